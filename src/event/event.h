@@ -1,0 +1,118 @@
+// The vigia event (DESIGN.md §2) and EventBatch, the unit that flows from ingest through the
+// WAL into the memtable and parts.
+//
+// An event is a timestamp plus a list of fields with canonical names. Canonical fields
+// (kind, level, service, request_id, error.type, ...) use the names in event_fields.h;
+// dynamic fields keep their (flattened, dotted) names. Strings (names and values) live in the
+// batch's arena, so a batch is a handful of allocations however many events it holds.
+//
+// Invariants after normalization (normalizer.h): every event has exactly one `kind` and one
+// `level` field (strings, canonical values); no field name repeats within one event; `ts`
+// is not a field (it is EventRef::ts_ns).
+//
+// Thread-safety: externally synchronized while being built; a finished batch held through
+// shared_ptr<const EventBatch> is immutable and safe to read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "common/arena.h"
+
+namespace vigia {
+
+enum class ValueType : uint8_t { kNull = 0, kBool = 1, kInt = 2, kFloat = 3, kString = 4 };
+
+struct Value {
+  ValueType type = ValueType::kNull;
+  bool b = false;
+  int64_t i = 0;
+  double f = 0;
+  std::string_view s;  // points into the owning batch's arena
+
+  static Value Null() { return {}; }
+  static Value Bool(bool v) { Value x; x.type = ValueType::kBool; x.b = v; return x; }
+  static Value Int(int64_t v) { Value x; x.type = ValueType::kInt; x.i = v; return x; }
+  static Value Float(double v) { Value x; x.type = ValueType::kFloat; x.f = v; return x; }
+  static Value String(std::string_view v) { Value x; x.type = ValueType::kString; x.s = v; return x; }
+
+  bool operator==(const Value& o) const {
+    if (type != o.type) return false;
+    switch (type) {
+      case ValueType::kNull: return true;
+      case ValueType::kBool: return b == o.b;
+      case ValueType::kInt: return i == o.i;
+      case ValueType::kFloat: return f == o.f || (f != f && o.f != o.f);
+      case ValueType::kString: return s == o.s;
+    }
+    return false;
+  }
+};
+
+struct Field {
+  std::string_view name;  // canonical or dynamic (dotted) name; in the arena or static
+  Value value;
+};
+
+class EventBatch {
+ public:
+  struct EventRef {
+    int64_t ts_ns = 0;
+    uint32_t first_field = 0;  // index into fields()
+    uint32_t num_fields = 0;
+  };
+
+  EventBatch() = default;
+  EventBatch(EventBatch&&) = default;
+  EventBatch& operator=(EventBatch&&) = default;
+
+  // Building: BeginEvent, AddField..., EndEvent.
+  void BeginEvent(int64_t ts_ns) {
+    events_.push_back({ts_ns, static_cast<uint32_t>(fields_.size()), 0});
+  }
+  // `name` and string values must already be in arena() or static storage.
+  void AddField(std::string_view name, const Value& v) {
+    fields_.push_back({name, v});
+    ++events_.back().num_fields;
+  }
+  // Drops the event begun last (used when a line fails validation half-way).
+  void AbortEvent() {
+    fields_.resize(events_.back().first_field);
+    events_.pop_back();
+  }
+
+  size_t size() const { return events_.size(); }
+  bool empty() const { return events_.empty(); }
+  const std::vector<EventRef>& events() const { return events_; }
+  std::vector<EventRef>& mutable_events() { return events_; }
+  std::span<const Field> fields(const EventRef& e) const {
+    return {fields_.data() + e.first_field, e.num_fields};
+  }
+  std::span<Field> mutable_fields(const EventRef& e) {
+    return {fields_.data() + e.first_field, e.num_fields};
+  }
+  // Finds a field of event `e` by name; nullptr when absent.
+  const Value* Find(const EventRef& e, std::string_view name) const {
+    for (const Field& f : fields(e)) {
+      if (f.name == name) return &f.value;
+    }
+    return nullptr;
+  }
+
+  Arena& arena() { return arena_; }
+  size_t total_fields() const { return fields_.size(); }
+  // Approximate heap bytes held (for memtable accounting).
+  size_t MemoryUsage() const {
+    return arena_.MemoryUsage() + fields_.capacity() * sizeof(Field) +
+           events_.capacity() * sizeof(EventRef);
+  }
+
+ private:
+  Arena arena_;
+  std::vector<EventRef> events_;
+  std::vector<Field> fields_;
+};
+
+}  // namespace vigia

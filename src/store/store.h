@@ -1,0 +1,70 @@
+// Store: the embedded event store behind the server — WAL for durability, an in-memory table
+// of acknowledged events and (with the columnar-store issue) immutable parts.
+//
+// Append() returns only once the batch is in the WAL (and, per FsyncPolicy, durable); the
+// batch is then visible to readers. Concurrent Append() calls are group-committed: one
+// write + one fsync serve many callers.
+//
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "event/event.h"
+
+namespace vigia {
+
+enum class FsyncPolicy {
+  kAlways,    // fsync before acknowledging every append (group-committed)
+  kInterval,  // acknowledge after write(2); a background fsync runs every sync_interval_ms
+  kNever,     // leave it to the OS
+};
+
+struct StoreOptions {
+  std::string data_dir = "./data";
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  int sync_interval_ms = 20;
+  uint64_t wal_segment_bytes = 64u << 20;
+  Env* env = nullptr;  // nullptr = Env::Default()
+};
+
+struct StoreStats {
+  uint64_t events = 0;                 // events readable now
+  uint64_t batches = 0;
+  uint64_t wal_bytes = 0;              // bytes in live WAL segments
+  uint64_t wal_segments = 0;
+  uint64_t wal_records_replayed = 0;   // at the last Open
+  uint64_t wal_corrupt_records = 0;    // skipped at replay (and reported in the log)
+  uint64_t wal_torn_tail_bytes = 0;    // truncated at replay
+  uint64_t wal_syncs = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens (creating when missing) the store in options.data_dir and replays the WAL.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+
+  // REQUIRES: batch is normalized (see event.h invariants).
+  virtual Status Append(std::shared_ptr<const EventBatch> batch) = 0;
+  // Makes everything appended so far durable (fsync), whatever the policy.
+  virtual Status Sync() = 0;
+  // Syncs and stops background work. Further Append() calls fail with Unavailable.
+  virtual Status Close() = 0;
+
+  // Calls `fn` for every batch readable now, in append order. Readers never block writers
+  // for longer than copying a list of pointers.
+  virtual void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const = 0;
+
+  virtual StoreStats Stats() const = 0;
+  // OK when the store can take writes; otherwise why not (WAL failing, dir not writable).
+  virtual Status Health() const = 0;
+};
+
+}  // namespace vigia
