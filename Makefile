@@ -4,7 +4,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
-CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+CMAKE_GEN  := -G Ninja  # ninja-build is installed by scripts/install-deps.sh
 ARGS       ?=
 
 .PHONY: all deps configure build run test test-release test-asan test-tsan bench bench-smoke clean format
@@ -14,7 +14,7 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja $(BUILD)/Makefile:
+$(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release
 
 configure: deps $(BUILD)/build.ninja
