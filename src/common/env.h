@@ -3,7 +3,8 @@
 //
 // Thread-safety: Env methods are thread-safe. A WritableFile / RandomAccessFile object is
 // externally synchronized (one writer at a time), except RandomAccessFile::Read, which is
-// thread-safe (pread).
+// thread-safe (pread), and WritableFile::Sync, which may run concurrently with Append (so a
+// background thread can fsync a WAL segment while writers keep appending).
 #pragma once
 
 #include <cstdint>
