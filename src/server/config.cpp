@@ -1,0 +1,306 @@
+#include "server/config.h"
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <limits>
+#include <variant>
+
+#include <toml++/toml.h>
+
+namespace vigia {
+namespace {
+
+// A value from any source: TOML gives typed values, the environment and flags give text.
+struct RawValue {
+  std::variant<std::string, int64_t> v;
+  bool from_text = false;  // env/flag text: integers must be parsed from the string
+};
+
+Result<int64_t> AsInt(const RawValue& raw, int64_t min, int64_t max) {
+  int64_t value = 0;
+  if (const auto* i = std::get_if<int64_t>(&raw.v)) {
+    value = *i;
+  } else {
+    const std::string& s = std::get<std::string>(raw.v);
+    if (!raw.from_text) return Status::InvalidArgument("expected an integer, got a string");
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (ec != std::errc() || p != s.data() + s.size() || s.empty()) {
+      return Status::InvalidArgument("expected an integer, got \"" + s + "\"");
+    }
+  }
+  if (value < min || value > max) {
+    return Status::InvalidArgument("must be between " + std::to_string(min) + " and " +
+                                   std::to_string(max) + ", got " + std::to_string(value));
+  }
+  return value;
+}
+
+Result<std::string> AsString(const RawValue& raw) {
+  if (const auto* s = std::get_if<std::string>(&raw.v)) return *s;
+  return Status::InvalidArgument("expected a string, got an integer");
+}
+
+using Apply = Status (*)(ServerConfig*, const RawValue&);
+
+struct KeyDesc {
+  const char* section;
+  const char* key;
+  Apply apply;
+};
+
+constexpr int64_t kMaxInt = std::numeric_limits<int32_t>::max();
+constexpr int64_t kMaxBytes = int64_t{1} << 40;
+
+template <typename T>
+Status SetInt(const RawValue& raw, int64_t min, int64_t max, T* out) {
+  VIGIA_ASSIGN_OR_RETURN(int64_t v, AsInt(raw, min, max));
+  *out = static_cast<T>(v);
+  return Status::Ok();
+}
+
+const std::vector<KeyDesc>& Keys() {
+  static const std::vector<KeyDesc> keys = {
+      {"server", "listen",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         return ParseListenAddress(s, &c->listen_host, &c->listen_port);
+       }},
+      {"server", "threads",
+       [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 1024, &c->threads); }},
+      {"server", "idle_timeout_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 86400, &c->idle_timeout_sec);
+       }},
+      {"server", "request_timeout_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 86400, &c->request_timeout_sec);
+       }},
+      {"server", "shutdown_grace_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 3600, &c->shutdown_grace_sec);
+       }},
+      {"server", "max_connections",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 1000000, &c->max_connections);
+       }},
+      {"data", "dir",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s.empty()) return Status::InvalidArgument("must not be empty");
+         c->data_dir = s;
+         return Status::Ok();
+       }},
+      {"wal", "fsync",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s == "always") {
+           c->fsync = FsyncPolicy::kAlways;
+         } else if (s == "interval") {
+           c->fsync = FsyncPolicy::kInterval;
+         } else if (s == "never") {
+           c->fsync = FsyncPolicy::kNever;
+         } else {
+           return Status::InvalidArgument("expected one of always, interval, never; got \"" + s +
+                                          "\"");
+         }
+         return Status::Ok();
+       }},
+      {"wal", "sync_interval_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 60000, &c->sync_interval_ms);
+       }},
+      {"wal", "segment_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1 << 20, kMaxBytes, &c->segment_bytes);
+       }},
+      {"limits", "max_body_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, kMaxBytes, &c->max_body_bytes);
+       }},
+      {"limits", "max_header_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1024, 1 << 20, &c->max_header_bytes);
+       }},
+      {"limits", "max_line_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 64, kMaxBytes, &c->max_line_bytes);
+       }},
+      {"limits", "max_fields_per_event",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, kMaxInt, &c->max_fields_per_event);
+       }},
+      {"limits", "max_nesting_depth",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 1024, &c->max_nesting_depth);
+       }},
+      {"auth", "api_keys_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"log", "level",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s == "debug") {
+           c->log_level = LogLevel::kDebug;
+         } else if (s == "info") {
+           c->log_level = LogLevel::kInfo;
+         } else if (s == "warn") {
+           c->log_level = LogLevel::kWarn;
+         } else if (s == "error") {
+           c->log_level = LogLevel::kError;
+         } else {
+           return Status::InvalidArgument("expected one of debug, info, warn, error; got \"" + s +
+                                          "\"");
+         }
+         return Status::Ok();
+       }},
+      {"log", "format",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s == "auto") {
+           c->log_format = logger::Format::kAuto;
+         } else if (s == "json") {
+           c->log_format = logger::Format::kJson;
+         } else if (s == "text") {
+           c->log_format = logger::Format::kText;
+         } else {
+           return Status::InvalidArgument("expected one of auto, json, text; got \"" + s + "\"");
+         }
+         return Status::Ok();
+       }},
+  };
+  return keys;
+}
+
+std::string EnvName(const KeyDesc& k) {
+  std::string name = "VIGIA_";
+  for (const char* p = k.section; *p; ++p) name += static_cast<char>(std::toupper(*p));
+  name += '_';
+  for (const char* p = k.key; *p; ++p) name += static_cast<char>(std::toupper(*p));
+  return name;
+}
+
+Status WithContext(const Status& st, const std::string& where) {
+  if (st.ok()) return st;
+  return Status::InvalidArgument(where + ": " + st.message());
+}
+
+Status ApplyFile(const std::string& path, ServerConfig* cfg) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    return Status::InvalidArgument(path + ":" + std::to_string(src.begin.line) + ":" +
+                                   std::to_string(src.begin.column) + ": " +
+                                   std::string(e.description()));
+  }
+  for (const auto& [section_name, section_node] : root) {
+    std::string section(section_name.str());
+    const toml::table* table = section_node.as_table();
+    if (table == nullptr) {
+      return Status::InvalidArgument(path + ": " + section + ": expected a [section]");
+    }
+    for (const auto& [key_name, node] : *table) {
+      std::string key(key_name.str());
+      const KeyDesc* desc = nullptr;
+      for (const KeyDesc& k : Keys()) {
+        if (section == k.section && key == k.key) desc = &k;
+      }
+      std::string where = path + ": " + section + "." + key;
+      if (desc == nullptr) return Status::InvalidArgument(where + ": unknown key");
+      RawValue raw;
+      if (auto s = node.value<std::string>(); s && node.is_string()) {
+        raw.v = *s;
+      } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
+        raw.v = *i;
+      } else {
+        return Status::InvalidArgument(where + ": expected a string or an integer");
+      }
+      VIGIA_RETURN_IF_ERROR(WithContext(desc->apply(cfg, raw), where));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string ServerConfig::ListenAddress() const {
+  if (listen_host.find(':') != std::string::npos) {
+    return "[" + listen_host + "]:" + std::to_string(listen_port);
+  }
+  return listen_host + ":" + std::to_string(listen_port);
+}
+
+EnvLookup ProcessEnvLookup() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Status ParseListenAddress(const std::string& text, std::string* host, uint16_t* port) {
+  std::string h;
+  std::string p;
+  if (!text.empty() && text[0] == '[') {
+    size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Status::InvalidArgument("expected [v6-address]:port, got \"" + text + "\"");
+    }
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string::npos) {
+      return Status::InvalidArgument("expected host:port, got \"" + text + "\"");
+    }
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  if (h.empty()) h = "127.0.0.1";
+  int value = -1;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || value < 0 || value > 65535) {
+    return Status::InvalidArgument("bad port in \"" + text + "\"");
+  }
+  *host = h;
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+std::vector<std::string> ConfigKeyNames() {
+  std::vector<std::string> names;
+  for (const KeyDesc& k : Keys()) names.push_back(std::string(k.section) + "." + k.key);
+  return names;
+}
+
+Result<ServerConfig> LoadConfig(const ConfigFlags& flags, const EnvLookup& env) {
+  ServerConfig cfg;
+  std::optional<std::string> file = flags.config_file;
+  if (!file) file = env("VIGIA_CONFIG");
+  if (file && !file->empty()) VIGIA_RETURN_IF_ERROR(ApplyFile(*file, &cfg));
+
+  for (const KeyDesc& k : Keys()) {
+    std::string name = EnvName(k);
+    std::optional<std::string> value = env(name);
+    if (!value) continue;
+    RawValue raw{*value, true};
+    VIGIA_RETURN_IF_ERROR(WithContext(k.apply(&cfg, raw), "environment " + name));
+  }
+
+  if (flags.data_dir) {
+    if (flags.data_dir->empty()) return Status::InvalidArgument("--data: must not be empty");
+    cfg.data_dir = *flags.data_dir;
+  }
+  if (flags.listen) {
+    VIGIA_RETURN_IF_ERROR(WithContext(
+        ParseListenAddress(*flags.listen, &cfg.listen_host, &cfg.listen_port), "--listen"));
+  }
+  return cfg;
+}
+
+}  // namespace vigia

@@ -1,0 +1,168 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace vigia {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  std::string WriteFile(const std::string& text) {
+    char path[] = "/tmp/vigia_config_XXXXXX";
+    int fd = mkstemp(path);
+    EXPECT_GE(fd, 0);
+    close(fd);
+    path_ = path;
+    std::ofstream(path_) << text;
+    return path_;
+  }
+  EnvLookup Env() {
+    return [this](const std::string& name) -> std::optional<std::string> {
+      auto it = env_.find(name);
+      if (it == env_.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+  std::map<std::string, std::string> env_;
+  std::string path_;
+};
+
+TEST_F(ConfigTest, DefaultsWithoutAnySource) {
+  Result<ServerConfig> c = LoadConfig({}, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "./data");
+  EXPECT_EQ(c->ListenAddress(), "127.0.0.1:7070");
+  EXPECT_EQ(c->fsync, FsyncPolicy::kInterval);
+  EXPECT_EQ(c->max_body_bytes, limits::kMaxBodyBytes);
+}
+
+TEST_F(ConfigTest, FileValues) {
+  ConfigFlags flags;
+  flags.config_file = WriteFile(
+      "[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\n"
+      "[data]\ndir = \"/var/lib/vigia\"\n"
+      "[wal]\nfsync = \"always\"\n"
+      "[limits]\nmax_body_bytes = 1024\n"
+      "[log]\nlevel = \"debug\"\nformat = \"json\"\n");
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ListenAddress(), "0.0.0.0:9000");
+  EXPECT_EQ(c->threads, 3);
+  EXPECT_EQ(c->data_dir, "/var/lib/vigia");
+  EXPECT_EQ(c->fsync, FsyncPolicy::kAlways);
+  EXPECT_EQ(c->max_body_bytes, 1024u);
+  EXPECT_EQ(c->log_level, LogLevel::kDebug);
+  EXPECT_EQ(c->log_format, logger::Format::kJson);
+}
+
+TEST_F(ConfigTest, PrecedenceFlagsOverEnvOverFile) {
+  ConfigFlags flags;
+  flags.config_file = WriteFile(
+      "[server]\nlisten = \"127.0.0.1:1111\"\n[data]\ndir = \"file-dir\"\n"
+      "[wal]\nfsync = \"always\"\n[limits]\nmax_body_bytes = 10\n");
+  env_["VIGIA_SERVER_LISTEN"] = "127.0.0.1:2222";
+  env_["VIGIA_DATA_DIR"] = "env-dir";
+  env_["VIGIA_WAL_FSYNC"] = "never";
+  env_["VIGIA_LIMITS_MAX_BODY_BYTES"] = "20";
+  flags.listen = "127.0.0.1:3333";
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listen_port, 3333);           // flag
+  EXPECT_EQ(c->data_dir, "env-dir");         // env beats file
+  EXPECT_EQ(c->fsync, FsyncPolicy::kNever);  // env beats file
+  EXPECT_EQ(c->max_body_bytes, 20u);
+  flags.data_dir = "flag-dir";
+  c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->data_dir, "flag-dir");
+}
+
+TEST_F(ConfigTest, ConfigFileFromEnv) {
+  env_["VIGIA_CONFIG"] = WriteFile("[data]\ndir = \"from-env-file\"\n");
+  Result<ServerConfig> c = LoadConfig({}, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->data_dir, "from-env-file");
+}
+
+TEST_F(ConfigTest, ClearErrors) {
+  ConfigFlags flags;
+  flags.config_file = WriteFile("[wal]\nfsync = \"sometimes\"\n");
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("wal.fsync"), std::string::npos) << c.status().message();
+  EXPECT_NE(c.status().message().find("always, interval, never"), std::string::npos);
+
+  flags.config_file = WriteFile("[server]\nlisten_port = 1\n");
+  c = LoadConfig(flags, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("server.listen_port: unknown key"), std::string::npos)
+      << c.status().message();
+
+  flags.config_file = WriteFile("[server\n");
+  c = LoadConfig(flags, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find(":1:"), std::string::npos) << c.status().message();
+
+  flags.config_file = WriteFile("[limits]\nmax_body_bytes = \"big\"\n");
+  c = LoadConfig(flags, Env());
+  EXPECT_FALSE(c.ok());
+
+  env_["VIGIA_LIMITS_MAX_BODY_BYTES"] = "12x";
+  c = LoadConfig({}, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("VIGIA_LIMITS_MAX_BODY_BYTES"), std::string::npos);
+  env_.clear();
+
+  env_["VIGIA_SERVER_THREADS"] = "-1";
+  c = LoadConfig({}, Env());
+  EXPECT_FALSE(c.ok());
+  env_.clear();
+
+  flags = {};
+  flags.listen = "localhost";
+  c = LoadConfig(flags, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("--listen"), std::string::npos);
+
+  flags.config_file = "/nonexistent/vigia.toml";
+  flags.listen.reset();
+  EXPECT_FALSE(LoadConfig(flags, Env()).ok());
+}
+
+TEST_F(ConfigTest, ListenAddressForms) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(ParseListenAddress(":8080", &host, &port).ok());
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 8080);
+  ASSERT_TRUE(ParseListenAddress("[::1]:7070", &host, &port).ok());
+  EXPECT_EQ(host, "::1");
+  EXPECT_FALSE(ParseListenAddress("1.2.3.4:70000", &host, &port).ok());
+  EXPECT_FALSE(ParseListenAddress("1.2.3.4:", &host, &port).ok());
+}
+
+TEST_F(ConfigTest, EveryKeyIsSettableFromEnvironment) {
+  // Guards the docs' promise that each key has a VIGIA_SECTION_KEY twin.
+  std::vector<std::string> keys = ConfigKeyNames();
+  EXPECT_GE(keys.size(), 17u);
+  for (const std::string& k : keys) {
+    EXPECT_NE(k.find('.'), std::string::npos) << k;
+  }
+  env_["VIGIA_LOG_LEVEL"] = "warn";
+  env_["VIGIA_SERVER_IDLE_TIMEOUT_SEC"] = "5";
+  Result<ServerConfig> c = LoadConfig({}, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->log_level, LogLevel::kWarn);
+  EXPECT_EQ(c->idle_timeout_sec, 5);
+}
+
+}  // namespace
+}  // namespace vigia

@@ -1,0 +1,51 @@
+// HttpRequest / HttpResponse: the transport-neutral view of one HTTP exchange that route
+// handlers see. The socket layer (http_server.cpp, the only user of Boost.Beast) fills a
+// request and serializes the response, so handlers compile fast and are unit-testable
+// without sockets.
+//
+// Thread-safety: plain values, externally synchronized. A request's header views point into
+// the transport's buffers and are valid only while its handler runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vigia {
+
+struct HttpRequest {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view target;  // "/v1/events/dump?limit=10"
+  std::string_view path;    // "/v1/events/dump"
+  std::string_view query;   // "limit=10" (without '?')
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::string body;
+  std::string request_id;  // chosen by the transport (client's if sane, else generated)
+  int64_t receive_ts_ns = 0;
+
+  // Value of header `name` (case-insensitive); empty when absent.
+  std::string_view Header(std::string_view name) const;
+  // Value of query parameter `name` (not percent-decoded); empty when absent.
+  std::string_view QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  bool close = false;  // close the connection after this response
+
+  // A JSON body (content type application/json).
+  void SetJson(int code, std::string json) {
+    status = code;
+    content_type = "application/json";
+    body = std::move(json);
+  }
+};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace vigia

@@ -1,0 +1,449 @@
+#include "server/http_server.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/logger.h"
+#include "server/http_errors.h"
+#include "server/request_id.h"
+
+namespace vigia {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+int64_t WallNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// How long a closing connection keeps reading (and discarding) what the client is still
+// sending, so that our error response is not destroyed by a TCP reset (RFC 9112 §9.6).
+constexpr auto kLingerTime = std::chrono::seconds(2);
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, const Router* r) : options(std::move(o)), router(r) {}
+
+  HttpServerOptions options;
+  const Router* router;
+  std::unique_ptr<net::io_context> ioc;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::steady_timer> accept_retry;
+  std::vector<std::thread> workers;
+  uint16_t bound_port = 0;
+  bool running = false;
+  std::atomic<bool> stopping{false};
+
+  // Live sessions, so that Shutdown() can close idle ones.
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void Register(const std::shared_ptr<Session>& s);
+  void Unregister(Session* s);
+  // Calls fn on every live session (on its own strand).
+  template <typename Fn>
+  void ForEachSession(Fn fn);
+};
+
+// One client connection. All its handlers run on its strand, so its state needs no lock.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServer::Impl* server)
+      : stream_(std::move(socket)), server_(server) {}
+  ~Session() { server_->Unregister(this); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
+  }
+
+  // Called on the strand at shutdown: a connection between requests is closed now; one in
+  // the middle of a request closes after its response.
+  void OnShutdown(bool force) {
+    if (idle_ || force) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.socket().close(ec);
+    }
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  // Stage 1: wait (up to the idle timeout) for the first byte of the next request.
+  void WaitForRequest() {
+    if (server_->stopping.load()) return Close();
+    idle_ = true;
+    if (buffer_.size() > 0) return ReadHeader();
+    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_sec));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+  }
+
+  void OnFirstBytes(beast::error_code ec, size_t n) {
+    if (ec) return Close();  // idle timeout, client closed, or shutdown
+    buffer_.commit(n);
+    ReadHeader();
+  }
+
+  // Stage 2: the whole request (header and body) must arrive within the request timeout.
+  void ReadHeader() {
+    idle_ = false;
+    start_ = std::chrono::steady_clock::now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    auto& req = parser_->get();
+    request_id_ = ChooseRequestId(std::string_view(req["X-Request-ID"]));
+    auto expect = req[http::field::expect];
+    if (EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue") &&
+        !parser_->is_done()) {
+      // curl and most clients wait for this before sending a large body.
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                         if (wec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return Handle();
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+  }
+
+  void OnBody(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    Handle();
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (request_id_.empty()) request_id_ = NewUuidV7();
+    HttpResponse resp;
+    if (ec == http::error::body_limit) {
+      SetError(&resp, 413, error_code::kBodyTooLarge,
+               "request body exceeds limits.max_body_bytes (" +
+                   std::to_string(server_->options.max_body_bytes) + " bytes)");
+    } else if (ec == http::error::header_limit) {
+      SetError(&resp, 431, error_code::kHeaderTooLarge,
+               "request header exceeds limits.max_header_bytes (" +
+                   std::to_string(server_->options.max_header_bytes) + " bytes)");
+    } else if (ec == beast::error::timeout) {
+      SetError(&resp, 408, error_code::kTimeout,
+               "request not received within server.request_timeout_sec");
+    } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
+               ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+               ec == http::error::partial_message) {
+      return Close();  // the client went away: nobody to answer
+    } else {
+      SetError(&resp, 400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
+    }
+    resp.close = true;
+    Respond(std::move(resp), "", "");
+  }
+
+  void Handle() {
+    auto& msg = parser_->get();
+    HttpRequest req;
+    std::string_view method(msg.method_string().data(), msg.method_string().size());
+    std::string_view target(msg.target().data(), msg.target().size());
+    req.method = method;
+    req.target = target;
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string_view::npos) req.query = target.substr(q + 1);
+    req.headers.reserve(16);
+    for (const auto& f : msg) {
+      req.headers.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
+                               std::string_view(f.value().data(), f.value().size()));
+    }
+    req.body = std::move(msg.body());
+    req.request_id = request_id_;
+    req.receive_ts_ns = WallNanos();
+    bytes_in_ = req.body.size();
+
+    HttpResponse resp;
+    try {
+      server_->router->Dispatch(req, &resp);
+    } catch (const std::exception& e) {
+      // Handlers report errors through the response; an exception is a bug, but one bad
+      // request must not take the server down.
+      logger::Error("handler threw", {{"request_id", request_id_}, {"error", e.what()}});
+      SetError(&resp, 500, error_code::kInternal, "internal error");
+    }
+    if (!msg.keep_alive()) resp.close = true;
+    is_head_ = method == "HEAD";
+    Respond(std::move(resp), std::string(method), std::string(req.path));
+  }
+
+  void Respond(HttpResponse resp, std::string method, std::string path) {
+    if (server_->stopping.load()) resp.close = true;
+    close_after_ = resp.close;
+    res_.emplace();
+    res_->version(11);
+    res_->result(static_cast<unsigned>(resp.status));
+    res_->set(http::field::server, "vigia");
+    res_->set(http::field::content_type, resp.content_type);
+    res_->set("X-Request-ID", request_id_);
+    for (auto& [k, v] : resp.headers) res_->set(k, v);
+    res_->keep_alive(!resp.close);
+    size_t body_size = resp.body.size();
+    res_->body() = std::move(resp.body);
+    res_->prepare_payload();
+    if (is_head_) {
+      res_->body().clear();
+      res_->content_length(body_size);
+    }
+    status_ = resp.status;
+    method_ = std::move(method);
+    path_ = std::move(path);
+    // A failing response must be able to go out even when the request stalled on a read.
+    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    if (is_head_) {
+      http::response_serializer<http::string_body> sr(*res_);
+      sr.split(true);
+      beast::error_code ec;
+      http::write_header(stream_, sr, ec);
+      return OnWrite(ec, 0);
+    }
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+                    .count();
+    logger::Info("request", {{"request_id", request_id_},
+                             {"method", method_},
+                             {"path", path_},
+                             {"status", status_},
+                             {"bytes_in", static_cast<uint64_t>(bytes_in_)},
+                             {"duration_ms", ms}});
+    res_.reset();
+    parser_.reset();
+    request_id_.clear();
+    is_head_ = false;
+    bytes_in_ = 0;
+    if (ec) return Close();
+    if (close_after_) return LingerAndClose();
+    WaitForRequest();
+  }
+
+  // Half-closes, then discards what the client still sends for a moment so that it reads
+  // our response before the connection goes away.
+  void LingerAndClose() {
+    idle_ = true;  // nothing left to answer: shutdown may cut the linger short
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    stream_.expires_after(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(65536),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->Close();
+                              self->Drain();
+                            });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  HttpServer::Impl* server_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::string_body>> res_;
+  std::string request_id_;
+  std::string method_;
+  std::string path_;
+  int status_ = 0;
+  size_t bytes_in_ = 0;
+  bool idle_ = true;
+  bool close_after_ = false;
+  bool is_head_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+void HttpServer::Impl::Register(const std::shared_ptr<Session>& s) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions.emplace(s.get(), s);
+}
+
+void HttpServer::Impl::Unregister(Session* s) {
+  std::lock_guard<std::mutex> lock(mu);
+  sessions.erase(s);
+  if (sessions.empty()) cv.notify_all();
+}
+
+template <typename Fn>
+void HttpServer::Impl::ForEachSession(Fn fn) {
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& [p, w] : sessions) {
+      if (auto s = w.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) net::post(s->executor(), [s, fn] { fn(*s); });
+}
+
+void HttpServer::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket s) {
+    OnAccept(ec, std::move(s));
+  });
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (stopping.load() || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Typically EMFILE: back off briefly instead of spinning on a failing accept.
+    logger::Warn("accept failed", {{"error", ec.message()}});
+    accept_retry->expires_after(std::chrono::milliseconds(50));
+    accept_retry->async_wait([this](beast::error_code) {
+      if (!stopping.load()) Accept();
+    });
+    return;
+  }
+  size_t live;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    live = sessions.size();
+  }
+  if (live >= options.max_connections) {
+    beast::error_code ignored;
+    socket.close(ignored);
+    logger::Warn("connection refused: server.max_connections reached",
+                 {{"max_connections", static_cast<uint64_t>(options.max_connections)}});
+  } else {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), this);
+    Register(session);
+    session->Start();
+  }
+  Accept();
+}
+
+HttpServer::HttpServer(HttpServerOptions options, const Router* router)
+    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+
+HttpServer::~HttpServer() { Shutdown(); }
+
+Status HttpServer::Start() {
+  Impl& s = *impl_;
+  int threads = s.options.threads > 0 ? s.options.threads
+                                      : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads <= 0) threads = 1;
+  s.ioc = std::make_unique<net::io_context>(threads);
+  beast::error_code ec;
+  auto addr = net::ip::make_address(s.options.host, ec);
+  if (ec) {
+    return Status::InvalidArgument("server.listen: bad address \"" + s.options.host +
+                                   "\": " + ec.message());
+  }
+  tcp::endpoint ep(addr, s.options.port);
+  s.acceptor = std::make_unique<tcp::acceptor>(net::make_strand(*s.ioc));
+  s.accept_retry = std::make_unique<net::steady_timer>(s.acceptor->get_executor());
+  s.acceptor->open(ep.protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(ep, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::IOError("cannot listen on " + s.options.host + ":" +
+                           std::to_string(s.options.port) + ": " + ec.message());
+  }
+  s.bound_port = s.acceptor->local_endpoint().port();
+  s.Accept();
+  s.running = true;
+  for (int i = 0; i < threads; ++i) {
+    s.workers.emplace_back([&s] { s.ioc->run(); });
+  }
+  return Status::Ok();
+}
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+uint64_t HttpServer::connections() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->sessions.size();
+}
+
+void HttpServer::Shutdown() {
+  Impl& s = *impl_;
+  if (!s.running) return;
+  s.running = false;
+  s.stopping.store(true);
+  net::post(s.acceptor->get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor->close(ec);
+    s.accept_retry->cancel();
+  });
+  s.ForEachSession([](Session& session) { session.OnShutdown(false); });
+  {
+    std::unique_lock<std::mutex> lock(s.mu);
+    bool drained = s.cv.wait_for(lock, std::chrono::seconds(s.options.shutdown_grace_sec),
+                                 [&s] { return s.sessions.empty(); });
+    if (!drained) {
+      logger::Warn("shutdown grace period over: closing remaining connections",
+                   {{"connections", static_cast<uint64_t>(s.sessions.size())}});
+    }
+  }
+  s.ForEachSession([](Session& session) { session.OnShutdown(true); });
+  {
+    // Forced closes complete promptly; wait briefly so their handlers run before stop().
+    std::unique_lock<std::mutex> lock(s.mu);
+    s.cv.wait_for(lock, std::chrono::seconds(2), [&s] { return s.sessions.empty(); });
+  }
+  s.ioc->stop();
+  for (auto& t : s.workers) t.join();
+  s.workers.clear();
+  // Destroying the io_context destroys the handlers it still holds, and with them their
+  // sessions, which unregister themselves: do it while `mu` and `sessions` are alive.
+  s.accept_retry.reset();
+  s.acceptor.reset();
+  s.ioc.reset();
+}
+
+}  // namespace vigia

@@ -1,0 +1,62 @@
+// HttpServer: the HTTP/1.1 transport (Boost.Beast/Asio; the only file that includes Beast).
+// Keep-alive connections served by a pool of worker threads, header and body size limits
+// (413 as soon as Content-Length or a chunked body passes the limit, without reading the
+// rest), an idle timeout between requests and a read timeout per request (slow clients),
+// Expect: 100-continue, X-Request-ID on every response, one access-log line per request,
+// and a graceful Shutdown(): stop accepting, let in-flight requests finish, close idle
+// connections.
+//
+// Handlers run on the worker threads and may block (an ingest waits for the WAL); size the
+// pool accordingly (default: one thread per core).
+//
+// Thread-safety: Start() and Shutdown() are called from one controlling thread; everything
+// else is internal. The Router must outlive the server.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "server/router.h"
+
+namespace vigia {
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7070;  // 0 = any free port (see HttpServer::port())
+  int threads = 0;       // 0 = one per core
+  int idle_timeout_sec = 60;
+  int request_timeout_sec = 30;
+  int shutdown_grace_sec = 10;
+  uint64_t max_connections = 10000;
+  uint64_t max_header_bytes = 16 << 10;
+  uint64_t max_body_bytes = 64 << 20;  // on the wire (compressed bodies are capped again)
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, const Router* router);
+  ~HttpServer();  // calls Shutdown() when still running
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts the worker threads. Returns once the socket accepts.
+  Status Start();
+  // The bound port (useful with port 0). REQUIRES: Start() returned OK.
+  uint16_t port() const;
+  // Stops accepting; requests being read or handled finish (up to shutdown_grace_sec, then
+  // their connections are closed); idle keep-alive connections are closed; joins the
+  // workers. Idempotent.
+  void Shutdown();
+  // Connections open now.
+  uint64_t connections() const;
+
+  // Implementation detail, public only so that the connection class in the .cpp can name it.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigia

@@ -1,0 +1,265 @@
+// The HTTP transport against real sockets: keep-alive, limits, timeouts, request IDs and
+// graceful shutdown. The routes here are trivial so that only the transport is tested.
+#include "server/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "common/logger.h"
+#include "server/http_errors.h"
+#include "support/http_client.h"
+
+namespace vigia {
+namespace {
+
+using testing::HttpClient;
+using testing::HttpResult;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    logger::Configure(LogLevel::kWarn);  // one access line per request is noise here
+    router_.Add("POST", "/echo", [](HttpRequest& req, HttpResponse* resp) {
+      resp->status = 200;
+      resp->content_type = "text/plain";
+      resp->body = req.body;
+    });
+    router_.Add("GET", "/slow", [this](HttpRequest&, HttpResponse* resp) {
+      slow_started_ = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      resp->SetJson(200, "{\"slow\":true}");
+    });
+  }
+
+  void StartServer(HttpServerOptions o = {}) {
+    o.port = 0;
+    o.threads = 2;
+    server_ = std::make_unique<HttpServer>(o, &router_);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::atomic<bool> slow_started_{false};
+};
+
+TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  StartServer();
+  HttpClient c(port());
+  ASSERT_TRUE(c.Connect().ok());
+  for (int i = 0; i < 20; ++i) {
+    std::string body = "hello " + std::to_string(i);
+    Result<HttpResult> r = c.Request("POST", "/echo", body);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, body);
+    EXPECT_TRUE(c.connected());
+  }
+  EXPECT_EQ(server_->connections(), 1u);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  HttpClient c(port());
+  ASSERT_TRUE(c.Connect().ok());
+  std::string both = HttpClient::BuildRequest("POST", "/echo", "one", {}) +
+                     HttpClient::BuildRequest("POST", "/echo", "two", {});
+  ASSERT_TRUE(c.SendRaw(both).ok());
+  Result<HttpResult> a = c.ReadResponse();
+  Result<HttpResult> b = c.ReadResponse();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->body, "one");
+  EXPECT_EQ(b->body, "two");
+}
+
+TEST_F(HttpServerTest, UnknownRouteIsJson404WithRequestId) {
+  StartServer();
+  HttpClient c(port());
+  Result<HttpResult> r = c.Request("GET", "/nope");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->Header("content-type"), "application/json");
+  EXPECT_NE(r->body.find("\"not_found\""), std::string::npos);
+  EXPECT_EQ(r->Header("x-request-id").size(), 36u);
+}
+
+TEST_F(HttpServerTest, RequestIdEchoedWhenSaneReplacedOtherwise) {
+  StartServer();
+  HttpClient c(port());
+  Result<HttpResult> r = c.Request("POST", "/echo", "x", {{"X-Request-ID", "abc-123"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Header("x-request-id"), "abc-123");
+  r = c.Request("POST", "/echo", "x", {{"X-Request-ID", std::string(200, 'a')}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Header("x-request-id").size(), 36u);
+  r = c.Request("POST", "/echo", "x", {{"X-Request-ID", "has space"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->Header("x-request-id").size(), 36u);
+}
+
+TEST_F(HttpServerTest, ContentLengthOverLimitIs413BeforeTheBodyIsSent) {
+  HttpServerOptions o;
+  o.max_body_bytes = 1000;
+  StartServer(o);
+  HttpClient c(port(), 5000);
+  ASSERT_TRUE(c.Connect().ok());
+  // Announce 10 MB but send only the header and a few bytes: the answer must not wait.
+  ASSERT_TRUE(
+      c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\nab").ok());
+  Result<HttpResult> r = c.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+  EXPECT_NE(r->body.find("\"body_too_large\""), std::string::npos);
+  EXPECT_EQ(r->Header("connection"), "close");
+  // The server still serves new connections.
+  HttpClient c2(port());
+  Result<HttpResult> ok = c2.Request("POST", "/echo", "fine");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
+  HttpServerOptions o;
+  o.max_body_bytes = 1000;
+  StartServer(o);
+  HttpClient c(port(), 5000);
+  ASSERT_TRUE(c.Connect().ok());
+  ASSERT_TRUE(
+      c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n").ok());
+  std::string chunk(600, 'a');
+  std::string wire = "258\r\n" + chunk + "\r\n";  // 0x258 = 600
+  ASSERT_TRUE(c.SendRaw(wire).ok());
+  ASSERT_TRUE(c.SendRaw(wire).ok());
+  Result<HttpResult> r = c.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyUnderLimitIsServed) {
+  StartServer();
+  HttpClient c(port());
+  ASSERT_TRUE(c.Connect().ok());
+  ASSERT_TRUE(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+                  .ok());
+  Result<HttpResult> r = c.ReadResponse();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "abcde");
+}
+
+TEST_F(HttpServerTest, ExpectContinueGets100ThenResponse) {
+  StartServer();
+  HttpClient c(port());
+  ASSERT_TRUE(c.Connect().ok());
+  ASSERT_TRUE(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                        "Expect: 100-continue\r\n\r\n")
+                  .ok());
+  // The interim response arrives before we send the body.
+  Result<HttpResult> interim = c.ReadResponse(/*head=*/true, /*keep_interim=*/true);
+  ASSERT_TRUE(interim.ok()) << interim.status().ToString();
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_TRUE(c.SendRaw("hello").ok());
+  Result<HttpResult> r = c.ReadResponse();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello");
+}
+
+TEST_F(HttpServerTest, OversizedHeaderIs431) {
+  HttpServerOptions o;
+  o.max_header_bytes = 2048;
+  StartServer(o);
+  HttpClient c(port(), 5000);
+  Result<HttpResult> r = c.Request("POST", "/echo", "x", {{"X-Big", std::string(4096, 'b')}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 431);
+}
+
+TEST_F(HttpServerTest, GarbageIs400) {
+  StartServer();
+  HttpClient c(port(), 5000);
+  ASSERT_TRUE(c.Connect().ok());
+  ASSERT_TRUE(c.SendRaw("THIS IS NOT HTTP\r\n\r\n").ok());
+  Result<HttpResult> r = c.ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("\"bad_request\""), std::string::npos);
+}
+
+TEST_F(HttpServerTest, IdleConnectionIsClosedAfterIdleTimeout) {
+  HttpServerOptions o;
+  o.idle_timeout_sec = 1;
+  StartServer(o);
+  HttpClient c(port(), 5000);
+  ASSERT_TRUE(c.Request("POST", "/echo", "x").ok());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.WaitForClose(4000));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(800));
+}
+
+TEST_F(HttpServerTest, SlowRequestIsCutAtRequestTimeout) {
+  HttpServerOptions o;
+  o.request_timeout_sec = 1;
+  o.idle_timeout_sec = 30;
+  StartServer(o);
+  HttpClient c(port(), 5000);
+  ASSERT_TRUE(c.Connect().ok());
+  // A slowloris: the header starts but never ends.
+  ASSERT_TRUE(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\n").ok());
+  Result<HttpResult> r = c.ReadResponse();
+  // Either a 408 or a plain close is acceptable; the connection must not stay open.
+  if (r.ok()) {
+    EXPECT_EQ(r->status, 408);
+  }
+  EXPECT_TRUE(!r.ok() || c.WaitForClose(3000));
+}
+
+TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestAndClosesIdleOnes) {
+  StartServer();
+  HttpClient idle(port());
+  ASSERT_TRUE(idle.Request("POST", "/echo", "x").ok());
+  Result<HttpResult> slow = Status::Internal("not run");
+  std::thread t([&] {
+    HttpClient c(port());
+    slow = c.Request("GET", "/slow");
+  });
+  while (!slow_started_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  server_->Shutdown();
+  t.join();
+  ASSERT_TRUE(slow.ok()) << slow.status().ToString();
+  EXPECT_EQ(slow->status, 200);
+  EXPECT_EQ(slow->Header("connection"), "close");
+  EXPECT_TRUE(idle.WaitForClose(1000));
+  // Nobody listens any more.
+  HttpClient after(port(), 1000);
+  EXPECT_FALSE(after.Connect().ok());
+}
+
+TEST_F(HttpServerTest, ManyConcurrentClients) {
+  StartServer();
+  constexpr int kThreads = 8;
+  constexpr int kRequests = 50;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(port());
+      for (int i = 0; i < kRequests; ++i) {
+        std::string body = std::to_string(t) + ":" + std::to_string(i);
+        Result<HttpResult> r = c.Request("POST", "/echo", body);
+        if (r.ok() && r->status == 200 && r->body == body) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kRequests);
+}
+
+}  // namespace
+}  // namespace vigia

@@ -1,0 +1,69 @@
+#include "server/router.h"
+
+#include <gtest/gtest.h>
+
+#include "server/http_errors.h"
+
+namespace vigia {
+namespace {
+
+TEST(RouterTest, DispatchesByMethodAndPath) {
+  Router r;
+  r.Add("GET", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"get a\""); });
+  r.Add("POST", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(201, "\"post a\""); });
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/a";
+  HttpResponse resp;
+  r.Dispatch(req, &resp);
+  EXPECT_EQ(resp.status, 201);
+  EXPECT_EQ(resp.body, "\"post a\"");
+
+  req.method = "HEAD";
+  HttpResponse head;
+  r.Dispatch(req, &head);
+  EXPECT_EQ(head.status, 200);
+}
+
+TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
+  Router r;
+  r.Add("GET", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/b";
+  HttpResponse nf;
+  r.Dispatch(req, &nf);
+  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(nf.body, R"({"error":{"code":"not_found","message":"no route for /b"}})");
+
+  req.method = "DELETE";
+  req.path = "/a";
+  HttpResponse na;
+  r.Dispatch(req, &na);
+  EXPECT_EQ(na.status, 405);
+  EXPECT_NE(na.body.find("\"method_not_allowed\""), std::string::npos);
+  ASSERT_EQ(na.headers.size(), 1u);
+  EXPECT_EQ(na.headers[0].first, "Allow");
+  EXPECT_EQ(na.headers[0].second, "GET");
+}
+
+TEST(HttpMessageTest, HeadersAndQuery) {
+  HttpRequest req;
+  req.headers = {{"Content-Type", "text/plain"}, {"X-Request-ID", "r1"}};
+  req.query = "limit=10&x&y=2";
+  EXPECT_EQ(req.Header("content-type"), "text/plain");
+  EXPECT_EQ(req.Header("x-request-id"), "r1");
+  EXPECT_EQ(req.Header("missing"), "");
+  EXPECT_EQ(req.QueryParam("limit"), "10");
+  EXPECT_EQ(req.QueryParam("y"), "2");
+  EXPECT_EQ(req.QueryParam("x"), "");
+  EXPECT_EQ(req.QueryParam("z"), "");
+}
+
+TEST(HttpErrorsTest, ErrorJsonEscapes) {
+  EXPECT_EQ(ErrorJson("bad_request", "a \"quoted\" thing"),
+            R"({"error":{"code":"bad_request","message":"a \"quoted\" thing"}})");
+}
+
+}  // namespace
+}  // namespace vigia
