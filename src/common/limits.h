@@ -50,3 +50,19 @@ inline constexpr int kWalSyncIntervalMs = 20;
 inline constexpr uint32_t kMaxWalRecordBytes = 256u << 20;
 
 }  // namespace vigia::limits
+
+namespace vigia::limits {
+
+// --- queries (VQL) --------------------------------------------------------------------
+// Most result groups one `stats` may build. A million groups of a few columns is ~100 MB;
+// beyond that the query is almost certainly a mistake (grouping by request_id).
+inline constexpr uint64_t kMaxQueryGroups = 1'000'000;
+// Approximate memory one query may hold (kept rows, groups, quantile values). Leaves room
+// for the ingest path and a few concurrent queries on a small server.
+inline constexpr uint64_t kMaxQueryMemoryBytes = 1ull << 30;
+// Default wall-clock time a query may run before failing with DeadlineExceeded (HTTP 408).
+inline constexpr int kQueryTimeoutMs = 30'000;
+// Rows a plain filter returns when the query has no `limit` (HTTP and CLI default).
+inline constexpr uint64_t kDefaultQueryRowLimit = 1000;
+
+}  // namespace vigia::limits

@@ -129,7 +129,8 @@ Result<FilterMatcher> FilterMatcher::Compile(const Filter& filter, int64_t now_n
       n->cmp = f.cmp;
       if (f.kind == FilterKind::kTime) {
         if (f.relative_ns > 0) {
-          n->range.from_ns = now - f.relative_ns;
+          // The last d: (now - d, now], as a half-open range exactly d long (rate() uses it).
+          n->range.from_ns = now - f.relative_ns + 1;
           n->range.to_ns = now + 1;
         } else {
           n->range.from_ns = f.from_ns;

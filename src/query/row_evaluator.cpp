@@ -1,0 +1,205 @@
+#include "query/row_evaluator.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace vigia {
+namespace {
+
+std::optional<double> EvalMath(const MathExpr& e, const QueryRecord& r) {
+  switch (e.kind) {
+    case MathExpr::Kind::kNumber:
+      return e.number;
+    case MathExpr::Kind::kField: {
+      const OwnedValue* v = r.Get(e.field);
+      if (!v) return std::nullopt;
+      return ValueToNumber(v->view());
+    }
+    case MathExpr::Kind::kNeg: {
+      auto a = EvalMath(*e.args[0], r);
+      if (!a) return std::nullopt;
+      return -*a;
+    }
+    case MathExpr::Kind::kRound: {
+      auto a = EvalMath(*e.args[0], r);
+      if (!a) return std::nullopt;
+      double digits = 0;
+      if (e.args.size() > 1) {
+        auto d = EvalMath(*e.args[1], r);
+        if (!d) return std::nullopt;
+        digits = std::clamp(std::round(*d), 0.0, 15.0);
+      }
+      double scale = std::pow(10.0, digits);
+      return std::round(*a * scale) / scale;
+    }
+    default:
+      break;
+  }
+  auto a = EvalMath(*e.args[0], r);
+  auto b = EvalMath(*e.args[1], r);
+  if (!a || !b) return std::nullopt;
+  switch (e.kind) {
+    case MathExpr::Kind::kAdd:
+      return *a + *b;
+    case MathExpr::Kind::kSub:
+      return *a - *b;
+    case MathExpr::Kind::kMul:
+      return *a * *b;
+    case MathExpr::Kind::kDiv:
+      // x / 0 is null rather than inf: a share over an empty minute has no value.
+      if (*b == 0) return std::nullopt;
+      return *a / *b;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Plain-filter rows come out in time order (ties keep input order).
+void SortByTime(std::vector<QueryRecord>* rows) {
+  std::stable_sort(rows->begin(), rows->end(), [](const QueryRecord& a, const QueryRecord& b) {
+    const OwnedValue* x = a.Get("ts");
+    const OwnedValue* y = b.Get("ts");
+    int64_t tx = x ? x->i : 0, ty = y ? y->i : 0;
+    return tx < ty;
+  });
+}
+
+bool IsStatsPipe(const Pipe& p) { return p.kind == PipeKind::kStats || p.kind == PipeKind::kTop; }
+
+}  // namespace
+
+Result<std::vector<QueryRecord>> ApplyPipes(const Query& query, size_t first,
+                                            std::vector<QueryRecord> rows,
+                                            const QueryOptions& options, TimeRange window) {
+  for (size_t pi = first; pi < query.pipes.size(); ++pi) {
+    const Pipe& p = query.pipes[pi];
+    switch (p.kind) {
+      case PipeKind::kStats:
+      case PipeKind::kTop: {
+        VIGIA_ASSIGN_OR_RETURN(
+            auto agg, StatsAggregator::Create(p, options.now_ns, window,
+                                              {options.max_groups, options.max_memory_bytes}));
+        for (const QueryRecord& r : rows) VIGIA_RETURN_IF_ERROR(agg->Add(RecordAccessor(r)));
+        rows = agg->Finish();
+        break;
+      }
+      case PipeKind::kWhere: {
+        VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(*p.where, options.now_ns));
+        std::vector<QueryRecord> kept;
+        for (QueryRecord& r : rows) {
+          if (m.Matches(RecordAccessor(r))) kept.push_back(std::move(r));
+        }
+        rows = std::move(kept);
+        break;
+      }
+      case PipeKind::kSort:
+        std::stable_sort(rows.begin(), rows.end(), [&](const QueryRecord& a, const QueryRecord& b) {
+          for (const SortKey& k : p.sort) {
+            const OwnedValue* x = a.Get(k.field);
+            const OwnedValue* y = b.Get(k.field);
+            Value vx = x ? x->view() : Value::Null();
+            Value vy = y ? y->view() : Value::Null();
+            int c = CompareValues(vx, vy);
+            // Nulls stay last in both directions.
+            if (c != 0 && vx.type != ValueType::kNull && vy.type != ValueType::kNull && k.desc) {
+              c = -c;
+            }
+            if (c != 0) return c < 0;
+          }
+          return false;
+        });
+        break;
+      case PipeKind::kLimit:
+        if (rows.size() > p.limit) rows.resize(p.limit);
+        break;
+      case PipeKind::kFields:
+        for (QueryRecord& r : rows) {
+          QueryRecord out;
+          for (const std::string& f : p.fields) {
+            const OwnedValue* v = r.Get(f);
+            out.cols.emplace_back(f, v ? *v : OwnedValue{});
+          }
+          r = std::move(out);
+        }
+        break;
+      case PipeKind::kMath:
+        for (QueryRecord& r : rows) {
+          for (const MathAssign& m : p.math) {
+            auto v = EvalMath(*m.expr, r);
+            r.Set(m.name, v && std::isfinite(*v) ? OwnedValue::Float(*v) : OwnedValue{});
+          }
+        }
+        break;
+    }
+    if (options.deadline && std::chrono::steady_clock::now() > *options.deadline) {
+      return Status::DeadlineExceeded("query timed out");
+    }
+  }
+  return rows;
+}
+
+RowEvaluator::~RowEvaluator() = default;
+
+Result<std::unique_ptr<RowEvaluator>> RowEvaluator::Create(const Query& query,
+                                                           const QueryOptions& options) {
+  std::unique_ptr<RowEvaluator> e(new RowEvaluator());
+  e->query_ = &query;
+  e->options_ = options;
+  VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(*query.filter, options.now_ns));
+  e->range_ = m.time_range();
+  e->range_.Intersect(options.range);
+  e->filter_.emplace(std::move(m));
+  if (!query.pipes.empty() && IsStatsPipe(query.pipes[0])) {
+    VIGIA_ASSIGN_OR_RETURN(e->first_stats_,
+                           StatsAggregator::Create(query.pipes[0], options.now_ns, e->range_,
+                                                   {options.max_groups, options.max_memory_bytes}));
+  }
+  return e;
+}
+
+Status RowEvaluator::CheckLimits() {
+  if (options_.deadline && std::chrono::steady_clock::now() > *options_.deadline) {
+    return Status::DeadlineExceeded("query timed out");
+  }
+  if (options_.max_memory_bytes && memory_ > options_.max_memory_bytes) {
+    return Status::ResourceExhausted("query result needs more than " +
+                                     std::to_string(options_.max_memory_bytes >> 20) +
+                                     " MiB; add a limit or narrow the filter");
+  }
+  return Status::Ok();
+}
+
+Status RowEvaluator::Add(const EventBatch& batch) {
+  uint64_t n = 0;
+  for (const EventBatch::EventRef& e : batch.events()) {
+    ++stats_.rows_scanned;
+    if ((++n & 4095) == 0) VIGIA_RETURN_IF_ERROR(CheckLimits());
+    if (!range_.Contains(e.ts_ns)) continue;
+    EventRowAccessor row(batch, e);
+    if (!filter_->Matches(row)) continue;
+    ++stats_.rows_matched;
+    if (first_stats_) {
+      VIGIA_RETURN_IF_ERROR(first_stats_->Add(row));
+    } else {
+      rows_.push_back(EventToRecord(batch, e));
+      memory_ += rows_.back().MemoryUsage();
+    }
+  }
+  return CheckLimits();
+}
+
+Result<QueryResult> RowEvaluator::Finish() {
+  QueryResult out;
+  out.stats = stats_;
+  size_t first = 0;
+  if (first_stats_) {
+    rows_ = first_stats_->Finish();
+    first = 1;
+  } else {
+    SortByTime(&rows_);
+  }
+  VIGIA_ASSIGN_OR_RETURN(out.rows, ApplyPipes(*query_, first, std::move(rows_), options_, range_));
+  return out;
+}
+
+}  // namespace vigia

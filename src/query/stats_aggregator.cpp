@@ -1,0 +1,288 @@
+#include "query/stats_aggregator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_set>
+
+namespace vigia {
+
+int CompareValues(const Value& a, const Value& b) {
+  auto rank = [](const Value& v) {
+    switch (v.type) {
+      case ValueType::kNull:
+        return 2;
+      case ValueType::kString:
+        return 1;
+      default:
+        return 0;
+    }
+  };
+  int ra = rank(a), rb = rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  if (ra == 2) return 0;
+  if (ra == 1) {
+    int c = a.s.compare(b.s);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  auto num = [](const Value& v) -> long double {
+    if (v.type == ValueType::kInt) return static_cast<long double>(v.i);
+    if (v.type == ValueType::kBool) return v.b ? 1 : 0;
+    return v.f;
+  };
+  long double x = num(a), y = num(b);
+  if (x < y) return -1;
+  if (x > y) return 1;
+  return 0;
+}
+
+struct StatsAggregator::AggState {
+  uint64_t count = 0;  // rows (count) or numeric values seen (sum/avg/min/max)
+  long double sum = 0;
+  bool all_int = true;
+  int64_t isum = 0;
+  bool isum_overflow = false;
+  double min = 0, max = 0;
+  std::vector<double> values;                // quantiles
+  std::unordered_set<std::string> distinct;  // count_distinct (type-tagged)
+};
+
+struct StatsAggregator::Group {
+  std::vector<OwnedValue> key;
+  std::vector<AggState> states;
+};
+
+StatsAggregator::~StatsAggregator() = default;
+
+Result<std::unique_ptr<StatsAggregator>> StatsAggregator::Create(const Pipe& pipe, int64_t now_ns,
+                                                                 TimeRange window,
+                                                                 AggregatorLimits limits) {
+  std::unique_ptr<StatsAggregator> a(new StatsAggregator());
+  a->pipe_ = &pipe;
+  a->window_ = window;
+  a->limits_ = limits;
+  if (pipe.kind == PipeKind::kTop) {
+    Aggregate hits;
+    hits.func = AggFunc::kCount;
+    hits.name = "hits";
+    a->top_aggs_.push_back(std::move(hits));
+    a->aggs_.push_back(&a->top_aggs_[0]);
+  } else {
+    for (const Aggregate& g : pipe.aggregates) a->aggs_.push_back(&g);
+  }
+  for (const Aggregate* g : a->aggs_) {
+    a->has_cond_.push_back(g->cond != nullptr);
+    Filter all;
+    VIGIA_ASSIGN_OR_RETURN(FilterMatcher m,
+                           FilterMatcher::Compile(g->cond ? *g->cond : all, now_ns));
+    a->conds_.push_back(std::move(m));
+  }
+  return a;
+}
+
+std::string StatsAggregator::EncodeKey(const std::vector<OwnedValue>& key) {
+  std::string out;
+  for (const OwnedValue& v : key) {
+    out.push_back(static_cast<char>(v.type));
+    switch (v.type) {
+      case ValueType::kNull:
+        break;
+      case ValueType::kBool:
+        out.push_back(v.b ? '1' : '0');
+        break;
+      case ValueType::kInt:
+        out.append(reinterpret_cast<const char*>(&v.i), sizeof(v.i));
+        break;
+      case ValueType::kFloat:
+        out.append(reinterpret_cast<const char*>(&v.f), sizeof(v.f));
+        break;
+      case ValueType::kString: {
+        uint32_t n = static_cast<uint32_t>(v.s.size());
+        out.append(reinterpret_cast<const char*>(&n), sizeof(n));
+        out.append(v.s);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Status StatsAggregator::Add(const RowAccessor& row) {
+  std::vector<OwnedValue> key;
+  key.reserve(pipe_->by.size());
+  for (const GroupKey& k : pipe_->by) {
+    Value v = row.Get(k.field);
+    if (k.bucket_ns > 0 && v.type == ValueType::kInt) {
+      int64_t b = v.i / k.bucket_ns * k.bucket_ns;
+      if (v.i < 0 && b != v.i) b -= k.bucket_ns;  // floor for pre-1970 timestamps
+      v = Value::Int(b);
+    }
+    key.push_back(OwnedValue::From(v));
+  }
+  std::string enc = EncodeKey(key);
+  auto it = index_.find(enc);
+  Group* g = nullptr;
+  if (it == index_.end()) {
+    if (limits_.max_groups && groups_.size() >= limits_.max_groups) {
+      return Status::ResourceExhausted("query produces more than " +
+                                       std::to_string(limits_.max_groups) +
+                                       " groups; narrow the filter or the `by` keys");
+    }
+    auto ng = std::make_unique<Group>();
+    ng->key = std::move(key);
+    ng->states.resize(aggs_.size());
+    memory_ += enc.size() * 2 + sizeof(Group) + aggs_.size() * sizeof(AggState) + 64;
+    index_.emplace(std::move(enc), groups_.size());
+    g = ng.get();
+    groups_.push_back(std::move(ng));
+  } else {
+    g = groups_[it->second].get();
+  }
+  Value ts = row.Get("_time");
+  if (ts.type == ValueType::kInt) {
+    min_ts_ = std::min(min_ts_, ts.i);
+    max_ts_ = std::max(max_ts_, ts.i);
+  }
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (has_cond_[i] && !conds_[i].Matches(row)) continue;
+    const Aggregate& a = *aggs_[i];
+    AggState& s = g->states[i];
+    switch (a.func) {
+      case AggFunc::kCount:
+        if (a.field.empty() || row.Get(a.field).type != ValueType::kNull) ++s.count;
+        break;
+      case AggFunc::kRate:
+        ++s.count;
+        break;
+      case AggFunc::kCountDistinct: {
+        Value v = row.Get(a.field);
+        if (v.type == ValueType::kNull) break;
+        std::string k(1, static_cast<char>(v.type));
+        k += ValueToString(v);
+        auto [pos, inserted] = s.distinct.insert(std::move(k));
+        if (inserted) memory_ += pos->size() + 32;
+        break;
+      }
+      case AggFunc::kSum:
+      case AggFunc::kAvg:
+      case AggFunc::kMin:
+      case AggFunc::kMax:
+      case AggFunc::kQuantile: {
+        Value v = row.Get(a.field);
+        auto n = ValueToNumber(v);
+        if (!n || std::isnan(*n)) break;
+        if (v.type != ValueType::kInt) {
+          s.all_int = false;
+        } else if (!s.isum_overflow && __builtin_add_overflow(s.isum, v.i, &s.isum)) {
+          s.isum_overflow = true;
+        }
+        if (s.count == 0 || *n < s.min) s.min = *n;
+        if (s.count == 0 || *n > s.max) s.max = *n;
+        ++s.count;
+        s.sum += *n;
+        if (a.func == AggFunc::kQuantile) {
+          s.values.push_back(*n);
+          memory_ += sizeof(double);
+        }
+        break;
+      }
+    }
+  }
+  if (limits_.max_memory_bytes && memory_ > limits_.max_memory_bytes) {
+    return Status::ResourceExhausted("query needs more than " +
+                                     std::to_string(limits_.max_memory_bytes >> 20) +
+                                     " MiB of memory; narrow the filter or the `by` keys");
+  }
+  return Status::Ok();
+}
+
+std::vector<QueryRecord> StatsAggregator::Finish() {
+  if (groups_.empty() && pipe_->by.empty()) {
+    auto g = std::make_unique<Group>();
+    g->states.resize(aggs_.size());
+    groups_.push_back(std::move(g));
+  }
+  std::vector<Group*> order;
+  for (auto& g : groups_) order.push_back(g.get());
+  std::sort(order.begin(), order.end(), [](const Group* a, const Group* b) {
+    for (size_t i = 0; i < a->key.size(); ++i) {
+      int c = CompareValues(a->key[i].view(), b->key[i].view());
+      if (c != 0) return c < 0;
+    }
+    return false;
+  });
+  int64_t bucket = 0;
+  for (const GroupKey& k : pipe_->by) {
+    if (k.bucket_ns > 0) bucket = k.bucket_ns;
+  }
+  double window_sec = 1;
+  if (bucket > 0) {
+    window_sec = bucket / 1e9;
+  } else if (window_.from_ns && window_.to_ns) {
+    window_sec = (*window_.to_ns - *window_.from_ns) / 1e9;
+  } else if (max_ts_ > min_ts_) {
+    window_sec = (max_ts_ - min_ts_) / 1e9;
+  }
+  if (window_sec <= 0) window_sec = 1;
+
+  std::vector<QueryRecord> out;
+  out.reserve(order.size());
+  for (Group* g : order) {
+    QueryRecord r;
+    for (size_t i = 0; i < pipe_->by.size(); ++i) {
+      r.cols.emplace_back(pipe_->by[i].field, std::move(g->key[i]));
+    }
+    for (size_t i = 0; i < aggs_.size(); ++i) {
+      const Aggregate& a = *aggs_[i];
+      AggState& s = g->states[i];
+      OwnedValue v;
+      switch (a.func) {
+        case AggFunc::kCount:
+          v = OwnedValue::Int(static_cast<int64_t>(s.count));
+          break;
+        case AggFunc::kRate:
+          v = OwnedValue::Float(s.count / window_sec);
+          break;
+        case AggFunc::kCountDistinct:
+          v = OwnedValue::Int(static_cast<int64_t>(s.distinct.size()));
+          break;
+        case AggFunc::kSum:
+          if (s.count == 0) break;
+          v = s.all_int && !s.isum_overflow ? OwnedValue::Int(s.isum)
+                                            : OwnedValue::Float(static_cast<double>(s.sum));
+          break;
+        case AggFunc::kAvg:
+          if (s.count) v = OwnedValue::Float(static_cast<double>(s.sum / s.count));
+          break;
+        case AggFunc::kMin:
+        case AggFunc::kMax: {
+          if (s.count == 0) break;
+          double x = a.func == AggFunc::kMin ? s.min : s.max;
+          v = s.all_int ? OwnedValue::Int(static_cast<int64_t>(x)) : OwnedValue::Float(x);
+          break;
+        }
+        case AggFunc::kQuantile: {
+          if (s.values.empty()) break;
+          size_t n = s.values.size();
+          size_t rank = static_cast<size_t>(std::ceil(a.q * static_cast<double>(n)));
+          size_t idx = rank == 0 ? 0 : std::min(rank - 1, n - 1);
+          std::nth_element(s.values.begin(), s.values.begin() + idx, s.values.end());
+          double x = s.values[idx];
+          v = s.all_int ? OwnedValue::Int(static_cast<int64_t>(x)) : OwnedValue::Float(x);
+          break;
+        }
+      }
+      r.cols.emplace_back(a.name, std::move(v));
+    }
+    out.push_back(std::move(r));
+  }
+  if (pipe_->kind == PipeKind::kTop) {
+    std::stable_sort(out.begin(), out.end(), [](const QueryRecord& a, const QueryRecord& b) {
+      return a.cols.back().second.i > b.cols.back().second.i;
+    });
+    if (out.size() > pipe_->limit) out.resize(pipe_->limit);
+  }
+  return out;
+}
+
+}  // namespace vigia
