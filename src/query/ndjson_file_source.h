@@ -1,0 +1,31 @@
+// ReadNdjsonChunks: streams an NDJSON log file (plain or gzip, detected from the content;
+// "-" is stdin) in chunks of whole lines, for `vigia query --file` and the golden tests.
+// Chunks never split a line; a final line without '\n' is still delivered. The caller
+// decodes each chunk (NdjsonDecoder) and feeds the batch to an engine, so memory stays
+// bounded by the chunk size whatever the file size.
+//
+// Thread-safety: pure function; the callbacks run on the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace vigia {
+
+struct NdjsonReadProgress {
+  uint64_t compressed_bytes_read = 0;  // file bytes consumed so far
+  uint64_t file_bytes = 0;             // size of the file, 0 when unknown (stdin, pipes)
+};
+
+// Calls `on_chunk` with consecutive runs of whole lines (each ending in '\n' except possibly
+// the last line of the file) of about `chunk_bytes` each; an error it returns stops the read
+// and is returned. `on_progress` (may be empty) is called after every chunk.
+Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes,
+                        const std::function<Status(std::string_view)>& on_chunk,
+                        const std::function<void(const NdjsonReadProgress&)>& on_progress = {});
+
+}  // namespace vigia

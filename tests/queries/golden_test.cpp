@@ -1,0 +1,136 @@
+// Golden query tests: every tests/queries/NNN_name.vql runs against dataset.ndjson through the
+// row evaluator and its CSV output must equal NNN_name.reference. The references were
+// checked by hand and against an independent Python computation (check_references.py).
+// VIGIA_UPDATE_GOLDEN=1 rewrites the references (review the diff before committing).
+//
+// A .vql file may start with `# now: <RFC 3339>` (default 2026-11-22T11:00:00Z) and
+// `# format: csv|json|ndjson|table`.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "common/time_format.h"
+#include "query/ndjson_file_source.h"
+#include "query/result_format.h"
+#include "query/row_evaluator.h"
+#include "query/vql_parser.h"
+
+namespace vigia {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Dir() {
+  const char* src = std::getenv("VIGIA_SOURCE_DIR");
+  return fs::path(src ? src : ".") / "tests" / "queries";
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Test-only loader for the canonical-named dataset: objects flattened with dots, `ts` parsed.
+// Deliberately independent of the ingest normalizer so golden answers test the query path.
+void Flatten(EventBatch* b, const std::string& prefix, simdjson::dom::object obj) {
+  for (auto [k, v] : obj) {
+    // `ts` is EventRef::ts_ns, never a field.
+    if (prefix.empty() && k == "ts") continue;
+    std::string name = prefix + std::string(k);
+    switch (v.type()) {
+      case simdjson::dom::element_type::OBJECT:
+        Flatten(b, name + ".", v.get_object().value());
+        break;
+      case simdjson::dom::element_type::STRING:
+        b->AddField(b->arena().Copy(name), Value::String(b->arena().Copy(v.get_string().value())));
+        break;
+      case simdjson::dom::element_type::INT64:
+        b->AddField(b->arena().Copy(name), Value::Int(v.get_int64().value()));
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        b->AddField(b->arena().Copy(name), Value::Float(v.get_double().value()));
+        break;
+      case simdjson::dom::element_type::BOOL:
+        b->AddField(b->arena().Copy(name), Value::Bool(v.get_bool().value()));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+const EventBatch& Dataset() {
+  static EventBatch* batch = [] {
+    auto* b = new EventBatch();
+    simdjson::dom::parser parser;
+    Status st = ReadNdjsonChunks((Dir() / "dataset.ndjson").string(), 64 * 1024,
+                                 [&](std::string_view chunk) {
+                                   size_t pos = 0;
+                                   while (pos < chunk.size()) {
+                                     size_t nl = chunk.find('\n', pos);
+                                     if (nl == std::string_view::npos) nl = chunk.size();
+                                     std::string line(chunk.substr(pos, nl - pos));
+                                     pos = nl + 1;
+                                     if (line.empty()) continue;
+                                     auto obj = parser.parse(line).get_object();
+                                     if (obj.error()) return Status::InvalidArgument("bad line");
+                                     std::string_view ts = obj.value()["ts"].get_string().value();
+                                     b->BeginEvent(*ParseRfc3339(ts));
+                                     Flatten(b, "", obj.value());
+                                   }
+                                   return Status::Ok();
+                                 });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return b;
+  }();
+  return *batch;
+}
+
+TEST(GoldenQueries, AllMatchTheirReferences) {
+  const EventBatch& data = Dataset();
+  ASSERT_GT(data.size(), 1000u);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(Dir())) {
+    if (e.path().extension() == ".vql") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 15u);
+  bool update = std::getenv("VIGIA_UPDATE_GOLDEN") != nullptr;
+  for (const fs::path& f : files) {
+    SCOPED_TRACE(f.filename().string());
+    std::string text = ReadFile(f);
+    QueryOptions opt;
+    opt.now_ns = *ParseRfc3339("2026-11-22T11:00:00Z");
+    OutputFormat format = OutputFormat::kCsv;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("# now: ", 0) == 0) opt.now_ns = *ParseRfc3339(line.substr(7));
+      if (line.rfind("# format: ", 0) == 0) format = *ParseOutputFormat(line.substr(10));
+    }
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    auto ev = RowEvaluator::Create(*q, opt);
+    ASSERT_TRUE(ev.ok()) << ev.status().ToString();
+    ASSERT_TRUE((*ev)->Add(data).ok());
+    auto res = (*ev)->Finish();
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    std::string got = FormatRows(res->rows, format);
+    fs::path ref = f;
+    ref.replace_extension(".reference");
+    if (update) {
+      std::ofstream(ref, std::ios::binary) << got;
+      continue;
+    }
+    ASSERT_TRUE(fs::exists(ref)) << ref;
+    EXPECT_EQ(got, ReadFile(ref));
+  }
+}
+
+}  // namespace
+}  // namespace vigia
