@@ -1,6 +1,9 @@
 // FaultEnv: failure injection around a base Env (see fault_env.h).
 #include "common/fault_env.h"
 
+#include <chrono>
+#include <thread>
+
 namespace vigia {
 
 class FaultWritableFile final : public WritableFile {
@@ -67,6 +70,9 @@ FaultEnv::Verdict FaultEnv::OnWrite() {
 }
 
 FaultEnv::Verdict FaultEnv::OnSync() {
+  if (int64_t us = sync_delay_us_.load(); us > 0) {
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
+  }
   uint64_t n = ++syncs_;
   if (crashed_ || read_only_) return Verdict::kFail;
   if (n == crash_sync_at_) {

@@ -6,6 +6,8 @@
 //  - CrashAt... / SetCrashed(true): from then on every mutating operation fails, as if the
 //    process had died (tests then reopen on the base Env).
 //  - SetReadOnly(true): every mutating operation fails (a full or read-only disk).
+//  - SetSyncDelayMicros(us): every file Sync sleeps first (a slow disk), so tests can
+//    force concurrent writers to pile up behind an fsync.
 //  - DropUnsyncedData(): truncates every file written through this Env to the size it had
 //    at its last successful Sync — what a power loss leaves behind.
 //
@@ -42,6 +44,7 @@ class FaultEnv final : public Env {
   void CrashAtSync(uint64_t nth);
   void SetCrashed(bool crashed);
   void SetReadOnly(bool read_only);
+  void SetSyncDelayMicros(int64_t us) { sync_delay_us_ = us; }
   bool crashed() const { return crashed_.load(); }
 
   // Truncates every tracked file to its last synced size. Call after the owner of the
@@ -90,6 +93,7 @@ class FaultEnv final : public Env {
   std::atomic<uint64_t> crash_sync_at_{0};
   std::atomic<bool> crashed_{false};
   std::atomic<bool> read_only_{false};
+  std::atomic<int64_t> sync_delay_us_{0};
 
   std::mutex mu_;
   std::map<std::string, uint64_t> synced_size_;  // guarded by mu_

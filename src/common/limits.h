@@ -48,6 +48,29 @@ inline constexpr uint64_t kWalSegmentBytes = 64u << 20;
 inline constexpr int kWalSyncIntervalMs = 20;
 // Largest single WAL record (one ingest batch, encoded). Above any valid batch.
 inline constexpr uint32_t kMaxWalRecordBytes = 256u << 20;
+// Most bytes one group commit writes with a single write(2). Bounds the leader's copy
+// buffer and how long the callers queued behind a group wait; 4 MiB is ~10 batches of
+// 1,000 events, enough to amortise the syscall and the fsync.
+inline constexpr size_t kWalMaxGroupBytes = 4u << 20;
+
+// --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------
+// Rows per block. Tens of thousands: large enough that per-block headers, dictionaries and
+// zstd frames amortize to well under a byte per row, small enough that a needle lookup
+// decodes little and one block of 350-byte events (~12 MiB decoded) stays cheap to hold.
+inline constexpr uint32_t kPartBlockRows = 32768;
+// Bloom filter bits per distinct key: ~0.8% false positives with 7 probes, so a lookup by
+// request_id over ~300 blocks (10M events) touches the true block plus ~2 false ones.
+inline constexpr int kBloomBitsPerKey = 10;
+// zstd level for column chunks: level 3 is the speed/ratio knee for log text.
+inline constexpr int kPartZstdLevel = 3;
+// A partition with at least this many parts gets a merge.
+inline constexpr size_t kMergeMinParts = 4;
+// Most parts merged at once: a merge holds one decoded block per input, so this bounds its
+// memory (~16 x 12 MiB) and keeps the fan-in at a size-tiered ratio.
+inline constexpr size_t kMaxPartsPerMerge = 16;
+// Parts above this many rows are not merged again (size tier ceiling): merging
+// ever-bigger parts rewrites the same data over and over for no further gain.
+inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;
 
 }  // namespace vigia::limits
 
