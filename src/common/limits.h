@@ -87,5 +87,8 @@ inline constexpr uint64_t kMaxQueryMemoryBytes = 1ull << 30;
 inline constexpr int kQueryTimeoutMs = 30'000;
 // Rows a plain filter returns when the query has no `limit` (HTTP and CLI default).
 inline constexpr uint64_t kDefaultQueryRowLimit = 1000;
+// Queries running at once over HTTP; more get 503. Two cores serve ingest too, and a query
+// already uses every core for big scans, so queueing more only makes all of them slower.
+inline constexpr int kMaxConcurrentQueries = 4;
 
 }  // namespace vigia::limits

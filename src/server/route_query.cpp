@@ -1,0 +1,265 @@
+#include "server/route_query.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <optional>
+
+#include "common/json_writer.h"
+#include "common/time_format.h"
+#include "query/result_format.h"
+#include "query/row_evaluator.h"
+#include "query/vql_parser.h"
+#include "server/http_errors.h"
+
+namespace vigia {
+namespace {
+
+int64_t WallNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// `since`/`until`: a duration back from now ("1h") or an RFC 3339 timestamp.
+std::optional<int64_t> ParseTimeParam(std::string_view v, int64_t now) {
+  if (auto d = ParseDurationNs(v)) return now - *d;
+  return ParseRfc3339(v);
+}
+
+// Reads a parameter from the query string, or from a form-encoded POST body.
+std::string Param(const HttpRequest& req, std::string_view name) {
+  std::string_view v = req.QueryParam(name);
+  if (!v.empty()) return PercentDecode(v);
+  if (req.method == "POST" &&
+      req.Header("Content-Type").find("application/x-www-form-urlencoded") !=
+          std::string_view::npos) {
+    HttpRequest form;
+    form.query = req.body;
+    return PercentDecode(form.QueryParam(name));
+  }
+  return "";
+}
+
+// Holds one of the `max_concurrent` query slots for its lifetime.
+class Slot {
+ public:
+  Slot(std::atomic<int>* running, int max) : running_(running) {
+    ok_ = running_->fetch_add(1) < max;
+  }
+  ~Slot() { running_->fetch_sub(1); }
+  bool ok() const { return ok_; }
+
+ private:
+  std::atomic<int>* running_;
+  bool ok_ = false;
+};
+
+void SetStatusError(HttpResponse* resp, const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+      SetError(resp, 400, error_code::kBadRequest, st.message());
+      break;
+    case StatusCode::kDeadlineExceeded:
+      SetError(resp, 408, error_code::kTimeout, st.message());
+      break;
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kUnavailable:
+      SetError(resp, 503, "overloaded", st.message());
+      break;
+    default:
+      SetError(resp, 500, error_code::kInternal, st.message());
+  }
+}
+
+struct Shared {
+  BatchSource source;
+  QueryRouteOptions options;
+  std::atomic<int> running{0};
+};
+
+// Runs `query` over the source; returns rows and stats, or the failure.
+Result<QueryResult> RunQuery(Shared& s, const Query& query, const QueryOptions& opt) {
+  VIGIA_ASSIGN_OR_RETURN(auto ev, RowEvaluator::Create(query, opt));
+  Status st;
+  s.source([&](const EventBatch& b) {
+    if (st.ok()) st = ev->Add(b);
+  });
+  VIGIA_RETURN_IF_ERROR(st);
+  return ev->Finish();
+}
+
+QueryOptions MakeOptions(const Shared& s, int64_t now) {
+  QueryOptions opt;
+  opt.now_ns = now;
+  opt.max_groups = s.options.max_groups;
+  opt.max_memory_bytes = s.options.max_memory_bytes;
+  opt.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.options.timeout_ms);
+  return opt;
+}
+
+void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
+  auto start = std::chrono::steady_clock::now();
+  Slot slot(&s.running, s.options.max_concurrent);
+  if (!slot.ok()) {
+    SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
+    return;
+  }
+  std::string text = Param(req, "q");
+  if (text.empty() && req.method == "POST" &&
+      req.Header("Content-Type").find("application/x-www-form-urlencoded") ==
+          std::string_view::npos) {
+    text = req.body;  // raw VQL body
+  }
+  if (text.empty()) {
+    SetError(resp, 400, error_code::kBadRequest, "missing query parameter q");
+    return;
+  }
+  std::string fmt_name = Param(req, "format");
+  auto fmt = ParseOutputFormat(fmt_name.empty() ? "json" : fmt_name);
+  if (!fmt.ok() || *fmt == OutputFormat::kTable) {
+    SetError(resp, 400, error_code::kBadRequest, "format must be json, ndjson or csv");
+    return;
+  }
+  int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
+  QueryOptions opt = MakeOptions(s, now);
+  for (const char* name : {"since", "until"}) {
+    std::string v = Param(req, name);
+    if (v.empty()) continue;
+    auto t = ParseTimeParam(v, now);
+    if (!t) {
+      SetError(resp, 400, error_code::kBadRequest,
+               std::string(name) + " must be a duration such as 1h or an RFC 3339 time");
+      return;
+    }
+    (std::string_view(name) == "since" ? opt.range.from_ns : opt.range.to_ns) = *t;
+  }
+  uint64_t limit = 0;
+  std::string limit_s = Param(req, "limit");
+  if (!limit_s.empty()) {
+    auto r = std::from_chars(limit_s.data(), limit_s.data() + limit_s.size(), limit);
+    if (r.ec != std::errc() || r.ptr != limit_s.data() + limit_s.size() || limit == 0) {
+      SetError(resp, 400, error_code::kBadRequest, "limit must be a positive integer");
+      return;
+    }
+  }
+  auto query = ParseVql(text);
+  if (!query.ok()) {
+    SetStatusError(resp, query.status());
+    return;
+  }
+  bool has_limit = false;
+  for (const Pipe& p : query->pipes) has_limit |= p.kind == PipeKind::kLimit;
+  auto res = RunQuery(s, *query, opt);
+  if (!res.ok()) {
+    SetStatusError(resp, res.status());
+    return;
+  }
+  // A plain filter over a big store would otherwise return everything.
+  if (limit == 0 && !has_limit && query->pipes.empty()) limit = limits::kDefaultQueryRowLimit;
+  bool truncated = limit > 0 && res->rows.size() > limit;
+  if (truncated) res->rows.resize(limit);
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  resp->headers.emplace_back("X-Vigia-Rows-Scanned", std::to_string(res->stats.rows_scanned));
+  resp->headers.emplace_back("X-Vigia-Elapsed-Ms", std::to_string(ms));
+  if (*fmt == OutputFormat::kJson) {
+    std::string body;
+    JsonWriter w(&body);
+    w.BeginObject().Key("rows").BeginArray();
+    for (const QueryRecord& r : res->rows) AppendRowJson(&w, r);
+    w.EndArray();
+    w.Key("truncated").Bool(truncated);
+    w.Key("stats").BeginObject();
+    w.KV("rows_scanned", res->stats.rows_scanned);
+    w.KV("rows_matched", res->stats.rows_matched);
+    // The row evaluator reads the in-memory batches: no blocks, no bytes from disk.
+    w.KV("blocks_read", uint64_t{0});
+    w.KV("blocks_skipped", uint64_t{0});
+    w.KV("bytes_read", uint64_t{0});
+    w.KV("elapsed_ms", ms);
+    w.EndObject().EndObject();
+    resp->SetJson(200, std::move(body));
+    return;
+  }
+  resp->status = 200;
+  resp->content_type = *fmt == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson";
+  resp->body = FormatRows(res->rows, *fmt);
+}
+
+void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
+  Slot slot(&s.running, s.options.max_concurrent);
+  if (!slot.ok()) {
+    SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
+    return;
+  }
+  std::string id = Param(req, "request_id");
+  if (id.empty()) {
+    SetError(resp, 400, error_code::kBadRequest, "missing request_id");
+    return;
+  }
+  // Built as an AST, not text, so any id (quotes, spaces) is matched literally.
+  Query q;
+  q.filter = std::make_unique<Filter>();
+  q.filter->kind = FilterKind::kExact;
+  q.filter->field = "request_id";
+  q.filter->value = id;
+  int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
+  auto res = RunQuery(s, q, MakeOptions(s, now));
+  if (!res.ok()) {
+    SetStatusError(resp, res.status());
+    return;
+  }
+  // Rows are time-ordered; the request record (the request's summary) goes first.
+  std::stable_partition(res->rows.begin(), res->rows.end(), [](const QueryRecord& r) {
+    const OwnedValue* k = r.Get("kind");
+    return k && k->type == ValueType::kString && k->s == "request";
+  });
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject().KV("request_id", id).Key("events").BeginArray();
+  for (const QueryRecord& r : res->rows) AppendRowJson(&w, r);
+  w.EndArray().EndObject();
+  if (res->rows.empty()) {
+    SetError(resp, 404, error_code::kNotFound, "no events with request_id " + id);
+    return;
+  }
+  resp->SetJson(200, std::move(body));
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+void AddQueryRoutes(Router* router, BatchSource source, QueryRouteOptions options) {
+  auto shared = std::make_shared<Shared>();
+  shared->source = std::move(source);
+  shared->options = std::move(options);
+  auto query = [shared](HttpRequest& req, HttpResponse* resp) { HandleQuery(*shared, req, resp); };
+  router->Add("GET", "/v1/query", query);
+  router->Add("POST", "/v1/query", query);
+  router->Add("GET", "/v1/trace",
+              [shared](HttpRequest& req, HttpResponse* resp) { HandleTrace(*shared, req, resp); });
+}
+
+}  // namespace vigia

@@ -1,0 +1,45 @@
+// Query routes of the HTTP API (DESIGN.md §5, docs/vql.md):
+//   GET/POST /v1/query   q, since, until, limit, format=json|ndjson|csv (POST: the same
+//                        fields as a form body or the raw VQL text as the body)
+//   GET      /v1/trace   request_id=ID — every event of one request, request record first,
+//                        then time-ordered
+// Both run the VQL row evaluator over the batches the `source` callback yields (the store's
+// readable snapshot). Errors: 400 with "line:col: expected X, got Y" for syntax errors, 408
+// when the query deadline passes, 503 when too many queries run at once or a query limit
+// (groups, memory) is exceeded.
+//
+// Thread-safety: the handlers are thread-safe; `source` must be too.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/limits.h"
+#include "event/event.h"
+#include "server/router.h"
+
+namespace vigia {
+
+// Calls `fn` for every readable batch (Store::ForEachBatch has this shape).
+using BatchSource = std::function<void(const std::function<void(const EventBatch&)>& fn)>;
+
+struct QueryRouteOptions {
+  int timeout_ms = limits::kQueryTimeoutMs;
+  int max_concurrent = limits::kMaxConcurrentQueries;
+  uint64_t max_groups = limits::kMaxQueryGroups;
+  uint64_t max_memory_bytes = limits::kMaxQueryMemoryBytes;
+  std::function<int64_t()> now_ns;  // empty = wall clock
+};
+
+// Registers /v1/query and /v1/trace on `router`. `source` must outlive the router.
+void AddQueryRoutes(Router* router, BatchSource source, QueryRouteOptions options = {});
+
+// Percent-decodes a query-string or form value ('+' is a space). Malformed escapes are kept
+// literally.
+std::string PercentDecode(std::string_view s);
+
+}  // namespace vigia

@@ -1,0 +1,130 @@
+#include "server/route_query.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/time_format.h"
+
+namespace vigia {
+namespace {
+
+constexpr int64_t kSec = 1'000'000'000;
+
+class RouteQueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    t0_ = *ParseRfc3339("2026-11-22T10:00:00Z");
+    Add(t0_ + 2 * kSec, "error", "req-1", "boom: connection refused", 0);
+    Add(t0_ + 1 * kSec, "request", "req-1", "POST /pay 500", 500);
+    Add(t0_ + 3 * kSec, "log", "req-1", "retrying", 0);
+    Add(t0_ + 4 * kSec, "request", "req-2", "GET / 200", 200);
+    QueryRouteOptions opt;
+    opt.now_ns = [this] { return t0_ + 60 * kSec; };
+    AddQueryRoutes(
+        &router_,
+        [this](const std::function<void(const EventBatch&)>& fn) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+          fn(batch_);
+        },
+        opt);
+  }
+  void Add(int64_t ts, const char* kind, const char* rid, const char* msg, int64_t status) {
+    batch_.BeginEvent(ts);
+    batch_.AddField("kind", Value::String(kind));
+    batch_.AddField("level", Value::String(status >= 500 || kind[0] == 'e' ? "error" : "info"));
+    batch_.AddField("request_id", Value::String(rid));
+    batch_.AddField("msg", Value::String(msg));
+    if (status) batch_.AddField("status", Value::Int(status));
+  }
+  HttpResponse Get(std::string target) {
+    HttpRequest req;
+    req.method = "GET";
+    target_ = std::move(target);
+    req.target = target_;
+    size_t q = target_.find('?');
+    req.path = std::string_view(target_).substr(0, q);
+    if (q != std::string::npos) req.query = std::string_view(target_).substr(q + 1);
+    HttpResponse resp;
+    router_.Dispatch(req, &resp);
+    return resp;
+  }
+
+  int64_t t0_ = 0;
+  int delay_ms_ = 0;
+  EventBatch batch_;
+  Router router_;
+  std::string target_;
+};
+
+TEST_F(RouteQueryTest, JsonRowsWithStats) {
+  HttpResponse r = Get("/v1/query?q=kind%3Arequest+%7C+stats+count()+by+(status)");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(
+      r.body.rfind("{\"rows\":[{\"status\":200,\"count()\":1},{\"status\":500,\"count()\":1}],"
+                   "\"truncated\":false,\"stats\":{\"rows_scanned\":4,\"rows_matched\":2,",
+                   0),
+      0u)
+      << r.body;
+  EXPECT_NE(r.body.find("\"elapsed_ms\":"), std::string::npos);
+}
+
+TEST_F(RouteQueryTest, CsvNdjsonLimitAndTimeParams) {
+  HttpResponse csv = Get("/v1/query?q=*+%7C+fields+request_id&format=csv&limit=2");
+  EXPECT_EQ(csv.body, "request_id\r\nreq-1\r\nreq-1\r\n");
+  EXPECT_EQ(csv.content_type, "text/csv");
+  HttpResponse nd = Get("/v1/query?q=*+%7C+fields+msg&format=ndjson&since=2026-11-22T10:00:03Z");
+  EXPECT_EQ(nd.body, "{\"msg\":\"retrying\"}\n{\"msg\":\"GET / 200\"}\n");
+  HttpResponse rel = Get("/v1/query?q=*+%7C+stats+count()&format=csv&since=57s&until=56.5s");
+  EXPECT_EQ(rel.body, "count()\r\n1\r\n");
+}
+
+TEST_F(RouteQueryTest, SyntaxErrorIs400WithPosition) {
+  HttpResponse r = Get("/v1/query?q=level%3Aerror+)");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("1:13: expected '|' or end of query, got ')'"), std::string::npos)
+      << r.body;
+  EXPECT_EQ(Get("/v1/query").status, 400);
+  EXPECT_EQ(Get("/v1/query?q=*&format=xml").status, 400);
+  EXPECT_EQ(Get("/v1/query?q=*&limit=-1").status, 400);
+  EXPECT_EQ(Get("/v1/query?q=*&since=yesterday").status, 400);
+}
+
+TEST_F(RouteQueryTest, TraceRequestRecordFirstThenTimeOrder) {
+  HttpResponse r = Get("/v1/trace?request_id=req-1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  size_t req = r.body.find("POST /pay 500");
+  size_t err = r.body.find("boom");
+  size_t log = r.body.find("retrying");
+  ASSERT_NE(req, std::string::npos);
+  EXPECT_LT(req, err);
+  EXPECT_LT(err, log);
+  EXPECT_EQ(r.body.find("req-2"), std::string::npos);
+  EXPECT_EQ(Get("/v1/trace?request_id=nope").status, 404);
+  EXPECT_EQ(Get("/v1/trace").status, 400);
+}
+
+TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
+  delay_ms_ = 200;
+  std::vector<std::thread> threads;
+  std::atomic<int> overloaded{0}, ok{0};
+  for (int i = 0; i < limits::kMaxConcurrentQueries + 3; ++i) {
+    threads.emplace_back([&] {
+      HttpRequest req;
+      req.method = "GET";
+      req.path = "/v1/query";
+      req.query = "q=*";
+      HttpResponse resp;
+      router_.Dispatch(req, &resp);
+      (resp.status == 503 ? overloaded : ok).fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), limits::kMaxConcurrentQueries);
+  EXPECT_EQ(overloaded.load(), 3);
+}
+
+TEST(PercentDecode, Decodes) { EXPECT_EQ(PercentDecode("a+b%20c%7C%zz%4"), "a b c|%zz%4"); }
+
+}  // namespace
+}  // namespace vigia
