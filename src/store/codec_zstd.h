@@ -1,0 +1,26 @@
+// zstd framing of one stored column block: the part writer compresses every encoded block and
+// keeps the compressed form only when it is smaller (random ids and packed hex are left
+// alone). A stored block is: u8 compression (0 none, 1 zstd), varint raw_size, payload.
+//
+// Thread-safety: stateless functions, thread-safe (contexts are per call / thread_local).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vigia {
+
+enum class BlockCompression : uint8_t { kNone = 0, kZstd = 1 };
+
+// Largest decoded size accepted for one stored block. Blocks hold at most kPartBlockRows rows
+// (limits.h); this guards the allocation when a corrupt header claims gigabytes.
+inline constexpr size_t kMaxRawBlockBytes = size_t{1} << 30;
+
+// Appends the framed (and, when it pays, compressed) form of `raw` to `out`.
+void FrameBlock(std::string_view raw, int zstd_level, std::string* out);
+
+// Unframes `stored` into `raw`. False when the frame is malformed or does not decompress to
+// exactly the recorded size.
+bool UnframeBlock(std::string_view stored, std::string* raw);
+
+}  // namespace vigia

@@ -1,0 +1,73 @@
+// PartReader: an open, immutable part — its metadata in memory and its data and bloom files
+// open for positional reads — and the scan over it (part_scan.h).
+//
+// Every byte read is checked: chunk and bloom checksums (xxhash64), structural decoding, file
+// sizes at open. Any mismatch, truncation or missing file yields Status::Corruption naming
+// the part directory (and the column and block), never a crash.
+//
+// The files stay open for the reader's lifetime, so a snapshot holding a reader can keep
+// scanning after a merge or retention deleted the directory (POSIX unlink semantics).
+//
+// Thread-safety: thread-safe (all methods const; reads use pread).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "event/event.h"
+#include "store/part_meta.h"
+#include "store/part_scan.h"
+
+namespace vigia {
+
+class PartReader {
+ public:
+  // Opens the part in directory `dir` (reads and validates meta.bin; opens data and bloom).
+  static Result<std::shared_ptr<PartReader>> Open(Env* env, const std::string& dir);
+
+  const PartMeta& meta() const { return meta_; }
+  const std::string& dir() const { return dir_; }
+  // Bytes of the part's three files.
+  uint64_t disk_bytes() const { return meta_.data_bytes + meta_.bloom_bytes + meta_size_; }
+
+  // Calls `sink` with one batch per block that survives pruning (in block order) until the
+  // blocks run out or `sink` returns an error (which Scan returns). Adds to *stats if given.
+  Status Scan(const ScanSpec& spec, const std::function<Status(ColumnBatch&)>& sink,
+              ScanStats* stats) const;
+
+  // Appends the rows of block `block` to `out` as events (fields in column order; the
+  // _time column becomes ts_ns). Strings are copied into out->arena().
+  Status ReadBlockEvents(size_t block, EventBatch* out) const;
+  // All rows of the part, in part order.
+  Result<EventBatch> ReadAllEvents() const;
+
+  // Reads and checks one chunk of a block: checksum and full decode. Used by Scan and by
+  // store_check. `col` must have a chunk in the block.
+  Status ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage, ColumnVector* out,
+                   uint64_t* bytes_read) const;
+  // Reads and checks one chunk's bloom filter (empty when it has none).
+  Status ReadBloom(size_t block, const ChunkMeta& chunk, std::string* filter,
+                   uint64_t* bytes_read) const;
+
+ private:
+  PartReader() = default;
+  Status Corrupt(size_t block, uint32_t column, std::string_view why) const;
+  // Can any row of `block` satisfy `p`? Consults min/max and bloom filters.
+  Result<bool> BlockMayMatch(size_t block, const ScanPredicate& p, bool* used_bloom,
+                             uint64_t* bytes_read) const;
+
+  Env* env_ = nullptr;
+  std::string dir_;
+  PartMeta meta_;
+  uint64_t meta_size_ = 0;
+  std::unique_ptr<RandomAccessFile> data_;
+  std::unique_ptr<RandomAccessFile> bloom_;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_name_;  // name -> column indexes
+};
+
+}  // namespace vigia
