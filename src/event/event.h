@@ -33,19 +33,44 @@ struct Value {
   std::string_view s;  // points into the owning batch's arena
 
   static Value Null() { return {}; }
-  static Value Bool(bool v) { Value x; x.type = ValueType::kBool; x.b = v; return x; }
-  static Value Int(int64_t v) { Value x; x.type = ValueType::kInt; x.i = v; return x; }
-  static Value Float(double v) { Value x; x.type = ValueType::kFloat; x.f = v; return x; }
-  static Value String(std::string_view v) { Value x; x.type = ValueType::kString; x.s = v; return x; }
+  static Value Bool(bool v) {
+    Value x;
+    x.type = ValueType::kBool;
+    x.b = v;
+    return x;
+  }
+  static Value Int(int64_t v) {
+    Value x;
+    x.type = ValueType::kInt;
+    x.i = v;
+    return x;
+  }
+  static Value Float(double v) {
+    Value x;
+    x.type = ValueType::kFloat;
+    x.f = v;
+    return x;
+  }
+  static Value String(std::string_view v) {
+    Value x;
+    x.type = ValueType::kString;
+    x.s = v;
+    return x;
+  }
 
   bool operator==(const Value& o) const {
     if (type != o.type) return false;
     switch (type) {
-      case ValueType::kNull: return true;
-      case ValueType::kBool: return b == o.b;
-      case ValueType::kInt: return i == o.i;
-      case ValueType::kFloat: return f == o.f || (f != f && o.f != o.f);
-      case ValueType::kString: return s == o.s;
+      case ValueType::kNull:
+        return true;
+      case ValueType::kBool:
+        return b == o.b;
+      case ValueType::kInt:
+        return i == o.i;
+      case ValueType::kFloat:
+        return f == o.f || (f != f && o.f != o.f);
+      case ValueType::kString:
+        return s == o.s;
     }
     return false;
   }
