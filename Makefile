@@ -43,15 +43,17 @@ test-tsan: deps
 	  if [ -n "$$targets" ]; then cmake --build $(TSAN_BUILD) -j $(JOBS) --target $$targets vigia; fi
 	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1800 -L concurrent
 
-test: test-release test-asan test-tsan
+test: test-release test-asan test-tsan bench-smoke
 
+# vigia vs ClickHouse on the same generated data (bench/README.md); EVENTS=N to resize.
 bench: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
-	bench/run.sh --events $${EVENTS:-10000000}
+	BUILD=$(BUILD) bench/run.sh --events $${EVENTS:-10000000}
 
+# The same at 100k events: part of `make test` so the harness and the peer never rot.
 bench-smoke: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
-	bench/run.sh --events 100000 --smoke
+	BUILD=$(BUILD) bench/run.sh --events 100000 --smoke
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# vigia vs ClickHouse on the same data, same machine, same run (issue 6).
+#
+#   bench/run.sh [--events N] [--smoke] [--reps R] [--connections C] [--batch B] [--keep]
+#
+# 1. vigia-gen writes N events (seed 1, the 24 h ending now) and their ground truth.
+# 2. ClickHouse 18.16 starts from bench/clickhouse/ in a temp dir; vigia-load posts the file
+#    to INSERT ... FORMAT JSONEachRow; bytes on disk from system.parts after OPTIMIZE FINAL.
+# 3. `vigia serve` starts on a temp data dir; vigia-load posts the same file with the same
+#    connections and batches to /v1/events; bytes on disk = du of the data dir after stop.
+# 4. Each query of bench/queries.tsv runs once to warm up, then R times on each system over
+#    HTTP (curl's total time, round trip included); the median is reported and each answer is
+#    checked against the generator's ground truth.
+# Prints one table (metric | vigia | ClickHouse | ratio) and writes it as JSON under
+# bench/results/. Exit status: 0 all good; 1 ClickHouse or the harness failed; 3 a system
+# gave a wrong answer. A vigia feature that does not exist yet prints "n/a (not implemented)".
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+EVENTS=10000000
+SMOKE=0
+REPS=""
+CONNS=2
+BATCH=20000
+KEEP=0
+SEED=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --events) EVENTS=$2; shift 2 ;;
+    --smoke) SMOKE=1; shift ;;
+    --reps) REPS=$2; shift 2 ;;
+    --connections) CONNS=$2; shift 2 ;;
+    --batch) BATCH=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+[ -n "$REPS" ] || { [ "$SMOKE" = 1 ] && REPS=5 || REPS=11; }
+
+GEN=$BUILD/vigia-gen
+LOAD=$BUILD/vigia-load
+VIGIA=$BUILD/vigia
+for b in "$GEN" "$LOAD"; do
+  [ -x "$b" ] || { echo "run.sh: $b missing: build first (make build, or BUILD=dir)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vigia-bench.XXXXXX")
+CH_DIR=$WORK/clickhouse
+VIGIA_PID=""
+cleanup() {
+  [ -n "$VIGIA_PID" ] && kill "$VIGIA_PID" 2>/dev/null && wait "$VIGIA_PID" 2>/dev/null
+  "$ROOT/bench/clickhouse/clickhouse.sh" stop "$CH_DIR" || true
+  if [ "$KEEP" = 1 ]; then echo "run.sh: kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { printf '\n*** bench FAILED: %s ***\n\n' "$*" >&2; exit 1; }
+json_num() { # json_num KEY < json → the number after "KEY":
+  grep -o "\"$1\":[-0-9.eE+]*" | head -1 | cut -d: -f2
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print v[int((NR + 1) / 2)] }'; }
+fmt() { # fmt NUMBER → rounded for the table
+  awk -v x="$1" 'BEGIN { if (x == "") print "n/a"; else if (x >= 100) printf "%.0f", x; else if (x >= 10) printf "%.1f", x; else printf "%.2f", x }'
+}
+
+# --- 1. data -------------------------------------------------------------------------------
+DATA=$WORK/events.ndjson
+log "generating $EVENTS events"
+"$GEN" --events "$EVENTS" --seed "$SEED" --out "$DATA" --truth "$WORK/truth.env" 2>"$WORK/gen.log" ||
+  die "vigia-gen: $(cat "$WORK/gen.log")"
+cat "$WORK/gen.log" >&2
+set -a
+# shellcheck disable=SC1091
+. "$WORK/truth.env"
+ERROR_HOUR_END_MS=$((ERROR_HOUR_START_MS + 3600000))
+LOGIN_HOUR_END_MS=$((LOGIN_HOUR_START_MS + 3600000))
+set +a
+DATA_BYTES=$(stat -c %s "$DATA")
+
+# --- 2. ClickHouse -------------------------------------------------------------------------
+log "starting ClickHouse"
+CH_PORTS=$("$ROOT/bench/clickhouse/clickhouse.sh" start "$CH_DIR") ||
+  die "ClickHouse could not start (see above); the benchmark needs its peer"
+CH_HTTP=${CH_PORTS%% *}
+CH_URL="http://127.0.0.1:$CH_HTTP/"
+ch() { curl -sS --fail-with-body "$CH_URL" --data-binary "$1"; }
+CH_VERSION=$(ch "SELECT version()") || die "ClickHouse does not answer queries"
+ch "$(cat "$ROOT/bench/clickhouse/schema.sql")" >/dev/null || die "ClickHouse rejected bench/clickhouse/schema.sql"
+
+log "loading ClickHouse (INSERT ... FORMAT JSONEachRow, $CONNS connections, $BATCH events/batch)"
+CH_LOAD=$("$LOAD" --url "${CH_URL}?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow" --file "$DATA" \
+  -c "$CONNS" -b "$BATCH" --content-type text/plain --json) || die "loading ClickHouse failed: $CH_LOAD"
+CH_EPS=$(json_num events_per_sec <<<"$CH_LOAD")
+CH_P99=$(json_num batch_p99_ms <<<"$CH_LOAD")
+CH_ROWS=$(ch "SELECT count() FROM events")
+[ "$CH_ROWS" = "$EVENTS" ] || die "ClickHouse holds $CH_ROWS rows, expected $EVENTS"
+log "ClickHouse: OPTIMIZE TABLE events FINAL (merges to its most compact form before measuring)"
+t0=$(date +%s.%N)
+ch "OPTIMIZE TABLE events FINAL" >/dev/null || die "OPTIMIZE failed"
+CH_OPTIMIZE_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+CH_BYTES=$(ch "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'default' AND table = 'events' AND active")
+CH_BPE=$(awk -v b="$CH_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
+
+# --- 3. vigia ------------------------------------------------------------------------------
+VIGIA_STATE="ok"
+V_EPS="" V_P99="" V_BPE="" V_VERSION="n/a" V_QUERY=0
+VDATA=$WORK/vigia-data
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ ! -x "$VIGIA" ]; then
+  VIGIA_STATE="n/a (no $VIGIA)"
+else
+  V_VERSION=$("$VIGIA" version 2>/dev/null | head -1 || echo unknown)
+  VPORT=17070
+  while ! port_free "$VPORT"; do VPORT=$((VPORT + 1)); done
+  V_URL="http://127.0.0.1:$VPORT"
+  log "starting vigia serve on $V_URL"
+  "$VIGIA" serve --data "$VDATA" --listen "127.0.0.1:$VPORT" >"$WORK/vigia.log" 2>&1 &
+  VIGIA_PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$V_URL/health/ready" >/dev/null 2>&1 && break
+    kill -0 "$VIGIA_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! curl -sf "$V_URL/health/ready" >/dev/null 2>&1; then
+    VIGIA_STATE="n/a (vigia serve did not start: $(tail -n 3 "$WORK/vigia.log" | tr '\n' ' ' | cut -c1-160))"
+    kill "$VIGIA_PID" 2>/dev/null || true
+    VIGIA_PID=""
+  else
+    log "loading vigia (POST /v1/events, $CONNS connections, $BATCH events/batch)"
+    if V_LOAD=$("$LOAD" --url "$V_URL/v1/events" --file "$DATA" -c "$CONNS" -b "$BATCH" --json); then
+      V_EPS=$(json_num events_per_sec <<<"$V_LOAD")
+      V_P99=$(json_num batch_p99_ms <<<"$V_LOAD")
+    else
+      VIGIA_STATE="FAILED to ingest: $(echo "$V_LOAD" | cut -c1-300)"
+    fi
+    probe=$(curl -s -o /dev/null -w '%{http_code}' "$V_URL/v1/query?q=*&limit=1" || true)
+    [ "$probe" = 200 ] && V_QUERY=1
+  fi
+fi
+
+# --- 4. queries ----------------------------------------------------------------------------
+subst() { # replaces ${NAME} with the environment's NAME
+  awk '{ out = ""; s = $0
+         while (match(s, /\$\{[A-Z0-9_]+\}/)) {
+           name = substr(s, RSTART + 2, RLENGTH - 3)
+           out = out substr(s, 1, RSTART - 1) ENVIRON[name]; s = substr(s, RSTART + RLENGTH) }
+         print out s }' <<<"$1"
+}
+# check SPEC RESULTFILE LASTCOL_CMD → "ok" or "WRONG(...)"
+check_answer() {
+  local spec=$1 rows=$2 value=$3 verdict="ok" c var want got
+  [ "$spec" = "-" ] && { echo "unchecked"; return; }
+  IFS=',' read -ra cs <<<"$spec"
+  for c in "${cs[@]}"; do
+    var=${c#*=}
+    if [[ "$var" =~ ^[0-9]+$ ]]; then want=$var; else want=${!var}; fi
+    case "$c" in
+      rows=*) got=$rows ;;
+      value=*) got=$value ;;
+    esac
+    # A value may print as 42 or 42.0; compare numerically.
+    if ! awk -v a="$got" -v b="$want" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'; then
+      verdict="WRONG(${c%%=*} $got, expected $want)"
+    fi
+  done
+  echo "$verdict"
+}
+# time_query SYSTEM TEXT OUTFILE → median ms of REPS runs after one warm-up; "" on error
+time_query() {
+  local sys=$1 text=$2 out=$3 i code ms times=()
+  for i in $(seq 0 "$REPS"); do
+    if [ "$sys" = ch ]; then
+      r=$(curl -s -o "$out" -w '%{http_code} %{time_total}' "$CH_URL" --data-binary "$text FORMAT TSV")
+    else
+      r=$(curl -s -o "$out" -w '%{http_code} %{time_total}' -G "$V_URL/v1/query" --data-urlencode "q=$text" \
+        --data-urlencode "format=ndjson" --data-urlencode "limit=1000000")
+    fi
+    code=${r%% *}
+    [ "$code" = 200 ] || { echo "ERR:HTTP $code $(head -c 200 "$out" | tr '\n' ' ')"; return; }
+    ms=$(awk -v s="${r#* }" 'BEGIN { printf "%.3f", s * 1000 }')
+    [ "$i" -gt 0 ] && times+=("$ms")
+  done
+  printf '%s\n' "${times[@]}" | median
+}
+rows_of() { grep -c . "$1" || true; }
+first_last_value() { # the last column of the first row: TSV for ClickHouse, NDJSON for vigia
+  if [ "$2" = ch ]; then head -1 "$1" | awk -F'\t' '{ print $NF }'
+  else head -1 "$1" | grep -o '[-0-9.eE+]*}$' | tr -d '}'; fi
+}
+
+declare -a Q_NAMES Q_V Q_C Q_VCHK Q_CCHK
+WRONG=0
+while IFS=$'\t' read -r name spec vql sql; do
+  case "$name" in ''|'#'*) continue ;; esac
+  sql=$(subst "$sql")
+  vql=$(subst "$vql")
+  log "query $name"
+  cms=$(time_query ch "$sql" "$WORK/ch.out")
+  if [[ "$cms" == ERR:* ]]; then
+    die "ClickHouse query $name failed: ${cms#ERR:} — SQL: $sql"
+  fi
+  cchk=$(check_answer "$spec" "$(rows_of "$WORK/ch.out")" "$(first_last_value "$WORK/ch.out" ch)")
+  [ "$cchk" = ok ] || [ "$cchk" = unchecked ] || { log "ClickHouse $name: $cchk"; WRONG=1; }
+  vms="" vchk="n/a (not implemented)"
+  if [ "$VIGIA_STATE" != ok ]; then
+    vchk="n/a"
+  elif [ -n "$vql" ] && [ "$V_QUERY" = 1 ]; then
+    vms=$(time_query vigia "$vql" "$WORK/v.out")
+    if [[ "$vms" == ERR:* ]]; then
+      vchk="n/a (${vms#ERR:})"
+      vms=""
+    else
+      vchk=$(check_answer "$spec" "$(rows_of "$WORK/v.out")" "$(first_last_value "$WORK/v.out" vigia)")
+      [ "$vchk" = ok ] || [ "$vchk" = unchecked ] || { log "vigia $name: $vchk"; WRONG=1; }
+    fi
+  fi
+  Q_NAMES+=("$name"); Q_V+=("$vms"); Q_C+=("$cms"); Q_VCHK+=("$vchk"); Q_CCHK+=("$cchk")
+done <"$ROOT/bench/queries.tsv"
+
+# --- vigia's bytes on disk: after a clean stop (Close) -------------------------------------
+if [ -n "$VIGIA_PID" ]; then
+  kill "$VIGIA_PID" 2>/dev/null || true
+  wait "$VIGIA_PID" 2>/dev/null || true
+  VIGIA_PID=""
+  if [ -n "$V_EPS" ]; then
+    V_BYTES=$(du -sb "$VDATA" | cut -f1)
+    V_BPE=$(awk -v b="$V_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
+  fi
+fi
+
+# --- 5. report -----------------------------------------------------------------------------
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+MACHINE="$(nproc) cores ($CPU), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+ratio() { # "higher is better" metric: vigia/CH; "lower is better": CH/vigia. Always "×, >1 = vigia better".
+  awk -v v="$1" -v c="$2" -v hib="$3" 'BEGIN {
+    if (v == "" || c == "" || v + 0 == 0 || c + 0 == 0) { print "n/a"; exit }
+    r = hib ? v / c : c / v; printf "%.2fx %s", r, (r >= 1 ? "vigia better" : "vigia WORSE") }'
+}
+row() { printf '| %-28s | %-34s | %-14s | %-22s |\n' "$1" "$2" "$3" "$4"; }
+vcell() { # vcell VALUE CHECK
+  if [ -z "$1" ]; then echo "${2:-n/a}"; elif [ "$2" = ok ] || [ "$2" = unchecked ] || [ -z "$2" ]; then echo "$(fmt "$1")"; else echo "$(fmt "$1") $2"; fi
+}
+
+echo
+echo "vigia vs ClickHouse — $EVENTS events ($(awk -v b="$DATA_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.0f", b / n }') B/event NDJSON, seed $SEED), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: $MACHINE"
+echo "vigia: $V_VERSION (vigia serve defaults) | ClickHouse $CH_VERSION (MergeTree, zstd, LowCardinality; see bench/clickhouse/README.md)"
+echo "load: vigia-load -c $CONNS -b $BATCH to both; queries: HTTP round trip, 1 warm-up + median of $REPS"
+echo
+row "metric" "vigia" "ClickHouse" "ratio"
+row "----------------------------" "----------------------------------" "--------------" "----------------------"
+VS=""
+[ "$VIGIA_STATE" = ok ] || VS="n/a"
+row "ingest events/s" "$(vcell "$V_EPS" "$VS")" "$(fmt "$CH_EPS")" "$(ratio "$V_EPS" "$CH_EPS" 1)"
+row "ingest batch p99 ms" "$(vcell "$V_P99" "$VS")" "$(fmt "$CH_P99")" "$(ratio "$V_P99" "$CH_P99" 0)"
+row "bytes on disk per event" "$(vcell "$V_BPE" "$VS")" "$(fmt "$CH_BPE")" "$(ratio "$V_BPE" "$CH_BPE" 0)"
+for i in "${!Q_NAMES[@]}"; do
+  cc=$(fmt "${Q_C[$i]}")
+  [ "${Q_CCHK[$i]}" = ok ] || [ "${Q_CCHK[$i]}" = unchecked ] || cc="$cc ${Q_CCHK[$i]}"
+  row "query ${Q_NAMES[$i]} ms" "$(vcell "${Q_V[$i]}" "${Q_VCHK[$i]}")" "$cc" "$(ratio "${Q_V[$i]}" "${Q_C[$i]}" 0)"
+done
+echo
+[ "$VIGIA_STATE" = ok ] || echo "vigia: $VIGIA_STATE"
+[ "$VIGIA_STATE" != ok ] || [ "$V_QUERY" = 1 ] || echo "vigia: GET /v1/query is not available yet: its queries print n/a (not implemented)."
+echo "ClickHouse OPTIMIZE FINAL took ${CH_OPTIMIZE_S}s (not counted in ingest); ratio: >1 means vigia is better."
+
+mkdir -p "$ROOT/bench/results"
+RESULT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$EVENTS.json
+jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
+jnum() { if [ -z "$1" ]; then echo null; else echo "$1"; fi; }
+{
+  printf '{"events":%s,"seed":%s,"ndjson_bytes":%s,"date":%s,"machine":%s,' "$EVENTS" "$SEED" "$DATA_BYTES" \
+    "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(jstr "$MACHINE")"
+  printf '"settings":{"connections":%s,"batch":%s,"reps":%s},' "$CONNS" "$BATCH" "$REPS"
+  printf '"vigia":{"version":%s,"state":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s},' \
+    "$(jstr "$V_VERSION")" "$(jstr "$VIGIA_STATE")" "$(jnum "$V_EPS")" "$(jnum "$V_P99")" "$(jnum "$V_BPE")"
+  printf '"clickhouse":{"version":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s,"optimize_final_sec":%s},' \
+    "$(jstr "$CH_VERSION")" "$(jnum "$CH_EPS")" "$(jnum "$CH_P99")" "$(jnum "$CH_BPE")" "$CH_OPTIMIZE_S"
+  printf '"queries":['
+  for i in "${!Q_NAMES[@]}"; do
+    [ "$i" -gt 0 ] && printf ','
+    printf '{"name":%s,"vigia_median_ms":%s,"vigia_check":%s,"clickhouse_median_ms":%s,"clickhouse_check":%s}' \
+      "$(jstr "${Q_NAMES[$i]}")" "$(jnum "${Q_V[$i]}")" "$(jstr "${Q_VCHK[$i]}")" "$(jnum "${Q_C[$i]}")" \
+      "$(jstr "${Q_CCHK[$i]}")"
+  done
+  printf '],"truth":{'
+  grep -v '^#' "$WORK/truth.env" | awk -F= 'NR > 1 { printf "," } { printf "\"%s\":\"%s\"", $1, $2 }'
+  printf '}}\n'
+} >"$RESULT"
+echo "results: $RESULT"
+if [ "$WRONG" = 1 ]; then
+  printf '\n*** bench: WRONG ANSWERS (see the table) ***\n\n' >&2
+  exit 3
+fi
