@@ -174,7 +174,14 @@ class Session : public std::enable_shared_from_this<Session> {
       SetError(&resp, 400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
     }
     resp.close = true;
-    Respond(std::move(resp), "", "");
+    std::string method;
+    std::string path;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& msg = parser_->get();
+      method = std::string(msg.method_string());
+      path = std::string(msg.target().substr(0, msg.target().find('?')));
+    }
+    Respond(std::move(resp), std::move(method), std::move(path));
   }
 
   void Handle() {

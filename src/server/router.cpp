@@ -14,12 +14,19 @@ void Router::Add(std::string method, std::string path, HttpHandler handler) {
   routes_.push_back({std::move(method), std::move(path), std::move(handler)});
 }
 
+void Router::AddGuard(std::string path_prefix, HttpGuard guard) {
+  guards_.push_back({std::move(path_prefix), std::move(guard)});
+}
+
 void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
   std::string allow;
   for (const Route& r : routes_) {
     if (r.path != req.path) continue;
     // HEAD is served by the GET handler; the transport drops the body.
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
+      for (const Guard& g : guards_) {
+        if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return;
+      }
       r.handler(req, resp);
       return;
     }

@@ -47,6 +47,49 @@ TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(na.headers[0].second, "GET");
 }
 
+TEST(RouterTest, GuardsRunBeforeMatchingRoutesOnly) {
+  Router r;
+  int calls = 0;
+  r.Add("GET", "/v1/x", [&](HttpRequest&, HttpResponse* resp) {
+    ++calls;
+    resp->SetJson(200, "{}");
+  });
+  r.Add("GET", "/health", [&](HttpRequest&, HttpResponse* resp) {
+    ++calls;
+    resp->SetJson(200, "{}");
+  });
+  r.AddGuard("/v1/", [](const HttpRequest& req, HttpResponse* resp) {
+    if (req.Header("Authorization") == "ok") return true;
+    SetError(resp, 401, error_code::kUnauthenticated, "no");
+    return false;
+  });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/v1/x";
+  HttpResponse denied;
+  r.Dispatch(req, &denied);
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(calls, 0);
+  req.headers = {{"Authorization", "ok"}};
+  HttpResponse allowed;
+  r.Dispatch(req, &allowed);
+  EXPECT_EQ(allowed.status, 200);
+  EXPECT_EQ(calls, 1);
+  HttpRequest health;
+  health.method = "GET";
+  health.path = "/health";
+  HttpResponse h;
+  r.Dispatch(health, &h);
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(calls, 2);
+  // 404s are not guarded: they reveal nothing.
+  req.path = "/v1/none";
+  req.headers.clear();
+  HttpResponse nf;
+  r.Dispatch(req, &nf);
+  EXPECT_EQ(nf.status, 404);
+}
+
 TEST(HttpMessageTest, HeadersAndQuery) {
   HttpRequest req;
   req.headers = {{"Content-Type", "text/plain"}, {"X-Request-ID", "r1"}};
