@@ -66,20 +66,31 @@ struct Entry {
   KeyInfo info;
 };
 
+// Hash for the fixed key tables: length and three bytes, a few instructions. Good enough
+// for ~100 fixed keys; the probe sequence ends at an empty slot, so hostile keys cannot
+// make a lookup longer than the table's largest cluster.
+inline size_t KeyHash(std::string_view k) {
+  if (k.empty()) return 0;
+  const auto b = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(k[i])); };
+  size_t h = k.size() * 0x9E3779B1u ^ b(0) * 0x85EBCA77u ^ b(k.size() - 1) * 0xC2B2AE3Du ^
+             b(k.size() / 2) * 0x27D4EB2Fu;
+  return h ^ (h >> 15);
+}
+
 // Open-addressing map from key to KeyInfo; a few dozen keys, built once.
 class KeyTable {
  public:
   explicit KeyTable(const std::vector<Entry>& entries) {
     for (const Entry& e : entries) {
-      size_t i = HashName(e.key) & kMask;
+      size_t i = KeyHash(e.key) & kMask;
       while (!slots_[i].key.empty()) i = (i + 1) & kMask;
       slots_[i] = e;
     }
   }
   const KeyInfo* Find(std::string_view key) const {
-    size_t i = HashName(key) & kMask;
+    size_t i = KeyHash(key) & kMask;
     while (!slots_[i].key.empty()) {
-      if (slots_[i].key == key) return &slots_[i].info;
+      if (slots_[i].key.size() == key.size() && slots_[i].key == key) return &slots_[i].info;
       i = (i + 1) & kMask;
     }
     return nullptr;

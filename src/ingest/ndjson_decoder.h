@@ -13,6 +13,7 @@
 
 #include "common/limits.h"
 #include "event/event.h"
+#include "event/normalizer.h"
 
 namespace vigia {
 
@@ -21,6 +22,7 @@ struct DecodeLimits {
   size_t max_fields = limits::kMaxFieldsPerEvent;
   size_t max_depth = limits::kMaxNestingDepth;
   size_t max_reported_errors = limits::kMaxReportedErrors;
+  size_t max_field_name_bytes = limits::kMaxFieldNameBytes;
 };
 
 struct LineError {
@@ -37,10 +39,18 @@ struct DecodeResult {
 class NdjsonDecoder {
  public:
   explicit NdjsonDecoder(DecodeLimits limits = {});
+  // `ua` (not owned, may be null) derives browser/os/device from each event's ua.
+  NdjsonDecoder(DecodeLimits limits, const UserAgentClassifier* ua);
   ~NdjsonDecoder();
 
   // Decodes `body` and appends one normalized event per good line to `out`. Events without
   // a timestamp get `receive_ts_ns`. Blank lines are skipped and not counted.
+  //
+  // Framing: a body whose first non-blank byte is '[' is one JSON array of objects (line =
+  // element number); anything else is NDJSON split on '\n' (a trailing '\r' is dropped, line
+  // numbers count every physical line). A leading UTF-8 BOM is ignored. Lines longer than
+  // max_line_bytes are rejected without being parsed; the reasons of the others come from
+  // Normalizer::Normalize.
   DecodeResult Decode(std::string_view body, int64_t receive_ts_ns, EventBatch* out);
 
  private:

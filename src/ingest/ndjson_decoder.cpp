@@ -1,0 +1,192 @@
+#include "ingest/ndjson_decoder.h"
+
+#include <cstring>
+#include <string>
+
+namespace vigia {
+namespace {
+
+// Typical events carry 10-20 fields; the vector still grows if a batch has more.
+constexpr size_t kFieldsPerEventGuess = 16;
+
+bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+NormalizerOptions ToNormalizerOptions(const DecodeLimits& l, const UserAgentClassifier* ua) {
+  NormalizerOptions o;
+  o.max_fields = l.max_fields;
+  o.max_depth = l.max_depth;
+  o.max_field_name_bytes = l.max_field_name_bytes;
+  o.ua_classifier = ua;
+  return o;
+}
+
+}  // namespace
+
+struct NdjsonDecoder::Impl {
+  Impl(DecodeLimits l, const UserAgentClassifier* ua)
+      : limits(l), normalizer(ToNormalizerOptions(l, ua)) {}
+
+  DecodeLimits limits;
+  Normalizer normalizer;
+
+  // Per Decode call.
+  std::string_view body;
+  int64_t receive_ts = 0;
+  EventBatch* out = nullptr;
+  DecodeResult* result = nullptr;
+
+  void Reject(uint64_t line, std::string reason) {
+    ++result->rejected;
+    if (result->errors.size() < limits.max_reported_errors) {
+      result->errors.push_back({line, std::move(reason)});
+    }
+  }
+
+  void DecodeOne(uint64_t line_no, std::string_view line) {
+    if (line.size() > limits.max_line_bytes) {
+      Reject(line_no, "line longer than " + std::to_string(limits.max_line_bytes) + " bytes");
+      return;
+    }
+    // The rest of the body is readable, so lines not at its very end need no copy to get
+    // simdjson's padding.
+    const size_t readable = static_cast<size_t>(body.data() + body.size() - line.data());
+    Status st = readable >= line.size() + Normalizer::kPadding
+                    ? normalizer.NormalizePadded(line, readable, receive_ts, out)
+                    : normalizer.Normalize(line, receive_ts, out);
+    if (st.ok()) {
+      ++result->accepted;
+    } else {
+      Reject(line_no, st.message());
+    }
+  }
+
+  void DecodeLines(size_t pos) {
+    const char* data = body.data();
+    const size_t size = body.size();
+    uint64_t line_no = 0;
+    while (pos < size) {
+      ++line_no;
+      const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));
+      const size_t end = nl ? static_cast<size_t>(nl - data) : size;
+      std::string_view line(data + pos, end - pos);
+      pos = end + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      size_t first = 0;
+      while (first < line.size() && IsBlank(line[first])) ++first;
+      if (first == line.size()) continue;  // blank line
+      DecodeOne(line_no, line);
+    }
+  }
+
+  // Finds the end of the array element starting at `pos`: the index of the ',' or ']' that
+  // ends it at nesting level 0, or body.size() when the body ends first.
+  size_t ElementEnd(size_t pos) const {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = pos; i < body.size(); ++i) {
+      const char c = body[i];
+      if (in_string) {
+        if (c == '\\') {
+          ++i;
+        } else if (c == '"') {
+          in_string = false;
+        }
+        continue;
+      }
+      switch (c) {
+        case '"':
+          in_string = true;
+          break;
+        case '{':
+        case '[':
+          ++depth;
+          break;
+        case '}':
+        case ']':
+          if (depth == 0) return i;
+          --depth;
+          break;
+        case ',':
+          if (depth == 0) return i;
+          break;
+        default:
+          break;
+      }
+    }
+    return body.size();
+  }
+
+  // A JSON array body: each element is validated and normalized on its own, so one bad
+  // element costs only itself.
+  void DecodeArray(size_t pos) {
+    ++pos;  // '['
+    uint64_t elem = 0;
+    const size_t size = body.size();
+    while (true) {
+      while (pos < size && IsBlank(body[pos])) ++pos;
+      if (pos >= size) {
+        Reject(elem + 1, "invalid JSON: array body not terminated by ']'");
+        return;
+      }
+      if (body[pos] == ']') {
+        ++pos;
+        while (pos < size && IsBlank(body[pos])) ++pos;
+        if (pos < size) Reject(elem + 1, "invalid JSON: content after the array");
+        return;
+      }
+      ++elem;
+      const size_t end = ElementEnd(pos);
+      if (end >= size) {
+        Reject(elem, "invalid JSON: array body not terminated by ']'");
+        return;
+      }
+      std::string_view text = body.substr(pos, end - pos);
+      while (!text.empty() && IsBlank(text.back())) text.remove_suffix(1);
+      if (text.empty()) {
+        Reject(elem, "invalid JSON: empty array element");
+      } else {
+        DecodeOne(elem, text);
+      }
+      pos = body[end] == ',' ? end + 1 : end;
+    }
+  }
+};
+
+NdjsonDecoder::NdjsonDecoder(DecodeLimits limits) : NdjsonDecoder(limits, nullptr) {}
+
+NdjsonDecoder::NdjsonDecoder(DecodeLimits limits, const UserAgentClassifier* ua)
+    : impl_(std::make_unique<Impl>(limits, ua)) {}
+
+NdjsonDecoder::~NdjsonDecoder() = default;
+
+DecodeResult NdjsonDecoder::Decode(std::string_view body, int64_t receive_ts_ns, EventBatch* out) {
+  DecodeResult result;
+  Impl& d = *impl_;
+  d.body = body;
+  d.receive_ts = receive_ts_ns;
+  d.out = out;
+  d.result = &result;
+  size_t pos = 0;
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // UTF-8 BOM from Windows tools
+  // One pass of memchr to size the batch: every event is at most one line.
+  size_t lines = 1;
+  for (const char* p = body.data();
+       (p = static_cast<const char*>(std::memchr(p, '\n', body.data() + body.size() - p))) !=
+       nullptr;
+       ++p) {
+    ++lines;
+  }
+  out->Reserve(lines, lines * kFieldsPerEventGuess);
+  size_t first = pos;
+  while (first < body.size() && IsBlank(body[first])) ++first;
+  if (first < body.size() && body[first] == '[') {
+    d.DecodeArray(first);
+  } else {
+    d.DecodeLines(pos);
+  }
+  d.result = nullptr;
+  d.out = nullptr;
+  return result;
+}
+
+}  // namespace vigia
