@@ -1,0 +1,117 @@
+// SpscRing: bounded single-producer/single-consumer byte ring of variable-length records, the
+// per-thread queue behind Logger (see logger.h for why per-thread SPSC). The producer reserves
+// space, writes the record in place and commits with one release store; it never blocks and
+// never allocates. Records are 8-byte aligned with an 8-byte header; a record that does not fit
+// before the end of the buffer is preceded by a wrap marker and written at offset 0.
+//
+// Thread-safety: exactly one producer thread (reserve/commit/count_drop) and one consumer
+// thread (drain) at a time; ownership of the producer side moves between threads through the
+// `owned` flag (acquire/release), which also publishes the producer-private fields.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace vigia::sdk::internal {
+
+class SpscRing {
+ public:
+  static constexpr uint32_t kWrap = 0xFFFFFFFFu;
+  static constexpr size_t kHeader = 8;
+
+  // REQUIRES: capacity is a power of two >= 4096.
+  explicit SpscRing(size_t capacity)
+      : cap_(capacity),
+        mask_(capacity - 1),
+        buf_(static_cast<char*>(std::aligned_alloc(64, capacity))) {
+    // Touch every page now so the first writes do not page-fault on the caller's hot path.
+    std::memset(buf_, 0, capacity);
+  }
+  ~SpscRing() { std::free(buf_); }
+  SpscRing(const SpscRing&) = delete;
+  SpscRing& operator=(const SpscRing&) = delete;
+
+  size_t capacity() const { return cap_; }
+  // The largest payload reserve() can ever satisfy (leaves room so one record cannot starve).
+  size_t max_payload() const { return cap_ / 4 - kHeader; }
+
+  // Producer: pointer to `payload` writable bytes, or nullptr when the ring is full.
+  char* reserve(size_t payload) {
+    const size_t need = kHeader + ((payload + 7) & ~size_t{7});
+    uint64_t h = head_local_;
+    size_t off = h & mask_;
+    size_t contiguous = cap_ - off;
+    uint64_t needed = contiguous < need ? contiguous + need : need;
+    if (h + needed - tail_cache_ > cap_) {
+      tail_cache_ = tail_.load(std::memory_order_acquire);
+      if (h + needed - tail_cache_ > cap_) return nullptr;
+    }
+    if (contiguous < need) {
+      uint32_t wrap = kWrap;
+      std::memcpy(buf_ + off, &wrap, 4);
+      h += contiguous;
+      off = 0;
+    }
+    uint32_t len32 = static_cast<uint32_t>(need), pl32 = static_cast<uint32_t>(payload);
+    std::memcpy(buf_ + off, &len32, 4);
+    std::memcpy(buf_ + off + 4, &pl32, 4);
+    head_local_ = h + need;
+    return buf_ + off + kHeader;
+  }
+  // Producer: publishes the last reserved record.
+  void commit() { head_.store(head_local_, std::memory_order_release); }
+  // Producer: one more event dropped because the ring was full.
+  void count_drop() {
+    dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  // Consumer: calls fn(const char* payload, size_t len) for up to max_records committed
+  // records; returns how many were consumed.
+  template <typename Fn>
+  size_t drain(Fn&& fn, size_t max_records) {
+    uint64_t t = tail_.load(std::memory_order_relaxed);
+    const uint64_t h = head_.load(std::memory_order_acquire);
+    size_t n = 0;
+    while (t < h && n < max_records) {
+      size_t off = t & mask_;
+      uint32_t len;
+      std::memcpy(&len, buf_ + off, 4);
+      if (len == kWrap) {
+        t += cap_ - off;
+        continue;
+      }
+      uint32_t pl;
+      std::memcpy(&pl, buf_ + off + 4, 4);
+      fn(static_cast<const char*>(buf_ + off + kHeader), static_cast<size_t>(pl));
+      t += len;
+      ++n;
+      // Give space back early so a producer refilling during a long drain is not starved.
+      if ((n & 63) == 0) tail_.store(t, std::memory_order_release);
+    }
+    tail_.store(t, std::memory_order_release);
+    return n;
+  }
+  bool empty() const {
+    return tail_.load(std::memory_order_acquire) == head_.load(std::memory_order_acquire);
+  }
+  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+  std::atomic<bool> owned{false};
+  uint64_t reported_drops = 0;  // consumer-private
+
+ private:
+  const size_t cap_;
+  const size_t mask_;
+  char* const buf_;
+  alignas(64) std::atomic<uint64_t> head_{0};
+  uint64_t head_local_ = 0;  // producer-private
+  uint64_t tail_cache_ = 0;  // producer-private
+  std::atomic<uint64_t> dropped_{0};
+  alignas(64) std::atomic<uint64_t> tail_{0};
+};
+
+}  // namespace vigia::sdk::internal
