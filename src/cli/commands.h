@@ -1,0 +1,18 @@
+// The subcommands of the `vigia` binary. Each lives in its own <name>_command.cpp and
+// registers itself on the CLI11 app; the chosen one stores its exit code in *exit_code.
+// Adding a subcommand: write foo_command.cpp with RegisterFooCommand, declare it here, add
+// it to kCommands in main.cpp and to vigia_cli's sources in CMakeLists.txt.
+//
+// Thread-safety: used from main() only.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vigia::cli {
+
+using RegisterFn = void (*)(CLI::App& app, int* exit_code);
+
+void RegisterServeCommand(CLI::App& app, int* exit_code);
+void RegisterVersionCommand(CLI::App& app, int* exit_code);
+
+}  // namespace vigia::cli

@@ -1,0 +1,17 @@
+// The `vigia` binary: one executable, subcommands (see commands.h).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  static constexpr vigia::cli::RegisterFn kCommands[] = {
+      vigia::cli::RegisterServeCommand,
+      vigia::cli::RegisterVersionCommand,
+  };
+  CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  for (vigia::cli::RegisterFn reg : kCommands) reg(app, &exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}
