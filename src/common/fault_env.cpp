@@ -9,9 +9,15 @@ namespace vigia {
 class FaultWritableFile final : public WritableFile {
  public:
   FaultWritableFile(FaultEnv* env, std::string path, std::unique_ptr<WritableFile> base)
-      : env_(env), path_(std::move(path)), base_(std::move(base)) {}
+      : env_(env), path_(std::move(path)), base_(std::move(base)), size_(base_->Size()) {}
 
   Status Append(std::string_view data) override {
+    Status st = AppendInner(data);
+    size_.store(base_->Size(), std::memory_order_release);
+    return st;
+  }
+
+  Status AppendInner(std::string_view data) {
     switch (env_->OnWrite()) {
       case FaultEnv::Verdict::kOk:
         return base_->Append(data);
@@ -29,7 +35,7 @@ class FaultWritableFile final : public WritableFile {
   Status Sync() override {
     // Size before syncing: a concurrent Append may grow the file, and only what was there
     // when the sync started is known to be durable.
-    uint64_t size = base_->Size();
+    uint64_t size = size_.load(std::memory_order_acquire);
     if (env_->OnSync() != FaultEnv::Verdict::kOk) {
       return Status::IOError("injected sync failure: " + path_);
     }
@@ -39,12 +45,14 @@ class FaultWritableFile final : public WritableFile {
   }
 
   Status Close() override { return base_->Close(); }
-  uint64_t Size() const override { return base_->Size(); }
+  uint64_t Size() const override { return size_.load(std::memory_order_acquire); }
 
  private:
   FaultEnv* env_;
   std::string path_;
   std::unique_ptr<WritableFile> base_;
+  // Mirror of base_->Size() that Sync may read while Append runs on another thread.
+  std::atomic<uint64_t> size_;
 };
 
 FaultEnv::FaultEnv(Env* base) : base_(base) {}

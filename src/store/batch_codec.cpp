@@ -1,7 +1,9 @@
 // Batch codec implementation (format in batch_codec.h).
 #include "store/batch_codec.h"
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -12,6 +14,8 @@ namespace {
 enum Tag : uint8_t { kNull = 0, kFalse = 1, kTrue = 2, kInt = 3, kFloat = 4, kString = 5 };
 constexpr int kTagBits = 3;
 constexpr size_t kMaxVarint = 10;
+// Largest per-thread encode buffer kept between calls (bigger ones are freed next call).
+constexpr size_t kMaxRetainedScratch = 16u << 20;
 
 inline uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
@@ -20,20 +24,21 @@ inline int64_t UnZigZag(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
-// Appends into a std::string through a raw cursor; Reserve() before each bounded write
-// keeps the hot loop free of per-byte size checks.
+// Writes through a raw cursor into a growable buffer that is never zero-filled (unlike
+// std::string::resize); Reserve() before each bounded write keeps the hot loop free of
+// per-byte size checks.
 class Writer {
  public:
-  explicit Writer(std::string* out) : out_(out), pos_(out->size()) {}
-  ~Writer() { out_->resize(pos_); }
+  explicit Writer(std::unique_ptr<char[]>* buf, size_t* cap) : buf_(buf), cap_(cap) {}
 
   void Reserve(size_t n) {
-    if (out_->size() - pos_ < n) out_->resize(std::max(out_->size() * 2, pos_ + n + 4096));
+    if (*cap_ - pos_ < n) Grow(pos_ + n);
   }
-  char* Cursor() { return out_->data() + pos_; }
+  char* Cursor() { return buf_->get() + pos_; }
   size_t pos() const { return pos_; }
+  const char* data() const { return buf_->get(); }
   // REQUIRES: Reserve() covered these writes.
-  void Byte(uint8_t b) { out_->data()[pos_++] = static_cast<char>(b); }
+  void Byte(uint8_t b) { (*buf_)[pos_++] = static_cast<char>(b); }
   void Varint(uint64_t v) {
     char* p = Cursor();
     char* start = p;
@@ -51,12 +56,21 @@ class Writer {
   void PatchU32(size_t at, uint32_t v) {
     unsigned char b[4] = {static_cast<unsigned char>(v), static_cast<unsigned char>(v >> 8),
                           static_cast<unsigned char>(v >> 16), static_cast<unsigned char>(v >> 24)};
-    std::memcpy(out_->data() + at, b, 4);
+    std::memcpy(buf_->get() + at, b, 4);
   }
 
  private:
-  std::string* out_;
-  size_t pos_;
+  void Grow(size_t min) {
+    size_t cap = std::max<size_t>({min, *cap_ * 2, 64 << 10});
+    std::unique_ptr<char[]> bigger(new char[cap]);
+    if (pos_) std::memcpy(bigger.get(), buf_->get(), pos_);
+    *buf_ = std::move(bigger);
+    *cap_ = cap;
+  }
+
+  std::unique_ptr<char[]>* buf_;
+  size_t* cap_;
+  size_t pos_ = 0;
 };
 
 // Per-thread encoder scratch: the name table of the batch being encoded.
@@ -139,13 +153,20 @@ Status Bad(const char* what) { return Status::Corruption(std::string("event batc
 
 }  // namespace
 
-void Encode(const EventBatch& batch, std::string* out) {
+std::string_view EncodeToScratch(const EventBatch& batch) {
   static_assert(sizeof(double) == 8);
   thread_local NameTable names;
+  thread_local std::unique_ptr<char[]> buf;
+  thread_local size_t cap = 0;
   names.Clear();
+  // A buffer grown by one huge batch is not kept for the thread's lifetime.
+  if (cap > kMaxRetainedScratch) {
+    buf.reset();
+    cap = 0;
+  }
 
-  Writer w(out);
-  size_t start = w.pos();
+  Writer w(&buf, &cap);
+  const size_t start = 0;
   w.Reserve(1 + 4 + 2 * kMaxVarint);
   w.Byte(kVersion);
   size_t names_offset_at = w.pos();
@@ -202,6 +223,12 @@ void Encode(const EventBatch& batch, std::string* out) {
     w.Varint(n.size());
     w.Bytes(n.data(), n.size());
   }
+  return {w.data(), w.pos()};
+}
+
+void Encode(const EventBatch& batch, std::string* out) {
+  std::string_view enc = EncodeToScratch(batch);
+  out->append(enc.data(), enc.size());
 }
 
 Status Decode(std::string_view data, EventBatch* out) {

@@ -41,6 +41,10 @@ inline constexpr uint8_t kVersion = 1;
 // Appends the encoding of `batch` to `*out`.
 void Encode(const EventBatch& batch, std::string* out);
 
+// Encodes `batch` into a per-thread buffer and returns a view of it, valid until the next
+// EncodeToScratch/Encode call on the same thread. The hot path: no allocation once warm.
+std::string_view EncodeToScratch(const EventBatch& batch);
+
 // Decodes `data` into `*out`.
 // REQUIRES: out is a freshly constructed (empty) batch.
 Status Decode(std::string_view data, EventBatch* out);

@@ -11,13 +11,15 @@ void Memtable::Insert(uint64_t seq, std::shared_ptr<const EventBatch> batch) {
   const uint64_t n = batch->size();
   const uint64_t mem = batch->MemoryUsage();
   std::lock_guard<std::mutex> lock(mu_);
-  if (entries_.use_count() > 1) {
-    // A snapshot holds the current vector: give writers a private copy. Reserve headroom
-    // so the copy also absorbs the next appends without reallocating.
+  if (shared_) {
+    // A snapshot may still hold the current vector: give writers a private copy. (Not
+    // use_count(): its relaxed load would not order the reader's last reads before our
+    // writes.) Reserve headroom so the copy also absorbs the next appends.
     auto copy = std::make_shared<std::vector<Entry>>();
     copy->reserve(entries_->size() * 2 + 16);
     copy->assign(entries_->begin(), entries_->end());
     entries_ = std::move(copy);
+    shared_ = false;
   }
   std::vector<Entry>& v = *entries_;
   // Appenders finish their WAL writes in nearly sequence order; search from the back.
@@ -30,6 +32,7 @@ void Memtable::Insert(uint64_t seq, std::shared_ptr<const EventBatch> batch) {
 
 Memtable::Snapshot Memtable::GetSnapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
+  shared_ = true;
   return entries_;
 }
 
@@ -45,6 +48,7 @@ void Memtable::RemoveUpTo(uint64_t seq) {
     }
   }
   entries_ = std::move(keep);
+  shared_ = false;
 }
 
 uint64_t Memtable::events() const {

@@ -43,11 +43,12 @@ class Memtable {
 
  private:
   mutable std::mutex mu_;
-  // Copy-on-write: a writer that finds the vector shared with a snapshot copies it first.
+  // Copy-on-write: the first insert after a snapshot was taken copies the vector.
   // Appends are amortised by keeping capacity; a copy happens at most once per snapshot.
   std::shared_ptr<std::vector<Entry>> entries_;  // guarded by mu_
-  uint64_t events_ = 0;                          // guarded by mu_
-  uint64_t memory_bytes_ = 0;                    // guarded by mu_
+  mutable bool shared_ = false;  // guarded by mu_; entries_ was handed to a snapshot
+  uint64_t events_ = 0;          // guarded by mu_
+  uint64_t memory_bytes_ = 0;    // guarded by mu_
 };
 
 }  // namespace vigia

@@ -12,8 +12,6 @@ namespace {
 // How long a write-probe result stays valid: Health() is polled by /health/ready and must
 // not create a file per request.
 constexpr int64_t kProbeIntervalNs = 1'000'000'000;
-// A thread's encode buffer larger than this after a huge batch is released, not kept.
-constexpr size_t kMaxRetainedEncodeBuffer = 8u << 20;
 
 }  // namespace
 
@@ -71,11 +69,9 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
 Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
   if (batch == nullptr || batch->empty()) return Status::Ok();
-  thread_local std::string buf;
-  buf.clear();
-  batch_codec::Encode(*batch, &buf);
-  Result<uint64_t> seq = wal_->Append(buf);
-  if (buf.capacity() > kMaxRetainedEncodeBuffer) std::string().swap(buf);
+  // The scratch view stays valid until this thread encodes again, i.e. past Append.
+  std::string_view encoded = batch_codec::EncodeToScratch(*batch);
+  Result<uint64_t> seq = wal_->Append(encoded);
   if (!seq.ok()) return seq.status();
   memtable_.Insert(*seq, std::move(batch));
   return Status::Ok();
