@@ -6,8 +6,8 @@ namespace vigia {
 namespace {
 
 bool IsDelimiter(char c) {
-  return std::strchr("()[],|:\"'=<>!~", c) != nullptr || c == ' ' || c == '\t' || c == '\n' ||
-         c == '\r';
+  return (c != '\0' && std::strchr("()[],|:\"'=<>!~", c) != nullptr) || c == ' ' || c == '\t' ||
+         c == '\n' || c == '\r';
 }
 
 }  // namespace
@@ -193,6 +193,12 @@ Result<Token> VqlLexer::Next() {
                                                               Peek(1) >= '0' && Peek(1) <= '9'))) {
         t.text.push_back(Peek());
         Advance();
+      }
+      // Unreachable by construction (every non-delimiter starts a word), but a lexer that
+      // does not advance would loop forever, so guard it.
+      if (t.text.empty()) {
+        return Status::InvalidArgument(std::to_string(t.pos.line) + ":" +
+                                       std::to_string(t.pos.col) + ": unexpected character");
       }
     }
   }

@@ -177,3 +177,16 @@ TEST(VqlParser, Durations) {
 
 }  // namespace
 }  // namespace vigia
+
+namespace vigia {
+namespace {
+
+TEST(VqlParser, NulBytesAreWordCharactersNotAnInfiniteLoop) {
+  std::string q("a \0b", 4);
+  auto r = ParseVql(q);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->filter->kind, FilterKind::kAnd);
+}
+
+}  // namespace
+}  // namespace vigia
