@@ -1,5 +1,6 @@
 #include "ingest/ndjson_decoder.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -147,7 +148,9 @@ struct NdjsonDecoder::Impl {
       } else {
         DecodeOne(elem, text);
       }
-      pos = body[end] == ',' ? end + 1 : end;
+      // ']' ends the array (seen again at the top of the loop); ',' and a stray '}' at
+      // level 0 are consumed so the scan always advances.
+      pos = body[end] == ']' ? end : end + 1;
     }
   }
 };
@@ -176,6 +179,8 @@ DecodeResult NdjsonDecoder::Decode(std::string_view body, int64_t receive_ts_ns,
        ++p) {
     ++lines;
   }
+  // A JSON array body is often one line: guess from its size (~350-byte events) instead.
+  lines = std::max(lines, body.size() / 512);
   out->Reserve(lines, lines * kFieldsPerEventGuess);
   size_t first = pos;
   while (first < body.size() && IsBlank(body[first])) ++first;

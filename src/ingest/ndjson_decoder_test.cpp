@@ -69,6 +69,10 @@ TEST(NdjsonDecoderTest, JsonArrayBodyUsesElementNumbers) {
   EventBatch b3;
   r = d.Decode("[]", kRecv, &b3);
   EXPECT_EQ(r.accepted + r.rejected, 0u);
+  // A stray '}' at array level must not stall the scan (found by the fuzzer).
+  r = d.Decode("[{\"a\":1}},{\"b\":2}]", kRecv, &b3);
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.rejected, 1u);
 }
 
 TEST(NdjsonDecoderTest, LimitsAndErrorCap) {
