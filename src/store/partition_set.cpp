@@ -1,0 +1,361 @@
+#include "store/partition_set.h"
+
+#include <algorithm>
+#include <set>
+
+#include "store/file_names.h"
+#include "store/merge.h"
+
+namespace vigia {
+namespace {
+
+bool HandleLess(const std::shared_ptr<const PartHandle>& a,
+                const std::shared_ptr<const PartHandle>& b) {
+  if (!(a->partition == b->partition)) return a->partition < b->partition;
+  return a->seq < b->seq;
+}
+
+std::string_view TenantOf(const EventBatch& b, const EventBatch::EventRef& e) {
+  const Value* v = b.Find(e, "tenant");
+  return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
+}
+
+}  // namespace
+
+PartitionSet::PartitionSet(PartitionSetOptions options)
+    : opt_(std::move(options)),
+      env_(opt_.env ? opt_.env : Env::Default()),
+      parts_dir_(file_names::PartsDir(opt_.data_dir)),
+      current_(std::make_shared<PartSnapshot>()) {}
+
+PartitionSet::~PartitionSet() { StopBackgroundMerges(); }
+
+Result<std::unique_ptr<PartitionSet>> PartitionSet::Open(PartitionSetOptions options) {
+  std::unique_ptr<PartitionSet> set(new PartitionSet(std::move(options)));
+  VIGIA_RETURN_IF_ERROR(set->Load());
+  return set;
+}
+
+std::string PartitionSet::PartitionDir(const PartitionKey& key) const {
+  return JoinPath(parts_dir_, PartitionDirName(key));
+}
+
+Status PartitionSet::Load() {
+  VIGIA_RETURN_IF_ERROR(env_->CreateDir(parts_dir_));
+  VIGIA_ASSIGN_OR_RETURN(auto names, env_->ListDir(parts_dir_));
+  std::vector<std::shared_ptr<const PartHandle>> parts;
+  uint64_t max_seq = 0;
+  for (const std::string& pname : names) {
+    const std::string pdir = JoinPath(parts_dir_, pname);
+    if (pname.ends_with(file_names::kDroppedPartitionSuffix)) {
+      VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(pdir));  // retention interrupted
+      continue;
+    }
+    auto key = ParsePartitionDirName(pname);
+    if (!key) continue;  // not ours: leave it alone
+    VIGIA_ASSIGN_OR_RETURN(auto entries, env_->ListDir(pdir));
+    std::vector<std::shared_ptr<PartHandle>> here;
+    for (const std::string& name : entries) {
+      const std::string dir = JoinPath(pdir, name);
+      if (name.starts_with(file_names::kPartTmpDirPrefix)) {
+        VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(dir));  // unfinished write or merge
+        continue;
+      }
+      auto seq = file_names::ParsePartDirName(name);
+      if (!seq) continue;
+      max_seq = std::max(max_seq, *seq);
+      auto reader = PartReader::Open(env_, dir);
+      if (!reader.ok()) {
+        // Not served; reported (health, store check). Its rows are unreadable either way.
+        stats_.corrupt_parts.push_back(reader.status().ToString());
+        continue;
+      }
+      auto h = std::make_shared<PartHandle>();
+      h->partition = *key;
+      h->name = name;
+      h->seq = *seq;
+      h->reader = std::move(*reader);
+      here.push_back(std::move(h));
+    }
+    // A merge output that made it to disk supersedes its inputs (the merge may have crashed
+    // before deleting them).
+    std::set<std::string> replaced;
+    for (const auto& h : here) {
+      for (const auto& r : h->reader->meta().replaces) replaced.insert(r);
+    }
+    for (auto& h : here) {
+      if (replaced.count(h->name)) {
+        const std::string dir = h->reader->dir();
+        h.reset();
+        VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(dir));
+      } else {
+        parts.push_back(std::move(h));
+      }
+    }
+  }
+  next_seq_ = max_seq + 1;
+  std::sort(parts.begin(), parts.end(), HandleLess);
+  std::lock_guard<std::mutex> l(mu_);
+  PublishLocked(std::move(parts));
+  return Status::Ok();
+}
+
+void PartitionSet::PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts) {
+  auto snap = std::make_shared<PartSnapshot>();
+  snap->parts = std::move(parts);
+  current_ = std::move(snap);
+}
+
+std::shared_ptr<const PartSnapshot> PartitionSet::Snapshot() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return current_;
+}
+
+Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq) {
+  std::map<PartitionKey, std::vector<RowRef>> groups;
+  for (const EventBatch* b : batches) {
+    for (uint32_t i = 0; i < b->size(); ++i) {
+      const auto& e = b->events()[i];
+      groups[PartitionKeyOf(e.ts_ns, TenantOf(*b, e))].push_back({b, i});
+    }
+  }
+  if (groups.empty()) return Status::InvalidArgument("AddEvents: no events");
+  std::lock_guard<std::mutex> dir_lock(dir_mu_);
+  std::vector<std::shared_ptr<const PartHandle>> added;
+  for (auto& [key, rows] : groups) {
+    const std::string pdir = PartitionDir(key);
+    VIGIA_RETURN_IF_ERROR(env_->CreateDir(pdir));
+    const uint64_t seq = next_seq_.fetch_add(1);
+    const std::string final_dir = JoinPath(pdir, file_names::PartDirName(seq));
+    PartWriterOptions wo;
+    wo.env = env_;
+    wo.block_rows = opt_.block_rows;
+    wo.wal_seq = wal_seq;
+    VIGIA_RETURN_IF_ERROR(WritePartFromRows(std::move(rows),
+                                            JoinPath(pdir, file_names::PartDirName(seq, true)),
+                                            final_dir, wo)
+                              .status());
+    auto h = std::make_shared<PartHandle>();
+    h->partition = key;
+    h->name = file_names::PartDirName(seq);
+    h->seq = seq;
+    VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir));
+    added.push_back(std::move(h));
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto parts = current_->parts;
+    parts.insert(parts.end(), added.begin(), added.end());
+    std::sort(parts.begin(), parts.end(), HandleLess);
+    stats_.parts_written += added.size();
+    PublishLocked(std::move(parts));
+  }
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    bg_kick_ = true;
+  }
+  bg_cv_.notify_one();
+  return Status::Ok();
+}
+
+uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
+  auto snap = Snapshot();
+  uint64_t m = 0;
+  for (const auto& p : snap->parts) {
+    if (p->partition == key) m = std::max(m, p->reader->meta().wal_seq);
+  }
+  return m;
+}
+
+Result<bool> PartitionSet::MergeOnce() {
+  std::lock_guard<std::mutex> merge_lock(merge_mu_);
+  auto snap = Snapshot();
+  // Candidates per partition: parts below the size-tier ceiling.
+  std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
+  for (const auto& p : snap->parts) {
+    if (p->reader->meta().rows < opt_.max_merged_part_rows) by_partition[p->partition].push_back(p);
+  }
+  const std::vector<std::shared_ptr<const PartHandle>>* best = nullptr;
+  for (const auto& [key, v] : by_partition) {
+    if (v.size() >= std::max<size_t>(2, opt_.merge_min_parts) &&
+        (best == nullptr || v.size() > best->size())) {
+      best = &v;
+    }
+  }
+  if (best == nullptr) return false;
+  std::vector<std::shared_ptr<const PartHandle>> inputs = *best;
+  // The smallest parts first: merging like-sized parts keeps write amplification logarithmic.
+  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) {
+    return a->reader->meta().rows < b->reader->meta().rows;
+  });
+  if (inputs.size() > opt_.max_parts_per_merge) inputs.resize(opt_.max_parts_per_merge);
+  std::sort(inputs.begin(), inputs.end(), HandleLess);
+
+  const PartitionKey key = inputs[0]->partition;
+  const std::string pdir = PartitionDir(key);
+  const uint64_t seq = next_seq_.fetch_add(1);
+  const std::string final_dir = JoinPath(pdir, file_names::PartDirName(seq));
+  PartWriterOptions wo;
+  wo.env = env_;
+  wo.block_rows = opt_.block_rows;
+  std::vector<std::shared_ptr<PartReader>> readers;
+  for (const auto& in : inputs) {
+    readers.push_back(in->reader);
+    wo.replaces.push_back(in->name);
+  }
+  MergeStats ms;
+  VIGIA_RETURN_IF_ERROR(
+      MergeParts(readers, JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo, &ms)
+          .status());
+  auto h = std::make_shared<PartHandle>();
+  h->partition = key;
+  h->name = file_names::PartDirName(seq);
+  h->seq = seq;
+  VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir));
+
+  bool still_there = true;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::shared_ptr<const PartHandle>> parts;
+    size_t found = 0;
+    for (const auto& p : current_->parts) {
+      bool is_input = false;
+      for (const auto& in : inputs) is_input = is_input || in.get() == p.get();
+      if (is_input) {
+        ++found;
+      } else {
+        parts.push_back(p);
+      }
+    }
+    if (found != inputs.size()) {
+      still_there = false;  // retention dropped the partition meanwhile
+    } else {
+      parts.push_back(h);
+      std::sort(parts.begin(), parts.end(), HandleLess);
+      ++stats_.merges;
+      stats_.merged_rows += ms.rows;
+      PublishLocked(std::move(parts));
+    }
+  }
+  if (!still_there) {
+    h.reset();
+    VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(final_dir));
+    return false;
+  }
+  // Open snapshots keep reading the inputs through their open files.
+  for (const auto& in : inputs) VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(in->reader->dir()));
+  return true;
+}
+
+void PartitionSet::StartBackgroundMerges() {
+  std::lock_guard<std::mutex> l(bg_mu_);
+  if (bg_.joinable()) return;
+  bg_stop_ = false;
+  bg_ = std::thread([this] { MergeLoop(); });
+}
+
+void PartitionSet::StopBackgroundMerges() {
+  {
+    std::lock_guard<std::mutex> l(bg_mu_);
+    bg_stop_ = true;
+  }
+  bg_cv_.notify_all();
+  if (bg_.joinable()) bg_.join();
+}
+
+void PartitionSet::MergeLoop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> l(bg_mu_);
+      bg_cv_.wait_for(l, std::chrono::seconds(1), [this] { return bg_stop_ || bg_kick_; });
+      if (bg_stop_) return;
+      bg_kick_ = false;
+    }
+    for (;;) {
+      auto merged = MergeOnce();
+      // A failed merge leaves the inputs in place; it is retried on the next kick.
+      if (!merged.ok() || !*merged) break;
+      std::lock_guard<std::mutex> l(bg_mu_);
+      if (bg_stop_) return;
+    }
+  }
+}
+
+Status PartitionSet::DropPartitions(const std::vector<PartitionKey>& keys) {
+  if (keys.empty()) return Status::Ok();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::shared_ptr<const PartHandle>> parts;
+    for (const auto& p : current_->parts) {
+      if (std::find(keys.begin(), keys.end(), p->partition) == keys.end()) parts.push_back(p);
+    }
+    PublishLocked(std::move(parts));
+  }
+  for (const PartitionKey& key : keys) {
+    const std::string dir = PartitionDir(key);
+    if (!env_->FileExists(dir)) continue;
+    // Rename first: a crash mid-delete leaves a *.dropped directory, never half a partition.
+    const std::string doomed = dir + std::string(file_names::kDroppedPartitionSuffix);
+    {
+      std::lock_guard<std::mutex> dir_lock(dir_mu_);
+      VIGIA_RETURN_IF_ERROR(env_->RenameFile(dir, doomed));
+    }
+    VIGIA_RETURN_IF_ERROR(env_->SyncDir(parts_dir_));
+    VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(doomed));
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.partitions_dropped;
+  }
+  return Status::Ok();
+}
+
+std::vector<PartitionUsage> PartitionSet::Partitions() const {
+  auto snap = Snapshot();
+  std::vector<PartitionUsage> out;
+  for (const auto& p : snap->parts) {
+    if (out.empty() || !(out.back().key == p->partition)) out.push_back({p->partition, 0});
+    out.back().bytes += p->reader->disk_bytes();
+  }
+  return out;
+}
+
+Result<std::vector<PartitionKey>> PartitionSet::ApplyRetention(const RetentionPolicy& policy,
+                                                               int64_t now_ns) {
+  std::vector<PartitionKey> drop = PlanRetention(Partitions(), policy, now_ns);
+  VIGIA_RETURN_IF_ERROR(DropPartitions(drop));
+  return drop;
+}
+
+PartitionSetStats PartitionSet::Stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  PartitionSetStats s = stats_;
+  s.parts = current_->parts.size();
+  s.partitions = 0;
+  s.rows = 0;
+  s.disk_bytes = 0;
+  const PartitionKey* last = nullptr;
+  for (const auto& p : current_->parts) {
+    if (last == nullptr || !(*last == p->partition)) ++s.partitions;
+    last = &p->partition;
+    s.rows += p->reader->meta().rows;
+    s.disk_bytes += p->reader->disk_bytes();
+  }
+  return s;
+}
+
+Status ScanSnapshot(const PartSnapshot& snapshot, const ScanSpec& spec,
+                    const std::function<Status(ColumnBatch&)>& sink, ScanStats* stats) {
+  for (const auto& p : snapshot.parts) {
+    const PartMeta& m = p->reader->meta();
+    if (m.max_ts < spec.min_ts || m.min_ts >= spec.max_ts) {
+      if (stats) {
+        stats->blocks_total += m.blocks.size();
+        stats->blocks_skipped_time += m.blocks.size();
+      }
+      continue;
+    }
+    VIGIA_RETURN_IF_ERROR(p->reader->Scan(spec, sink, stats));
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigia

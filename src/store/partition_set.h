@@ -1,0 +1,153 @@
+// PartitionSet: the on-disk columnar side of the store — every partition (UTC day x tenant)
+// and its parts — with atomic part-list changes, ref-counted snapshots for readers,
+// size-tiered merges (on demand or on a background thread) and retention.
+//
+// Layout: <data_dir>/parts/<partition>/part-<seq>/ (file_names.h, partition_key.h).
+//
+// Snapshots: Snapshot() returns an immutable list of open parts. It stays valid and readable
+// while flushes, merges and retention change the set, because each part keeps its files open
+// (PartReader) and deleting a directory does not invalidate open files. Taking a snapshot
+// costs a mutex and a shared_ptr copy: readers never block writers.
+//
+// Crash safety: a part becomes visible only by the rename of its finished directory; tmp-
+// directories, partitions renamed to *.dropped, and parts listed in a newer part's
+// `replaces` (an interrupted merge) are deleted at Open, so a crash at any step neither loses
+// nor duplicates rows.
+//
+// WAL coordination (for the Store): AddEvents(batches, wal_seq) records wal_seq in each part
+// it writes. After a restart, a WAL record with sequence S must be replayed for an event
+// exactly when !IsCovered(event ts, tenant, S): coverage is per partition, so a flush that
+// crashed after writing some partitions' parts but not others is neither lost nor
+// duplicated. WAL segments may be deleted once AddEvents returned OK for all their records.
+//
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/env.h"
+#include "common/limits.h"
+#include "common/status.h"
+#include "event/event.h"
+#include "store/part_reader.h"
+#include "store/part_writer.h"
+#include "store/partition_key.h"
+#include "store/retention.h"
+
+namespace vigia {
+
+struct PartitionSetOptions {
+  std::string data_dir;
+  Env* env = nullptr;  // nullptr = Env::Default()
+  uint32_t block_rows = limits::kPartBlockRows;
+  size_t merge_min_parts = limits::kMergeMinParts;
+  size_t max_parts_per_merge = limits::kMaxPartsPerMerge;
+  uint64_t max_merged_part_rows = limits::kMaxMergedPartRows;
+};
+
+// One part as the set tracks it.
+struct PartHandle {
+  PartitionKey partition;
+  std::string name;  // "part-<seq>"
+  uint64_t seq = 0;
+  std::shared_ptr<PartReader> reader;
+};
+
+// An immutable view of all parts, ordered by (partition, seq).
+struct PartSnapshot {
+  std::vector<std::shared_ptr<const PartHandle>> parts;
+  uint64_t rows() const {
+    uint64_t n = 0;
+    for (const auto& p : parts) n += p->reader->meta().rows;
+    return n;
+  }
+};
+
+struct PartitionSetStats {
+  uint64_t partitions = 0;
+  uint64_t parts = 0;
+  uint64_t rows = 0;
+  uint64_t disk_bytes = 0;
+  uint64_t parts_written = 0;  // by AddEvents since Open
+  uint64_t merges = 0;
+  uint64_t merged_rows = 0;
+  uint64_t partitions_dropped = 0;
+  std::vector<std::string> corrupt_parts;  // found at Open and not served
+};
+
+class PartitionSet {
+ public:
+  static Result<std::unique_ptr<PartitionSet>> Open(PartitionSetOptions options);
+  ~PartitionSet();  // stops the background merger
+
+  // Writes the events of `batches` as one part per partition they touch and publishes all of
+  // them at once. REQUIRES: batches are normalized (event.h); not all empty.
+  Status AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq);
+
+  std::shared_ptr<const PartSnapshot> Snapshot() const;
+
+  // Highest wal_seq of the parts of `key`'s partition (0 if none).
+  uint64_t CoveredWalSeq(const PartitionKey& key) const;
+  bool IsCovered(int64_t ts_ns, std::string_view tenant, uint64_t wal_seq) const {
+    return CoveredWalSeq(PartitionKeyOf(ts_ns, tenant)) >= wal_seq && wal_seq > 0;
+  }
+
+  // Merges the smallest parts of the partition that needs it most. False when no partition
+  // has merge_min_parts mergeable parts.
+  Result<bool> MergeOnce();
+  // A thread that runs MergeOnce whenever parts are added (and every second).
+  void StartBackgroundMerges();
+  void StopBackgroundMerges();
+
+  // Drops whole partitions (removed from the set at once; files deleted after).
+  Status DropPartitions(const std::vector<PartitionKey>& keys);
+  // PlanRetention over the current partitions, then DropPartitions. Returns what was dropped.
+  Result<std::vector<PartitionKey>> ApplyRetention(const RetentionPolicy& policy, int64_t now_ns);
+
+  std::vector<PartitionUsage> Partitions() const;
+  PartitionSetStats Stats() const;
+  const std::string& parts_dir() const { return parts_dir_; }
+
+ private:
+  explicit PartitionSet(PartitionSetOptions options);
+  Status Load();
+  std::string PartitionDir(const PartitionKey& key) const;
+  // REQUIRES: mu_ held. Publishes `parts` as the new snapshot.
+  void PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts);
+  void MergeLoop();
+
+  PartitionSetOptions opt_;
+  Env* env_;
+  std::string parts_dir_;
+  std::atomic<uint64_t> next_seq_{1};
+
+  mutable std::mutex mu_;
+  std::shared_ptr<const PartSnapshot> current_;  // guarded by mu_
+  PartitionSetStats stats_;                      // guarded by mu_ (counters)
+
+  std::mutex merge_mu_;  // one merge at a time
+  // Held by AddEvents while it writes into partition directories and by DropPartitions while
+  // it renames them away, so that a flush never writes into a partition being dropped.
+  std::mutex dir_mu_;
+
+  std::mutex bg_mu_;
+  std::condition_variable bg_cv_;
+  bool bg_stop_ = false;
+  bool bg_kick_ = false;
+  std::thread bg_;
+};
+
+// Scans every part of `snapshot` (skipping parts outside the time range without touching
+// them) and forwards batches to `sink`; stops at the first error.
+Status ScanSnapshot(const PartSnapshot& snapshot, const ScanSpec& spec,
+                    const std::function<Status(ColumnBatch&)>& sink, ScanStats* stats);
+
+}  // namespace vigia
