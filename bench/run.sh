@@ -172,18 +172,23 @@ check_answer() {
 }
 # time_query SYSTEM TEXT OUTFILE → median ms of REPS runs after one warm-up; "" on error
 time_query() {
-  local sys=$1 text=$2 out=$3 i code ms times=()
-  for i in $(seq 0 "$REPS"); do
+  local sys=$1 text=$2 out=$3 i=0 reps=$REPS code ms times=()
+  while [ "$i" -le "$reps" ]; do
     if [ "$sys" = ch ]; then
-      r=$(curl -s -o "$out" -w '%{http_code} %{time_total}' "$CH_URL" --data-binary "$text FORMAT TSV")
+      r=$(curl -s --max-time 600 -o "$out" -w '%{http_code} %{time_total}' "$CH_URL" --data-binary "$text FORMAT TSV")
     else
-      r=$(curl -s -o "$out" -w '%{http_code} %{time_total}' -G "$V_URL/v1/query" --data-urlencode "q=$text" \
-        --data-urlencode "format=ndjson" --data-urlencode "limit=1000000")
+      r=$(curl -s --max-time 600 -o "$out" -w '%{http_code} %{time_total}' -G "$V_URL/v1/query" \
+        --data-urlencode "q=$text" --data-urlencode "format=ndjson" --data-urlencode "limit=1000000")
     fi
     code=${r%% *}
     [ "$code" = 200 ] || { echo "ERR:HTTP $code $(head -c 200 "$out" | tr '\n' ' ')"; return; }
     ms=$(awk -v s="${r#* }" 'BEGIN { printf "%.3f", s * 1000 }')
-    [ "$i" -gt 0 ] && times+=("$ms")
+    if [ "$i" -gt 0 ]; then
+      times+=("$ms")
+    elif awk -v m="$ms" 'BEGIN { exit !(m > 2000) }'; then
+      reps=$((REPS < 3 ? REPS : 3))  # a multi-second query: 3 runs bound the run time
+    fi
+    i=$((i + 1))
   done
   printf '%s\n' "${times[@]}" | median
 }
@@ -216,7 +221,16 @@ while IFS=$'\t' read -r name spec vql sql; do
       vms=""
     else
       vchk=$(check_answer "$spec" "$(rows_of "$WORK/v.out")" "$(first_last_value "$WORK/v.out" vigia)")
-      [ "$vchk" = ok ] || [ "$vchk" = unchecked ] || { log "vigia $name: $vchk"; WRONG=1; }
+      gap=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$ROOT/bench/known_gaps.tsv")
+      if [ "$vchk" = ok ] || [ "$vchk" = unchecked ]; then
+        [ -z "$gap" ] || log "vigia $name now answers right: remove it from bench/known_gaps.tsv"
+      elif [ -n "$gap" ]; then
+        log "vigia $name: $vchk — known gap: $gap"
+        vchk="$vchk known gap"
+      else
+        log "vigia $name: $vchk"
+        WRONG=1
+      fi
     fi
   fi
   Q_NAMES+=("$name"); Q_V+=("$vms"); Q_C+=("$cms"); Q_VCHK+=("$vchk"); Q_CCHK+=("$cchk")

@@ -129,7 +129,7 @@ constexpr std::array kErrors = {
         "  File \"/app/app/api/dependencies.py\", line 41, in get_db\n"
         "    async with SessionLocal() as session:\n"
         "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: "
-        "Connection refused\n",
+        "Connection refused",
         30},
     ErrorSignature{"KeyError", "'team_id'", "E_INTERNAL", "app/api/endpoints/teams.py", 118,
                    "add_member",
@@ -138,7 +138,7 @@ constexpr std::array kErrors = {
                    "    response: Response = await call_next(request)\n"
                    "  File \"/app/app/api/endpoints/teams.py\", line 118, in add_member\n"
                    "    team = teams_by_id[payload['team_id']]\n"
-                   "KeyError: 'team_id'\n",
+                   "KeyError: 'team_id'",
                    10},
     ErrorSignature{
         "PaymentGatewayTimeout", "payment gateway did not answer within 5000 ms", "PAY_TIMEOUT",
@@ -146,7 +146,7 @@ constexpr std::array kErrors = {
         "PaymentGatewayTimeout: payment gateway did not answer within 5000 ms\n"
         "    at PaymentService.confirmPayment (/app/dist/modules/sales/payment.service.js:88:15)\n"
         "    at async SalesController.paySale (/app/dist/modules/sales/sales.controller.js:142:7)\n"
-        "    at async /app/node_modules/@nestjs/core/router/router-execution-context.js:46:28\n",
+        "    at async /app/node_modules/@nestjs/core/router/router-execution-context.js:46:28",
         40},
     ErrorSignature{
         "PrismaClientKnownRequestError", "Can't reach database server at `db:5432` (P1001)",
@@ -156,14 +156,14 @@ constexpr std::array kErrors = {
         "(/app/node_modules/@prisma/client/runtime/library.js:122:6877)\n"
         "    at SalesRepository.findSale (/app/dist/modules/sales/sales.repository.js:57:22)\n"
         "    at async SalesController.getSale "
-        "(/app/dist/modules/sales/sales.controller.js:61:18)\n",
+        "(/app/dist/modules/sales/sales.controller.js:61:18)",
         20},
     ErrorSignature{
         "TypeError", "Cannot read properties of undefined (reading 'amount')", "E_INTERNAL",
         "src/modules/cash/cash.service.ts", 203, "closeCash",
         "TypeError: Cannot read properties of undefined (reading 'amount')\n"
         "    at CashService.closeCash (/app/dist/modules/cash/cash.service.js:203:41)\n"
-        "    at async CashController.close (/app/dist/modules/cash/cash.controller.js:33:12)\n",
+        "    at async CashController.close (/app/dist/modules/cash/cash.controller.js:33:12)",
         8},
     ErrorSignature{
         "java.lang.NullPointerException",
@@ -178,14 +178,14 @@ constexpr std::array kErrors = {
         "org.jboss.resteasy.reactive.server.handlers.InvocationHandler.handle(InvocationHandler."
         "java:29)\n"
         "\tat "
-        "io.quarkus.vertx.core.runtime.VertxCoreRecorder$14.runWith(VertxCoreRecorder.java:576)\n",
+        "io.quarkus.vertx.core.runtime.VertxCoreRecorder$14.runWith(VertxCoreRecorder.java:576)",
         15},
     ErrorSignature{
         "io.vertx.core.VertxException", "Connection was closed", "E_UPSTREAM",
         "ProductResource.java", 52, "listProducts",
         "io.vertx.core.VertxException: Connection was closed\n"
         "\tat io.vertx.core.net.impl.ConnectionBase.handleClosed(ConnectionBase.java:393)\n"
-        "\tat com.example.catalog.ProductResource.listProducts(ProductResource.java:52)\n",
+        "\tat com.example.catalog.ProductResource.listProducts(ProductResource.java:52)",
         12},
 };
 

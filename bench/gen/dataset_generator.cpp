@@ -101,8 +101,10 @@ DatasetGenerator::DatasetGenerator(const GenOptions& options)
   truth_.brute_start_ms = opt_.start_ms + span * 35 / 100;
   truth_.brute_end_ms =
       truth_.brute_start_ms + std::max<int64_t>(1, std::min(15 * kMinuteMs, span / 20));
-  truth_.error_hour_start_ms = truth_.burst_start_ms / kHourMs * kHourMs;
-  truth_.login_hour_start_ms = truth_.brute_start_ms / kHourMs * kHourMs;
+  // The one-hour query windows start 20 minutes before each incident, so the whole
+  // incident falls inside them wherever the data's time range starts.
+  truth_.error_hour_start_ms = truth_.burst_start_ms - 20 * kMinuteMs;
+  truth_.login_hour_start_ms = truth_.brute_start_ms - 20 * kMinuteMs;
 
   // Sized so that the incident stands out at any N: ~max(40, N/20000) attempts.
   const double scenarios = static_cast<double>(opt_.events) / kEventsPerScenario;

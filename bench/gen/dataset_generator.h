@@ -43,7 +43,8 @@ struct GroundTruth {
   // Word search: events whose msg contains kRareWord.
   uint64_t rare_word_events = 0;
 
-  // `level:error service:sales-api` over the hour [error_hour_start_ms, +1h).
+  // `level:error service:sales-api` over the hour [error_hour_start_ms, +1h), which holds
+  // the 5xx burst.
   int64_t error_hour_start_ms = 0;
   uint64_t error_hour_events = 0;
 
@@ -56,8 +57,8 @@ struct GroundTruth {
   int64_t burst_start_ms = 0, burst_end_ms = 0;
   int64_t brute_start_ms = 0, brute_end_ms = 0;
 
-  // Messages starting with "Login failed" in [login_hour_start_ms, +1h), per IP; the IPs
-  // with more than 10 (the seed 002 brute-force rule).
+  // Messages starting with "Login failed" in [login_hour_start_ms, +1h) (an hour holding
+  // the brute-force burst), per IP; the IPs with more than 10 (the seed 002 rule).
   int64_t login_hour_start_ms = 0;
   uint64_t login_failures_in_hour = 0;
   uint64_t ips_over_10_failures = 0;
