@@ -119,6 +119,18 @@ TEST(NdjsonDecoderTest, LinesAtTheEndOfTheBodyAreCopiedForPadding) {
   EXPECT_EQ(*b.Find(b.events()[2], "a"), I(3));
 }
 
+TEST(NdjsonDecoderTest, BytesAfterALineNeverCompleteIt) {
+  // The parser may read the padding after a line (the rest of the body); what it finds
+  // there must not turn a broken line into a good one.
+  NdjsonDecoder d;
+  EventBatch b;
+  std::string body = "{\"a\":\"x\n\"}\n{\"a\":1\n}\n{\"a\":tr\nue}\n";
+  body += std::string(200, ' ');
+  DecodeResult r = d.Decode(body, kRecv, &b);
+  EXPECT_EQ(r.accepted, 0u);
+  EXPECT_EQ(r.rejected, 6u);
+}
+
 TEST(NdjsonDecoderTest, BomIsIgnored) {
   NdjsonDecoder d;
   EventBatch b;
