@@ -83,21 +83,25 @@ struct NdjsonDecoder::Impl {
   // ends it at nesting level 0, or body.size() when the body ends first.
   size_t ElementEnd(size_t pos) const {
     int depth = 0;
-    bool in_string = false;
+    const char* data = body.data();
     for (size_t i = pos; i < body.size(); ++i) {
-      const char c = body[i];
-      if (in_string) {
-        if (c == '\\') {
-          ++i;
-        } else if (c == '"') {
-          in_string = false;
-        }
-        continue;
-      }
-      switch (c) {
-        case '"':
-          in_string = true;
+      switch (data[i]) {
+        case '"': {
+          // Jump to the closing quote: the next '"' not escaped by an odd run of '\\'.
+          size_t from = i + 1;
+          while (true) {
+            const char* q =
+                static_cast<const char*>(std::memchr(data + from, '"', body.size() - from));
+            if (q == nullptr) return body.size();
+            size_t at = static_cast<size_t>(q - data);
+            size_t backslashes = 0;
+            while (at - backslashes > i + 1 && data[at - backslashes - 1] == '\\') ++backslashes;
+            from = at + 1;
+            if (backslashes % 2 == 0) break;
+          }
+          i = from - 1;
           break;
+        }
         case '{':
         case '[':
           ++depth;

@@ -2,7 +2,9 @@
 // parsing, validation and normalization into an EventBatch) on realistic ~350-byte events
 // in 1,000-event bodies, the shape POST /v1/events receives.
 //
-//   ndjson_decoder_bench [--events N] [--batch N] [--rounds N]
+//   ndjson_decoder_bench [--events N] [--batch N] [--rounds N] [--array 1]
+//
+// --array 1 sends each batch as one JSON array instead of NDJSON.
 //
 // Prints MB/s and events/s per second of this thread's CPU time (the machine is shared, so
 // wall time mostly measures the neighbours) and per wall second; best of --rounds passes.
@@ -80,21 +82,24 @@ std::string MakeEvent(std::mt19937_64& rng, int64_t ts_ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t events = 200000, batch = 1000, rounds = 5;
+  size_t events = 200000, batch = 1000, rounds = 5, array = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--events")) events = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--batch")) batch = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--rounds")) rounds = std::strtoull(argv[i + 1], nullptr, 10);
+    if (!std::strcmp(argv[i], "--array")) array = std::strtoull(argv[i + 1], nullptr, 10);
   }
   std::mt19937_64 rng(7);
   std::vector<std::string> bodies;
   size_t total_bytes = 0;
   for (size_t made = 0; made < events;) {
-    std::string body;
+    std::string body = array ? "[" : "";
     for (size_t i = 0; i < batch && made < events; ++i, ++made) {
+      if (array && i > 0) body += ",\n";
       body += MakeEvent(rng, 1763805600000 + static_cast<int64_t>(made));
-      body += '\n';
+      if (!array) body += '\n';
     }
+    if (array) body += "]";
     total_bytes += body.size();
     bodies.push_back(std::move(body));
   }
@@ -121,9 +126,9 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(accepted), events);
     return 1;
   }
-  std::printf("events=%zu avg_bytes=%.0f fields/event=%.1f batch=%zu\n", events,
+  std::printf("events=%zu avg_bytes=%.0f fields/event=%.1f batch=%zu body=%s\n", events,
               static_cast<double>(total_bytes) / events, static_cast<double>(fields) / events,
-              batch);
+              batch, array ? "json-array" : "ndjson");
   std::printf("decode per CPU-second: %.1f MB/s, %.0f events/s (best of %zu, %.3f s)\n",
               total_bytes / best_cpu / 1e6, events / best_cpu, rounds, best_cpu);
   std::printf("decode per wall-second: %.1f MB/s, %.0f events/s (%.3f s)\n",

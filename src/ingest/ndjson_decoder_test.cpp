@@ -69,6 +69,14 @@ TEST(NdjsonDecoderTest, JsonArrayBodyUsesElementNumbers) {
   EventBatch b3;
   r = d.Decode("[]", kRecv, &b3);
   EXPECT_EQ(r.accepted + r.rejected, 0u);
+  // Escaped backslashes right before a closing quote, escaped quotes before ']'.
+  EventBatch b4;
+  r = d.Decode(R"([{"a":"x\\"},{"b":"\\\"]"},{"c":"\"],"}])", kRecv, &b4);
+  EXPECT_EQ(r.accepted, 3u);
+  ASSERT_EQ(b4.size(), 3u);
+  EXPECT_EQ(*b4.Find(b4.events()[0], "a"), S("x\\"));
+  EXPECT_EQ(*b4.Find(b4.events()[1], "b"), S("\\\"]"));
+  EXPECT_EQ(*b4.Find(b4.events()[2], "c"), S("\"],"));
   // A stray '}' at array level must not stall the scan (found by the fuzzer).
   r = d.Decode("[{\"a\":1}},{\"b\":2}]", kRecv, &b3);
   EXPECT_EQ(r.accepted, 2u);
