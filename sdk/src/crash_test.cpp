@@ -3,7 +3,12 @@
 // to a real vigia server when one is built (VIGIA_BINARY), else to the in-test HTTP server.
 #include "vigia/crash.h"
 
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +93,101 @@ TEST(Crash, SegfaultShippedOnNextStart) {
   ASSERT_FALSE(recs[0].frames.empty());
   EXPECT_TRUE(contains(recs[0].frames[0], "vigia_crash_here_segv")) << recs[0].frames[0];
   expect_shipped(spool, "vigia_crash_here_segv", "SIGSEGV");
+}
+#endif
+
+// The vigia binary of this build (VIGIA_BINARY, set by vigia_test), started on a free port.
+class RealServer {
+ public:
+  bool start() {
+    const char* bin = std::getenv("VIGIA_BINARY");
+    if (!bin || access(bin, X_OK) != 0) return false;
+    port_ = free_port();
+    if (port_ <= 0) return false;
+    data_ = testing::make_temp_dir();
+    pid_ = fork();
+    if (pid_ == 0) {
+      setenv("VIGIA_API_KEYS", "e2e-key", 1);
+      std::string listen = "127.0.0.1:" + std::to_string(port_);
+      int fd = ::open("/dev/null", O_WRONLY);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl(bin, bin, "serve", "--data", data_.c_str(), "--listen", listen.c_str(), nullptr);
+      _exit(127);
+    }
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_connection_timeout(0, 200000);
+    cli.set_read_timeout(1, 0);
+    for (int i = 0; i < 500; ++i) {
+      if (auto r = cli.Get("/health/live"); r && r->status == 200) return true;
+      int st;
+      if (waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;  // the server exited (bad binary, port taken)
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+  static int free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = -1;
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+      port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+  }
+  ~RealServer() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int st;
+      waitpid(pid_, &st, 0);
+    }
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string dump() {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_connection_timeout(0, 200000);
+    auto r = cli.Get("/v1/events/dump", {{"Authorization", "Bearer e2e-key"}});
+    return r && r->status == 200 ? r->body : std::string();
+  }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string data_;
+};
+
+#if !defined(VIGIA_SANITIZER_BUILD)
+TEST(Crash, SegfaultArrivesAtRealVigiaServer) {
+  RealServer server;
+  if (!server.start()) GTEST_SKIP() << "no runnable vigia binary at $VIGIA_BINARY";
+  std::string spool = testing::make_temp_dir();
+  ASSERT_EQ(run_child(spool, true), SIGSEGV);
+  Config c;
+  c.service = "crashy";
+  c.spool_dir = spool;
+  c.metrics_interval = 0ms;
+  c.shipper.endpoint = server.endpoint();
+  c.shipper.api_key = "e2e-key";
+  c.shipper.batch_max_delay = 10ms;
+  auto log = Logger::create(c);
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE((*log)->flush(3000ms).ok());
+  std::string body;
+  for (int i = 0; i < 300 && !contains(body, "vigia_crash_here_segv"); ++i) {
+    std::this_thread::sleep_for(10ms);
+    body = server.dump();
+  }
+  EXPECT_TRUE(contains(body, "vigia_crash_here_segv")) << body;
+  EXPECT_TRUE(contains(body, "fatal")) << body;
+  EXPECT_TRUE(contains(body, "SIGSEGV")) << body;
+  EXPECT_EQ((*log)->shipper_stats().events_sent, 1u) << (*log)->shipper_stats().last_error;
 }
 #endif
 
