@@ -52,6 +52,13 @@ inline constexpr uint32_t kMaxWalRecordBytes = 256u << 20;
 // buffer and how long the callers queued behind a group wait; 4 MiB is ~10 batches of
 // 1,000 events, enough to amortise the syscall and the fsync.
 inline constexpr size_t kWalMaxGroupBytes = 4u << 20;
+// Memtable size that triggers a flush to a columnar part: big enough that parts start
+// with hundreds of thousands of rows (fewer merges), small enough to bound memory and
+// WAL replay time (~1 s of ingest at the target rate).
+inline constexpr uint64_t kMemtableFlushBytes = 256u << 20;
+// Oldest memtable batch age that triggers a flush, so a quiet server still moves its
+// events to compressed parts and trims the WAL.
+inline constexpr int kMemtableFlushAgeMs = 30'000;
 
 // --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------
 // Rows per block. Tens of thousands: large enough that per-block headers, dictionaries and

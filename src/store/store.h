@@ -13,9 +13,13 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
 #include "common/env.h"
+#include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "store/partition_set.h"
 
 namespace vigia {
 
@@ -31,17 +35,37 @@ struct StoreOptions {
   int sync_interval_ms = 20;
   uint64_t wal_segment_bytes = 64u << 20;
   Env* env = nullptr;  // nullptr = Env::Default()
+  // Columnar parts (issue 3): the memtable is flushed to parts when it holds this many
+  // bytes or its oldest batch is this old; then the WAL segments the parts cover are
+  // deleted. memtable_flush_bytes = 0 disables flushing (WAL + memtable only).
+  uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;
+  int memtable_flush_age_ms = limits::kMemtableFlushAgeMs;
+  bool background_merges = true;
+};
+
+// A consistent read view: parts plus the memtable batches they do not cover. Stays valid
+// (and unchanged) while flushes, merges and retention run.
+struct StoreSnapshot {
+  std::shared_ptr<const PartSnapshot> parts;                // never null
+  std::vector<std::shared_ptr<const EventBatch>> memtable;  // in WAL order
 };
 
 struct StoreStats {
-  uint64_t events = 0;                 // events readable now
+  uint64_t events = 0;  // events readable now
   uint64_t batches = 0;
-  uint64_t wal_bytes = 0;              // bytes in live WAL segments
+  uint64_t wal_bytes = 0;  // bytes in live WAL segments
   uint64_t wal_segments = 0;
-  uint64_t wal_records_replayed = 0;   // at the last Open
-  uint64_t wal_corrupt_records = 0;    // skipped at replay (and reported in the log)
-  uint64_t wal_torn_tail_bytes = 0;    // truncated at replay
+  uint64_t wal_records_replayed = 0;  // at the last Open
+  uint64_t wal_corrupt_records = 0;   // skipped at replay (and reported in the log)
+  uint64_t wal_torn_tail_bytes = 0;   // truncated at replay
   uint64_t wal_syncs = 0;
+  uint64_t memtable_events = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t parts = 0;
+  uint64_t part_rows = 0;
+  uint64_t part_disk_bytes = 0;
+  uint64_t flushes = 0;                      // memtable flushes since Open
+  uint64_t wal_records_skipped_covered = 0;  // at the last Open: already in parts
 };
 
 class Store {
@@ -57,8 +81,14 @@ class Store {
   virtual Status Sync() = 0;
   // Syncs and stops background work. Further Append() calls fail with Unavailable.
   virtual Status Close() = 0;
+  // Writes the memtable to columnar parts now and deletes the WAL segments they cover.
+  virtual Status Flush() = 0;
 
-  // Calls `fn` for every batch readable now, in append order. Readers never block writers
+  // Parts + memtable as of now, for the query engine.
+  virtual StoreSnapshot GetSnapshot() const = 0;
+
+  // Calls `fn` for every batch readable now: the events of each part (decoded, one batch
+  // per part), then the memtable batches in append order. Readers never block writers
   // for longer than copying a list of pointers.
   virtual void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const = 0;
 

@@ -1,18 +1,36 @@
-// StoreImpl: the Store of the foundation stage — WAL (durability) + Memtable (reads).
+// StoreImpl: the Store — WAL (durability) + Memtable (recent events) + PartitionSet
+// (columnar parts).
 //
 // Append: the batch is encoded on the caller's thread (in parallel with other callers),
-// group-committed to the WAL, then inserted in the memtable with its WAL sequence. Open
-// replays the WAL into the memtable. Health combines the WAL's last error with a periodic
-// probe that the data directory accepts new files.
+// group-committed to the WAL, and inserted in the memtable by the WAL's commit hook, so the
+// memtable always holds every written record up to its highest sequence (no gaps).
+//
+// Flush (background thread, or Flush()): the memtable snapshot up to sequence M goes to
+// PartitionSet::AddEvents(batches, M) — one part per partition, each recording M — then
+// the entries <= M leave the memtable and the WAL segments wholly <= M are deleted. A crash
+// anywhere in between is safe: at Open, a WAL record S is replayed only for the events
+// whose partition is not covered up to S (PartitionSet::IsCovered), so nothing is lost or
+// duplicated.
+//
+// Readers: GetSnapshot takes the parts snapshot and the memtable snapshot under view_mu_,
+// which the flush also holds while it drops flushed entries; a memtable entry that a
+// just-published part already covers is filtered out, so a view never shows an event
+// twice or misses one.
+//
+// Health combines the WAL's last error with a periodic probe that the data directory
+// accepts new files.
 //
 // Thread-safety: thread-safe (the Store contract).
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "store/memtable.h"
+#include "store/partition_set.h"
 #include "store/store.h"
 #include "store/wal_writer.h"
 
@@ -26,20 +44,23 @@ class StoreImpl final : public Store {
   Status Append(std::shared_ptr<const EventBatch> batch) override;
   Status Sync() override;
   Status Close() override;
+  Status Flush() override;
+  StoreSnapshot GetSnapshot() const override;
   void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const override;
   StoreStats Stats() const override;
   Status Health() const override;
 
-  // The memtable's current contents with their WAL sequences (for the columnar store
-  // flush and for tests).
-  Memtable::Snapshot MemtableSnapshot() const { return memtable_.GetSnapshot(); }
+  PartitionSet* partitions() { return parts_.get(); }
 
  private:
   explicit StoreImpl(const StoreOptions& options, Env* env);
   Status ProbeWritable() const;
+  void FlushLoop();
+  bool FlushDue() const;
 
   const StoreOptions options_;
   Env* const env_;
+  std::unique_ptr<PartitionSet> parts_;
   std::unique_ptr<WalWriter> wal_;
   Memtable memtable_;
   std::atomic<bool> closed_{false};
@@ -48,6 +69,17 @@ class StoreImpl final : public Store {
   uint64_t replayed_records_ = 0;
   uint64_t corrupt_records_ = 0;
   uint64_t torn_tail_bytes_ = 0;
+  uint64_t skipped_covered_ = 0;
+
+  mutable std::mutex view_mu_;  // see "Readers" above
+  std::mutex flush_mu_;         // one flush at a time
+  std::atomic<uint64_t> flushes_{0};
+  std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
+
+  std::mutex flush_thread_mu_;
+  std::condition_variable flush_cv_;
+  bool stop_flush_ = false;  // guarded by flush_thread_mu_
+  std::thread flush_thread_;
 
   // Cached result of the write probe (it creates a file; at most once a second).
   mutable std::mutex probe_mu_;

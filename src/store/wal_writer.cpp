@@ -14,6 +14,7 @@ namespace vigia {
 
 struct WalWriter::Waiter {
   std::string_view payload;
+  const OnWritten* on_written = nullptr;
   uint64_t seq = 0;
   Status status;
   bool done = false;
@@ -55,12 +56,13 @@ std::string WalWriter::SegmentPath(uint64_t first_seq) const {
   return JoinPath(options_.wal_dir, file_names::WalSegmentName(first_seq));
 }
 
-Result<uint64_t> WalWriter::Append(std::string_view payload) {
+Result<uint64_t> WalWriter::Append(std::string_view payload, const OnWritten* on_written) {
   if (payload.size() > limits::kMaxWalRecordBytes) {
     return Status::InvalidArgument("WAL record too large: " + std::to_string(payload.size()));
   }
   Waiter w;
   w.payload = payload;
+  w.on_written = on_written;
   std::unique_lock<std::mutex> lock(mu_);
   if (closed_) return Status::Unavailable("WAL is closed");
   queue_.push_back(&w);
@@ -86,6 +88,12 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   lock.unlock();
 
   Status st = WriteGroup(group, first_seq, bytes, new_segment);
+  if (st.ok()) {
+    // Still the leader: no later group is written or acknowledged until these ran.
+    for (Waiter* x : group) {
+      if (x->on_written) (*x->on_written)(x->seq);
+    }
+  }
 
   lock.lock();
   for (size_t i = 0; i < group.size(); ++i) queue_.pop_front();

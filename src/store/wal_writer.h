@@ -28,6 +28,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -72,9 +73,15 @@ class WalWriter {
   WalWriter(const WalWriter&) = delete;
   WalWriter& operator=(const WalWriter&) = delete;
 
+  // Called with a record's sequence once it is written (and synced, for kAlways), by the
+  // thread that wrote it, before any later record's hook: hooks run in sequence order.
+  using OnWritten = std::function<void(uint64_t seq)>;
+
   // Appends one record and returns its sequence number once it is written (and synced,
-  // for kAlways). REQUIRES: payload.size() <= limits::kMaxWalRecordBytes.
-  Result<uint64_t> Append(std::string_view payload);
+  // for kAlways). `on_written` (optional) runs before Append returns and before any later
+  // record is acknowledged, which lets the Store insert into its memtable in WAL order.
+  // REQUIRES: payload.size() <= limits::kMaxWalRecordBytes.
+  Result<uint64_t> Append(std::string_view payload, const OnWritten* on_written = nullptr);
 
   // Makes every record written so far durable, whatever the policy.
   Status Sync();
