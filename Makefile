@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja  # ninja-build is installed by scripts/install-deps.sh
 ARGS       ?=
 
-.PHONY: all deps configure build run test test-release test-asan test-tsan bench bench-smoke clean format
+.PHONY: all deps configure build run test test-release test-asan test-tsan bench bench-smoke clean format demo
 
 all: build
 
@@ -60,3 +60,7 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
+
+# vigia server + the SDK-instrumented pharmacy example + its traffic generator with incidents.
+demo: build
+	examples/pharmacy/demo.sh $(BUILD) $${DEMO_SECONDS:-20}
