@@ -55,6 +55,7 @@ httplib::Server::Handler instrument(vigia::sdk::Logger& log, const vigia::sdk::R
                           std::string(scope.request_id()) + "\"}",
                       "application/json");
     }
+    if (res.status == -1) res.status = 200;  // httplib fills in 200 only after we return
     for (const auto& [k, v] : scope.finish(res.status, static_cast<int64_t>(res.body.size()),
                                            static_cast<int64_t>(req.body.size())))
       res.set_header(std::string(k), std::string(v));
