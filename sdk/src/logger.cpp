@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -551,18 +552,17 @@ void Logger::report_error(std::string_view type, std::string_view message, Field
 }
 
 void Logger::report(const std::exception& e, Fields fields) noexcept {
-  std::string_view type = typeid(e).name();
-  char buf[256];
-  // Demangling allocates; done into a stack buffer where possible (report is not a hot path).
+  // __cxa_demangle may realloc its buffer, so it must own a malloc'd one (report is not a hot
+  // path; the allocation is fine here).
   int st = 0;
-  size_t len = sizeof buf;
-  char* d = abi::__cxa_demangle(type.data(), buf, &len, &st);
-  if (st == 0 && d == buf) type = std::string_view(buf);
+  char* d = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &st);
+  std::string_view type = st == 0 && d ? std::string_view(d) : std::string_view(typeid(e).name());
   report_error(type, e.what(), fields);
+  std::free(d);
 }
 
-Logger* g_default_logger_raw = nullptr;
 namespace {
+Logger* g_default_logger_raw = nullptr;  // read lock-free by crash handlers
 std::unique_ptr<Logger> g_default_logger;
 std::mutex g_default_mu;
 }  // namespace
