@@ -14,5 +14,7 @@ using RegisterFn = void (*)(CLI::App& app, int* exit_code);
 
 void RegisterServeCommand(CLI::App& app, int* exit_code);
 void RegisterVersionCommand(CLI::App& app, int* exit_code);
+void RegisterQueryCommand(CLI::App& app, int* exit_code);
+void RegisterTraceCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

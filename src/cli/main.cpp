@@ -7,6 +7,8 @@ int main(int argc, char** argv) {
   static constexpr vigia::cli::RegisterFn kCommands[] = {
       vigia::cli::RegisterServeCommand,
       vigia::cli::RegisterVersionCommand,
+      vigia::cli::RegisterQueryCommand,
+      vigia::cli::RegisterTraceCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);

@@ -1,0 +1,179 @@
+#include "cli/cmd_query_source.h"
+
+#include <curl/curl.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "ingest/ndjson_decoder.h"
+#include "query/ndjson_file_source.h"
+#include "store/store.h"
+
+namespace vigia::cli {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
+  if (!src.data_dir.empty()) {
+    StoreOptions so;
+    so.data_dir = src.data_dir;
+    VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
+    Status st;
+    store->ForEachBatch([&](const EventBatch& b) {
+      if (st.ok()) st = evaluator->Add(b);
+    });
+    Status closed = store->Close();
+    VIGIA_RETURN_IF_ERROR(st);
+    return closed;
+  }
+  std::vector<std::string> files = src.files;
+  if (files.empty()) files.push_back("-");
+  NdjsonDecoder decoder;
+  uint64_t rejected = 0;
+  std::string first_error;
+  // Files are usually far bigger than one chunk; 4 MiB keeps the decoder's batches large
+  // enough to amortize per-batch work and small enough to stay cache- and memory-friendly.
+  constexpr size_t kChunk = 4u << 20;
+  bool show = src.progress && isatty(STDERR_FILENO);
+  for (const std::string& f : files) {
+    int64_t now = NowNs();
+    Status st = ReadNdjsonChunks(
+        f, kChunk,
+        [&](std::string_view chunk) {
+          EventBatch batch;
+          DecodeResult r = decoder.Decode(chunk, now, &batch);
+          rejected += r.rejected;
+          if (first_error.empty() && !r.errors.empty()) first_error = r.errors[0].error;
+          return evaluator->Add(batch);
+        },
+        [&](const NdjsonReadProgress& p) {
+          if (show && p.file_bytes > (64u << 20)) {
+            std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
+                         static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
+                         static_cast<unsigned long long>(p.file_bytes >> 20));
+          }
+        });
+    if (show) std::fprintf(stderr, "\r\033[K");
+    VIGIA_RETURN_IF_ERROR(st);
+  }
+  if (rejected) {
+    std::fprintf(stderr, "vigia: skipped %llu unparseable line(s); first: %s\n",
+                 static_cast<unsigned long long>(rejected), first_error.c_str());
+  }
+  return Status::Ok();
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& path_and_query) {
+  std::string url = src.server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += path_and_query;
+  CURL* curl = curl_easy_init();
+  if (!curl) return Status::Internal("curl_easy_init failed");
+  std::string body;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t sz, size_t n, void* ud) -> size_t {
+        static_cast<std::string*>(ud)->append(p, sz * n);
+        return sz * n;
+      });
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  curl_slist* headers = nullptr;
+  std::string auth;
+  if (!src.api_key.empty()) {
+    auth = "Authorization: Bearer " + src.api_key;
+    headers = curl_slist_append(headers, auth.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  }
+  CURLcode rc = curl_easy_perform(curl);
+  long code = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) {
+    return Status::Unavailable(std::string("cannot reach ") + src.server + ": " +
+                               curl_easy_strerror(rc));
+  }
+  if (code != 200) {
+    simdjson::dom::parser parser;
+    std::string_view msg;
+    if (parser.parse(body)["error"]["message"].get(msg) == simdjson::SUCCESS) {
+      return Status::InvalidArgument(std::string(msg));
+    }
+    return Status::IOError("server answered HTTP " + std::to_string(code) + ": " + body);
+  }
+  return body;
+}
+
+Result<std::vector<QueryRecord>> ParseRowsJson(const std::string& json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json).get(doc) != simdjson::SUCCESS) {
+    return Status::Corruption("server sent invalid JSON");
+  }
+  simdjson::dom::array rows;
+  if (doc.is_object()) {
+    if (doc["rows"].get(rows) != simdjson::SUCCESS &&
+        doc["events"].get(rows) != simdjson::SUCCESS) {
+      return Status::Corruption("server response has no rows");
+    }
+  } else if (doc.get(rows) != simdjson::SUCCESS) {
+    return Status::Corruption("server response is not a JSON array");
+  }
+  std::vector<QueryRecord> out;
+  for (simdjson::dom::element row : rows) {
+    simdjson::dom::object obj;
+    if (row.get(obj) != simdjson::SUCCESS) continue;
+    QueryRecord r;
+    for (auto [k, v] : obj) {
+      OwnedValue ov;
+      switch (v.type()) {
+        case simdjson::dom::element_type::STRING:
+          ov = OwnedValue::String(std::string(v.get_string().value()));
+          break;
+        case simdjson::dom::element_type::INT64:
+          ov = OwnedValue::Int(v.get_int64().value());
+          break;
+        case simdjson::dom::element_type::UINT64:
+          ov = OwnedValue::Float(static_cast<double>(v.get_uint64().value()));
+          break;
+        case simdjson::dom::element_type::DOUBLE:
+          ov = OwnedValue::Float(v.get_double().value());
+          break;
+        case simdjson::dom::element_type::BOOL:
+          ov = OwnedValue::From(Value::Bool(v.get_bool().value()));
+          break;
+        case simdjson::dom::element_type::NULL_VALUE:
+          break;
+        default:
+          ov = OwnedValue::String(simdjson::minify(v));
+      }
+      r.cols.emplace_back(std::string(k), std::move(ov));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace vigia::cli

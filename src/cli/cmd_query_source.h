@@ -1,0 +1,42 @@
+// Where `vigia query` and `vigia trace` read events from, and how they print: NDJSON files
+// or stdin (plain or gzip) decoded by the ingest decoder, a data directory opened read-only
+// through the Store, or a running server over HTTP (libcurl).
+//
+// Thread-safety: used from the CLI's main thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "query/result_format.h"
+#include "query/row_evaluator.h"
+
+namespace vigia::cli {
+
+struct QuerySourceOptions {
+  std::string server;              // base URL, e.g. http://127.0.0.1:8080
+  std::string api_key;             // for --server; default $VIGIA_API_KEY
+  std::string data_dir;            // --data
+  std::vector<std::string> files;  // --file (none and no server/data = stdin)
+  bool progress = false;           // progress line on stderr for big files
+};
+
+// Runs `evaluator` over every event of the local source (files/stdin or data dir).
+// Decode errors are counted and summarized on stderr, never fatal.
+Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator);
+
+// GET `path_and_query` from the server; the body on 200, else the server's error message.
+Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& path_and_query);
+
+// Query-string escaping.
+std::string UrlEncode(std::string_view s);
+
+// Parses a server's JSON query response rows ({"rows": [...]} or an array) into records.
+Result<std::vector<QueryRecord>> ParseRowsJson(const std::string& json);
+
+// Wall-clock now in ns.
+int64_t NowNs();
+
+}  // namespace vigia::cli
