@@ -39,6 +39,18 @@ ServerProcess::~ServerProcess() {
 }
 
 Status ServerProcess::Start() {
+  // FreePort() can race with another test process grabbing the same port between our probe
+  // and the server's bind: on "cannot listen", try again on a new port.
+  Status st;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    st = StartOnce();
+    if (st.ok() || st.message().find("cannot listen") == std::string::npos) return st;
+    port_ = 0;
+  }
+  return st;
+}
+
+Status ServerProcess::StartOnce() {
   const char* binary = std::getenv("VIGIA_BINARY");
   if (binary == nullptr) return Status::InvalidArgument("VIGIA_BINARY is not set");
   if (port_ == 0) port_ = FreePort();

@@ -51,6 +51,8 @@ class ServerProcess {
   std::string Log() const;  // the server's stderr so far
 
  private:
+  Status StartOnce();
+
   ServerOptions options_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
