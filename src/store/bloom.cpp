@@ -62,7 +62,7 @@ std::string BloomBuilder::Finish(int bits_per_key) {
   size_t bytes = (bits + 7) / 8;
   bits = bytes * 8;
   // k = bits_per_key * ln 2, the optimum, clamped.
-  const int k = std::clamp(static_cast<int>(bits_per_key * 69 / 100), 1, 30);
+  const int k = std::clamp((bits_per_key * 69 + 50) / 100, 1, 30);
   std::string filter(1 + bytes, '\0');
   filter[0] = static_cast<char>(k);
   for (uint64_t h : hashes_) {
