@@ -41,7 +41,7 @@ bool Context::set(std::string_view key, std::string_view value) {
   p[1] = static_cast<char>(value.size() & 0xFF);
   p[2] = static_cast<char>(value.size() >> 8);
   std::memcpy(p + 3, key.data(), key.size());
-  std::memcpy(p + 3 + key.size(), value.data(), value.size());
+  if (!value.empty()) std::memcpy(p + 3 + key.size(), value.data(), value.size());
   size_ = static_cast<uint16_t>(size_ + need);
   return true;
 }

@@ -170,7 +170,7 @@ void Logger::emit_list(Kind kind, Level level, std::string_view msg, const Field
     std::memcpy(p, &a, 8);
     p += 8;
   }
-  std::memcpy(p, msg.data(), mlen);
+  if (mlen) std::memcpy(p, msg.data(), mlen);  // an empty view may be null
   p += mlen;
   std::memcpy(p, ctx.data(), clen);
   p += clen;

@@ -78,7 +78,7 @@ inline char* encode_field(char* p, const Field& f, size_t max_str) {
   p[1] = static_cast<char>(k);
   uint16_t sl16 = static_cast<uint16_t>(sl);
   std::memcpy(p + 2, &sl16, 2);
-  std::memcpy(p + 4, f.key().data(), k);
+  if (k) std::memcpy(p + 4, f.key().data(), k);
   p += 4 + k;
   switch (f.type()) {
     case Field::Type::kInt: {
@@ -95,7 +95,7 @@ inline char* encode_field(char* p, const Field& f, size_t max_str) {
       *p = f.as_bool() ? 1 : 0;
       return p + 1;
     case Field::Type::kString:
-      std::memcpy(p, f.as_string().data(), sl);
+      if (sl) std::memcpy(p, f.as_string().data(), sl);  // an empty view may be null
       return p + sl;
     case Field::Type::kNull:
       return p;

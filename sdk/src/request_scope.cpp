@@ -153,7 +153,7 @@ RequestScope::RequestScope(Logger& logger, std::string_view method, std::string_
   }
   std::string_view ip = client_ip_from(headers, peer_ip);
   size_t n = ip.size() < sizeof ip_buf_ ? ip.size() : sizeof ip_buf_;
-  std::memcpy(ip_buf_, ip.data(), n);
+  if (n) std::memcpy(ip_buf_, ip.data(), n);
   ip_ = std::string_view(ip_buf_, n);
   scope_.set("request_id", request_id_);
   if (!trace.empty()) scope_.set("trace_id", trace);
