@@ -16,5 +16,6 @@ void RegisterServeCommand(CLI::App& app, int* exit_code);
 void RegisterVersionCommand(CLI::App& app, int* exit_code);
 void RegisterQueryCommand(CLI::App& app, int* exit_code);
 void RegisterTraceCommand(CLI::App& app, int* exit_code);
+void RegisterTailCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterVersionCommand,
       vigia::cli::RegisterQueryCommand,
       vigia::cli::RegisterTraceCommand,
+      vigia::cli::RegisterTailCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);
