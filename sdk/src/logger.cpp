@@ -359,6 +359,9 @@ void Logger::Impl::run() {
   // Crash records of a previous run go out first.
   if (!cfg.spool_dir.empty()) {
     for (const auto& cr : read_crash_records(cfg.spool_dir)) {
+      // A record of this very process is one its terminate handler is writing right now
+      // (it flushes the logger before aborting): it belongs to the next start, not to us.
+      if (cr.pid == static_cast<long long>(::getpid())) continue;
       InternalEvent ie;
       ie.ev.kind = Kind::kError;
       ie.ev.level = Level::kFatal;
