@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja  # ninja-build is installed by scripts/install-deps.sh
 ARGS       ?=
 
-.PHONY: all deps configure build run test test-release test-asan test-tsan bench bench-smoke clean format demo
+.PHONY: all deps configure build run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo
 
 all: build
 
@@ -43,7 +43,21 @@ test-tsan: deps
 	  if [ -n "$$targets" ]; then cmake --build $(TSAN_BUILD) -j $(JOBS) --target $$targets vigia; fi
 	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1800 -L concurrent
 
-test: test-release test-asan test-tsan bench-smoke
+# Every parser of user input under libFuzzer (clang, ASan/UBSan) for a short, bounded run.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 30
+test-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DVIGIA_FUZZ=ON -DVIGIA_BUILD_TESTS=OFF -DVIGIA_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ndjson_decoder_fuzz vql_parser_fuzzer
+	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql && \
+	  $(FUZZ_BUILD)/src/ingest/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -print_final_stats=1 $$scratch/ndjson src/ingest/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/query/vql_parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
+	    -print_final_stats=1 $$scratch/vql tests/queries && \
+	  rm -rf $$scratch
+
+test: test-release test-asan test-tsan test-fuzz bench-smoke
 
 # vigia vs ClickHouse on the same generated data (bench/README.md); EVENTS=N to resize.
 bench: build
