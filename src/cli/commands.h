@@ -17,5 +17,6 @@ void RegisterVersionCommand(CLI::App& app, int* exit_code);
 void RegisterQueryCommand(CLI::App& app, int* exit_code);
 void RegisterTraceCommand(CLI::App& app, int* exit_code);
 void RegisterTailCommand(CLI::App& app, int* exit_code);
+void RegisterStoreCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli
