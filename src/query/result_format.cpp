@@ -1,10 +1,10 @@
 #include "query/result_format.h"
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_set>
 
 #include "common/time_format.h"
+#include "query/filter_matcher.h"
 
 namespace vigia {
 namespace {
@@ -65,22 +65,7 @@ std::string FormatTimestamp(int64_t ts_ns) {
 
 std::string CellText(std::string_view column, const OwnedValue& v) {
   if (IsTimestampCell(column, v)) return FormatTimestamp(v.i);
-  switch (v.type) {
-    case ValueType::kNull:
-      return "";
-    case ValueType::kBool:
-      return v.b ? "true" : "false";
-    case ValueType::kInt:
-      return std::to_string(v.i);
-    case ValueType::kFloat: {
-      char buf[32];
-      auto r = std::to_chars(buf, buf + sizeof(buf), v.f);
-      return std::string(buf, r.ptr);
-    }
-    case ValueType::kString:
-      return v.s;
-  }
-  return "";
+  return ValueToString(v.view());
 }
 
 void AppendRowJson(JsonWriter* w, const QueryRecord& row) {
