@@ -38,6 +38,11 @@ struct QueryOptions {
 struct QueryStats {
   uint64_t rows_scanned = 0;
   uint64_t rows_matched = 0;
+  // Columnar engine only (the row evaluator reads in-memory batches: all zero).
+  uint64_t blocks_total = 0;    // blocks of the parts whose time range intersects the query
+  uint64_t blocks_read = 0;     // blocks decoded
+  uint64_t blocks_skipped = 0;  // blocks pruned by time, min/max or bloom filters
+  uint64_t bytes_read = 0;      // chunk + bloom bytes read from part files
 };
 
 struct QueryResult {

@@ -1,0 +1,35 @@
+// The columnar query engine: runs a parsed VQL query over a store snapshot (immutable parts
+// plus memtable batches) without decoding whole parts into events.
+//
+// How (docs/vql.md, "Engine"): the planner (query_plan.h) turns the query's filter into an
+// effective time range, block-pruning conditions (exact values, in(), numeric ranges, words of
+// text fields — the top-level conjunction only; an `or` of prunable leaves prunes too) and the
+// set of columns the filter and pipes read. Parts outside the time range are skipped; the
+// blocks left are split between worker threads; each block's pruning conditions are checked
+// against min/max and bloom filters before any data is read; surviving blocks are decoded
+// (needed columns only), filtered column-wise into a selection vector and folded into
+// per-thread partial aggregation states, merged at the end. Memtable batches (small) go
+// through the row evaluator's matcher. Pipes after the first stats run as in the row
+// evaluator (ApplyPipes), so results are exactly RowEvaluator's: same rows, same group
+// order, same rounding. A plain filter whose result is cut by `limit` stops scanning once
+// the rows it returns are certain (parts are visited in time order).
+//
+// Errors: InvalidArgument (bad regex), DeadlineExceeded (options.deadline), ResourceExhausted
+// (max_groups, max_memory_bytes), Corruption naming the part (a bad block touched by the scan).
+//
+// Thread-safety: RunQuery is thread-safe; it reads only the immutable snapshot and uses up
+// to limits::kQueryWorkerThreads threads of its own for big scans.
+#pragma once
+
+#include "common/status.h"
+#include "query/row_evaluator.h"
+#include "query/vql_ast.h"
+#include "store/store.h"
+
+namespace vigia {
+
+// Runs `q` over `snap`. Plain filters return rows in time order (ties: parts in snapshot
+// order, then memtable order); stats/top return groups in key order unless sorted.
+Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt);
+
+}  // namespace vigia
