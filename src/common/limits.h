@@ -99,3 +99,23 @@ inline constexpr uint64_t kDefaultQueryRowLimit = 1000;
 inline constexpr int kMaxConcurrentQueries = 4;
 
 }  // namespace vigia::limits
+
+namespace vigia::limits {
+
+// --- streamed responses and /v1/tail ----------------------------------------------------
+// Bytes one streamed response may hold that the socket has not taken yet. Beyond it a
+// producer's write is refused (tail drops events), so a client that reads slowly costs at
+// most this much memory: ~3,000 events of 350 bytes, seconds of a busy tail.
+inline constexpr size_t kMaxStreamBufferBytes = 1u << 20;
+// Open /v1/tail streams at once; more get 503. Each one filters every ingested event on
+// the feed thread, so this bounds the feed's work per event.
+inline constexpr size_t kMaxTailSubscribers = 64;
+// Events waiting for the feed thread (published by ingest, not yet matched). Ingest never
+// waits for tail subscribers: past this bound whole batches are skipped and counted as
+// dropped for every subscriber.
+inline constexpr size_t kMaxLiveFeedQueuedEvents = 200'000;
+// Heartbeat on an idle tail stream (SSE comment / blank NDJSON line), so proxies keep the
+// connection and a dead client is detected by the failing write.
+inline constexpr int kTailKeepAliveMs = 15'000;
+
+}  // namespace vigia::limits
