@@ -34,4 +34,11 @@ std::string_view HttpRequest::QueryParam(std::string_view name) const {
   return {};
 }
 
+std::string_view HttpRequest::PathParam(std::string_view name) const {
+  for (const auto& [k, v] : path_params) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
 }  // namespace vigia

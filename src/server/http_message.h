@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -15,11 +16,15 @@
 
 namespace vigia {
 
+class ResponseStream;
+
 struct HttpRequest {
   std::string_view method;  // "GET", "POST", ...
   std::string_view target;  // "/v1/events/dump?limit=10"
   std::string_view path;    // "/v1/events/dump"
   std::string_view query;   // "limit=10" (without '?')
+  // Values of the route's {name} segments, percent-decoded; set by the Router.
+  std::vector<std::pair<std::string, std::string>> path_params;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string body;
   std::string request_id;  // chosen by the transport (client's if sane, else generated)
@@ -29,6 +34,8 @@ struct HttpRequest {
   std::string_view Header(std::string_view name) const;
   // Value of query parameter `name` (not percent-decoded); empty when absent.
   std::string_view QueryParam(std::string_view name) const;
+  // Value of path parameter `name` (route "/v1/trace/{request_id}"); empty when absent.
+  std::string_view PathParam(std::string_view name) const;
 };
 
 struct HttpResponse {
@@ -37,6 +44,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   bool close = false;  // close the connection after this response
+  // When set, the body is streamed from here with chunked transfer encoding (`body` must
+  // be empty) and the connection closes when the stream ends; see response_stream.h.
+  std::shared_ptr<ResponseStream> stream;
 
   // A JSON body (content type application/json).
   void SetJson(int code, std::string json) {

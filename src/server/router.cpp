@@ -5,33 +5,103 @@
 #include "server/http_errors.h"
 
 namespace vigia {
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Path segments decode %XX only ('+' is a literal plus in a path, unlike in a query).
+std::string DecodeSegment(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Splits off the first segment of `*rest` (which starts after a '/').
+std::string_view NextSegment(std::string_view* rest) {
+  size_t slash = rest->find('/');
+  std::string_view seg = rest->substr(0, slash);
+  *rest = slash == std::string_view::npos ? std::string_view() : rest->substr(slash + 1);
+  return seg;
+}
+
+}  // namespace
 
 void Router::Add(std::string method, std::string path, HttpHandler handler) {
   for (const Route& r : routes_) {
     assert(!(r.method == method && r.path == path) && "duplicate route");
     (void)r;
   }
-  routes_.push_back({std::move(method), std::move(path), std::move(handler)});
+  bool has_params = path.find('{') != std::string::npos;
+  routes_.push_back({std::move(method), std::move(path), std::move(handler), has_params});
 }
 
 void Router::AddGuard(std::string path_prefix, HttpGuard guard) {
   guards_.push_back({std::move(path_prefix), std::move(guard)});
 }
 
+bool Router::Match(const Route& r, std::string_view path,
+                   std::vector<std::pair<std::string, std::string>>* params) {
+  params->clear();
+  if (!r.has_params) return r.path == path;
+  std::string_view pattern = r.path;
+  if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+  pattern.remove_prefix(1);
+  path.remove_prefix(1);
+  while (true) {
+    bool pattern_done = pattern.data() == nullptr;
+    bool path_done = path.data() == nullptr;
+    if (pattern_done || path_done) return pattern_done && path_done;
+    std::string_view want = NextSegment(&pattern);
+    std::string_view got = NextSegment(&path);
+    if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
+      if (got.empty()) return false;
+      params->emplace_back(std::string(want.substr(1, want.size() - 2)), DecodeSegment(got));
+    } else if (want != got) {
+      return false;
+    }
+  }
+}
+
 void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
   std::string allow;
+  const Route* chosen = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::pair<std::string, std::string>> chosen_params;
   for (const Route& r : routes_) {
-    if (r.path != req.path) continue;
+    if (!Match(r, req.path, &params)) continue;
     // HEAD is served by the GET handler; the transport drops the body.
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
-      for (const Guard& g : guards_) {
-        if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return;
+      if (chosen == nullptr || (chosen->has_params && !r.has_params)) {
+        chosen = &r;
+        chosen_params = params;
       }
-      r.handler(req, resp);
-      return;
+      continue;
     }
-    if (!allow.empty()) allow += ", ";
-    allow += r.method;
+    if (allow.find(r.method) == std::string::npos) {
+      if (!allow.empty()) allow += ", ";
+      allow += r.method;
+    }
+  }
+  if (chosen != nullptr) {
+    req.path_params = std::move(chosen_params);
+    for (const Guard& g : guards_) {
+      if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return;
+    }
+    chosen->handler(req, resp);
+    return;
   }
   if (allow.empty()) {
     SetError(resp, 404, error_code::kNotFound, "no route for " + std::string(req.path));

@@ -1,5 +1,8 @@
-// Router: maps (method, path) to a handler. Unknown paths get 404, known paths with another
-// method 405 (with an Allow header), both as JSON errors.
+// Router: maps (method, path) to a handler. A route path is literal or has {name} segments
+// ("/v1/trace/{request_id}") that match one non-empty path segment and reach the handler
+// percent-decoded as req.path_params. A literal route wins over a pattern that also
+// matches. Unknown paths get 404, known paths with another method 405 (with an Allow header
+// listing the methods of every route matching the path), both as JSON errors.
 //
 // Thread-safety: routes are added before serving starts (externally synchronized); after
 // that Dispatch() is thread-safe and handlers must be too (they run on any worker thread).
@@ -20,7 +23,8 @@ using HttpGuard = std::function<bool(const HttpRequest& req, HttpResponse* resp)
 
 class Router {
  public:
-  // REQUIRES: no route with the same method and path was added before.
+  // REQUIRES: no route with the same method and path was added before; a {name} segment
+  // is a whole segment.
   void Add(std::string method, std::string path, HttpHandler handler);
   // Every route whose path starts with `path_prefix` (added before or after) runs `guard`
   // first. Used for authentication of /v1/ so no route can forget it.
@@ -33,7 +37,11 @@ class Router {
     std::string method;
     std::string path;
     HttpHandler handler;
+    bool has_params = false;
   };
+  // Whether `r` matches `path`; fills `params` for pattern routes.
+  static bool Match(const Route& r, std::string_view path,
+                    std::vector<std::pair<std::string, std::string>>* params);
   struct Guard {
     std::string prefix;
     HttpGuard guard;

@@ -108,5 +108,66 @@ TEST(HttpErrorsTest, ErrorJsonEscapes) {
             R"({"error":{"code":"bad_request","message":"a \"quoted\" thing"}})");
 }
 
+TEST(RouterTest, PathParametersMatchOneDecodedSegment) {
+  Router r;
+  std::string seen;
+  r.Add("GET", "/v1/trace/{request_id}", [&](HttpRequest& req, HttpResponse* resp) {
+    seen = std::string(req.PathParam("request_id"));
+    resp->SetJson(200, "{}");
+  });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/v1/trace/r%2F1+x%20y";
+  HttpResponse ok;
+  r.Dispatch(req, &ok);
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(seen, "r/1+x y");  // %XX decoded, '+' is literal in a path
+  EXPECT_EQ(req.PathParam("other"), "");
+
+  for (const char* path : {"/v1/trace/", "/v1/trace", "/v1/trace/a/b", "/v1/tracex/a"}) {
+    HttpRequest miss;
+    miss.method = "GET";
+    miss.path = path;
+    HttpResponse nf;
+    r.Dispatch(miss, &nf);
+    EXPECT_EQ(nf.status, 404) << path;
+  }
+
+  req.method = "POST";
+  HttpResponse na;
+  r.Dispatch(req, &na);
+  EXPECT_EQ(na.status, 405);
+  ASSERT_EQ(na.headers.size(), 1u);
+  EXPECT_EQ(na.headers[0].second, "GET");
+}
+
+TEST(RouterTest, LiteralRouteWinsOverPatternAndAllowListsBoth) {
+  Router r;
+  r.Add("GET", "/items/{id}", [](HttpRequest& req, HttpResponse* resp) {
+    resp->SetJson(200, "\"item " + std::string(req.PathParam("id")) + "\"");
+  });
+  r.Add("GET", "/items/new", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"new\""); });
+  r.Add("DELETE", "/items/{id}", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(204, ""); });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/items/new";
+  HttpResponse lit;
+  r.Dispatch(req, &lit);
+  EXPECT_EQ(lit.body, "\"new\"");
+  EXPECT_TRUE(req.path_params.empty());
+
+  req.path = "/items/7";
+  HttpResponse pat;
+  r.Dispatch(req, &pat);
+  EXPECT_EQ(pat.body, "\"item 7\"");
+
+  req.method = "PUT";
+  HttpResponse na;
+  r.Dispatch(req, &na);
+  EXPECT_EQ(na.status, 405);
+  ASSERT_EQ(na.headers.size(), 1u);
+  EXPECT_EQ(na.headers[0].second, "GET, DELETE");
+}
+
 }  // namespace
 }  // namespace vigia
