@@ -41,7 +41,8 @@ test-tsan: deps
 	@# build would double CI time for code that runs on one thread.
 	targets=$$(cd $(TSAN_BUILD) && ctest -N -L concurrent | awk '/Test +#/ {print $$3}'); \
 	  if [ -n "$$targets" ]; then cmake --build $(TSAN_BUILD) -j $(JOBS) --target $$targets vigia; fi
-	cd $(TSAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1800 -L concurrent
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="suppressions=$(CURDIR)/cmake/tsan.supp $$TSAN_OPTIONS" \
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800 -L concurrent
 
 # Every parser of user input under libFuzzer (clang, ASan/UBSan) for a short, bounded run.
 FUZZ_BUILD   ?= build-fuzz
