@@ -26,6 +26,16 @@ inline constexpr size_t kMaxFieldNameBytes = 256;
 // Most per-line errors returned in one ingest response; the counts stay exact.
 inline constexpr size_t kMaxReportedErrors = 100;
 
+// --- derived fields (src/event/derived_fields.h) ------------------------------------------
+// Bytes of a User-Agent the uap-core rules look at. Real UAs are under 500 bytes (the
+// longest in uap-core's corpus is 492); the cap bounds the work and the cache memory a
+// hostile multi-kilobyte UA can cause. Longer values are parsed by their prefix.
+inline constexpr size_t kMaxUaParseBytes = 512;
+// Parsed UAs each ingest thread remembers (two generations of this many, so ~4 MB per
+// thread at worst). Real traffic has a few hundred distinct UAs; a cache miss costs
+// ~0.3 ms (about 1,300 regexes), a hit ~0.1 µs.
+inline constexpr size_t kUaCacheEntriesPerThread = 4096;
+
 // --- HTTP server ----------------------------------------------------------------------
 // Largest request header block (Beast's default is 8 KiB; proxies add headers).
 inline constexpr size_t kMaxHeaderBytes = 16u << 10;
@@ -78,6 +88,15 @@ inline constexpr size_t kMaxPartsPerMerge = 16;
 // Parts above this many rows are not merged again (size tier ceiling): merging
 // ever-bigger parts rewrites the same data over and over for no further gain.
 inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;
+// Default retention: a month of logs answers most incident and audit look-backs while
+// bounding disk use; `retention.days` changes it.
+inline constexpr int kRetentionDays = 30;
+// How often retention is re-checked: partitions are whole UTC days, so a minute's delay in
+// dropping one is irrelevant, and the check (a list of partitions) costs nothing.
+inline constexpr int kRetentionIntervalMs = 60'000;
+// How often the server logs a one-line store summary (`log.stats_interval_sec`): frequent
+// enough to follow ingest and merges in a log, rare enough not to drown it.
+inline constexpr int kStatsLogIntervalSec = 60;
 
 }  // namespace vigia::limits
 
@@ -97,6 +116,12 @@ inline constexpr uint64_t kDefaultQueryRowLimit = 1000;
 // Queries running at once over HTTP; more get 503. Two cores serve ingest too, and a query
 // already uses every core for big scans, so queueing more only makes all of them slower.
 inline constexpr int kMaxConcurrentQueries = 4;
+// Threads one columnar query scans with (query_engine.h): the machine has two cores, and a
+// block is the unit of work, so two workers keep both busy without oversubscribing.
+inline constexpr int kQueryWorkerThreads = 2;
+// Fewest blocks to read for which the engine starts worker threads: below that, starting
+// threads costs more than it saves (a needle lookup reads one to three blocks).
+inline constexpr size_t kQueryParallelMinBlocks = 4;
 
 }  // namespace vigia::limits
 
