@@ -2,7 +2,12 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "common/limits.h"
 
@@ -84,22 +89,93 @@ std::string VersionText(std::string_view major, std::string_view minor) {
   return out;
 }
 
+// The rules, and the thread loading them (when loaded in the background).
+struct UaFieldDeriver::Loader {
+  std::unique_ptr<UaParser> parser;
+  Status status;
+  bool done = false;
+  std::atomic<bool> cancel{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread thread;
+};
+
+UaFieldDeriver::UaFieldDeriver()
+    : loader_(std::make_unique<Loader>()), id_(next_deriver_id.fetch_add(1)) {}
+
+UaFieldDeriver::UaFieldDeriver(std::unique_ptr<UaParser> parser) : UaFieldDeriver() {
+  loader_->parser = std::move(parser);
+  loader_->done = true;
+  ready_.store(loader_->parser.get(), std::memory_order_release);
+}
+
+UaFieldDeriver::~UaFieldDeriver() {
+  loader_->cancel.store(true);
+  if (loader_->thread.joinable()) loader_->thread.join();
+}
+
 Result<std::unique_ptr<UaFieldDeriver>> UaFieldDeriver::LoadFile(const std::string& path) {
   VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<UaParser> parser, UaParser::LoadFile(path));
   return std::make_unique<UaFieldDeriver>(std::move(parser));
 }
 
-UaFieldDeriver::UaFieldDeriver(std::unique_ptr<UaParser> parser)
-    : parser_(std::move(parser)), id_(next_deriver_id.fetch_add(1)) {}
+std::unique_ptr<UaFieldDeriver> UaFieldDeriver::LoadFileInBackground(std::string path) {
+  std::unique_ptr<UaFieldDeriver> d(new UaFieldDeriver());
+  UaFieldDeriver* self = d.get();
+  Loader* l = d->loader_.get();
+  l->thread = std::thread([self, l, path = std::move(path)] {
+    Result<std::unique_ptr<UaParser>> parser = UaParser::LoadFile(path, &l->cancel);
+    std::lock_guard<std::mutex> lock(l->mu);
+    if (parser.ok()) {
+      l->parser = std::move(parser).value();
+      self->ready_.store(l->parser.get(), std::memory_order_release);
+    } else {
+      l->status = parser.status();
+    }
+    l->done = true;
+    l->cv.notify_all();
+  });
+  return d;
+}
 
-UaFieldDeriver::~UaFieldDeriver() = default;
+const UaParser* UaFieldDeriver::Parser() const {
+  if (const UaParser* p = ready_.load(std::memory_order_acquire)) return p;
+  std::unique_lock<std::mutex> lock(loader_->mu);
+  loader_->cv.wait(lock, [&] { return loader_->done; });
+  return loader_->parser.get();
+}
+
+Status UaFieldDeriver::WaitLoaded() const {
+  if (Parser() != nullptr) return Status::Ok();
+  std::lock_guard<std::mutex> lock(loader_->mu);
+  return loader_->status;
+}
+
+std::string UaFieldDeriver::ResolveRegexesPath(const std::string& setting) {
+  if (setting == "off") return {};
+  if (!setting.empty()) return setting;
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::vector<std::filesystem::path> candidates;
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / "share/vigia/uap-core/regexes.yaml");
+    candidates.push_back(exe.parent_path() / "../share/vigia/uap-core/regexes.yaml");
+  }
+  candidates.emplace_back("/usr/share/uap-core/regexes.yaml");
+  for (const auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c, ec)) return c.lexically_normal().string();
+  }
+  return {};
+}
 
 UaFields UaFieldDeriver::Derive(std::string_view ua) const {
-  ua = ua.substr(0, limits::kMaxUaParseBytes);
-  UaAgent agent = parser_->ParseAgent(ua);
-  UaOs os = parser_->ParseOs(ua);
-  UaDevice device = parser_->ParseDevice(ua);
   UaFields f;
+  const UaParser* parser = Parser();
+  if (parser == nullptr) return f;
+  ua = ua.substr(0, limits::kMaxUaParseBytes);
+  UaAgent agent = parser->ParseAgent(ua);
+  UaOs os = parser->ParseOs(ua);
+  UaDevice device = parser->ParseDevice(ua);
   f.device = std::string(DeviceClass(ua, agent, os, device));
   f.browser_version = VersionText(agent.major, agent.minor);
   f.os_version = VersionText(os.major, os.minor);
@@ -124,6 +200,7 @@ bool UaFieldDeriver::Classify(std::string_view ua, UserAgentInfo* out) const {
       fields = std::move(old->second);
       cache.previous.erase(old);
     } else {
+      if (Parser() == nullptr) return false;
       fields = Derive(key);
     }
     if (cache.current.size() >= limits::kUaCacheEntriesPerThread) {

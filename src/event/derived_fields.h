@@ -15,6 +15,7 @@
 // thread's next Classify call, as the UserAgentClassifier contract allows.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,21 +46,41 @@ std::string VersionText(std::string_view major, std::string_view minor);
 
 class UaFieldDeriver final : public UserAgentClassifier {
  public:
-  // Loads uap-core's regexes.yaml (see UaParser::LoadFile for the errors).
+  // Loads uap-core's regexes.yaml now (see UaParser::LoadFile for the errors).
   static Result<std::unique_ptr<UaFieldDeriver>> LoadFile(const std::string& regexes_path);
+  // Returns at once and loads on a background thread, so a server starts (and its tests
+  // run) without waiting ~1 s (~10 s under ASan) for RE2. The first cache miss waits for the
+  // load; if it failed, Classify adds nothing (WaitLoaded says why).
+  static std::unique_ptr<UaFieldDeriver> LoadFileInBackground(std::string regexes_path);
   explicit UaFieldDeriver(std::unique_ptr<UaParser> parser);
-  ~UaFieldDeriver() override;
+  ~UaFieldDeriver() override;  // cancels a load still running and joins its thread
+  UaFieldDeriver(const UaFieldDeriver&) = delete;
+  UaFieldDeriver& operator=(const UaFieldDeriver&) = delete;
 
-  // Uncached: parses `ua` (its first limits::kMaxUaParseBytes bytes) every time.
+  // Waits for the rules; OK once they are usable.
+  Status WaitLoaded() const;
+
+  // Uncached: parses `ua` (its first limits::kMaxUaParseBytes bytes) every time. All
+  // fields empty when the rules failed to load.
   UaFields Derive(std::string_view ua) const;
 
-  // Cached Derive. Returns false only for an empty ua.
+  // Cached Derive. Returns false for an empty ua, or when the rules failed to load.
   bool Classify(std::string_view ua, UserAgentInfo* out) const override;
 
-  const UaParser& parser() const { return *parser_; }
+  // The ingest.ua_regexes setting → the regexes.yaml to load: the setting itself when it
+  // is a path; "" when it is "off"; for "" (the default) the first file that exists of
+  // <executable dir>/share/vigia/uap-core/regexes.yaml (copied there by the build),
+  // <executable dir>/../share/vigia/uap-core/regexes.yaml (installed) and
+  // /usr/share/uap-core/regexes.yaml (Debian's uap-core package), or "" when none does.
+  static std::string ResolveRegexesPath(const std::string& setting);
 
  private:
-  std::unique_ptr<UaParser> parser_;
+  struct Loader;
+  UaFieldDeriver();
+  const UaParser* Parser() const;  // waits for the load; null when it failed
+
+  std::atomic<const UaParser*> ready_{nullptr};  // fast path once loaded
+  std::unique_ptr<Loader> loader_;
   uint64_t id_;  // tells the per-thread caches of different derivers apart
 };
 

@@ -147,6 +147,45 @@ TEST(DerivedFieldsConcurrent, ThreadsShareOneDeriver) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
+std::string RegexesPath() {
+  const char* shared = std::getenv("VIGIA_SHARED_DIR");
+  return std::string(shared != nullptr ? shared : "../shared") + "/data/uap-core/regexes.yaml";
+}
+
+TEST(DerivedFieldsLoading, BackgroundLoadServesTheSameAnswers) {
+  std::unique_ptr<UaFieldDeriver> d = UaFieldDeriver::LoadFileInBackground(RegexesPath());
+  UserAgentInfo info;
+  ASSERT_TRUE(d->Classify(kCases[0].ua, &info));  // waits for the load
+  EXPECT_EQ(info.browser, kCases[0].browser);
+  EXPECT_EQ(info.device, kCases[0].device);
+  EXPECT_TRUE(d->WaitLoaded().ok());
+}
+
+TEST(DerivedFieldsLoading, FailedLoadAddsNothing) {
+  std::unique_ptr<UaFieldDeriver> d = UaFieldDeriver::LoadFileInBackground("/nonexistent.yaml");
+  EXPECT_EQ(d->WaitLoaded().code(), StatusCode::kIOError);
+  UserAgentInfo info;
+  EXPECT_FALSE(d->Classify("curl/7.88.1", &info));
+  EXPECT_EQ(d->Derive("curl/7.88.1").browser, "");
+}
+
+TEST(DerivedFieldsLoading, DestroyingDuringTheLoadCancelsIt) {
+  // Joins the loader thread; sanitizers check the hand-over.
+  std::unique_ptr<UaFieldDeriver> d = UaFieldDeriver::LoadFileInBackground(RegexesPath());
+  d.reset();
+  EXPECT_EQ(d, nullptr);
+}
+
+TEST(DerivedFieldsLoading, RegexesPathSetting) {
+  EXPECT_EQ(UaFieldDeriver::ResolveRegexesPath("off"), "");
+  EXPECT_EQ(UaFieldDeriver::ResolveRegexesPath("/etc/my.yaml"), "/etc/my.yaml");
+  std::string automatic = UaFieldDeriver::ResolveRegexesPath("");
+  if (!automatic.empty()) {
+    EXPECT_NE(automatic.find("regexes.yaml"), std::string::npos);
+    EXPECT_TRUE(UaFieldDeriver::LoadFile(automatic).ok()) << automatic;
+  }
+}
+
 // The normalizer hook: derived fields are added, never override what the line sent.
 class DerivedFieldsNormalizer : public NormalizerFixture {
  protected:

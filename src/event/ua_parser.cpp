@@ -74,7 +74,7 @@ std::string Substitute(std::string_view repl, const re2::StringPiece* groups, in
 class UaParser::RuleList {
  public:
   Status Load(const YAML::Node& root, const char* list_name, const FieldSpec* fields,
-              size_t nfields) {
+              size_t nfields, const std::atomic<bool>* cancel) {
     fields_ = fields;
     nfields_ = nfields;
     YAML::Node list = root[list_name];
@@ -82,6 +82,9 @@ class UaParser::RuleList {
       return Status::InvalidArgument(std::string("regexes.yaml: no ") + list_name + " list");
     }
     for (size_t i = 0; i < list.size(); ++i) {
+      if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+        return Status::Unavailable("loading UA rules cancelled");
+      }
       const YAML::Node& node = list[i];
       const YAML::Node regex = node["regex"];
       if (!node.IsMap() || !regex || !regex.IsScalar()) {
@@ -185,18 +188,22 @@ class UaParser::RuleList {
 UaParser::UaParser() = default;
 UaParser::~UaParser() = default;
 
-Result<std::unique_ptr<UaParser>> UaParser::LoadFile(const std::string& path) {
+Result<std::unique_ptr<UaParser>> UaParser::LoadFile(const std::string& path,
+                                                     const std::atomic<bool>* cancel) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read UA rules " + path);
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IOError("cannot read UA rules " + path);
-  auto parser = LoadYaml(text.str());
-  if (!parser.ok()) return Status::InvalidArgument(path + ": " + parser.status().message());
+  auto parser = LoadYaml(text.str(), cancel);
+  if (!parser.ok() && parser.status().code() == StatusCode::kInvalidArgument) {
+    return Status::InvalidArgument(path + ": " + parser.status().message());
+  }
   return parser;
 }
 
-Result<std::unique_ptr<UaParser>> UaParser::LoadYaml(std::string_view yaml_text) {
+Result<std::unique_ptr<UaParser>> UaParser::LoadYaml(std::string_view yaml_text,
+                                                     const std::atomic<bool>* cancel) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
@@ -209,11 +216,12 @@ Result<std::unique_ptr<UaParser>> UaParser::LoadYaml(std::string_view yaml_text)
   p->oses_ = std::make_unique<RuleList>();
   p->devices_ = std::make_unique<RuleList>();
   try {
+    VIGIA_RETURN_IF_ERROR(p->agents_->Load(root, "user_agent_parsers", kAgentFields.data(),
+                                           kAgentFields.size(), cancel));
     VIGIA_RETURN_IF_ERROR(
-        p->agents_->Load(root, "user_agent_parsers", kAgentFields.data(), kAgentFields.size()));
-    VIGIA_RETURN_IF_ERROR(p->oses_->Load(root, "os_parsers", kOsFields.data(), kOsFields.size()));
-    VIGIA_RETURN_IF_ERROR(
-        p->devices_->Load(root, "device_parsers", kDeviceFields.data(), kDeviceFields.size()));
+        p->oses_->Load(root, "os_parsers", kOsFields.data(), kOsFields.size(), cancel));
+    VIGIA_RETURN_IF_ERROR(p->devices_->Load(root, "device_parsers", kDeviceFields.data(),
+                                            kDeviceFields.size(), cancel));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("regexes.yaml: ") + e.what());
   }

@@ -21,6 +21,7 @@
 // Thread-safety: immutable after Load; every const method may be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -45,8 +46,12 @@ class UaParser {
  public:
   // Reads and compiles a regexes.yaml. Errors: IOError (unreadable file), InvalidArgument
   // (not YAML, or not uap-core's layout; the message names the list and rule index).
-  static Result<std::unique_ptr<UaParser>> LoadFile(const std::string& path);
-  static Result<std::unique_ptr<UaParser>> LoadYaml(std::string_view yaml_text);
+  // Loading takes ~1 s (RE2 compiles ~1,300 regexes); a set `cancel` stops it early with
+  // Unavailable (a server shutting down must not wait for it).
+  static Result<std::unique_ptr<UaParser>> LoadFile(const std::string& path,
+                                                    const std::atomic<bool>* cancel = nullptr);
+  static Result<std::unique_ptr<UaParser>> LoadYaml(std::string_view yaml_text,
+                                                    const std::atomic<bool>* cancel = nullptr);
 
   ~UaParser();
   UaParser(const UaParser&) = delete;
