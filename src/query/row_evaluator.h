@@ -33,6 +33,9 @@ struct QueryOptions {
   uint64_t max_memory_bytes = limits::kMaxQueryMemoryBytes;
   // Absolute deadline; nullopt = none.
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The caller keeps only the first `row_limit` result rows (0 = all): the columnar engine
+  // stops scanning early when the query's order allows it. The row evaluator ignores it.
+  uint64_t row_limit = 0;
 };
 
 struct QueryStats {

@@ -107,93 +107,135 @@ std::string StatsAggregator::EncodeKey(const std::vector<OwnedValue>& key) {
   return out;
 }
 
-Status StatsAggregator::Add(const RowAccessor& row) {
-  std::vector<OwnedValue> key;
-  key.reserve(pipe_->by.size());
-  for (const GroupKey& k : pipe_->by) {
-    Value v = row.Get(k.field);
-    if (k.bucket_ns > 0 && v.type == ValueType::kInt) {
-      int64_t b = v.i / k.bucket_ns * k.bucket_ns;
-      if (v.i < 0 && b != v.i) b -= k.bucket_ns;  // floor for pre-1970 timestamps
-      v = Value::Int(b);
-    }
-    key.push_back(OwnedValue::From(v));
-  }
+Result<size_t> StatsAggregator::GroupIndex(std::vector<OwnedValue> key) {
   std::string enc = EncodeKey(key);
   auto it = index_.find(enc);
-  Group* g = nullptr;
-  if (it == index_.end()) {
-    if (limits_.max_groups && groups_.size() >= limits_.max_groups) {
-      return Status::ResourceExhausted("query produces more than " +
-                                       std::to_string(limits_.max_groups) +
-                                       " groups; narrow the filter or the `by` keys");
-    }
-    auto ng = std::make_unique<Group>();
-    ng->key = std::move(key);
-    ng->states.resize(aggs_.size());
-    memory_ += enc.size() * 2 + sizeof(Group) + aggs_.size() * sizeof(AggState) + 64;
-    index_.emplace(std::move(enc), groups_.size());
-    g = ng.get();
-    groups_.push_back(std::move(ng));
-  } else {
-    g = groups_[it->second].get();
+  if (it != index_.end()) return it->second;
+  if (limits_.max_groups && groups_.size() >= limits_.max_groups) {
+    return Status::ResourceExhausted("query produces more than " +
+                                     std::to_string(limits_.max_groups) +
+                                     " groups; narrow the filter or the `by` keys");
   }
-  Value ts = row.Get("_time");
-  if (ts.type == ValueType::kInt) {
-    min_ts_ = std::min(min_ts_, ts.i);
-    max_ts_ = std::max(max_ts_, ts.i);
+  auto ng = std::make_unique<Group>();
+  ng->key = std::move(key);
+  ng->states.resize(aggs_.size());
+  memory_ += enc.size() * 2 + sizeof(Group) + aggs_.size() * sizeof(AggState) + 64;
+  size_t idx = groups_.size();
+  index_.emplace(std::move(enc), idx);
+  groups_.push_back(std::move(ng));
+  return idx;
+}
+
+void StatsAggregator::AddCount(size_t group, size_t agg, uint64_t n) {
+  groups_[group]->states[agg].count += n;
+}
+
+void StatsAggregator::AddNumber(size_t group, size_t agg, const Value& v) {
+  AggState& s = groups_[group]->states[agg];
+  auto n = ValueToNumber(v);
+  if (!n || std::isnan(*n)) return;
+  if (v.type != ValueType::kInt) {
+    s.all_int = false;
+  } else if (!s.isum_overflow && __builtin_add_overflow(s.isum, v.i, &s.isum)) {
+    s.isum_overflow = true;
   }
-  for (size_t i = 0; i < aggs_.size(); ++i) {
-    if (has_cond_[i] && !conds_[i].Matches(row)) continue;
-    const Aggregate& a = *aggs_[i];
-    AggState& s = g->states[i];
-    switch (a.func) {
-      case AggFunc::kCount:
-        if (a.field.empty() || row.Get(a.field).type != ValueType::kNull) ++s.count;
-        break;
-      case AggFunc::kRate:
-        ++s.count;
-        break;
-      case AggFunc::kCountDistinct: {
-        Value v = row.Get(a.field);
-        if (v.type == ValueType::kNull) break;
-        std::string k(1, static_cast<char>(v.type));
-        k += ValueToString(v);
-        auto [pos, inserted] = s.distinct.insert(std::move(k));
-        if (inserted) memory_ += pos->size() + 32;
-        break;
-      }
-      case AggFunc::kSum:
-      case AggFunc::kAvg:
-      case AggFunc::kMin:
-      case AggFunc::kMax:
-      case AggFunc::kQuantile: {
-        Value v = row.Get(a.field);
-        auto n = ValueToNumber(v);
-        if (!n || std::isnan(*n)) break;
-        if (v.type != ValueType::kInt) {
-          s.all_int = false;
-        } else if (!s.isum_overflow && __builtin_add_overflow(s.isum, v.i, &s.isum)) {
-          s.isum_overflow = true;
-        }
-        if (s.count == 0 || *n < s.min) s.min = *n;
-        if (s.count == 0 || *n > s.max) s.max = *n;
-        ++s.count;
-        s.sum += *n;
-        if (a.func == AggFunc::kQuantile) {
-          s.values.push_back(*n);
-          memory_ += sizeof(double);
-        }
-        break;
-      }
-    }
+  if (s.count == 0 || *n < s.min) s.min = *n;
+  if (s.count == 0 || *n > s.max) s.max = *n;
+  ++s.count;
+  s.sum += *n;
+  if (aggs_[agg]->func == AggFunc::kQuantile) {
+    s.values.push_back(*n);
+    memory_ += sizeof(double);
   }
+}
+
+void StatsAggregator::AddDistinct(size_t group, size_t agg, const Value& v) {
+  if (v.type == ValueType::kNull) return;
+  std::string k(1, static_cast<char>(v.type));
+  k += ValueToString(v);
+  auto [pos, inserted] = groups_[group]->states[agg].distinct.insert(std::move(k));
+  if (inserted) memory_ += pos->size() + 32;
+}
+
+Status StatsAggregator::CheckMemory() const {
   if (limits_.max_memory_bytes && memory_ > limits_.max_memory_bytes) {
     return Status::ResourceExhausted("query needs more than " +
                                      std::to_string(limits_.max_memory_bytes >> 20) +
                                      " MiB of memory; narrow the filter or the `by` keys");
   }
   return Status::Ok();
+}
+
+Status StatsAggregator::Merge(StatsAggregator&& other) {
+  for (auto& og : other.groups_) {
+    VIGIA_ASSIGN_OR_RETURN(size_t gi, GroupIndex(std::move(og->key)));
+    Group& g = *groups_[gi];
+    for (size_t i = 0; i < aggs_.size(); ++i) {
+      AggState& a = g.states[i];
+      AggState& b = og->states[i];
+      if (b.count > 0) {
+        if (a.count == 0 || b.min < a.min) a.min = b.min;
+        if (a.count == 0 || b.max > a.max) a.max = b.max;
+      }
+      a.count += b.count;
+      a.sum += b.sum;
+      a.all_int = a.all_int && b.all_int;
+      if (!a.isum_overflow &&
+          (b.isum_overflow || __builtin_add_overflow(a.isum, b.isum, &a.isum))) {
+        a.isum_overflow = true;
+      }
+      if (a.values.empty()) {
+        a.values = std::move(b.values);
+      } else {
+        a.values.insert(a.values.end(), b.values.begin(), b.values.end());
+      }
+      if (a.distinct.empty()) {
+        a.distinct = std::move(b.distinct);
+      } else {
+        a.distinct.merge(b.distinct);
+      }
+    }
+  }
+  min_ts_ = std::min(min_ts_, other.min_ts_);
+  max_ts_ = std::max(max_ts_, other.max_ts_);
+  memory_ += other.memory_;
+  return CheckMemory();
+}
+
+Status StatsAggregator::Add(const RowAccessor& row) {
+  std::vector<OwnedValue> key;
+  key.reserve(pipe_->by.size());
+  for (const GroupKey& k : pipe_->by) {
+    Value v = row.Get(k.field);
+    if (k.bucket_ns > 0 && v.type == ValueType::kInt) v = Value::Int(Bucket(v.i, k.bucket_ns));
+    key.push_back(OwnedValue::From(v));
+  }
+  VIGIA_ASSIGN_OR_RETURN(size_t g, GroupIndex(std::move(key)));
+  Value ts = row.Get("_time");
+  if (ts.type == ValueType::kInt) NoteTime(ts.i);
+  for (size_t i = 0; i < aggs_.size(); ++i) {
+    if (has_cond_[i] && !conds_[i].Matches(row)) continue;
+    const Aggregate& a = *aggs_[i];
+    switch (a.func) {
+      case AggFunc::kCount:
+        if (a.field.empty() || row.Get(a.field).type != ValueType::kNull) AddCount(g, i, 1);
+        break;
+      case AggFunc::kRate:
+        AddCount(g, i, 1);
+        break;
+      case AggFunc::kCountDistinct:
+        AddDistinct(g, i, row.Get(a.field));
+        break;
+      case AggFunc::kSum:
+      case AggFunc::kAvg:
+      case AggFunc::kMin:
+      case AggFunc::kMax:
+      case AggFunc::kQuantile:
+        AddNumber(g, i, row.Get(a.field));
+        break;
+    }
+  }
+  return CheckMemory();
 }
 
 std::vector<QueryRecord> StatsAggregator::Finish() {

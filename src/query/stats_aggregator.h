@@ -10,6 +10,7 @@
 // Thread-safety: externally synchronized.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -42,6 +43,35 @@ class StatsAggregator {
   // The result rows (see the header comment). For `top`, sorted by hits descending and cut
   // to N.
   std::vector<QueryRecord> Finish();
+
+  // The columnar engine's interface: the same states, filled a column at a time, and merged
+  // across worker threads. Add(row) is built on these, so both paths share every rule.
+  //
+  // The group of `key` (the `by` values in order, _time already bucketed), created when new.
+  // Fails with ResourceExhausted past max_groups.
+  Result<size_t> GroupIndex(std::vector<OwnedValue> key);
+  size_t num_aggregates() const { return aggs_.size(); }
+  const Aggregate& aggregate(size_t i) const { return *aggs_[i]; }
+  // count() / count(f) over present values / rate(): adds n rows.
+  void AddCount(size_t group, size_t agg, uint64_t n);
+  // sum/avg/min/max/quantile: one value (ignored unless it reads as a number).
+  void AddNumber(size_t group, size_t agg, const Value& v);
+  // count_distinct: one present value.
+  void AddDistinct(size_t group, size_t agg, const Value& v);
+  // A row's timestamp (rate() without a bucket uses the span of the rows seen).
+  void NoteTime(int64_t ts) {
+    min_ts_ = std::min(min_ts_, ts);
+    max_ts_ = std::max(max_ts_, ts);
+  }
+  Status CheckMemory() const;
+  // Folds in `other`, an aggregator of the same pipe (a worker thread's partial result).
+  Status Merge(StatsAggregator&& other);
+  // A `_time` key value bucketed as the `by` clause does (floor to a multiple of bucket_ns).
+  static int64_t Bucket(int64_t ts, int64_t bucket_ns) {
+    int64_t b = ts / bucket_ns * bucket_ns;
+    if (ts < 0 && b != ts) b -= bucket_ns;  // floor for pre-1970 timestamps
+    return b;
+  }
 
  private:
   struct AggState;

@@ -1,0 +1,358 @@
+#include "query/column_filter.h"
+
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include "query/filter_matcher.h"
+#include "query/vql_parser.h"
+
+namespace vigia {
+namespace {
+
+constexpr std::string_view kTextFields[] = {"msg", "error.message", "error.type", "error.stack"};
+
+std::optional<double> ParseNumber(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  double v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+// A childless copy of a leaf, for its FilterMatcher fallback.
+Filter CopyLeaf(const Filter& f) {
+  Filter c;
+  c.kind = f.kind;
+  c.pos = f.pos;
+  c.field = f.field;
+  c.value = f.value;
+  c.values = f.values;
+  c.cmp = f.cmp;
+  c.relative_ns = f.relative_ns;
+  c.from_ns = f.from_ns;
+  c.to_ns = f.to_ns;
+  return c;
+}
+
+bool NumCompare(double x, CmpOp op, double y) {
+  switch (op) {
+    case CmpOp::kLt:
+      return x < y;
+    case CmpOp::kLe:
+      return x <= y;
+    case CmpOp::kGt:
+      return x > y;
+    case CmpOp::kGe:
+      return x >= y;
+    case CmpOp::kEq:
+      return x == y;
+    case CmpOp::kNe:
+      return !(x == y);
+  }
+  return false;
+}
+
+}  // namespace
+
+struct ColumnFilter::Node {
+  FilterKind kind = FilterKind::kAll;
+  std::string field;  // `_msg` normalized to msg; empty = the text fields
+  bool text = false;
+  bool time_field = false;
+  std::string value;
+  std::optional<double> number;
+  std::vector<std::string> values;
+  std::vector<std::optional<double>> numbers;
+  CmpOp cmp = CmpOp::kEq;
+  TimeRange range;
+  std::optional<FilterMatcher> generic;  // leaves: the reference matcher, for fallbacks
+  std::vector<std::unique_ptr<Node>> children;
+};
+
+ColumnFilter::ColumnFilter() = default;
+ColumnFilter::ColumnFilter(ColumnFilter&&) noexcept = default;
+ColumnFilter& ColumnFilter::operator=(ColumnFilter&&) noexcept = default;
+ColumnFilter::~ColumnFilter() = default;
+
+bool ColumnFilter::MatchesAll() const { return root_->kind == FilterKind::kAll; }
+
+Result<ColumnFilter> ColumnFilter::Compile(const Filter& filter, int64_t now_ns) {
+  struct Compiler {
+    int64_t now;
+    Result<std::unique_ptr<Node>> Run(const Filter& f) {
+      auto n = std::make_unique<Node>();
+      n->kind = f.kind;
+      n->field = f.field == "_msg" ? "msg" : f.field;
+      n->text = n->field.empty() || IsTextField(n->field);
+      n->time_field = IsTimeField(n->field);
+      n->value = f.value;
+      n->number = ParseNumber(f.value);
+      n->values = f.values;
+      for (const auto& v : f.values) n->numbers.push_back(ParseNumber(v));
+      n->cmp = f.cmp;
+      switch (f.kind) {
+        case FilterKind::kAnd:
+        case FilterKind::kOr:
+        case FilterKind::kNot:
+          for (const auto& c : f.children) {
+            VIGIA_ASSIGN_OR_RETURN(auto child, Run(*c));
+            n->children.push_back(std::move(child));
+          }
+          break;
+        case FilterKind::kAll:
+          break;
+        case FilterKind::kTime:
+          if (f.relative_ns > 0) {
+            // As FilterMatcher: (now - d, now].
+            n->range.from_ns = now - f.relative_ns + 1;
+            n->range.to_ns = now + 1;
+          } else {
+            n->range.from_ns = f.from_ns;
+            n->range.to_ns = f.to_ns;
+          }
+          break;
+        default: {
+          VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(CopyLeaf(f), now));
+          n->generic.emplace(std::move(m));
+        }
+      }
+      return n;
+    }
+  };
+  Compiler c{now_ns};
+  ColumnFilter out;
+  VIGIA_ASSIGN_OR_RETURN(out.root_, c.Run(filter));
+  return out;
+}
+
+namespace {
+
+// Runs `pred(row)` for the masked rows where column `c` is present; records the result in
+// out[r] as 2 | result (2 = decided by a present value).
+template <typename Pred>
+void ForPresent(const ColumnVector& c, const std::vector<uint8_t>& mask, std::vector<uint8_t>* out,
+                Pred pred) {
+  const size_t n = mask.size();
+  const uint8_t* present = c.present.data();
+  uint8_t* o = out->data();
+  for (size_t r = 0; r < n; ++r) {
+    if (mask[r] && present[r]) o[r] = static_cast<uint8_t>(2 | (pred(r) ? 1 : 0));
+  }
+}
+
+}  // namespace
+
+struct LeafEval {
+  const ColumnFilter::Node& n;
+  const BlockView& b;
+
+  void Generic(std::vector<uint8_t>* mask) const {
+    BlockRowAccessor row(b, 0);
+    for (size_t r = 0; r < mask->size(); ++r) {
+      if (!(*mask)[r]) continue;
+      row.set_row(r);
+      (*mask)[r] = n.generic->Matches(row);
+    }
+  }
+
+  // Bare words/phrases/prefixes: string values of the text fields only.
+  void BareText(std::vector<uint8_t>* mask) const {
+    bool prefix = n.kind == FilterKind::kPrefix;
+    std::vector<uint8_t> hit(mask->size(), 0);
+    std::vector<uint8_t> todo = *mask;
+    for (std::string_view tf : kTextFields) {
+      const auto* cols = b.Find(tf);
+      if (cols == nullptr) continue;
+      for (const ColumnVector* c : *cols) {
+        if (c->type != ColumnType::kString) continue;
+        for (size_t r = 0; r < todo.size(); ++r) {
+          if (todo[r] && c->present[r] && ContainsWord(c->strings[r], n.value, prefix)) {
+            hit[r] = 1;
+            todo[r] = 0;
+          }
+        }
+      }
+    }
+    *mask = std::move(hit);
+  }
+
+  bool EqualsNumber(double x, const std::optional<double>& num) const { return num && x == *num; }
+
+  // One typed column: writes 2|result for the masked rows where it is present. False when
+  // this kind has no kernel for the column's type (the caller falls back).
+  bool Kernel(const ColumnVector& c, const std::vector<uint8_t>& mask,
+              std::vector<uint8_t>* out) const {
+    const FilterKind k = n.kind;
+    const bool word_text = n.text && (k == FilterKind::kWord || k == FilterKind::kPhrase);
+    switch (c.type) {
+      case ColumnType::kNull:
+        return true;  // JSON null reads as absent
+      case ColumnType::kString: {
+        const auto& s = c.strings;
+        switch (k) {
+          case FilterKind::kWord:
+          case FilterKind::kPhrase:
+          case FilterKind::kExact:
+            if (word_text) {
+              ForPresent(c, mask, out,
+                         [&](size_t r) { return ContainsWord(s[r], n.value, false); });
+            } else {
+              ForPresent(c, mask, out, [&](size_t r) { return s[r] == n.value; });
+            }
+            return true;
+          case FilterKind::kPrefix:
+            if (n.text) {
+              ForPresent(c, mask, out, [&](size_t r) { return ContainsWord(s[r], n.value, true); });
+            } else {
+              ForPresent(c, mask, out, [&](size_t r) { return s[r].starts_with(n.value); });
+            }
+            return true;
+          case FilterKind::kIn:
+            ForPresent(c, mask, out, [&](size_t r) {
+              for (const std::string& v : n.values) {
+                if (n.text ? ContainsWord(s[r], v, false) : s[r] == v) return true;
+              }
+              return false;
+            });
+            return true;
+          case FilterKind::kExists:
+            ForPresent(c, mask, out, [](size_t) { return true; });
+            return true;
+          default:
+            return false;
+        }
+      }
+      case ColumnType::kInt:
+      case ColumnType::kFloat: {
+        const bool is_int = c.type == ColumnType::kInt;
+        auto num = [&](size_t r) { return is_int ? static_cast<double>(c.ints[r]) : c.floats[r]; };
+        switch (k) {
+          case FilterKind::kWord:
+          case FilterKind::kPhrase:
+          case FilterKind::kExact:
+            ForPresent(c, mask, out, [&](size_t r) { return EqualsNumber(num(r), n.number); });
+            return true;
+          case FilterKind::kIn:
+            ForPresent(c, mask, out, [&](size_t r) {
+              for (const auto& v : n.numbers) {
+                if (EqualsNumber(num(r), v)) return true;
+              }
+              return false;
+            });
+            return true;
+          case FilterKind::kCompare:
+            if (!n.number) return false;
+            ForPresent(c, mask, out,
+                       [&](size_t r) { return NumCompare(num(r), n.cmp, *n.number); });
+            return true;
+          case FilterKind::kExists:
+            ForPresent(c, mask, out, [](size_t) { return true; });
+            return true;
+          default:
+            return false;
+        }
+      }
+      case ColumnType::kBool:
+        switch (k) {
+          case FilterKind::kWord:
+          case FilterKind::kPhrase:
+          case FilterKind::kExact:
+            ForPresent(c, mask, out,
+                       [&](size_t r) { return n.value == (c.ints[r] != 0 ? "true" : "false"); });
+            return true;
+          case FilterKind::kExists:
+            ForPresent(c, mask, out, [](size_t) { return true; });
+            return true;
+          default:
+            return false;
+        }
+    }
+    return false;
+  }
+
+  void Field(std::vector<uint8_t>* mask) const {
+    const auto* cols = b.Find(n.field);
+    const bool absent = n.kind == FilterKind::kCompare && n.cmp == CmpOp::kNe;
+    if (cols == nullptr) {
+      if (!absent) std::fill(mask->begin(), mask->end(), 0);
+      return;
+    }
+    std::vector<uint8_t> out(mask->size(), 0);
+    for (const ColumnVector* c : *cols) {
+      if (!Kernel(*c, *mask, &out)) {
+        Generic(mask);
+        return;
+      }
+    }
+    for (size_t r = 0; r < mask->size(); ++r) {
+      if ((*mask)[r]) (*mask)[r] = out[r] & 2 ? (out[r] & 1) : absent;
+    }
+  }
+
+  void Run(std::vector<uint8_t>* mask) const {
+    if (n.time_field) return Generic(mask);
+    if (n.field.empty()) {
+      if (n.kind == FilterKind::kWord || n.kind == FilterKind::kPhrase ||
+          n.kind == FilterKind::kPrefix) {
+        return BareText(mask);
+      }
+      return Generic(mask);
+    }
+    if (n.kind == FilterKind::kRegex) return Generic(mask);
+    Field(mask);
+  }
+};
+
+namespace {
+
+void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>* mask);
+
+}  // namespace
+
+void ColumnFilter::Apply(const BlockView& block, std::vector<uint8_t>* mask) const {
+  Eval(*root_, block, mask);
+}
+
+namespace {
+
+void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>* mask) {
+  switch (n.kind) {
+    case FilterKind::kAll:
+      return;
+    case FilterKind::kAnd:
+      for (const auto& c : n.children) Eval(*c, b, mask);
+      return;
+    case FilterKind::kOr: {
+      std::vector<uint8_t> result(mask->size(), 0);
+      std::vector<uint8_t> rest = *mask;
+      for (const auto& c : n.children) {
+        std::vector<uint8_t> m = rest;
+        Eval(*c, b, &m);
+        for (size_t r = 0; r < m.size(); ++r) {
+          result[r] |= m[r];
+          rest[r] &= !m[r];
+        }
+      }
+      *mask = std::move(result);
+      return;
+    }
+    case FilterKind::kNot: {
+      std::vector<uint8_t> m = *mask;
+      Eval(*n.children[0], b, &m);
+      for (size_t r = 0; r < m.size(); ++r) (*mask)[r] &= !m[r];
+      return;
+    }
+    case FilterKind::kTime:
+      for (size_t r = 0; r < mask->size(); ++r) {
+        if ((*mask)[r]) (*mask)[r] = n.range.Contains(b.ts[r]);
+      }
+      return;
+    default:
+      LeafEval{n, b}.Run(mask);
+  }
+}
+
+}  // namespace
+
+}  // namespace vigia

@@ -1,0 +1,49 @@
+// ColumnStats: the `stats`/`top` pipe fed a decoded block at a time — group keys computed per
+// block with a per-block memo (one hash lookup per distinct key value, not per row), typed
+// column values folded straight into the StatsAggregator's states (no per-row records), and
+// `if (...)` conditions evaluated as column filters. One ColumnStats per worker thread; the
+// engine merges their aggregators at the end (StatsAggregator::Merge).
+//
+// Results equal the row path's (StatsAggregator::Add): same states, same rules.
+//
+// Thread-safety: externally synchronized (one per thread).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/status.h"
+#include "query/block_view.h"
+#include "query/column_filter.h"
+#include "query/row_evaluator.h"
+#include "query/stats_aggregator.h"
+#include "query/vql_ast.h"
+
+namespace vigia {
+
+class ColumnStats {
+ public:
+  // REQUIRES: pipe.kind is kStats or kTop; `pipe` outlives this object.
+  static Result<std::unique_ptr<ColumnStats>> Create(const Pipe& pipe, const QueryOptions& opt,
+                                                     TimeRange window);
+
+  // Folds the rows of `block` whose mask entry is set.
+  Status AddBlock(const BlockView& block, const std::vector<uint8_t>& mask);
+
+  StatsAggregator& aggregator() { return *agg_; }
+  std::unique_ptr<StatsAggregator> Release() { return std::move(agg_); }
+
+ private:
+  ColumnStats() = default;
+  // Fills gid_ with the group of each selected row.
+  Status Groups(const BlockView& block);
+
+  const Pipe* pipe_ = nullptr;
+  std::unique_ptr<StatsAggregator> agg_;
+  std::vector<std::optional<ColumnFilter>> conds_;  // per aggregate
+  std::vector<uint32_t> sel_;                       // selected rows of the current block
+  std::vector<uint32_t> gid_;                       // their groups
+};
+
+}  // namespace vigia

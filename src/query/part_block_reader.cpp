@@ -1,0 +1,146 @@
+#include "query/part_block_reader.h"
+
+#include <algorithm>
+
+#include "store/bloom.h"
+
+namespace vigia {
+namespace {
+
+bool IsNumeric(ColumnType t) { return t == ColumnType::kInt || t == ColumnType::kFloat; }
+
+// Can the chunk hold a value in [lo, hi]? Without min/max, maybe.
+bool Overlaps(const ChunkMeta& c, ColumnType t, double lo, double hi) {
+  if (!c.has_minmax) return true;
+  double mn = t == ColumnType::kInt ? static_cast<double>(c.min_int) : c.min_float;
+  double mx = t == ColumnType::kInt ? static_cast<double>(c.max_int) : c.max_float;
+  return !(mx < lo || mn > hi);
+}
+
+}  // namespace
+
+PartBlockReader::PartBlockReader(const PartReader& reader, const QueryPlan& plan)
+    : reader_(reader), plan_(plan) {
+  const PartMeta& m = reader_.meta();
+  wanted_.assign(m.columns.size(), plan.all_columns ? 1 : 0);
+  for (uint32_t i = 1; i < m.columns.size(); ++i) {
+    by_name_[m.columns[i].name].push_back(i);
+    if (!plan.all_columns && std::find(plan.columns.begin(), plan.columns.end(),
+                                       m.columns[i].name) != plan.columns.end()) {
+      wanted_[i] = 1;
+    }
+  }
+  if (!wanted_.empty()) wanted_[0] = 0;  // the time column is read separately
+}
+
+bool PartBlockReader::InTimeRange(size_t block) const {
+  const BlockMeta& b = reader_.meta().blocks[block];
+  return !(b.max_ts < plan_.min_ts || b.min_ts >= plan_.max_ts);
+}
+
+Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
+                                           uint64_t* bytes_read) const {
+  auto it = by_name_.find(leaf.column);
+  if (it == by_name_.end()) return false;
+  const PartMeta& m = reader_.meta();
+  const BlockMeta& b = m.blocks[block];
+  for (uint32_t col : it->second) {
+    const ChunkMeta* c = b.FindChunk(col);
+    if (c == nullptr) continue;
+    const ColumnMeta& cm = m.columns[col];
+    if (cm.type == ColumnType::kNull) continue;  // JSON nulls match no leaf
+    std::string filter;
+    bool loaded = false;
+    auto bloom_has = [&](uint64_t hash) -> Result<bool> {
+      if (c->bloom_size == 0) return true;
+      if (!loaded) {
+        VIGIA_RETURN_IF_ERROR(reader_.ReadBloom(block, *c, &filter, bytes_read));
+        loaded = true;
+      }
+      return BloomMayContain(filter, hash);
+    };
+    auto all_tokens = [&](const auto& tokens) -> Result<bool> {
+      for (const auto& t : tokens) {
+        VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomTokenHash(t)));
+        if (!may) return false;
+      }
+      return true;
+    };
+    switch (leaf.op) {
+      case PruneLeaf::Op::kExists:
+        if (leaf.non_string_only && cm.type == ColumnType::kString) break;
+        return true;
+      case PruneLeaf::Op::kRange:
+        if (!IsNumeric(cm.type) || Overlaps(*c, cm.type, leaf.lo, leaf.hi)) return true;
+        break;
+      case PruneLeaf::Op::kTokens: {
+        if (cm.type != ColumnType::kString) break;
+        if (cm.bloom != BloomKind::kTokens) return true;
+        VIGIA_ASSIGN_OR_RETURN(bool may, all_tokens(leaf.tokens));
+        if (may) return true;
+        break;
+      }
+      case PruneLeaf::Op::kValues:
+        for (const ScanValue& v : leaf.values) {
+          if (IsNumeric(cm.type) && (v.type == ValueType::kInt || v.type == ValueType::kFloat)) {
+            double d = v.type == ValueType::kInt ? static_cast<double>(v.i) : v.f;
+            if (Overlaps(*c, cm.type, d, d)) return true;
+          } else if (cm.type == ColumnType::kBool && v.type == ValueType::kBool) {
+            return true;
+          } else if (cm.type == ColumnType::kString && v.type == ValueType::kString) {
+            if (cm.bloom == BloomKind::kValues) {
+              VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomValueHash(v.s)));
+              if (may) return true;
+            } else if (cm.bloom == BloomKind::kTokens) {
+              std::vector<std::string_view> tokens;
+              ForEachToken(v.s, [&](std::string_view t) { tokens.push_back(t); });
+              VIGIA_ASSIGN_OR_RETURN(bool may, all_tokens(tokens));
+              if (may) return true;
+            } else {
+              return true;
+            }
+          }
+        }
+        break;
+    }
+  }
+  return false;
+}
+
+Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const {
+  if (!InTimeRange(block)) return false;
+  for (const PruneClause& clause : plan_.prune) {
+    bool any = false;
+    for (const PruneLeaf& leaf : clause.any) {
+      VIGIA_ASSIGN_OR_RETURN(any, LeafMayMatch(block, leaf, bytes_read));
+      if (any) break;
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+Status PartBlockReader::Read(size_t block, DecodedBlock* out, uint64_t* bytes_read) const {
+  const BlockMeta& b = reader_.meta().blocks[block];
+  out->storage = ColumnBatch();
+  out->cols.clear();
+  out->view = BlockView();
+  ColumnVector ts;
+  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, b.chunks[0], &out->storage, &ts, bytes_read));
+  out->ts = std::move(ts.ints);
+  out->cols.reserve(b.chunks.size());
+  for (size_t k = 1; k < b.chunks.size(); ++k) {
+    const ChunkMeta& c = b.chunks[k];
+    if (!wanted_[c.column]) continue;
+    out->cols.emplace_back();
+    VIGIA_RETURN_IF_ERROR(
+        reader_.ReadChunk(block, c, &out->storage, &out->cols.back(), bytes_read));
+    out->cols.back().type = reader_.meta().columns[c.column].type;
+  }
+  out->view.num_rows = b.num_rows;
+  out->view.ts = out->ts.data();
+  for (const ColumnVector& c : out->cols) out->view.Add(&c);
+  return Status::Ok();
+}
+
+}  // namespace vigia

@@ -1,0 +1,57 @@
+// PartBlockReader: the columnar engine's access to one part for one query — decides from
+// metadata and bloom filters whether a block can hold a matching row (QueryPlan::prune), and
+// decodes only the chunks of the columns the query reads. Built on PartReader's public
+// chunk API, so the engine chooses the block order and spreads blocks over threads itself.
+//
+// Every byte read is checksummed by PartReader; a bad chunk or bloom yields Corruption
+// naming the part, the column and the block.
+//
+// Thread-safety: immutable after construction; MayMatch/Read may run on many threads at once
+// (each with its own DecodedBlock).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "query/block_view.h"
+#include "query/query_plan.h"
+#include "store/part_reader.h"
+
+namespace vigia {
+
+// A block's decoded columns and the storage their strings point into.
+struct DecodedBlock {
+  ColumnBatch storage;  // buffers + arena only
+  std::vector<int64_t> ts;
+  std::vector<ColumnVector> cols;
+  BlockView view;
+};
+
+class PartBlockReader {
+ public:
+  // REQUIRES: `reader` and `plan` outlive this object.
+  PartBlockReader(const PartReader& reader, const QueryPlan& plan);
+
+  size_t num_blocks() const { return reader_.meta().blocks.size(); }
+  const PartReader& reader() const { return reader_; }
+  // Does the block's time range intersect the plan's?
+  bool InTimeRange(size_t block) const;
+  // False only when no row of the block can match (time, min/max, absent columns, blooms).
+  Result<bool> MayMatch(size_t block, uint64_t* bytes_read) const;
+  // Decodes the block's timestamps and wanted columns into *out (reset first).
+  Status Read(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
+
+ private:
+  Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;
+
+  const PartReader& reader_;
+  const QueryPlan& plan_;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_name_;  // column indexes
+  std::vector<uint8_t> wanted_;                                     // per column index
+};
+
+}  // namespace vigia

@@ -1,0 +1,295 @@
+#include "query/query_engine.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "query/column_filter.h"
+#include "query/column_stats.h"
+#include "query/filter_matcher.h"
+#include "query/part_block_reader.h"
+#include "query/query_plan.h"
+
+namespace vigia {
+namespace {
+
+struct BlockTask {
+  uint32_t part = 0;
+  uint32_t block = 0;
+  int64_t min_ts = 0;
+};
+
+// A matching row of a plain filter with its position in the row evaluator's input order
+// (parts in snapshot order, then memtable batches), so the final order is the same.
+struct OrderedRow {
+  int64_t ts = 0;
+  uint32_t source = 0;  // part index, or parts + memtable batch index
+  uint32_t block = 0;
+  uint32_t row = 0;
+  QueryRecord rec;
+};
+
+bool RowBefore(const OrderedRow& a, const OrderedRow& b) {
+  if (a.ts != b.ts) return a.ts < b.ts;
+  if (a.source != b.source) return a.source < b.source;
+  if (a.block != b.block) return a.block < b.block;
+  return a.row < b.row;
+}
+
+// One scanning thread's state and partial results.
+struct Worker {
+  std::unique_ptr<ColumnStats> stats;  // when the first pipe is stats/top
+  std::vector<OrderedRow> rows;        // otherwise
+  uint64_t memory = 0;
+  QueryStats qs;
+  DecodedBlock block;
+  std::vector<uint8_t> mask;
+};
+
+class Engine {
+ public:
+  Engine(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt, QueryPlan plan,
+         ColumnFilter filter)
+      : snap_(snap), q_(q), opt_(opt), plan_(std::move(plan)), filter_(std::move(filter)) {}
+
+  Result<QueryResult> Run();
+
+ private:
+  Status CheckDeadline() const {
+    if (opt_.deadline && std::chrono::steady_clock::now() > *opt_.deadline) {
+      return Status::DeadlineExceeded("query timed out");
+    }
+    return Status::Ok();
+  }
+  Status CheckRowMemory(const Worker& w) const {
+    if (opt_.max_memory_bytes && w.memory > opt_.max_memory_bytes) {
+      return Status::ResourceExhausted("query result needs more than " +
+                                       std::to_string(opt_.max_memory_bytes >> 20) +
+                                       " MiB; add a limit or narrow the filter");
+    }
+    return Status::Ok();
+  }
+  Result<Worker> NewWorker() const {
+    Worker w;
+    if (plan_.stats_first) {
+      VIGIA_ASSIGN_OR_RETURN(w.stats, ColumnStats::Create(q_.pipes[0], opt_, plan_.range));
+    }
+    return w;
+  }
+  Status ScanBlock(const BlockTask& t, Worker* w) const;
+  Status ScanMemtable(Worker* w, StatsAggregator* agg) const;
+  Status ScanParallel(std::vector<Worker>* workers) const;
+  Status ScanCapped(Worker* w) const;
+  // Keeps the first row_cap rows (in output order) of w->rows.
+  void Trim(Worker* w) const;
+
+  const StoreSnapshot& snap_;
+  const Query& q_;
+  const QueryOptions& opt_;
+  const QueryPlan plan_;
+  const ColumnFilter filter_;
+  std::vector<std::unique_ptr<PartBlockReader>> readers_;  // per part; null when out of range
+  std::vector<BlockTask> tasks_;
+};
+
+Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
+  VIGIA_RETURN_IF_ERROR(CheckDeadline());
+  const PartBlockReader& pr = *readers_[t.part];
+  VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->qs.bytes_read));
+  if (!may) return Status::Ok();
+  ++w->qs.blocks_read;
+  VIGIA_RETURN_IF_ERROR(pr.Read(t.block, &w->block, &w->qs.bytes_read));
+  const BlockView& v = w->block.view;
+  w->qs.rows_scanned += v.num_rows;
+  w->mask.assign(v.num_rows, 1);
+  for (size_t r = 0; r < v.num_rows; ++r) {
+    w->mask[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
+  }
+  filter_.Apply(v, &w->mask);
+  uint64_t matched = 0;
+  for (uint8_t m : w->mask) matched += m;
+  w->qs.rows_matched += matched;
+  if (matched == 0) return Status::Ok();
+  if (w->stats) return w->stats->AddBlock(v, w->mask);
+  for (size_t r = 0; r < v.num_rows; ++r) {
+    if (!w->mask[r]) continue;
+    OrderedRow row;
+    row.ts = v.ts[r];
+    row.source = t.part;
+    row.block = t.block;
+    row.row = static_cast<uint32_t>(r);
+    // As the row evaluator's records of decoded parts: ts, then fields in column order.
+    row.rec.cols.reserve(v.all.size() + 1);
+    row.rec.cols.emplace_back("ts", OwnedValue::Int(v.ts[r]));
+    for (const ColumnVector* c : v.all) {
+      if (c->IsPresent(r)) row.rec.cols.emplace_back(c->name, OwnedValue::From(c->Get(r)));
+    }
+    w->memory += row.rec.MemoryUsage();
+    w->rows.push_back(std::move(row));
+  }
+  return CheckRowMemory(*w);
+}
+
+Status Engine::ScanMemtable(Worker* w, StatsAggregator* agg) const {
+  VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(*q_.filter, opt_.now_ns));
+  const uint32_t base = static_cast<uint32_t>(snap_.parts->parts.size());
+  uint64_t n = 0;
+  for (size_t bi = 0; bi < snap_.memtable.size(); ++bi) {
+    const EventBatch& batch = *snap_.memtable[bi];
+    const auto& events = batch.events();
+    for (size_t ei = 0; ei < events.size(); ++ei) {
+      const EventBatch::EventRef& e = events[ei];
+      ++w->qs.rows_scanned;
+      if ((++n & 4095) == 0) VIGIA_RETURN_IF_ERROR(CheckDeadline());
+      if (!plan_.range.Contains(e.ts_ns)) continue;
+      EventRowAccessor row(batch, e);
+      if (!m.Matches(row)) continue;
+      ++w->qs.rows_matched;
+      if (agg) {
+        VIGIA_RETURN_IF_ERROR(agg->Add(row));
+        continue;
+      }
+      OrderedRow r;
+      r.ts = e.ts_ns;
+      r.source = base + static_cast<uint32_t>(bi);
+      r.row = static_cast<uint32_t>(ei);
+      r.rec = EventToRecord(batch, e);
+      w->memory += r.rec.MemoryUsage();
+      w->rows.push_back(std::move(r));
+    }
+  }
+  return CheckRowMemory(*w);
+}
+
+Status Engine::ScanParallel(std::vector<Worker>* workers) const {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<Status> status(workers->size());
+  auto work = [&](size_t wi) {
+    Worker& w = (*workers)[wi];
+    for (size_t i;
+         !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < tasks_.size();) {
+      Status s = ScanBlock(tasks_[i], &w);
+      if (!s.ok()) {
+        status[wi] = std::move(s);
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t wi = 1; wi < workers->size(); ++wi) threads.emplace_back(work, wi);
+  work(0);
+  for (std::thread& t : threads) t.join();
+  for (Status& s : status) VIGIA_RETURN_IF_ERROR(s);
+  return Status::Ok();
+}
+
+void Engine::Trim(Worker* w) const {
+  if (w->rows.size() <= plan_.row_cap) return;
+  std::sort(w->rows.begin(), w->rows.end(), RowBefore);
+  w->rows.resize(plan_.row_cap);
+  w->memory = 0;
+  for (const OrderedRow& r : w->rows) w->memory += r.rec.MemoryUsage();
+}
+
+// Blocks in time order on one thread, stopping once row_cap rows are certain to come first:
+// every row not yet seen has ts >= the next block's min_ts.
+Status Engine::ScanCapped(Worker* w) const {
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    VIGIA_RETURN_IF_ERROR(ScanBlock(tasks_[i], w));
+    if (w->rows.size() > 2 * plan_.row_cap) Trim(w);
+    if (w->rows.size() >= plan_.row_cap && i + 1 < tasks_.size()) {
+      const int64_t next_min = tasks_[i + 1].min_ts;
+      uint64_t settled = 0;
+      for (const OrderedRow& r : w->rows) settled += r.ts < next_min;
+      if (settled >= plan_.row_cap) break;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<QueryResult> Engine::Run() {
+  QueryResult out;
+  const auto& parts = snap_.parts->parts;
+  readers_.resize(parts.size());
+  for (size_t pi = 0; pi < parts.size(); ++pi) {
+    const PartMeta& m = parts[pi]->reader->meta();
+    out.stats.blocks_total += m.blocks.size();
+    if (m.blocks.empty() || m.max_ts < plan_.min_ts || m.min_ts >= plan_.max_ts) continue;
+    readers_[pi] = std::make_unique<PartBlockReader>(*parts[pi]->reader, plan_);
+    for (size_t b = 0; b < m.blocks.size(); ++b) {
+      if (!readers_[pi]->InTimeRange(b)) continue;
+      tasks_.push_back({static_cast<uint32_t>(pi), static_cast<uint32_t>(b), m.blocks[b].min_ts});
+    }
+  }
+
+  std::vector<Worker> workers;
+  const bool capped = !plan_.stats_first && plan_.row_cap > 0;
+  const size_t nthreads = capped || tasks_.size() < limits::kQueryParallelMinBlocks
+                              ? 1
+                              : static_cast<size_t>(limits::kQueryWorkerThreads);
+  for (size_t i = 0; i < nthreads; ++i) {
+    VIGIA_ASSIGN_OR_RETURN(Worker w, NewWorker());
+    workers.push_back(std::move(w));
+  }
+  if (capped) {
+    // The memtable first: its rows may be the earliest, and it costs no I/O.
+    VIGIA_RETURN_IF_ERROR(ScanMemtable(&workers[0], nullptr));
+    Trim(&workers[0]);
+    std::stable_sort(tasks_.begin(), tasks_.end(),
+                     [](const BlockTask& a, const BlockTask& b) { return a.min_ts < b.min_ts; });
+    VIGIA_RETURN_IF_ERROR(ScanCapped(&workers[0]));
+  } else {
+    VIGIA_RETURN_IF_ERROR(ScanParallel(&workers));
+  }
+
+  Worker& main = workers[0];
+  for (size_t i = 1; i < workers.size(); ++i) {
+    const QueryStats& s = workers[i].qs;
+    main.qs.rows_scanned += s.rows_scanned;
+    main.qs.rows_matched += s.rows_matched;
+    main.qs.blocks_read += s.blocks_read;
+    main.qs.bytes_read += s.bytes_read;
+  }
+  std::vector<QueryRecord> rows;
+  size_t first_pipe = 0;
+  if (plan_.stats_first) {
+    StatsAggregator& agg = main.stats->aggregator();
+    for (size_t i = 1; i < workers.size(); ++i) {
+      VIGIA_RETURN_IF_ERROR(agg.Merge(std::move(*workers[i].stats->Release())));
+    }
+    VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, &agg));
+    rows = agg.Finish();
+    first_pipe = 1;
+  } else {
+    if (!capped) VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, nullptr));
+    for (size_t i = 1; i < workers.size(); ++i) {
+      for (OrderedRow& r : workers[i].rows) main.rows.push_back(std::move(r));
+      workers[i].rows.clear();
+    }
+    if (capped) {
+      Trim(&main);
+    }
+    std::sort(main.rows.begin(), main.rows.end(), RowBefore);
+    rows.reserve(main.rows.size());
+    for (OrderedRow& r : main.rows) rows.push_back(std::move(r.rec));
+  }
+  out.stats.rows_scanned = main.qs.rows_scanned;
+  out.stats.rows_matched = main.qs.rows_matched;
+  out.stats.blocks_read = main.qs.blocks_read;
+  out.stats.bytes_read = main.qs.bytes_read;
+  out.stats.blocks_skipped = out.stats.blocks_total - out.stats.blocks_read;
+  VIGIA_ASSIGN_OR_RETURN(out.rows, ApplyPipes(q_, first_pipe, std::move(rows), opt_, plan_.range));
+  return out;
+}
+
+}  // namespace
+
+Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt) {
+  VIGIA_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(q, opt));
+  VIGIA_ASSIGN_OR_RETURN(ColumnFilter filter, ColumnFilter::Compile(*q.filter, opt.now_ns));
+  Engine e(snap, q, opt, std::move(plan), std::move(filter));
+  return e.Run();
+}
+
+}  // namespace vigia
