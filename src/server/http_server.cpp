@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -18,6 +19,7 @@
 #include "common/logger.h"
 #include "server/http_errors.h"
 #include "server/request_id.h"
+#include "server/response_stream.h"
 
 namespace vigia {
 
@@ -74,7 +76,11 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpServer::Impl* server)
       : stream_(std::move(socket)), server_(server) {}
-  ~Session() { server_->Unregister(this); }
+  ~Session() {
+    // The io_context may destroy a streaming session without running its handlers.
+    if (stream_body_) stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
+    server_->Unregister(this);
+  }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -84,6 +90,11 @@ class Session : public std::enable_shared_from_this<Session> {
   // Called on the strand at shutdown: a connection between requests is closed now; one in
   // the middle of a request closes after its response.
   void OnShutdown(bool force) {
+    if (stream_body_ && !force) {
+      // A live stream ends cleanly: what is buffered, then the last chunk, then close.
+      stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
+      return PumpStream();
+    }
     if (idle_ || force) {
       beast::error_code ec;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -220,6 +231,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Respond(HttpResponse resp, std::string method, std::string path) {
     if (server_->stopping.load()) resp.close = true;
+    if (resp.stream && is_head_) {
+      // HEAD gets the header only: nobody will read the stream.
+      resp.stream->CloseFromTransport(ResponseStream::CloseReason::kClientGone);
+      resp.stream.reset();
+    }
+    if (resp.stream) return RespondStream(std::move(resp), std::move(method), std::move(path));
     close_after_ = resp.close;
     res_.emplace();
     res_->version(11);
@@ -252,15 +269,131 @@ class Session : public std::enable_shared_from_this<Session> {
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
-  void OnWrite(beast::error_code ec, size_t) {
+  // --- streamed responses (HttpResponse::stream) ---------------------------------------
+  // The header goes out at once; then every chunk the producer writes, one write in flight
+  // at a time. Meanwhile a read watches the socket so a client that goes away is noticed
+  // without waiting for a write to fail. Neither the idle nor the request timeout applies
+  // to a live stream; only a single write may not take longer than the request timeout
+  // (a client that stopped reading). The connection closes when the stream ends.
+  void RespondStream(HttpResponse resp, std::string method, std::string path) {
+    stream_body_ = std::move(resp.stream);
+    if (server_->stopping.load()) {
+      stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
+    }
+    close_after_ = true;
+    status_ = resp.status;
+    method_ = std::move(method);
+    path_ = std::move(path);
+    sres_.emplace();
+    sres_->version(11);
+    sres_->result(static_cast<unsigned>(resp.status));
+    sres_->set(http::field::server, "vigia");
+    sres_->set(http::field::content_type, resp.content_type);
+    sres_->set("X-Request-ID", request_id_);
+    for (auto& [k, v] : resp.headers) sres_->set(k, v);
+    sres_->keep_alive(false);
+    sres_->chunked(true);
+    ssr_.emplace(*sres_);
+    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    http::async_write_header(
+        stream_, *ssr_, beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this()));
+  }
+
+  void OnStreamHeader(beast::error_code ec, size_t) {
+    if (ec) return EndStream(false);
+    streaming_ = true;
+    stream_.expires_never();
+    WatchClient();
+    std::weak_ptr<Session> weak = weak_from_this();
+    net::any_io_executor ex = stream_.get_executor();
+    stream_body_->Attach([weak, ex] {
+      net::post(ex, [weak] {
+        if (auto self = weak.lock()) self->PumpStream();
+      });
+    });
+  }
+
+  void WatchClient() {
+    stream_.async_read_some(net::buffer(watch_buf_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              // Bytes sent during a stream are discarded: the connection
+                              // closes after the stream, so nothing can follow it.
+                              if (!ec) return self->WatchClient();
+                              if (!self->stream_ended_) return self->EndStream(false);
+                              self->Close();
+                            });
+  }
+
+  void PumpStream() {
+    if (!streaming_ || write_in_flight_ || stream_ended_) return;
+    bool ended = stream_body_->Take(&chunk_);
+    if (chunk_.empty()) {
+      if (ended) WriteLastChunk();
+      return;
+    }
+    write_in_flight_ = true;
+    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    net::async_write(stream_, http::make_chunk(net::buffer(chunk_)),
+                     [self = shared_from_this()](beast::error_code wec, size_t n) {
+                       self->write_in_flight_ = false;
+                       self->bytes_out_ += n;
+                       if (wec) return self->EndStream(false);
+                       self->PumpStream();
+                     });
+  }
+
+  void WriteLastChunk() {
+    write_in_flight_ = true;
+    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code wec, size_t) {
+                       self->write_in_flight_ = false;
+                       self->EndStream(!wec);
+                     });
+  }
+
+  // `clean`: the last chunk went out. Otherwise the client is gone or the write failed.
+  void EndStream(bool clean) {
+    if (stream_ended_) return;
+    stream_ended_ = true;
+    stream_body_->CloseFromTransport(ResponseStream::CloseReason::kClientGone);
+    LogAccess(clean ? "finished" : "client_gone");
+    // At shutdown the last chunk is out and nothing more will be read: close at once.
+    if (!clean || server_->stopping.load()) return Close();
+    // Half-close and let the watching read see the client's EOF; bounded like a linger.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    linger_.emplace(stream_.get_executor());
+    linger_->expires_after(kLingerTime);
+    linger_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->Close();
+    });
+  }
+
+  void LogAccess(std::string_view stream_end) {
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
                     .count();
+    if (stream_end.empty()) {
+      logger::Info("request", {{"request_id", request_id_},
+                               {"method", method_},
+                               {"path", path_},
+                               {"status", status_},
+                               {"bytes_in", static_cast<uint64_t>(bytes_in_)},
+                               {"duration_ms", ms}});
+      return;
+    }
     logger::Info("request", {{"request_id", request_id_},
                              {"method", method_},
                              {"path", path_},
                              {"status", status_},
                              {"bytes_in", static_cast<uint64_t>(bytes_in_)},
+                             {"bytes_out", bytes_out_},
+                             {"stream_end", stream_end},
                              {"duration_ms", ms}});
+  }
+
+  void OnWrite(beast::error_code ec, size_t) {
+    LogAccess({});
     res_.reset();
     parser_.reset();
     request_id_.clear();
@@ -292,6 +425,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    if (linger_) linger_->cancel();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -302,6 +436,17 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* server_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
+  // Streamed response state (see RespondStream).
+  std::shared_ptr<ResponseStream> stream_body_;
+  std::optional<http::response<http::empty_body>> sres_;
+  std::optional<http::response_serializer<http::empty_body>> ssr_;
+  std::optional<net::steady_timer> linger_;
+  std::string chunk_;
+  std::array<char, 512> watch_buf_{};
+  uint64_t bytes_out_ = 0;
+  bool streaming_ = false;
+  bool write_in_flight_ = false;
+  bool stream_ended_ = false;
   std::string request_id_;
   std::string method_;
   std::string path_;

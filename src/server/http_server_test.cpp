@@ -6,17 +6,24 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/logger.h"
 #include "server/http_errors.h"
+#include "server/response_stream.h"
 #include "support/http_client.h"
+#include "support/stream_client.h"
 
 namespace vigia {
 namespace {
 
 using testing::HttpClient;
 using testing::HttpResult;
+using testing::StreamClient;
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -26,6 +33,16 @@ class HttpServerTest : public ::testing::Test {
       resp->status = 200;
       resp->content_type = "text/plain";
       resp->body = req.body;
+    });
+    // Hands each new stream to the test, which plays the producer.
+    router_.Add("GET", "/stream", [this](HttpRequest&, HttpResponse* resp) {
+      auto stream = std::make_shared<ResponseStream>(stream_buffer_bytes_);
+      resp->status = 200;
+      resp->content_type = "application/x-ndjson";
+      resp->stream = stream;
+      std::lock_guard<std::mutex> lock(mu_);
+      streams_.push_back(stream);
+      cv_.notify_all();
     });
     router_.Add("GET", "/slow", [this](HttpRequest&, HttpResponse* resp) {
       slow_started_ = true;
@@ -43,7 +60,27 @@ class HttpServerTest : public ::testing::Test {
 
   uint16_t port() const { return server_->port(); }
 
+  // The stream of the n-th /stream request (waits for the request to reach the handler).
+  std::shared_ptr<ResponseStream> WaitForStream(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return streams_.size() > n; });
+    return streams_.size() > n ? streams_[n] : nullptr;
+  }
+
+  static bool WaitUntil(const std::function<bool()>& pred, int timeout_ms = 5000) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
   Router router_;
+  size_t stream_buffer_bytes_ = 1 << 20;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::shared_ptr<ResponseStream>> streams_;
   std::unique_ptr<HttpServer> server_;
   std::atomic<bool> slow_started_{false};
 };
@@ -259,6 +296,148 @@ TEST_F(HttpServerTest, ManyConcurrentClients) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), kThreads * kRequests);
+}
+
+TEST_F(HttpServerTest, StreamedChunksArriveBeforeTheStreamEnds) {
+  StartServer();
+  StreamClient c(port());
+  ASSERT_TRUE(c.Open("/stream").ok());
+  EXPECT_EQ(c.status(), 200);
+  EXPECT_EQ(c.Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(c.Header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(c.Header("x-request-id").size(), 36u);
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  // Each line is read while the producer still holds the stream open.
+  for (int i = 0; i < 3; ++i) {
+    std::string line = "{\"n\":" + std::to_string(i) + "}";
+    ASSERT_EQ(stream->Write(line + "\n"), ResponseStream::WriteResult::kOk);
+    Result<std::string> got = c.ReadLine(5000);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(*got, line);
+  }
+  EXPECT_FALSE(c.ended_cleanly());
+  ASSERT_EQ(stream->Write("last\n"), ResponseStream::WriteResult::kOk);
+  stream->Finish();
+  EXPECT_EQ(stream->Write("after\n"), ResponseStream::WriteResult::kClosed);
+  Result<std::string> rest = c.ReadToEnd(5000);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(*rest, "last\n");
+  EXPECT_TRUE(c.ended_cleanly());
+}
+
+TEST_F(HttpServerTest, ClientDisconnectStopsTheProducer) {
+  StartServer();
+  StreamClient c(port());
+  ASSERT_TRUE(c.Open("/stream").ok());
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  std::atomic<bool> on_close{false};
+  stream->SetOnClose([&] { on_close = true; });
+  std::atomic<int> written{0};
+  std::thread producer([&] {
+    // A producer that only stops when the stream says so.
+    while (!stream->closed()) {
+      if (stream->Write("tick\n") == ResponseStream::WriteResult::kOk) ++written;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  ASSERT_TRUE(WaitUntil([&] { return written.load() > 5; }));
+  c.Close();
+  bool stopped = WaitUntil([&] { return stream->closed(); });
+  if (!stopped) stream->Finish();  // do not hang the test on failure
+  producer.join();
+  EXPECT_TRUE(stopped);
+  EXPECT_TRUE(on_close.load());
+  EXPECT_EQ(stream->close_reason(), ResponseStream::CloseReason::kClientGone);
+  EXPECT_TRUE(WaitUntil([&] { return server_->connections() == 0; }));
+}
+
+TEST_F(HttpServerTest, ShutdownEndsAnOpenStreamCleanly) {
+  HttpServerOptions o;
+  o.shutdown_grace_sec = 30;  // a stream left open would hold Shutdown() this long
+  StartServer(o);
+  StreamClient c(port());
+  ASSERT_TRUE(c.Open("/stream").ok());
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  ASSERT_EQ(stream->Write("before\n"), ResponseStream::WriteResult::kOk);
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_TRUE(stream->closed());
+  EXPECT_EQ(stream->close_reason(), ResponseStream::CloseReason::kShutdown);
+  Result<std::string> rest = c.ReadToEnd(5000);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(*rest, "before\n");
+  EXPECT_TRUE(c.ended_cleanly());  // the last chunk, not a cut connection
+}
+
+TEST_F(HttpServerTest, IdleAndRequestTimeoutsDoNotCutALiveStream) {
+  HttpServerOptions o;
+  o.idle_timeout_sec = 1;
+  o.request_timeout_sec = 1;
+  StartServer(o);
+  StreamClient c(port());
+  ASSERT_TRUE(c.Open("/stream").ok());
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ASSERT_EQ(stream->Write("still here\n"), ResponseStream::WriteResult::kOk);
+  Result<std::string> got = c.ReadLine(5000);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, "still here");
+  stream->Finish();
+}
+
+TEST_F(HttpServerTest, SlowClientMakesWritesFullInsteadOfBufferingWithoutBound) {
+  stream_buffer_bytes_ = 64 << 10;
+  StartServer();
+  StreamClient c(port());
+  ASSERT_TRUE(c.Open("/stream").ok());
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  // The client reads nothing: once the socket buffers are full, writes must be refused.
+  const std::string chunk(4096, 'x');
+  const std::string line = chunk + "\n";
+  uint64_t accepted = 0;
+  // A refused write can be transient (the socket has not taken the buffer yet); the client
+  // is stuck once writes stay refused for a while.
+  int refused_in_a_row = 0;
+  for (int i = 0; i < 200000 && refused_in_a_row < 10; ++i) {
+    ResponseStream::WriteResult r = stream->Write(line);
+    if (r == ResponseStream::WriteResult::kFull) {
+      ++refused_in_a_row;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } else {
+      ASSERT_EQ(r, ResponseStream::WriteResult::kOk);
+      refused_in_a_row = 0;
+      accepted += line.size();
+    }
+    EXPECT_LE(stream->buffered_bytes(), stream_buffer_bytes_);
+  }
+  EXPECT_EQ(refused_in_a_row, 10);
+  // A bounded wait for room also gives up while the client still does not read.
+  EXPECT_EQ(stream->WriteWait(std::string(70 << 10, 'y'), std::chrono::milliseconds(50)),
+            ResponseStream::WriteResult::kFull);
+  stream->Finish();
+  // Every accepted byte is delivered, in order, once the client reads.
+  Result<std::string> all = c.ReadToEnd(20000);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), accepted);
+  EXPECT_EQ(all->find('y'), std::string::npos);
+  EXPECT_TRUE(c.ended_cleanly());
+}
+
+TEST_F(HttpServerTest, HeadOnAStreamingRouteGetsTheHeaderOnly) {
+  StartServer();
+  HttpClient c(port());
+  Result<HttpResult> r = c.Request("HEAD", "/stream");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200);
+  auto stream = WaitForStream(0);
+  ASSERT_NE(stream, nullptr);
+  EXPECT_TRUE(stream->closed());
 }
 
 }  // namespace

@@ -146,7 +146,8 @@ TEST(RouterTest, LiteralRouteWinsOverPatternAndAllowListsBoth) {
   r.Add("GET", "/items/{id}", [](HttpRequest& req, HttpResponse* resp) {
     resp->SetJson(200, "\"item " + std::string(req.PathParam("id")) + "\"");
   });
-  r.Add("GET", "/items/new", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"new\""); });
+  r.Add("GET", "/items/new",
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"new\""); });
   r.Add("DELETE", "/items/{id}", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(204, ""); });
   HttpRequest req;
   req.method = "GET";
