@@ -67,11 +67,8 @@ int RunQuery(QueryArgs& a) {
     if (!t) return Fail("--since/--until take a duration such as 1h or an RFC 3339 time");
     *slot = *t;
   }
-  auto ev = RowEvaluator::Create(*query, opt);
-  if (!ev.ok()) return Fail(ev.status().message());
-  Status st = FeedLocal(a.src, ev->get());
-  if (!st.ok()) return Fail(st.ToString());
-  auto res = (*ev)->Finish();
+  opt.row_limit = a.limit;
+  auto res = RunLocal(a.src, *query, opt);
   if (!res.ok()) return Fail(res.status().ToString());
   if (a.limit && res->rows.size() > a.limit) res->rows.resize(a.limit);
   std::string out = FormatRows(res->rows, *fmt);

@@ -9,6 +9,7 @@
 
 #include "ingest/ndjson_decoder.h"
 #include "query/ndjson_file_source.h"
+#include "query/query_engine.h"
 #include "store/store.h"
 
 namespace vigia::cli {
@@ -67,6 +68,23 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
                  static_cast<unsigned long long>(rejected), first_error.c_str());
   }
   return Status::Ok();
+}
+
+Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
+                             const QueryOptions& opt) {
+  if (!src.data_dir.empty()) {
+    StoreOptions so;
+    so.data_dir = src.data_dir;
+    VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
+    Result<QueryResult> res = RunQuery(store->GetSnapshot(), q, opt);
+    Status closed = store->Close();
+    VIGIA_RETURN_IF_ERROR(res.status());
+    VIGIA_RETURN_IF_ERROR(closed);
+    return res;
+  }
+  VIGIA_ASSIGN_OR_RETURN(auto ev, RowEvaluator::Create(q, opt));
+  VIGIA_RETURN_IF_ERROR(FeedLocal(src, ev.get()));
+  return ev->Finish();
 }
 
 std::string UrlEncode(std::string_view s) {

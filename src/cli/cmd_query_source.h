@@ -27,6 +27,11 @@ struct QuerySourceOptions {
 // Decode errors are counted and summarized on stderr, never fatal.
 Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator);
 
+// Runs `q` over the local source: a data directory through the columnar engine (RunQuery
+// over the store's snapshot), files/stdin through the row evaluator (FeedLocal).
+Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
+                             const QueryOptions& opt);
+
 // GET `path_and_query` from the server; the body on 200, else the server's error message.
 Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& path_and_query);
 

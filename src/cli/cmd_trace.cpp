@@ -45,11 +45,7 @@ int RunTrace(TraceArgs& a) {
     q.filter->value = a.request_id;
     QueryOptions opt;
     opt.now_ns = NowNs();
-    auto ev = RowEvaluator::Create(q, opt);
-    if (!ev.ok()) return Fail(ev.status().message());
-    Status st = FeedLocal(a.src, ev->get());
-    if (!st.ok()) return Fail(st.ToString());
-    auto res = (*ev)->Finish();
+    auto res = RunLocal(a.src, q, opt);
     if (!res.ok()) return Fail(res.status().ToString());
     rows = std::move(res->rows);
     std::stable_partition(rows.begin(), rows.end(), [](const QueryRecord& r) {

@@ -7,8 +7,8 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "query/query_engine.h"
 #include "query/result_format.h"
-#include "query/row_evaluator.h"
 #include "query/vql_parser.h"
 #include "server/http_errors.h"
 
@@ -73,20 +73,15 @@ void SetStatusError(HttpResponse* resp, const Status& st) {
 }
 
 struct Shared {
-  BatchSource source;
+  SnapshotSource source;
   QueryRouteOptions options;
   std::atomic<int> running{0};
 };
 
-// Runs `query` over the source; returns rows and stats, or the failure.
-Result<QueryResult> RunQuery(Shared& s, const Query& query, const QueryOptions& opt) {
-  VIGIA_ASSIGN_OR_RETURN(auto ev, RowEvaluator::Create(query, opt));
-  Status st;
-  s.source([&](const EventBatch& b) {
-    if (st.ok()) st = ev->Add(b);
-  });
-  VIGIA_RETURN_IF_ERROR(st);
-  return ev->Finish();
+// Runs `query` over a snapshot of the source; returns rows and stats, or the failure.
+Result<QueryResult> Run(Shared& s, const Query& query, const QueryOptions& opt) {
+  StoreSnapshot snap = s.source();
+  return RunQuery(snap, query, opt);
 }
 
 QueryOptions MakeOptions(const Shared& s, int64_t now) {
@@ -150,18 +145,23 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   }
   bool has_limit = false;
   for (const Pipe& p : query->pipes) has_limit |= p.kind == PipeKind::kLimit;
-  auto res = RunQuery(s, *query, opt);
+  // A plain filter over a big store would otherwise return everything.
+  if (limit == 0 && !has_limit && query->pipes.empty()) limit = limits::kDefaultQueryRowLimit;
+  // One row more than returned tells whether the result was cut.
+  if (limit > 0) opt.row_limit = limit + 1;
+  auto res = Run(s, *query, opt);
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
   }
-  // A plain filter over a big store would otherwise return everything.
-  if (limit == 0 && !has_limit && query->pipes.empty()) limit = limits::kDefaultQueryRowLimit;
   bool truncated = limit > 0 && res->rows.size() > limit;
   if (truncated) res->rows.resize(limit);
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   resp->headers.emplace_back("X-Vigia-Rows-Scanned", std::to_string(res->stats.rows_scanned));
+  resp->headers.emplace_back("X-Vigia-Blocks-Read", std::to_string(res->stats.blocks_read));
+  resp->headers.emplace_back("X-Vigia-Blocks-Skipped", std::to_string(res->stats.blocks_skipped));
+  resp->headers.emplace_back("X-Vigia-Bytes-Read", std::to_string(res->stats.bytes_read));
   resp->headers.emplace_back("X-Vigia-Elapsed-Ms", std::to_string(ms));
   if (*fmt == OutputFormat::kJson) {
     std::string body;
@@ -173,10 +173,10 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
     w.Key("stats").BeginObject();
     w.KV("rows_scanned", res->stats.rows_scanned);
     w.KV("rows_matched", res->stats.rows_matched);
-    // The row evaluator reads the in-memory batches: no blocks, no bytes from disk.
-    w.KV("blocks_read", uint64_t{0});
-    w.KV("blocks_skipped", uint64_t{0});
-    w.KV("bytes_read", uint64_t{0});
+    w.KV("blocks_total", res->stats.blocks_total);
+    w.KV("blocks_read", res->stats.blocks_read);
+    w.KV("blocks_skipped", res->stats.blocks_skipped);
+    w.KV("bytes_read", res->stats.bytes_read);
     w.KV("elapsed_ms", ms);
     w.EndObject().EndObject();
     resp->SetJson(200, std::move(body));
@@ -205,7 +205,7 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
   q.filter->field = "request_id";
   q.filter->value = id;
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
-  auto res = RunQuery(s, q, MakeOptions(s, now));
+  auto res = Run(s, q, MakeOptions(s, now));
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
@@ -251,7 +251,7 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-void AddQueryRoutes(Router* router, BatchSource source, QueryRouteOptions options) {
+void AddQueryRoutes(Router* router, SnapshotSource source, QueryRouteOptions options) {
   auto shared = std::make_shared<Shared>();
   shared->source = std::move(source);
   shared->options = std::move(options);

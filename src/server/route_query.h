@@ -3,10 +3,11 @@
 //                        fields as a form body or the raw VQL text as the body)
 //   GET      /v1/trace   request_id=ID — every event of one request, request record first,
 //                        then time-ordered
-// Both run the VQL row evaluator over the batches the `source` callback yields (the store's
-// readable snapshot). Errors: 400 with "line:col: expected X, got Y" for syntax errors, 408
-// when the query deadline passes, 503 when too many queries run at once or a query limit
-// (groups, memory) is exceeded.
+// Both run the columnar engine (query/query_engine.h) over the snapshot the `source` callback
+// returns (Store::GetSnapshot: parts + memtable), and report rows scanned, blocks read and
+// skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with "line:col:
+// expected X, got Y" for syntax errors, 408 when the query deadline passes, 503 when too many
+// queries run at once or a query limit (groups, memory) is exceeded.
 //
 // Thread-safety: the handlers are thread-safe; `source` must be too.
 #pragma once
@@ -19,13 +20,13 @@
 #include <string_view>
 
 #include "common/limits.h"
-#include "event/event.h"
 #include "server/router.h"
+#include "store/store.h"
 
 namespace vigia {
 
-// Calls `fn` for every readable batch (Store::ForEachBatch has this shape).
-using BatchSource = std::function<void(const std::function<void(const EventBatch&)>& fn)>;
+// Returns the data a query reads (Store::GetSnapshot has this shape).
+using SnapshotSource = std::function<StoreSnapshot()>;
 
 struct QueryRouteOptions {
   int timeout_ms = limits::kQueryTimeoutMs;
@@ -36,7 +37,7 @@ struct QueryRouteOptions {
 };
 
 // Registers /v1/query and /v1/trace on `router`. `source` must outlive the router.
-void AddQueryRoutes(Router* router, BatchSource source, QueryRouteOptions options = {});
+void AddQueryRoutes(Router* router, SnapshotSource source, QueryRouteOptions options = {});
 
 // Percent-decodes a query-string or form value ('+' is a space). Malformed escapes are kept
 // literally.

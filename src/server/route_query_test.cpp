@@ -19,23 +19,27 @@ class RouteQueryTest : public ::testing::Test {
     Add(t0_ + 1 * kSec, "request", "req-1", "POST /pay 500", 500);
     Add(t0_ + 3 * kSec, "log", "req-1", "retrying", 0);
     Add(t0_ + 4 * kSec, "request", "req-2", "GET / 200", 200);
+    batch_ = std::make_shared<EventBatch>(std::move(building_));
     QueryRouteOptions opt;
     opt.now_ns = [this] { return t0_ + 60 * kSec; };
     AddQueryRoutes(
         &router_,
-        [this](const std::function<void(const EventBatch&)>& fn) {
+        [this] {
           std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
-          fn(batch_);
+          StoreSnapshot snap;
+          snap.parts = std::make_shared<PartSnapshot>();
+          snap.memtable.push_back(batch_);
+          return snap;
         },
         opt);
   }
   void Add(int64_t ts, const char* kind, const char* rid, const char* msg, int64_t status) {
-    batch_.BeginEvent(ts);
-    batch_.AddField("kind", Value::String(kind));
-    batch_.AddField("level", Value::String(status >= 500 || kind[0] == 'e' ? "error" : "info"));
-    batch_.AddField("request_id", Value::String(rid));
-    batch_.AddField("msg", Value::String(msg));
-    if (status) batch_.AddField("status", Value::Int(status));
+    building_.BeginEvent(ts);
+    building_.AddField("kind", Value::String(kind));
+    building_.AddField("level", Value::String(status >= 500 || kind[0] == 'e' ? "error" : "info"));
+    building_.AddField("request_id", Value::String(rid));
+    building_.AddField("msg", Value::String(msg));
+    if (status) building_.AddField("status", Value::Int(status));
   }
   HttpResponse Get(std::string target) {
     HttpRequest req;
@@ -52,7 +56,8 @@ class RouteQueryTest : public ::testing::Test {
 
   int64_t t0_ = 0;
   int delay_ms_ = 0;
-  EventBatch batch_;
+  EventBatch building_;
+  std::shared_ptr<const EventBatch> batch_;
   Router router_;
   std::string target_;
 };

@@ -76,9 +76,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   AddHealthRoutes(&s.ctx, &s.router);
   AddIngestRoutes(&s.ctx, &s.router);
   Store* store = s.store.get();
-  AddQueryRoutes(&s.router, [store](const std::function<void(const EventBatch&)>& fn) {
-    store->ForEachBatch(fn);
-  });
+  AddQueryRoutes(&s.router, [store] { return store->GetSnapshot(); });
 
   HttpServerOptions ho;
   ho.host = config.listen_host;
