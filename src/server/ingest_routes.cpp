@@ -8,6 +8,7 @@
 #include "event/event_json.h"
 #include "ingest/decompress.h"
 #include "server/http_errors.h"
+#include "server/live_feed.h"
 
 namespace vigia {
 namespace {
@@ -74,12 +75,13 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   DecodeResult result =
       ThreadDecoder(ctx->decode_limits).Decode(body, req.receive_ts_ns, batch.get());
   if (!batch->empty()) {
-    Status st = ctx->store->Append(std::move(batch));
+    Status st = ctx->store->Append(batch);
     if (!st.ok()) {
       SetError(resp, 503, error_code::kStoreUnavailable, "events not stored: " + st.ToString());
       resp->headers.emplace_back("Retry-After", "1");
       return;
     }
+    if (ctx->live_feed) ctx->live_feed->Publish(std::move(batch));
   }
   std::string out;
   out.reserve(64 + result.errors.size() * 64);

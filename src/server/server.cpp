@@ -13,7 +13,9 @@
 #include "server/health_routes.h"
 #include "server/http_server.h"
 #include "server/ingest_routes.h"
+#include "server/live_feed.h"
 #include "server/route_query.h"
+#include "server/route_tail.h"
 #include "server/router.h"
 #include "server/server_context.h"
 
@@ -23,6 +25,7 @@ struct Server::Impl {
   ServerConfig config;
   std::unique_ptr<Store> store;
   ApiKeys api_keys;
+  std::unique_ptr<LiveFeed> live_feed;  // before ctx and http, which point at it
   ServerContext ctx;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -74,7 +77,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
     return RequireApiKey(*keys, req, resp);
   });
   AddHealthRoutes(&s.ctx, &s.router);
+  s.live_feed = std::make_unique<LiveFeed>(LiveFeed::Options{});
+  s.ctx.live_feed = s.live_feed.get();
   AddIngestRoutes(&s.ctx, &s.router);
+  AddTailRoutes(&s.router, s.live_feed.get());
   Store* store = s.store.get();
   AddQueryRoutes(&s.router, [store] { return store->GetSnapshot(); });
 
@@ -103,6 +109,8 @@ Status Server::Stop() {
   if (s.stopped) return Status::Ok();
   s.stopped = true;
   if (s.http) s.http->Shutdown();
+  // After the transport: tails have ended and no ingest can publish any more.
+  if (s.live_feed) s.live_feed->Stop();
   if (s.store) return s.store->Close();
   return Status::Ok();
 }

@@ -14,12 +14,15 @@
 
 namespace vigia {
 
+class LiveFeed;
+
 struct ServerContext {
   Store* store = nullptr;
   const ApiKeys* api_keys = nullptr;
   std::string data_dir;
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   DecodeLimits decode_limits;
+  LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
   int64_t start_monotonic_ns = 0;  // for uptimeSec
 
   int64_t UptimeSec() const {

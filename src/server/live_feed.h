@@ -1,0 +1,97 @@
+// LiveFeed: fans newly stored event batches out to live subscribers (/v1/tail). Ingest
+// publishes each batch after Store::Append succeeded; one feed thread hands every batch to
+// every subscriber that was already subscribed when the batch was published, and ticks
+// them periodically (heartbeats, noticing closed clients).
+//
+// Ingest never waits for subscribers: Publish() is a relaxed atomic load when nobody
+// listens, else a short locked push. The queue between ingest and the feed thread holds at
+// most `max_queued_events` events; past it whole batches are skipped and reported to every
+// subscriber through Missed(). Per-subscriber bounds (slow clients) are the subscriber's
+// business (TailSubscriber drops events when its stream is full).
+//
+// Thread-safety: Publish, Subscribe, Stop and the accessors are thread-safe. Subscriber
+// callbacks run on the feed thread only, one at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "common/limits.h"
+#include "common/status.h"
+#include "event/event.h"
+
+namespace vigia {
+
+class LiveFeed {
+ public:
+  class Subscriber {
+   public:
+    virtual ~Subscriber() = default;
+    // One published batch; return false to unsubscribe.
+    virtual bool Deliver(const EventBatch& batch) = 0;
+    // `events` published events this subscriber will never see (the feed queue overflowed).
+    virtual void Missed(uint64_t events) = 0;
+    // Called about every tick; return false to unsubscribe (e.g. the client is gone).
+    virtual bool Tick(std::chrono::steady_clock::time_point now) = 0;
+    // Called once when the subscriber is removed (unsubscribed or the feed stopped).
+    virtual void Ended() = 0;
+  };
+
+  struct Options {
+    size_t max_subscribers = limits::kMaxTailSubscribers;
+    size_t max_queued_events = limits::kMaxLiveFeedQueuedEvents;
+    int tick_ms = 200;
+  };
+
+  explicit LiveFeed(Options options);
+  ~LiveFeed();  // Stop()
+  LiveFeed(const LiveFeed&) = delete;
+  LiveFeed& operator=(const LiveFeed&) = delete;
+
+  // Hands `batch` (already stored) to the current subscribers, asynchronously.
+  void Publish(std::shared_ptr<const EventBatch> batch);
+  // Adds a subscriber that sees batches published from now on. ResourceExhausted when
+  // max_subscribers are subscribed, Unavailable after Stop().
+  Status Subscribe(std::shared_ptr<Subscriber> subscriber);
+  // Ends every subscriber (Ended()) and joins the feed thread. Idempotent.
+  void Stop();
+
+  size_t subscribers() const { return count_.load(std::memory_order_relaxed); }
+  // Events skipped because the feed queue was full (all subscribers missed them).
+  uint64_t overflowed_events() const { return overflowed_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    uint64_t seq;
+    std::shared_ptr<const EventBatch> batch;  // null: `missed` events were skipped
+    uint64_t missed = 0;
+  };
+  struct Active {
+    std::shared_ptr<Subscriber> sub;
+    uint64_t first_seq;  // sees entries from this sequence number on
+  };
+
+  void Run();
+
+  const Options options_;
+  std::atomic<size_t> count_{0};
+  std::atomic<uint64_t> overflowed_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Entry> queue_;
+  size_t queued_events_ = 0;
+  uint64_t next_seq_ = 0;
+  std::vector<Active> joining_;
+  bool stop_ = false;
+  std::vector<Active> active_;  // feed thread only
+  std::thread thread_;
+};
+
+}  // namespace vigia

@@ -1,0 +1,220 @@
+// /v1/tail over a real HttpServer and LiveFeed, with batches published the way ingest does:
+// exact delivery of matching events, SSE framing and heartbeats, drop accounting for a
+// client that does not read, the subscriber limit, and unsubscribing on disconnect.
+#include "server/route_tail.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/logger.h"
+#include "ingest/ndjson_decoder.h"
+#include "server/http_server.h"
+#include "support/http_client.h"
+#include "support/stream_client.h"
+
+namespace vigia {
+namespace {
+
+using testing::HttpClient;
+using testing::HttpResult;
+using testing::StreamClient;
+
+class RouteTailTest : public ::testing::Test {
+ protected:
+  void Start(TailRouteOptions to = {}, LiveFeed::Options fo = {}) {
+    logger::Configure(LogLevel::kWarn);
+    fo.tick_ms = 20;
+    feed_ = std::make_unique<LiveFeed>(fo);
+    AddTailRoutes(&router_, feed_.get(), to);
+    HttpServerOptions ho;
+    ho.port = 0;
+    ho.threads = 2;
+    http_ = std::make_unique<HttpServer>(ho, &router_);
+    ASSERT_TRUE(http_->Start().ok());
+  }
+  void TearDown() override {
+    if (http_) http_->Shutdown();
+    if (feed_) feed_->Stop();
+  }
+
+  // Publishes NDJSON `lines` as one stored batch.
+  void Publish(const std::string& lines) {
+    auto batch = std::make_shared<EventBatch>();
+    NdjsonDecoder decoder;
+    decoder.Decode(lines, 1'700'000'000'000'000'000, batch.get());
+    feed_->Publish(std::move(batch));
+  }
+
+  static std::string Event(const std::string& level, int n) {
+    return "{\"level\":\"" + level + "\",\"service\":\"api\",\"n\":" + std::to_string(n) + "}\n";
+  }
+
+  bool WaitForSubscribers(size_t n) {
+    for (int i = 0; i < 500; ++i) {
+      if (feed_->subscribers() == n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
+  Router router_;
+  std::unique_ptr<LiveFeed> feed_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+TEST_F(RouteTailTest, NdjsonStreamsExactlyTheMatchingNewEvents) {
+  Start();
+  Publish(Event("error", -1));  // before the tail: never shown
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?q=level%3Aerror").ok());
+  ASSERT_EQ(c.status(), 200);
+  EXPECT_EQ(c.Header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(c.Header("transfer-encoding"), "chunked");
+  for (int i = 0; i < 10; ++i) Publish(Event(i % 2 ? "error" : "info", i));
+  for (int i = 1; i < 10; i += 2) {
+    Result<std::string> line = c.ReadLine(5000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    EXPECT_EQ(line->find("{\"ts\":"), 0u) << *line;
+    EXPECT_NE(line->find("\"level\":\"error\""), std::string::npos) << *line;
+    EXPECT_NE(line->find("\"n\":" + std::to_string(i) + "}"), std::string::npos) << *line;
+  }
+  // Nothing else arrives (the info events and the early error are not sent).
+  Result<std::string> more = c.ReadLine(300);
+  EXPECT_EQ(more.status().code(), StatusCode::kDeadlineExceeded) << (more.ok() ? *more : "");
+}
+
+TEST_F(RouteTailTest, SseFramesEventsAndSendsKeepAliveComments) {
+  TailRouteOptions to;
+  to.keepalive_ms = 100;
+  Start(to);
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?q=n%3A%3E%3D5", {{"Accept", "text/event-stream"}}).ok());
+  ASSERT_EQ(c.status(), 200);
+  EXPECT_EQ(c.Header("content-type"), "text/event-stream");
+  Result<std::string> line = c.ReadLine(5000);
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_EQ(*line, ": keep-alive");
+  ASSERT_TRUE(c.ReadLine(1000).ok());  // the blank line ending the comment
+  Publish(Event("info", 4) + Event("info", 7));
+  // Skip heartbeats until the event.
+  std::string data;
+  for (int i = 0; i < 20 && data.empty(); ++i) {
+    line = c.ReadLine(5000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    if (line->rfind("data: ", 0) == 0) data = line->substr(6);
+  }
+  EXPECT_NE(data.find("\"n\":7}"), std::string::npos) << data;
+  line = c.ReadLine(1000);
+  ASSERT_TRUE(line.ok());
+  EXPECT_EQ(*line, "");  // SSE events end with a blank line
+}
+
+TEST_F(RouteTailTest, FormatParameterSelectsSse) {
+  Start();
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?format=sse").ok());
+  EXPECT_EQ(c.Header("content-type"), "text/event-stream");
+  Publish(Event("info", 1));
+  Result<std::string> line = c.ReadLine(5000);
+  ASSERT_TRUE(line.ok());
+  EXPECT_EQ(line->rfind("data: {\"ts\":", 0), 0u) << *line;
+}
+
+TEST_F(RouteTailTest, SlowClientGetsDropCountsAndEveryEventIsAccountedFor) {
+  TailRouteOptions to;
+  to.stream_buffer_bytes = 4096;
+  Start(to);
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail").ok());
+  ASSERT_TRUE(WaitForSubscribers(1));
+  // The client reads nothing while far more than the socket buffers and the stream bound
+  // are published (about 40 MB).
+  constexpr int kBatches = 400;
+  constexpr int kPerBatch = 1000;
+  std::string pad(60, 'p');
+  for (int b = 0; b < kBatches; ++b) {
+    std::string lines;
+    for (int i = 0; i < kPerBatch; ++i) {
+      lines += "{\"level\":\"info\",\"pad\":\"" + pad + "\",\"n\":" + std::to_string(i) + "}\n";
+    }
+    Publish(lines);
+  }
+  uint64_t events = 0;
+  uint64_t dropped = 0;
+  const uint64_t total = uint64_t{kBatches} * kPerBatch;
+  while (events + dropped < total) {
+    Result<std::string> line = c.ReadLine(10000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString() << " events=" << events
+                           << " dropped=" << dropped;
+    if (line->rfind("{\"dropped\":", 0) == 0) {
+      dropped += std::stoull(line->substr(11));
+    } else if (!line->empty()) {
+      ++events;
+    }
+  }
+  EXPECT_EQ(events + dropped, total);
+  EXPECT_GT(dropped, 0u);
+  EXPECT_GT(events, 0u);
+}
+
+TEST_F(RouteTailTest, SubscriberLimitIs503AndPipesAre400) {
+  LiveFeed::Options fo;
+  fo.max_subscribers = 1;
+  Start({}, fo);
+  StreamClient first(http_->port());
+  ASSERT_TRUE(first.Open("/v1/tail").ok());
+  ASSERT_EQ(first.status(), 200);
+  HttpClient c(http_->port());
+  Result<HttpResult> r = c.Request("GET", "/v1/tail");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("\"overloaded\""), std::string::npos) << r->body;
+  EXPECT_EQ(r->Header("retry-after"), "5");
+  HttpClient c2(http_->port());
+  r = c2.Request("GET", "/v1/tail?q=level%3Aerror%20%7C%20stats%20count()");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("filter only"), std::string::npos) << r->body;
+  HttpClient c3(http_->port());
+  r = c3.Request("GET", "/v1/tail?q=level%3A(");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+  HttpClient c4(http_->port());
+  r = c4.Request("GET", "/v1/tail?format=xml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+}
+
+TEST_F(RouteTailTest, DisconnectUnsubscribesAndFreesTheSlot) {
+  LiveFeed::Options fo;
+  fo.max_subscribers = 1;
+  Start({}, fo);
+  {
+    StreamClient c(http_->port());
+    ASSERT_TRUE(c.Open("/v1/tail").ok());
+    ASSERT_TRUE(WaitForSubscribers(1));
+  }
+  ASSERT_TRUE(WaitForSubscribers(0));
+  StreamClient again(http_->port());
+  ASSERT_TRUE(again.Open("/v1/tail").ok());
+  EXPECT_EQ(again.status(), 200);
+}
+
+TEST_F(RouteTailTest, ServerShutdownEndsTheTailCleanly) {
+  Start();
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail").ok());
+  ASSERT_TRUE(WaitForSubscribers(1));
+  http_->Shutdown();
+  Result<std::string> rest = c.ReadToEnd(5000);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_TRUE(c.ended_cleanly());
+  EXPECT_TRUE(WaitForSubscribers(0));
+}
+
+}  // namespace
+}  // namespace vigia
