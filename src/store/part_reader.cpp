@@ -53,10 +53,12 @@ void Gather(ColumnVector* c, const std::vector<uint8_t>& keep, size_t n) {
 
 }  // namespace
 
-Result<std::shared_ptr<PartReader>> PartReader::Open(Env* env, const std::string& dir) {
+Result<std::shared_ptr<PartReader>> PartReader::Open(Env* env, const std::string& dir,
+                                                     std::shared_ptr<DegradedParts> degraded) {
   std::shared_ptr<PartReader> r(new PartReader());
   r->env_ = env ? env : Env::Default();
   r->dir_ = dir;
+  r->degraded_ = std::move(degraded);
   const std::string meta_path = JoinPath(dir, file_names::kPartMetaFile);
   if (!r->env_->FileExists(meta_path)) {
     return Status::Corruption("part " + dir + ": missing file " +
@@ -76,14 +78,23 @@ Result<std::shared_ptr<PartReader>> PartReader::Open(Env* env, const std::string
 }
 
 Status PartReader::Corrupt(size_t block, uint32_t column, std::string_view why) const {
-  return Status::Corruption("part " + dir_ + " column " + meta_.columns[column].name + " block " +
-                            std::to_string(block) + ": " + std::string(why));
+  return Degrade(Status::Corruption("part " + dir_ + " column " + meta_.columns[column].name +
+                                    " block " + std::to_string(block) + ": " + std::string(why)));
+}
+
+Status PartReader::Degrade(Status st) const {
+  if (!corrupt_.exchange(true) && degraded_ != nullptr) degraded_->Add(dir_, st.ToString());
+  return st;
 }
 
 Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage,
                              ColumnVector* out, uint64_t* bytes_read) const {
   std::string stored(chunk.size, '\0');
-  VIGIA_ASSIGN_OR_RETURN(size_t n, data_->Read(chunk.offset, chunk.size, stored.data()));
+  Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored.data());
+  if (!got.ok()) {
+    return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
+  }
+  const size_t n = *got;
   if (bytes_read) *bytes_read += n;
   if (n != chunk.size) return Corrupt(block, chunk.column, "chunk truncated");
   if (XXH64(stored.data(), stored.size(), 0) != chunk.checksum) {
@@ -108,8 +119,11 @@ Status PartReader::ReadBloom(size_t block, const ChunkMeta& chunk, std::string* 
   filter->clear();
   if (chunk.bloom_size == 0) return Status::Ok();
   filter->resize(chunk.bloom_size);
-  VIGIA_ASSIGN_OR_RETURN(size_t n,
-                         bloom_->Read(chunk.bloom_offset, chunk.bloom_size, filter->data()));
+  Result<size_t> got = bloom_->Read(chunk.bloom_offset, chunk.bloom_size, filter->data());
+  if (!got.ok()) {
+    return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
+  }
+  const size_t n = *got;
   if (bytes_read) *bytes_read += n;
   if (n != chunk.bloom_size) return Corrupt(block, chunk.column, "bloom filter truncated");
   if (XXH64(filter->data(), filter->size(), 0) != chunk.bloom_checksum) {

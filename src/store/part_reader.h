@@ -3,7 +3,10 @@
 //
 // Every byte read is checked: chunk and bloom checksums (xxhash64), structural decoding, file
 // sizes at open. Any mismatch, truncation or missing file yields Status::Corruption naming
-// the part directory (and the column and block), never a crash.
+// the part directory (and the column and block), never a crash. A read that fails after open
+// (corruption, or an I/O error of the data or bloom file) also marks the reader corrupt and
+// reports the part once to the DegradedParts sink given at open, so the store can list it in
+// /health/ready and stop merging it.
 //
 // The files stay open for the reader's lifetime, so a snapshot holding a reader can keep
 // scanning after a merge or retention deleted the directory (POSIX unlink semantics).
@@ -11,6 +14,7 @@
 // Thread-safety: thread-safe (all methods const; reads use pread).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +24,7 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "store/degraded_parts.h"
 #include "store/part_meta.h"
 #include "store/part_scan.h"
 
@@ -28,12 +33,17 @@ namespace vigia {
 class PartReader {
  public:
   // Opens the part in directory `dir` (reads and validates meta.bin; opens data and bloom).
-  static Result<std::shared_ptr<PartReader>> Open(Env* env, const std::string& dir);
+  // `degraded` (optional) receives the part when a later read finds it corrupt; shared
+  // because snapshots may keep the reader alive longer than the set that opened it.
+  static Result<std::shared_ptr<PartReader>> Open(
+      Env* env, const std::string& dir, std::shared_ptr<DegradedParts> degraded = nullptr);
 
   const PartMeta& meta() const { return meta_; }
   const std::string& dir() const { return dir_; }
   // Bytes of the part's three files.
   uint64_t disk_bytes() const { return meta_.data_bytes + meta_.bloom_bytes + meta_size_; }
+  // True once a read of this part failed its checks (see above).
+  bool corrupt() const { return corrupt_.load(std::memory_order_relaxed); }
 
   // Calls `sink` with one batch per block that survives pruning (in block order) until the
   // blocks run out or `sink` returns an error (which Scan returns). Adds to *stats if given.
@@ -57,6 +67,8 @@ class PartReader {
  private:
   PartReader() = default;
   Status Corrupt(size_t block, uint32_t column, std::string_view why) const;
+  // Marks the reader corrupt, reports it to the sink once, and returns `st`.
+  Status Degrade(Status st) const;
   // Can any row of `block` satisfy `p`? Consults min/max and bloom filters.
   Result<bool> BlockMayMatch(size_t block, const ScanPredicate& p, bool* used_bloom,
                              uint64_t* bytes_read) const;
@@ -68,6 +80,8 @@ class PartReader {
   std::unique_ptr<RandomAccessFile> data_;
   std::unique_ptr<RandomAccessFile> bloom_;
   std::unordered_map<std::string, std::vector<uint32_t>> by_name_;  // name -> column indexes
+  std::shared_ptr<DegradedParts> degraded_;
+  mutable std::atomic<bool> corrupt_{false};
 };
 
 }  // namespace vigia

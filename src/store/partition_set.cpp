@@ -15,12 +15,13 @@ bool HandleLess(const std::shared_ptr<const PartHandle>& a,
   return a->seq < b->seq;
 }
 
-std::string_view TenantOf(const EventBatch& b, const EventBatch::EventRef& e) {
-  const Value* v = b.Find(e, "tenant");
-  return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
-}
-
 }  // namespace
+
+PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::EventRef& event) {
+  const Value* v = batch.Find(event, "tenant");
+  return PartitionKeyOf(event.ts_ns,
+                        v != nullptr && v->type == ValueType::kString ? v->s : std::string_view());
+}
 
 PartitionSet::PartitionSet(PartitionSetOptions options)
     : opt_(std::move(options)),
@@ -64,10 +65,11 @@ Status PartitionSet::Load() {
       auto seq = file_names::ParsePartDirName(name);
       if (!seq) continue;
       max_seq = std::max(max_seq, *seq);
-      auto reader = PartReader::Open(env_, dir);
+      auto reader = PartReader::Open(env_, dir, degraded_);
       if (!reader.ok()) {
         // Not served; reported (health, store check). Its rows are unreadable either way.
         stats_.corrupt_parts.push_back(reader.status().ToString());
+        degraded_->Add(dir, reader.status().ToString());
         continue;
       }
       auto h = std::make_shared<PartHandle>();
@@ -111,12 +113,13 @@ std::shared_ptr<const PartSnapshot> PartitionSet::Snapshot() const {
   return current_;
 }
 
-Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq) {
+Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq,
+                               uint64_t* bytes_written) {
   std::map<PartitionKey, std::vector<RowRef>> groups;
   for (const EventBatch* b : batches) {
     for (uint32_t i = 0; i < b->size(); ++i) {
       const auto& e = b->events()[i];
-      groups[PartitionKeyOf(e.ts_ns, TenantOf(*b, e))].push_back({b, i});
+      groups[PartitionKeyOfEvent(*b, e)].push_back({b, i});
     }
   }
   if (groups.empty()) return Status::InvalidArgument("AddEvents: no events");
@@ -139,7 +142,8 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
     h->partition = key;
     h->name = file_names::PartDirName(seq);
     h->seq = seq;
-    VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir));
+    VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
+    if (bytes_written) *bytes_written += h->reader->disk_bytes();
     added.push_back(std::move(h));
   }
   {
@@ -170,10 +174,13 @@ uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
 Result<bool> PartitionSet::MergeOnce() {
   std::lock_guard<std::mutex> merge_lock(merge_mu_);
   auto snap = Snapshot();
-  // Candidates per partition: parts below the size-tier ceiling.
+  // Candidates per partition: parts below the size-tier ceiling that read cleanly so far (a
+  // corrupt part would fail every merge that includes it).
   std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
   for (const auto& p : snap->parts) {
-    if (p->reader->meta().rows < opt_.max_merged_part_rows) by_partition[p->partition].push_back(p);
+    if (p->reader->meta().rows < opt_.max_merged_part_rows && !p->reader->corrupt()) {
+      by_partition[p->partition].push_back(p);
+    }
   }
   const std::vector<std::shared_ptr<const PartHandle>>* best = nullptr;
   for (const auto& [key, v] : by_partition) {
@@ -211,7 +218,7 @@ Result<bool> PartitionSet::MergeOnce() {
   h->partition = key;
   h->name = file_names::PartDirName(seq);
   h->seq = seq;
-  VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir));
+  VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
 
   bool still_there = true;
   {
@@ -293,6 +300,7 @@ Status PartitionSet::DropPartitions(const std::vector<PartitionKey>& keys) {
   }
   for (const PartitionKey& key : keys) {
     const std::string dir = PartitionDir(key);
+    degraded_->RemoveUnder(dir);
     if (!env_->FileExists(dir)) continue;
     // Rename first: a crash mid-delete leaves a *.dropped directory, never half a partition.
     const std::string doomed = dir + std::string(file_names::kDroppedPartitionSuffix);
@@ -339,6 +347,7 @@ PartitionSetStats PartitionSet::Stats() const {
     s.rows += p->reader->meta().rows;
     s.disk_bytes += p->reader->disk_bytes();
   }
+  s.degraded_parts = degraded_->size();
   return s;
 }
 

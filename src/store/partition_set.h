@@ -20,6 +20,11 @@
 // crashed after writing some partitions' parts but not others is neither lost nor
 // duplicated. WAL segments may be deleted once AddEvents returned OK for all their records.
 //
+// Integrity: a part that fails to open at Load is not served and is listed (with the reason)
+// in degraded(); a served part whose read later fails a check is listed there too (its
+// reader reports it) and is no longer chosen for merges, so a bad block is not retried
+// forever nor copied into a new part. Entries leave the list with their partition.
+//
 // Thread-safety: thread-safe.
 #pragma once
 
@@ -37,6 +42,7 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "store/degraded_parts.h"
 #include "store/part_reader.h"
 #include "store/part_writer.h"
 #include "store/partition_key.h"
@@ -81,7 +87,12 @@ struct PartitionSetStats {
   uint64_t merged_rows = 0;
   uint64_t partitions_dropped = 0;
   std::vector<std::string> corrupt_parts;  // found at Open and not served
+  uint64_t degraded_parts = 0;             // degraded().size(): at Open or found by a read
 };
+
+// The partition an event belongs to: its UTC day and its "tenant" field (a string; absent or
+// of another type = the default tenant).
+PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::EventRef& event);
 
 class PartitionSet {
  public:
@@ -89,8 +100,10 @@ class PartitionSet {
   ~PartitionSet();  // stops the background merger
 
   // Writes the events of `batches` as one part per partition they touch and publishes all of
-  // them at once. REQUIRES: batches are normalized (event.h); not all empty.
-  Status AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq);
+  // them at once; adds the parts' disk bytes to *bytes_written if given. REQUIRES: batches
+  // are normalized (event.h); not all empty.
+  Status AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq,
+                   uint64_t* bytes_written = nullptr);
 
   std::shared_ptr<const PartSnapshot> Snapshot() const;
 
@@ -114,6 +127,7 @@ class PartitionSet {
 
   std::vector<PartitionUsage> Partitions() const;
   PartitionSetStats Stats() const;
+  const DegradedParts& degraded() const { return *degraded_; }
   const std::string& parts_dir() const { return parts_dir_; }
 
  private:
@@ -132,6 +146,8 @@ class PartitionSet {
   mutable std::mutex mu_;
   std::shared_ptr<const PartSnapshot> current_;  // guarded by mu_
   PartitionSetStats stats_;                      // guarded by mu_ (counters)
+  // Shared with every reader this set opens (they report to it, and may outlive the set).
+  const std::shared_ptr<DegradedParts> degraded_ = std::make_shared<DegradedParts>();
 
   std::mutex merge_mu_;  // one merge at a time
   // Held by AddEvents while it writes into partition directories and by DropPartitions while

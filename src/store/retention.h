@@ -13,13 +13,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/limits.h"
 #include "store/partition_key.h"
 
 namespace vigia {
 
 struct RetentionPolicy {
-  int days = 30;                // 0 = keep forever
-  uint64_t max_disk_bytes = 0;  // 0 = no size limit
+  int days = limits::kRetentionDays;  // 0 = keep forever
+  uint64_t max_disk_bytes = 0;        // 0 = no size limit
 };
 
 struct PartitionUsage {

@@ -19,7 +19,10 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "store/degraded_parts.h"
 #include "store/partition_set.h"
+#include "store/retention.h"
+#include "store/store_usage.h"
 
 namespace vigia {
 
@@ -41,6 +44,20 @@ struct StoreOptions {
   uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;
   int memtable_flush_age_ms = limits::kMemtableFlushAgeMs;
   bool background_merges = true;
+  // Close() writes the memtable to parts (when flushing is enabled), so a clean shutdown
+  // leaves compressed parts and a nearly empty WAL. If that flush fails the WAL still has
+  // every event: nothing is lost, the next Open replays it.
+  bool flush_on_close = true;
+  // Retention: whole partitions older than `retention.days` UTC days (today included) or
+  // beyond `retention.max_disk_bytes` (oldest first) are dropped, after the WAL replay at
+  // Open and then every retention_interval_ms, by wall-clock time from `env` (see
+  // retention.h). Events of an expired day (by age) still in the memtable stay readable until
+  // the next flush, which drops them instead of writing them (at most the flush age); the
+  // WAL replay skips them too. days = 0 and max_disk_bytes = 0 keep everything.
+  RetentionPolicy retention;
+  int retention_interval_ms = limits::kRetentionIntervalMs;
+  // A one-line summary of Stats() at level info every stats_log_interval_ms; 0 = never.
+  int stats_log_interval_ms = 0;
 };
 
 // A consistent read view: parts plus the memtable batches they do not cover. Stays valid
@@ -66,6 +83,24 @@ struct StoreStats {
   uint64_t part_disk_bytes = 0;
   uint64_t flushes = 0;                      // memtable flushes since Open
   uint64_t wal_records_skipped_covered = 0;  // at the last Open: already in parts
+  uint64_t partitions = 0;                   // partitions with at least one part
+  uint64_t parts_written = 0;                // by flushes since Open
+  uint64_t merges = 0;                       // since Open
+  uint64_t merged_rows = 0;                  // rows rewritten by merges since Open
+  uint64_t partitions_dropped = 0;           // by retention since Open
+  uint64_t expired_events_dropped = 0;       // by flushes and replay (retention by age)
+  uint64_t degraded_parts = 0;               // corrupt parts (see Degraded())
+  // Compression of the flushes since Open: raw = the events' decoded column size (8 bytes
+  // per timestamp, int and float, 1 per bool, the bytes of each string), compressed = the
+  // disk bytes of the parts written. Merges shrink parts further; part_disk_bytes/part_rows
+  // is the on-disk cost per event now.
+  uint64_t flushed_raw_bytes = 0;
+  uint64_t flushed_part_bytes = 0;
+  double compression_ratio() const {
+    return flushed_part_bytes == 0
+               ? 0.0
+               : static_cast<double>(flushed_raw_bytes) / static_cast<double>(flushed_part_bytes);
+  }
 };
 
 class Store {
@@ -79,7 +114,9 @@ class Store {
   virtual Status Append(std::shared_ptr<const EventBatch> batch) = 0;
   // Makes everything appended so far durable (fsync), whatever the policy.
   virtual Status Sync() = 0;
-  // Syncs and stops background work. Further Append() calls fail with Unavailable.
+  // Stops background work, flushes the memtable to parts (StoreOptions::flush_on_close; a
+  // failure is logged, the WAL keeps the events), syncs and closes the WAL. Further Append()
+  // calls fail with Unavailable.
   virtual Status Close() = 0;
   // Writes the memtable to columnar parts now and deletes the WAL segments they cover.
   virtual Status Flush() = 0;
@@ -93,8 +130,13 @@ class Store {
   virtual void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const = 0;
 
   virtual StoreStats Stats() const = 0;
+  // Bytes per partition and per column of the parts served now (from part metadata).
+  virtual StoreUsage Usage() const = 0;
   // OK when the store can take writes; otherwise why not (WAL failing, dir not writable).
   virtual Status Health() const = 0;
+  // Parts found corrupt (at Open, or by a query, merge or dump reading them): a scan touching
+  // one fails with StatusCode::kCorruption naming the part; everything else is served.
+  virtual std::vector<DegradedPart> Degraded() const = 0;
 };
 
 }  // namespace vigia

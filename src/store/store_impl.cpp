@@ -16,26 +16,28 @@ namespace {
 // not create a file per request.
 constexpr int64_t kProbeIntervalNs = 1'000'000'000;
 
-// How often the flush thread checks the memtable's age and size.
+// How often the maintenance thread checks the memtable's age and size (and whether
+// retention or the stats line is due).
 constexpr int kFlushCheckMs = 200;
 
-std::string_view TenantOf(const EventBatch& b, const EventBatch::EventRef& e) {
-  const Value* v = b.Find(e, "tenant");
-  return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
-}
-
-// `batch` without the events whose partition parts already cover up to `seq`; the same
-// batch when none is covered, nullptr when all are.
+// `batch` without the events for which `covered` is true (already in parts, or expired); the
+// same batch when there is none, nullptr when all are.
 template <typename Covered>
 std::shared_ptr<const EventBatch> KeepUncoveredIf(std::shared_ptr<const EventBatch> batch,
                                                   const Covered& covered) {
+  // `covered` is called once per event (callers count what it rejects).
+  std::vector<uint8_t> drop(batch->size());
   size_t n_covered = 0;
-  for (const auto& e : batch->events()) n_covered += covered(*batch, e) ? 1 : 0;
+  for (size_t i = 0; i < drop.size(); ++i) {
+    drop[i] = covered(*batch, batch->events()[i]) ? 1 : 0;
+    n_covered += drop[i];
+  }
   if (n_covered == 0) return batch;
   if (n_covered == batch->size()) return nullptr;
   auto out = std::make_shared<EventBatch>();
-  for (const auto& e : batch->events()) {
-    if (covered(*batch, e)) continue;
+  for (size_t i = 0; i < drop.size(); ++i) {
+    if (drop[i]) continue;
+    const auto& e = batch->events()[i];
     out->BeginEvent(e.ts_ns);
     for (const Field& f : batch->fields(e)) {
       Value v = f.value;
@@ -46,11 +48,29 @@ std::shared_ptr<const EventBatch> KeepUncoveredIf(std::shared_ptr<const EventBat
   return out;
 }
 
-std::shared_ptr<const EventBatch> KeepUncovered(const PartitionSet& parts, uint64_t seq,
-                                                std::shared_ptr<const EventBatch> batch) {
-  return KeepUncoveredIf(std::move(batch), [&](const EventBatch& b, const EventBatch::EventRef& e) {
-    return parts.IsCovered(e.ts_ns, TenantOf(b, e), seq);
-  });
+// The decoded column size of a batch's events: the "raw" side of the compression ratio.
+uint64_t RawBytes(const EventBatch& b) {
+  uint64_t n = 0;
+  for (const auto& e : b.events()) {
+    n += sizeof(int64_t);  // the timestamp
+    for (const Field& f : b.fields(e)) {
+      switch (f.value.type) {
+        case ValueType::kNull:
+          break;
+        case ValueType::kBool:
+          n += 1;
+          break;
+        case ValueType::kInt:
+        case ValueType::kFloat:
+          n += 8;
+          break;
+        case ValueType::kString:
+          n += f.value.s.size();
+          break;
+      }
+    }
+  }
+  return n;
 }
 
 }  // namespace
@@ -85,12 +105,25 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
 
   Memtable& mt = store->memtable_;
   uint64_t skipped = 0;
+  uint64_t expired = 0;
+  const int64_t now_ns = env->NowNanos();
+  // Covered (already in parts) or expired by age: not replayed. Coverage is checked before
+  // retention runs (below), while the parts that cover a record are still listed.
+  auto not_needed = [&](uint64_t seq) {
+    return [&, seq](const EventBatch& b, const EventBatch::EventRef& e) {
+      if (store->ExpiredByAge(e.ts_ns, now_ns)) {
+        ++expired;
+        return true;
+      }
+      return seq > 0 && parts->CoveredWalSeq(PartitionKeyOfEvent(b, e)) >= seq;
+    };
+  };
   VIGIA_ASSIGN_OR_RETURN(
       WalReplayResult replay,
       WalReader::Replay(env, wal_dir, [&](uint64_t seq, std::string_view payload) -> Status {
         auto batch = std::make_shared<EventBatch>();
         VIGIA_RETURN_IF_ERROR(batch_codec::Decode(payload, batch.get()));
-        std::shared_ptr<const EventBatch> kept = KeepUncovered(*parts, seq, std::move(batch));
+        std::shared_ptr<const EventBatch> kept = KeepUncoveredIf(std::move(batch), not_needed(seq));
         if (kept == nullptr) {
           ++skipped;
         } else {
@@ -102,13 +135,15 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   store->corrupt_records_ = replay.corrupt_records;
   store->torn_tail_bytes_ = replay.torn_tail_bytes;
   store->skipped_covered_ = skipped;
+  store->replay_expired_ = expired;
   if (mt.batches() > 0) store->oldest_unflushed_ns_ = env->MonotonicNanos();
   logger::Info("store: WAL replayed", {{"path", wal_dir},
                                        {"records", replay.records},
                                        {"covered_by_parts", skipped},
                                        {"events", mt.events()},
                                        {"corrupt_records", replay.corrupt_records},
-                                       {"torn_tail_bytes", replay.torn_tail_bytes}});
+                                       {"torn_tail_bytes", replay.torn_tail_bytes},
+                                       {"expired_events", expired}});
 
   WalWriterOptions wo;
   wo.wal_dir = wal_dir;
@@ -118,9 +153,15 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   wo.env = env;
   const uint64_t next_seq = std::max(replay.last_seq, replay.max_segment_seq) + 1;
   VIGIA_ASSIGN_OR_RETURN(store->wal_, WalWriter::Open(wo, next_seq, std::move(replay.segments)));
+  // A failed drop (e.g. a permission problem) must not keep the store from starting: it is
+  // logged and retried at the next interval.
+  if (auto r = store->ApplyRetention(); !r.ok()) {
+    logger::Error("store: retention failed", {{"error", r.status().ToString()}});
+  }
   if (options.background_merges) parts->StartBackgroundMerges();
-  if (options.memtable_flush_bytes > 0) {
-    store->flush_thread_ = std::thread([p = store.get()] { p->FlushLoop(); });
+  if (options.memtable_flush_bytes > 0 || store->RetentionEnabled() ||
+      options.stats_log_interval_ms > 0) {
+    store->flush_thread_ = std::thread([p = store.get()] { p->MaintenanceLoop(); });
   }
   return store;
 }
@@ -159,6 +200,15 @@ Status StoreImpl::Close() {
   flush_cv_.notify_all();
   if (flush_thread_.joinable()) flush_thread_.join();
   parts_->StopBackgroundMerges();
+  if (options_.flush_on_close && options_.memtable_flush_bytes > 0) {
+    // Appends that passed the closed_ check before it flipped may still land after this
+    // snapshot; they stay in the WAL and are replayed at the next Open.
+    Status f = Flush();
+    if (!f.ok()) {
+      logger::Warn("store: flush at close failed; the WAL keeps the events",
+                   {{"error", f.ToString()}});
+    }
+  }
   Status st = wal_->Close();
   logger::Info("store: closed", {{"memtable_events", memtable_.events()}});
   return st;
@@ -188,7 +238,7 @@ StoreSnapshot StoreImpl::GetSnapshot() const {
     }
     // Only in the window between a flush publishing its parts and dropping its entries.
     auto kept = KeepUncoveredIf(e.batch, [&](const EventBatch& b, const EventBatch::EventRef& ev) {
-      auto it = covered.find(PartitionKeyOf(ev.ts_ns, TenantOf(b, ev)));
+      auto it = covered.find(PartitionKeyOfEvent(b, ev));
       return it != covered.end() && it->second >= e.seq;
     });
     if (kept) snap.memtable.push_back(std::move(kept));
@@ -218,17 +268,58 @@ bool StoreImpl::FlushDue() const {
          env_->MonotonicNanos() - oldest >= int64_t{options_.memtable_flush_age_ms} * 1'000'000;
 }
 
-void StoreImpl::FlushLoop() {
+void StoreImpl::MaintenanceLoop() {
+  const int64_t retention_every = int64_t{options_.retention_interval_ms} * 1'000'000;
+  const int64_t stats_every = int64_t{options_.stats_log_interval_ms} * 1'000'000;
+  // Retention already ran at Open.
+  int64_t next_retention = env_->MonotonicNanos() + retention_every;
+  int64_t next_stats = env_->MonotonicNanos() + stats_every;
   std::unique_lock<std::mutex> lock(flush_thread_mu_);
   while (!stop_flush_) {
     flush_cv_.wait_for(lock, std::chrono::milliseconds(kFlushCheckMs));
     if (stop_flush_) break;
-    if (!FlushDue()) continue;
     lock.unlock();
-    Status st = Flush();
-    if (!st.ok()) logger::Error("store: memtable flush failed", {{"error", st.ToString()}});
+    if (options_.memtable_flush_bytes > 0 && FlushDue()) {
+      Status st = Flush();
+      if (!st.ok()) logger::Error("store: memtable flush failed", {{"error", st.ToString()}});
+    }
+    const int64_t now = env_->MonotonicNanos();
+    if (RetentionEnabled() && now >= next_retention) {
+      next_retention = now + retention_every;
+      if (auto r = ApplyRetention(); !r.ok()) {
+        logger::Error("store: retention failed", {{"error", r.status().ToString()}});
+      }
+    }
+    if (stats_every > 0 && now >= next_stats) {
+      next_stats = now + stats_every;
+      LogStats();
+    }
     lock.lock();
   }
+}
+
+bool StoreImpl::RetentionEnabled() const {
+  return options_.retention.days > 0 || options_.retention.max_disk_bytes > 0;
+}
+
+bool StoreImpl::ExpiredByAge(int64_t ts_ns, int64_t now_ns) const {
+  return options_.retention.days > 0 && DayOf(ts_ns) <= DayOf(now_ns) - options_.retention.days;
+}
+
+Result<std::vector<PartitionKey>> StoreImpl::ApplyRetention() {
+  if (!RetentionEnabled()) return std::vector<PartitionKey>();
+  std::map<PartitionKey, uint64_t> bytes;
+  for (const PartitionUsage& p : parts_->Partitions()) bytes[p.key] = p.bytes;
+  VIGIA_ASSIGN_OR_RETURN(auto dropped,
+                         parts_->ApplyRetention(options_.retention, env_->NowNanos()));
+  for (const PartitionKey& k : dropped) {
+    logger::Info("store: retention dropped partition",
+                 {{"partition", PartitionDirName(k)},
+                  {"bytes", bytes[k]},
+                  {"retention_days", options_.retention.days},
+                  {"retention_max_disk_bytes", options_.retention.max_disk_bytes}});
+  }
+  return dropped;
 }
 
 Status StoreImpl::Flush() {
@@ -238,10 +329,36 @@ Status StoreImpl::Flush() {
   // The memtable has no sequence gaps (commit hook), so everything <= max_seq that was
   // ever acknowledged is in this snapshot.
   const uint64_t max_seq = mem->back().seq;
+  // Events of days retention has expired are dropped here rather than written to a part that
+  // the next retention pass would delete (and whose partition it might have just deleted).
+  const int64_t now_ns = env_->NowNanos();
+  uint64_t expired = 0;
+  std::vector<std::shared_ptr<const EventBatch>> kept;
+  kept.reserve(mem->size());
+  for (const Memtable::Entry& e : *mem) {
+    auto k = options_.retention.days <= 0
+                 ? e.batch
+                 : KeepUncoveredIf(e.batch, [&](const EventBatch&, const EventBatch::EventRef& ev) {
+                     const bool old = ExpiredByAge(ev.ts_ns, now_ns);
+                     expired += old ? 1 : 0;
+                     return old;
+                   });
+    if (k != nullptr) kept.push_back(std::move(k));
+  }
   std::vector<const EventBatch*> batches;
-  batches.reserve(mem->size());
-  for (const Memtable::Entry& e : *mem) batches.push_back(e.batch.get());
-  VIGIA_RETURN_IF_ERROR(parts_->AddEvents(batches, max_seq));
+  batches.reserve(kept.size());
+  uint64_t raw = 0;
+  for (const auto& b : kept) {
+    batches.push_back(b.get());
+    raw += RawBytes(*b);
+  }
+  if (!batches.empty()) {
+    uint64_t written = 0;
+    VIGIA_RETURN_IF_ERROR(parts_->AddEvents(batches, max_seq, &written));
+    flushed_raw_bytes_.fetch_add(raw);
+    flushed_part_bytes_.fetch_add(written);
+  }
+  flush_expired_.fetch_add(expired);
   {
     std::lock_guard<std::mutex> lock(view_mu_);
     memtable_.RemoveUpTo(max_seq);
@@ -269,6 +386,15 @@ StoreStats StoreImpl::Stats() const {
   s.part_disk_bytes = ps.disk_bytes;
   s.flushes = flushes_.load();
   s.wal_records_skipped_covered = skipped_covered_;
+  s.partitions = ps.partitions;
+  s.parts_written = ps.parts_written;
+  s.merges = ps.merges;
+  s.merged_rows = ps.merged_rows;
+  s.partitions_dropped = ps.partitions_dropped;
+  s.expired_events_dropped = replay_expired_ + flush_expired_.load();
+  s.degraded_parts = ps.degraded_parts;
+  s.flushed_raw_bytes = flushed_raw_bytes_.load();
+  s.flushed_part_bytes = flushed_part_bytes_.load();
   WalWriterStats w = wal_->stats();
   s.wal_bytes = w.live_bytes;
   s.wal_segments = w.live_segments;
@@ -277,6 +403,31 @@ StoreStats StoreImpl::Stats() const {
   s.wal_torn_tail_bytes = torn_tail_bytes_;
   s.wal_syncs = w.syncs;
   return s;
+}
+
+StoreUsage StoreImpl::Usage() const { return UsageOfSnapshot(*parts_->Snapshot()); }
+
+std::vector<DegradedPart> StoreImpl::Degraded() const { return parts_->degraded().List(); }
+
+void StoreImpl::LogStats() const {
+  StoreStats s = Stats();
+  logger::Info("store: stats",
+               {{"events", s.events},
+                {"memtable_events", s.memtable_events},
+                {"wal_bytes", s.wal_bytes},
+                {"partitions", s.partitions},
+                {"parts", s.parts},
+                {"part_rows", s.part_rows},
+                {"part_disk_bytes", s.part_disk_bytes},
+                {"bytes_per_row", s.part_rows == 0 ? 0.0
+                                                   : static_cast<double>(s.part_disk_bytes) /
+                                                         static_cast<double>(s.part_rows)},
+                {"compression_ratio", s.compression_ratio()},
+                {"flushes", s.flushes},
+                {"merges", s.merges},
+                {"merged_rows", s.merged_rows},
+                {"partitions_dropped", s.partitions_dropped},
+                {"degraded_parts", s.degraded_parts}});
 }
 
 Status StoreImpl::ProbeWritable() const {

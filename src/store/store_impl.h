@@ -17,8 +17,14 @@
 // just-published part already covers is filtered out, so a view never shows an event
 // twice or misses one.
 //
+// Maintenance (one background thread): flushes when the memtable is big or old enough,
+// applies retention every retention_interval_ms (also once at Open, after the WAL replay,
+// so covered records are recognised before their parts go), and logs the stats line.
+// Close() stops it, then flushes the memtable one last time (flush_on_close).
+//
 // Health combines the WAL's last error with a periodic probe that the data directory
-// accepts new files.
+// accepts new files. Corrupt parts do not make the store unhealthy: they are listed by
+// Degraded() (the PartitionSet's DegradedParts) and everything else is served.
 //
 // Thread-safety: thread-safe (the Store contract).
 #pragma once
@@ -48,15 +54,24 @@ class StoreImpl final : public Store {
   StoreSnapshot GetSnapshot() const override;
   void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const override;
   StoreStats Stats() const override;
+  StoreUsage Usage() const override;
   Status Health() const override;
+  std::vector<DegradedPart> Degraded() const override;
 
   PartitionSet* partitions() { return parts_.get(); }
+  // Applies the retention policy now (what the background thread does periodically) and logs
+  // every dropped partition. Returns the partitions dropped.
+  Result<std::vector<PartitionKey>> ApplyRetention();
 
  private:
   explicit StoreImpl(const StoreOptions& options, Env* env);
   Status ProbeWritable() const;
-  void FlushLoop();
+  void MaintenanceLoop();
   bool FlushDue() const;
+  bool RetentionEnabled() const;
+  // Is an event at ts_ns expired by age (retention.days) at wall-clock time now_ns?
+  bool ExpiredByAge(int64_t ts_ns, int64_t now_ns) const;
+  void LogStats() const;
 
   const StoreOptions options_;
   Env* const env_;
@@ -70,16 +85,20 @@ class StoreImpl final : public Store {
   uint64_t corrupt_records_ = 0;
   uint64_t torn_tail_bytes_ = 0;
   uint64_t skipped_covered_ = 0;
+  uint64_t replay_expired_ = 0;  // events skipped at replay: expired by age
 
   mutable std::mutex view_mu_;  // see "Readers" above
   std::mutex flush_mu_;         // one flush at a time
   std::atomic<uint64_t> flushes_{0};
+  std::atomic<uint64_t> flushed_raw_bytes_{0};
+  std::atomic<uint64_t> flushed_part_bytes_{0};
+  std::atomic<uint64_t> flush_expired_{0};       // events dropped by flushes: expired by age
   std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
 
   std::mutex flush_thread_mu_;
   std::condition_variable flush_cv_;
-  bool stop_flush_ = false;  // guarded by flush_thread_mu_
-  std::thread flush_thread_;
+  bool stop_flush_ = false;   // guarded by flush_thread_mu_
+  std::thread flush_thread_;  // runs MaintenanceLoop
 
   // Cached result of the write probe (it creates a file; at most once a second).
   mutable std::mutex probe_mu_;

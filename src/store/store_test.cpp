@@ -36,6 +36,10 @@ class StoreTest : public ::testing::Test {
     o.sync_interval_ms = 5;
     o.wal_segment_bytes = 256 << 10;
     o.env = env;
+    // These tests check the WAL and memtable: batches must come back as written, so no
+    // flush at close, and the random events (from 2025) must not expire.
+    o.flush_on_close = false;
+    o.retention.days = 0;
     auto s = Store::Open(o);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     return s.ok() ? std::move(*s) : nullptr;
@@ -318,6 +322,7 @@ TEST_F(StoreTest, BackgroundFlushByAge) {
   StoreOptions o;
   o.data_dir = dir_.string();
   o.memtable_flush_age_ms = 50;
+  o.retention.days = 0;  // the events are from 2025
   auto s = Store::Open(o);
   ASSERT_TRUE(s.ok());
   std::mt19937_64 rng(9);
