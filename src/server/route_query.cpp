@@ -193,7 +193,9 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
     SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
     return;
   }
-  std::string id = Param(req, "request_id");
+  // The path form /v1/trace/{request_id} (decoded by the router) or ?request_id=.
+  std::string id(req.PathParam("request_id"));
+  if (id.empty()) id = Param(req, "request_id");
   if (id.empty()) {
     SetError(resp, 400, error_code::kBadRequest, "missing request_id");
     return;
@@ -258,8 +260,9 @@ void AddQueryRoutes(Router* router, SnapshotSource source, QueryRouteOptions opt
   auto query = [shared](HttpRequest& req, HttpResponse* resp) { HandleQuery(*shared, req, resp); };
   router->Add("GET", "/v1/query", query);
   router->Add("POST", "/v1/query", query);
-  router->Add("GET", "/v1/trace",
-              [shared](HttpRequest& req, HttpResponse* resp) { HandleTrace(*shared, req, resp); });
+  auto trace = [shared](HttpRequest& req, HttpResponse* resp) { HandleTrace(*shared, req, resp); };
+  router->Add("GET", "/v1/trace", trace);
+  router->Add("GET", "/v1/trace/{request_id}", trace);
 }
 
 }  // namespace vigia

@@ -1,8 +1,8 @@
 // Query routes of the HTTP API (DESIGN.md §5, docs/vql.md):
 //   GET/POST /v1/query   q, since, until, limit, format=json|ndjson|csv (POST: the same
 //                        fields as a form body or the raw VQL text as the body)
-//   GET      /v1/trace   request_id=ID — every event of one request, request record first,
-//                        then time-ordered
+//   GET      /v1/trace/{request_id} (or /v1/trace?request_id=ID) — every event of one
+//                        request, request record first, then time-ordered
 // Both run the columnar engine (query/query_engine.h) over the snapshot the `source` callback
 // returns (Store::GetSnapshot: parts + memtable), and report rows scanned, blocks read and
 // skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with "line:col:

@@ -109,6 +109,17 @@ TEST_F(RouteQueryTest, TraceRequestRecordFirstThenTimeOrder) {
   EXPECT_EQ(Get("/v1/trace").status, 400);
 }
 
+TEST_F(RouteQueryTest, TracePathFormMatchesTheQueryForm) {
+  HttpResponse by_query = Get("/v1/trace?request_id=req-1");
+  HttpResponse by_path = Get("/v1/trace/req-1");
+  ASSERT_EQ(by_path.status, 200) << by_path.body;
+  EXPECT_EQ(by_path.body, by_query.body);
+  EXPECT_EQ(by_path.body.rfind("{\"request_id\":\"req-1\",\"events\":[", 0), 0u) << by_path.body;
+  EXPECT_EQ(Get("/v1/trace/req%2D2").status, 200);  // percent-decoded: req-2
+  EXPECT_EQ(Get("/v1/trace/nope").status, 404);
+  EXPECT_EQ(Get("/v1/trace/req-1/extra").status, 404);
+}
+
 TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
   delay_ms_ = 200;
   std::vector<std::thread> threads;
