@@ -23,11 +23,26 @@ void Ready(const ServerContext* ctx, HttpResponse* resp) {
   if (st.ok() && ::access(ctx->data_dir.c_str(), W_OK) != 0) {
     st = Status::FromErrno("data directory " + ctx->data_dir + " is not writable", errno);
   }
+  // Corrupt parts do not make the server unready: it still takes writes and answers every
+  // query that does not touch them, so an orchestrator must not restart or drain it (that
+  // would not repair the part); the body names the parts for the operator.
+  std::vector<DegradedPart> degraded = ctx->store->Degraded();
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
   w.KV("status", st.ok() ? "ok" : "unavailable");
-  w.KV("store", st.ok() ? std::string("ok") : st.ToString());
+  if (!st.ok()) {
+    w.KV("store", st.ToString());
+  } else {
+    w.KV("store", degraded.empty() ? "ok" : "degraded");
+  }
+  if (!degraded.empty()) {
+    w.Key("degradedParts").BeginArray();
+    for (const DegradedPart& d : degraded) {
+      w.BeginObject().KV("part", d.part).KV("error", d.reason).EndObject();
+    }
+    w.EndArray();
+  }
   w.KV("uptimeSec", ctx->UptimeSec());
   w.EndObject();
   resp->SetJson(st.ok() ? 200 : 503, std::move(out));

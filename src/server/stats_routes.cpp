@@ -1,0 +1,72 @@
+#include "server/stats_routes.h"
+
+#include "common/json_writer.h"
+
+namespace vigia {
+namespace {
+
+double PerRow(uint64_t bytes, uint64_t rows) {
+  return rows == 0 ? 0.0 : static_cast<double>(bytes) / static_cast<double>(rows);
+}
+
+}  // namespace
+
+std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
+                      const std::vector<DegradedPart>& degraded) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.KV("events", s.events);
+  w.Key("wal").BeginObject();
+  w.KV("bytes", s.wal_bytes).KV("segments", s.wal_segments).KV("syncs", s.wal_syncs);
+  w.KV("recordsReplayed", s.wal_records_replayed)
+      .KV("recordsSkippedCovered", s.wal_records_skipped_covered)
+      .KV("corruptRecords", s.wal_corrupt_records)
+      .KV("tornTailBytes", s.wal_torn_tail_bytes);
+  w.EndObject();
+  w.Key("memtable").BeginObject();
+  w.KV("events", s.memtable_events).KV("batches", s.batches).KV("bytes", s.memtable_bytes);
+  w.EndObject();
+  w.Key("parts").BeginObject();
+  w.KV("partitions", s.partitions).KV("parts", s.parts).KV("rows", s.part_rows);
+  w.KV("diskBytes", s.part_disk_bytes).KV("bytesPerRow", PerRow(s.part_disk_bytes, s.part_rows));
+  w.KV("flushes", s.flushes).KV("partsWritten", s.parts_written);
+  w.KV("merges", s.merges).KV("mergedRows", s.merged_rows);
+  w.KV("flushedRawBytes", s.flushed_raw_bytes)
+      .KV("flushedPartBytes", s.flushed_part_bytes)
+      .KV("compressionRatio", s.compression_ratio());
+  w.EndObject();
+  w.Key("retention").BeginObject();
+  w.KV("partitionsDropped", s.partitions_dropped)
+      .KV("expiredEventsDropped", s.expired_events_dropped);
+  w.EndObject();
+  w.Key("degradedParts").BeginArray();
+  for (const DegradedPart& d : degraded) {
+    w.BeginObject().KV("part", d.part).KV("error", d.reason).EndObject();
+  }
+  w.EndArray();
+  w.Key("partitions").BeginArray();
+  for (const PartitionUsageRow& p : usage.partitions) {
+    w.BeginObject().KV("partition", p.partition).KV("parts", p.parts).KV("rows", p.rows);
+    w.KV("bytes", p.bytes).EndObject();
+  }
+  w.EndArray();
+  w.Key("columns").BeginArray();
+  for (const ColumnUsage& c : usage.columns) {
+    w.BeginObject().KV("name", c.name).KV("storedBytes", c.stored_bytes);
+    w.KV("bloomBytes", c.bloom_bytes).KV("values", c.values);
+    w.KV("bytesPerRow", PerRow(c.stored_bytes + c.bloom_bytes, usage.rows)).EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+void AddStatsRoutes(const ServerContext* ctx, Router* router) {
+  router->Add("GET", "/v1/stats", [ctx](HttpRequest&, HttpResponse* resp) {
+    const Store& store = *ctx->store;
+    resp->SetJson(200, StatsJson(store.Stats(), store.Usage(), store.Degraded()));
+  });
+}
+
+}  // namespace vigia

@@ -1,0 +1,24 @@
+// GET /v1/stats: the store's counters (events, WAL, memtable, parts, merges, retention,
+// compression, degraded parts) and where the disk bytes go (per partition, per column), as
+// JSON for operators and dashboards. Behind the /v1/ API-key guard like every /v1/ route.
+// The field names are documented in docs/http-api.md.
+//
+// Thread-safety: the handler is thread-safe (it reads the thread-safe Store).
+#pragma once
+
+#include <string>
+
+#include "server/router.h"
+#include "server/server_context.h"
+#include "store/store.h"
+
+namespace vigia {
+
+// The /v1/stats body for these values (exposed for tests).
+std::string StatsJson(const StoreStats& stats, const StoreUsage& usage,
+                      const std::vector<DegradedPart>& degraded);
+
+// Adds GET /v1/stats. REQUIRES: ctx outlives the router.
+void AddStatsRoutes(const ServerContext* ctx, Router* router);
+
+}  // namespace vigia
