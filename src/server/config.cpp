@@ -115,6 +115,24 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1 << 20, kMaxBytes, &c->segment_bytes);
        }},
+      {"store", "memtable_flush_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1024, kMaxBytes, &c->memtable_flush_bytes);
+       }},
+      {"store", "memtable_flush_age_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 10, 3'600'000, &c->memtable_flush_age_ms);
+       }},
+      {"retention", "days",
+       [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 36500, &c->retention_days); }},
+      {"retention", "max_disk_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, kMaxBytes * 1024, &c->retention_max_disk_bytes);
+       }},
+      {"retention", "interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 86400, &c->retention_interval_sec);
+       }},
       {"limits", "max_body_bytes",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, kMaxBytes, &c->max_body_bytes);
@@ -134,6 +152,11 @@ const std::vector<KeyDesc>& Keys() {
       {"limits", "max_nesting_depth",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 1024, &c->max_nesting_depth);
+       }},
+      {"ingest", "ua_regexes",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ua_regexes, AsString(r));
+         return Status::Ok();
        }},
       {"auth", "api_keys_file",
        [](ServerConfig* c, const RawValue& r) {
@@ -170,6 +193,10 @@ const std::vector<KeyDesc>& Keys() {
            return Status::InvalidArgument("expected one of auto, json, text; got \"" + s + "\"");
          }
          return Status::Ok();
+       }},
+      {"log", "stats_interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 86400, &c->stats_interval_sec);
        }},
   };
   return keys;

@@ -36,17 +36,29 @@ struct ServerConfig {
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   int sync_interval_ms = limits::kWalSyncIntervalMs;
   uint64_t segment_bytes = limits::kWalSegmentBytes;
+  // [store]
+  uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;
+  int memtable_flush_age_ms = limits::kMemtableFlushAgeMs;
+  // [retention]
+  int retention_days = limits::kRetentionDays;  // 0 = keep forever
+  uint64_t retention_max_disk_bytes = 0;        // 0 = no size limit
+  int retention_interval_sec = limits::kRetentionIntervalMs / 1000;
   // [limits]
   uint64_t max_body_bytes = limits::kMaxBodyBytes;
   uint64_t max_header_bytes = limits::kMaxHeaderBytes;
   uint64_t max_line_bytes = limits::kMaxLineBytes;
   uint64_t max_fields_per_event = limits::kMaxFieldsPerEvent;
   uint64_t max_nesting_depth = limits::kMaxNestingDepth;
+  // [ingest]
+  // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
+  // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).
+  std::string ua_regexes;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // [log]
   LogLevel log_level = LogLevel::kInfo;
   logger::Format log_format = logger::Format::kAuto;
+  int stats_interval_sec = limits::kStatsLogIntervalSec;  // 0 = no periodic stats line
 
   // "127.0.0.1:7070"
   std::string ListenAddress() const;

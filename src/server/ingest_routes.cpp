@@ -22,18 +22,20 @@ std::string_view TrimSpaces(std::string_view s) {
 }
 
 // The per-thread decoder: simdjson parsers are expensive to create and not thread-safe.
-NdjsonDecoder& ThreadDecoder(const DecodeLimits& limits) {
+NdjsonDecoder& ThreadDecoder(const DecodeLimits& limits, const UserAgentClassifier* ua) {
   struct Cached {
     DecodeLimits limits;
+    const UserAgentClassifier* ua = nullptr;
     std::unique_ptr<NdjsonDecoder> decoder;
   };
   thread_local Cached cached;
   const DecodeLimits& c = cached.limits;
-  if (!cached.decoder || c.max_line_bytes != limits.max_line_bytes ||
+  if (!cached.decoder || cached.ua != ua || c.max_line_bytes != limits.max_line_bytes ||
       c.max_fields != limits.max_fields || c.max_depth != limits.max_depth ||
       c.max_reported_errors != limits.max_reported_errors) {
     cached.limits = limits;
-    cached.decoder = std::make_unique<NdjsonDecoder>(limits);
+    cached.ua = ua;
+    cached.decoder = std::make_unique<NdjsonDecoder>(limits, ua);
   }
   return *cached.decoder;
 }
@@ -72,8 +74,8 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   }
 
   auto batch = std::make_shared<EventBatch>();
-  DecodeResult result =
-      ThreadDecoder(ctx->decode_limits).Decode(body, req.receive_ts_ns, batch.get());
+  DecodeResult result = ThreadDecoder(ctx->decode_limits, ctx->ua_classifier)
+                            .Decode(body, req.receive_ts_ns, batch.get());
   if (!batch->empty()) {
     Status st = ctx->store->Append(batch);
     if (!st.ok()) {

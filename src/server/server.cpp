@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 
 #include "common/logger.h"
+#include "event/derived_fields.h"
 #include "server/api_keys.h"
 #include "server/auth_check.h"
 #include "server/health_routes.h"
@@ -18,6 +20,7 @@
 #include "server/route_tail.h"
 #include "server/router.h"
 #include "server/server_context.h"
+#include "server/stats_routes.h"
 
 namespace vigia {
 
@@ -26,6 +29,7 @@ struct Server::Impl {
   std::unique_ptr<Store> store;
   ApiKeys api_keys;
   std::unique_ptr<LiveFeed> live_feed;  // before ctx and http, which point at it
+  std::unique_ptr<UaFieldDeriver> ua;  // declared before ctx, which points at it
   ServerContext ctx;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -55,6 +59,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   so.fsync = config.fsync;
   so.sync_interval_ms = config.sync_interval_ms;
   so.wal_segment_bytes = config.segment_bytes;
+  so.memtable_flush_bytes = config.memtable_flush_bytes;
+  so.memtable_flush_age_ms = config.memtable_flush_age_ms;
+  so.retention.days = config.retention_days;
+  so.retention.max_disk_bytes = config.retention_max_disk_bytes;
+  so.retention_interval_ms = config.retention_interval_sec * 1000;
+  so.stats_log_interval_ms = config.stats_interval_sec * 1000;
   VIGIA_ASSIGN_OR_RETURN(s.store, Store::Open(so));
   StoreStats stats = s.store->Stats();
   logger::Info("store opened", {{"data_dir", config.data_dir},
@@ -70,6 +80,20 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   s.ctx.decode_limits.max_line_bytes = config.max_line_bytes;
   s.ctx.decode_limits.max_fields = config.max_fields_per_event;
   s.ctx.decode_limits.max_depth = config.max_nesting_depth;
+  // UA rules load in the background (~1 s); the first event with a ua waits for them.
+  std::string ua_rules = UaFieldDeriver::ResolveRegexesPath(config.ua_regexes);
+  if (!config.ua_regexes.empty() && config.ua_regexes != "off" &&
+      !std::filesystem::is_regular_file(ua_rules)) {
+    return Status::InvalidArgument("ingest.ua_regexes: no such file " + ua_rules);
+  }
+  if (!ua_rules.empty()) {
+    s.ua = UaFieldDeriver::LoadFileInBackground(ua_rules);
+    s.ctx.ua_classifier = s.ua.get();
+  } else if (config.ua_regexes != "off") {
+    logger::Warn("no uap-core regexes.yaml found: events get no browser/os/device",
+                 {{"hint", "set ingest.ua_regexes or apt-get install uap-core"}});
+  }
+  logger::Info("ua rules", {{"path", ua_rules.empty() ? "off" : ua_rules}});
   // Everything under /v1/ (ingest, dump, query, trace) needs a key when keys are set;
   // /health/* never does, so probes carry no secret.
   const ApiKeys* keys = &s.api_keys;
@@ -77,6 +101,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
     return RequireApiKey(*keys, req, resp);
   });
   AddHealthRoutes(&s.ctx, &s.router);
+  AddStatsRoutes(&s.ctx, &s.router);
   s.live_feed = std::make_unique<LiveFeed>(LiveFeed::Options{});
   s.ctx.live_feed = s.live_feed.get();
   AddIngestRoutes(&s.ctx, &s.router);

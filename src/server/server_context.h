@@ -23,7 +23,8 @@ struct ServerContext {
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   DecodeLimits decode_limits;
   LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
-  int64_t start_monotonic_ns = 0;  // for uptimeSec
+  const UserAgentClassifier* ua_classifier = nullptr;  // browser/os/device; may be null
+  int64_t start_monotonic_ns = 0;                      // for uptimeSec
 
   int64_t UptimeSec() const {
     int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
