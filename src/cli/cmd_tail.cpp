@@ -1,7 +1,10 @@
 // `vigia tail [-f] 'filter'`: prints matching events as they arrive. With --file it follows
 // a growing NDJSON log (like tail -f, starting at its end unless --from-start); with
-// --server it polls /v1/query every --interval for events newer than the last one seen
-// (events that arrive late with older timestamps are not shown).
+// --server -f it streams GET /v1/tail (NDJSON, chunked) and prints each event the moment the
+// server stores it, until the server ends the stream; --server without -f prints the
+// matching events of the last minute (one /v1/query) and exits.
+#include <curl/curl.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -42,25 +45,114 @@ void Print(const std::vector<QueryRecord>& rows, OutputFormat fmt) {
   std::fflush(stdout);
 }
 
-int TailServer(const TailArgs& a, OutputFormat fmt) {
-  int64_t since = NowNs() - 60'000'000'000LL;  // start with the last minute
-  while (true) {
-    std::string path = "/v1/query?q=" + UrlEncode(a.filter) +
-                       "&format=json&limit=10000&since=" + UrlEncode(FormatRfc3339(since, 9));
-    auto body = HttpGet(a.src, path);
-    if (!body.ok()) return Fail(body.status().message());
-    auto rows = ParseRowsJson(*body);
-    if (!rows.ok()) return Fail(rows.status().message());
-    for (const QueryRecord& r : *rows) {
-      const OwnedValue* ts = r.Get("ts");
-      if (ts && ts->type == ValueType::kString) {
-        if (auto t = ParseRfc3339(ts->s)) since = std::max(since, *t + 1);
-      }
-    }
-    Print(*rows, fmt);
-    if (!a.follow) return 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(a.interval_ms));
+// The events of the last minute, once.
+int TailServerOnce(const TailArgs& a, OutputFormat fmt) {
+  int64_t since = NowNs() - 60'000'000'000LL;
+  std::string path = "/v1/query?q=" + UrlEncode(a.filter) +
+                     "&format=json&limit=10000&since=" + UrlEncode(FormatRfc3339(since, 9));
+  auto body = HttpGet(a.src, path);
+  if (!body.ok()) return Fail(body.status().message());
+  auto rows = ParseRowsJson(*body);
+  if (!rows.ok()) return Fail(rows.status().message());
+  Print(*rows, fmt);
+  return 0;
+}
+
+// What the libcurl write callback of the /v1/tail stream works on.
+struct StreamState {
+  CURL* curl = nullptr;
+  OutputFormat fmt = OutputFormat::kNdjson;
+  std::string pending;     // bytes after the last complete line
+  std::string error_body;  // the body of a non-200 answer
+  std::string bad_line;    // set when the server sent something that is not JSON
+};
+
+void PrintStreamLine(StreamState* st, std::string_view line) {
+  if (line.empty()) return;  // heartbeat
+  // A drop notice is exactly {"dropped":N}; events always carry "ts" first.
+  constexpr std::string_view kDropped = "{\"dropped\":";
+  if (line.substr(0, kDropped.size()) == kDropped) {
+    std::string n(line.substr(kDropped.size(), line.size() - kDropped.size() - 1));
+    std::fprintf(stderr, "vigia tail: %s events dropped (this client fell behind)\n", n.c_str());
+    return;
   }
+  if (st->fmt == OutputFormat::kNdjson || st->fmt == OutputFormat::kTable) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    return;
+  }
+  auto rows = ParseRowsJson("[" + std::string(line) + "]");
+  if (!rows.ok()) {
+    st->bad_line = std::string(line.substr(0, 200));
+    return;
+  }
+  Print(*rows, st->fmt);
+}
+
+size_t OnStreamData(char* p, size_t size, size_t n, void* ud) {
+  auto* st = static_cast<StreamState*>(ud);
+  long code = 0;
+  curl_easy_getinfo(st->curl, CURLINFO_RESPONSE_CODE, &code);
+  if (code != 200) {
+    st->error_body.append(p, size * n);
+    return size * n;
+  }
+  st->pending.append(p, size * n);
+  size_t start = 0;
+  size_t nl;
+  while ((nl = st->pending.find('\n', start)) != std::string::npos) {
+    PrintStreamLine(st, std::string_view(st->pending).substr(start, nl - start));
+    start = nl + 1;
+  }
+  st->pending.erase(0, start);
+  // Returning less than given aborts the transfer.
+  return st->bad_line.empty() ? size * n : 0;
+}
+
+// Streams /v1/tail until the server ends the stream (exit 0) or fails (exit 1).
+int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
+  std::string url = a.src.server;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += "/v1/tail?format=ndjson&q=" + UrlEncode(a.filter);
+  StreamState st;
+  st.fmt = fmt;
+  st.curl = curl_easy_init();
+  if (!st.curl) return Fail("curl_easy_init failed");
+  curl_easy_setopt(st.curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(st.curl, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(st.curl, CURLOPT_WRITEFUNCTION, &OnStreamData);
+  curl_easy_setopt(st.curl, CURLOPT_CONNECTTIMEOUT, 10L);
+  // The server sends a heartbeat every 15 s: four missed ones mean it is gone.
+  curl_easy_setopt(st.curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(st.curl, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(st.curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_slist* headers = nullptr;
+  std::string auth;
+  if (!a.src.api_key.empty()) {
+    auth = "Authorization: Bearer " + a.src.api_key;
+    headers = curl_slist_append(headers, auth.c_str());
+    curl_easy_setopt(st.curl, CURLOPT_HTTPHEADER, headers);
+  }
+  CURLcode rc = curl_easy_perform(st.curl);
+  long code = 0;
+  curl_easy_getinfo(st.curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(st.curl);
+  if (!st.bad_line.empty()) return Fail("server sent a line that is not JSON: " + st.bad_line);
+  if (code != 0 && code != 200) {
+    simdjson::dom::parser parser;
+    std::string_view msg;
+    if (parser.parse(st.error_body)["error"]["message"].get(msg) == simdjson::SUCCESS) {
+      return Fail(std::string(msg));
+    }
+    return Fail("server answered HTTP " + std::to_string(code) + ": " + st.error_body);
+  }
+  if (rc != CURLE_OK) {
+    return Fail("stream from " + a.src.server + " failed: " + curl_easy_strerror(rc));
+  }
+  std::fprintf(stderr, "vigia tail: the server ended the stream\n");
+  return 0;
 }
 
 int TailFile(const TailArgs& a, OutputFormat fmt, const FilterMatcher& m) {
@@ -103,7 +195,9 @@ int RunTail(TailArgs& a) {
   auto q = ParseVql(a.filter);
   if (!q.ok()) return Fail(q.status().message());
   if (!q->pipes.empty()) return Fail("tail takes a filter only (no pipes)");
-  if (!a.src.server.empty()) return TailServer(a, *fmt);
+  if (!a.src.server.empty()) {
+    return a.follow ? TailServerFollow(a, *fmt) : TailServerOnce(a, *fmt);
+  }
   if (a.file.empty()) return Fail("give --server URL or --file F");
   auto m = FilterMatcher::Compile(*q->filter, NowNs());
   if (!m.ok()) return Fail(m.status().message());
@@ -118,11 +212,12 @@ void RegisterTailCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("filter", args->filter, "a VQL filter (default *)");
   cmd->add_flag("-f,--follow", args->follow, "keep waiting for new events");
   cmd->add_option("--format", args->format, "ndjson|json|csv (default ndjson)");
-  auto* server = cmd->add_option("--server", args->src.server, "poll a running server (URL)");
+  auto* server = cmd->add_option("--server", args->src.server,
+                                 "a running server (URL); with -f, streams its /v1/tail");
   cmd->add_option("--api-key", args->src.api_key, "API key for --server (default $VIGIA_API_KEY)");
   auto* file = cmd->add_option("--file", args->file, "follow an NDJSON log file");
   cmd->add_flag("--from-start", args->from_start, "with --file: start at the beginning");
-  cmd->add_option("--interval-ms", args->interval_ms, "poll interval (default 1000)");
+  cmd->add_option("--interval-ms", args->interval_ms, "--file poll interval (default 1000)");
   server->excludes(file);
   cmd->callback([args, exit_code] { *exit_code = RunTail(*args); });
 }
