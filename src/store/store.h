@@ -88,7 +88,7 @@ struct StoreStats {
   uint64_t merges = 0;                       // since Open
   uint64_t merged_rows = 0;                  // rows rewritten by merges since Open
   uint64_t partitions_dropped = 0;           // by retention since Open
-  uint64_t expired_events_dropped = 0;       // by flushes and replay (retention by age)
+  uint64_t expired_events_dropped = 0;       // by flushes since Open (retention by age)
   uint64_t degraded_parts = 0;               // corrupt parts (see Degraded())
   // Compression of the flushes since Open: raw = the events' decoded column size (8 bytes
   // per timestamp, int and float, 1 per bool, the bytes of each string), compressed = the

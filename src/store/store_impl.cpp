@@ -135,7 +135,6 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   store->corrupt_records_ = replay.corrupt_records;
   store->torn_tail_bytes_ = replay.torn_tail_bytes;
   store->skipped_covered_ = skipped;
-  store->replay_expired_ = expired;
   if (mt.batches() > 0) store->oldest_unflushed_ns_ = env->MonotonicNanos();
   logger::Info("store: WAL replayed", {{"path", wal_dir},
                                        {"records", replay.records},
@@ -391,7 +390,7 @@ StoreStats StoreImpl::Stats() const {
   s.merges = ps.merges;
   s.merged_rows = ps.merged_rows;
   s.partitions_dropped = ps.partitions_dropped;
-  s.expired_events_dropped = replay_expired_ + flush_expired_.load();
+  s.expired_events_dropped = flush_expired_.load();
   s.degraded_parts = ps.degraded_parts;
   s.flushed_raw_bytes = flushed_raw_bytes_.load();
   s.flushed_part_bytes = flushed_part_bytes_.load();

@@ -85,7 +85,6 @@ class StoreImpl final : public Store {
   uint64_t corrupt_records_ = 0;
   uint64_t torn_tail_bytes_ = 0;
   uint64_t skipped_covered_ = 0;
-  uint64_t replay_expired_ = 0;  // events skipped at replay: expired by age
 
   mutable std::mutex view_mu_;  // see "Readers" above
   std::mutex flush_mu_;         // one flush at a time
