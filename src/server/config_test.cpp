@@ -166,3 +166,40 @@ TEST_F(ConfigTest, EveryKeyIsSettableFromEnvironment) {
 
 }  // namespace
 }  // namespace vigia
+
+namespace vigia {
+namespace {
+
+TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
+  Result<ServerConfig> d = LoadConfig({}, Env());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->retention_days, 30);
+  EXPECT_EQ(d->retention_max_disk_bytes, 0u);
+  EXPECT_EQ(d->retention_interval_sec, 60);
+  EXPECT_EQ(d->stats_interval_sec, 60);
+  EXPECT_EQ(d->memtable_flush_bytes, limits::kMemtableFlushBytes);
+
+  ConfigFlags flags;
+  flags.config_file = WriteFile(
+      "[store]\nmemtable_flush_bytes = 4096\nmemtable_flush_age_ms = 100\n"
+      "[retention]\ndays = 7\nmax_disk_bytes = 1000000\ninterval_sec = 5\n"
+      "[log]\nstats_interval_sec = 0\n");
+  env_["VIGIA_RETENTION_DAYS"] = "0";  // the environment beats the file
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->memtable_flush_bytes, 4096u);
+  EXPECT_EQ(c->memtable_flush_age_ms, 100);
+  EXPECT_EQ(c->retention_days, 0);
+  EXPECT_EQ(c->retention_max_disk_bytes, 1000000u);
+  EXPECT_EQ(c->retention_interval_sec, 5);
+  EXPECT_EQ(c->stats_interval_sec, 0);
+
+  env_["VIGIA_RETENTION_DAYS"] = "-1";
+  c = LoadConfig({}, Env());
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("VIGIA_RETENTION_DAYS"), std::string::npos)
+      << c.status().ToString();
+}
+
+}  // namespace
+}  // namespace vigia
