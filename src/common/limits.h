@@ -85,6 +85,11 @@ inline constexpr size_t kMergeMinParts = 4;
 // Most parts merged at once: a merge holds one decoded block per input, so this bounds its
 // memory (~16 x 12 MiB) and keeps the fan-in at a size-tiered ratio.
 inline constexpr size_t kMaxPartsPerMerge = 16;
+// Size-tier width of the merge policy (merge.h SelectMergeInputs): parts merge only with
+// parts of the same tier [4^t, 4^(t+1)) rows. With kMergeMinParts >= this ratio a merge
+// always lifts its rows to a higher tier, so a row is rewritten about
+// log4(kMaxMergedPartRows / flush size) times (~4), not once per merge of its partition.
+inline constexpr uint64_t kMergeTierRatio = 4;
 // Parts above this many rows are not merged again (size tier ceiling): merging
 // ever-bigger parts rewrites the same data over and over for no further gain.
 inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;

@@ -1,5 +1,7 @@
 #include "store/merge.h"
 
+#include <algorithm>
+#include <numeric>
 #include <queue>
 
 namespace vigia {
@@ -40,6 +42,39 @@ struct CursorAfter {
 };
 
 }  // namespace
+
+std::vector<size_t> SelectMergeInputs(std::span<const uint64_t> rows, size_t min_parts,
+                                      size_t max_parts, uint64_t tier_ratio) {
+  min_parts = std::max<size_t>(2, min_parts);
+  max_parts = std::max(min_parts, max_parts);
+  tier_ratio = std::max<uint64_t>(2, tier_ratio);
+  // Tier t holds parts of [ratio^t, ratio^(t+1)) rows. Fixed boundaries (not "within ratio
+  // of the smallest") make progress certain: merging >= ratio parts of tier t yields a part
+  // of tier > t, so no row is rewritten twice in one tier when min_parts >= ratio.
+  auto tier = [&](uint64_t n) {
+    int t = 0;
+    while (n >= tier_ratio) {
+      n /= tier_ratio;
+      ++t;
+    }
+    return t;
+  };
+  std::vector<size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rows[a] < rows[b]; });
+  for (size_t first = 0; first < order.size();) {
+    const int t = tier(rows[order[first]]);
+    size_t end = first;
+    while (end < order.size() && tier(rows[order[end]]) == t) ++end;
+    if (end - first >= min_parts) {
+      return {order.begin() + static_cast<ptrdiff_t>(first),
+              order.begin() + static_cast<ptrdiff_t>(std::min(end, first + max_parts))};
+    }
+    first = end;
+  }
+  return {};
+}
 
 Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,
                             const std::string& tmp_dir, const std::string& final_dir,

@@ -10,14 +10,20 @@
 // but before the inputs are deleted is repaired at open (PartitionSet). Deleting the inputs
 // is the caller's job.
 //
+// SelectMergeInputs is the merge policy: size tiers, so that every row is rewritten about
+// log_fanin(total / flush size) times instead of once per merge of its partition.
+//
 // Thread-safety: thread-safe with respect to the inputs (readers are thread-safe); one call
-// owns its output directories.
+// owns its output directories. SelectMergeInputs is a pure function.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
+#include "common/limits.h"
 #include "common/status.h"
 #include "store/part_reader.h"
 #include "store/part_writer.h"
@@ -29,6 +35,16 @@ struct MergeStats {
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
 };
+
+// Chooses the parts of one partition to merge next, given each candidate's row count.
+// Parts fall in size tiers [ratio^t, ratio^(t+1)) rows; the lowest tier with at least
+// `min_parts` parts is merged (its `max_parts` smallest). Returns indexes into `rows`
+// (ascending by size), or nothing when no tier is full. Why tiers: merging a big part with each new
+// small one rewrites the big one every few flushes (quadratic in the partition's size);
+// merging only like-sized parts bounds every row's rewrites by the number of tiers.
+std::vector<size_t> SelectMergeInputs(std::span<const uint64_t> rows, size_t min_parts,
+                                      size_t max_parts,
+                                      uint64_t tier_ratio = limits::kMergeTierRatio);
 
 // REQUIRES: inputs non-empty. options.wal_seq is raised to the inputs' max.
 Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,

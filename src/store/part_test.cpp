@@ -6,6 +6,7 @@
 #include <random>
 
 #include "store/file_names.h"
+#include "store/merge.h"
 #include "store/part_reader.h"
 #include "store/part_testing.h"
 #include "store/part_writer.h"
@@ -291,6 +292,47 @@ TEST_F(PartTest, CorruptChunkErrorNamesColumnAndBlock) {
   EXPECT_EQ(all.status().code(), StatusCode::kCorruption);
   EXPECT_NE(all.status().message().find("column msg block 1"), std::string::npos)
       << all.status().ToString();
+}
+
+TEST(SelectMergeInputsTest, MergesOnlyAFullTierSmallestFirst) {
+  // Tiers of ratio 4: [4^t, 4^(t+1)). 1000..1020 share tier 4 (256..1023); 5000 is tier 6.
+  const uint64_t rows[] = {5000, 1000, 1010, 1020};
+  EXPECT_TRUE(SelectMergeInputs(rows, 4, 16, 4).empty());  // three like-sized parts only
+  std::vector<size_t> got = SelectMergeInputs(rows, 3, 16, 4);
+  EXPECT_EQ(got, (std::vector<size_t>{1, 2, 3}));  // the big part is not rewritten
+}
+
+TEST(SelectMergeInputsTest, MergedOutputLeavesItsTierSoRowsAreNotRewrittenPerFlush) {
+  // Simulate 64 flushes of ~1000 rows with merges in between: every row must be rewritten
+  // at most once per tier, not once per merge (the old policy rewrote the biggest part on
+  // nearly every merge).
+  std::vector<uint64_t> parts;
+  uint64_t rewritten = 0;
+  for (int flush = 0; flush < 64; ++flush) {
+    parts.push_back(1000 + static_cast<uint64_t>(flush % 7));
+    for (;;) {
+      std::vector<size_t> pick = SelectMergeInputs(parts, 4, 16, 4);
+      if (pick.empty()) break;
+      ASSERT_GE(pick.size(), 4u);
+      uint64_t merged = 0;
+      for (size_t i : pick) merged += parts[i];
+      rewritten += merged;
+      std::sort(pick.rbegin(), pick.rend());
+      for (size_t i : pick) parts.erase(parts.begin() + static_cast<ptrdiff_t>(i));
+      parts.push_back(merged);
+    }
+  }
+  uint64_t total = 0;
+  for (uint64_t p : parts) total += p;
+  EXPECT_EQ(total, 64189u);  // sum of 1000 + flush % 7 over 64 flushes
+  EXPECT_LE(parts.size(), 6u);
+  // 64 flushes into tiers of 4: each row moves up at most 3 tiers (1k -> 4k -> 16k -> 64k).
+  EXPECT_LE(rewritten, 3 * total);
+}
+
+TEST(SelectMergeInputsTest, CapsTheFanIn) {
+  std::vector<uint64_t> rows(40, 100);
+  EXPECT_EQ(SelectMergeInputs(rows, 4, 16, 4).size(), 16u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "store/column_codec.h"
 #include "store/file_names.h"
@@ -12,10 +13,18 @@ namespace vigia {
 RowKey RowKeyOf(int64_t ts, std::span<const Field> fields) {
   RowKey k;
   k.ts = ts;
+  bool have_service = false, have_kind = false;
   for (const Field& f : fields) {
-    if (f.value.type != ValueType::kString) continue;
-    if (f.name == "service") k.service = f.value.s;
-    if (f.name == "kind") k.kind = f.value.s;
+    // Length first: most names differ in it, and normalized events put kind first and
+    // service among the first canonical fields, so the loop usually stops early.
+    if (f.name.size() == 7 && !have_service && f.name == "service") {
+      if (f.value.type == ValueType::kString) k.service = f.value.s;
+      have_service = true;
+    } else if (f.name.size() == 4 && !have_kind && f.name == "kind") {
+      if (f.value.type == ValueType::kString) k.kind = f.value.s;
+      have_kind = true;
+    }
+    if (have_service && have_kind) break;
   }
   return k;
 }
@@ -94,6 +103,20 @@ uint32_t PartWriter::ResolveColumn(std::string_view name, ColumnType type) {
   return static_cast<uint32_t>(idx);
 }
 
+uint32_t PartWriter::ResolveColumnAt(size_t position, std::string_view name, ColumnType type) {
+  if (position < predicted_.size()) {
+    const Predicted& p = predicted_[position];
+    if (p.type == type && p.name.size() == name.size() &&
+        std::memcmp(p.name.data(), name.data(), name.size()) == 0) {
+      return p.col;
+    }
+  }
+  const uint32_t col = ResolveColumn(name, type);
+  if (position >= predicted_.size()) predicted_.resize(position + 1);
+  predicted_[position] = {by_name_.find(name)->first, type, col};
+  return col;
+}
+
 Status PartWriter::Add(int64_t ts, std::span<const Field> fields) {
   if (!failed_.ok()) return failed_;
   RowKey key = RowKeyOf(ts, fields);
@@ -108,9 +131,10 @@ Status PartWriter::Add(int64_t ts, std::span<const Field> fields) {
 
   const uint32_t row = block_rows_;
   ts_.push_back(ts);
+  size_t position = 0;
   for (const Field& f : fields) {
     const ColumnType type = ColumnTypeOf(f.value.type);
-    const uint32_t col = ResolveColumn(f.name, type);
+    const uint32_t col = ResolveColumnAt(position++, f.name, type);
     ColumnBuilder& b = builders_[col];
     if (!b.rows.empty() && b.rows.back() == row) {
       // A repeated name breaks the event.h invariant; keeping the first value (and counting
@@ -277,17 +301,54 @@ Result<PartMeta> PartWriter::Finish(const std::string& final_dir) {
 Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& tmp_dir,
                                    const std::string& final_dir, PartWriterOptions options) {
   if (rows.empty()) return Status::InvalidArgument("part writer: no rows");
-  std::vector<std::pair<RowKey, RowRef>> keyed;
-  keyed.reserve(rows.size());
-  for (const RowRef& r : rows) {
-    const auto& e = r.batch->events()[r.event];
-    keyed.emplace_back(RowKeyOf(e.ts_ns, r.batch->fields(e)), r);
+  // Sorting hundreds of thousands of rows by (service, kind, ts) with string compares costs
+  // more than writing them: rank the few distinct service and kind values once, then sort
+  // integer keys (the row index breaks ties, which keeps the sort stable).
+  struct Keyed {
+    uint32_t service;
+    uint32_t kind;
+    int64_t ts;
+    uint32_t row;
+  };
+  std::vector<Keyed> keyed(rows.size());
+  std::unordered_map<std::string_view, uint32_t> services, kinds;
+  std::vector<std::string_view> service_names, kind_names;
+  auto id_of = [](std::unordered_map<std::string_view, uint32_t>& ids,
+                  std::vector<std::string_view>& names, std::string_view v) {
+    auto [it, inserted] = ids.try_emplace(v, static_cast<uint32_t>(names.size()));
+    if (inserted) names.push_back(v);
+    return it->second;
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& e = rows[i].batch->events()[rows[i].event];
+    RowKey k = RowKeyOf(e.ts_ns, rows[i].batch->fields(e));
+    keyed[i] = {id_of(services, service_names, k.service), id_of(kinds, kind_names, k.kind),
+                e.ts_ns, static_cast<uint32_t>(i)};
   }
-  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
-    return CompareRowKeys(a.first, b.first) < 0;
+  auto ranks = [](const std::vector<std::string_view>& names) {
+    std::vector<uint32_t> order(names.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
+    std::vector<uint32_t> rank(names.size());
+    for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+    return rank;
+  };
+  const std::vector<uint32_t> service_rank = ranks(service_names);
+  const std::vector<uint32_t> kind_rank = ranks(kind_names);
+  for (Keyed& k : keyed) {
+    k.service = service_rank[k.service];
+    k.kind = kind_rank[k.kind];
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.service != b.service) return a.service < b.service;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    if (a.ts != b.ts) return a.ts < b.ts;
+    return a.row < b.row;
   });
   VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
-  for (const auto& [key, r] : keyed) {
+  for (const Keyed& k : keyed) {
+    const RowRef& r = rows[k.row];
     const auto& e = r.batch->events()[r.event];
     VIGIA_RETURN_IF_ERROR(writer->Add(e.ts_ns, r.batch->fields(e)));
   }

@@ -87,8 +87,17 @@ class PartWriter {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // The column field position `position` of the previous row used: rows of one block
+  // mostly share their layout, so a byte compare usually replaces the hash lookup.
+  struct Predicted {
+    std::string_view name;  // a key of by_name_ (node-stable)
+    ColumnType type = ColumnType::kNull;
+    uint32_t col = 0;
+  };
+
   PartWriter(std::string tmp_dir, PartWriterOptions options);
   uint32_t ResolveColumn(std::string_view name, ColumnType type);
+  uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
   Status FlushBlock();
 
   std::string tmp_dir_;
@@ -109,6 +118,7 @@ class PartWriter {
   std::vector<int64_t> ts_;
   std::vector<ColumnBuilder> builders_;  // indexed like meta_.columns
   std::vector<uint32_t> touched_;        // columns with values in this block
+  std::vector<Predicted> predicted_;     // by field position, see Predicted
   Arena arena_;
   bool have_last_key_ = false;
   std::string last_service_, last_kind_;

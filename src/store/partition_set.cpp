@@ -182,20 +182,18 @@ Result<bool> PartitionSet::MergeOnce() {
       by_partition[p->partition].push_back(p);
     }
   }
-  const std::vector<std::shared_ptr<const PartHandle>>* best = nullptr;
+  // Size tiers (merge.h SelectMergeInputs); the partition with the fullest tier goes first.
+  std::vector<std::shared_ptr<const PartHandle>> inputs;
   for (const auto& [key, v] : by_partition) {
-    if (v.size() >= std::max<size_t>(2, opt_.merge_min_parts) &&
-        (best == nullptr || v.size() > best->size())) {
-      best = &v;
-    }
+    std::vector<uint64_t> rows;
+    for (const auto& p : v) rows.push_back(p->reader->meta().rows);
+    std::vector<size_t> pick =
+        SelectMergeInputs(rows, opt_.merge_min_parts, opt_.max_parts_per_merge);
+    if (pick.size() <= inputs.size()) continue;
+    inputs.clear();
+    for (size_t i : pick) inputs.push_back(v[i]);
   }
-  if (best == nullptr) return false;
-  std::vector<std::shared_ptr<const PartHandle>> inputs = *best;
-  // The smallest parts first: merging like-sized parts keeps write amplification logarithmic.
-  std::sort(inputs.begin(), inputs.end(), [](const auto& a, const auto& b) {
-    return a->reader->meta().rows < b->reader->meta().rows;
-  });
-  if (inputs.size() > opt_.max_parts_per_merge) inputs.resize(opt_.max_parts_per_merge);
+  if (inputs.empty()) return false;
   std::sort(inputs.begin(), inputs.end(), HandleLess);
 
   const PartitionKey key = inputs[0]->partition;
