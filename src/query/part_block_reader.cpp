@@ -22,15 +22,19 @@ bool Overlaps(const ChunkMeta& c, ColumnType t, double lo, double hi) {
 PartBlockReader::PartBlockReader(const PartReader& reader, const QueryPlan& plan)
     : reader_(reader), plan_(plan) {
   const PartMeta& m = reader_.meta();
-  wanted_.assign(m.columns.size(), plan.all_columns ? 1 : 0);
+  auto listed = [](const std::vector<std::string>& names, const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  wanted_.assign(m.columns.size(), 0);
   for (uint32_t i = 1; i < m.columns.size(); ++i) {
-    by_name_[m.columns[i].name].push_back(i);
-    if (!plan.all_columns && std::find(plan.columns.begin(), plan.columns.end(),
-                                       m.columns[i].name) != plan.columns.end()) {
+    const std::string& name = m.columns[i].name;
+    by_name_[name].push_back(i);
+    if (listed(plan.filter_columns, name)) {
+      wanted_[i] = 2;
+    } else if (plan.all_columns || listed(plan.columns, name)) {
       wanted_[i] = 1;
     }
   }
-  if (!wanted_.empty()) wanted_[0] = 0;  // the time column is read separately
 }
 
 bool PartBlockReader::InTimeRange(size_t block) const {
@@ -120,27 +124,49 @@ Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const
   return true;
 }
 
-Status PartBlockReader::Read(size_t block, DecodedBlock* out, uint64_t* bytes_read) const {
-  const BlockMeta& b = reader_.meta().blocks[block];
-  out->storage = ColumnBatch();
-  out->cols.clear();
+void PartBlockReader::BuildView(DecodedBlock* out, uint32_t num_rows) {
+  // Column order (as the row evaluator sees decoded parts), whatever the decode order.
+  std::vector<size_t> order(out->cols.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return out->col_index[a] < out->col_index[b]; });
   out->view = BlockView();
-  ColumnVector ts;
-  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, b.chunks[0], &out->storage, &ts, bytes_read));
-  out->ts = std::move(ts.ints);
-  out->cols.reserve(b.chunks.size());
+  out->view.num_rows = num_rows;
+  out->view.ts = out->ts.data();
+  for (size_t i : order) out->view.Add(&out->cols[i]);
+}
+
+Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* out,
+                                    uint64_t* bytes_read) const {
+  const BlockMeta& b = reader_.meta().blocks[block];
   for (size_t k = 1; k < b.chunks.size(); ++k) {
     const ChunkMeta& c = b.chunks[k];
-    if (!wanted_[c.column]) continue;
+    if (wanted_[c.column] != which) continue;
     out->cols.emplace_back();
+    out->col_index.push_back(c.column);
     VIGIA_RETURN_IF_ERROR(
         reader_.ReadChunk(block, c, &out->storage, &out->cols.back(), bytes_read));
     out->cols.back().type = reader_.meta().columns[c.column].type;
   }
-  out->view.num_rows = b.num_rows;
-  out->view.ts = out->ts.data();
-  for (const ColumnVector& c : out->cols) out->view.Add(&c);
+  BuildView(out, b.num_rows);
   return Status::Ok();
+}
+
+Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out,
+                                          uint64_t* bytes_read) const {
+  const BlockMeta& b = reader_.meta().blocks[block];
+  out->storage = ColumnBatch();
+  out->cols.clear();
+  out->col_index.clear();
+  ColumnVector ts;
+  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, b.chunks[0], &out->storage, &ts, bytes_read));
+  out->ts = std::move(ts.ints);
+  out->cols.reserve(b.chunks.size());
+  return ReadColumns(block, 2, out, bytes_read);
+}
+
+Status PartBlockReader::ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const {
+  return ReadColumns(block, 1, out, bytes_read);
 }
 
 }  // namespace vigia

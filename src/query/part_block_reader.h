@@ -27,7 +27,8 @@ namespace vigia {
 struct DecodedBlock {
   ColumnBatch storage;  // buffers + arena only
   std::vector<int64_t> ts;
-  std::vector<ColumnVector> cols;
+  std::vector<ColumnVector> cols;   // capacity reserved up front: views point into it
+  std::vector<uint32_t> col_index;  // part column index of each entry of cols
   BlockView view;
 };
 
@@ -42,16 +43,21 @@ class PartBlockReader {
   bool InTimeRange(size_t block) const;
   // False only when no row of the block can match (time, min/max, absent columns, blooms).
   Result<bool> MayMatch(size_t block, uint64_t* bytes_read) const;
-  // Decodes the block's timestamps and wanted columns into *out (reset first).
-  Status Read(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
+  // Decodes the block's timestamps and the columns the filter reads into *out (reset first).
+  Status ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
+  // Adds the other wanted columns (late materialization: only blocks with a matching row).
+  Status ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
 
  private:
   Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;
+  Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
+  static void BuildView(DecodedBlock* out, uint32_t num_rows);
 
   const PartReader& reader_;
   const QueryPlan& plan_;
   std::unordered_map<std::string, std::vector<uint32_t>> by_name_;  // column indexes
-  std::vector<uint8_t> wanted_;                                     // per column index
+  // Per column index: 0 = not read, 1 = read after filtering, 2 = read for the filter.
+  std::vector<uint8_t> wanted_;
 };
 
 }  // namespace vigia

@@ -98,7 +98,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->qs.bytes_read));
   if (!may) return Status::Ok();
   ++w->qs.blocks_read;
-  VIGIA_RETURN_IF_ERROR(pr.Read(t.block, &w->block, &w->qs.bytes_read));
+  VIGIA_RETURN_IF_ERROR(pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read));
   const BlockView& v = w->block.view;
   w->qs.rows_scanned += v.num_rows;
   w->mask.assign(v.num_rows, 1);
@@ -110,6 +110,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   for (uint8_t m : w->mask) matched += m;
   w->qs.rows_matched += matched;
   if (matched == 0) return Status::Ok();
+  VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
   if (w->stats) return w->stats->AddBlock(v, w->mask);
   for (size_t r = 0; r < v.num_rows; ++r) {
     if (!w->mask[r]) continue;

@@ -239,7 +239,8 @@ Result<QueryPlan> PlanQuery(const Query& q, const QueryOptions& opt) {
   if (plan.range.to_ns) plan.max_ts = *plan.range.to_ns;
   CollectConjuncts(*q.filter, &plan.prune);
 
-  CollectFilterFields(*q.filter, &plan.columns);
+  CollectFilterFields(*q.filter, &plan.filter_columns);
+  plan.columns = plan.filter_columns;
   plan.stats_first = !q.pipes.empty() &&
                      (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop);
   if (plan.stats_first) {

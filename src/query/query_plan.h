@@ -54,6 +54,8 @@ struct QueryPlan {
   std::vector<PruneClause> prune;  // conjunction
   // Columns to decode (by field name), unless all_columns.
   std::vector<std::string> columns;
+  // The columns the filter reads: decoded first; the others only for blocks with a match.
+  std::vector<std::string> filter_columns;
   bool all_columns = false;
   // The first pipe is stats/top: the scan folds rows into it.
   bool stats_first = false;

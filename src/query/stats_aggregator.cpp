@@ -246,12 +246,17 @@ std::vector<QueryRecord> StatsAggregator::Finish() {
   }
   std::vector<Group*> order;
   for (auto& g : groups_) order.push_back(g.get());
+  // Keys that compare equal but differ (200 vs 200.0 vs true...) are ordered by type, then
+  // bytes, so the order never depends on the order groups were created in (worker threads).
   std::sort(order.begin(), order.end(), [](const Group* a, const Group* b) {
     for (size_t i = 0; i < a->key.size(); ++i) {
       int c = CompareValues(a->key[i].view(), b->key[i].view());
       if (c != 0) return c < 0;
     }
-    return false;
+    for (size_t i = 0; i < a->key.size(); ++i) {
+      if (a->key[i].type != b->key[i].type) return a->key[i].type < b->key[i].type;
+    }
+    return EncodeKey(a->key) < EncodeKey(b->key);
   });
   int64_t bucket = 0;
   for (const GroupKey& k : pipe_->by) {

@@ -1,0 +1,325 @@
+// The columnar engine against the row evaluator (the reference semantics) over the same
+// events: parts with small blocks (pruning, several blocks, both worker threads) plus a
+// memtable batch, and many filter/stats shapes, including mixed-type fields and JSON nulls.
+// Also: a request_id lookup reads at most 3 blocks; a corrupt part fails the query naming
+// the part; deadlines and group limits; plain filters with a limit stop early.
+#include "query/query_engine.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/time_format.h"
+#include "query/result_format.h"
+#include "query/vql_parser.h"
+#include "store/file_names.h"
+
+namespace vigia {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int64_t kMs = 1'000'000;
+
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return s >> 33;
+  }
+  size_t Pick(size_t n) { return Next() % n; }
+};
+
+const char* const kServices[] = {"sales-api", "auth-api", "catalog-api", "reports"};
+const char* const kWords[] = {"connection", "refused", "timeout", "Login", "failed",    "user",
+                              "sale",       "created", "retry",   "slow",  "operation", "cache"};
+const char* const kRoutes[] = {"/sales/{id}/pay", "/login", "/products", "/health"};
+
+// Events of 2 hours from t0, deterministic; strings live in the batch arena.
+void Generate(EventBatch* b, int64_t t0, size_t n, uint64_t seed) {
+  Rng rng{seed};
+  for (size_t i = 0; i < n; ++i) {
+    int64_t ts = t0 + static_cast<int64_t>(i) * (7200'000 * kMs / static_cast<int64_t>(n)) +
+                 static_cast<int64_t>(rng.Pick(1000)) * kMs;
+    b->BeginEvent(ts);
+    auto str = [&](const std::string& s) { return Value::String(b->arena().Copy(s)); };
+    bool request = rng.Pick(3) == 0;
+    b->AddField("kind", Value::String(request ? "request" : (rng.Pick(5) == 0 ? "error" : "log")));
+    b->AddField("level", Value::String(rng.Pick(6) == 0 ? "error" : "info"));
+    b->AddField("service", Value::String(kServices[rng.Pick(4)]));
+    b->AddField("request_id", str("r-" + std::to_string(i / 3)));
+    std::string msg;
+    for (size_t w = 0, nw = 1 + rng.Pick(5); w < nw; ++w) {
+      if (w) msg += rng.Pick(4) == 0 ? ": " : " ";
+      msg += kWords[rng.Pick(12)];
+    }
+    if (i == n / 2) msg += " deadlock";
+    b->AddField("msg", str(msg));
+    if (request) {
+      b->AddField("route", Value::String(kRoutes[rng.Pick(4)]));
+      int64_t status = rng.Pick(10) == 0 ? 500 + rng.Pick(4) : 200 + 100 * rng.Pick(3);
+      // A few statuses arrive as strings or floats: mixed-type columns.
+      if (rng.Pick(50) == 0) {
+        b->AddField("status", str(std::to_string(status)));
+      } else if (rng.Pick(50) == 0) {
+        b->AddField("status", Value::Float(static_cast<double>(status)));
+      } else {
+        b->AddField("status", Value::Int(status));
+      }
+      b->AddField("duration_ms", Value::Float(static_cast<double>(rng.Pick(100000)) / 100.0));
+      b->AddField("ip",
+                  str("10.0." + std::to_string(rng.Pick(4)) + "." + std::to_string(rng.Pick(30))));
+    }
+    if (rng.Pick(4) == 0)
+      b->AddField("user_id", Value::Int(static_cast<int64_t>(rng.Pick(20))));
+    else if (rng.Pick(9) == 0)
+      b->AddField("user_id", str("u" + std::to_string(rng.Pick(5))));
+    if (rng.Pick(7) == 0) b->AddField("sensitive", Value::Bool(rng.Pick(2) == 0));
+    if (rng.Pick(11) == 0) b->AddField("note", Value::Null());
+    if (!request && rng.Pick(8) == 0) {
+      b->AddField("error.type", Value::String(rng.Pick(2) ? "TimeoutError" : "KeyError"));
+    }
+  }
+}
+
+class QueryEngineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    t0_ = *ParseRfc3339("2026-11-22T09:00:00Z");
+    dir_ = fs::temp_directory_path() / ("vigia_engine_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    PartitionSetOptions o;
+    o.data_dir = dir_.string();
+    o.block_rows = 128;
+    auto set = PartitionSet::Open(o);
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    // Interleaved time ranges in two parts; the memtable overlaps both.
+    EventBatch a, b;
+    Generate(&a, t0_, 3000, 1);
+    Generate(&b, t0_ + 1800'000 * kMs, 2000, 2);
+    const EventBatch* pa[] = {&a};
+    const EventBatch* pb[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(pa, 1).ok());
+    ASSERT_TRUE((*set)->AddEvents(pb, 2).ok());
+    snap_ = new StoreSnapshot();
+    snap_->parts = (*set)->Snapshot();
+    auto mem = std::make_shared<EventBatch>();
+    Generate(mem.get(), t0_ + 600'000 * kMs, 300, 3);
+    snap_->memtable.push_back(mem);
+    // The reference input: what the store holds, as the row evaluator sees it.
+    events_ = new std::vector<EventBatch>();
+    for (const auto& p : snap_->parts->parts) {
+      auto ev = p->reader->ReadAllEvents();
+      ASSERT_TRUE(ev.ok());
+      events_->push_back(std::move(*ev));
+    }
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  static QueryOptions Options() {
+    QueryOptions opt;
+    opt.now_ns = t0_ + 7200'000 * kMs;
+    return opt;
+  }
+
+  static std::string Reference(const Query& q, const QueryOptions& opt) {
+    auto ev = RowEvaluator::Create(q, opt);
+    EXPECT_TRUE(ev.ok());
+    for (const EventBatch& b : *events_) EXPECT_TRUE((*ev)->Add(b).ok());
+    for (const auto& b : snap_->memtable) EXPECT_TRUE((*ev)->Add(*b).ok());
+    auto res = (*ev)->Finish();
+    EXPECT_TRUE(res.ok());
+    return FormatRows(res->rows, OutputFormat::kCsv);
+  }
+
+  static void ExpectSame(const std::string& text, QueryOptions opt = Options()) {
+    SCOPED_TRACE(text);
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    std::string want = Reference(*q, opt);
+    auto got = RunQuery(*snap_, *q, opt);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(FormatRows(got->rows, OutputFormat::kCsv), want);
+  }
+
+  static inline int64_t t0_ = 0;
+  static inline fs::path dir_;
+  static inline StoreSnapshot* snap_ = nullptr;
+  static inline std::vector<EventBatch>* events_ = nullptr;
+};
+
+TEST_F(QueryEngineTest, FiltersMatchTheRowEvaluator) {
+  ASSERT_GT(snap_->parts->parts[0]->reader->meta().blocks.size(), 10u);
+  for (const char* q : {
+           "*",
+           "service:sales-api level:error",
+           "request_id:r-77",
+           "request_id:=r-1000 or request_id:r-5",
+           "status:>=500",
+           "status:500",
+           "status:in(500, 501, 200)",
+           "status != 200",
+           "status:<300 -service:auth-api",
+           "connection refused",
+           "\"connection refused\"",
+           "msg:\"Login failed*\"",
+           "deadlock",
+           "msg:time*",
+           "route:/sales*",
+           "route:~\"^/(login|health)\"",
+           "user_id:3",
+           "user_id:u3",
+           "user_id:* -user_id:>5",
+           "sensitive:true",
+           "note:*",
+           "not (kind:log or kind:error)",
+           "error.type:TimeoutError or deadlock",
+           "_time:[2026-11-22T09:30:00Z, 2026-11-22T09:45:00Z) kind:request",
+           "_time:10m",
+           "ip:10.0.1.* duration_ms:>500",
+           "duration_ms:<=10.5",
+           "status:abc",
+       }) {
+    ExpectSame(std::string(q) + " | fields ts, kind, service, request_id, msg, status, user_id");
+  }
+}
+
+TEST_F(QueryEngineTest, PlainRowsKeepEveryColumnAndTheTimeOrder) {
+  ExpectSame("service:auth-api level:error");
+  ExpectSame("* | limit 7");
+  ExpectSame("kind:request | limit 40 | fields ts, route");
+  ExpectSame("status:>=500 | sort by (duration_ms desc) | limit 3");
+}
+
+TEST_F(QueryEngineTest, StatsMatchTheRowEvaluator) {
+  for (const char* q : {
+           "* | stats count()",
+           "nothing_matches_this | stats count(), sum(duration_ms)",
+           "kind:request | stats count(), p95(duration_ms), p50(duration_ms), avg(duration_ms), "
+           "min(duration_ms), max(duration_ms), sum(duration_ms) by (route)",
+           "kind:request | stats count() by (status)",
+           "kind:request | stats sum(status), min(status), max(status), count(status) by (service)",
+           "* | stats count() by (_time:5m)",
+           "kind:request | stats count() as total, count() if (status:>=500) as errors by "
+           "(_time:10m) | math round(errors / total * 100, 2) as pct",
+           "* | stats count_distinct(ip), count_distinct(user_id), rate() by (service, kind)",
+           "* | stats count() by (user_id)",
+           "* | stats count() by (sensitive)",
+           "* | stats count() by (note)",
+           "msg:\"Login failed*\" | stats count() as failures by (ip) | where failures > 3 | sort "
+           "by (failures desc)",
+           "kind:error | top 3 by (error.type)",
+           "* | stats quantile(0.9, duration_ms) by (route, status) | sort by (route)",
+           "* | limit 10 | stats count() by (service)",
+       }) {
+    ExpectSame(q);
+  }
+}
+
+TEST_F(QueryEngineTest, SinceUntilNarrowTheScan) {
+  QueryOptions opt = Options();
+  opt.range.from_ns = t0_ + 3600'000 * kMs;
+  opt.range.to_ns = t0_ + 4000'000 * kMs;
+  ExpectSame("* | stats count() by (service)", opt);
+  auto q = ParseVql("* | stats count()");
+  auto r = RunQuery(*snap_, *q, opt);
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r->stats.blocks_skipped, 0u);
+}
+
+TEST_F(QueryEngineTest, RequestIdLookupReadsAtMostThreeBlocks) {
+  auto q = ParseVql("request_id:r-800");
+  auto r = RunQuery(*snap_, *q, Options());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows.size(), 3u);
+  EXPECT_LE(r->stats.blocks_read, 3u);
+  EXPECT_GT(r->stats.blocks_total, 30u);
+  EXPECT_EQ(r->stats.blocks_skipped, r->stats.blocks_total - r->stats.blocks_read);
+  EXPECT_GT(r->stats.bytes_read, 0u);
+}
+
+TEST_F(QueryEngineTest, RareWordSkipsBlocksByBloom) {
+  auto q = ParseVql("deadlock");
+  auto r = RunQuery(*snap_, *q, Options());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rows.size(), 3u);  // one per generated batch
+  EXPECT_LE(r->stats.blocks_read, 4u);
+}
+
+TEST_F(QueryEngineTest, LimitStopsTheScanEarly) {
+  auto q = ParseVql("* | limit 5");
+  auto r = RunQuery(*snap_, *q, Options());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rows.size(), 5u);
+  EXPECT_LT(r->stats.blocks_read, 5u);
+  QueryOptions opt = Options();
+  opt.row_limit = 10;
+  auto all = ParseVql("kind:request");
+  auto r2 = RunQuery(*snap_, *all, opt);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_GE(r2->rows.size(), 10u);
+  EXPECT_LT(r2->stats.blocks_read, r2->stats.blocks_total / 4);
+}
+
+TEST_F(QueryEngineTest, LimitsAndDeadline) {
+  QueryOptions opt = Options();
+  opt.max_groups = 10;
+  auto q = ParseVql("* | stats count() by (request_id)");
+  auto r = RunQuery(*snap_, *q, opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  opt = Options();
+  opt.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  r = RunQuery(*snap_, *ParseVql("* | stats count()"), opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+  opt = Options();
+  opt.max_memory_bytes = 1 << 16;
+  r = RunQuery(*snap_, *ParseVql("*"), opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(QueryEngineCorruption, ErrorNamesThePart) {
+  fs::path dir = fs::temp_directory_path() / ("vigia_engine_corrupt_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  PartitionSetOptions o;
+  o.data_dir = dir.string();
+  o.block_rows = 64;
+  EventBatch b;
+  Generate(&b, *ParseRfc3339("2026-11-22T09:00:00Z"), 500, 9);
+  std::string part_dir;
+  {
+    auto set = PartitionSet::Open(o);
+    ASSERT_TRUE(set.ok());
+    const EventBatch* pb[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(pb, 1).ok());
+    part_dir = (*set)->Snapshot()->parts[0]->reader->dir();
+  }
+  // Flip a byte in the middle of the data file.
+  fs::path data = fs::path(part_dir) / file_names::kPartDataFile;
+  std::fstream f(data, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(fs::file_size(data) / 2));
+  char c = 0;
+  f.read(&c, 1);
+  f.seekp(static_cast<std::streamoff>(fs::file_size(data) / 2));
+  c = static_cast<char>(c ^ 0x5a);
+  f.write(&c, 1);
+  f.close();
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  StoreSnapshot snap;
+  snap.parts = (*set)->Snapshot();
+  ASSERT_EQ(snap.parts->parts.size(), 1u);
+  QueryOptions opt;
+  auto r = RunQuery(snap, *ParseVql("*"), opt);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(r.status().message().find(part_dir), std::string::npos) << r.status().ToString();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vigia
