@@ -2,18 +2,25 @@
 //
 //   vigia-gen --events 10000000 --seed 1 --out events.ndjson --truth truth.env
 //   vigia-gen --events 1000 --start 2026-01-01T00:00:00Z --span 1h --spelling seed004
+//   vigia-gen --events 1000000 --out events.ndjson --derived-out events.ch.ndjson
+//
+// --derived-out also writes each line with the fields vigia derives from `ua` (browser,
+// browser_version, os, os_version, device; gen/derived_columns.h) for the ClickHouse peer.
 //
 // Default time range: the `--span` (24h) ending now. Progress and throughput go to stderr.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "common/time_format.h"
+#include "event/derived_fields.h"
 #include "gen/dataset_generator.h"
+#include "gen/derived_columns.h"
 #include "gen/record_writer.h"
 
 namespace {
@@ -44,6 +51,7 @@ int main(int argc, char** argv) {
   CLI::App app{"vigia-gen: deterministic synthetic web-backend events as NDJSON"};
   uint64_t seed = 1, events = 1000;
   std::string out_path = "-", spelling_name = "canonical", start, span = "24h", truth_path;
+  std::string derived_path, ua_regexes;
   app.add_option("--seed", seed, "random seed (same seed, same data)");
   app.add_option("--events", events, "number of events")->check(CLI::PositiveNumber);
   app.add_option("--out", out_path, "output file, '-' for stdout");
@@ -54,6 +62,10 @@ int main(int argc, char** argv) {
   app.add_option("--span", span, "time covered by the events: 90s, 15m, 24h, 7d");
   app.add_option("--truth", truth_path,
                  "write the queries' ground truth (shell KEY=value) to this file");
+  app.add_option("--derived-out", derived_path,
+                 "also write each line with vigia's ua-derived fields (for the ClickHouse peer)");
+  app.add_option("--ua-regexes", ua_regexes,
+                 "uap-core regexes.yaml for --derived-out (default: as vigia serve finds it)");
   CLI11_PARSE(app, argc, argv);
 
   const auto spelling = vigia::bench::ParseSpelling(spelling_name);
@@ -93,6 +105,31 @@ int main(int argc, char** argv) {
     }
   }
 
+  FILE* derived_out = nullptr;
+  std::unique_ptr<vigia::UaFieldDeriver> deriver;
+  if (!derived_path.empty()) {
+    if (*spelling != vigia::bench::Spelling::kCanonical) {
+      std::fprintf(stderr, "vigia-gen: --derived-out needs --spelling canonical\n");
+      return 2;
+    }
+    std::string rules = vigia::UaFieldDeriver::ResolveRegexesPath(ua_regexes);
+    auto loaded = vigia::UaFieldDeriver::LoadFile(rules);
+    if (rules.empty() || !loaded.ok()) {
+      std::fprintf(stderr, "vigia-gen: cannot load UA rules %s: %s\n", rules.c_str(),
+                   loaded.ok() ? "not found" : loaded.status().ToString().c_str());
+      return 1;
+    }
+    deriver = std::move(loaded).value();
+    derived_out = std::fopen(derived_path.c_str(), "wb");
+    if (derived_out == nullptr) {
+      std::fprintf(stderr, "vigia-gen: cannot open %s: %s\n", derived_path.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+  }
+  vigia::bench::DerivedColumns derived(deriver.get());
+  std::string dbuf;
+
   const auto t0 = std::chrono::steady_clock::now();
   vigia::bench::DatasetGenerator gen(opt);
   vigia::bench::RecordWriter writer(*spelling);
@@ -101,7 +138,19 @@ int main(int argc, char** argv) {
   buf.reserve(2 << 20);
   uint64_t bytes = 0;
   while (gen.Next(&rec)) {
+    const size_t line_start = buf.size();
     writer.Append(rec, &buf);
+    if (derived_out != nullptr) {
+      std::string_view line(buf.data() + line_start, buf.size() - line_start);
+      derived.Append(line, rec.kind == vigia::bench::RecordKind::kRequest ? rec.ua : "", &dbuf);
+      if (dbuf.size() >= (1 << 20)) {
+        if (std::fwrite(dbuf.data(), 1, dbuf.size(), derived_out) != dbuf.size()) {
+          std::fprintf(stderr, "vigia-gen: write failed: %s\n", std::strerror(errno));
+          return 1;
+        }
+        dbuf.clear();
+      }
+    }
     if (buf.size() >= (1 << 20)) {
       if (std::fwrite(buf.data(), 1, buf.size(), out) != buf.size()) {
         std::fprintf(stderr, "vigia-gen: write failed: %s\n", std::strerror(errno));
@@ -114,6 +163,12 @@ int main(int argc, char** argv) {
   bytes += buf.size();
   if (std::fwrite(buf.data(), 1, buf.size(), out) != buf.size() || std::fflush(out) != 0 ||
       (out != stdout && std::fclose(out) != 0)) {
+    std::fprintf(stderr, "vigia-gen: write failed: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (derived_out != nullptr &&
+      (std::fwrite(dbuf.data(), 1, dbuf.size(), derived_out) != dbuf.size() ||
+       std::fclose(derived_out) != 0)) {
     std::fprintf(stderr, "vigia-gen: write failed: %s\n", std::strerror(errno));
     return 1;
   }
