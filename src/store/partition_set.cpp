@@ -26,8 +26,13 @@ PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::Even
 PartitionSet::PartitionSet(PartitionSetOptions options)
     : opt_(std::move(options)),
       env_(opt_.env ? opt_.env : Env::Default()),
-      parts_dir_(file_names::PartsDir(opt_.data_dir)),
-      current_(std::make_shared<PartSnapshot>()) {}
+      parts_dir_(file_names::PartsDir(opt_.data_dir)) {
+  // broken_ is initialized after current_ (declaration order), so the first snapshot is
+  // built here.
+  auto empty = std::make_shared<PartSnapshot>();
+  empty->broken = broken_;
+  current_ = std::move(empty);
+}
 
 PartitionSet::~PartitionSet() { StopBackgroundMerges(); }
 
@@ -45,6 +50,7 @@ Status PartitionSet::Load() {
   VIGIA_RETURN_IF_ERROR(env_->CreateDir(parts_dir_));
   VIGIA_ASSIGN_OR_RETURN(auto names, env_->ListDir(parts_dir_));
   std::vector<std::shared_ptr<const PartHandle>> parts;
+  auto broken = std::make_shared<std::vector<BrokenPart>>();
   uint64_t max_seq = 0;
   for (const std::string& pname : names) {
     const std::string pdir = JoinPath(parts_dir_, pname);
@@ -70,6 +76,7 @@ Status PartitionSet::Load() {
         // Not served; reported (health, store check). Its rows are unreadable either way.
         stats_.corrupt_parts.push_back(reader.status().ToString());
         degraded_->Add(dir, reader.status().ToString());
+        broken->push_back({*key, dir, reader.status()});
         continue;
       }
       auto h = std::make_shared<PartHandle>();
@@ -98,6 +105,7 @@ Status PartitionSet::Load() {
   next_seq_ = max_seq + 1;
   std::sort(parts.begin(), parts.end(), HandleLess);
   std::lock_guard<std::mutex> l(mu_);
+  broken_ = std::move(broken);
   PublishLocked(std::move(parts));
   return Status::Ok();
 }
@@ -105,6 +113,7 @@ Status PartitionSet::Load() {
 void PartitionSet::PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts) {
   auto snap = std::make_shared<PartSnapshot>();
   snap->parts = std::move(parts);
+  snap->broken = broken_;
   current_ = std::move(snap);
 }
 
@@ -294,6 +303,11 @@ Status PartitionSet::DropPartitions(const std::vector<PartitionKey>& keys) {
     for (const auto& p : current_->parts) {
       if (std::find(keys.begin(), keys.end(), p->partition) == keys.end()) parts.push_back(p);
     }
+    auto broken = std::make_shared<std::vector<BrokenPart>>();
+    for (const BrokenPart& b : *broken_) {
+      if (std::find(keys.begin(), keys.end(), b.partition) == keys.end()) broken->push_back(b);
+    }
+    broken_ = std::move(broken);
     PublishLocked(std::move(parts));
   }
   for (const PartitionKey& key : keys) {
@@ -326,7 +340,14 @@ std::vector<PartitionUsage> PartitionSet::Partitions() const {
 
 Result<std::vector<PartitionKey>> PartitionSet::ApplyRetention(const RetentionPolicy& policy,
                                                                int64_t now_ns) {
-  std::vector<PartitionKey> drop = PlanRetention(Partitions(), policy, now_ns);
+  std::vector<PartitionUsage> usage = Partitions();
+  // Partitions holding only broken parts expire like the others.
+  for (const BrokenPart& b : *Snapshot()->broken) {
+    bool listed = false;
+    for (const PartitionUsage& u : usage) listed = listed || u.key == b.partition;
+    if (!listed) usage.push_back({b.partition, 0});
+  }
+  std::vector<PartitionKey> drop = PlanRetention(std::move(usage), policy, now_ns);
   VIGIA_RETURN_IF_ERROR(DropPartitions(drop));
   return drop;
 }
@@ -351,6 +372,7 @@ PartitionSetStats PartitionSet::Stats() const {
 
 Status ScanSnapshot(const PartSnapshot& snapshot, const ScanSpec& spec,
                     const std::function<Status(ColumnBatch&)>& sink, ScanStats* stats) {
+  VIGIA_RETURN_IF_ERROR(snapshot.CheckBroken(spec.min_ts, spec.max_ts));
   for (const auto& p : snapshot.parts) {
     const PartMeta& m = p->reader->meta();
     if (m.max_ts < spec.min_ts || m.min_ts >= spec.max_ts) {

@@ -67,9 +67,29 @@ struct PartHandle {
   std::shared_ptr<PartReader> reader;
 };
 
+// A part that could not be opened at Load (missing or truncated file, bad metadata). Its
+// rows are unknown, but its partition (from the directory name) bounds their time.
+struct BrokenPart {
+  PartitionKey partition;
+  std::string dir;
+  Status status;  // why it could not be opened (kCorruption names the part)
+};
+
 // An immutable view of all parts, ordered by (partition, seq).
 struct PartSnapshot {
   std::vector<std::shared_ptr<const PartHandle>> parts;
+  // Not served, but a read of their partition's day must not silently miss their rows.
+  std::shared_ptr<const std::vector<BrokenPart>> broken;  // never null
+  // The status of the first broken part whose day overlaps [min_ts, max_ts), else OK. Scans
+  // (ScanSnapshot, the query engine) call it first, so a query over a day with an unreadable
+  // part fails naming the part instead of returning partial results.
+  Status CheckBroken(int64_t min_ts, int64_t max_ts) const {
+    for (const BrokenPart& b : *broken) {
+      const int64_t day_start = int64_t{b.partition.day} * kNanosPerDay;
+      if (day_start < max_ts && min_ts < day_start + kNanosPerDay) return b.status;
+    }
+    return Status::Ok();
+  }
   uint64_t rows() const {
     uint64_t n = 0;
     for (const auto& p : parts) n += p->reader->meta().rows;
@@ -145,7 +165,10 @@ class PartitionSet {
 
   mutable std::mutex mu_;
   std::shared_ptr<const PartSnapshot> current_;  // guarded by mu_
-  PartitionSetStats stats_;                      // guarded by mu_ (counters)
+  // Parts that failed to open at Load, minus dropped partitions; guarded by mu_.
+  std::shared_ptr<const std::vector<BrokenPart>> broken_ =
+      std::make_shared<std::vector<BrokenPart>>();
+  PartitionSetStats stats_;  // guarded by mu_ (counters)
   // Shared with every reader this set opens (they report to it, and may outlive the set).
   const std::shared_ptr<DegradedParts> degraded_ = std::make_shared<DegradedParts>();
 
@@ -162,7 +185,8 @@ class PartitionSet {
 };
 
 // Scans every part of `snapshot` (skipping parts outside the time range without touching
-// them) and forwards batches to `sink`; stops at the first error.
+// them) and forwards batches to `sink`; stops at the first error. Fails first with the
+// status of a broken part whose day overlaps the range (PartSnapshot::CheckBroken).
 Status ScanSnapshot(const PartSnapshot& snapshot, const ScanSpec& spec,
                     const std::function<Status(ColumnBatch&)>& sink, ScanStats* stats);
 

@@ -283,6 +283,37 @@ TEST_F(StoreOpsTest, PartUnreadableAtOpenIsDegradedAndNotServed) {
   EXPECT_NE(degraded[0].reason.find("truncated"), std::string::npos) << degraded[0].reason;
   EXPECT_EQ(s->Stats().part_rows, 10u);
   EXPECT_EQ(s->Stats().degraded_parts, 1u);
+
+  // A scan over its day fails naming it (its rows are unknown, not absent); the other day
+  // still scans.
+  auto count_rows = [](uint64_t* n) {
+    return [n](ColumnBatch& b) {
+      *n += b.num_rows;
+      return Status::Ok();
+    };
+  };
+  ScanSpec today;
+  today.min_ts = kNow;
+  today.max_ts = kNow + 1000;
+  uint64_t n = 0;
+  Status st = ScanSnapshot(*s->GetSnapshot().parts, today, count_rows(&n), nullptr);
+  EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
+  EXPECT_NE(st.message().find(bad.string()), std::string::npos) << st.ToString();
+  ScanSpec yesterday;
+  yesterday.min_ts = kNow - kDay;
+  yesterday.max_ts = kNow - kDay + 1000;
+  ASSERT_TRUE(ScanSnapshot(*s->GetSnapshot().parts, yesterday, count_rows(&n), nullptr).ok());
+  EXPECT_EQ(n, 10u);
+
+  // Retention drops a partition of broken parts like any other.
+  ASSERT_TRUE(s->Close().ok());
+  s.reset();
+  clock_.Advance(30 * kDay);
+  s = Open(Options(30));
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->Degraded().empty());
+  EXPECT_TRUE(s->GetSnapshot().parts->CheckBroken(kNow, kNow + 1).ok());
+  EXPECT_FALSE(fs::exists(bad));
 }
 
 TEST_F(StoreOpsTest, CountersAndUsage) {
