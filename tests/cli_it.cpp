@@ -1,0 +1,335 @@
+// Integration: the `vigia query` and `vigia trace` commands as a user runs them — over
+// NDJSON files (plain, gzip, stdin), a data directory, and a running server — with every
+// output format, syntax errors (line:column, exit code), and the progress line that a big
+// file scan prints on a terminal's stderr.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace vigia::testing {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `vigia args...` with `input` on stdin. With `tty_stderr`, stderr is a pseudo-terminal
+// (as when a person runs the command), which is what turns the progress line on.
+CliResult RunVigia(const std::vector<std::string>& args, const std::string& input = "",
+                   bool tty_stderr = false) {
+  CliResult res;
+  const char* binary = std::getenv("VIGIA_BINARY");
+  if (!binary) {
+    res.err = "VIGIA_BINARY is not set";
+    return res;
+  }
+  int in[2], out[2], err[2];
+  if (::pipe(in) != 0 || ::pipe(out) != 0) return res;
+  int pty_master = -1;
+  if (tty_stderr) {
+    if (::openpty(&pty_master, &err[1], nullptr, nullptr, nullptr) != 0) return res;
+    err[0] = pty_master;
+  } else if (::pipe(err) != 0) {
+    return res;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) ::close(fd);
+    std::vector<std::string> argv_s = {binary};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary, argv.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  ::signal(SIGPIPE, SIG_IGN);
+  size_t written = 0;
+  if (input.empty()) {
+    ::close(in[1]);
+    in[1] = -1;
+  }
+  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+  bool out_open = true, err_open = true;
+  char buf[65536];
+  while (out_open || err_open) {
+    std::vector<pollfd> fds;
+    if (out_open) fds.push_back({out[0], POLLIN, 0});
+    if (err_open) fds.push_back({err[0], POLLIN, 0});
+    if (in[1] >= 0) fds.push_back({in[1], POLLOUT, 0});
+    if (::poll(fds.data(), fds.size(), 60000) <= 0) break;
+    for (const pollfd& p : fds) {
+      if (p.revents == 0) continue;
+      if (p.fd == in[1]) {
+        ssize_t n = ::write(in[1], input.data() + written, input.size() - written);
+        if (n > 0) written += static_cast<size_t>(n);
+        if (n < 0 || written == input.size()) {
+          ::close(in[1]);
+          in[1] = -1;
+        }
+        continue;
+      }
+      ssize_t n = ::read(p.fd, buf, sizeof(buf));
+      if (n <= 0) {  // EOF (or EIO on a pty whose slave closed)
+        (p.fd == out[0] ? out_open : err_open) = false;
+        continue;
+      }
+      (p.fd == out[0] ? res.out : res.err).append(buf, static_cast<size_t>(n));
+    }
+  }
+  if (in[1] >= 0) ::close(in[1]);
+  ::close(out[0]);
+  ::close(err[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  res.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return res;
+}
+
+// A small request log: two requests (r-1 with three events across two services, r-2 with
+// one), one unrelated error.
+const char* const kEvents =
+    R"({"ts":"2026-11-22T10:00:03Z","kind":"log","level":"info","service":"billing","msg":"charge ok","request_id":"r-1"})"
+    "\n"
+    R"({"ts":"2026-11-22T10:00:01Z","kind":"log","level":"info","service":"sales-api","msg":"sale created","request_id":"r-1"})"
+    "\n"
+    R"({"ts":"2026-11-22T10:00:04Z","kind":"request","level":"info","service":"sales-api","route":"/sales","status":201,"duration_ms":40,"request_id":"r-1"})"
+    "\n"
+    R"({"ts":"2026-11-22T10:00:05Z","kind":"request","level":"error","service":"sales-api","route":"/sales/{id}/pay","status":502,"duration_ms":900,"request_id":"r-2"})"
+    "\n"
+    R"({"ts":"2026-11-22T10:00:06Z","kind":"error","level":"error","service":"reports","msg":"db timeout","error":{"type":"TimeoutError"}})"
+    "\n";
+
+constexpr const char* kStatsQuery = "level:error | stats count() as n by (service)";
+constexpr const char* kStatsCsv = "service,n\nreports,1\nsales-api,1\n";
+
+class CliIt : public ::testing::Test {
+ protected:
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    std::string path = dir_.path() + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  void StartServer() {
+    ServerOptions o;
+    o.data_dir = dir_.path() + "/data";
+    server_ = std::make_unique<ServerProcess>(o);
+    Status st = server_->Start();
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    HttpClient c(server_->port());
+    auto r = c.Request("POST", "/v1/events", kEvents, {{"Content-Type", "application/x-ndjson"}});
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+    ASSERT_NE(r->body.find("\"accepted\":5"), std::string::npos) << r->body;
+  }
+  std::string ServerUrl() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(CliIt, QueryPlainGzipAndStdinGiveTheSameAnswer) {
+  std::string plain = WriteFile("app.log", kEvents);
+  std::string gz = WriteFile("app.log.gz", Gzip(kEvents));
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--file", plain}, {"--file", gz}}) {
+    std::vector<std::string> a = {"query", kStatsQuery, "--format", "csv"};
+    a.insert(a.end(), args.begin(), args.end());
+    CliResult r = RunVigia(a);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, kStatsCsv) << args[1];
+    EXPECT_EQ(r.err, "");
+  }
+  CliResult dash = RunVigia({"query", kStatsQuery, "--format", "csv", "--file", "-"}, kEvents);
+  EXPECT_EQ(dash.exit_code, 0) << dash.err;
+  EXPECT_EQ(dash.out, kStatsCsv);
+  CliResult implicit = RunVigia({"query", kStatsQuery, "--format", "csv"}, Gzip(kEvents));
+  EXPECT_EQ(implicit.exit_code, 0) << implicit.err;
+  EXPECT_EQ(implicit.out, kStatsCsv);
+  // Several files are one input.
+  CliResult two = RunVigia(
+      {"query", "* | stats count() as n", "--format", "csv", "--file", plain, "--file", gz});
+  EXPECT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(two.out, "n\n10\n");
+}
+
+TEST_F(CliIt, EveryOutputFormat) {
+  std::string f = WriteFile("app.log", kEvents);
+  const std::string q = "kind:request | fields ts, route, status | sort by (status)";
+  CliResult csv = RunVigia({"query", q, "--file", f, "--format", "csv"});
+  EXPECT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out,
+            "ts,route,status\n"
+            "2026-11-22T10:00:04Z,/sales,201\n"
+            "2026-11-22T10:00:05Z,/sales/{id}/pay,502\n");
+  CliResult nd = RunVigia({"query", q, "--file", f, "--format", "ndjson"});
+  EXPECT_EQ(nd.exit_code, 0) << nd.err;
+  EXPECT_EQ(nd.out,
+            "{\"ts\":\"2026-11-22T10:00:04Z\",\"route\":\"/sales\",\"status\":201}\n"
+            "{\"ts\":\"2026-11-22T10:00:05Z\",\"route\":\"/sales/{id}/pay\",\"status\":502}\n");
+  CliResult json = RunVigia({"query", q, "--file", f, "--format", "json"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(json.out.front(), '[');
+  EXPECT_NE(json.out.find("{\"ts\":\"2026-11-22T10:00:04Z\",\"route\":\"/sales\",\"status\":201}"),
+            std::string::npos)
+      << json.out;
+  // Not a terminal and no --format: JSON, so scripts get something parseable.
+  CliResult def = RunVigia({"query", q, "--file", f});
+  EXPECT_EQ(def.out, json.out);
+  CliResult table = RunVigia({"query", q, "--file", f, "--format", "table"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  // Aligned: the header and both rows are equally wide, numbers right-aligned.
+  std::vector<std::string> lines;
+  for (size_t pos = 0; pos < table.out.size();) {
+    size_t nl = table.out.find('\n', pos);
+    if (nl == std::string::npos) nl = table.out.size();
+    lines.push_back(table.out.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  ASSERT_GE(lines.size(), 3u) << table.out;
+  EXPECT_NE(lines[0].find("route"), std::string::npos);
+  EXPECT_NE(table.out.find("/sales/{id}/pay"), std::string::npos);
+  size_t status_end = lines[0].find("status") + 6;
+  for (const std::string& l : lines) {
+    if (l.find("201") != std::string::npos) {
+      EXPECT_EQ(l.find("201") + 3, status_end) << table.out;
+    }
+  }
+  CliResult bad = RunVigia({"query", q, "--file", f, "--format", "xml"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("xml"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliIt, SyntaxErrorsSayWhereAndFail) {
+  std::string f = WriteFile("app.log", kEvents);
+  CliResult r = RunVigia({"query", "level:error )", "--file", f});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("1:13: expected '|' or end of query, got ')'"), std::string::npos) << r.err;
+  CliResult multi = RunVigia({"query", "level:error\n| stats count() by (_time:5x)", "--file", f});
+  EXPECT_NE(multi.exit_code, 0);
+  EXPECT_NE(multi.err.find("2:"), std::string::npos) << multi.err;
+  EXPECT_NE(multi.err.find("expected a duration"), std::string::npos) << multi.err;
+  CliResult missing = RunVigia({"query", "*", "--file", dir_.path() + "/nope.log"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nope.log"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliIt, BadLinesAreSkippedAndCounted) {
+  std::string f = WriteFile("app.log", std::string(kEvents) + "{broken\nnot json\n");
+  CliResult r = RunVigia({"query", "* | stats count() as n", "--file", f, "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "n\n5\n");
+  EXPECT_NE(r.err.find("skipped 2"), std::string::npos) << r.err;
+}
+
+TEST_F(CliIt, TraceFromAFileIsRequestFirstThenTimeOrdered) {
+  std::string f = WriteFile("app.log", kEvents);
+  CliResult r = RunVigia({"trace", "r-1", "--file", f, "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The request record first, then the other events of r-1 in time order; r-2 excluded.
+  size_t req = r.out.find("2026-11-22T10:00:04Z");
+  size_t first = r.out.find("2026-11-22T10:00:01Z");
+  size_t second = r.out.find("2026-11-22T10:00:03Z");
+  ASSERT_NE(req, std::string::npos) << r.out;
+  ASSERT_NE(first, std::string::npos) << r.out;
+  ASSERT_NE(second, std::string::npos) << r.out;
+  EXPECT_LT(req, first);
+  EXPECT_LT(first, second);
+  EXPECT_EQ(r.out.find("r-2"), std::string::npos) << r.out;
+  CliResult none = RunVigia({"trace", "r-404", "--file", f});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("r-404"), std::string::npos) << none.err;
+}
+
+TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  CliResult q = RunVigia({"query", kStatsQuery, "--server", ServerUrl(), "--format", "csv"});
+  EXPECT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, kStatsCsv);
+  CliResult table = RunVigia({"query", kStatsQuery, "--server", ServerUrl(), "--format", "table"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("sales-api"), std::string::npos) << table.out;
+  CliResult bad = RunVigia({"query", "level:error )", "--server", ServerUrl()});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("1:13"), std::string::npos) << bad.err;
+  CliResult t = RunVigia({"trace", "r-1", "--server", ServerUrl(), "--format", "ndjson"});
+  EXPECT_EQ(t.exit_code, 0) << t.err;
+  size_t req = t.out.find("10:00:04Z"), first = t.out.find("10:00:01Z");
+  ASSERT_NE(req, std::string::npos) << t.out;
+  ASSERT_NE(first, std::string::npos) << t.out;
+  EXPECT_LT(req, first) << t.out;
+  EXPECT_EQ(t.out.find("r-2"), std::string::npos) << t.out;
+
+  // The same answers straight from the data directory once the server has stopped.
+  ASSERT_EQ(server_->Stop(SIGTERM), 0) << server_->Log();
+  std::string data = dir_.path() + "/data";
+  CliResult d = RunVigia({"query", kStatsQuery, "--data", data, "--format", "csv"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  EXPECT_EQ(d.out, kStatsCsv);
+  CliResult dt = RunVigia({"trace", "r-2", "--data", data, "--format", "csv"});
+  EXPECT_EQ(dt.exit_code, 0) << dt.err;
+  EXPECT_NE(dt.out.find("/sales/{id}/pay"), std::string::npos) << dt.out;
+
+  CliResult down = RunVigia({"query", "*", "--server", ServerUrl()});
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_NE(down.err.find("cannot reach"), std::string::npos) << down.err;
+}
+
+TEST_F(CliIt, BigFileScanShowsProgressOnATerminal) {
+#ifdef VIGIA_SANITIZER_BUILD
+  GTEST_SKIP() << "a 70 MiB scan is too slow under sanitizers; the release run covers it";
+#endif
+  // Progress appears for files over 64 MiB; write ~70 MiB of events.
+  std::string path = dir_.path() + "/big.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::string line =
+        R"({"ts":"2026-11-22T10:00:00Z","level":"info","service":"s","msg":"some words to pad the line out a little further","request_id":"r"})"
+        "\n";
+    std::string chunk;
+    while (chunk.size() < (1u << 20)) chunk += line;
+    for (int i = 0; i < 70; ++i) out << chunk;
+  }
+  CliResult r = RunVigia({"query", "* | stats count() as n", "--file", path, "--format", "csv"}, "",
+                         /*tty_stderr=*/true);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("n\n", 0), 0u) << r.out;
+  EXPECT_NE(r.err.find("big.log: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" MiB"), std::string::npos) << r.err;
+  // The line is erased at the end, so the terminal is left clean.
+  EXPECT_NE(r.err.find("\033[K"), std::string::npos) << r.err;
+  // Not on a pipe: scripts capturing stderr get no progress noise.
+  CliResult piped =
+      RunVigia({"query", "* | stats count() as n", "--file", path, "--format", "csv"});
+  EXPECT_EQ(piped.err, "");
+  EXPECT_EQ(piped.out, r.out);
+}
+
+}  // namespace
+}  // namespace vigia::testing
