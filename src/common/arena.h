@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace vigia {
@@ -15,8 +16,18 @@ namespace vigia {
 class Arena {
  public:
   explicit Arena(size_t block_size = 64 * 1024) : block_size_(block_size) {}
-  Arena(Arena&&) = default;
-  Arena& operator=(Arena&&) = default;
+  // A moved-from arena is empty and usable.
+  Arena(Arena&& o) noexcept { *this = std::move(o); }
+  Arena& operator=(Arena&& o) noexcept {
+    block_size_ = o.block_size_;
+    blocks_ = std::move(o.blocks_);
+    next_ = std::exchange(o.next_, 0);
+    ptr_ = std::exchange(o.ptr_, nullptr);
+    left_ = std::exchange(o.left_, 0);
+    used_ = std::exchange(o.used_, 0);
+    o.blocks_.clear();
+    return *this;
+  }
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -41,17 +52,45 @@ class Arena {
   // Bytes handed out from blocks (an upper bound of what the strings use).
   size_t MemoryUsage() const { return used_; }
 
+  // Forgets every string but keeps the standard-size blocks for reuse, so a long-lived
+  // arena refilled over and over (a part writer's block) stops touching fresh pages.
+  // Views into the arena are invalid afterwards.
+  void Reset() {
+    size_t kept = 0;
+    for (auto& b : blocks_) {
+      if (b.size == block_size_) blocks_[kept++] = std::move(b);
+    }
+    blocks_.resize(kept);
+    used_ = kept * block_size_;
+    next_ = 0;
+    ptr_ = nullptr;
+    left_ = 0;
+  }
+
  private:
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+
   void NewBlock(size_t min) {
+    if (min <= block_size_ / 4 && next_ < blocks_.size()) {  // a block kept by Reset()
+      ptr_ = blocks_[next_++].data.get();
+      left_ = block_size_;
+      return;
+    }
     size_t sz = min > block_size_ / 4 ? min : block_size_;
-    blocks_.emplace_back(new char[sz]);
-    ptr_ = blocks_.back().get();
+    // Blocks kept by Reset() that are still unused stay after the ones in use.
+    blocks_.push_back({std::unique_ptr<char[]>(new char[sz]), sz});
+    if (next_ < blocks_.size() - 1) std::swap(blocks_[next_], blocks_.back());
+    ptr_ = blocks_[next_++].data.get();
     left_ = sz;
     used_ += sz;
   }
 
-  size_t block_size_;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_size_ = 64 * 1024;
+  std::vector<Block> blocks_;
+  size_t next_ = 0;  // blocks_[0, next_) are in use; the rest were kept by Reset()
   char* ptr_ = nullptr;
   size_t left_ = 0;
   size_t used_ = 0;

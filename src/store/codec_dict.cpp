@@ -1,21 +1,50 @@
 #include "store/codec_dict.h"
 
-#include <unordered_map>
+#include <xxhash.h>
+
+#include <algorithm>
 
 namespace vigia {
 
 bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, std::string* out) {
-  std::unordered_map<std::string_view, uint32_t> index;
+  // Open addressing over entry numbers (0 = empty slot): one allocation per call instead of
+  // one node per distinct value, and XXH3 is faster than std::hash on short strings. Every
+  // string column of every block tries this first, including unique ids, so it is hot.
+  size_t cap = 64;
+  while (cap < 2 * std::min(values.size(), max_entries + 1)) cap <<= 1;
+  std::vector<uint32_t> slots(cap, 0);
+  const size_t mask = cap - 1;
   std::vector<std::string_view> entries;
   std::vector<uint32_t> ids;
   ids.reserve(values.size());
-  for (std::string_view v : values) {
-    auto [it, inserted] = index.try_emplace(v, static_cast<uint32_t>(entries.size()));
-    if (inserted) {
-      if (entries.size() >= max_entries) return false;
-      entries.push_back(v);
+  for (size_t n = 0; n < values.size(); ++n) {
+    const std::string_view v = values[n];
+    // Rows are sorted by (service, kind, ts), so equal neighbours are common: no hash.
+    if (n > 0 && v == values[n - 1]) {
+      ids.push_back(ids.back());
+      continue;
     }
-    ids.push_back(it->second);
+    size_t i = XXH3_64bits(v.data(), v.size()) & mask;
+    uint32_t id;
+    for (;;) {
+      const uint32_t slot = slots[i];
+      if (slot == 0) {
+        if (entries.size() >= max_entries) return false;
+        // Mostly distinct so far (unique ids, free text): give up early rather than hash
+        // the whole block; such columns never make a dictionary of at most half the values.
+        if (n >= 1024 && entries.size() > n - n / 8) return false;
+        entries.push_back(v);
+        id = static_cast<uint32_t>(entries.size() - 1);
+        slots[i] = id + 1;
+        break;
+      }
+      if (entries[slot - 1] == v) {
+        id = slot - 1;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    ids.push_back(id);
   }
   ByteWriter w(out);
   w.PutVarint(entries.size());

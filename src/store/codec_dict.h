@@ -21,7 +21,9 @@ namespace vigia {
 inline constexpr size_t kMaxDictEntries = 65536;
 
 // Appends the dictionary encoding of `values` to `out` and returns true, or returns false
-// without touching `out` when the values have more than `max_entries` distinct strings.
+// without touching `out` when the values have more than `max_entries` distinct strings, or
+// when more than 7/8 of the first 1024+ values are distinct (a high-cardinality column:
+// giving up early keeps unique ids from costing a full hash pass per block).
 // REQUIRES: max_entries <= kMaxDictEntries.
 bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, std::string* out);
 

@@ -16,12 +16,18 @@ struct DCtxDeleter {
   void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
+// Largest per-thread compression buffer kept between chunks (a huge one is freed).
+constexpr size_t kMaxRetainedScratchBytes = 16u << 20;
+
 }  // namespace
 
 void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
-  std::string compressed;
-  compressed.resize(ZSTD_compressBound(raw.size()));
+  // Per-thread and reused: a fresh buffer per chunk costs page faults, not just a malloc.
+  thread_local std::string compressed;
+  if (compressed.size() < ZSTD_compressBound(raw.size())) {
+    compressed.resize(ZSTD_compressBound(raw.size()));
+  }
   size_t n = ZSTD_compressCCtx(cctx.get(), compressed.data(), compressed.size(), raw.data(),
                                raw.size(), zstd_level);
   ByteWriter w(out);
@@ -35,6 +41,7 @@ void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
     w.PutVarint(raw.size());
     w.PutBytes(raw);
   }
+  if (compressed.size() > kMaxRetainedScratchBytes) std::string().swap(compressed);
 }
 
 bool UnframeBlock(std::string_view stored, std::string* raw) {

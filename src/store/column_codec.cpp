@@ -105,7 +105,9 @@ bool DecodeStrings(ByteReader* r, size_t n, Arena* arena, std::vector<std::strin
 
 void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* out,
                        ColumnChunkSummary* summary) {
-  std::string raw;
+  // Per-thread and reused across chunks (a fresh buffer per chunk page-faults).
+  thread_local std::string raw;
+  raw.clear();
   ByteWriter w(&raw);
   const size_t n = in.rows.size();
   if (n == in.num_rows) {
@@ -153,6 +155,7 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
       break;
   }
   FrameBlock(raw, zstd_level, out);
+  if (raw.capacity() > (16u << 20)) std::string().swap(raw);  // do not keep a huge one
 }
 
 bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_rows,

@@ -178,8 +178,12 @@ Status PartWriter::FlushBlock() {
   block.min_ts = *std::min_element(ts_.begin(), ts_.end());
   block.max_ts = *std::max_element(ts_.begin(), ts_.end());
 
-  std::string data, blooms;
-  std::vector<uint32_t> all_rows;
+  // Reused across blocks (capacity kept): fresh multi-MiB buffers per block page-fault.
+  std::string& data = block_data_;
+  std::string& blooms = block_blooms_;
+  data.clear();
+  blooms.clear();
+  std::vector<uint32_t>& all_rows = all_rows_;
   auto emit = [&](uint32_t col, const ColumnChunkInput& in, const ColumnBuilder* b) {
     ChunkMeta c;
     c.column = col;
@@ -262,7 +266,7 @@ Status PartWriter::FlushBlock() {
   meta_.blocks.push_back(std::move(block));
   block_rows_ = 0;
   ts_.clear();
-  arena_ = Arena();
+  arena_.Reset();
   return Status::Ok();
 }
 

@@ -120,6 +120,8 @@ class PartWriter {
   std::vector<uint32_t> touched_;        // columns with values in this block
   std::vector<Predicted> predicted_;     // by field position, see Predicted
   Arena arena_;
+  std::string block_data_, block_blooms_;  // FlushBlock's output buffers, reused
+  std::vector<uint32_t> all_rows_;         // FlushBlock's 0..n-1 row list, reused
   bool have_last_key_ = false;
   std::string last_service_, last_kind_;
   int64_t last_ts_ = 0;
