@@ -1,8 +1,23 @@
 #include "server/live_feed.h"
 
+#include <optional>
 #include <utility>
 
+#include "event/event_json.h"
+
 namespace vigia {
+
+const std::string& LiveFeed::Delivery::Json(size_t i) {
+  if (json_.empty()) {
+    json_.resize(batch_.size());
+    rendered_.resize(batch_.size(), false);
+  }
+  if (!rendered_[i]) {
+    AppendEventJson(batch_, batch_.events()[i], &json_[i]);
+    rendered_[i] = true;
+  }
+  return json_[i];
+}
 
 LiveFeed::LiveFeed(Options options) : options_(options) {
   thread_ = std::thread([this] { Run(); });
@@ -74,17 +89,21 @@ void LiveFeed::Run() {
       joining_.clear();
     }
     if (stopping) break;
+    std::vector<std::optional<Delivery>> deliveries(work.size());
+    for (size_t w = 0; w < work.size(); ++w) {
+      if (work[w].batch) deliveries[w].emplace(*work[w].batch);
+    }
     auto now = std::chrono::steady_clock::now();
     bool do_tick = now - last_tick >= tick;
     if (do_tick) last_tick = now;
     for (size_t i = 0; i < active_.size();) {
       Active& a = active_[i];
       bool keep = true;
-      for (const Entry& e : work) {
-        if (!keep) break;
+      for (size_t w = 0; w < work.size() && keep; ++w) {
+        const Entry& e = work[w];
         if (e.seq < a.first_seq) continue;
         if (e.batch) {
-          keep = a.sub->Deliver(*e.batch);
+          keep = a.sub->Deliver(*deliveries[w]);
         } else {
           a.sub->Missed(e.missed);
         }

@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,11 +32,26 @@ namespace vigia {
 
 class LiveFeed {
  public:
+  // One published batch as subscribers see it, with each event's canonical JSON rendered at
+  // most once however many subscribers want it (feed thread only).
+  class Delivery {
+   public:
+    explicit Delivery(const EventBatch& batch) : batch_(batch) {}
+    const EventBatch& batch() const { return batch_; }
+    // AppendEventJson of event `i`, cached.
+    const std::string& Json(size_t i);
+
+   private:
+    const EventBatch& batch_;
+    std::vector<std::string> json_;
+    std::vector<bool> rendered_;
+  };
+
   class Subscriber {
    public:
     virtual ~Subscriber() = default;
     // One published batch; return false to unsubscribe.
-    virtual bool Deliver(const EventBatch& batch) = 0;
+    virtual bool Deliver(Delivery& delivery) = 0;
     // `events` published events this subscriber will never see (the feed queue overflowed).
     virtual void Missed(uint64_t events) = 0;
     // Called about every tick; return false to unsubscribe (e.g. the client is gone).

@@ -4,7 +4,6 @@
 #include <memory>
 #include <string>
 
-#include "event/event_json.h"
 #include "query/filter_matcher.h"
 #include "query/query_record.h"
 #include "query/vql_parser.h"
@@ -37,13 +36,14 @@ class TailSubscriber final : public LiveFeed::Subscriber {
         keepalive_(keepalive_ms),
         last_write_(std::chrono::steady_clock::now()) {}
 
-  bool Deliver(const EventBatch& batch) override {
+  bool Deliver(LiveFeed::Delivery& d) override {
     std::string chunk;
     uint64_t events = 0;
-    for (const EventBatch::EventRef& e : batch.events()) {
-      if (!matcher_.Matches(EventRowAccessor(batch, e))) continue;
+    const EventBatch& batch = d.batch();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!matcher_.Matches(EventRowAccessor(batch, batch.events()[i]))) continue;
       if (sse_) chunk += "data: ";
-      AppendEventJson(batch, e, &chunk);
+      chunk += d.Json(i);
       chunk += sse_ ? "\n\n" : "\n";
       ++events;
       if (chunk.size() >= kChunkBytes && !Flush(&chunk, &events)) return false;
