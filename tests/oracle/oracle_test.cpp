@@ -147,11 +147,7 @@ std::string Check(const Fixture& fx, const std::string& text, const CompareSpec&
   spec.event_rows = RowsAreEvents(*q);
   auto want = RunReference(fx.data.batches, *q, opt);
   auto decoded = RunReference(fx.decoded, *q, opt);
-#ifdef ORACLE_NO_ENGINE
-  auto got = RunReference(fx.decoded, *q, opt);
-#else
   auto got = RunQuery(fx.snap, *q, opt);
-#endif
   if (matched && want.ok()) *matched = want->stats.rows_matched;
   if (!want.ok()) {
     if (got.ok()) return "reference failed (" + want.status().ToString() + "), engine did not";
