@@ -3,14 +3,17 @@
 #
 #   bench/run.sh [--events N] [--smoke] [--reps R] [--connections C] [--batch B] [--keep]
 #
-# 1. vigia-gen writes N events (seed 1, the 24 h ending now) and their ground truth.
-# 2. ClickHouse 18.16 starts from bench/clickhouse/ in a temp dir; vigia-load posts the file
+# 1. vigia-gen writes N events (seed 1, the 24 h ending now) and their ground truth, and the
+#    peer's copy: the same lines plus the fields vigia derives from ua (--derived-out).
+# 2. ClickHouse 18.16 starts from bench/clickhouse/ in a temp dir; vigia-load posts its copy
 #    to INSERT ... FORMAT JSONEachRow; bytes on disk from system.parts after OPTIMIZE FINAL.
 # 3. `vigia serve` starts on a temp data dir; vigia-load posts the same file with the same
 #    connections and batches to /v1/events; bytes on disk = du of the data dir after stop.
 # 4. Each query of bench/queries.tsv runs once to warm up, then R times on each system over
 #    HTTP (curl's total time, round trip included); the median is reported and each answer is
-#    checked against the generator's ground truth.
+#    checked against the generator's ground truth and compared with the other system's
+#    (bench/compare_answers.py).
+# 5. The SDK micro-benchmark (vigia SDK vs spdlog async), when built, joins the report.
 # Prints one table (metric | vigia | ClickHouse | ratio) and writes it as JSON under
 # bench/results/. Exit status: 0 all good; 1 ClickHouse or the harness failed; 3 a system
 # gave a wrong answer. A vigia feature that does not exist yet prints "n/a (not implemented)".
@@ -70,8 +73,10 @@ fmt() { # fmt NUMBER → rounded for the table
 
 # --- 1. data -------------------------------------------------------------------------------
 DATA=$WORK/events.ndjson
-log "generating $EVENTS events"
-"$GEN" --events "$EVENTS" --seed "$SEED" --out "$DATA" --truth "$WORK/truth.env" 2>"$WORK/gen.log" ||
+CH_DATA=$WORK/events.clickhouse.ndjson
+log "generating $EVENTS events (and the peer's copy with vigia's ua-derived fields)"
+"$GEN" --events "$EVENTS" --seed "$SEED" --out "$DATA" --derived-out "$CH_DATA" \
+  --truth "$WORK/truth.env" 2>"$WORK/gen.log" ||
   die "vigia-gen: $(cat "$WORK/gen.log")"
 cat "$WORK/gen.log" >&2
 set -a
@@ -93,7 +98,7 @@ CH_VERSION=$(ch "SELECT version()") || die "ClickHouse does not answer queries"
 ch "$(cat "$ROOT/bench/clickhouse/schema.sql")" >/dev/null || die "ClickHouse rejected bench/clickhouse/schema.sql"
 
 log "loading ClickHouse (INSERT ... FORMAT JSONEachRow, $CONNS connections, $BATCH events/batch)"
-CH_LOAD=$("$LOAD" --url "${CH_URL}?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow" --file "$DATA" \
+CH_LOAD=$("$LOAD" --url "${CH_URL}?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow" --file "$CH_DATA" \
   -c "$CONNS" -b "$BATCH" --content-type text/plain --json) || die "loading ClickHouse failed: $CH_LOAD"
 CH_EPS=$(json_num events_per_sec <<<"$CH_LOAD")
 CH_P99=$(json_num batch_p99_ms <<<"$CH_LOAD")
@@ -108,7 +113,7 @@ CH_BPE=$(awk -v b="$CH_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
 
 # --- 3. vigia ------------------------------------------------------------------------------
 VIGIA_STATE="ok"
-V_EPS="" V_P99="" V_BPE="" V_VERSION="n/a" V_QUERY=0
+V_EPS="" V_P99="" V_BPE="" V_WAL_BPE="" V_VERSION="n/a" V_QUERY=0
 VDATA=$WORK/vigia-data
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [ ! -x "$VIGIA" ]; then
@@ -200,9 +205,9 @@ first_last_value() { # the last column of the first row: TSV for ClickHouse, NDJ
   else head -1 "$1" | grep -o '[-0-9.eE+]*}$' | tr -d '}'; fi
 }
 
-declare -a Q_NAMES Q_V Q_C Q_VCHK Q_CCHK
+declare -a Q_NAMES Q_V Q_C Q_VCHK Q_CCHK Q_SAME
 WRONG=0
-while IFS=$'\t' read -r name spec vql sql; do
+while IFS=$'\t' read -r name spec vql sql cmpmode; do
   case "$name" in ''|'#'*) continue ;; esac
   sql=$(subst "$sql")
   vql=$(subst "$vql")
@@ -213,7 +218,8 @@ while IFS=$'\t' read -r name spec vql sql; do
   fi
   cchk=$(check_answer "$spec" "$(rows_of "$WORK/ch.out")" "$(first_last_value "$WORK/ch.out" ch)")
   [ "$cchk" = ok ] || [ "$cchk" = unchecked ] || { log "ClickHouse $name: $cchk"; WRONG=1; }
-  vms="" vchk="n/a (not implemented)"
+  cp "$WORK/ch.out" "$WORK/ch.answer"
+  vms="" vchk="n/a (not implemented)" same="n/a"
   if [ "$VIGIA_STATE" != ok ]; then
     vchk="n/a"
   elif [ -n "$vql" ] && [ "$V_QUERY" = 1 ]; then
@@ -223,6 +229,13 @@ while IFS=$'\t' read -r name spec vql sql; do
       vms=""
     else
       vchk=$(check_answer "$spec" "$(rows_of "$WORK/v.out")" "$(first_last_value "$WORK/v.out" vigia)")
+      same=$(python3 "$ROOT/bench/compare_answers.py" "${cmpmode:-rows}" "$WORK/v.out" "$WORK/ch.answer" || true)
+      log "vigia vs ClickHouse $name: $same"
+      # A differing answer is a wrong answer too (unless ClickHouse's is the wrong one).
+      if [[ "$same" == DIFFERENT* ]] && { [ "$vchk" = ok ] || [ "$vchk" = unchecked ]; } &&
+        { [ "$cchk" = ok ] || [ "$cchk" = unchecked ]; }; then
+        vchk="WRONG(differs from ClickHouse)"
+      fi
       gap=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$ROOT/bench/known_gaps.tsv")
       if [ "$vchk" = ok ] || [ "$vchk" = unchecked ]; then
         [ -z "$gap" ] || log "vigia $name now answers right: remove it from bench/known_gaps.tsv"
@@ -236,6 +249,7 @@ while IFS=$'\t' read -r name spec vql sql; do
     fi
   fi
   Q_NAMES+=("$name"); Q_V+=("$vms"); Q_C+=("$cms"); Q_VCHK+=("$vchk"); Q_CCHK+=("$cchk")
+  Q_SAME+=("${same%% (*}")
 done <"$ROOT/bench/queries.tsv"
 
 # --- vigia's bytes on disk: after a clean stop (Close) -------------------------------------
@@ -243,9 +257,14 @@ if [ -n "$VIGIA_PID" ]; then
   kill "$VIGIA_PID" 2>/dev/null || true
   wait "$VIGIA_PID" 2>/dev/null || true
   VIGIA_PID=""
+  # Store::Close flushes the memtable into parts, so every event is in parts now. Like
+  # ClickHouse's system.parts figure, this counts the columnar parts; the WAL (which
+  # ClickHouse 18.16 does not have) is reported apart.
   if [ -n "$V_EPS" ]; then
-    V_BYTES=$(du -sb "$VDATA" | cut -f1)
-    V_BPE=$(awk -v b="$V_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
+    V_BYTES=$(du -sb "$VDATA/parts" 2>/dev/null | cut -f1)
+    V_WAL_BYTES=$(du -sb "$VDATA/wal" 2>/dev/null | cut -f1)
+    V_BPE=$(awk -v b="${V_BYTES:-0}" -v n="$EVENTS" 'BEGIN { if (b > 0) printf "%.2f", b / n }')
+    V_WAL_BPE=$(awk -v b="${V_WAL_BYTES:-0}" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
   fi
 fi
 
@@ -257,7 +276,7 @@ ratio() { # "higher is better" metric: vigia/CH; "lower is better": CH/vigia. Al
     if (v == "" || c == "" || v + 0 == 0 || c + 0 == 0) { print "n/a"; exit }
     r = hib ? v / c : c / v; printf "%.2fx %s", r, (r >= 1 ? "vigia better" : "vigia WORSE") }'
 }
-row() { printf '| %-28s | %-34s | %-14s | %-22s |\n' "$1" "$2" "$3" "$4"; }
+row() { printf '| %-32s | %-34s | %-14s | %-22s | %-16s |\n' "$1" "$2" "$3" "$4" "${5:-}"; }
 vcell() { # vcell VALUE CHECK
   if [ -z "$1" ]; then echo "${2:-n/a}"; elif [ "$2" = ok ] || [ "$2" = unchecked ] || [ -z "$2" ]; then echo "$(fmt "$1")"; else echo "$(fmt "$1") $2"; fi
 }
@@ -268,8 +287,8 @@ echo "machine: $MACHINE"
 echo "vigia: $V_VERSION (vigia serve defaults) | ClickHouse $CH_VERSION (MergeTree, zstd, LowCardinality; see bench/clickhouse/README.md)"
 echo "load: vigia-load -c $CONNS -b $BATCH to both; queries: HTTP round trip, 1 warm-up + median of $REPS"
 echo
-row "metric" "vigia" "ClickHouse" "ratio"
-row "----------------------------" "----------------------------------" "--------------" "----------------------"
+row "metric" "vigia" "ClickHouse" "ratio" "same answer"
+row "--------------------------------" "----------------------------------" "--------------" "----------------------" "----------------"
 VS=""
 [ "$VIGIA_STATE" = ok ] || VS="n/a"
 row "ingest events/s" "$(vcell "$V_EPS" "$VS")" "$(fmt "$CH_EPS")" "$(ratio "$V_EPS" "$CH_EPS" 1)"
@@ -278,12 +297,56 @@ row "bytes on disk per event" "$(vcell "$V_BPE" "$VS")" "$(fmt "$CH_BPE")" "$(ra
 for i in "${!Q_NAMES[@]}"; do
   cc=$(fmt "${Q_C[$i]}")
   [ "${Q_CCHK[$i]}" = ok ] || [ "${Q_CCHK[$i]}" = unchecked ] || cc="$cc ${Q_CCHK[$i]}"
-  row "query ${Q_NAMES[$i]} ms" "$(vcell "${Q_V[$i]}" "${Q_VCHK[$i]}")" "$cc" "$(ratio "${Q_V[$i]}" "${Q_C[$i]}" 0)"
+  row "query ${Q_NAMES[$i]} ms" "$(vcell "${Q_V[$i]}" "${Q_VCHK[$i]}")" "$cc" "$(ratio "${Q_V[$i]}" "${Q_C[$i]}" 0)" "${Q_SAME[$i]}"
 done
 echo
 [ "$VIGIA_STATE" = ok ] || echo "vigia: $VIGIA_STATE"
 [ "$VIGIA_STATE" != ok ] || [ "$V_QUERY" = 1 ] || echo "vigia: GET /v1/query is not available yet (HTTP $probe): its queries print n/a (not implemented)."
 echo "ClickHouse OPTIMIZE FINAL took ${CH_OPTIMIZE_S}s (not counted in ingest); ratio: >1 means vigia is better."
+[ -z "$V_BPE" ] || echo "vigia bytes on disk: its columnar parts after a clean stop (which flushes the memtable); the WAL left beside them: ${V_WAL_BPE:-0} B/event."
+echo "ClickHouse is loaded with the fields vigia derives from ua already filled in (vigia-gen --derived-out): vigia's ingest figure includes that derivation, ClickHouse's does not."
+
+# --- 6. SDK: vigia SDK vs spdlog async (caller-side cost of one log call) -------------------
+SDK_BENCH=$BUILD/sdk/bench/sdk_bench
+SDK_JSON=""
+if [ -x "$SDK_BENCH" ]; then
+  log "SDK micro-benchmark (vigia SDK vs spdlog async)"
+  if "$SDK_BENCH" --benchmark_filter='BM_vigia|BM_spdlog_async' --benchmark_format=json \
+    >"$WORK/sdk.json" 2>"$WORK/sdk.log"; then
+    SDK_JSON=$(python3 - "$WORK/sdk.json" <<'PY'
+import json, sys
+runs = {b["name"]: b for b in json.load(open(sys.argv[1]))["benchmarks"]}
+out = {}
+for threads in (1, 4):
+    for lib, key in (("BM_vigia", "vigia"), ("BM_spdlog_async", "spdlog")):
+        b = next((v for n, v in runs.items() if n.startswith(lib + "/") and n.endswith(f"threads:{threads}")), None)
+        if b:
+            out[f"{key}_t{threads}"] = {k: b[k] for k in ("median_ns", "p99_9_ns", "caller_events_per_s") if k in b}
+print(json.dumps(out))
+PY
+) || SDK_JSON=""
+  else
+    log "sdk_bench failed: $(tail -n 3 "$WORK/sdk.log" | tr '\n' ' ')"
+  fi
+fi
+sdk_val() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get(sys.argv[2],{}).get(sys.argv[3],""))' "$SDK_JSON" "$1" "$2" 2>/dev/null; }
+if [ -n "$SDK_JSON" ]; then
+  echo
+  echo "SDK: caller-side cost of one structured log call (sdk/bench/sdk_bench, rdtsc per call)"
+  row "metric" "vigia SDK" "spdlog async" "ratio"
+  row "--------------------------------" "----------------------------------" "--------------" "----------------------"
+  for t in 1 4; do
+    row "log call median ns, $t thr" "$(fmt "$(sdk_val vigia_t$t median_ns)")" "$(fmt "$(sdk_val spdlog_t$t median_ns)")" \
+      "$(ratio "$(sdk_val vigia_t$t median_ns)" "$(sdk_val spdlog_t$t median_ns)" 0)"
+    row "log call p99.9 ns, $t thr" "$(fmt "$(sdk_val vigia_t$t p99_9_ns)")" "$(fmt "$(sdk_val spdlog_t$t p99_9_ns)")" \
+      "$(ratio "$(sdk_val vigia_t$t p99_9_ns)" "$(sdk_val spdlog_t$t p99_9_ns)" 0)"
+    row "caller events/s, $t thr" "$(fmt "$(sdk_val vigia_t$t caller_events_per_s)")" "$(fmt "$(sdk_val spdlog_t$t caller_events_per_s)")" \
+      "$(ratio "$(sdk_val vigia_t$t caller_events_per_s)" "$(sdk_val spdlog_t$t caller_events_per_s)" 1)"
+  done
+else
+  echo
+  echo "SDK: n/a (no $SDK_BENCH; build the sdk_bench target)"
+fi
 
 mkdir -p "$ROOT/bench/results"
 RESULT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$EVENTS.json
@@ -293,18 +356,18 @@ jnum() { if [ -z "$1" ]; then echo null; else echo "$1"; fi; }
   printf '{"events":%s,"seed":%s,"ndjson_bytes":%s,"date":%s,"machine":%s,' "$EVENTS" "$SEED" "$DATA_BYTES" \
     "$(jstr "$(date -u +%Y-%m-%dT%H:%M:%SZ)")" "$(jstr "$MACHINE")"
   printf '"settings":{"connections":%s,"batch":%s,"reps":%s},' "$CONNS" "$BATCH" "$REPS"
-  printf '"vigia":{"version":%s,"state":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s},' \
-    "$(jstr "$V_VERSION")" "$(jstr "$VIGIA_STATE")" "$(jnum "$V_EPS")" "$(jnum "$V_P99")" "$(jnum "$V_BPE")"
+  printf '"vigia":{"version":%s,"state":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s,"wal_bytes_per_event":%s},' \
+    "$(jstr "$V_VERSION")" "$(jstr "$VIGIA_STATE")" "$(jnum "$V_EPS")" "$(jnum "$V_P99")" "$(jnum "$V_BPE")" "$(jnum "$V_WAL_BPE")"
   printf '"clickhouse":{"version":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s,"optimize_final_sec":%s},' \
     "$(jstr "$CH_VERSION")" "$(jnum "$CH_EPS")" "$(jnum "$CH_P99")" "$(jnum "$CH_BPE")" "$CH_OPTIMIZE_S"
   printf '"queries":['
   for i in "${!Q_NAMES[@]}"; do
     [ "$i" -gt 0 ] && printf ','
-    printf '{"name":%s,"vigia_median_ms":%s,"vigia_check":%s,"clickhouse_median_ms":%s,"clickhouse_check":%s}' \
+    printf '{"name":%s,"vigia_median_ms":%s,"vigia_check":%s,"clickhouse_median_ms":%s,"clickhouse_check":%s,"same_answer":%s}' \
       "$(jstr "${Q_NAMES[$i]}")" "$(jnum "${Q_V[$i]}")" "$(jstr "${Q_VCHK[$i]}")" "$(jnum "${Q_C[$i]}")" \
-      "$(jstr "${Q_CCHK[$i]}")"
+      "$(jstr "${Q_CCHK[$i]}")" "$(jstr "${Q_SAME[$i]}")"
   done
-  printf '],"truth":{'
+  printf '],"sdk":%s,"truth":{' "${SDK_JSON:-null}"
   grep -v '^#' "$WORK/truth.env" | awk -F= 'NR > 1 { printf "," } { printf "\"%s\":\"%s\"", $1, $2 }'
   printf '}}\n'
 } >"$RESULT"

@@ -47,31 +47,13 @@ CREATE TABLE events
     `meta.table` LowCardinality(String),
     `meta.threshold_ms` UInt32,
     `meta.job` LowCardinality(String),
-    -- vigia derives the browser family from ua at ingest (uap-core rules); the peer gets
-    -- the equivalent ingest-time work as a MATERIALIZED column over the same families.
-    browser LowCardinality(String) MATERIALIZED multiIf(
-        position(ua, 'Googlebot') > 0, 'Googlebot',
-        position(ua, 'bingbot') > 0, 'bingbot',
-        position(ua, 'YandexBot') > 0, 'YandexBot',
-        position(ua, 'Edg/') > 0 OR position(ua, 'Edge/') > 0, 'Edge',
-        position(ua, 'OPR/') > 0, 'Opera',
-        position(ua, 'SamsungBrowser/') > 0, 'Samsung Internet',
-        position(ua, 'Instagram') > 0, 'Instagram',
-        position(ua, '; wv)') > 0, 'Chrome Mobile WebView',
-        position(ua, 'Chrome/') > 0 AND position(ua, 'Mobile') > 0, 'Chrome Mobile',
-        position(ua, 'Chrome/') > 0, 'Chrome',
-        position(ua, 'Firefox/') > 0, 'Firefox',
-        position(ua, 'Mobile/') > 0 AND position(ua, 'Safari/') > 0, 'Mobile Safari',
-        position(ua, 'Safari/') > 0, 'Safari',
-        position(ua, 'okhttp/') > 0, 'okhttp',
-        position(ua, 'Dart/') > 0, 'Dart',
-        position(ua, 'CFNetwork/') > 0, 'CFNetwork',
-        position(ua, 'curl/') > 0, 'curl',
-        position(ua, 'python-requests/') > 0, 'Python Requests',
-        position(ua, 'Apache-HttpClient/') > 0, 'Apache-HttpClient',
-        position(ua, 'kube-probe/') > 0, 'kube-probe',
-        ua = '', '',
-        'Other')
+    -- What vigia derives from ua at ingest (uap-core rules), as vigia derives it: vigia-gen
+    -- --derived-out writes these values into the peer's copy of the data (README.md).
+    browser LowCardinality(String),
+    browser_version LowCardinality(String),
+    os LowCardinality(String),
+    os_version LowCardinality(String),
+    device LowCardinality(String)
 )
 ENGINE = MergeTree
 PARTITION BY toDate(toDateTime(intDiv(ts, 1000)))
