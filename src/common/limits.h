@@ -127,6 +127,10 @@ inline constexpr int kQueryWorkerThreads = 2;
 // Fewest blocks to read for which the engine starts worker threads: below that, starting
 // threads costs more than it saves (a needle lookup reads one to three blocks).
 inline constexpr size_t kQueryParallelMinBlocks = 4;
+// Decoded column chunks kept between queries (query/chunk_cache.h). Decoding is most of a
+// scan's CPU; 256 MiB holds the hot columns (time, kind, status, route, duration) of tens of
+// millions of events while leaving most of a 1 GiB server budget to ingest and merges.
+inline constexpr size_t kQueryChunkCacheBytes = 256u << 20;
 
 }  // namespace vigia::limits
 

@@ -124,16 +124,30 @@ Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const
   return true;
 }
 
+Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t block,
+                                                                      const ChunkMeta& c,
+                                                                      uint64_t* bytes_read) const {
+  ChunkCache& cache = ChunkCache::Default();
+  const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
+  if (auto hit = cache.Get(key)) return hit;
+  auto e = std::make_shared<CachedChunk>();
+  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
+  e->col.type = reader_.meta().columns[c.column].type;
+  e->bytes = ChunkMemory(*e);
+  cache.Put(key, e);
+  return std::shared_ptr<const CachedChunk>(std::move(e));
+}
+
 void PartBlockReader::BuildView(DecodedBlock* out, uint32_t num_rows) {
   // Column order (as the row evaluator sees decoded parts), whatever the decode order.
-  std::vector<size_t> order(out->cols.size());
+  std::vector<size_t> order(out->chunks.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return out->col_index[a] < out->col_index[b]; });
   out->view = BlockView();
   out->view.num_rows = num_rows;
-  out->view.ts = out->ts.data();
-  for (size_t i : order) out->view.Add(&out->cols[i]);
+  out->view.ts = out->ts->col.ints.data();
+  for (size_t i : order) out->view.Add(&out->chunks[i]->col);
 }
 
 Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* out,
@@ -142,11 +156,9 @@ Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* o
   for (size_t k = 1; k < b.chunks.size(); ++k) {
     const ChunkMeta& c = b.chunks[k];
     if (wanted_[c.column] != which) continue;
-    out->cols.emplace_back();
+    VIGIA_ASSIGN_OR_RETURN(auto chunk, LoadChunk(block, c, bytes_read));
+    out->chunks.push_back(std::move(chunk));
     out->col_index.push_back(c.column);
-    VIGIA_RETURN_IF_ERROR(
-        reader_.ReadChunk(block, c, &out->storage, &out->cols.back(), bytes_read));
-    out->cols.back().type = reader_.meta().columns[c.column].type;
   }
   BuildView(out, b.num_rows);
   return Status::Ok();
@@ -155,13 +167,13 @@ Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* o
 Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out,
                                           uint64_t* bytes_read) const {
   const BlockMeta& b = reader_.meta().blocks[block];
-  out->storage = ColumnBatch();
-  out->cols.clear();
+  out->chunks.clear();
   out->col_index.clear();
-  ColumnVector ts;
-  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, b.chunks[0], &out->storage, &ts, bytes_read));
-  out->ts = std::move(ts.ints);
-  out->cols.reserve(b.chunks.size());
+  VIGIA_ASSIGN_OR_RETURN(out->ts, LoadChunk(block, b.chunks[0], bytes_read));
+  if (out->ts->col.ints.size() != b.num_rows) {
+    return Status::Corruption("part " + reader_.dir() + " block " + std::to_string(block) +
+                              ": time column has the wrong row count");
+  }
   return ReadColumns(block, 2, out, bytes_read);
 }
 

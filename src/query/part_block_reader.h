@@ -1,6 +1,7 @@
 // PartBlockReader: the columnar engine's access to one part for one query — decides from
 // metadata and bloom filters whether a block can hold a matching row (QueryPlan::prune), and
-// decodes only the chunks of the columns the query reads. Built on PartReader's public
+// decodes only the chunks of the columns the query reads (through the process-wide
+// ChunkCache, so warm queries skip decoding). Built on PartReader's public
 // chunk API, so the engine chooses the block order and spreads blocks over threads itself.
 //
 // Every byte read is checksummed by PartReader; a bad chunk or bloom yields Corruption
@@ -18,17 +19,17 @@
 
 #include "common/status.h"
 #include "query/block_view.h"
+#include "query/chunk_cache.h"
 #include "query/query_plan.h"
 #include "store/part_reader.h"
 
 namespace vigia {
 
-// A block's decoded columns and the storage their strings point into.
+// A block's decoded columns (shared with the chunk cache) and a view over them.
 struct DecodedBlock {
-  ColumnBatch storage;  // buffers + arena only
-  std::vector<int64_t> ts;
-  std::vector<ColumnVector> cols;   // capacity reserved up front: views point into it
-  std::vector<uint32_t> col_index;  // part column index of each entry of cols
+  std::shared_ptr<const CachedChunk> ts;
+  std::vector<std::shared_ptr<const CachedChunk>> chunks;
+  std::vector<uint32_t> col_index;  // part column index of each chunk
   BlockView view;
 };
 
@@ -51,6 +52,9 @@ class PartBlockReader {
  private:
   Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;
   Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
+  // The decoded chunk, from the cache or read (bytes_read counts only what is read).
+  Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
+                                                       uint64_t* bytes_read) const;
   static void BuildView(DecodedBlock* out, uint32_t num_rows);
 
   const PartReader& reader_;

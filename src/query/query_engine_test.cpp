@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "common/time_format.h"
+#include "query/chunk_cache.h"
 #include "query/result_format.h"
 #include "query/vql_parser.h"
 #include "store/file_names.h"
@@ -319,6 +320,27 @@ TEST(QueryEngineCorruption, ErrorNamesThePart) {
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
   EXPECT_NE(r.status().message().find(part_dir), std::string::npos) << r.status().ToString();
   fs::remove_all(dir);
+}
+
+TEST(ChunkCacheTest, KeepsRecentChunksWithinItsCapacity) {
+  auto chunk = [](size_t rows) {
+    auto c = std::make_shared<CachedChunk>();
+    c->col.present.assign(rows, 1);
+    c->col.ints.assign(rows, 7);
+    c->bytes = ChunkMemory(*c);
+    return c;
+  };
+  const size_t one = chunk(100)->bytes;
+  ChunkCache cache(one * 9 / 2);  // room for four
+  for (const char* k : {"a", "b", "c", "d"}) cache.Put(k, chunk(100));
+  ASSERT_NE(cache.Get("a"), nullptr);  // a becomes the most recent
+  cache.Put("e", chunk(100));
+  EXPECT_LE(cache.bytes(), one * 9 / 2);
+  EXPECT_EQ(cache.Get("b"), nullptr);  // the least recently used went first
+  EXPECT_NE(cache.Get("a"), nullptr);
+  EXPECT_NE(cache.Get("e"), nullptr);
+  cache.Put("huge", chunk(1000));  // over a quarter of the capacity: not kept
+  EXPECT_EQ(cache.Get("huge"), nullptr);
 }
 
 }  // namespace

@@ -1,0 +1,63 @@
+#include "query/chunk_cache.h"
+
+#include "common/limits.h"
+
+namespace vigia {
+
+ChunkCache& ChunkCache::Default() {
+  static ChunkCache* cache = new ChunkCache(limits::kQueryChunkCacheBytes);
+  return *cache;
+}
+
+std::string ChunkCache::Key(const std::string& part_dir, size_t block, uint32_t column) {
+  return part_dir + '#' + std::to_string(block) + '#' + std::to_string(column);
+}
+
+size_t ChunkMemory(const CachedChunk& c) {
+  const ColumnVector& v = c.col;
+  size_t n = sizeof(CachedChunk) + v.present.capacity() + v.ints.capacity() * sizeof(int64_t) +
+             v.floats.capacity() * sizeof(double) + v.strings.capacity() * sizeof(std::string_view);
+  for (const auto& b : c.storage.buffers) n += b->capacity();
+  // Decoded strings live in the buffers or the arena; dictionary values repeat one pointer,
+  // so count each run of equal pointers once (an overestimate for interleaved values).
+  const char* last = nullptr;
+  for (std::string_view s : v.strings) {
+    if (s.data() != last) n += s.size();
+    last = s.data();
+  }
+  return n;
+}
+
+std::shared_ptr<const CachedChunk> ChunkCache::Get(const std::string& key) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = index_.find(key);
+  if (it == index_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->chunk;
+}
+
+void ChunkCache::Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk) {
+  if (chunk->bytes > capacity_ / 4) return;
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = index_.find(key);
+  if (it != index_.end()) {
+    bytes_ -= it->second->chunk->bytes;
+    lru_.erase(it->second);
+    index_.erase(it);
+  }
+  bytes_ += chunk->bytes;
+  lru_.push_front({key, std::move(chunk)});
+  index_.emplace(key, lru_.begin());
+  while (bytes_ > capacity_ && !lru_.empty()) {
+    bytes_ -= lru_.back().chunk->bytes;
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+  }
+}
+
+size_t ChunkCache::bytes() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return bytes_;
+}
+
+}  // namespace vigia

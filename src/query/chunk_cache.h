@@ -1,0 +1,64 @@
+// ChunkCache: decoded column chunks of parts kept between queries (LRU, bounded in bytes),
+// so a warm query does not decompress and decode the same blocks again — decoding is most of
+// a scan's CPU time. Parts are immutable and their directory names are never reused
+// (part-<seq> with a growing seq), so (part dir, block, column) identifies a chunk's content
+// forever; entries of dropped or merged parts simply age out.
+//
+// Entries are shared: a query holds the chunks of the block it is working on even if the
+// cache evicts them meanwhile.
+//
+// Thread-safety: thread-safe (one mutex; held only for map/list updates, never while
+// decoding).
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "store/part_scan.h"
+
+namespace vigia {
+
+// One decoded chunk and the storage its string views point into.
+struct CachedChunk {
+  ColumnBatch storage;  // buffers + arena only
+  ColumnVector col;
+  size_t bytes = 0;  // approximate memory held
+};
+
+class ChunkCache {
+ public:
+  explicit ChunkCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+  // The process-wide cache (limits::kQueryChunkCacheBytes).
+  static ChunkCache& Default();
+
+  static std::string Key(const std::string& part_dir, size_t block, uint32_t column);
+
+  // nullptr on a miss.
+  std::shared_ptr<const CachedChunk> Get(const std::string& key);
+  // Inserts (or replaces) and evicts least recently used entries beyond the capacity.
+  // Chunks bigger than a quarter of the capacity are not kept.
+  void Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk);
+
+  size_t bytes() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const CachedChunk> chunk;
+  };
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  size_t bytes_ = 0;                                                   // guarded by mu_
+  std::list<Entry> lru_;                                               // front = newest
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;  // guarded by mu_
+};
+
+// Approximate memory of a decoded chunk (vectors plus string storage).
+size_t ChunkMemory(const CachedChunk& c);
+
+}  // namespace vigia
