@@ -75,7 +75,16 @@ std::string QuoteVql(std::string_view s) {
   return out + "\"";
 }
 
-const FieldInfo& QueryGenerator::AnyField() { return rng_.Pick(data_.fields); }
+const FieldInfo& QueryGenerator::AnyField() {
+  // Mostly the canonical fields (the dynamic meta.* fields are many but sparse).
+  if (rng_.Chance(70)) {
+    for (int i = 0; i < 10; ++i) {
+      const FieldInfo& f = rng_.Pick(data_.fields);
+      if (f.name.rfind("meta.", 0) != 0) return f;
+    }
+  }
+  return rng_.Pick(data_.fields);
+}
 
 const FieldInfo& QueryGenerator::FieldWhere(bool (*pred)(const FieldInfo&)) {
   for (int i = 0; i < 1000; ++i) {
