@@ -202,6 +202,7 @@ TEST(QueryOracle, EngineAgreesWithRowEvaluator) {
   OracleDataOptions dopt;
   dopt.seed = seed;
   dopt.events = EnvOr("ORACLE_EVENTS", kDefaultEvents);
+  dopt.events_per_batch = std::max<size_t>(50, dopt.events / 40);  // enough flushes to merge
   fx.data = GenerateOracleData(dopt);
   ASSERT_NO_FATAL_FAILURE(Load(&fx));
   std::string repro =
@@ -216,6 +217,23 @@ TEST(QueryOracle, EngineAgreesWithRowEvaluator) {
     std::string diff = Check(fx, text, {{"p50(duration_ms)", "p99(duration_ms)"}, {"rate()"}});
     EXPECT_EQ(diff, "") << "regression query: " << text << "\nreproduce: " << repro
                         << " ORACLE_QUERY='" << text << "'";
+  }
+
+  // Limits fail both engines the same way.
+  {
+    auto q = ParseVql("* | stats count() by (request_id)");
+    ASSERT_TRUE(q.ok());
+    QueryOptions opt;
+    opt.now_ns = fx.data.now_ns;
+    opt.max_groups = 100;
+    auto want = RunReference(fx.data.batches, *q, opt);
+    auto got = RunQuery(fx.snap, *q, opt);
+    EXPECT_EQ(want.status().code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(got.status().code(), StatusCode::kResourceExhausted) << got.status().ToString();
+    opt.max_groups = limits::kMaxQueryGroups;
+    opt.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    got = RunQuery(fx.snap, *q, opt);
+    EXPECT_EQ(got.status().code(), StatusCode::kDeadlineExceeded) << got.status().ToString();
   }
 
   QueryGenerator gen(fx.data, seed * 7919 + 1);
