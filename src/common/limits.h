@@ -66,6 +66,14 @@ inline constexpr size_t kWalMaxGroupBytes = 4u << 20;
 // with hundreds of thousands of rows (fewer merges), small enough to bound memory and
 // WAL replay time (~1 s of ingest at the target rate).
 inline constexpr uint64_t kMemtableFlushBytes = 256u << 20;
+// Backpressure: when the memtable holds this many times kMemtableFlushBytes (at least
+// kMemtableMinStallBytes), ingest flushes are behind; Append waits for the flush instead of
+// letting memory grow without bound (server RSS must stay under 1 GiB).
+inline constexpr uint64_t kMemtableStallFactor = 2;
+inline constexpr uint64_t kMemtableMinStallBytes = 64u << 20;
+// Longest an Append waits for the memtable to drain before failing with 503 + Retry-After
+// (a flush of a full memtable takes a few seconds on 2 busy cores).
+inline constexpr int kMemtableStallMaxMs = 10'000;
 // Oldest memtable batch age that triggers a flush, so a quiet server still moves its
 // events to compressed parts and trims the WAL.
 inline constexpr int kMemtableFlushAgeMs = 30'000;

@@ -168,6 +168,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
 Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
   if (batch == nullptr || batch->empty()) return Status::Ok();
+  VIGIA_RETURN_IF_ERROR(WaitForMemtableRoom());
   // The scratch view stays valid until this thread encodes again, i.e. past Append.
   std::string_view encoded = batch_codec::EncodeToScratch(*batch);
   // Inserted by the WAL's commit hook, in sequence order (see store_impl.h).
@@ -185,6 +186,31 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   return Status::Ok();
 }
 
+void StoreImpl::NotifyStalledAppends() {
+  // Taking the mutex orders this after a waiter's predicate check (no lost wake-up).
+  { std::lock_guard<std::mutex> lock(stall_mu_); }
+  stall_cv_.notify_all();
+}
+
+Status StoreImpl::WaitForMemtableRoom() {
+  if (options_.memtable_flush_bytes == 0) return Status::Ok();  // no flushes: nothing to wait for
+  const uint64_t limit = std::max(options_.memtable_flush_bytes * limits::kMemtableStallFactor,
+                                  limits::kMemtableMinStallBytes);
+  if (memtable_.memory_bytes() < limit) return Status::Ok();
+  flush_cv_.notify_one();
+  std::unique_lock<std::mutex> lock(stall_mu_);
+  const bool room = stall_cv_.wait_for(
+      lock, std::chrono::milliseconds(limits::kMemtableStallMaxMs),
+      [&] { return memtable_.memory_bytes() < limit || closed_.load(std::memory_order_acquire); });
+  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
+  if (!room) {
+    logger::Warn("store: append refused, memtable still full after waiting for the flush",
+                 {{"memtable_bytes", memtable_.memory_bytes()}, {"limit_bytes", limit}});
+    return Status::Unavailable("memtable full: flushing to parts is behind ingest, retry later");
+  }
+  return Status::Ok();
+}
+
 Status StoreImpl::Sync() {
   if (closed_.load(std::memory_order_acquire)) return Status::Ok();  // Close synced
   return wal_->Sync();
@@ -197,6 +223,7 @@ Status StoreImpl::Close() {
     stop_flush_ = true;
   }
   flush_cv_.notify_all();
+  NotifyStalledAppends();
   if (flush_thread_.joinable()) flush_thread_.join();
   parts_->StopBackgroundMerges();
   if (options_.flush_on_close && options_.memtable_flush_bytes > 0) {
@@ -364,6 +391,7 @@ Status StoreImpl::Flush() {
     // Restart the age clock for whatever arrived during the flush.
     oldest_unflushed_ns_ = memtable_.batches() > 0 ? env_->MonotonicNanos() : 0;
   }
+  NotifyStalledAppends();
   flushes_.fetch_add(1);
   Status st = wal_->DeleteSegmentsUpTo(max_seq);
   if (!st.ok()) {

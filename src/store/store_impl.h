@@ -4,6 +4,9 @@
 // Append: the batch is encoded on the caller's thread (in parallel with other callers),
 // group-committed to the WAL, and inserted in the memtable by the WAL's commit hook, so the
 // memtable always holds every written record up to its highest sequence (no gaps).
+// Backpressure: when flushing falls behind and the memtable reaches kMemtableStallFactor x
+// its flush size, Append waits for the flush (at most kMemtableStallMaxMs, then Unavailable,
+// which ingest turns into 503 + Retry-After), so memory stays bounded under any load.
 //
 // Flush (background thread, or Flush()): the memtable snapshot up to sequence M goes to
 // PartitionSet::AddEvents(batches, M) — one part per partition, each recording M — then
@@ -93,6 +96,13 @@ class StoreImpl final : public Store {
   std::atomic<uint64_t> flushed_part_bytes_{0};
   std::atomic<uint64_t> flush_expired_{0};       // events dropped by flushes: expired by age
   std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
+
+  // Backpressure (Append): appenders wait here while the memtable is over its hard limit;
+  // Flush and Close notify.
+  Status WaitForMemtableRoom();
+  void NotifyStalledAppends();
+  std::mutex stall_mu_;
+  std::condition_variable stall_cv_;
 
   std::mutex flush_thread_mu_;
   std::condition_variable flush_cv_;
