@@ -95,7 +95,10 @@ class CorruptionIt : public ::testing::Test {
   }
   HttpResult Query(const std::string& vql) { return Get("/v1/query?q=" + UrlEncode(vql)); }
   static std::string DayRange(const std::string& from, const std::string& to) {
-    return "_time:[" + from + "T00:00:00Z, " + to + "T00:00:00Z) | stats count() as n";
+    // The filter makes the engine read column data (a bare count() may be answered from
+    // block metadata alone).
+    return "_time:[" + from + "T00:00:00Z, " + to +
+           "T00:00:00Z) service:sales-api | stats count() as n";
   }
   // The first part directory of the partition of `day` ("20261122").
   fs::path PartOf(const std::string& day) {
@@ -132,9 +135,7 @@ TEST_F(CorruptionIt, CorruptPartFailsOnlyQueriesTouchingItAndIsReported) {
     ASSERT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
   }
   WaitFlushed(2 * kEventsPerDay);
-  HttpResult ok = Query(DayRange("2026-11-22", "2026-11-23"));
-  ASSERT_EQ(ok.status, 200) << ok.body;
-  EXPECT_NE(ok.body.find(std::to_string(kEventsPerDay)), std::string::npos) << ok.body;
+  // No query of 2026-11-22 before the damage: the engine may cache what it decoded.
 
   // Bit rot under the running server: every byte of the part's column data.
   const fs::path bad = PartOf("20261122");

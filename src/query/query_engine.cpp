@@ -211,6 +211,9 @@ Status Engine::ScanCapped(Worker* w) const {
 
 Result<QueryResult> Engine::Run() {
   QueryResult out;
+  // A part that could not be opened holds unknown rows of its day: fail naming it rather
+  // than answer partially (partition_set.h, PartSnapshot::CheckBroken).
+  VIGIA_RETURN_IF_ERROR(snap_.parts->CheckBroken(plan_.min_ts, plan_.max_ts));
   const auto& parts = snap_.parts->parts;
   readers_.resize(parts.size());
   for (size_t pi = 0; pi < parts.size(); ++pi) {
