@@ -24,6 +24,10 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
   if (!src.data_dir.empty()) {
     StoreOptions so;
     so.data_dir = src.data_dir;
+    // A query must not change the data: no retention (the server's retention.days may be
+    // longer than the default) and no flush at close.
+    so.retention.days = 0;
+    so.flush_on_close = false;
     VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
     Status st;
     store->ForEachBatch([&](const EventBatch& b) {
@@ -75,6 +79,10 @@ Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
   if (!src.data_dir.empty()) {
     StoreOptions so;
     so.data_dir = src.data_dir;
+    // A query must not change the data: no retention (the server's retention.days may be
+    // longer than the default) and no flush at close.
+    so.retention.days = 0;
+    so.flush_on_close = false;
     VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
     Result<QueryResult> res = RunQuery(store->GetSnapshot(), q, opt);
     Status closed = store->Close();
