@@ -26,7 +26,9 @@ Result<std::unique_ptr<ColumnStats>> ColumnStats::Create(const Pipe& pipe, const
 
 namespace {
 
-std::string_view FieldName(const std::string& f) { return f == "_msg" ? "msg" : f; }
+std::string_view FieldName(const std::string& f) {
+  return f == "_msg" ? std::string_view("msg") : std::string_view(f);
+}
 
 // The present typed column of `cols` at `row`, or nullptr (absent or JSON null).
 const ColumnVector* PresentAt(const std::vector<const ColumnVector*>* cols, size_t row) {
