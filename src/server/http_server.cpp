@@ -78,7 +78,10 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), server_(server) {}
   ~Session() {
     // The io_context may destroy a streaming session without running its handlers.
-    if (stream_body_) stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
+    if (stream_body_) {
+      stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
+      stream_body_->Detach();
+    }
     server_->Unregister(this);
   }
 
@@ -304,13 +307,15 @@ class Session : public std::enable_shared_from_this<Session> {
     streaming_ = true;
     stream_.expires_never();
     WatchClient();
+    // Only a weak reference: the stream may outlive this connection (and the io_context)
+    // in its producer's hands.
     std::weak_ptr<Session> weak = weak_from_this();
-    net::any_io_executor ex = stream_.get_executor();
-    stream_body_->Attach([weak, ex] {
-      net::post(ex, [weak] {
-        if (auto self = weak.lock()) self->PumpStream();
-      });
+    stream_body_->Attach([weak] {
+      if (auto self = weak.lock()) {
+        net::post(self->stream_.get_executor(), [self] { self->PumpStream(); });
+      }
     });
+    PumpStream();  // what was written before Attach()
   }
 
   void WatchClient() {
@@ -357,6 +362,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (stream_ended_) return;
     stream_ended_ = true;
     stream_body_->CloseFromTransport(ResponseStream::CloseReason::kClientGone);
+    stream_body_->Detach();
     LogAccess(clean ? "finished" : "client_gone");
     // At shutdown the last chunk is out and nothing more will be read: close at once.
     if (!clean || server_->stopping.load()) return Close();

@@ -8,7 +8,11 @@ ResponseStream::ResponseStream(size_t max_buffered_bytes)
     : max_buffered_bytes_(max_buffered_bytes) {}
 
 std::function<void()> ResponseStream::NeedNotifyLocked() {
-  if (!notify_ || notify_pending_) return {};
+  // Once the transport closed the stream it pumps by itself (or is gone): no calls into it.
+  if (!notify_ || notify_pending_ || reason_ == CloseReason::kClientGone ||
+      reason_ == CloseReason::kShutdown) {
+    return {};
+  }
   notify_pending_ = true;
   return notify_;
 }
@@ -97,16 +101,15 @@ void ResponseStream::SetOnClose(std::function<void()> fn) {
 }
 
 void ResponseStream::Attach(std::function<void()> notify) {
-  std::function<void()> now;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notify_ = std::move(notify);
-    // Data or an end written before the transport attached must still be sent.
-    if (!buffer_.empty() || finished_ || reason_ != CloseReason::kNone) {
-      now = NeedNotifyLocked();
-    }
-  }
-  if (now) now();
+  std::lock_guard<std::mutex> lock(mu_);
+  notify_ = std::move(notify);
+  notify_pending_ = false;
+}
+
+void ResponseStream::Detach() {
+  std::function<void()> old;
+  std::lock_guard<std::mutex> lock(mu_);
+  old.swap(notify_);
 }
 
 bool ResponseStream::Take(std::string* out) {

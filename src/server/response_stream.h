@@ -61,9 +61,14 @@ class ResponseStream {
 
   // --- transport side ---
   // `notify` is called (never under the stream's lock, possibly from a producer thread)
-  // when there is new data or the stream ended; at most one call is outstanding until the
-  // next Take(). It must only post work, not do it.
+  // when there is new data or the producer ended the stream; at most one call is
+  // outstanding until the next Take(), and none once CloseFromTransport() ran. It must only
+  // post work, not do it. Data written before Attach() is found by the transport's first
+  // Take().
   void Attach(std::function<void()> notify);
+  // Drops the notify function (the connection is gone; the stream may live on with its
+  // producer).
+  void Detach();
   // Moves everything buffered to `out` (replacing its contents). Returns true when the
   // producer has ended the stream and nothing is left after this batch.
   bool Take(std::string* out);
