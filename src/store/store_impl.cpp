@@ -150,7 +150,13 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   wo.sync_interval_ms = options.sync_interval_ms;
   wo.segment_bytes = options.wal_segment_bytes;
   wo.env = env;
-  const uint64_t next_seq = std::max(replay.last_seq, replay.max_segment_seq) + 1;
+  // Above every sequence a part covers too: a clean Close() deletes a fully covered WAL, and
+  // a reused sequence would make replay think new records are already in parts.
+  uint64_t max_covered = 0;
+  for (const auto& p : parts->Snapshot()->parts) {
+    max_covered = std::max(max_covered, p->reader->meta().wal_seq);
+  }
+  const uint64_t next_seq = std::max({replay.last_seq, replay.max_segment_seq, max_covered}) + 1;
   VIGIA_ASSIGN_OR_RETURN(store->wal_, WalWriter::Open(wo, next_seq, std::move(replay.segments)));
   // A failed drop (e.g. a permission problem) must not keep the store from starting: it is
   // logged and retried at the next interval.
@@ -226,6 +232,7 @@ Status StoreImpl::Close() {
   NotifyStalledAppends();
   if (flush_thread_.joinable()) flush_thread_.join();
   parts_->StopBackgroundMerges();
+  bool flushed_all = false;
   if (options_.flush_on_close && options_.memtable_flush_bytes > 0) {
     // Appends that passed the closed_ check before it flipped may still land after this
     // snapshot; they stay in the WAL and are replayed at the next Open.
@@ -234,8 +241,19 @@ Status StoreImpl::Close() {
       logger::Warn("store: flush at close failed; the WAL keeps the events",
                    {{"error", f.ToString()}});
     }
+    flushed_all = f.ok();
   }
   Status st = wal_->Close();
+  // The WAL's commit hook put every written record in the memtable before Close returned.
+  if (st.ok() && flushed_all && memtable_.batches() == 0) {
+    // Every record is in parts: the WAL (a whole segment, up to 64 MiB) goes, so a clean
+    // shutdown leaves only compressed data. If this fails, replay skips covered records.
+    const std::string wal_dir = file_names::WalDir(options_.data_dir);
+    auto names = env_->ListDir(wal_dir);
+    for (const std::string& name : names.ok() ? *names : std::vector<std::string>()) {
+      if (file_names::ParseWalSegmentName(name)) (void)env_->RemoveFile(JoinPath(wal_dir, name));
+    }
+  }
   logger::Info("store: closed", {{"memtable_events", memtable_.events()}});
   return st;
 }
