@@ -48,31 +48,6 @@ std::shared_ptr<const EventBatch> KeepUncoveredIf(std::shared_ptr<const EventBat
   return out;
 }
 
-// The decoded column size of a batch's events: the "raw" side of the compression ratio.
-uint64_t RawBytes(const EventBatch& b) {
-  uint64_t n = 0;
-  for (const auto& e : b.events()) {
-    n += sizeof(int64_t);  // the timestamp
-    for (const Field& f : b.fields(e)) {
-      switch (f.value.type) {
-        case ValueType::kNull:
-          break;
-        case ValueType::kBool:
-          n += 1;
-          break;
-        case ValueType::kInt:
-        case ValueType::kFloat:
-          n += 8;
-          break;
-        case ValueType::kString:
-          n += f.value.s.size();
-          break;
-      }
-    }
-  }
-  return n;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
@@ -394,7 +369,7 @@ Status StoreImpl::Flush() {
   uint64_t raw = 0;
   for (const auto& b : kept) {
     batches.push_back(b.get());
-    raw += RawBytes(*b);
+    raw += RawEventBytes(*b);
   }
   if (!batches.empty()) {
     uint64_t written = 0;

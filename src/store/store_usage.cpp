@@ -60,6 +60,30 @@ StoreUsage StoreUsageBuilder::Finish() {
   return out;
 }
 
+uint64_t RawEventBytes(const EventBatch& b) {
+  uint64_t n = 0;
+  for (const auto& e : b.events()) {
+    n += sizeof(int64_t);  // the timestamp
+    for (const Field& f : b.fields(e)) {
+      switch (f.value.type) {
+        case ValueType::kNull:
+          break;
+        case ValueType::kBool:
+          n += 1;
+          break;
+        case ValueType::kInt:
+        case ValueType::kFloat:
+          n += 8;
+          break;
+        case ValueType::kString:
+          n += f.value.s.size();
+          break;
+      }
+    }
+  }
+  return n;
+}
+
 StoreUsage UsageOfSnapshot(const PartSnapshot& snapshot) {
   StoreUsageBuilder b;
   for (const auto& p : snapshot.parts) b.AddPart(PartitionDirName(p->partition), *p->reader);

@@ -14,6 +14,7 @@
 
 #include "common/env.h"
 #include "common/status.h"
+#include "event/event.h"
 #include "store/part_reader.h"
 #include "store/partition_set.h"
 
@@ -56,6 +57,10 @@ class StoreUsageBuilder {
   std::map<std::string, ColumnUsage, std::less<>> columns_;
   StoreUsage usage_;
 };
+
+// The decoded column size of a batch's events (8 bytes per timestamp, int and float, 1 per
+// bool, the bytes of each string): the "raw" side of StoreStats::compression_ratio().
+uint64_t RawEventBytes(const EventBatch& batch);
 
 // Usage of the parts of a snapshot (what a running store serves).
 StoreUsage UsageOfSnapshot(const PartSnapshot& snapshot);
