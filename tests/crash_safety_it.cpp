@@ -94,6 +94,9 @@ TEST(CrashSafetyIt, KillNineMidStreamLosesNoAcknowledgedEvent) {
   TempDir dir;
   ServerOptions o;
   o.data_dir = dir.path() + "/data";
+  // Every event carries a `ua`: until the UA rules are loaded the first batch would wait for
+  // them, and a kill that early would find nothing acknowledged to check.
+  o.wait_ready = true;
   ServerProcess server(o);
   Acked acked;
   std::mt19937 rng(std::random_device{}());

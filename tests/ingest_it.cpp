@@ -181,7 +181,8 @@ TEST_F(IngestIt, BodyOverConfiguredLimitIs413AndServerKeepsServing) {
 }
 
 TEST_F(IngestIt, ApiKeysRequiredWhenConfigured) {
-  StartServer({{"VIGIA_API_KEYS", "key-one,key-two"}});
+  // UA rules off: /health/ready is checked below and would say "starting" while they load.
+  StartServer({{"VIGIA_API_KEYS", "key-one,key-two"}, {"VIGIA_INGEST_UA_REGEXES", "off"}});
   Result<HttpResult> r = Post(EventLine("k0"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 401);
@@ -230,7 +231,7 @@ TEST_F(IngestIt, ApiKeysFromFileInConfig) {
 }
 
 TEST_F(IngestIt, HealthEndpoints) {
-  StartServer();
+  StartServer({{"VIGIA_INGEST_UA_REGEXES", "off"}});  // ready at once (no UA rules to load)
   HttpClient c(server_->port());
   Result<HttpResult> live = c.Request("GET", "/health/live");
   ASSERT_TRUE(live.ok());

@@ -151,6 +151,12 @@ Status UaFieldDeriver::WaitLoaded() const {
   return loader_->status;
 }
 
+bool UaFieldDeriver::IsLoaded() const {
+  if (ready_.load(std::memory_order_acquire) != nullptr) return true;
+  std::lock_guard<std::mutex> lock(loader_->mu);
+  return loader_->done;
+}
+
 std::string UaFieldDeriver::ResolveRegexesPath(const std::string& setting) {
   if (setting == "off") return {};
   if (!setting.empty()) return setting;

@@ -59,6 +59,9 @@ class UaFieldDeriver final : public UserAgentClassifier {
 
   // Waits for the rules; OK once they are usable.
   Status WaitLoaded() const;
+  // True once the load has finished (usable or failed): until then the first cache miss
+  // of an ingest thread waits, so /health/ready reports the server as starting.
+  bool IsLoaded() const;
 
   // Uncached: parses `ua` (its first limits::kMaxUaParseBytes bytes) every time. All
   // fields empty when the rules failed to load.

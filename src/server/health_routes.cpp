@@ -27,10 +27,14 @@ void Ready(const ServerContext* ctx, HttpResponse* resp) {
   // query that does not touch them, so an orchestrator must not restart or drain it (that
   // would not repair the part); the body names the parts for the operator.
   std::vector<DegradedPart> degraded = ctx->store->Degraded();
+  // While the user-agent rules load (~1 s; much longer under sanitizers) an ingest of an
+  // event with `ua` waits for them: not ready yet, so a load balancer holds traffic back.
+  const bool starting = ctx->ua_rules != nullptr && !ctx->ua_rules->IsLoaded();
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
-  w.KV("status", st.ok() ? "ok" : "unavailable");
+  w.KV("status", !st.ok() ? "unavailable" : starting ? "starting" : "ok");
+  if (starting) w.KV("uaRules", "loading");
   if (!st.ok()) {
     w.KV("store", st.ToString());
   } else {
@@ -45,7 +49,7 @@ void Ready(const ServerContext* ctx, HttpResponse* resp) {
   }
   w.KV("uptimeSec", ctx->UptimeSec());
   w.EndObject();
-  resp->SetJson(st.ok() ? 200 : 503, std::move(out));
+  resp->SetJson(st.ok() && !starting ? 200 : 503, std::move(out));
 }
 
 }  // namespace

@@ -89,6 +89,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   if (!ua_rules.empty()) {
     s.ua = UaFieldDeriver::LoadFileInBackground(ua_rules);
     s.ctx.ua_classifier = s.ua.get();
+    s.ctx.ua_rules = s.ua.get();
   } else if (config.ua_regexes != "off") {
     logger::Warn("no uap-core regexes.yaml found: events get no browser/os/device",
                  {{"hint", "set ingest.ua_regexes or apt-get install uap-core"}});

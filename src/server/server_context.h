@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "event/derived_fields.h"
 #include "ingest/ndjson_decoder.h"
 #include "server/api_keys.h"
 #include "store/store.h"
@@ -24,6 +25,7 @@ struct ServerContext {
   DecodeLimits decode_limits;
   LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
   const UserAgentClassifier* ua_classifier = nullptr;  // browser/os/device; may be null
+  const UaFieldDeriver* ua_rules = nullptr;  // the same object, for its load state; may be null
   int64_t start_monotonic_ns = 0;                      // for uptimeSec
 
   int64_t UptimeSec() const {

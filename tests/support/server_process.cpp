@@ -80,7 +80,8 @@ Status ServerProcess::StartOnce() {
   }
   ::close(log_fd);
   pid_ = pid;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(options_.wait_ready ? 120 : 30);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -88,7 +89,8 @@ Status ServerProcess::StartOnce() {
       return Status::Unavailable("server exited during start-up:\n" + Log());
     }
     HttpClient c(port_, 1000);
-    Result<HttpResult> r = c.Request("GET", "/health/live");
+    Result<HttpResult> r =
+        c.Request("GET", options_.wait_ready ? "/health/ready" : "/health/live");
     if (r.ok() && r->status == 200) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

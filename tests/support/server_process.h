@@ -34,6 +34,8 @@ struct ServerOptions {
   std::vector<std::string> extra_args;                   // e.g. {"--config", "f.toml"}
   std::vector<std::pair<std::string, std::string>> env;  // e.g. {"VIGIA_API_KEYS","k"}
   std::string log_path;                                  // default: <data_dir>.log
+  // Start() waits for /health/ready (user-agent rules loaded) instead of /health/live.
+  bool wait_ready = false;
 };
 
 class ServerProcess {
@@ -42,7 +44,7 @@ class ServerProcess {
   ~ServerProcess();  // SIGKILLs a still-running child
 
   // Starts on a new free port (or the previous port when restarting) and waits until
-  // /health/live answers (up to 30 s).
+  // /health/live answers (up to 30 s; /health/ready and 120 s with wait_ready).
   Status Start();
   // Sends `sig` and waits for the exit; returns the exit code (128+signal when killed).
   int Stop(int sig);
