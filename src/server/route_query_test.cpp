@@ -27,7 +27,9 @@ class RouteQueryTest : public ::testing::Test {
         [this] {
           std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
           StoreSnapshot snap;
-          snap.parts = std::make_shared<PartSnapshot>();
+          auto parts = std::make_shared<PartSnapshot>();
+          parts->broken = std::make_shared<const std::vector<BrokenPart>>();
+          snap.parts = parts;
           snap.memtable.push_back(batch_);
           return snap;
         },
