@@ -19,7 +19,10 @@
 namespace vigia {
 
 struct RetentionPolicy {
-  int days = limits::kRetentionDays;  // 0 = keep forever
+  // 0 = keep forever. The library keeps everything unless told otherwise (an embedder or a
+  // test with fixed-date data must not lose it as the clock moves); the server's
+  // `retention.days` defaults to limits::kRetentionDays.
+  int days = 0;
   uint64_t max_disk_bytes = 0;        // 0 = no size limit
 };
 

@@ -72,6 +72,10 @@ Status ServerProcess::StartOnce() {
     ::dup2(devnull, 1);
     for (const auto& [k, v] : options_.env) ::setenv(k.c_str(), v.c_str(), 1);
     ::setenv("VIGIA_LOG_FORMAT", "json", 1);
+    // Test data has fixed dates: without this, retention (30 days by default) would drop it
+    // once the machine clock moves past them. The environment outranks a config file, so a
+    // test of retention sets VIGIA_RETENTION_DAYS in ServerOptions::env.
+    ::setenv("VIGIA_RETENTION_DAYS", "0", 0);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
