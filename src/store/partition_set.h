@@ -79,7 +79,8 @@ struct BrokenPart {
 struct PartSnapshot {
   std::vector<std::shared_ptr<const PartHandle>> parts;
   // Not served, but a read of their partition's day must not silently miss their rows.
-  std::shared_ptr<const std::vector<BrokenPart>> broken;  // never null
+  std::shared_ptr<const std::vector<BrokenPart>> broken =  // never null
+      std::make_shared<const std::vector<BrokenPart>>();
   // The status of the first broken part whose day overlaps [min_ts, max_ts), else OK. Scans
   // (ScanSnapshot, the query engine) call it first, so a query over a day with an unreadable
   // part fails naming the part instead of returning partial results.
