@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <thread>
 
 #include "query/column_filter.h"
@@ -46,11 +47,23 @@ struct Worker {
   std::vector<uint8_t> mask;
 };
 
+uint64_t RowsMemory(std::vector<OrderedRow>::const_iterator b,
+                    std::vector<OrderedRow>::const_iterator e) {
+  uint64_t m = 0;
+  for (; b != e; ++b) m += b->rec.MemoryUsage();
+  return m;
+}
+
 class Engine {
  public:
   Engine(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt, QueryPlan plan,
-         ColumnFilter filter)
-      : snap_(snap), q_(q), opt_(opt), plan_(std::move(plan)), filter_(std::move(filter)) {}
+         ColumnFilter filter, const QueryObserver& obs)
+      : snap_(snap),
+        q_(q),
+        opt_(opt),
+        plan_(std::move(plan)),
+        filter_(std::move(filter)),
+        obs_(obs) {}
 
   Result<QueryResult> Run();
 
@@ -59,7 +72,16 @@ class Engine {
     if (opt_.deadline && std::chrono::steady_clock::now() > *opt_.deadline) {
       return Status::DeadlineExceeded("query timed out");
     }
+    if (obs_.cancel && obs_.cancel->load(std::memory_order_relaxed)) {
+      return Status::Unavailable("query cancelled");
+    }
     return Status::Ok();
+  }
+  // Counts one scanned block; the calling thread (`report`) also tells the observer.
+  void Progress(uint64_t rows, bool report) const {
+    uint64_t done = blocks_done_.fetch_add(1, std::memory_order_relaxed) + 1;
+    uint64_t scanned = rows_done_.fetch_add(rows, std::memory_order_relaxed) + rows;
+    if (report && obs_.on_progress) obs_.on_progress({done, tasks_.size(), scanned});
   }
   Status CheckRowMemory(const Worker& w) const {
     if (opt_.max_memory_bytes && w.memory > opt_.max_memory_bytes) {
@@ -80,6 +102,9 @@ class Engine {
   Status ScanMemtable(Worker* w, StatsAggregator* agg) const;
   Status ScanParallel(std::vector<Worker>* workers) const;
   Status ScanCapped(Worker* w) const;
+  Status ScanStreaming(Worker* w) const;
+  // Hands rows [b, e) (final, in order) to the observer, through the row-wise pipes.
+  Status Emit(std::vector<OrderedRow>::iterator b, std::vector<OrderedRow>::iterator e) const;
   // Keeps the first row_cap rows (in output order) of w->rows.
   void Trim(Worker* w) const;
 
@@ -88,8 +113,11 @@ class Engine {
   const QueryOptions& opt_;
   const QueryPlan plan_;
   const ColumnFilter filter_;
+  const QueryObserver& obs_;
   std::vector<std::unique_ptr<PartBlockReader>> readers_;  // per part; null when out of range
   std::vector<BlockTask> tasks_;
+  mutable std::atomic<uint64_t> blocks_done_{0};
+  mutable std::atomic<uint64_t> rows_done_{0};
 };
 
 Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
@@ -170,7 +198,9 @@ Status Engine::ScanParallel(std::vector<Worker>* workers) const {
     Worker& w = (*workers)[wi];
     for (size_t i;
          !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < tasks_.size();) {
+      const uint64_t before = w.qs.rows_scanned;
       Status s = ScanBlock(tasks_[i], &w);
+      Progress(w.qs.rows_scanned - before, wi == 0);
       if (!s.ok()) {
         status[wi] = std::move(s);
         failed = true;
@@ -197,7 +227,9 @@ void Engine::Trim(Worker* w) const {
 // every row not yet seen has ts >= the next block's min_ts.
 Status Engine::ScanCapped(Worker* w) const {
   for (size_t i = 0; i < tasks_.size(); ++i) {
+    const uint64_t before = w->qs.rows_scanned;
     VIGIA_RETURN_IF_ERROR(ScanBlock(tasks_[i], w));
+    Progress(w->qs.rows_scanned - before, true);
     if (w->rows.size() > 2 * plan_.row_cap) Trim(w);
     if (w->rows.size() >= plan_.row_cap && i + 1 < tasks_.size()) {
       const int64_t next_min = tasks_[i + 1].min_ts;
@@ -206,6 +238,60 @@ Status Engine::ScanCapped(Worker* w) const {
       if (settled >= plan_.row_cap) break;
     }
   }
+  return Status::Ok();
+}
+
+Status Engine::Emit(std::vector<OrderedRow>::iterator b,
+                    std::vector<OrderedRow>::iterator e) const {
+  std::vector<QueryRecord> rows;
+  rows.reserve(static_cast<size_t>(e - b));
+  for (; b != e; ++b) rows.push_back(std::move(b->rec));
+  // Only limit/fields/math pipes (StreamableQuery), and never more rows than the smallest
+  // limit: applying them to a slice is applying them to the whole.
+  if (!q_.pipes.empty()) {
+    VIGIA_ASSIGN_OR_RETURN(rows, ApplyPipes(q_, 0, std::move(rows), opt_, plan_.range));
+  }
+  return obs_.on_rows(std::move(rows));
+}
+
+// Like ScanCapped, but every row that is final (ts below every unread block's min_ts) goes
+// to the observer as soon as its block is scanned. w->rows holds the memtable's matches on
+// entry and the last, not yet emitted rows (at most the cap left) on return.
+Status Engine::ScanStreaming(Worker* w) const {
+  const uint64_t cap = plan_.row_cap > 0 ? plan_.row_cap : std::numeric_limits<uint64_t>::max();
+  uint64_t emitted = 0;
+  auto& rows = w->rows;
+  std::sort(rows.begin(), rows.end(), RowBefore);
+  for (size_t i = 0; i < tasks_.size(); ++i) {
+    const size_t old = rows.size();
+    const uint64_t before = w->qs.rows_scanned;
+    VIGIA_RETURN_IF_ERROR(ScanBlock(tasks_[i], w));
+    Progress(w->qs.rows_scanned - before, true);
+    if (rows.size() > old) {
+      const auto mid = rows.begin() + static_cast<std::ptrdiff_t>(old);
+      std::sort(mid, rows.end(), RowBefore);
+      std::inplace_merge(rows.begin(), mid, rows.end(), RowBefore);
+    }
+    if (i + 1 == tasks_.size()) break;  // the rest is final when the scan ends
+    const int64_t next_min = tasks_[i + 1].min_ts;
+    const auto settled_end = std::partition_point(
+        rows.begin(), rows.end(), [&](const OrderedRow& r) { return r.ts < next_min; });
+    const uint64_t settled = static_cast<uint64_t>(settled_end - rows.begin());
+    if (settled >= cap - emitted) break;  // the cap is reached: these rows end the result
+    if (settled > 0) {
+      w->memory -= RowsMemory(rows.begin(), settled_end);
+      VIGIA_RETURN_IF_ERROR(Emit(rows.begin(), settled_end));
+      rows.erase(rows.begin(), settled_end);
+      emitted += settled;
+    }
+    // Rows past the cap left can never be returned: later rows only push them further back.
+    if (rows.size() > cap - emitted) {
+      const auto keep = rows.begin() + static_cast<std::ptrdiff_t>(cap - emitted);
+      w->memory -= RowsMemory(keep, rows.end());
+      rows.erase(keep, rows.end());
+    }
+  }
+  if (rows.size() > cap - emitted) rows.resize(static_cast<size_t>(cap - emitted));
   return Status::Ok();
 }
 
@@ -228,21 +314,22 @@ Result<QueryResult> Engine::Run() {
   }
 
   std::vector<Worker> workers;
+  const bool stream = obs_.on_rows && StreamableQuery(q_);
   const bool capped = !plan_.stats_first && plan_.row_cap > 0;
-  const size_t nthreads = capped || tasks_.size() < limits::kQueryParallelMinBlocks
+  const size_t nthreads = capped || stream || tasks_.size() < limits::kQueryParallelMinBlocks
                               ? 1
                               : static_cast<size_t>(limits::kQueryWorkerThreads);
   for (size_t i = 0; i < nthreads; ++i) {
     VIGIA_ASSIGN_OR_RETURN(Worker w, NewWorker());
     workers.push_back(std::move(w));
   }
-  if (capped) {
+  if (capped || stream) {
     // The memtable first: its rows may be the earliest, and it costs no I/O.
     VIGIA_RETURN_IF_ERROR(ScanMemtable(&workers[0], nullptr));
-    Trim(&workers[0]);
+    if (capped) Trim(&workers[0]);
     std::stable_sort(tasks_.begin(), tasks_.end(),
                      [](const BlockTask& a, const BlockTask& b) { return a.min_ts < b.min_ts; });
-    VIGIA_RETURN_IF_ERROR(ScanCapped(&workers[0]));
+    VIGIA_RETURN_IF_ERROR(stream ? ScanStreaming(&workers[0]) : ScanCapped(&workers[0]));
   } else {
     VIGIA_RETURN_IF_ERROR(ScanParallel(&workers));
   }
@@ -266,7 +353,7 @@ Result<QueryResult> Engine::Run() {
     rows = agg.Finish();
     first_pipe = 1;
   } else {
-    if (!capped) VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, nullptr));
+    if (!capped && !stream) VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, nullptr));
     for (size_t i = 1; i < workers.size(); ++i) {
       for (OrderedRow& r : workers[i].rows) main.rows.push_back(std::move(r));
       workers[i].rows.clear();
@@ -284,15 +371,32 @@ Result<QueryResult> Engine::Run() {
   out.stats.bytes_read = main.qs.bytes_read;
   out.stats.blocks_skipped = out.stats.blocks_total - out.stats.blocks_read;
   VIGIA_ASSIGN_OR_RETURN(out.rows, ApplyPipes(q_, first_pipe, std::move(rows), opt_, plan_.range));
+  if (obs_.on_progress) {
+    obs_.on_progress({blocks_done_.load(), tasks_.size(), out.stats.rows_scanned});
+  }
   return out;
 }
 
 }  // namespace
 
+bool StreamableQuery(const Query& q) {
+  for (const Pipe& p : q.pipes) {
+    if (p.kind == PipeKind::kLimit && p.limit > 0) continue;
+    if (p.kind == PipeKind::kFields || p.kind == PipeKind::kMath) continue;
+    return false;
+  }
+  return true;
+}
+
 Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt) {
+  return RunQuery(snap, q, opt, QueryObserver{});
+}
+
+Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt,
+                             const QueryObserver& observer) {
   VIGIA_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(q, opt));
   VIGIA_ASSIGN_OR_RETURN(ColumnFilter filter, ColumnFilter::Compile(*q.filter, opt.now_ns));
-  Engine e(snap, q, opt, std::move(plan), std::move(filter));
+  Engine e(snap, q, opt, std::move(plan), std::move(filter), observer);
   return e.Run();
 }
 

@@ -17,9 +17,24 @@
 // Errors: InvalidArgument (bad regex), DeadlineExceeded (options.deadline), ResourceExhausted
 // (max_groups, max_memory_bytes), Corruption naming the part (a bad block touched by the scan).
 //
+// Streaming (QueryObserver::on_rows): a plain filter whose pipes keep the time order and
+// every row (limit, fields, math: StreamableQuery) scans blocks in min_ts order on one
+// thread. After each block, the rows earlier than every block not yet read (ts < the next
+// block's min_ts) are final: they go to on_rows, in the same order and form as the
+// non-streamed answer, before the scan ends. The rows that only become final when the scan
+// ends (or the row cap is reached) come back in QueryResult::rows, so a query whose rows
+// are all certain only at the end never calls on_rows at all; on_rows rows followed by
+// QueryResult::rows are exactly the rows RunQuery without an observer returns.
+//
 // Thread-safety: RunQuery is thread-safe; it reads only the immutable snapshot and uses up
-// to limits::kQueryWorkerThreads threads of its own for big scans.
+// to limits::kQueryWorkerThreads threads of its own for big scans. The observer's callbacks
+// run on the thread that called RunQuery.
 #pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "common/status.h"
 #include "query/row_evaluator.h"
@@ -28,8 +43,33 @@
 
 namespace vigia {
 
+// How far a scan got (for a progress display).
+struct QueryProgress {
+  uint64_t blocks_done = 0;   // blocks visited (read or pruned) of blocks_total
+  uint64_t blocks_total = 0;  // blocks in the query's time range
+  uint64_t rows_scanned = 0;  // rows read from blocks and the memtable
+};
+
+// Optional hooks into a running query; every member may be empty.
+struct QueryObserver {
+  // Receives the result rows that are final before the scan ends (see above), in order. A
+  // non-OK status stops the query, which then fails with it (e.g. the client went away).
+  std::function<Status(std::vector<QueryRecord> rows)> on_rows;
+  // Called after blocks are scanned (often: the callee throttles) and once at the end.
+  std::function<void(const QueryProgress&)> on_progress;
+  // When it becomes true the scan stops at the next block and the query fails with
+  // Unavailable ("cancelled").
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// True when RunQuery with an on_rows observer can hand out rows before the scan ends: a
+// plain filter whose pipes are only limit (> 0), fields and math.
+bool StreamableQuery(const Query& q);
+
 // Runs `q` over `snap`. Plain filters return rows in time order (ties: parts in snapshot
 // order, then memtable order); stats/top return groups in key order unless sorted.
 Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt);
+Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt,
+                             const QueryObserver& observer);
 
 }  // namespace vigia

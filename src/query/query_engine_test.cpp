@@ -283,6 +283,122 @@ TEST_F(QueryEngineTest, LimitsAndDeadline) {
   EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
 }
 
+// What a streamed run delivered: the rows handed to on_rows (and how far the scan was at the
+// first of them), then the rows RunQuery returned.
+struct Streamed {
+  std::vector<QueryRecord> early;
+  size_t calls = 0;
+  uint64_t blocks_at_first_call = 0;
+  uint64_t blocks_total = 0;
+  Result<QueryResult> result = Status::Internal("not run");
+};
+
+Streamed RunStreamed(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt) {
+  Streamed s;
+  QueryProgress last;
+  QueryObserver obs;
+  obs.on_progress = [&](const QueryProgress& p) { last = p; };
+  obs.on_rows = [&](std::vector<QueryRecord> rows) {
+    EXPECT_FALSE(rows.empty());
+    if (s.calls++ == 0) s.blocks_at_first_call = last.blocks_done;
+    for (QueryRecord& r : rows) s.early.push_back(std::move(r));
+    return Status::Ok();
+  };
+  s.result = RunQuery(snap, q, opt, obs);
+  s.blocks_total = last.blocks_total;
+  return s;
+}
+
+TEST_F(QueryEngineTest, StreamedRowsComeInTheFinalOrderBeforeTheScanEnds) {
+  QueryOptions capped = Options();
+  capped.row_limit = 301;
+  QueryOptions narrow = Options();
+  narrow.range.from_ns = t0_ + 1700'000 * kMs;
+  for (auto [text, opt] : std::vector<std::pair<const char*, QueryOptions>>{
+           {"*", Options()},
+           {"service:sales-api", Options()},
+           {"level:error or deadlock", Options()},
+           {"* | fields ts, service, msg", Options()},
+           {"kind:request | limit 250 | fields ts, route, status", Options()},
+           {"* | fields ts, msg | limit 1000 | limit 900", Options()},
+           {"kind:log", capped},
+           {"*", narrow},
+           {"kind:request | math duration_ms * 2 as d2 | fields ts, d2", Options()},
+       }) {
+    SCOPED_TRACE(text);
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    auto whole = RunQuery(*snap_, *q, opt);
+    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    Streamed s = RunStreamed(*snap_, *q, opt);
+    ASSERT_TRUE(s.result.ok()) << s.result.status().ToString();
+    std::vector<QueryRecord> all = std::move(s.early);
+    for (QueryRecord& r : s.result->rows) all.push_back(std::move(r));
+    EXPECT_EQ(FormatRows(all, OutputFormat::kCsv), FormatRows(whole->rows, OutputFormat::kCsv));
+    EXPECT_EQ(s.result->stats.rows_matched, whole->stats.rows_matched);
+    // Rows went out while blocks were still unread (the parts' time ranges are staggered).
+    ASSERT_GT(s.calls, 0u);
+    EXPECT_LT(s.blocks_at_first_call, s.blocks_total);
+  }
+}
+
+TEST_F(QueryEngineTest, OnlyOrderKeepingPlainFiltersStream) {
+  for (const char* text : {"* | stats count() by (service)", "* | sort by (duration_ms)",
+                           "* | where status:500", "* | limit 0", "kind:error | top 3 by (ip)"}) {
+    SCOPED_TRACE(text);
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    EXPECT_FALSE(StreamableQuery(*q));
+    Streamed s = RunStreamed(*snap_, *q, Options());
+    ASSERT_TRUE(s.result.ok()) << s.result.status().ToString();
+    EXPECT_EQ(s.calls, 0u);
+    EXPECT_EQ(FormatRows(s.result->rows, OutputFormat::kCsv), Reference(*q, Options()));
+  }
+  EXPECT_TRUE(StreamableQuery(*ParseVql("level:error | limit 3 | fields ts")));
+}
+
+TEST_F(QueryEngineTest, SinkErrorsAndCancelStopTheScan) {
+  auto q = ParseVql("*");
+  QueryObserver obs;
+  size_t calls = 0;
+  obs.on_rows = [&](std::vector<QueryRecord>) {
+    ++calls;
+    return Status::Unavailable("client went away");
+  };
+  auto r = RunQuery(*snap_, *q, Options(), obs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "client went away");
+  EXPECT_EQ(calls, 1u);
+
+  std::atomic<bool> cancel{false};
+  QueryObserver stop;
+  stop.cancel = &cancel;
+  uint64_t blocks = 0;
+  stop.on_progress = [&](const QueryProgress& p) {
+    blocks = p.blocks_done;
+    if (p.blocks_done == 3) cancel = true;
+  };
+  r = RunQuery(*snap_, *ParseVql("* | stats count()"), Options(), stop);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_LE(blocks, 3u + 2u);  // the other worker may finish the block it started
+}
+
+TEST_F(QueryEngineTest, ProgressCountsEveryBlockInRange) {
+  std::vector<QueryProgress> seen;
+  QueryObserver obs;
+  obs.on_progress = [&](const QueryProgress& p) { seen.push_back(p); };
+  auto r = RunQuery(*snap_, *ParseVql("* | stats count()"), Options(), obs);
+  ASSERT_TRUE(r.ok());
+  ASSERT_GE(seen.size(), 2u);
+  EXPECT_EQ(seen.back().blocks_done, seen.back().blocks_total);
+  EXPECT_EQ(seen.back().blocks_total, r->stats.blocks_total);
+  EXPECT_EQ(seen.back().rows_scanned, r->stats.rows_scanned);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_LE(seen[i - 1].blocks_done, seen[i].blocks_done);
+  }
+}
+
 TEST(QueryEngineCorruption, ErrorNamesThePart) {
   fs::path dir = fs::temp_directory_path() / ("vigia_engine_corrupt_" + std::to_string(::getpid()));
   fs::remove_all(dir);
