@@ -1,0 +1,141 @@
+// MemtableBlock against the row semantics it replaces: every field read through the block
+// equals EventRowAccessor's value, and column filters over the block select exactly the rows
+// FilterMatcher selects over the events. Plus the cache's identity and sweeping rules.
+#include "query/memtable_block.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "event/normalizer.h"
+#include "query/column_filter.h"
+#include "query/filter_matcher.h"
+#include "query/vql_parser.h"
+
+namespace vigia {
+namespace {
+
+constexpr int64_t kRecv = 1'800'000'000'000'000'000;
+
+std::shared_ptr<const EventBatch> Normalized(const std::vector<std::string>& lines) {
+  auto batch = std::make_shared<EventBatch>();
+  Normalizer norm;
+  for (const std::string& l : lines) {
+    Status s = norm.Normalize(l, kRecv, batch.get());
+    EXPECT_TRUE(s.ok()) << s.ToString() << " for " << l;
+  }
+  return batch;
+}
+
+// A mix of types per field, nulls, absent fields, nested objects and text.
+std::vector<std::string> Lines() {
+  std::vector<std::string> out;
+  const char* levels[] = {"info", "error", "warn", "debug"};
+  for (int i = 0; i < 300; ++i) {
+    std::string l = "{\"ts\":\"2026-11-22T10:" + std::to_string(10 + i / 60) + ":" +
+                    std::to_string(10 + i % 50) + "Z\",\"level\":\"" + levels[i % 4] + "\"";
+    l += ",\"service\":\"svc-" + std::to_string(i % 3) + "\"";
+    if (i % 5 != 0) l += ",\"status\":" + std::to_string(200 + (i * 37) % 400);
+    if (i % 7 == 0) l += ",\"code\":\"E" + std::to_string(i) + "\"";
+    if (i % 7 == 1) l += ",\"code\":" + std::to_string(i);
+    if (i % 7 == 2) l += ",\"code\":null";
+    if (i % 11 == 0) l += ",\"ok\":true";
+    if (i % 11 == 1) l += ",\"ok\":false";
+    if (i % 3 == 0) l += ",\"dur\":" + std::to_string(i) + ".5";
+    l += ",\"msg\":\"request " + std::to_string(i) + (i % 13 == 0 ? " deadlock found" : " ok") +
+         "\"";
+    if (i % 17 == 0) l += ",\"user\":{\"id\":\"u" + std::to_string(i % 4) + "\"}";
+    l += "}";
+    out.push_back(l);
+  }
+  return out;
+}
+
+TEST(MemtableBlockTest, FieldsReadAsTheEventRowAccessorReadsThem) {
+  auto batch = Normalized(Lines());
+  auto block = MemtableBlock::Build(*batch);
+  ASSERT_EQ(block->num_rows(), batch->size());
+  const BlockView& v = block->view();
+  const char* names[] = {"level", "service", "status", "code", "ok",   "dur",
+                         "msg",   "_msg",    "user.id", "ts",  "_time", "absent"};
+  int64_t mn = INT64_MAX, mx = INT64_MIN;
+  for (size_t r = 0; r < batch->size(); ++r) {
+    const auto& e = batch->events()[r];
+    mn = std::min(mn, e.ts_ns);
+    mx = std::max(mx, e.ts_ns);
+    EventRowAccessor want(*batch, e);
+    BlockRowAccessor got(v, r);
+    for (const char* n : names) {
+      EXPECT_TRUE(got.Get(n) == want.Get(n)) << "row " << r << " field " << n;
+    }
+  }
+  EXPECT_EQ(block->min_ts(), mn);
+  EXPECT_EQ(block->max_ts(), mx);
+  // One column per (name, type): `code` is a string in some rows and an int in others.
+  ASSERT_NE(v.Find("code"), nullptr);
+  EXPECT_GE(v.Find("code")->size(), 2u);
+}
+
+TEST(MemtableBlockTest, ColumnFiltersSelectTheRowsFilterMatcherSelects) {
+  auto batch = Normalized(Lines());
+  auto block = MemtableBlock::Build(*batch);
+  const char* filters[] = {
+      "level:error",        "service:svc-1 -level:info", "status:>=500",   "status:>=300 status:<400",
+      "code:E14",           "code:8",                    "code:*",         "-code:*",
+      "ok:true",            "dur:>100",                  "deadlock",       "\"deadlock found\"",
+      "msg:request*",       "user.id:u1 or level:warn",  "status:in(200, 237, 274)",
+      "level:~\"err|war\"", "_time:[2026-11-22T10:12:00Z, 2026-11-22T10:13:00Z)",
+  };
+  for (const char* text : filters) {
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << text << ": " << q.status().ToString();
+    auto cf = ColumnFilter::Compile(*q->filter, kRecv);
+    auto fm = FilterMatcher::Compile(*q->filter, kRecv);
+    ASSERT_TRUE(cf.ok() && fm.ok()) << text;
+    std::vector<uint8_t> mask(block->num_rows(), 1);
+    cf->Apply(block->view(), &mask);
+    size_t matched = 0;
+    for (size_t r = 0; r < batch->size(); ++r) {
+      EventRowAccessor row(*batch, batch->events()[r]);
+      const bool want = fm->Matches(row);
+      EXPECT_EQ(mask[r] != 0, want) << text << " row " << r;
+      matched += want;
+    }
+    EXPECT_GT(matched, 0u) << text << " selects nothing: the comparison proves little";
+  }
+}
+
+TEST(MemtableBlockTest, RepeatedFieldNameKeepsTheFirstOccurrence) {
+  EventBatch batch;
+  batch.BeginEvent(5);
+  batch.AddField("a", Value::Int(1));
+  batch.AddField("a", Value::String("later"));
+  batch.AddField("a", Value::Int(2));
+  auto block = MemtableBlock::Build(batch);
+  BlockRowAccessor row(block->view(), 0);
+  EXPECT_TRUE(row.Get("a") == Value::Int(1));
+}
+
+TEST(MemtableBlockTest, CacheBuildsOncePerBatchAndForgetsFreedBatches) {
+  MemtableBlockCache cache;
+  auto a = Normalized(Lines());
+  auto b1 = cache.Get(a);
+  auto b2 = cache.Get(a);
+  EXPECT_EQ(b1.get(), b2.get());
+  EXPECT_EQ(b1->num_rows(), a->size());
+  const size_t before = cache.size();
+  {
+    std::vector<std::shared_ptr<const EventBatch>> freed;
+    for (int i = 0; i < 200; ++i) {
+      auto t = Normalized({"{\"msg\":\"x" + std::to_string(i) + "\"}"});
+      EXPECT_EQ(cache.Get(t)->num_rows(), 1u);
+    }
+  }
+  // The 200 batches are gone: sweeping keeps the map near the live set, not the history.
+  EXPECT_LT(cache.size(), before + 200);
+  EXPECT_EQ(cache.Get(a).get(), b1.get());
+}
+
+}  // namespace
+}  // namespace vigia
