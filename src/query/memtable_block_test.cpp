@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "event/normalizer.h"
@@ -135,6 +136,24 @@ TEST(MemtableBlockTest, CacheBuildsOncePerBatchAndForgetsFreedBatches) {
   // The 200 batches are gone: sweeping keeps the map near the live set, not the history.
   EXPECT_LT(cache.size(), before + 200);
   EXPECT_EQ(cache.Get(a).get(), b1.get());
+}
+
+// Queries on both worker threads ask for the same batches at once: one build each, and every
+// caller gets that one block (run under TSan in make test-tsan).
+TEST(MemtableBlockTest, ConcurrentCallersShareOneBuild) {
+  MemtableBlockCache cache;
+  std::vector<std::shared_ptr<const EventBatch>> batches;
+  for (int i = 0; i < 8; ++i) batches.push_back(Normalized(Lines()));
+  std::vector<std::vector<const MemtableBlock*>> seen(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < seen.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (const auto& b : batches) seen[t].push_back(cache.Get(b).get());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (size_t t = 1; t < seen.size(); ++t) EXPECT_EQ(seen[t], seen[0]);
+  EXPECT_EQ(cache.size(), batches.size());
 }
 
 }  // namespace
