@@ -36,16 +36,45 @@ int CompareValues(const Value& a, const Value& b) {
   return 0;
 }
 
+// Integers are kept apart from floats (imin/imax, ivalues) because a double holds them
+// exactly only up to 2^53: max() of 9223372036854775807 must not come back as 2^63.
 struct StatsAggregator::AggState {
   uint64_t count = 0;  // rows (count) or numeric values seen (sum/avg/min/max)
   long double sum = 0;
   bool all_int = true;
   int64_t isum = 0;
   bool isum_overflow = false;
-  double min = 0, max = 0;
-  std::vector<double> values;                // quantiles
+  double min = 0, max = 0;  // over every value, as doubles (the result when not all_int)
+  uint64_t icount = 0;      // integer values seen
+  int64_t imin = 0, imax = 0;
+  std::vector<double> values;                // quantiles: the non-integer values
+  std::vector<int64_t> ivalues;              // quantiles: the integer values
   std::unordered_set<std::string> distinct;  // count_distinct (type-tagged)
 };
+
+namespace {
+
+// The nearest-rank quantile of `v` (non-empty): the smallest value with at least q·n values
+// at or below it. Reorders `v`.
+template <typename T>
+T NearestRank(std::vector<T>& v, double q) {
+  size_t n = v.size();
+  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(n)));
+  size_t idx = rank == 0 ? 0 : std::min(rank - 1, n - 1);
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx), v.end());
+  return v[idx];
+}
+
+template <typename T>
+void Append(std::vector<T>& to, std::vector<T>& from) {
+  if (to.empty()) {
+    to = std::move(from);
+  } else {
+    to.insert(to.end(), from.begin(), from.end());
+  }
+}
+
+}  // namespace
 
 struct StatsAggregator::Group {
   std::vector<OwnedValue> key;
@@ -131,20 +160,40 @@ void StatsAggregator::AddCount(size_t group, size_t agg, uint64_t n) {
 }
 
 void StatsAggregator::AddNumber(size_t group, size_t agg, const Value& v) {
-  AggState& s = groups_[group]->states[agg];
-  auto n = ValueToNumber(v);
-  if (!n || std::isnan(*n)) return;
-  if (v.type != ValueType::kInt) {
-    s.all_int = false;
-  } else if (!s.isum_overflow && __builtin_add_overflow(s.isum, v.i, &s.isum)) {
-    s.isum_overflow = true;
+  if (v.type == ValueType::kInt) {
+    AddInt(group, agg, v.i);
+  } else if (auto n = ValueToNumber(v)) {
+    AddFloat(group, agg, *n);
   }
-  if (s.count == 0 || *n < s.min) s.min = *n;
-  if (s.count == 0 || *n > s.max) s.max = *n;
+}
+
+void StatsAggregator::AddInt(size_t group, size_t agg, int64_t x) {
+  AggState& s = groups_[group]->states[agg];
+  if (!s.isum_overflow && __builtin_add_overflow(s.isum, x, &s.isum)) s.isum_overflow = true;
+  auto d = static_cast<double>(x);
+  if (s.count == 0 || d < s.min) s.min = d;
+  if (s.count == 0 || d > s.max) s.max = d;
+  if (s.icount == 0 || x < s.imin) s.imin = x;
+  if (s.icount == 0 || x > s.imax) s.imax = x;
+  ++s.icount;
   ++s.count;
-  s.sum += *n;
+  s.sum += x;
   if (aggs_[agg]->func == AggFunc::kQuantile) {
-    s.values.push_back(*n);
+    s.ivalues.push_back(x);
+    memory_ += sizeof(int64_t);
+  }
+}
+
+void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
+  if (std::isnan(x)) return;
+  AggState& s = groups_[group]->states[agg];
+  s.all_int = false;
+  if (s.count == 0 || x < s.min) s.min = x;
+  if (s.count == 0 || x > s.max) s.max = x;
+  ++s.count;
+  s.sum += x;
+  if (aggs_[agg]->func == AggFunc::kQuantile) {
+    s.values.push_back(x);
     memory_ += sizeof(double);
   }
 }
@@ -177,6 +226,11 @@ Status StatsAggregator::Merge(StatsAggregator&& other) {
         if (a.count == 0 || b.min < a.min) a.min = b.min;
         if (a.count == 0 || b.max > a.max) a.max = b.max;
       }
+      if (b.icount > 0) {
+        if (a.icount == 0 || b.imin < a.imin) a.imin = b.imin;
+        if (a.icount == 0 || b.imax > a.imax) a.imax = b.imax;
+      }
+      a.icount += b.icount;
       a.count += b.count;
       a.sum += b.sum;
       a.all_int = a.all_int && b.all_int;
@@ -184,11 +238,8 @@ Status StatsAggregator::Merge(StatsAggregator&& other) {
           (b.isum_overflow || __builtin_add_overflow(a.isum, b.isum, &a.isum))) {
         a.isum_overflow = true;
       }
-      if (a.values.empty()) {
-        a.values = std::move(b.values);
-      } else {
-        a.values.insert(a.values.end(), b.values.begin(), b.values.end());
-      }
+      Append(a.values, b.values);
+      Append(a.ivalues, b.ivalues);
       if (a.distinct.empty()) {
         a.distinct = std::move(b.distinct);
       } else {
@@ -302,22 +353,25 @@ std::vector<QueryRecord> StatsAggregator::Finish() {
           if (s.count) v = OwnedValue::Float(static_cast<double>(s.sum / s.count));
           break;
         case AggFunc::kMin:
-        case AggFunc::kMax: {
+        case AggFunc::kMax:
           if (s.count == 0) break;
-          double x = a.func == AggFunc::kMin ? s.min : s.max;
-          v = s.all_int ? OwnedValue::Int(static_cast<int64_t>(x)) : OwnedValue::Float(x);
+          if (s.all_int) {
+            v = OwnedValue::Int(a.func == AggFunc::kMin ? s.imin : s.imax);
+          } else {
+            v = OwnedValue::Float(a.func == AggFunc::kMin ? s.min : s.max);
+          }
           break;
-        }
-        case AggFunc::kQuantile: {
-          if (s.values.empty()) break;
-          size_t n = s.values.size();
-          size_t rank = static_cast<size_t>(std::ceil(a.q * static_cast<double>(n)));
-          size_t idx = rank == 0 ? 0 : std::min(rank - 1, n - 1);
-          std::nth_element(s.values.begin(), s.values.begin() + idx, s.values.end());
-          double x = s.values[idx];
-          v = s.all_int ? OwnedValue::Int(static_cast<int64_t>(x)) : OwnedValue::Float(x);
+        case AggFunc::kQuantile:
+          if (s.count == 0) break;
+          if (s.all_int) {
+            v = OwnedValue::Int(NearestRank(s.ivalues, a.q));
+            break;
+          }
+          // Mixed integers and floats: one ordering over doubles, as the result is a float.
+          for (int64_t x : s.ivalues) s.values.push_back(static_cast<double>(x));
+          s.ivalues.clear();
+          v = OwnedValue::Float(NearestRank(s.values, a.q));
           break;
-        }
       }
       r.cols.emplace_back(a.name, std::move(v));
     }

@@ -56,6 +56,10 @@ class StatsAggregator {
   void AddCount(size_t group, size_t agg, uint64_t n);
   // sum/avg/min/max/quantile: one value (ignored unless it reads as a number).
   void AddNumber(size_t group, size_t agg, const Value& v);
+  // The typed forms of AddNumber, for columns of known type (no Value per row). Integers
+  // stay exact: min, max and quantiles of integers are integers even beyond 2^53.
+  void AddInt(size_t group, size_t agg, int64_t x);
+  void AddFloat(size_t group, size_t agg, double x);  // NaN is ignored
   // count_distinct: one present value.
   void AddDistinct(size_t group, size_t agg, const Value& v);
   // A row's timestamp (rate() without a bucket uses the span of the rows seen).
