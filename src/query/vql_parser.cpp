@@ -37,6 +37,17 @@ std::optional<int64_t> ParseTimePoint(std::string_view s) {
   return std::nullopt;
 }
 
+// The value of an operand that has no prefix form (`:=`, comparisons, `in(...)`): "\*" is a
+// literal '*' there too, so `f:="x\*"` means the same value as `f:"x\*"`.
+std::string UnescapeStar(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '*') ++i;
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
 // Unescapes "\*" and reports whether the text ends with an unescaped '*'.
 std::string StripStar(const std::string& s, bool* prefix) {
   std::string out;
@@ -191,6 +202,19 @@ class Parser {
       std::string field = Take().text;
       return ParseOpValue(field, pos);
     }
+    if (Peek().kind == TokKind::kLParen) {
+      // A result column named by its call (`where count() > 10`, `p95(duration_ms):>=100`).
+      // Only when a ':' or an operator follows; otherwise `word (a or b)` keeps meaning a
+      // word and a group.
+      size_t start = i_;
+      auto column = ParseColumnRef();
+      if (column.ok() && Is(TokKind::kColon)) {
+        Take();
+        return ParseFieldValue(*column, pos);
+      }
+      if (column.ok() && Is(TokKind::kOp)) return ParseOpValue(*column, pos);
+      i_ = start;
+    }
     return WordValue(default_field_, Take(), pos);
   }
 
@@ -218,7 +242,8 @@ class Parser {
 
   Result<std::unique_ptr<Filter>> ParseOpValue(const std::string& field, VqlPos pos) {
     std::string op = Take().text;
-    VIGIA_ASSIGN_OR_RETURN(std::string v, ParseScalar());
+    VIGIA_ASSIGN_OR_RETURN(std::string raw, ParseScalar());
+    std::string v = UnescapeStar(raw);
     if (op == "=") return Leaf(FilterKind::kExact, pos, field, std::move(v));
     auto f = Leaf(FilterKind::kCompare, pos, field, std::move(v));
     f->cmp = op == "<"    ? CmpOp::kLt
@@ -277,7 +302,7 @@ class Parser {
       auto f = Leaf(FilterKind::kIn, pos, field, "");
       while (true) {
         VIGIA_ASSIGN_OR_RETURN(std::string v, ParseScalar());
-        f->values.push_back(std::move(v));
+        f->values.push_back(UnescapeStar(v));
         if (Is(TokKind::kComma)) {
           Take();
           continue;

@@ -149,6 +149,57 @@ TEST(VqlParser, SortByCallAndTopAndMath) {
   EXPECT_EQ(q.pipes[3].math[1].expr->kind, MathExpr::Kind::kAdd);
 }
 
+TEST(VqlParser, WhereNamesAColumnByItsCall) {
+  Query q = MustParse(
+      "* | stats count(), p95(duration_ms), quantile(0.9, d) by (route) | where count() > 10 "
+      "p95(duration_ms):>=100 quantile(0.9, d) != 3 | sort by count() desc | fields count()");
+  const Filter& w = *q.pipes[1].where;
+  ASSERT_EQ(w.kind, FilterKind::kAnd);
+  ASSERT_EQ(w.children.size(), 3u);
+  EXPECT_EQ(w.children[0]->kind, FilterKind::kCompare);
+  EXPECT_EQ(w.children[0]->field, "count()");
+  EXPECT_EQ(w.children[0]->cmp, CmpOp::kGt);
+  EXPECT_EQ(w.children[0]->value, "10");
+  EXPECT_EQ(w.children[1]->field, "p95(duration_ms)");
+  EXPECT_EQ(w.children[1]->cmp, CmpOp::kGe);
+  EXPECT_EQ(w.children[2]->field, "quantile(0.9, d)");
+  EXPECT_EQ(w.children[2]->cmp, CmpOp::kNe);
+  EXPECT_EQ(q.pipes[2].sort[0].field, "count()");
+  EXPECT_TRUE(q.pipes[2].sort[0].desc);
+  EXPECT_EQ(q.pipes[3].fields, (std::vector<std::string>{"count()"}));
+}
+
+TEST(VqlParser, WordBeforeAGroupIsStillAWord) {
+  // No ':' or operator after the parentheses: a word and a group, as before call names.
+  for (const char* text : {"timeout (a or b)", "timeout(a or b)"}) {
+    Query q = MustParse(text);
+    ASSERT_EQ(q.filter->kind, FilterKind::kAnd) << text;
+    ASSERT_EQ(q.filter->children.size(), 2u);
+    EXPECT_EQ(q.filter->children[0]->kind, FilterKind::kWord);
+    EXPECT_EQ(q.filter->children[0]->value, "timeout");
+    EXPECT_EQ(q.filter->children[1]->kind, FilterKind::kOr);
+  }
+  Query one = MustParse("f(x)");
+  ASSERT_EQ(one.filter->kind, FilterKind::kAnd);
+  EXPECT_EQ(one.filter->children[1]->value, "x");
+}
+
+TEST(VqlParser, EscapedStarIsALiteralStarInEveryValueForm) {
+  Query q = MustParse("a:=\"x\\*\" b:>\"x\\*\" c:in(\"y\\*\", z) d:=x\\* e:~\"x\\*\" f:=\"x*\"");
+  const auto& c = q.filter->children;
+  ASSERT_EQ(c.size(), 6u);
+  EXPECT_EQ(c[0]->kind, FilterKind::kExact);
+  EXPECT_EQ(c[0]->value, "x*");
+  EXPECT_EQ(c[1]->kind, FilterKind::kCompare);
+  EXPECT_EQ(c[1]->value, "x*");
+  EXPECT_EQ(c[2]->values, (std::vector<std::string>{"y*", "z"}));
+  EXPECT_EQ(c[3]->value, "x*");
+  // A regex keeps its escape (RE2 reads \* as a literal star).
+  EXPECT_EQ(c[4]->value, "x\\*");
+  // `:=` has no prefix form: an unescaped star is the character itself.
+  EXPECT_EQ(c[5]->value, "x*");
+}
+
 TEST(VqlParser, ErrorsCarryPositionAndExpectation) {
   EXPECT_EQ(ErrorOf("level:error )"), "1:13: expected '|' or end of query, got ')'");
   EXPECT_EQ(ErrorOf("a:"), "1:3: expected a value after ':', got end of query");
