@@ -81,15 +81,22 @@ std::optional<double> ValueToNumber(const Value& v) {
   }
 }
 
-struct FilterMatcher::Node {
-  FilterKind kind = FilterKind::kAll;
-  std::string field;
-  bool text = false;  // field is a text field (or the bare-word text-field set)
-  std::string value;
-  std::optional<double> number;  // value as a number when it is one
-  std::vector<std::string> values;
-  std::vector<std::optional<double>> numbers;
-  CmpOp cmp = CmpOp::kEq;
+FilterLeaf CompileFilterLeaf(const Filter& f) {
+  FilterLeaf l;
+  l.kind = f.kind;
+  l.field = f.field == "_msg" ? "msg" : f.field;
+  l.text = l.field.empty() || IsTextField(l.field);
+  l.time_field = IsTimeField(l.field);
+  l.value = f.value;
+  l.number = ParseNumberText(f.value);
+  l.values = f.values;
+  l.numbers.reserve(f.values.size());
+  for (const auto& v : f.values) l.numbers.push_back(ParseNumberText(v));
+  l.cmp = f.cmp;
+  return l;
+}
+
+struct FilterMatcher::Node : FilterLeaf {
   TimeRange range;
   std::unique_ptr<re2::RE2> re;
   std::vector<std::unique_ptr<Node>> children;
@@ -119,14 +126,7 @@ Result<FilterMatcher> FilterMatcher::Compile(const Filter& filter, int64_t now_n
     int64_t now;
     Result<std::unique_ptr<Node>> Run(const Filter& f) {
       auto n = std::make_unique<Node>();
-      n->kind = f.kind;
-      n->field = f.field == "_msg" ? "msg" : f.field;
-      n->text = n->field.empty() || IsTextField(n->field);
-      n->value = f.value;
-      n->number = ParseNumberText(f.value);
-      n->values = f.values;
-      for (const auto& v : f.values) n->numbers.push_back(ParseNumberText(v));
-      n->cmp = f.cmp;
+      static_cast<FilterLeaf&>(*n) = CompileFilterLeaf(f);
       if (f.kind == FilterKind::kTime) {
         if (f.relative_ns > 0) {
           // The last d: (now - d, now], as a half-open range exactly d long (rate() uses it).

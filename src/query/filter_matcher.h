@@ -50,6 +50,24 @@ std::string ValueToString(const Value& v);
 // The value as a number: ints, floats and strings that parse fully as a number.
 std::optional<double> ValueToNumber(const Value& v);
 
+// What both filter engines (FilterMatcher here, ColumnFilter over columns) derive from one
+// leaf, so the rules live in one place: `_msg` is `msg`, whether the field is a text field
+// (or the bare-word text-field set) or the timestamp, and the operands parsed as numbers.
+struct FilterLeaf {
+  FilterKind kind = FilterKind::kAll;
+  std::string field;  // `_msg` normalized to msg; empty = the text fields
+  bool text = false;
+  bool time_field = false;  // `_time` / `ts`
+  std::string value;
+  std::optional<double> number;  // value as a number when it is one
+  std::vector<std::string> values;
+  std::vector<std::optional<double>> numbers;  // index-aligned with values
+  CmpOp cmp = CmpOp::kEq;
+};
+
+// The leaf part of `f` (its children and time bounds are left to the caller).
+FilterLeaf CompileFilterLeaf(const Filter& f);
+
 class FilterMatcher {
  public:
   FilterMatcher(FilterMatcher&&) noexcept;

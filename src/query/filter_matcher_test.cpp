@@ -119,5 +119,54 @@ TEST(FilterMatcher, ContainsWord) {
   EXPECT_FALSE(ContainsWord("cafés", "café", false));
 }
 
+TEST(FilterMatcher, EscapedStarMatchesALiteralStarInEqualityAndComparisons) {
+  QueryRecord r;
+  r.Set("f", OwnedValue::String("x*"));
+  EXPECT_TRUE(Match("f:\"x\\*\"", r));
+  EXPECT_TRUE(Match("f:=\"x\\*\"", r));
+  EXPECT_TRUE(Match("f:>=\"x\\*\"", r));
+  EXPECT_FALSE(Match("f:>\"x\\*\"", r));
+  EXPECT_TRUE(Match("f:in(\"x\\*\", y)", r));
+  EXPECT_FALSE(Match("f:!=\"x\\*\"", r));
+}
+
+TEST(FilterMatcher, WhereComparesAColumnNamedByItsCall) {
+  QueryRecord r;
+  r.Set("count()", OwnedValue::Int(12));
+  r.Set("p95(duration_ms)", OwnedValue::Float(99.5));
+  EXPECT_TRUE(Match("count() > 10", r));
+  EXPECT_FALSE(Match("count() > 12", r));
+  EXPECT_TRUE(Match("count():>=12 p95(duration_ms) < 100", r));
+  EXPECT_FALSE(Match("p95(duration_ms):>=100", r));
+}
+
+TEST(FilterMatcher, LeafSetUpIsSharedWithTheColumnarEngine) {
+  auto leaf = [](std::string_view q) {
+    auto parsed = ParseVql(q);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    return CompileFilterLeaf(*parsed->filter);
+  };
+  FilterLeaf msg = leaf("_msg:boom");
+  EXPECT_EQ(msg.kind, FilterKind::kWord);
+  EXPECT_EQ(msg.field, "msg");
+  EXPECT_TRUE(msg.text);
+  EXPECT_FALSE(msg.time_field);
+  EXPECT_FALSE(msg.number.has_value());
+  FilterLeaf bare = leaf("boom");
+  EXPECT_EQ(bare.field, "");
+  EXPECT_TRUE(bare.text);
+  FilterLeaf ts = leaf("ts:>=5");
+  EXPECT_TRUE(ts.time_field);
+  EXPECT_FALSE(ts.text);
+  EXPECT_EQ(ts.cmp, CmpOp::kGe);
+  EXPECT_EQ(ts.number, 5.0);
+  FilterLeaf in = leaf("status:in(500, x, 2.5)");
+  EXPECT_EQ(in.values, (std::vector<std::string>{"500", "x", "2.5"}));
+  ASSERT_EQ(in.numbers.size(), 3u);
+  EXPECT_EQ(in.numbers[0], 500.0);
+  EXPECT_FALSE(in.numbers[1].has_value());
+  EXPECT_EQ(in.numbers[2], 2.5);
+}
+
 }  // namespace
 }  // namespace vigia
