@@ -71,7 +71,7 @@ int RunQuery(QueryArgs& a) {
   auto res = RunLocal(a.src, *query, opt);
   if (!res.ok()) return Fail(res.status().ToString());
   if (a.limit && res->rows.size() > a.limit) res->rows.resize(a.limit);
-  std::string out = FormatRows(res->rows, *fmt);
+  std::string out = FormatRows(res->rows, *fmt, QueryColumns(*query));
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }

@@ -108,7 +108,44 @@ std::vector<std::string> ResultColumns(const std::vector<QueryRecord>& rows) {
   return cols;
 }
 
-std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format) {
+std::vector<std::string> QueryColumns(const Query& query) {
+  std::vector<std::string> cols;
+  bool known = false;
+  for (const Pipe& p : query.pipes) {
+    switch (p.kind) {
+      case PipeKind::kStats:
+      case PipeKind::kTop:
+        cols.clear();
+        for (const GroupKey& k : p.by) cols.push_back(k.field);
+        if (p.kind == PipeKind::kTop) {
+          cols.emplace_back("hits");
+        } else {
+          for (const Aggregate& a : p.aggregates) cols.push_back(a.name);
+        }
+        known = true;
+        break;
+      case PipeKind::kFields:
+        cols = p.fields;
+        known = true;
+        break;
+      case PipeKind::kMath:
+        // As QueryRecord::Set: a new name is appended, an existing one keeps its place.
+        for (const MathAssign& m : p.math) {
+          if (std::find(cols.begin(), cols.end(), m.name) == cols.end()) cols.push_back(m.name);
+        }
+        break;
+      case PipeKind::kWhere:
+      case PipeKind::kSort:
+      case PipeKind::kLimit:
+        break;
+    }
+  }
+  if (!known) cols.clear();
+  return cols;
+}
+
+std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format,
+                       const std::vector<std::string>& columns_if_empty) {
   std::string out;
   switch (format) {
     case OutputFormat::kJson: {
@@ -127,7 +164,8 @@ std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format
       }
       break;
     case OutputFormat::kCsv: {
-      std::vector<std::string> cols = ResultColumns(rows);
+      std::vector<std::string> cols = rows.empty() ? columns_if_empty : ResultColumns(rows);
+      if (cols.empty() && rows.empty()) break;
       for (size_t i = 0; i < cols.size(); ++i) {
         if (i) out.push_back(',');
         AppendCsvCell(&out, cols[i]);
@@ -144,7 +182,8 @@ std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format
       break;
     }
     case OutputFormat::kTable: {
-      std::vector<std::string> cols = ResultColumns(rows);
+      std::vector<std::string> cols = rows.empty() ? columns_if_empty : ResultColumns(rows);
+      if (cols.empty() && rows.empty()) break;
       std::vector<size_t> width(cols.size());
       std::vector<bool> numeric(cols.size(), true);
       std::vector<std::vector<std::string>> cells(rows.size());

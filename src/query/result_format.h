@@ -14,6 +14,7 @@
 #include "common/json_writer.h"
 #include "common/status.h"
 #include "query/query_record.h"
+#include "query/vql_ast.h"
 
 namespace vigia {
 
@@ -34,6 +35,13 @@ void AppendRowJson(JsonWriter* w, const QueryRecord& row);
 // The union of column names in order of first appearance.
 std::vector<std::string> ResultColumns(const std::vector<QueryRecord>& rows);
 
-std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format);
+// The columns `query` produces whatever the data, when its pipes fix them (`stats`, `top`,
+// `fields`, then `math`); empty when they come from the events (a plain filter).
+std::vector<std::string> QueryColumns(const Query& query);
+
+// `columns_if_empty` is the header csv and table print for an empty result (typically
+// QueryColumns(query)); with none, an empty result prints nothing in those formats.
+std::string FormatRows(const std::vector<QueryRecord>& rows, OutputFormat format,
+                       const std::vector<std::string>& columns_if_empty = {});
 
 }  // namespace vigia

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "query/vql_parser.h"
+
 namespace vigia {
 namespace {
 
@@ -49,6 +51,36 @@ TEST(ResultFormat, TableClipsLongCells) {
   std::string t = FormatRows({r}, OutputFormat::kTable);
   EXPECT_NE(t.find(std::string(100, 'x') + "…"), std::string::npos);
   EXPECT_EQ(t.find(std::string(101, 'x')), std::string::npos);
+}
+
+TEST(ResultFormat, EmptyResultPrintsTheKnownHeaderOrNothing) {
+  EXPECT_EQ(FormatRows({}, OutputFormat::kCsv), "");
+  EXPECT_EQ(FormatRows({}, OutputFormat::kTable), "");
+  EXPECT_EQ(FormatRows({}, OutputFormat::kCsv, {"route", "count()"}), "route,count()\r\n");
+  EXPECT_EQ(FormatRows({}, OutputFormat::kTable, {"route", "n"}), "route  n\n-----  -\n");
+  EXPECT_EQ(FormatRows({}, OutputFormat::kNdjson, {"route"}), "");
+  EXPECT_EQ(FormatRows({}, OutputFormat::kJson, {"route"}), "[]\n");
+  // Rows win over the fallback header.
+  EXPECT_EQ(FormatRows(Rows(), OutputFormat::kCsv, {"x"}), FormatRows(Rows(), OutputFormat::kCsv));
+}
+
+TEST(ResultFormat, QueryColumnsFollowThePipesThatFixThem) {
+  auto cols = [](std::string_view q) {
+    auto parsed = ParseVql(q);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    return parsed.ok() ? QueryColumns(*parsed) : std::vector<std::string>{"<error>"};
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(cols("level:error"), V{});
+  EXPECT_EQ(cols("* | sort by (ts) | limit 3"), V{});
+  EXPECT_EQ(cols("* | math a + 1 as b"), V{});
+  EXPECT_EQ(cols("* | stats count(), p95(d) as p by (route, _time:1m) | where p > 1 | limit 2"),
+            (V{"route", "_time", "count()", "p"}));
+  EXPECT_EQ(cols("* | top 3 by (ip)"), (V{"ip", "hits"}));
+  EXPECT_EQ(cols("* | stats count() as n, sum(x) as t by (k) | math n / t as r, n * 2 as n"),
+            (V{"k", "n", "t", "r"}));
+  EXPECT_EQ(cols("* | fields ts, msg"), (V{"ts", "msg"}));
+  EXPECT_EQ(cols("* | stats count() by (k) | fields count()"), V{"count()"});
 }
 
 TEST(ResultFormat, ParseFormat) {

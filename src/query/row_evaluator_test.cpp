@@ -59,7 +59,7 @@ std::string RunQuery(std::string_view q, const std::vector<const EventBatch*>& b
   }
   auto res = (*ev)->Finish();
   if (!res.ok()) return "error: " + res.status().ToString();
-  return FormatRows(res->rows, fmt);
+  return FormatRows(res->rows, fmt, QueryColumns(*parsed));
 }
 
 TEST(RowEvaluator, PlainFilterInTimeOrder) {
@@ -108,7 +108,31 @@ TEST(RowEvaluator, EmptyInputStillGivesOneStatsRow) {
   EventBatch b = Sample();
   EXPECT_EQ(RunQuery("nothing_matches | stats count(), avg(duration_ms)", {&b}),
             "count(),avg(duration_ms)\r\n0,\r\n");
-  EXPECT_EQ(RunQuery("nothing_matches | stats count() by (ip)", {&b}), "\r\n");
+  // With `by`, no groups: no rows, but the header of the columns the query produces.
+  EXPECT_EQ(RunQuery("nothing_matches | stats count() by (ip)", {&b}), "ip,count()\r\n");
+  // A plain filter's columns come from the events: nothing at all.
+  EXPECT_EQ(RunQuery("nothing_matches", {&b}), "");
+}
+
+TEST(RowEvaluator, WhereNamesAStatsColumnByItsCall) {
+  EventBatch b = Sample();
+  EXPECT_EQ(RunQuery("* | stats count(), max(duration_ms) by (route) | where count() > 2", {&b}),
+            "route,count(),max(duration_ms)\r\n/a,3,40\r\n");
+  EXPECT_EQ(RunQuery("* | stats count(), max(duration_ms) by (route) | where "
+                     "max(duration_ms):>=100 | fields route",
+                     {&b}),
+            "route\r\n/b\r\n");
+}
+
+TEST(RowEvaluator, MinMaxOfHugeIntegersAreExact) {
+  EventBatch b;
+  b.BeginEvent(kT0);
+  b.AddField("big", Value::Int(INT64_MAX));
+  b.BeginEvent(kT0 + kSec);
+  b.AddField("big", Value::Int(9007199254740993));
+  EXPECT_EQ(RunQuery("* | stats max(big), min(big), p50(big)", {&b}),
+            "max(big),min(big),p50(big)\r\n9223372036854775807,9007199254740993,"
+            "9007199254740993\r\n");
 }
 
 TEST(RowEvaluator, RelativeTimeAndRate) {
