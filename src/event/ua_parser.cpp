@@ -228,37 +228,39 @@ Result<std::unique_ptr<UaParser>> UaParser::LoadYaml(std::string_view yaml_text,
   return p;
 }
 
+namespace {
+
+// Runs `list`, whose fields are the family then `rest` in order, on `ua`. The family stays
+// "Other" when no rule matches or the rule leaves it empty; the other fields stay empty
+// (absent) when no rule matches.
+template <size_t N>
+void MatchInto(const UaParser::RuleList& list, std::string_view ua, std::string* family,
+               const std::array<std::string*, N>& rest) {
+  std::string f[N + 1];
+  if (!list.Match(ua, f)) return;
+  if (!f[0].empty()) *family = std::move(f[0]);
+  for (size_t i = 0; i < N; ++i) *rest[i] = std::move(f[i + 1]);
+}
+
+}  // namespace
+
 UaAgent UaParser::ParseAgent(std::string_view ua) const {
-  std::string f[kAgentFields.size()];
   UaAgent out;
-  if (!agents_->Match(ua, f)) return out;
-  if (!f[0].empty()) out.family = std::move(f[0]);
-  out.major = std::move(f[1]);
-  out.minor = std::move(f[2]);
-  out.patch = std::move(f[3]);
-  out.patch_minor = std::move(f[4]);
+  MatchInto<kAgentFields.size() - 1>(*agents_, ua, &out.family,
+                                     {&out.major, &out.minor, &out.patch, &out.patch_minor});
   return out;
 }
 
 UaOs UaParser::ParseOs(std::string_view ua) const {
-  std::string f[kOsFields.size()];
   UaOs out;
-  if (!oses_->Match(ua, f)) return out;
-  if (!f[0].empty()) out.family = std::move(f[0]);
-  out.major = std::move(f[1]);
-  out.minor = std::move(f[2]);
-  out.patch = std::move(f[3]);
-  out.patch_minor = std::move(f[4]);
+  MatchInto<kOsFields.size() - 1>(*oses_, ua, &out.family,
+                                  {&out.major, &out.minor, &out.patch, &out.patch_minor});
   return out;
 }
 
 UaDevice UaParser::ParseDevice(std::string_view ua) const {
-  std::string f[kDeviceFields.size()];
   UaDevice out;
-  if (!devices_->Match(ua, f)) return out;
-  if (!f[0].empty()) out.family = std::move(f[0]);
-  out.brand = std::move(f[1]);
-  out.model = std::move(f[2]);
+  MatchInto<kDeviceFields.size() - 1>(*devices_, ua, &out.family, {&out.brand, &out.model});
   return out;
 }
 
