@@ -78,5 +78,11 @@ for e in req:
 check("004_5xx_share_per_minute", [["_time", "total", "errors", "pct_5xx"]] +
       [[m, str(t), str(x), num(round(x / t * 100, 2))] for m, (t, x) in sorted(pm.items())])
 
+busy = sorted(((r, v) for r, v in by.items() if len(v) > 200), key=lambda kv: -len(kv[1]))
+check("023_where_call_name", [["route", "count()", "p95(duration_ms)"]] +
+      [[r, str(len(v)), num(q(v, .95))] for r, v in busy])
+
+check("024_empty_stats_header", [["route", "count()", "worst"]])
+
 print("ok" if not fail else f"{fail} mismatches")
 sys.exit(1 if fail else 0)

@@ -164,7 +164,7 @@ void RunGolden(const Runner& run) {
     ASSERT_TRUE(q.ok()) << q.status().ToString();
     auto res = run(*q, opt);
     ASSERT_TRUE(res.ok()) << res.status().ToString();
-    std::string got = FormatRows(res->rows, format);
+    std::string got = FormatRows(res->rows, format, QueryColumns(*q));
     fs::path ref = f;
     ref.replace_extension(".reference");
     if (update) {
