@@ -7,7 +7,7 @@
 
 #include "query/column_filter.h"
 #include "query/column_stats.h"
-#include "query/filter_matcher.h"
+#include "query/memtable_block.h"
 #include "query/part_block_reader.h"
 #include "query/query_plan.h"
 
@@ -99,7 +99,8 @@ class Engine {
     return w;
   }
   Status ScanBlock(const BlockTask& t, Worker* w) const;
-  Status ScanMemtable(Worker* w, StatsAggregator* agg) const;
+  // Plain rows into w->rows, or folded into `stats` when given.
+  Status ScanMemtable(Worker* w, ColumnStats* stats) const;
   Status ScanParallel(std::vector<Worker>* workers) const;
   Status ScanCapped(Worker* w) const;
   Status ScanStreaming(Worker* w) const;
@@ -159,35 +160,46 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   return CheckRowMemory(*w);
 }
 
-Status Engine::ScanMemtable(Worker* w, StatsAggregator* agg) const {
-  VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(*q_.filter, opt_.now_ns));
+// Memtable batches through their cached columnar form (memtable_block.h) and the same
+// column kernels as part blocks; matching rows keep the event's own field order.
+Status Engine::ScanMemtable(Worker* w, ColumnStats* stats) const {
   const uint32_t base = static_cast<uint32_t>(snap_.parts->parts.size());
-  uint64_t n = 0;
   for (size_t bi = 0; bi < snap_.memtable.size(); ++bi) {
+    VIGIA_RETURN_IF_ERROR(CheckDeadline());
     const EventBatch& batch = *snap_.memtable[bi];
+    w->qs.rows_scanned += batch.size();
+    if (batch.empty()) continue;
+    std::shared_ptr<const MemtableBlock> block =
+        MemtableBlockCache::Default().Get(snap_.memtable[bi]);
+    if (block->max_ts() < plan_.min_ts || block->min_ts() >= plan_.max_ts) continue;
+    const BlockView& v = block->view();
+    w->mask.assign(v.num_rows, 1);
+    for (size_t r = 0; r < v.num_rows; ++r) {
+      w->mask[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
+    }
+    filter_.Apply(v, &w->mask);
+    uint64_t matched = 0;
+    for (uint8_t m : w->mask) matched += m;
+    w->qs.rows_matched += matched;
+    if (matched == 0) continue;
+    if (stats) {
+      VIGIA_RETURN_IF_ERROR(stats->AddBlock(v, w->mask));
+      continue;
+    }
     const auto& events = batch.events();
     for (size_t ei = 0; ei < events.size(); ++ei) {
-      const EventBatch::EventRef& e = events[ei];
-      ++w->qs.rows_scanned;
-      if ((++n & 4095) == 0) VIGIA_RETURN_IF_ERROR(CheckDeadline());
-      if (!plan_.range.Contains(e.ts_ns)) continue;
-      EventRowAccessor row(batch, e);
-      if (!m.Matches(row)) continue;
-      ++w->qs.rows_matched;
-      if (agg) {
-        VIGIA_RETURN_IF_ERROR(agg->Add(row));
-        continue;
-      }
+      if (!w->mask[ei]) continue;
       OrderedRow r;
-      r.ts = e.ts_ns;
+      r.ts = events[ei].ts_ns;
       r.source = base + static_cast<uint32_t>(bi);
       r.row = static_cast<uint32_t>(ei);
-      r.rec = EventToRecord(batch, e);
+      r.rec = EventToRecord(batch, events[ei]);
       w->memory += r.rec.MemoryUsage();
       w->rows.push_back(std::move(r));
     }
+    VIGIA_RETURN_IF_ERROR(CheckRowMemory(*w));
   }
-  return CheckRowMemory(*w);
+  return Status::Ok();
 }
 
 Status Engine::ScanParallel(std::vector<Worker>* workers) const {
@@ -349,7 +361,7 @@ Result<QueryResult> Engine::Run() {
     for (size_t i = 1; i < workers.size(); ++i) {
       VIGIA_RETURN_IF_ERROR(agg.Merge(std::move(*workers[i].stats->Release())));
     }
-    VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, &agg));
+    VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, main.stats.get()));
     rows = agg.Finish();
     first_pipe = 1;
   } else {
