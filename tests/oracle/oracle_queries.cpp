@@ -365,16 +365,18 @@ std::string QueryGenerator::StatsPipes(GeneratedQuery* q) {
         break;
       case 6:
       case 7:
+        // `big` (integers next to INT64_MAX/INT64_MIN): min/max/quantiles stay exact ints.
         call = std::string(rng_.Chance(50) ? "min(" : "max(") +
                FieldWhere([](const FieldInfo& x) {
-                 return x.sum_safe || x.role == FieldRole::kMixed;
+                 return x.sum_safe || x.role == FieldRole::kMixed || x.name == "big";
                }).name +
                ")";
         break;
       case 8:
       case 9: {
         static const std::vector<std::string> kQ = {"p50", "p90", "p95", "p99", "median"};
-        const FieldInfo& f = FieldWhere([](const FieldInfo& x) { return x.sum_safe; });
+        const FieldInfo& f =
+            FieldWhere([](const FieldInfo& x) { return x.sum_safe || x.name == "big"; });
         call = rng_.Chance(80)
                    ? rng_.Pick(kQ) + "(" + f.name + ")"
                    : "quantile(0." + std::to_string(rng_.Range(1, 99)) + ", " + f.name + ")";
@@ -418,13 +420,9 @@ std::string QueryGenerator::StatsPipes(GeneratedQuery* q) {
 
   // Later pipes over the stats rows.
   auto key_col = [&](const std::string& k) { return k.rfind("_time:", 0) == 0 ? "_time" : k; };
-  // `where` names a column as a field; call names such as count() cannot be (findings #2).
-  std::vector<std::string> named;
-  for (const auto& c : sortable) {
-    if (c.find('(') == std::string::npos) named.push_back(c);
-  }
-  if (!named.empty() && rng_.Chance(30)) {
-    s += " | where " + rng_.Pick(named) + (rng_.Chance(50) ? " > " : ":>=") +
+  // `where` names a column as a field: an `as` name or a call such as count().
+  if (!sortable.empty() && rng_.Chance(30)) {
+    s += " | where " + rng_.Pick(sortable) + (rng_.Chance(50) ? " > " : ":>=") +
          std::to_string(rng_.Range(0, 20));
   }
   if (!sortable.empty() && rng_.Chance(50)) {

@@ -66,6 +66,8 @@ const std::vector<std::string> kRegressionQueries = {
     "big:* | stats count(), count_distinct(big)",
     "code:>5 code:<10 | stats count() by (code)",
     "| top 5 by (service, level)",
+    "| stats min(big), max(big), p50(big) by (service)",
+    "kind:request | stats count(), max(status) by (route) | where count() > 5 max(status):>=500",
 };
 
 struct Fixture {
