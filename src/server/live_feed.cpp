@@ -91,7 +91,7 @@ void LiveFeed::Run() {
     if (stopping) break;
     std::vector<std::optional<Delivery>> deliveries(work.size());
     for (size_t w = 0; w < work.size(); ++w) {
-      if (work[w].batch) deliveries[w].emplace(*work[w].batch);
+      if (work[w].batch) deliveries[w].emplace(work[w].batch);
     }
     auto now = std::chrono::steady_clock::now();
     bool do_tick = now - last_tick >= tick;

@@ -36,12 +36,17 @@ class LiveFeed {
   // most once however many subscribers want it (feed thread only).
   class Delivery {
    public:
-    explicit Delivery(const EventBatch& batch) : batch_(batch) {}
+    // REQUIRES: batch != nullptr.
+    explicit Delivery(std::shared_ptr<const EventBatch> batch)
+        : shared_(std::move(batch)), batch_(*shared_) {}
     const EventBatch& batch() const { return batch_; }
+    // The published pointer itself (a subscriber may hold on to it, or recognize it).
+    const std::shared_ptr<const EventBatch>& shared() const { return shared_; }
     // AppendEventJson of event `i`, cached.
     const std::string& Json(size_t i);
 
    private:
+    std::shared_ptr<const EventBatch> shared_;
     const EventBatch& batch_;
     std::vector<std::string> json_;
     std::vector<bool> rendered_;

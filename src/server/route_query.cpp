@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 
 #include "common/json_writer.h"
@@ -11,6 +13,8 @@
 #include "query/result_format.h"
 #include "query/vql_parser.h"
 #include "server/http_errors.h"
+#include "server/query_stream.h"
+#include "server/response_stream.h"
 
 namespace vigia {
 namespace {
@@ -56,27 +60,148 @@ class Slot {
 };
 
 void SetStatusError(HttpResponse* resp, const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument:
-      SetError(resp, 400, error_code::kBadRequest, st.message());
-      break;
-    case StatusCode::kDeadlineExceeded:
-      SetError(resp, 408, error_code::kTimeout, st.message());
-      break;
-    case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable:
-      SetError(resp, 503, "overloaded", st.message());
-      break;
-    default:
-      SetError(resp, 500, error_code::kInternal, st.message());
-  }
+  std::string_view code;
+  int http = QueryErrorStatus(st, &code);
+  SetError(resp, http, code, st.message());
 }
 
 struct Shared {
   SnapshotSource source;
   QueryRouteOptions options;
   std::atomic<int> running{0};
+  // Last: destroyed first, it waits for the streamed queries that use the members above.
+  JobThreads jobs;
 };
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The answer in one piece, with the stats in X-Vigia-* headers too.
+void RespondWhole(HttpResponse* resp, OutputFormat fmt, uint64_t limit,
+                  std::vector<QueryRecord> rows, const QueryStats& stats,
+                  std::chrono::steady_clock::time_point start) {
+  double ms = MsSince(start);
+  resp->headers.emplace_back("X-Vigia-Rows-Scanned", std::to_string(stats.rows_scanned));
+  resp->headers.emplace_back("X-Vigia-Blocks-Read", std::to_string(stats.blocks_read));
+  resp->headers.emplace_back("X-Vigia-Blocks-Skipped", std::to_string(stats.blocks_skipped));
+  resp->headers.emplace_back("X-Vigia-Bytes-Read", std::to_string(stats.bytes_read));
+  resp->headers.emplace_back("X-Vigia-Elapsed-Ms", std::to_string(ms));
+  resp->status = 200;
+  if (fmt == OutputFormat::kCsv) {
+    resp->content_type = "text/csv";
+    if (limit > 0 && rows.size() > limit) rows.resize(limit);
+    resp->body = FormatRows(rows, fmt);
+    return;
+  }
+  QueryBody body(fmt == OutputFormat::kJson, limit);
+  std::string out = body.Begin();
+  body.AddRows(rows, &out);
+  out += body.End(stats, ms);
+  if (fmt == OutputFormat::kJson) {
+    resp->SetJson(200, std::move(out));
+  } else {
+    resp->content_type = "application/x-ndjson";
+    resp->body = std::move(out);
+  }
+}
+
+// One /v1/query of a streamable plain filter (StreamableQuery), run on a thread of its own.
+// The handler waits until the query has finished or has final rows while it still scans:
+// in the first case it answers in one piece as always; in the second it switches to a
+// streamed body that the job thread completes (query_stream.h: errors after the first
+// byte). `mu` hands the body over from the handler to the job thread.
+struct QueryJob {
+  QueryJob(Query q, bool json, uint64_t limit) : query(std::move(q)), body(json, limit) {}
+
+  StoreSnapshot snap;
+  Query query;
+  QueryOptions opt;
+  std::chrono::steady_clock::time_point start;
+  std::unique_ptr<Slot> slot;  // released when the answer is complete
+  std::atomic<bool> cancel{false};
+  QueryBody body;  // the handler's until `streaming`, then the job thread's
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<QueryRecord> held;  // final rows not sent yet (before `streaming`)
+  bool streaming = false;
+  bool done = false;  // finished before streaming: `result` is the answer
+  std::optional<Result<QueryResult>> result;
+  std::shared_ptr<ResponseStream> stream;
+};
+
+void RunJob(QueryJob& j) {
+  QueryObserver obs;
+  obs.cancel = &j.cancel;
+  obs.on_rows = [&j](std::vector<QueryRecord> rows) -> Status {
+    {
+      std::lock_guard<std::mutex> lock(j.mu);
+      if (!j.streaming) {
+        for (QueryRecord& r : rows) j.held.push_back(std::move(r));
+        j.cv.notify_all();
+        return Status::Ok();
+      }
+    }
+    std::string chunk;
+    j.body.AddRows(rows, &chunk);
+    return WriteAll(j.stream.get(), chunk, j.opt.deadline);
+  };
+  Result<QueryResult> res = RunQuery(j.snap, j.query, j.opt, obs);
+  {
+    std::lock_guard<std::mutex> lock(j.mu);
+    if (!j.streaming) {
+      j.slot.reset();
+      j.result = std::move(res);
+      j.done = true;
+      j.cv.notify_all();
+      return;
+    }
+  }
+  if (res.ok()) {
+    std::string rest;
+    j.body.AddRows(res->rows, &rest);
+    rest += j.body.End(res->stats, MsSince(j.start));
+    // Only fails when the client is gone: there is nobody left to tell.
+    Status written = WriteAll(j.stream.get(), rest, std::nullopt);
+    if (written.ok()) j.stream->Finish();
+  } else {
+    j.stream->Fail(j.body.EndWithError(res.status()));
+  }
+  j.slot.reset();
+}
+
+// Runs `job` and answers: in one piece when the query ends before any row is final, else
+// as a stream of the rows as they become final.
+void RespondStreamable(Shared& s, std::shared_ptr<QueryJob> job, OutputFormat fmt, uint64_t limit,
+                       HttpResponse* resp) {
+  s.jobs.Start([job] { RunJob(*job); });
+  std::unique_lock<std::mutex> lock(job->mu);
+  job->cv.wait(lock, [&] { return job->done || !job->held.empty(); });
+  if (job->done) {
+    Result<QueryResult> res = std::move(*job->result);
+    std::vector<QueryRecord> rows = std::move(job->held);
+    lock.unlock();
+    if (!res.ok()) return SetStatusError(resp, res.status());
+    for (QueryRecord& r : res->rows) rows.push_back(std::move(r));
+    return RespondWhole(resp, fmt, limit, std::move(rows), res->stats, job->start);
+  }
+  job->streaming = true;
+  job->stream = std::make_shared<ResponseStream>();
+  std::string first = job->body.Begin();
+  job->body.AddRows(job->held, &first);
+  job->held.clear();
+  job->stream->Write(first);  // the stream is empty: taken whatever its size
+  std::weak_ptr<QueryJob> weak = job;
+  job->stream->SetOnClose([weak] {
+    if (auto j = weak.lock()) j->cancel = true;
+  });
+  resp->status = 200;
+  resp->content_type = fmt == OutputFormat::kJson ? "application/json" : "application/x-ndjson";
+  resp->headers.emplace_back("X-Vigia-Streamed", "true");
+  resp->stream = job->stream;
+}
 
 // Runs `query` over a snapshot of the source; returns rows and stats, or the failure.
 Result<QueryResult> Run(Shared& s, const Query& query, const QueryOptions& opt) {
@@ -95,8 +220,8 @@ QueryOptions MakeOptions(const Shared& s, int64_t now) {
 
 void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   auto start = std::chrono::steady_clock::now();
-  Slot slot(&s.running, s.options.max_concurrent);
-  if (!slot.ok()) {
+  auto slot = std::make_unique<Slot>(&s.running, s.options.max_concurrent);
+  if (!slot->ok()) {
     SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
     return;
   }
@@ -149,42 +274,20 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   if (limit == 0 && !has_limit && query->pipes.empty()) limit = limits::kDefaultQueryRowLimit;
   // One row more than returned tells whether the result was cut.
   if (limit > 0) opt.row_limit = limit + 1;
+  if (*fmt != OutputFormat::kCsv && StreamableQuery(*query)) {
+    auto job = std::make_shared<QueryJob>(std::move(*query), *fmt == OutputFormat::kJson, limit);
+    job->snap = s.source();
+    job->opt = opt;
+    job->start = start;
+    job->slot = std::move(slot);
+    return RespondStreamable(s, std::move(job), *fmt, limit, resp);
+  }
   auto res = Run(s, *query, opt);
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
   }
-  bool truncated = limit > 0 && res->rows.size() > limit;
-  if (truncated) res->rows.resize(limit);
-  double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  resp->headers.emplace_back("X-Vigia-Rows-Scanned", std::to_string(res->stats.rows_scanned));
-  resp->headers.emplace_back("X-Vigia-Blocks-Read", std::to_string(res->stats.blocks_read));
-  resp->headers.emplace_back("X-Vigia-Blocks-Skipped", std::to_string(res->stats.blocks_skipped));
-  resp->headers.emplace_back("X-Vigia-Bytes-Read", std::to_string(res->stats.bytes_read));
-  resp->headers.emplace_back("X-Vigia-Elapsed-Ms", std::to_string(ms));
-  if (*fmt == OutputFormat::kJson) {
-    std::string body;
-    JsonWriter w(&body);
-    w.BeginObject().Key("rows").BeginArray();
-    for (const QueryRecord& r : res->rows) AppendRowJson(&w, r);
-    w.EndArray();
-    w.Key("truncated").Bool(truncated);
-    w.Key("stats").BeginObject();
-    w.KV("rows_scanned", res->stats.rows_scanned);
-    w.KV("rows_matched", res->stats.rows_matched);
-    w.KV("blocks_total", res->stats.blocks_total);
-    w.KV("blocks_read", res->stats.blocks_read);
-    w.KV("blocks_skipped", res->stats.blocks_skipped);
-    w.KV("bytes_read", res->stats.bytes_read);
-    w.KV("elapsed_ms", ms);
-    w.EndObject().EndObject();
-    resp->SetJson(200, std::move(body));
-    return;
-  }
-  resp->status = 200;
-  resp->content_type = *fmt == OutputFormat::kCsv ? "text/csv" : "application/x-ndjson";
-  resp->body = FormatRows(res->rows, *fmt);
+  RespondWhole(resp, *fmt, limit, std::move(res->rows), res->stats, start);
 }
 
 void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {

@@ -1,13 +1,24 @@
 #include "server/route_tail.h"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "common/json_writer.h"
+#include "common/time_format.h"
+#include "event/event_fields.h"
+#include "event/event_json.h"
 #include "query/filter_matcher.h"
+#include "query/query_engine.h"
 #include "query/query_record.h"
 #include "query/vql_parser.h"
 #include "server/http_errors.h"
+#include "server/query_stream.h"
 #include "server/response_stream.h"
 #include "server/route_query.h"
 
@@ -26,35 +37,67 @@ int64_t WallNowNs() {
       .count();
 }
 
+// The form of live events (AppendEventJson) for a backfilled row: ts with nanoseconds, kind
+// and level first, then the other fields.
+void AppendTailRowJson(const QueryRecord& r, std::string* out) {
+  const OwnedValue* ts = r.Get("ts");
+  out->append("{\"ts\":\"");
+  out->append(FormatRfc3339(ts ? ts->i : 0, 9));
+  out->push_back('"');
+  auto field = [&](const std::pair<std::string, OwnedValue>& c) {
+    out->push_back(',');
+    AppendJsonString(out, c.first);
+    out->push_back(':');
+    AppendJsonValue(out, c.second.view());
+  };
+  for (std::string_view lead : {fields::kKind, fields::kLevel}) {
+    for (const auto& c : r.cols) {
+      if (c.first == lead) {
+        field(c);
+        break;
+      }
+    }
+  }
+  for (const auto& c : r.cols) {
+    if (IsTimeField(c.first) || c.first == fields::kKind || c.first == fields::kLevel) continue;
+    field(c);
+  }
+  out->push_back('}');
+}
+
 class TailSubscriber final : public LiveFeed::Subscriber {
  public:
   TailSubscriber(FilterMatcher matcher, bool sse, std::shared_ptr<ResponseStream> stream,
-                 int keepalive_ms)
+                 int keepalive_ms, bool backfill, size_t max_held_events)
       : matcher_(std::move(matcher)),
         sse_(sse),
         stream_(std::move(stream)),
         keepalive_(keepalive_ms),
-        last_write_(std::chrono::steady_clock::now()) {}
+        max_held_events_(max_held_events),
+        last_write_(std::chrono::steady_clock::now()),
+        backfilling_(backfill) {}
 
   bool Deliver(LiveFeed::Delivery& d) override {
-    std::string chunk;
-    uint64_t events = 0;
-    const EventBatch& batch = d.batch();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!matcher_.Matches(EventRowAccessor(batch, batch.events()[i]))) continue;
-      if (sse_) chunk += "data: ";
-      chunk += d.Json(i);
-      chunk += sse_ ? "\n\n" : "\n";
-      ++events;
-      if (chunk.size() >= kChunkBytes && !Flush(&chunk, &events)) return false;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!backfilling_) return DeliverLocked(d);
+    if (held_events_ + d.batch().size() <= max_held_events_) {
+      held_.push_back(d.shared());
+      held_events_ += d.batch().size();
+    } else if (!in_backfill_.count(d.shared())) {
+      dropped_ += Matching(d.batch());
     }
-    return Flush(&chunk, &events);
+    return !stream_->closed();
   }
 
-  void Missed(uint64_t events) override { dropped_ += events; }
+  void Missed(uint64_t events) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped_ += events;
+  }
 
   bool Tick(std::chrono::steady_clock::time_point now) override {
+    std::lock_guard<std::mutex> lock(mu_);
     if (stream_->closed()) return false;
+    if (backfilling_) return true;  // the backfill writes; it needs no heartbeat
     std::string none;
     uint64_t zero = 0;
     if (dropped_ > 0 && now - last_write_ >= kDropNoticeDelay) return Flush(&none, &zero);
@@ -69,7 +112,56 @@ class TailSubscriber final : public LiveFeed::Subscriber {
 
   void Ended() override { stream_->Finish(); }
 
+  // The memtable batches of the snapshot the backfill reads: their events come through the
+  // backfill, so their live publication is skipped. Called before the backfill starts.
+  void SetBackfillBatches(const std::vector<std::shared_ptr<const EventBatch>>& batches) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& b : batches) in_backfill_.insert(b);
+  }
+
+  // The backfill has been written: the held live batches follow, then live delivery.
+  void BackfillDone() {
+    std::lock_guard<std::mutex> lock(mu_);
+    backfilling_ = false;
+    last_write_ = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<const EventBatch>> held = std::move(held_);
+    held_.clear();
+    held_events_ = 0;
+    for (auto& b : held) {
+      LiveFeed::Delivery d(std::move(b));
+      if (!DeliverLocked(d)) return;
+    }
+  }
+
  private:
+  uint64_t Matching(const EventBatch& batch) const {
+    uint64_t n = 0;
+    for (const auto& e : batch.events()) n += matcher_.Matches(EventRowAccessor(batch, e));
+    return n;
+  }
+
+  bool DeliverLocked(LiveFeed::Delivery& d) {
+    if (!in_backfill_.empty()) {
+      auto it = in_backfill_.find(d.shared());
+      if (it != in_backfill_.end()) {
+        in_backfill_.erase(it);  // published once: never seen again
+        return !stream_->closed();
+      }
+    }
+    std::string chunk;
+    uint64_t events = 0;
+    const EventBatch& batch = d.batch();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!matcher_.Matches(EventRowAccessor(batch, batch.events()[i]))) continue;
+      if (sse_) chunk += "data: ";
+      chunk += d.Json(i);
+      chunk += sse_ ? "\n\n" : "\n";
+      ++events;
+      if (chunk.size() >= kChunkBytes && !Flush(&chunk, &events)) return false;
+    }
+    return Flush(&chunk, &events);
+  }
+
   // Writes the pending drop notice (if any) and `chunk` as one piece; when it does not fit,
   // its events are counted as dropped. False when the stream is closed.
   bool Flush(std::string* chunk, uint64_t* events) {
@@ -93,16 +185,69 @@ class TailSubscriber final : public LiveFeed::Subscriber {
     return true;
   }
 
-  FilterMatcher matcher_;
+  const FilterMatcher matcher_;
   const bool sse_;
-  std::shared_ptr<ResponseStream> stream_;
+  const std::shared_ptr<ResponseStream> stream_;
   const std::chrono::milliseconds keepalive_;
+  const size_t max_held_events_;
+  // The feed thread and the backfill thread (hand-over at BackfillDone) both use the rest.
+  std::mutex mu_;
   std::chrono::steady_clock::time_point last_write_;
   uint64_t dropped_ = 0;  // not yet reported to the client
+  bool backfilling_;
+  std::vector<std::shared_ptr<const EventBatch>> held_;
+  size_t held_events_ = 0;
+  // Weak: they identify the batches (owner-based, so an address cannot be reused while an
+  // entry lives) without keeping their events in memory.
+  std::set<std::weak_ptr<const EventBatch>, std::owner_less<>> in_backfill_;
 };
 
-void HandleTail(LiveFeed* feed, const TailRouteOptions& options, HttpRequest& req,
-                HttpResponse* resp) {
+// A `since` backfill, run on a thread of its own: the stored matching events, time-ordered,
+// written as the scan finds them (blocking on a slow client: none may be lost), then the
+// hand-over to live delivery.
+struct Backfill {
+  std::shared_ptr<TailSubscriber> sub;
+  std::shared_ptr<ResponseStream> stream;
+  StoreSnapshot snap;
+  Query query;
+  QueryOptions opt;
+  bool sse = false;
+  std::atomic<bool> cancel{false};
+};
+
+void RunBackfill(Backfill& b) {
+  auto write = [&b](const std::vector<QueryRecord>& rows) {
+    std::string chunk;
+    for (const QueryRecord& r : rows) {
+      if (b.sse) chunk += "data: ";
+      AppendTailRowJson(r, &chunk);
+      chunk += b.sse ? "\n\n" : "\n";
+    }
+    return WriteAll(b.stream.get(), chunk, std::nullopt);
+  };
+  QueryObserver obs;
+  obs.cancel = &b.cancel;
+  obs.on_rows = [&](std::vector<QueryRecord> rows) { return write(rows); };
+  Result<QueryResult> res = RunQuery(b.snap, b.query, b.opt, obs);
+  Status st = res.ok() ? write(res->rows) : res.status();
+  if (!st.ok()) {
+    std::string_view code;
+    QueryErrorStatus(st, &code);
+    std::string err = ErrorJson(code, "backfill failed: " + st.message());
+    b.stream->Fail(b.sse ? "event: error\ndata: " + err + "\n\n" : err + "\n");
+    return;
+  }
+  b.sub->BackfillDone();
+}
+
+struct TailShared {
+  TailRouteOptions options;
+  // Last: destroyed first, it waits for the backfills.
+  JobThreads jobs;
+};
+
+void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpResponse* resp) {
+  const TailRouteOptions& options = shared.options;
   std::string text = PercentDecode(req.QueryParam("q"));
   if (text.empty()) text = "*";
   auto query = ParseVql(text);
@@ -131,9 +276,30 @@ void HandleTail(LiveFeed* feed, const TailRouteOptions& options, HttpRequest& re
     SetError(resp, 400, error_code::kBadRequest, "format must be ndjson or sse");
     return;
   }
+  std::optional<int64_t> since;
+  if (std::string v = PercentDecode(req.QueryParam("since")); !v.empty()) {
+    if (auto d = ParseDurationNs(v)) {
+      since = now - *d;
+    } else {
+      since = ParseRfc3339(v);
+    }
+    if (!since) {
+      SetError(resp, 400, error_code::kBadRequest,
+               "since must be a duration such as 5m or an RFC 3339 time");
+      return;
+    }
+    if (!options.source) {
+      SetError(resp, 400, error_code::kBadRequest, "since is not available here (no store)");
+      return;
+    }
+  }
   auto stream = std::make_shared<ResponseStream>(options.stream_buffer_bytes);
-  Status st = feed->Subscribe(
-      std::make_shared<TailSubscriber>(std::move(*matcher), sse, stream, options.keepalive_ms));
+  auto sub =
+      std::make_shared<TailSubscriber>(std::move(*matcher), sse, stream, options.keepalive_ms,
+                                       since.has_value(), options.max_held_events);
+  // Subscribed before the snapshot is taken: every batch stored after the snapshot is
+  // published to this subscriber (see the header: no gap at the seam).
+  Status st = feed->Subscribe(sub);
   if (!st.ok()) {
     if (st.code() == StatusCode::kResourceExhausted) {
       SetError(resp, 503, "overloaded", st.message());
@@ -142,6 +308,22 @@ void HandleTail(LiveFeed* feed, const TailRouteOptions& options, HttpRequest& re
       SetError(resp, 503, error_code::kShuttingDown, st.message());
     }
     return;
+  }
+  if (since) {
+    auto job = std::make_shared<Backfill>();
+    job->sub = sub;
+    job->stream = stream;
+    job->snap = options.source();
+    sub->SetBackfillBatches(job->snap.memtable);
+    job->query = std::move(*query);
+    job->opt.now_ns = now;
+    job->opt.range.from_ns = *since;
+    job->sse = sse;
+    std::weak_ptr<Backfill> weak = job;
+    stream->SetOnClose([weak] {
+      if (auto j = weak.lock()) j->cancel = true;
+    });
+    shared.jobs.Start([job] { RunBackfill(*job); });
   }
   resp->status = 200;
   resp->content_type = sse ? "text/event-stream" : "application/x-ndjson";
@@ -154,7 +336,8 @@ void HandleTail(LiveFeed* feed, const TailRouteOptions& options, HttpRequest& re
 }  // namespace
 
 void AddTailRoutes(Router* router, LiveFeed* feed, TailRouteOptions options) {
-  auto shared = std::make_shared<TailRouteOptions>(std::move(options));
+  auto shared = std::make_shared<TailShared>();
+  shared->options = std::move(options);
   router->Add("GET", "/v1/tail", [feed, shared](HttpRequest& req, HttpResponse* resp) {
     HandleTail(feed, *shared, req, resp);
   });

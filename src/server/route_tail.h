@@ -1,8 +1,19 @@
-// GET /v1/tail?q=<VQL filter>: streams the matching events as they are stored, until the
-// client goes away (docs/http-api.md). Output is NDJSON (default) or Server-Sent Events
-// (`Accept: text/event-stream` or `format=sse`); both carry one canonical event JSON per
-// event and a heartbeat on idle streams (a blank NDJSON line, an SSE `: keep-alive`
-// comment).
+// GET /v1/tail?q=<VQL filter>[&since=5m|<RFC 3339>]: streams the matching events as they
+// are stored, until the client goes away (docs/http-api.md). Output is NDJSON (default) or
+// Server-Sent Events (`Accept: text/event-stream` or `format=sse`); both carry one canonical
+// event JSON per event and a heartbeat on idle streams (a blank NDJSON line, an SSE
+// `: keep-alive` comment).
+//
+// Backfill (`since`): first the matching events already stored from that time on, through
+// the query engine in time order (streamed as the scan finds them), then the live ones,
+// with no gap and no duplicate at the seam: the tail subscribes to the feed BEFORE it takes
+// the store snapshot the backfill reads, holds the live batches while the backfill runs,
+// and then skips the held or later batches that the snapshot's memtable already had (the
+// same published pointers). Residual race, documented: a batch flushed from the memtable to
+// a part in the microseconds between its WAL append and its publication, exactly while a
+// tail starts, is sent twice. Live batches beyond `max_held_events` during a long backfill
+// are dropped and counted like a slow client's. A backfill that fails ends the stream with
+// an `{"error":{...}}` line (SSE: `event: error`).
 //
 // Slow clients: each tail writes into a ResponseStream bounded by `stream_buffer_bytes`.
 // Events that do not fit are dropped and counted; the next line that fits is preceded by
@@ -10,7 +21,8 @@
 // are counted the same way. At most LiveFeed's max_subscribers tails are open; more get
 // 503. A filter with pipes is a 400.
 //
-// Thread-safety: the handler is thread-safe; the subscribers run on the feed thread.
+// Thread-safety: the handler is thread-safe; the subscribers run on the feed thread, the
+// backfills on threads of their own.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +31,7 @@
 
 #include "common/limits.h"
 #include "server/live_feed.h"
+#include "server/route_query.h"
 #include "server/router.h"
 
 namespace vigia {
@@ -27,6 +40,10 @@ struct TailRouteOptions {
   size_t stream_buffer_bytes = limits::kMaxStreamBufferBytes;
   int keepalive_ms = limits::kTailKeepAliveMs;
   std::function<int64_t()> now_ns;  // for relative _time filters; empty = wall clock
+  // What a `since` backfill reads; empty = `since` is refused (400).
+  SnapshotSource source;
+  // Live events held back while a backfill runs; past it they are dropped and counted.
+  size_t max_held_events = limits::kMaxLiveFeedQueuedEvents;
 };
 
 // Registers GET /v1/tail. `feed` must outlive the router's handlers.

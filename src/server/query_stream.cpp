@@ -1,0 +1,124 @@
+#include "server/query_stream.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "common/json_writer.h"
+#include "query/result_format.h"
+#include "server/http_errors.h"
+
+namespace vigia {
+namespace {
+
+// Pieces small enough to interleave with other writers of the stream and to fit its bound
+// many times over; large enough for one notification and socket write per piece.
+constexpr size_t kPieceBytes = 64 << 10;
+// How long one wait for room lasts before the deadline is checked again.
+constexpr auto kRoomWait = std::chrono::milliseconds(200);
+
+}  // namespace
+
+JobThreads::~JobThreads() {
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [&] { return running_ == 0; });
+}
+
+void JobThreads::Start(std::function<void()> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++running_;
+  }
+  std::thread([this, job = std::move(job)]() mutable {
+    job();
+    job = nullptr;  // its captures die before the owner may
+    // Notified under the lock: once the destructor sees zero, this thread no longer touches
+    // the object.
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+    idle_.notify_all();
+  }).detach();
+}
+
+Status WriteAll(ResponseStream* stream, std::string_view data,
+                std::optional<std::chrono::steady_clock::time_point> deadline) {
+  while (!data.empty()) {
+    std::string_view piece = data.substr(0, kPieceBytes);
+    switch (stream->WriteWait(piece, kRoomWait)) {
+      case ResponseStream::WriteResult::kOk:
+        data.remove_prefix(piece.size());
+        break;
+      case ResponseStream::WriteResult::kClosed:
+        return Status::Unavailable("the client went away");
+      case ResponseStream::WriteResult::kFull:
+        if (deadline && std::chrono::steady_clock::now() > *deadline) {
+          return Status::DeadlineExceeded("query timed out (the client reads too slowly)");
+        }
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+int QueryErrorStatus(const Status& st, std::string_view* code) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+      *code = error_code::kBadRequest;
+      return 400;
+    case StatusCode::kDeadlineExceeded:
+      *code = error_code::kTimeout;
+      return 408;
+    case StatusCode::kResourceExhausted:
+    case StatusCode::kUnavailable:
+      *code = "overloaded";
+      return 503;
+    default:
+      *code = error_code::kInternal;
+      return 500;
+  }
+}
+
+std::string QueryBody::Begin() const { return json_ ? "{\"rows\":[" : ""; }
+
+void QueryBody::AddRows(const std::vector<QueryRecord>& rows, std::string* out) {
+  for (const QueryRecord& r : rows) {
+    if (limit_ > 0 && rows_ >= limit_) {
+      truncated_ = true;
+      return;
+    }
+    if (json_ && rows_ > 0) out->push_back(',');
+    JsonWriter w(out);
+    AppendRowJson(&w, r);
+    if (!json_) out->push_back('\n');
+    ++rows_;
+  }
+}
+
+std::string QueryBody::End(const QueryStats& stats, double elapsed_ms) const {
+  if (!json_) return "";
+  std::string out = "],\"truncated\":";
+  out += truncated_ ? "true" : "false";
+  out += ",\"stats\":";
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.KV("rows_scanned", stats.rows_scanned);
+  w.KV("rows_matched", stats.rows_matched);
+  w.KV("blocks_total", stats.blocks_total);
+  w.KV("blocks_read", stats.blocks_read);
+  w.KV("blocks_skipped", stats.blocks_skipped);
+  w.KV("bytes_read", stats.bytes_read);
+  w.KV("elapsed_ms", elapsed_ms);
+  w.EndObject();
+  out.push_back('}');
+  return out;
+}
+
+std::string QueryBody::EndWithError(const Status& st) const {
+  std::string_view code;
+  QueryErrorStatus(st, &code);
+  std::string err = ErrorJson(code, st.message());
+  if (!json_) return err + "\n";
+  // ErrorJson is {"error":{...}}: its inside becomes the document's last member.
+  return "]," + err.substr(1);
+}
+
+}  // namespace vigia
