@@ -106,8 +106,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   s.live_feed = std::make_unique<LiveFeed>(LiveFeed::Options{});
   s.ctx.live_feed = s.live_feed.get();
   AddIngestRoutes(&s.ctx, &s.router);
-  AddTailRoutes(&s.router, s.live_feed.get());
   Store* store = s.store.get();
+  TailRouteOptions tail;
+  tail.source = [store] { return store->GetSnapshot(); };  // for `since` backfills
+  AddTailRoutes(&s.router, s.live_feed.get(), std::move(tail));
   AddQueryRoutes(&s.router, [store] { return store->GetSnapshot(); });
 
   HttpServerOptions ho;
