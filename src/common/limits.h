@@ -135,10 +135,13 @@ inline constexpr int kQueryWorkerThreads = 2;
 // Fewest blocks to read for which the engine starts worker threads: below that, starting
 // threads costs more than it saves (a needle lookup reads one to three blocks).
 inline constexpr size_t kQueryParallelMinBlocks = 4;
-// Decoded column chunks kept between queries (query/chunk_cache.h). Decoding is most of a
-// scan's CPU; 256 MiB holds the hot columns (time, kind, status, route, duration) of tens of
-// millions of events while leaving most of a 1 GiB server budget to ingest and merges.
-inline constexpr size_t kQueryChunkCacheBytes = 256u << 20;
+// Decoded column chunks (and bloom filters) kept between queries (query/chunk_cache.h);
+// the server's query.cache_bytes. Decoding is most of a scan's CPU, and an LRU cache smaller
+// than one query's working set gets no hits on a sequential scan at all. Decoded, a
+// dictionary string costs ~3 B a row and a number 9 B, so the 4-5 columns of a typical
+// dashboard query over 10M events (ts, kind, route, duration...) take 250-400 MB; 1 GiB
+// keeps a few such working sets warm on an ingest server sized for a few GiB of RAM.
+inline constexpr size_t kQueryChunkCacheBytes = size_t{1} << 30;
 
 }  // namespace vigia::limits
 

@@ -13,17 +13,28 @@ std::string ChunkCache::Key(const std::string& part_dir, size_t block, uint32_t 
   return part_dir + '#' + std::to_string(block) + '#' + std::to_string(column);
 }
 
+std::string ChunkCache::BloomKey(const std::string& part_dir, size_t block, uint32_t column) {
+  return Key(part_dir, block, column) + "#bloom";
+}
+
 size_t ChunkMemory(const CachedChunk& c) {
   const ColumnVector& v = c.col;
   size_t n = sizeof(CachedChunk) + v.present.capacity() + v.ints.capacity() * sizeof(int64_t) +
-             v.floats.capacity() * sizeof(double) + v.strings.capacity() * sizeof(std::string_view);
+             v.floats.capacity() * sizeof(double) +
+             v.strings.capacity() * sizeof(std::string_view) +
+             v.dict.capacity() * sizeof(std::string_view) + v.codes.capacity() * sizeof(uint16_t) +
+             c.bloom.capacity();
+  // The buffers hold every decoded string (dictionary entries included) except hex ids,
+  // which are rebuilt in the arena.
   for (const auto& b : c.storage.buffers) n += b->capacity();
-  // Decoded strings live in the buffers or the arena; dictionary values repeat one pointer,
-  // so count each run of equal pointers once (an overestimate for interleaved values).
-  const char* last = nullptr;
-  for (std::string_view s : v.strings) {
-    if (s.data() != last) n += s.size();
-    last = s.data();
+  if (!v.dictionary) {
+    // Hex ids live in the arena; count each run of equal pointers once (an overestimate
+    // for views into the buffers, already counted above).
+    const char* last = nullptr;
+    for (std::string_view s : v.strings) {
+      if (s.data() != last) n += s.size();
+      last = s.data();
+    }
   }
   return n;
 }
@@ -37,8 +48,8 @@ std::shared_ptr<const CachedChunk> ChunkCache::Get(const std::string& key) {
 }
 
 void ChunkCache::Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk) {
-  if (chunk->bytes > capacity_ / 4) return;
   std::lock_guard<std::mutex> l(mu_);
+  if (chunk->bytes > capacity_ / 4) return;
   auto it = index_.find(key);
   if (it != index_.end()) {
     bytes_ -= it->second->chunk->bytes;
@@ -48,11 +59,26 @@ void ChunkCache::Put(const std::string& key, std::shared_ptr<const CachedChunk> 
   bytes_ += chunk->bytes;
   lru_.push_front({key, std::move(chunk)});
   index_.emplace(key, lru_.begin());
+  EvictLocked();
+}
+
+void ChunkCache::EvictLocked() {
   while (bytes_ > capacity_ && !lru_.empty()) {
     bytes_ -= lru_.back().chunk->bytes;
     index_.erase(lru_.back().key);
     lru_.pop_back();
   }
+}
+
+size_t ChunkCache::capacity() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return capacity_;
+}
+
+void ChunkCache::SetCapacity(size_t capacity_bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  capacity_ = capacity_bytes;
+  EvictLocked();
 }
 
 size_t ChunkCache::bytes() const {

@@ -22,10 +22,12 @@
 
 namespace vigia {
 
-// One decoded chunk and the storage its string views point into.
+// One decoded chunk and the storage its string views point into — or, under a BloomKey,
+// one chunk's checked bloom filter (so warm block pruning neither reads nor checksums).
 struct CachedChunk {
   ColumnBatch storage;  // buffers + arena only
   ColumnVector col;
+  std::string bloom;
   size_t bytes = 0;  // approximate memory held
 };
 
@@ -33,10 +35,11 @@ class ChunkCache {
  public:
   explicit ChunkCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
-  // The process-wide cache (limits::kQueryChunkCacheBytes).
+  // The process-wide cache (limits::kQueryChunkCacheBytes unless SetCapacity was called).
   static ChunkCache& Default();
 
   static std::string Key(const std::string& part_dir, size_t block, uint32_t column);
+  static std::string BloomKey(const std::string& part_dir, size_t block, uint32_t column);
 
   // nullptr on a miss.
   std::shared_ptr<const CachedChunk> Get(const std::string& key);
@@ -45,14 +48,19 @@ class ChunkCache {
   void Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk);
 
   size_t bytes() const;
+  size_t capacity() const;
+  // Changes the bound (the server's query.cache_bytes), evicting down to it at once.
+  void SetCapacity(size_t capacity_bytes);
 
  private:
+  void EvictLocked();  // REQUIRES: mu_ held
+
   struct Entry {
     std::string key;
     std::shared_ptr<const CachedChunk> chunk;
   };
-  const size_t capacity_;
   mutable std::mutex mu_;
+  size_t capacity_;                                                    // guarded by mu_
   size_t bytes_ = 0;                                                   // guarded by mu_
   std::list<Entry> lru_;                                               // front = newest
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;  // guarded by mu_

@@ -141,6 +141,31 @@ void ForPresent(const ColumnVector& c, const std::vector<uint8_t>& mask, std::ve
   }
 }
 
+// ForPresent for a string predicate `pred(string_view)`. In dictionary form the predicate
+// runs once per distinct value met (a lazily filled table indexed by code), so a leaf over
+// service/level/route costs a table lookup per row instead of a string comparison.
+template <typename Pred>
+void ForPresentString(const ColumnVector& c, const std::vector<uint8_t>& mask,
+                      std::vector<uint8_t>* out, Pred pred) {
+  if (!c.dictionary) {
+    const std::string_view* s = c.strings.data();
+    ForPresent(c, mask, out, [&](size_t r) { return pred(s[r]); });
+    return;
+  }
+  // 0 = not evaluated yet, else 2 | result (the encoding ForPresent writes).
+  std::vector<uint8_t> table(c.dict.size(), 0);
+  const size_t n = mask.size();
+  const uint8_t* present = c.present.data();
+  const uint16_t* codes = c.codes.data();
+  uint8_t* o = out->data();
+  for (size_t r = 0; r < n; ++r) {
+    if (!(mask[r] && present[r])) continue;
+    uint8_t& t = table[codes[r]];
+    if (t == 0) t = static_cast<uint8_t>(2 | (pred(c.dict[codes[r]]) ? 1 : 0));
+    o[r] = t;
+  }
+}
+
 }  // namespace
 
 struct LeafEval {
@@ -166,8 +191,11 @@ struct LeafEval {
       if (cols == nullptr) continue;
       for (const ColumnVector* c : *cols) {
         if (c->type != ColumnType::kString) continue;
+        std::vector<uint8_t> out(todo.size(), 0);
+        ForPresentString(*c, todo, &out,
+                         [&](std::string_view s) { return ContainsWord(s, n.value, prefix); });
         for (size_t r = 0; r < todo.size(); ++r) {
-          if (todo[r] && c->present[r] && ContainsWord(c->strings[r], n.value, prefix)) {
+          if (out[r] & 1) {
             hit[r] = 1;
             todo[r] = 0;
           }
@@ -189,29 +217,28 @@ struct LeafEval {
       case ColumnType::kNull:
         return true;  // JSON null reads as absent
       case ColumnType::kString: {
-        const auto& s = c.strings;
+        auto strings = [&](auto pred) { ForPresentString(c, mask, out, pred); };
         switch (k) {
           case FilterKind::kWord:
           case FilterKind::kPhrase:
           case FilterKind::kExact:
             if (word_text) {
-              ForPresent(c, mask, out,
-                         [&](size_t r) { return ContainsWord(s[r], n.value, false); });
+              strings([&](std::string_view s) { return ContainsWord(s, n.value, false); });
             } else {
-              ForPresent(c, mask, out, [&](size_t r) { return s[r] == n.value; });
+              strings([&](std::string_view s) { return s == n.value; });
             }
             return true;
           case FilterKind::kPrefix:
             if (n.text) {
-              ForPresent(c, mask, out, [&](size_t r) { return ContainsWord(s[r], n.value, true); });
+              strings([&](std::string_view s) { return ContainsWord(s, n.value, true); });
             } else {
-              ForPresent(c, mask, out, [&](size_t r) { return s[r].starts_with(n.value); });
+              strings([&](std::string_view s) { return s.starts_with(n.value); });
             }
             return true;
           case FilterKind::kIn:
-            ForPresent(c, mask, out, [&](size_t r) {
+            strings([&](std::string_view s) {
               for (const std::string& v : n.values) {
-                if (n.text ? ContainsWord(s[r], v, false) : s[r] == v) return true;
+                if (n.text ? ContainsWord(s, v, false) : s == v) return true;
               }
               return false;
             });

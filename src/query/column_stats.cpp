@@ -41,6 +41,78 @@ const ColumnVector* PresentAt(const std::vector<const ColumnVector*>* cols, size
 
 }  // namespace
 
+Status ColumnStats::KeyIds(const BlockView& block, const GroupKey& gk, LocalKey* out) {
+  out->ids.resize(sel_.size());
+  out->values.assign(1, OwnedValue{});  // id 0: null (absent, or a JSON null)
+  auto add_value = [&](const Value& v) {
+    out->values.push_back(OwnedValue::From(v));
+    return static_cast<uint32_t>(out->values.size() - 1);
+  };
+  const int64_t bucket = gk.bucket_ns;
+  if (IsTimeField(gk.field)) {
+    std::unordered_map<int64_t, uint32_t> memo;
+    int64_t last_key = 0;
+    uint32_t last = UINT32_MAX;
+    for (size_t k = 0; k < sel_.size(); ++k) {
+      const int64_t t = block.ts[sel_[k]];
+      const int64_t key = bucket > 0 ? StatsAggregator::Bucket(t, bucket) : t;
+      if (last == UINT32_MAX || key != last_key) {
+        auto [it, fresh] = memo.try_emplace(key, 0);
+        if (fresh) it->second = add_value(Value::Int(key));
+        last_key = key;
+        last = it->second;
+      }
+      out->ids[k] = last;
+    }
+    return Status::Ok();
+  }
+  const auto* cols = block.Find(FieldName(gk.field));
+  if (cols == nullptr) {
+    std::fill(out->ids.begin(), out->ids.end(), 0);
+    return Status::Ok();
+  }
+  // Dictionary columns map codes to ids through a table; other values through typed memos.
+  std::vector<std::vector<uint32_t>> dict_ids(cols->size());
+  for (size_t j = 0; j < cols->size(); ++j) {
+    if ((*cols)[j]->dictionary) dict_ids[j].assign((*cols)[j]->dict.size(), UINT32_MAX);
+  }
+  std::unordered_map<std::string_view, uint32_t> strings;
+  std::unordered_map<uint64_t, uint32_t> numbers[3];  // bool, int, float (bit pattern)
+  for (size_t k = 0; k < sel_.size(); ++k) {
+    const size_t r = sel_[k];
+    size_t j = 0;
+    while (j < cols->size() && !(*cols)[j]->IsPresent(r)) ++j;
+    if (j == cols->size() || (*cols)[j]->type == ColumnType::kNull) {
+      out->ids[k] = 0;
+      continue;
+    }
+    const ColumnVector& c = *(*cols)[j];
+    uint32_t* slot;
+    Value v;
+    if (c.dictionary) {
+      const uint16_t code = c.codes[r];
+      slot = &dict_ids[j][code];
+      if (*slot == UINT32_MAX) v = Value::String(c.dict[code]);
+    } else if (c.type == ColumnType::kString) {
+      slot = &strings.try_emplace(c.strings[r], UINT32_MAX).first->second;
+      if (*slot == UINT32_MAX) v = Value::String(c.strings[r]);
+    } else {
+      // As StatsAggregator::Add: a bucketed key floors int values.
+      v = c.Get(r);
+      if (bucket > 0 && v.type == ValueType::kInt)
+        v = Value::Int(StatsAggregator::Bucket(v.i, bucket));
+      const int idx = c.type == ColumnType::kBool ? 0 : c.type == ColumnType::kInt ? 1 : 2;
+      const uint64_t bits = c.type == ColumnType::kFloat ? std::bit_cast<uint64_t>(c.floats[r])
+                            : c.type == ColumnType::kInt ? static_cast<uint64_t>(v.i)
+                                                         : static_cast<uint64_t>(c.ints[r]);
+      slot = &numbers[idx].try_emplace(bits, UINT32_MAX).first->second;
+    }
+    if (*slot == UINT32_MAX) *slot = add_value(v);
+    out->ids[k] = *slot;
+  }
+  return Status::Ok();
+}
+
 Status ColumnStats::Groups(const BlockView& block) {
   const auto& by = pipe_->by;
   gid_.resize(sel_.size());
@@ -49,77 +121,69 @@ Status ColumnStats::Groups(const BlockView& block) {
     std::fill(gid_.begin(), gid_.end(), static_cast<uint32_t>(g));
     return Status::Ok();
   }
-  if (by.size() == 1 && IsTimeField(by[0].field)) {
-    const int64_t bucket = by[0].bucket_ns;
-    std::unordered_map<int64_t, uint32_t> memo;
-    int64_t last_key = 0;
+  keys_.resize(by.size());
+  for (size_t i = 0; i < by.size(); ++i) VIGIA_RETURN_IF_ERROR(KeyIds(block, by[i], &keys_[i]));
+  // The group of a tuple of local ids: one GroupIndex call per distinct tuple in the block.
+  auto group_of = [&](size_t k) -> Result<uint32_t> {
+    std::vector<OwnedValue> key;
+    key.reserve(by.size());
+    for (const LocalKey& lk : keys_) key.push_back(lk.values[lk.ids[k]]);
+    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
+    return static_cast<uint32_t>(g);
+  };
+  if (by.size() == 1) {
+    std::vector<uint32_t> table(keys_[0].values.size(), UINT32_MAX);
+    for (size_t k = 0; k < sel_.size(); ++k) {
+      uint32_t& g = table[keys_[0].ids[k]];
+      if (g == UINT32_MAX) {
+        VIGIA_ASSIGN_OR_RETURN(g, group_of(k));
+      }
+      gid_[k] = g;
+    }
+    return Status::Ok();
+  }
+  // Several keys: pack the local ids into one 64-bit word when they fit (they do unless a
+  // block has millions of distinct tuples), else into a byte string.
+  int bits = 0;
+  std::vector<int> widths(by.size());
+  for (size_t i = 0; i < by.size(); ++i) {
+    widths[i] = std::bit_width(keys_[i].values.size() - 1);
+    bits += widths[i];
+  }
+  if (bits <= 64) {
+    std::unordered_map<uint64_t, uint32_t> memo;
+    uint64_t last_packed = 0;
     uint32_t last = UINT32_MAX;
     for (size_t k = 0; k < sel_.size(); ++k) {
-      int64_t t = block.ts[sel_[k]];
-      int64_t key = bucket > 0 ? StatsAggregator::Bucket(t, bucket) : t;
-      if (last != UINT32_MAX && key == last_key) {
-        gid_[k] = last;
-        continue;
+      uint64_t packed = 0;
+      for (size_t i = 0; i < by.size(); ++i) {
+        packed = (packed << widths[i]) | keys_[i].ids[k];
       }
-      auto it = memo.find(key);
-      if (it == memo.end()) {
-        VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex({OwnedValue::Int(key)}));
-        it = memo.emplace(key, static_cast<uint32_t>(g)).first;
+      if (last == UINT32_MAX || packed != last_packed) {
+        auto [it, fresh] = memo.try_emplace(packed, 0);
+        if (fresh) {
+          VIGIA_ASSIGN_OR_RETURN(it->second, group_of(k));
+        }
+        last_packed = packed;
+        last = it->second;
       }
-      last_key = key;
-      last = it->second;
       gid_[k] = last;
     }
     return Status::Ok();
   }
-  if (by.size() == 1) {
-    const auto* cols = block.Find(FieldName(by[0].field));
-    // Per-block memos by typed value: each distinct value costs one GroupIndex call.
-    std::unordered_map<std::string_view, uint32_t> strings;
-    std::unordered_map<uint64_t, uint32_t> numbers[3];  // bool, int, float (bit pattern)
-    uint32_t null_group = UINT32_MAX;
-    for (size_t k = 0; k < sel_.size(); ++k) {
-      size_t r = sel_[k];
-      const ColumnVector* c = PresentAt(cols, r);
-      uint32_t* slot = nullptr;
-      if (c == nullptr) {
-        slot = &null_group;
-      } else if (c->type == ColumnType::kString) {
-        auto it = strings.find(c->strings[r]);
-        if (it != strings.end()) {
-          gid_[k] = it->second;
-          continue;
-        }
-        slot = &strings.emplace(c->strings[r], UINT32_MAX).first->second;
-      } else {
-        int idx = c->type == ColumnType::kBool ? 0 : c->type == ColumnType::kInt ? 1 : 2;
-        uint64_t bits = c->type == ColumnType::kFloat ? std::bit_cast<uint64_t>(c->floats[r])
-                                                      : static_cast<uint64_t>(c->ints[r]);
-        slot = &numbers[idx].try_emplace(bits, UINT32_MAX).first->second;
-      }
-      if (*slot == UINT32_MAX) {
-        VIGIA_ASSIGN_OR_RETURN(size_t g,
-                               agg_->GroupIndex({c ? OwnedValue::From(c->Get(r)) : OwnedValue{}}));
-        *slot = static_cast<uint32_t>(g);
-      }
-      gid_[k] = *slot;
-    }
-    return Status::Ok();
-  }
-  BlockRowAccessor row(block, 0);
+  std::unordered_map<std::string, uint32_t> memo;
+  std::string packed;
   for (size_t k = 0; k < sel_.size(); ++k) {
-    row.set_row(sel_[k]);
-    std::vector<OwnedValue> key;
-    key.reserve(by.size());
-    for (const GroupKey& gk : by) {
-      Value v = row.Get(gk.field);
-      if (gk.bucket_ns > 0 && v.type == ValueType::kInt) {
-        v = Value::Int(StatsAggregator::Bucket(v.i, gk.bucket_ns));
-      }
-      key.push_back(OwnedValue::From(v));
+    packed.clear();
+    for (const LocalKey& lk : keys_) {
+      const uint32_t id = lk.ids[k];
+      packed.append(reinterpret_cast<const char*>(&id), sizeof(id));
     }
-    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
-    gid_[k] = static_cast<uint32_t>(g);
+    auto [it, fresh] = memo.try_emplace(packed, 0);
+    if (fresh) {
+      VIGIA_ASSIGN_OR_RETURN(it->second, group_of(k));
+    }
+    gid_[k] = it->second;
   }
   return Status::Ok();
 }

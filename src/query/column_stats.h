@@ -36,7 +36,16 @@ class ColumnStats {
 
  private:
   ColumnStats() = default;
-  // Fills gid_ with the group of each selected row.
+  // One `by` key over the selected rows of a block: a small local id per row (equal ids =
+  // equal key values) and the key value of each id. Dictionary columns map codes straight
+  // to ids; other values go through per-block memos.
+  struct LocalKey {
+    std::vector<uint32_t> ids;       // per selected row
+    std::vector<OwnedValue> values;  // per id; id 0 is null
+  };
+  Status KeyIds(const BlockView& block, const GroupKey& gk, LocalKey* out);
+  // Fills gid_ with the group of each selected row: local ids of all keys are combined, and
+  // each distinct combination costs one StatsAggregator::GroupIndex call.
   Status Groups(const BlockView& block);
 
   const Pipe* pipe_ = nullptr;
@@ -44,6 +53,7 @@ class ColumnStats {
   std::vector<std::optional<ColumnFilter>> conds_;  // per aggregate
   std::vector<uint32_t> sel_;                       // selected rows of the current block
   std::vector<uint32_t> gid_;                       // their groups
+  std::vector<LocalKey> keys_;                      // per `by` key, reused across blocks
 };
 
 }  // namespace vigia

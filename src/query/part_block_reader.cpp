@@ -5,20 +5,6 @@
 #include "store/bloom.h"
 
 namespace vigia {
-namespace {
-
-bool IsNumeric(ColumnType t) { return t == ColumnType::kInt || t == ColumnType::kFloat; }
-
-// Can the chunk hold a value in [lo, hi]? Without min/max, maybe.
-bool Overlaps(const ChunkMeta& c, ColumnType t, double lo, double hi) {
-  if (!c.has_minmax) return true;
-  double mn = t == ColumnType::kInt ? static_cast<double>(c.min_int) : c.min_float;
-  double mx = t == ColumnType::kInt ? static_cast<double>(c.max_int) : c.max_float;
-  return !(mx < lo || mn > hi);
-}
-
-}  // namespace
-
 PartBlockReader::PartBlockReader(const PartReader& reader, const QueryPlan& plan)
     : reader_(reader), plan_(plan) {
   const PartMeta& m = reader_.meta();
@@ -42,71 +28,63 @@ bool PartBlockReader::InTimeRange(size_t block) const {
   return !(b.max_ts < plan_.min_ts || b.min_ts >= plan_.max_ts);
 }
 
+Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadBloom(size_t block,
+                                                                      const ChunkMeta& c,
+                                                                      uint64_t* bytes_read) const {
+  ChunkCache& cache = ChunkCache::Default();
+  const std::string key = ChunkCache::BloomKey(reader_.dir(), block, c.column);
+  if (auto hit = cache.Get(key)) return hit;
+  auto e = std::make_shared<CachedChunk>();
+  VIGIA_RETURN_IF_ERROR(reader_.ReadBloom(block, c, &e->bloom, bytes_read));
+  e->bytes = ChunkMemory(*e);
+  cache.Put(key, e);
+  return std::shared_ptr<const CachedChunk>(std::move(e));
+}
+
 Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
                                            uint64_t* bytes_read) const {
   auto it = by_name_.find(leaf.column);
   if (it == by_name_.end()) return false;
   const PartMeta& m = reader_.meta();
   const BlockMeta& b = m.blocks[block];
+  ChunkProbe probe;
+  switch (leaf.op) {
+    case PruneLeaf::Op::kValues:
+      probe.op = ChunkProbe::Op::kValues;
+      probe.values = leaf.values;
+      break;
+    case PruneLeaf::Op::kRange:
+      probe.op = ChunkProbe::Op::kRange;
+      probe.lo = leaf.lo;
+      probe.hi = leaf.hi;
+      probe.range_includes_text = true;
+      break;
+    case PruneLeaf::Op::kTokens:
+      probe.op = ChunkProbe::Op::kTokens;
+      probe.tokens = leaf.tokens;
+      break;
+    case PruneLeaf::Op::kExists:
+      break;
+  }
   for (uint32_t col : it->second) {
     const ChunkMeta* c = b.FindChunk(col);
     if (c == nullptr) continue;
     const ColumnMeta& cm = m.columns[col];
     if (cm.type == ColumnType::kNull) continue;  // JSON nulls match no leaf
-    std::string filter;
-    bool loaded = false;
-    auto bloom_has = [&](uint64_t hash) -> Result<bool> {
-      if (c->bloom_size == 0) return true;
-      if (!loaded) {
-        VIGIA_RETURN_IF_ERROR(reader_.ReadBloom(block, *c, &filter, bytes_read));
-        loaded = true;
-      }
-      return BloomMayContain(filter, hash);
-    };
-    auto all_tokens = [&](const auto& tokens) -> Result<bool> {
-      for (const auto& t : tokens) {
-        VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomTokenHash(t)));
-        if (!may) return false;
-      }
+    if (leaf.op == PruneLeaf::Op::kExists) {
+      if (leaf.non_string_only && cm.type == ColumnType::kString) continue;
       return true;
-    };
-    switch (leaf.op) {
-      case PruneLeaf::Op::kExists:
-        if (leaf.non_string_only && cm.type == ColumnType::kString) break;
-        return true;
-      case PruneLeaf::Op::kRange:
-        if (!IsNumeric(cm.type) || Overlaps(*c, cm.type, leaf.lo, leaf.hi)) return true;
-        break;
-      case PruneLeaf::Op::kTokens: {
-        if (cm.type != ColumnType::kString) break;
-        if (cm.bloom != BloomKind::kTokens) return true;
-        VIGIA_ASSIGN_OR_RETURN(bool may, all_tokens(leaf.tokens));
-        if (may) return true;
-        break;
-      }
-      case PruneLeaf::Op::kValues:
-        for (const ScanValue& v : leaf.values) {
-          if (IsNumeric(cm.type) && (v.type == ValueType::kInt || v.type == ValueType::kFloat)) {
-            double d = v.type == ValueType::kInt ? static_cast<double>(v.i) : v.f;
-            if (Overlaps(*c, cm.type, d, d)) return true;
-          } else if (cm.type == ColumnType::kBool && v.type == ValueType::kBool) {
-            return true;
-          } else if (cm.type == ColumnType::kString && v.type == ValueType::kString) {
-            if (cm.bloom == BloomKind::kValues) {
-              VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomValueHash(v.s)));
-              if (may) return true;
-            } else if (cm.bloom == BloomKind::kTokens) {
-              std::vector<std::string_view> tokens;
-              ForEachToken(v.s, [&](std::string_view t) { tokens.push_back(t); });
-              VIGIA_ASSIGN_OR_RETURN(bool may, all_tokens(tokens));
-              if (may) return true;
-            } else {
-              return true;
-            }
-          }
-        }
-        break;
     }
+    // Blooms come from the chunk cache: a warm needle lookup reads and checksums nothing.
+    std::shared_ptr<const CachedChunk> filter;
+    auto bloom_has = [&](uint64_t hash) -> Result<bool> {
+      if (filter == nullptr) {
+        VIGIA_ASSIGN_OR_RETURN(filter, LoadBloom(block, *c, bytes_read));
+      }
+      return BloomMayContain(filter->bloom, hash);
+    };
+    VIGIA_ASSIGN_OR_RETURN(bool may, PartReader::ChunkMayMatch(cm, *c, probe, bloom_has));
+    if (may) return true;
   }
   return false;
 }

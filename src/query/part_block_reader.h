@@ -5,7 +5,8 @@
 // chunk API, so the engine chooses the block order and spreads blocks over threads itself.
 //
 // Every byte read is checksummed by PartReader; a bad chunk or bloom yields Corruption
-// naming the part, the column and the block.
+// naming the part, the column and the block. Bloom filters are cached like chunks, and the
+// pruning rules themselves are the store's (PartReader::ChunkMayMatch).
 //
 // Thread-safety: immutable after construction; MayMatch/Read may run on many threads at once
 // (each with its own DecodedBlock).
@@ -54,6 +55,9 @@ class PartBlockReader {
   Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
   // The decoded chunk, from the cache or read (bytes_read counts only what is read).
   Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
+                                                       uint64_t* bytes_read) const;
+  // The chunk's bloom filter (CachedChunk::bloom), from the cache or read.
+  Result<std::shared_ptr<const CachedChunk>> LoadBloom(size_t block, const ChunkMeta& c,
                                                        uint64_t* bytes_read) const;
   static void BuildView(DecodedBlock* out, uint32_t num_rows);
 

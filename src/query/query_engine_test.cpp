@@ -232,13 +232,24 @@ TEST_F(QueryEngineTest, SinceUntilNarrowTheScan) {
 
 TEST_F(QueryEngineTest, RequestIdLookupReadsAtMostThreeBlocks) {
   auto q = ParseVql("request_id:r-800");
+  // Cold: an empty cache (capacity 0 drops everything and keeps nothing).
+  ChunkCache& cache = ChunkCache::Default();
+  const size_t capacity = cache.capacity();
+  cache.SetCapacity(0);
   auto r = RunQuery(*snap_, *q, Options());
+  cache.SetCapacity(capacity);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->rows.size(), 3u);
   EXPECT_LE(r->stats.blocks_read, 3u);
   EXPECT_GT(r->stats.blocks_total, 30u);
   EXPECT_EQ(r->stats.blocks_skipped, r->stats.blocks_total - r->stats.blocks_read);
   EXPECT_GT(r->stats.bytes_read, 0u);
+  // Warm: chunks and bloom filters come from the cache, nothing is read.
+  ASSERT_TRUE(RunQuery(*snap_, *q, Options()).ok());
+  auto warm = RunQuery(*snap_, *q, Options());
+  ASSERT_TRUE(warm.ok());
+  EXPECT_EQ(warm->rows.size(), 3u);
+  EXPECT_EQ(warm->stats.bytes_read, 0u);
 }
 
 TEST_F(QueryEngineTest, RareWordSkipsBlocksByBloom) {

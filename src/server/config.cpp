@@ -153,6 +153,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 1024, &c->max_nesting_depth);
        }},
+      {"query", "cache_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, kMaxBytes, &c->query_cache_bytes);
+       }},
       {"ingest", "ua_regexes",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->ua_regexes, AsString(r));

@@ -49,6 +49,8 @@ struct ServerConfig {
   uint64_t max_line_bytes = limits::kMaxLineBytes;
   uint64_t max_fields_per_event = limits::kMaxFieldsPerEvent;
   uint64_t max_nesting_depth = limits::kMaxNestingDepth;
+  // [query]
+  uint64_t query_cache_bytes = limits::kQueryChunkCacheBytes;  // decoded-chunk cache bound
   // [ingest]
   // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
   // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).

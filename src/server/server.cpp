@@ -10,6 +10,7 @@
 
 #include "common/logger.h"
 #include "event/derived_fields.h"
+#include "query/chunk_cache.h"
 #include "server/api_keys.h"
 #include "server/auth_check.h"
 #include "server/health_routes.h"
@@ -54,6 +55,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   const char* env_keys = std::getenv("VIGIA_API_KEYS");
   VIGIA_ASSIGN_OR_RETURN(s.api_keys, ApiKeys::Load(env_keys ? env_keys : "", config.api_keys_file));
 
+  ChunkCache::Default().SetCapacity(config.query_cache_bytes);
   StoreOptions so;
   so.data_dir = config.data_dir;
   so.fsync = config.fsync;

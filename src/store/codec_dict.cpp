@@ -62,29 +62,50 @@ bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, st
   return true;
 }
 
-bool DecodeDict(ByteReader* in, size_t n, std::vector<std::string_view>* out) {
+bool DecodeDictCodes(ByteReader* in, size_t n, std::vector<std::string_view>* entries,
+                     std::vector<uint16_t>* codes) {
   uint64_t count;
   if (!in->GetVarint(&count) || count > kMaxDictEntries) return false;
-  std::vector<std::string_view> entries(static_cast<size_t>(count));
-  for (auto& e : entries) {
+  entries->assign(static_cast<size_t>(count), std::string_view());
+  for (auto& e : *entries) {
     if (!in->GetString(&e)) return false;
   }
   uint8_t width;
   if (!in->GetU8(&width) || width > 2) return false;
-  out->reserve(out->size() + n);
+  if (n > 0 && entries->empty()) return false;
   if (width == 0) {
-    if (n > 0 && entries.empty()) return false;
-    for (size_t i = 0; i < n; ++i) out->push_back(entries[0]);
+    codes->resize(codes->size() + n, 0);
     return true;
   }
   std::string_view idx;
   if (!in->GetBytes(n * width, &idx)) return false;
   const auto* p = reinterpret_cast<const uint8_t*>(idx.data());
-  for (size_t i = 0; i < n; ++i) {
-    uint32_t id = width == 1 ? p[i] : (p[2 * i] | (static_cast<uint32_t>(p[2 * i + 1]) << 8));
-    if (id >= entries.size()) return false;
-    out->push_back(entries[id]);
+  const size_t base = codes->size();
+  codes->resize(base + n);
+  uint16_t* out = codes->data() + base;
+  // Validate with one max over the codes rather than a branch per value.
+  uint32_t max_id = 0;
+  if (width == 1) {
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = p[i];
+      max_id = std::max<uint32_t>(max_id, p[i]);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t id = p[2 * i] | (static_cast<uint32_t>(p[2 * i + 1]) << 8);
+      out[i] = static_cast<uint16_t>(id);
+      max_id = std::max(max_id, id);
+    }
   }
+  return n == 0 || max_id < entries->size();
+}
+
+bool DecodeDict(ByteReader* in, size_t n, std::vector<std::string_view>* out) {
+  std::vector<std::string_view> entries;
+  std::vector<uint16_t> codes;
+  if (!DecodeDictCodes(in, n, &entries, &codes)) return false;
+  out->reserve(out->size() + n);
+  for (uint16_t c : codes) out->push_back(entries[c]);
   return true;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,5 +31,10 @@ bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, st
 // Decodes exactly `n` values; the views point into the reader's underlying buffer, which
 // the caller keeps alive. False on malformed input (including out-of-range indexes).
 bool DecodeDict(ByteReader* in, size_t n, std::vector<std::string_view>* out);
+
+// Decodes exactly `n` values in dictionary form: the entries into *entries (replaced) and
+// one index per value appended to *codes. Same validation as DecodeDict.
+bool DecodeDictCodes(ByteReader* in, size_t n, std::vector<std::string_view>* entries,
+                     std::vector<uint16_t>* codes);
 
 }  // namespace vigia

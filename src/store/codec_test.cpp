@@ -122,6 +122,48 @@ TEST(CodecDict, RoundTripAndCardinalityLimit) {
   EXPECT_TRUE(untouched.empty());
 }
 
+TEST(CodecDict, DecodesToCodes) {
+  std::vector<std::string_view> v = {"GET", "POST", "GET", "", "GET", "DELETE"};
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, 16, &buf));
+  ByteReader r(buf);
+  std::vector<std::string_view> entries;
+  std::vector<uint16_t> codes = {42};  // appended to
+  ASSERT_TRUE(DecodeDictCodes(&r, v.size(), &entries, &codes));
+  EXPECT_TRUE(r.empty());
+  EXPECT_EQ(entries.size(), 4u);
+  ASSERT_EQ(codes.size(), v.size() + 1);
+  EXPECT_EQ(codes[0], 42);
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(entries[codes[i + 1]], v[i]) << i;
+  EXPECT_EQ(codes[1], codes[3]);
+  // A constant block stores no indexes: every value is entry 0.
+  std::vector<std::string_view> same(300, "info");
+  buf.clear();
+  ASSERT_TRUE(EncodeDict(same, 16, &buf));
+  ByteReader r2(buf);
+  codes.clear();
+  ASSERT_TRUE(DecodeDictCodes(&r2, same.size(), &entries, &codes));
+  EXPECT_EQ(entries, std::vector<std::string_view>{"info"});
+  EXPECT_EQ(codes, std::vector<uint16_t>(300, 0));
+}
+
+TEST(CodecDict, WideDictionaryUsesTwoByteCodes) {
+  std::vector<std::string> owned;
+  for (int i = 0; i < 1000; ++i) owned.push_back("route-" + std::to_string(i % 700));
+  std::vector<std::string_view> v(owned.begin(), owned.end());
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, kMaxDictEntries, &buf));
+  ByteReader r(buf);
+  std::vector<std::string_view> entries;
+  std::vector<uint16_t> codes;
+  ASSERT_TRUE(DecodeDictCodes(&r, v.size(), &entries, &codes));
+  EXPECT_EQ(entries.size(), 700u);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(entries[codes[i]], v[i]) << i;
+  buf[buf.size() - 1] = 9;  // last code's high byte: index 2304+ of 700 entries
+  ByteReader bad(buf);
+  EXPECT_FALSE(DecodeDictCodes(&bad, v.size(), &entries, &codes));
+}
+
 TEST(CodecDict, OutOfRangeIndexIsRejected) {
   std::vector<std::string_view> v = {"a", "b", "a"};
   std::string buf;
@@ -229,7 +271,7 @@ TEST(ColumnCodec, SparseColumnsOfEveryType) {
             EXPECT_EQ(cv.floats[r], floats[k]);
             break;
           case ColumnType::kString:
-            EXPECT_EQ(cv.strings[r], strings[k]);
+            EXPECT_EQ(cv.StringAt(r), strings[k]);
             break;
           case ColumnType::kNull:
             break;

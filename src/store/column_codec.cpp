@@ -174,6 +174,10 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
   for (uint8_t p : out->present) n += p;
   // Values arrive compacted (present rows only); spread them to one slot per row.
   auto spread = [&](auto& dense, auto& compact, auto empty) {
+    if (n == num_rows) {
+      dense.swap(compact);
+      return;
+    }
     dense.assign(num_rows, empty);
     size_t k = 0;
     for (uint32_t i = 0; i < num_rows; ++i) {
@@ -203,8 +207,22 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
       break;
     }
     case ColumnType::kString: {
+      // Dictionary chunks stay in dictionary form (column_vector.h): codes, not views.
+      ByteReader peek = r;
+      uint8_t enc;
+      if (peek.GetU8(&enc) && enc == static_cast<uint8_t>(StringEncoding::kDict)) {
+        std::vector<uint16_t> compact;
+        compact.reserve(n);
+        if (!DecodeDictCodes(&peek, n, &out->dict, &compact)) return false;
+        r = peek;
+        out->dictionary = true;
+        out->strings.clear();
+        spread(out->codes, compact, uint16_t{0});
+        break;
+      }
       std::vector<std::string_view> compact;
       if (!DecodeStrings(&r, n, arena, &compact)) return false;
+      out->dictionary = false;
       spread(out->strings, compact, std::string_view());
       break;
     }

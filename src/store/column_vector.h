@@ -6,6 +6,13 @@
 // any row at most one of them is present. kNull columns record fields whose JSON value was
 // null (present, but with no value) so that round trips are exact.
 //
+// String columns come in two forms. Flat: one view per row in `strings`. Dictionary (the
+// decoded form of dictionary-encoded chunks: service, level, route, browser...): the distinct
+// values once in `dict` and a 2-byte code per row in `codes` — 8x less memory than a view
+// per row, so the chunk cache holds far more rows, and filters and group-by can decide once
+// per distinct value instead of once per row. StringAt(row) reads either form; only kernels
+// that exploit the dictionary look at `dict`/`codes` directly.
+//
 // String values are views into buffers owned by the ColumnBatch (part_scan.h) that holds
 // the vector: they stay valid as long as that batch lives.
 //
@@ -36,9 +43,16 @@ struct ColumnVector {
   std::vector<uint8_t> present;           // 1 = the row has this field
   std::vector<int64_t> ints;              // kInt: values; kBool: 0/1 (0 where absent)
   std::vector<double> floats;             // kFloat (0 where absent)
-  std::vector<std::string_view> strings;  // kString (empty where absent)
+  std::vector<std::string_view> strings;  // kString, flat form (empty where absent)
+  std::vector<std::string_view> dict;     // kString, dictionary form: the distinct values
+  std::vector<uint16_t> codes;            // dictionary form: index into dict (0 where absent)
+  bool dictionary = false;                // kString: dictionary form (else flat)
 
   size_t size() const { return present.size(); }
+  // The string of a present row of a kString column, in either form.
+  std::string_view StringAt(size_t row) const {
+    return dictionary ? dict[codes[row]] : strings[row];
+  }
   bool IsPresent(size_t row) const { return present[row] != 0; }
   // The row's value as an event Value (Null when absent). Strings are views as above.
   Value Get(size_t row) const {
@@ -53,7 +67,7 @@ struct ColumnVector {
       case ColumnType::kFloat:
         return Value::Float(floats[row]);
       case ColumnType::kString:
-        return Value::String(strings[row]);
+        return Value::String(StringAt(row));
     }
     return Value::Null();
   }

@@ -49,6 +49,7 @@ void Gather(ColumnVector* c, const std::vector<uint8_t>& keep, size_t n) {
   gather(c->ints);
   gather(c->floats);
   gather(c->strings);
+  gather(c->codes);  // the dictionary itself is shared by all rows
 }
 
 }  // namespace
@@ -132,19 +133,78 @@ Status PartReader::ReadBloom(size_t block, const ChunkMeta& chunk, std::string* 
   return Status::Ok();
 }
 
+Result<bool> PartReader::ChunkMayMatch(const ColumnMeta& cm, const ChunkMeta& c,
+                                       const ChunkProbe& probe, const BloomLookup& bloom_has) {
+  if (cm.type == ColumnType::kNull) return false;
+  auto all_tokens = [&](const auto& tokens) -> Result<bool> {
+    for (const auto& t : tokens) {
+      VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomTokenHash(t)));
+      if (!may) return false;
+    }
+    return true;
+  };
+  switch (probe.op) {
+    case ChunkProbe::Op::kValues:
+      for (const ScanValue& v : probe.values) {
+        if (IsNumericColumn(cm.type) &&
+            (v.type == ValueType::kInt || v.type == ValueType::kFloat)) {
+          double d = v.type == ValueType::kInt ? static_cast<double>(v.i) : v.f;
+          if (RangeOverlaps(c, cm.type, d, d)) return true;
+        } else if (cm.type == ColumnType::kBool && v.type == ValueType::kBool) {
+          return true;
+        } else if (cm.type == ColumnType::kString && v.type == ValueType::kString) {
+          if (c.bloom_size == 0 || cm.bloom == BloomKind::kNone) return true;
+          bool may = true;
+          if (cm.bloom == BloomKind::kValues) {
+            VIGIA_ASSIGN_OR_RETURN(may, bloom_has(BloomValueHash(v.s)));
+          } else {
+            std::vector<std::string_view> tokens;
+            ForEachToken(v.s, [&](std::string_view t) { tokens.push_back(t); });
+            VIGIA_ASSIGN_OR_RETURN(may, all_tokens(tokens));
+          }
+          if (may) return true;
+        }
+      }
+      return false;
+    case ChunkProbe::Op::kRange:
+      if (IsNumericColumn(cm.type)) return RangeOverlaps(c, cm.type, probe.lo, probe.hi);
+      return probe.range_includes_text;
+    case ChunkProbe::Op::kTokens:
+      if (cm.type != ColumnType::kString) return false;
+      if (cm.bloom != BloomKind::kTokens || c.bloom_size == 0) return true;
+      return all_tokens(probe.tokens);
+  }
+  return true;
+}
+
 Result<bool> PartReader::BlockMayMatch(size_t block, const ScanPredicate& p, bool* used_bloom,
                                        uint64_t* bytes_read) const {
   auto it = by_name_.find(p.column);
   if (it == by_name_.end()) return false;
   const BlockMeta& b = meta_.blocks[block];
+  ChunkProbe probe;
+  switch (p.op) {
+    case ScanPredicate::Op::kEquals:
+    case ScanPredicate::Op::kIn:
+      probe.op = ChunkProbe::Op::kValues;
+      probe.values = p.values;
+      break;
+    case ScanPredicate::Op::kRange:
+      probe.op = ChunkProbe::Op::kRange;
+      probe.lo = p.lo;
+      probe.hi = p.hi;
+      break;
+    case ScanPredicate::Op::kToken:
+      probe.op = ChunkProbe::Op::kTokens;
+      probe.tokens = std::span<const std::string>(&p.token, 1);
+      break;
+  }
   for (uint32_t col : it->second) {
     const ChunkMeta* c = b.FindChunk(col);
     if (c == nullptr) continue;
-    const ColumnMeta& cm = meta_.columns[col];
     std::string filter;
     bool filter_loaded = false;
     auto bloom_has = [&](uint64_t hash) -> Result<bool> {
-      if (c->bloom_size == 0) return true;
       if (!filter_loaded) {
         VIGIA_RETURN_IF_ERROR(ReadBloom(block, *c, &filter, bytes_read));
         filter_loaded = true;
@@ -152,49 +212,8 @@ Result<bool> PartReader::BlockMayMatch(size_t block, const ScanPredicate& p, boo
       *used_bloom = true;
       return BloomMayContain(filter, hash);
     };
-    switch (p.op) {
-      case ScanPredicate::Op::kEquals:
-      case ScanPredicate::Op::kIn:
-        for (const ScanValue& v : p.values) {
-          if (IsNumericColumn(cm.type) &&
-              (v.type == ValueType::kInt || v.type == ValueType::kFloat)) {
-            double d = v.type == ValueType::kInt ? static_cast<double>(v.i) : v.f;
-            if (RangeOverlaps(*c, cm.type, d, d)) return true;
-          } else if (cm.type == ColumnType::kBool && v.type == ValueType::kBool) {
-            return true;
-          } else if (cm.type == ColumnType::kString && v.type == ValueType::kString) {
-            if (cm.bloom == BloomKind::kValues) {
-              VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomValueHash(v.s)));
-              if (may) return true;
-            } else if (cm.bloom == BloomKind::kTokens) {
-              bool all = true;
-              std::vector<std::string_view> tokens;
-              ForEachToken(v.s, [&](std::string_view t) { tokens.push_back(t); });
-              for (std::string_view t : tokens) {
-                VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomTokenHash(t)));
-                if (!may) {
-                  all = false;
-                  break;
-                }
-              }
-              if (all) return true;
-            } else {
-              return true;
-            }
-          }
-        }
-        break;
-      case ScanPredicate::Op::kRange:
-        if (IsNumericColumn(cm.type) && RangeOverlaps(*c, cm.type, p.lo, p.hi)) return true;
-        break;
-      case ScanPredicate::Op::kToken:
-        if (cm.type == ColumnType::kString) {
-          if (cm.bloom != BloomKind::kTokens) return true;
-          VIGIA_ASSIGN_OR_RETURN(bool may, bloom_has(BloomTokenHash(p.token)));
-          if (may) return true;
-        }
-        break;
-    }
+    VIGIA_ASSIGN_OR_RETURN(bool may, ChunkMayMatch(meta_.columns[col], *c, probe, bloom_has));
+    if (may) return true;
   }
   return false;
 }

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,8 +31,34 @@
 
 namespace vigia {
 
+// What block pruning asks of one chunk: "may it hold a value satisfying this?". The rules
+// (min/max, value and token blooms) live in PartReader::ChunkMayMatch only; PartReader::Scan
+// and the query engine (query/part_block_reader.h) both prune through it.
+struct ChunkProbe {
+  enum class Op : uint8_t {
+    kValues,  // one of `values`: numbers by min/max, strings by the value or token bloom
+    kRange,   // a number in [lo, hi] (min/max)
+    kTokens,  // a string holding every one of `tokens` as a word (token bloom)
+  };
+  Op op = Op::kValues;
+  std::span<const ScanValue> values;
+  double lo = 0, hi = 0;
+  std::span<const std::string> tokens;
+  // kRange: non-numeric chunks may match too (VQL compares those values as text).
+  bool range_includes_text = false;
+};
+
+// Answers "may the chunk's bloom filter hold this hash?" (loading the filter as it likes).
+using BloomLookup = std::function<Result<bool>(uint64_t hash)>;
+
 class PartReader {
  public:
+  // May chunk `c` of column `cm` hold a value satisfying `probe`? `bloom_has` is called
+  // only when the chunk has a bloom filter and the rules need it. JSON-null columns hold
+  // nothing.
+  static Result<bool> ChunkMayMatch(const ColumnMeta& cm, const ChunkMeta& c,
+                                    const ChunkProbe& probe, const BloomLookup& bloom_has);
+
   // Opens the part in directory `dir` (reads and validates meta.bin; opens data and bloom).
   // `degraded` (optional) receives the part when a later read finds it corrupt; shared
   // because snapshots may keep the reader alive longer than the set that opened it.

@@ -198,7 +198,7 @@ TEST_F(PartTest, ScanReturnsTypedColumnsWithNulls) {
                           } else {
                             EXPECT_EQ(c.type, ColumnType::kString);
                             EXPECT_EQ(c.present, (std::vector<uint8_t>{0, 1, 0}));
-                            EXPECT_EQ(c.strings[1], "seven");
+                            EXPECT_EQ(c.StringAt(1), "seven");
                           }
                         }
                         return Status::Ok();
