@@ -48,6 +48,11 @@ int RunQuery(QueryArgs& a) {
     if (a.limit) path += "&limit=" + std::to_string(a.limit);
     auto body = HttpGet(a.src, path);
     if (!body.ok()) return Fail(body.status().message());
+    if (auto err = TrailingQueryError(*body)) {
+      // NDJSON rows before the error are whole lines: still worth printing.
+      if (*fmt == OutputFormat::kNdjson) std::fwrite(body->data(), 1, err->second, stdout);
+      return Fail("the query failed after its first rows: " + err->first);
+    }
     if (*fmt == OutputFormat::kTable) {
       auto rows = ParseRowsJson(*body);
       if (!rows.ok()) return Fail(rows.status().message());
@@ -87,6 +92,9 @@ void RegisterQueryCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--until", args->until, "only events before this (1h, or an RFC 3339 time)");
   cmd->add_option("--format", args->format, "table|json|ndjson|csv (default: table on a TTY)");
   cmd->add_option("--limit", args->limit, "at most this many rows");
+  cmd->add_flag("--progress", args->src.force_progress,
+                "progress line on stderr for every --file/--data scan (default: big scans, "
+                "on a terminal)");
   auto* server = cmd->add_option("--server", args->src.server, "query a running server (URL)");
   cmd->add_option("--api-key", args->src.api_key, "API key for --server (default $VIGIA_API_KEY)");
   auto* data = cmd->add_option("--data", args->src.data_dir, "query a data directory directly");

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "ingest/ndjson_decoder.h"
 #include "query/ndjson_file_source.h"
@@ -45,7 +46,7 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
   // Files are usually far bigger than one chunk; 4 MiB keeps the decoder's batches large
   // enough to amortize per-batch work and small enough to stay cache- and memory-friendly.
   constexpr size_t kChunk = 4u << 20;
-  bool show = src.progress && isatty(STDERR_FILENO);
+  bool show = src.force_progress || (src.progress && isatty(STDERR_FILENO));
   for (const std::string& f : files) {
     int64_t now = NowNs();
     Status st = ReadNdjsonChunks(
@@ -58,7 +59,7 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
           return evaluator->Add(batch);
         },
         [&](const NdjsonReadProgress& p) {
-          if (show && p.file_bytes > (64u << 20)) {
+          if (show && (src.force_progress || p.file_bytes > (64u << 20))) {
             std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
                          static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
                          static_cast<unsigned long long>(p.file_bytes >> 20));
@@ -74,6 +75,40 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
   return Status::Ok();
 }
 
+namespace {
+
+// The progress line of a data-directory scan: "<dir>: 12 / 345 blocks, 1234567 rows, 2.3 s",
+// redrawn in place at most every 100 ms, erased at the end.
+class ScanProgressLine {
+ public:
+  ScanProgressLine(std::string dir, bool forced) : dir_(std::move(dir)), forced_(forced) {}
+  ~ScanProgressLine() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+  }
+  void Update(const QueryProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    // On a terminal only scans that take a while get a line; --progress shows every scan.
+    if (!forced_ && now - start_ < std::chrono::milliseconds(500)) return;
+    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    shown_ = true;
+    std::fprintf(stderr, "\r%s: %llu / %llu blocks, %llu rows, %.1f s", dir_.c_str(),
+                 static_cast<unsigned long long>(p.blocks_done),
+                 static_cast<unsigned long long>(p.blocks_total),
+                 static_cast<unsigned long long>(p.rows_scanned),
+                 std::chrono::duration<double>(now - start_).count());
+  }
+
+ private:
+  const std::string dir_;
+  const bool forced_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_;
+  bool shown_ = false;
+};
+
+}  // namespace
+
 Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
                              const QueryOptions& opt) {
   if (!src.data_dir.empty()) {
@@ -84,7 +119,14 @@ Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
     so.retention.days = 0;
     so.flush_on_close = false;
     VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
-    Result<QueryResult> res = RunQuery(store->GetSnapshot(), q, opt);
+    std::optional<ScanProgressLine> line;
+    QueryObserver obs;
+    if (src.force_progress || (src.progress && isatty(STDERR_FILENO))) {
+      line.emplace(src.data_dir, src.force_progress);
+      obs.on_progress = [&line](const QueryProgress& p) { line->Update(p); };
+    }
+    Result<QueryResult> res = RunQuery(store->GetSnapshot(), q, opt, obs);
+    line.reset();
     Status closed = store->Close();
     VIGIA_RETURN_IF_ERROR(res.status());
     VIGIA_RETURN_IF_ERROR(closed);
@@ -150,6 +192,32 @@ Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& pa
     return Status::IOError("server answered HTTP " + std::to_string(code) + ": " + body);
   }
   return body;
+}
+
+std::optional<std::pair<std::string, size_t>> TrailingQueryError(std::string_view body) {
+  std::string_view b = body;
+  while (!b.empty() && b.back() == '\n') b.remove_suffix(1);
+  size_t nl = b.rfind('\n');
+  size_t last = nl == std::string_view::npos ? 0 : nl + 1;
+  std::string json;
+  size_t keep = 0;
+  // A quote inside a JSON string is escaped, so neither marker can come from row content.
+  constexpr std::string_view kLine = "{\"error\":{";
+  constexpr std::string_view kMember = "],\"error\":{";
+  size_t member = b.rfind(kMember);
+  if (b.substr(last, kLine.size()) == kLine) {
+    json = std::string(b.substr(last));
+    keep = last;
+  } else if (member != std::string_view::npos && !b.empty() && b.back() == '}') {
+    json = "{" + std::string(b.substr(member + 2));
+    keep = member;
+  } else {
+    return std::nullopt;
+  }
+  simdjson::dom::parser parser;
+  std::string_view msg;
+  if (parser.parse(json)["error"]["message"].get(msg) != simdjson::SUCCESS) return std::nullopt;
+  return std::pair<std::string, size_t>(std::string(msg), keep);
 }
 
 Result<std::vector<QueryRecord>> ParseRowsJson(const std::string& json) {

@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -20,7 +23,11 @@ struct QuerySourceOptions {
   std::string api_key;             // for --server; default $VIGIA_API_KEY
   std::string data_dir;            // --data
   std::vector<std::string> files;  // --file (none and no server/data = stdin)
-  bool progress = false;           // progress line on stderr for big files
+  // A progress line on stderr for big scans (files over 64 MiB, data directories scanned
+  // for over half a second) when stderr is a terminal; `force_progress` (--progress) shows
+  // it for every scan, terminal or not.
+  bool progress = false;
+  bool force_progress = false;
 };
 
 // Runs `evaluator` over every event of the local source (files/stdin or data dir).
@@ -37,6 +44,11 @@ Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& pa
 
 // Query-string escaping.
 std::string UrlEncode(std::string_view s);
+
+// A streamed /v1/query answer that failed after its first rows ends with an error record
+// (JSON: an "error" member last; NDJSON: a last {"error":{...}} line). Returns its message
+// and the length of the body before the record, or nullopt when the body has none.
+std::optional<std::pair<std::string, size_t>> TrailingQueryError(std::string_view body);
 
 // Parses a server's JSON query response rows ({"rows": [...]} or an array) into records.
 Result<std::vector<QueryRecord>> ParseRowsJson(const std::string& json);

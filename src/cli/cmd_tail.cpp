@@ -1,8 +1,10 @@
-// `vigia tail [-f] 'filter'`: prints matching events as they arrive. With --file it follows
-// a growing NDJSON log (like tail -f, starting at its end unless --from-start); with
-// --server -f it streams GET /v1/tail (NDJSON, chunked) and prints each event the moment the
-// server stores it, until the server ends the stream; --server without -f prints the
-// matching events of the last minute (one /v1/query) and exits.
+// `vigia tail [-f] [--since 5m] 'filter'`: prints matching events as they arrive. With --file
+// it follows a growing NDJSON log (like tail -f, starting at its end unless --from-start or
+// --since); with --server -f it streams GET /v1/tail (NDJSON, chunked) and prints each event
+// the moment the server stores it, until the server ends the stream — with --since, first
+// the stored events from then on (the server's backfill, no gap or duplicate before the live
+// ones); --server without -f prints the matching events of the last minute (or --since) with
+// one /v1/query and exits.
 #include <curl/curl.h>
 #include <simdjson.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "cli/cmd_query_source.h"
@@ -27,6 +30,7 @@ struct TailArgs {
   std::string filter = "*";
   std::string format = "ndjson";
   std::string file;
+  std::string since;  // a duration back from now (5m) or an RFC 3339 time
   bool follow = false;
   bool from_start = false;
   int interval_ms = 1000;
@@ -47,11 +51,12 @@ void Print(const std::vector<QueryRecord>& rows, OutputFormat fmt) {
 
 // The events of the last minute, once.
 int TailServerOnce(const TailArgs& a, OutputFormat fmt) {
-  int64_t since = NowNs() - 60'000'000'000LL;
-  std::string path = "/v1/query?q=" + UrlEncode(a.filter) +
-                     "&format=json&limit=10000&since=" + UrlEncode(FormatRfc3339(since, 9));
+  std::string since = a.since.empty() ? FormatRfc3339(NowNs() - 60'000'000'000LL, 9) : a.since;
+  std::string path =
+      "/v1/query?q=" + UrlEncode(a.filter) + "&format=json&limit=10000&since=" + UrlEncode(since);
   auto body = HttpGet(a.src, path);
   if (!body.ok()) return Fail(body.status().message());
+  if (auto err = TrailingQueryError(*body)) return Fail(err->first);
   auto rows = ParseRowsJson(*body);
   if (!rows.ok()) return Fail(rows.status().message());
   Print(*rows, fmt);
@@ -62,13 +67,20 @@ int TailServerOnce(const TailArgs& a, OutputFormat fmt) {
 struct StreamState {
   CURL* curl = nullptr;
   OutputFormat fmt = OutputFormat::kNdjson;
-  std::string pending;     // bytes after the last complete line
-  std::string error_body;  // the body of a non-200 answer
-  std::string bad_line;    // set when the server sent something that is not JSON
+  std::string pending;       // bytes after the last complete line
+  std::string error_body;    // the body of a non-200 answer
+  std::string bad_line;      // set when the server sent something that is not JSON
+  std::string server_error;  // the error record that ended the stream, if any
 };
 
 void PrintStreamLine(StreamState* st, std::string_view line) {
   if (line.empty()) return;  // heartbeat
+  // The server's last line when a `since` backfill failed (the stream ends after it).
+  constexpr std::string_view kError = "{\"error\":{";
+  if (line.substr(0, kError.size()) == kError) {
+    st->server_error = std::string(line);
+    return;
+  }
   // A drop notice is exactly {"dropped":N}; events always carry "ts" first.
   constexpr std::string_view kDropped = "{\"dropped\":";
   if (line.substr(0, kDropped.size()) == kDropped) {
@@ -115,6 +127,7 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
   std::string url = a.src.server;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += "/v1/tail?format=ndjson&q=" + UrlEncode(a.filter);
+  if (!a.since.empty()) url += "&since=" + UrlEncode(a.since);
   StreamState st;
   st.fmt = fmt;
   st.curl = curl_easy_init();
@@ -140,6 +153,10 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
   curl_slist_free_all(headers);
   curl_easy_cleanup(st.curl);
   if (!st.bad_line.empty()) return Fail("server sent a line that is not JSON: " + st.bad_line);
+  if (!st.server_error.empty()) {
+    if (auto err = TrailingQueryError(st.server_error)) return Fail(err->first);
+    return Fail(st.server_error);
+  }
   if (code != 0 && code != 200) {
     simdjson::dom::parser parser;
     std::string_view msg;
@@ -155,10 +172,11 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
   return 0;
 }
 
-int TailFile(const TailArgs& a, OutputFormat fmt, const FilterMatcher& m) {
+int TailFile(const TailArgs& a, OutputFormat fmt, const FilterMatcher& m,
+             std::optional<int64_t> since) {
   std::ifstream in(a.file, std::ios::binary);
   if (!in) return Fail("cannot open " + a.file);
-  if (!a.from_start) in.seekg(0, std::ios::end);
+  if (!a.from_start && !since) in.seekg(0, std::ios::end);
   NdjsonDecoder decoder;
   std::string pending;
   std::string buf(1 << 16, '\0');
@@ -174,6 +192,7 @@ int TailFile(const TailArgs& a, OutputFormat fmt, const FilterMatcher& m) {
         pending.erase(0, nl + 1);
         std::vector<QueryRecord> rows;
         for (const auto& e : batch.events()) {
+          if (since && e.ts_ns < *since) continue;
           if (m.Matches(EventRowAccessor(batch, e))) rows.push_back(EventToRecord(batch, e));
         }
         Print(rows, fmt);
@@ -199,9 +218,18 @@ int RunTail(TailArgs& a) {
     return a.follow ? TailServerFollow(a, *fmt) : TailServerOnce(a, *fmt);
   }
   if (a.file.empty()) return Fail("give --server URL or --file F");
-  auto m = FilterMatcher::Compile(*q->filter, NowNs());
+  int64_t now = NowNs();
+  std::optional<int64_t> since;
+  if (!a.since.empty()) {
+    if (auto d = ParseDurationNs(a.since)) {
+      since = now - *d;
+    } else if (!(since = ParseRfc3339(a.since))) {
+      return Fail("--since takes a duration such as 5m or an RFC 3339 time");
+    }
+  }
+  auto m = FilterMatcher::Compile(*q->filter, now);
   if (!m.ok()) return Fail(m.status().message());
-  return TailFile(a, *fmt, *m);
+  return TailFile(a, *fmt, *m, since);
 }
 
 }  // namespace
@@ -217,6 +245,8 @@ void RegisterTailCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--api-key", args->src.api_key, "API key for --server (default $VIGIA_API_KEY)");
   auto* file = cmd->add_option("--file", args->file, "follow an NDJSON log file");
   cmd->add_flag("--from-start", args->from_start, "with --file: start at the beginning");
+  cmd->add_option("--since", args->since,
+                  "first the events stored since then (5m, or an RFC 3339 time), then live");
   cmd->add_option("--interval-ms", args->interval_ms, "--file poll interval (default 1000)");
   server->excludes(file);
   cmd->callback([args, exit_code] { *exit_code = RunTail(*args); });
