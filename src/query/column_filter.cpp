@@ -1,6 +1,5 @@
 #include "query/column_filter.h"
 
-#include <charconv>
 #include <optional>
 #include <string>
 
@@ -11,14 +10,6 @@ namespace vigia {
 namespace {
 
 constexpr std::string_view kTextFields[] = {"msg", "error.message", "error.type", "error.stack"};
-
-std::optional<double> ParseNumber(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  double v = 0;
-  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 // A childless copy of a leaf, for its FilterMatcher fallback.
 Filter CopyLeaf(const Filter& f) {
@@ -55,16 +46,8 @@ bool NumCompare(double x, CmpOp op, double y) {
 
 }  // namespace
 
-struct ColumnFilter::Node {
-  FilterKind kind = FilterKind::kAll;
-  std::string field;  // `_msg` normalized to msg; empty = the text fields
-  bool text = false;
-  bool time_field = false;
-  std::string value;
-  std::optional<double> number;
-  std::vector<std::string> values;
-  std::vector<std::optional<double>> numbers;
-  CmpOp cmp = CmpOp::kEq;
+// The leaf set-up is FilterMatcher's (CompileFilterLeaf), so both engines read a leaf alike.
+struct ColumnFilter::Node : FilterLeaf {
   TimeRange range;
   std::optional<FilterMatcher> generic;  // leaves: the reference matcher, for fallbacks
   std::vector<std::unique_ptr<Node>> children;
@@ -82,15 +65,7 @@ Result<ColumnFilter> ColumnFilter::Compile(const Filter& filter, int64_t now_ns)
     int64_t now;
     Result<std::unique_ptr<Node>> Run(const Filter& f) {
       auto n = std::make_unique<Node>();
-      n->kind = f.kind;
-      n->field = f.field == "_msg" ? "msg" : f.field;
-      n->text = n->field.empty() || IsTextField(n->field);
-      n->time_field = IsTimeField(n->field);
-      n->value = f.value;
-      n->number = ParseNumber(f.value);
-      n->values = f.values;
-      for (const auto& v : f.values) n->numbers.push_back(ParseNumber(v));
-      n->cmp = f.cmp;
+      static_cast<FilterLeaf&>(*n) = CompileFilterLeaf(f);
       switch (f.kind) {
         case FilterKind::kAnd:
         case FilterKind::kOr:
@@ -158,6 +133,17 @@ void ForPresentString(const ColumnVector& c, const std::vector<uint8_t>& mask,
   const uint8_t* present = c.present.data();
   const uint16_t* codes = c.codes.data();
   uint8_t* o = out->data();
+  if (c.dict.size() * 16 <= n) {
+    // A small dictionary (kind, level, service...): decide every entry up front, then the
+    // row loop is a plain table lookup.
+    for (size_t i = 0; i < table.size(); ++i) {
+      table[i] = static_cast<uint8_t>(2 | (pred(c.dict[i]) ? 1 : 0));
+    }
+    for (size_t r = 0; r < n; ++r) {
+      if (mask[r] & present[r]) o[r] = table[codes[r]];
+    }
+    return;
+  }
   for (size_t r = 0; r < n; ++r) {
     if (!(mask[r] && present[r])) continue;
     uint8_t& t = table[codes[r]];

@@ -105,6 +105,8 @@ void MakeBlock(TestBlock* b) {
       "route", [](uint32_t r) { return r % 22 == 5; }, [](uint32_t) { return 404; });
   b->AddStrings("browser", [](uint32_t r) { return kBrowsers[r % 3]; });
   b->AddStrings("os", [](uint32_t r) { return r % 13 == 0 ? "" : kOs[r * 5 % 4]; });
+  // Enough distinct values that filters fill their per-entry table lazily.
+  b->AddStrings("user", [](uint32_t r) { return "u" + std::to_string(r * 7 % 60); });
   b->AddStrings("msg", [](uint32_t r) {
     return "request " + std::to_string(r) + (r % 4 == 0 ? " timeout waiting" : " served");
   });
@@ -134,6 +136,9 @@ TEST(ColumnKernelsTest, LowCardinalityStringsDecodeToDictionaryForm) {
   EXPECT_FALSE(route->IsPresent(5));
   EXPECT_EQ(route->Get(5).type, ValueType::kNull);
   EXPECT_EQ(route->StringAt(6), kRoutes[6 * 7 % 5]);
+  const ColumnVector* user = (*b.view.Find("user"))[0];
+  ASSERT_TRUE(user->dictionary);
+  EXPECT_EQ(user->dict.size(), 60u);
   const ColumnVector* msg = (*b.view.Find("msg"))[0];
   EXPECT_FALSE(msg->dictionary);  // unique values stay flat
   EXPECT_EQ(msg->StringAt(8), "request 8 timeout waiting");
@@ -167,6 +172,9 @@ TEST(ColumnKernelsTest, FiltersOverDictionariesMatchTheReference) {
       "msg:\"request 8 timeout waiting\"",
       "kind:request duration_ms:>100",
       "browser:Chrome*",
+      "user:u7",
+      "user:u1*",
+      "user:in(u3, u33, u59) kind:request",
   };
   size_t matched_somewhere = 0;
   for (const char* q : queries) {
@@ -273,6 +281,8 @@ TEST(ColumnKernelsTest, GroupsMatchTheRowPath) {
   ExpectStatsMatch(b, "* | stats count() by (missing, kind)");
   ExpectStatsMatch(b, "* | stats count() if (os:Linux) as linux by (route, browser)");
   ExpectStatsMatch(b, "* | top 3 by (os, browser)");
+  ExpectStatsMatch(b, "kind:request | stats count(), avg(duration_ms) by (user)");
+  ExpectStatsMatch(b, "* | stats count(route), rate() by (user, kind)");
 }
 
 TEST(ColumnKernelsTest, MultiKeyGroupsAreDistinctTuples) {

@@ -76,6 +76,22 @@ Status ColumnStats::KeyIds(const BlockView& block, const GroupKey& gk, LocalKey*
   for (size_t j = 0; j < cols->size(); ++j) {
     if ((*cols)[j]->dictionary) dict_ids[j].assign((*cols)[j]->dict.size(), UINT32_MAX);
   }
+  if (cols->size() == 1 && (*cols)[0]->dictionary) {
+    // The common case (route, browser, service...): one string column in dictionary form.
+    const ColumnVector& c = *(*cols)[0];
+    std::vector<uint32_t>& table = dict_ids[0];
+    for (size_t k = 0; k < sel_.size(); ++k) {
+      const size_t r = sel_[k];
+      if (!c.present[r]) {
+        out->ids[k] = 0;
+        continue;
+      }
+      uint32_t& id = table[c.codes[r]];
+      if (id == UINT32_MAX) id = add_value(Value::String(c.dict[c.codes[r]]));
+      out->ids[k] = id;
+    }
+    return Status::Ok();
+  }
   std::unordered_map<std::string_view, uint32_t> strings;
   std::unordered_map<uint64_t, uint32_t> numbers[3];  // bool, int, float (bit pattern)
   for (size_t k = 0; k < sel_.size(); ++k) {
@@ -116,30 +132,40 @@ Status ColumnStats::KeyIds(const BlockView& block, const GroupKey& gk, LocalKey*
 Status ColumnStats::Groups(const BlockView& block) {
   const auto& by = pipe_->by;
   gid_.resize(sel_.size());
+  lid_.resize(sel_.size());
+  block_gids_.clear();
   if (by.empty()) {
     VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex({}));
+    block_gids_.push_back(static_cast<uint32_t>(g));
     std::fill(gid_.begin(), gid_.end(), static_cast<uint32_t>(g));
+    std::fill(lid_.begin(), lid_.end(), 0);
     return Status::Ok();
   }
   keys_.resize(by.size());
   for (size_t i = 0; i < by.size(); ++i) VIGIA_RETURN_IF_ERROR(KeyIds(block, by[i], &keys_[i]));
-  // The group of a tuple of local ids: one GroupIndex call per distinct tuple in the block.
+  // The block-local group of the tuple of row k: one GroupIndex call per distinct tuple in
+  // the block (block_gids_ maps the local group to the aggregator's).
   auto group_of = [&](size_t k) -> Result<uint32_t> {
     std::vector<OwnedValue> key;
     key.reserve(by.size());
     for (const LocalKey& lk : keys_) key.push_back(lk.values[lk.ids[k]]);
     VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
-    return static_cast<uint32_t>(g);
+    block_gids_.push_back(static_cast<uint32_t>(g));
+    return static_cast<uint32_t>(block_gids_.size() - 1);
+  };
+  auto finish = [&] {
+    for (size_t k = 0; k < sel_.size(); ++k) gid_[k] = block_gids_[lid_[k]];
   };
   if (by.size() == 1) {
     std::vector<uint32_t> table(keys_[0].values.size(), UINT32_MAX);
     for (size_t k = 0; k < sel_.size(); ++k) {
-      uint32_t& g = table[keys_[0].ids[k]];
-      if (g == UINT32_MAX) {
-        VIGIA_ASSIGN_OR_RETURN(g, group_of(k));
+      uint32_t& l = table[keys_[0].ids[k]];
+      if (l == UINT32_MAX) {
+        VIGIA_ASSIGN_OR_RETURN(l, group_of(k));
       }
-      gid_[k] = g;
+      lid_[k] = l;
     }
+    finish();
     return Status::Ok();
   }
   // Several keys: pack the local ids into one 64-bit word when they fit (they do unless a
@@ -167,8 +193,9 @@ Status ColumnStats::Groups(const BlockView& block) {
         last_packed = packed;
         last = it->second;
       }
-      gid_[k] = last;
+      lid_[k] = last;
     }
+    finish();
     return Status::Ok();
   }
   std::unordered_map<std::string, uint32_t> memo;
@@ -183,8 +210,9 @@ Status ColumnStats::Groups(const BlockView& block) {
     if (fresh) {
       VIGIA_ASSIGN_OR_RETURN(it->second, group_of(k));
     }
-    gid_[k] = it->second;
+    lid_[k] = it->second;
   }
+  finish();
   return Status::Ok();
 }
 
@@ -219,17 +247,28 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
       const ColumnVector* c = PresentAt(cols, r);
       return c ? c->Get(r) : Value::Null();
     };
+    if (a.func == AggFunc::kCount || a.func == AggFunc::kRate) {
+      // Counted per block-local group, then one AddCount per group.
+      const bool every_row = a.func == AggFunc::kRate || a.field.empty() || time_field;
+      counts_.assign(block_gids_.size(), 0);
+      for (size_t k = 0; k < sel_.size(); ++k) {
+        const uint32_t r = sel_[k];
+        if (cm && !cm[r]) continue;
+        if (every_row || PresentAt(cols, r)) ++counts_[lid_[k]];
+      }
+      for (size_t l = 0; l < counts_.size(); ++l) {
+        if (counts_[l] > 0) agg_->AddCount(block_gids_[l], i, counts_[l]);
+      }
+      continue;
+    }
     for (size_t k = 0; k < sel_.size(); ++k) {
       const uint32_t r = sel_[k];
       if (cm && !cm[r]) continue;
       const uint32_t g = gid_[k];
       switch (a.func) {
         case AggFunc::kCount:
-          if (a.field.empty() || time_field || PresentAt(cols, r)) agg_->AddCount(g, i, 1);
-          break;
         case AggFunc::kRate:
-          agg_->AddCount(g, i, 1);
-          break;
+          break;  // above
         case AggFunc::kCountDistinct:
           agg_->AddDistinct(g, i, value_at(r));
           break;
@@ -237,9 +276,23 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
         case AggFunc::kAvg:
         case AggFunc::kMin:
         case AggFunc::kMax:
-        case AggFunc::kQuantile:
-          agg_->AddNumber(g, i, value_at(r));
+        case AggFunc::kQuantile: {
+          // Typed adds for typed columns: no Value per row (AddNumber dispatches alike).
+          if (time_field) {
+            agg_->AddInt(g, i, block.ts[r]);
+            break;
+          }
+          const ColumnVector* c = PresentAt(cols, r);
+          if (c == nullptr) break;
+          if (c->type == ColumnType::kInt) {
+            agg_->AddInt(g, i, c->ints[r]);
+          } else if (c->type == ColumnType::kFloat) {
+            agg_->AddFloat(g, i, c->floats[r]);
+          } else {
+            agg_->AddNumber(g, i, c->Get(r));
+          }
           break;
+        }
       }
     }
   }

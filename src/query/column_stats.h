@@ -44,8 +44,8 @@ class ColumnStats {
     std::vector<OwnedValue> values;  // per id; id 0 is null
   };
   Status KeyIds(const BlockView& block, const GroupKey& gk, LocalKey* out);
-  // Fills gid_ with the group of each selected row: local ids of all keys are combined, and
-  // each distinct combination costs one StatsAggregator::GroupIndex call.
+  // Fills gid_ and lid_ with the group of each selected row: local ids of all keys are
+  // combined, and each distinct combination costs one StatsAggregator::GroupIndex call.
   Status Groups(const BlockView& block);
 
   const Pipe* pipe_ = nullptr;
@@ -53,7 +53,10 @@ class ColumnStats {
   std::vector<std::optional<ColumnFilter>> conds_;  // per aggregate
   std::vector<uint32_t> sel_;                       // selected rows of the current block
   std::vector<uint32_t> gid_;                       // their groups
-  std::vector<LocalKey> keys_;                      // per `by` key, reused across blocks
+  std::vector<uint32_t> lid_;         // their block-local groups (index into block_gids_)
+  std::vector<uint32_t> block_gids_;  // the aggregator's group of each block-local group
+  std::vector<uint64_t> counts_;      // per block-local group (count/rate)
+  std::vector<LocalKey> keys_;        // per `by` key, reused across blocks
 };
 
 }  // namespace vigia
