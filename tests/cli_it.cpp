@@ -293,6 +293,14 @@ TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
   CliResult d = RunVigia({"query", kStatsQuery, "--data", data, "--format", "csv"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(d.out, kStatsCsv);
+  // --progress: the scan's progress line on stderr even on a pipe; without it, none.
+  CliResult p = RunVigia({"query", kStatsQuery, "--data", data, "--format", "csv", "--progress"});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
+  EXPECT_EQ(p.out, kStatsCsv);
+  EXPECT_NE(p.err.find("\r" + data + ": "), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find(" blocks, "), std::string::npos) << p.err;
+  EXPECT_NE(p.err.find("\033[K"), std::string::npos) << p.err;
+  EXPECT_EQ(d.err.find(" blocks, "), std::string::npos) << d.err;
   CliResult dt = RunVigia({"trace", "r-2", "--data", data, "--format", "csv"});
   EXPECT_EQ(dt.exit_code, 0) << dt.err;
   EXPECT_NE(dt.out.find("/sales/{id}/pay"), std::string::npos) << dt.out;

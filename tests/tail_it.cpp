@@ -247,6 +247,56 @@ TEST_F(TailIt, CliTailFollowStreamsFromTheServer) {
   EXPECT_NE(cli.Stderr().find("the server ended the stream"), std::string::npos);
 }
 
+TEST_F(TailIt, SinceBackfillsStoredEventsThenStreamsLiveOnesOnce) {
+  StartServer();
+  std::string stored;
+  std::set<std::string> old_errors = MixedBatch("old", 40, &stored);
+  Post(stored);
+  StreamClient c(server_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?q=level%3Aerror&since=2026-11-22T00:00:00Z").ok());
+  ASSERT_EQ(c.status(), 200);
+  std::string live;
+  std::set<std::string> new_errors = MixedBatch("new", 40, &live);
+  Post(live);
+  std::vector<std::string> order;
+  std::set<std::string> got;
+  while (got.size() < old_errors.size() + new_errors.size()) {
+    Result<std::string> line = c.ReadLine(10000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString() << "\n" << server_->Log();
+    if (line->empty()) continue;  // heartbeat
+    std::string uid = UidOf(*line);
+    EXPECT_TRUE(got.insert(uid).second) << "duplicate: " << *line;
+    order.push_back(uid);
+  }
+  std::set<std::string> want = old_errors;
+  want.insert(new_errors.begin(), new_errors.end());
+  EXPECT_EQ(got, want);
+  // Every stored event comes before every live one.
+  for (size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(order[i].rfind("old", 0) == 0, i < old_errors.size()) << i << " " << order[i];
+  }
+  Result<std::string> extra = c.ReadLine(500);
+  EXPECT_EQ(extra.status().code(), StatusCode::kDeadlineExceeded) << (extra.ok() ? *extra : "");
+}
+
+TEST_F(TailIt, CliTailSinceFollowsAfterTheBackfill) {
+  StartServer();
+  std::string stored;
+  std::set<std::string> want = MixedBatch("b", 10, &stored);
+  Post(stored);
+  std::string url = "http://127.0.0.1:" + std::to_string(server_->port());
+  TailCli cli({"-f", "--server", url, "--since", "2026-11-22T10:00:00Z", "level:error"});
+  std::set<std::string> got;
+  while (got.size() < want.size()) {
+    std::string line = cli.ReadLine(10000);
+    ASSERT_FALSE(line.empty()) << cli.Stderr() << server_->Log();
+    got.insert(UidOf(line));
+  }
+  EXPECT_EQ(got, want);
+  Post(ErrorLine("after"));
+  EXPECT_EQ(UidOf(cli.ReadLine(10000)), "after") << cli.Stderr();
+}
+
 TEST_F(TailIt, TraceByPathReturnsTheRequestsEvents) {
   StartServer();
   Post(EventLine("t1") + EventLine("t2") + ErrorLine("t1"));
