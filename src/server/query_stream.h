@@ -50,7 +50,8 @@ class JobThreads {
 
 // Writes `data` to `stream`, in pieces that fit its bound, waiting for the client to make
 // room. Unavailable when the stream was closed (client gone, server stopping),
-// DeadlineExceeded when `deadline` passes while waiting.
+// DeadlineExceeded when `deadline` passes before the first piece fits (once a piece is out,
+// the rest follows, so the body never ends in the middle of a row).
 Status WriteAll(ResponseStream* stream, std::string_view data,
                 std::optional<std::chrono::steady_clock::time_point> deadline);
 

@@ -5,6 +5,8 @@
 #include <thread>
 
 #include "common/time_format.h"
+#include "server/query_stream.h"
+#include "server/response_stream.h"
 
 namespace vigia {
 namespace {
@@ -140,6 +142,86 @@ TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), limits::kMaxConcurrentQueries);
   EXPECT_EQ(overloaded.load(), 3);
+}
+
+QueryRecord Row(int64_t n) {
+  QueryRecord r;
+  r.cols.emplace_back("n", OwnedValue::Int(n));
+  return r;
+}
+
+TEST(QueryBody, JsonPiecesMakeTheWholeDocument) {
+  QueryBody body(/*json=*/true, /*limit=*/2);
+  std::string out = body.Begin();
+  body.AddRows({Row(1)}, &out);
+  body.AddRows({Row(2), Row(3)}, &out);  // the third row only says "truncated"
+  EXPECT_TRUE(body.truncated());
+  QueryStats stats;
+  stats.rows_scanned = 9;
+  out += body.End(stats, 1.5);
+  EXPECT_EQ(out,
+            "{\"rows\":[{\"n\":1},{\"n\":2}],\"truncated\":true,\"stats\":{\"rows_scanned\":9,"
+            "\"rows_matched\":0,\"blocks_total\":0,\"blocks_read\":0,\"blocks_skipped\":0,"
+            "\"bytes_read\":0,\"elapsed_ms\":1.5}}");
+}
+
+TEST(QueryBody, ALateErrorEndsTheBodyAsARecord) {
+  QueryBody json(true, 0);
+  std::string out = json.Begin();
+  json.AddRows({Row(1)}, &out);
+  out += json.EndWithError(Status::DeadlineExceeded("query timed out"));
+  EXPECT_EQ(out,
+            "{\"rows\":[{\"n\":1}],\"error\":{\"code\":\"request_timeout\",\"message\":"
+            "\"query timed out\"}}");
+  QueryBody nd(false, 0);
+  std::string lines = nd.Begin();
+  nd.AddRows({Row(1), Row(2)}, &lines);
+  lines += nd.EndWithError(Status::ResourceExhausted("too big"));
+  EXPECT_EQ(lines,
+            "{\"n\":1}\n{\"n\":2}\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too "
+            "big\"}}\n");
+}
+
+TEST(WriteAll, WaitsForTheReaderAndStopsWhenClosedOrLate) {
+  ResponseStream stream(/*max_buffered_bytes=*/1000);
+  std::string received;
+  std::atomic<bool> stop{false};
+  std::thread reader([&] {
+    std::string chunk;
+    while (!stop) {
+      stream.Take(&chunk);
+      received += chunk;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  std::string data(300'000, 'x');
+  EXPECT_TRUE(WriteAll(&stream, data, std::nullopt).ok());
+  stop = true;
+  reader.join();
+  std::string rest;
+  stream.Take(&rest);
+  EXPECT_EQ((received + rest).size(), data.size());
+
+  ResponseStream full(10);
+  ASSERT_EQ(full.Write("0123456789"), ResponseStream::WriteResult::kOk);
+  Status late = WriteAll(&full, "more", std::chrono::steady_clock::now());
+  EXPECT_EQ(late.code(), StatusCode::kDeadlineExceeded) << late.ToString();
+  full.CloseFromTransport(ResponseStream::CloseReason::kClientGone);
+  EXPECT_EQ(WriteAll(&full, "more", std::nullopt).code(), StatusCode::kUnavailable);
+}
+
+TEST(JobThreads, DestructionWaitsForRunningJobs) {
+  std::atomic<int> finished{0};
+  {
+    JobThreads jobs;
+    for (int i = 0; i < 3; ++i) {
+      jobs.Start([&finished] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        finished.fetch_add(1);
+      });
+    }
+  }
+  EXPECT_EQ(finished.load(), 3);
 }
 
 TEST(PercentDecode, Decodes) { EXPECT_EQ(PercentDecode("a+b%20c%7C%zz%4"), "a b c|%zz%4"); }
