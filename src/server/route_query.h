@@ -9,6 +9,12 @@
 // expected X, got Y" for syntax errors, 408 when the query deadline passes, 503 when too many
 // queries run at once or a query limit (groups, memory) is exceeded.
 //
+// Streaming: a plain filter (StreamableQuery) in json/ndjson runs on a thread of its own
+// (JobThreads, query_stream.h); when rows are final before its scan ends the answer is a
+// chunked stream of them (X-Vigia-Streamed: true, stats at the end of the JSON, an error
+// after the first rows as a final error record), else the usual one-piece answer. The
+// stream's client going away cancels the scan.
+//
 // Thread-safety: the handlers are thread-safe; `source` must be too.
 #pragma once
 
