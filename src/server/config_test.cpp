@@ -149,6 +149,18 @@ TEST_F(ConfigTest, ListenAddressForms) {
   EXPECT_FALSE(ParseListenAddress("1.2.3.4:", &host, &port).ok());
 }
 
+TEST_F(ConfigTest, QueryCacheBytes) {
+  Result<ServerConfig> d = LoadConfig({}, Env());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->query_cache_bytes, limits::kQueryChunkCacheBytes);
+  env_["VIGIA_QUERY_CACHE_BYTES"] = "0";  // no cache
+  Result<ServerConfig> c = LoadConfig({}, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->query_cache_bytes, 0u);
+  env_["VIGIA_QUERY_CACHE_BYTES"] = "-1";
+  EXPECT_FALSE(LoadConfig({}, Env()).ok());
+}
+
 TEST_F(ConfigTest, EveryKeyIsSettableFromEnvironment) {
   // Guards the docs' promise that each key has a VIGIA_SECTION_KEY twin.
   std::vector<std::string> keys = ConfigKeyNames();
