@@ -56,7 +56,10 @@ int RunQuery(QueryArgs& a) {
     if (*fmt == OutputFormat::kTable) {
       auto rows = ParseRowsJson(*body);
       if (!rows.ok()) return Fail(rows.status().message());
-      std::fputs(FormatRows(*rows, OutputFormat::kTable).c_str(), stdout);
+      // The server checked the query; parsing it here only names an empty result's columns.
+      auto parsed = ParseVql(a.vql);
+      auto cols = parsed.ok() ? QueryColumns(*parsed) : std::vector<std::string>{};
+      std::fputs(FormatRows(*rows, OutputFormat::kTable, cols).c_str(), stdout);
     } else {
       std::fwrite(body->data(), 1, body->size(), stdout);
     }
