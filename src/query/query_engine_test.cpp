@@ -387,12 +387,13 @@ TEST_F(QueryEngineTest, SinkErrorsAndCancelStopTheScan) {
   uint64_t blocks = 0;
   stop.on_progress = [&](const QueryProgress& p) {
     blocks = p.blocks_done;
-    if (p.blocks_done == 3) cancel = true;
+    if (p.blocks_done >= 3) cancel = true;
   };
-  r = RunQuery(*snap_, *ParseVql("* | stats count()"), Options(), stop);
+  // A limited plain filter scans on the calling thread: the stop is exact.
+  r = RunQuery(*snap_, *ParseVql("* | limit 1000000"), Options(), stop);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_LE(blocks, 3u + 2u);  // the other worker may finish the block it started
+  EXPECT_EQ(blocks, 3u);
 }
 
 TEST_F(QueryEngineTest, ProgressCountsEveryBlockInRange) {
@@ -401,7 +402,8 @@ TEST_F(QueryEngineTest, ProgressCountsEveryBlockInRange) {
   obs.on_progress = [&](const QueryProgress& p) { seen.push_back(p); };
   auto r = RunQuery(*snap_, *ParseVql("* | stats count()"), Options(), obs);
   ASSERT_TRUE(r.ok());
-  ASSERT_GE(seen.size(), 2u);
+  // Worker 0 reports its blocks (the other worker may have taken them all), then the end.
+  ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen.back().blocks_done, seen.back().blocks_total);
   EXPECT_EQ(seen.back().blocks_total, r->stats.blocks_total);
   EXPECT_EQ(seen.back().rows_scanned, r->stats.rows_scanned);
