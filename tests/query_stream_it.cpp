@@ -41,7 +41,8 @@ class QueryStreamIt : public ::testing::Test {
     o.data_dir = dir_->path() + "/data";
     // Small memtable flushes: the events land in several parts (later merged), blocks of
     // one service sorted by time.
-    o.env = {{"VIGIA_STORE_MEMTABLE_FLUSH_BYTES", "1000000"}};
+    o.env = {{"VIGIA_STORE_MEMTABLE_FLUSH_BYTES", "1000000"},
+             {"VIGIA_STORE_MEMTABLE_FLUSH_AGE_MS", "100"}};
     server_ = new ServerProcess(o);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -53,6 +54,16 @@ class QueryStreamIt : public ::testing::Test {
       ASSERT_TRUE(r.ok());
       ASSERT_EQ(r->status, 200) << r->body;
     }
+    // Everything in parts (the memtable's rows would only be final at the end of a scan).
+    std::string stats;
+    for (int i = 0; i < 200 && stats.find("\"memtable\":{\"events\":0,") == std::string::npos;
+         ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      auto r = c.Request("GET", "/v1/stats");
+      ASSERT_TRUE(r.ok());
+      stats = r->body;
+    }
+    ASSERT_NE(stats.find("\"memtable\":{\"events\":0,"), std::string::npos) << stats;
   }
   static void TearDownTestSuite() {
     if (server_ && server_->running()) {
