@@ -26,24 +26,6 @@ Filter CopyLeaf(const Filter& f) {
   return c;
 }
 
-bool NumCompare(double x, CmpOp op, double y) {
-  switch (op) {
-    case CmpOp::kLt:
-      return x < y;
-    case CmpOp::kLe:
-      return x <= y;
-    case CmpOp::kGt:
-      return x > y;
-    case CmpOp::kGe:
-      return x >= y;
-    case CmpOp::kEq:
-      return x == y;
-    case CmpOp::kNe:
-      return !(x == y);
-  }
-  return false;
-}
-
 }  // namespace
 
 // The leaf set-up is FilterMatcher's (CompileFilterLeaf), so both engines read a leaf alike.
@@ -116,6 +98,43 @@ void ForPresent(const ColumnVector& c, const std::vector<uint8_t>& mask, std::ve
   }
 }
 
+// ForPresent for a cheap predicate: evaluated on every row and selected without a branch,
+// so the loop vectorizes.
+template <typename Pred>
+void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
+                     std::vector<uint8_t>* out, Pred pred) {
+  const size_t n = mask.size();
+  const uint8_t* m = mask.data();
+  const uint8_t* present = c.present.data();
+  uint8_t* o = out->data();
+  for (size_t r = 0; r < n; ++r) {
+    const uint8_t v = static_cast<uint8_t>(2 | (pred(r) ? 1 : 0));
+    o[r] = ((m[r] != 0) & (present[r] != 0)) ? v : o[r];
+  }
+}
+
+// `value cmp y` over a numeric column, the operator resolved once per block (comparisons
+// in double, as FilterMatcher compares numbers; != also holds for NaN).
+template <typename T>
+void NumericCompare(const ColumnVector& c, const T* vals, const std::vector<uint8_t>& mask,
+                    std::vector<uint8_t>* out, CmpOp cmp, double y) {
+  auto x = [vals](size_t r) { return static_cast<double>(vals[r]); };
+  switch (cmp) {
+    case CmpOp::kLt:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) < y; });
+    case CmpOp::kLe:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) <= y; });
+    case CmpOp::kGt:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) > y; });
+    case CmpOp::kGe:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) >= y; });
+    case CmpOp::kEq:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) == y; });
+    case CmpOp::kNe:
+      return ForPresentCheap(c, mask, out, [&](size_t r) { return !(x(r) == y); });
+  }
+}
+
 // ForPresent for a string predicate `pred(string_view)`. In dictionary form the predicate
 // runs once per distinct value met (a lazily filled table indexed by code), so a leaf over
 // service/level/route costs a table lookup per row instead of a string comparison.
@@ -140,7 +159,7 @@ void ForPresentString(const ColumnVector& c, const std::vector<uint8_t>& mask,
       table[i] = static_cast<uint8_t>(2 | (pred(c.dict[i]) ? 1 : 0));
     }
     for (size_t r = 0; r < n; ++r) {
-      if (mask[r] & present[r]) o[r] = table[codes[r]];
+      o[r] = ((mask[r] != 0) & (present[r] != 0)) ? table[codes[r]] : o[r];
     }
     return;
   }
@@ -256,8 +275,11 @@ struct LeafEval {
             return true;
           case FilterKind::kCompare:
             if (!n.number) return false;
-            ForPresent(c, mask, out,
-                       [&](size_t r) { return NumCompare(num(r), n.cmp, *n.number); });
+            if (is_int) {
+              NumericCompare(c, c.ints.data(), mask, out, n.cmp, *n.number);
+            } else {
+              NumericCompare(c, c.floats.data(), mask, out, n.cmp, *n.number);
+            }
             return true;
           case FilterKind::kExists:
             ForPresent(c, mask, out, [](size_t) { return true; });
@@ -298,8 +320,11 @@ struct LeafEval {
         return;
       }
     }
+    uint8_t* m = mask->data();
+    const uint8_t* o = out.data();
+    const uint8_t if_absent = absent ? 1 : 0;
     for (size_t r = 0; r < mask->size(); ++r) {
-      if ((*mask)[r]) (*mask)[r] = out[r] & 2 ? (out[r] & 1) : absent;
+      m[r] = static_cast<uint8_t>((m[r] != 0) & ((o[r] & 2) ? (o[r] & 1) : if_absent));
     }
   }
 
