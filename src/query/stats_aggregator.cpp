@@ -65,13 +65,12 @@ T NearestRank(std::vector<T>& v, double q) {
   return v[idx];
 }
 
+// Moves `from`'s values into `to`, copying the shorter list (order does not matter).
 template <typename T>
 void Append(std::vector<T>& to, std::vector<T>& from) {
-  if (to.empty()) {
-    to = std::move(from);
-  } else {
-    to.insert(to.end(), from.begin(), from.end());
-  }
+  if (to.size() < from.size()) std::swap(to, from);
+  to.insert(to.end(), from.begin(), from.end());
+  from = {};
 }
 
 }  // namespace

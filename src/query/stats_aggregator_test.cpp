@@ -103,5 +103,39 @@ TEST(StatsAggregator, TypedAddsAndMergeMatchAddNumber) {
             "i,-9223372036854775808,9223372036854775807,7,9007199254741000,2251799813685250\r\n");
 }
 
+TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndPastTheCountedBound) {
+  // Repeated values (kept as counts) and 200,000 distinct ones (past the counted bound, kept
+  // as a list), fed in a scrambled order, in two aggregators merged as worker threads are.
+  auto q = ParseVql("* | stats p50(x), p90(x), p99(x), quantile(0, x) by (k)");
+  ASSERT_TRUE(q.ok());
+  auto a = StatsAggregator::Create(q->pipes[0], 0, {}, {});
+  auto b = StatsAggregator::Create(q->pipes[0], 0, {}, {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  size_t ar = *(*a)->GroupIndex({OwnedValue::String("rep")});
+  size_t br = *(*b)->GroupIndex({OwnedValue::String("rep")});
+  size_t ad = *(*a)->GroupIndex({OwnedValue::String("wide")});
+  size_t bd = *(*b)->GroupIndex({OwnedValue::String("wide")});
+  for (size_t agg = 0; agg < 4; ++agg) {
+    // rep: 1.25 x 50, 2.5 x 40, 7.75 x 10 (p50 = 1.25, p90 = 2.5, p99 = 7.75).
+    for (int i = 0; i < 50; ++i) (*(i % 2 ? a : b))->AddFloat(i % 2 ? ar : br, agg, 1.25);
+    for (int i = 0; i < 40; ++i) (*(i % 2 ? a : b))->AddFloat(i % 2 ? ar : br, agg, 2.5);
+    for (int i = 0; i < 10; ++i) (*a)->AddFloat(ar, agg, 7.75);
+    // wide: 1..200000, each once, in a multiplicative order.
+    for (int64_t i = 0; i < 200000; ++i) {
+      int64_t v = (i * 7919) % 200000 + 1;
+      if (v % 3) {
+        (*a)->AddInt(ad, agg, v);
+      } else {
+        (*b)->AddInt(bd, agg, v);
+      }
+    }
+  }
+  ASSERT_TRUE((*a)->Merge(std::move(**b)).ok());
+  EXPECT_EQ(FormatRows((*a)->Finish(), OutputFormat::kCsv),
+            "k,p50(x),p90(x),p99(x),\"quantile(0, x)\"\r\n"
+            "rep,1.25,2.5,7.75,1.25\r\n"
+            "wide,100000,180000,198000,1\r\n");
+}
+
 }  // namespace
 }  // namespace vigia
