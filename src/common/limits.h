@@ -122,6 +122,12 @@ inline constexpr uint64_t kMaxQueryGroups = 1'000'000;
 // Approximate memory one query may hold (kept rows, groups, quantile values). Leaves room
 // for the ingest path and a few concurrent queries on a small server.
 inline constexpr uint64_t kMaxQueryMemoryBytes = 1ull << 30;
+// Values one `stats` group keeps per percentile to answer it exactly; past this it switches
+// to a log-bucket sketch (≤ 1% relative error, query/quantile_sketch.h). Selecting among
+// 64k doubles takes well under a millisecond and holds 512 KB; beyond that, keeping and
+// selecting every value cost most of a 5M-row percentile query, while the sketch adds one
+// bucket increment per value and a few KB per group.
+inline constexpr uint64_t kMaxExactQuantileValues = 1u << 16;
 // Default wall-clock time a query may run before failing with DeadlineExceeded (HTTP 408).
 inline constexpr int kQueryTimeoutMs = 30'000;
 // Rows a plain filter returns when the query has no `limit` (HTTP and CLI default).

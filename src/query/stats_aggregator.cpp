@@ -5,6 +5,9 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "common/limits.h"
+#include "query/quantile_sketch.h"
+
 namespace vigia {
 
 int CompareValues(const Value& a, const Value& b) {
@@ -47,8 +50,11 @@ struct StatsAggregator::AggState {
   double min = 0, max = 0;  // over every value, as doubles (the result when not all_int)
   uint64_t icount = 0;      // integer values seen
   int64_t imin = 0, imax = 0;
-  std::vector<double> values;                // quantiles: the non-integer values
-  std::vector<int64_t> ivalues;              // quantiles: the integer values
+  std::vector<double> values;    // quantiles: the non-integer values
+  std::vector<int64_t> ivalues;  // quantiles: the integer values
+  // Quantiles past limits::kMaxExactQuantileValues values: every value, as a double (then
+  // `values`/`ivalues` are empty).
+  std::unique_ptr<QuantileSketch> sketch;
   std::unordered_set<std::string> distinct;  // count_distinct (type-tagged)
 };
 
@@ -58,9 +64,7 @@ namespace {
 // at or below it. Reorders `v`.
 template <typename T>
 T NearestRank(std::vector<T>& v, double q) {
-  size_t n = v.size();
-  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(n)));
-  size_t idx = rank == 0 ? 0 : std::min(rank - 1, n - 1);
+  size_t idx = QuantileSketch::Rank(q, v.size()) - 1;
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx), v.end());
   return v[idx];
 }
@@ -71,6 +75,18 @@ void Append(std::vector<T>& to, std::vector<T>& from) {
   if (to.size() < from.size()) std::swap(to, from);
   to.insert(to.end(), from.begin(), from.end());
   from = {};
+}
+
+// Moves an exact quantile state's values into a new sketch; returns the bytes freed.
+template <typename State>
+uint64_t ToSketch(State& s) {
+  s.sketch = std::make_unique<QuantileSketch>();
+  for (double x : s.values) s.sketch->Add(x);
+  for (int64_t x : s.ivalues) s.sketch->Add(static_cast<double>(x));
+  uint64_t freed = (s.values.size() + s.ivalues.size()) * sizeof(double);
+  s.values = {};
+  s.ivalues = {};
+  return freed;
 }
 
 }  // namespace
@@ -177,10 +193,7 @@ void StatsAggregator::AddInt(size_t group, size_t agg, int64_t x) {
   ++s.icount;
   ++s.count;
   s.sum += x;
-  if (aggs_[agg]->func == AggFunc::kQuantile) {
-    s.ivalues.push_back(x);
-    memory_ += sizeof(int64_t);
-  }
+  if (aggs_[agg]->func == AggFunc::kQuantile) AddQuantileValue(s, x, d);
 }
 
 void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
@@ -191,10 +204,50 @@ void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
   if (s.count == 0 || x > s.max) s.max = x;
   ++s.count;
   s.sum += x;
-  if (aggs_[agg]->func == AggFunc::kQuantile) {
-    s.values.push_back(x);
-    memory_ += sizeof(double);
+  if (aggs_[agg]->func == AggFunc::kQuantile) AddQuantileValue(s, x);
+}
+
+void StatsAggregator::AddQuantileValue(AggState& s, double x) {
+  if (s.sketch) {
+    s.sketch->Add(x);
+    return;
   }
+  s.values.push_back(x);
+  memory_ += sizeof(double);
+  if (s.values.size() + s.ivalues.size() > limits::kMaxExactQuantileValues) SwitchToSketch(s);
+}
+
+void StatsAggregator::AddQuantileValue(AggState& s, int64_t x, double d) {
+  if (s.sketch) {
+    s.sketch->Add(d);
+    return;
+  }
+  s.ivalues.push_back(x);
+  memory_ += sizeof(int64_t);
+  if (s.values.size() + s.ivalues.size() > limits::kMaxExactQuantileValues) SwitchToSketch(s);
+}
+
+void StatsAggregator::SwitchToSketch(AggState& s) {
+  uint64_t freed = ToSketch(s);
+  memory_ -= std::min(memory_, freed);
+  memory_ += s.sketch->MemoryBytes();
+}
+
+void StatsAggregator::MergeQuantiles(AggState& a, AggState& b) {
+  if (!a.sketch && !b.sketch &&
+      a.values.size() + a.ivalues.size() + b.values.size() + b.ivalues.size() <=
+          limits::kMaxExactQuantileValues) {
+    Append(a.values, b.values);
+    Append(a.ivalues, b.ivalues);
+    return;
+  }
+  // Past the limit the union is a sketch, whichever way it was split between workers.
+  if (!a.sketch) SwitchToSketch(a);
+  if (!b.sketch) ToSketch(b);
+  uint64_t before = a.sketch->MemoryBytes();
+  a.sketch->Merge(*b.sketch);
+  memory_ += a.sketch->MemoryBytes() - before;
+  b.sketch.reset();
 }
 
 void StatsAggregator::AddDistinct(size_t group, size_t agg, const Value& v) {
@@ -237,8 +290,7 @@ Status StatsAggregator::Merge(StatsAggregator&& other) {
           (b.isum_overflow || __builtin_add_overflow(a.isum, b.isum, &a.isum))) {
         a.isum_overflow = true;
       }
-      Append(a.values, b.values);
-      Append(a.ivalues, b.ivalues);
+      MergeQuantiles(a, b);
       if (a.distinct.empty()) {
         a.distinct = std::move(b.distinct);
       } else {
@@ -286,6 +338,14 @@ Status StatsAggregator::Add(const RowAccessor& row) {
     }
   }
   return CheckMemory();
+}
+
+int64_t StatsAggregator::SketchQuantileInt(const AggState& s, double q) {
+  // min and max are exact as integers (beyond 2^53 the sketch's doubles are not).
+  uint64_t rank = QuantileSketch::Rank(q, s.sketch->count());
+  if (rank == 1) return s.imin;
+  if (rank == s.sketch->count()) return s.imax;
+  return std::clamp(s.sketch->QuantileInt(q), s.imin, s.imax);
 }
 
 std::vector<QueryRecord> StatsAggregator::Finish() {
@@ -362,6 +422,11 @@ std::vector<QueryRecord> StatsAggregator::Finish() {
           break;
         case AggFunc::kQuantile:
           if (s.count == 0) break;
+          if (s.sketch) {
+            v = s.all_int ? OwnedValue::Int(SketchQuantileInt(s, a.q))
+                          : OwnedValue::Float(s.sketch->Quantile(a.q));
+            break;
+          }
           if (s.all_int) {
             v = OwnedValue::Int(NearestRank(s.ivalues, a.q));
             break;

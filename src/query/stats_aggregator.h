@@ -1,7 +1,9 @@
 // StatsAggregator: the `stats` (and `top`) pipe — groups rows by the `by` keys and folds
-// each group through the aggregate functions. Exact: percentiles keep every value and use
-// the nearest-rank definition (the smallest value with at least q·n values ≤ it), so the
-// row evaluator is a trustworthy oracle for the columnar engine.
+// each group through the aggregate functions. Percentiles use the nearest-rank definition
+// (the smallest value with at least q·n values ≤ it): exact while a group holds at most
+// limits::kMaxExactQuantileValues values, beyond that from a QuantileSketch (≤ 1% relative
+// error; exact p0/p100). The switch depends only on a group's value count, never on how
+// rows were split between workers, so the row evaluator and the columnar engine agree.
 //
 // Output rows: the `by` keys (a `_time` bucket is the bucket start, ns) then one column per
 // aggregate, groups ordered by key values. With no `by` and no input, one row is produced
@@ -81,6 +83,11 @@ class StatsAggregator {
   struct AggState;
   struct Group;
   StatsAggregator() = default;
+  void AddQuantileValue(AggState& s, double x);
+  void AddQuantileValue(AggState& s, int64_t x, double d);
+  void SwitchToSketch(AggState& s);
+  void MergeQuantiles(AggState& a, AggState& b);
+  static int64_t SketchQuantileInt(const AggState& s, double q);
   static std::string EncodeKey(const std::vector<OwnedValue>& key);
 
   const Pipe* pipe_ = nullptr;

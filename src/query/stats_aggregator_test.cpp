@@ -5,6 +5,10 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <random>
+
+#include "common/limits.h"
+#include "query/quantile_sketch.h"
 
 #include "query/result_format.h"
 #include "query/vql_parser.h"
@@ -103,9 +107,11 @@ TEST(StatsAggregator, TypedAddsAndMergeMatchAddNumber) {
             "i,-9223372036854775808,9223372036854775807,7,9007199254741000,2251799813685250\r\n");
 }
 
-TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndPastTheCountedBound) {
-  // Repeated values (kept as counts) and 200,000 distinct ones (past the counted bound, kept
-  // as a list), fed in a scrambled order, in two aggregators merged as worker threads are.
+TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndUpToTheExactLimit) {
+  // Repeated values and kMaxExactQuantileValues distinct ones (the most kept exactly), fed in
+  // a scrambled order, in two aggregators merged as worker threads are.
+  constexpr auto kN = static_cast<int64_t>(limits::kMaxExactQuantileValues);
+  static_assert(kN % 2 == 0);
   auto q = ParseVql("* | stats p50(x), p90(x), p99(x), quantile(0, x) by (k)");
   ASSERT_TRUE(q.ok());
   auto a = StatsAggregator::Create(q->pipes[0], 0, {}, {});
@@ -120,9 +126,9 @@ TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndPastTheCountedBound) {
     for (int i = 0; i < 50; ++i) (*(i % 2 ? a : b))->AddFloat(i % 2 ? ar : br, agg, 1.25);
     for (int i = 0; i < 40; ++i) (*(i % 2 ? a : b))->AddFloat(i % 2 ? ar : br, agg, 2.5);
     for (int i = 0; i < 10; ++i) (*a)->AddFloat(ar, agg, 7.75);
-    // wide: 1..200000, each once, in a multiplicative order.
-    for (int64_t i = 0; i < 200000; ++i) {
-      int64_t v = (i * 7919) % 200000 + 1;
+    // wide: 1..kN, each once, in a multiplicative order (7919 is prime, kN a power of two).
+    for (int64_t i = 0; i < kN; ++i) {
+      int64_t v = (i * 7919) % kN + 1;
       if (v % 3) {
         (*a)->AddInt(ad, agg, v);
       } else {
@@ -131,10 +137,135 @@ TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndPastTheCountedBound) {
     }
   }
   ASSERT_TRUE((*a)->Merge(std::move(**b)).ok());
+  auto rank = [&](double q) { return std::to_string(static_cast<int64_t>(std::ceil(q * kN))); };
   EXPECT_EQ(FormatRows((*a)->Finish(), OutputFormat::kCsv),
             "k,p50(x),p90(x),p99(x),\"quantile(0, x)\"\r\n"
             "rep,1.25,2.5,7.75,1.25\r\n"
-            "wide,100000,180000,198000,1\r\n");
+            "wide," +
+                rank(0.5) + "," + rank(0.9) + "," + rank(0.99) + ",1\r\n");
+}
+
+// The quantiles of `xs` (one group) from `parts` aggregators, value i going to i % parts,
+// merged into the first; as CSV.
+std::string SplitQuantiles(const std::vector<double>& xs, size_t parts, bool as_int) {
+  auto q = ParseVql("* | stats quantile(0, x), quantile(0.01, x), p50(x), p95(x), p99(x), max(x)");
+  EXPECT_TRUE(q.ok()) << q.status().ToString();
+  if (!q.ok()) return "";
+  std::vector<std::unique_ptr<StatsAggregator>> aggs;
+  for (size_t p = 0; p < parts; ++p) {
+    aggs.push_back(std::move(*StatsAggregator::Create(q->pipes[0], 0, {}, {})));
+    EXPECT_EQ(*aggs.back()->GroupIndex({}), 0u);
+  }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    for (size_t agg = 0; agg < 6; ++agg) {
+      if (as_int) {
+        aggs[i % parts]->AddInt(0, agg, static_cast<int64_t>(xs[i]));
+      } else {
+        aggs[i % parts]->AddFloat(0, agg, xs[i]);
+      }
+    }
+  }
+  for (size_t p = 1; p < parts; ++p) EXPECT_TRUE(aggs[0]->Merge(std::move(*aggs[p])).ok());
+  return FormatRows(aggs[0]->Finish(), OutputFormat::kCsv);
+}
+
+std::vector<double> CsvNumbers(const std::string& csv) {
+  std::vector<double> out;
+  std::string row = csv.substr(csv.find('\n') + 1);
+  size_t at = 0;
+  while (at < row.size()) {
+    size_t end = row.find_first_of(",\r", at);
+    out.push_back(std::stod(row.substr(at, end - at)));
+    at = end + 1;
+    if (row[end] == '\r') break;
+  }
+  return out;
+}
+
+double ExactRank(std::vector<double> v, double q) {
+  size_t idx = QuantileSketch::Rank(q, v.size()) - 1;
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx), v.end());
+  return v[idx];
+}
+
+TEST(StatsAggregator, PastTheExactLimitQuantilesAreWithinOnePercent) {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> latency(3.0, 1.0);
+  std::vector<double> xs(3 * limits::kMaxExactQuantileValues);
+  for (double& x : xs) x = std::round(latency(rng) * 100) / 100;
+  for (size_t i = 0; i < xs.size(); i += 5) xs[i] = 0;
+  xs[12346] = -40.5;  // one negative
+  for (size_t parts : {1, 2, 3}) {
+    std::string csv = SplitQuantiles(xs, parts, false);
+    std::vector<double> got = CsvNumbers(csv);
+    ASSERT_EQ(got.size(), 6u) << csv;
+    const double qs[] = {0, 0.01, 0.5, 0.95, 0.99, 1};
+    for (size_t i = 0; i < 6; ++i) {
+      double exact = ExactRank(xs, qs[i]);
+      EXPECT_LE(std::fabs(got[i] - exact), 0.01 * std::fabs(exact)) << qs[i] << " " << csv;
+    }
+    EXPECT_EQ(got[0], -40.5);  // p0 and max() stay exact
+    EXPECT_EQ(got[5], *std::max_element(xs.begin(), xs.end()));
+    // The answer does not depend on how the rows were split between workers.
+    EXPECT_EQ(csv, SplitQuantiles(xs, 1, false));
+  }
+}
+
+TEST(StatsAggregator, QuantilesSwitchToTheSketchOnlyPastTheLimitInEveryMerge) {
+  // Values 1e6 + 7·i: distinct, so a sketch answer (a bucket's representative) differs from
+  // the exact one.
+  auto values = [](size_t n) {
+    std::vector<double> xs(n);
+    for (size_t i = 0; i < n; ++i) xs[(i * 7919) % n] = 1e6 + 7.0 * static_cast<double>(i);
+    return xs;
+  };
+  constexpr size_t kN = limits::kMaxExactQuantileValues;
+  std::vector<double> at = values(kN);
+  std::string exact = "\"quantile(0, x)\",\"quantile(0.01, x)\",p50(x),p95(x),p99(x),max(x)\r\n";
+  for (double q : {0.0, 0.01, 0.5, 0.95, 0.99, 1.0}) {
+    exact += std::to_string(static_cast<int64_t>(ExactRank(at, q))) + (q < 1 ? "," : "\r\n");
+  }
+  // At the limit: exact, however split (each part is below the limit, their union at it).
+  EXPECT_EQ(SplitQuantiles(at, 1, true), exact);
+  EXPECT_EQ(SplitQuantiles(at, 2, true), exact);
+  EXPECT_EQ(SplitQuantiles(at, 3, true), exact);
+
+  // One value more: a sketch, the same however split, integers still, within 1%.
+  std::vector<double> past = values(kN + 1);
+  std::string sketched = SplitQuantiles(past, 1, true);
+  EXPECT_EQ(SplitQuantiles(past, 2, true), sketched);
+  EXPECT_EQ(SplitQuantiles(past, 3, true), sketched);
+  EXPECT_EQ(sketched.find('.', sketched.find('\n')), std::string::npos) << sketched;
+  std::vector<double> got = CsvNumbers(sketched);
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_NE(got[2], ExactRank(past, 0.5)) << "p50 should come from the sketch";
+  const double qs[] = {0, 0.01, 0.5, 0.95, 0.99, 1};
+  for (size_t i = 0; i < 6; ++i) {
+    double e = ExactRank(past, qs[i]);
+    EXPECT_LE(std::fabs(got[i] - e), 0.01 * e) << qs[i];
+  }
+  EXPECT_EQ(got[0], 1e6);
+  EXPECT_EQ(got[5], 1e6 + 7.0 * kN);
+}
+
+TEST(StatsAggregator, QuantileMemoryStaysBoundedPastTheLimit) {
+  // 2M values kept exactly would need 16 MB; the sketch holds a few KB.
+  auto q = ParseVql("* | stats p99(x)");
+  ASSERT_TRUE(q.ok());
+  AggregatorLimits limits;
+  limits.max_memory_bytes = 2u << 20;
+  auto a = StatsAggregator::Create(q->pipes[0], 0, {}, limits);
+  ASSERT_TRUE(a.ok());
+  size_t g = *(*a)->GroupIndex({});
+  for (int i = 0; i < 2'000'000; ++i) (*a)->AddFloat(g, 0, 1 + i % 1000 * 0.5);
+  EXPECT_TRUE((*a)->CheckMemory().ok());
+  // Exact kept values still count against the limit.
+  auto small =
+      StatsAggregator::Create(q->pipes[0], 0, {}, {.max_groups = 0, .max_memory_bytes = 1024});
+  ASSERT_TRUE(small.ok());
+  size_t sg = *(*small)->GroupIndex({});
+  for (int i = 0; i < 1000; ++i) (*small)->AddFloat(sg, 0, i);
+  EXPECT_FALSE((*small)->CheckMemory().ok());
 }
 
 }  // namespace
