@@ -1,7 +1,6 @@
 #include "query/quantile_sketch.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -10,10 +9,8 @@ namespace vigia {
 namespace {
 
 constexpr int kB = QuantileSketch::kBucketsPerBinade;
-constexpr uint64_t kMantissaMask = (uint64_t{1} << 52) - 1;
-// Subnormals are scaled by 2^64 into the normal range, then their exponent shifted back.
-constexpr int32_t kMinIndex = -1074 * kB;
-constexpr int32_t kMaxIndex = 1023 * kB + kB - 1;
+constexpr int32_t kMinIndex = QuantileSketch::kMinIndex;
+constexpr int32_t kMaxIndex = QuantileSketch::kMaxIndex;
 // Buckets added beyond the needed range when a histogram grows, so values creeping
 // outward one bucket at a time do not reallocate every time.
 constexpr int32_t kGrowSlack = 64;
@@ -36,19 +33,11 @@ double Representative(int32_t index) {
 
 }  // namespace
 
-int32_t QuantileSketch::Index(double x) {
-  auto bits = std::bit_cast<uint64_t>(x);
-  auto biased = static_cast<int32_t>((bits >> 52) & 0x7ff);
-  if (biased == 0x7ff) return kMaxIndex;  // infinity
-  int32_t shift = 0;
-  if (biased == 0) {
-    bits = std::bit_cast<uint64_t>(x * 0x1p64);
-    biased = static_cast<int32_t>((bits >> 52) & 0x7ff);
-    shift = 64;
-  }
-  // (mantissa · B) >> 52 is the slice of the binade, in exact integer arithmetic.
-  auto slice = static_cast<int32_t>(((bits & kMantissaMask) * kB) >> 52);
-  return (biased - 1023 - shift) * kB + slice;
+int32_t QuantileSketch::IndexOfExtreme(double x) {
+  if (std::isinf(x)) return kMaxIndex;
+  if (x == 0) return kMinIndex;  // not a magnitude the sketch stores; keeps this total
+  // A subnormal scaled by 2^64 is normal; its index is then shifted back 64 binades.
+  return Index(x * 0x1p64) - 64 * kB;
 }
 
 double QuantileSketch::BucketLow(int32_t index) {

@@ -17,6 +17,7 @@
 // Thread-safety: externally synchronized.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -56,10 +57,23 @@ class QuantileSketch {
   // Approximate heap bytes held.
   size_t MemoryBytes() const { return (pos_.counts.capacity() + neg_.counts.capacity()) * 8; }
 
-  // The bucket of a positive finite-or-infinite magnitude, and its bounds [lo, hi).
-  static int32_t Index(double x);
+  // The bucket of a positive magnitude (infinity goes to the largest bucket), and its
+  // bounds [lo, hi).
+  static int32_t Index(double x) {
+    auto bits = std::bit_cast<uint64_t>(x);
+    auto biased = static_cast<int32_t>(bits >> 52);  // the sign bit is 0
+    if (biased == 0 || biased == 0x7ff) [[unlikely]]
+      return IndexOfExtreme(x);
+    // (mantissa · B) >> 52 is the slice of the binade, in exact integer arithmetic.
+    auto slice = static_cast<int32_t>(((bits & kMantissaMask) * kBucketsPerBinade) >> 52);
+    return (biased - 1023) * kBucketsPerBinade + slice;
+  }
   static double BucketLow(int32_t index);
   static double BucketHigh(int32_t index) { return BucketLow(index + 1); }
+
+  static constexpr uint64_t kMantissaMask = (uint64_t{1} << 52) - 1;
+  static constexpr int32_t kMinIndex = -1074 * kBucketsPerBinade;
+  static constexpr int32_t kMaxIndex = 1024 * kBucketsPerBinade - 1;
 
   // Test access: the count in bucket `index` of the positive (or negative) histogram.
   uint64_t BucketCount(int32_t index, bool negative) const;
@@ -87,6 +101,8 @@ class QuantileSketch {
     int32_t index = 0;
   };
   Located Locate(uint64_t rank) const;
+  // Index() of a subnormal or infinite magnitude.
+  static int32_t IndexOfExtreme(double x);
 
   uint64_t count_ = 0;
   uint64_t zeros_ = 0;
