@@ -18,6 +18,7 @@ struct BlockTask {
   uint32_t part = 0;
   uint32_t block = 0;
   int64_t min_ts = 0;
+  int64_t max_ts = 0;
 };
 
 // A matching row of a plain filter with its position in the row evaluator's input order
@@ -77,6 +78,19 @@ class Engine {
     }
     return Status::Ok();
   }
+  // The rows of `v` (timestamps within [min_ts, max_ts]) inside the query's time range. Most
+  // blocks lie wholly inside it: no per-row test then.
+  void TimeMask(const BlockView& v, int64_t min_ts, int64_t max_ts,
+                std::vector<uint8_t>* mask) const {
+    if (min_ts >= plan_.min_ts && max_ts < plan_.max_ts) {
+      mask->assign(v.num_rows, 1);
+      return;
+    }
+    mask->resize(v.num_rows);
+    for (size_t r = 0; r < v.num_rows; ++r) {
+      (*mask)[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
+    }
+  }
   // Counts one scanned block; the calling thread (`report`) also tells the observer.
   void Progress(uint64_t rows, bool report) const {
     uint64_t done = blocks_done_.fetch_add(1, std::memory_order_relaxed) + 1;
@@ -130,10 +144,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   VIGIA_RETURN_IF_ERROR(pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read));
   const BlockView& v = w->block.view;
   w->qs.rows_scanned += v.num_rows;
-  w->mask.assign(v.num_rows, 1);
-  for (size_t r = 0; r < v.num_rows; ++r) {
-    w->mask[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
-  }
+  TimeMask(v, t.min_ts, t.max_ts, &w->mask);
   filter_.Apply(v, &w->mask);
   uint64_t matched = 0;
   for (uint8_t m : w->mask) matched += m;
@@ -173,10 +184,7 @@ Status Engine::ScanMemtable(Worker* w, ColumnStats* stats) const {
         MemtableBlockCache::Default().Get(snap_.memtable[bi]);
     if (block->max_ts() < plan_.min_ts || block->min_ts() >= plan_.max_ts) continue;
     const BlockView& v = block->view();
-    w->mask.assign(v.num_rows, 1);
-    for (size_t r = 0; r < v.num_rows; ++r) {
-      w->mask[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
-    }
+    TimeMask(v, block->min_ts(), block->max_ts(), &w->mask);
     filter_.Apply(v, &w->mask);
     uint64_t matched = 0;
     for (uint8_t m : w->mask) matched += m;
@@ -321,7 +329,8 @@ Result<QueryResult> Engine::Run() {
     readers_[pi] = std::make_unique<PartBlockReader>(*parts[pi]->reader, plan_);
     for (size_t b = 0; b < m.blocks.size(); ++b) {
       if (!readers_[pi]->InTimeRange(b)) continue;
-      tasks_.push_back({static_cast<uint32_t>(pi), static_cast<uint32_t>(b), m.blocks[b].min_ts});
+      tasks_.push_back({static_cast<uint32_t>(pi), static_cast<uint32_t>(b), m.blocks[b].min_ts,
+                        m.blocks[b].max_ts});
     }
   }
 

@@ -78,8 +78,8 @@ double MsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// The answer in one piece, with the stats in X-Vigia-* headers too.
-void RespondWhole(HttpResponse* resp, OutputFormat fmt, uint64_t limit,
+// The answer to `query` in one piece, with the stats in X-Vigia-* headers too.
+void RespondWhole(HttpResponse* resp, const Query& query, OutputFormat fmt, uint64_t limit,
                   std::vector<QueryRecord> rows, const QueryStats& stats,
                   std::chrono::steady_clock::time_point start) {
   double ms = MsSince(start);
@@ -92,7 +92,8 @@ void RespondWhole(HttpResponse* resp, OutputFormat fmt, uint64_t limit,
   if (fmt == OutputFormat::kCsv) {
     resp->content_type = "text/csv";
     if (limit > 0 && rows.size() > limit) rows.resize(limit);
-    resp->body = FormatRows(rows, fmt);
+    // An empty result still has the header of the columns the query fixes (stats, fields).
+    resp->body = FormatRows(rows, fmt, QueryColumns(query));
     return;
   }
   QueryBody body(fmt == OutputFormat::kJson, limit);
@@ -185,7 +186,7 @@ void RespondStreamable(Shared& s, std::shared_ptr<QueryJob> job, OutputFormat fm
     lock.unlock();
     if (!res.ok()) return SetStatusError(resp, res.status());
     for (QueryRecord& r : res->rows) rows.push_back(std::move(r));
-    return RespondWhole(resp, fmt, limit, std::move(rows), res->stats, job->start);
+    return RespondWhole(resp, job->query, fmt, limit, std::move(rows), res->stats, job->start);
   }
   job->streaming = true;
   job->stream = std::make_shared<ResponseStream>();
@@ -287,7 +288,7 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
     SetStatusError(resp, res.status());
     return;
   }
-  RespondWhole(resp, *fmt, limit, std::move(res->rows), res->stats, start);
+  RespondWhole(resp, *query, *fmt, limit, std::move(res->rows), res->stats, start);
 }
 
 void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
