@@ -1,5 +1,7 @@
 #include "query/column_filter.h"
 
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -306,6 +308,35 @@ struct LeafEval {
     return false;
   }
 
+  // A string column that every row has, in dictionary form with few entries (kind, level,
+  // service, route in a block sorted by them): the leaf's result for a row is its entry's, so
+  // run the kernel over the entries only, then AND each row with its entry's result. A
+  // one-entry dictionary decides the whole block. False when this shortcut does not apply.
+  bool DictionaryLeaf(const ColumnVector& c, std::vector<uint8_t>* mask) const {
+    if (c.type != ColumnType::kString || !c.dictionary || !c.all_present ||
+        c.dict.size() * 16 > mask->size()) {
+      return false;
+    }
+    ColumnVector entries;
+    entries.type = ColumnType::kString;
+    entries.strings = c.dict;
+    entries.present.assign(c.dict.size(), 1);
+    entries.all_present = true;
+    const std::vector<uint8_t> all(c.dict.size(), 1);
+    std::vector<uint8_t> result(c.dict.size(), 0);
+    if (!Kernel(entries, all, &result)) return false;
+    uint8_t* m = mask->data();
+    const size_t n = mask->size();
+    if (result.size() == 1) {
+      if (!(result[0] & 1)) std::fill(m, m + n, 0);
+      return true;
+    }
+    for (uint8_t& r : result) r &= 1;
+    const uint16_t* codes = c.codes.data();
+    for (size_t r = 0; r < n; ++r) m[r] &= result[codes[r]];
+    return true;
+  }
+
   void Field(std::vector<uint8_t>* mask) const {
     const auto* cols = b.Find(n.field);
     const bool absent = n.kind == FilterKind::kCompare && n.cmp == CmpOp::kNe;
@@ -313,6 +344,7 @@ struct LeafEval {
       if (!absent) std::fill(mask->begin(), mask->end(), 0);
       return;
     }
+    if (cols->size() == 1 && DictionaryLeaf(*(*cols)[0], mask)) return;
     std::vector<uint8_t> out(mask->size(), 0);
     for (const ColumnVector* c : *cols) {
       if (!Kernel(*c, *mask, &out)) {
@@ -354,12 +386,32 @@ void ColumnFilter::Apply(const BlockView& block, std::vector<uint8_t>* mask) con
 
 namespace {
 
+// True when no row is selected (eight mask bytes at a time).
+bool NoneSet(const std::vector<uint8_t>& mask) {
+  const uint8_t* p = mask.data();
+  const size_t n = mask.size();
+  size_t i = 0;
+  uint64_t any = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    any |= w;
+    if ((i & 4095) == 0 && any) return false;
+  }
+  for (; i < n; ++i) any |= p[i];
+  return any == 0;
+}
+
 void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>* mask) {
   switch (n.kind) {
     case FilterKind::kAll:
       return;
     case FilterKind::kAnd:
-      for (const auto& c : n.children) Eval(*c, b, mask);
+      for (const auto& c : n.children) {
+        Eval(*c, b, mask);
+        // Blocks of other services or kinds are rejected by the first leaf: skip the rest.
+        if (NoneSet(*mask)) return;
+      }
       return;
     case FilterKind::kOr: {
       std::vector<uint8_t> result(mask->size(), 0);

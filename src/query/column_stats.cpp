@@ -80,6 +80,14 @@ Status ColumnStats::KeyIds(const BlockView& block, const GroupKey& gk, LocalKey*
     // The common case (route, browser, service...): one string column in dictionary form.
     const ColumnVector& c = *(*cols)[0];
     std::vector<uint32_t>& table = dict_ids[0];
+    if (c.all_present) {
+      for (size_t k = 0; k < sel_.size(); ++k) {
+        uint32_t& id = table[c.codes[sel_[k]]];
+        if (id == UINT32_MAX) id = add_value(Value::String(c.dict[c.codes[sel_[k]]]));
+        out->ids[k] = id;
+      }
+      return Status::Ok();
+    }
     for (size_t k = 0; k < sel_.size(); ++k) {
       const size_t r = sel_[k];
       if (!c.present[r]) {

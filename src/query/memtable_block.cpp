@@ -110,6 +110,9 @@ std::unique_ptr<MemtableBlock> MemtableBlock::Build(const EventBatch& batch) {
   b->view_.num_rows = n;
   b->view_.ts = b->ts_.data();
   b->bytes_ = n * sizeof(int64_t);
+  for (ColumnVector& c : b->columns_) {
+    c.all_present = std::find(c.present.begin(), c.present.end(), 0) == c.present.end();
+  }
   for (const ColumnVector& c : b->columns_) {
     b->view_.Add(&c);
     b->bytes_ += c.present.size() + c.ints.size() * sizeof(int64_t) +

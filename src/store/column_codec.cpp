@@ -165,6 +165,7 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
   uint8_t presence;
   if (!r.GetU8(&presence)) return false;
   out->type = type;
+  out->all_present = presence == kAllPresent;
   if (presence == kAllPresent) {
     out->present.assign(num_rows, 1);
   } else if (presence != kPresenceBitmap || !GetBitmap(&r, num_rows, &out->present)) {

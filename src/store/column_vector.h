@@ -47,6 +47,9 @@ struct ColumnVector {
   std::vector<std::string_view> dict;     // kString, dictionary form: the distinct values
   std::vector<uint16_t> codes;            // dictionary form: index into dict (0 where absent)
   bool dictionary = false;                // kString: dictionary form (else flat)
+  // Every row has the field (present is all 1s): kernels then skip the presence test, and a
+  // one-entry dictionary decides a whole block at once.
+  bool all_present = false;
 
   size_t size() const { return present.size(); }
   // The string of a present row of a kString column, in either form.
