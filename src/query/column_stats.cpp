@@ -269,6 +269,29 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
       }
       continue;
     }
+    if (a.func != AggFunc::kCountDistinct && cols != nullptr && cols->size() == 1 &&
+        ((*cols)[0]->type == ColumnType::kInt || (*cols)[0]->type == ColumnType::kFloat)) {
+      // One numeric column (duration_ms, status, bytes): a typed loop without per-row
+      // dispatch on the aggregate or the column type.
+      const ColumnVector& c = *(*cols)[0];
+      const uint8_t* present = c.present.data();
+      if (c.type == ColumnType::kInt) {
+        const int64_t* v = c.ints.data();
+        for (size_t k = 0; k < sel_.size(); ++k) {
+          const uint32_t r = sel_[k];
+          if ((cm && !cm[r]) || !present[r]) continue;
+          agg_->AddInt(gid_[k], i, v[r]);
+        }
+      } else {
+        const double* v = c.floats.data();
+        for (size_t k = 0; k < sel_.size(); ++k) {
+          const uint32_t r = sel_[k];
+          if ((cm && !cm[r]) || !present[r]) continue;
+          agg_->AddFloat(gid_[k], i, v[r]);
+        }
+      }
+      continue;
+    }
     for (size_t k = 0; k < sel_.size(); ++k) {
       const uint32_t r = sel_[k];
       if (cm && !cm[r]) continue;
