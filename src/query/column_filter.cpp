@@ -386,6 +386,26 @@ void ColumnFilter::Apply(const BlockView& block, std::vector<uint8_t>* mask) con
 
 namespace {
 
+// A leaf over a column every row of the block has with one and the same value.
+bool DecidedByBlock(const ColumnFilter::Node& n, const BlockView& b) {
+  switch (n.kind) {
+    case FilterKind::kAll:
+    case FilterKind::kAnd:
+    case FilterKind::kOr:
+    case FilterKind::kNot:
+    case FilterKind::kTime:
+    case FilterKind::kRegex:
+      return false;
+    default:
+      break;
+  }
+  if (n.time_field || n.field.empty()) return false;
+  const auto* cols = b.Find(n.field);
+  if (cols == nullptr || cols->size() != 1) return false;
+  const ColumnVector& c = *(*cols)[0];
+  return c.type == ColumnType::kString && c.dictionary && c.all_present && c.dict.size() == 1;
+}
+
 // True when no row is selected (eight mask bytes at a time).
 bool NoneSet(const std::vector<uint8_t>& mask) {
   const uint8_t* p = mask.data();
@@ -407,10 +427,15 @@ void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>*
     case FilterKind::kAll:
       return;
     case FilterKind::kAnd:
-      for (const auto& c : n.children) {
-        Eval(*c, b, mask);
-        // Blocks of other services or kinds are rejected by the first leaf: skip the rest.
-        if (NoneSet(*mask)) return;
+      // Leaves the block decides at once first (service:X where the block holds one
+      // service): a block of another service or kind is then rejected before any per-row
+      // work, and the rest of the conjunction is skipped.
+      for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& c : n.children) {
+          if (DecidedByBlock(*c, b) != (pass == 0)) continue;
+          Eval(*c, b, mask);
+          if (NoneSet(*mask)) return;
+        }
       }
       return;
     case FilterKind::kOr: {
