@@ -15,6 +15,7 @@ Result<std::unique_ptr<ColumnStats>> ColumnStats::Create(const Pipe& pipe, const
                                                           {opt.max_groups, opt.max_memory_bytes}));
   for (size_t i = 0; i < s->agg_->num_aggregates(); ++i) {
     const Aggregate& a = s->agg_->aggregate(i);
+    s->needs_time_ |= a.func == AggFunc::kRate;
     s->conds_.emplace_back();
     if (a.cond) {
       VIGIA_ASSIGN_OR_RETURN(ColumnFilter f, ColumnFilter::Compile(*a.cond, opt.now_ns));
@@ -225,19 +226,25 @@ Status ColumnStats::Groups(const BlockView& block) {
 }
 
 Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>& mask) {
-  sel_.clear();
+  // Branch-free: every row is written, the count advances only for selected ones.
+  sel_.resize(mask.size());
+  size_t n = 0;
   for (size_t r = 0; r < mask.size(); ++r) {
-    if (mask[r]) sel_.push_back(static_cast<uint32_t>(r));
+    sel_[n] = static_cast<uint32_t>(r);
+    n += mask[r] != 0;
   }
+  sel_.resize(n);
   if (sel_.empty()) return Status::Ok();
   VIGIA_RETURN_IF_ERROR(Groups(block));
-  int64_t mn = INT64_MAX, mx = INT64_MIN;
-  for (uint32_t r : sel_) {
-    mn = std::min(mn, block.ts[r]);
-    mx = std::max(mx, block.ts[r]);
+  if (needs_time_) {
+    int64_t mn = INT64_MAX, mx = INT64_MIN;
+    for (uint32_t r : sel_) {
+      mn = std::min(mn, block.ts[r]);
+      mx = std::max(mx, block.ts[r]);
+    }
+    agg_->NoteTime(mn);
+    agg_->NoteTime(mx);
   }
-  agg_->NoteTime(mn);
-  agg_->NoteTime(mx);
 
   std::vector<uint8_t> cond_mask;
   for (size_t i = 0; i < agg_->num_aggregates(); ++i) {
@@ -259,10 +266,26 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
       // Counted per block-local group, then one AddCount per group.
       const bool every_row = a.func == AggFunc::kRate || a.field.empty() || time_field;
       counts_.assign(block_gids_.size(), 0);
-      for (size_t k = 0; k < sel_.size(); ++k) {
-        const uint32_t r = sel_[k];
-        if (cm && !cm[r]) continue;
-        if (every_row || PresentAt(cols, r)) ++counts_[lid_[k]];
+      if (every_row && cm == nullptr) {
+        // Runs of one group (rows sorted by service, kind, time) add up in a register
+        // rather than through a chain of increments to the same memory word.
+        uint32_t run_group = lid_[0];
+        uint64_t run = 0;
+        for (size_t k = 0; k < sel_.size(); ++k) {
+          if (lid_[k] != run_group) {
+            counts_[run_group] += run;
+            run_group = lid_[k];
+            run = 0;
+          }
+          ++run;
+        }
+        counts_[run_group] += run;
+      } else {
+        for (size_t k = 0; k < sel_.size(); ++k) {
+          const uint32_t r = sel_[k];
+          if (cm && !cm[r]) continue;
+          if (every_row || PresentAt(cols, r)) ++counts_[lid_[k]];
+        }
       }
       for (size_t l = 0; l < counts_.size(); ++l) {
         if (counts_[l] > 0) agg_->AddCount(block_gids_[l], i, counts_[l]);

@@ -51,8 +51,9 @@ class ColumnStats {
   const Pipe* pipe_ = nullptr;
   std::unique_ptr<StatsAggregator> agg_;
   std::vector<std::optional<ColumnFilter>> conds_;  // per aggregate
-  std::vector<uint32_t> sel_;                       // selected rows of the current block
-  std::vector<uint32_t> gid_;                       // their groups
+  bool needs_time_ = false;           // a rate() without a bucket reads the span of the rows seen
+  std::vector<uint32_t> sel_;         // selected rows of the current block
+  std::vector<uint32_t> gid_;         // their groups
   std::vector<uint32_t> lid_;         // their block-local groups (index into block_gids_)
   std::vector<uint32_t> block_gids_;  // the aggregator's group of each block-local group
   std::vector<uint64_t> counts_;      // per block-local group (count/rate)
