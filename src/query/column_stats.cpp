@@ -305,6 +305,19 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
           if ((cm && !cm[r]) || !present[r]) continue;
           agg_->AddInt(gid_[k], i, v[r]);
         }
+      } else if (a.func == AggFunc::kQuantile) {
+        // Values gathered per block-local group, then handed over a group at a time.
+        const double* v = c.floats.data();
+        by_group_.resize(block_gids_.size());
+        for (auto& g : by_group_) g.clear();
+        for (size_t k = 0; k < sel_.size(); ++k) {
+          const uint32_t r = sel_[k];
+          if ((cm && !cm[r]) || !present[r]) continue;
+          by_group_[lid_[k]].push_back(v[r]);
+        }
+        for (size_t l = 0; l < by_group_.size(); ++l) {
+          if (!by_group_[l].empty()) agg_->AddFloats(block_gids_[l], i, by_group_[l]);
+        }
       } else {
         const double* v = c.floats.data();
         for (size_t k = 0; k < sel_.size(); ++k) {

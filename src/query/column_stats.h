@@ -57,7 +57,8 @@ class ColumnStats {
   std::vector<uint32_t> lid_;         // their block-local groups (index into block_gids_)
   std::vector<uint32_t> block_gids_;  // the aggregator's group of each block-local group
   std::vector<uint64_t> counts_;      // per block-local group (count/rate)
-  std::vector<LocalKey> keys_;        // per `by` key, reused across blocks
+  std::vector<std::vector<double>> by_group_;  // per block-local group: percentile values
+  std::vector<LocalKey> keys_;                 // per `by` key, reused across blocks
 };
 
 }  // namespace vigia

@@ -215,6 +215,20 @@ void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
   s.sum += x;
 }
 
+void StatsAggregator::AddFloats(size_t group, size_t agg, std::span<const double> xs) {
+  if (aggs_[agg]->func != AggFunc::kQuantile) {
+    for (double x : xs) AddFloat(group, agg, x);
+    return;
+  }
+  AggState& s = groups_[group]->states[agg];
+  for (double x : xs) {
+    if (std::isnan(x)) continue;
+    s.all_int = false;
+    ++s.count;
+    AddQuantileValue(s, x);
+  }
+}
+
 void StatsAggregator::AddQuantileValue(AggState& s, double x) {
   if (s.sketch) {
     s.sketch->Add(x);
