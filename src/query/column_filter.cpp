@@ -117,10 +117,10 @@ void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
 
 // `value cmp y` over a numeric column, the operator resolved once per block (comparisons
 // in double, as FilterMatcher compares numbers; != also holds for NaN).
-template <typename T>
+template <typename T, typename Y>
 void NumericCompare(const ColumnVector& c, const T* vals, const std::vector<uint8_t>& mask,
-                    std::vector<uint8_t>* out, CmpOp cmp, double y) {
-  auto x = [vals](size_t r) { return static_cast<double>(vals[r]); };
+                    std::vector<uint8_t>* out, CmpOp cmp, Y y) {
+  auto x = [vals](size_t r) { return static_cast<Y>(vals[r]); };
   switch (cmp) {
     case CmpOp::kLt:
       return ForPresentCheap(c, mask, out, [&](size_t r) { return x(r) < y; });
@@ -265,23 +265,30 @@ struct LeafEval {
       case ColumnType::kFloat: {
         const bool is_int = c.type == ColumnType::kInt;
         auto num = [&](size_t r) { return is_int ? static_cast<double>(c.ints[r]) : c.floats[r]; };
+        // Integers against an integer literal compare exactly (as FilterMatcher does).
+        auto equals = [&](size_t r, const std::optional<double>& d,
+                          const std::optional<int64_t>& i) {
+          return is_int && i ? c.ints[r] == *i : EqualsNumber(num(r), d);
+        };
         switch (k) {
           case FilterKind::kWord:
           case FilterKind::kPhrase:
           case FilterKind::kExact:
-            ForPresent(c, mask, out, [&](size_t r) { return EqualsNumber(num(r), n.number); });
+            ForPresent(c, mask, out, [&](size_t r) { return equals(r, n.number, n.integer); });
             return true;
           case FilterKind::kIn:
             ForPresent(c, mask, out, [&](size_t r) {
-              for (const auto& v : n.numbers) {
-                if (EqualsNumber(num(r), v)) return true;
+              for (size_t i = 0; i < n.numbers.size(); ++i) {
+                if (equals(r, n.numbers[i], n.integers[i])) return true;
               }
               return false;
             });
             return true;
           case FilterKind::kCompare:
             if (!n.number) return false;
-            if (is_int) {
+            if (is_int && n.integer) {
+              NumericCompare(c, c.ints.data(), mask, out, n.cmp, *n.integer);
+            } else if (is_int) {
               NumericCompare(c, c.ints.data(), mask, out, n.cmp, *n.number);
             } else {
               NumericCompare(c, c.floats.data(), mask, out, n.cmp, *n.number);

@@ -115,6 +115,10 @@ void MakeBlock(TestBlock* b) {
   b->AddInts(
       "duration_ms", [](uint32_t r) { return r % 9 != 0; },
       [](uint32_t r) { return static_cast<int64_t>(r * 37 % 500); });
+  // Integers beyond 2^53, where neighbours are one double apart or less.
+  b->AddInts(
+      "big", [](uint32_t r) { return r % 5 != 0; },
+      [](uint32_t r) { return int64_t{9007199254740992} + static_cast<int64_t>(r % 4); });
   b->Build();
 }
 
@@ -181,6 +185,12 @@ TEST(ColumnKernelsTest, FiltersOverDictionariesMatchTheReference) {
       "user:u7",
       "user:u1*",
       "user:in(u3, u33, u59) kind:request",
+      "big:9007199254740993",
+      "big:=9007199254740992",
+      "big:in(9007199254740994, 9007199254740995)",
+      "big:>9007199254740993",
+      "big:<=9007199254740993",
+      "big != 9007199254740993",
   };
   size_t matched_somewhere = 0;
   for (const char* q : queries) {

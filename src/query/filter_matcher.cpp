@@ -23,6 +23,13 @@ std::optional<double> ParseNumberText(std::string_view s) {
   return v;
 }
 
+std::optional<int64_t> ParseIntegerText(std::string_view s) {
+  int64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
 constexpr std::string_view kTextFields[] = {"msg", "error.message", "error.type", "error.stack"};
 
 }  // namespace
@@ -89,9 +96,14 @@ FilterLeaf CompileFilterLeaf(const Filter& f) {
   l.time_field = IsTimeField(l.field);
   l.value = f.value;
   l.number = ParseNumberText(f.value);
+  l.integer = ParseIntegerText(f.value);
   l.values = f.values;
   l.numbers.reserve(f.values.size());
-  for (const auto& v : f.values) l.numbers.push_back(ParseNumberText(v));
+  l.integers.reserve(f.values.size());
+  for (const auto& v : f.values) {
+    l.numbers.push_back(ParseNumberText(v));
+    l.integers.push_back(ParseIntegerText(v));
+  }
   l.cmp = f.cmp;
   return l;
 }
@@ -110,9 +122,11 @@ FilterMatcher::~FilterMatcher() = default;
 namespace {
 
 // Whole-value equality with numeric comparison when both sides are numbers.
-bool ValueEquals(const Value& v, const std::string& text, const std::optional<double>& num) {
+bool ValueEquals(const Value& v, const std::string& text, const std::optional<double>& num,
+                 const std::optional<int64_t>& integer) {
   if (v.type == ValueType::kNull) return false;
   if (v.type == ValueType::kString) return v.s == text;
+  if (integer && v.type == ValueType::kInt) return v.i == *integer;
   if (num && (v.type == ValueType::kInt || v.type == ValueType::kFloat)) {
     return *ValueToNumber(v) == *num;
   }
@@ -183,10 +197,12 @@ bool OnField(const FilterMatcher& /*unused*/, const std::string& field, const Ro
 }
 
 bool CompareValues(const Value& v, CmpOp op, const std::string& text,
-                   const std::optional<double>& num) {
+                   const std::optional<double>& num, const std::optional<int64_t>& integer) {
   int c = 0;
   auto vn = ValueToNumber(v);
-  if (num && vn) {
+  if (integer && v.type == ValueType::kInt) {
+    c = v.i < *integer ? -1 : (v.i > *integer ? 1 : 0);
+  } else if (num && vn) {
     c = *vn < *num ? -1 : (*vn > *num ? 1 : 0);
   } else {
     std::string s = ValueToString(v);
@@ -236,7 +252,7 @@ bool FilterMatcher::Matches(const RowAccessor& row) const {
         case FilterKind::kPhrase:
           return OnField(m, n.field, row, [&](const Value& v, bool text) {
             if (text && v.type == ValueType::kString) return ContainsWord(v.s, n.value, false);
-            return ValueEquals(v, n.value, n.number);
+            return ValueEquals(v, n.value, n.number, n.integer);
           });
         case FilterKind::kPrefix:
           return OnField(m, n.field, row, [&](const Value& v, bool text) {
@@ -246,19 +262,19 @@ bool FilterMatcher::Matches(const RowAccessor& row) const {
             return std::string_view(s).substr(0, n.value.size()) == n.value;
           });
         case FilterKind::kExact:
-          return ValueEquals(row.Get(n.field), n.value, n.number);
+          return ValueEquals(row.Get(n.field), n.value, n.number, n.integer);
         case FilterKind::kCompare: {
           Value v = row.Get(n.field);
           if (v.type == ValueType::kNull) return n.cmp == CmpOp::kNe;
-          if (n.cmp == CmpOp::kNe) return !ValueEquals(v, n.value, n.number);
-          return CompareValues(v, n.cmp, n.value, n.number);
+          if (n.cmp == CmpOp::kNe) return !ValueEquals(v, n.value, n.number, n.integer);
+          return CompareValues(v, n.cmp, n.value, n.number, n.integer);
         }
         case FilterKind::kIn:
           return OnField(m, n.field, row, [&](const Value& v, bool text) {
             for (size_t i = 0; i < n.values.size(); ++i) {
               if (text && v.type == ValueType::kString) {
                 if (ContainsWord(v.s, n.values[i], false)) return true;
-              } else if (ValueEquals(v, n.values[i], n.numbers[i])) {
+              } else if (ValueEquals(v, n.values[i], n.numbers[i], n.integers[i])) {
                 return true;
               }
             }

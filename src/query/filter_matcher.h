@@ -60,8 +60,12 @@ struct FilterLeaf {
   bool time_field = false;  // `_time` / `ts`
   std::string value;
   std::optional<double> number;  // value as a number when it is one
+  // The value as an integer when its text is one: integer fields compare with it exactly
+  // (through double, 9007199254740993 would equal 9007199254740992).
+  std::optional<int64_t> integer;
   std::vector<std::string> values;
-  std::vector<std::optional<double>> numbers;  // index-aligned with values
+  std::vector<std::optional<double>> numbers;    // index-aligned with values
+  std::vector<std::optional<int64_t>> integers;  // index-aligned with values
   CmpOp cmp = CmpOp::kEq;
 };
 

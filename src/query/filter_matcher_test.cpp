@@ -42,6 +42,24 @@ TEST(FilterMatcher, WordsMatchTextFieldsAtWordBoundaries) {
   EXPECT_FALSE(Match("sales", r));
 }
 
+TEST(FilterMatcher, IntegersCompareExactlyBeyondDoublePrecision) {
+  QueryRecord r;
+  r.Set("n", OwnedValue::Int(9007199254740993));  // 2^53 + 1: no double holds it
+  EXPECT_TRUE(Match("n:9007199254740993", r));
+  EXPECT_FALSE(Match("n:9007199254740992", r));
+  EXPECT_FALSE(Match("n:=9007199254740992", r));
+  EXPECT_TRUE(Match("n:>9007199254740992", r));
+  EXPECT_FALSE(Match("n:<9007199254740993", r));
+  EXPECT_TRUE(Match("n != 9007199254740992", r));
+  EXPECT_TRUE(Match("n:in(1, 9007199254740993)", r));
+  EXPECT_FALSE(Match("n:in(1, 9007199254740994)", r));
+  // A non-integer literal still compares as a number.
+  EXPECT_TRUE(Match("n:>1.5", r));
+  r.Set("m", OwnedValue::Int(9223372036854775807));
+  EXPECT_TRUE(Match("m:9223372036854775807", r));
+  EXPECT_FALSE(Match("m:9223372036854775806", r));
+}
+
 TEST(FilterMatcher, NonTextFieldsMatchWholeValues) {
   QueryRecord r = Sample();
   EXPECT_TRUE(Match("service:sales-api", r));
