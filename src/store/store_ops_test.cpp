@@ -444,12 +444,15 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
     if (DayOf(ts) >= oldest_kept) expected.insert(ts);
   }
   std::multiset<int64_t> got;
-  for (const auto& p : s->GetSnapshot().parts->parts) {
+  // Held for the loops: a temporary snapshot would die at the end of the range-for's
+  // initializer while a background merge publishes a new one, freeing the parts it lists.
+  const StoreSnapshot last = s->GetSnapshot();
+  for (const auto& p : last.parts->parts) {
     auto events = p->reader->ReadAllEvents();
     ASSERT_TRUE(events.ok()) << events.status().ToString();
     for (const auto& e : events->events()) got.insert(e.ts_ns);
   }
-  for (const auto& b : s->GetSnapshot().memtable) {
+  for (const auto& b : last.memtable) {
     for (const auto& e : b->events()) got.insert(e.ts_ns);
   }
   EXPECT_EQ(got.size(), expected.size());
