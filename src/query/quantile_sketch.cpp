@@ -9,8 +9,6 @@ namespace vigia {
 namespace {
 
 constexpr int kB = QuantileSketch::kBucketsPerBinade;
-constexpr int32_t kMinIndex = QuantileSketch::kMinIndex;
-constexpr int32_t kMaxIndex = QuantileSketch::kMaxIndex;
 // Buckets added beyond the needed range when a histogram grows, so values creeping
 // outward one bucket at a time do not reallocate every time.
 constexpr int32_t kGrowSlack = 64;
