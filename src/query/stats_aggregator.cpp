@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
 
 #include "common/limits.h"
@@ -192,7 +193,7 @@ void StatsAggregator::AddInt(size_t group, size_t agg, int64_t x) {
   // A percentile needs only its values (and the exact integer min/max for p0/p100); the
   // sums cost a long double add per row on the hottest path of a percentile query.
   if (aggs_[agg]->func == AggFunc::kQuantile) {
-    AddQuantileValue(s, x, d);
+    AddQuantileValue(s, d, x);
     return;
   }
   if (!s.isum_overflow && __builtin_add_overflow(s.isum, x, &s.isum)) s.isum_overflow = true;
@@ -207,7 +208,7 @@ void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
   s.all_int = false;
   ++s.count;
   if (aggs_[agg]->func == AggFunc::kQuantile) {
-    AddQuantileValue(s, x);
+    AddQuantileValue(s, x, std::nullopt);
     return;
   }
   if (s.count == 1 || x < s.min) s.min = x;
@@ -225,27 +226,23 @@ void StatsAggregator::AddFloats(size_t group, size_t agg, std::span<const double
     if (std::isnan(x)) continue;
     s.all_int = false;
     ++s.count;
-    AddQuantileValue(s, x);
+    AddQuantileValue(s, x, std::nullopt);
   }
 }
 
-void StatsAggregator::AddQuantileValue(AggState& s, double x) {
-  if (s.sketch) {
-    s.sketch->Add(x);
-    return;
-  }
-  s.values.push_back(x);
-  memory_ += sizeof(double);
-  if (s.values.size() + s.ivalues.size() > limits::kMaxExactQuantileValues) SwitchToSketch(s);
-}
-
-void StatsAggregator::AddQuantileValue(AggState& s, int64_t x, double d) {
+void StatsAggregator::AddQuantileValue(AggState& s, double d, std::optional<int64_t> exact_int) {
   if (s.sketch) {
     s.sketch->Add(d);
     return;
   }
-  s.ivalues.push_back(x);
-  memory_ += sizeof(int64_t);
+  // Integers are kept as integers, so exact percentiles of ints beyond 2^53 stay exact.
+  if (exact_int) {
+    s.ivalues.push_back(*exact_int);
+  } else {
+    s.values.push_back(d);
+  }
+  static_assert(sizeof(int64_t) == sizeof(double));
+  memory_ += sizeof(double);
   if (s.values.size() + s.ivalues.size() > limits::kMaxExactQuantileValues) SwitchToSketch(s);
 }
 

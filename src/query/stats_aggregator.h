@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -87,8 +88,8 @@ class StatsAggregator {
   struct AggState;
   struct Group;
   StatsAggregator() = default;
-  void AddQuantileValue(AggState& s, double x);
-  void AddQuantileValue(AggState& s, int64_t x, double d);
+  // One value for a percentile: `d` as a number, `exact_int` when it is an integer.
+  void AddQuantileValue(AggState& s, double d, std::optional<int64_t> exact_int);
   void SwitchToSketch(AggState& s);
   void MergeQuantiles(AggState& a, AggState& b);
   static int64_t SketchQuantileInt(const AggState& s, double q);
