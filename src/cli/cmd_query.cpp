@@ -11,7 +11,7 @@
 #include "cli/cmd_query_source.h"
 #include "cli/commands.h"
 #include "common/time_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia::cli {
 namespace {

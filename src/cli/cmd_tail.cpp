@@ -21,7 +21,7 @@
 #include "common/time_format.h"
 #include "ingest/ndjson_decoder.h"
 #include "query/filter_matcher.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia::cli {
 namespace {

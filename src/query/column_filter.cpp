@@ -6,7 +6,7 @@
 #include <string>
 
 #include "query/filter_matcher.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -16,7 +16,7 @@
 
 #include "common/status.h"
 #include "query/block_view.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

@@ -16,7 +16,7 @@
 #include "query/filter_matcher.h"
 #include "query/result_format.h"
 #include "query/stats_aggregator.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 #include "store/column_codec.h"
 
 namespace vigia {

@@ -18,7 +18,7 @@
 #include "query/column_filter.h"
 #include "query/row_evaluator.h"
 #include "query/stats_aggregator.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

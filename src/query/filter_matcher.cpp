@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -20,7 +20,7 @@
 
 #include "common/status.h"
 #include "query/query_record.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace re2 {
 class RE2;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

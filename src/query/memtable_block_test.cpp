@@ -12,7 +12,7 @@
 #include "event/normalizer.h"
 #include "query/column_filter.h"
 #include "query/filter_matcher.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -38,7 +38,7 @@
 
 #include "common/status.h"
 #include "query/row_evaluator.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 #include "store/store.h"
 
 namespace vigia {

@@ -14,7 +14,7 @@
 #include "common/time_format.h"
 #include "query/chunk_cache.h"
 #include "query/result_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 #include "store/file_names.h"
 
 namespace vigia {

@@ -19,7 +19,7 @@
 
 #include "common/status.h"
 #include "query/row_evaluator.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 #include "store/part_scan.h"
 
 namespace vigia {

@@ -14,7 +14,7 @@
 #include "common/json_writer.h"
 #include "common/status.h"
 #include "query/query_record.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -21,7 +21,7 @@
 #include "query/filter_matcher.h"
 #include "query/query_record.h"
 #include "query/stats_aggregator.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "query/result_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -24,7 +24,7 @@
 #include "common/status.h"
 #include "query/filter_matcher.h"
 #include "query/query_record.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

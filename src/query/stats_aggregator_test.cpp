@@ -11,7 +11,7 @@
 #include "query/quantile_sketch.h"
 
 #include "query/result_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

@@ -11,7 +11,7 @@
 #include "common/time_format.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 #include "server/http_errors.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"

@@ -16,7 +16,7 @@
 #include "query/filter_matcher.h"
 #include "query/query_engine.h"
 #include "query/query_record.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 #include "server/http_errors.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"

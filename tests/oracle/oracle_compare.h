@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "query/query_record.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia::oracle {
 

@@ -25,7 +25,7 @@
 #include "oracle/oracle_queries.h"
 #include "query/query_engine.h"
 #include "query/row_evaluator.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 #include "store/store.h"
 #include "support/server_process.h"
 

@@ -24,7 +24,7 @@
 #include "query/query_engine.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {

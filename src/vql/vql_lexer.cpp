@@ -1,4 +1,4 @@
-#include "query/vql_lexer.h"
+#include "vql/vql_lexer.h"
 
 #include <cstring>
 

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "query/vql_ast.h"
+#include "vql/vql_ast.h"
 
 namespace vigia {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "query/vql_parser.h"
-#include "query/vql_parser_impl.h"
+#include "vql/vql_parser.h"
+#include "vql/vql_parser_impl.h"
 
 namespace vigia::vql_internal {
 

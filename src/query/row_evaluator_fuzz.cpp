@@ -1,13 +1,14 @@
-// Fuzz target for the VQL parser and filter compiler: any input must parse or fail with a
-// Status, never crash, hang or leak; a query that parses must also compile and evaluate over
-// a small batch without crashing. Built as a libFuzzer binary with -DVIGIA_FUZZ=ON (clang),
-// and driven by vql_parser_fuzz_test.cpp (random mutations of real queries) in every build.
+// Fuzz target for the row evaluator: any input must parse or fail with a Status; a query that
+// parses must also compile (filter matcher, aggregates, pipes) and evaluate over a small batch
+// without crashing, hanging or leaking. Built as a libFuzzer binary with -DVIGIA_FUZZ=ON
+// (clang), and driven by src/vql/vql_parser_fuzz_test.cpp (random mutations of real queries)
+// in every build. The parser alone has its own target in src/vql.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "query/row_evaluator.h"
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vigia;

@@ -1,4 +1,4 @@
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/time_format.h"
-#include "query/vql_lexer.h"
-#include "query/vql_parser_impl.h"
+#include "vql/vql_lexer.h"
+#include "vql/vql_parser_impl.h"
 
 namespace vigia {
 namespace vql_internal {

@@ -1,4 +1,4 @@
-#include "query/vql_parser.h"
+#include "vql/vql_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Internals of the VQL parser (vql_parser.h), shared by its two source files:
 // vql_parser.cpp (tokens, filters, entry points) and vql_parser_pipes.cpp (pipes, aggregates,
-// math). Not part of the query library's interface: include vql_parser.h instead.
+// math). Not part of the vql library's interface: include vql_parser.h instead.
 //
 // Thread-safety: a Parser is used by one thread for one text; the free functions are pure.
 #pragma once
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "query/vql_ast.h"
-#include "query/vql_lexer.h"
+#include "vql/vql_ast.h"
+#include "vql/vql_lexer.h"
 
 namespace vigia::vql_internal {
 
