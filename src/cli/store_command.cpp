@@ -10,7 +10,7 @@
 
 #include "cli/commands.h"
 #include "common/env.h"
-#include "store/store_check.h"
+#include "store/format/store_check.h"
 #include "store/store_usage.h"
 
 namespace vigia::cli {

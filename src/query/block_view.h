@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "query/query_record.h"
-#include "store/column_vector.h"
+#include "store/format/column_vector.h"
 
 namespace vigia {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/part_scan.h"
+#include "store/format/part_scan.h"
 
 namespace vigia {
 

@@ -16,8 +16,8 @@
 #include "query/filter_matcher.h"
 #include "query/result_format.h"
 #include "query/stats_aggregator.h"
+#include "store/format/column_codec.h"
 #include "vql/vql_parser.h"
-#include "store/column_codec.h"
 
 namespace vigia {
 namespace {

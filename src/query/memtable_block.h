@@ -29,7 +29,7 @@
 
 #include "event/event.h"
 #include "query/block_view.h"
-#include "store/column_vector.h"
+#include "store/format/column_vector.h"
 
 namespace vigia {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/bloom.h"
+#include "store/format/bloom.h"
 
 namespace vigia {
 PartBlockReader::PartBlockReader(const PartReader& reader, const QueryPlan& plan)

@@ -22,7 +22,7 @@
 #include "query/block_view.h"
 #include "query/chunk_cache.h"
 #include "query/query_plan.h"
-#include "store/part_reader.h"
+#include "store/format/part_reader.h"
 
 namespace vigia {
 

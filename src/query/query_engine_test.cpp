@@ -14,8 +14,8 @@
 #include "common/time_format.h"
 #include "query/chunk_cache.h"
 #include "query/result_format.h"
+#include "store/format/file_names.h"
 #include "vql/vql_parser.h"
-#include "store/file_names.h"
 
 namespace vigia {
 namespace {

@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "query/filter_matcher.h"
+#include "store/format/bloom.h"
 #include "vql/vql_parser.h"
-#include "store/bloom.h"
 
 namespace vigia {
 namespace {

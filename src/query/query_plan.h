@@ -19,8 +19,8 @@
 
 #include "common/status.h"
 #include "query/row_evaluator.h"
+#include "store/format/part_scan.h"
 #include "vql/vql_ast.h"
-#include "store/part_scan.h"
 
 namespace vigia {
 

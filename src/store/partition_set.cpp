@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "store/file_names.h"
-#include "store/merge.h"
+#include "store/format/file_names.h"
+#include "store/format/merge.h"
 
 namespace vigia {
 namespace {

@@ -42,9 +42,9 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
-#include "store/degraded_parts.h"
-#include "store/part_reader.h"
-#include "store/part_writer.h"
+#include "store/format/degraded_parts.h"
+#include "store/format/part_reader.h"
+#include "store/format/part_writer.h"
 #include "store/partition_key.h"
 #include "store/retention.h"
 

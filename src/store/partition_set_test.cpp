@@ -7,12 +7,12 @@
 #include <thread>
 
 #include "common/fault_env.h"
-#include "store/file_names.h"
-#include "store/merge.h"
-#include "store/part_testing.h"
+#include "store/format/file_names.h"
+#include "store/format/merge.h"
+#include "store/format/part_testing.h"
+#include "store/format/store_check.h"
 #include "store/partition_set.h"
 #include "store/retention.h"
-#include "store/store_check.h"
 
 namespace vigia {
 namespace {

@@ -19,18 +19,13 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
-#include "store/degraded_parts.h"
+#include "store/format/degraded_parts.h"
 #include "store/partition_set.h"
 #include "store/retention.h"
 #include "store/store_usage.h"
+#include "store/wal/fsync_policy.h"
 
 namespace vigia {
-
-enum class FsyncPolicy {
-  kAlways,    // fsync before acknowledging every append (group-committed)
-  kInterval,  // acknowledge after write(2); a background fsync runs every sync_interval_ms
-  kNever,     // leave it to the OS
-};
 
 struct StoreOptions {
   std::string data_dir = "./data";

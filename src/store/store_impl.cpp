@@ -5,9 +5,9 @@
 #include <map>
 
 #include "common/logger.h"
-#include "store/batch_codec.h"
-#include "store/file_names.h"
-#include "store/wal_reader.h"
+#include "store/format/file_names.h"
+#include "store/wal/batch_codec.h"
+#include "store/wal/wal_reader.h"
 
 namespace vigia {
 namespace {

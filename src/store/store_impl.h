@@ -41,7 +41,7 @@
 #include "store/memtable.h"
 #include "store/partition_set.h"
 #include "store/store.h"
-#include "store/wal_writer.h"
+#include "store/wal/wal_writer.h"
 
 namespace vigia {
 

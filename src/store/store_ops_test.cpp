@@ -14,7 +14,7 @@
 
 #include "common/fault_env.h"
 #include "store/clock_env_testing.h"
-#include "store/file_names.h"
+#include "store/format/file_names.h"
 #include "store/partition_key.h"
 #include "store/store_impl.h"
 

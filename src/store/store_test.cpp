@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "common/fault_env.h"
-#include "store/batch_codec.h"
-#include "store/batch_codec_testing.h"
-#include "store/file_names.h"
+#include "store/format/file_names.h"
+#include "store/wal/batch_codec.h"
+#include "store/wal/batch_codec_testing.h"
 
 namespace vigia {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "store/file_names.h"
+#include "store/format/file_names.h"
 
 namespace vigia {
 namespace {

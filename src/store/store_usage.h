@@ -15,7 +15,7 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "event/event.h"
-#include "store/part_reader.h"
+#include "store/format/part_reader.h"
 #include "store/partition_set.h"
 
 namespace vigia {

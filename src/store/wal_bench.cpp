@@ -21,8 +21,8 @@
 
 #include <zstd.h>
 
-#include "store/batch_codec.h"
 #include "store/store.h"
+#include "store/wal/batch_codec.h"
 
 namespace vigia {
 namespace {

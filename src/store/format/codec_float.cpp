@@ -1,0 +1,75 @@
+#include "store/format/codec_float.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "store/format/codec_delta.h"
+
+namespace vigia {
+namespace {
+
+constexpr int kMaxDecimals = 6;
+constexpr double kPow10[kMaxDecimals + 1] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+
+bool SameBits(double a, double b) {
+  uint64_t x, y;
+  std::memcpy(&x, &a, 8);
+  std::memcpy(&y, &b, 8);
+  return x == y;
+}
+
+// m with v == m / 10^k exactly (bit for bit), if it exists and fits comfortably in int64.
+bool ToDecimal(double v, int k, int64_t* m) {
+  if (!std::isfinite(v)) return false;
+  double scaled = std::nearbyint(v * kPow10[k]);
+  if (std::fabs(scaled) > 9e15) return false;  // beyond 2^53: not exact any more
+  int64_t mi = static_cast<int64_t>(scaled);
+  if (!SameBits(static_cast<double>(mi) / kPow10[k], v)) return false;
+  *m = mi;
+  return true;
+}
+
+}  // namespace
+
+FloatEncoding EncodeFloats(std::span<const double> values, std::string* out) {
+  ByteWriter w(out);
+  std::vector<int64_t> ms(values.size());
+  // The smallest k that works for the first values is a good guess; verify on all.
+  for (int k = 0; k <= kMaxDecimals; ++k) {
+    bool ok = true;
+    for (size_t i = 0; i < values.size() && ok; ++i) ok = ToDecimal(values[i], k, &ms[i]);
+    if (ok) {
+      w.PutU8(static_cast<uint8_t>(FloatEncoding::kDecimal));
+      w.PutU8(static_cast<uint8_t>(k));
+      EncodeInts(ms, out);
+      return FloatEncoding::kDecimal;
+    }
+  }
+  w.PutU8(static_cast<uint8_t>(FloatEncoding::kRaw));
+  for (double d : values) w.PutDouble(d);
+  return FloatEncoding::kRaw;
+}
+
+bool DecodeFloats(ByteReader* in, size_t n, std::vector<double>* out) {
+  uint8_t enc;
+  if (!in->GetU8(&enc)) return false;
+  if (enc == static_cast<uint8_t>(FloatEncoding::kDecimal)) {
+    uint8_t k;
+    if (!in->GetU8(&k) || k > kMaxDecimals) return false;
+    std::vector<int64_t> ms;
+    if (!DecodeInts(in, n, &ms)) return false;
+    out->reserve(out->size() + n);
+    for (int64_t m : ms) out->push_back(static_cast<double>(m) / kPow10[k]);
+    return true;
+  }
+  if (enc != static_cast<uint8_t>(FloatEncoding::kRaw)) return false;
+  out->reserve(out->size() + n);
+  for (size_t i = 0; i < n; ++i) {
+    double d;
+    if (!in->GetDouble(&d)) return false;
+    out->push_back(d);
+  }
+  return true;
+}
+
+}  // namespace vigia

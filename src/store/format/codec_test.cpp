@@ -1,0 +1,295 @@
+// Round trips and malformed-input handling of the column codecs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "store/format/codec_delta.h"
+#include "store/format/codec_dict.h"
+#include "store/format/codec_float.h"
+#include "store/format/codec_uuid.h"
+#include "store/format/codec_zstd.h"
+#include "store/format/column_codec.h"
+#include "store/format/part_testing.h"
+
+namespace vigia {
+namespace {
+
+std::vector<int64_t> IntRoundTrip(const std::vector<int64_t>& in, IntEncoding* enc) {
+  std::string buf;
+  *enc = EncodeInts(in, &buf);
+  ByteReader r(buf);
+  std::vector<int64_t> out;
+  EXPECT_TRUE(DecodeInts(&r, in.size(), &out));
+  EXPECT_TRUE(r.empty());
+  return out;
+}
+
+TEST(CodecDelta, ChoosesEncodingByContent) {
+  IntEncoding enc;
+  std::vector<int64_t> constant(100, 42);
+  EXPECT_EQ(IntRoundTrip(constant, &enc), constant);
+  EXPECT_EQ(enc, IntEncoding::kConstant);
+
+  std::vector<int64_t> regular;
+  for (int i = 0; i < 1000; ++i) regular.push_back(1'700'000'000'000'000'000 + i * 1'000'000);
+  EXPECT_EQ(IntRoundTrip(regular, &enc), regular);
+  EXPECT_NE(enc, IntEncoding::kOffset);  // offsets would need 2 bytes each
+  std::string buf;
+  EncodeInts(regular, &buf);
+  EXPECT_LE(buf.size(), regular.size() + 16);
+
+  std::vector<int64_t> accelerating;  // steps grow by one: only delta-of-delta is flat
+  for (int64_t i = 0; i < 1000; ++i) accelerating.push_back(i * i * 1000);
+  EXPECT_EQ(IntRoundTrip(accelerating, &enc), accelerating);
+  EXPECT_EQ(enc, IntEncoding::kDeltaDelta);
+
+  std::vector<int64_t> status;
+  for (int i = 0; i < 1000; ++i) status.push_back(i % 7 == 0 ? 503 : i % 3 ? 200 : 404);
+  EXPECT_EQ(IntRoundTrip(status, &enc), status);
+  EXPECT_EQ(enc, IntEncoding::kOffset);  // deltas would swing both ways
+}
+
+TEST(CodecDelta, GcdScalingMakesMillisecondTimestampsSmall) {
+  std::mt19937_64 rng(1);
+  std::vector<int64_t> ts;
+  int64_t t = 1'763'700'000'000'000'000;
+  for (int i = 0; i < 10000; ++i) ts.push_back(t += static_cast<int64_t>(rng() % 50) * 1'000'000);
+  std::string buf;
+  EncodeInts(ts, &buf);
+  EXPECT_LT(buf.size(), 1.2 * ts.size());  // ~1 byte per value, not 4
+  ByteReader r(buf);
+  std::vector<int64_t> out;
+  ASSERT_TRUE(DecodeInts(&r, ts.size(), &out));
+  EXPECT_EQ(out, ts);
+}
+
+TEST(CodecDelta, ExtremesRoundTrip) {
+  IntEncoding enc;
+  const int64_t mn = std::numeric_limits<int64_t>::min(), mx = std::numeric_limits<int64_t>::max();
+  std::vector<int64_t> v = {mn, mx, 0, -1, 1, mx, mn, mn + 1, mx - 1};
+  EXPECT_EQ(IntRoundTrip(v, &enc), v);
+  std::vector<int64_t> two = {mn, 0};  // a single step of exactly 2^63
+  EXPECT_EQ(IntRoundTrip(two, &enc), two);
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> rnd;
+  for (int i = 0; i < 500; ++i) rnd.push_back(static_cast<int64_t>(rng()));
+  EXPECT_EQ(IntRoundTrip(rnd, &enc), rnd);
+}
+
+TEST(CodecDelta, TruncatedInputFails) {
+  std::vector<int64_t> v = {1, 5, 9, 1000, 2};
+  std::string buf;
+  EncodeInts(v, &buf);
+  for (size_t cut = 0; cut < buf.size(); ++cut) {
+    ByteReader r(std::string_view(buf).substr(0, cut));
+    std::vector<int64_t> out;
+    EXPECT_FALSE(DecodeInts(&r, v.size(), &out)) << cut;
+  }
+}
+
+TEST(CodecFloat, DecimalsAndRawBothExact) {
+  std::vector<double> dec = {12.5, 0.375, 100, 3.25, 0.001};
+  std::string buf;
+  EXPECT_EQ(EncodeFloats(dec, &buf), FloatEncoding::kDecimal);
+  ByteReader r(buf);
+  std::vector<double> out;
+  ASSERT_TRUE(DecodeFloats(&r, dec.size(), &out));
+  EXPECT_EQ(out, dec);
+
+  std::vector<double> raw = {1.0 / 3, -0.0, std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN(), 1e300};
+  buf.clear();
+  EXPECT_EQ(EncodeFloats(raw, &buf), FloatEncoding::kRaw);
+  ByteReader r2(buf);
+  out.clear();
+  ASSERT_TRUE(DecodeFloats(&r2, raw.size(), &out));
+  ASSERT_EQ(out.size(), raw.size());
+  EXPECT_EQ(0, std::memcmp(out.data(), raw.data(), raw.size() * sizeof(double)));
+}
+
+TEST(CodecDict, RoundTripAndCardinalityLimit) {
+  std::vector<std::string_view> v = {"GET", "POST", "GET", "", "GET", "DELETE"};
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, 16, &buf));
+  ByteReader r(buf);
+  std::vector<std::string_view> out;
+  ASSERT_TRUE(DecodeDict(&r, v.size(), &out));
+  EXPECT_EQ(out, v);
+  std::string untouched;
+  EXPECT_FALSE(EncodeDict(v, 3, &untouched));
+  EXPECT_TRUE(untouched.empty());
+}
+
+TEST(CodecDict, DecodesToCodes) {
+  std::vector<std::string_view> v = {"GET", "POST", "GET", "", "GET", "DELETE"};
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, 16, &buf));
+  ByteReader r(buf);
+  std::vector<std::string_view> entries;
+  std::vector<uint16_t> codes = {42};  // appended to
+  ASSERT_TRUE(DecodeDictCodes(&r, v.size(), &entries, &codes));
+  EXPECT_TRUE(r.empty());
+  EXPECT_EQ(entries.size(), 4u);
+  ASSERT_EQ(codes.size(), v.size() + 1);
+  EXPECT_EQ(codes[0], 42);
+  for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(entries[codes[i + 1]], v[i]) << i;
+  EXPECT_EQ(codes[1], codes[3]);
+  // A constant block stores no indexes: every value is entry 0.
+  std::vector<std::string_view> same(300, "info");
+  buf.clear();
+  ASSERT_TRUE(EncodeDict(same, 16, &buf));
+  ByteReader r2(buf);
+  codes.clear();
+  ASSERT_TRUE(DecodeDictCodes(&r2, same.size(), &entries, &codes));
+  EXPECT_EQ(entries, std::vector<std::string_view>{"info"});
+  EXPECT_EQ(codes, std::vector<uint16_t>(300, 0));
+}
+
+TEST(CodecDict, WideDictionaryUsesTwoByteCodes) {
+  std::vector<std::string> owned;
+  for (int i = 0; i < 1000; ++i) owned.push_back("route-" + std::to_string(i % 700));
+  std::vector<std::string_view> v(owned.begin(), owned.end());
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, kMaxDictEntries, &buf));
+  ByteReader r(buf);
+  std::vector<std::string_view> entries;
+  std::vector<uint16_t> codes;
+  ASSERT_TRUE(DecodeDictCodes(&r, v.size(), &entries, &codes));
+  EXPECT_EQ(entries.size(), 700u);
+  for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(entries[codes[i]], v[i]) << i;
+  buf[buf.size() - 1] = 9;  // last code's high byte: index 2304+ of 700 entries
+  ByteReader bad(buf);
+  EXPECT_FALSE(DecodeDictCodes(&bad, v.size(), &entries, &codes));
+}
+
+TEST(CodecDict, OutOfRangeIndexIsRejected) {
+  std::vector<std::string_view> v = {"a", "b", "a"};
+  std::string buf;
+  ASSERT_TRUE(EncodeDict(v, 16, &buf));
+  buf.back() = 9;  // index 9 of a 2-entry dictionary
+  ByteReader r(buf);
+  std::vector<std::string_view> out;
+  EXPECT_FALSE(DecodeDict(&r, v.size(), &out));
+}
+
+TEST(CodecUuid, PacksHexShapesExactly) {
+  std::mt19937_64 rng(3);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100; ++i) ids.push_back(testing::RandomUuid(rng));
+  std::vector<std::string_view> v(ids.begin(), ids.end());
+  ASSERT_TRUE(IsHexShaped(v));
+  std::string buf;
+  EncodeHexIds(v, &buf);
+  EXPECT_EQ(buf.size(), 10 + 16 * v.size());
+  ByteReader r(buf);
+  Arena arena;
+  std::vector<std::string_view> out;
+  ASSERT_TRUE(DecodeHexIds(&r, v.size(), &arena, &out));
+  EXPECT_EQ(out, v);
+
+  std::vector<std::string_view> upper = {"ABCDEF01", "12345678", "FFFF0000"};
+  ASSERT_TRUE(IsHexShaped(upper));
+  buf.clear();
+  EncodeHexIds(upper, &buf);
+  ByteReader r2(buf);
+  out.clear();
+  ASSERT_TRUE(DecodeHexIds(&r2, upper.size(), &arena, &out));
+  EXPECT_EQ(out, upper);
+
+  EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"abc", "abcd"}));
+  EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"abcg"}));
+  EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"abCd"}));  // mixed case
+  EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"ab-d", "abc-"}));
+  EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"--"}));
+}
+
+TEST(CodecZstd, CompressesOnlyWhenItPays) {
+  std::string text(10000, 'a');
+  std::string framed;
+  FrameBlock(text, 3, &framed);
+  EXPECT_LT(framed.size(), 200u);
+  std::string back;
+  ASSERT_TRUE(UnframeBlock(framed, &back));
+  EXPECT_EQ(back, text);
+
+  std::mt19937_64 rng(5);
+  std::string noise(1000, '\0');
+  for (auto& c : noise) c = static_cast<char>(rng());
+  framed.clear();
+  FrameBlock(noise, 3, &framed);
+  EXPECT_EQ(framed[0], static_cast<char>(BlockCompression::kNone));
+  ASSERT_TRUE(UnframeBlock(framed, &back));
+  EXPECT_EQ(back, noise);
+
+  framed.clear();
+  FrameBlock(text, 3, &framed);
+  framed[framed.size() / 2] ^= 0x55;
+  EXPECT_FALSE(UnframeBlock(framed, &back) && back == text);
+}
+
+TEST(ColumnCodec, SparseColumnsOfEveryType) {
+  std::mt19937_64 rng(11);
+  const uint32_t n = 5000;
+  for (ColumnType type : {ColumnType::kNull, ColumnType::kBool, ColumnType::kInt,
+                          ColumnType::kFloat, ColumnType::kString}) {
+    for (int density : {1, 2, 50}) {
+      std::vector<uint32_t> rows;
+      std::vector<int64_t> ints;
+      std::vector<double> floats;
+      std::vector<std::string> owned;
+      for (uint32_t r = 0; r < n; ++r) {
+        if (rng() % density) continue;
+        rows.push_back(r);
+        ints.push_back(type == ColumnType::kBool ? static_cast<int64_t>(rng() % 2)
+                                                 : static_cast<int64_t>(rng() % 1000));
+        floats.push_back(static_cast<double>(rng() % 100000) / 8);
+        owned.push_back(testing::RandomString(rng, 30));
+      }
+      std::vector<std::string_view> strings(owned.begin(), owned.end());
+      ColumnChunkInput in{type, n, rows, ints, floats, strings};
+      std::string stored;
+      ColumnChunkSummary sum;
+      EncodeColumnChunk(in, 3, &stored, &sum);
+      std::string raw;
+      Arena arena;
+      ColumnVector cv;
+      ASSERT_TRUE(DecodeColumnChunk(stored, type, n, &raw, &arena, &cv));
+      ASSERT_EQ(cv.size(), n);
+      size_t k = 0;
+      for (uint32_t r = 0; r < n; ++r) {
+        bool expect_present = k < rows.size() && rows[k] == r;
+        ASSERT_EQ(cv.IsPresent(r), expect_present) << r;
+        if (!expect_present) continue;
+        switch (type) {
+          case ColumnType::kBool:
+          case ColumnType::kInt:
+            EXPECT_EQ(cv.ints[r], ints[k]);
+            break;
+          case ColumnType::kFloat:
+            EXPECT_EQ(cv.floats[r], floats[k]);
+            break;
+          case ColumnType::kString:
+            EXPECT_EQ(cv.StringAt(r), strings[k]);
+            break;
+          case ColumnType::kNull:
+            break;
+        }
+        ++k;
+      }
+      if (type == ColumnType::kInt) {
+        EXPECT_TRUE(sum.has_minmax);
+        EXPECT_EQ(sum.min_int, *std::min_element(ints.begin(), ints.end()));
+        EXPECT_EQ(sum.max_int, *std::max_element(ints.begin(), ints.end()));
+      }
+      // Wrong row count or a cut chunk must fail cleanly, never crash.
+      ColumnVector bad;
+      EXPECT_FALSE(
+          DecodeColumnChunk(stored.substr(0, stored.size() / 2), type, n, &raw, &arena, &bad));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigia

@@ -1,0 +1,67 @@
+#include "store/format/codec_zstd.h"
+
+#include <zstd.h>
+
+#include <memory>
+
+#include "store/format/codec_bytes.h"
+
+namespace vigia {
+namespace {
+
+struct CCtxDeleter {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DCtxDeleter {
+  void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+};
+
+// Largest per-thread compression buffer kept between chunks (a huge one is freed).
+constexpr size_t kMaxRetainedScratchBytes = 16u << 20;
+
+}  // namespace
+
+void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
+  thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
+  // Per-thread and reused: a fresh buffer per chunk costs page faults, not just a malloc.
+  thread_local std::string compressed;
+  if (compressed.size() < ZSTD_compressBound(raw.size())) {
+    compressed.resize(ZSTD_compressBound(raw.size()));
+  }
+  size_t n = ZSTD_compressCCtx(cctx.get(), compressed.data(), compressed.size(), raw.data(),
+                               raw.size(), zstd_level);
+  ByteWriter w(out);
+  // Keep zstd only when it saves at least 1/16: decompression costs time on every read.
+  if (!ZSTD_isError(n) && n < raw.size() - raw.size() / 16) {
+    w.PutU8(static_cast<uint8_t>(BlockCompression::kZstd));
+    w.PutVarint(raw.size());
+    w.PutBytes(std::string_view(compressed.data(), n));
+  } else {
+    w.PutU8(static_cast<uint8_t>(BlockCompression::kNone));
+    w.PutVarint(raw.size());
+    w.PutBytes(raw);
+  }
+  if (compressed.size() > kMaxRetainedScratchBytes) std::string().swap(compressed);
+}
+
+bool UnframeBlock(std::string_view stored, std::string* raw) {
+  ByteReader r(stored);
+  uint8_t comp;
+  uint64_t raw_size;
+  if (!r.GetU8(&comp) || !r.GetVarint(&raw_size) || raw_size > kMaxRawBlockBytes) return false;
+  std::string_view payload;
+  r.GetBytes(r.remaining(), &payload);
+  if (comp == static_cast<uint8_t>(BlockCompression::kNone)) {
+    if (payload.size() != raw_size) return false;
+    raw->assign(payload.data(), payload.size());
+    return true;
+  }
+  if (comp != static_cast<uint8_t>(BlockCompression::kZstd)) return false;
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+  raw->resize(static_cast<size_t>(raw_size));
+  size_t n =
+      ZSTD_decompressDCtx(dctx.get(), raw->data(), raw->size(), payload.data(), payload.size());
+  return !ZSTD_isError(n) && n == raw_size;
+}
+
+}  // namespace vigia

@@ -1,0 +1,236 @@
+#include "store/format/column_codec.h"
+
+#include <cmath>
+#include <vector>
+
+#include "store/format/codec_bytes.h"
+#include "store/format/codec_delta.h"
+#include "store/format/codec_dict.h"
+#include "store/format/codec_float.h"
+#include "store/format/codec_uuid.h"
+#include "store/format/codec_zstd.h"
+
+namespace vigia {
+
+std::string_view ColumnTypeName(ColumnType t) {
+  switch (t) {
+    case ColumnType::kNull:
+      return "null";
+    case ColumnType::kBool:
+      return "bool";
+    case ColumnType::kInt:
+      return "int";
+    case ColumnType::kFloat:
+      return "float";
+    case ColumnType::kString:
+      return "string";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr uint8_t kAllPresent = 0;
+constexpr uint8_t kPresenceBitmap = 1;
+
+void PutBitmap(ByteWriter* w, uint32_t n, const std::vector<uint8_t>& bits) {
+  std::string bytes((n + 7) / 8, '\0');
+  for (uint32_t i = 0; i < n; ++i) {
+    if (bits[i]) bytes[i / 8] = static_cast<char>(bytes[i / 8] | (1 << (i % 8)));
+  }
+  w->PutBytes(bytes);
+}
+
+bool GetBitmap(ByteReader* r, uint32_t n, std::vector<uint8_t>* bits) {
+  std::string_view bytes;
+  if (!r->GetBytes((n + 7) / 8, &bytes)) return false;
+  bits->resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    (*bits)[i] = (static_cast<uint8_t>(bytes[i / 8]) >> (i % 8)) & 1;
+  }
+  return true;
+}
+
+void EncodeStrings(std::span<const std::string_view> values, std::string* raw, uint8_t* enc) {
+  ByteWriter w(raw);
+  // Dictionary when there are at most half as many distinct values as values: indexes then
+  // cost 1-2 bytes against the full string.
+  const size_t max_entries = std::min(kMaxDictEntries, std::max<size_t>(1, values.size() / 2));
+  const size_t mark = raw->size();
+  w.PutU8(static_cast<uint8_t>(StringEncoding::kDict));
+  if (EncodeDict(values, max_entries, raw)) {
+    *enc = static_cast<uint8_t>(StringEncoding::kDict);
+    return;
+  }
+  raw->resize(mark);
+  if (IsHexShaped(values)) {
+    w.PutU8(static_cast<uint8_t>(StringEncoding::kHex));
+    EncodeHexIds(values, raw);
+    *enc = static_cast<uint8_t>(StringEncoding::kHex);
+    return;
+  }
+  // Raw: all lengths first, then all bytes, so zstd sees the text contiguously.
+  w.PutU8(static_cast<uint8_t>(StringEncoding::kRaw));
+  for (std::string_view v : values) w.PutVarint(v.size());
+  for (std::string_view v : values) w.PutBytes(v);
+  *enc = static_cast<uint8_t>(StringEncoding::kRaw);
+}
+
+bool DecodeStrings(ByteReader* r, size_t n, Arena* arena, std::vector<std::string_view>* out) {
+  uint8_t enc;
+  if (!r->GetU8(&enc)) return false;
+  switch (static_cast<StringEncoding>(enc)) {
+    case StringEncoding::kDict:
+      return DecodeDict(r, n, out);
+    case StringEncoding::kHex:
+      return DecodeHexIds(r, n, arena, out);
+    case StringEncoding::kRaw: {
+      std::vector<uint64_t> lens(n);
+      for (auto& l : lens) {
+        if (!r->GetVarint(&l)) return false;
+      }
+      out->reserve(out->size() + n);
+      for (uint64_t l : lens) {
+        std::string_view s;
+        if (!r->GetBytes(static_cast<size_t>(l), &s)) return false;
+        out->push_back(s);
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* out,
+                       ColumnChunkSummary* summary) {
+  // Per-thread and reused across chunks (a fresh buffer per chunk page-faults).
+  thread_local std::string raw;
+  raw.clear();
+  ByteWriter w(&raw);
+  const size_t n = in.rows.size();
+  if (n == in.num_rows) {
+    w.PutU8(kAllPresent);
+  } else {
+    w.PutU8(kPresenceBitmap);
+    std::vector<uint8_t> bits(in.num_rows, 0);
+    for (uint32_t r : in.rows) bits[r] = 1;
+    PutBitmap(&w, in.num_rows, bits);
+  }
+  *summary = ColumnChunkSummary{};
+  switch (in.type) {
+    case ColumnType::kNull:
+      break;
+    case ColumnType::kBool: {
+      std::vector<uint8_t> bits(in.ints.begin(), in.ints.end());
+      PutBitmap(&w, static_cast<uint32_t>(n), bits);
+      break;
+    }
+    case ColumnType::kInt: {
+      summary->encoding = static_cast<uint8_t>(EncodeInts(in.ints, &raw));
+      summary->has_minmax = true;
+      summary->min_int = summary->max_int = in.ints[0];
+      for (int64_t v : in.ints) {
+        summary->min_int = std::min(summary->min_int, v);
+        summary->max_int = std::max(summary->max_int, v);
+      }
+      break;
+    }
+    case ColumnType::kFloat: {
+      summary->encoding = static_cast<uint8_t>(EncodeFloats(in.floats, &raw));
+      for (double v : in.floats) {
+        if (std::isnan(v)) continue;
+        if (!summary->has_minmax) {
+          summary->min_float = summary->max_float = v;
+          summary->has_minmax = true;
+        }
+        summary->min_float = std::min(summary->min_float, v);
+        summary->max_float = std::max(summary->max_float, v);
+      }
+      break;
+    }
+    case ColumnType::kString:
+      EncodeStrings(in.strings, &raw, &summary->encoding);
+      break;
+  }
+  FrameBlock(raw, zstd_level, out);
+  if (raw.capacity() > (16u << 20)) std::string().swap(raw);  // do not keep a huge one
+}
+
+bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_rows,
+                       std::string* raw, Arena* arena, ColumnVector* out) {
+  if (!UnframeBlock(stored, raw)) return false;
+  ByteReader r(*raw);
+  uint8_t presence;
+  if (!r.GetU8(&presence)) return false;
+  out->type = type;
+  out->all_present = presence == kAllPresent;
+  if (presence == kAllPresent) {
+    out->present.assign(num_rows, 1);
+  } else if (presence != kPresenceBitmap || !GetBitmap(&r, num_rows, &out->present)) {
+    return false;
+  }
+  size_t n = 0;
+  for (uint8_t p : out->present) n += p;
+  // Values arrive compacted (present rows only); spread them to one slot per row.
+  auto spread = [&](auto& dense, auto& compact, auto empty) {
+    if (n == num_rows) {
+      dense.swap(compact);
+      return;
+    }
+    dense.assign(num_rows, empty);
+    size_t k = 0;
+    for (uint32_t i = 0; i < num_rows; ++i) {
+      if (out->present[i]) dense[i] = compact[k++];
+    }
+  };
+  switch (type) {
+    case ColumnType::kNull:
+      break;
+    case ColumnType::kBool: {
+      std::vector<uint8_t> bits;
+      if (!GetBitmap(&r, static_cast<uint32_t>(n), &bits)) return false;
+      std::vector<int64_t> compact(bits.begin(), bits.end());
+      spread(out->ints, compact, int64_t{0});
+      break;
+    }
+    case ColumnType::kInt: {
+      std::vector<int64_t> compact;
+      if (!DecodeInts(&r, n, &compact)) return false;
+      spread(out->ints, compact, int64_t{0});
+      break;
+    }
+    case ColumnType::kFloat: {
+      std::vector<double> compact;
+      if (!DecodeFloats(&r, n, &compact)) return false;
+      spread(out->floats, compact, 0.0);
+      break;
+    }
+    case ColumnType::kString: {
+      // Dictionary chunks stay in dictionary form (column_vector.h): codes, not views.
+      ByteReader peek = r;
+      uint8_t enc;
+      if (peek.GetU8(&enc) && enc == static_cast<uint8_t>(StringEncoding::kDict)) {
+        std::vector<uint16_t> compact;
+        compact.reserve(n);
+        if (!DecodeDictCodes(&peek, n, &out->dict, &compact)) return false;
+        r = peek;
+        out->dictionary = true;
+        out->strings.clear();
+        spread(out->codes, compact, uint16_t{0});
+        break;
+      }
+      std::vector<std::string_view> compact;
+      if (!DecodeStrings(&r, n, arena, &compact)) return false;
+      out->dictionary = false;
+      spread(out->strings, compact, std::string_view());
+      break;
+    }
+    default:
+      return false;
+  }
+  return r.empty();  // trailing garbage means the chunk is not what was written
+}
+
+}  // namespace vigia

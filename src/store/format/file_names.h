@@ -1,0 +1,96 @@
+// Every on-disk file and directory name of the embedded store, in one place.
+//
+//   <data_dir>/wal/                    write-ahead log segments
+//   <data_dir>/wal/<seq:020>.wal       one segment; <seq> = sequence of its first record
+//   <data_dir>/.write_probe            created and removed by Store::Health() to check
+//                                      that the data directory is writable
+//   <data_dir>/parts/                  columnar parts, one directory per partition:
+//   <data_dir>/parts/<YYYYMMDD>[.<tenant>]/            (tenant escaped, see partition_key.h)
+//   <data_dir>/parts/<partition>/part-<seq:016x>/      an immutable part:
+//        meta.bin   metadata + block index (docs/storage-format.md)
+//        data.bin   column chunks
+//        bloom.bin  bloom filters
+//   <data_dir>/parts/<partition>/tmp-<seq:016x>/       a part being written (deleted at open)
+//   <data_dir>/parts/<partition>.dropped               a partition being deleted by retention
+//
+// Thread-safety: pure functions, thread-safe.
+#pragma once
+
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/env.h"
+
+namespace vigia::file_names {
+
+inline constexpr std::string_view kWalDir = "wal";
+inline constexpr std::string_view kWalSuffix = ".wal";
+inline constexpr std::string_view kWriteProbe = ".write_probe";
+// Digits of the zero-padded sequence number in a segment name: sorts lexicographically.
+inline constexpr size_t kWalSeqDigits = 20;
+
+inline std::string WalDir(std::string_view data_dir) { return JoinPath(data_dir, kWalDir); }
+
+inline std::string WalSegmentName(uint64_t first_seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020" PRIu64, first_seq);
+  return std::string(buf) + std::string(kWalSuffix);
+}
+
+// The first sequence number encoded in a segment file name; nullopt for other files.
+inline std::optional<uint64_t> ParseWalSegmentName(std::string_view name) {
+  if (name.size() != kWalSeqDigits + kWalSuffix.size()) return std::nullopt;
+  if (name.substr(kWalSeqDigits) != kWalSuffix) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < kWalSeqDigits; ++i) {
+    char c = name[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+inline std::string WriteProbePath(std::string_view data_dir) {
+  return JoinPath(data_dir, kWriteProbe);
+}
+
+// --- columnar parts (partition_set.h, part_writer.h) ---------------------------------
+inline constexpr std::string_view kPartsDir = "parts";
+inline constexpr std::string_view kPartMetaFile = "meta.bin";
+inline constexpr std::string_view kPartDataFile = "data.bin";
+inline constexpr std::string_view kPartBloomFile = "bloom.bin";
+inline constexpr std::string_view kPartDirPrefix = "part-";
+inline constexpr std::string_view kPartTmpDirPrefix = "tmp-";
+inline constexpr std::string_view kDroppedPartitionSuffix = ".dropped";
+
+inline std::string PartsDir(std::string_view data_dir) { return JoinPath(data_dir, kPartsDir); }
+
+// "part-00000000000000a3" (or "tmp-..."): hex sequence, zero-padded so names sort by age.
+inline std::string PartDirName(uint64_t seq, bool tmp = false) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, seq);
+  return std::string(tmp ? kPartTmpDirPrefix : kPartDirPrefix) + buf;
+}
+
+// The sequence of a part directory name ("part-<16 hex>"); nullopt for anything else.
+inline std::optional<uint64_t> ParsePartDirName(std::string_view name) {
+  if (name.size() != kPartDirPrefix.size() + 16 ||
+      name.substr(0, kPartDirPrefix.size()) != kPartDirPrefix) {
+    return std::nullopt;
+  }
+  uint64_t v = 0;
+  for (char c : name.substr(kPartDirPrefix.size())) {
+    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    if (d < 0) return std::nullopt;
+    v = v << 4 | static_cast<uint64_t>(d);
+  }
+  return v;
+}
+
+}  // namespace vigia::file_names

@@ -1,0 +1,54 @@
+// MergeParts: merges several parts of one partition into a single new part.
+//
+// Streaming k-way merge on the row sort key (part_writer.h RowKey): each input contributes one
+// decoded block at a time and the writer holds one output block, so memory is bounded by
+// (inputs + 1) blocks whatever the part sizes (limits::kMaxPartsPerMerge bounds the inputs).
+// Rows are carried over exactly (every typed column, nulls, strings byte for byte).
+//
+// The output is written to `tmp_dir` and renamed to `final_dir` (PartWriter), with
+// PartMeta::replaces listing the inputs' directory names so that a crash after the rename
+// but before the inputs are deleted is repaired at open (PartitionSet). Deleting the inputs
+// is the caller's job.
+//
+// SelectMergeInputs is the merge policy: size tiers, so that every row is rewritten about
+// log_fanin(total / flush size) times instead of once per merge of its partition.
+//
+// Thread-safety: thread-safe with respect to the inputs (readers are thread-safe); one call
+// owns its output directories. SelectMergeInputs is a pure function.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/limits.h"
+#include "common/status.h"
+#include "store/format/part_reader.h"
+#include "store/format/part_writer.h"
+
+namespace vigia {
+
+struct MergeStats {
+  uint64_t rows = 0;
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+};
+
+// Chooses the parts of one partition to merge next, given each candidate's row count.
+// Parts fall in size tiers [ratio^t, ratio^(t+1)) rows; the lowest tier with at least
+// `min_parts` parts is merged (its `max_parts` smallest). Returns indexes into `rows`
+// (ascending by size), or nothing when no tier is full. Why tiers: merging a big part with each new
+// small one rewrites the big one every few flushes (quadratic in the partition's size);
+// merging only like-sized parts bounds every row's rewrites by the number of tiers.
+std::vector<size_t> SelectMergeInputs(std::span<const uint64_t> rows, size_t min_parts,
+                                      size_t max_parts,
+                                      uint64_t tier_ratio = limits::kMergeTierRatio);
+
+// REQUIRES: inputs non-empty. options.wal_seq is raised to the inputs' max.
+Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,
+                            const std::string& tmp_dir, const std::string& final_dir,
+                            PartWriterOptions options, MergeStats* stats = nullptr);
+
+}  // namespace vigia

@@ -1,0 +1,372 @@
+#include "store/format/part_writer.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "store/format/column_codec.h"
+#include "store/format/file_names.h"
+
+namespace vigia {
+
+RowKey RowKeyOf(int64_t ts, std::span<const Field> fields) {
+  RowKey k;
+  k.ts = ts;
+  bool have_service = false, have_kind = false;
+  for (const Field& f : fields) {
+    // Length first: most names differ in it, and normalized events put kind first and
+    // service among the first canonical fields, so the loop usually stops early.
+    if (f.name.size() == 7 && !have_service && f.name == "service") {
+      if (f.value.type == ValueType::kString) k.service = f.value.s;
+      have_service = true;
+    } else if (f.name.size() == 4 && !have_kind && f.name == "kind") {
+      if (f.value.type == ValueType::kString) k.kind = f.value.s;
+      have_kind = true;
+    }
+    if (have_service && have_kind) break;
+  }
+  return k;
+}
+
+int CompareRowKeys(const RowKey& a, const RowKey& b) {
+  if (int c = a.service.compare(b.service); c != 0) return c;
+  if (int c = a.kind.compare(b.kind); c != 0) return c;
+  return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0;
+}
+
+BloomKind BloomKindFor(std::string_view name, ColumnType type) {
+  if (type != ColumnType::kString) return BloomKind::kNone;
+  if (name == "msg" || name.starts_with("error.")) return BloomKind::kTokens;
+  static constexpr std::string_view kIds[] = {"request_id", "trace_id", "span_id",   "user_id",
+                                              "session_id", "ip",       "entity_id", "fingerprint"};
+  for (std::string_view id : kIds) {
+    if (name == id) return BloomKind::kValues;
+  }
+  return BloomKind::kNone;
+}
+
+PartWriter::PartWriter(std::string tmp_dir, PartWriterOptions options)
+    : tmp_dir_(std::move(tmp_dir)),
+      opt_(std::move(options)),
+      env_(opt_.env ? opt_.env : Env::Default()) {
+  meta_.wal_seq = opt_.wal_seq;
+  meta_.replaces = opt_.replaces;
+  if (opt_.block_rows == 0) opt_.block_rows = 1;
+  // Column 0 is the timestamp. It is kept out of by_name_ so that a dynamic field that
+  // happens to be called "_time" gets a column of its own instead of colliding with it.
+  ColumnMeta ts;
+  ts.name = std::string(kTimeColumn);
+  ts.type = ColumnType::kInt;
+  meta_.columns.push_back(std::move(ts));
+  builders_.emplace_back();
+}
+
+Result<std::unique_ptr<PartWriter>> PartWriter::Create(std::string tmp_dir,
+                                                       PartWriterOptions options) {
+  std::unique_ptr<PartWriter> w(new PartWriter(std::move(tmp_dir), std::move(options)));
+  Env* env = w->env_;
+  if (env->FileExists(w->tmp_dir_)) VIGIA_RETURN_IF_ERROR(env->RemoveDirRecursive(w->tmp_dir_));
+  VIGIA_RETURN_IF_ERROR(env->CreateDir(w->tmp_dir_));
+  VIGIA_ASSIGN_OR_RETURN(w->data_,
+                         env->NewWritableFile(JoinPath(w->tmp_dir_, file_names::kPartDataFile)));
+  VIGIA_ASSIGN_OR_RETURN(w->bloom_,
+                         env->NewWritableFile(JoinPath(w->tmp_dir_, file_names::kPartBloomFile)));
+  return w;
+}
+
+PartWriter::~PartWriter() {
+  if (finished_) return;
+  if (data_) data_->Close().ok();
+  if (bloom_) bloom_->Close().ok();
+  // Best effort: a leftover tmp- directory is also removed at the next open.
+  env_->RemoveDirRecursive(tmp_dir_).ok();
+}
+
+uint32_t PartWriter::ResolveColumn(std::string_view name, ColumnType type) {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) {
+    std::array<int32_t, 5> none;
+    none.fill(-1);
+    it = by_name_.emplace(std::string(name), none).first;
+  }
+  int32_t& idx = it->second[static_cast<size_t>(type)];
+  if (idx < 0) {
+    idx = static_cast<int32_t>(meta_.columns.size());
+    ColumnMeta c;
+    c.name = it->first;
+    c.type = type;
+    c.bloom = BloomKindFor(name, type);
+    meta_.columns.push_back(std::move(c));
+    builders_.emplace_back();
+  }
+  return static_cast<uint32_t>(idx);
+}
+
+uint32_t PartWriter::ResolveColumnAt(size_t position, std::string_view name, ColumnType type) {
+  if (position < predicted_.size()) {
+    const Predicted& p = predicted_[position];
+    if (p.type == type && p.name.size() == name.size() &&
+        std::memcmp(p.name.data(), name.data(), name.size()) == 0) {
+      return p.col;
+    }
+  }
+  const uint32_t col = ResolveColumn(name, type);
+  if (position >= predicted_.size()) predicted_.resize(position + 1);
+  predicted_[position] = {by_name_.find(name)->first, type, col};
+  return col;
+}
+
+Status PartWriter::Add(int64_t ts, std::span<const Field> fields) {
+  if (!failed_.ok()) return failed_;
+  RowKey key = RowKeyOf(ts, fields);
+  if (have_last_key_ && CompareRowKeys(key, RowKey{last_service_, last_kind_, last_ts_}) < 0) {
+    failed_ = Status::InvalidArgument("part writer: rows not in (service, kind, ts) order");
+    return failed_;
+  }
+  if (!have_last_key_ || key.service != last_service_) last_service_.assign(key.service);
+  if (!have_last_key_ || key.kind != last_kind_) last_kind_.assign(key.kind);
+  last_ts_ = ts;
+  have_last_key_ = true;
+
+  const uint32_t row = block_rows_;
+  ts_.push_back(ts);
+  size_t position = 0;
+  for (const Field& f : fields) {
+    const ColumnType type = ColumnTypeOf(f.value.type);
+    const uint32_t col = ResolveColumnAt(position++, f.name, type);
+    ColumnBuilder& b = builders_[col];
+    if (!b.rows.empty() && b.rows.back() == row) {
+      // A repeated name breaks the event.h invariant; keeping the first value (and counting
+      // the rest) beats failing the whole flush of a memtable over one bad event.
+      ++dropped_duplicate_fields_;
+      continue;
+    }
+    if (b.rows.empty()) touched_.push_back(col);
+    b.rows.push_back(row);
+    switch (type) {
+      case ColumnType::kNull:
+        break;
+      case ColumnType::kBool:
+        b.ints.push_back(f.value.b ? 1 : 0);
+        break;
+      case ColumnType::kInt:
+        b.ints.push_back(f.value.i);
+        break;
+      case ColumnType::kFloat:
+        b.floats.push_back(f.value.f);
+        break;
+      case ColumnType::kString:
+        b.strings.push_back(arena_.Copy(f.value.s));
+        break;
+    }
+  }
+  ++block_rows_;
+  if (block_rows_ >= opt_.block_rows) {
+    Status s = FlushBlock();
+    if (!s.ok()) failed_ = s;
+    return s;
+  }
+  return Status::Ok();
+}
+
+Status PartWriter::FlushBlock() {
+  if (block_rows_ == 0) return Status::Ok();
+  BlockMeta block;
+  block.first_row = meta_.rows;
+  block.num_rows = block_rows_;
+  block.min_ts = *std::min_element(ts_.begin(), ts_.end());
+  block.max_ts = *std::max_element(ts_.begin(), ts_.end());
+
+  // Reused across blocks (capacity kept): fresh multi-MiB buffers per block page-fault.
+  std::string& data = block_data_;
+  std::string& blooms = block_blooms_;
+  data.clear();
+  blooms.clear();
+  std::vector<uint32_t>& all_rows = all_rows_;
+  auto emit = [&](uint32_t col, const ColumnChunkInput& in, const ColumnBuilder* b) {
+    ChunkMeta c;
+    c.column = col;
+    c.values = static_cast<uint32_t>(in.rows.size());
+    c.offset = meta_.data_bytes + data.size();
+    ColumnChunkSummary sum;
+    const size_t before = data.size();
+    EncodeColumnChunk(in, opt_.zstd_level, &data, &sum);
+    c.size = static_cast<uint32_t>(data.size() - before);
+    c.checksum = XXH64(data.data() + before, c.size, 0);
+    c.encoding = sum.encoding;
+    c.has_minmax = sum.has_minmax;
+    c.min_int = sum.min_int;
+    c.max_int = sum.max_int;
+    c.min_float = sum.min_float;
+    c.max_float = sum.max_float;
+    ColumnMeta& cm = meta_.columns[col];
+    cm.values += c.values;
+    cm.stored_bytes += c.size;
+    if (b != nullptr && cm.bloom != BloomKind::kNone) {
+      BloomBuilder bb;
+      for (std::string_view s : b->strings) {
+        if (cm.bloom == BloomKind::kValues) {
+          bb.AddHash(BloomValueHash(s));
+        } else {
+          ForEachToken(s, [&](std::string_view t) { bb.AddHash(BloomTokenHash(t)); });
+        }
+      }
+      if (!bb.empty()) {
+        std::string filter = bb.Finish(opt_.bloom_bits_per_key);
+        c.bloom_offset = meta_.bloom_bytes + blooms.size();
+        c.bloom_size = static_cast<uint32_t>(filter.size());
+        c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
+        cm.bloom_bytes += filter.size();
+        blooms += filter;
+      }
+    }
+    block.chunks.push_back(c);
+  };
+
+  all_rows.resize(block_rows_);
+  for (uint32_t i = 0; i < block_rows_; ++i) all_rows[i] = i;
+  ColumnChunkInput ts_in;
+  ts_in.type = ColumnType::kInt;
+  ts_in.num_rows = block_rows_;
+  ts_in.rows = all_rows;
+  ts_in.ints = ts_;
+  emit(0, ts_in, nullptr);
+
+  std::sort(touched_.begin(), touched_.end());
+  for (uint32_t col : touched_) {
+    ColumnBuilder& b = builders_[col];
+    ColumnChunkInput in;
+    in.type = meta_.columns[col].type;
+    in.num_rows = block_rows_;
+    in.rows = b.rows;
+    in.ints = b.ints;
+    in.floats = b.floats;
+    in.strings = b.strings;
+    emit(col, in, &b);
+    b.rows.clear();
+    b.ints.clear();
+    b.floats.clear();
+    b.strings.clear();
+  }
+  touched_.clear();
+
+  VIGIA_RETURN_IF_ERROR(data_->Append(data));
+  if (!blooms.empty()) VIGIA_RETURN_IF_ERROR(bloom_->Append(blooms));
+  meta_.data_bytes += data.size();
+  meta_.bloom_bytes += blooms.size();
+  if (meta_.blocks.empty()) {
+    meta_.min_ts = block.min_ts;
+    meta_.max_ts = block.max_ts;
+  } else {
+    meta_.min_ts = std::min(meta_.min_ts, block.min_ts);
+    meta_.max_ts = std::max(meta_.max_ts, block.max_ts);
+  }
+  meta_.rows += block_rows_;
+  meta_.blocks.push_back(std::move(block));
+  block_rows_ = 0;
+  ts_.clear();
+  arena_.Reset();
+  return Status::Ok();
+}
+
+Result<PartMeta> PartWriter::Finish(const std::string& final_dir) {
+  if (!failed_.ok()) return failed_;
+  if (rows() == 0) return Status::InvalidArgument("part writer: no rows");
+  auto fail = [&](Status s) {
+    failed_ = s;
+    return s;
+  };
+  if (Status s = FlushBlock(); !s.ok()) return fail(s);
+  std::string meta = EncodePartMeta(meta_);
+  for (WritableFile* f : {data_.get(), bloom_.get()}) {
+    if (Status s = f->Sync(); !s.ok()) return fail(s);
+    if (Status s = f->Close(); !s.ok()) return fail(s);
+  }
+  {
+    auto mf = env_->NewWritableFile(JoinPath(tmp_dir_, file_names::kPartMetaFile));
+    if (!mf.ok()) return fail(mf.status());
+    if (Status s = (*mf)->Append(meta); !s.ok()) return fail(s);
+    if (Status s = (*mf)->Sync(); !s.ok()) return fail(s);
+    if (Status s = (*mf)->Close(); !s.ok()) return fail(s);
+  }
+  // The directory entries of the three files must be durable before the rename publishes
+  // the part.
+  if (Status s = env_->SyncDir(tmp_dir_); !s.ok()) return fail(s);
+  if (Status s = env_->RenameFile(tmp_dir_, final_dir); !s.ok()) return fail(s);
+  finished_ = true;
+  const size_t slash = final_dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    VIGIA_RETURN_IF_ERROR(env_->SyncDir(final_dir.substr(0, slash)));
+  }
+  return meta_;
+}
+
+Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& tmp_dir,
+                                   const std::string& final_dir, PartWriterOptions options) {
+  if (rows.empty()) return Status::InvalidArgument("part writer: no rows");
+  // Sorting hundreds of thousands of rows by (service, kind, ts) with string compares costs
+  // more than writing them: rank the few distinct service and kind values once, then sort
+  // integer keys (the row index breaks ties, which keeps the sort stable).
+  struct Keyed {
+    uint32_t service;
+    uint32_t kind;
+    int64_t ts;
+    uint32_t row;
+  };
+  std::vector<Keyed> keyed(rows.size());
+  std::unordered_map<std::string_view, uint32_t> services, kinds;
+  std::vector<std::string_view> service_names, kind_names;
+  auto id_of = [](std::unordered_map<std::string_view, uint32_t>& ids,
+                  std::vector<std::string_view>& names, std::string_view v) {
+    auto [it, inserted] = ids.try_emplace(v, static_cast<uint32_t>(names.size()));
+    if (inserted) names.push_back(v);
+    return it->second;
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& e = rows[i].batch->events()[rows[i].event];
+    RowKey k = RowKeyOf(e.ts_ns, rows[i].batch->fields(e));
+    keyed[i] = {id_of(services, service_names, k.service), id_of(kinds, kind_names, k.kind),
+                e.ts_ns, static_cast<uint32_t>(i)};
+  }
+  auto ranks = [](const std::vector<std::string_view>& names) {
+    std::vector<uint32_t> order(names.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
+    std::vector<uint32_t> rank(names.size());
+    for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+    return rank;
+  };
+  const std::vector<uint32_t> service_rank = ranks(service_names);
+  const std::vector<uint32_t> kind_rank = ranks(kind_names);
+  for (Keyed& k : keyed) {
+    k.service = service_rank[k.service];
+    k.kind = kind_rank[k.kind];
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
+    if (a.service != b.service) return a.service < b.service;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    if (a.ts != b.ts) return a.ts < b.ts;
+    return a.row < b.row;
+  });
+  VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
+  for (const Keyed& k : keyed) {
+    const RowRef& r = rows[k.row];
+    const auto& e = r.batch->events()[r.event];
+    VIGIA_RETURN_IF_ERROR(writer->Add(e.ts_ns, r.batch->fields(e)));
+  }
+  return writer->Finish(final_dir);
+}
+
+Result<PartMeta> WritePartFromBatches(std::span<const EventBatch* const> batches,
+                                      const std::string& tmp_dir, const std::string& final_dir,
+                                      PartWriterOptions options) {
+  std::vector<RowRef> rows;
+  for (const EventBatch* b : batches) {
+    for (uint32_t i = 0; i < b->size(); ++i) rows.push_back({b, i});
+  }
+  return WritePartFromRows(std::move(rows), tmp_dir, final_dir, std::move(options));
+}
+
+}  // namespace vigia

@@ -1,0 +1,146 @@
+// PartWriter: writes one immutable columnar part from rows given in sort-key order.
+//
+// The part is built in a temporary directory (tmp-<seq>), one block of rows at a time (so a
+// merge streams in bounded memory), then its files are fsynced and the directory renamed to
+// its final name — the rename is the commit point: a crash at any earlier step leaves only a
+// tmp- directory, which PartitionSet::Open deletes. All I/O goes through Env so that tests can
+// inject a crash at every step.
+//
+// Rows are sorted by (service, kind, ts) — RowKey below — so that alike values sit together
+// in blocks (long dictionary runs, tight delta ranges, sharp per-block min/max).
+//
+// Thread-safety: externally synchronized (one thread drives a writer).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/arena.h"
+#include "common/env.h"
+#include "common/limits.h"
+#include "common/status.h"
+#include "event/event.h"
+#include "store/format/bloom.h"
+#include "store/format/part_meta.h"
+
+namespace vigia {
+
+struct PartWriterOptions {
+  Env* env = nullptr;  // nullptr = Env::Default()
+  uint32_t block_rows = limits::kPartBlockRows;
+  int zstd_level = limits::kPartZstdLevel;
+  int bloom_bits_per_key = limits::kBloomBitsPerKey;
+  uint64_t wal_seq = 0;               // recorded in the metadata (PartMeta::wal_seq)
+  std::vector<std::string> replaces;  // recorded in the metadata (PartMeta::replaces)
+};
+
+// The sort key of a row: (service, kind, ts); absent strings sort first.
+struct RowKey {
+  std::string_view service;
+  std::string_view kind;
+  int64_t ts = 0;
+};
+RowKey RowKeyOf(int64_t ts, std::span<const Field> fields);
+// <0, 0, >0 like strcmp.
+int CompareRowKeys(const RowKey& a, const RowKey& b);
+
+// Which bloom filter a column gets (by name and type): tokens for msg and error.* text,
+// exact values for high-cardinality ids (request_id, trace_id, span_id, user_id, session_id,
+// ip, entity_id, fingerprint), none otherwise.
+BloomKind BloomKindFor(std::string_view name, ColumnType type);
+
+class PartWriter {
+ public:
+  // Creates `tmp_dir` (deleting a leftover of the same name) and its files.
+  static Result<std::unique_ptr<PartWriter>> Create(std::string tmp_dir, PartWriterOptions options);
+  // Deletes the temporary directory unless Finish() succeeded.
+  ~PartWriter();
+
+  // Adds one row. REQUIRES: RowKeyOf(ts, fields) >= the previous row's key (a violation
+  // returns InvalidArgument and the writer stays failed). A field name repeated within one
+  // event (against the event.h invariant) keeps its first value; see
+  // dropped_duplicate_fields().
+  Status Add(int64_t ts, std::span<const Field> fields);
+
+  // Writes the last block and the metadata, fsyncs, renames the temporary directory to
+  // `final_dir` and fsyncs its parent. REQUIRES: at least one row was added.
+  Result<PartMeta> Finish(const std::string& final_dir);
+
+  uint64_t rows() const { return meta_.rows + block_rows_; }
+  uint64_t dropped_duplicate_fields() const { return dropped_duplicate_fields_; }
+
+ private:
+  struct ColumnBuilder {
+    std::vector<uint32_t> rows;
+    std::vector<int64_t> ints;
+    std::vector<double> floats;
+    std::vector<std::string_view> strings;
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  // The column field position `position` of the previous row used: rows of one block
+  // mostly share their layout, so a byte compare usually replaces the hash lookup.
+  struct Predicted {
+    std::string_view name;  // a key of by_name_ (node-stable)
+    ColumnType type = ColumnType::kNull;
+    uint32_t col = 0;
+  };
+
+  PartWriter(std::string tmp_dir, PartWriterOptions options);
+  uint32_t ResolveColumn(std::string_view name, ColumnType type);
+  uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
+  Status FlushBlock();
+
+  std::string tmp_dir_;
+  PartWriterOptions opt_;
+  Env* env_;
+  std::unique_ptr<WritableFile> data_;
+  std::unique_ptr<WritableFile> bloom_;
+  Status failed_;
+  bool finished_ = false;
+  uint64_t dropped_duplicate_fields_ = 0;
+
+  PartMeta meta_;
+  // name -> column index per ColumnType (-1 = none yet).
+  std::unordered_map<std::string, std::array<int32_t, 5>, NameHash, std::equal_to<>> by_name_;
+
+  // The block being filled.
+  uint32_t block_rows_ = 0;
+  std::vector<int64_t> ts_;
+  std::vector<ColumnBuilder> builders_;  // indexed like meta_.columns
+  std::vector<uint32_t> touched_;        // columns with values in this block
+  std::vector<Predicted> predicted_;     // by field position, see Predicted
+  Arena arena_;
+  std::string block_data_, block_blooms_;  // FlushBlock's output buffers, reused
+  std::vector<uint32_t> all_rows_;         // FlushBlock's 0..n-1 row list, reused
+  bool have_last_key_ = false;
+  std::string last_service_, last_kind_;
+  int64_t last_ts_ = 0;
+};
+
+// One event of a batch.
+struct RowRef {
+  const EventBatch* batch = nullptr;
+  uint32_t event = 0;
+};
+
+// Sorts `rows` by RowKey (stable) and writes them as one part (tmp_dir -> final_dir).
+// REQUIRES: rows is not empty; the batches outlive the call.
+Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& tmp_dir,
+                                   const std::string& final_dir, PartWriterOptions options);
+
+// WritePartFromRows over every event of `batches`.
+Result<PartMeta> WritePartFromBatches(std::span<const EventBatch* const> batches,
+                                      const std::string& tmp_dir, const std::string& final_dir,
+                                      PartWriterOptions options);
+
+}  // namespace vigia
