@@ -66,7 +66,7 @@ TEST(ConnectionsIt, ThousandConcurrentKeepAliveConnections) {
   clients.clear();
 
   HttpClient c(server.port(), 60000);
-  Result<HttpResult> dump = c.Request("GET", "/v1/events/dump?limit=100000000");
+  Result<HttpResult> dump = c.Request("GET", "/v1/query?q=*&format=ndjson&limit=100000000");
   ASSERT_TRUE(dump.ok());
   auto uids = CountUids(dump->body);
   EXPECT_EQ(uids.size(), size_t{2 * kConnections * kEventsPerBatch});

@@ -151,7 +151,8 @@ TEST_F(CorruptionIt, CorruptPartFailsOnlyQueriesTouchingItAndIsReported) {
   }
 
   HttpResult failed = Query(DayRange("2026-11-22", "2026-11-23"));
-  EXPECT_GE(failed.status, 500) << failed.body;
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  EXPECT_NE(failed.body.find("\"code\":\"data_corrupt\""), std::string::npos) << failed.body;
   EXPECT_NE(failed.body.find(bad.filename().string()), std::string::npos) << failed.body;
   EXPECT_NE(failed.body.find("checksum mismatch"), std::string::npos) << failed.body;
 
@@ -211,7 +212,8 @@ TEST_F(CorruptionIt, TruncatedPartFoundAtStartIsReportedAndItsDayFails) {
   EXPECT_NE(ready.body.find("\"store\":\"degraded\""), std::string::npos) << ready.body;
   EXPECT_NE(ready.body.find(bad.string()), std::string::npos) << ready.body;
   HttpResult failed = Query(DayRange("2026-11-23", "2026-11-24"));
-  EXPECT_GE(failed.status, 500) << failed.body;
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  EXPECT_NE(failed.body.find("\"code\":\"data_corrupt\""), std::string::npos) << failed.body;
   EXPECT_NE(failed.body.find(bad.filename().string()), std::string::npos) << failed.body;
   HttpResult other = Query(DayRange("2026-11-22", "2026-11-23"));
   EXPECT_EQ(other.status, 200) << other.body;

@@ -75,7 +75,7 @@ void Note(const char* phase, int round, size_t acked) {
 
 void CheckAllPresentOnce(ServerProcess& server, const Acked& acked, int round) {
   HttpClient c(server.port(), 60000);
-  Result<HttpResult> dump = c.Request("GET", "/v1/events/dump?limit=100000000");
+  Result<HttpResult> dump = c.Request("GET", "/v1/query?q=*&format=ndjson&limit=100000000");
   ASSERT_TRUE(dump.ok()) << dump.status().ToString();
   ASSERT_EQ(dump->status, 200);
   auto counts = CountUids(dump->body);

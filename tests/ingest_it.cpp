@@ -39,7 +39,7 @@ class IngestIt : public ::testing::Test {
   }
   std::string Dump(Headers headers = {}) {
     HttpClient c(server_->port());
-    Result<HttpResult> r = c.Request("GET", "/v1/events/dump?limit=1000000", {}, headers);
+    Result<HttpResult> r = c.Request("GET", "/v1/query?q=*&format=ndjson&limit=1000000", {}, headers);
     EXPECT_TRUE(r.ok());
     if (!r.ok()) return "";
     EXPECT_EQ(r->status, 200) << r->body;
@@ -201,9 +201,9 @@ TEST_F(IngestIt, ApiKeysRequiredWhenConfigured) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200) << r->body;
 
-  // The dump endpoint is protected too; the health endpoints are not.
+  // The query endpoint is protected too; the health endpoints are not.
   HttpClient c(server_->port());
-  Result<HttpResult> d = c.Request("GET", "/v1/events/dump");
+  Result<HttpResult> d = c.Request("GET", "/v1/query?q=*");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->status, 401);
   auto uids = CountUids(Dump({{"Authorization", "Bearer key-one"}}));
@@ -236,11 +236,11 @@ TEST_F(IngestIt, HealthEndpoints) {
   Result<HttpResult> live = c.Request("GET", "/health/live");
   ASSERT_TRUE(live.ok());
   EXPECT_EQ(live->status, 200);
-  EXPECT_EQ(live->body.find("{\"status\":\"ok\",\"uptimeSec\":"), 0u) << live->body;
+  EXPECT_EQ(live->body.find("{\"status\":\"ok\",\"uptime_sec\":"), 0u) << live->body;
   Result<HttpResult> ready = c.Request("GET", "/health/ready");
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(ready->status, 200);
-  EXPECT_EQ(ready->body.find("{\"status\":\"ok\",\"store\":\"ok\",\"uptimeSec\":"), 0u)
+  EXPECT_EQ(ready->body.find("{\"status\":\"ok\",\"store\":\"ok\",\"uptime_sec\":"), 0u)
       << ready->body;
 }
 

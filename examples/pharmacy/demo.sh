@@ -22,6 +22,6 @@ echo "pharmacy on :$APP_PORT — generating ${SECONDS_TO_RUN}s of traffic with i
 "$BUILD/examples/pharmacy/pharmacy_traffic" --target "http://127.0.0.1:$APP_PORT" --seconds "$SECONDS_TO_RUN"
 kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=
 echo "events stored by vigia (by kind):"
-curl -sf -H "Authorization: Bearer demo-key" "http://127.0.0.1:$VIGIA_PORT/v1/events/dump?limit=1000000" |
+curl -sf -H "Authorization: Bearer demo-key" "http://127.0.0.1:$VIGIA_PORT/v1/query?q=*&format=ndjson&limit=1000000" |
   grep -o '"kind":"[a-z]*"' | sort | uniq -c || true
 echo "app log: $DIR/pharmacy.log   server log: $DIR/server.log"

@@ -1,7 +1,7 @@
 // examples/pharmacy: seed 004's pharmacy backend on cpp-httplib, instrumented with the vigia
 // SDK — every request gets a RequestScope (request id, client IP, duration, `request` event,
 // X-Request-ID/X-Response-Time headers), logins and sales are audited, failures reported as
-// error events, and the health routes answer {status, db, uptimeSec}.
+// error events, and the health routes answer {status, db, uptime_sec}.
 //
 // Usage: pharmacy [--port 8088]   (VIGIA_ENDPOINT / VIGIA_API_KEY / VIGIA_SPOOL_DIR from env)
 // The header X-Incident: 5xx | slow makes a route fail or crawl (used by pharmacy_traffic).
@@ -157,14 +157,14 @@ int main(int argc, char** argv) {
   svr.Get(
       "/health/live",
       instrument(log, opts, "/health/live", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content("{\"status\":\"ok\",\"uptimeSec\":" + std::to_string(uptime_sec()) + "}",
+        res.set_content("{\"status\":\"ok\",\"uptime_sec\":" + std::to_string(uptime_sec()) + "}",
                         "application/json");
       }));
   svr.Get(
       "/health/ready",
       instrument(log, opts, "/health/ready", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(
-            "{\"status\":\"ok\",\"db\":\"ok\",\"uptimeSec\":" + std::to_string(uptime_sec()) + "}",
+            "{\"status\":\"ok\",\"db\":\"ok\",\"uptime_sec\":" + std::to_string(uptime_sec()) + "}",
             "application/json");
       }));
 

@@ -153,7 +153,7 @@ class RealServer {
   std::string dump() {
     httplib::Client cli("127.0.0.1", port_);
     cli.set_connection_timeout(0, 200000);
-    auto r = cli.Get("/v1/events/dump", {{"Authorization", "Bearer e2e-key"}});
+    auto r = cli.Get("/v1/query?q=*&format=ndjson&limit=100000", {{"Authorization", "Bearer e2e-key"}});
     return r && r->status == 200 ? r->body : std::string();
   }
 

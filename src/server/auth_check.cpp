@@ -7,7 +7,7 @@ namespace vigia {
 bool RequireApiKey(const ApiKeys& keys, const HttpRequest& req, HttpResponse* resp) {
   Status st = keys.Check(req.Header("Authorization"));
   if (st.ok()) return true;
-  SetError(resp, 401, error_code::kUnauthenticated, st.message());
+  SetError(resp, error_code::kUnauthenticated, st.message());
   resp->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigia\"");
   return false;
 }

@@ -14,7 +14,7 @@ namespace {
 void Live(const ServerContext* ctx, HttpResponse* resp) {
   std::string out;
   JsonWriter w(&out);
-  w.BeginObject().KV("status", "ok").KV("uptimeSec", ctx->UptimeSec()).EndObject();
+  w.BeginObject().KV("status", "ok").KV("uptime_sec", ctx->UptimeSec()).EndObject();
   resp->SetJson(200, std::move(out));
 }
 
@@ -34,20 +34,20 @@ void Ready(const ServerContext* ctx, HttpResponse* resp) {
   JsonWriter w(&out);
   w.BeginObject();
   w.KV("status", !st.ok() ? "unavailable" : starting ? "starting" : "ok");
-  if (starting) w.KV("uaRules", "loading");
+  if (starting) w.KV("ua_rules", "loading");
   if (!st.ok()) {
     w.KV("store", st.ToString());
   } else {
     w.KV("store", degraded.empty() ? "ok" : "degraded");
   }
   if (!degraded.empty()) {
-    w.Key("degradedParts").BeginArray();
+    w.Key("degraded_parts").BeginArray();
     for (const DegradedPart& d : degraded) {
       w.BeginObject().KV("part", d.part).KV("error", d.reason).EndObject();
     }
     w.EndArray();
   }
-  w.KV("uptimeSec", ctx->UptimeSec());
+  w.KV("uptime_sec", ctx->UptimeSec());
   w.EndObject();
   resp->SetJson(st.ok() && !starting ? 200 : 503, std::move(out));
 }

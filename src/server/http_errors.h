@@ -2,6 +2,11 @@
 // {"error":{"code":"...","message":"..."}} with one of the stable codes below, so clients
 // branch on `code` and show `message` to humans. docs/http-api.md lists the codes.
 //
+// The table below is the only place an error code is spelled: each code carries its one
+// HTTP status, SetError() takes a code (never a bare string or a separate status), and every
+// 503 answer gets a Retry-After header there, so no call site can forget it.
+// ErrorForStatus() is the one mapping from a Status to a code.
+//
 // Thread-safety: pure functions, thread-safe.
 #pragma once
 
@@ -13,27 +18,53 @@
 
 namespace vigia {
 
+// A stable error code and the HTTP status it is always sent with.
+struct ErrorCode {
+  std::string_view name;
+  int http_status;
+};
+
 namespace error_code {
-inline constexpr std::string_view kBadRequest = "bad_request";
-inline constexpr std::string_view kUnsupportedMediaType = "unsupported_media_type";
-inline constexpr std::string_view kUnsupportedEncoding = "unsupported_content_encoding";
-inline constexpr std::string_view kBadCompression = "bad_compression";
-inline constexpr std::string_view kBodyTooLarge = "body_too_large";
-inline constexpr std::string_view kHeaderTooLarge = "header_too_large";
-inline constexpr std::string_view kUnauthenticated = "unauthenticated";
-inline constexpr std::string_view kNotFound = "not_found";
-inline constexpr std::string_view kMethodNotAllowed = "method_not_allowed";
-inline constexpr std::string_view kStoreUnavailable = "store_unavailable";
-inline constexpr std::string_view kShuttingDown = "shutting_down";
-inline constexpr std::string_view kTimeout = "request_timeout";
-inline constexpr std::string_view kInternal = "internal";
+inline constexpr ErrorCode kBadRequest{"bad_request", 400};
+inline constexpr ErrorCode kUnsupportedMediaType{"unsupported_media_type", 400};
+inline constexpr ErrorCode kUnsupportedEncoding{"unsupported_content_encoding", 400};
+inline constexpr ErrorCode kBadCompression{"bad_compression", 400};
+inline constexpr ErrorCode kUnauthenticated{"unauthenticated", 401};
+inline constexpr ErrorCode kNotFound{"not_found", 404};
+inline constexpr ErrorCode kMethodNotAllowed{"method_not_allowed", 405};
+inline constexpr ErrorCode kTimeout{"request_timeout", 408};
+inline constexpr ErrorCode kBodyTooLarge{"body_too_large", 413};
+// A query over the group or memory limit: the same query fails again, so not a 503.
+inline constexpr ErrorCode kQueryTooLarge{"query_too_large", 422};
+inline constexpr ErrorCode kHeaderTooLarge{"header_too_large", 431};
+inline constexpr ErrorCode kInternal{"internal", 500};  // a bug in vigia
+// Stored data failed a checksum or structural check (StatusCode::kCorruption): not a bug,
+// and not transient either; the message names the part.
+inline constexpr ErrorCode kDataCorrupt{"data_corrupt", 500};
+inline constexpr ErrorCode kStoreUnavailable{"store_unavailable", 503};
+inline constexpr ErrorCode kOverloaded{"overloaded", 503};
+inline constexpr ErrorCode kShuttingDown{"shutting_down", 503};
 }  // namespace error_code
 
-// {"error":{"code":code,"message":message}}
-std::string ErrorJson(std::string_view code, std::string_view message);
+// The Retry-After (seconds) a 503 carries unless the call site knows better.
+inline constexpr int kDefaultRetryAfterSec = 1;
 
-// Sets `resp` to an error with HTTP status `http_status`.
-void SetError(HttpResponse* resp, int http_status, std::string_view code, std::string_view message);
+// {"error":{"code":code,"message":message}}
+std::string ErrorJson(ErrorCode code, std::string_view message);
+
+// Sets `resp` to an error with the code's HTTP status; a 503 also gets
+// `Retry-After: retry_after_sec`. REQUIRES: retry_after_sec >= 0.
+void SetError(HttpResponse* resp, ErrorCode code, std::string_view message,
+              int retry_after_sec = kDefaultRetryAfterSec);
+
+// The error code for a failed operation's Status: kInvalidArgument → bad_request,
+// kResourceExhausted → query_too_large, kCorruption → data_corrupt, kUnavailable →
+// overloaded, kIOError → store_unavailable, kInternal → internal, ...
+// REQUIRES: !st.ok() (an OK status maps to internal: reporting success as an error is a bug).
+ErrorCode ErrorForStatus(const Status& st);
+
+// SetError(resp, ErrorForStatus(st), st.message()).
+void SetStatusError(HttpResponse* resp, const Status& st);
 
 // "Payload Too Large" for 413, ... (the reason phrase of a status line).
 std::string_view ReasonPhrase(int http_status);

@@ -21,6 +21,13 @@ std::string_view HttpRequest::Header(std::string_view name) const {
   return {};
 }
 
+std::string_view HttpResponse::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (EqualsIgnoreCase(k, name)) return v;
+  }
+  return {};
+}
+
 std::string_view HttpRequest::QueryParam(std::string_view name) const {
   std::string_view q = query;
   while (!q.empty()) {

@@ -20,8 +20,8 @@ class ResponseStream;
 
 struct HttpRequest {
   std::string_view method;  // "GET", "POST", ...
-  std::string_view target;  // "/v1/events/dump?limit=10"
-  std::string_view path;    // "/v1/events/dump"
+  std::string_view target;  // "/v1/query?q=*&limit=10"
+  std::string_view path;    // "/v1/query"
   std::string_view query;   // "limit=10" (without '?')
   // Values of the route's {name} segments, percent-decoded; set by the Router.
   std::vector<std::pair<std::string, std::string>> path_params;
@@ -54,6 +54,8 @@ struct HttpResponse {
     content_type = "application/json";
     body = std::move(json);
   }
+  // Value of the extra header `name` (case-insensitive); empty when absent.
+  std::string_view Header(std::string_view name) const;
 };
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);

@@ -170,22 +170,22 @@ class Session : public std::enable_shared_from_this<Session> {
     if (request_id_.empty()) request_id_ = NewUuidV7();
     HttpResponse resp;
     if (ec == http::error::body_limit) {
-      SetError(&resp, 413, error_code::kBodyTooLarge,
+      SetError(&resp, error_code::kBodyTooLarge,
                "request body exceeds limits.max_body_bytes (" +
                    std::to_string(server_->options.max_body_bytes) + " bytes)");
     } else if (ec == http::error::header_limit) {
-      SetError(&resp, 431, error_code::kHeaderTooLarge,
+      SetError(&resp, error_code::kHeaderTooLarge,
                "request header exceeds limits.max_header_bytes (" +
                    std::to_string(server_->options.max_header_bytes) + " bytes)");
     } else if (ec == beast::error::timeout) {
-      SetError(&resp, 408, error_code::kTimeout,
+      SetError(&resp, error_code::kTimeout,
                "request not received within server.request_timeout_sec");
     } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
                ec == net::error::connection_reset || ec == net::error::operation_aborted ||
                ec == http::error::partial_message) {
       return Close();  // the client went away: nobody to answer
     } else {
-      SetError(&resp, 400, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
+      SetError(&resp, error_code::kBadRequest, "malformed HTTP request: " + ec.message());
     }
     resp.close = true;
     std::string method;
@@ -225,7 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // Handlers report errors through the response; an exception is a bug, but one bad
       // request must not take the server down.
       logger::Error("handler threw", {{"request_id", request_id_}, {"error", e.what()}});
-      SetError(&resp, 500, error_code::kInternal, "internal error");
+      SetError(&resp, error_code::kInternal, "internal error");
     }
     if (!msg.keep_alive()) resp.close = true;
     is_head_ = method == "HEAD";

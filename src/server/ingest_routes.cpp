@@ -1,19 +1,15 @@
 #include "server/ingest_routes.h"
 
-#include <charconv>
 #include <memory>
 #include <optional>
 
 #include "common/json_writer.h"
-#include "event/event_json.h"
 #include "ingest/decompress.h"
 #include "server/http_errors.h"
 #include "server/live_feed.h"
 
 namespace vigia {
 namespace {
-
-constexpr uint64_t kDefaultDumpLimit = 1000;
 
 std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -43,7 +39,7 @@ NdjsonDecoder& ThreadDecoder(const DecodeLimits& limits, const UserAgentClassifi
 void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   std::string_view content_type = req.Header("Content-Type");
   if (!IsIngestMediaType(content_type)) {
-    SetError(resp, 400, error_code::kUnsupportedMediaType,
+    SetError(resp, error_code::kUnsupportedMediaType,
              "Content-Type " + std::string(content_type) +
                  " is not accepted; use application/x-ndjson, application/json or text/plain");
     return;
@@ -51,7 +47,7 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   std::string_view encoding_header = req.Header("Content-Encoding");
   std::optional<ContentEncoding> encoding = ParseContentEncoding(encoding_header);
   if (!encoding) {
-    SetError(resp, 400, error_code::kUnsupportedEncoding,
+    SetError(resp, error_code::kUnsupportedEncoding,
              "Content-Encoding \"" + std::string(encoding_header) + "\"" +
                  " is not supported; use gzip, deflate or zstd");
     return;
@@ -62,11 +58,11 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
     Status st = Decompress(*encoding, req.body, ctx->max_body_bytes, &decompressed);
     if (!st.ok()) {
       if (st.code() == StatusCode::kResourceExhausted) {
-        SetError(resp, 413, error_code::kBodyTooLarge,
+        SetError(resp, error_code::kBodyTooLarge,
                  "decompressed body exceeds limits.max_body_bytes (" +
                      std::to_string(ctx->max_body_bytes) + " bytes)");
       } else {
-        SetError(resp, 400, error_code::kBadCompression, st.message());
+        SetError(resp, error_code::kBadCompression, st.message());
       }
       return;
     }
@@ -79,8 +75,7 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   if (!batch->empty()) {
     Status st = ctx->store->Append(batch);
     if (!st.ok()) {
-      SetError(resp, 503, error_code::kStoreUnavailable, "events not stored: " + st.ToString());
-      resp->headers.emplace_back("Retry-After", "1");
+      SetError(resp, error_code::kStoreUnavailable, "events not stored: " + st.ToString());
       return;
     }
     if (ctx->live_feed) ctx->live_feed->Publish(std::move(batch));
@@ -98,31 +93,6 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   resp->SetJson(200, std::move(out));
 }
 
-void Dump(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
-  uint64_t limit = kDefaultDumpLimit;
-  std::string_view text = req.QueryParam("limit");
-  if (!text.empty()) {
-    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || p != text.data() + text.size()) {
-      SetError(resp, 400, error_code::kBadRequest, "limit must be a non-negative integer");
-      return;
-    }
-  }
-  std::string out;
-  uint64_t written = 0;
-  ctx->store->ForEachBatch([&](const EventBatch& batch) {
-    for (const EventBatch::EventRef& e : batch.events()) {
-      if (written >= limit) return;
-      AppendEventJson(batch, e, &out);
-      out += '\n';
-      ++written;
-    }
-  });
-  resp->status = 200;
-  resp->content_type = "application/x-ndjson";
-  resp->body = std::move(out);
-}
-
 }  // namespace
 
 bool IsIngestMediaType(std::string_view content_type) {
@@ -135,8 +105,6 @@ bool IsIngestMediaType(std::string_view content_type) {
 void AddIngestRoutes(const ServerContext* ctx, Router* router) {
   router->Add("POST", "/v1/events",
               [ctx](HttpRequest& req, HttpResponse* resp) { Ingest(ctx, req, resp); });
-  router->Add("GET", "/v1/events/dump",
-              [ctx](HttpRequest& req, HttpResponse* resp) { Dump(ctx, req, resp); });
 }
 
 }  // namespace vigia

@@ -2,10 +2,8 @@
 // application/x-ndjson, application/json or text/plain, optionally gzip- or
 // zstd-compressed; decodes it line by line (a bad line costs only itself), appends the good
 // events to the store and answers {"accepted":N,"rejected":M,"errors":[...]} only after
-// Store::Append returned (so a 200 means the events are in the WAL).
-//
-// Also the temporary read-back endpoint GET /v1/events/dump?limit=N (NDJSON of stored
-// events), which the query issue replaces. Authentication is the router's /v1/ guard.
+// Store::Append returned (so a 200 means the events are in the WAL). Authentication is
+// the router's /v1/ guard.
 //
 // Thread-safety: the handlers are thread-safe; each worker thread keeps its own decoder.
 #pragma once
@@ -17,7 +15,7 @@
 
 namespace vigia {
 
-// Adds POST /v1/events and GET /v1/events/dump. REQUIRES: ctx outlives the router.
+// Adds POST /v1/events. REQUIRES: ctx outlives the router.
 void AddIngestRoutes(const ServerContext* ctx, Router* router);
 
 // True for the media types the ingest endpoint accepts (parameters such as charset are

@@ -62,24 +62,6 @@ Status WriteAll(ResponseStream* stream, std::string_view data,
   return Status::Ok();
 }
 
-int QueryErrorStatus(const Status& st, std::string_view* code) {
-  switch (st.code()) {
-    case StatusCode::kInvalidArgument:
-      *code = error_code::kBadRequest;
-      return 400;
-    case StatusCode::kDeadlineExceeded:
-      *code = error_code::kTimeout;
-      return 408;
-    case StatusCode::kResourceExhausted:
-    case StatusCode::kUnavailable:
-      *code = "overloaded";
-      return 503;
-    default:
-      *code = error_code::kInternal;
-      return 500;
-  }
-}
-
 std::string QueryBody::Begin() const { return json_ ? "{\"rows\":[" : ""; }
 
 void QueryBody::AddRows(const std::vector<QueryRecord>& rows, std::string* out) {
@@ -116,9 +98,7 @@ std::string QueryBody::End(const QueryStats& stats, double elapsed_ms) const {
 }
 
 std::string QueryBody::EndWithError(const Status& st) const {
-  std::string_view code;
-  QueryErrorStatus(st, &code);
-  std::string err = ErrorJson(code, st.message());
+  std::string err = ErrorJson(ErrorForStatus(st), st.message());
   if (!json_) return err + "\n";
   // ErrorJson is {"error":{...}}: its inside becomes the document's last member.
   return "]," + err.substr(1);

@@ -1,8 +1,7 @@
 // The pieces of a query answer that is streamed while the scan runs (/v1/query for plain
 // filters, /v1/tail's backfill): the threads such queries run on, a blocking write into a
 // ResponseStream that respects its bound, the piecewise JSON/NDJSON body of /v1/query (so a
-// streamed answer is byte for byte the answer sent in one piece, apart from elapsed_ms), and
-// the mapping of a query Status to an HTTP status and error code.
+// streamed answer is byte for byte the answer sent in one piece, apart from elapsed_ms).
 //
 // Errors after the first byte: the HTTP status (200) is gone by then, so the body ends with
 // an error record instead — JSON: `"error":{"code":..,"message":..}` in place of
@@ -54,10 +53,6 @@ class JobThreads {
 // the rest follows, so the body never ends in the middle of a row).
 Status WriteAll(ResponseStream* stream, std::string_view data,
                 std::optional<std::chrono::steady_clock::time_point> deadline);
-
-// The HTTP status and stable error code for a failed query: 400 bad input, 408 timeout, 503
-// overloaded (limits, cancelled), 500 otherwise.
-int QueryErrorStatus(const Status& st, std::string_view* code);
 
 // The body of a /v1/query answer in json ({"rows":[...],"truncated":..,"stats":{..}}) or
 // ndjson (one row per line), built piece by piece. At most `limit` rows (0 = all) are

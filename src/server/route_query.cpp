@@ -59,12 +59,6 @@ class Slot {
   bool ok_ = false;
 };
 
-void SetStatusError(HttpResponse* resp, const Status& st) {
-  std::string_view code;
-  int http = QueryErrorStatus(st, &code);
-  SetError(resp, http, code, st.message());
-}
-
 struct Shared {
   SnapshotSource source;
   QueryRouteOptions options;
@@ -223,7 +217,7 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   auto start = std::chrono::steady_clock::now();
   auto slot = std::make_unique<Slot>(&s.running, s.options.max_concurrent);
   if (!slot->ok()) {
-    SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
+    SetError(resp, error_code::kOverloaded, "too many queries running; retry shortly");
     return;
   }
   std::string text = Param(req, "q");
@@ -233,13 +227,13 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
     text = req.body;  // raw VQL body
   }
   if (text.empty()) {
-    SetError(resp, 400, error_code::kBadRequest, "missing query parameter q");
+    SetError(resp, error_code::kBadRequest, "missing query parameter q");
     return;
   }
   std::string fmt_name = Param(req, "format");
   auto fmt = ParseOutputFormat(fmt_name.empty() ? "json" : fmt_name);
   if (!fmt.ok() || *fmt == OutputFormat::kTable) {
-    SetError(resp, 400, error_code::kBadRequest, "format must be json, ndjson or csv");
+    SetError(resp, error_code::kBadRequest, "format must be json, ndjson or csv");
     return;
   }
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
@@ -249,7 +243,7 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
     if (v.empty()) continue;
     auto t = ParseTimeParam(v, now);
     if (!t) {
-      SetError(resp, 400, error_code::kBadRequest,
+      SetError(resp, error_code::kBadRequest,
                std::string(name) + " must be a duration such as 1h or an RFC 3339 time");
       return;
     }
@@ -260,7 +254,7 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   if (!limit_s.empty()) {
     auto r = std::from_chars(limit_s.data(), limit_s.data() + limit_s.size(), limit);
     if (r.ec != std::errc() || r.ptr != limit_s.data() + limit_s.size() || limit == 0) {
-      SetError(resp, 400, error_code::kBadRequest, "limit must be a positive integer");
+      SetError(resp, error_code::kBadRequest, "limit must be a positive integer");
       return;
     }
   }
@@ -294,14 +288,14 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
 void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
   Slot slot(&s.running, s.options.max_concurrent);
   if (!slot.ok()) {
-    SetError(resp, 503, "overloaded", "too many queries running; retry shortly");
+    SetError(resp, error_code::kOverloaded, "too many queries running; retry shortly");
     return;
   }
   // The path form /v1/trace/{request_id} (decoded by the router) or ?request_id=.
   std::string id(req.PathParam("request_id"));
   if (id.empty()) id = Param(req, "request_id");
   if (id.empty()) {
-    SetError(resp, 400, error_code::kBadRequest, "missing request_id");
+    SetError(resp, error_code::kBadRequest, "missing request_id");
     return;
   }
   // Built as an AST, not text, so any id (quotes, spaces) is matched literally.
@@ -327,7 +321,7 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
   for (const QueryRecord& r : res->rows) AppendRowJson(&w, r);
   w.EndArray().EndObject();
   if (res->rows.empty()) {
-    SetError(resp, 404, error_code::kNotFound, "no events with request_id " + id);
+    SetError(resp, error_code::kNotFound, "no events with request_id " + id);
     return;
   }
   resp->SetJson(200, std::move(body));

@@ -136,12 +136,42 @@ TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
       req.query = "q=*";
       HttpResponse resp;
       router_.Dispatch(req, &resp);
+      if (resp.status == 503) {
+        EXPECT_NE(resp.body.find("\"code\":\"overloaded\""), std::string::npos) << resp.body;
+        EXPECT_EQ(resp.Header("Retry-After"), "1");
+      }
       (resp.status == 503 ? overloaded : ok).fetch_add(1);
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), limits::kMaxConcurrentQueries);
   EXPECT_EQ(overloaded.load(), 3);
+}
+
+TEST_F(RouteQueryTest, OverTheGroupLimitIs422NotRetryable) {
+  Router router;
+  QueryRouteOptions opt;
+  opt.max_groups = 1;
+  AddQueryRoutes(
+      &router,
+      [this] {
+        StoreSnapshot snap;
+        auto parts = std::make_shared<PartSnapshot>();
+        parts->broken = std::make_shared<const std::vector<BrokenPart>>();
+        snap.parts = parts;
+        snap.memtable.push_back(batch_);
+        return snap;
+      },
+      opt);
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/v1/query";
+  req.query = "q=*+%7C+stats+count()+by+(request_id)";
+  HttpResponse resp;
+  router.Dispatch(req, &resp);
+  EXPECT_EQ(resp.status, 422) << resp.body;
+  EXPECT_NE(resp.body.find("\"code\":\"query_too_large\""), std::string::npos) << resp.body;
+  EXPECT_EQ(resp.Header("Retry-After"), "");
 }
 
 QueryRecord Row(int64_t n) {
@@ -178,7 +208,7 @@ TEST(QueryBody, ALateErrorEndsTheBodyAsARecord) {
   nd.AddRows({Row(1), Row(2)}, &lines);
   lines += nd.EndWithError(Status::ResourceExhausted("too big"));
   EXPECT_EQ(lines,
-            "{\"n\":1}\n{\"n\":2}\n{\"error\":{\"code\":\"overloaded\",\"message\":\"too "
+            "{\"n\":1}\n{\"n\":2}\n{\"error\":{\"code\":\"query_too_large\",\"message\":\"too "
             "big\"}}\n");
 }
 

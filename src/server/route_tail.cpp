@@ -231,9 +231,7 @@ void RunBackfill(Backfill& b) {
   Result<QueryResult> res = RunQuery(b.snap, b.query, b.opt, obs);
   Status st = res.ok() ? write(res->rows) : res.status();
   if (!st.ok()) {
-    std::string_view code;
-    QueryErrorStatus(st, &code);
-    std::string err = ErrorJson(code, "backfill failed: " + st.message());
+    std::string err = ErrorJson(ErrorForStatus(st), "backfill failed: " + st.message());
     b.stream->Fail(b.sse ? "event: error\ndata: " + err + "\n\n" : err + "\n");
     return;
   }
@@ -252,18 +250,18 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   if (text.empty()) text = "*";
   auto query = ParseVql(text);
   if (!query.ok()) {
-    SetError(resp, 400, error_code::kBadRequest, query.status().message());
+    SetError(resp, error_code::kBadRequest, query.status().message());
     return;
   }
   if (!query->pipes.empty()) {
-    SetError(resp, 400, error_code::kBadRequest,
+    SetError(resp, error_code::kBadRequest,
              "tail takes a filter only (no pipes such as stats, sort or limit)");
     return;
   }
   int64_t now = options.now_ns ? options.now_ns() : WallNowNs();
   auto matcher = FilterMatcher::Compile(*query->filter, now);
   if (!matcher.ok()) {
-    SetError(resp, 400, error_code::kBadRequest, matcher.status().message());
+    SetError(resp, error_code::kBadRequest, matcher.status().message());
     return;
   }
   std::string format = PercentDecode(req.QueryParam("format"));
@@ -273,7 +271,7 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   } else if (format == "sse" || format == "ndjson") {
     sse = format == "sse";
   } else {
-    SetError(resp, 400, error_code::kBadRequest, "format must be ndjson or sse");
+    SetError(resp, error_code::kBadRequest, "format must be ndjson or sse");
     return;
   }
   std::optional<int64_t> since;
@@ -284,12 +282,12 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
       since = ParseRfc3339(v);
     }
     if (!since) {
-      SetError(resp, 400, error_code::kBadRequest,
+      SetError(resp, error_code::kBadRequest,
                "since must be a duration such as 5m or an RFC 3339 time");
       return;
     }
     if (!options.source) {
-      SetError(resp, 400, error_code::kBadRequest, "since is not available here (no store)");
+      SetError(resp, error_code::kBadRequest, "since is not available here (no store)");
       return;
     }
   }
@@ -302,10 +300,9 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   Status st = feed->Subscribe(sub);
   if (!st.ok()) {
     if (st.code() == StatusCode::kResourceExhausted) {
-      SetError(resp, 503, "overloaded", st.message());
-      resp->headers.emplace_back("Retry-After", "5");
+      SetError(resp, error_code::kOverloaded, st.message(), /*retry_after_sec=*/5);
     } else {
-      SetError(resp, 503, error_code::kShuttingDown, st.message());
+      SetError(resp, error_code::kShuttingDown, st.message());
     }
     return;
   }

@@ -104,10 +104,10 @@ void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
     return;
   }
   if (allow.empty()) {
-    SetError(resp, 404, error_code::kNotFound, "no route for " + std::string(req.path));
+    SetError(resp, error_code::kNotFound, "no route for " + std::string(req.path));
     return;
   }
-  SetError(resp, 405, error_code::kMethodNotAllowed,
+  SetError(resp, error_code::kMethodNotAllowed,
            std::string(req.method) + " is not allowed on " + std::string(req.path) +
                "; allowed: " + allow);
   resp->headers.emplace_back("Allow", allow);

@@ -60,7 +60,7 @@ TEST(RouterTest, GuardsRunBeforeMatchingRoutesOnly) {
   });
   r.AddGuard("/v1/", [](const HttpRequest& req, HttpResponse* resp) {
     if (req.Header("Authorization") == "ok") return true;
-    SetError(resp, 401, error_code::kUnauthenticated, "no");
+    SetError(resp, error_code::kUnauthenticated, "no");
     return false;
   });
   HttpRequest req;
@@ -104,8 +104,43 @@ TEST(HttpMessageTest, HeadersAndQuery) {
 }
 
 TEST(HttpErrorsTest, ErrorJsonEscapes) {
-  EXPECT_EQ(ErrorJson("bad_request", "a \"quoted\" thing"),
+  EXPECT_EQ(ErrorJson(error_code::kBadRequest, "a \"quoted\" thing"),
             R"({"error":{"code":"bad_request","message":"a \"quoted\" thing"}})");
+}
+
+TEST(HttpErrorsTest, EveryServiceUnavailableCarriesRetryAfter) {
+  for (ErrorCode code :
+       {error_code::kOverloaded, error_code::kStoreUnavailable, error_code::kShuttingDown}) {
+    HttpResponse resp;
+    SetError(&resp, code, "later");
+    EXPECT_EQ(resp.status, 503);
+    EXPECT_EQ(resp.Header("Retry-After"), "1") << code.name;
+  }
+  HttpResponse tail;
+  SetError(&tail, error_code::kOverloaded, "too many tails", /*retry_after_sec=*/5);
+  EXPECT_EQ(tail.Header("retry-after"), "5");
+  HttpResponse bad;
+  SetError(&bad, error_code::kQueryTooLarge, "too many groups");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_TRUE(bad.headers.empty());
+}
+
+TEST(HttpErrorsTest, StatusCodesMapToOneErrorCodeEach) {
+  auto code_of = [](const Status& st) { return std::string(ErrorForStatus(st).name); };
+  EXPECT_EQ(code_of(Status::InvalidArgument("x")), "bad_request");
+  EXPECT_EQ(code_of(Status::NotFound("x")), "not_found");
+  EXPECT_EQ(code_of(Status::ResourceExhausted("x")), "query_too_large");
+  EXPECT_EQ(code_of(Status::Corruption("x")), "data_corrupt");
+  EXPECT_EQ(code_of(Status::Internal("x")), "internal");
+  EXPECT_EQ(code_of(Status::Unavailable("x")), "overloaded");
+  EXPECT_EQ(code_of(Status::DeadlineExceeded("x")), "request_timeout");
+  EXPECT_EQ(code_of(Status::IOError("x")), "store_unavailable");
+  EXPECT_EQ(code_of(Status::Unauthenticated("x")), "unauthenticated");
+  EXPECT_EQ(ErrorForStatus(Status::Corruption("x")).http_status, 500);
+  HttpResponse resp;
+  SetStatusError(&resp, Status::Corruption("part p1: checksum mismatch"));
+  EXPECT_EQ(resp.body,
+            R"({"error":{"code":"data_corrupt","message":"part p1: checksum mismatch"}})");
 }
 
 TEST(RouterTest, PathParametersMatchOneDecodedSegment) {

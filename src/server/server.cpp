@@ -97,7 +97,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
                  {{"hint", "set ingest.ua_regexes or apt-get install uap-core"}});
   }
   logger::Info("ua rules", {{"path", ua_rules.empty() ? "off" : ua_rules}});
-  // Everything under /v1/ (ingest, dump, query, trace) needs a key when keys are set;
+  // Everything under /v1/ (ingest, query, trace, tail, stats) needs a key when keys are set;
   // /health/* never does, so probes carry no secret.
   const ApiKeys* keys = &s.api_keys;
   s.router.AddGuard("/v1/", [keys](const HttpRequest& req, HttpResponse* resp) {

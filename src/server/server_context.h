@@ -26,7 +26,7 @@ struct ServerContext {
   LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
   const UserAgentClassifier* ua_classifier = nullptr;  // browser/os/device; may be null
   const UaFieldDeriver* ua_rules = nullptr;  // the same object, for its load state; may be null
-  int64_t start_monotonic_ns = 0;                      // for uptimeSec
+  int64_t start_monotonic_ns = 0;                      // for uptime_sec
 
   int64_t UptimeSec() const {
     int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(

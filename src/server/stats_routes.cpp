@@ -19,28 +19,28 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.KV("events", s.events);
   w.Key("wal").BeginObject();
   w.KV("bytes", s.wal_bytes).KV("segments", s.wal_segments).KV("syncs", s.wal_syncs);
-  w.KV("recordsReplayed", s.wal_records_replayed)
-      .KV("recordsSkippedCovered", s.wal_records_skipped_covered)
-      .KV("corruptRecords", s.wal_corrupt_records)
-      .KV("tornTailBytes", s.wal_torn_tail_bytes);
+  w.KV("records_replayed", s.wal_records_replayed)
+      .KV("records_skipped_covered", s.wal_records_skipped_covered)
+      .KV("corrupt_records", s.wal_corrupt_records)
+      .KV("torn_tail_bytes", s.wal_torn_tail_bytes);
   w.EndObject();
   w.Key("memtable").BeginObject();
   w.KV("events", s.memtable_events).KV("batches", s.batches).KV("bytes", s.memtable_bytes);
   w.EndObject();
   w.Key("parts").BeginObject();
   w.KV("partitions", s.partitions).KV("parts", s.parts).KV("rows", s.part_rows);
-  w.KV("diskBytes", s.part_disk_bytes).KV("bytesPerRow", PerRow(s.part_disk_bytes, s.part_rows));
-  w.KV("flushes", s.flushes).KV("partsWritten", s.parts_written);
-  w.KV("merges", s.merges).KV("mergedRows", s.merged_rows);
-  w.KV("flushedRawBytes", s.flushed_raw_bytes)
-      .KV("flushedPartBytes", s.flushed_part_bytes)
-      .KV("compressionRatio", s.compression_ratio());
+  w.KV("disk_bytes", s.part_disk_bytes).KV("bytes_per_row", PerRow(s.part_disk_bytes, s.part_rows));
+  w.KV("flushes", s.flushes).KV("parts_written", s.parts_written);
+  w.KV("merges", s.merges).KV("merged_rows", s.merged_rows);
+  w.KV("flushed_raw_bytes", s.flushed_raw_bytes)
+      .KV("flushed_part_bytes", s.flushed_part_bytes)
+      .KV("compression_ratio", s.compression_ratio());
   w.EndObject();
   w.Key("retention").BeginObject();
-  w.KV("partitionsDropped", s.partitions_dropped)
-      .KV("expiredEventsDropped", s.expired_events_dropped);
+  w.KV("partitions_dropped", s.partitions_dropped)
+      .KV("expired_events_dropped", s.expired_events_dropped);
   w.EndObject();
-  w.Key("degradedParts").BeginArray();
+  w.Key("degraded_parts").BeginArray();
   for (const DegradedPart& d : degraded) {
     w.BeginObject().KV("part", d.part).KV("error", d.reason).EndObject();
   }
@@ -53,9 +53,9 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.EndArray();
   w.Key("columns").BeginArray();
   for (const ColumnUsage& c : usage.columns) {
-    w.BeginObject().KV("name", c.name).KV("storedBytes", c.stored_bytes);
-    w.KV("bloomBytes", c.bloom_bytes).KV("values", c.values);
-    w.KV("bytesPerRow", PerRow(c.stored_bytes + c.bloom_bytes, usage.rows)).EndObject();
+    w.BeginObject().KV("name", c.name).KV("stored_bytes", c.stored_bytes);
+    w.KV("bloom_bytes", c.bloom_bytes).KV("values", c.values);
+    w.KV("bytes_per_row", PerRow(c.stored_bytes + c.bloom_bytes, usage.rows)).EndObject();
   }
   w.EndArray();
   w.EndObject();
