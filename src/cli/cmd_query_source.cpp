@@ -11,7 +11,7 @@
 #include "ingest/ndjson_decoder.h"
 #include "query/ndjson_file_source.h"
 #include "query/query_engine.h"
-#include "store/store.h"
+#include "store/store_snapshot.h"
 
 namespace vigia::cli {
 
@@ -31,7 +31,7 @@ Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator) {
     so.flush_on_close = false;
     VIGIA_ASSIGN_OR_RETURN(auto store, Store::Open(so));
     Status st;
-    store->ForEachBatch([&](const EventBatch& b) {
+    ForEachBatch(GetSnapshot(*store), [&](const EventBatch& b) {
       if (st.ok()) st = evaluator->Add(b);
     });
     Status closed = store->Close();
@@ -125,7 +125,7 @@ Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
       line.emplace(src.data_dir, src.force_progress);
       obs.on_progress = [&line](const QueryProgress& p) { line->Update(p); };
     }
-    Result<QueryResult> res = RunQuery(store->GetSnapshot(), q, opt, obs);
+    Result<QueryResult> res = RunQuery(GetSnapshot(*store), q, opt, obs);
     line.reset();
     Status closed = store->Close();
     VIGIA_RETURN_IF_ERROR(res.status());

@@ -38,8 +38,8 @@
 
 #include "common/status.h"
 #include "query/row_evaluator.h"
+#include "store/store_snapshot.h"
 #include "vql/vql_ast.h"
-#include "store/store.h"
 
 namespace vigia {
 

@@ -4,8 +4,8 @@
 //   GET      /v1/trace/{request_id} (or /v1/trace?request_id=ID) — every event of one
 //                        request, request record first, then time-ordered
 // Both run the columnar engine (query/query_engine.h) over the snapshot the `source` callback
-// returns (Store::GetSnapshot: parts + memtable), and report rows scanned, blocks read and
-// skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with "line:col:
+// returns (store_snapshot.h GetSnapshot: parts + memtable), and report rows scanned, blocks read
+// and skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with "line:col:
 // expected X, got Y" for syntax errors, 408 when the query deadline passes, 503 when too many
 // queries run at once or a query limit (groups, memory) is exceeded.
 //
@@ -27,11 +27,11 @@
 
 #include "common/limits.h"
 #include "server/router.h"
-#include "store/store.h"
+#include "store/store_snapshot.h"
 
 namespace vigia {
 
-// Returns the data a query reads (Store::GetSnapshot has this shape).
+// Returns the data a query reads (StoreReader::GetSnapshot, store_snapshot.h).
 using SnapshotSource = std::function<StoreSnapshot()>;
 
 struct QueryRouteOptions {

@@ -30,7 +30,7 @@ struct Server::Impl {
   std::unique_ptr<Store> store;
   ApiKeys api_keys;
   std::unique_ptr<LiveFeed> live_feed;  // before ctx and http, which point at it
-  std::unique_ptr<UaFieldDeriver> ua;  // declared before ctx, which points at it
+  std::unique_ptr<UaFieldDeriver> ua;   // declared before ctx, which points at it
   ServerContext ctx;
   Router router;
   std::unique_ptr<HttpServer> http;
@@ -110,9 +110,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   AddIngestRoutes(&s.ctx, &s.router);
   Store* store = s.store.get();
   TailRouteOptions tail;
-  tail.source = [store] { return store->GetSnapshot(); };  // for `since` backfills
+  tail.source = [store] { return GetSnapshot(*store); };  // for `since` backfills
   AddTailRoutes(&s.router, s.live_feed.get(), std::move(tail));
-  AddQueryRoutes(&s.router, [store] { return store->GetSnapshot(); });
+  AddQueryRoutes(&s.router, [store] { return GetSnapshot(*store); });
 
   HttpServerOptions ho;
   ho.host = config.listen_host;

@@ -1,18 +1,19 @@
 // Store: the embedded event store behind the server — WAL for durability, an in-memory table
-// of acknowledged events and (with the columnar-store issue) immutable parts.
+// of acknowledged events and immutable columnar parts.
 //
 // Append() returns only once the batch is in the WAL (and, per FsyncPolicy, durable); the
 // batch is then visible to readers. Concurrent Append() calls are group-committed: one
 // write + one fsync serve many callers.
 //
+// This is the narrow facade the server holds: writes, lifecycle, stats and health. Reading
+// events (snapshots of parts + memtable) is the query engine's business: store_snapshot.h.
+//
 // Thread-safety: thread-safe.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
-
 #include <vector>
 
 #include "common/env.h"
@@ -20,7 +21,6 @@
 #include "common/status.h"
 #include "event/event.h"
 #include "store/format/degraded_parts.h"
-#include "store/partition_set.h"
 #include "store/retention.h"
 #include "store/store_usage.h"
 #include "store/wal/fsync_policy.h"
@@ -53,13 +53,6 @@ struct StoreOptions {
   int retention_interval_ms = limits::kRetentionIntervalMs;
   // A one-line summary of Stats() at level info every stats_log_interval_ms; 0 = never.
   int stats_log_interval_ms = 0;
-};
-
-// A consistent read view: parts plus the memtable batches they do not cover. Stays valid
-// (and unchanged) while flushes, merges and retention run.
-struct StoreSnapshot {
-  std::shared_ptr<const PartSnapshot> parts;                // never null
-  std::vector<std::shared_ptr<const EventBatch>> memtable;  // in WAL order
 };
 
 struct StoreStats {
@@ -116,20 +109,12 @@ class Store {
   // Writes the memtable to columnar parts now and deletes the WAL segments they cover.
   virtual Status Flush() = 0;
 
-  // Parts + memtable as of now, for the query engine.
-  virtual StoreSnapshot GetSnapshot() const = 0;
-
-  // Calls `fn` for every batch readable now: the events of each part (decoded, one batch
-  // per part), then the memtable batches in append order. Readers never block writers
-  // for longer than copying a list of pointers.
-  virtual void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const = 0;
-
   virtual StoreStats Stats() const = 0;
   // Bytes per partition and per column of the parts served now (from part metadata).
   virtual StoreUsage Usage() const = 0;
   // OK when the store can take writes; otherwise why not (WAL failing, dir not writable).
   virtual Status Health() const = 0;
-  // Parts found corrupt (at Open, or by a query, merge or dump reading them): a scan touching
+  // Parts found corrupt (at Open, or by a query or a merge reading them): a scan touching
   // one fails with StatusCode::kCorruption naming the part; everything else is served.
   virtual std::vector<DegradedPart> Degraded() const = 0;
 };

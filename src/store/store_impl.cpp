@@ -265,20 +265,6 @@ StoreSnapshot StoreImpl::GetSnapshot() const {
   return snap;
 }
 
-void StoreImpl::ForEachBatch(const std::function<void(const EventBatch&)>& fn) const {
-  StoreSnapshot snap = GetSnapshot();
-  for (const auto& p : snap.parts->parts) {
-    Result<EventBatch> events = p->reader->ReadAllEvents();
-    if (!events.ok()) {
-      logger::Error("store: unreadable part skipped",
-                    {{"part", p->reader->dir()}, {"error", events.status().ToString()}});
-      continue;
-    }
-    fn(*events);
-  }
-  for (const auto& b : snap.memtable) fn(*b);
-}
-
 bool StoreImpl::FlushDue() const {
   if (memtable_.batches() == 0) return false;
   if (memtable_.memory_bytes() >= options_.memtable_flush_bytes) return true;

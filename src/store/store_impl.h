@@ -41,11 +41,12 @@
 #include "store/memtable.h"
 #include "store/partition_set.h"
 #include "store/store.h"
+#include "store/store_snapshot.h"
 #include "store/wal/wal_writer.h"
 
 namespace vigia {
 
-class StoreImpl final : public Store {
+class StoreImpl final : public Store, public StoreReader {
  public:
   static Result<std::unique_ptr<StoreImpl>> OpenImpl(const StoreOptions& options);
   ~StoreImpl() override;
@@ -55,7 +56,6 @@ class StoreImpl final : public Store {
   Status Close() override;
   Status Flush() override;
   StoreSnapshot GetSnapshot() const override;
-  void ForEachBatch(const std::function<void(const EventBatch&)>& fn) const override;
   StoreStats Stats() const override;
   StoreUsage Usage() const override;
   Status Health() const override;

@@ -49,7 +49,7 @@ std::set<std::string> PartitionNames(const Store& s) {
 std::string DayName(int64_t ts) { return PartitionDirName(PartitionKeyOf(ts, "")); }
 
 uint64_t CountRows(const Store& s) {
-  StoreSnapshot snap = s.GetSnapshot();
+  StoreSnapshot snap = GetSnapshot(s);
   uint64_t n = snap.parts->rows();
   for (const auto& b : snap.memtable) n += b->size();
   return n;
@@ -245,7 +245,7 @@ TEST_F(StoreOpsTest, CorruptPartFailsScansNamingItAndIsTrackedOnce) {
   };
   for (int attempt = 0; attempt < 3; ++attempt) {
     uint64_t n = 0;
-    Status st = ScanSnapshot(*s->GetSnapshot().parts, yesterday, count(&n), nullptr);
+    Status st = ScanSnapshot(*GetSnapshot(*s).parts, yesterday, count(&n), nullptr);
     ASSERT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
     EXPECT_NE(st.message().find(bad.string()), std::string::npos) << st.ToString();
   }
@@ -261,7 +261,7 @@ TEST_F(StoreOpsTest, CorruptPartFailsScansNamingItAndIsTrackedOnce) {
   today.min_ts = kNow;
   today.max_ts = kNow + kDay;
   uint64_t n = 0;
-  ASSERT_TRUE(ScanSnapshot(*s->GetSnapshot().parts, today, count(&n), nullptr).ok());
+  ASSERT_TRUE(ScanSnapshot(*GetSnapshot(*s).parts, today, count(&n), nullptr).ok());
   EXPECT_EQ(n, 3000u);
 
   // Merges leave the corrupt part alone (every merge including it would fail).
@@ -308,13 +308,13 @@ TEST_F(StoreOpsTest, PartUnreadableAtOpenIsDegradedAndNotServed) {
   today.min_ts = kNow;
   today.max_ts = kNow + 1000;
   uint64_t n = 0;
-  Status st = ScanSnapshot(*s->GetSnapshot().parts, today, count_rows(&n), nullptr);
+  Status st = ScanSnapshot(*GetSnapshot(*s).parts, today, count_rows(&n), nullptr);
   EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
   EXPECT_NE(st.message().find(bad.string()), std::string::npos) << st.ToString();
   ScanSpec yesterday;
   yesterday.min_ts = kNow - kDay;
   yesterday.max_ts = kNow - kDay + 1000;
-  ASSERT_TRUE(ScanSnapshot(*s->GetSnapshot().parts, yesterday, count_rows(&n), nullptr).ok());
+  ASSERT_TRUE(ScanSnapshot(*GetSnapshot(*s).parts, yesterday, count_rows(&n), nullptr).ok());
   EXPECT_EQ(n, 10u);
 
   // Retention drops a partition of broken parts like any other.
@@ -324,7 +324,7 @@ TEST_F(StoreOpsTest, PartUnreadableAtOpenIsDegradedAndNotServed) {
   s = Open(Options(30));
   ASSERT_NE(s, nullptr);
   EXPECT_TRUE(s->Degraded().empty());
-  EXPECT_TRUE(s->GetSnapshot().parts->CheckBroken(kNow, kNow + 1).ok());
+  EXPECT_TRUE(GetSnapshot(*s).parts->CheckBroken(kNow, kNow + 1).ok());
   EXPECT_FALSE(fs::exists(bad));
 }
 
@@ -403,7 +403,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
   std::atomic<uint64_t> scans{0};
   threads.emplace_back([&] {
     while (!done) {
-      StoreSnapshot snap = s->GetSnapshot();
+      StoreSnapshot snap = GetSnapshot(*s);
       ScanSpec spec;
       spec.columns = {"n"};
       uint64_t rows = 0;
@@ -446,7 +446,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
   std::multiset<int64_t> got;
   // Held for the loops: a temporary snapshot would die at the end of the range-for's
   // initializer while a background merge publishes a new one, freeing the parts it lists.
-  const StoreSnapshot last = s->GetSnapshot();
+  const StoreSnapshot last = GetSnapshot(*s);
   for (const auto& p : last.parts->parts) {
     auto events = p->reader->ReadAllEvents();
     ASSERT_TRUE(events.ok()) << events.status().ToString();

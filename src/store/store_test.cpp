@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "store/store_snapshot.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -47,7 +47,7 @@ class StoreTest : public ::testing::Test {
 
   static std::vector<std::shared_ptr<const EventBatch>> Collect(const Store& s) {
     std::vector<std::shared_ptr<const EventBatch>> out;
-    s.ForEachBatch([&](const EventBatch& b) {
+    ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
       // Re-encode to own a copy independent of the store's lifetime.
       std::string enc;
       batch_codec::Encode(b, &enc);
@@ -223,7 +223,7 @@ TEST_F(StoreTest, ConcurrentAppendsAndReaders) {
   std::thread reader([&] {
     while (!done) {
       uint64_t events = 0;
-      s->ForEachBatch([&](const EventBatch& b) { events += b.size(); });
+      ForEachBatch(GetSnapshot(*s), [&](const EventBatch& b) { events += b.size(); });
       ASSERT_EQ(events % 10, 0u);  // whole batches only
     }
   });
@@ -255,7 +255,7 @@ std::shared_ptr<EventBatch> DayBatch(std::mt19937_64& rng, size_t n, int64_t* ne
 
 std::multiset<int64_t> AllTimestamps(const Store& s) {
   std::multiset<int64_t> ts;
-  s.ForEachBatch([&](const EventBatch& b) {
+  ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
     for (const auto& e : b.events()) ts.insert(e.ts_ns);
   });
   return ts;
@@ -281,7 +281,7 @@ TEST_F(StoreTest, FlushMovesEventsToPartsAndReplaySkipsCoveredRecords) {
     EXPECT_EQ(st.memtable_events, 0u);
     EXPECT_EQ(st.events, 1000u);
     EXPECT_EQ(AllTimestamps(*s), expected);
-    StoreSnapshot snap = s->GetSnapshot();
+    StoreSnapshot snap = GetSnapshot(*s);
     EXPECT_EQ(snap.parts->rows(), 1000u);
     EXPECT_TRUE(snap.memtable.empty());
     // More events after the flush stay in the memtable, in the same WAL segment.
@@ -290,7 +290,7 @@ TEST_F(StoreTest, FlushMovesEventsToPartsAndReplaySkipsCoveredRecords) {
       for (const auto& e : b->events()) expected.insert(e.ts_ns);
       ASSERT_TRUE(s->Append(b).ok());
     }
-    EXPECT_EQ(s->GetSnapshot().memtable.size(), 3u);
+    EXPECT_EQ(GetSnapshot(*s).memtable.size(), 3u);
   }
   // The WAL still holds the flushed records (the active segment is never deleted): replay
   // must skip them instead of duplicating the events.
@@ -353,7 +353,7 @@ TEST_F(StoreTest, ReadersSeeEveryEventExactlyOnceWhileFlushing) {
     uint64_t last = 0;
     while (!done) {
       uint64_t before = acked.load();
-      StoreSnapshot snap = s->GetSnapshot();
+      StoreSnapshot snap = GetSnapshot(*s);
       uint64_t n = snap.parts->rows();
       for (const auto& b : snap.memtable) n += b->size();
       uint64_t after = acked.load();

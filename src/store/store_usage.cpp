@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "store/format/file_names.h"
+#include "store/format/part_reader.h"
+#include "store/partition_set.h"
 
 namespace vigia {
 namespace {

@@ -15,10 +15,11 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "event/event.h"
-#include "store/format/part_reader.h"
-#include "store/partition_set.h"
 
 namespace vigia {
+
+class PartReader;
+struct PartSnapshot;
 
 struct ColumnUsage {
   std::string name;           // field name (all physical types of that name together)

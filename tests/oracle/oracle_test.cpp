@@ -25,9 +25,9 @@
 #include "oracle/oracle_queries.h"
 #include "query/query_engine.h"
 #include "query/row_evaluator.h"
-#include "vql/vql_parser.h"
-#include "store/store.h"
+#include "store/store_snapshot.h"
 #include "support/server_process.h"
+#include "vql/vql_parser.h"
 
 namespace vigia::oracle {
 namespace {
@@ -139,7 +139,7 @@ void Load(Fixture* fx, bool decode = true, size_t first_flushes = 6) {
       EXPECT_LT(fx->store->Stats().parts, written) << "no merge happened; the test is weaker";
     }
   }
-  fx->snap = fx->store->GetSnapshot();
+  fx->snap = GetSnapshot(*fx->store);
   ASSERT_GT(fx->snap.parts->parts.size(), 1u);
   ASSERT_FALSE(fx->snap.memtable.empty());
   uint64_t rows = fx->snap.parts->rows();
@@ -149,7 +149,8 @@ void Load(Fixture* fx, bool decode = true, size_t first_flushes = 6) {
       << ", memtable batches " << fx->snap.memtable.size() << ", store events "
       << fx->store->Stats().events;
   if (decode) {
-    fx->store->ForEachBatch([&](const EventBatch& b) { fx->decoded.push_back(CopyBatch(b)); });
+    ForEachBatch(GetSnapshot(*fx->store),
+                 [&](const EventBatch& b) { fx->decoded.push_back(CopyBatch(b)); });
   }
 }
 
