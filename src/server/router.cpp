@@ -52,6 +52,18 @@ void Router::AddGuard(std::string path_prefix, HttpGuard guard) {
   guards_.push_back({std::move(path_prefix), std::move(guard)});
 }
 
+void Router::SetFallback(HttpHandler handler) {
+  assert(!fallback_ && "one fallback only");
+  fallback_ = std::move(handler);
+}
+
+bool Router::PassGuards(const HttpRequest& req, HttpResponse* resp) const {
+  for (const Guard& g : guards_) {
+    if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return false;
+  }
+  return true;
+}
+
 bool Router::Match(const Route& r, std::string_view path,
                    std::vector<std::pair<std::string, std::string>>* params) {
   params->clear();
@@ -97,10 +109,14 @@ void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
   }
   if (chosen != nullptr) {
     req.path_params = std::move(chosen_params);
-    for (const Guard& g : guards_) {
-      if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return;
-    }
+    if (!PassGuards(req, resp)) return;
     chosen->handler(req, resp);
+    return;
+  }
+  if (allow.empty() && fallback_ && (req.method == "GET" || req.method == "HEAD")) {
+    req.path_params.clear();
+    if (!PassGuards(req, resp)) return;
+    fallback_(req, resp);
     return;
   }
   if (allow.empty()) {

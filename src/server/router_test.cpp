@@ -90,6 +90,43 @@ TEST(RouterTest, GuardsRunBeforeMatchingRoutesOnly) {
   EXPECT_EQ(nf.status, 404);
 }
 
+TEST(RouterTest, FallbackTakesUnmatchedGetsOnly) {
+  Router r;
+  r.Add("GET", "/v1/query", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"q\""); });
+  r.Add("POST", "/v1/events", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
+  auto call = [&r](std::string_view method, std::string_view path) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    HttpResponse resp;
+    r.Dispatch(req, &resp);
+    return resp;
+  };
+  // Without a fallback an unknown path is a 404.
+  EXPECT_EQ(call("GET", "/index.html").status, 404);
+
+  std::vector<std::string> served;
+  r.SetFallback([&served](HttpRequest& req, HttpResponse* resp) {
+    served.emplace_back(req.path);
+    resp->status = 200;
+    resp->content_type = "text/html";
+    resp->body = "<html></html>";
+  });
+  r.AddGuard("/private/", [](const HttpRequest&, HttpResponse* resp) {
+    SetError(resp, error_code::kUnauthenticated, "no key");
+    return false;
+  });
+  HttpResponse page = call("GET", "/index.html");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html");
+  EXPECT_EQ(call("HEAD", "/app/alerts").status, 200);
+  EXPECT_EQ(call("GET", "/v1/query").body, "\"q\"");   // routes still win
+  EXPECT_EQ(call("GET", "/v1/events").status, 405);    // a known path keeps its 405
+  EXPECT_EQ(call("POST", "/index.html").status, 404);  // only GET and HEAD fall back
+  EXPECT_EQ(call("GET", "/private/x").status, 401);    // guards run before the fallback
+  EXPECT_EQ(served, (std::vector<std::string>{"/index.html", "/app/alerts"}));
+}
+
 TEST(HttpMessageTest, HeadersAndQuery) {
   HttpRequest req;
   req.headers = {{"Content-Type", "text/plain"}, {"X-Request-ID", "r1"}};

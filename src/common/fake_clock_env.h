@@ -1,0 +1,70 @@
+// FakeClockEnv: an Env for tests whose clocks only move when the test moves them; files go
+// to a base Env. Both clocks advance together (Advance), or the wall clock alone (SetNow), so
+// a test decides what "now" is for retention by day and for periodic work (Scheduler).
+//
+// Thread-safety: thread-safe (the clocks are atomic; the files follow the base Env's
+// contract).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/env.h"
+
+namespace vigia::testing {
+
+class FakeClockEnv final : public Env {
+ public:
+  // REQUIRES: base outlives this object.
+  FakeClockEnv(Env* base, int64_t wall_ns, int64_t monotonic_ns = 0)
+      : base_(base), wall_ns_(wall_ns), monotonic_ns_(monotonic_ns) {}
+
+  // Moves both clocks forward by `ns`.
+  void Advance(int64_t ns) {
+    wall_ns_.fetch_add(ns);
+    monotonic_ns_.fetch_add(ns);
+  }
+  // Sets the wall clock only (the monotonic clock never goes back).
+  void SetNow(int64_t wall_ns) { wall_ns_.store(wall_ns); }
+
+  int64_t NowNanos() override { return wall_ns_.load(); }
+  int64_t MonotonicNanos() override { return monotonic_ns_.load(); }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
+    return base_->NewAppendableFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Result<std::string> ReadFileToString(const std::string& p) override {
+    return base_->ReadFileToString(p);
+  }
+  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
+  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
+  Result<std::vector<std::string>> ListDir(const std::string& d) override {
+    return base_->ListDir(d);
+  }
+  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
+  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
+  Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    return base_->RenameFile(f, t);
+  }
+  Status TruncateFile(const std::string& p, uint64_t size) override {
+    return base_->TruncateFile(p, size);
+  }
+  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
+
+ private:
+  Env* const base_;
+  std::atomic<int64_t> wall_ns_;
+  std::atomic<int64_t> monotonic_ns_;
+};
+
+}  // namespace vigia::testing
