@@ -110,7 +110,7 @@ void Scheduler::ClaimDue(int64_t now, int64_t* next_due) {
 int64_t Scheduler::Plan(Task* t, int64_t slot, int64_t now) {
   const int64_t every = t->spec.interval_ns;
   int64_t next = slot + every;
-  if (next <= now) next += ((now - next) / every + 1) * every;
+  if (next < now) next += (now - next + every - 1) / every * every;  // the first slot ahead
   t->slot_ns = next;
   int64_t jitter = 0;
   if (t->spec.jitter_ns > 0) {
@@ -146,6 +146,10 @@ void Scheduler::RunOne(Task* t) {
   }
   t->due_ns = Plan(t, t->slot_ns, end);
   t->stats.next_run_ns = t->due_ns;
+  if (t->due_ns <= end) {
+    ready_.push_back(t);  // due again already (it ran up to its next slot): stays claimed
+    return;
+  }
   t->claimed = false;
   --running_;
 }
