@@ -45,7 +45,8 @@ struct StoreOptions {
   bool flush_on_close = true;
   // Retention: whole partitions older than `retention.days` UTC days (today included) or
   // beyond `retention.max_disk_bytes` (oldest first) are dropped, after the WAL replay at
-  // Open and then every retention_interval_ms, by wall-clock time from `env` (see
+  // Open and then every retention_interval_ms (0 = only when RunRetention() is called: the
+  // server's scheduler does), by wall-clock time from `env` (see
   // retention.h). Events of an expired day (by age) still in the memtable stay readable until
   // the next flush, which drops them instead of writing them (at most the flush age); the
   // WAL replay skips them too. days = 0 and max_disk_bytes = 0 keep everything.
@@ -108,6 +109,9 @@ class Store {
   virtual Status Close() = 0;
   // Writes the memtable to columnar parts now and deletes the WAL segments they cover.
   virtual Status Flush() = 0;
+  // Drops the partitions the retention policy expires now (logging each); what the
+  // periodic retention does. OK and nothing dropped when retention is off.
+  virtual Status RunRetention() = 0;
 
   virtual StoreStats Stats() const = 0;
   // Bytes per partition and per column of the parts served now (from part metadata).

@@ -289,7 +289,7 @@ void StoreImpl::MaintenanceLoop() {
       if (!st.ok()) logger::Error("store: memtable flush failed", {{"error", st.ToString()}});
     }
     const int64_t now = env_->MonotonicNanos();
-    if (RetentionEnabled() && now >= next_retention) {
+    if (RetentionEnabled() && retention_every > 0 && now >= next_retention) {
       next_retention = now + retention_every;
       if (auto r = ApplyRetention(); !r.ok()) {
         logger::Error("store: retention failed", {{"error", r.status().ToString()}});

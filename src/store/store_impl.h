@@ -55,6 +55,7 @@ class StoreImpl final : public Store, public StoreReader {
   Status Sync() override;
   Status Close() override;
   Status Flush() override;
+  Status RunRetention() override { return ApplyRetention().status(); }
   StoreSnapshot GetSnapshot() const override;
   StoreStats Stats() const override;
   StoreUsage Usage() const override;

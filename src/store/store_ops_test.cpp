@@ -124,6 +124,23 @@ TEST_F(StoreOpsTest, RetentionRunsPeriodicallyAsTheClockMoves) {
   EXPECT_EQ(CountRows(*s), 20u);
 }
 
+// retention_interval_ms = 0: the store runs no retention timer of its own; whoever schedules
+// it (the server's store module) calls RunRetention().
+TEST_F(StoreOpsTest, RetentionOnDemandOnlyWithoutAnInterval) {
+  WriteDays({-3, -2, -1, 0});
+  StoreOptions o = Options(3);
+  o.retention_interval_ms = 0;
+  auto s = Open(o);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->Stats().partitions_dropped, 1u);  // day -3, at Open
+  clock_.Advance(kDay);                          // day -1 expires: nothing drops it by itself
+  ASSERT_TRUE(s->RunRetention().ok());
+  EXPECT_EQ(s->Stats().partitions_dropped, 2u);
+  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - kDay), DayName(kNow)}));
+  ASSERT_TRUE(s->RunRetention().ok());  // nothing more expires
+  EXPECT_EQ(s->Stats().partitions_dropped, 2u);
+}
+
 TEST_F(StoreOpsTest, RetentionBySizeKeepsTheNewestDay) {
   WriteDays({-3, -2, -1, 0});
   StoreOptions o = Options(0);
