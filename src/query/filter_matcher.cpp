@@ -34,11 +34,6 @@ constexpr std::string_view kTextFields[] = {"msg", "error.message", "error.type"
 
 }  // namespace
 
-void TimeRange::Intersect(const TimeRange& o) {
-  if (o.from_ns && (!from_ns || *o.from_ns > *from_ns)) from_ns = o.from_ns;
-  if (o.to_ns && (!to_ns || *o.to_ns < *to_ns)) to_ns = o.to_ns;
-}
-
 bool ContainsWord(std::string_view hay, std::string_view needle, bool prefix) {
   if (needle.empty()) return true;
   bool check_start = IsWordByte(static_cast<unsigned char>(needle.front()));

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "query/query_api.h"
 #include "query/query_record.h"
 #include "vql/vql_ast.h"
 
@@ -27,17 +28,6 @@ class RE2;
 }
 
 namespace vigia {
-
-// Half-open [from, to) time bounds implied by a filter; unset sides are unbounded.
-struct TimeRange {
-  std::optional<int64_t> from_ns;
-  std::optional<int64_t> to_ns;
-  bool Contains(int64_t ts) const {
-    return (!from_ns || ts >= *from_ns) && (!to_ns || ts < *to_ns);
-  }
-  // Narrows this range by `other` (intersection).
-  void Intersect(const TimeRange& other);
-};
 
 // Word-boundary search used by text fields: is `needle` in `hay` starting (and, unless
 // `prefix`, ending) at a word boundary? Word characters are ASCII alphanumerics, '_' and

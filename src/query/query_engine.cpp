@@ -400,15 +400,6 @@ Result<QueryResult> Engine::Run() {
 
 }  // namespace
 
-bool StreamableQuery(const Query& q) {
-  for (const Pipe& p : q.pipes) {
-    if (p.kind == PipeKind::kLimit && p.limit > 0) continue;
-    if (p.kind == PipeKind::kFields || p.kind == PipeKind::kMath) continue;
-    return false;
-  }
-  return true;
-}
-
 Result<QueryResult> RunQuery(const StoreSnapshot& snap, const Query& q, const QueryOptions& opt) {
   return RunQuery(snap, q, opt, QueryObserver{});
 }

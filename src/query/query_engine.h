@@ -37,34 +37,11 @@
 #include <vector>
 
 #include "common/status.h"
-#include "query/row_evaluator.h"
+#include "query/query_api.h"
 #include "store/store_snapshot.h"
 #include "vql/vql_ast.h"
 
 namespace vigia {
-
-// How far a scan got (for a progress display).
-struct QueryProgress {
-  uint64_t blocks_done = 0;   // blocks visited (read or pruned) of blocks_total
-  uint64_t blocks_total = 0;  // blocks in the query's time range
-  uint64_t rows_scanned = 0;  // rows read from blocks and the memtable
-};
-
-// Optional hooks into a running query; every member may be empty.
-struct QueryObserver {
-  // Receives the result rows that are final before the scan ends (see above), in order. A
-  // non-OK status stops the query, which then fails with it (e.g. the client went away).
-  std::function<Status(std::vector<QueryRecord> rows)> on_rows;
-  // Called after blocks are scanned (often: the callee throttles) and once at the end.
-  std::function<void(const QueryProgress&)> on_progress;
-  // When it becomes true the scan stops at the next block and the query fails with
-  // Unavailable ("cancelled").
-  const std::atomic<bool>* cancel = nullptr;
-};
-
-// True when RunQuery with an on_rows observer can hand out rows before the scan ends: a
-// plain filter whose pipes are only limit (> 0), fields and math.
-bool StreamableQuery(const Query& q);
 
 // Runs `q` over `snap`. Plain filters return rows in time order (ties: parts in snapshot
 // order, then memtable order); stats/top return groups in key order unless sorted.

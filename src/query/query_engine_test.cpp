@@ -14,6 +14,7 @@
 #include "common/time_format.h"
 #include "query/chunk_cache.h"
 #include "query/result_format.h"
+#include "query/row_evaluator.h"
 #include "store/format/file_names.h"
 #include "vql/vql_parser.h"
 

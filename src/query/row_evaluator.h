@@ -19,39 +19,12 @@
 #include "common/status.h"
 #include "event/event.h"
 #include "query/filter_matcher.h"
+#include "query/query_api.h"
 #include "query/query_record.h"
 #include "query/stats_aggregator.h"
 #include "vql/vql_ast.h"
 
 namespace vigia {
-
-struct QueryOptions {
-  int64_t now_ns = 0;  // resolves _time:5m; the caller passes the wall clock (or a fixed time)
-  // Extra time bounds (the HTTP `since`/`until` parameters), intersected with the query's.
-  TimeRange range;
-  uint64_t max_groups = limits::kMaxQueryGroups;
-  uint64_t max_memory_bytes = limits::kMaxQueryMemoryBytes;
-  // Absolute deadline; nullopt = none.
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  // The caller keeps only the first `row_limit` result rows (0 = all): the columnar engine
-  // stops scanning early when the query's order allows it. The row evaluator ignores it.
-  uint64_t row_limit = 0;
-};
-
-struct QueryStats {
-  uint64_t rows_scanned = 0;
-  uint64_t rows_matched = 0;
-  // Columnar engine only (the row evaluator reads in-memory batches: all zero).
-  uint64_t blocks_total = 0;    // blocks of the parts whose time range intersects the query
-  uint64_t blocks_read = 0;     // blocks decoded
-  uint64_t blocks_skipped = 0;  // blocks pruned by time, min/max or bloom filters
-  uint64_t bytes_read = 0;      // chunk + bloom bytes read from part files
-};
-
-struct QueryResult {
-  std::vector<QueryRecord> rows;
-  QueryStats stats;
-};
 
 class RowEvaluator {
  public:

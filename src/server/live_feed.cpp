@@ -63,6 +63,11 @@ Status LiveFeed::Subscribe(std::shared_ptr<Subscriber> subscriber) {
   return Status::Ok();
 }
 
+uint64_t LiveFeed::published() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_seq_;
+}
+
 void LiveFeed::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -91,7 +96,7 @@ void LiveFeed::Run() {
     if (stopping) break;
     std::vector<std::optional<Delivery>> deliveries(work.size());
     for (size_t w = 0; w < work.size(); ++w) {
-      if (work[w].batch) deliveries[w].emplace(work[w].batch);
+      if (work[w].batch) deliveries[w].emplace(work[w].batch, work[w].seq);
     }
     auto now = std::chrono::steady_clock::now();
     bool do_tick = now - last_tick >= tick;

@@ -37,9 +37,11 @@ class LiveFeed {
   class Delivery {
    public:
     // REQUIRES: batch != nullptr.
-    explicit Delivery(std::shared_ptr<const EventBatch> batch)
-        : shared_(std::move(batch)), batch_(*shared_) {}
+    explicit Delivery(std::shared_ptr<const EventBatch> batch, uint64_t seq = 0)
+        : shared_(std::move(batch)), batch_(*shared_), seq_(seq) {}
     const EventBatch& batch() const { return batch_; }
+    // The batch's place in the feed's publication order (see published()).
+    uint64_t seq() const { return seq_; }
     // The published pointer itself (a subscriber may hold on to it, or recognize it).
     const std::shared_ptr<const EventBatch>& shared() const { return shared_; }
     // AppendEventJson of event `i`, cached.
@@ -48,6 +50,7 @@ class LiveFeed {
    private:
     std::shared_ptr<const EventBatch> shared_;
     const EventBatch& batch_;
+    uint64_t seq_;
     std::vector<std::string> json_;
     std::vector<bool> rendered_;
   };
@@ -83,6 +86,11 @@ class LiveFeed {
   Status Subscribe(std::shared_ptr<Subscriber> subscriber);
   // Ends every subscriber (Ended()) and joins the feed thread. Idempotent.
   void Stop();
+
+  // The publication-order number the next published batch gets: every batch delivered with
+  // a smaller seq() was published before this call (while a subscriber listens; batches
+  // published to nobody are not numbered).
+  uint64_t published();
 
   size_t subscribers() const { return count_.load(std::memory_order_relaxed); }
   // Events skipped because the feed queue was full (all subscribers missed them).

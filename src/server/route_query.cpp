@@ -9,12 +9,12 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
-#include "query/query_engine.h"
+#include "query/query_backend.h"
 #include "query/result_format.h"
-#include "vql/vql_parser.h"
 #include "server/http_errors.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {
@@ -60,7 +60,7 @@ class Slot {
 };
 
 struct Shared {
-  SnapshotSource source;
+  QueryBackend* backend = nullptr;
   QueryRouteOptions options;
   std::atomic<int> running{0};
   // Last: destroyed first, it waits for the streamed queries that use the members above.
@@ -110,7 +110,7 @@ void RespondWhole(HttpResponse* resp, const Query& query, OutputFormat fmt, uint
 struct QueryJob {
   QueryJob(Query q, bool json, uint64_t limit) : query(std::move(q)), body(json, limit) {}
 
-  StoreSnapshot snap;
+  QueryBackend* backend = nullptr;
   Query query;
   QueryOptions opt;
   std::chrono::steady_clock::time_point start;
@@ -143,7 +143,7 @@ void RunJob(QueryJob& j) {
     j.body.AddRows(rows, &chunk);
     return WriteAll(j.stream.get(), chunk, j.opt.deadline);
   };
-  Result<QueryResult> res = RunQuery(j.snap, j.query, j.opt, obs);
+  Result<QueryResult> res = j.backend->Run(j.query, j.opt, obs);
   {
     std::lock_guard<std::mutex> lock(j.mu);
     if (!j.streaming) {
@@ -196,12 +196,6 @@ void RespondStreamable(Shared& s, std::shared_ptr<QueryJob> job, OutputFormat fm
   resp->content_type = fmt == OutputFormat::kJson ? "application/json" : "application/x-ndjson";
   resp->headers.emplace_back("X-Vigia-Streamed", "true");
   resp->stream = job->stream;
-}
-
-// Runs `query` over a snapshot of the source; returns rows and stats, or the failure.
-Result<QueryResult> Run(Shared& s, const Query& query, const QueryOptions& opt) {
-  StoreSnapshot snap = s.source();
-  return RunQuery(snap, query, opt);
 }
 
 QueryOptions MakeOptions(const Shared& s, int64_t now) {
@@ -271,13 +265,13 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   if (limit > 0) opt.row_limit = limit + 1;
   if (*fmt != OutputFormat::kCsv && StreamableQuery(*query)) {
     auto job = std::make_shared<QueryJob>(std::move(*query), *fmt == OutputFormat::kJson, limit);
-    job->snap = s.source();
+    job->backend = s.backend;
     job->opt = opt;
     job->start = start;
     job->slot = std::move(slot);
     return RespondStreamable(s, std::move(job), *fmt, limit, resp);
   }
-  auto res = Run(s, *query, opt);
+  auto res = s.backend->Run(*query, opt);
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
@@ -298,23 +292,13 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
     SetError(resp, error_code::kBadRequest, "missing request_id");
     return;
   }
-  // Built as an AST, not text, so any id (quotes, spaces) is matched literally.
-  Query q;
-  q.filter = std::make_unique<Filter>();
-  q.filter->kind = FilterKind::kExact;
-  q.filter->field = "request_id";
-  q.filter->value = id;
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
-  auto res = Run(s, q, MakeOptions(s, now));
+  // The request record (the request's summary) first, then the rest in time order.
+  auto res = s.backend->Trace(id, MakeOptions(s, now));
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
   }
-  // Rows are time-ordered; the request record (the request's summary) goes first.
-  std::stable_partition(res->rows.begin(), res->rows.end(), [](const QueryRecord& r) {
-    const OwnedValue* k = r.Get("kind");
-    return k && k->type == ValueType::kString && k->s == "request";
-  });
   std::string body;
   JsonWriter w(&body);
   w.BeginObject().KV("request_id", id).Key("events").BeginArray();
@@ -351,9 +335,9 @@ std::string PercentDecode(std::string_view s) {
   return out;
 }
 
-void AddQueryRoutes(Router* router, SnapshotSource source, QueryRouteOptions options) {
+void AddQueryRoutes(Router* router, QueryBackend* backend, QueryRouteOptions options) {
   auto shared = std::make_shared<Shared>();
-  shared->source = std::move(source);
+  shared->backend = backend;
   shared->options = std::move(options);
   auto query = [shared](HttpRequest& req, HttpResponse* resp) { HandleQuery(*shared, req, resp); };
   router->Add("GET", "/v1/query", query);

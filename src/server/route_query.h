@@ -3,11 +3,11 @@
 //                        fields as a form body or the raw VQL text as the body)
 //   GET      /v1/trace/{request_id} (or /v1/trace?request_id=ID) — every event of one
 //                        request, request record first, then time-ordered
-// Both run the columnar engine (query/query_engine.h) over the snapshot the `source` callback
-// returns (store_snapshot.h GetSnapshot: parts + memtable), and report rows scanned, blocks read
-// and skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with "line:col:
-// expected X, got Y" for syntax errors, 408 when the query deadline passes, 503 when too many
-// queries run at once or a query limit (groups, memory) is exceeded.
+// Both run on the QueryBackend they are given (query/query_backend.h: the server's is
+// LocalStoreBackend, the columnar engine over the store), and report rows scanned, blocks
+// read and skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with
+// "line:col: expected X, got Y" for syntax errors, 408 when the query deadline passes, 503
+// when too many queries run at once, 422 when a query limit (groups, memory) is exceeded.
 //
 // Streaming: a plain filter (StreamableQuery) in json/ndjson runs on a thread of its own
 // (JobThreads, query_stream.h); when rows are final before its scan ends the answer is a
@@ -15,7 +15,7 @@
 // after the first rows as a final error record), else the usual one-piece answer. The
 // stream's client going away cancels the scan.
 //
-// Thread-safety: the handlers are thread-safe; `source` must be too.
+// Thread-safety: the handlers are thread-safe; the backend must be too.
 #pragma once
 
 #include <atomic>
@@ -26,13 +26,10 @@
 #include <string_view>
 
 #include "common/limits.h"
+#include "query/query_backend.h"
 #include "server/router.h"
-#include "store/store_snapshot.h"
 
 namespace vigia {
-
-// Returns the data a query reads (StoreReader::GetSnapshot, store_snapshot.h).
-using SnapshotSource = std::function<StoreSnapshot()>;
 
 struct QueryRouteOptions {
   int timeout_ms = limits::kQueryTimeoutMs;
@@ -42,8 +39,9 @@ struct QueryRouteOptions {
   std::function<int64_t()> now_ns;  // empty = wall clock
 };
 
-// Registers /v1/query and /v1/trace on `router`. `source` must outlive the router.
-void AddQueryRoutes(Router* router, SnapshotSource source, QueryRouteOptions options = {});
+// Registers /v1/query and /v1/trace on `router`.
+// REQUIRES: `backend` outlives the router's handlers (and the queries they started).
+void AddQueryRoutes(Router* router, QueryBackend* backend, QueryRouteOptions options = {});
 
 // Percent-decodes a query-string or form value ('+' is a space). Malformed escapes are kept
 // literally.

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/time_format.h"
+#include "query/row_evaluator_backend.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"
 
@@ -24,18 +25,13 @@ class RouteQueryTest : public ::testing::Test {
     batch_ = std::make_shared<EventBatch>(std::move(building_));
     QueryRouteOptions opt;
     opt.now_ns = [this] { return t0_ + 60 * kSec; };
-    AddQueryRoutes(
-        &router_,
-        [this] {
-          std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
-          StoreSnapshot snap;
-          auto parts = std::make_shared<PartSnapshot>();
-          parts->broken = std::make_shared<const std::vector<BrokenPart>>();
-          snap.parts = parts;
-          snap.memtable.push_back(batch_);
-          return snap;
-        },
-        opt);
+    // The routes know only the QueryBackend interface: the row evaluator over one batch
+    // serves them (the server's LocalStoreBackend is covered by the integration tests).
+    backend_ = std::make_unique<RowEvaluatorBackend>([this](const auto& add) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+      return add(*batch_);
+    });
+    AddQueryRoutes(&router_, backend_.get(), opt);
   }
   void Add(int64_t ts, const char* kind, const char* rid, const char* msg, int64_t status) {
     building_.BeginEvent(ts);
@@ -62,6 +58,7 @@ class RouteQueryTest : public ::testing::Test {
   int delay_ms_ = 0;
   EventBatch building_;
   std::shared_ptr<const EventBatch> batch_;
+  std::unique_ptr<RowEvaluatorBackend> backend_;
   Router router_;
   std::string target_;
 };
@@ -152,17 +149,7 @@ TEST_F(RouteQueryTest, OverTheGroupLimitIs422NotRetryable) {
   Router router;
   QueryRouteOptions opt;
   opt.max_groups = 1;
-  AddQueryRoutes(
-      &router,
-      [this] {
-        StoreSnapshot snap;
-        auto parts = std::make_shared<PartSnapshot>();
-        parts->broken = std::make_shared<const std::vector<BrokenPart>>();
-        snap.parts = parts;
-        snap.memtable.push_back(batch_);
-        return snap;
-      },
-      opt);
+  AddQueryRoutes(&router, backend_.get(), opt);
   HttpRequest req;
   req.method = "GET";
   req.path = "/v1/query";

@@ -5,7 +5,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -14,13 +13,14 @@
 #include "event/event_fields.h"
 #include "event/event_json.h"
 #include "query/filter_matcher.h"
-#include "query/query_engine.h"
+#include "query/query_backend.h"
 #include "query/query_record.h"
-#include "vql/vql_parser.h"
 #include "server/http_errors.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"
 #include "server/route_query.h"
+#include "server/tail_seam.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {
@@ -75,15 +75,18 @@ class TailSubscriber final : public LiveFeed::Subscriber {
         keepalive_(keepalive_ms),
         max_held_events_(max_held_events),
         last_write_(std::chrono::steady_clock::now()),
-        backfilling_(backfill) {}
+        backfilling_(backfill),
+        seam_(max_held_events) {}
 
   bool Deliver(LiveFeed::Delivery& d) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!backfilling_) return DeliverLocked(d);
     if (held_events_ + d.batch().size() <= max_held_events_) {
-      held_.push_back(d.shared());
+      held_.emplace_back(d.shared(), d.seq());
       held_events_ += d.batch().size();
-    } else if (!in_backfill_.count(d.shared())) {
+    } else {
+      // Some of them may come through the backfill after all: the count can be too high,
+      // never too low.
       dropped_ += Matching(d.batch());
     }
     return !stream_->closed();
@@ -112,23 +115,24 @@ class TailSubscriber final : public LiveFeed::Subscriber {
 
   void Ended() override { stream_->Finish(); }
 
-  // The memtable batches of the snapshot the backfill reads: their events come through the
-  // backfill, so their live publication is skipped. Called before the backfill starts.
-  void SetBackfillBatches(const std::vector<std::shared_ptr<const EventBatch>>& batches) {
+  // Rows the backfill is about to write (the seam's cursor keys).
+  void BackfillSent(const std::vector<QueryRecord>& rows) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& b : batches) in_backfill_.insert(b);
+    for (const QueryRecord& r : rows) seam_.Sent(r);
   }
 
-  // The backfill has been written: the held live batches follow, then live delivery.
-  void BackfillDone() {
+  // The backfill has been written and the feed had published up to `live_mark`: the held
+  // live batches follow (minus what the backfill sent), then live delivery.
+  void BackfillDone(uint64_t live_mark) {
     std::lock_guard<std::mutex> lock(mu_);
     backfilling_ = false;
+    seam_.Close(live_mark);
     last_write_ = std::chrono::steady_clock::now();
-    std::vector<std::shared_ptr<const EventBatch>> held = std::move(held_);
+    std::vector<std::pair<std::shared_ptr<const EventBatch>, uint64_t>> held = std::move(held_);
     held_.clear();
     held_events_ = 0;
-    for (auto& b : held) {
-      LiveFeed::Delivery d(std::move(b));
+    for (auto& [batch, seq] : held) {
+      LiveFeed::Delivery d(std::move(batch), seq);
       if (!DeliverLocked(d)) return;
     }
   }
@@ -141,18 +145,13 @@ class TailSubscriber final : public LiveFeed::Subscriber {
   }
 
   bool DeliverLocked(LiveFeed::Delivery& d) {
-    if (!in_backfill_.empty()) {
-      auto it = in_backfill_.find(d.shared());
-      if (it != in_backfill_.end()) {
-        in_backfill_.erase(it);  // published once: never seen again
-        return !stream_->closed();
-      }
-    }
     std::string chunk;
     uint64_t events = 0;
     const EventBatch& batch = d.batch();
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (!matcher_.Matches(EventRowAccessor(batch, batch.events()[i]))) continue;
+      const EventBatch::EventRef& e = batch.events()[i];
+      if (!matcher_.Matches(EventRowAccessor(batch, e))) continue;
+      if (seam_.SkipLive(d.seq(), batch, e)) continue;  // the backfill sent it
       if (sse_) chunk += "data: ";
       chunk += d.Json(i);
       chunk += sse_ ? "\n\n" : "\n";
@@ -195,11 +194,10 @@ class TailSubscriber final : public LiveFeed::Subscriber {
   std::chrono::steady_clock::time_point last_write_;
   uint64_t dropped_ = 0;  // not yet reported to the client
   bool backfilling_;
-  std::vector<std::shared_ptr<const EventBatch>> held_;
+  // Live batches (and their feed seq) delivered while the backfill runs.
+  std::vector<std::pair<std::shared_ptr<const EventBatch>, uint64_t>> held_;
   size_t held_events_ = 0;
-  // Weak: they identify the batches (owner-based, so an address cannot be reused while an
-  // entry lives) without keeping their events in memory.
-  std::set<std::weak_ptr<const EventBatch>, std::owner_less<>> in_backfill_;
+  TailSeam seam_;
 };
 
 // A `since` backfill, run on a thread of its own: the stored matching events, time-ordered,
@@ -208,8 +206,10 @@ class TailSubscriber final : public LiveFeed::Subscriber {
 struct Backfill {
   std::shared_ptr<TailSubscriber> sub;
   std::shared_ptr<ResponseStream> stream;
-  StoreSnapshot snap;
+  LiveFeed* feed = nullptr;
+  QueryBackend* backend = nullptr;
   Query query;
+  int64_t since_ns = 0;
   QueryOptions opt;
   bool sse = false;
   std::atomic<bool> cancel{false};
@@ -217,6 +217,7 @@ struct Backfill {
 
 void RunBackfill(Backfill& b) {
   auto write = [&b](const std::vector<QueryRecord>& rows) {
+    b.sub->BackfillSent(rows);
     std::string chunk;
     for (const QueryRecord& r : rows) {
       if (b.sse) chunk += "data: ";
@@ -228,14 +229,15 @@ void RunBackfill(Backfill& b) {
   QueryObserver obs;
   obs.cancel = &b.cancel;
   obs.on_rows = [&](std::vector<QueryRecord> rows) { return write(rows); };
-  Result<QueryResult> res = RunQuery(b.snap, b.query, b.opt, obs);
+  Result<QueryResult> res = b.backend->Backfill(b.query, b.since_ns, b.opt, obs);
   Status st = res.ok() ? write(res->rows) : res.status();
   if (!st.ok()) {
     std::string err = ErrorJson(ErrorForStatus(st), "backfill failed: " + st.message());
     b.stream->Fail(b.sse ? "event: error\ndata: " + err + "\n\n" : err + "\n");
     return;
   }
-  b.sub->BackfillDone();
+  // Read after the last row: every live batch published before it may be in the backfill.
+  b.sub->BackfillDone(b.feed->published());
 }
 
 struct TailShared {
@@ -286,7 +288,7 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
                "since must be a duration such as 5m or an RFC 3339 time");
       return;
     }
-    if (!options.source) {
+    if (!options.backend) {
       SetError(resp, error_code::kBadRequest, "since is not available here (no store)");
       return;
     }
@@ -295,8 +297,8 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   auto sub =
       std::make_shared<TailSubscriber>(std::move(*matcher), sse, stream, options.keepalive_ms,
                                        since.has_value(), options.max_held_events);
-  // Subscribed before the snapshot is taken: every batch stored after the snapshot is
-  // published to this subscriber (see the header: no gap at the seam).
+  // Subscribed before the backfill starts: every batch stored after the backfill's view of the
+  // store was fixed is published to this subscriber (see the header: no gap at the seam).
   Status st = feed->Subscribe(sub);
   if (!st.ok()) {
     if (st.code() == StatusCode::kResourceExhausted) {
@@ -310,11 +312,11 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
     auto job = std::make_shared<Backfill>();
     job->sub = sub;
     job->stream = stream;
-    job->snap = options.source();
-    sub->SetBackfillBatches(job->snap.memtable);
+    job->feed = feed;
+    job->backend = options.backend;
     job->query = std::move(*query);
+    job->since_ns = *since;
     job->opt.now_ns = now;
-    job->opt.range.from_ns = *since;
     job->sse = sse;
     std::weak_ptr<Backfill> weak = job;
     stream->SetOnClose([weak] {

@@ -5,15 +5,13 @@
 // `: keep-alive` comment).
 //
 // Backfill (`since`): first the matching events already stored from that time on, through
-// the query engine in time order (streamed as the scan finds them), then the live ones,
-// with no gap and no duplicate at the seam: the tail subscribes to the feed BEFORE it takes
-// the store snapshot the backfill reads, holds the live batches while the backfill runs,
-// and then skips the held or later batches that the snapshot's memtable already had (the
-// same published pointers). Residual race, documented: a batch flushed from the memtable to
-// a part in the microseconds between its WAL append and its publication, exactly while a
-// tail starts, is sent twice. Live batches beyond `max_held_events` during a long backfill
-// are dropped and counted like a slow client's. A backfill that fails ends the stream with
-// an `{"error":{...}}` line (SSE: `event: error`).
+// the QueryBackend's Backfill in time order (streamed as the scan finds them), then the live
+// ones, with no gap and no duplicate at the seam: the tail subscribes to the feed BEFORE the
+// backfill starts, holds the live batches while the backfill runs, and then skips the live
+// events the backfill already sent, recognized by their (ts, content hash) cursor key
+// (tail_seam.h, which also lists the residual cases). Live batches beyond `max_held_events`
+// during a long backfill are dropped and counted like a slow client's. A backfill that fails
+// ends the stream with an `{"error":{...}}` line (SSE: `event: error`).
 //
 // Slow clients: each tail writes into a ResponseStream bounded by `stream_buffer_bytes`.
 // Events that do not fit are dropped and counted; the next line that fits is preceded by
@@ -30,6 +28,7 @@
 #include <functional>
 
 #include "common/limits.h"
+#include "query/query_backend.h"
 #include "server/live_feed.h"
 #include "server/route_query.h"
 #include "server/router.h"
@@ -40,9 +39,11 @@ struct TailRouteOptions {
   size_t stream_buffer_bytes = limits::kMaxStreamBufferBytes;
   int keepalive_ms = limits::kTailKeepAliveMs;
   std::function<int64_t()> now_ns;  // for relative _time filters; empty = wall clock
-  // What a `since` backfill reads; empty = `since` is refused (400).
-  SnapshotSource source;
-  // Live events held back while a backfill runs; past it they are dropped and counted.
+  // What a `since` backfill reads; null = `since` is refused (400). Must outlive the
+  // router's handlers and the backfills they start.
+  QueryBackend* backend = nullptr;
+  // Live events held back while a backfill runs; past it they are dropped and counted. Also
+  // the number of backfilled rows whose cursor keys the seam keeps.
   size_t max_held_events = limits::kMaxLiveFeedQueuedEvents;
 };
 

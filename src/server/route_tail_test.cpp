@@ -6,13 +6,22 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
 #include "common/logger.h"
 #include "ingest/ndjson_decoder.h"
+#include "query/local_store_backend.h"
+#include "query/row_evaluator_backend.h"
 #include "server/http_server.h"
+#include "server/tail_seam.h"
+#include "store/store.h"
+#include "support/server_process.h"
+#include "vql/vql_parser.h"
 #include "support/http_client.h"
 #include "support/stream_client.h"
 
@@ -39,8 +48,31 @@ class RouteTailTest : public ::testing::Test {
     ASSERT_TRUE(http_->Start().ok());
   }
   void TearDown() override {
+    OpenGate();
     if (http_) http_->Shutdown();
     if (feed_) feed_->Stop();
+  }
+
+  // The stored events a `since` backfill reads: `batches` through the row evaluator. With
+  // `gated`, a backfill waits at the start of its read until OpenGate(), so a test can
+  // publish live batches while it runs.
+  QueryBackend* Stored(std::vector<std::shared_ptr<const EventBatch>> batches, bool gated = false) {
+    gate_open_ = !gated;
+    stored_ = std::make_unique<RowEvaluatorBackend>(
+        [this, batches = std::move(batches)](const auto& add) -> Status {
+          {
+            std::unique_lock<std::mutex> lock(gate_mu_);
+            gate_cv_.wait(lock, [&] { return gate_open_; });
+          }
+          for (const auto& b : batches) VIGIA_RETURN_IF_ERROR(add(*b));
+          return Status::Ok();
+        });
+    return stored_.get();
+  }
+  void OpenGate() {
+    std::lock_guard<std::mutex> lock(gate_mu_);
+    gate_open_ = true;
+    gate_cv_.notify_all();
   }
 
   // NDJSON `lines` as one stored batch (events without ts get 2023-11-14T22:13:20Z).
@@ -65,6 +97,10 @@ class RouteTailTest : public ::testing::Test {
     return false;
   }
 
+  std::mutex gate_mu_;
+  std::condition_variable gate_cv_;
+  bool gate_open_ = true;
+  std::unique_ptr<RowEvaluatorBackend> stored_;  // outlives the router and its backfills
   Router router_;
   std::unique_ptr<LiveFeed> feed_;
   std::unique_ptr<HttpServer> http_;
@@ -191,33 +227,23 @@ TEST_F(RouteTailTest, SubscriberLimitIs503AndPipesAre400) {
   EXPECT_EQ(r->status, 400);
 }
 
-// A store with only memtable batches, as the backfill's snapshot source sees it.
-SnapshotSource MemtableSource(std::vector<std::shared_ptr<const EventBatch>> batches) {
-  return [batches] {
-    StoreSnapshot snap;
-    auto parts = std::make_shared<PartSnapshot>();
-    parts->broken = std::make_shared<const std::vector<BrokenPart>>();
-    snap.parts = parts;
-    snap.memtable = batches;
-    return snap;
-  };
-}
-
 TEST_F(RouteTailTest, SinceSendsStoredEventsThenLiveOnesWithoutGapOrDuplicate) {
   // b1 was stored and published before the tail opened: only the backfill has it. b2 was
-  // stored before the tail's snapshot but is published after the tail subscribed (ingest
-  // appends, then publishes): the seam, in both the backfill and the feed. b3 comes later.
+  // stored before the backfill read the store but is published after the tail subscribed
+  // (ingest stores, then publishes): the seam, in both the backfill and the feed. b3 is
+  // stored after the backfill's read and published while it runs: live only.
   auto b1 = Batch(Event("error", 1) + Event("info", 2));
   auto b2 = Batch(Event("error", 3) + Event("info", 4));
   auto b3 = Batch(Event("error", 5) + Event("info", 6));
   TailRouteOptions to;
-  to.source = MemtableSource({b1, b2});
+  to.backend = Stored({b1, b2}, /*gated=*/true);
   Start(to);
   StreamClient c(http_->port());
   ASSERT_TRUE(c.Open("/v1/tail?q=level%3Aerror&since=2023-11-14T00:00:00Z").ok());
   ASSERT_EQ(c.status(), 200);
   feed_->Publish(b2);
   feed_->Publish(b3);
+  OpenGate();
   for (int want : {1, 3, 5}) {
     Result<std::string> line = c.ReadLine(10000);
     ASSERT_TRUE(line.ok()) << line.status().ToString();
@@ -230,9 +256,124 @@ TEST_F(RouteTailTest, SinceSendsStoredEventsThenLiveOnesWithoutGapOrDuplicate) {
   EXPECT_EQ(extra.status().code(), StatusCode::kDeadlineExceeded) << (extra.ok() ? *extra : "");
 }
 
+TEST_F(RouteTailTest, SinceDeliversIdenticalEventsAsOftenAsTheyWereStored) {
+  // One event x is stored before the backfill reads the store; while it runs, the feed
+  // brings x again (its late publication) and an identical new event (same ts, same fields);
+  // a third identical event comes after the backfill. The client gets x three times: the
+  // backfilled one, one of the two live ones of the seam, the later one.
+  const std::string x = Event("error", 7);
+  auto stored = Batch(x);
+  TailRouteOptions to;
+  to.backend = Stored({stored}, /*gated=*/true);
+  Start(to);
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?since=2023-11-14T00:00:00Z").ok());
+  ASSERT_EQ(c.status(), 200);
+  feed_->Publish(stored);    // the stored event, published late: a duplicate
+  feed_->Publish(Batch(x));  // an identical new event: not a duplicate
+  OpenGate();
+  std::string first;
+  for (int i = 0; i < 2; ++i) {
+    Result<std::string> line = c.ReadLine(10000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    EXPECT_NE(line->find("\"n\":7}"), std::string::npos) << *line;
+    if (i == 0) first = *line;
+    EXPECT_EQ(*line, first);
+  }
+  Result<std::string> extra = c.ReadLine(300);
+  EXPECT_EQ(extra.status().code(), StatusCode::kDeadlineExceeded) << (extra.ok() ? *extra : "");
+  // Past the seam an identical event is never taken for a backfilled one.
+  Publish(x);
+  Result<std::string> later = c.ReadLine(10000);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(*later, first);
+}
+
+TEST(TailSeam, AnEventAndItsRowHaveTheSameKeyWhateverTheFieldOrder) {
+  EventBatch b;
+  b.BeginEvent(42);
+  b.AddField("level", Value::String("error"));
+  b.AddField("n", Value::Int(3));
+  b.AddField("d", Value::Float(2.0));
+  b.AddField("x", Value::Null());
+  const auto& e = b.events()[0];
+  QueryRecord row;  // as a part's columns may give it back: other order, 2.0 as an int
+  row.cols.emplace_back("n", OwnedValue::Int(3));
+  row.cols.emplace_back("ts", OwnedValue::Int(42));
+  row.cols.emplace_back("d", OwnedValue::Int(2));
+  row.cols.emplace_back("level", OwnedValue::String("error"));
+  EXPECT_EQ(TailSeam::RowKey(row), TailSeam::EventKey(b, e));
+  QueryRecord other = row;
+  other.Set("n", OwnedValue::Int(4));
+  EXPECT_FALSE(TailSeam::RowKey(other) == TailSeam::EventKey(b, e));
+  QueryRecord later = row;
+  later.Set("ts", OwnedValue::Int(43));
+  EXPECT_FALSE(TailSeam::RowKey(later) == TailSeam::EventKey(b, e));
+}
+
+// The cursor key of a row read back from the store, memtable or parts, is the key of the
+// event as the feed publishes it, for every value type.
+TEST(TailSeam, StoredRowsHaveTheKeysOfTheirLiveEvents) {
+  testing::TempDir dir;
+  StoreOptions so;
+  so.data_dir = dir.path();
+  auto store = Store::Open(so);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto batch = std::make_shared<EventBatch>();
+  NdjsonDecoder decoder;
+  decoder.Decode(
+      "{\"ts\":\"2026-11-22T10:00:00.123456789Z\",\"level\":\"error\",\"status\":500,"
+      "\"duration_ms\":12.5,\"ok\":false,\"user\":{\"id\":\"u1\",\"n\":2.0},\"msg\":\"a\"}\n"
+      "{\"ts\":\"2026-11-22T10:00:01Z\",\"msg\":\"b\",\"big\":9007199254740993,\"x\":null}\n"
+      "{\"ts\":\"2026-11-22T10:00:01Z\",\"msg\":\"b\",\"big\":9007199254740993,\"x\":null}\n",
+      1'800'000'000'000'000'000, batch.get());
+  ASSERT_EQ(batch->size(), 3u);
+  ASSERT_TRUE((*store)->Append(batch).ok());
+  std::multiset<std::pair<int64_t, uint64_t>> want;
+  for (const auto& e : batch->events()) {
+    TailSeam::Key k = TailSeam::EventKey(*batch, e);
+    want.emplace(k.ts, k.content);
+  }
+  LocalStoreBackend backend(store->get());
+  auto filter = ParseVql("*");
+  ASSERT_TRUE(filter.ok());
+  for (bool flushed : {false, true}) {
+    if (flushed) {
+      ASSERT_TRUE((*store)->Flush().ok());
+    }
+    auto res = backend.Backfill(*filter, 0, QueryOptions{}, QueryObserver{});
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    std::multiset<std::pair<int64_t, uint64_t>> got;
+    for (const QueryRecord& r : res->rows) {
+      TailSeam::Key k = TailSeam::RowKey(r);
+      got.emplace(k.ts, k.content);
+    }
+    EXPECT_EQ(got, want) << (flushed ? "parts" : "memtable");
+  }
+  ASSERT_TRUE((*store)->Close().ok());
+}
+
+TEST(TailSeam, SkipsEachBackfilledOccurrenceOnceAndOnlyBeforeTheMark) {
+  EventBatch b;
+  for (int i = 0; i < 3; ++i) {
+    b.BeginEvent(42);
+    b.AddField("msg", Value::String("same"));
+  }
+  TailSeam seam(100);
+  seam.Sent(EventToRecord(b, b.events()[0]));  // the backfill had one of the three
+  seam.Close(/*live_mark=*/10);
+  EXPECT_TRUE(seam.SkipLive(9, b, b.events()[0]));
+  EXPECT_FALSE(seam.SkipLive(9, b, b.events()[1]));  // a multiset: one occurrence only
+  TailSeam again(100);
+  again.Sent(EventToRecord(b, b.events()[0]));
+  again.Close(10);
+  EXPECT_FALSE(again.SkipLive(10, b, b.events()[0]));  // published after the backfill ended
+  EXPECT_FALSE(again.SkipLive(9, b, b.events()[0]));   // and the seam stays closed
+}
+
 TEST_F(RouteTailTest, SinceNarrowsTheBackfillAndNeedsAStore) {
   TailRouteOptions to;
-  to.source = MemtableSource({Batch(Event("error", 1))});
+  to.backend = Stored({Batch(Event("error", 1))});
   Start(to);
   // The stored event is older than `since`: nothing to backfill, the live ones still come.
   StreamClient c(http_->port());

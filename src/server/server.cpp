@@ -11,6 +11,7 @@
 #include "common/logger.h"
 #include "event/derived_fields.h"
 #include "query/chunk_cache.h"
+#include "query/local_store_backend.h"
 #include "server/api_keys.h"
 #include "server/auth_check.h"
 #include "server/health_routes.h"
@@ -28,6 +29,9 @@ namespace vigia {
 struct Server::Impl {
   ServerConfig config;
   std::unique_ptr<Store> store;
+  // Every query, trace and tail backfill runs here. After the store, before the router:
+  // destroyed after the routes' running queries have ended, before the store.
+  std::unique_ptr<QueryBackend> query_backend;
   ApiKeys api_keys;
   std::unique_ptr<LiveFeed> live_feed;  // before ctx and http, which point at it
   std::unique_ptr<UaFieldDeriver> ua;   // declared before ctx, which points at it
@@ -108,11 +112,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
   s.live_feed = std::make_unique<LiveFeed>(LiveFeed::Options{});
   s.ctx.live_feed = s.live_feed.get();
   AddIngestRoutes(&s.ctx, &s.router);
-  Store* store = s.store.get();
+  s.query_backend = std::make_unique<LocalStoreBackend>(s.store.get());
   TailRouteOptions tail;
-  tail.source = [store] { return GetSnapshot(*store); };  // for `since` backfills
+  tail.backend = s.query_backend.get();  // for `since` backfills
   AddTailRoutes(&s.router, s.live_feed.get(), std::move(tail));
-  AddQueryRoutes(&s.router, [store] { return GetSnapshot(*store); });
+  AddQueryRoutes(&s.router, s.query_backend.get());
 
   HttpServerOptions ho;
   ho.host = config.listen_host;

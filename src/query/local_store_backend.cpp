@@ -1,0 +1,34 @@
+#include "query/local_store_backend.h"
+
+#include "common/logger.h"
+#include "query/query_engine.h"
+#include "store/store_snapshot.h"
+
+namespace vigia {
+
+LocalStoreBackend::~LocalStoreBackend() {
+  if (!owned_) return;
+  // Read-only: nothing is flushed, so a failed close loses nothing; it is still worth a line.
+  Status st = owned_->Close();
+  if (!st.ok()) logger::Warn("closing the data directory failed", {{"error", st.ToString()}});
+}
+
+Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(
+    const std::string& data_dir) {
+  StoreOptions so;
+  so.data_dir = data_dir;
+  so.retention.days = 0;
+  so.retention.max_disk_bytes = 0;
+  so.flush_on_close = false;
+  VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(so));
+  auto backend = std::make_unique<LocalStoreBackend>(store.get());
+  backend->owned_ = std::move(store);
+  return backend;
+}
+
+Result<QueryResult> LocalStoreBackend::Run(const Query& q, const QueryOptions& options,
+                                           const QueryObserver& observer) {
+  return RunQuery(GetSnapshot(*store_), q, options, observer);
+}
+
+}  // namespace vigia

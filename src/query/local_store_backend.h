@@ -1,0 +1,42 @@
+// LocalStoreBackend: the QueryBackend of the embedded store — the columnar engine
+// (query_engine.h) over the store's snapshots (store_snapshot.h), parts plus memtable. The server
+// runs every query through one; `vigia query --data DIR` opens one read-only. This is the one place
+// above the store that sees its snapshots.
+//
+// Each call reads one snapshot, taken when it starts: every batch Store::Append acknowledged
+// before that is in the answer.
+//
+// Thread-safety: thread-safe (each call reads its own immutable snapshot).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "query/query_backend.h"
+
+namespace vigia {
+
+class Store;
+
+class LocalStoreBackend final : public QueryBackend {
+ public:
+  // REQUIRES: `store` outlives the backend.
+  explicit LocalStoreBackend(Store* store) : store_(store) {}
+  ~LocalStoreBackend() override;
+
+  // Opens the store in `data_dir` for reading only: no retention runs and nothing is
+  // flushed at close, so a query never changes the data (the server's retention may keep
+  // more days than the default). The backend owns and closes it.
+  static Result<std::unique_ptr<LocalStoreBackend>> OpenReadOnly(const std::string& data_dir);
+
+  Result<QueryResult> Run(const Query& q, const QueryOptions& options,
+                          const QueryObserver& observer) override;
+  using QueryBackend::Run;
+
+ private:
+  Store* store_;
+  std::unique_ptr<Store> owned_;  // OpenReadOnly only
+};
+
+}  // namespace vigia
