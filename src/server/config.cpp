@@ -65,42 +65,42 @@ const std::vector<KeyDesc>& Keys() {
       {"server", "listen",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
-         return ParseListenAddress(s, &c->listen_host, &c->listen_port);
+         return ParseListenAddress(s, &c->http.host, &c->http.port);
        }},
       {"server", "threads",
-       [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 1024, &c->threads); }},
+       [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 1024, &c->http.threads); }},
       {"server", "idle_timeout_sec",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 86400, &c->idle_timeout_sec);
+         return SetInt(r, 1, 86400, &c->http.idle_timeout_sec);
        }},
       {"server", "request_timeout_sec",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 86400, &c->request_timeout_sec);
+         return SetInt(r, 1, 86400, &c->http.request_timeout_sec);
        }},
       {"server", "shutdown_grace_sec",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 0, 3600, &c->shutdown_grace_sec);
+         return SetInt(r, 0, 3600, &c->http.shutdown_grace_sec);
        }},
       {"server", "max_connections",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 1000000, &c->max_connections);
+         return SetInt(r, 1, 1000000, &c->http.max_connections);
        }},
       {"data", "dir",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
          if (s.empty()) return Status::InvalidArgument("must not be empty");
-         c->data_dir = s;
+         c->store.store.data_dir = s;
          return Status::Ok();
        }},
       {"wal", "fsync",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
          if (s == "always") {
-           c->fsync = FsyncPolicy::kAlways;
+           c->store.store.fsync = FsyncPolicy::kAlways;
          } else if (s == "interval") {
-           c->fsync = FsyncPolicy::kInterval;
+           c->store.store.fsync = FsyncPolicy::kInterval;
          } else if (s == "never") {
-           c->fsync = FsyncPolicy::kNever;
+           c->store.store.fsync = FsyncPolicy::kNever;
          } else {
            return Status::InvalidArgument("expected one of always, interval, never; got \"" + s +
                                           "\"");
@@ -109,57 +109,62 @@ const std::vector<KeyDesc>& Keys() {
        }},
       {"wal", "sync_interval_ms",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 60000, &c->sync_interval_ms);
+         return SetInt(r, 1, 60000, &c->store.store.sync_interval_ms);
        }},
       {"wal", "segment_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1 << 20, kMaxBytes, &c->segment_bytes);
+         return SetInt(r, 1 << 20, kMaxBytes, &c->store.store.wal_segment_bytes);
        }},
       {"store", "memtable_flush_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1024, kMaxBytes, &c->memtable_flush_bytes);
+         return SetInt(r, 1024, kMaxBytes, &c->store.store.memtable_flush_bytes);
        }},
       {"store", "memtable_flush_age_ms",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 10, 3'600'000, &c->memtable_flush_age_ms);
+         return SetInt(r, 10, 3'600'000, &c->store.store.memtable_flush_age_ms);
        }},
       {"retention", "days",
-       [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 36500, &c->retention_days); }},
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 36500, &c->store.store.retention.days);
+       }},
       {"retention", "max_disk_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 0, kMaxBytes * 1024, &c->retention_max_disk_bytes);
+         return SetInt(r, 0, kMaxBytes * 1024, &c->store.store.retention.max_disk_bytes);
        }},
       {"retention", "interval_sec",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 86400, &c->retention_interval_sec);
+         return SetInt(r, 1, 86400, &c->store.retention_interval_sec);
        }},
       {"limits", "max_body_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, kMaxBytes, &c->max_body_bytes);
+         // One limit for the body as sent and as decompressed.
+         VIGIA_RETURN_IF_ERROR(SetInt(r, 1, kMaxBytes, &c->http.max_body_bytes));
+         c->ingest.max_body_bytes = c->http.max_body_bytes;
+         return Status::Ok();
        }},
       {"limits", "max_header_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1024, 1 << 20, &c->max_header_bytes);
+         return SetInt(r, 1024, 1 << 20, &c->http.max_header_bytes);
        }},
       {"limits", "max_line_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 64, kMaxBytes, &c->max_line_bytes);
+         return SetInt(r, 64, kMaxBytes, &c->ingest.decode.max_line_bytes);
        }},
       {"limits", "max_fields_per_event",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, kMaxInt, &c->max_fields_per_event);
+         return SetInt(r, 1, kMaxInt, &c->ingest.decode.max_fields);
        }},
       {"limits", "max_nesting_depth",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 1, 1024, &c->max_nesting_depth);
+         return SetInt(r, 1, 1024, &c->ingest.decode.max_depth);
        }},
       {"query", "cache_bytes",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 0, kMaxBytes, &c->query_cache_bytes);
+         return SetInt(r, 0, kMaxBytes, &c->query.cache_bytes);
        }},
       {"ingest", "ua_regexes",
        [](ServerConfig* c, const RawValue& r) {
-         VIGIA_ASSIGN_OR_RETURN(c->ua_regexes, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.ua_regexes, AsString(r));
          return Status::Ok();
        }},
       {"auth", "api_keys_file",
@@ -200,7 +205,10 @@ const std::vector<KeyDesc>& Keys() {
        }},
       {"log", "stats_interval_sec",
        [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 0, 86400, &c->stats_interval_sec);
+         int sec = 0;
+         VIGIA_RETURN_IF_ERROR(SetInt(r, 0, 86400, &sec));
+         c->store.store.stats_log_interval_ms = sec * 1000;
+         return Status::Ok();
        }},
   };
   return keys;
@@ -258,13 +266,6 @@ Status ApplyFile(const std::string& path, ServerConfig* cfg) {
 }
 
 }  // namespace
-
-std::string ServerConfig::ListenAddress() const {
-  if (listen_host.find(':') != std::string::npos) {
-    return "[" + listen_host + "]:" + std::to_string(listen_port);
-  }
-  return listen_host + ":" + std::to_string(listen_port);
-}
 
 EnvLookup ProcessEnvLookup() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -325,11 +326,11 @@ Result<ServerConfig> LoadConfig(const ConfigFlags& flags, const EnvLookup& env) 
 
   if (flags.data_dir) {
     if (flags.data_dir->empty()) return Status::InvalidArgument("--data: must not be empty");
-    cfg.data_dir = *flags.data_dir;
+    cfg.store.store.data_dir = *flags.data_dir;
   }
   if (flags.listen) {
-    VIGIA_RETURN_IF_ERROR(WithContext(
-        ParseListenAddress(*flags.listen, &cfg.listen_host, &cfg.listen_port), "--listen"));
+    VIGIA_RETURN_IF_ERROR(
+        WithContext(ParseListenAddress(*flags.listen, &cfg.http.host, &cfg.http.port), "--listen"));
   }
   return cfg;
 }

@@ -1,8 +1,14 @@
-// ServerConfig: every setting of `vigia serve`, and how it is assembled from its four
-// sources. Precedence, highest first: command-line flags > environment (VIGIA_SECTION_KEY)
-// > vigia.toml > built-in defaults (src/common/limits.h). Every key is documented in
-// vigia.example.toml and docs/configuration.md; the table of keys lives in config.cpp so
-// the file loader, the environment loader and the docs cannot drift apart.
+// ServerConfig: every setting of `vigia serve`, grouped by the part of the server that uses
+// it — the transport's HttpServerOptions and each module's options struct — and how it is
+// assembled from its four sources. Precedence, highest first: command-line flags >
+// environment (VIGIA_SECTION_KEY) > vigia.toml > built-in defaults (src/common/limits.h).
+// Every key is documented in vigia.example.toml and docs/configuration.md; the table of keys
+// in config.cpp maps each key to the struct member it sets, so the file loader, the
+// environment loader and the docs cannot drift apart, and a module's options reach it
+// without being copied field by field.
+//
+// A new module with settings: its options struct in its header (module_<name>.h), one
+// member here, one row per key in config.cpp's table, and the docs.
 //
 // Thread-safety: a ServerConfig is a plain value; LoadConfig is thread-safe (it only reads
 // the files and the environment it is given).
@@ -14,56 +20,31 @@
 #include <string>
 #include <vector>
 
-#include "common/limits.h"
 #include "common/logger.h"
 #include "common/status.h"
-#include "store/store.h"
+#include "server/http_server.h"
+#include "server/module_ingest.h"
+#include "server/module_query.h"
+#include "server/module_store.h"
 
 namespace vigia {
 
 struct ServerConfig {
-  // [server]
-  std::string listen_host = "127.0.0.1";
-  uint16_t listen_port = 7070;
-  int threads = 0;  // 0 = one per core
-  int idle_timeout_sec = limits::kIdleTimeoutSec;
-  int request_timeout_sec = limits::kRequestReadTimeoutSec;
-  int shutdown_grace_sec = limits::kShutdownGraceSec;
-  uint64_t max_connections = limits::kMaxConnections;
-  // [data]
-  std::string data_dir = "./data";
-  // [wal]
-  FsyncPolicy fsync = FsyncPolicy::kInterval;
-  int sync_interval_ms = limits::kWalSyncIntervalMs;
-  uint64_t segment_bytes = limits::kWalSegmentBytes;
-  // [store]
-  uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;
-  int memtable_flush_age_ms = limits::kMemtableFlushAgeMs;
-  // [retention]
-  int retention_days = limits::kRetentionDays;  // 0 = keep forever
-  uint64_t retention_max_disk_bytes = 0;        // 0 = no size limit
-  int retention_interval_sec = limits::kRetentionIntervalMs / 1000;
-  // [limits]
-  uint64_t max_body_bytes = limits::kMaxBodyBytes;
-  uint64_t max_header_bytes = limits::kMaxHeaderBytes;
-  uint64_t max_line_bytes = limits::kMaxLineBytes;
-  uint64_t max_fields_per_event = limits::kMaxFieldsPerEvent;
-  uint64_t max_nesting_depth = limits::kMaxNestingDepth;
+  // [server], limits.max_header_bytes, limits.max_body_bytes (as sent)
+  HttpServerOptions http;
+  // [data], [wal], [store], [retention], log.stats_interval_sec
+  StoreModuleOptions store;
+  // [ingest], limits.max_body_bytes (decompressed), limits.max_line_bytes, ...
+  IngestModuleOptions ingest;
   // [query]
-  uint64_t query_cache_bytes = limits::kQueryChunkCacheBytes;  // decoded-chunk cache bound
-  // [ingest]
-  // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
-  // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).
-  std::string ua_regexes;
+  QueryModuleOptions query;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // [log]
   LogLevel log_level = LogLevel::kInfo;
   logger::Format log_format = logger::Format::kAuto;
-  int stats_interval_sec = limits::kStatsLogIntervalSec;  // 0 = no periodic stats line
 
-  // "127.0.0.1:7070"
-  std::string ListenAddress() const;
+  const std::string& data_dir() const { return store.store.data_dir; }
 };
 
 // Values given on the command line; unset ones do not override anything.

@@ -38,10 +38,10 @@ class ConfigTest : public ::testing::Test {
 TEST_F(ConfigTest, DefaultsWithoutAnySource) {
   Result<ServerConfig> c = LoadConfig({}, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->data_dir, "./data");
-  EXPECT_EQ(c->ListenAddress(), "127.0.0.1:7070");
-  EXPECT_EQ(c->fsync, FsyncPolicy::kInterval);
-  EXPECT_EQ(c->max_body_bytes, limits::kMaxBodyBytes);
+  EXPECT_EQ(c->data_dir(), "./data");
+  EXPECT_EQ(c->http.ListenAddress(), "127.0.0.1:7070");
+  EXPECT_EQ(c->store.store.fsync, FsyncPolicy::kInterval);
+  EXPECT_EQ(c->http.max_body_bytes, limits::kMaxBodyBytes);
 }
 
 TEST_F(ConfigTest, FileValues) {
@@ -54,11 +54,11 @@ TEST_F(ConfigTest, FileValues) {
       "[log]\nlevel = \"debug\"\nformat = \"json\"\n");
   Result<ServerConfig> c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->ListenAddress(), "0.0.0.0:9000");
-  EXPECT_EQ(c->threads, 3);
-  EXPECT_EQ(c->data_dir, "/var/lib/vigia");
-  EXPECT_EQ(c->fsync, FsyncPolicy::kAlways);
-  EXPECT_EQ(c->max_body_bytes, 1024u);
+  EXPECT_EQ(c->http.ListenAddress(), "0.0.0.0:9000");
+  EXPECT_EQ(c->http.threads, 3);
+  EXPECT_EQ(c->data_dir(), "/var/lib/vigia");
+  EXPECT_EQ(c->store.store.fsync, FsyncPolicy::kAlways);
+  EXPECT_EQ(c->http.max_body_bytes, 1024u);
   EXPECT_EQ(c->log_level, LogLevel::kDebug);
   EXPECT_EQ(c->log_format, logger::Format::kJson);
 }
@@ -75,21 +75,22 @@ TEST_F(ConfigTest, PrecedenceFlagsOverEnvOverFile) {
   flags.listen = "127.0.0.1:3333";
   Result<ServerConfig> c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->listen_port, 3333);           // flag
-  EXPECT_EQ(c->data_dir, "env-dir");         // env beats file
-  EXPECT_EQ(c->fsync, FsyncPolicy::kNever);  // env beats file
-  EXPECT_EQ(c->max_body_bytes, 20u);
+  EXPECT_EQ(c->http.port, 3333);                         // flag
+  EXPECT_EQ(c->data_dir(), "env-dir");                   // env beats file
+  EXPECT_EQ(c->store.store.fsync, FsyncPolicy::kNever);  // env beats file
+  EXPECT_EQ(c->http.max_body_bytes, 20u);
+  EXPECT_EQ(c->ingest.max_body_bytes, 20u);  // one limit, as sent and decompressed
   flags.data_dir = "flag-dir";
   c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(c->data_dir, "flag-dir");
+  EXPECT_EQ(c->data_dir(), "flag-dir");
 }
 
 TEST_F(ConfigTest, ConfigFileFromEnv) {
   env_["VIGIA_CONFIG"] = WriteFile("[data]\ndir = \"from-env-file\"\n");
   Result<ServerConfig> c = LoadConfig({}, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->data_dir, "from-env-file");
+  EXPECT_EQ(c->data_dir(), "from-env-file");
 }
 
 TEST_F(ConfigTest, ClearErrors) {
@@ -137,6 +138,34 @@ TEST_F(ConfigTest, ClearErrors) {
   EXPECT_FALSE(LoadConfig(flags, Env()).ok());
 }
 
+// The keys land in the option structs the modules and the transport take as they are.
+TEST_F(ConfigTest, KeysFillTheModulesOptionStructs) {
+  Result<ServerConfig> d = LoadConfig({}, Env());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->store.store.sync_interval_ms, limits::kWalSyncIntervalMs);
+  EXPECT_EQ(d->store.store.wal_segment_bytes, limits::kWalSegmentBytes);
+  EXPECT_EQ(d->http.max_header_bytes, limits::kMaxHeaderBytes);
+  EXPECT_EQ(d->ingest.decode.max_line_bytes, limits::kMaxLineBytes);
+  EXPECT_EQ(d->ingest.ua_regexes, "");
+  ConfigFlags flags;
+  flags.config_file = WriteFile(
+      "[wal]\nsync_interval_ms = 7\nsegment_bytes = 2097152\n"
+      "[limits]\nmax_header_bytes = 2048\nmax_line_bytes = 100\nmax_fields_per_event = 9\n"
+      "max_nesting_depth = 3\n[ingest]\nua_regexes = \"off\"\n"
+      "[server]\nshutdown_grace_sec = 2\nmax_connections = 5\n");
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->store.store.sync_interval_ms, 7);
+  EXPECT_EQ(c->store.store.wal_segment_bytes, 2097152u);
+  EXPECT_EQ(c->http.max_header_bytes, 2048u);
+  EXPECT_EQ(c->ingest.decode.max_line_bytes, 100u);
+  EXPECT_EQ(c->ingest.decode.max_fields, 9u);
+  EXPECT_EQ(c->ingest.decode.max_depth, 3u);
+  EXPECT_EQ(c->ingest.ua_regexes, "off");
+  EXPECT_EQ(c->http.shutdown_grace_sec, 2);
+  EXPECT_EQ(c->http.max_connections, 5u);
+}
+
 TEST_F(ConfigTest, ListenAddressForms) {
   std::string host;
   uint16_t port = 0;
@@ -152,11 +181,11 @@ TEST_F(ConfigTest, ListenAddressForms) {
 TEST_F(ConfigTest, QueryCacheBytes) {
   Result<ServerConfig> d = LoadConfig({}, Env());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(d->query_cache_bytes, limits::kQueryChunkCacheBytes);
+  EXPECT_EQ(d->query.cache_bytes, limits::kQueryChunkCacheBytes);
   env_["VIGIA_QUERY_CACHE_BYTES"] = "0";  // no cache
   Result<ServerConfig> c = LoadConfig({}, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->query_cache_bytes, 0u);
+  EXPECT_EQ(c->query.cache_bytes, 0u);
   env_["VIGIA_QUERY_CACHE_BYTES"] = "-1";
   EXPECT_FALSE(LoadConfig({}, Env()).ok());
 }
@@ -173,7 +202,7 @@ TEST_F(ConfigTest, EveryKeyIsSettableFromEnvironment) {
   Result<ServerConfig> c = LoadConfig({}, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->log_level, LogLevel::kWarn);
-  EXPECT_EQ(c->idle_timeout_sec, 5);
+  EXPECT_EQ(c->http.idle_timeout_sec, 5);
 }
 
 }  // namespace
@@ -185,11 +214,11 @@ namespace {
 TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
   Result<ServerConfig> d = LoadConfig({}, Env());
   ASSERT_TRUE(d.ok());
-  EXPECT_EQ(d->retention_days, 30);
-  EXPECT_EQ(d->retention_max_disk_bytes, 0u);
-  EXPECT_EQ(d->retention_interval_sec, 60);
-  EXPECT_EQ(d->stats_interval_sec, 60);
-  EXPECT_EQ(d->memtable_flush_bytes, limits::kMemtableFlushBytes);
+  EXPECT_EQ(d->store.store.retention.days, 30);
+  EXPECT_EQ(d->store.store.retention.max_disk_bytes, 0u);
+  EXPECT_EQ(d->store.retention_interval_sec, 60);
+  EXPECT_EQ(d->store.store.stats_log_interval_ms, 60000);
+  EXPECT_EQ(d->store.store.memtable_flush_bytes, limits::kMemtableFlushBytes);
 
   ConfigFlags flags;
   flags.config_file = WriteFile(
@@ -199,12 +228,12 @@ TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
   env_["VIGIA_RETENTION_DAYS"] = "0";  // the environment beats the file
   Result<ServerConfig> c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->memtable_flush_bytes, 4096u);
-  EXPECT_EQ(c->memtable_flush_age_ms, 100);
-  EXPECT_EQ(c->retention_days, 0);
-  EXPECT_EQ(c->retention_max_disk_bytes, 1000000u);
-  EXPECT_EQ(c->retention_interval_sec, 5);
-  EXPECT_EQ(c->stats_interval_sec, 0);
+  EXPECT_EQ(c->store.store.memtable_flush_bytes, 4096u);
+  EXPECT_EQ(c->store.store.memtable_flush_age_ms, 100);
+  EXPECT_EQ(c->store.store.retention.days, 0);
+  EXPECT_EQ(c->store.store.retention.max_disk_bytes, 1000000u);
+  EXPECT_EQ(c->store.retention_interval_sec, 5);
+  EXPECT_EQ(c->store.store.stats_log_interval_ms, 0);
 
   env_["VIGIA_RETENTION_DAYS"] = "-1";
   c = LoadConfig({}, Env());

@@ -524,6 +524,11 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   Accept();
 }
 
+std::string HttpServerOptions::ListenAddress() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
 HttpServer::HttpServer(HttpServerOptions options, const Router* router)
     : impl_(std::make_unique<Impl>(std::move(options), router)) {}
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "common/limits.h"
 #include "common/status.h"
 #include "server/router.h"
 
@@ -26,12 +27,15 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7070;  // 0 = any free port (see HttpServer::port())
   int threads = 0;       // 0 = one per core
-  int idle_timeout_sec = 60;
-  int request_timeout_sec = 30;
-  int shutdown_grace_sec = 10;
-  uint64_t max_connections = 10000;
-  uint64_t max_header_bytes = 16 << 10;
-  uint64_t max_body_bytes = 64 << 20;  // on the wire (compressed bodies are capped again)
+  int idle_timeout_sec = limits::kIdleTimeoutSec;
+  int request_timeout_sec = limits::kRequestReadTimeoutSec;
+  int shutdown_grace_sec = limits::kShutdownGraceSec;
+  uint64_t max_connections = limits::kMaxConnections;
+  uint64_t max_header_bytes = limits::kMaxHeaderBytes;
+  uint64_t max_body_bytes = limits::kMaxBodyBytes;  // on the wire (decompressed: capped again)
+
+  // "127.0.0.1:7070", "[::1]:7070"
+  std::string ListenAddress() const;
 };
 
 class HttpServer {

@@ -1,17 +1,26 @@
-// The route handlers with the real store and decoder, without sockets: what each endpoint
-// answers, including the store-failure path (503) that is hard to provoke over HTTP.
+// Every route as `vigia serve` wires it: a real Server (its module list, the store on a temp
+// dir, an ephemeral port), called through its router without sockets. Covers what each
+// endpoint answers, /health/ready combining the modules' health, the store-failure path
+// (503, hard to provoke over HTTP: a FaultEnv makes the disk read-only) and retention run by
+// the server's scheduler on a fake clock.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
-#include "server/auth_check.h"
-#include "server/health_routes.h"
+#include "common/fake_clock_env.h"
+#include "common/fault_env.h"
+#include "common/time_format.h"
 #include "server/ingest_routes.h"
-#include "server/router.h"
+#include "server/server.h"
 
 namespace vigia {
 namespace {
+
+constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kDay = 86400 * kSec;
 
 class RoutesTest : public ::testing::Test {
  protected:
@@ -20,30 +29,22 @@ class RoutesTest : public ::testing::Test {
            ("vigia_routes_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
-    StoreOptions so;
-    so.data_dir = dir_.string();
-    Result<std::unique_ptr<Store>> store = Store::Open(so);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    Result<ApiKeys> keys = ApiKeys::Load("", "");
-    ASSERT_TRUE(keys.ok());
-    keys_ = std::move(*keys);
-    ctx_.store = store_.get();
-    ctx_.api_keys = &keys_;
-    ctx_.data_dir = dir_.string();
-    ctx_.start_monotonic_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::steady_clock::now().time_since_epoch())
-                                  .count();
-    router_.AddGuard("/v1/", [this](const HttpRequest& req, HttpResponse* resp) {
-      return RequireApiKey(keys_, req, resp);
-    });
-    AddHealthRoutes(&ctx_, &router_);
-    AddIngestRoutes(&ctx_, &router_);
+    config_.store.store.data_dir = (dir_ / "data").string();
+    config_.http.port = 0;  // any free port
+    config_.http.threads = 1;
+    config_.ingest.ua_regexes = "off";  // ready at once
   }
   void TearDown() override {
-    if (store_) (void)store_->Close();
-    store_.reset();
+    if (server_) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
+    server_.reset();
     std::filesystem::remove_all(dir_);
+  }
+  void Start(Env* env = nullptr) {
+    Result<std::unique_ptr<Server>> s = Server::Start(config_, env);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    server_ = std::move(*s);
   }
   HttpResponse Call(std::string_view method, std::string_view target, std::string body = "",
                     std::vector<std::pair<std::string_view, std::string_view>> headers = {}) {
@@ -55,26 +56,49 @@ class RoutesTest : public ::testing::Test {
     if (q != std::string_view::npos) req.query = target.substr(q + 1);
     req.headers = std::move(headers);
     req.body = std::move(body);
-    req.receive_ts_ns = 1'700'000'000'000'000'000;
+    req.receive_ts_ns = receive_ts_ns_;
     HttpResponse resp;
-    router_.Dispatch(req, &resp);
+    server_->router().Dispatch(req, &resp);
     return resp;
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<Store> store_;
-  ApiKeys keys_;
-  ServerContext ctx_;
-  Router router_;
+  ServerConfig config_;
+  std::unique_ptr<testing::FakeClockEnv> clock_;  // outlives server_
+  std::unique_ptr<Server> server_;
+  int64_t receive_ts_ns_ = 1'700'000'000'000'000'000;
 };
 
-TEST_F(RoutesTest, IngestCountsEachLine) {
+TEST_F(RoutesTest, IngestThenQuery) {
+  config_.store.store.retention.days = 0;  // the events are from 2023
+  Start();
   HttpResponse r = Call("POST", "/v1/events",
                         "{\"msg\":\"one\",\"service\":\"a\"}\nnot json\n{\"msg\":\"two\"}\n",
                         {{"Content-Type", "application/x-ndjson"}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body.find("{\"accepted\":2,\"rejected\":1,\"errors\":[{\"line\":2,"), 0u) << r.body;
-  EXPECT_EQ(store_->Stats().events, 2u);
+
+  HttpResponse q = Call("GET", "/v1/query?q=*&format=ndjson");
+  EXPECT_EQ(q.status, 200) << q.body;
+  EXPECT_NE(q.body.find("\"msg\":\"one\""), std::string::npos) << q.body;
+  EXPECT_EQ(std::count(q.body.begin(), q.body.end(), '\n'), 2) << q.body;
+  HttpResponse stats = Call("GET", "/v1/stats");
+  EXPECT_EQ(stats.status, 200);
+  EXPECT_EQ(stats.body.find("{\"events\":2,"), 0u) << stats.body;
+  // The dump endpoint is gone: the query API covers it.
+  EXPECT_EQ(Call("GET", "/v1/events/dump").status, 404);
+}
+
+TEST_F(RoutesTest, EveryModuleRegistersItsRoutes) {
+  Start();
+  EXPECT_EQ(Call("GET", "/health/live").status, 200);
+  EXPECT_EQ(Call("GET", "/health/ready").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/stats").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/query?q=*").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/trace/nope").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/tail?q=*+%7C+stats+count()").status, 400);  // pipes: refused
+  EXPECT_EQ(Call("GET", "/v1/events").status, 405);                      // POST only
+  EXPECT_EQ(Call("GET", "/no/such/path").status, 404);
 }
 
 TEST_F(RoutesTest, MediaTypes) {
@@ -84,46 +108,105 @@ TEST_F(RoutesTest, MediaTypes) {
   EXPECT_TRUE(IsIngestMediaType("text/plain;charset=UTF-8"));
   EXPECT_FALSE(IsIngestMediaType("application/xml"));
   EXPECT_FALSE(IsIngestMediaType("multipart/form-data; boundary=x"));
+  Start();
   HttpResponse r = Call("POST", "/v1/events", "{}", {{"Content-Type", "image/png"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("unsupported_media_type"), std::string::npos);
-  EXPECT_EQ(store_->Stats().events, 0u);
+  EXPECT_EQ(Call("GET", "/v1/stats").body.find("{\"events\":0,"), 0u);
 }
 
 TEST_F(RoutesTest, StoreFailureIs503AndNothingIsAcknowledged) {
-  ASSERT_TRUE(store_->Close().ok());
+  FaultEnv env(Env::Default());
+  Start(&env);
+  ASSERT_EQ(Call("GET", "/health/ready").status, 200);
+  env.SetReadOnly(true);  // a full or read-only disk: the WAL append fails
   HttpResponse r = Call("POST", "/v1/events", "{\"msg\":\"x\"}\n");
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("\"code\":\"store_unavailable\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.Header("Retry-After"), "1");
+  EXPECT_EQ(Call("GET", "/v1/stats").body.find("{\"events\":0,"), 0u);
+  HttpResponse ready = Call("GET", "/health/ready");
+  EXPECT_EQ(ready.status, 503) << ready.body;
+  EXPECT_EQ(ready.body.find("{\"status\":\"unavailable\",\"store\":\""), 0u) << ready.body;
+  env.SetReadOnly(false);
+  EXPECT_TRUE(server_->Stop().ok());
+  server_.reset();
 }
 
 TEST_F(RoutesTest, EmptyBodyAcceptsNothing) {
+  Start();
   HttpResponse r = Call("POST", "/v1/events", "");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"accepted\":0,\"rejected\":0,\"errors\":[]}");
 }
 
-TEST_F(RoutesTest, Health) {
+TEST_F(RoutesTest, HealthCombinesTheModules) {
+  clock_ = std::make_unique<testing::FakeClockEnv>(Env::Default(), 1'800'000'000 * kSec, 5 * kSec);
+  testing::FakeClockEnv& clock = *clock_;
+  Start(&clock);
   HttpResponse live = Call("GET", "/health/live");
   EXPECT_EQ(live.status, 200);
   EXPECT_EQ(live.body, "{\"status\":\"ok\",\"uptime_sec\":0}");
   HttpResponse ready = Call("GET", "/health/ready");
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.body, "{\"status\":\"ok\",\"store\":\"ok\",\"uptime_sec\":0}");
-  // A closed store cannot take writes: not ready, with the reason.
-  ASSERT_TRUE(store_->Close().ok());
+  clock.Advance(42 * kSec);
+  EXPECT_EQ(Call("GET", "/health/live").body, "{\"status\":\"ok\",\"uptime_sec\":42}");
+  // A data directory gone (an unmounted volume): the store module is unavailable.
+  const std::string data = config_.store.store.data_dir;
+  std::filesystem::rename(data, data + ".away");
   HttpResponse down = Call("GET", "/health/ready");
+  std::filesystem::rename(data + ".away", data);
   EXPECT_EQ(down.status, 503) << down.body;
   EXPECT_EQ(down.body.find("{\"status\":\"unavailable\",\"store\":\""), 0u) << down.body;
+  EXPECT_NE(down.body.find("not writable"), std::string::npos) << down.body;
 }
 
-TEST_F(RoutesTest, ApiKeysGuardIngest) {
-  Result<ApiKeys> keys = ApiKeys::Load("secret", "");
-  ASSERT_TRUE(keys.ok());
-  keys_ = std::move(*keys);
+TEST_F(RoutesTest, ApiKeysGuardEveryV1Route) {
+  std::string keys = (dir_ / "keys").string();
+  std::filesystem::create_directories(dir_);
+  std::ofstream(keys) << "secret\n";
+  config_.api_keys_file = keys;
+  Start();
   EXPECT_EQ(Call("POST", "/v1/events", "{}").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/query?q=*").status, 401);
+  EXPECT_EQ(Call("GET", "/v1/stats").status, 401);
   EXPECT_EQ(Call("POST", "/v1/events", "{}", {{"Authorization", "Bearer secret"}}).status, 200);
   EXPECT_EQ(Call("GET", "/health/live").status, 200);
+  EXPECT_EQ(Call("GET", "/health/ready").status, 200);
+}
+
+// Retention is a task on the server's scheduler: when the fake clock passes a day boundary
+// and the retention interval, Settle() runs it and the expired day's partition goes.
+TEST_F(RoutesTest, RetentionRunsOnTheScheduler) {
+  const int64_t day0 = *ParseRfc3339("2026-11-20T12:00:00Z");
+  config_.store.store.retention.days = 2;  // today and yesterday
+  config_.store.retention_interval_sec = 60;
+  {
+    testing::FakeClockEnv clock(Env::Default(), day0, 1000 * kSec);
+    Start(&clock);
+    receive_ts_ns_ = day0;
+    HttpResponse r =
+        Call("POST", "/v1/events", "{\"ts\":\"2026-11-20T11:00:00Z\",\"msg\":\"old\"}\n");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(server_->Stop().ok());  // flushes the memtable into a part of 2026-11-20
+    server_.reset();
+  }
+  // The next day.
+  clock_ = std::make_unique<testing::FakeClockEnv>(Env::Default(), day0 + kDay, 1000 * kSec);
+  testing::FakeClockEnv& clock = *clock_;
+  Start(&clock);
+  EXPECT_NE(Call("GET", "/v1/stats").body.find("\"partitions_dropped\":0"), std::string::npos);
+  clock.Advance(kDay);  // 2026-11-22: the 20th is beyond two days
+  server_->scheduler().Settle();
+  HttpResponse stats = Call("GET", "/v1/stats");
+  EXPECT_NE(stats.body.find("\"partitions_dropped\":1"), std::string::npos) << stats.body;
+  EXPECT_NE(stats.body.find("{\"events\":0,"), std::string::npos) << stats.body;
+  std::vector<ScheduledTaskStats> tasks = server_->scheduler().Stats();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].name, "store.retention");
+  EXPECT_GE(tasks[0].runs, 1u);  // not one per missed minute of the day
+  EXPECT_EQ(tasks[0].failures, 0u);
 }
 
 }  // namespace

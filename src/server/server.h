@@ -1,14 +1,20 @@
-// Server: `vigia serve` as a library — opens the store, wires the routes and runs the HTTP
-// server until asked to stop, then shuts down in order (stop accepting, finish in-flight
-// requests, Store::Close() so the WAL is durable).
+// Server: `vigia serve` as a library — the core that runs the modules (server_modules.h:
+// store, ingest, query, stats, health): starts them in order, lets them register their
+// routes (behind the /v1/ API-key guard) and periodic tasks, starts the scheduler and the
+// HTTP transport, and shuts down in order (stop accepting and finish in-flight requests,
+// stop the scheduler, stop the modules in reverse order: the store's Close() last, so the
+// WAL is durable).
 //
 // Thread-safety: Start/Stop from one controlling thread; RunUntilSignal blocks that thread.
 #pragma once
 
 #include <memory>
 
+#include "common/env.h"
+#include "common/scheduler.h"
 #include "common/status.h"
 #include "server/config.h"
+#include "server/router.h"
 
 namespace vigia {
 
@@ -18,12 +24,18 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Opens the store (replaying the WAL), loads the API keys and starts listening.
-  static Result<std::unique_ptr<Server>> Start(const ServerConfig& config);
+  // Loads the API keys, starts the modules (the store replays its WAL) and starts
+  // listening. `env`: files and clocks for the store and the scheduler (tests pass a fault
+  // or fake-clock Env); nullptr = Env::Default(). REQUIRES: env outlives the server.
+  static Result<std::unique_ptr<Server>> Start(const ServerConfig& config, Env* env = nullptr);
 
   uint16_t port() const;
-  // Graceful stop: stop accepting, drain in-flight requests, close the store. Idempotent;
-  // returns the store's Close() status.
+  // The routes as served, for calling handlers without a socket (tests).
+  const Router& router() const;
+  // The periodic tasks (a test that moved a fake clock settles them).
+  Scheduler& scheduler();
+  // Graceful stop: stop accepting, drain in-flight requests, stop the periodic tasks and the
+  // modules. Idempotent; returns the first module's Stop error (the store's Close()).
   Status Stop();
 
  private:

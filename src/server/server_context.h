@@ -1,13 +1,18 @@
-// ServerContext: what the route handlers share — the store, the API keys, the limits and
-// the process start time. Owned by the Server; handlers hold a pointer.
+// ServerContext: what the modules of one server share — the services the server core owns
+// (clock, scheduler, API keys, start time) and what each module publishes for the ones after
+// it in the module list (the store module sets `store`, the ingest module `live_feed`, ...).
+// Owned by the Server; modules and route handlers hold a pointer.
 //
-// Thread-safety: immutable after construction except through the thread-safe Store.
+// Thread-safety: filled in by the server and the modules' Start (one thread), read-only
+// afterwards; the objects it points at have their own contracts (Store is thread-safe).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "common/env.h"
+#include "common/scheduler.h"
 #include "event/derived_fields.h"
 #include "ingest/ndjson_decoder.h"
 #include "server/api_keys.h"
@@ -16,24 +21,28 @@
 namespace vigia {
 
 class LiveFeed;
+class ServerModule;
 
 struct ServerContext {
-  Store* store = nullptr;
+  // The server core's services.
+  Env* env = nullptr;              // clocks and files; never null once started
+  Scheduler* scheduler = nullptr;  // periodic work; started after every module started
   const ApiKeys* api_keys = nullptr;
+  int64_t start_monotonic_ns = 0;            // for uptime_sec
+  std::vector<const ServerModule*> modules;  // in start order, for /health/ready
+
+  // Published by the store module.
+  Store* store = nullptr;
   std::string data_dir;
+
+  // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   DecodeLimits decode_limits;
   LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
   const UserAgentClassifier* ua_classifier = nullptr;  // browser/os/device; may be null
-  const UaFieldDeriver* ua_rules = nullptr;  // the same object, for its load state; may be null
-  int64_t start_monotonic_ns = 0;                      // for uptime_sec
 
-  int64_t UptimeSec() const {
-    int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count();
-    return (now - start_monotonic_ns) / 1000000000;
-  }
+  // REQUIRES: env set.
+  int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }
 };
 
 }  // namespace vigia

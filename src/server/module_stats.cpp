@@ -1,4 +1,4 @@
-#include "server/stats_routes.h"
+#include "server/module_stats.h"
 
 #include "common/json_writer.h"
 
@@ -62,10 +62,17 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   return out;
 }
 
-void AddStatsRoutes(const ServerContext* ctx, Router* router) {
-  router->Add("GET", "/v1/stats", [ctx](HttpRequest&, HttpResponse* resp) {
-    const Store& store = *ctx->store;
-    resp->SetJson(200, StatsJson(store.Stats(), store.Usage(), store.Degraded()));
+Status StatsModule::Start(ServerContext* ctx) {
+  if (ctx->store == nullptr)
+    return Status::Internal("stats module: the store module must start first");
+  ctx_ = ctx;
+  return Status::Ok();
+}
+
+void StatsModule::RegisterRoutes(Router* router) {
+  const Store* store = ctx_->store;
+  router->Add("GET", "/v1/stats", [store](HttpRequest&, HttpResponse* resp) {
+    resp->SetJson(200, StatsJson(store->Stats(), store->Usage(), store->Degraded()));
   });
 }
 

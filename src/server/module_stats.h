@@ -1,15 +1,14 @@
 // GET /v1/stats: the store's counters (events, WAL, memtable, parts, merges, retention,
 // compression, degraded parts) and where the disk bytes go (per partition, per column), as
 // JSON for operators and dashboards. Behind the /v1/ API-key guard like every /v1/ route.
-// The field names are documented in docs/http-api.md.
+// The field names are documented in docs/http-api.md. StatsModule registers it.
 //
 // Thread-safety: the handler is thread-safe (it reads the thread-safe Store).
 #pragma once
 
 #include <string>
 
-#include "server/router.h"
-#include "server/server_context.h"
+#include "server/server_module.h"
 #include "store/store.h"
 
 namespace vigia {
@@ -18,7 +17,15 @@ namespace vigia {
 std::string StatsJson(const StoreStats& stats, const StoreUsage& usage,
                       const std::vector<DegradedPart>& degraded);
 
-// Adds GET /v1/stats. REQUIRES: ctx outlives the router.
-void AddStatsRoutes(const ServerContext* ctx, Router* router);
+class StatsModule final : public ServerModule {
+ public:
+  std::string_view name() const override { return "stats"; }
+  // REQUIRES: the store module started before (ctx->store).
+  Status Start(ServerContext* ctx) override;
+  void RegisterRoutes(Router* router) override;
+
+ private:
+  const ServerContext* ctx_ = nullptr;
+};
 
 }  // namespace vigia

@@ -1,0 +1,48 @@
+// IngestModule: POST /v1/events. Loads the user-agent rules (in the background: until they
+// are loaded /health/ready says "starting"), owns the live feed that stored batches go to
+// (the query module's /v1/tail subscribes to it) and registers the ingest route
+// (ingest_routes.h). Stops the live feed once the transport has stopped, so every tail has
+// ended and no ingest can publish any more.
+//
+// Thread-safety: see ServerModule.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/limits.h"
+#include "event/derived_fields.h"
+#include "ingest/ndjson_decoder.h"
+#include "server/server_module.h"
+
+namespace vigia {
+
+// [ingest] and the per-event [limits].
+struct IngestModuleOptions {
+  uint64_t max_body_bytes = limits::kMaxBodyBytes;  // after decompression
+  DecodeLimits decode;
+  // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
+  // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).
+  std::string ua_regexes;
+};
+
+class IngestModule final : public ServerModule {
+ public:
+  explicit IngestModule(IngestModuleOptions options);
+  ~IngestModule() override;
+
+  std::string_view name() const override { return "ingest"; }
+  Status Start(ServerContext* ctx) override;
+  void RegisterRoutes(Router* router) override;
+  Status Stop() override;
+  // starting (with "ua_rules":"loading") until the user-agent rules are loaded.
+  HealthState Health(JsonWriter* details) const override;
+
+ private:
+  const IngestModuleOptions options_;
+  ServerContext* ctx_ = nullptr;
+  std::unique_ptr<UaFieldDeriver> ua_;
+  std::unique_ptr<LiveFeed> live_feed_;
+};
+
+}  // namespace vigia

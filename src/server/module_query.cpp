@@ -1,0 +1,28 @@
+#include "server/module_query.h"
+
+#include "query/chunk_cache.h"
+#include "query/local_store_backend.h"
+#include "server/route_tail.h"
+
+namespace vigia {
+
+Status QueryModule::Start(ServerContext* ctx) {
+  if (ctx->store == nullptr || ctx->live_feed == nullptr) {
+    return Status::Internal("query module: the store and ingest modules must start first");
+  }
+  ctx_ = ctx;
+  ChunkCache::Default().SetCapacity(options_.cache_bytes);
+  backend_ = std::make_unique<LocalStoreBackend>(ctx->store);
+  return Status::Ok();
+}
+
+void QueryModule::RegisterRoutes(Router* router) {
+  Store* store = ctx_->store;
+  TailRouteOptions tail;
+  tail.source = [store] { return GetSnapshot(*store); };  // for `since` backfills
+  AddTailRoutes(router, ctx_->live_feed, std::move(tail));
+  AddQueryRoutes(
+      router, [store] { return GetSnapshot(*store); }, options_.routes);
+}
+
+}  // namespace vigia

@@ -1,0 +1,42 @@
+// QueryModule: the read side of the API — /v1/query and /v1/trace (route_query.h) and the
+// live /v1/tail (route_tail.h). Owns the QueryBackend they run on: LocalStoreBackend, the
+// columnar engine over the store the store module opened (another backend, e.g. a
+// ClickHouse cluster, would be chosen here); tails follow the ingest module's live feed.
+// Sizes the decoded-chunk cache.
+//
+// Thread-safety: see ServerModule.
+#pragma once
+
+#include <memory>
+
+#include "common/limits.h"
+#include "query/query_backend.h"
+#include "server/route_query.h"
+#include "server/server_module.h"
+
+namespace vigia {
+
+// [query].
+struct QueryModuleOptions {
+  uint64_t cache_bytes = limits::kQueryChunkCacheBytes;  // decoded-chunk cache bound
+  QueryRouteOptions routes;  // timeouts and limits (built-in defaults; no keys yet)
+};
+
+class QueryModule final : public ServerModule {
+ public:
+  explicit QueryModule(QueryModuleOptions options) : options_(std::move(options)) {}
+
+  std::string_view name() const override { return "query"; }
+  // REQUIRES: the store and ingest modules started before (ctx->store, ctx->live_feed).
+  Status Start(ServerContext* ctx) override;
+  void RegisterRoutes(Router* router) override;
+
+ private:
+  const QueryModuleOptions options_;
+  ServerContext* ctx_ = nullptr;
+  // Outlives the routes' handlers and the queries they started: the server destroys the
+  // router before the modules.
+  std::unique_ptr<QueryBackend> backend_;
+};
+
+}  // namespace vigia

@@ -1,0 +1,64 @@
+#include "server/module_store.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/logger.h"
+
+namespace vigia {
+
+Status StoreModule::Start(ServerContext* ctx) {
+  StoreOptions so = options_.store;
+  if (so.env == nullptr) so.env = ctx->env;
+  so.retention_interval_ms = 0;  // the scheduler runs it (below), not a timer of the store's
+  VIGIA_ASSIGN_OR_RETURN(store_, Store::Open(so));
+  StoreStats stats = store_->Stats();
+  logger::Info("store opened", {{"data_dir", so.data_dir},
+                                {"events", stats.events},
+                                {"wal_records_replayed", stats.wal_records_replayed},
+                                {"wal_corrupt_records", stats.wal_corrupt_records},
+                                {"wal_torn_tail_bytes", stats.wal_torn_tail_bytes}});
+  ctx->store = store_.get();
+  ctx->data_dir = so.data_dir;
+  if (so.retention.days > 0 || so.retention.max_disk_bytes > 0) {
+    ScheduledTask retention;
+    retention.name = "store.retention";
+    retention.interval_ns = int64_t{options_.retention_interval_sec} * 1'000'000'000;
+    Store* store = store_.get();
+    retention.run = [store] { return store->RunRetention(); };
+    ctx->scheduler->AddTask(std::move(retention));
+  }
+  data_dir_ = so.data_dir;
+  return Status::Ok();
+}
+
+Status StoreModule::Stop() {
+  if (!store_) return Status::Ok();
+  return store_->Close();
+}
+
+HealthState StoreModule::Health(JsonWriter* details) const {
+  Status st = store_->Health();
+  if (st.ok() && ::access(data_dir_.c_str(), W_OK) != 0) {
+    st = Status::FromErrno("data directory " + data_dir_ + " is not writable", errno);
+  }
+  if (!st.ok()) {
+    details->KV("store", st.ToString());
+    return HealthState::kUnavailable;
+  }
+  // Corrupt parts do not make the server unready: it still takes writes and answers every
+  // query that does not touch them, so an orchestrator must not restart or drain it (that
+  // would not repair the part); the body names the parts for the operator.
+  std::vector<DegradedPart> degraded = store_->Degraded();
+  details->KV("store", degraded.empty() ? "ok" : "degraded");
+  if (degraded.empty()) return HealthState::kOk;
+  details->Key("degraded_parts").BeginArray();
+  for (const DegradedPart& d : degraded) {
+    details->BeginObject().KV("part", d.part).KV("error", d.reason).EndObject();
+  }
+  details->EndArray();
+  return HealthState::kDegraded;
+}
+
+}  // namespace vigia

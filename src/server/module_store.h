@@ -1,0 +1,53 @@
+// StoreModule: opens the event store in the data directory (replaying the WAL), publishes it
+// in the ServerContext, runs retention on the server's scheduler every
+// retention.interval_sec (the store applies it once at Open), reports the store's health
+// (can it take writes, is the data directory writable, which parts are corrupt) and closes
+// the store last, so the WAL is durable when the server exits.
+//
+// Thread-safety: see ServerModule.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/limits.h"
+#include "server/server_module.h"
+#include "store/store.h"
+
+namespace vigia {
+
+// [data], [wal], [store], [retention] and log.stats_interval_sec, with the server's defaults
+// (the library's StoreOptions keep everything by default; the server keeps 30 days).
+struct StoreModuleOptions {
+  StoreOptions store = ServerDefaults();
+  // How often the scheduler applies retention.
+  int retention_interval_sec = limits::kRetentionIntervalMs / 1000;
+
+  static StoreOptions ServerDefaults() {
+    StoreOptions o;
+    o.sync_interval_ms = limits::kWalSyncIntervalMs;
+    o.wal_segment_bytes = limits::kWalSegmentBytes;
+    o.retention.days = limits::kRetentionDays;
+    o.stats_log_interval_ms = limits::kStatsLogIntervalSec * 1000;
+    return o;
+  }
+};
+
+class StoreModule final : public ServerModule {
+ public:
+  explicit StoreModule(StoreModuleOptions options) : options_(std::move(options)) {}
+
+  std::string_view name() const override { return "store"; }
+  Status Start(ServerContext* ctx) override;
+  Status Stop() override;
+  // unavailable: the store cannot take writes (the reason under "store"); degraded:
+  // corrupt parts, listed under "degraded_parts".
+  HealthState Health(JsonWriter* details) const override;
+
+ private:
+  const StoreModuleOptions options_;
+  std::unique_ptr<Store> store_;
+  std::string data_dir_;
+};
+
+}  // namespace vigia

@@ -1,0 +1,21 @@
+#include "server/server_modules.h"
+
+#include "server/module_health.h"
+#include "server/module_ingest.h"
+#include "server/module_query.h"
+#include "server/module_stats.h"
+#include "server/module_store.h"
+
+namespace vigia {
+
+std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConfig& config) {
+  std::vector<std::unique_ptr<ServerModule>> modules;
+  modules.push_back(std::make_unique<StoreModule>(config.store));
+  modules.push_back(std::make_unique<IngestModule>(config.ingest));
+  modules.push_back(std::make_unique<QueryModule>(config.query));
+  modules.push_back(std::make_unique<StatsModule>());
+  modules.push_back(std::make_unique<HealthModule>());
+  return modules;
+}
+
+}  // namespace vigia
