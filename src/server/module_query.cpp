@@ -17,12 +17,10 @@ Status QueryModule::Start(ServerContext* ctx) {
 }
 
 void QueryModule::RegisterRoutes(Router* router) {
-  Store* store = ctx_->store;
   TailRouteOptions tail;
-  tail.source = [store] { return GetSnapshot(*store); };  // for `since` backfills
+  tail.backend = backend_.get();  // for `since` backfills
   AddTailRoutes(router, ctx_->live_feed, std::move(tail));
-  AddQueryRoutes(
-      router, [store] { return GetSnapshot(*store); }, options_.routes);
+  AddQueryRoutes(router, backend_.get(), options_.routes);
 }
 
 }  // namespace vigia
