@@ -12,7 +12,8 @@ double PerRow(uint64_t bytes, uint64_t rows) {
 }  // namespace
 
 std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
-                      const std::vector<DegradedPart>& degraded) {
+                      const std::vector<DegradedPart>& degraded,
+                      const std::vector<ScheduledTaskStats>& tasks) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
@@ -58,6 +59,13 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
     w.KV("bytes_per_row", PerRow(c.stored_bytes + c.bloom_bytes, usage.rows)).EndObject();
   }
   w.EndArray();
+  w.Key("tasks").BeginArray();
+  for (const ScheduledTaskStats& t : tasks) {
+    w.BeginObject().KV("name", t.name).KV("runs", t.runs).KV("failures", t.failures);
+    w.KV("last_error", t.last_error);
+    w.KV("last_duration_ms", static_cast<double>(t.last_duration_ns) / 1e6).EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   return out;
 }
@@ -71,8 +79,10 @@ Status StatsModule::Start(ServerContext* ctx) {
 
 void StatsModule::RegisterRoutes(Router* router) {
   const Store* store = ctx_->store;
-  router->Add("GET", "/v1/stats", [store](HttpRequest&, HttpResponse* resp) {
-    resp->SetJson(200, StatsJson(store->Stats(), store->Usage(), store->Degraded()));
+  const Scheduler* scheduler = ctx_->scheduler;
+  router->Add("GET", "/v1/stats", [store, scheduler](HttpRequest&, HttpResponse* resp) {
+    resp->SetJson(200,
+                  StatsJson(store->Stats(), store->Usage(), store->Degraded(), scheduler->Stats()));
   });
 }
 

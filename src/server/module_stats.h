@@ -1,5 +1,6 @@
 // GET /v1/stats: the store's counters (events, WAL, memtable, parts, merges, retention,
-// compression, degraded parts) and where the disk bytes go (per partition, per column), as
+// compression, degraded parts), where the disk bytes go (per partition, per column) and the
+// server's periodic tasks (runs, failures: Scheduler::Stats), as
 // JSON for operators and dashboards. Behind the /v1/ API-key guard like every /v1/ route.
 // The field names are documented in docs/http-api.md. StatsModule registers it.
 //
@@ -8,6 +9,7 @@
 
 #include <string>
 
+#include "common/scheduler.h"
 #include "server/server_module.h"
 #include "store/store.h"
 
@@ -15,7 +17,8 @@ namespace vigia {
 
 // The /v1/stats body for these values (exposed for tests).
 std::string StatsJson(const StoreStats& stats, const StoreUsage& usage,
-                      const std::vector<DegradedPart>& degraded);
+                      const std::vector<DegradedPart>& degraded,
+                      const std::vector<ScheduledTaskStats>& tasks);
 
 class StatsModule final : public ServerModule {
  public:

@@ -1,4 +1,4 @@
-// Query routes of the HTTP API (DESIGN.md §5, docs/vql.md):
+// Query routes of the HTTP API (docs/http-api.md, docs/vql.md):
 //   GET/POST /v1/query   q, since, until, limit, format=json|ndjson|csv (POST: the same
 //                        fields as a form body or the raw VQL text as the body)
 //   GET      /v1/trace/{request_id} (or /v1/trace?request_id=ID) — every event of one

@@ -202,6 +202,9 @@ TEST_F(RoutesTest, RetentionRunsOnTheScheduler) {
   HttpResponse stats = Call("GET", "/v1/stats");
   EXPECT_NE(stats.body.find("\"partitions_dropped\":1"), std::string::npos) << stats.body;
   EXPECT_NE(stats.body.find("{\"events\":0,"), std::string::npos) << stats.body;
+  EXPECT_NE(stats.body.find("\"tasks\":[{\"name\":\"store.retention\",\"runs\":"),
+            std::string::npos)
+      << stats.body;
   std::vector<ScheduledTaskStats> tasks = server_->scheduler().Stats();
   ASSERT_EQ(tasks.size(), 1u);
   EXPECT_EQ(tasks[0].name, "store.retention");
