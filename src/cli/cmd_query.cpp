@@ -1,6 +1,7 @@
-// `vigia query 'VQL'`: runs a query against a server (--server), a data directory (--data),
-// NDJSON log files (--file, plain or .gz) or stdin, and prints the rows as an aligned table
-// on a terminal, JSON otherwise (--format to choose). This is also the seeds' offline log
+// `vigia query 'VQL'`: runs a query on the QueryBackend of a server (--server), a data
+// directory (--data), NDJSON log files (--file, plain or .gz) or stdin, and prints the rows
+// as an aligned table on a terminal, JSON otherwise (--format to choose); every source prints
+// the same rows the same way. This is also the seeds' offline log
 // analyzer: `vigia query --file app.log 'level:error | stats count() by (error.type)'`.
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "cli/cmd_query_source.h"
 #include "cli/commands.h"
 #include "common/time_format.h"
+#include "query/result_format.h"
 #include "vql/vql_parser.h"
 
 namespace vigia::cli {
@@ -40,31 +42,6 @@ int RunQuery(QueryArgs& a) {
   std::string fmt_name = a.format.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : a.format;
   auto fmt = ParseOutputFormat(fmt_name);
   if (!fmt.ok()) return Fail(fmt.status().message());
-  if (!a.src.server.empty()) {
-    std::string path = "/v1/query?q=" + UrlEncode(a.vql) +
-                       "&format=" + (*fmt == OutputFormat::kTable ? "json" : fmt_name);
-    if (!a.since.empty()) path += "&since=" + UrlEncode(a.since);
-    if (!a.until.empty()) path += "&until=" + UrlEncode(a.until);
-    if (a.limit) path += "&limit=" + std::to_string(a.limit);
-    auto body = HttpGet(a.src, path);
-    if (!body.ok()) return Fail(body.status().message());
-    if (auto err = TrailingQueryError(*body)) {
-      // NDJSON rows before the error are whole lines: still worth printing.
-      if (*fmt == OutputFormat::kNdjson) std::fwrite(body->data(), 1, err->second, stdout);
-      return Fail("the query failed after its first rows: " + err->first);
-    }
-    if (*fmt == OutputFormat::kTable) {
-      auto rows = ParseRowsJson(*body);
-      if (!rows.ok()) return Fail(rows.status().message());
-      // The server checked the query; parsing it here only names an empty result's columns.
-      auto parsed = ParseVql(a.vql);
-      auto cols = parsed.ok() ? QueryColumns(*parsed) : std::vector<std::string>{};
-      std::fputs(FormatRows(*rows, OutputFormat::kTable, cols).c_str(), stdout);
-    } else {
-      std::fwrite(body->data(), 1, body->size(), stdout);
-    }
-    return 0;
-  }
   auto query = ParseVql(a.vql);
   if (!query.ok()) return Fail(query.status().message());
   QueryOptions opt;
@@ -76,11 +53,30 @@ int RunQuery(QueryArgs& a) {
     *slot = *t;
   }
   opt.row_limit = a.limit;
-  auto res = RunLocal(a.src, *query, opt);
+  auto backend = OpenQueryBackend(a.src);
+  if (!backend.ok()) return Fail(backend.status().ToString());
+  // NDJSON rows are printed as soon as they are final (a streamed scan, or the rows a
+  // server sent before its query failed); the other formats need every row first.
+  uint64_t printed = 0;
+  auto print = [&](std::vector<QueryRecord> rows) {
+    if (a.limit && printed + rows.size() > a.limit) rows.resize(a.limit - printed);
+    printed += rows.size();
+    std::string out = FormatRows(rows, *fmt, QueryColumns(*query));
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  };
+  Result<QueryResult> res = [&] {
+    ScanProgressLine line(a.src);
+    QueryObserver obs = line.observer();
+    if (*fmt == OutputFormat::kNdjson) {
+      obs.on_rows = [&](std::vector<QueryRecord> rows) {
+        print(std::move(rows));
+        return Status::Ok();
+      };
+    }
+    return (*backend)->Run(*query, opt, obs);
+  }();
   if (!res.ok()) return Fail(res.status().ToString());
-  if (a.limit && res->rows.size() > a.limit) res->rows.resize(a.limit);
-  std::string out = FormatRows(res->rows, *fmt, QueryColumns(*query));
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  print(std::move(res->rows));
   return 0;
 }
 

@@ -1,20 +1,21 @@
-// Where `vigia query` and `vigia trace` read events from, and how they print: NDJSON files
-// or stdin (plain or gzip) decoded by the ingest decoder, a data directory opened read-only
-// through the Store, or a running server over HTTP (libcurl).
+// Where `vigia query`, `vigia trace` and `vigia tail` (without -f) read events from: one
+// QueryBackend per source — NDJSON files or stdin through the row evaluator
+// (files_backend.h), a data directory opened read-only through the columnar engine
+// (LocalStoreBackend), or a running server over HTTP (server_backend.h). The commands talk
+// to the backend only; adding a source is a backend plus a branch in OpenQueryBackend.
 //
 // Thread-safety: used from the CLI's main thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
-#include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/status.h"
-#include "query/result_format.h"
-#include "query/row_evaluator.h"
+#include "query/query_api.h"
+#include "query/query_backend.h"
 
 namespace vigia::cli {
 
@@ -30,28 +31,33 @@ struct QuerySourceOptions {
   bool force_progress = false;
 };
 
-// Runs `evaluator` over every event of the local source (files/stdin or data dir).
-// Decode errors are counted and summarized on stderr, never fatal.
-Status FeedLocal(const QuerySourceOptions& src, RowEvaluator* evaluator);
+// The backend of the source `src` names: --server, else --data, else the files (or stdin).
+// Fails when the data directory cannot be opened.
+Result<std::unique_ptr<QueryBackend>> OpenQueryBackend(const QuerySourceOptions& src);
 
-// Runs `q` over the local source: a data directory through the columnar engine (RunQuery
-// over the store's snapshot), files/stdin through the row evaluator (FeedLocal).
-Result<QueryResult> RunLocal(const QuerySourceOptions& src, const Query& q,
-                             const QueryOptions& opt);
+// The progress line of a scan that reports QueryProgress (a data directory):
+// "<label>: 12 / 345 blocks, 1234567 rows, 2.3 s", redrawn in place at most every 100 ms,
+// erased at the end. Shown per `src` (progress / force_progress); `observer()` hooks it in.
+class ScanProgressLine {
+ public:
+  ScanProgressLine(const QuerySourceOptions& src);
+  ~ScanProgressLine();
+  ScanProgressLine(const ScanProgressLine&) = delete;
+  ScanProgressLine& operator=(const ScanProgressLine&) = delete;
 
-// GET `path_and_query` from the server; the body on 200, else the server's error message.
-Result<std::string> HttpGet(const QuerySourceOptions& src, const std::string& path_and_query);
+  // An observer whose on_progress draws the line (empty when it is not to be shown).
+  QueryObserver observer();
 
-// Query-string escaping.
-std::string UrlEncode(std::string_view s);
+ private:
+  void Update(const QueryProgress& p);
 
-// A streamed /v1/query answer that failed after its first rows ends with an error record
-// (JSON: an "error" member last; NDJSON: a last {"error":{...}} line). Returns its message
-// and the length of the body before the record, or nullopt when the body has none.
-std::optional<std::pair<std::string, size_t>> TrailingQueryError(std::string_view body);
-
-// Parses a server's JSON query response rows ({"rows": [...]} or an array) into records.
-Result<std::vector<QueryRecord>> ParseRowsJson(const std::string& json);
+  const std::string label_;
+  const bool enabled_;
+  const bool forced_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_;
+  bool shown_ = false;
+};
 
 // Wall-clock now in ns.
 int64_t NowNs();

@@ -18,9 +18,11 @@
 
 #include "cli/cmd_query_source.h"
 #include "cli/commands.h"
+#include "cli/server_backend.h"
 #include "common/time_format.h"
 #include "ingest/ndjson_decoder.h"
 #include "query/filter_matcher.h"
+#include "query/result_format.h"
 #include "vql/vql_parser.h"
 
 namespace vigia::cli {
@@ -49,17 +51,19 @@ void Print(const std::vector<QueryRecord>& rows, OutputFormat fmt) {
   std::fflush(stdout);
 }
 
-// The events of the last minute, once.
-int TailServerOnce(const TailArgs& a, OutputFormat fmt) {
-  std::string since = a.since.empty() ? FormatRfc3339(NowNs() - 60'000'000'000LL, 9) : a.since;
-  std::string path =
-      "/v1/query?q=" + UrlEncode(a.filter) + "&format=json&limit=10000&since=" + UrlEncode(since);
-  auto body = HttpGet(a.src, path);
-  if (!body.ok()) return Fail(body.status().message());
-  if (auto err = TrailingQueryError(*body)) return Fail(err->first);
-  auto rows = ParseRowsJson(*body);
-  if (!rows.ok()) return Fail(rows.status().message());
-  Print(*rows, fmt);
+// The matching events since `since` (default: the last minute), once, through the server's
+// QueryBackend.
+int TailServerOnce(const TailArgs& a, const Query& q, OutputFormat fmt,
+                   std::optional<int64_t> since) {
+  auto backend = OpenQueryBackend(a.src);
+  if (!backend.ok()) return Fail(backend.status().message());
+  QueryOptions opt;
+  opt.now_ns = NowNs();
+  opt.range.from_ns = since ? *since : opt.now_ns - 60'000'000'000LL;
+  opt.row_limit = 10000;
+  auto res = (*backend)->Run(q, opt);
+  if (!res.ok()) return Fail(res.status().message());
+  Print(res->rows, fmt);
   return 0;
 }
 
@@ -214,10 +218,6 @@ int RunTail(TailArgs& a) {
   auto q = ParseVql(a.filter);
   if (!q.ok()) return Fail(q.status().message());
   if (!q->pipes.empty()) return Fail("tail takes a filter only (no pipes)");
-  if (!a.src.server.empty()) {
-    return a.follow ? TailServerFollow(a, *fmt) : TailServerOnce(a, *fmt);
-  }
-  if (a.file.empty()) return Fail("give --server URL or --file F");
   int64_t now = NowNs();
   std::optional<int64_t> since;
   if (!a.since.empty()) {
@@ -227,6 +227,10 @@ int RunTail(TailArgs& a) {
       return Fail("--since takes a duration such as 5m or an RFC 3339 time");
     }
   }
+  if (!a.src.server.empty()) {
+    return a.follow ? TailServerFollow(a, *fmt) : TailServerOnce(a, *q, *fmt, since);
+  }
+  if (a.file.empty()) return Fail("give --server URL or --file F");
   auto m = FilterMatcher::Compile(*q->filter, now);
   if (!m.ok()) return Fail(m.status().message());
   return TailFile(a, *fmt, *m, since);

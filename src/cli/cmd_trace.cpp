@@ -1,13 +1,14 @@
 // `vigia trace <request_id>`: every event of one request across services — the request
-// record first, then the rest in time order — from a server, a data directory or files.
+// record first, then the rest in time order — from the QueryBackend of a server, a data
+// directory or files (QueryBackend::Trace).
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "cli/cmd_query_source.h"
 #include "cli/commands.h"
+#include "query/result_format.h"
 
 namespace vigia::cli {
 namespace {
@@ -29,30 +30,13 @@ int RunTrace(TraceArgs& a) {
   std::string fmt_name = a.format.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : a.format;
   auto fmt = ParseOutputFormat(fmt_name);
   if (!fmt.ok()) return Fail(fmt.status().message());
-  std::vector<QueryRecord> rows;
-  if (!a.src.server.empty()) {
-    auto body = HttpGet(a.src, "/v1/trace?request_id=" + UrlEncode(a.request_id));
-    if (!body.ok()) return Fail(body.status().message());
-    auto parsed = ParseRowsJson(*body);
-    if (!parsed.ok()) return Fail(parsed.status().message());
-    rows = std::move(parsed).value();
-  } else {
-    // Built as an AST so any id (quotes, spaces) matches literally.
-    Query q;
-    q.filter = std::make_unique<Filter>();
-    q.filter->kind = FilterKind::kExact;
-    q.filter->field = "request_id";
-    q.filter->value = a.request_id;
-    QueryOptions opt;
-    opt.now_ns = NowNs();
-    auto res = RunLocal(a.src, q, opt);
-    if (!res.ok()) return Fail(res.status().ToString());
-    rows = std::move(res->rows);
-    std::stable_partition(rows.begin(), rows.end(), [](const QueryRecord& r) {
-      const OwnedValue* k = r.Get("kind");
-      return k && k->type == ValueType::kString && k->s == "request";
-    });
-  }
+  auto backend = OpenQueryBackend(a.src);
+  if (!backend.ok()) return Fail(backend.status().ToString());
+  QueryOptions opt;
+  opt.now_ns = NowNs();
+  auto res = (*backend)->Trace(a.request_id, opt);
+  if (!res.ok()) return Fail(res.status().ToString());
+  std::vector<QueryRecord> rows = std::move(res->rows);
   if (rows.empty()) return Fail("no events with request_id " + a.request_id);
   std::string out = FormatRows(rows, *fmt);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -5,12 +5,9 @@
 
 int main(int argc, char** argv) {
   static constexpr vigia::cli::RegisterFn kCommands[] = {
-      vigia::cli::RegisterServeCommand,
-      vigia::cli::RegisterVersionCommand,
-      vigia::cli::RegisterQueryCommand,
-      vigia::cli::RegisterTraceCommand,
-      vigia::cli::RegisterTailCommand,
-      vigia::cli::RegisterStoreCommand,
+      vigia::cli::RegisterServeCommand, vigia::cli::RegisterVersionCommand,
+      vigia::cli::RegisterQueryCommand, vigia::cli::RegisterTraceCommand,
+      vigia::cli::RegisterTailCommand,  vigia::cli::RegisterStoreCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);

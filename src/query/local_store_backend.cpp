@@ -6,6 +6,8 @@
 
 namespace vigia {
 
+LocalStoreBackend::LocalStoreBackend(Store* store) : store_(store) {}
+
 LocalStoreBackend::~LocalStoreBackend() {
   if (!owned_) return;
   // Read-only: nothing is flushed, so a failed close loses nothing; it is still worth a line.

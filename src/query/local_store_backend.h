@@ -22,7 +22,7 @@ class Store;
 class LocalStoreBackend final : public QueryBackend {
  public:
   // REQUIRES: `store` outlives the backend.
-  explicit LocalStoreBackend(Store* store) : store_(store) {}
+  explicit LocalStoreBackend(Store* store);
   ~LocalStoreBackend() override;
 
   // Opens the store in `data_dir` for reading only: no retention runs and nothing is

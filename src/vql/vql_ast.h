@@ -115,6 +115,9 @@ struct Pipe {
 struct Query {
   std::unique_ptr<Filter> filter;  // never null (kAll when the query has no filter)
   std::vector<Pipe> pipes;
+  // The text ParseVql read; empty for a query built as an AST. A backend that forwards VQL
+  // to another vigia (the CLI's server backend) sends it as is.
+  std::string text;
 };
 
 }  // namespace vigia

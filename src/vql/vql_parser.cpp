@@ -351,7 +351,9 @@ std::optional<int64_t> ParseDurationNs(std::string_view s) {
 Result<Query> ParseVql(std::string_view text) {
   Parser p(text);
   VIGIA_RETURN_IF_ERROR(p.Tokenize());
-  return p.ParseQuery();
+  VIGIA_ASSIGN_OR_RETURN(Query q, p.ParseQuery());
+  q.text = std::string(text);
+  return q;
 }
 
 }  // namespace vigia
