@@ -71,9 +71,17 @@ Result<ColumnFilter> ColumnFilter::Compile(const Filter& filter, int64_t now_ns)
             n->range.to_ns = f.to_ns;
           }
           break;
-        default: {
+        case FilterKind::kWord:
+        case FilterKind::kPhrase:
+        case FilterKind::kPrefix:
+        case FilterKind::kExact:
+        case FilterKind::kCompare:
+        case FilterKind::kIn:
+        case FilterKind::kRegex:
+        case FilterKind::kExists: {
           VIGIA_ASSIGN_OR_RETURN(FilterMatcher m, FilterMatcher::Compile(CopyLeaf(f), now));
           n->generic.emplace(std::move(m));
+          break;
         }
       }
       return n;
@@ -257,9 +265,16 @@ struct LeafEval {
           case FilterKind::kExists:
             ForPresent(c, mask, out, [](size_t) { return true; });
             return true;
-          default:
+          case FilterKind::kAll:
+          case FilterKind::kAnd:
+          case FilterKind::kOr:
+          case FilterKind::kNot:
+          case FilterKind::kCompare:
+          case FilterKind::kRegex:
+          case FilterKind::kTime:
             return false;
         }
+        return false;
       }
       case ColumnType::kInt:
       case ColumnType::kFloat: {
@@ -297,9 +312,16 @@ struct LeafEval {
           case FilterKind::kExists:
             ForPresent(c, mask, out, [](size_t) { return true; });
             return true;
-          default:
+          case FilterKind::kAll:
+          case FilterKind::kAnd:
+          case FilterKind::kOr:
+          case FilterKind::kNot:
+          case FilterKind::kPrefix:
+          case FilterKind::kRegex:
+          case FilterKind::kTime:
             return false;
         }
+        return false;
       }
       case ColumnType::kBool:
         switch (k) {
@@ -312,9 +334,18 @@ struct LeafEval {
           case FilterKind::kExists:
             ForPresent(c, mask, out, [](size_t) { return true; });
             return true;
-          default:
+          case FilterKind::kAll:
+          case FilterKind::kAnd:
+          case FilterKind::kOr:
+          case FilterKind::kNot:
+          case FilterKind::kPrefix:
+          case FilterKind::kCompare:
+          case FilterKind::kIn:
+          case FilterKind::kRegex:
+          case FilterKind::kTime:
             return false;
         }
+        return false;
     }
     return false;
   }
@@ -407,7 +438,13 @@ bool DecidedByBlock(const ColumnFilter::Node& n, const BlockView& b) {
     case FilterKind::kTime:
     case FilterKind::kRegex:
       return false;
-    default:
+    case FilterKind::kWord:
+    case FilterKind::kPhrase:
+    case FilterKind::kPrefix:
+    case FilterKind::kExact:
+    case FilterKind::kCompare:
+    case FilterKind::kIn:
+    case FilterKind::kExists:
       break;
   }
   if (n.time_field || n.field.empty()) return false;
@@ -474,8 +511,16 @@ void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>*
         if ((*mask)[r]) (*mask)[r] = n.range.Contains(b.ts[r]);
       }
       return;
-    default:
+    case FilterKind::kWord:
+    case FilterKind::kPhrase:
+    case FilterKind::kPrefix:
+    case FilterKind::kExact:
+    case FilterKind::kCompare:
+    case FilterKind::kIn:
+    case FilterKind::kRegex:
+    case FilterKind::kExists:
       LeafEval{n, b}.Run(mask);
+      return;
   }
 }
 

@@ -78,9 +78,11 @@ std::optional<double> ValueToNumber(const Value& v) {
       return v.f;
     case ValueType::kString:
       return ParseNumberText(v.s);
-    default:
+    case ValueType::kNull:
+    case ValueType::kBool:
       return std::nullopt;
   }
+  return std::nullopt;
 }
 
 FilterLeaf CompileFilterLeaf(const Filter& f) {

@@ -173,8 +173,11 @@ bool LeavesOf(const Filter& f, std::vector<PruneLeaf>* out) {
           case CmpOp::kGe:
             l.lo = *n;
             break;
-          default:
+          case CmpOp::kEq:
             l.lo = l.hi = *n;
+            break;
+          case CmpOp::kNe:  // returned above: != prunes nothing
+            break;
         }
       }
       out->push_back(std::move(l));
@@ -189,9 +192,13 @@ bool LeavesOf(const Filter& f, std::vector<PruneLeaf>* out) {
       out->push_back(std::move(l));
       return true;
     }
-    default:
+    case FilterKind::kAll:
+    case FilterKind::kAnd:
+    case FilterKind::kNot:
+    case FilterKind::kTime:
       return false;
   }
+  return false;
 }
 
 void CollectConjuncts(const Filter& f, std::vector<PruneClause>* out) {

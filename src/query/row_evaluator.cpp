@@ -32,8 +32,11 @@ std::optional<double> EvalMath(const MathExpr& e, const QueryRecord& r) {
       double scale = std::pow(10.0, digits);
       return std::round(*a * scale) / scale;
     }
-    default:
-      break;
+    case MathExpr::Kind::kAdd:
+    case MathExpr::Kind::kSub:
+    case MathExpr::Kind::kMul:
+    case MathExpr::Kind::kDiv:
+      break;  // binary: below
   }
   auto a = EvalMath(*e.args[0], r);
   auto b = EvalMath(*e.args[1], r);
@@ -49,9 +52,13 @@ std::optional<double> EvalMath(const MathExpr& e, const QueryRecord& r) {
       // x / 0 is null rather than inf: a share over an empty minute has no value.
       if (*b == 0) return std::nullopt;
       return *a / *b;
-    default:
-      return std::nullopt;
+    case MathExpr::Kind::kNumber:
+    case MathExpr::Kind::kField:
+    case MathExpr::Kind::kNeg:
+    case MathExpr::Kind::kRound:
+      break;  // handled above
   }
+  return std::nullopt;
 }
 
 // Plain-filter rows come out in time order (ties keep input order).

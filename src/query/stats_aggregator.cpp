@@ -18,9 +18,12 @@ int CompareValues(const Value& a, const Value& b) {
         return 2;
       case ValueType::kString:
         return 1;
-      default:
+      case ValueType::kBool:
+      case ValueType::kInt:
+      case ValueType::kFloat:
         return 0;
     }
+    return 0;
   };
   int ra = rank(a), rb = rank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
