@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -279,6 +280,14 @@ TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
   CliResult bad = RunVigia({"query", "level:error )", "--server", ServerUrl()});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("1:13"), std::string::npos) << bad.err;
+  // Every source prints the same rows the same way: the server's answers in each format
+  // are kept to compare with the data directory's below.
+  CliResult sj = RunVigia({"query", kStatsQuery, "--server", ServerUrl(), "--format", "json"});
+  EXPECT_EQ(sj.exit_code, 0) << sj.err;
+  EXPECT_EQ(sj.out.front(), '[') << sj.out;
+  CliResult snd = RunVigia({"query", "* | fields ts, msg", "--server", ServerUrl(), "--format",
+                            "ndjson", "--limit", "2"});
+  EXPECT_EQ(snd.exit_code, 0) << snd.err;
   CliResult t = RunVigia({"trace", "r-1", "--server", ServerUrl(), "--format", "ndjson"});
   EXPECT_EQ(t.exit_code, 0) << t.err;
   size_t req = t.out.find("10:00:04Z"), first = t.out.find("10:00:01Z");
@@ -293,6 +302,12 @@ TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
   CliResult d = RunVigia({"query", kStatsQuery, "--data", data, "--format", "csv"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
   EXPECT_EQ(d.out, kStatsCsv);
+  CliResult dj = RunVigia({"query", kStatsQuery, "--data", data, "--format", "json"});
+  EXPECT_EQ(dj.out, sj.out);
+  CliResult dnd = RunVigia(
+      {"query", "* | fields ts, msg", "--data", data, "--format", "ndjson", "--limit", "2"});
+  EXPECT_EQ(dnd.out, snd.out);
+  EXPECT_EQ(std::count(dnd.out.begin(), dnd.out.end(), '\n'), 2) << dnd.out;
   // --progress: the scan's progress line on stderr even on a pipe; without it, none.
   CliResult p = RunVigia({"query", kStatsQuery, "--data", data, "--format", "csv", "--progress"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
