@@ -13,7 +13,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "event/derived_fields.h"
+#include "ingest/normalize/ua_field_deriver.h"
 
 namespace vigia::bench {
 

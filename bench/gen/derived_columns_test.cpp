@@ -10,9 +10,9 @@
 #include <set>
 #include <string>
 
-#include "event/normalizer.h"
 #include "gen/dataset_generator.h"
 #include "gen/record_writer.h"
+#include "ingest/normalize/normalizer.h"
 
 namespace vigia::bench {
 namespace {
@@ -55,7 +55,7 @@ TEST(DerivedColumns, PeerCopyCarriesWhatVigiaDerives) {
   RecordWriter writer(Spelling::kCanonical);
   DerivedColumns derived(&Deriver());
   NormalizerOptions with_ua;
-  with_ua.ua_classifier = &Deriver();
+  with_ua.derivers.push_back(&Deriver());
   Normalizer vigia_path(with_ua);
   Normalizer peer_path;  // no classifier: the fields must come from the line itself
   Record rec;

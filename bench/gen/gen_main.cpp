@@ -18,10 +18,10 @@
 #include <CLI/CLI.hpp>
 
 #include "common/time_format.h"
-#include "event/derived_fields.h"
 #include "gen/dataset_generator.h"
 #include "gen/derived_columns.h"
 #include "gen/record_writer.h"
+#include "ingest/normalize/ua_field_deriver.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "event/event_fields.h"
-#include "event/normalizer.h"
 #include "gen/dataset_generator.h"
 #include "gen/record_writer.h"
+#include "ingest/normalize/normalizer.h"
 
 namespace vigia::bench {
 namespace {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "event/derived_fields.h"
-#include "event/normalizer.h"
+#include "ingest/normalize/normalizer.h"
+#include "ingest/normalize/ua_field_deriver.h"
 
 namespace {
 
@@ -32,9 +32,9 @@ double ThreadCpuSeconds() {
 }
 
 // Normalizes every line once; returns events per CPU second.
-double Run(const std::vector<std::string_view>& lines, const vigia::UserAgentClassifier* ua) {
+double Run(const std::vector<std::string_view>& lines, const vigia::FieldDeriver* ua) {
   vigia::NormalizerOptions o;
-  o.ua_classifier = ua;
+  if (ua != nullptr) o.derivers.push_back(ua);
   vigia::Normalizer n(o);
   vigia::EventBatch batch;
   const double t0 = ThreadCpuSeconds();

@@ -20,7 +20,7 @@
 #include "cli/commands.h"
 #include "cli/server_backend.h"
 #include "common/time_format.h"
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 #include "query/filter_matcher.h"
 #include "query/result_format.h"
 #include "vql/vql_parser.h"

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 #include "query/ndjson_file_source.h"
 #include "query/row_evaluator_backend.h"
 

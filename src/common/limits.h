@@ -26,10 +26,10 @@ inline constexpr size_t kMaxFieldNameBytes = 256;
 // Most per-line errors returned in one ingest response; the counts stay exact.
 inline constexpr size_t kMaxReportedErrors = 100;
 
-// --- derived fields (src/event/derived_fields.h) ------------------------------------------
-// Bytes of a User-Agent the uap-core rules look at. Real UAs are under 500 bytes (the
-// longest in uap-core's corpus is 492); the cap bounds the work and the cache memory a
-// hostile multi-kilobyte UA can cause. Longer values are parsed by their prefix.
+// --- derived fields (src/ingest/normalize/ua_field_deriver.h)
+// ------------------------------------------ Bytes of a User-Agent the uap-core rules look at. Real
+// UAs are under 500 bytes (the longest in uap-core's corpus is 492); the cap bounds the work and
+// the cache memory a hostile multi-kilobyte UA can cause. Longer values are parsed by their prefix.
 inline constexpr size_t kMaxUaParseBytes = 512;
 // Parsed UAs each ingest thread remembers (two generations of this many, so ~4 MB per
 // thread at worst). Real traffic has a few hundred distinct UAs; a cache miss costs
@@ -104,6 +104,10 @@ inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;
 // Default retention: a month of logs answers most incident and audit look-backs while
 // bounding disk use; `retention.days` changes it.
 inline constexpr int kRetentionDays = 30;
+// Events dated further ahead than this are refused at ingest (`ingest.max_future_sec`): a
+// day covers every time zone mistake and clock skew; beyond it the timestamp is wrong and
+// the event would sit in a partition of a day that has not happened.
+inline constexpr int64_t kMaxFutureSec = 86'400;
 // How often retention is re-checked: partitions are whole UTC days, so a minute's delay in
 // dropping one is irrelevant, and the check (a list of partitions) costs nothing.
 inline constexpr int kRetentionIntervalMs = 60'000;

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "event/normalizer.h"
+#include "ingest/normalize/normalizer.h"
 #include "query/column_filter.h"
 #include "query/filter_matcher.h"
 #include "vql/vql_parser.h"
@@ -58,8 +58,8 @@ TEST(MemtableBlockTest, FieldsReadAsTheEventRowAccessorReadsThem) {
   auto block = MemtableBlock::Build(*batch);
   ASSERT_EQ(block->num_rows(), batch->size());
   const BlockView& v = block->view();
-  const char* names[] = {"level", "service", "status", "code", "ok",   "dur",
-                         "msg",   "_msg",    "user.id", "ts",  "_time", "absent"};
+  const char* names[] = {"level", "service", "status",  "code", "ok",    "dur",
+                         "msg",   "_msg",    "user.id", "ts",   "_time", "absent"};
   int64_t mn = INT64_MAX, mx = INT64_MIN;
   for (size_t r = 0; r < batch->size(); ++r) {
     const auto& e = batch->events()[r];
@@ -82,11 +82,23 @@ TEST(MemtableBlockTest, ColumnFiltersSelectTheRowsFilterMatcherSelects) {
   auto batch = Normalized(Lines());
   auto block = MemtableBlock::Build(*batch);
   const char* filters[] = {
-      "level:error",        "service:svc-1 -level:info", "status:>=500",   "status:>=300 status:<400",
-      "code:E14",           "code:8",                    "code:*",         "-code:*",
-      "ok:true",            "dur:>100",                  "deadlock",       "\"deadlock found\"",
-      "msg:request*",       "user.id:u1 or level:warn",  "status:in(200, 237, 274)",
-      "level:~\"err|war\"", "_time:[2026-11-22T10:12:00Z, 2026-11-22T10:13:00Z)",
+      "level:error",
+      "service:svc-1 -level:info",
+      "status:>=500",
+      "status:>=300 status:<400",
+      "code:E14",
+      "code:8",
+      "code:*",
+      "-code:*",
+      "ok:true",
+      "dur:>100",
+      "deadlock",
+      "\"deadlock found\"",
+      "msg:request*",
+      "user.id:u1 or level:warn",
+      "status:in(200, 237, 274)",
+      "level:~\"err|war\"",
+      "_time:[2026-11-22T10:12:00Z, 2026-11-22T10:13:00Z)",
   };
   for (const char* text : filters) {
     auto q = ParseVql(text);

@@ -162,6 +162,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, kMaxBytes, &c->query.cache_bytes);
        }},
+      {"ingest", "max_future_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, int64_t{3650} * 86400, &c->ingest.max_future_sec);
+       }},
       {"ingest", "ua_regexes",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->ingest.ua_regexes, AsString(r));

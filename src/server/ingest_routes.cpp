@@ -5,40 +5,18 @@
 
 #include "common/json_writer.h"
 #include "ingest/decompress.h"
+#include "ingest/ingest_pipeline.h"
+#include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
-#include "server/live_feed.h"
 
 namespace vigia {
 namespace {
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// The per-thread decoder: simdjson parsers are expensive to create and not thread-safe.
-NdjsonDecoder& ThreadDecoder(const DecodeLimits& limits, const UserAgentClassifier* ua) {
-  struct Cached {
-    DecodeLimits limits;
-    const UserAgentClassifier* ua = nullptr;
-    std::unique_ptr<NdjsonDecoder> decoder;
-  };
-  thread_local Cached cached;
-  const DecodeLimits& c = cached.limits;
-  if (!cached.decoder || cached.ua != ua || c.max_line_bytes != limits.max_line_bytes ||
-      c.max_fields != limits.max_fields || c.max_depth != limits.max_depth ||
-      c.max_reported_errors != limits.max_reported_errors) {
-    cached.limits = limits;
-    cached.ua = ua;
-    cached.decoder = std::make_unique<NdjsonDecoder>(limits, ua);
-  }
-  return *cached.decoder;
-}
 
 void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
+  const IngestProtocol& ndjson = *FindIngestProtocol("ndjson");
   std::string_view content_type = req.Header("Content-Type");
-  if (!IsIngestMediaType(content_type)) {
+  if (!AcceptsMediaType(ndjson, content_type)) {
     SetError(resp, error_code::kUnsupportedMediaType,
              "Content-Type " + std::string(content_type) +
                  " is not accepted; use application/x-ndjson, application/json or text/plain");
@@ -69,17 +47,17 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
     body = decompressed;
   }
 
-  auto batch = std::make_shared<EventBatch>();
-  DecodeResult result = ThreadDecoder(ctx->decode_limits, ctx->ua_classifier)
-                            .Decode(body, req.receive_ts_ns, batch.get());
-  if (!batch->empty()) {
-    Status st = ctx->store->Append(batch);
-    if (!st.ok()) {
-      SetError(resp, error_code::kStoreUnavailable, "events not stored: " + st.ToString());
-      return;
-    }
-    if (ctx->live_feed) ctx->live_feed->Publish(std::move(batch));
+  IngestRequest in;
+  in.body = body;
+  in.content_type = content_type;
+  in.receive_ts_ns = req.receive_ts_ns;
+  Result<DecodeResult> decoded = ctx->ingest->Ingest(ndjson, std::move(in));
+  if (!decoded.ok()) {
+    SetError(resp, error_code::kStoreUnavailable,
+             "events not stored: " + decoded.status().ToString());
+    return;
   }
+  const DecodeResult& result = *decoded;
   std::string out;
   out.reserve(64 + result.errors.size() * 64);
   JsonWriter w(&out);
@@ -96,10 +74,7 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
 }  // namespace
 
 bool IsIngestMediaType(std::string_view content_type) {
-  std::string_view media = TrimSpaces(content_type.substr(0, content_type.find(';')));
-  return media.empty() || EqualsIgnoreCase(media, "application/x-ndjson") ||
-         EqualsIgnoreCase(media, "application/ndjson") ||
-         EqualsIgnoreCase(media, "application/json") || EqualsIgnoreCase(media, "text/plain");
+  return AcceptsMediaType(*FindIngestProtocol("ndjson"), content_type);
 }
 
 void AddIngestRoutes(const ServerContext* ctx, Router* router) {

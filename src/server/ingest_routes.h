@@ -1,11 +1,11 @@
 // POST /v1/events: the native ingest endpoint. Accepts NDJSON (or one JSON array) as
 // application/x-ndjson, application/json or text/plain, optionally gzip- or
-// zstd-compressed; decodes it line by line (a bad line costs only itself), appends the good
-// events to the store and answers {"accepted":N,"rejected":M,"errors":[...]} only after
-// Store::Append returned (so a 200 means the events are in the WAL). Authentication is
-// the router's /v1/ guard.
+// zstd-compressed; decompresses it and hands it to the IngestPipeline (ndjson decoder →
+// Store::Append → live feed; a bad line costs only itself) and answers
+// {"accepted":N,"rejected":M,"errors":[...]} only after Store::Append returned (so a 200
+// means the events are in the WAL). Authentication is the router's /v1/ guard.
 //
-// Thread-safety: the handlers are thread-safe; each worker thread keeps its own decoder.
+// Thread-safety: the handlers are thread-safe (the pipeline keeps a decoder per thread).
 #pragma once
 
 #include <string_view>

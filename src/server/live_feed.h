@@ -27,10 +27,12 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "ingest/ingest_pipeline.h"
 
 namespace vigia {
 
-class LiveFeed {
+// The IngestPipeline's BatchSink: the pipeline publishes each batch it stored.
+class LiveFeed final : public BatchSink {
  public:
   // One published batch as subscribers see it, with each event's canonical JSON rendered at
   // most once however many subscribers want it (feed thread only).
@@ -75,12 +77,12 @@ class LiveFeed {
   };
 
   explicit LiveFeed(Options options);
-  ~LiveFeed();  // Stop()
+  ~LiveFeed() override;  // Stop()
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
 
   // Hands `batch` (already stored) to the current subscribers, asynchronously.
-  void Publish(std::shared_ptr<const EventBatch> batch);
+  void Publish(std::shared_ptr<const EventBatch> batch) override;
   // Adds a subscriber that sees batches published from now on. ResourceExhausted when
   // max_subscribers are subscribed, Unavailable after Stop().
   Status Subscribe(std::shared_ptr<Subscriber> subscriber);

@@ -27,10 +27,19 @@ Status IngestModule::Start(ServerContext* ctx) {
                  {{"hint", "set ingest.ua_regexes or apt-get install uap-core"}});
   }
   logger::Info("ua rules", {{"path", ua_rules.empty() ? "off" : ua_rules}});
+  if (ctx->store == nullptr) return Status::Internal("ingest module needs the store module");
   live_feed_ = std::make_unique<LiveFeed>(LiveFeed::Options{});
+  IngestPipelineOptions po;
+  po.store = ctx->store;
+  po.sink = live_feed_.get();
+  po.limits = options_.decode;
+  if (ua_) po.derivers.push_back(ua_.get());
+  po.retention_days = ctx->retention_days;
+  po.max_future_ns = options_.max_future_sec * 1'000'000'000;
+  po.env = ctx->env;
+  pipeline_ = std::make_unique<IngestPipeline>(std::move(po));
   ctx->max_body_bytes = options_.max_body_bytes;
-  ctx->decode_limits = options_.decode;
-  ctx->ua_classifier = ua_.get();
+  ctx->ingest = pipeline_.get();
   ctx->live_feed = live_feed_.get();
   return Status::Ok();
 }

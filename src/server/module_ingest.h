@@ -1,7 +1,8 @@
 // IngestModule: POST /v1/events. Loads the user-agent rules (in the background: until they
 // are loaded /health/ready says "starting"), owns the live feed that stored batches go to
-// (the query module's /v1/tail subscribes to it) and registers the ingest route
-// (ingest_routes.h). Stops the live feed once the transport has stopped, so every tail has
+// (the query module's /v1/tail subscribes to it) and the IngestPipeline every protocol
+// submits through (derivers: perf_class, then the UA deriver; admission: the store's
+// retention and max_future_sec), and registers the ingest route (ingest_routes.h). Stops the live feed once the transport has stopped, so every tail has
 // ended and no ingest can publish any more.
 //
 // Thread-safety: see ServerModule.
@@ -11,8 +12,9 @@
 #include <string>
 
 #include "common/limits.h"
-#include "event/derived_fields.h"
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ingest_decoder.h"
+#include "ingest/ingest_pipeline.h"
+#include "ingest/normalize/ua_field_deriver.h"
 #include "server/server_module.h"
 
 namespace vigia {
@@ -20,7 +22,9 @@ namespace vigia {
 // [ingest] and the per-event [limits].
 struct IngestModuleOptions {
   uint64_t max_body_bytes = limits::kMaxBodyBytes;  // after decompression
-  DecodeLimits decode;
+  IngestLimits decode;
+  // Events dated more than this ahead of the clock are refused; 0 = no limit.
+  int64_t max_future_sec = limits::kMaxFutureSec;
   // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
   // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).
   std::string ua_regexes;
@@ -43,6 +47,7 @@ class IngestModule final : public ServerModule {
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<UaFieldDeriver> ua_;
   std::unique_ptr<LiveFeed> live_feed_;
+  std::unique_ptr<IngestPipeline> pipeline_;  // after ua_ and live_feed_: points at them
 };
 
 }  // namespace vigia

@@ -21,6 +21,7 @@ Status StoreModule::Start(ServerContext* ctx) {
                                 {"wal_torn_tail_bytes", stats.wal_torn_tail_bytes}});
   ctx->store = store_.get();
   ctx->data_dir = so.data_dir;
+  ctx->retention_days = so.retention.days;
   if (so.retention.days > 0 || so.retention.max_disk_bytes > 0) {
     ScheduledTask retention;
     retention.name = "store.retention";

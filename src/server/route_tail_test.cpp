@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/logger.h"
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 #include "query/local_store_backend.h"
 #include "query/row_evaluator_backend.h"
 #include "server/http_server.h"

@@ -13,8 +13,7 @@
 
 #include "common/env.h"
 #include "common/scheduler.h"
-#include "event/derived_fields.h"
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ingest_pipeline.h"
 #include "server/api_keys.h"
 #include "store/store.h"
 
@@ -34,12 +33,12 @@ struct ServerContext {
   // Published by the store module.
   Store* store = nullptr;
   std::string data_dir;
+  int retention_days = 0;  // the store's retention by age (ingest refuses older events)
 
   // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
-  DecodeLimits decode_limits;
+  IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol
   LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
-  const UserAgentClassifier* ua_classifier = nullptr;  // browser/os/device; may be null
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }

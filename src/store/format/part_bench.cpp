@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 #include "store/partition_set.h"
 
 using namespace vigia;

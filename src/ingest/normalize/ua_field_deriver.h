@@ -1,18 +1,17 @@
 // Derived fields from a User-Agent (DESIGN.md §2): browser, browser_version, os,
 // os_version and device, computed with ua-parser's uap-core rules (ua_parser.h) and cached,
 // so ingest pays the ~0.3 ms rule scan once per distinct UA string per thread, not per
-// event. The normalizer calls it through the UserAgentClassifier hook (normalizer.h) and
-// adds the fields an event does not already carry; perf_class, the other derived field,
-// is computed by the normalizer itself (PerfClassFor in event_fields.h).
+// event. It is a FieldDeriver (field_deriver.h): the canonicalizer runs it on every event
+// with a `ua` and it adds the fields the event does not already carry.
 //
-// Field values (src/event/NORMALIZATION.md has the user-facing table):
+// Field values (src/ingest/normalize/NORMALIZATION.md has the user-facing table):
 //   browser, os        uap-core's family ("Chrome Mobile", "Mac OS X", "Other" when unknown)
 //   *_version          "major.minor", or "major" when there is no minor; absent without major
 //   device             a class: bot, tablet, mobile, desktop, or other (DeviceClass below)
 //
 // Thread-safety: UaFieldDeriver is safe for concurrent use. Each thread keeps its own
 // bounded cache (no locks on the ingest path); Classify's views stay valid until that
-// thread's next Classify call, as the UserAgentClassifier contract allows.
+// thread's next Classify call.
 #pragma once
 
 #include <atomic>
@@ -22,10 +21,16 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "event/normalizer.h"
-#include "event/ua_parser.h"
+#include "ingest/normalize/field_deriver.h"
+#include "ingest/normalize/ua_parser.h"
 
 namespace vigia {
+
+// Result of classifying a User-Agent: views valid until the next Classify call on the same
+// thread.
+struct UserAgentInfo {
+  std::string_view browser, browser_version, os, os_version, device;
+};
 
 // Owned copy of the derived values (UserAgentInfo holds views into one of these).
 struct UaFields {
@@ -44,7 +49,7 @@ std::string_view DeviceClass(std::string_view ua, const UaAgent& agent, const Ua
 // "major.minor" / "major" / "" (see above).
 std::string VersionText(std::string_view major, std::string_view minor);
 
-class UaFieldDeriver final : public UserAgentClassifier {
+class UaFieldDeriver final : public FieldDeriver {
  public:
   // Loads uap-core's regexes.yaml now (see UaParser::LoadFile for the errors).
   static Result<std::unique_ptr<UaFieldDeriver>> LoadFile(const std::string& regexes_path);
@@ -68,7 +73,10 @@ class UaFieldDeriver final : public UserAgentClassifier {
   UaFields Derive(std::string_view ua) const;
 
   // Cached Derive. Returns false for an empty ua, or when the rules failed to load.
-  bool Classify(std::string_view ua, UserAgentInfo* out) const override;
+  bool Classify(std::string_view ua, UserAgentInfo* out) const;
+
+  // FieldDeriver: browser, browser_version, os, os_version, device from the event's ua.
+  void Derive(CanonicalEvent& event) const override;
 
   // The ingest.ua_regexes setting → the regexes.yaml to load: the setting itself when it
   // is a path; "" when it is "off"; for "" (the default) the first file that exists of

@@ -1,4 +1,4 @@
-#include "event/derived_fields.h"
+#include "ingest/normalize/ua_field_deriver.h"
 
 #include <array>
 #include <atomic>
@@ -222,6 +222,22 @@ bool UaFieldDeriver::Classify(std::string_view ua, UserAgentInfo* out) const {
   out->os_version = f.os_version;
   out->device = f.device;
   return true;
+}
+
+void UaFieldDeriver::Derive(CanonicalEvent& event) const {
+  using normalize::Slot;
+  if (!event.Has(Slot::kUa)) return;
+  UserAgentInfo ua;
+  if (!Classify(event.Get(Slot::kUa).s, &ua)) return;
+  const std::pair<Slot, std::string_view> derived[] = {{Slot::kBrowser, ua.browser},
+                                                       {Slot::kBrowserVersion, ua.browser_version},
+                                                       {Slot::kOs, ua.os},
+                                                       {Slot::kOsVersion, ua.os_version},
+                                                       {Slot::kDevice, ua.device}};
+  // The views live in this thread's cache until its next Classify: copied at emission.
+  for (const auto& [slot, text] : derived) {
+    if (!text.empty()) event.AddIfAbsent(slot, Value::String(text), /*stable=*/false);
+  }
 }
 
 }  // namespace vigia

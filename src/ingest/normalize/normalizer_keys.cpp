@@ -1,4 +1,4 @@
-#include "event/normalizer_keys.h"
+#include "ingest/normalize/normalizer_keys.h"
 
 #include <array>
 #include <vector>

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 
 namespace {
 

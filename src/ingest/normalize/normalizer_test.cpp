@@ -1,11 +1,11 @@
-#include "event/normalizer.h"
+#include "ingest/normalize/normalizer.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "common/time_format.h"
-#include "event/event_test_util.h"
+#include "ingest/normalize/normalizer_fixture.h"
 
 namespace vigia {
 namespace {
@@ -309,30 +309,51 @@ TEST_F(NormalizerTest, RejectsBadLinesWithReasons) {
   EXPECT_EQ(batch_.fields(Ev()).size(), 1002u);  // + kind, level
 }
 
-class FixedUaClassifier : public UserAgentClassifier {
+// A deriver that knows one browser; a second one that reads what the first added.
+class FixedUaDeriver : public FieldDeriver {
  public:
-  bool Classify(std::string_view ua, UserAgentInfo* out) const override {
-    if (ua.find("Firefox") == std::string_view::npos) return false;
-    out->browser = "Firefox";
-    out->os = "Linux";
-    out->device = "Other";
-    return true;
+  void Derive(CanonicalEvent& e) const override {
+    using normalize::Slot;
+    if (!e.Has(Slot::kUa) || e.Get(Slot::kUa).s.find("Firefox") == std::string_view::npos) return;
+    e.AddIfAbsent(Slot::kBrowser, S("Firefox"), true);
+    e.AddIfAbsent(Slot::kOs, S("Linux"), true);
+    e.AddIfAbsent(Slot::kDevice, S("Other"), true);
+  }
+};
+class BrowserEchoDeriver : public FieldDeriver {
+ public:
+  void Derive(CanonicalEvent& e) const override {
+    using normalize::Slot;
+    if (e.Has(Slot::kBrowser)) e.AddIfAbsent(Slot::kFingerprint, e.Get(Slot::kBrowser), false);
   }
 };
 
-TEST(NormalizerUaHookTest, ClassifierFillsDerivedFieldsUnlessGiven) {
-  FixedUaClassifier ua;
+TEST(NormalizerDeriverTest, DeriversRunInOrderAndNeverOverrideTheLine) {
+  FixedUaDeriver ua;
+  BrowserEchoDeriver echo;
   NormalizerOptions opt;
-  opt.ua_classifier = &ua;
+  opt.derivers.push_back(&ua);
+  opt.derivers.push_back(&echo);
   Normalizer n(opt);
   EventBatch b;
   ASSERT_TRUE(n.Normalize(R"({"ua":"Mozilla/5.0 Firefox/120","os":"Mine"})", 0, &b).ok());
-  ASSERT_TRUE(n.Normalize(R"({"ua":"curl/8"})", 0, &b).ok());
+  ASSERT_TRUE(n.Normalize(R"({"ua":"curl/8","duration_ms":10})", 0, &b).ok());
   EXPECT_EQ(*b.Find(b.events()[0], "browser"), S("Firefox"));
   EXPECT_EQ(*b.Find(b.events()[0], "os"), S("Mine"));
   EXPECT_EQ(*b.Find(b.events()[0], "device"), S("Other"));
+  EXPECT_EQ(*b.Find(b.events()[0], "fingerprint"), S("Firefox"));  // saw the first's output
   EXPECT_EQ(b.Find(b.events()[0], "browser_version"), nullptr);
   EXPECT_EQ(b.Find(b.events()[1], "browser"), nullptr);
+  EXPECT_EQ(*b.Find(b.events()[1], "perf_class"), S("excellent"));  // the built-in deriver
+}
+
+TEST(NormalizerDeriverTest, WithoutDeriversNothingIsDerived) {
+  NormalizerOptions opt;
+  opt.derivers.clear();
+  Normalizer n(opt);
+  EventBatch b;
+  ASSERT_TRUE(n.Normalize(R"({"duration_ms":10})", 0, &b).ok());
+  EXPECT_EQ(b.Find(b.events()[0], "perf_class"), nullptr);
 }
 
 TEST_F(NormalizerTest, ManyEventsInOneBatchKeepTheirOwnStrings) {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/time_format.h"
-#include "event/event_test_util.h"
+#include "ingest/normalize/normalizer_fixture.h"
 
 namespace vigia {
 namespace {

@@ -1,4 +1,4 @@
-#include "event/ua_parser.h"
+#include "ingest/normalize/ua_parser.h"
 
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>

@@ -9,7 +9,7 @@
 
 #include "event/event_json.h"
 #include "ingest/decompress.h"
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static vigia::NdjsonDecoder* decoder = [] {

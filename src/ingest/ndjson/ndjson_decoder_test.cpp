@@ -1,11 +1,11 @@
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "event/event_json.h"
-#include "event/event_test_util.h"
+#include "ingest/normalize/normalizer_fixture.h"
 
 namespace vigia {
 namespace {

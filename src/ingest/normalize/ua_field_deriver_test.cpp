@@ -1,4 +1,4 @@
-#include "event/derived_fields.h"
+#include "ingest/normalize/ua_field_deriver.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/limits.h"
-#include "event/event_test_util.h"
+#include "ingest/normalize/normalizer_fixture.h"
 
 namespace vigia {
 namespace {
@@ -192,7 +192,7 @@ class DerivedFieldsNormalizer : public NormalizerFixture {
  protected:
   DerivedFieldsNormalizer() {
     NormalizerOptions o;
-    o.ua_classifier = &Deriver();
+    o.derivers.push_back(&Deriver());
     normalizer_with_ua_ = std::make_unique<Normalizer>(o);
   }
   Status NormUa(std::string_view line) {

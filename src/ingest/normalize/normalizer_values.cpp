@@ -1,4 +1,4 @@
-#include "event/normalizer_values.h"
+#include "ingest/normalize/normalizer_values.h"
 
 #include <charconv>
 #include <cmath>
@@ -11,8 +11,6 @@
 
 namespace vigia::normalize {
 
-namespace dom = simdjson::dom;
-
 namespace {
 
 char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -21,40 +19,6 @@ char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' +
 constexpr double kTwo63 = 9223372036854775808.0;
 
 }  // namespace
-
-std::string JsonErrorReason(simdjson::error_code e, size_t max_depth) {
-  switch (e) {
-    case simdjson::UTF8_ERROR:
-      return "invalid UTF-8";
-    case simdjson::DEPTH_ERROR:
-      return "nesting deeper than " + std::to_string(max_depth);
-    case simdjson::UNCLOSED_STRING:
-      return "invalid JSON: unclosed string";
-    case simdjson::UNESCAPED_CHARS:
-      return "invalid JSON: unescaped control character in a string";
-    case simdjson::STRING_ERROR:
-      return "invalid JSON: bad escape sequence in a string";
-    case simdjson::NUMBER_ERROR:
-      return "invalid JSON: malformed number (or an integer beyond 64 bits)";
-    case simdjson::NUMBER_OUT_OF_RANGE:
-      return "invalid JSON: number out of range";
-    case simdjson::T_ATOM_ERROR:
-      return "invalid JSON: bad literal (expected true)";
-    case simdjson::F_ATOM_ERROR:
-      return "invalid JSON: bad literal (expected false)";
-    case simdjson::N_ATOM_ERROR:
-      return "invalid JSON: bad literal (expected null)";
-    case simdjson::TAPE_ERROR:
-      return "invalid JSON: malformed structure (missing or extra comma, colon, brace, "
-             "bracket or content after the object)";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-      return "invalid JSON: unterminated object or array";
-    case simdjson::EMPTY:
-      return "invalid JSON: empty";
-    default:
-      return std::string("invalid JSON: ") + simdjson::error_message(e);
-  }
-}
 
 bool EqualsLower(std::string_view s, std::string_view lower) {
   if (s.size() != lower.size()) return false;
@@ -136,138 +100,99 @@ std::string_view OutcomeFor(std::string_view s) {
   return {};
 }
 
-// Compact JSON text of any element (used for arrays and for objects in string fields).
-void AppendElementJson(dom::element el, std::string* out) {
-  switch (el.type()) {
-    case dom::element_type::OBJECT: {
-      out->push_back('{');
-      bool first = true;
-      for (dom::key_value_pair kv : Obj(el)) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendJsonString(out, kv.key);
-        out->push_back(':');
-        AppendElementJson(kv.value, out);
-      }
-      out->push_back('}');
+void AppendInJson(const InValue& in, std::string* out) {
+  switch (in.type) {
+    case InValue::kString:
+      AppendJsonString(out, in.s);
       return;
-    }
-    case dom::element_type::ARRAY: {
-      out->push_back('[');
-      bool first = true;
-      for (dom::element child : Arr(el)) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendElementJson(child, out);
-      }
-      out->push_back(']');
+    case InValue::kInt:
+      AppendJsonValue(out, Value::Int(in.i));
       return;
-    }
-    case dom::element_type::STRING:
-      AppendJsonString(out, Str(el));
-      return;
-    case dom::element_type::INT64:
-      AppendJsonValue(out, Value::Int(I64(el)));
-      return;
-    case dom::element_type::UINT64: {
+    case InValue::kUint: {
       char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof(buf), U64(el));
+      auto r = std::to_chars(buf, buf + sizeof(buf), in.u);
       out->append(buf, r.ptr);
       return;
     }
-    case dom::element_type::DOUBLE:
-      AppendJsonDouble(out, Dbl(el));
+    case InValue::kDouble:
+      AppendJsonDouble(out, in.d);
       return;
-    case dom::element_type::BOOL:
-      out->append(Bool(el) ? "true" : "false");
+    case InValue::kBool:
+      out->append(in.b ? "true" : "false");
       return;
-    case dom::element_type::NULL_VALUE:
+    case InValue::kNull:
       out->append("null");
+      return;
+    case InValue::kJson:
+      out->append(in.s);
       return;
   }
 }
 
-std::string_view JsonText(dom::element el, Arena* arena, std::string* scratch) {
+std::string_view JsonText(const InValue& in, Arena* arena, std::string* scratch) {
+  if (in.type == InValue::kJson) return in.s;  // captured into the arena already
   scratch->clear();
-  AppendElementJson(el, scratch);
+  AppendInJson(in, scratch);
   return arena->Copy(*scratch);
 }
 
-// The value an element keeps as a dynamic field. Returns false for null (dropped).
-bool ToValue(dom::element el, Arena* arena, std::string* scratch, Value* v, bool* stable) {
+bool ToValue(const InValue& in, Arena* arena, std::string* scratch, Value* v, bool* stable) {
   *stable = true;
-  switch (el.type()) {
-    case dom::element_type::STRING:
-      *v = Value::String(Str(el));
-      *stable = false;
+  switch (in.type) {
+    case InValue::kString:
+      *v = Value::String(in.s);
+      *stable = in.stable;
       return true;
-    case dom::element_type::INT64:
-      *v = Value::Int(I64(el));
+    case InValue::kInt:
+      *v = Value::Int(in.i);
       return true;
-    case dom::element_type::DOUBLE:
-      *v = Value::Float(Dbl(el));
+    case InValue::kDouble:
+      *v = Value::Float(in.d);
       return true;
-    case dom::element_type::BOOL:
-      *v = Value::Bool(Bool(el));
+    case InValue::kBool:
+      *v = Value::Bool(in.b);
       return true;
-    case dom::element_type::NULL_VALUE:
+    case InValue::kNull:
       return false;
-    case dom::element_type::UINT64:  // beyond int64: keep every digit as text
-    case dom::element_type::ARRAY:
-    case dom::element_type::OBJECT:
-      *v = Value::String(JsonText(el, arena, scratch));
+    case InValue::kUint:  // beyond int64: keep every digit as text
+    case InValue::kJson:
+      *v = Value::String(JsonText(in, arena, scratch));
       return true;
   }
   return false;
 }
 
-// The text of a value that failed coercion (kept as <name>_raw).
-Value RawText(dom::element el, Arena* arena, std::string* scratch, bool* stable) {
-  if (el.type() == dom::element_type::STRING) {
-    *stable = false;
-    return Value::String(Str(el));
+Value RawText(const InValue& in, Arena* arena, std::string* scratch, bool* stable) {
+  if (in.type == InValue::kString) {
+    *stable = in.stable;
+    return Value::String(in.s);
   }
   *stable = true;
-  return Value::String(JsonText(el, arena, scratch));
+  return Value::String(JsonText(in, arena, scratch));
 }
 
-Coerced Coerce(SlotType type, dom::element el, Arena* arena, std::string* scratch, Value* v,
+Coerced Coerce(SlotType type, const InValue& in, Arena* arena, std::string* scratch, Value* v,
                bool* stable) {
-  dom::element_type t = el.type();
-  if (t == dom::element_type::NULL_VALUE) return Coerced::kNull;
+  const InValue::Type t = in.type;
+  if (t == InValue::kNull) return Coerced::kNull;
   *stable = true;
-  bool is_str = t == dom::element_type::STRING;
-  std::string_view s = is_str ? Str(el) : std::string_view();
+  const bool is_str = t == InValue::kString;
+  std::string_view s = is_str ? in.s : std::string_view();
   switch (type) {
     case SlotType::kString:
+    case SlotType::kStack:  // an array of lines arrives joined (a kString)
       if (is_str) {
         *v = Value::String(s);
-        *stable = false;
+        *stable = in.stable;
       } else {
-        *v = Value::String(JsonText(el, arena, scratch));
+        *v = Value::String(JsonText(in, arena, scratch));
       }
       return Coerced::kOk;
-    case SlotType::kStack:
-      if (t == dom::element_type::ARRAY) {
-        scratch->clear();
-        for (dom::element line : Arr(el)) {
-          if (!scratch->empty() && scratch->back() != '\n') scratch->push_back('\n');
-          if (line.type() == dom::element_type::STRING) {
-            scratch->append(Str(line));
-          } else {
-            AppendElementJson(line, scratch);
-          }
-        }
-        while (!scratch->empty() && scratch->back() == '\n') scratch->pop_back();
-        *v = Value::String(arena->Copy(*scratch));
-        return Coerced::kOk;
-      }
-      return Coerce(SlotType::kString, el, arena, scratch, v, stable);
     case SlotType::kInt: {
       int64_t i;
-      if (t == dom::element_type::INT64) {
-        *v = Value::Int(I64(el));
-      } else if (t == dom::element_type::DOUBLE && DoubleToInt(Dbl(el), &i)) {
+      if (t == InValue::kInt) {
+        *v = Value::Int(in.i);
+      } else if (t == InValue::kDouble && DoubleToInt(in.d, &i)) {
         *v = Value::Int(i);
       } else if (is_str && ParseIntText(s, &i)) {
         *v = Value::Int(i);
@@ -278,12 +203,12 @@ Coerced Coerce(SlotType type, dom::element el, Arena* arena, std::string* scratc
     }
     case SlotType::kFloat: {
       double d;
-      if (t == dom::element_type::DOUBLE) {
-        *v = Value::Float(Dbl(el));
-      } else if (t == dom::element_type::INT64) {
-        *v = Value::Float(static_cast<double>(I64(el)));
-      } else if (t == dom::element_type::UINT64) {
-        *v = Value::Float(static_cast<double>(U64(el)));
+      if (t == InValue::kDouble) {
+        *v = Value::Float(in.d);
+      } else if (t == InValue::kInt) {
+        *v = Value::Float(static_cast<double>(in.i));
+      } else if (t == InValue::kUint) {
+        *v = Value::Float(static_cast<double>(in.u));
       } else if (is_str && ParseDoubleText(s, &d)) {
         *v = Value::Float(d);
       } else {
@@ -292,8 +217,8 @@ Coerced Coerce(SlotType type, dom::element el, Arena* arena, std::string* scratc
       return Coerced::kOk;
     }
     case SlotType::kBool:
-      if (t == dom::element_type::BOOL) {
-        *v = Value::Bool(Bool(el));
+      if (t == InValue::kBool) {
+        *v = Value::Bool(in.b);
       } else if (is_str && (EqualsLower(s, "true") || EqualsLower(s, "false"))) {
         *v = Value::Bool(EqualsLower(s, "true"));
       } else {
@@ -313,15 +238,15 @@ Coerced Coerce(SlotType type, dom::element el, Arena* arena, std::string* scratc
       return Coerced::kOk;
     }
     case SlotType::kOutcome:
-      if (t == dom::element_type::BOOL) {
-        *v = Value::String(Bool(el) ? "success" : "failure");
+      if (t == InValue::kBool) {
+        *v = Value::String(in.b ? "success" : "failure");
         return Coerced::kOk;
       }
       if (is_str && !OutcomeFor(s).empty()) {
         *v = Value::String(OutcomeFor(s));
         return Coerced::kOk;
       }
-      return Coerce(SlotType::kString, el, arena, scratch, v, stable);
+      return Coerce(SlotType::kString, in, arena, scratch, v, stable);
     case SlotType::kMethod: {
       if (!is_str || s.empty() || s.size() > 16) return Coerced::kFail;
       char* p = arena->Allocate(s.size());

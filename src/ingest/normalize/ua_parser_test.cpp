@@ -1,4 +1,4 @@
-#include "event/ua_parser.h"
+#include "ingest/normalize/ua_parser.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>

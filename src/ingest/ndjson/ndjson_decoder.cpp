@@ -1,8 +1,10 @@
-#include "ingest/ndjson_decoder.h"
+#include "ingest/ndjson/ndjson_decoder.h"
 
 #include <algorithm>
 #include <cstring>
 #include <string>
+
+#include "ingest/normalize/normalizer.h"
 
 namespace vigia {
 namespace {
@@ -12,22 +14,21 @@ constexpr size_t kFieldsPerEventGuess = 16;
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-NormalizerOptions ToNormalizerOptions(const DecodeLimits& l, const UserAgentClassifier* ua) {
+NormalizerOptions ToNormalizerOptions(const DecoderOptions& d) {
   NormalizerOptions o;
-  o.max_fields = l.max_fields;
-  o.max_depth = l.max_depth;
-  o.max_field_name_bytes = l.max_field_name_bytes;
-  o.ua_classifier = ua;
+  o.max_fields = d.limits.max_fields;
+  o.max_depth = d.limits.max_depth;
+  o.max_field_name_bytes = d.limits.max_field_name_bytes;
+  o.derivers = d.derivers;
   return o;
 }
 
 }  // namespace
 
 struct NdjsonDecoder::Impl {
-  Impl(DecodeLimits l, const UserAgentClassifier* ua)
-      : limits(l), normalizer(ToNormalizerOptions(l, ua)) {}
+  explicit Impl(const DecoderOptions& o) : limits(o.limits), normalizer(ToNormalizerOptions(o)) {}
 
-  DecodeLimits limits;
+  IngestLimits limits;
   Normalizer normalizer;
 
   // Per Decode call.
@@ -159,14 +160,23 @@ struct NdjsonDecoder::Impl {
   }
 };
 
-NdjsonDecoder::NdjsonDecoder(DecodeLimits limits) : NdjsonDecoder(limits, nullptr) {}
+NdjsonDecoder::NdjsonDecoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
-NdjsonDecoder::NdjsonDecoder(DecodeLimits limits, const UserAgentClassifier* ua)
-    : impl_(std::make_unique<Impl>(limits, ua)) {}
+NdjsonDecoder::NdjsonDecoder(IngestLimits limits) : NdjsonDecoder(DecoderOptions{limits}) {}
 
 NdjsonDecoder::~NdjsonDecoder() = default;
 
 DecodeResult NdjsonDecoder::Decode(std::string_view body, int64_t receive_ts_ns, EventBatch* out) {
+  IngestRequest req;
+  req.body = body;
+  req.receive_ts_ns = receive_ts_ns;
+  return Decode(req, out);
+}
+
+DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
+  const std::string_view body = req.body;
+  const int64_t receive_ts_ns = req.receive_ts_ns;
+  impl_->normalizer.canonicalizer().SetAdmission(req.admission);
   DecodeResult result;
   Impl& d = *impl_;
   d.body = body;

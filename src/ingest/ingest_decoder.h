@@ -1,0 +1,74 @@
+// IngestDecoder: one ingest protocol's front end. Turns a request body (or one datagram or
+// stream frame) into canonical events appended to an EventBatch, with a verdict per record:
+// each record (an NDJSON line, a JSON array element, an OTLP log record, a syslog message)
+// is accepted or rejected on its own, so one bad record never costs the others.
+//
+// Decoders feed a Canonicalizer (src/ingest/normalize/canonicalizer.h), so the alias rules,
+// limits, derived fields and the admission window (too old for the retention / too far in
+// the future) apply alike to every protocol. What they return goes to
+// IngestPipeline::Submit (ingest_pipeline.h).
+//
+// To add a protocol: a folder src/ingest/<protocol>/ with a class implementing
+// IngestDecoder, and one line in the table of ingest_protocols.cpp.
+//
+// Thread-safety: a decoder is externally synchronized (parsers and canonicalizer state are
+// reused between calls); use one per thread. IngestPipeline::Ingest keeps one per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/limits.h"
+#include "event/event.h"
+#include "ingest/normalize/canonicalizer.h"
+
+namespace vigia {
+
+// Per-request bounds every decoder applies.
+struct IngestLimits {
+  size_t max_line_bytes = limits::kMaxLineBytes;  // one record's encoded bytes
+  size_t max_fields = limits::kMaxFieldsPerEvent;
+  size_t max_depth = limits::kMaxNestingDepth;
+  size_t max_reported_errors = limits::kMaxReportedErrors;
+  size_t max_field_name_bytes = limits::kMaxFieldNameBytes;
+};
+using DecodeLimits = IngestLimits;
+
+// What a decoder is built with: the limits and the derivers (not owned; they outlive it).
+struct DecoderOptions {
+  IngestLimits limits;
+  std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
+};
+
+// One request (or frame) to decode.
+struct IngestRequest {
+  std::string_view body;          // decompressed
+  std::string_view content_type;  // as sent (parameters included); may be empty
+  int64_t receive_ts_ns = 0;      // ts of events that carry none
+  std::string_view tenant;        // who sent it (see IngestPipeline::Submit)
+  AdmissionWindow admission;      // event times accepted (IngestPipeline fills it)
+};
+
+struct LineError {
+  uint64_t line = 0;  // 1-based record number (line, array element, log record, message)
+  std::string error;  // e.g. "invalid JSON: unclosed string", "older than retention (30d)"
+};
+
+struct DecodeResult {
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  std::vector<LineError> errors;  // at most max_reported_errors; counts stay exact
+};
+
+class IngestDecoder {
+ public:
+  virtual ~IngestDecoder() = default;
+  // The protocol's name ("ndjson"), as registered in ingest_protocols.cpp.
+  virtual std::string_view protocol() const = 0;
+  // Appends one canonical event per accepted record of `req` to `out` and counts the rest.
+  virtual DecodeResult Decode(const IngestRequest& req, EventBatch* out) = 0;
+};
+
+}  // namespace vigia

@@ -1,0 +1,98 @@
+#include "ingest/ingest_pipeline.h"
+
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "store/partition_key.h"
+
+namespace vigia {
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+
+std::atomic<uint64_t> next_pipeline_id{1};
+
+}  // namespace
+
+IngestPipeline::IngestPipeline(IngestPipelineOptions options)
+    : options_(std::move(options)),
+      env_(options_.env != nullptr ? options_.env : Env::Default()),
+      id_(next_pipeline_id.fetch_add(1)) {}
+
+IngestPipeline::~IngestPipeline() = default;
+
+std::string IngestPipeline::DurationText(int64_t ns) {
+  const int64_t s = ns / kNanosPerSecond;
+  if (s > 0 && s % 86'400 == 0) return std::to_string(s / 86'400) + "d";
+  if (s > 0 && s % 3'600 == 0) return std::to_string(s / 3'600) + "h";
+  if (s > 0 && s % 60 == 0) return std::to_string(s / 60) + "m";
+  return std::to_string(s) + "s";
+}
+
+AdmissionWindow IngestPipeline::Admission() const {
+  AdmissionWindow w;
+  const int64_t now = env_->NowNanos();
+  if (options_.retention_days > 0) {
+    // Retention drops a day's partition once day <= today - days (store/retention.h): the
+    // oldest day kept is today - days + 1, and it starts at its first nanosecond.
+    // DayOf and kNanosPerDay: the store's own partition days (store/partition_key.h).
+    w.min_ts_ns = (int64_t{DayOf(now)} - options_.retention_days + 1) * kNanosPerDay;
+    w.too_old = "older than retention (" +
+                DurationText(int64_t{options_.retention_days} * kNanosPerDay) + ")";
+  }
+  if (options_.max_future_ns > 0 &&
+      now <= std::numeric_limits<int64_t>::max() - options_.max_future_ns) {
+    w.max_ts_ns = now + options_.max_future_ns;
+    w.too_new = "more than " + DurationText(options_.max_future_ns) + " in the future";
+  }
+  return w;
+}
+
+DecoderOptions IngestPipeline::decoder_options() const {
+  DecoderOptions o;
+  o.limits = options_.limits;
+  o.derivers = options_.derivers;
+  return o;
+}
+
+IngestDecoder& IngestPipeline::ThreadDecoder(const IngestProtocol& protocol) {
+  struct Cached {
+    uint64_t pipeline = 0;
+    const IngestProtocol* protocol = nullptr;
+    std::unique_ptr<IngestDecoder> decoder;
+  };
+  // A handful of entries: one per protocol this thread serves (per live pipeline).
+  thread_local std::vector<Cached> cache;
+  for (Cached& c : cache) {
+    if (c.pipeline == id_ && c.protocol == &protocol) return *c.decoder;
+  }
+  if (cache.size() >= 16) cache.clear();  // pipelines come and go in tests
+  cache.push_back({id_, &protocol, protocol.make(decoder_options())});
+  return *cache.back().decoder;
+}
+
+Result<DecodeResult> IngestPipeline::Ingest(const IngestProtocol& protocol, IngestRequest req) {
+  req.admission = Admission();
+  auto batch = std::make_shared<EventBatch>();
+  DecodeResult result = ThreadDecoder(protocol).Decode(req, batch.get());
+  rejected_.fetch_add(result.rejected, std::memory_order_relaxed);
+  VIGIA_RETURN_IF_ERROR(Submit(req.tenant, std::move(batch)));
+  accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
+  return result;
+}
+
+Status IngestPipeline::Submit(std::string_view tenant, std::shared_ptr<EventBatch> batch) {
+  if (batch->empty()) return Status::Ok();
+  for (const BatchRedactor* r : options_.redactors) r->Redact(tenant, batch.get());
+  std::shared_ptr<const EventBatch> stored = std::move(batch);
+  VIGIA_RETURN_IF_ERROR(options_.store->Append(stored));
+  if (options_.sink != nullptr) options_.sink->Publish(std::move(stored));
+  return Status::Ok();
+}
+
+IngestStats IngestPipeline::stats() const {
+  return {accepted_.load(std::memory_order_relaxed), rejected_.load(std::memory_order_relaxed)};
+}
+
+}  // namespace vigia

@@ -1,0 +1,106 @@
+// IngestPipeline: the one path every ingest protocol takes into the store.
+//
+//   front end (IngestDecoder: body → records)
+//     → Canonicalizer (aliases, types, limits, admission window, FieldDerivers, per event)
+//     → Submit: redaction hooks (BatchRedactor, none yet) → Store::Append (WAL: durable and
+//       readable when it returns) → live sink (BatchSink: /v1/tail subscribers)
+//
+// Field derivation runs inside the canonicalizer, per event, before the event is appended to
+// its batch (cheapest: no second pass); the pipeline owns the ordered deriver list and hands
+// it to every decoder it makes (decoder_options()).
+//
+// Accepted means kept: the admission window (Admission()) refuses, record by record, events
+// older than the retention would keep ("older than retention (30d)") and events more than
+// max_future ahead of the clock ("more than 1d in the future"), so nothing acknowledged is
+// dropped later except by whole-partition retention as days pass.
+//
+// Thread-safety: thread-safe. Ingest keeps one decoder per thread and protocol.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "common/env.h"
+#include "common/status.h"
+#include "event/event.h"
+#include "ingest/ingest_decoder.h"
+#include "ingest/ingest_protocols.h"
+#include "store/store.h"
+
+namespace vigia {
+
+// Where stored batches go next (the server's live feed). Must not block.
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+  virtual void Publish(std::shared_ptr<const EventBatch> batch) = 0;
+};
+
+// A hook that may rewrite or drop fields of a batch before it is stored (redaction). Must be
+// thread-safe.
+class BatchRedactor {
+ public:
+  virtual ~BatchRedactor() = default;
+  virtual void Redact(std::string_view tenant, EventBatch* batch) const = 0;
+};
+
+struct IngestPipelineOptions {
+  Store* store = nullptr;     // not owned; required
+  BatchSink* sink = nullptr;  // not owned; may be null
+  IngestLimits limits;
+  // Run in order on every event (field_deriver.h). Not owned.
+  std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
+  std::vector<const BatchRedactor*> redactors;  // not owned; none yet
+  // The retention by age the store applies (StoreOptions::retention.days); 0 = forever.
+  int retention_days = 0;
+  // How far ahead of the clock an event may be; 0 = no limit.
+  int64_t max_future_ns = 0;
+  Env* env = nullptr;  // the clock; nullptr = Env::Default()
+};
+
+struct IngestStats {
+  uint64_t accepted = 0;  // events acknowledged since start
+  uint64_t rejected = 0;  // records refused (any reason)
+};
+
+class IngestPipeline {
+ public:
+  // REQUIRES: options.store != nullptr.
+  explicit IngestPipeline(IngestPipelineOptions options);
+  ~IngestPipeline();
+  IngestPipeline(const IngestPipeline&) = delete;
+  IngestPipeline& operator=(const IngestPipeline&) = delete;
+
+  // Decodes `req` with `protocol`'s decoder (this thread's, made on first use), with the
+  // admission window of now, and submits the events. An error means nothing was stored
+  // (Store::Append failed): the caller answers 503 and the client retries the whole request.
+  Result<DecodeResult> Ingest(const IngestProtocol& protocol, IngestRequest req);
+
+  // Redaction → Store::Append → sink. `tenant`: who sent the batch (empty until API keys
+  // bind tenants; today each event's own `tenant` field partitions the store).
+  // REQUIRES: batch != nullptr; its events were canonicalized (event.h invariants).
+  Status Submit(std::string_view tenant, std::shared_ptr<EventBatch> batch);
+
+  // The event times accepted now (Env::NowNanos), with the reasons for the others.
+  AdmissionWindow Admission() const;
+  // For decoders built outside Ingest (limits and derivers).
+  DecoderOptions decoder_options() const;
+  IngestStats stats() const;
+
+  // "30d", "12h", "90m", "45s": how reasons spell a duration.
+  static std::string DurationText(int64_t ns);
+
+ private:
+  IngestDecoder& ThreadDecoder(const IngestProtocol& protocol);
+
+  const IngestPipelineOptions options_;
+  Env* const env_;
+  const uint64_t id_;  // tells the per-thread decoders of different pipelines apart
+  std::atomic<uint64_t> accepted_{0};
+  std::atomic<uint64_t> rejected_{0};
+};
+
+}  // namespace vigia
