@@ -22,9 +22,8 @@ constexpr std::string_view kDerived[] = {"browser", "browser_version", "os", "os
 
 const UaFieldDeriver& Deriver() {
   static const UaFieldDeriver* d = [] {
-    const char* shared = std::getenv("VIGIA_SHARED_DIR");
-    std::string path =
-        std::string(shared != nullptr ? shared : "../shared") + "/data/uap-core/regexes.yaml";
+    // The repository's pinned uap-core (third_party/uap-core; CMake passes its path).
+    std::string path = std::string(VIGIA_UAP_CORE_DIR) + "/regexes.yaml";
     auto loaded = UaFieldDeriver::LoadFile(path);
     if (!loaded.ok()) {
       ADD_FAILURE() << loaded.status().ToString();

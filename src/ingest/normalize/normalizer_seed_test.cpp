@@ -1,4 +1,4 @@
-// Lines in the formats the seed applications already write (../shared/seeds/), going in
+// Lines in the formats the seed applications already write (seeds 000-004), going in
 // unchanged and coming out with canonical names and values.
 #include <gtest/gtest.h>
 

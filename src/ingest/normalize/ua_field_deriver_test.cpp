@@ -16,9 +16,8 @@ namespace {
 
 const UaFieldDeriver& Deriver() {
   static const UaFieldDeriver* d = [] {
-    const char* shared = std::getenv("VIGIA_SHARED_DIR");
-    std::string dir = shared != nullptr ? shared : "../shared";
-    auto loaded = UaFieldDeriver::LoadFile(dir + "/data/uap-core/regexes.yaml");
+    // The repository's pinned uap-core (third_party/uap-core; CMake passes its path).
+    auto loaded = UaFieldDeriver::LoadFile(std::string(VIGIA_UAP_CORE_DIR) + "/regexes.yaml");
     if (!loaded.ok()) {
       ADD_FAILURE() << loaded.status().ToString();
       std::abort();
@@ -148,10 +147,7 @@ TEST(DerivedFieldsConcurrent, ThreadsShareOneDeriver) {
   for (int m : mismatches) EXPECT_EQ(m, 0);
 }
 
-std::string RegexesPath() {
-  const char* shared = std::getenv("VIGIA_SHARED_DIR");
-  return std::string(shared != nullptr ? shared : "../shared") + "/data/uap-core/regexes.yaml";
-}
+std::string RegexesPath() { return std::string(VIGIA_UAP_CORE_DIR) + "/regexes.yaml"; }
 
 TEST(DerivedFieldsLoading, BackgroundLoadServesTheSameAnswers) {
   std::unique_ptr<UaFieldDeriver> d = UaFieldDeriver::LoadFileInBackground(RegexesPath());

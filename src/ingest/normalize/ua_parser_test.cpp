@@ -11,12 +11,8 @@
 namespace vigia {
 namespace {
 
-std::string SharedDir() {
-  const char* d = std::getenv("VIGIA_SHARED_DIR");
-  return d != nullptr ? d : "../shared";
-}
-
-std::string UapDir() { return SharedDir() + "/data/uap-core"; }
+// The repository's pinned uap-core (third_party/uap-core; CMake passes its path).
+std::string UapDir() { return VIGIA_UAP_CORE_DIR; }
 
 const UaParser& RealParser() {
   static const UaParser* parser = [] {

@@ -1,0 +1,31 @@
+#!/bin/sh
+# The repository stands alone: clones the committed HEAD into a directory with nothing beside
+# it, configures it, builds the tests that read data files (the uap-core rules and corpus)
+# and runs them there. A path outside the repository (../shared, a sibling checkout) fails
+# here, as it would for a new user. Also greps every build file, source and test for
+# "../shared". Cheap with ccache: only those targets are built.
+#
+#   standalone_clone_test.sh <source dir> <scratch dir>
+set -eu
+src=$1
+scratch=$2
+
+# 1. No file of the project names a directory beside the repository.
+if git -C "$src" grep -n -e '\.\./shared' -- ':!tests/standalone_clone_test.sh' \
+     '*.txt' '*.cmake' '*.cpp' '*.h' '*.sh' '*.py' 'Makefile'; then
+  echo "FAIL: the files above read ../shared" >&2
+  exit 1
+fi
+
+# 2. A clone with nothing beside it builds and passes the data-reading tests.
+rm -rf "$scratch"
+mkdir -p "$scratch/only"
+git clone --quiet --no-hardlinks "$src" "$scratch/only/vigia"
+ls -A "$scratch/only" | grep -qvx vigia && { echo "FAIL: $scratch/only not empty" >&2; exit 1; }
+cd "$scratch/only/vigia"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C build ua_parser_test derived_fields_test bench_derived_columns_test >/dev/null
+cd build
+ctest --output-on-failure -R '^(ua_parser_test|derived_fields_test|bench_derived_columns_test)$'
+cd /
+rm -rf "$scratch"
