@@ -46,10 +46,13 @@ struct StoreOptions {
   // Retention: whole partitions older than `retention.days` UTC days (today included) or
   // beyond `retention.max_disk_bytes` (oldest first) are dropped, after the WAL replay at
   // Open and then every retention_interval_ms (0 = only when RunRetention() is called: the
-  // server's scheduler does), by wall-clock time from `env` (see
-  // retention.h). Events of an expired day (by age) still in the memtable stay readable until
-  // the next flush, which drops them instead of writing them (at most the flush age); the
-  // WAL replay skips them too. days = 0 and max_disk_bytes = 0 keep everything.
+  // server's scheduler does), by wall-clock time from `env` (see retention.h). Retention
+  // works on whole UTC days: ingest refuses events of a day that is already expired
+  // (IngestPipeline's admission window), so an acknowledged event only goes when its whole
+  // day does. Events of a day that expired while they were still in the memtable stay
+  // readable until the next flush, which drops them (logged, counted in
+  // expired_events_dropped) instead of writing a part retention would delete; the WAL replay
+  // skips them too. days = 0 and max_disk_bytes = 0 keep everything.
   RetentionPolicy retention;
   int retention_interval_ms = limits::kRetentionIntervalMs;
   // A one-line summary of Stats() at level info every stats_log_interval_ms; 0 = never.

@@ -364,6 +364,12 @@ Status StoreImpl::Flush() {
     flushed_part_bytes_.fetch_add(written);
   }
   flush_expired_.fetch_add(expired);
+  if (expired > 0) {
+    // Whole days retention expired after these events were acknowledged (ingest refuses
+    // events of expired days): the partition-level drop, applied before they reach a part.
+    logger::Info("store: retention dropped expired events at flush",
+                 {{"events", expired}, {"retention_days", options_.retention.days}});
+  }
   {
     std::lock_guard<std::mutex> lock(view_mu_);
     memtable_.RemoveUpTo(max_seq);

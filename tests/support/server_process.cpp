@@ -75,7 +75,7 @@ Status ServerProcess::StartOnce() {
     // Test data has fixed dates: without this, retention (30 days by default) would drop it
     // once the machine clock moves past them. The environment outranks a config file, so a
     // test of retention sets VIGIA_RETENTION_DAYS in ServerOptions::env.
-    ::setenv("VIGIA_RETENTION_DAYS", "0", 0);
+    if (!options_.default_retention) ::setenv("VIGIA_RETENTION_DAYS", "0", 0);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -93,8 +93,7 @@ Status ServerProcess::StartOnce() {
       return Status::Unavailable("server exited during start-up:\n" + Log());
     }
     HttpClient c(port_, 1000);
-    Result<HttpResult> r =
-        c.Request("GET", options_.wait_ready ? "/health/ready" : "/health/live");
+    Result<HttpResult> r = c.Request("GET", options_.wait_ready ? "/health/ready" : "/health/live");
     if (r.ok() && r->status == 200) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

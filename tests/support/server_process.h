@@ -36,6 +36,9 @@ struct ServerOptions {
   std::string log_path;                                  // default: <data_dir>.log
   // Start() waits for /health/ready (user-agent rules loaded) instead of /health/live.
   bool wait_ready = false;
+  // Keep the server's default retention (30 days) instead of turning it off for the
+  // fixed-date test data.
+  bool default_retention = false;
 };
 
 class ServerProcess {
