@@ -120,6 +120,8 @@ TEST_F(RoutesTest, StoreFailureIs503AndNothingIsAcknowledged) {
   Start(&env);
   ASSERT_EQ(Call("GET", "/health/ready").status, 200);
   env.SetReadOnly(true);  // a full or read-only disk: the WAL append fails
+  // An event without ts is dated when it arrives: now, inside the retention window.
+  receive_ts_ns_ = env.NowNanos();
   HttpResponse r = Call("POST", "/v1/events", "{\"msg\":\"x\"}\n");
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("\"code\":\"store_unavailable\""), std::string::npos) << r.body;
