@@ -100,7 +100,14 @@ bool Feed(Canonicalizer& c, std::string_view key, dom::element el) {
 }  // namespace
 
 struct Normalizer::Impl {
-  explicit Impl(NormalizerOptions o) : max_depth(o.max_depth), canon(std::move(o)) {}
+  explicit Impl(NormalizerOptions o) : max_depth(o.max_depth), canon(CanonicalOptions(o)) {}
+
+  // simdjson checks the depth first, with its own rule (an empty innermost [] or {} is not a
+  // level); the canonicalizer's check, for front ends without one, must not be stricter.
+  static NormalizerOptions CanonicalOptions(NormalizerOptions o) {
+    o.max_depth += 1;
+    return o;
+  }
 
   size_t max_depth;
   Canonicalizer canon;

@@ -280,6 +280,13 @@ TEST_F(NormalizerTest, RejectsBadLinesWithReasons) {
   ok_deep += "{\"b\":1}";
   for (int i = 0; i < 30; ++i) ok_deep += "]";
   ok_deep += "}";
+  // simdjson does not count an empty innermost container as a level: 31 arrays under the
+  // line's object, then [] — accepted, and the canonicalizer must agree.
+  std::string empty_innermost = "{\"a\":";
+  for (int i = 0; i < 31; ++i) empty_innermost += "[";
+  empty_innermost += "[]";
+  for (int i = 0; i < 31; ++i) empty_innermost += "]";
+  empty_innermost += "}";
   std::string many = "{";
   for (int i = 0; i < 1001; ++i) many += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":1";
   many += "}";
@@ -302,6 +309,8 @@ TEST_F(NormalizerTest, RejectsBadLinesWithReasons) {
     EXPECT_EQ(batch_.size(), 0u);
   }
   EXPECT_TRUE(Norm(ok_deep).ok());
+  Status empty_ok = Norm(empty_innermost);
+  EXPECT_TRUE(empty_ok.ok()) << empty_ok.message();
   std::string thousand = "{";
   for (int i = 0; i < 1000; ++i) thousand += (i ? ",\"f" : "\"f") + std::to_string(i) + "\":1";
   thousand += "}";
