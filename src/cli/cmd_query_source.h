@@ -40,7 +40,7 @@ Result<std::unique_ptr<QueryBackend>> OpenQueryBackend(const QuerySourceOptions&
 // erased at the end. Shown per `src` (progress / force_progress); `observer()` hooks it in.
 class ScanProgressLine {
  public:
-  ScanProgressLine(const QuerySourceOptions& src);
+  explicit ScanProgressLine(const QuerySourceOptions& src);
   ~ScanProgressLine();
   ScanProgressLine(const ScanProgressLine&) = delete;
   ScanProgressLine& operator=(const ScanProgressLine&) = delete;

@@ -16,7 +16,7 @@
 #include "common/status.h"
 #include "query/block_view.h"
 #include "query/column_filter.h"
-#include "query/row_evaluator.h"
+#include "query/query_api.h"
 #include "query/stats_aggregator.h"
 #include "vql/vql_ast.h"
 

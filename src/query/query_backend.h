@@ -19,7 +19,7 @@
 //
 // To add a backend: derive from QueryBackend, implement Run (Trace and Backfill have
 // defaults written over Run), and hand an instance to AddQueryRoutes/AddTailRoutes or to
-// the CLI's backend factory (src/cli/cli_backends.h).
+// the CLI's backend factory (OpenQueryBackend, src/cli/cmd_query_source.h).
 //
 // Thread-safety: implementations used by the server (LocalStoreBackend) are thread-safe;
 // every method may run concurrently. The CLI's backends are used from one thread.

@@ -10,6 +10,7 @@
 #include "query/memtable_block.h"
 #include "query/part_block_reader.h"
 #include "query/query_plan.h"
+#include "query/row_evaluator.h"
 
 namespace vigia {
 namespace {

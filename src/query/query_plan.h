@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "query/row_evaluator.h"
+#include "query/query_api.h"
 #include "store/format/part_scan.h"
 #include "vql/vql_ast.h"
 

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "query/query_api.h"
 #include "query/query_record.h"
-#include "query/row_evaluator.h"
 #include "server/response_stream.h"
 
 namespace vigia {
