@@ -55,9 +55,12 @@ bool EqualsScalar(const Value& v, const ScanValue& s) {
       return v.b == s.b;
     case ValueType::kString:
       return v.s == s.s;
-    default:
+    case ValueType::kNull:
+    case ValueType::kInt:  // numeric pairs were compared above
+    case ValueType::kFloat:
       return false;
   }
+  return false;
 }
 
 }  // namespace
