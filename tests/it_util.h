@@ -1,5 +1,5 @@
 // Helpers shared by the integration tests: building NDJSON batches with unique ids and
-// reading them back from the temporary dump endpoint.
+// reading them back through the query API (/v1/query?format=ndjson).
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once

@@ -63,7 +63,7 @@ std::string_view UpperLevel(RecordLevel l) {
   return "INFO";
 }
 
-// The alias spelling of one seed application (DESIGN.md §2).
+// The alias spelling of one seed application (docs/architecture.md, "The event model").
 struct SeedKeys {
   std::string_view ts, level, msg, host, version, request_id, user_id, store_id, status, duration,
       ip, ua, action, entity, entity_id, error_obj, e_type, e_message, e_stack, e_file, e_line,

@@ -1,10 +1,10 @@
 // RecordWriter: spells a generated Record as one NDJSON line, either in vigia's canonical
-// form or the way one of the seed applications writes it (DESIGN.md §2's alias table).
+// form or the way one of the seed applications writes it (the alias table of docs/architecture.md).
 //
 // Canonical: `ts` as integer milliseconds since the epoch, canonical field names, nested
 // data as flat dotted keys ("error.type", "meta.saleId") — the form vigia stores and the
 // one the ClickHouse peer loads unchanged (JSONEachRow maps each key to a column).
-// Seed spellings use only the aliases of DESIGN.md §2 for canonical fields (plus `kind`,
+// Seed spellings use only the aliases of docs/architecture.md for canonical fields (plus `kind`,
 // kept so that a spelled dataset normalizes to the same events as the canonical one); the
 // seed's own names are used for dynamic fields (e.g. seed 004's `storeId`):
 //   seed000 — FastAPI StructuredFormatter: timestamp (isoformat, +00:00), level in upper

@@ -1,5 +1,5 @@
 // The seed spellings are meant to normalize to the same events as the canonical spelling
-// (DESIGN.md §2). This runs vigia's real Normalizer over all four spellings of the same
+// (docs/architecture.md, "The event model"). This runs vigia's real Normalizer over all four spellings of the same
 // generated events and compares every canonical field — a cross-check of the generator's
 // spellings and of the normalizer's alias table at once.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// EventEncoder: turns a DecodedEvent into the canonical vigia NDJSON line (DESIGN.md §2):
+// EventEncoder: turns a DecodedEvent into the canonical vigia NDJSON line (docs/architecture.md, "The event model"):
 // ts (ns), kind, level, identity members, msg, context pairs, typed fields; fields named
 // "error.*" are grouped into a nested "error" object. Secrets are redacted on the way.
 //

@@ -1,4 +1,4 @@
-// The vigia event (DESIGN.md §2) and EventBatch, the unit that flows from ingest through the
+// The vigia event (docs/architecture.md, "The event model") and EventBatch, the unit that flows from ingest through the
 // WAL into the memtable and parts.
 //
 // An event is a timestamp plus a list of fields with canonical names. Canonical fields

@@ -1,4 +1,4 @@
-// Canonical event vocabulary (DESIGN.md §2): the field names every normalized event uses and
+// Canonical event vocabulary (docs/architecture.md, "The event model"): the field names every normalized event uses and
 // the closed value sets of `kind` and `level`. Other modules (store, query, alert, server)
 // refer to fields through these constants so a typo is a compile error, not a silent miss.
 //

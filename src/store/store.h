@@ -33,7 +33,7 @@ struct StoreOptions {
   int sync_interval_ms = 20;
   uint64_t wal_segment_bytes = 64u << 20;
   Env* env = nullptr;  // nullptr = Env::Default()
-  // Columnar parts (issue 3): the memtable is flushed to parts when it holds this many
+  // Columnar parts: the memtable is flushed to parts when it holds this many
   // bytes or its oldest batch is this old; then the WAL segments the parts cover are
   // deleted. memtable_flush_bytes = 0 disables flushing (WAL + memtable only).
   uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;

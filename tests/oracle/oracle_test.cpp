@@ -1,4 +1,4 @@
-// The query oracle test (issue 4): random events go into a real Store (some flushed to
+// The query oracle test: random events go into a real Store (some flushed to
 // parts and merged, some flushed after the merge, the rest left in the memtable); random
 // grammar-generated queries then run through the columnar engine (RunQuery over a snapshot)
 // and through the row evaluator over the raw generated events (a different code path), and

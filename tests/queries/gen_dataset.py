@@ -2,7 +2,7 @@
 """Generates tests/queries/dataset.ndjson, the fixed dataset of the golden query tests.
 
 Deterministic (seeded): rerunning it reproduces the committed file byte for byte. Events use
-canonical field names (DESIGN.md section 2) so the golden tests do not depend on alias
+canonical field names (docs/architecture.md, "The event model") so the golden tests do not depend on alias
 normalization. Time span: 2026-11-22T10:00:00Z .. 10:59:59Z (golden `now` = 11:00:00Z).
 """
 import json

@@ -1,4 +1,4 @@
-// vigia-ingest-load: a quick ingest load generator for the server engineer's measurements
+// vigia-ingest-load: a quick ingest load generator for ingest measurements
 // (the full benchmark suite is bench/'s vigia-load). N keep-alive connections, one thread
 // each, send pre-built batches of realistic ~350-byte events to POST /v1/events for a fixed
 // time, then report events/s, MB/s and request latency percentiles.

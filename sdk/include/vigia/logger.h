@@ -1,7 +1,7 @@
 // Logger: the SDK's entry point. Application threads call log()/audit()/report(); each call
 // is encoded into the calling thread's own pre-allocated SPSC byte ring and returns — no
 // lock, no syscall, no allocation after the thread's first call (which claims a ring). One
-// background thread drains all rings, encodes canonical vigia JSON events (DESIGN.md §2),
+// background thread drains all rings, encodes canonical vigia JSON events (docs/architecture.md, "The event model"),
 // redacts secrets and hands them to the sinks (stdout, rotated file, shipper).
 //
 // Why per-thread SPSC rings rather than one MPSC ring: with one shared ring every producer

@@ -125,7 +125,7 @@ std::vector<Entry> TopLevelEntries() {
   for (std::string_view k : {"timestamp", "@timestamp", "time", "timeUnixNano"}) {
     e.push_back({k, {KeyAction::kTs, Slot::kCount, false}});
   }
-  // DESIGN.md §2 alias table.
+  // The alias table of docs/architecture.md ("The event model").
   for (std::string_view k : {"message", "mensagem"}) e.push_back(Alias(k, Slot::kMsg));
   for (std::string_view k : {"severity", "levelname", "lvl", "nivel"}) {
     e.push_back(Alias(k, Slot::kLevel));

@@ -1,4 +1,4 @@
-// The alias table of DESIGN.md §2 as data: which input keys map to which canonical field
+// The alias table of docs/architecture.md ("The event model") as data: which input keys map to which canonical field
 // ("slot"), how a slot's value is typed, and what the normalizer does with special keys
 // (ts, route, status, error objects, extra/extra_fields, details). normalizer.cpp walks the
 // JSON; this file only answers "what is this key?".

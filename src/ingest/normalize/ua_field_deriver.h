@@ -1,4 +1,4 @@
-// Derived fields from a User-Agent (DESIGN.md §2): browser, browser_version, os,
+// Derived fields from a User-Agent (docs/architecture.md, "The event model"): browser, browser_version, os,
 // os_version and device, computed with ua-parser's uap-core rules (ua_parser.h) and cached,
 // so ingest pays the ~0.3 ms rule scan once per distinct UA string per thread, not per
 // event. It is a FieldDeriver (field_deriver.h): the canonicalizer runs it on every event

@@ -1,5 +1,5 @@
 // Column block codec: turns the values of one column within one block into the stored bytes
-// of a "column chunk" and back. The encoding is chosen by content (DESIGN.md §3):
+// of a "column chunk" and back. The encoding is chosen by content (docs/storage-format.md):
 //   presence  all-present flag, or a bitmap of present rows
 //   strings   dictionary (constant = 1 entry; low cardinality), packed hex ids
 //             (codec_uuid.h), or raw lengths + bytes
