@@ -14,6 +14,7 @@
 #include "event/event_test_util.h"
 #include "store/clock_env_testing.h"
 #include "store/store_snapshot.h"
+#include "store/store_snapshot_testing.h"
 
 namespace vigia {
 namespace {
@@ -116,7 +117,7 @@ TEST_F(IngestPipelineTest, StoresPublishesAndDerives) {
   EXPECT_EQ(p.stats().accepted, 2u);
   EXPECT_EQ(p.stats().rejected, 1u);
   size_t derived = 0;
-  ForEachBatch(GetSnapshot(*store_), [&](const EventBatch& b) {
+  vigia::testing::ForEachBatch(GetSnapshot(*store_), [&](const EventBatch& b) {
     for (const auto& e : b.events()) derived += b.Find(e, "perf_class") != nullptr;
   });
   EXPECT_EQ(derived, 2u);
@@ -190,7 +191,7 @@ TEST_F(IngestPipelineTest, RedactorsRunBeforeTheStore) {
   ASSERT_EQ(redactor.tenants.size(), 1u);
   EXPECT_EQ(redactor.tenants[0], "acme");
   std::string seen;
-  ForEachBatch(GetSnapshot(*store_), [&](const EventBatch& b) {
+  vigia::testing::ForEachBatch(GetSnapshot(*store_), [&](const EventBatch& b) {
     for (const auto& e : b.events()) seen = std::string(b.Find(e, "secret")->s);
   });
   EXPECT_EQ(seen, "***");

@@ -6,13 +6,12 @@
 // StoreSnapshot: the immutable parts plus the memtable batches they do not cover, taken
 // atomically, unchanged while flushes, merges and retention run.
 //
-// Every Store opened by Store::Open is a StoreReader; ReaderOf() gives that view without
-// the facade having to mention snapshots.
+// Every Store opened by Store::Open is also a StoreReader; GetSnapshot(store) reaches that
+// side without the facade having to mention snapshots.
 //
 // Thread-safety: StoreReader is thread-safe; a StoreSnapshot is immutable (share it freely).
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -36,17 +35,8 @@ class StoreReader {
   virtual StoreSnapshot GetSnapshot() const = 0;
 };
 
-// The read side of `store`, sharing its ownership.
+// The snapshot of `store` as of now (its StoreReader::GetSnapshot).
 // REQUIRES: `store` was opened by Store::Open (every Store is).
-std::shared_ptr<const StoreReader> ReaderOf(std::shared_ptr<const Store> store);
-
-// ReaderOf(store).GetSnapshot(), for a caller that holds the store itself.
-// REQUIRES: as for ReaderOf.
 StoreSnapshot GetSnapshot(const Store& store);
-
-// Calls `fn` for every batch of `snapshot`: the events of each part (decoded, one batch per
-// part), then the memtable batches in append order. A part that cannot be read is logged
-// and skipped (it is listed by Store::Degraded()).
-void ForEachBatch(const StoreSnapshot& snapshot, const std::function<void(const EventBatch&)>& fn);
 
 }  // namespace vigia

@@ -11,6 +11,7 @@
 
 #include "common/fault_env.h"
 #include "store/format/file_names.h"
+#include "store/store_snapshot_testing.h"
 #include "store/wal/batch_codec.h"
 #include "store/wal/batch_codec_testing.h"
 
@@ -47,7 +48,7 @@ class StoreTest : public ::testing::Test {
 
   static std::vector<std::shared_ptr<const EventBatch>> Collect(const Store& s) {
     std::vector<std::shared_ptr<const EventBatch>> out;
-    ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
+    vigia::testing::ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
       // Re-encode to own a copy independent of the store's lifetime.
       std::string enc;
       batch_codec::Encode(b, &enc);
@@ -223,7 +224,8 @@ TEST_F(StoreTest, ConcurrentAppendsAndReaders) {
   std::thread reader([&] {
     while (!done) {
       uint64_t events = 0;
-      ForEachBatch(GetSnapshot(*s), [&](const EventBatch& b) { events += b.size(); });
+      vigia::testing::ForEachBatch(GetSnapshot(*s),
+                                   [&](const EventBatch& b) { events += b.size(); });
       ASSERT_EQ(events % 10, 0u);  // whole batches only
     }
   });
@@ -255,7 +257,7 @@ std::shared_ptr<EventBatch> DayBatch(std::mt19937_64& rng, size_t n, int64_t* ne
 
 std::multiset<int64_t> AllTimestamps(const Store& s) {
   std::multiset<int64_t> ts;
-  ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
+  vigia::testing::ForEachBatch(GetSnapshot(s), [&](const EventBatch& b) {
     for (const auto& e : b.events()) ts.insert(e.ts_ns);
   });
   return ts;

@@ -26,6 +26,7 @@
 #include "query/query_engine.h"
 #include "query/row_evaluator.h"
 #include "store/store_snapshot.h"
+#include "store/store_snapshot_testing.h"
 #include "support/server_process.h"
 #include "vql/vql_parser.h"
 
@@ -149,8 +150,8 @@ void Load(Fixture* fx, bool decode = true, size_t first_flushes = 6) {
       << ", memtable batches " << fx->snap.memtable.size() << ", store events "
       << fx->store->Stats().events;
   if (decode) {
-    ForEachBatch(GetSnapshot(*fx->store),
-                 [&](const EventBatch& b) { fx->decoded.push_back(CopyBatch(b)); });
+    vigia::testing::ForEachBatch(GetSnapshot(*fx->store),
+                                 [&](const EventBatch& b) { fx->decoded.push_back(CopyBatch(b)); });
   }
 }
 
