@@ -29,6 +29,8 @@ set(VIGIA_UAP_CORE_DIR "${CMAKE_SOURCE_DIR}/third_party/uap-core")
 # "server/router.h" in a store file is "No such file or directory" at compile time.
 # DEPS are linked PUBLIC (their headers are part of this library's interface), PRIVATE_DEPS
 # privately (third-party libraries used only in .cpp files).
+# <build>/include links into src/: remove a build tree as a whole (rm -rf build), never a
+# path inside it with a trailing slash, which would follow the link into the sources.
 function(vigia_library name)
   cmake_parse_arguments(L "INTERFACE" "DIR" "SOURCES;HEADERS;DEPS;PRIVATE_DEPS" ${ARGN})
   if(NOT L_DIR)
