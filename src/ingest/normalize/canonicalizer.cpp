@@ -139,9 +139,7 @@ struct Canonicalizer::Impl {
   // Per-event state.
   EventBatch* out = nullptr;
   Arena* arena = nullptr;
-  CanonicalSlots cs;
-  uint64_t& filled = cs.filled;
-  SlotState* const slots = cs.slots;
+  CanonicalSlots cs;  // the canonical fields (derivers see them through CanonicalEvent)
   std::vector<Pending> dyn;
   NameSet names;
   size_t leaves = 0;
@@ -230,9 +228,9 @@ struct Canonicalizer::Impl {
                std::string_view b, bool from_extra) {
     const int i = static_cast<int>(slot);
     const uint64_t bit = uint64_t{1} << i;
-    SlotState& cur = slots[i];
+    SlotState& cur = cs.slots[i];
     std::string_view canonical = fields::kAllCanonical[i];
-    if (filled & bit) {
+    if (cs.filled & bit) {
       // A loser repeating the winner's value adds nothing (exception.type + error_type).
       if (cur.rank >= rank) {
         if (!(v == cur.value)) AddLoser(canonical, a, b, v, stable, from_extra);
@@ -242,7 +240,7 @@ struct Canonicalizer::Impl {
         AddLoser(canonical, cur.orig_a, cur.orig_b, cur.value, cur.stable, cur.from_extra);
       }
     }
-    filled |= bit;
+    cs.filled |= bit;
     cur = {v, stable, rank, from_extra, a, b};
   }
 
@@ -563,7 +561,7 @@ struct Canonicalizer::Impl {
 
   // --- entry points ----------------------------------------------------------------------
 
-  bool Value_(std::string_view key, const InValue& in) {
+  [[gnu::flatten, gnu::noinline]] bool Value_(std::string_view key, const InValue& in) {
     if (cap_depth > 0) {
       CaptureValue(key, in);
       return true;
@@ -595,7 +593,7 @@ struct Canonicalizer::Impl {
     out = batch;
     arena = &batch->arena();
     cs.arena = arena;
-    filled = 0;
+    cs.filled = 0;
     dyn.clear();
     names.NewEvent();
     leaves = 0;
@@ -618,10 +616,11 @@ struct Canonicalizer::Impl {
     if (event_ts < admission.min_ts_ns) return Fail(admission.too_old);
     if (event_ts > admission.max_ts_ns) return Fail(admission.too_new);
 
-    auto has = [&](Slot s) { return (filled >> static_cast<int>(s)) & 1; };
+    auto has = [&](Slot s) { return (cs.filled >> static_cast<int>(s)) & 1; };
     if (!has(Slot::kKind)) SetSlot(Slot::kKind, Value::String("log"), true, -1, {}, {}, false);
     if (!has(Slot::kLevel)) {
-      bool is_error = slots[static_cast<int>(Slot::kKind)].value.s == KindName(EventKind::kError);
+      bool is_error =
+          cs.slots[static_cast<int>(Slot::kKind)].value.s == KindName(EventKind::kError);
       SetSlot(Slot::kLevel, Value::String(is_error ? "error" : "info"), true, -1, {}, {}, false);
     }
     if (!opt.derivers.empty()) {
@@ -630,11 +629,11 @@ struct Canonicalizer::Impl {
     }
 
     out->BeginEvent(event_ts);
-    uint64_t bits = filled;
+    uint64_t bits = cs.filled;
     while (bits != 0) {
       int i = __builtin_ctzll(bits);
       bits &= bits - 1;
-      out->AddField(fields::kAllCanonical[i], Stable(slots[i].value, slots[i].stable));
+      out->AddField(fields::kAllCanonical[i], Stable(cs.slots[i].value, cs.slots[i].stable));
     }
     for (const Pending& p : dyn) {
       out->AddField(p.name_stable ? p.name : arena->Copy(p.name), Stable(p.value, p.value_stable));
@@ -653,32 +652,32 @@ const std::string& Canonicalizer::error() const { return impl_->error; }
 
 void Canonicalizer::BeginEvent(EventBatch* out) { impl_->Begin(out); }
 
-[[gnu::flatten]] bool Canonicalizer::String(std::string_view key, std::string_view v, bool stable) {
+bool Canonicalizer::String(std::string_view key, std::string_view v, bool stable) {
   InValue in;
   in.type = InValue::kString;
   in.s = v;
   in.stable = stable;
   return impl_->Value_(key, in);
 }
-[[gnu::flatten]] bool Canonicalizer::Int(std::string_view key, int64_t v) {
+bool Canonicalizer::Int(std::string_view key, int64_t v) {
   InValue in;
   in.type = InValue::kInt;
   in.i = v;
   return impl_->Value_(key, in);
 }
-[[gnu::flatten]] bool Canonicalizer::Uint(std::string_view key, uint64_t v) {
+bool Canonicalizer::Uint(std::string_view key, uint64_t v) {
   InValue in;
   in.type = InValue::kUint;
   in.u = v;
   return impl_->Value_(key, in);
 }
-[[gnu::flatten]] bool Canonicalizer::Double(std::string_view key, double v) {
+bool Canonicalizer::Double(std::string_view key, double v) {
   InValue in;
   in.type = InValue::kDouble;
   in.d = v;
   return impl_->Value_(key, in);
 }
-[[gnu::flatten]] bool Canonicalizer::Bool(std::string_view key, bool v) {
+bool Canonicalizer::Bool(std::string_view key, bool v) {
   InValue in;
   in.type = InValue::kBool;
   in.b = v;
