@@ -13,11 +13,16 @@ double PerRow(uint64_t bytes, uint64_t rows) {
 
 std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
                       const std::vector<DegradedPart>& degraded,
-                      const std::vector<ScheduledTaskStats>& tasks) {
+                      const std::vector<ScheduledTaskStats>& tasks, const IngestStats& ingest) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
   w.KV("events", s.events);
+  // Records acknowledged and refused by ingest since start (every protocol; refusals include
+  // events too old for the retention or too far in the future).
+  w.Key("ingest").BeginObject();
+  w.KV("accepted", ingest.accepted).KV("rejected", ingest.rejected);
+  w.EndObject();
   w.Key("wal").BeginObject();
   w.KV("bytes", s.wal_bytes).KV("segments", s.wal_segments).KV("syncs", s.wal_syncs);
   w.KV("records_replayed", s.wal_records_replayed)
@@ -80,9 +85,10 @@ Status StatsModule::Start(ServerContext* ctx) {
 void StatsModule::RegisterRoutes(Router* router) {
   const Store* store = ctx_->store;
   const Scheduler* scheduler = ctx_->scheduler;
-  router->Add("GET", "/v1/stats", [store, scheduler](HttpRequest&, HttpResponse* resp) {
-    resp->SetJson(200,
-                  StatsJson(store->Stats(), store->Usage(), store->Degraded(), scheduler->Stats()));
+  const IngestPipeline* ingest = ctx_->ingest;  // null when the server runs no ingest module
+  router->Add("GET", "/v1/stats", [store, scheduler, ingest](HttpRequest&, HttpResponse* resp) {
+    resp->SetJson(200, StatsJson(store->Stats(), store->Usage(), store->Degraded(),
+                                 scheduler->Stats(), ingest ? ingest->stats() : IngestStats{}));
   });
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/scheduler.h"
+#include "ingest/ingest_pipeline.h"
 #include "server/server_module.h"
 #include "store/store.h"
 
@@ -18,7 +19,7 @@ namespace vigia {
 // The /v1/stats body for these values (exposed for tests).
 std::string StatsJson(const StoreStats& stats, const StoreUsage& usage,
                       const std::vector<DegradedPart>& degraded,
-                      const std::vector<ScheduledTaskStats>& tasks);
+                      const std::vector<ScheduledTaskStats>& tasks, const IngestStats& ingest);
 
 class StatsModule final : public ServerModule {
  public:
