@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fake_clock_env.h"
 #include "event/event_test_util.h"
-#include "store/clock_env_testing.h"
 #include "store/store_snapshot.h"
 #include "store/store_snapshot_testing.h"
 
@@ -99,7 +99,7 @@ class IngestPipelineTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  testing::ClockEnv clock_{Env::Default(), kNow};
+  testing::FakeClockEnv clock_{Env::Default(), kNow, testing::FakeClockEnv::kRealMonotonic};
   std::unique_ptr<Store> store_;
   RecordingSink sink_;
 };

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
+#include "common/fake_clock_env.h"
 #include "common/fault_env.h"
-#include "store/clock_env_testing.h"
 #include "store/format/file_names.h"
 #include "store/partition_key.h"
 #include "store/store_impl.h"
@@ -89,7 +89,7 @@ class StoreOpsTest : public ::testing::Test {
     ASSERT_TRUE(s->Close().ok());
   }
 
-  testing::ClockEnv clock_{Env::Default(), kNow};
+  testing::FakeClockEnv clock_{Env::Default(), kNow, testing::FakeClockEnv::kRealMonotonic};
   fs::path dir_;
 };
 
