@@ -16,37 +16,83 @@ endfunction()
 set(VIGIA_UAP_CORE_DIR "${CMAKE_SOURCE_DIR}/third_party/uap-core")
 
 # vigia_library(NAME DIR <folder under src/> [INTERFACE] [SOURCES src...] [HEADERS h...]
-#               [DEPS lib...] [PRIVATE_DEPS lib...])
+#               [DEPS lib...] [PRIVATE_DEPS lib...] [INTERNAL_DEPS lib...])
 # A library of one folder of src/, with the include visibility of the layer map
 # (docs/architecture.md): headers are included as "<folder>/<file>.h", and a target can include
 # only the headers of its own folder and of the libraries it links PUBLIC (transitively).
 #
-# Each library gets a private include root holding one symlink to its folder
+# Each library gets an include root in the build tree holding one symlink to its folder
 #   <build>/include/NAME/DIR -> src/DIR          (e.g. include/vigia_store/store -> src/store)
-# or, with HEADERS, links to just those headers of the folder (a header-only interface that
-# shares its folder with another library). The root is the target's PUBLIC (INTERFACE) include
-# directory, and there is no global include path, so a wrong-way include such as
-# "server/router.h" in a store file is "No such file or directory" at compile time.
+# which is the target's PUBLIC include directory; there is no global include path, so a
+# wrong-way include such as "server/router.h" in a store file is "No such file or directory".
 # DEPS are linked PUBLIC (their headers are part of this library's interface), PRIVATE_DEPS
 # privately (third-party libraries used only in .cpp files).
+#
+# HEADERS narrows the public root to links to just those headers of the folder:
+# - with INTERFACE, a header-only library that shares its folder with another library;
+# - otherwise a facade: the library's own sources still see the whole folder, and so does
+#   whoever links NAME_internal (an INTERFACE target made here, for the code that may see the
+#   internals: the folder's tests, the layer that legitimately reads them). INTERNAL_DEPS are
+#   facade libraries whose internals this one uses: linked privately here, and through
+#   NAME_internal.
+#
 # <build>/include links into src/: remove a build tree as a whole (rm -rf build), never a
 # path inside it with a trailing slash, which would follow the link into the sources.
 function(vigia_library name)
-  cmake_parse_arguments(L "INTERFACE" "DIR" "SOURCES;HEADERS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(L "INTERFACE" "DIR"
+                        "SOURCES;HEADERS;DEPS;PRIVATE_DEPS;INTERNAL_DEPS" ${ARGN})
   if(NOT L_DIR)
     message(FATAL_ERROR "vigia_library(${name}): DIR <folder under src/> is required")
   endif()
-  set(folder "${CMAKE_SOURCE_DIR}/src/${L_DIR}")
   set(root "${CMAKE_BINARY_DIR}/include/${name}")
-  set(link "${root}/${L_DIR}")
+  _vigia_include_root("${root}" "${L_DIR}" "${L_HEADERS}")
+
+  if(L_INTERFACE)
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE "${root}")
+    target_link_libraries(${name} INTERFACE ${L_DEPS})
+    return()
+  endif()
+  add_library(${name} ${L_SOURCES})
+  target_include_directories(${name} PUBLIC "${root}")
+  target_link_libraries(${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
+  if(L_HEADERS)
+    set(internal_root "${CMAKE_BINARY_DIR}/include/${name}_internal")
+    _vigia_include_root("${internal_root}" "${L_DIR}" "")
+    target_include_directories(${name} PRIVATE "${internal_root}")
+    set(internal_deps "")
+    foreach(dep IN LISTS L_INTERNAL_DEPS)
+      list(APPEND internal_deps ${dep}_internal)
+    endforeach()
+    target_link_libraries(${name} PRIVATE ${internal_deps})
+    add_library(${name}_internal INTERFACE)
+    target_include_directories(${name}_internal INTERFACE "${internal_root}")
+    target_link_libraries(${name}_internal INTERFACE ${name} ${internal_deps})
+  endif()
+endfunction()
+
+# _vigia_include_root(ROOT DIR HEADERS): ROOT/DIR is a link to src/DIR, or (HEADERS not empty)
+# a directory of links to those headers of src/DIR.
+function(_vigia_include_root root dir headers)
+  set(folder "${CMAKE_SOURCE_DIR}/src/${dir}")
+  set(link "${root}/${dir}")
   get_filename_component(link_parent "${link}" DIRECTORY)
   file(MAKE_DIRECTORY "${link_parent}")
-  if(L_HEADERS)
+  if(headers)
     if(IS_SYMLINK "${link}")
       file(REMOVE "${link}")
     endif()
     file(MAKE_DIRECTORY "${link}")
-    foreach(h IN LISTS L_HEADERS)
+    file(GLOB existing LIST_DIRECTORIES true RELATIVE "${link}" "${link}/*")
+    foreach(e IN LISTS existing)
+      if(NOT e IN_LIST headers)
+        file(REMOVE "${link}/${e}")  # a header no longer in the list
+      endif()
+    endforeach()
+    foreach(h IN LISTS headers)
+      if(NOT EXISTS "${folder}/${h}")
+        message(FATAL_ERROR "vigia_library: ${dir}/${h} does not exist")
+      endif()
       file(CREATE_LINK "${folder}/${h}" "${link}/${h}" SYMBOLIC)
     endforeach()
   else()
@@ -54,16 +100,6 @@ function(vigia_library name)
       file(REMOVE_RECURSE "${link}")  # a HEADERS root before: a real dir of file links
     endif()
     file(CREATE_LINK "${folder}" "${link}" SYMBOLIC)
-  endif()
-
-  if(L_INTERFACE)
-    add_library(${name} INTERFACE)
-    target_include_directories(${name} INTERFACE "${root}")
-    target_link_libraries(${name} INTERFACE ${L_DEPS})
-  else()
-    add_library(${name} ${L_SOURCES})
-    target_include_directories(${name} PUBLIC "${root}")
-    target_link_libraries(${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
   endif()
 endfunction()
 

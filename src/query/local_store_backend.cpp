@@ -1,6 +1,7 @@
 #include "query/local_store_backend.h"
 
 #include "common/logger.h"
+#include "query/chunk_cache.h"
 #include "query/query_engine.h"
 #include "store/store_snapshot.h"
 
@@ -13,6 +14,10 @@ LocalStoreBackend::~LocalStoreBackend() {
   // Read-only: nothing is flushed, so a failed close loses nothing; it is still worth a line.
   Status st = owned_->Close();
   if (!st.ok()) logger::Warn("closing the data directory failed", {{"error", st.ToString()}});
+}
+
+void LocalStoreBackend::SetChunkCacheCapacity(size_t bytes) {
+  ChunkCache::Default().SetCapacity(bytes);
 }
 
 Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(

@@ -9,6 +9,7 @@
 // Thread-safety: thread-safe (each call reads its own immutable snapshot).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,10 @@ class LocalStoreBackend final : public QueryBackend {
   // flushed at close, so a query never changes the data (the server's retention may keep
   // more days than the default). The backend owns and closes it.
   static Result<std::unique_ptr<LocalStoreBackend>> OpenReadOnly(const std::string& data_dir);
+
+  // Bytes of decoded column chunks the engine keeps between queries, process-wide (the
+  // server's query.cache_bytes; limits::kQueryChunkCacheBytes until set).
+  static void SetChunkCacheCapacity(size_t bytes);
 
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override;

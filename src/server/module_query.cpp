@@ -1,6 +1,5 @@
 #include "server/module_query.h"
 
-#include "query/chunk_cache.h"
 #include "query/local_store_backend.h"
 #include "server/route_tail.h"
 
@@ -11,7 +10,7 @@ Status QueryModule::Start(ServerContext* ctx) {
     return Status::Internal("query module: the store and ingest modules must start first");
   }
   ctx_ = ctx;
-  ChunkCache::Default().SetCapacity(options_.cache_bytes);
+  LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
   backend_ = std::make_unique<LocalStoreBackend>(ctx->store);
   return Status::Ok();
 }
