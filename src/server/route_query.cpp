@@ -154,6 +154,9 @@ void RunJob(QueryJob& j) {
       return;
     }
   }
+  // The scan is over: free the slot before the client can see the end of the answer, so a
+  // client that sends its next query as soon as this one ends never finds it still taken.
+  j.slot.reset();
   if (res.ok()) {
     std::string rest;
     j.body.AddRows(res->rows, &rest);
@@ -164,7 +167,6 @@ void RunJob(QueryJob& j) {
   } else {
     j.stream->Fail(j.body.EndWithError(res.status()));
   }
-  j.slot.reset();
 }
 
 // Runs `job` and answers: in one piece when the query ends before any row is final, else
