@@ -6,6 +6,9 @@ TSAN_BUILD ?= build-tsan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := -G Ninja  # ninja-build is installed by scripts/install-deps.sh
 ARGS       ?=
+# ccache keys on paths relative to the checkout, so every build dir (and the clone of
+# standalone_clone_test) shares cached objects.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all deps configure build run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo
 

@@ -23,6 +23,10 @@ mkdir -p "$scratch/only"
 git clone --quiet --no-hardlinks "$src" "$scratch/only/vigia"
 ls -A "$scratch/only" | grep -qvx vigia && { echo "FAIL: $scratch/only not empty" >&2; exit 1; }
 cd "$scratch/only/vigia"
+# The clone lies under $src with the same layout (src/, build/), so with paths relative to a
+# common base ccache serves the objects the tree's own build made (the Makefile exports the
+# same base for every build).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$src}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 ninja -C build ua_parser_test derived_fields_test bench_derived_columns_test >/dev/null
 cd build
