@@ -2,21 +2,9 @@
 
 #include <cstddef>
 
+#include "common/ascii.h"
+
 namespace vigia {
-namespace {
-
-// ASCII case-insensitive equality against a lowercase literal.
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 namespace fields {
 
@@ -70,7 +58,7 @@ std::optional<EventKind> ParseKind(std::string_view s) {
   static constexpr EventKind kAll[] = {EventKind::kLog,   EventKind::kRequest, EventKind::kAudit,
                                        EventKind::kError, EventKind::kMetric,  EventKind::kProbe};
   for (EventKind k : kAll) {
-    if (EqualsLower(s, KindName(k))) return k;
+    if (ascii::EqualsLower(s, KindName(k))) return k;
   }
   return std::nullopt;
 }
@@ -93,7 +81,7 @@ std::optional<EventLevel> ParseLevel(std::string_view s) {
       {"panic", EventLevel::kFatal},
   };
   for (const Spelling& sp : kSpellings) {
-    if (EqualsLower(s, sp.name)) return sp.level;
+    if (ascii::EqualsLower(s, sp.name)) return sp.level;
   }
   return std::nullopt;
 }

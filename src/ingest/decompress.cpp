@@ -7,18 +7,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/ascii.h"
+
 namespace vigia {
 namespace {
-
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 Status TooBig(size_t max_output) {
   return Status::ResourceExhausted("decompressed body larger than " + std::to_string(max_output) +
@@ -210,12 +202,12 @@ Status Unzstd(std::string_view in, size_t max_output, std::string* out) {
 }  // namespace
 
 std::optional<ContentEncoding> ParseContentEncoding(std::string_view h) {
-  while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
-  while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);
-  if (h.empty() || EqualsLower(h, "identity")) return ContentEncoding::kIdentity;
-  if (EqualsLower(h, "gzip") || EqualsLower(h, "x-gzip")) return ContentEncoding::kGzip;
-  if (EqualsLower(h, "deflate")) return ContentEncoding::kDeflate;
-  if (EqualsLower(h, "zstd")) return ContentEncoding::kZstd;
+  h = ascii::TrimSpaces(h);
+  if (h.empty() || ascii::EqualsLower(h, "identity")) return ContentEncoding::kIdentity;
+  if (ascii::EqualsLower(h, "gzip") || ascii::EqualsLower(h, "x-gzip"))
+    return ContentEncoding::kGzip;
+  if (ascii::EqualsLower(h, "deflate")) return ContentEncoding::kDeflate;
+  if (ascii::EqualsLower(h, "zstd")) return ContentEncoding::kZstd;
   return std::nullopt;
 }
 

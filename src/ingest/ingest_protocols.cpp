@@ -1,5 +1,6 @@
 #include "ingest/ingest_protocols.h"
 
+#include "common/ascii.h"
 #include "ingest/ndjson/ndjson_decoder.h"
 
 namespace vigia {
@@ -18,23 +19,6 @@ const IngestProtocol kProtocols[] = {
     {"ndjson", kNdjsonTypes, &Make<NdjsonDecoder>},
 };
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 std::span<const IngestProtocol> IngestProtocols() { return kProtocols; }
@@ -47,10 +31,10 @@ const IngestProtocol* FindIngestProtocol(std::string_view name) {
 }
 
 bool AcceptsMediaType(const IngestProtocol& protocol, std::string_view content_type) {
-  std::string_view media = Trim(content_type.substr(0, content_type.find(';')));
+  std::string_view media = ascii::TrimSpaces(content_type.substr(0, content_type.find(';')));
   if (media.empty()) return true;
   for (std::string_view t : protocol.media_types) {
-    if (EqualsNoCase(media, t)) return true;
+    if (ascii::EqualsIgnoreCase(media, t)) return true;
   }
   return false;
 }

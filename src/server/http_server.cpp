@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/logger.h"
 #include "server/http_errors.h"
 #include "server/request_id.h"
@@ -141,7 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& req = parser_->get();
     request_id_ = ChooseRequestId(std::string_view(req["X-Request-ID"]));
     auto expect = req[http::field::expect];
-    if (EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue") &&
+    if (ascii::EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue") &&
         !parser_->is_done()) {
       // curl and most clients wait for this before sending a large body.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";

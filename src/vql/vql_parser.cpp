@@ -12,17 +12,6 @@
 namespace vigia {
 namespace vql_internal {
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::optional<double> ParseNumber(std::string_view s) {
   double v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/status.h"
 #include "vql/vql_ast.h"
 #include "vql/vql_lexer.h"
@@ -19,7 +20,6 @@
 namespace vigia::vql_internal {
 
 // ASCII case-insensitive equality (keywords: `or`, `by`, `desc`...).
-bool IEquals(std::string_view a, std::string_view b);
 // The whole text as a number, else nullopt.
 std::optional<double> ParseNumber(std::string_view s);
 // RFC 3339 or integer epoch (s/ms/us/ns by magnitude) → ns since the epoch.
@@ -42,7 +42,9 @@ class Parser {
   const Token& Cur() const { return toks_[i_]; }
   const Token& Peek(size_t k = 1) const { return toks_[std::min(i_ + k, toks_.size() - 1)]; }
   bool Is(TokKind k) const { return Cur().kind == k; }
-  bool IsWord(std::string_view w) const { return Is(TokKind::kWord) && IEquals(Cur().text, w); }
+  bool IsWord(std::string_view w) const {
+    return Is(TokKind::kWord) && ascii::EqualsIgnoreCase(Cur().text, w);
+  }
   const Token& Take() {
     const Token& t = toks_[i_];
     if (i_ + 1 < toks_.size()) ++i_;

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/ascii.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "event/event.h"
@@ -13,20 +14,10 @@ namespace vigia::normalize {
 
 namespace {
 
-char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // 2^63 as a double: the first value that does not fit in int64_t.
 constexpr double kTwo63 = 9223372036854775808.0;
 
 }  // namespace
-
-bool EqualsLower(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (ToLower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
 
 bool ParseDoubleText(std::string_view s, double* out) {
   if (s.empty()) return false;
@@ -92,10 +83,10 @@ std::optional<int64_t> ParseTsText(std::string_view s) {
 // Maps outcome spellings to "success"/"failure"; empty when the text is neither.
 std::string_view OutcomeFor(std::string_view s) {
   for (std::string_view ok : {"success", "succeeded", "successful", "ok"}) {
-    if (EqualsLower(s, ok)) return "success";
+    if (ascii::EqualsLower(s, ok)) return "success";
   }
   for (std::string_view bad : {"failure", "failed", "fail", "error", "denied"}) {
-    if (EqualsLower(s, bad)) return "failure";
+    if (ascii::EqualsLower(s, bad)) return "failure";
   }
   return {};
 }
@@ -219,8 +210,8 @@ Coerced Coerce(SlotType type, const InValue& in, Arena* arena, std::string* scra
     case SlotType::kBool:
       if (t == InValue::kBool) {
         *v = Value::Bool(in.b);
-      } else if (is_str && (EqualsLower(s, "true") || EqualsLower(s, "false"))) {
-        *v = Value::Bool(EqualsLower(s, "true"));
+      } else if (is_str && (ascii::EqualsLower(s, "true") || ascii::EqualsLower(s, "false"))) {
+        *v = Value::Bool(ascii::EqualsLower(s, "true"));
       } else {
         return Coerced::kFail;
       }

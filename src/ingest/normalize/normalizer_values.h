@@ -16,9 +16,6 @@
 
 namespace vigia::normalize {
 
-// ASCII case-insensitive comparison against a lowercase literal.
-bool EqualsLower(std::string_view s, std::string_view lower);
-
 // Whole-string numeric parsing; false on anything else (or a non-finite double).
 bool ParseDoubleText(std::string_view s, double* out);
 bool ParseIntText(std::string_view s, int64_t* out);  // also "200.0", "2e2"

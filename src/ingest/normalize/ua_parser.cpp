@@ -11,6 +11,8 @@
 #include <optional>
 #include <sstream>
 
+#include "common/ascii.h"
+
 namespace vigia {
 namespace {
 
@@ -44,12 +46,6 @@ constexpr std::array<FieldSpec, 5> kOsFields = {{{"os_replacement", 1},
                                                  {"os_v4_replacement", 5}}};
 constexpr std::array<FieldSpec, 3> kDeviceFields = {
     {{"device_replacement", 1}, {"brand_replacement", 0}, {"model_replacement", 1}}};
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // "$1 Mobile" with group 1 = "Chrome" → "Chrome Mobile"; a group that did not take part
 // substitutes nothing (ua-parser's reference implementations do the same).
@@ -146,7 +142,7 @@ class UaParser::RuleList {
           value.assign(groups[g].data(), groups[g].size());
         }
       }
-      out[f] = std::string(Trim(value));
+      out[f] = std::string(ascii::TrimSpaces(value));
     }
     return true;
   }

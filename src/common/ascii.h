@@ -1,0 +1,44 @@
+// ASCII text helpers for the parsers of protocol text (HTTP headers and media types, content
+// encodings, VQL keywords, level and kind names): case-insensitive comparison and trimming.
+// Locale-free on purpose: protocol tokens are ASCII, and std::tolower depends on the C
+// locale.
+//
+// Thread-safety: pure functions; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace vigia::ascii {
+
+constexpr char ToLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// a == b, ignoring the case of ASCII letters.
+constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLower(a[i]) != ToLower(b[i])) return false;
+  }
+  return true;
+}
+
+// `s` equals `lower` ignoring the case of `s`'s ASCII letters (one side folded: cheaper when
+// comparing against literals). REQUIRES: `lower` has no uppercase ASCII letter.
+constexpr bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (ToLower(s[i]) != lower[i]) return false;
+  }
+  return true;
+}
+
+// `s` without leading and trailing spaces and tabs.
+constexpr std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace vigia::ascii
