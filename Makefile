@@ -56,8 +56,8 @@ test-fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ndjson_decoder_fuzz vql_parser_fuzzer \
 	  query_evaluator_fuzzer
 	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql $$scratch/query && \
-	  $(FUZZ_BUILD)/src/ingest/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	    -print_final_stats=1 $$scratch/ndjson src/ingest/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/ndjson/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -print_final_stats=1 $$scratch/ndjson src/ingest/ndjson/fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/vql/vql_parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
 	    -print_final_stats=1 $$scratch/vql tests/queries && \
 	  $(FUZZ_BUILD)/src/query/query_evaluator_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
