@@ -1,19 +1,21 @@
 #!/bin/sh
 # The repository stands alone: clones the committed HEAD into a directory with nothing beside
 # it, configures it, builds the tests that read data files (the uap-core rules and corpus)
-# and runs them there. A path outside the repository (../shared, a sibling checkout) fails
-# here, as it would for a new user. Also greps every build file, source and test for
-# "../shared". Cheap with ccache: only those targets are built.
+# and runs them there. A path to a directory beside the repository (a sibling checkout, a
+# shared data folder) fails here, as it would for a new user. Also checks every build file,
+# source and test for a path that climbs out of the repository root. Cheap with ccache: only
+# those targets are built.
 #
 #   standalone_clone_test.sh <source dir> <scratch dir>
 set -eu
 src=$1
 scratch=$2
 
-# 1. No file of the project names a directory beside the repository.
-if git -C "$src" grep -n -e '\.\./shared' -- ':!tests/standalone_clone_test.sh' \
-     '*.txt' '*.cmake' '*.cpp' '*.h' '*.sh' '*.py' 'Makefile'; then
-  echo "FAIL: the files above read ../shared" >&2
+# 1. No file of the project builds a path above the repository root: the root's variables
+#    (CMake's CMAKE_SOURCE_DIR, the tests' VIGIA_SOURCE_DIR) followed by "/..".
+if git -C "$src" grep -n -E '(CMAKE_SOURCE_DIR\}|VIGIA_SOURCE_DIR[^/"]*)/\.\.' -- \
+     ':!tests/standalone_clone_test.sh' '*.txt' '*.cmake' '*.cpp' '*.h' '*.sh' '*.py' 'Makefile'; then
+  echo "FAIL: the files above reach outside the repository" >&2
   exit 1
 fi
 
