@@ -1,5 +1,7 @@
 #include "server/tail_seam.h"
 
+#include <xxhash.h>
+
 #include <cmath>
 #include <cstring>
 #include <string_view>
@@ -7,62 +9,39 @@
 namespace vigia {
 namespace {
 
-// 64-bit FNV-1a over bytes, finished with a murmur-style mix so that summing field hashes
-// (order independence) does not cancel structure.
-uint64_t HashBytes(uint64_t h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001B3ull;
-  }
-  return h;
+// Seeds the value hash with the field name and a type tag, so equal values under other names
+// or of another kind differ.
+uint64_t Tagged(uint64_t name_hash, uint64_t tag) {
+  return name_hash + tag * 0x9E3779B97F4A7C15ull;
 }
 
-uint64_t Mix(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
+uint64_t HashWord(uint64_t seed, uint64_t w) { return XXH3_64bits_withSeed(&w, sizeof(w), seed); }
 
-uint64_t HashWord(uint64_t h, uint64_t w) {
-  char bytes[sizeof(w)];
-  std::memcpy(bytes, &w, sizeof(w));
-  return HashBytes(h, std::string_view(bytes, sizeof(bytes)));
-}
-
-// One field's contribution; 0 for a null (absent and null are the same to a query).
-// Numbers hash by value, so an integral float and the same int agree whichever form a
-// column stores.
+// One field's contribution; 0 for a null (absent and null are the same to a query). The
+// event's key sums them, so field order does not matter. Numbers hash by value, so an
+// integral float and the same int agree whichever form a column stores.
 uint64_t FieldHash(std::string_view name, const Value& v) {
-  uint64_t h = HashBytes(0xCBF29CE484222325ull, name);
-  h = HashBytes(h, std::string_view("\0", 1));
+  const uint64_t h = XXH3_64bits(name.data(), name.size());
   switch (v.type) {
     case ValueType::kNull:
       return 0;
     case ValueType::kBool:
-      h = HashWord(h, v.b ? 1 : 2);
-      break;
+      return HashWord(Tagged(h, 1), v.b ? 1 : 0);
     case ValueType::kInt:
-      h = HashWord(HashWord(h, 3), static_cast<uint64_t>(v.i));
-      break;
+      return HashWord(Tagged(h, 2), static_cast<uint64_t>(v.i));
     case ValueType::kFloat: {
-      double f = v.f;
+      const double f = v.f;
       if (std::isfinite(f) && std::trunc(f) == f && std::fabs(f) < 9.2e18) {
-        h = HashWord(HashWord(h, 3), static_cast<uint64_t>(static_cast<int64_t>(f)));
-      } else {
-        uint64_t bits;
-        std::memcpy(&bits, &f, sizeof(bits));
-        h = HashWord(HashWord(h, 4), bits);
+        return HashWord(Tagged(h, 2), static_cast<uint64_t>(static_cast<int64_t>(f)));
       }
-      break;
+      uint64_t bits;
+      std::memcpy(&bits, &f, sizeof(bits));
+      return HashWord(Tagged(h, 3), bits);
     }
     case ValueType::kString:
-      h = HashBytes(HashWord(h, 5), v.s);
-      break;
+      return XXH3_64bits_withSeed(v.s.data(), v.s.size(), Tagged(h, 4));
   }
-  return Mix(h);
+  return 0;
 }
 
 }  // namespace
@@ -77,7 +56,7 @@ TailSeam::Key TailSeam::RowKey(const QueryRecord& row) {
     }
     sum += FieldHash(name, value.view());
   }
-  k.content = Mix(sum);
+  k.content = sum;
   return k;
 }
 
@@ -86,7 +65,7 @@ TailSeam::Key TailSeam::EventKey(const EventBatch& batch, const EventBatch::Even
   k.ts = e.ts_ns;
   uint64_t sum = 0;
   for (const Field& f : batch.fields(e)) sum += FieldHash(f.name, f.value);
-  k.content = Mix(sum);
+  k.content = sum;
   return k;
 }
 
