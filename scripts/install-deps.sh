@@ -9,6 +9,9 @@ PKGS=(
   libtomlplusplus-dev libcli11-dev libcurl4-openssl-dev libre2-dev libyaml-cpp-dev uap-core
   clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev libspdlog-dev libcpp-httplib-dev
+  libsodium-dev libprotobuf-dev protobuf-compiler libsnappy-dev
+  # real peers the tests start: scrapers, alert routers, log shippers
+  prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch
 )
 if [ "${VIGIA_WITH_PEERS:-0}" = 1 ]; then
   PKGS+=(clickhouse-server clickhouse-client)

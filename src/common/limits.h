@@ -173,4 +173,10 @@ inline constexpr size_t kMaxLiveFeedQueuedEvents = 200'000;
 // connection and a dead client is detected by the failing write.
 inline constexpr int kTailKeepAliveMs = 15'000;
 
+// --- metrics (src/common/metric_registry.h) -------------------------------------------
+// Label sets one metric family may hold. Labels come partly from clients (routes,
+// services); 10,000 series of ~100 bytes each bound a family to ~1 MB and a scrape to a
+// size Prometheus ingests comfortably. Past it, new label sets share an "other" series.
+inline constexpr size_t kMaxSeriesPerMetricFamily = 10'000;
+
 }  // namespace vigia::limits

@@ -101,6 +101,20 @@ TEST_F(RoutesTest, EveryModuleRegistersItsRoutes) {
   EXPECT_EQ(Call("GET", "/no/such/path").status, 404);
 }
 
+TEST_F(RoutesTest, MetricsExposition) {
+  Start();
+  HttpResponse m = Call("GET", "/metrics");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_EQ(m.content_type.find("text/plain; version=0.0.4"), 0u);
+  EXPECT_NE(m.body.find("# TYPE process_resident_memory_bytes gauge\n"), std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("vigia_build_info{version=\""), std::string::npos) << m.body;
+  // The process has open files (the store's WAL at least) and has used some memory.
+  const size_t fds = m.body.find("\nprocess_open_fds ");
+  ASSERT_NE(fds, std::string::npos) << m.body;
+  EXPECT_GT(std::stod(m.body.substr(fds + 18)), 0) << m.body;
+}
+
 TEST_F(RoutesTest, MediaTypes) {
   EXPECT_TRUE(IsIngestMediaType(""));
   EXPECT_TRUE(IsIngestMediaType("application/x-ndjson"));
@@ -173,6 +187,8 @@ TEST_F(RoutesTest, ApiKeysGuardEveryV1Route) {
   EXPECT_EQ(Call("POST", "/v1/events", "{}").status, 401);
   EXPECT_EQ(Call("GET", "/v1/query?q=*").status, 401);
   EXPECT_EQ(Call("GET", "/v1/stats").status, 401);
+  EXPECT_EQ(Call("GET", "/metrics").status, 401);
+  EXPECT_EQ(Call("GET", "/metrics", "", {{"Authorization", "Bearer secret"}}).status, 200);
   EXPECT_EQ(Call("POST", "/v1/events", "{}", {{"Authorization", "Bearer secret"}}).status, 200);
   EXPECT_EQ(Call("GET", "/health/live").status, 200);
   EXPECT_EQ(Call("GET", "/health/ready").status, 200);

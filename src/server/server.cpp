@@ -22,6 +22,7 @@ namespace vigia {
 struct Server::Impl {
   ServerConfig config;
   ApiKeys api_keys;
+  MetricRegistry metrics;
   std::unique_ptr<Scheduler> scheduler;
   ServerContext ctx;  // points at the members above and at what the modules own
   // Before the router: its handlers (and the queries they run) end before the modules that
@@ -66,6 +67,7 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
   const char* env_keys = std::getenv("VIGIA_API_KEYS");
   VIGIA_ASSIGN_OR_RETURN(s.api_keys, ApiKeys::Load(env_keys ? env_keys : "", config.api_keys_file));
   s.ctx.api_keys = &s.api_keys;
+  s.ctx.metrics = &s.metrics;
   SchedulerOptions so;
   so.env = s.ctx.env;
   s.scheduler = std::make_unique<Scheduler>(so);
@@ -81,12 +83,14 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
     ++s.started;
     s.ctx.modules.push_back(m.get());
   }
-  // Everything under /v1/ (ingest, query, trace, tail, stats) needs a key when keys are set;
-  // /health/* never does, so probes carry no secret.
+  // Everything under /v1/ (ingest, query, trace, tail, stats) and /metrics needs a key when keys
+  // are set; /health/* never does, so probes carry no secret.
   const ApiKeys* keys = &s.api_keys;
-  s.router.AddGuard("/v1/", [keys](const HttpRequest& req, HttpResponse* resp) {
-    return RequireApiKey(*keys, req, resp);
-  });
+  for (const char* prefix : {"/v1/", "/metrics"}) {
+    s.router.AddGuard(prefix, [keys](const HttpRequest& req, HttpResponse* resp) {
+      return RequireApiKey(*keys, req, resp);
+    });
+  }
   for (const auto& m : s.modules) m->RegisterRoutes(&s.router);
   s.scheduler->Start();
 

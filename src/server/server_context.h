@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/env.h"
+#include "common/metric_registry.h"
 #include "common/scheduler.h"
 #include "ingest/ingest_pipeline.h"
 #include "server/api_keys.h"
@@ -27,6 +28,8 @@ struct ServerContext {
   Env* env = nullptr;              // clocks and files; never null once started
   Scheduler* scheduler = nullptr;  // periodic work; started after every module started
   const ApiKeys* api_keys = nullptr;
+  // Every module's metrics (GET /metrics); register series at Start, keep the pointers.
+  MetricRegistry* metrics = nullptr;
   int64_t start_monotonic_ns = 0;            // for uptime_sec
   std::vector<const ServerModule*> modules;  // in start order, for /health/ready
 
@@ -38,7 +41,7 @@ struct ServerContext {
   // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol
-  LiveFeed* live_feed = nullptr;  // stored batches go to /v1/tail subscribers; may be null
+  LiveFeed* live_feed = nullptr;        // stored batches go to /v1/tail subscribers; may be null
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }

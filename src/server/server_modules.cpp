@@ -2,6 +2,7 @@
 
 #include "server/module_health.h"
 #include "server/module_ingest.h"
+#include "server/module_metrics.h"
 #include "server/module_query.h"
 #include "server/module_stats.h"
 #include "server/module_store.h"
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<QueryModule>(config.query));
   modules.push_back(std::make_unique<StatsModule>());
   modules.push_back(std::make_unique<HealthModule>());
+  modules.push_back(std::make_unique<MetricsModule>());  // last: serves every module's metrics
   return modules;
 }
 
