@@ -8,6 +8,8 @@
 // Thread-safety: the handlers are thread-safe (the pipeline keeps a decoder per thread).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "server/router.h"
@@ -17,6 +19,13 @@ namespace vigia {
 
 // Adds POST /v1/events. REQUIRES: ctx outlives the router.
 void AddIngestRoutes(const ServerContext* ctx, Router* router);
+
+// The body of an ingest request with its Content-Encoding (gzip, deflate, zstd) undone, at
+// most ctx->max_body_bytes; every ingest route uses it. On failure sets `resp` (400
+// unsupported_content_encoding / bad_compression, 413 body_too_large) and returns nullopt.
+// The view points into `req` or `storage`.
+std::optional<std::string_view> DecompressedBody(const ServerContext* ctx, const HttpRequest& req,
+                                                 HttpResponse* resp, std::string* storage);
 
 // True for the media types the ingest endpoint accepts (parameters such as charset are
 // ignored; an absent Content-Type is taken as NDJSON).

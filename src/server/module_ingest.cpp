@@ -41,6 +41,8 @@ Status IngestModule::Start(ServerContext* ctx) {
   ctx->max_body_bytes = options_.max_body_bytes;
   ctx->ingest = pipeline_.get();
   ctx->live_feed = live_feed_.get();
+  metrics_ = std::make_unique<IngestMetrics>(ctx->metrics);
+  ctx->ingest_metrics = metrics_.get();
   return Status::Ok();
 }
 

@@ -85,6 +85,16 @@ TEST_F(RoutesTest, IngestThenQuery) {
   HttpResponse stats = Call("GET", "/v1/stats");
   EXPECT_EQ(stats.status, 200);
   EXPECT_EQ(stats.body.find("{\"events\":2,"), 0u) << stats.body;
+  // The per-protocol counters (server/ingest_metrics.h).
+  HttpResponse m = Call("GET", "/metrics");
+  EXPECT_NE(m.body.find("vigia_ingest_records_total{protocol=\"ndjson\",result=\"accepted\"} 2\n"),
+            std::string::npos)
+      << m.body;
+  EXPECT_NE(m.body.find("vigia_ingest_records_total{protocol=\"ndjson\",result=\"rejected\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("vigia_ingest_requests_total{protocol=\"ndjson\",outcome=\"partial\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("vigia_ingest_bytes_total{protocol=\"ndjson\"} 51\n"), std::string::npos);
   // The dump endpoint is gone: the query API covers it.
   EXPECT_EQ(Call("GET", "/v1/events/dump").status, 404);
 }

@@ -20,6 +20,7 @@
 
 namespace vigia {
 
+class IngestMetrics;
 class LiveFeed;
 class ServerModule;
 
@@ -42,6 +43,7 @@ struct ServerContext {
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol
   LiveFeed* live_feed = nullptr;        // stored batches go to /v1/tail subscribers; may be null
+  IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }
