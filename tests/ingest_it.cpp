@@ -281,6 +281,32 @@ TEST_F(IngestIt, EventsSurviveRestart) {
   EXPECT_EQ(CountUids(Dump())["keep"], 1);
 }
 
+// Error events get a fingerprint at ingest (src/errors/fingerprint_deriver.h): the same bug
+// with different values shares one, and `fingerprint:X` (a bloom-indexed column) finds them.
+TEST_F(IngestIt, ErrorEventsAreFingerprinted) {
+  StartServer();
+  std::string body =
+      R"({"kind":"error","service":"api","error":{"type":"KeyError","message":"user 1 missing"},"uid":"e1"})"
+      "\n"
+      R"({"kind":"error","service":"api","error":{"type":"KeyError","message":"user 22 missing"},"uid":"e2"})"
+      "\n"
+      R"({"kind":"error","service":"api","error":{"type":"KeyError","message":"cart 3 empty"},"uid":"e3"})"
+      "\n";
+  ASSERT_EQ(Post(body)->status, 200);
+  std::string dump = Dump();
+  size_t at = dump.find("\"fingerprint\":\"");
+  ASSERT_NE(at, std::string::npos) << dump;
+  std::string fp = dump.substr(at + 15, 16);
+  HttpClient c(server_->port());
+  Result<HttpResult> r =
+      c.Request("GET", "/v1/query?q=fingerprint:" + fp + "&format=ndjson", {}, {});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::map<std::string, int> uids = CountUids(r->body);
+  EXPECT_EQ(uids.size(), 2u) << r->body;
+  EXPECT_EQ(uids["e1"] + uids["e2"], 2) << r->body;
+}
+
 std::string RunCli(const std::string& args, int* exit_code) {
   std::string cmd = std::string(std::getenv("VIGIA_BINARY")) + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");

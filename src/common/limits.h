@@ -179,4 +179,21 @@ inline constexpr int kTailKeepAliveMs = 15'000;
 // size Prometheus ingests comfortably. Past it, new label sets share an "other" series.
 inline constexpr size_t kMaxSeriesPerMetricFamily = 10'000;
 
+// --- errors (src/errors/) ----------------------------------------------------------------
+// Stack lines the fingerprinter reads and in-app frames it keys on: real traces of one bug
+// differ below the top ~30 frames only by framework depth (recursion, middleware chains),
+// and a bound keeps a 1 MB stack from costing more than its first lines at ingest.
+inline constexpr size_t kMaxFingerprintStackLines = 200;
+inline constexpr size_t kMaxFingerprintFrames = 30;
+// Bytes of a group title (type + first message line): enough to read, bounded for the table.
+inline constexpr size_t kMaxErrorTitleBytes = 200;
+
+// --- audit (src/audit/) --------------------------------------------------------------
+// One audit event's canonical encoding in the ledger: an audit record is a few fields;
+// 1 MB is generous and bounds what verify and export hold per record.
+inline constexpr uint32_t kMaxAuditRecordBytes = 1u << 20;
+// Seconds between signed checkpoints of each tenant's chain (when it grew): the window an
+// attacker with write access could rewrite the unsealed tail undetected by a third party.
+inline constexpr int kAuditCheckpointIntervalSec = 60;
+
 }  // namespace vigia::limits

@@ -1,8 +1,8 @@
 // IngestModule: POST /v1/events. Loads the user-agent rules (in the background: until they
 // are loaded /health/ready says "starting"), owns the live feed that stored batches go to
 // (the query module's /v1/tail subscribes to it) and the IngestPipeline every protocol
-// submits through (derivers: perf_class, then the UA deriver; admission: the store's
-// retention and max_future_sec) and the per-protocol counters every ingest route reports
+// submits through (derivers: perf_class, the UA deriver, the error fingerprint; admission: the
+// store's retention and max_future_sec) and the per-protocol counters every ingest route reports
 // (ingest_metrics.h), and registers the ingest route (ingest_routes.h). Stops the live feed once
 // the transport has stopped, so every tail has ended and no ingest can publish any more.
 //
@@ -13,6 +13,7 @@
 #include <string>
 
 #include "common/limits.h"
+#include "errors/fingerprint_deriver.h"
 #include "ingest/ingest_decoder.h"
 #include "ingest/ingest_pipeline.h"
 #include "ingest/normalize/ua_field_deriver.h"
@@ -48,6 +49,7 @@ class IngestModule final : public ServerModule {
   const IngestModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<UaFieldDeriver> ua_;
+  errors::FingerprintDeriver fingerprint_;
   std::unique_ptr<LiveFeed> live_feed_;
   std::unique_ptr<IngestMetrics> metrics_;
   std::unique_ptr<IngestPipeline> pipeline_;  // after ua_ and live_feed_: points at them
