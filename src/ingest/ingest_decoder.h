@@ -60,6 +60,9 @@ struct DecodeResult {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   std::vector<LineError> errors;  // at most max_reported_errors; counts stay exact
+  // Set when the body as a whole cannot be decoded (a broken protobuf or JSON envelope):
+  // nothing was accepted, and the route answers 400 with this reason.
+  std::string undecodable;
 };
 
 class IngestDecoder {

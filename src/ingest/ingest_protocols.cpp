@@ -2,6 +2,7 @@
 
 #include "common/ascii.h"
 #include "ingest/ndjson/ndjson_decoder.h"
+#include "ingest/otlp/otlp_decoder.h"
 
 namespace vigia {
 namespace {
@@ -13,10 +14,13 @@ std::unique_ptr<IngestDecoder> Make(const DecoderOptions& options) {
 
 constexpr std::string_view kNdjsonTypes[] = {"application/x-ndjson", "application/ndjson",
                                              "application/json", "text/plain"};
+constexpr std::string_view kOtlpTypes[] = {"application/x-protobuf", "application/json",
+                                           "application/protobuf"};
 
 // One line per protocol.
 const IngestProtocol kProtocols[] = {
     {"ndjson", kNdjsonTypes, &Make<NdjsonDecoder>},
+    {"otlp", kOtlpTypes, &Make<OtlpDecoder>},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "common/logger.h"
 #include "server/ingest_routes.h"
 #include "server/live_feed.h"
+#include "server/route_otlp.h"
 
 namespace vigia {
 
@@ -47,7 +48,10 @@ Status IngestModule::Start(ServerContext* ctx) {
   return Status::Ok();
 }
 
-void IngestModule::RegisterRoutes(Router* router) { AddIngestRoutes(ctx_, router); }
+void IngestModule::RegisterRoutes(Router* router) {
+  AddIngestRoutes(ctx_, router);
+  AddOtlpRoutes(ctx_, router);
+}
 
 Status IngestModule::Stop() {
   if (live_feed_) live_feed_->Stop();

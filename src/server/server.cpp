@@ -83,10 +83,11 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
     ++s.started;
     s.ctx.modules.push_back(m.get());
   }
-  // Everything under /v1/ (ingest, query, trace, tail, stats) and /metrics needs a key when keys
-  // are set; /health/* never does, so probes carry no secret.
+  // Everything under /v1/ (ingest, query, trace, tail, stats), the other protocols' ingest
+  // paths (/otlp/, /loki/) and /metrics needs a key when keys are set; /health/* (and
+  // Loki's /ready) never does, so probes carry no secret.
   const ApiKeys* keys = &s.api_keys;
-  for (const char* prefix : {"/v1/", "/metrics"}) {
+  for (const char* prefix : {"/v1/", "/otlp/", "/loki/", "/metrics"}) {
     s.router.AddGuard(prefix, [keys](const HttpRequest& req, HttpResponse* resp) {
       return RequireApiKey(*keys, req, resp);
     });
