@@ -196,4 +196,23 @@ inline constexpr uint32_t kMaxAuditRecordBytes = 1u << 20;
 // attacker with write access could rewrite the unsealed tail undetected by a third party.
 inline constexpr int kAuditCheckpointIntervalSec = 60;
 
+// --- backups (src/backup, Store::Checkpoint) ------------------------------------------
+// Read size when a checkpoint copies a WAL segment or a part across file systems.
+inline constexpr size_t kCheckpointCopyBufferBytes = 1u << 20;
+// Plaintext bytes per encrypted message of a backup blob (zstd output is cut into messages
+// of at most this size, each with its own 17-byte tag): large enough that the tags cost
+// nothing, small enough that a reader holds little memory and a tampered byte is detected
+// within one message.
+inline constexpr size_t kBackupMessageBytes = 1u << 20;
+// zstd level of backup blobs: level 3 is zstd's default, ~300 MB/s per core. Parts are
+// already compressed (mostly zstd chunks), so higher levels gain almost nothing there.
+inline constexpr int kBackupZstdLevel = 3;
+// Argon2id cost for a passphrase-derived backup key: libsodium's "moderate" limits (3
+// passes, 256 MiB), ~0.7 s per derivation on one core: expensive for a guesser, once per
+// command for an operator.
+inline constexpr uint64_t kBackupKdfOpsLimit = 3;
+inline constexpr size_t kBackupKdfMemLimit = 256u << 20;
+// Events of the newest rows a backup verification reads back as its sample query.
+inline constexpr size_t kBackupVerifySampleRows = 10;
+
 }  // namespace vigia::limits

@@ -5,6 +5,7 @@
 
 #include "store/format/file_names.h"
 #include "store/format/merge.h"
+#include "store/store_checkpoint.h"
 
 namespace vigia {
 namespace {
@@ -115,6 +116,29 @@ void PartitionSet::PublishLocked(std::vector<std::shared_ptr<const PartHandle>> 
   snap->parts = std::move(parts);
   snap->broken = broken_;
   current_ = std::move(snap);
+}
+
+Result<uint64_t> PartitionSet::LinkPartsInto(const std::string& dest_parts_dir,
+                                             std::vector<std::string>* files) {
+  // Same order as MergeOnce then DropPartitions take them.
+  std::lock_guard<std::mutex> merge_lock(merge_mu_);
+  std::lock_guard<std::mutex> dir_lock(dir_mu_);
+  std::shared_ptr<const PartSnapshot> snap = Snapshot();
+  uint64_t bytes = 0;
+  for (const auto& p : snap->parts) {
+    const std::string rel = JoinPath(PartitionDirName(p->partition), p->name);
+    const std::string dest = JoinPath(dest_parts_dir, rel);
+    VIGIA_RETURN_IF_ERROR(env_->CreateDir(dest));
+    for (std::string_view f :
+         {file_names::kPartDataFile, file_names::kPartBloomFile, file_names::kPartMetaFile}) {
+      const std::string from = JoinPath(p->reader->dir(), f);
+      VIGIA_RETURN_IF_ERROR(LinkOrCopyFile(env_, from, JoinPath(dest, f)));
+      VIGIA_ASSIGN_OR_RETURN(uint64_t size, env_->GetFileSize(from));
+      bytes += size;
+      files->push_back(JoinPath(rel, f));
+    }
+  }
+  return bytes;
 }
 
 std::shared_ptr<const PartSnapshot> PartitionSet::Snapshot() const {

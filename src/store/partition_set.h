@@ -146,6 +146,13 @@ class PartitionSet {
   // PlanRetention over the current partitions, then DropPartitions. Returns what was dropped.
   Result<std::vector<PartitionKey>> ApplyRetention(const RetentionPolicy& policy, int64_t now_ns);
 
+  // Links (or copies, see store_checkpoint.h) every file of every part served now into
+  // `dest_parts_dir`/<partition>/part-<seq>/, with merges and retention held off meanwhile so
+  // no part of the list is deleted before it is linked. Appends the paths relative to
+  // `dest_parts_dir` to *files; returns the parts' bytes.
+  Result<uint64_t> LinkPartsInto(const std::string& dest_parts_dir,
+                                 std::vector<std::string>* files);
+
   std::vector<PartitionUsage> Partitions() const;
   PartitionSetStats Stats() const;
   const DegradedParts& degraded() const { return *degraded_; }

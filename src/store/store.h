@@ -95,6 +95,18 @@ struct StoreStats {
   }
 };
 
+// What Store::Checkpoint wrote.
+struct StoreCheckpoint {
+  std::string dir;
+  // Every WAL record with a sequence <= wal_seq is in the checkpoint (in a part or in the
+  // copied WAL); opening the checkpoint as a store replays exactly those not in parts.
+  uint64_t wal_seq = 0;
+  uint64_t parts = 0;
+  uint64_t part_bytes = 0;
+  uint64_t wal_bytes = 0;
+  std::vector<std::string> files;  // relative to dir
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -115,6 +127,15 @@ class Store {
   // Drops the partitions the retention policy expires now (logging each); what the
   // periodic retention does. OK and nothing dropped when retention is off.
   virtual Status RunRetention() = 0;
+
+  // Writes a consistent, openable copy of the store into `dir` (created; REQUIRES: it does
+  // not exist, and it is on the data directory's file system for the parts to be
+  // hard-linked rather than copied — a name from file_names::kCheckpointDirPrefix inside the
+  // data directory is, and is cleaned up by the next Open if left behind): every part served
+  // now plus the WAL segments up to the last written record. Appends and queries go on
+  // meanwhile; flushes wait until the WAL is copied, merges and retention until the parts
+  // are linked. The caller deletes `dir` when done.
+  virtual Result<StoreCheckpoint> Checkpoint(const std::string& dir) = 0;
 
   virtual StoreStats Stats() const = 0;
   // Bytes per partition and per column of the parts served now (from part metadata).

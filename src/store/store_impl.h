@@ -56,6 +56,7 @@ class StoreImpl final : public Store, public StoreReader {
   Status Close() override;
   Status Flush() override;
   Status RunRetention() override { return ApplyRetention().status(); }
+  Result<StoreCheckpoint> Checkpoint(const std::string& dir) override;
   StoreSnapshot GetSnapshot() const override;
   StoreStats Stats() const override;
   StoreUsage Usage() const override;

@@ -12,6 +12,13 @@
 //        bloom.bin  bloom filters
 //   <data_dir>/parts/<partition>/tmp-<seq:016x>/       a part being written (deleted at open)
 //   <data_dir>/parts/<partition>.dropped               a partition being deleted by retention
+//   <data_dir>/.checkpoint-<n>/        a checkpoint being taken (Store::Checkpoint); any
+//                                      left by a crash is deleted at open
+//
+// Subsystems with files of their own in the data directory (audit ledger, alert state, key
+// store) keep their names in their own headers. A backup (src/backup) copies every file of
+// the data directory except those IsTransientDataFile() names, so their files are backed up
+// without the backup knowing them.
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once
@@ -91,6 +98,21 @@ inline std::optional<uint64_t> ParsePartDirName(std::string_view name) {
     v = v << 4 | static_cast<uint64_t>(d);
   }
   return v;
+}
+
+// --- checkpoints (Store::Checkpoint) and backups ----------------------------------------
+inline constexpr std::string_view kCheckpointDirPrefix = ".checkpoint-";
+
+// True for a name (one path component) that is never part of a backup: the write probe,
+// checkpoints in progress, parts being written (tmp-*), partitions being dropped, and any
+// temp file whose name ends in ".tmp" (WriteFileAtomic's temp names).
+inline bool IsTransientDataFile(std::string_view name) {
+  auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
+  auto ends = [&](std::string_view s) {
+    return name.size() >= s.size() && name.substr(name.size() - s.size()) == s;
+  };
+  return name == kWriteProbe || starts(kCheckpointDirPrefix) || starts(kPartTmpDirPrefix) ||
+         ends(kDroppedPartitionSuffix) || ends(".tmp");
 }
 
 }  // namespace vigia::file_names

@@ -25,6 +25,8 @@
 
 namespace vigia::wal {
 
+// The record layout above; a backup manifest records it (a restore needs a reader of it).
+inline constexpr uint32_t kWalFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 24;
 inline constexpr uint8_t kRecordBatch = 1;
 

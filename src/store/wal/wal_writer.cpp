@@ -289,6 +289,14 @@ Status WalWriter::DeleteSegmentsUpTo(uint64_t seq) {
   return result;
 }
 
+WalWriter::SegmentsView WalWriter::LiveSegments() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  SegmentsView v;
+  v.last_seq = stats_.last_seq;
+  for (const Segment& s : segments_) v.segments.push_back({s.first_seq, s.bytes});
+  return v;
+}
+
 Status WalWriter::health() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!write_error_.ok()) return write_error_;

@@ -94,6 +94,15 @@ class WalWriter {
   // being written). For the columnar store: "parts cover the WAL up to seq".
   Status DeleteSegmentsUpTo(uint64_t seq);
 
+  // The live segments with their written sizes, and the highest sequence they hold, taken
+  // together under the lock: the first `bytes` of each segment are whole records, all of
+  // sequence <= last_seq (a checkpoint copies exactly these prefixes while appends go on).
+  struct SegmentsView {
+    std::vector<WalSegmentInfo> segments;
+    uint64_t last_seq = 0;
+  };
+  SegmentsView LiveSegments() const;
+
   // OK, or the last write/sync error while it persists.
   Status health() const;
   WalWriterStats stats() const;
