@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <set>
 
+#include "backup/backup_file_names.h"
 #include "common/env.h"
+#include "common/json_writer.h"
+#include "common/time_format.h"
 #include "store/format/file_names.h"
 
 namespace vigia {
@@ -92,6 +95,19 @@ Status RestoreBackup(BackupRepository* repo, const BackupManifest& manifest,
   for (std::string_view d : {file_names::kPartsDir, file_names::kWalDir}) {
     if (st.ok()) st = env->CreateDir(JoinPath(tmp, d));
     if (st.ok()) dirs.insert(JoinPath(tmp, d));
+  }
+  if (st.ok()) {
+    // Read by the server's backup module at its next start: the restore becomes an audit
+    // event in the restored store itself.
+    std::string marker;
+    JsonWriter w(&marker);
+    w.BeginObject()
+        .KV("backup_id", manifest.id)
+        .KV("repository", repo->target()->Describe())
+        .KV("restored_at", FormatRfc3339(env->NowNanos(), 0))
+        .KV("events", manifest.events)
+        .EndObject();
+    st = WriteFileAtomic(env, JoinPath(tmp, backup_file_names::kRestoredMarker), marker);
   }
   for (auto it = dirs.rbegin(); st.ok() && it != dirs.rend(); ++it) st = env->SyncDir(*it);
   if (st.ok() && existed) st = env->RemoveDirRecursive(new_dir);

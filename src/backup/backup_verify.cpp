@@ -102,7 +102,7 @@ std::string VerifyReport::ToMarkdown(const std::string& json_b2, const std::stri
   for (const VerifyCheck& c : checks) {
     std::string d = c.detail;
     for (char& ch : d) {
-      if (ch == '|' || ch == '\n') ch = ' ';
+      if (ch == '\n') ch = ' ';
     }
     md += "| " + c.name + " | " + (c.ok ? "ok" : "**FAILED**") + " | " + d + " |\n";
   }

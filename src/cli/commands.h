@@ -18,5 +18,6 @@ void RegisterQueryCommand(CLI::App& app, int* exit_code);
 void RegisterTraceCommand(CLI::App& app, int* exit_code);
 void RegisterTailCommand(CLI::App& app, int* exit_code);
 void RegisterStoreCommand(CLI::App& app, int* exit_code);
+void RegisterBackupCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

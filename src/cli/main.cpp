@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterServeCommand, vigia::cli::RegisterVersionCommand,
       vigia::cli::RegisterQueryCommand, vigia::cli::RegisterTraceCommand,
       vigia::cli::RegisterTailCommand,  vigia::cli::RegisterStoreCommand,
+      vigia::cli::RegisterBackupCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);

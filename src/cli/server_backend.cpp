@@ -96,6 +96,12 @@ std::string UrlEncode(std::string_view s) {
 
 Result<std::string> HttpGet(const std::string& server, const std::string& api_key,
                             const std::string& path_and_query) {
+  return HttpRequest(server, api_key, "GET", path_and_query, "");
+}
+
+Result<std::string> HttpRequest(const std::string& server, const std::string& api_key,
+                                const std::string& method, const std::string& path_and_query,
+                                const std::string& json_body) {
   std::string url = server;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += path_and_query;
@@ -115,8 +121,14 @@ Result<std::string> HttpGet(const std::string& server, const std::string& api_ke
   if (!api_key.empty()) {
     auth = "Authorization: Bearer " + api_key;
     headers = curl_slist_append(headers, auth.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   }
+  if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json_body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(json_body.size()));
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+  }
+  if (headers) curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   CURLcode rc = curl_easy_perform(curl);
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
@@ -126,7 +138,7 @@ Result<std::string> HttpGet(const std::string& server, const std::string& api_ke
     return Status::Unavailable(std::string("cannot reach ") + server + ": " +
                                curl_easy_strerror(rc));
   }
-  if (code != 200) {
+  if (code < 200 || code > 299) {
     simdjson::dom::parser parser;
     std::string_view msg;
     if (parser.parse(body)["error"]["message"].get(msg) == simdjson::SUCCESS) {

@@ -47,6 +47,11 @@ class ServerBackend final : public QueryBackend {
 // message (NotFound for a 404 that has one, InvalidArgument for the other refusals).
 Result<std::string> HttpGet(const std::string& url, const std::string& api_key,
                             const std::string& path_and_query);
+// Any method, with a JSON body for methods other than GET; the body of a 2xx answer, else the
+// errors of HttpGet.
+Result<std::string> HttpRequest(const std::string& server, const std::string& api_key,
+                                const std::string& method, const std::string& path_and_query,
+                                const std::string& json_body);
 
 // Query-string escaping.
 std::string UrlEncode(std::string_view s);

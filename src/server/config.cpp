@@ -135,6 +135,65 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 86400, &c->store.retention_interval_sec);
        }},
+      {"backup", "target",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.target, AsString(r));
+         return Status::Ok();
+       }},
+      {"backup", "key_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.key_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"backup", "passphrase_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.passphrase_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"backup", "interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, int64_t{366} * 86400, &c->backup.interval_sec);
+       }},
+      {"backup", "keep_last",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100000, &c->backup.retention.keep_last);
+       }},
+      {"backup", "keep_daily",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100000, &c->backup.retention.keep_daily);
+       }},
+      {"backup", "keep_weekly",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100000, &c->backup.retention.keep_weekly);
+       }},
+      {"backup", "keep_monthly",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100000, &c->backup.retention.keep_monthly);
+       }},
+      {"backup", "max_age_days",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 36500, &c->backup.retention.max_age_days);
+       }},
+      {"backup", "verify",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s == "never") {
+           c->backup.verify = BackupVerifyPolicy::kNever;
+         } else if (s == "each") {
+           c->backup.verify = BackupVerifyPolicy::kEach;
+         } else if (s == "weekly") {
+           c->backup.verify = BackupVerifyPolicy::kWeekly;
+         } else {
+           return Status::InvalidArgument("expected one of never, each, weekly; got \"" + s +
+                                          "\"");
+         }
+         return Status::Ok();
+       }},
+      {"backup", "report_dir",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.report_dir, AsString(r));
+         return Status::Ok();
+       }},
       {"limits", "max_body_bytes",
        [](ServerConfig* c, const RawValue& r) {
          // One limit for the body as sent and as decompressed.

@@ -23,6 +23,7 @@
 #include "common/logger.h"
 #include "common/status.h"
 #include "server/http_server.h"
+#include "server/module_backup.h"
 #include "server/module_ingest.h"
 #include "server/module_query.h"
 #include "server/module_store.h"
@@ -38,6 +39,8 @@ struct ServerConfig {
   IngestModuleOptions ingest;
   // [query]
   QueryModuleOptions query;
+  // [backup]
+  BackupModuleOptions backup;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // [log]
