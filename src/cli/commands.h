@@ -19,5 +19,7 @@ void RegisterTraceCommand(CLI::App& app, int* exit_code);
 void RegisterTailCommand(CLI::App& app, int* exit_code);
 void RegisterStoreCommand(CLI::App& app, int* exit_code);
 void RegisterBackupCommand(CLI::App& app, int* exit_code);
+void RegisterRulesCommand(CLI::App& app, int* exit_code);
+void RegisterAlertsCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterQueryCommand, vigia::cli::RegisterTraceCommand,
       vigia::cli::RegisterTailCommand,  vigia::cli::RegisterStoreCommand,
       vigia::cli::RegisterBackupCommand,
+      vigia::cli::RegisterRulesCommand, vigia::cli::RegisterAlertsCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);

@@ -216,3 +216,41 @@ inline constexpr size_t kBackupKdfMemLimit = 256u << 20;
 inline constexpr size_t kBackupVerifySampleRows = 10;
 
 }  // namespace vigia::limits
+
+namespace vigia::limits {
+
+// --- alerting (src/alerting, docs/alerting.md) ------------------------------------------
+// Errors listed per rule file; past it only a count (a wholly wrong file would otherwise
+// print thousands of lines).
+inline constexpr size_t kMaxReportedRuleErrors = 50;
+// A group's evaluation interval when its file gives none (Prometheus' default).
+inline constexpr int64_t kDefaultRuleIntervalNs = 60'000'000'000;
+// Shortest interval: below a second the evaluations would be scans back to back.
+inline constexpr int64_t kMinRuleIntervalNs = 1'000'000'000;
+// Rules loaded at once: the benchmark runs 200 at 30 s in < 5 % of a core; 10,000 bounds a
+// runaway generated rule set.
+inline constexpr size_t kMaxAlertRules = 10'000;
+// Instances (result rows) one rule may track; past it the extra rows are ignored and the
+// rule's health says so. A `by (ip)` over an attack must not make a million alerts.
+inline constexpr size_t kMaxAlertInstancesPerRule = 1'000;
+// Longest one rule's query may run: the group's interval, at most this. A slow rule fails
+// with a deadline error (its health shows it) and the group's other rules still run.
+inline constexpr int64_t kMaxRuleEvalNs = 30'000'000'000;
+// How long a resolved instance stays listed (and its resolved notification can be sent)
+// before it is forgotten.
+inline constexpr int64_t kResolvedAlertRetentionNs = 15LL * 60 * 1'000'000'000;
+// One delivery attempt to a receiver: a hanging receiver costs at most this per attempt.
+inline constexpr int kNotifyTimeoutMs = 10'000;
+// Retry backoff: first wait, doubling up to the cap, with ±50 % jitter.
+inline constexpr int64_t kNotifyRetryBaseNs = 1'000'000'000;
+inline constexpr int64_t kNotifyRetryMaxNs = 5LL * 60 * 1'000'000'000;
+// A notification still undelivered after this long is dropped (and counted): a later one
+// of the same group carries the current state anyway.
+inline constexpr int64_t kNotifyMaxAgeNs = 6LL * 3600 * 1'000'000'000;
+// Notifications waiting in the outbox; past it new ones are dropped (and counted) so a
+// receiver that is down for days cannot fill the disk.
+inline constexpr size_t kMaxOutboxEntries = 10'000;
+// Silences kept (active and pending); expired ones are forgotten after a day.
+inline constexpr size_t kMaxSilences = 10'000;
+
+}  // namespace vigia::limits

@@ -32,6 +32,8 @@ std::string_view KindName(EventKind k) {
       return "metric";
     case EventKind::kProbe:
       return "probe";
+    case EventKind::kAlert:
+      return "alert";
   }
   return "log";
 }
@@ -56,7 +58,8 @@ std::string_view LevelName(EventLevel l) {
 
 std::optional<EventKind> ParseKind(std::string_view s) {
   static constexpr EventKind kAll[] = {EventKind::kLog,   EventKind::kRequest, EventKind::kAudit,
-                                       EventKind::kError, EventKind::kMetric,  EventKind::kProbe};
+                                       EventKind::kError, EventKind::kMetric,  EventKind::kProbe,
+                                       EventKind::kAlert};
   for (EventKind k : kAll) {
     if (ascii::EqualsLower(s, KindName(k))) return k;
   }

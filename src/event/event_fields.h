@@ -1,6 +1,7 @@
-// Canonical event vocabulary (docs/architecture.md, "The event model"): the field names every normalized event uses and
-// the closed value sets of `kind` and `level`. Other modules (store, query, alert, server)
-// refer to fields through these constants so a typo is a compile error, not a silent miss.
+// Canonical event vocabulary (docs/architecture.md, "The event model"): the field names every
+// normalized event uses and the closed value sets of `kind` and `level`. Other modules (store,
+// query, alert, server) refer to fields through these constants so a typo is a compile error, not a
+// silent miss.
 //
 // Thread-safety: constants and pure functions; thread-safe.
 #pragma once
@@ -97,14 +98,14 @@ bool IsCanonical(std::string_view name);
 
 namespace vigia {
 
-enum class EventKind : unsigned char { kLog, kRequest, kAudit, kError, kMetric, kProbe };
+enum class EventKind : unsigned char { kLog, kRequest, kAudit, kError, kMetric, kProbe, kAlert };
 enum class EventLevel : unsigned char { kTrace, kDebug, kInfo, kWarn, kError, kFatal };
 
 // Canonical spellings: "log", "request", ... and "trace", "debug", "info", "warn", ...
 std::string_view KindName(EventKind k);
 std::string_view LevelName(EventLevel l);
 
-// Case-insensitive. Kinds accept only the six canonical names. Levels accept the canonical
+// Case-insensitive. Kinds accept only the seven canonical names. Levels accept the canonical
 // names plus the spellings loggers use: WARNING→warn, CRITICAL/FATAL→fatal, ERR→error, and
 // the syslog names (notice/informational→info; crit/alert/emerg/emergency/panic→fatal).
 std::optional<EventKind> ParseKind(std::string_view s);

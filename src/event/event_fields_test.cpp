@@ -41,6 +41,7 @@ TEST(EventFieldsTest, KindSpellings) {
   EXPECT_EQ(ParseKind("Request"), EventKind::kRequest);
   EXPECT_EQ(ParseKind("AUDIT"), EventKind::kAudit);
   EXPECT_EQ(ParseKind("probe"), EventKind::kProbe);
+  EXPECT_EQ(ParseKind("alert"), EventKind::kAlert);
   EXPECT_EQ(ParseKind("Event"), std::nullopt);
   EXPECT_EQ(KindName(EventKind::kMetric), "metric");
 }

@@ -230,6 +230,11 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->ingest.ua_regexes, AsString(r));
          return Status::Ok();
        }},
+      {"alerts", "rules_dir",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->alerts.rules_dir, AsString(r));
+         return Status::Ok();
+       }},
       {"auth", "api_keys_file",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));

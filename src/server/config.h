@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "server/http_server.h"
 #include "server/module_backup.h"
+#include "server/module_alerts.h"
 #include "server/module_ingest.h"
 #include "server/module_query.h"
 #include "server/module_store.h"
@@ -41,6 +42,8 @@ struct ServerConfig {
   QueryModuleOptions query;
   // [backup]
   BackupModuleOptions backup;
+  // [alerts]
+  AlertsModuleOptions alerts;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // [log]

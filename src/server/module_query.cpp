@@ -12,6 +12,7 @@ Status QueryModule::Start(ServerContext* ctx) {
   ctx_ = ctx;
   LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
   backend_ = std::make_unique<LocalStoreBackend>(ctx->store);
+  ctx->query_backend = backend_.get();
   return Status::Ok();
 }
 

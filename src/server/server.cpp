@@ -112,6 +112,15 @@ const Router& Server::router() const { return impl_->router; }
 
 Scheduler& Server::scheduler() { return *impl_->scheduler; }
 
+Status Server::Reload() {
+  Status first;
+  for (auto& m : impl_->modules) {
+    Status st = m->Reload();
+    if (!st.ok() && first.ok()) first = st;
+  }
+  return first;
+}
+
 Status Server::Stop() {
   Impl& s = *impl_;
   if (s.stopped) return Status::Ok();
@@ -140,6 +149,7 @@ int RunServerUntilSignal(const ServerConfig& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload (alert rules): Server::Reload
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A client closing its socket mid-write must surface as an error, not kill the process.
   ::signal(SIGPIPE, SIG_IGN);
@@ -151,7 +161,13 @@ int RunServerUntilSignal(const ServerConfig& config) {
   }
   logger::Info("ready", {{"open_file_limit", nofile}});
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    logger::Info("reloading", {{"signal", "SIGHUP"}});
+    Status reloaded = (*server)->Reload();
+    if (!reloaded.ok()) logger::Error("reload failed", {{"error", reloaded.ToString()}});
+  }
   logger::Info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   Status st = (*server)->Stop();
   if (!st.ok()) {

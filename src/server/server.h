@@ -34,6 +34,9 @@ class Server {
   const Router& router() const;
   // The periodic tasks (a test that moved a fake clock settles them).
   Scheduler& scheduler();
+  // Re-reads what the modules load from files (SIGHUP): each module's Reload in start
+  // order; returns the first error (a module whose files are bad keeps what it had).
+  Status Reload();
   // Graceful stop: stop accepting, drain in-flight requests, stop the periodic tasks and the
   // modules. Idempotent; returns the first module's Stop error (the store's Close()).
   Status Stop();
@@ -45,9 +48,9 @@ class Server {
 };
 
 // The whole `vigia serve` process: raises the open-file limit, configures the logger,
-// blocks SIGINT/SIGTERM (before any thread starts, so only the waiting thread gets them),
-// starts the server, waits for a signal and stops gracefully. Returns the exit code:
-// 0 after a clean shutdown, 1 when start-up or the final store close failed.
+// blocks SIGINT/SIGTERM/SIGHUP (before any thread starts, so only the waiting thread gets
+// them), starts the server, reloads on SIGHUP, and on SIGINT/SIGTERM stops gracefully. Returns the
+// exit code: 0 after a clean shutdown, 1 when start-up or the final store close failed.
 int RunServerUntilSignal(const ServerConfig& config);
 
 // Raises RLIMIT_NOFILE's soft limit to the hard limit (1,000+ connections need the fds);

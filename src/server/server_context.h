@@ -15,6 +15,7 @@
 #include "common/metric_registry.h"
 #include "common/scheduler.h"
 #include "ingest/ingest_pipeline.h"
+#include "query/query_backend.h"
 #include "server/api_keys.h"
 #include "store/store.h"
 
@@ -44,6 +45,10 @@ struct ServerContext {
   IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol
   LiveFeed* live_feed = nullptr;        // stored batches go to /v1/tail subscribers; may be null
   IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
+
+  // Published by the query module: where feature modules run VQL (alert rules), never the
+  // store directly.
+  QueryBackend* query_backend = nullptr;
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }

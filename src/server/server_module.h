@@ -52,6 +52,11 @@ class ServerModule {
   // Adds the module's routes. Called once every module started, before serving.
   virtual void RegisterRoutes(Router* router) { (void)router; }
 
+  // Re-reads what the module loads from files (SIGHUP, Server::Reload): alert rules. On an
+  // error the module keeps what it had and returns the error. Runs on the controlling
+  // thread, concurrently with requests and tasks.
+  virtual Status Reload() { return Status::Ok(); }
+
   // Releases what Start opened; no request or task runs any more. The first error of all
   // modules becomes the server's exit status (the store's Close: the WAL must be durable).
   virtual Status Stop() { return Status::Ok(); }

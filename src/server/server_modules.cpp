@@ -1,5 +1,6 @@
 #include "server/server_modules.h"
 
+#include "server/module_alerts.h"
 #include "server/module_backup.h"
 #include "server/module_health.h"
 #include "server/module_ingest.h"
@@ -15,6 +16,7 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<StoreModule>(config.store));
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
   modules.push_back(std::make_unique<QueryModule>(config.query));
+  modules.push_back(std::make_unique<AlertsModule>(config.alerts));
   modules.push_back(std::make_unique<StatsModule>());
   modules.push_back(std::make_unique<BackupModule>(config.backup));  // after ingest: audit events
   modules.push_back(std::make_unique<HealthModule>());

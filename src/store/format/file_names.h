@@ -20,6 +20,10 @@
 // the data directory except those IsTransientDataFile() names, so their files are backed up
 // without the backup knowing them.
 //
+// Subsystems above the store keep their own names header, listed here:
+//   <data_dir>/alerts/          alerting state, silences, notification outbox
+//                               (src/alerting/alerting_names.h)
+//
 // Thread-safety: pure functions, thread-safe.
 #pragma once
 

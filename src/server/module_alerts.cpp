@@ -1,0 +1,275 @@
+#include "server/module_alerts.h"
+
+#include "alerting/alert_json.h"
+#include "alerting/alert_state_file.h"
+#include "alerting/alerting_names.h"
+#include "alerting/rule_file.h"
+#include "common/logger.h"
+#include "common/time_format.h"
+#include "ingest/ingest_protocols.h"
+#include "server/http_errors.h"
+
+namespace vigia {
+
+Status AlertsModule::Start(ServerContext* ctx) {
+  if (ctx->query_backend == nullptr || ctx->ingest == nullptr) {
+    return Status::Internal("alerts module: the query and ingest modules must start first");
+  }
+  ctx_ = ctx;
+  engine_ = std::make_unique<AlertEngine>(AlertEngineOptions{ctx->query_backend, ctx->metrics});
+  const std::string dir = JoinPath(ctx->data_dir, alerting_names::kAlertsDir);
+  VIGIA_RETURN_IF_ERROR(ctx->env->CreateDir(dir));
+  state_path_ = JoinPath(dir, alerting_names::kStateFile);
+  silences_ = std::make_unique<SilenceSet>(ctx->env, JoinPath(dir, alerting_names::kSilencesFile));
+  Status silences = silences_->Load();
+  if (!silences.ok()) logger::Error("silences not restored", {{"error", silences.ToString()}});
+
+  // A bad rules directory does not stop the server (ingest and queries matter more than
+  // alerts): it starts without rules, says so in /health/ready, and a fixed set loads on
+  // SIGHUP or POST /v1/rules/reload.
+  Status loaded = LoadRules("startup");
+  if (!loaded.ok()) logger::Error("alert rules not loaded", {{"error", loaded.message()}});
+
+  Result<AlertStateSnapshot> state = LoadAlertState(ctx->env, state_path_);
+  if (!state.ok()) {
+    // The state is rebuilt by the next evaluations; only timers and notification memory
+    // are lost, which is the best a damaged file allows.
+    logger::Error("alert state not restored", {{"error", state.status().ToString()}});
+  } else {
+    engine_->Restore(std::move(state->instances));
+  }
+
+  ScheduledTask task;
+  task.name = "alerts.evaluate";
+  task.interval_ns = 1'000'000'000;
+  task.first_delay_ns = 0;
+  task.run = [this] { return EvaluateDue(); };
+  ctx->scheduler->AddTask(std::move(task));
+  return Status::Ok();
+}
+
+Status AlertsModule::LoadRules(std::string_view actor) {
+  std::shared_ptr<const RuleSet> rules;
+  if (options_.rules_dir.empty()) {
+    rules = std::make_shared<const RuleSet>();
+  } else {
+    Result<RuleSet> set = LoadRulesDir(ctx_->env, options_.rules_dir);
+    std::lock_guard lock(mu_);
+    if (!set.ok()) {
+      load_error_ = set.status().message();
+      return set.status();
+    }
+    rules = std::make_shared<const RuleSet>(std::move(*set));
+  }
+  const int64_t now = ctx_->env->NowNanos();
+  std::vector<AlertTransition> gone = engine_->SetRules(rules, now);
+  {
+    std::lock_guard lock(mu_);
+    load_error_.clear();
+    loaded_at_ns_ = now;
+  }
+  logger::Info("alert rules loaded", {{"groups", rules->groups.size()},
+                                      {"rules", rules->RuleCount()},
+                                      {"dir", options_.rules_dir}});
+  // The reload is an admin action: recorded like the others (kind=audit).
+  Audit("rules.reload", actor, "alert_rules", options_.rules_dir,
+        "alert rules loaded: " + std::to_string(rules->RuleCount()) + " rules");
+  Record(gone);
+  return Status::Ok();
+}
+
+void AlertsModule::Audit(std::string_view action, std::string_view actor, std::string_view entity,
+                         std::string_view entity_id, std::string_view msg) {
+  std::string audit;
+  JsonWriter w(&audit);
+  w.BeginObject().KV("ts", ctx_->env->NowNanos()).KV("kind", "audit").KV("service", "vigia");
+  w.KV("action", action).KV("actor", actor).KV("entity", entity);
+  w.KV("entity_id", entity_id).KV("outcome", "success").KV("msg", msg);
+  w.EndObject();
+  audit += '\n';
+  WriteEvents(audit);
+}
+
+Status AlertsModule::Reload() { return LoadRules("signal"); }
+
+Status AlertsModule::EvaluateDue() {
+  Record(engine_->Tick(ctx_->env->NowNanos()));
+  return Status::Ok();
+}
+
+void AlertsModule::Record(const std::vector<AlertTransition>& transitions) {
+  if (transitions.empty()) return;
+  const int64_t now = ctx_->env->NowNanos();
+  std::string ndjson;
+  for (const AlertTransition& t : transitions) {
+    ndjson += AlertTransitionEvent(t, now);
+    logger::Info("alert " + std::string(AlertStateName(t.instance.state)),
+                 {{"rule", t.instance.rule},
+                  {"labels", FormatLabels(t.instance.labels)},
+                  {"value", t.instance.value}});
+  }
+  WriteEvents(ndjson);
+  Status saved = SaveState();
+  if (!saved.ok()) logger::Error("alert state not saved", {{"error", saved.ToString()}});
+}
+
+void AlertsModule::WriteEvents(const std::string& ndjson) {
+  const IngestProtocol* ndjson_protocol = FindIngestProtocol("ndjson");
+  IngestRequest req;
+  req.body = ndjson;
+  req.content_type = "application/x-ndjson";
+  req.receive_ts_ns = ctx_->env->NowNanos();
+  Result<DecodeResult> r = ctx_->ingest->Ingest(*ndjson_protocol, std::move(req));
+  if (!r.ok()) {
+    logger::Warn("alert events not stored", {{"error", r.status().ToString()}});
+  } else if (r->rejected > 0) {
+    logger::Warn("alert events rejected",
+                 {{"rejected", r->rejected},
+                  {"error", r->errors.empty() ? std::string() : r->errors[0].error}});
+  }
+}
+
+Status AlertsModule::SaveState() {
+  std::lock_guard lock(save_mu_);
+  AlertStateSnapshot s;
+  s.instances = engine_->Instances();
+  return SaveAlertState(ctx_->env, state_path_, s);
+}
+
+Status AlertsModule::Stop() {
+  if (!engine_) return Status::Ok();
+  return SaveState();
+}
+
+HealthState AlertsModule::Health(JsonWriter* details) const {
+  std::lock_guard lock(mu_);
+  if (!engine_ || options_.rules_dir.empty()) return HealthState::kOk;
+  details->KV("alert_rules", engine_->rules()->RuleCount());
+  if (!load_error_.empty()) {
+    details->KV("alert_rules_error", load_error_);
+    return HealthState::kDegraded;
+  }
+  return HealthState::kOk;
+}
+
+void AlertsModule::RegisterRoutes(Router* router) {
+  // Role: read.
+  router->Add("GET", "/v1/rules", [this](const HttpRequest&, HttpResponse* resp) {
+    std::shared_ptr<const RuleSet> rules = engine_->rules();
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject();
+    w.KV("rules_dir", options_.rules_dir);
+    {
+      std::lock_guard lock(mu_);
+      w.Key("loaded_at");
+      if (loaded_at_ns_ == 0) {
+        w.Null();
+      } else {
+        w.String(FormatRfc3339(loaded_at_ns_, 3));
+      }
+      w.KV("load_error", load_error_);
+    }
+    w.Key("files").BeginArray();
+    for (const std::string& f : rules->files) w.String(f);
+    w.EndArray();
+    WriteRuleGroups(
+        &w, *rules, engine_->Health(),
+        [this](const std::string& g) { return engine_->NextEvalNs(g); }, engine_->Instances());
+    w.EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Role: read. ?state=pending|firing|resolved narrows the list.
+  router->Add("GET", "/v1/alerts", [this](const HttpRequest& req, HttpResponse* resp) {
+    std::string_view want = req.QueryParam("state");
+    AlertState filter = AlertState::kInactive;
+    if (!want.empty() && !ParseAlertState(want, &filter)) {
+      SetError(resp, error_code::kBadRequest,
+               "state: expected pending, firing or resolved, got \"" + std::string(want) + "\"");
+      return;
+    }
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().Key("alerts").BeginArray();
+    const int64_t now = ctx_->env->NowNanos();
+    for (const AlertInstance& a : engine_->Instances()) {
+      if (!want.empty() && a.state != filter) continue;
+      WriteAlertInstance(&w, a, silences_->Matching(a.labels, now));
+    }
+    w.EndArray().EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Role: admin.
+  router->Add("POST", "/v1/rules/reload", [this](const HttpRequest&, HttpResponse* resp) {
+    Status st = LoadRules("api");
+    if (!st.ok()) {
+      SetError(resp, error_code::kBadRequest,
+               "rules not reloaded (the previous rules keep running):\n" + st.message());
+      return;
+    }
+    std::shared_ptr<const RuleSet> rules = engine_->rules();
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().KV("reloaded", true).KV("groups", rules->groups.size());
+    w.KV("rules", rules->RuleCount()).EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Role: read.
+  router->Add("GET", "/v1/silences", [this](const HttpRequest&, HttpResponse* resp) {
+    const int64_t now = ctx_->env->NowNanos();
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().Key("silences").BeginArray();
+    for (const Silence& s : silences_->List()) {
+      w.BeginObject().KV("id", s.id).KV("status", s.StatusAt(now));
+      w.Key("matchers").BeginArray();
+      for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
+      w.EndArray();
+      w.KV("startsAt", FormatRfc3339(s.starts_at_ns, 3));
+      w.KV("endsAt", FormatRfc3339(s.ends_at_ns, 3));
+      w.KV("createdAt", FormatRfc3339(s.created_at_ns, 3));
+      w.KV("createdBy", s.created_by).KV("comment", s.comment).EndObject();
+    }
+    w.EndArray().EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Role: admin.
+  router->Add("POST", "/v1/silences", [this](const HttpRequest& req, HttpResponse* resp) {
+    const int64_t now = ctx_->env->NowNanos();
+    Result<Silence> s = ParseSilenceRequest(req.body, now);
+    if (!s.ok()) {
+      SetError(resp, error_code::kBadRequest, s.status().message());
+      return;
+    }
+    std::string matchers;
+    for (const LabelMatcher& m : s->matchers)
+      matchers += (matchers.empty() ? "" : ",") + m.ToString();
+    const std::string by = s->created_by;
+    Result<std::string> id = silences_->Add(std::move(*s), now);
+    if (!id.ok()) {
+      SetStatusError(resp, id.status());
+      return;
+    }
+    Audit("silence.create", by, "silence", *id, "silence created: " + matchers);
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().KV("silenceID", *id).EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Role: admin.
+  router->Add("DELETE", "/v1/silences/{id}", [this](const HttpRequest& req, HttpResponse* resp) {
+    std::string id(req.PathParam("id"));
+    Status st = silences_->Expire(id, ctx_->env->NowNanos());
+    if (!st.ok()) {
+      SetStatusError(resp, st);
+      return;
+    }
+    Audit("silence.expire", "api", "silence", id, "silence expired");
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().KV("expired", id).EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+}
+
+}  // namespace vigia
