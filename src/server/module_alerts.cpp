@@ -39,6 +39,8 @@ Status AlertsModule::Start(ServerContext* ctx) {
     engine_->Restore(std::move(state->instances));
   }
 
+  // Without a rules directory there is nothing to evaluate (it is fixed for the process).
+  if (options_.rules_dir.empty()) return Status::Ok();
   ScheduledTask task;
   task.name = "alerts.evaluate";
   task.interval_ns = 1'000'000'000;
@@ -54,9 +56,15 @@ Status AlertsModule::LoadRules(std::string_view actor) {
     rules = std::make_shared<const RuleSet>();
   } else {
     Result<RuleSet> set = LoadRulesDir(ctx_->env, options_.rules_dir);
-    std::lock_guard lock(mu_);
     if (!set.ok()) {
-      load_error_ = set.status().message();
+      {
+        std::lock_guard lock(mu_);
+        load_error_ = set.status().message();
+      }
+      if (actor != "startup") {
+        Audit("rules.reload", actor, "alert_rules", options_.rules_dir, "failure",
+              "alert rules refused: " + set.status().message());
+      }
       return set.status();
     }
     rules = std::make_shared<const RuleSet>(std::move(*set));
@@ -71,20 +79,24 @@ Status AlertsModule::LoadRules(std::string_view actor) {
   logger::Info("alert rules loaded", {{"groups", rules->groups.size()},
                                       {"rules", rules->RuleCount()},
                                       {"dir", options_.rules_dir}});
-  // The reload is an admin action: recorded like the others (kind=audit).
-  Audit("rules.reload", actor, "alert_rules", options_.rules_dir,
-        "alert rules loaded: " + std::to_string(rules->RuleCount()) + " rules");
+  // A reload is an admin action: recorded like the others (kind=audit). Loading at start
+  // is not.
+  if (actor != "startup") {
+    Audit("rules.reload", actor, "alert_rules", options_.rules_dir, "success",
+          "alert rules loaded: " + std::to_string(rules->RuleCount()) + " rules");
+  }
   Record(gone);
   return Status::Ok();
 }
 
 void AlertsModule::Audit(std::string_view action, std::string_view actor, std::string_view entity,
-                         std::string_view entity_id, std::string_view msg) {
+                         std::string_view entity_id, std::string_view outcome,
+                         std::string_view msg) {
   std::string audit;
   JsonWriter w(&audit);
   w.BeginObject().KV("ts", ctx_->env->NowNanos()).KV("kind", "audit").KV("service", "vigia");
   w.KV("action", action).KV("actor", actor).KV("entity", entity);
-  w.KV("entity_id", entity_id).KV("outcome", "success").KV("msg", msg);
+  w.KV("entity_id", entity_id).KV("outcome", outcome).KV("msg", msg);
   w.EndObject();
   audit += '\n';
   WriteEvents(audit);
@@ -250,7 +262,7 @@ void AlertsModule::RegisterRoutes(Router* router) {
       SetStatusError(resp, id.status());
       return;
     }
-    Audit("silence.create", by, "silence", *id, "silence created: " + matchers);
+    Audit("silence.create", by, "silence", *id, "success", "silence created: " + matchers);
     std::string out;
     JsonWriter w(&out);
     w.BeginObject().KV("silenceID", *id).EndObject();
@@ -264,7 +276,7 @@ void AlertsModule::RegisterRoutes(Router* router) {
       SetStatusError(resp, st);
       return;
     }
-    Audit("silence.expire", "api", "silence", id, "silence expired");
+    Audit("silence.expire", "api", "silence", id, "success", "silence expired");
     std::string out;
     JsonWriter w(&out);
     w.BeginObject().KV("expired", id).EndObject();

@@ -47,7 +47,7 @@ class AlertsModule final : public ServerModule {
   void WriteEvents(const std::string& ndjson);
   // A kind=audit event of an admin action (rules.reload, silence.create, silence.expire).
   void Audit(std::string_view action, std::string_view actor, std::string_view entity,
-             std::string_view entity_id, std::string_view msg);
+             std::string_view entity_id, std::string_view outcome, std::string_view msg);
   Status SaveState();
 
   const AlertsModuleOptions options_;
