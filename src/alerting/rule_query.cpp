@@ -50,6 +50,8 @@ Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const AlertRule& rul
   QueryOptions options;
   options.now_ns = now_ns;
   options.deadline = deadline;
+  // Rules are the operators' (admin): they read every tenant.
+  options.scope = TenantScope::All();
   VIGIA_ASSIGN_OR_RETURN(QueryResult result, backend->Run(*rule.query, options));
   RuleQueryResult out;
   out.rows = result.rows.size();

@@ -21,5 +21,6 @@ void RegisterStoreCommand(CLI::App& app, int* exit_code);
 void RegisterBackupCommand(CLI::App& app, int* exit_code);
 void RegisterRulesCommand(CLI::App& app, int* exit_code);
 void RegisterAlertsCommand(CLI::App& app, int* exit_code);
+void RegisterKeysCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterTailCommand,  vigia::cli::RegisterStoreCommand,
       vigia::cli::RegisterBackupCommand,
       vigia::cli::RegisterRulesCommand, vigia::cli::RegisterAlertsCommand,
+      vigia::cli::RegisterKeysCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.require_subcommand(1);

@@ -25,7 +25,8 @@ enum class StatusCode : int {
   kUnavailable,        // temporarily cannot serve (shutting down, overloaded)
   kDeadlineExceeded,   // a time limit was hit
   kUnauthenticated,
-  kInternal,  // a broken invariant: a bug in vigia
+  kPermissionDenied,  // authenticated, but the role or tenant does not allow it
+  kInternal,          // a broken invariant: a bug in vigia
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -52,6 +53,9 @@ class [[nodiscard]] Status {
   }
   static Status Unauthenticated(std::string m) {
     return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
   }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
   // An OS error: message plus strerror(err).

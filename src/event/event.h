@@ -1,5 +1,5 @@
-// The vigia event (docs/architecture.md, "The event model") and EventBatch, the unit that flows from ingest through the
-// WAL into the memtable and parts.
+// The vigia event (docs/architecture.md, "The event model") and EventBatch, the unit that flows
+// from ingest through the WAL into the memtable and parts.
 //
 // An event is a timestamp plus a list of fields with canonical names. Canonical fields
 // (kind, level, service, request_id, error.type, ...) use the names in event_fields.h;
@@ -131,6 +131,32 @@ class EventBatch {
       if (f.name == name) return &f.value;
     }
     return nullptr;
+  }
+
+  // Sets field `name` to `v` on every event: replaces it where present, appends it where
+  // absent (the field arrays are rebuilt once; the events keep their order). `name` and a
+  // string value must be in arena() or static storage. Used to bind the tenant of a batch
+  // to the API key that sent it.
+  void SetOnEveryEvent(std::string_view name, const Value& v) {
+    std::vector<Field> out;
+    out.reserve(fields_.size() + events_.size());
+    for (EventRef& e : events_) {
+      uint32_t first = static_cast<uint32_t>(out.size());
+      bool seen = false;
+      for (const Field& f : fields(e)) {
+        if (f.name == name) {
+          if (seen) continue;  // a duplicate of the name goes too
+          seen = true;
+          out.push_back({f.name, v});
+        } else {
+          out.push_back(f);
+        }
+      }
+      if (!seen) out.push_back({name, v});
+      e.first_field = first;
+      e.num_fields = static_cast<uint32_t>(out.size()) - first;
+    }
+    fields_ = std::move(out);
   }
 
   Arena& arena() { return arena_; }

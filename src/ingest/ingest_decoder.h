@@ -42,12 +42,30 @@ struct DecoderOptions {
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
 };
 
+// Which tenant the events of a request are stored under. There is no default: a request
+// without a binding is refused (IngestPipeline::Ingest fails with Internal), so a new
+// front end cannot forget to decide.
+//   FromKey(t)    the request came with a tenant-bound API key: every event is stored under
+//                 `t`, whatever `tenant` field it carries (the client's is replaced)
+//   FromEvents()  each event's own `tenant` field partitions it (absent = the default
+//                 tenant): for admin, legacy and open-mode requests, and for the events
+//                 the server itself produces (audit, alerts)
+struct TenantBinding {
+  enum class Mode : uint8_t { kUnset, kFromEvents, kFromKey };
+  Mode mode = Mode::kUnset;
+  std::string_view tenant;  // kFromKey only
+
+  static TenantBinding FromEvents() { return {Mode::kFromEvents, {}}; }
+  // REQUIRES: `tenant` non-empty; it outlives the request.
+  static TenantBinding FromKey(std::string_view tenant) { return {Mode::kFromKey, tenant}; }
+};
+
 // One request (or frame) to decode.
 struct IngestRequest {
   std::string_view body;          // decompressed
   std::string_view content_type;  // as sent (parameters included); may be empty
   int64_t receive_ts_ns = 0;      // ts of events that carry none
-  std::string_view tenant;        // who sent it (see IngestPipeline::Submit)
+  TenantBinding tenant;           // required: see TenantBinding
   AdmissionWindow admission;      // event times accepted (IngestPipeline fills it)
 };
 

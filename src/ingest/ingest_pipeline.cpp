@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "event/event_fields.h"
 #include "store/partition_key.h"
 
 namespace vigia {
@@ -73,6 +74,9 @@ IngestDecoder& IngestPipeline::ThreadDecoder(const IngestProtocol& protocol) {
 }
 
 Result<DecodeResult> IngestPipeline::Ingest(const IngestProtocol& protocol, IngestRequest req) {
+  if (req.tenant.mode == TenantBinding::Mode::kUnset) {
+    return Status::Internal("ingest request without a tenant binding (IngestRequest::tenant)");
+  }
   req.admission = Admission();
   auto batch = std::make_shared<EventBatch>();
   DecodeResult result = ThreadDecoder(protocol).Decode(req, batch.get());
@@ -82,9 +86,24 @@ Result<DecodeResult> IngestPipeline::Ingest(const IngestProtocol& protocol, Inge
   return result;
 }
 
-Status IngestPipeline::Submit(std::string_view tenant, std::shared_ptr<EventBatch> batch) {
+Status IngestPipeline::Submit(const TenantBinding& tenant, std::shared_ptr<EventBatch> batch) {
+  switch (tenant.mode) {
+    case TenantBinding::Mode::kUnset:
+      return Status::Internal("ingest batch without a tenant binding");
+    case TenantBinding::Mode::kFromEvents:
+      break;
+    case TenantBinding::Mode::kFromKey:
+      if (tenant.tenant.empty()) return Status::Internal("tenant binding with an empty tenant");
+      if (!batch->empty()) {
+        std::string_view t = batch->arena().Copy(tenant.tenant);
+        batch->SetOnEveryEvent(fields::kTenant, Value::String(t));
+      }
+      break;
+  }
   if (batch->empty()) return Status::Ok();
-  for (const BatchRedactor* r : options_.redactors) r->Redact(tenant, batch.get());
+  std::string_view redact_tenant =
+      tenant.mode == TenantBinding::Mode::kFromKey ? tenant.tenant : std::string_view();
+  for (const BatchRedactor* r : options_.redactors) r->Redact(redact_tenant, batch.get());
   std::shared_ptr<const EventBatch> stored = std::move(batch);
   VIGIA_RETURN_IF_ERROR(options_.store->Append(stored));
   if (options_.sink != nullptr) options_.sink->Publish(std::move(stored));

@@ -44,6 +44,8 @@ class BatchSink {
 class BatchRedactor {
  public:
   virtual ~BatchRedactor() = default;
+  // `tenant`: the key's tenant for a tenant-bound request, else empty (each event's own
+  // `tenant` field then says).
   virtual void Redact(std::string_view tenant, EventBatch* batch) const = 0;
 };
 
@@ -79,10 +81,10 @@ class IngestPipeline {
   // (Store::Append failed): the caller answers 503 and the client retries the whole request.
   Result<DecodeResult> Ingest(const IngestProtocol& protocol, IngestRequest req);
 
-  // Redaction → Store::Append → sink. `tenant`: who sent the batch (empty until API keys
-  // bind tenants; today each event's own `tenant` field partitions the store).
-  // REQUIRES: batch != nullptr; its events were canonicalized (event.h invariants).
-  Status Submit(std::string_view tenant, std::shared_ptr<EventBatch> batch);
+  // Tenant binding → redaction → Store::Append → sink. `tenant`: whose events these are
+  // (TenantBinding, ingest_decoder.h); kUnset is refused (Internal) before anything is
+  // stored. REQUIRES: batch != nullptr; its events were canonicalized (event.h invariants).
+  Status Submit(const TenantBinding& tenant, std::shared_ptr<EventBatch> batch);
 
   // The event times accepted now (Env::NowNanos), with the reasons for the others.
   AdmissionWindow Admission() const;

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -91,9 +92,11 @@ class IngestPipelineTest : public ::testing::Test {
            R"(","duration_ms":20})" + "\n";
   }
 
-  Result<DecodeResult> Ingest(IngestPipeline& p, const std::string& body) {
+  Result<DecodeResult> Ingest(IngestPipeline& p, const std::string& body,
+                              TenantBinding tenant = TenantBinding::FromEvents()) {
     IngestRequest req;
     req.body = body;
+    req.tenant = tenant;
     req.receive_ts_ns = clock_.NowNanos();
     return p.Ingest(*FindIngestProtocol("ndjson"), req);
   }
@@ -187,7 +190,7 @@ TEST_F(IngestPipelineTest, RedactorsRunBeforeTheStore) {
   batch->AddField("kind", S("log"));
   batch->AddField("level", S("info"));
   batch->AddField("secret", S("hunter2"));
-  ASSERT_TRUE(p.Submit("acme", batch).ok());
+  ASSERT_TRUE(p.Submit(TenantBinding::FromKey("acme"), batch).ok());
   ASSERT_EQ(redactor.tenants.size(), 1u);
   EXPECT_EQ(redactor.tenants[0], "acme");
   std::string seen;
@@ -195,6 +198,28 @@ TEST_F(IngestPipelineTest, RedactorsRunBeforeTheStore) {
     for (const auto& e : b.events()) seen = std::string(b.Find(e, "secret")->s);
   });
   EXPECT_EQ(seen, "***");
+}
+
+TEST_F(IngestPipelineTest, TenantComesFromTheKeyOrTheEventsAndMustBeChosen) {
+  IngestPipeline p(Options());
+  std::string forged = R"({"ts":)" + std::to_string(kNow) + R"(,"msg":"x","tenant":"other"})" +
+                       "\n" + Line(kNow, "no tenant field");
+  ASSERT_TRUE(Ingest(p, forged, TenantBinding::FromKey("acme")).ok());
+  ASSERT_TRUE(Ingest(p, forged, TenantBinding::FromEvents()).ok());
+  // A request that does not say how its tenant is chosen stores nothing.
+  auto unset = Ingest(p, forged, TenantBinding{});
+  EXPECT_EQ(unset.status().code(), StatusCode::kInternal);
+  std::multiset<std::string> tenants;
+  vigia::testing::ForEachBatch(GetSnapshot(*store_), [&](const EventBatch& b) {
+    for (const auto& e : b.events()) {
+      size_t n = 0;
+      for (const Field& f : b.fields(e)) n += f.name == "tenant";
+      EXPECT_LE(n, 1u);
+      const Value* t = b.Find(e, "tenant");
+      tenants.insert(t ? std::string(t->s) : "-");
+    }
+  });
+  EXPECT_EQ(tenants, (std::multiset<std::string>{"acme", "acme", "other", "-"}));
 }
 
 TEST_F(IngestPipelineTest, StoreFailureIsReportedAndNothingPublished) {

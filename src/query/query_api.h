@@ -18,6 +18,7 @@
 #include "common/limits.h"
 #include "common/status.h"
 #include "query/query_record.h"
+#include "query/tenant_scope.h"
 #include "vql/vql_ast.h"
 
 namespace vigia {
@@ -44,6 +45,10 @@ struct QueryOptions {
   // The caller keeps only the first `row_limit` result rows (0 = all): the columnar engine
   // stops scanning early when the query's order allows it. The row evaluator ignores it.
   uint64_t row_limit = 0;
+  // Which tenants' events the query may read. The server's backend (ScopedQueryBackend)
+  // refuses a query without a scope; the CLI's backends over files and data directories
+  // ignore it (whoever runs them reads the files anyway).
+  std::optional<TenantScope> scope;
 };
 
 struct QueryStats {

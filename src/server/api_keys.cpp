@@ -55,19 +55,10 @@ Result<ApiKeys> ApiKeys::Load(std::string_view env_value, const std::string& fil
   return k;
 }
 
-Status ApiKeys::Check(std::string_view authorization) const {
-  if (keys_.empty()) return Status::Ok();
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() <= kBearer.size() ||
-      authorization.substr(0, kBearer.size()) != kBearer) {
-    return Status::Unauthenticated("missing \"Authorization: Bearer <key>\" header");
-  }
-  std::string_view given = Trim(authorization.substr(kBearer.size()));
+bool ApiKeys::Matches(std::string_view key) const {
   bool match = false;
-  // Every key is compared (no early exit) so timing does not reveal which one matched.
-  for (const std::string& key : keys_) match |= ConstantTimeEquals(given, key);
-  if (!match) return Status::Unauthenticated("invalid API key");
-  return Status::Ok();
+  for (const std::string& k : keys_) match |= ConstantTimeEquals(key, k);
+  return match;
 }
 
 }  // namespace vigia

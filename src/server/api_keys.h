@@ -1,6 +1,7 @@
-// ApiKeys: the optional bearer-token check of ingest and read endpoints. Keys come from the
-// environment (VIGIA_API_KEYS, comma separated) and/or a file (auth.api_keys_file, one key a
-// line, '#' comments); never from the repository. With no key configured, auth is off.
+// ApiKeys: the legacy API keys, from the environment (VIGIA_API_KEYS, comma separated) and/or
+// a file (auth.api_keys_file, one key a line, '#' comments); never from the repository. Each
+// authenticates as an admin of every tenant (auth_check.h): what any key could do before
+// tenants and roles. Keys with a tenant and a role are the KeyStore's (auth/key_store.h).
 //
 // Thread-safety: immutable after Load(); Check() is thread-safe.
 #pragma once
@@ -21,9 +22,9 @@ class ApiKeys {
   bool enabled() const { return !keys_.empty(); }
   size_t size() const { return keys_.size(); }
 
-  // OK when auth is off or `authorization` is "Bearer <a configured key>"; the comparison
-  // takes the same time wherever the first differing byte is (no timing oracle).
-  Status Check(std::string_view authorization) const;
+  // Whether `key` is one of the configured keys; every key is compared, each in a time
+  // that does not depend on where the first differing byte is (no timing oracle).
+  bool Matches(std::string_view key) const;
 
  private:
   std::vector<std::string> keys_;

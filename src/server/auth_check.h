@@ -1,14 +1,46 @@
-// RequireApiKey: the shared guard of protected routes. Sets a 401 JSON error (with a
-// WWW-Authenticate challenge) and returns false when the request lacks a valid key.
+// RequestAuthenticator: who sent a request, from its "Authorization: Bearer <key>" header —
+// the Router's authenticator (router.h), so it runs before every non-public route.
 //
-// Thread-safety: thread-safe.
+//   a stored key ("vk_<id>_<secret>", KeyStore)  → that key's tenant and role
+//   a key of VIGIA_API_KEYS / auth.api_keys_file → role admin, every tenant (what any key
+//                                                  could do before tenants and roles)
+//   no key configured at all (open mode)         → role admin, every tenant, header ignored
+//
+// Open mode ends with the first stored key (created through the admin API or `vigia keys`):
+// revoking every key later does not reopen the server. Errors say what is wrong (missing,
+// malformed, invalid, revoked, expired) and never echo the key.
+//
+// Thread-safety: thread-safe (ApiKeys is immutable; KeyStore is thread-safe).
 #pragma once
 
+#include <string_view>
+
+#include "auth/key_store.h"
+#include "auth/principal.h"
 #include "server/api_keys.h"
 #include "server/http_message.h"
 
 namespace vigia {
 
-bool RequireApiKey(const ApiKeys& keys, const HttpRequest& req, HttpResponse* resp);
+class RequestAuthenticator {
+ public:
+  // `legacy` must not be null; `store` may be (no data directory). Both outlive this.
+  RequestAuthenticator(const ApiKeys* legacy, const KeyStore* store)
+      : legacy_(legacy), store_(store) {}
+
+  // No key of any kind: every request is the open-mode principal.
+  bool open() const;
+  Result<Principal> Authenticate(std::string_view authorization) const;
+  Result<Principal> Authenticate(const HttpRequest& req) const {
+    return Authenticate(req.Header("Authorization"));
+  }
+
+ private:
+  const ApiKeys* const legacy_;
+  const KeyStore* const store_;
+};
+
+// The principal of open mode and of server-internal work: admin over every tenant.
+Principal OpenModePrincipal();
 
 }  // namespace vigia

@@ -42,6 +42,14 @@ Result<std::string> AsString(const RawValue& raw) {
   return Status::InvalidArgument("expected a string, got an integer");
 }
 
+// true/false (TOML booleans arrive as that text), also 1/0 from the environment.
+Result<bool> AsBool(const RawValue& raw) {
+  const auto* s = std::get_if<std::string>(&raw.v);
+  if (s != nullptr && (*s == "true" || *s == "1")) return true;
+  if (s != nullptr && (*s == "false" || *s == "0")) return false;
+  return Status::InvalidArgument("expected true or false");
+}
+
 using Apply = Status (*)(ServerConfig*, const RawValue&);
 
 struct KeyDesc {
@@ -240,6 +248,11 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));
          return Status::Ok();
        }},
+      {"auth", "allow_open",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->allow_open, AsBool(r));
+         return Status::Ok();
+       }},
       {"log", "level",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
@@ -324,8 +337,10 @@ Status ApplyFile(const std::string& path, ServerConfig* cfg) {
         raw.v = *s;
       } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
         raw.v = *i;
+      } else if (auto b = node.value<bool>(); b && node.is_boolean()) {
+        raw.v = std::string(*b ? "true" : "false");  // AsBool reads it
       } else {
-        return Status::InvalidArgument(where + ": expected a string or an integer");
+        return Status::InvalidArgument(where + ": expected a string, an integer or a boolean");
       }
       VIGIA_RETURN_IF_ERROR(WithContext(desc->apply(cfg, raw), where));
     }

@@ -46,6 +46,8 @@ struct ServerConfig {
   AlertsModuleOptions alerts;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
+  // Serve a non-loopback address with no key configured (open mode: everyone is admin).
+  bool allow_open = false;
   // [log]
   LogLevel log_level = LogLevel::kInfo;
   logger::Format log_format = logger::Format::kAuto;

@@ -40,6 +40,8 @@ ErrorCode ErrorForStatus(const Status& st) {
       return error_code::kTimeout;
     case StatusCode::kUnauthenticated:
       return error_code::kUnauthenticated;
+    case StatusCode::kPermissionDenied:
+      return error_code::kForbidden;
     case StatusCode::kOk:
     case StatusCode::kInternal:
       return error_code::kInternal;
@@ -59,6 +61,8 @@ std::string_view ReasonPhrase(int http_status) {
       return "Bad Request";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:

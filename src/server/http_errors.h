@@ -30,6 +30,9 @@ inline constexpr ErrorCode kUnsupportedMediaType{"unsupported_media_type", 400};
 inline constexpr ErrorCode kUnsupportedEncoding{"unsupported_content_encoding", 400};
 inline constexpr ErrorCode kBadCompression{"bad_compression", 400};
 inline constexpr ErrorCode kUnauthenticated{"unauthenticated", 401};
+// A valid key whose role does not allow the route (an ingest key querying, a read key
+// creating keys).
+inline constexpr ErrorCode kForbidden{"forbidden", 403};
 inline constexpr ErrorCode kNotFound{"not_found", 404};
 inline constexpr ErrorCode kMethodNotAllowed{"method_not_allowed", 405};
 inline constexpr ErrorCode kTimeout{"request_timeout", 408};

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "auth/principal.h"
+
 namespace vigia {
 
 class ResponseStream;
@@ -29,6 +31,9 @@ struct HttpRequest {
   std::string body;
   std::string request_id;  // chosen by the transport (client's if sane, else generated)
   int64_t receive_ts_ns = 0;
+  // Who sent it: set by the Router's authenticator before a non-public route's handler
+  // runs (router.h); default (unauthenticated) on public routes.
+  Principal principal;
 
   // Value of header `name` (case-insensitive); empty when absent.
   std::string_view Header(std::string_view name) const;

@@ -29,13 +29,13 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     logger::Configure(LogLevel::kWarn);  // one access line per request is noise here
-    router_.Add("POST", "/echo", [](HttpRequest& req, HttpResponse* resp) {
+    router_.Add("POST", "/echo", Access::kPublic, [](HttpRequest& req, HttpResponse* resp) {
       resp->status = 200;
       resp->content_type = "text/plain";
       resp->body = req.body;
     });
     // Hands each new stream to the test, which plays the producer.
-    router_.Add("GET", "/stream", [this](HttpRequest&, HttpResponse* resp) {
+    router_.Add("GET", "/stream", Access::kPublic, [this](HttpRequest&, HttpResponse* resp) {
       auto stream = std::make_shared<ResponseStream>(stream_buffer_bytes_);
       resp->status = 200;
       resp->content_type = "application/x-ndjson";
@@ -44,7 +44,7 @@ class HttpServerTest : public ::testing::Test {
       streams_.push_back(stream);
       cv_.notify_all();
     });
-    router_.Add("GET", "/slow", [this](HttpRequest&, HttpResponse* resp) {
+    router_.Add("GET", "/slow", Access::kPublic, [this](HttpRequest&, HttpResponse* resp) {
       slow_started_ = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       resp->SetJson(200, "{\"slow\":true}");

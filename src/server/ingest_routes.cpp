@@ -34,6 +34,7 @@ void Ingest(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   in.body = *body;
   in.content_type = content_type;
   in.receive_ts_ns = req.receive_ts_ns;
+  in.tenant = IngestTenantOf(req.principal);
   Result<DecodeResult> decoded = ctx->ingest->Ingest(ndjson, std::move(in));
   if (!decoded.ok()) {
     ctx->ingest_metrics->RecordFailure(ndjson.name, req.body.size(), IngestOutcome::kUnavailable);
@@ -83,12 +84,17 @@ std::optional<std::string_view> DecompressedBody(const ServerContext* ctx, const
   return std::string_view(*storage);
 }
 
+TenantBinding IngestTenantOf(const Principal& principal) {
+  if (principal.all_tenants) return TenantBinding::FromEvents();
+  return TenantBinding::FromKey(principal.tenant);
+}
+
 bool IsIngestMediaType(std::string_view content_type) {
   return AcceptsMediaType(*FindIngestProtocol("ndjson"), content_type);
 }
 
 void AddIngestRoutes(const ServerContext* ctx, Router* router) {
-  router->Add("POST", "/v1/events",
+  router->Add("POST", "/v1/events", Access::kIngest,
               [ctx](HttpRequest& req, HttpResponse* resp) { Ingest(ctx, req, resp); });
 }
 

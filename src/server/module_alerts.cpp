@@ -131,6 +131,7 @@ void AlertsModule::WriteEvents(const std::string& ndjson) {
   req.body = ndjson;
   req.content_type = "application/x-ndjson";
   req.receive_ts_ns = ctx_->env->NowNanos();
+  req.tenant = TenantBinding::FromEvents();  // the server's own events
   Result<DecodeResult> r = ctx_->ingest->Ingest(*ndjson_protocol, std::move(req));
   if (!r.ok()) {
     logger::Warn("alert events not stored", {{"error", r.status().ToString()}});
@@ -166,7 +167,7 @@ HealthState AlertsModule::Health(JsonWriter* details) const {
 
 void AlertsModule::RegisterRoutes(Router* router) {
   // Role: read.
-  router->Add("GET", "/v1/rules", [this](const HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/v1/rules", Access::kAdmin, [this](const HttpRequest&, HttpResponse* resp) {
     std::shared_ptr<const RuleSet> rules = engine_->rules();
     std::string out;
     JsonWriter w(&out);
@@ -192,96 +193,102 @@ void AlertsModule::RegisterRoutes(Router* router) {
     resp->SetJson(200, std::move(out));
   });
   // Role: read. ?state=pending|firing|resolved narrows the list.
-  router->Add("GET", "/v1/alerts", [this](const HttpRequest& req, HttpResponse* resp) {
-    std::string_view want = req.QueryParam("state");
-    AlertState filter = AlertState::kInactive;
-    if (!want.empty() && !ParseAlertState(want, &filter)) {
-      SetError(resp, error_code::kBadRequest,
-               "state: expected pending, firing or resolved, got \"" + std::string(want) + "\"");
-      return;
-    }
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().Key("alerts").BeginArray();
-    const int64_t now = ctx_->env->NowNanos();
-    for (const AlertInstance& a : engine_->Instances()) {
-      if (!want.empty() && a.state != filter) continue;
-      WriteAlertInstance(&w, a, silences_->Matching(a.labels, now));
-    }
-    w.EndArray().EndObject();
-    resp->SetJson(200, std::move(out));
-  });
+  router->Add(
+      "GET", "/v1/alerts", Access::kAdmin, [this](const HttpRequest& req, HttpResponse* resp) {
+        std::string_view want = req.QueryParam("state");
+        AlertState filter = AlertState::kInactive;
+        if (!want.empty() && !ParseAlertState(want, &filter)) {
+          SetError(
+              resp, error_code::kBadRequest,
+              "state: expected pending, firing or resolved, got \"" + std::string(want) + "\"");
+          return;
+        }
+        std::string out;
+        JsonWriter w(&out);
+        w.BeginObject().Key("alerts").BeginArray();
+        const int64_t now = ctx_->env->NowNanos();
+        for (const AlertInstance& a : engine_->Instances()) {
+          if (!want.empty() && a.state != filter) continue;
+          WriteAlertInstance(&w, a, silences_->Matching(a.labels, now));
+        }
+        w.EndArray().EndObject();
+        resp->SetJson(200, std::move(out));
+      });
   // Role: admin.
-  router->Add("POST", "/v1/rules/reload", [this](const HttpRequest&, HttpResponse* resp) {
-    Status st = LoadRules("api");
-    if (!st.ok()) {
-      SetError(resp, error_code::kBadRequest,
-               "rules not reloaded (the previous rules keep running):\n" + st.message());
-      return;
-    }
-    std::shared_ptr<const RuleSet> rules = engine_->rules();
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().KV("reloaded", true).KV("groups", rules->groups.size());
-    w.KV("rules", rules->RuleCount()).EndObject();
-    resp->SetJson(200, std::move(out));
-  });
+  router->Add(
+      "POST", "/v1/rules/reload", Access::kAdmin, [this](const HttpRequest&, HttpResponse* resp) {
+        Status st = LoadRules("api");
+        if (!st.ok()) {
+          SetError(resp, error_code::kBadRequest,
+                   "rules not reloaded (the previous rules keep running):\n" + st.message());
+          return;
+        }
+        std::shared_ptr<const RuleSet> rules = engine_->rules();
+        std::string out;
+        JsonWriter w(&out);
+        w.BeginObject().KV("reloaded", true).KV("groups", rules->groups.size());
+        w.KV("rules", rules->RuleCount()).EndObject();
+        resp->SetJson(200, std::move(out));
+      });
   // Role: read.
-  router->Add("GET", "/v1/silences", [this](const HttpRequest&, HttpResponse* resp) {
-    const int64_t now = ctx_->env->NowNanos();
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().Key("silences").BeginArray();
-    for (const Silence& s : silences_->List()) {
-      w.BeginObject().KV("id", s.id).KV("status", s.StatusAt(now));
-      w.Key("matchers").BeginArray();
-      for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
-      w.EndArray();
-      w.KV("startsAt", FormatRfc3339(s.starts_at_ns, 3));
-      w.KV("endsAt", FormatRfc3339(s.ends_at_ns, 3));
-      w.KV("createdAt", FormatRfc3339(s.created_at_ns, 3));
-      w.KV("createdBy", s.created_by).KV("comment", s.comment).EndObject();
-    }
-    w.EndArray().EndObject();
-    resp->SetJson(200, std::move(out));
-  });
+  router->Add("GET", "/v1/silences", Access::kAdmin,
+              [this](const HttpRequest&, HttpResponse* resp) {
+                const int64_t now = ctx_->env->NowNanos();
+                std::string out;
+                JsonWriter w(&out);
+                w.BeginObject().Key("silences").BeginArray();
+                for (const Silence& s : silences_->List()) {
+                  w.BeginObject().KV("id", s.id).KV("status", s.StatusAt(now));
+                  w.Key("matchers").BeginArray();
+                  for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
+                  w.EndArray();
+                  w.KV("startsAt", FormatRfc3339(s.starts_at_ns, 3));
+                  w.KV("endsAt", FormatRfc3339(s.ends_at_ns, 3));
+                  w.KV("createdAt", FormatRfc3339(s.created_at_ns, 3));
+                  w.KV("createdBy", s.created_by).KV("comment", s.comment).EndObject();
+                }
+                w.EndArray().EndObject();
+                resp->SetJson(200, std::move(out));
+              });
   // Role: admin.
-  router->Add("POST", "/v1/silences", [this](const HttpRequest& req, HttpResponse* resp) {
-    const int64_t now = ctx_->env->NowNanos();
-    Result<Silence> s = ParseSilenceRequest(req.body, now);
-    if (!s.ok()) {
-      SetError(resp, error_code::kBadRequest, s.status().message());
-      return;
-    }
-    std::string matchers;
-    for (const LabelMatcher& m : s->matchers)
-      matchers += (matchers.empty() ? "" : ",") + m.ToString();
-    const std::string by = s->created_by;
-    Result<std::string> id = silences_->Add(std::move(*s), now);
-    if (!id.ok()) {
-      SetStatusError(resp, id.status());
-      return;
-    }
-    Audit("silence.create", by, "silence", *id, "success", "silence created: " + matchers);
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().KV("silenceID", *id).EndObject();
-    resp->SetJson(200, std::move(out));
-  });
+  router->Add(
+      "POST", "/v1/silences", Access::kAdmin, [this](const HttpRequest& req, HttpResponse* resp) {
+        const int64_t now = ctx_->env->NowNanos();
+        Result<Silence> s = ParseSilenceRequest(req.body, now);
+        if (!s.ok()) {
+          SetError(resp, error_code::kBadRequest, s.status().message());
+          return;
+        }
+        std::string matchers;
+        for (const LabelMatcher& m : s->matchers)
+          matchers += (matchers.empty() ? "" : ",") + m.ToString();
+        const std::string by = s->created_by;
+        Result<std::string> id = silences_->Add(std::move(*s), now);
+        if (!id.ok()) {
+          SetStatusError(resp, id.status());
+          return;
+        }
+        Audit("silence.create", by, "silence", *id, "success", "silence created: " + matchers);
+        std::string out;
+        JsonWriter w(&out);
+        w.BeginObject().KV("silenceID", *id).EndObject();
+        resp->SetJson(200, std::move(out));
+      });
   // Role: admin.
-  router->Add("DELETE", "/v1/silences/{id}", [this](const HttpRequest& req, HttpResponse* resp) {
-    std::string id(req.PathParam("id"));
-    Status st = silences_->Expire(id, ctx_->env->NowNanos());
-    if (!st.ok()) {
-      SetStatusError(resp, st);
-      return;
-    }
-    Audit("silence.expire", "api", "silence", id, "success", "silence expired");
-    std::string out;
-    JsonWriter w(&out);
-    w.BeginObject().KV("expired", id).EndObject();
-    resp->SetJson(200, std::move(out));
-  });
+  router->Add("DELETE", "/v1/silences/{id}", Access::kAdmin,
+              [this](const HttpRequest& req, HttpResponse* resp) {
+                std::string id(req.PathParam("id"));
+                Status st = silences_->Expire(id, ctx_->env->NowNanos());
+                if (!st.ok()) {
+                  SetStatusError(resp, st);
+                  return;
+                }
+                Audit("silence.expire", "api", "silence", id, "success", "silence expired");
+                std::string out;
+                JsonWriter w(&out);
+                w.BeginObject().KV("expired", id).EndObject();
+                resp->SetJson(200, std::move(out));
+              });
 }
 
 }  // namespace vigia

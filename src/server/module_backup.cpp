@@ -55,7 +55,8 @@ Status BackupModule::Start(ServerContext* ctx) {
   // Whether or not this server makes backups, a restore into its directory is recorded.
   ReportRestoreMarker();
   if (options_.target.empty()) return Status::Ok();
-  if (ctx->store == nullptr) return Status::Internal("backup module: the store module must start first");
+  if (ctx->store == nullptr)
+    return Status::Internal("backup module: the store module must start first");
   BackupKeySource key;
   key.key_file = options_.key_file;
   if (!options_.passphrase_file.empty()) {
@@ -66,8 +67,8 @@ Status BackupModule::Start(ServerContext* ctx) {
   VIGIA_ASSIGN_OR_RETURN(auto target, OpenBackupTarget(options_.target));
   auto repo = BackupRepository::Open(std::move(target), key, /*create=*/true);
   if (!repo.ok()) {
-    return Status(repo.status().code(), "backup.target " + options_.target + ": " +
-                                            repo.status().message());
+    return Status(repo.status().code(),
+                  "backup.target " + options_.target + ": " + repo.status().message());
   }
   repo_ = std::move(*repo);
   report_dir_ = options_.report_dir.empty()
@@ -79,8 +80,8 @@ Status BackupModule::Start(ServerContext* ctx) {
                                           {"result"}, {"failed"});
   last_success_ = ctx->metrics->GetGauge("vigia_backup_last_success_timestamp_seconds",
                                          "Unix time of the last successful backup");
-  last_verify_ok_ = ctx->metrics->GetGauge(
-      "vigia_backup_last_verify_ok", "1 when the last backup verification passed, else 0");
+  last_verify_ok_ = ctx->metrics->GetGauge("vigia_backup_last_verify_ok",
+                                           "1 when the last backup verification passed, else 0");
   if (options_.interval_sec > 0) {
     ScheduledTask task;
     task.name = "backup.run";
@@ -97,8 +98,10 @@ void BackupModule::Emit(std::string_view line) {
   IngestRequest req;
   req.body = line;
   req.receive_ts_ns = ctx_->env->NowNanos();
+  req.tenant = TenantBinding::FromEvents();  // the server's own events
   auto r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), req);
-  if (!r.ok()) logger::Warn("backup: could not record an event", {{"error", r.status().ToString()}});
+  if (!r.ok())
+    logger::Warn("backup: could not record an event", {{"error", r.status().ToString()}});
 }
 
 void BackupModule::EmitAudit(const std::string& action, const std::string& actor,
@@ -161,9 +164,11 @@ Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force
       std::lock_guard<std::mutex> l(state_mu_);
       last_error_ = m.status().ToString();
     }
-    logger::Error("backup: failed", {{"target", options_.target}, {"error", m.status().ToString()}});
+    logger::Error("backup: failed",
+                  {{"target", options_.target}, {"error", m.status().ToString()}});
     EmitAudit("backup.created", actor, "", false, "backup failed: " + m.status().ToString());
-    EmitAlert("backup.failed", "backup to " + options_.target + " failed: " + m.status().ToString());
+    EmitAlert("backup.failed",
+              "backup to " + options_.target + " failed: " + m.status().ToString());
     return m.status();
   }
   runs_ok_->Inc();
@@ -194,10 +199,9 @@ Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force
                                       {"bytes_freed", pruned->blob_bytes_freed}});
     }
   }
-  const bool verify_now =
-      force_verify || options_.verify == BackupVerifyPolicy::kEach ||
-      (options_.verify == BackupVerifyPolicy::kWeekly &&
-       (last_verify == 0 || ctx_->env->NowNanos() - last_verify >= kWeekNs));
+  const bool verify_now = force_verify || options_.verify == BackupVerifyPolicy::kEach ||
+                          (options_.verify == BackupVerifyPolicy::kWeekly &&
+                           (last_verify == 0 || ctx_->env->NowNanos() - last_verify >= kWeekNs));
   std::string verify = "skipped";
   if (verify_now) {
     const char* t = std::getenv("TMPDIR");
@@ -237,33 +241,34 @@ Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force
 void BackupModule::RegisterRoutes(Router* router) {
   if (!repo_) return;
   // Role: admin.
-  router->Add("POST", "/v1/admin/backups", [this](HttpRequest& req, HttpResponse* resp) {
-    if (!req.body.empty()) {
-      simdjson::dom::parser parser;
-      simdjson::padded_string padded(req.body);
-      simdjson::dom::element root;
-      if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
-        SetError(resp, error_code::kBadRequest, "the body must be a JSON object");
-        return;
-      }
-      std::string_view target;
-      if (root["target"].get_string().get(target) == simdjson::SUCCESS &&
-          target != options_.target) {
-        SetError(resp, error_code::kBadRequest,
-                 "this server backs up to its configured backup.target (" + options_.target +
-                     "), not " + std::string(target));
-        return;
-      }
-    }
-    auto r = RunBackup("api", false);
-    if (!r.ok()) {
-      SetStatusError(resp, r.status());
-      return;
-    }
-    resp->SetJson(201, *r);
-  });
+  router->Add("POST", "/v1/admin/backups", Access::kAdmin,
+              [this](HttpRequest& req, HttpResponse* resp) {
+                if (!req.body.empty()) {
+                  simdjson::dom::parser parser;
+                  simdjson::padded_string padded(req.body);
+                  simdjson::dom::element root;
+                  if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
+                    SetError(resp, error_code::kBadRequest, "the body must be a JSON object");
+                    return;
+                  }
+                  std::string_view target;
+                  if (root["target"].get_string().get(target) == simdjson::SUCCESS &&
+                      target != options_.target) {
+                    SetError(resp, error_code::kBadRequest,
+                             "this server backs up to its configured backup.target (" +
+                                 options_.target + "), not " + std::string(target));
+                    return;
+                  }
+                }
+                auto r = RunBackup("api", false);
+                if (!r.ok()) {
+                  SetStatusError(resp, r.status());
+                  return;
+                }
+                resp->SetJson(201, *r);
+              });
   // Role: admin.
-  router->Add("GET", "/v1/admin/backups", [this](HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/v1/admin/backups", Access::kAdmin, [this](HttpRequest&, HttpResponse* resp) {
     std::lock_guard<std::mutex> run(run_mu_);
     auto ids = repo_->ListBackups();
     if (!ids.ok()) {
@@ -297,8 +302,8 @@ HealthState BackupModule::Health(JsonWriter* details) const {
   if (last_verify_ns_ != 0) details->KV("last_verify_at", FormatRfc3339(last_verify_ns_, 0));
   if (!last_verify_result_.empty()) details->KV("last_verify", last_verify_result_);
   details->EndObject();
-  const bool failed = !last_error_.empty() ||
-                      (!last_verify_result_.empty() && last_verify_result_ != "passed");
+  const bool failed =
+      !last_error_.empty() || (!last_verify_result_.empty() && last_verify_result_ != "passed");
   return failed ? HealthState::kDegraded : HealthState::kOk;
 }
 

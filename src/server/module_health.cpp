@@ -45,13 +45,13 @@ ReadyAnswer ReadyJson(const std::vector<const ServerModule*>& modules, int64_t u
 
 void HealthModule::RegisterRoutes(Router* router) {
   const ServerContext* ctx = ctx_;
-  router->Add("GET", "/health/live", [ctx](HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/health/live", Access::kPublic, [ctx](HttpRequest&, HttpResponse* resp) {
     std::string out;
     JsonWriter w(&out);
     w.BeginObject().KV("status", "ok").KV("uptime_sec", ctx->UptimeSec()).EndObject();
     resp->SetJson(200, std::move(out));
   });
-  router->Add("GET", "/health/ready", [ctx](HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/health/ready", Access::kPublic, [ctx](HttpRequest&, HttpResponse* resp) {
     ReadyAnswer a = ReadyJson(ctx->modules, ctx->UptimeSec());
     resp->SetJson(a.http_status, std::move(a.body));
   });

@@ -82,7 +82,7 @@ Status MetricsModule::Start(ServerContext* ctx) {
 
 void MetricsModule::RegisterRoutes(Router* router) {
   const MetricRegistry* m = ctx_->metrics;
-  router->Add("GET", "/metrics", [m](HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/metrics", Access::kAdmin, [m](HttpRequest&, HttpResponse* resp) {
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
     resp->body = m->Exposition();

@@ -1,6 +1,7 @@
 #include "server/module_query.h"
 
 #include "query/local_store_backend.h"
+#include "query/scoped_query_backend.h"
 #include "server/route_tail.h"
 
 namespace vigia {
@@ -12,15 +13,16 @@ Status QueryModule::Start(ServerContext* ctx) {
   ctx_ = ctx;
   LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
   backend_ = std::make_unique<LocalStoreBackend>(ctx->store);
-  ctx->query_backend = backend_.get();
+  scoped_ = std::make_unique<ScopedQueryBackend>(backend_.get());
+  ctx->query_backend = scoped_.get();
   return Status::Ok();
 }
 
 void QueryModule::RegisterRoutes(Router* router) {
   TailRouteOptions tail;
-  tail.backend = backend_.get();  // for `since` backfills
+  tail.backend = scoped_.get();  // for `since` backfills
   AddTailRoutes(router, ctx_->live_feed, std::move(tail));
-  AddQueryRoutes(router, backend_.get(), options_.routes);
+  AddQueryRoutes(router, scoped_.get(), options_.routes);
 }
 
 }  // namespace vigia

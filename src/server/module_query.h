@@ -37,6 +37,7 @@ class QueryModule final : public ServerModule {
   // Outlives the routes' handlers and the queries they started: the server destroys the
   // router before the modules.
   std::unique_ptr<QueryBackend> backend_;
+  std::unique_ptr<QueryBackend> scoped_;  // backend_ behind the tenant guard: what routes see
 };
 
 }  // namespace vigia

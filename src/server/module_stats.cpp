@@ -86,10 +86,12 @@ void StatsModule::RegisterRoutes(Router* router) {
   const Store* store = ctx_->store;
   const Scheduler* scheduler = ctx_->scheduler;
   const IngestPipeline* ingest = ctx_->ingest;  // null when the server runs no ingest module
-  router->Add("GET", "/v1/stats", [store, scheduler, ingest](HttpRequest&, HttpResponse* resp) {
-    resp->SetJson(200, StatsJson(store->Stats(), store->Usage(), store->Degraded(),
-                                 scheduler->Stats(), ingest ? ingest->stats() : IngestStats{}));
-  });
+  router->Add("GET", "/v1/stats", Access::kAdmin,
+              [store, scheduler, ingest](HttpRequest&, HttpResponse* resp) {
+                resp->SetJson(
+                    200, StatsJson(store->Stats(), store->Usage(), store->Degraded(),
+                                   scheduler->Stats(), ingest ? ingest->stats() : IngestStats{}));
+              });
 }
 
 }  // namespace vigia

@@ -34,6 +34,7 @@ void ExportLogs(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) 
   in.body = *body;
   in.content_type = content_type;
   in.receive_ts_ns = req.receive_ts_ns;
+  in.tenant = IngestTenantOf(req.principal);
   Result<DecodeResult> decoded = ctx->ingest->Ingest(otlp, std::move(in));
   if (!decoded.ok()) {
     metrics.RecordFailure(otlp.name, req.body.size(), IngestOutcome::kUnavailable);
@@ -58,7 +59,7 @@ void ExportLogs(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) 
 
 void AddOtlpRoutes(const ServerContext* ctx, Router* router) {
   for (const char* path : {"/v1/logs", "/otlp/v1/logs"}) {
-    router->Add("POST", path,
+    router->Add("POST", path, Access::kIngest,
                 [ctx](HttpRequest& req, HttpResponse* resp) { ExportLogs(ctx, req, resp); });
   }
 }

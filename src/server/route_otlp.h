@@ -10,8 +10,8 @@
 //   413  body over limits.max_body_bytes
 //   503  + Retry-After: the store could not take the batch (exporters retry after it)
 //
-// Role: ingest. /v1/logs is behind the /v1/ key guard; /otlp/ has the same guard
-// (server.cpp). Errors other than the 200's partial success use vigia's JSON error body.
+// Access: ingest (declared at Router::Add); the records are stored under the key's tenant
+// (IngestTenantOf). Errors other than the 200's partial success use vigia's JSON error body.
 //
 // Thread-safety: the handlers are thread-safe (the pipeline keeps a decoder per thread).
 #pragma once

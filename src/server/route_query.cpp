@@ -200,9 +200,10 @@ void RespondStreamable(Shared& s, std::shared_ptr<QueryJob> job, OutputFormat fm
   resp->stream = job->stream;
 }
 
-QueryOptions MakeOptions(const Shared& s, int64_t now) {
+QueryOptions MakeOptions(const Shared& s, int64_t now, const Principal& principal) {
   QueryOptions opt;
   opt.now_ns = now;
+  opt.scope = ScopeOf(principal);
   opt.max_groups = s.options.max_groups;
   opt.max_memory_bytes = s.options.max_memory_bytes;
   opt.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.options.timeout_ms);
@@ -233,7 +234,7 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
     return;
   }
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
-  QueryOptions opt = MakeOptions(s, now);
+  QueryOptions opt = MakeOptions(s, now, req.principal);
   for (const char* name : {"since", "until"}) {
     std::string v = Param(req, name);
     if (v.empty()) continue;
@@ -296,7 +297,7 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
   }
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
   // The request record (the request's summary) first, then the rest in time order.
-  auto res = s.backend->Trace(id, MakeOptions(s, now));
+  auto res = s.backend->Trace(id, MakeOptions(s, now, req.principal));
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
@@ -314,6 +315,11 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
 }
 
 }  // namespace
+
+TenantScope ScopeOf(const Principal& principal) {
+  if (principal.all_tenants) return TenantScope::All();
+  return TenantScope::Only(principal.tenant);
+}
 
 std::string PercentDecode(std::string_view s) {
   auto hex = [](char c) -> int {
@@ -342,11 +348,11 @@ void AddQueryRoutes(Router* router, QueryBackend* backend, QueryRouteOptions opt
   shared->backend = backend;
   shared->options = std::move(options);
   auto query = [shared](HttpRequest& req, HttpResponse* resp) { HandleQuery(*shared, req, resp); };
-  router->Add("GET", "/v1/query", query);
-  router->Add("POST", "/v1/query", query);
+  router->Add("GET", "/v1/query", Access::kRead, query);
+  router->Add("POST", "/v1/query", Access::kRead, query);
   auto trace = [shared](HttpRequest& req, HttpResponse* resp) { HandleTrace(*shared, req, resp); };
-  router->Add("GET", "/v1/trace", trace);
-  router->Add("GET", "/v1/trace/{request_id}", trace);
+  router->Add("GET", "/v1/trace", Access::kRead, trace);
+  router->Add("GET", "/v1/trace/{request_id}", Access::kRead, trace);
 }
 
 }  // namespace vigia

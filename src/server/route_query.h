@@ -15,6 +15,10 @@
 // after the first rows as a final error record), else the usual one-piece answer. The
 // stream's client going away cancels the scan.
 //
+// Both need role read (router.h) and read only the principal's tenant: every query carries
+// QueryOptions::scope = ScopeOf(req.principal), which the server's ScopedQueryBackend
+// enforces.
+//
 // Thread-safety: the handlers are thread-safe; the backend must be too.
 #pragma once
 
@@ -25,8 +29,10 @@
 #include <string>
 #include <string_view>
 
+#include "auth/principal.h"
 #include "common/limits.h"
 #include "query/query_backend.h"
+#include "query/tenant_scope.h"
 #include "server/router.h"
 
 namespace vigia {
@@ -38,6 +44,11 @@ struct QueryRouteOptions {
   uint64_t max_memory_bytes = limits::kMaxQueryMemoryBytes;
   std::function<int64_t()> now_ns;  // empty = wall clock
 };
+
+// The tenant scope of a request's reads: every tenant for admin, legacy and open-mode
+// principals, else the key's tenant only. Every route that queries sets
+// QueryOptions::scope with this.
+TenantScope ScopeOf(const Principal& principal);
 
 // Registers /v1/query and /v1/trace on `router`.
 // REQUIRES: `backend` outlives the router's handlers (and the queries they started).

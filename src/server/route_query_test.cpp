@@ -6,6 +6,7 @@
 
 #include "common/time_format.h"
 #include "query/row_evaluator_backend.h"
+#include "server/auth_check.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"
 
@@ -31,6 +32,8 @@ class RouteQueryTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
       return add(*batch_);
     });
+    router_.SetAuthenticator(
+        [](const HttpRequest&) -> Result<Principal> { return OpenModePrincipal(); });
     AddQueryRoutes(&router_, backend_.get(), opt);
   }
   void Add(int64_t ts, const char* kind, const char* rid, const char* msg, int64_t status) {
@@ -149,6 +152,8 @@ TEST_F(RouteQueryTest, OverTheGroupLimitIs422NotRetryable) {
   Router router;
   QueryRouteOptions opt;
   opt.max_groups = 1;
+  router.SetAuthenticator(
+      [](const HttpRequest&) -> Result<Principal> { return OpenModePrincipal(); });
   AddQueryRoutes(&router, backend_.get(), opt);
   HttpRequest req;
   req.method = "GET";

@@ -261,7 +261,11 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
     return;
   }
   int64_t now = options.now_ns ? options.now_ns() : WallNowNs();
-  auto matcher = FilterMatcher::Compile(*query->filter, now);
+  // Live events are matched here, not by the query backend: the tenant scope goes into the
+  // filter itself (the backfill's is the backend's, from job->opt.scope).
+  const TenantScope scope = ScopeOf(req.principal);
+  Query live = ScopeQuery(*query, scope);
+  auto matcher = FilterMatcher::Compile(*live.filter, now);
   if (!matcher.ok()) {
     SetError(resp, error_code::kBadRequest, matcher.status().message());
     return;
@@ -317,6 +321,7 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
     job->query = std::move(*query);
     job->since_ns = *since;
     job->opt.now_ns = now;
+    job->opt.scope = scope;
     job->sse = sse;
     std::weak_ptr<Backfill> weak = job;
     stream->SetOnClose([weak] {
@@ -337,9 +342,10 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
 void AddTailRoutes(Router* router, LiveFeed* feed, TailRouteOptions options) {
   auto shared = std::make_shared<TailShared>();
   shared->options = std::move(options);
-  router->Add("GET", "/v1/tail", [feed, shared](HttpRequest& req, HttpResponse* resp) {
-    HandleTail(feed, *shared, req, resp);
-  });
+  router->Add("GET", "/v1/tail", Access::kRead,
+              [feed, shared](HttpRequest& req, HttpResponse* resp) {
+                HandleTail(feed, *shared, req, resp);
+              });
 }
 
 }  // namespace vigia

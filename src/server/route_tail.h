@@ -19,6 +19,9 @@
 // are counted the same way. At most LiveFeed's max_subscribers tails are open; more get
 // 503. A filter with pipes is a 400.
 //
+// Needs role read; a read key sees its tenant's events only, live and backfilled
+// (ScopeOf(req.principal): the live filter gets `tenant:=T`, the backfill QueryOptions::scope).
+//
 // Thread-safety: the handler is thread-safe; the subscribers run on the feed thread, the
 // backfills on threads of their own.
 #pragma once

@@ -17,13 +17,14 @@
 #include "ingest/ndjson/ndjson_decoder.h"
 #include "query/local_store_backend.h"
 #include "query/row_evaluator_backend.h"
+#include "server/auth_check.h"
 #include "server/http_server.h"
 #include "server/tail_seam.h"
 #include "store/store.h"
-#include "support/server_process.h"
-#include "vql/vql_parser.h"
 #include "support/http_client.h"
+#include "support/server_process.h"
 #include "support/stream_client.h"
+#include "vql/vql_parser.h"
 
 namespace vigia {
 namespace {
@@ -38,6 +39,8 @@ class RouteTailTest : public ::testing::Test {
     logger::Configure(LogLevel::kWarn);
     fo.tick_ms = 20;
     feed_ = std::make_unique<LiveFeed>(fo);
+    router_.SetAuthenticator(
+        [](const HttpRequest&) -> Result<Principal> { return OpenModePrincipal(); });
     AddTailRoutes(&router_, feed_.get(), to);
     HttpServerOptions ho;
     ho.port = 0;

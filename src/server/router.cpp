@@ -39,28 +39,54 @@ std::string_view NextSegment(std::string_view* rest) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string path, HttpHandler handler) {
+void Router::Add(std::string method, std::string path, Access access, HttpHandler handler) {
   for (const Route& r : routes_) {
     assert(!(r.method == method && r.path == path) && "duplicate route");
     (void)r;
   }
   bool has_params = path.find('{') != std::string::npos;
-  routes_.push_back({std::move(method), std::move(path), std::move(handler), has_params});
+  routes_.push_back({std::move(method), std::move(path), access, std::move(handler), has_params});
 }
 
-void Router::AddGuard(std::string path_prefix, HttpGuard guard) {
-  guards_.push_back({std::move(path_prefix), std::move(guard)});
+void Router::SetAuthenticator(HttpAuthenticator authenticator) {
+  authenticator_ = std::move(authenticator);
 }
 
-void Router::SetFallback(HttpHandler handler) {
+void Router::SetFallback(Access access, HttpHandler handler) {
   assert(!fallback_ && "one fallback only");
+  fallback_access_ = access;
   fallback_ = std::move(handler);
 }
 
-bool Router::PassGuards(const HttpRequest& req, HttpResponse* resp) const {
-  for (const Guard& g : guards_) {
-    if (req.path.substr(0, g.prefix.size()) == g.prefix && !g.guard(req, resp)) return false;
+std::vector<std::string> Router::RouteTable() const {
+  std::vector<std::string> out;
+  for (const Route& r : routes_) {
+    out.push_back(r.method + " " + r.path + " " + std::string(AccessName(r.access)));
   }
+  return out;
+}
+
+bool Router::Authorize(Access access, HttpRequest& req, HttpResponse* resp) const {
+  req.principal = Principal{};
+  if (access == Access::kPublic) return true;
+  if (!authenticator_) {
+    SetError(resp, error_code::kUnauthenticated, "authentication is not configured");
+    return false;
+  }
+  Result<Principal> p = authenticator_(req);
+  if (!p.ok()) {
+    SetError(resp, error_code::kUnauthenticated, p.status().message());
+    resp->headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigia\"");
+    return false;
+  }
+  if (!Permits(p->role, access)) {
+    SetError(resp, error_code::kForbidden,
+             "this API key has role " + std::string(RoleName(p->role)) + "; " +
+                 std::string(req.method) + " " + std::string(req.path) + " needs role " +
+                 std::string(AccessName(access)));
+    return false;
+  }
+  req.principal = std::move(*p);
   return true;
 }
 
@@ -109,13 +135,13 @@ void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
   }
   if (chosen != nullptr) {
     req.path_params = std::move(chosen_params);
-    if (!PassGuards(req, resp)) return;
+    if (!Authorize(chosen->access, req, resp)) return;
     chosen->handler(req, resp);
     return;
   }
   if (allow.empty() && fallback_ && (req.method == "GET" || req.method == "HEAD")) {
     req.path_params.clear();
-    if (!PassGuards(req, resp)) return;
+    if (!Authorize(fallback_access_, req, resp)) return;
     fallback_(req, resp);
     return;
   }

@@ -6,6 +6,15 @@
 // handler (SetFallback) may take the GET/HEAD requests no route matches instead of the 404:
 // the hook for serving static files (the dashboard).
 //
+// Access control lives here so no route can forget it: every route (and the fallback) is
+// registered with the Access it requires (auth/principal.h: public, ingest, read, admin);
+// there is no overload without one. For a non-public route the router first runs the
+// authenticator (SetAuthenticator: the request's Authorization → its Principal, stored in
+// req.principal), answers 401 when it fails and 403 when the principal's role does not
+// permit the route's Access, and only then runs the handler. With no authenticator set
+// every non-public route is refused (fail closed). Tenant scoping of reads is the query
+// backend's (query/tenant_scope.h), fed from req.principal.
+//
 // Thread-safety: routes are added before serving starts (externally synchronized); after
 // that Dispatch() is thread-safe and handlers must be too (they run on any worker thread).
 #pragma once
@@ -15,27 +24,32 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/principal.h"
+#include "common/status.h"
 #include "server/http_message.h"
 
 namespace vigia {
 
 using HttpHandler = std::function<void(HttpRequest& req, HttpResponse* resp)>;
-// Runs before the handler; returns false after setting `resp` (e.g. 401) to stop there.
-using HttpGuard = std::function<bool(const HttpRequest& req, HttpResponse* resp)>;
+// Who sent a request: its Principal, or Unauthenticated (401, message shown to the client:
+// it must not echo the key). Must be thread-safe.
+using HttpAuthenticator = std::function<Result<Principal>(const HttpRequest& req)>;
 
 class Router {
  public:
+  // `access`: what the request's principal must be allowed (Access::kPublic: no key).
   // REQUIRES: no route with the same method and path was added before; a {name} segment
   // is a whole segment.
-  void Add(std::string method, std::string path, HttpHandler handler);
-  // Every route whose path starts with `path_prefix` (added before or after) runs `guard`
-  // first. Used for authentication of /v1/ so no route can forget it.
-  void AddGuard(std::string path_prefix, HttpGuard guard);
+  void Add(std::string method, std::string path, Access access, HttpHandler handler);
+  // Resolves the principal of requests to non-public routes. REQUIRES: set before serving.
+  void SetAuthenticator(HttpAuthenticator authenticator);
   // GET (and HEAD) requests whose path no route matches go to `handler` instead of the
-  // 404; the guards of its path prefix run first, as for a route. A path some route has
-  // with another method still gets 405; other methods still get 404. REQUIRES: at most one
-  // fallback.
-  void SetFallback(HttpHandler handler);
+  // 404, under `access` like a route. A path some route has with another method still gets
+  // 405; other methods still get 404. REQUIRES: at most one fallback.
+  void SetFallback(Access access, HttpHandler handler);
+
+  // Each route as "METHOD path access" (for tests asserting every route's access).
+  std::vector<std::string> RouteTable() const;
 
   void Dispatch(HttpRequest& req, HttpResponse* resp) const;
 
@@ -43,20 +57,19 @@ class Router {
   struct Route {
     std::string method;
     std::string path;
+    Access access = Access::kAdmin;
     HttpHandler handler;
     bool has_params = false;
   };
   // Whether `r` matches `path`; fills `params` for pattern routes.
   static bool Match(const Route& r, std::string_view path,
                     std::vector<std::pair<std::string, std::string>>* params);
-  struct Guard {
-    std::string prefix;
-    HttpGuard guard;
-  };
   std::vector<Route> routes_;
-  // True when every guard whose prefix `req.path` starts with lets the request through.
-  bool PassGuards(const HttpRequest& req, HttpResponse* resp) const;
-  std::vector<Guard> guards_;
+  // True when the request may run a route requiring `access` (sets req.principal); else
+  // sets the 401/403 in `resp`.
+  bool Authorize(Access access, HttpRequest& req, HttpResponse* resp) const;
+  HttpAuthenticator authenticator_;
+  Access fallback_access_ = Access::kAdmin;
   HttpHandler fallback_;
 };
 

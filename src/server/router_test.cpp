@@ -9,8 +9,10 @@ namespace {
 
 TEST(RouterTest, DispatchesByMethodAndPath) {
   Router r;
-  r.Add("GET", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"get a\""); });
-  r.Add("POST", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(201, "\"post a\""); });
+  r.Add("GET", "/a", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"get a\""); });
+  r.Add("POST", "/a", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(201, "\"post a\""); });
   HttpRequest req;
   req.method = "POST";
   req.path = "/a";
@@ -27,7 +29,8 @@ TEST(RouterTest, DispatchesByMethodAndPath) {
 
 TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
   Router r;
-  r.Add("GET", "/a", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
+  r.Add("GET", "/a", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
   HttpRequest req;
   req.method = "GET";
   req.path = "/b";
@@ -47,53 +50,63 @@ TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(na.headers[0].second, "GET");
 }
 
-TEST(RouterTest, GuardsRunBeforeMatchingRoutesOnly) {
+TEST(RouterTest, RoutesRequireTheirAccessAndFailClosed) {
   Router r;
   int calls = 0;
-  r.Add("GET", "/v1/x", [&](HttpRequest&, HttpResponse* resp) {
+  auto ok = [&](HttpRequest& req, HttpResponse* resp) {
     ++calls;
-    resp->SetJson(200, "{}");
-  });
-  r.Add("GET", "/health", [&](HttpRequest&, HttpResponse* resp) {
-    ++calls;
-    resp->SetJson(200, "{}");
-  });
-  r.AddGuard("/v1/", [](const HttpRequest& req, HttpResponse* resp) {
-    if (req.Header("Authorization") == "ok") return true;
-    SetError(resp, error_code::kUnauthenticated, "no");
-    return false;
-  });
-  HttpRequest req;
-  req.method = "GET";
-  req.path = "/v1/x";
-  HttpResponse denied;
-  r.Dispatch(req, &denied);
-  EXPECT_EQ(denied.status, 401);
-  EXPECT_EQ(calls, 0);
-  req.headers = {{"Authorization", "ok"}};
-  HttpResponse allowed;
-  r.Dispatch(req, &allowed);
-  EXPECT_EQ(allowed.status, 200);
+    resp->SetJson(200, "\"" + req.principal.key_id + "\"");
+  };
+  r.Add("GET", "/v1/x", Access::kRead, ok);
+  r.Add("POST", "/v1/admin", Access::kAdmin, ok);
+  r.Add("GET", "/health", Access::kPublic, ok);
+  auto call = [&](std::string_view method, std::string_view path, std::string_view auth) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    if (!auth.empty()) req.headers = {{"Authorization", auth}};
+    HttpResponse resp;
+    r.Dispatch(req, &resp);
+    return resp;
+  };
+  // No authenticator: every non-public route is refused.
+  EXPECT_EQ(call("GET", "/v1/x", "").status, 401);
+  EXPECT_EQ(call("GET", "/health", "").status, 200);
   EXPECT_EQ(calls, 1);
-  HttpRequest health;
-  health.method = "GET";
-  health.path = "/health";
-  HttpResponse h;
-  r.Dispatch(health, &h);
-  EXPECT_EQ(h.status, 200);
-  EXPECT_EQ(calls, 2);
+  r.SetAuthenticator([](const HttpRequest& req) -> Result<Principal> {
+    Principal p;
+    p.key_id = std::string(req.Header("Authorization"));
+    if (p.key_id == "reader") {
+      p.role = Role::kRead;
+    } else if (p.key_id == "admin") {
+      p.role = Role::kAdmin;
+    } else {
+      return Status::Unauthenticated("invalid API key");
+    }
+    p.authenticated = true;
+    return p;
+  });
+  HttpResponse denied = call("GET", "/v1/x", "nobody");
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.Header("WWW-Authenticate"), "Bearer realm=\"vigia\"");
+  EXPECT_EQ(call("GET", "/v1/x", "reader").body, "\"reader\"");
+  HttpResponse forbidden = call("POST", "/v1/admin", "reader");
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_NE(forbidden.body.find("\"forbidden\""), std::string::npos);
+  EXPECT_EQ(call("POST", "/v1/admin", "admin").status, 200);
+  EXPECT_EQ(call("GET", "/v1/x", "admin").status, 200);
   // 404s are not guarded: they reveal nothing.
-  req.path = "/v1/none";
-  req.headers.clear();
-  HttpResponse nf;
-  r.Dispatch(req, &nf);
-  EXPECT_EQ(nf.status, 404);
+  EXPECT_EQ(call("GET", "/v1/none", "").status, 404);
+  EXPECT_EQ(r.RouteTable(), (std::vector<std::string>{"GET /v1/x read", "POST /v1/admin admin",
+                                                      "GET /health public"}));
 }
 
 TEST(RouterTest, FallbackTakesUnmatchedGetsOnly) {
   Router r;
-  r.Add("GET", "/v1/query", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"q\""); });
-  r.Add("POST", "/v1/events", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
+  r.Add("GET", "/v1/query", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"q\""); });
+  r.Add("POST", "/v1/events", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); });
   auto call = [&r](std::string_view method, std::string_view path) {
     HttpRequest req;
     req.method = method;
@@ -106,15 +119,11 @@ TEST(RouterTest, FallbackTakesUnmatchedGetsOnly) {
   EXPECT_EQ(call("GET", "/index.html").status, 404);
 
   std::vector<std::string> served;
-  r.SetFallback([&served](HttpRequest& req, HttpResponse* resp) {
+  r.SetFallback(Access::kPublic, [&served](HttpRequest& req, HttpResponse* resp) {
     served.emplace_back(req.path);
     resp->status = 200;
     resp->content_type = "text/html";
     resp->body = "<html></html>";
-  });
-  r.AddGuard("/private/", [](const HttpRequest&, HttpResponse* resp) {
-    SetError(resp, error_code::kUnauthenticated, "no key");
-    return false;
   });
   HttpResponse page = call("GET", "/index.html");
   EXPECT_EQ(page.status, 200);
@@ -123,7 +132,6 @@ TEST(RouterTest, FallbackTakesUnmatchedGetsOnly) {
   EXPECT_EQ(call("GET", "/v1/query").body, "\"q\"");   // routes still win
   EXPECT_EQ(call("GET", "/v1/events").status, 405);    // a known path keeps its 405
   EXPECT_EQ(call("POST", "/index.html").status, 404);  // only GET and HEAD fall back
-  EXPECT_EQ(call("GET", "/private/x").status, 401);    // guards run before the fallback
   EXPECT_EQ(served, (std::vector<std::string>{"/index.html", "/app/alerts"}));
 }
 
@@ -183,10 +191,11 @@ TEST(HttpErrorsTest, StatusCodesMapToOneErrorCodeEach) {
 TEST(RouterTest, PathParametersMatchOneDecodedSegment) {
   Router r;
   std::string seen;
-  r.Add("GET", "/v1/trace/{request_id}", [&](HttpRequest& req, HttpResponse* resp) {
-    seen = std::string(req.PathParam("request_id"));
-    resp->SetJson(200, "{}");
-  });
+  r.Add("GET", "/v1/trace/{request_id}", Access::kPublic,
+        [&](HttpRequest& req, HttpResponse* resp) {
+          seen = std::string(req.PathParam("request_id"));
+          resp->SetJson(200, "{}");
+        });
   HttpRequest req;
   req.method = "GET";
   req.path = "/v1/trace/r%2F1+x%20y";
@@ -215,12 +224,13 @@ TEST(RouterTest, PathParametersMatchOneDecodedSegment) {
 
 TEST(RouterTest, LiteralRouteWinsOverPatternAndAllowListsBoth) {
   Router r;
-  r.Add("GET", "/items/{id}", [](HttpRequest& req, HttpResponse* resp) {
+  r.Add("GET", "/items/{id}", Access::kPublic, [](HttpRequest& req, HttpResponse* resp) {
     resp->SetJson(200, "\"item " + std::string(req.PathParam("id")) + "\"");
   });
-  r.Add("GET", "/items/new",
+  r.Add("GET", "/items/new", Access::kPublic,
         [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"new\""); });
-  r.Add("DELETE", "/items/{id}", [](HttpRequest&, HttpResponse* resp) { resp->SetJson(204, ""); });
+  r.Add("DELETE", "/items/{id}", Access::kPublic,
+        [](HttpRequest&, HttpResponse* resp) { resp->SetJson(204, ""); });
   HttpRequest req;
   req.method = "GET";
   req.path = "/items/new";

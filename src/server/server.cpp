@@ -19,9 +19,20 @@
 
 namespace vigia {
 
+namespace {
+
+// Whether `host` only accepts connections from this machine.
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
 struct Server::Impl {
   ServerConfig config;
   ApiKeys api_keys;
+  std::unique_ptr<KeyStore> key_store;
+  std::unique_ptr<RequestAuthenticator> authenticator;
   MetricRegistry metrics;
   std::unique_ptr<Scheduler> scheduler;
   ServerContext ctx;  // points at the members above and at what the modules own
@@ -67,6 +78,20 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
   const char* env_keys = std::getenv("VIGIA_API_KEYS");
   VIGIA_ASSIGN_OR_RETURN(s.api_keys, ApiKeys::Load(env_keys ? env_keys : "", config.api_keys_file));
   s.ctx.api_keys = &s.api_keys;
+  VIGIA_ASSIGN_OR_RETURN(s.key_store, KeyStore::Open(s.ctx.env, config.data_dir()));
+  s.ctx.key_store = s.key_store.get();
+  s.authenticator = std::make_unique<RequestAuthenticator>(&s.api_keys, s.key_store.get());
+  if (s.authenticator->open() && !IsLoopbackHost(config.http.host)) {
+    // Open mode serves everything to whoever connects: fine on loopback, a leak elsewhere.
+    if (!config.allow_open) {
+      return Status::InvalidArgument(
+          "refusing to listen on " + config.http.ListenAddress() +
+          " without API keys: create one (vigia keys create --data DIR --role admin), set "
+          "VIGIA_API_KEYS, or set auth.allow_open = true to serve without authentication");
+    }
+    logger::Warn("serving without authentication on a non-loopback address (auth.allow_open)",
+                 {{"address", config.http.ListenAddress()}});
+  }
   s.ctx.metrics = &s.metrics;
   SchedulerOptions so;
   so.env = s.ctx.env;
@@ -83,15 +108,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
     ++s.started;
     s.ctx.modules.push_back(m.get());
   }
-  // Everything under /v1/ (ingest, query, trace, tail, stats), the other protocols' ingest
-  // paths (/otlp/, /loki/) and /metrics needs a key when keys are set; /health/* (and
-  // Loki's /ready) never does, so probes carry no secret.
-  const ApiKeys* keys = &s.api_keys;
-  for (const char* prefix : {"/v1/", "/otlp/", "/loki/", "/metrics"}) {
-    s.router.AddGuard(prefix, [keys](const HttpRequest& req, HttpResponse* resp) {
-      return RequireApiKey(*keys, req, resp);
-    });
-  }
+  // Every route states its Access (router.h); the authenticator resolves the principal of
+  // each request to a non-public one. /health/* is public, so probes carry no secret.
+  const RequestAuthenticator* auth = s.authenticator.get();
+  s.router.SetAuthenticator([auth](const HttpRequest& req) { return auth->Authenticate(req); });
   for (const auto& m : s.modules) m->RegisterRoutes(&s.router);
   s.scheduler->Start();
 
@@ -102,7 +122,9 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
   }
   logger::Info("listening", {{"address", config.http.ListenAddress()},
                              {"port", static_cast<int>(s.http->port())},
-                             {"auth", s.api_keys.enabled()}});
+                             {"auth", !s.authenticator->open()},
+                             {"stored_keys", static_cast<uint64_t>(s.key_store->ActiveCount())},
+                             {"legacy_keys", static_cast<uint64_t>(s.api_keys.size())}});
   return server;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/key_store.h"
 #include "common/env.h"
 #include "common/metric_registry.h"
 #include "common/scheduler.h"
@@ -27,9 +28,12 @@ class ServerModule;
 
 struct ServerContext {
   // The server core's services.
-  Env* env = nullptr;              // clocks and files; never null once started
-  Scheduler* scheduler = nullptr;  // periodic work; started after every module started
-  const ApiKeys* api_keys = nullptr;
+  Env* env = nullptr;                 // clocks and files; never null once started
+  Scheduler* scheduler = nullptr;     // periodic work; started after every module started
+  const ApiKeys* api_keys = nullptr;  // legacy keys (VIGIA_API_KEYS, auth.api_keys_file)
+  // The stored keys with tenants and roles (<data_dir>/auth/api_keys.tsv); the admin API
+  // creates and revokes them. Never null once started.
+  KeyStore* key_store = nullptr;
   // Every module's metrics (GET /metrics); register series at Start, keep the pointers.
   MetricRegistry* metrics = nullptr;
   int64_t start_monotonic_ns = 0;            // for uptime_sec
@@ -47,7 +51,9 @@ struct ServerContext {
   IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
 
   // Published by the query module: where feature modules run VQL (alert rules), never the
-  // store directly.
+  // store directly. The server's QueryBackend behind the tenant guard
+  // (query/scoped_query_backend.h): every query must set QueryOptions::scope — ScopeOf(
+  // req.principal) in a route, TenantScope::All() for the server's own work (alert rules).
   QueryBackend* query_backend = nullptr;
 
   // REQUIRES: env set.

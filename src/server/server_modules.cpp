@@ -1,6 +1,7 @@
 #include "server/server_modules.h"
 
 #include "server/module_alerts.h"
+#include "server/module_auth.h"
 #include "server/module_backup.h"
 #include "server/module_health.h"
 #include "server/module_ingest.h"
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<AlertsModule>(config.alerts));
   modules.push_back(std::make_unique<StatsModule>());
   modules.push_back(std::make_unique<BackupModule>(config.backup));  // after ingest: audit events
+  modules.push_back(std::make_unique<AuthModule>());  // the admin API of the API keys
   modules.push_back(std::make_unique<HealthModule>());
   modules.push_back(std::make_unique<MetricsModule>());  // last: serves every module's metrics
   return modules;

@@ -23,6 +23,7 @@
 // Subsystems above the store keep their own names header, listed here:
 //   <data_dir>/alerts/          alerting state, silences, notification outbox
 //                               (src/alerting/alerting_names.h)
+//   <data_dir>/auth/            the API key store (src/auth/auth_file_names.h)
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once
