@@ -117,7 +117,8 @@ TEST(BackupIt, BackupWhileIngestingRestoresWithIdenticalAnswers) {
   };
   std::vector<std::string> want;
   for (const auto& q : queries) want.push_back(Query(server, q));
-  const std::string audit = Query(server, "kind:audit action:backup.* | stats count() by (action, outcome)");
+  const std::string audit =
+      Query(server, "kind:audit action:backup.* | stats count() by (action, outcome)");
   EXPECT_NE(audit.find("\"backup.created\""), std::string::npos) << audit;
   EXPECT_NE(audit.find("\"backup.verified\""), std::string::npos) << audit;
   HttpClient hc(server.port());
@@ -130,7 +131,8 @@ TEST(BackupIt, BackupWhileIngestingRestoresWithIdenticalAnswers) {
   ro.data_dir = restored;
   ServerProcess copy(ro);
   ASSERT_TRUE(copy.Start().ok()) << copy.Log();
-  for (size_t i = 0; i < queries.size(); ++i) EXPECT_EQ(Query(copy, queries[i]), want[i]) << queries[i];
+  for (size_t i = 0; i < queries.size(); ++i)
+    EXPECT_EQ(Query(copy, queries[i]), want[i]) << queries[i];
   // No event twice, whatever moment the backup was taken.
   for (const auto& [uid, n] : CountUids(Query(copy, "uid:*"))) ASSERT_EQ(n, 1) << uid;
   // The restore is audited in the restored store.

@@ -116,8 +116,9 @@ Result<int> DoCreate(const BackupArgs& a) {
   }
   if (a.target.empty()) return Status::InvalidArgument("--to TARGET is required with --data");
   VIGIA_ASSIGN_OR_RETURN(auto repo, OpenRepo(a, true));
-  VIGIA_ASSIGN_OR_RETURN(BackupManifest m,
-                         CreateBackup(repo.get(), BackupSource{a.data_dir, nullptr}, Env::Default()));
+  VIGIA_ASSIGN_OR_RETURN(
+      BackupManifest m,
+      CreateBackup(repo.get(), BackupSource{a.data_dir, nullptr}, Env::Default()));
   std::printf(
       "backup %s: %llu events, %zu files, %s; %llu new blobs (%s stored), %llu reused; %.2f s "
       "(%.1f MB/s)\n",

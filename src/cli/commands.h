@@ -7,8 +7,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace vigia::cli {
+
+// "vigia 0.1.0 (commit 1a2b3c4d5e6f, Release build, g++ 12.2, C++20)".
+std::string VersionLine();
 
 using RegisterFn = void (*)(CLI::App& app, int* exit_code);
 

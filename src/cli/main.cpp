@@ -5,14 +5,15 @@
 
 int main(int argc, char** argv) {
   static constexpr vigia::cli::RegisterFn kCommands[] = {
-      vigia::cli::RegisterServeCommand, vigia::cli::RegisterVersionCommand,
-      vigia::cli::RegisterQueryCommand, vigia::cli::RegisterTraceCommand,
-      vigia::cli::RegisterTailCommand,  vigia::cli::RegisterStoreCommand,
+      vigia::cli::RegisterServeCommand,  vigia::cli::RegisterVersionCommand,
+      vigia::cli::RegisterQueryCommand,  vigia::cli::RegisterTraceCommand,
+      vigia::cli::RegisterTailCommand,   vigia::cli::RegisterStoreCommand,
       vigia::cli::RegisterBackupCommand,
       vigia::cli::RegisterRulesCommand, vigia::cli::RegisterAlertsCommand,
       vigia::cli::RegisterKeysCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
+  app.set_version_flag("--version", vigia::cli::VersionLine());
   app.require_subcommand(1);
   int exit_code = 0;
   for (vigia::cli::RegisterFn reg : kCommands) reg(app, &exit_code);

@@ -76,11 +76,11 @@ class BackupModule final : public ServerModule {
   std::mutex run_mu_;  // one backup at a time
 
   mutable std::mutex state_mu_;
-  std::string last_id_;                  // guarded by state_mu_
-  int64_t last_backup_ns_ = 0;           // guarded by state_mu_
-  std::string last_error_;               // guarded by state_mu_
-  int64_t last_verify_ns_ = 0;           // guarded by state_mu_
-  std::string last_verify_result_;       // guarded by state_mu_: "", "passed", "failed: ..."
+  std::string last_id_;             // guarded by state_mu_
+  int64_t last_backup_ns_ = 0;      // guarded by state_mu_
+  std::string last_error_;          // guarded by state_mu_
+  int64_t last_verify_ns_ = 0;      // guarded by state_mu_
+  std::string last_verify_result_;  // guarded by state_mu_: "", "passed", "failed: ..."
 
   Counter* runs_ok_ = nullptr;
   Counter* runs_failed_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/build_info.h"
 #include "common/json_writer.h"
 
 namespace vigia {
@@ -48,7 +49,12 @@ void HealthModule::RegisterRoutes(Router* router) {
   router->Add("GET", "/health/live", Access::kPublic, [ctx](HttpRequest&, HttpResponse* resp) {
     std::string out;
     JsonWriter w(&out);
-    w.BeginObject().KV("status", "ok").KV("uptime_sec", ctx->UptimeSec()).EndObject();
+    w.BeginObject()
+        .KV("status", "ok")
+        .KV("uptime_sec", ctx->UptimeSec())
+        .KV("version", BuildInfo().version)
+        .KV("commit", BuildInfo().commit)
+        .EndObject();
     resp->SetJson(200, std::move(out));
   });
   router->Add("GET", "/health/ready", Access::kPublic, [ctx](HttpRequest&, HttpResponse* resp) {

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <string>
 
+#include "common/build_info.h"
 #include "common/metric_registry.h"
 
 namespace vigia {
@@ -64,8 +65,9 @@ Status MetricsModule::Start(ServerContext* ctx) {
   MetricRegistry* m = ctx->metrics;
   const double start_time =
       static_cast<double>(std::time(nullptr)) - static_cast<double>(ctx->UptimeSec());
-  m->GetGauge("vigia_build_info", "Always 1; the labels name the running build.", {"version"},
-              {VIGIA_VERSION})
+  m->GetGauge("vigia_build_info", "Always 1; the labels name the running build.",
+              {"version", "commit", "build_type"},
+              {BuildInfo().version, BuildInfo().commit, BuildInfo().build_type})
       ->Set(1);
   m->GetGauge("process_start_time_seconds", "Start time of the process since the Unix epoch.")
       ->Set(start_time);

@@ -159,6 +159,42 @@ TEST_F(RoutesTest, StoreFailureIs503AndNothingIsAcknowledged) {
   server_.reset();
 }
 
+// A full disk: ingest is refused with the reason (503 + Retry-After, nothing acknowledged),
+// queries keep answering, /health/ready says why; when space returns, ingest resumes by
+// itself (the next write succeeds and clears the WAL's error) and readiness comes back.
+TEST_F(RoutesTest, DiskFullRefusesIngestKeepsQueriesAndResumesByItself) {
+  FaultEnv faults(Env::Default());
+  clock_ = std::make_unique<testing::FakeClockEnv>(&faults, 1'800'000'000 * kSec, 5 * kSec);
+  Start(clock_.get());
+  receive_ts_ns_ = clock_->NowNanos();
+  const std::vector<std::pair<std::string_view, std::string_view>> nd = {
+      {"Content-Type", "application/x-ndjson"}};
+  ASSERT_EQ(Call("POST", "/v1/events", "{\"msg\":\"a\"}\n{\"msg\":\"b\"}\n", nd).status, 200);
+  faults.SetReadOnly(true);
+  HttpResponse refused = Call("POST", "/v1/events", "{\"msg\":\"c\"}\n", nd);
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(refused.Header("Retry-After"), "1");
+  EXPECT_NE(refused.body.find("events not stored: IOError: injected write failure"),
+            std::string::npos)
+      << refused.body;
+  HttpResponse q = Call("GET", "/v1/query?q=*&format=ndjson");
+  EXPECT_EQ(q.status, 200);
+  EXPECT_EQ(std::count(q.body.begin(), q.body.end(), '\n'), 2) << q.body;
+  HttpResponse ready = Call("GET", "/health/ready");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("WAL failing"), std::string::npos) << ready.body;
+
+  faults.SetReadOnly(false);
+  clock_->Advance(2 * kSec);  // past the cached write probe
+  EXPECT_EQ(Call("POST", "/v1/events", "{\"msg\":\"c\"}\n", nd).status, 200);
+  ready = Call("GET", "/health/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  q = Call("GET", "/v1/query?q=*&format=ndjson");
+  EXPECT_EQ(std::count(q.body.begin(), q.body.end(), '\n'), 3) << q.body;
+  EXPECT_TRUE(server_->Stop().ok());
+  server_.reset();
+}
+
 TEST_F(RoutesTest, EmptyBodyAcceptsNothing) {
   Start();
   HttpResponse r = Call("POST", "/v1/events", "");
@@ -172,12 +208,13 @@ TEST_F(RoutesTest, HealthCombinesTheModules) {
   Start(&clock);
   HttpResponse live = Call("GET", "/health/live");
   EXPECT_EQ(live.status, 200);
-  EXPECT_EQ(live.body, "{\"status\":\"ok\",\"uptime_sec\":0}");
+  EXPECT_EQ(live.body.find("{\"status\":\"ok\",\"uptime_sec\":0,\"version\":\""), 0u) << live.body;
+  EXPECT_NE(live.body.find("\"commit\":\""), std::string::npos) << live.body;
   HttpResponse ready = Call("GET", "/health/ready");
   EXPECT_EQ(ready.status, 200);
   EXPECT_EQ(ready.body, "{\"status\":\"ok\",\"store\":\"ok\",\"uptime_sec\":0}");
   clock.Advance(42 * kSec);
-  EXPECT_EQ(Call("GET", "/health/live").body, "{\"status\":\"ok\",\"uptime_sec\":42}");
+  EXPECT_EQ(Call("GET", "/health/live").body.find("{\"status\":\"ok\",\"uptime_sec\":42,"), 0u);
   // A data directory gone (an unmounted volume): the store module is unavailable.
   const std::string data = config_.store.store.data_dir;
   std::filesystem::rename(data, data + ".away");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/logger.h"
 #include "store/format/file_names.h"
 #include "store/format/merge.h"
 #include "store/store_checkpoint.h"
@@ -158,26 +159,46 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   if (groups.empty()) return Status::InvalidArgument("AddEvents: no events");
   std::lock_guard<std::mutex> dir_lock(dir_mu_);
   std::vector<std::shared_ptr<const PartHandle>> added;
-  for (auto& [key, rows] : groups) {
-    const std::string pdir = PartitionDir(key);
-    VIGIA_RETURN_IF_ERROR(env_->CreateDir(pdir));
-    const uint64_t seq = next_seq_.fetch_add(1);
-    const std::string final_dir = JoinPath(pdir, file_names::PartDirName(seq));
-    PartWriterOptions wo;
-    wo.env = env_;
-    wo.block_rows = opt_.block_rows;
-    wo.wal_seq = wal_seq;
-    VIGIA_RETURN_IF_ERROR(WritePartFromRows(std::move(rows),
-                                            JoinPath(pdir, file_names::PartDirName(seq, true)),
-                                            final_dir, wo)
-                              .status());
-    auto h = std::make_shared<PartHandle>();
-    h->partition = key;
-    h->name = file_names::PartDirName(seq);
-    h->seq = seq;
-    VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
-    if (bytes_written) *bytes_written += h->reader->disk_bytes();
-    added.push_back(std::move(h));
+  // Parts of this call already renamed into place: all of them are published, or none stays
+  // on disk. A flush that fails half-way (a full disk) is retried with the same events; a
+  // part left behind would hold them twice after the next open.
+  std::vector<std::string> committed;
+  Status st = [&]() -> Status {
+    for (auto& [key, rows] : groups) {
+      const std::string pdir = PartitionDir(key);
+      VIGIA_RETURN_IF_ERROR(env_->CreateDir(pdir));
+      const uint64_t seq = next_seq_.fetch_add(1);
+      const std::string final_dir = JoinPath(pdir, file_names::PartDirName(seq));
+      PartWriterOptions wo;
+      wo.env = env_;
+      wo.block_rows = opt_.block_rows;
+      wo.wal_seq = wal_seq;
+      Result<PartMeta> written = WritePartFromRows(
+          std::move(rows), JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo);
+      if (env_->FileExists(final_dir)) committed.push_back(final_dir);
+      VIGIA_RETURN_IF_ERROR(written.status());
+      auto h = std::make_shared<PartHandle>();
+      h->partition = key;
+      h->name = file_names::PartDirName(seq);
+      h->seq = seq;
+      VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
+      if (bytes_written) *bytes_written += h->reader->disk_bytes();
+      added.push_back(std::move(h));
+    }
+    return Status::Ok();
+  }();
+  if (!st.ok()) {
+    added.clear();
+    for (const std::string& dir : committed) {
+      Status rm = env_->RemoveDirRecursive(dir);
+      if (!rm.ok()) {
+        // Left on disk, the part would be loaded beside the retried flush's part at the next
+        // open: the operator must delete it before restarting (docs/operations.md).
+        logger::Error("store: could not remove the part of a failed flush",
+                      {{"part", dir}, {"error", rm.ToString()}});
+      }
+    }
+    return st;
   }
   {
     std::lock_guard<std::mutex> l(mu_);

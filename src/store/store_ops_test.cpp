@@ -218,6 +218,34 @@ TEST_F(StoreOpsTest, AFailedFlushAtCloseLeavesTheEventsInTheWal) {
   EXPECT_EQ(CountRows(*s), 50u);
 }
 
+// A full disk during a flush that writes several partitions: the first partition's part is
+// renamed into place, the second fails. Nothing of that flush stays on disk (the retried
+// flush rewrites both), so after the retry and a reopen every event is there exactly once.
+TEST_F(StoreOpsTest, AFlushFailingHalfWayLeavesNoPartAndIsRetried) {
+  FaultEnv faulty(&clock_);
+  StoreOptions o = Options(30);
+  o.env = &faulty;
+  auto s = Open(o);
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->Append(Events(kNow - kDay, 40)).ok());
+  ASSERT_TRUE(s->Append(Events(kNow, 60)).ok());
+  faulty.FailRenameAt(2);  // the second partition's tmp -> final rename
+  EXPECT_FALSE(s->Flush().ok());
+  // No part and no temp directory of the failed flush remain; readers still see everything.
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "parts")) {
+    const std::string name = e.path().filename().string();
+    EXPECT_FALSE(name.starts_with("part-") || name.starts_with("tmp-")) << e.path();
+  }
+  EXPECT_EQ(CountRows(*s), 100u);
+  ASSERT_TRUE(s->Flush().ok());  // space is back: the retry writes both partitions
+  EXPECT_EQ(s->Stats().parts, 2u);
+  ASSERT_TRUE(s->Close().ok());
+  s.reset();
+  s = Open(Options(30));
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(CountRows(*s), 100u);
+}
+
 // Flips one byte in the middle of `path`.
 void FlipByte(const fs::path& path) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
