@@ -215,6 +215,18 @@ inline constexpr size_t kBackupKdfMemLimit = 256u << 20;
 // Events of the newest rows a backup verification reads back as its sample query.
 inline constexpr size_t kBackupVerifySampleRows = 10;
 
+// --- monitoring (src/monitor/) ----------------------------------------------------------
+// Label sets of each derived RED family (http_requests_total{service,route,method,
+// status_class}); a histogram series is ~15 lines of exposition, so 2,000 keep a scrape
+// under ~1 MB. Past it new label sets go to an "other" series. [monitor] red_max_series.
+inline constexpr size_t kMaxRedSeries = 2'000;
+// KPIs and SLOs in one definitions file: each costs one or two queries per /v1/kpis call.
+inline constexpr size_t kMaxKpis = 200;
+// Points of one /v1/kpis/{name}/series answer (one query per point).
+inline constexpr size_t kMaxKpiSeriesPoints = 288;
+// Groups one KPI query may return (a KPI "per IP" keeps the worst ones).
+inline constexpr size_t kMaxKpiGroups = 100;
+
 }  // namespace vigia::limits
 
 namespace vigia::limits {

@@ -18,6 +18,8 @@ const char* KindName(MetricKind kind) {
       return "counter";
     case MetricKind::kGauge:
       return "gauge";
+    case MetricKind::kSampledCounter:
+      return "counter";
     case MetricKind::kHistogram:
       return "histogram";
   }
@@ -170,6 +172,7 @@ MetricRegistry::Series* MetricRegistry::SeriesFor(std::string_view name, Family*
       s.counter = std::make_unique<Counter>();
       break;
     case Kind::kGauge:
+    case Kind::kSampledCounter:
       s.gauge = std::make_unique<Gauge>();
       break;
     case Kind::kHistogram:
@@ -192,6 +195,14 @@ Gauge* MetricRegistry::GetGauge(std::string_view name, std::string_view help,
                                 const LabelValues& values) {
   std::lock_guard<std::mutex> lock(mu_);
   return SeriesFor(name, FamilyFor(name, help, Kind::kGauge, label_names, {}), values)->gauge.get();
+}
+
+Gauge* MetricRegistry::GetSampledCounter(std::string_view name, std::string_view help,
+                                         const std::vector<std::string>& label_names,
+                                         const LabelValues& values) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SeriesFor(name, FamilyFor(name, help, Kind::kSampledCounter, label_names, {}), values)
+      ->gauge.get();
 }
 
 Histogram* MetricRegistry::GetHistogram(std::string_view name, std::string_view help,
@@ -240,6 +251,7 @@ std::string MetricRegistry::Exposition() const {
           out.push_back('\n');
           break;
         case Kind::kGauge:
+        case Kind::kSampledCounter:
           out.append(name);
           AppendLabels(&out, family->label_names, values);
           out.push_back(' ');

@@ -79,7 +79,9 @@ class Histogram {
   std::atomic<double> sum_{0};
 };
 
-enum class MetricKind { kCounter, kGauge, kHistogram };
+// kSampledCounter: a counter whose running total is kept elsewhere and copied in at scrape
+// time as a float (CPU seconds): exposed as TYPE counter, held in a Gauge.
+enum class MetricKind { kCounter, kGauge, kHistogram, kSampledCounter };
 
 // Bucket bounds for latencies in seconds: 1 ms to 10 s.
 std::vector<double> LatencySecondsBuckets();
@@ -98,6 +100,12 @@ class MetricRegistry {
                       const LabelValues& values = {});
   Gauge* GetGauge(std::string_view name, std::string_view help,
                   const std::vector<std::string>& label_names = {}, const LabelValues& values = {});
+  // A counter set from a total kept elsewhere (a collector copies it in): the caller only
+  // ever sets non-decreasing values. For float totals (process_cpu_seconds_total), which a
+  // Counter (integer increments) cannot hold.
+  Gauge* GetSampledCounter(std::string_view name, std::string_view help,
+                           const std::vector<std::string>& label_names = {},
+                           const LabelValues& values = {});
   Histogram* GetHistogram(std::string_view name, std::string_view help,
                           const std::vector<double>& bounds,
                           const std::vector<std::string>& label_names = {},

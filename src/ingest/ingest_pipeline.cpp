@@ -106,9 +106,12 @@ Status IngestPipeline::Submit(const TenantBinding& tenant, std::shared_ptr<Event
   for (const BatchRedactor* r : options_.redactors) r->Redact(redact_tenant, batch.get());
   std::shared_ptr<const EventBatch> stored = std::move(batch);
   VIGIA_RETURN_IF_ERROR(options_.store->Append(stored));
-  if (options_.sink != nullptr) options_.sink->Publish(std::move(stored));
+  if (options_.sink != nullptr) options_.sink->Publish(stored);
+  for (BatchSink* o : observers_) o->Publish(stored);
   return Status::Ok();
 }
+
+void IngestPipeline::AddObserver(BatchSink* observer) { observers_.push_back(observer); }
 
 IngestStats IngestPipeline::stats() const {
   return {accepted_.load(std::memory_order_relaxed), rejected_.load(std::memory_order_relaxed)};

@@ -3,7 +3,8 @@
 //   front end (IngestDecoder: body → records)
 //     → Canonicalizer (aliases, types, limits, admission window, FieldDerivers, per event)
 //     → Submit: redaction hooks (BatchRedactor, none yet) → Store::Append (WAL: durable and
-//       readable when it returns) → live sink (BatchSink: /v1/tail subscribers)
+//       readable when it returns) → live sink (BatchSink: /v1/tail subscribers) → observers
+//       (BatchSinks added with AddObserver: RED metrics derived from request events)
 //
 // Field derivation runs inside the canonicalizer, per event, before the event is appended to
 // its batch (cheapest: no second pass); the pipeline owns the ordered deriver list and hands
@@ -92,6 +93,11 @@ class IngestPipeline {
   DecoderOptions decoder_options() const;
   IngestStats stats() const;
 
+  // Adds a sink that receives every batch after the store acknowledged it, after the live
+  // feed (derived metrics: the monitor module's RED counters). Must not block.
+  // REQUIRES: called before the first Ingest/Submit (a server module's Start); not owned.
+  void AddObserver(BatchSink* observer);
+
   // "30d", "12h", "90m", "45s": how reasons spell a duration.
   static std::string DurationText(int64_t ns);
 
@@ -103,6 +109,7 @@ class IngestPipeline {
   const uint64_t id_;  // tells the per-thread decoders of different pipelines apart
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> rejected_{0};
+  std::vector<BatchSink*> observers_;  // fixed before the first batch
 };
 
 }  // namespace vigia

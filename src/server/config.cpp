@@ -243,6 +243,15 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->alerts.rules_dir, AsString(r));
          return Status::Ok();
        }},
+      {"monitor", "kpis_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->monitor.kpis_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"monitor", "red_max_series",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 1'000'000, &c->monitor.red_max_series);
+       }},
       {"auth", "api_keys_file",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));

@@ -26,6 +26,7 @@
 #include "server/module_backup.h"
 #include "server/module_alerts.h"
 #include "server/module_ingest.h"
+#include "server/module_monitor.h"
 #include "server/module_query.h"
 #include "server/module_store.h"
 
@@ -44,6 +45,8 @@ struct ServerConfig {
   BackupModuleOptions backup;
   // [alerts]
   AlertsModuleOptions alerts;
+  // [monitor]
+  MonitorModuleOptions monitor;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // Serve a non-loopback address with no key configured (open mode: everyone is admin).

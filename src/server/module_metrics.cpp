@@ -10,6 +10,7 @@
 
 #include "common/build_info.h"
 #include "common/metric_registry.h"
+#include "server/server_collectors.h"
 
 namespace vigia {
 
@@ -73,12 +74,13 @@ Status MetricsModule::Start(ServerContext* ctx) {
       ->Set(start_time);
   m->AddCollector([m] {
     const ProcessSample s = SampleProcess();
-    m->GetGauge("process_cpu_seconds_total", "User and system CPU time spent, in seconds.")
+    m->GetSampledCounter("process_cpu_seconds_total", "User and system CPU time spent, in seconds.")
         ->Set(s.cpu_seconds);
     m->GetGauge("process_resident_memory_bytes", "Resident memory size in bytes.")
         ->Set(s.resident_bytes);
     m->GetGauge("process_open_fds", "Open file descriptors.")->Set(s.open_fds);
   });
+  if (ctx->store != nullptr) AddServerCollectors(ctx);
   return Status::Ok();
 }
 

@@ -1,7 +1,9 @@
 // MetricsModule: GET /metrics, the Prometheus text exposition of the server's
 // MetricRegistry (ServerContext::metrics), plus the process metrics every Prometheus
 // exporter has (process_cpu_seconds_total, process_resident_memory_bytes,
-// process_open_fds, process_start_time_seconds) and vigia_build_info. Behind the same
+// process_open_fds, process_start_time_seconds), vigia_build_info, and the server's own
+// state read at scrape time (server_collectors.h: store, WAL, partitions, ingest, tail,
+// scheduler). Behind the same
 // API-key guard as /v1/ when keys are configured (Prometheus sends them as
 // `authorization: credentials`).
 //

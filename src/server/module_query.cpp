@@ -1,6 +1,7 @@
 #include "server/module_query.h"
 
 #include "query/local_store_backend.h"
+#include "query/metered_query_backend.h"
 #include "query/scoped_query_backend.h"
 #include "server/route_tail.h"
 
@@ -12,7 +13,8 @@ Status QueryModule::Start(ServerContext* ctx) {
   }
   ctx_ = ctx;
   LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
-  backend_ = std::make_unique<LocalStoreBackend>(ctx->store);
+  local_ = std::make_unique<LocalStoreBackend>(ctx->store);
+  backend_ = std::make_unique<MeteredQueryBackend>(local_.get(), ctx->metrics);
   scoped_ = std::make_unique<ScopedQueryBackend>(backend_.get());
   ctx->query_backend = scoped_.get();
   return Status::Ok();

@@ -2,7 +2,8 @@
 // live /v1/tail (route_tail.h). Owns the QueryBackend they run on: LocalStoreBackend, the
 // columnar engine over the store the store module opened (another backend, e.g. a
 // ClickHouse cluster, would be chosen here); tails follow the ingest module's live feed.
-// Sizes the decoded-chunk cache.
+// Publishes it, metered, as ctx->query_backend for the modules after it. Sizes the
+// decoded-chunk cache.
 //
 // Thread-safety: see ServerModule.
 #pragma once
@@ -36,8 +37,9 @@ class QueryModule final : public ServerModule {
   ServerContext* ctx_ = nullptr;
   // Outlives the routes' handlers and the queries they started: the server destroys the
   // router before the modules.
-  std::unique_ptr<QueryBackend> backend_;
-  std::unique_ptr<QueryBackend> scoped_;  // backend_ behind the tenant guard: what routes see
+  std::unique_ptr<QueryBackend> local_;
+  std::unique_ptr<QueryBackend> backend_;  // local_ metered (vigia_queries_total)
+  std::unique_ptr<QueryBackend> scoped_;   // backend_ behind the tenant guard: what routes see
 };
 
 }  // namespace vigia

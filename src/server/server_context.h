@@ -23,8 +23,10 @@
 namespace vigia {
 
 class IngestMetrics;
+class KpiEvaluator;
 class LiveFeed;
 class ServerModule;
+class SloEvaluator;
 
 struct ServerContext {
   // The server core's services.
@@ -50,11 +52,16 @@ struct ServerContext {
   LiveFeed* live_feed = nullptr;        // stored batches go to /v1/tail subscribers; may be null
   IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
 
-  // Published by the query module: where feature modules run VQL (alert rules), never the
-  // store directly. The server's QueryBackend behind the tenant guard
-  // (query/scoped_query_backend.h): every query must set QueryOptions::scope — ScopeOf(
-  // req.principal) in a route, TenantScope::All() for the server's own work (alert rules).
+  // Published by the query module: where feature modules run VQL (alert rules, KPIs, SLOs),
+  // never the store directly; counted in vigia_queries_total. The server's QueryBackend behind the
+  // tenant guard (query/scoped_query_backend.h): every query must set QueryOptions::scope —
+  // ScopeOf( req.principal) in a route, TenantScope::All() for the server's own work (alert rules).
   QueryBackend* query_backend = nullptr;
+
+  // Published by the monitor module (monitor/kpi_evaluator.h, monitor/slo_evaluator.h): the
+  // KPIs' and SLOs' status by name, for alert rules that reference them.
+  const KpiEvaluator* kpis = nullptr;
+  const SloEvaluator* slos = nullptr;
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }

@@ -6,6 +6,7 @@
 #include "server/module_health.h"
 #include "server/module_ingest.h"
 #include "server/module_metrics.h"
+#include "server/module_monitor.h"
 #include "server/module_query.h"
 #include "server/module_stats.h"
 #include "server/module_store.h"
@@ -17,6 +18,8 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<StoreModule>(config.store));
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
   modules.push_back(std::make_unique<QueryModule>(config.query));
+  // Before alerts: publishes ctx->kpis / ctx->slos, which alert rules may reference.
+  modules.push_back(std::make_unique<MonitorModule>(config.monitor));
   modules.push_back(std::make_unique<AlertsModule>(config.alerts));
   modules.push_back(std::make_unique<StatsModule>());
   modules.push_back(std::make_unique<BackupModule>(config.backup));  // after ingest: audit events

@@ -1,0 +1,141 @@
+#include "server/server_collectors.h"
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "common/metric_registry.h"
+#include "server/live_feed.h"
+
+namespace vigia {
+
+namespace {
+
+// A counter that mirrors a monotonic count kept elsewhere. Collectors run one at a time.
+void Mirror(Counter* c, uint64_t value) {
+  const uint64_t cur = c->value();
+  if (value > cur) c->Inc(value - cur);
+}
+
+struct StoreSeries {
+  Gauge* events;
+  Gauge* memtable_events;
+  Gauge* memtable_bytes;
+  Gauge* wal_bytes;
+  Gauge* wal_segments;
+  Counter* wal_syncs;
+  Gauge* parts;
+  Gauge* part_rows;
+  Gauge* part_disk_bytes;
+  Gauge* partitions;
+  Counter* flushes;
+  Counter* merges;
+  Counter* merged_rows;
+  Counter* partitions_dropped;
+  Gauge* degraded_parts;
+
+  explicit StoreSeries(MetricRegistry* m)
+      : events(m->GetGauge("vigia_store_events", "Events readable in the store.")),
+        memtable_events(
+            m->GetGauge("vigia_store_memtable_events", "Events in the memtable (not in parts).")),
+        memtable_bytes(m->GetGauge("vigia_store_memtable_bytes", "Memory held by the memtable.")),
+        wal_bytes(m->GetGauge("vigia_store_wal_bytes", "Bytes in live WAL segments.")),
+        wal_segments(m->GetGauge("vigia_store_wal_segments", "Live WAL segments.")),
+        wal_syncs(m->GetCounter("vigia_store_wal_syncs_total", "WAL fsyncs since start.")),
+        parts(m->GetGauge("vigia_store_parts", "Columnar parts served.")),
+        part_rows(m->GetGauge("vigia_store_part_rows", "Rows in columnar parts.")),
+        part_disk_bytes(m->GetGauge("vigia_store_part_disk_bytes", "Disk bytes of the parts.")),
+        partitions(m->GetGauge("vigia_store_partitions", "Partitions with at least one part.")),
+        flushes(m->GetCounter("vigia_store_flushes_total", "Memtable flushes since start.")),
+        merges(m->GetCounter("vigia_store_merges_total", "Part merges since start.")),
+        merged_rows(m->GetCounter("vigia_store_merged_rows_total",
+                                  "Rows rewritten by merges since start.")),
+        partitions_dropped(m->GetCounter("vigia_store_partitions_dropped_total",
+                                         "Partitions dropped by retention since start.")),
+        degraded_parts(m->GetGauge("vigia_store_degraded_parts",
+                                   "Parts found corrupt (queries touching them fail).")) {}
+};
+
+}  // namespace
+
+void AddServerCollectors(ServerContext* ctx) {
+  MetricRegistry* m = ctx->metrics;
+  Store* store = ctx->store;
+  auto series = std::make_shared<StoreSeries>(m);
+  // Partitions seen at the previous scrape: a dropped one is set to 0 (gauges cannot be
+  // removed from the registry).
+  auto seen = std::make_shared<std::set<std::string>>();
+  m->AddCollector([m, store, series, seen] {
+    const StoreStats s = store->Stats();
+    series->events->Set(static_cast<double>(s.events));
+    series->memtable_events->Set(static_cast<double>(s.memtable_events));
+    series->memtable_bytes->Set(static_cast<double>(s.memtable_bytes));
+    series->wal_bytes->Set(static_cast<double>(s.wal_bytes));
+    series->wal_segments->Set(static_cast<double>(s.wal_segments));
+    Mirror(series->wal_syncs, s.wal_syncs);
+    series->parts->Set(static_cast<double>(s.parts));
+    series->part_rows->Set(static_cast<double>(s.part_rows));
+    series->part_disk_bytes->Set(static_cast<double>(s.part_disk_bytes));
+    series->partitions->Set(static_cast<double>(s.partitions));
+    Mirror(series->flushes, s.flushes);
+    Mirror(series->merges, s.merges);
+    Mirror(series->merged_rows, s.merged_rows);
+    Mirror(series->partitions_dropped, s.partitions_dropped);
+    series->degraded_parts->Set(static_cast<double>(s.degraded_parts));
+
+    const StoreUsage usage = store->Usage();
+    std::set<std::string> now;
+    auto set = [m](const std::string& partition, double parts, double rows, double bytes) {
+      m->GetGauge("vigia_store_partition_parts", "Parts of one partition (UTC day x tenant).",
+                  {"partition"}, {partition})
+          ->Set(parts);
+      m->GetGauge("vigia_store_partition_rows", "Rows in the parts of one partition.",
+                  {"partition"}, {partition})
+          ->Set(rows);
+      m->GetGauge("vigia_store_partition_bytes", "Disk bytes of the parts of one partition.",
+                  {"partition"}, {partition})
+          ->Set(bytes);
+    };
+    for (const PartitionUsageRow& p : usage.partitions) {
+      now.insert(p.partition);
+      set(p.partition, static_cast<double>(p.parts), static_cast<double>(p.rows),
+          static_cast<double>(p.bytes));
+    }
+    for (const std::string& gone : *seen) {
+      if (!now.count(gone)) set(gone, 0, 0, 0);
+    }
+    seen->insert(now.begin(), now.end());
+  });
+
+  if (const IngestPipeline* ingest = ctx->ingest) {
+    const char* help = "Events through the ingest pipeline (every protocol): accepted = stored.";
+    Counter* accepted = m->GetCounter("vigia_ingest_events_total", help, {"result"}, {"accepted"});
+    Counter* rejected = m->GetCounter("vigia_ingest_events_total", help, {"result"}, {"rejected"});
+    m->AddCollector([ingest, accepted, rejected] {
+      const IngestStats s = ingest->stats();
+      Mirror(accepted, s.accepted);
+      Mirror(rejected, s.rejected);
+    });
+  }
+  if (const LiveFeed* feed = ctx->live_feed) {
+    Gauge* subscribers = m->GetGauge("vigia_tail_subscribers", "Open /v1/tail streams.");
+    m->AddCollector(
+        [feed, subscribers] { subscribers->Set(static_cast<double>(feed->subscribers())); });
+  }
+  const Scheduler* scheduler = ctx->scheduler;
+  m->AddCollector([m, scheduler] {
+    for (const ScheduledTaskStats& t : scheduler->Stats()) {
+      Mirror(m->GetCounter("vigia_scheduler_task_runs_total",
+                           "Finished runs of a periodic task, failed or not.", {"task"}, {t.name}),
+             t.runs);
+      Mirror(m->GetCounter("vigia_scheduler_task_failures_total",
+                           "Runs of a periodic task that returned an error.", {"task"}, {t.name}),
+             t.failures);
+      m->GetGauge("vigia_scheduler_task_last_duration_seconds",
+                  "Duration of the latest run of a periodic task.", {"task"}, {t.name})
+          ->Set(static_cast<double>(t.last_duration_ns) / 1e9);
+    }
+  });
+}
+
+}  // namespace vigia

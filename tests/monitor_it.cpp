@@ -1,0 +1,159 @@
+// Integration: the monitor module on the real server — KPIs, their series and SLOs over
+// HTTP on events ingested through POST /v1/events, the RED metrics derived from them and the
+// server's own metrics on GET /metrics, and a KPI file with a VQL error refused at start.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace vigia::testing {
+namespace {
+
+const Headers kNdjson = {{"Content-Type", "application/x-ndjson"}};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Requests(int n, int status, int64_t ts_ms, double duration_ms,
+                     const std::string& route = "/pay") {
+  std::string out;
+  for (int i = 0; i < n; ++i) {
+    out += R"({"ts":)" + std::to_string(ts_ms) +
+           R"(,"kind":"request","service":"shop","method":"POST","route":")" + route +
+           R"(","status":)" + std::to_string(status) + R"(,"duration_ms":)" +
+           std::to_string(duration_ms) + R"(,"ip":"203.0.113.)" + std::to_string(i % 7) + "\"}\n";
+  }
+  return out;
+}
+
+// The value of the first `"key":"..."` after `anchor` in `json`.
+std::string StringAfter(const std::string& json, const std::string& anchor,
+                        const std::string& key) {
+  size_t p = json.find(anchor);
+  if (p == std::string::npos) return "<no " + anchor + ">";
+  const std::string k = "\"" + key + "\":\"";
+  p = json.find(k, p);
+  if (p == std::string::npos) return "<no " + key + ">";
+  p += k.size();
+  return json.substr(p, json.find('"', p) - p);
+}
+
+size_t Count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(MonitorIt, KpisSlosAndMetricsFromIngestedRequests) {
+  TempDir dir;
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  HttpClient c(server.port(), 30000);
+
+  // The last minute: 1000 requests, 20 of them 500 (2 %: red), 3 of them 429 (0.3 %:
+  // yellow), all fast (p95 green). The hour before: 5xx at 0.5 % (the trend is worse).
+  const int64_t now = NowMs();
+  std::string body = Requests(977, 200, now - 60'000, 12.5) + Requests(20, 500, now - 60'000, 40) +
+                     Requests(3, 429, now - 60'000, 3) + Requests(995, 200, now - 90 * 60'000, 10) +
+                     Requests(5, 503, now - 90 * 60'000, 10);
+  Result<HttpResult> r = c.Request("POST", "/v1/events", body, kNdjson);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  ASSERT_NE(r->body.find(R"("accepted":2000)"), std::string::npos) << r->body;
+
+  r = c.Request("GET", "/v1/kpis");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string kpis = r->body;
+  EXPECT_EQ(StringAfter(kpis, R"("name":"rate_5xx")", "color"), "red") << kpis;
+  EXPECT_EQ(StringAfter(kpis, R"("name":"rate_5xx")", "trend"), "worse") << kpis;
+  EXPECT_EQ(StringAfter(kpis, R"("name":"rate_429")", "color"), "yellow") << kpis;
+  EXPECT_EQ(StringAfter(kpis, R"("name":"latency_p95")", "color"), "green") << kpis;
+  EXPECT_EQ(StringAfter(kpis, R"("name":"uptime")", "color"), "red") << kpis;  // 97.7 %
+  EXPECT_EQ(StringAfter(kpis, R"("name":"secrets_in_logs")", "color"), "green") << kpis;
+  EXPECT_NE(kpis.find(R"("color":"red","kpis":[)"), std::string::npos) << kpis;
+
+  // A window given by the caller: the last 3 h hold both batches (25 of 2000 = 1.25 %).
+  r = c.Request("GET", "/v1/kpis/rate_5xx?window=3h");
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find(R"("value":1.25,"color":"red")"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find(R"("window":"3h")"), std::string::npos) << r->body;
+
+  r = c.Request("GET", "/v1/kpis/rate_5xx/series?step=30m&window=3h");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(Count(r->body, R"("ts":)"), 6u) << r->body;
+  EXPECT_EQ(Count(r->body, R"("color":"red")"), 1u) << r->body;
+  EXPECT_EQ(Count(r->body, R"("color":"yellow")"), 1u) << r->body;
+
+  r = c.Request("GET", "/v1/kpis/nope");
+  EXPECT_EQ(r->status, 404);
+  r = c.Request("GET", "/v1/kpis?window=1x");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find("bad_request"), std::string::npos) << r->body;
+  r = c.Request("GET", "/v1/kpis/rate_5xx/series?step=1s&window=1d");
+  EXPECT_EQ(r->status, 400) << r->body;
+
+  r = c.Request("GET", "/v1/slos");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  // 25 of 2000 failed: attainment 98.75 %, the 99.9 % availability SLO's budget overspent;
+  // the last minute's 2 % is a burn rate of 20 over 5 m and 1 h (fast burn fires).
+  EXPECT_NE(r->body.find(R"("total":2000,"good":1975,"attainment":98.75)"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find(R"("fast":{"threshold":14.4,"firing":true)"), std::string::npos)
+      << r->body;
+
+  r = c.Request("GET", "/metrics");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200);
+  const std::string& m = r->body;
+  EXPECT_NE(
+      m.find(
+          R"(http_requests_total{service="shop",route="/pay",method="POST",status_class="5xx"} 25)"),
+      std::string::npos)
+      << m;
+  EXPECT_NE(
+      m.find(
+          R"(http_request_duration_seconds_count{service="shop",route="/pay",method="POST"} 2000)"),
+      std::string::npos)
+      << m;
+  EXPECT_NE(m.find(R"(vigia_ingest_records_total{protocol="ndjson",result="accepted"} 2000)"),
+            std::string::npos);
+  EXPECT_NE(m.find(R"(vigia_ingest_bytes_total{protocol="ndjson"} )" + std::to_string(body.size())),
+            std::string::npos);
+  EXPECT_NE(m.find(R"(vigia_ingest_events_total{result="accepted"} 2000)"), std::string::npos);
+  EXPECT_NE(m.find("vigia_store_events 2000\n"), std::string::npos);
+  EXPECT_NE(m.find(R"(vigia_queries_total{result="ok"} )"), std::string::npos);
+  EXPECT_NE(m.find("vigia_query_duration_seconds_count "), std::string::npos);
+  EXPECT_NE(m.find("vigia_tail_subscribers 0\n"), std::string::npos);
+  EXPECT_NE(m.find("vigia_store_wal_syncs_total "), std::string::npos);
+}
+
+TEST(MonitorIt, KpiFileWithAVqlErrorStopsTheStart) {
+  TempDir dir;
+  const std::string file = dir.path() + "/kpis.toml";
+  std::ofstream(file) << "[[kpi]]\nname = \"ok\"\nquery = '* | stats count() as value'\n"
+                         "window = \"1h\"\ndirection = \"lower\"\ngreen = 1\nyellow = 2\n\n"
+                         "[[kpi]]\nname = \"bad\"\nquery = 'status:>=500 | stats cnt() as value'\n"
+                         "window = \"1h\"\ndirection = \"lower\"\ngreen = 1\nyellow = 2\n";
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.env = {{"VIGIA_MONITOR_KPIS_FILE", file}};
+  ServerProcess server(o);
+  EXPECT_FALSE(server.Start().ok());
+  EXPECT_NE(server.Log().find("kpis.toml:9: kpi \\\"bad\\\": query: 1:22:"), std::string::npos)
+      << server.Log();
+}
+
+}  // namespace
+}  // namespace vigia::testing
