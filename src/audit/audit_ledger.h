@@ -1,0 +1,93 @@
+// AuditLedger: the tamper-evident audit trail (docs/architecture.md, "Audit"). Every
+// kind=audit event the server acknowledges is appended, in the order its batch reached the
+// WAL, to its tenant's hash chain in <data>/audit/t-<tenant>/ledger.bin (ledger_record.h),
+// independent of the store: part merges and log retention never touch it. Checkpoint()
+// signs each chain's head with the server's Ed25519 key (checkpoint.h).
+//
+// The server feeds it from the ingest pipeline's commit hook (IngestPipeline::Submit, after
+// the WAL append succeeded and before the client is answered), so the chain holds exactly
+// the acknowledged audit events: an event whose WAL append failed is not chained, and a
+// chained event's batch is in the WAL. A crash between the two appends leaves an
+// unacknowledged event in the WAL but not in the chain (the client retries it).
+//
+// Durability follows the WAL's: `sync_each_append` (wal.fsync = always) fsyncs before
+// Append returns; otherwise Sync() (the server's audit.sync task, every
+// wal.sync_interval_ms) does. A torn tail left by a crash (only possible for records whose
+// append had not returned, so never acknowledged ones) is cut when the ledger opens.
+//
+// Thread-safety: thread-safe; appends of all tenants serialize on one mutex (each is a
+// hash and one write(2)).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/checkpoint.h"
+#include "audit/ledger_record.h"
+#include "common/env.h"
+#include "common/status.h"
+#include "event/event.h"
+
+namespace vigia::audit {
+
+struct AuditLedgerOptions {
+  std::string dir;  // <data>/audit
+  Env* env = nullptr;  // nullptr = Env::Default()
+  bool sync_each_append = false;
+};
+
+struct ChainHead {
+  std::string tenant;
+  uint64_t seq = 0;  // records in the chain
+  Hash hash{};       // of record `seq` (the genesis hash when empty)
+  uint64_t checkpointed_seq = 0;
+};
+
+class AuditLedger {
+ public:
+  // Creates the directory and the signing key when missing; finds each tenant's head (its
+  // last record, read from the end of ledger.bin) and cuts a torn tail.
+  static Result<std::unique_ptr<AuditLedger>> Open(AuditLedgerOptions options);
+  ~AuditLedger();
+
+  // Chains every kind=audit event of `batch`. `tenant`: who sent the batch; empty = each
+  // event's own `tenant` field (empty for the default tenant). On error nothing of this
+  // call is left in the ledgers' files.
+  Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch);
+
+  // Chains one canonical payload (tests, tools). Returns its seq.
+  Result<uint64_t> AppendPayload(std::string_view tenant, int64_t ts_ns, std::string_view payload);
+
+  // fsyncs every ledger written since the last Sync.
+  Status Sync();
+  // Signs and appends a checkpoint for every chain that grew since its last one.
+  Status Checkpoint(int64_t now_ns);
+
+  std::vector<ChainHead> Heads() const;
+  uint64_t records_appended() const { return appended_.load(std::memory_order_relaxed); }
+  const SigningKey& key() const { return key_; }
+  const std::string& dir() const { return options_.dir; }
+
+ private:
+  struct Chain;
+  AuditLedger(AuditLedgerOptions options, SigningKey key);
+  Result<Chain*> ChainFor(std::string_view tenant);  // REQUIRES: mu_ held
+  Status OpenChain(const std::string& tenant, Chain* chain);
+  Status Write(Chain* chain, const std::string& bytes, uint64_t records, const Hash& head);
+
+  const AuditLedgerOptions options_;
+  Env* const env_;
+  const SigningKey key_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Chain>, std::less<>> chains_;
+  std::atomic<uint64_t> appended_{0};
+};
+
+}  // namespace vigia::audit

@@ -1,0 +1,189 @@
+#include "audit/checkpoint.h"
+
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "audit/audit_file_names.h"
+#include "common/json_writer.h"
+
+namespace vigia::audit {
+namespace {
+
+// Finds `"key":` in a checkpoint line and returns the raw value text (a string's contents
+// without quotes, or a number). Checkpoint lines are written by CheckpointJson and hold no
+// escapes except in the tenant, which is read with the escapes JSON allows.
+bool FindValue(std::string_view line, std::string_view key, std::string* out) {
+  std::string pattern = "\"" + std::string(key) + "\":";
+  size_t at = line.find(pattern);
+  if (at == std::string_view::npos) return false;
+  size_t p = at + pattern.size();
+  out->clear();
+  if (p < line.size() && line[p] == '"') {
+    for (++p; p < line.size(); ++p) {
+      char c = line[p];
+      if (c == '"') return true;
+      if (c == '\\') {
+        if (++p >= line.size()) return false;
+        char e = line[p];
+        if (e == 'u') {
+          if (p + 4 >= line.size()) return false;
+          unsigned v = std::strtoul(std::string(line.substr(p + 1, 4)).c_str(), nullptr, 16);
+          if (v >= 0x80) return false;  // the writer escapes only control characters
+          *out += static_cast<char>(v);
+          p += 4;
+        } else {
+          *out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
+                : e == 'f' ? '\f' : e;
+        }
+      } else {
+        *out += c;
+      }
+    }
+    return false;
+  }
+  while (p < line.size() && (line[p] == '-' || (line[p] >= '0' && line[p] <= '9'))) *out += line[p++];
+  return !out->empty();
+}
+
+}  // namespace
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+bool FromHex(std::string_view hex, std::string* out) {
+  if (hex.size() % 2 != 0) return false;
+  out->clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int v = 0;
+    for (int k = 0; k < 2; ++k) {
+      char c = hex[i + k];
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    *out += static_cast<char>(v);
+  }
+  return true;
+}
+
+std::string CheckpointSignedBytes(const Checkpoint& c) {
+  return "vigia-audit-checkpoint-v1\n" + c.tenant + "\n" + std::to_string(c.seq) + "\n" +
+         HashHex(c.hash) + "\n" + std::to_string(c.ts_ns);
+}
+
+std::string CheckpointJson(const Checkpoint& c) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.KV("tenant", c.tenant);
+  w.KV("seq", c.seq);
+  w.KV("hash", HashHex(c.hash));
+  w.KV("ts", c.ts_ns);
+  w.KV("sig", c.sig_hex);
+  w.EndObject();
+  return out;
+}
+
+bool ParseCheckpointJson(std::string_view line, Checkpoint* out) {
+  std::string tenant, seq, hash, ts, sig;
+  if (!FindValue(line, "tenant", &tenant) || !FindValue(line, "seq", &seq) ||
+      !FindValue(line, "hash", &hash) || !FindValue(line, "ts", &ts) ||
+      !FindValue(line, "sig", &sig)) {
+    return false;
+  }
+  out->tenant = std::move(tenant);
+  out->seq = std::strtoull(seq.c_str(), nullptr, 10);
+  out->ts_ns = std::strtoll(ts.c_str(), nullptr, 10);
+  out->sig_hex = std::move(sig);
+  return out->seq > 0 && ParseHashHex(hash, &out->hash);
+}
+
+bool VerifyCheckpoint(const Checkpoint& c, std::string_view public_key_hex) {
+  std::string pk, sig;
+  if (!FromHex(public_key_hex, &pk) || pk.size() != crypto_sign_PUBLICKEYBYTES) return false;
+  if (!FromHex(c.sig_hex, &sig) || sig.size() != crypto_sign_BYTES) return false;
+  std::string msg = CheckpointSignedBytes(c);
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
+                                     reinterpret_cast<const unsigned char*>(msg.data()),
+                                     msg.size(),
+                                     reinterpret_cast<const unsigned char*>(pk.data())) == 0;
+}
+
+Result<SigningKey> SigningKey::LoadOrCreate(Env* env, const std::string& dir) {
+  if (sodium_init() < 0) return Status::Internal("libsodium failed to initialize");
+  std::string key_path = dir + "/" + std::string(kSigningKeyFile);
+  std::string pub_path = dir + "/" + std::string(kPublicKeyFile);
+  SigningKey k;
+  if (env->FileExists(key_path)) {
+    Result<std::string> text = env->ReadFileToString(key_path);
+    if (!text.ok()) return text.status();
+    std::string hex = *text;
+    while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
+    if (!FromHex(hex, &k.secret_) || k.secret_.size() != crypto_sign_SECRETKEYBYTES) {
+      return Status::Corruption(key_path + ": not an Ed25519 secret key (128 hex digits)");
+    }
+  } else {
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    crypto_sign_keypair(pk, sk);
+    k.secret_.assign(reinterpret_cast<char*>(sk), sizeof sk);
+    sodium_memzero(sk, sizeof sk);
+    // Written to a temporary name and renamed, so a crash never leaves half a key.
+    std::string tmp = key_path + ".tmp";
+    {
+      VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, env->NewWritableFile(tmp));
+      ::chmod(tmp.c_str(), 0600);
+      VIGIA_RETURN_IF_ERROR(f->Append(ToHex(k.secret_) + "\n"));
+      VIGIA_RETURN_IF_ERROR(f->Sync());
+      VIGIA_RETURN_IF_ERROR(f->Close());
+    }
+    VIGIA_RETURN_IF_ERROR(env->RenameFile(tmp, key_path));
+    VIGIA_RETURN_IF_ERROR(env->SyncDir(dir));
+  }
+  // libsodium's secret key ends with the public key.
+  k.public_hex_ = ToHex(std::string_view(k.secret_).substr(crypto_sign_SECRETKEYBYTES -
+                                                           crypto_sign_PUBLICKEYBYTES));
+  Result<std::string> pub = env->FileExists(pub_path) ? env->ReadFileToString(pub_path)
+                                                      : Result<std::string>(std::string());
+  if (!pub.ok() || pub->substr(0, 64) != k.public_hex_) {
+    VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, env->NewWritableFile(pub_path));
+    VIGIA_RETURN_IF_ERROR(f->Append(k.public_hex_ + "\n"));
+    VIGIA_RETURN_IF_ERROR(f->Sync());
+    VIGIA_RETURN_IF_ERROR(f->Close());
+  }
+  return k;
+}
+
+Result<std::string> SigningKey::ReadPublicKey(Env* env, const std::string& dir) {
+  std::string path = dir + "/" + std::string(kPublicKeyFile);
+  Result<std::string> text = env->ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  std::string hex = text->substr(0, 64);
+  std::string bytes;
+  if (!FromHex(hex, &bytes) || bytes.size() != 32) {
+    return Status::Corruption(path + ": not an Ed25519 public key (64 hex digits)");
+  }
+  return hex;
+}
+
+void SigningKey::Sign(Checkpoint* c) const {
+  std::string msg = CheckpointSignedBytes(*c);
+  unsigned char sig[crypto_sign_BYTES];
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(msg.data()),
+                       msg.size(), reinterpret_cast<const unsigned char*>(secret_.data()));
+  c->sig_hex = ToHex(std::string_view(reinterpret_cast<char*>(sig), sizeof sig));
+}
+
+}  // namespace vigia::audit

@@ -1,0 +1,123 @@
+#include "audit/ledger_record.h"
+
+#include <sodium.h>
+
+#include <cstring>
+
+#include "common/limits.h"
+
+namespace vigia::audit {
+namespace {
+
+void PutU32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+void PutU64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+uint32_t GetU32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+uint64_t GetU64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+}  // namespace
+
+Hash GenesisHash(std::string_view tenant) {
+  static constexpr std::string_view kDomain = "vigia-audit-genesis-v1";
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 32);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kDomain.data()),
+                            kDomain.size() + 0);
+  const unsigned char zero = 0;
+  crypto_generichash_update(&st, &zero, 1);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(tenant.data()),
+                            tenant.size());
+  Hash h;
+  crypto_generichash_final(&st, h.data(), h.size());
+  return h;
+}
+
+Hash RecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 32);
+  unsigned char head[48];
+  std::memcpy(head, prev.data(), 32);
+  PutU64(reinterpret_cast<char*>(head + 32), seq);
+  PutU64(reinterpret_cast<char*>(head + 40), static_cast<uint64_t>(ts_ns));
+  crypto_generichash_update(&st, head, sizeof head);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(payload.data()),
+                            payload.size());
+  Hash h;
+  crypto_generichash_final(&st, h.data(), h.size());
+  return h;
+}
+
+Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload,
+                  std::string* out) {
+  Hash h = RecordHash(prev, seq, ts_ns, payload);
+  size_t at = out->size();
+  out->resize(at + kRecordHeaderBytes);
+  char* p = out->data() + at;
+  PutU32(p, kRecordMagic);
+  PutU32(p + 4, static_cast<uint32_t>(payload.size()));
+  PutU64(p + 8, seq);
+  PutU64(p + 16, static_cast<uint64_t>(ts_ns));
+  std::memcpy(p + 24, prev.data(), 32);
+  std::memcpy(p + 56, h.data(), 32);
+  out->append(payload);
+  char trailer[4];
+  PutU32(trailer, static_cast<uint32_t>(kRecordOverheadBytes + payload.size()));
+  out->append(trailer, 4);
+  return h;
+}
+
+DecodeOutcome DecodeRecord(std::string_view bytes, LedgerRecord* rec, size_t* size) {
+  if (bytes.size() < 8) return DecodeOutcome::kIncomplete;
+  if (GetU32(bytes.data()) != kRecordMagic) return DecodeOutcome::kMalformed;
+  uint32_t len = GetU32(bytes.data() + 4);
+  if (len > limits::kMaxAuditRecordBytes) return DecodeOutcome::kMalformed;
+  size_t total = kRecordOverheadBytes + len;
+  if (bytes.size() < total) return DecodeOutcome::kIncomplete;
+  const char* p = bytes.data();
+  if (GetU32(p + kRecordHeaderBytes + len) != total) return DecodeOutcome::kMalformed;
+  rec->seq = GetU64(p + 8);
+  rec->ts_ns = static_cast<int64_t>(GetU64(p + 16));
+  std::memcpy(rec->prev.data(), p + 24, 32);
+  std::memcpy(rec->hash.data(), p + 56, 32);
+  rec->payload = bytes.substr(kRecordHeaderBytes, len);
+  *size = total;
+  return DecodeOutcome::kOk;
+}
+
+std::string HashHex(const Hash& h) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(64, '0');
+  for (size_t i = 0; i < 32; ++i) {
+    out[2 * i] = kHex[h[i] >> 4];
+    out[2 * i + 1] = kHex[h[i] & 15];
+  }
+  return out;
+}
+
+bool ParseHashHex(std::string_view hex, Hash* out) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    int v = 0;
+    for (int k = 0; k < 2; ++k) {
+      char c = hex[2 * i + k];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    (*out)[i] = static_cast<uint8_t>(v);
+  }
+  return true;
+}
+
+}  // namespace vigia::audit

@@ -1,0 +1,81 @@
+// LedgerVerifier: recomputes a tenant's hash chain and checks its signed checkpoints, and
+// for every break names the first bad record and the kind of tampering:
+//
+//   edited     a record's content no longer matches its hash; or a record was re-hashed,
+//              so the next one no longer links to it; or a checkpoint's signed hash differs
+//              from the recomputed one (the chain was rewritten from some record on)
+//   deleted    records are missing: the positions jump (seq k → k+n)
+//   inserted   a record that does not belong: a position already used (a duplicate or a
+//              replayed copy), or a record the next one skips over to link to its
+//              predecessor
+//   reordered  records out of order: a later position comes first and the missing one
+//              follows within a short window
+//   truncated  the file ends inside a record, or before the last record a signed
+//              checkpoint vouches for
+//   forged     a checkpoint whose signature does not verify with the public key
+//   malformed  bytes that are not a record at all (overwritten), skipped to the next record
+//
+// Without checkpoints (or the public key) the chain still proves internal consistency;
+// with them, a rewrite of the whole chain up to a checkpoint is caught too.
+//
+// Thread-safety: pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/checkpoint.h"
+#include "audit/ledger_reader.h"
+#include "common/env.h"
+#include "common/status.h"
+
+namespace vigia::audit {
+
+enum class TamperKind { kEdited, kDeleted, kInserted, kReordered, kTruncated, kForged, kMalformed };
+std::string_view TamperKindName(TamperKind k);
+
+struct ChainBreak {
+  TamperKind kind = TamperKind::kEdited;
+  uint64_t seq = 0;     // the first bad record's position (for deleted: the first missing)
+  uint64_t offset = 0;  // its byte offset in ledger.bin (or the export's record number)
+  std::string detail;
+};
+
+struct VerifyOptions {
+  std::string public_key_hex;  // empty: checkpoints' signatures are not checked
+  // Only breaks of records whose time is in [from_ns, to_ns] are reported (the chain is
+  // always recomputed from its start: a record's hash depends on all before it).
+  int64_t from_ns = std::numeric_limits<int64_t>::min();
+  int64_t to_ns = std::numeric_limits<int64_t>::max();
+};
+
+struct TenantReport {
+  std::string tenant;
+  uint64_t records = 0;         // records read
+  uint64_t last_seq = 0;        // of the last record read
+  uint64_t checkpoints = 0;     // checkpoints checked
+  uint64_t sealed_seq = 0;      // the last checkpoint's seq (records after it are unsealed)
+  bool signatures_checked = false;
+  std::vector<ChainBreak> breaks;
+  bool ok() const { return breaks.empty(); }
+};
+
+// Verifies one chain: `reader` over its ledger, `checkpoints` in file order.
+Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
+                                 const std::vector<Checkpoint>& checkpoints,
+                                 const VerifyOptions& options);
+
+// Verifies every tenant's chain under <data>/audit (audit_file_names.h). When
+// options.public_key_hex is empty, uses <data>/audit/signing.pub (weaker: whoever can edit
+// the ledger can replace that file; an outside checker passes the key it was given).
+Result<std::vector<TenantReport>> VerifyLedgerDir(Env* env, const std::string& audit_dir,
+                                                  VerifyOptions options);
+
+// Reads checkpoints.ndjson; lines that do not parse are skipped (*bad_lines counts them).
+Result<std::vector<Checkpoint>> ReadCheckpoints(Env* env, const std::string& path,
+                                                uint64_t* bad_lines);
+
+}  // namespace vigia::audit
