@@ -38,7 +38,7 @@
 namespace vigia::audit {
 
 struct AuditLedgerOptions {
-  std::string dir;  // <data>/audit
+  std::string dir;     // <data>/audit
   Env* env = nullptr;  // nullptr = Env::Default()
   bool sync_each_append = false;
 };

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "audit/audit_file_names.h"
+#include "audit/audit_log.h"
 #include "audit/ledger_verifier.h"
 #include "event/event_fields.h"
 
@@ -39,8 +40,9 @@ class LedgerTest : public ::testing::Test {
   void Fill(int n, int every = 0) {
     auto l = OpenLedger();
     for (int i = 1; i <= n; ++i) {
-      std::string payload = R"({"ts":"2026-12-02T10:00:00Z","kind":"audit","action":"sale.created","entity_id":")" +
-                            std::to_string(i) + "\"}";
+      std::string payload =
+          R"({"ts":"2026-12-02T10:00:00Z","kind":"audit","action":"sale.created","entity_id":")" +
+          std::to_string(i) + "\"}";
       ASSERT_TRUE(l->AppendPayload("acme", 1'000'000'000LL * i, payload).ok());
       if (every > 0 && i % every == 0) {
         ASSERT_TRUE(l->Checkpoint(i).ok());
@@ -93,7 +95,8 @@ class LedgerTest : public ::testing::Test {
   static std::string Describe(const TenantReport& r) {
     std::string s;
     for (const auto& b : r.breaks) {
-      s += std::string(TamperKindName(b.kind)) + "@" + std::to_string(b.seq) + ": " + b.detail + "\n";
+      s += std::string(TamperKindName(b.kind)) + "@" + std::to_string(b.seq) + ": " + b.detail +
+           "\n";
     }
     return s;
   }
@@ -283,6 +286,47 @@ TEST_F(LedgerTest, ConcurrentAppendsOfManyTenants) {
     EXPECT_TRUE(rep.ok()) << Describe(rep);
     EXPECT_EQ(rep.records, 1000u);
   }
+}
+
+TEST_F(LedgerTest, LogFiltersAndExportVerifiesAlone) {
+  Fill(30, 10);
+  AuditFilter f;
+  f.entity_id = "7";
+  std::vector<uint64_t> seqs;
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerRecord& r) {
+                seqs.push_back(r.seq);
+                return true;
+              }).ok());
+  EXPECT_EQ(seqs, std::vector<uint64_t>{7});
+  f = {};
+  f.since_ns = 25'000'000'000;
+  f.limit = 3;
+  seqs.clear();
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerRecord& r) {
+                seqs.push_back(r.seq);
+                return true;
+              }).ok());
+  EXPECT_EQ(seqs, (std::vector<uint64_t>{25, 26, 27}));
+
+  std::string exported;
+  ASSERT_TRUE(WriteAuditExport(Env::Default(), dir_, "acme", [&](std::string_view c) {
+                exported.append(c);
+              }).ok());
+  std::string pub = Read(dir_ + "/signing.pub").substr(0, 64);
+  VerifyOptions o;
+  o.public_key_hex = pub;
+  Result<TenantReport> r = VerifyAuditExport(exported, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->ok()) << Describe(*r);
+  EXPECT_EQ(r->records, 30u);
+  EXPECT_EQ(r->checkpoints, 3u);
+  // An auditor's copy edited afterwards: the edit is named.
+  size_t at = exported.find(R"(\"entity_id\":\"12\")");
+  ASSERT_NE(at, std::string::npos) << exported.substr(0, 400);
+  exported[at + 17] = '9';  // entity_id 12 -> 19
+  r = VerifyAuditExport(exported, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ExpectFirst(*r, TamperKind::kEdited, 12);
 }
 
 TEST(TenantDirName, RoundTrips) {

@@ -6,48 +6,10 @@
 #include <cstdlib>
 
 #include "audit/audit_file_names.h"
+#include "audit/json_field.h"
 #include "common/json_writer.h"
 
 namespace vigia::audit {
-namespace {
-
-// Finds `"key":` in a checkpoint line and returns the raw value text (a string's contents
-// without quotes, or a number). Checkpoint lines are written by CheckpointJson and hold no
-// escapes except in the tenant, which is read with the escapes JSON allows.
-bool FindValue(std::string_view line, std::string_view key, std::string* out) {
-  std::string pattern = "\"" + std::string(key) + "\":";
-  size_t at = line.find(pattern);
-  if (at == std::string_view::npos) return false;
-  size_t p = at + pattern.size();
-  out->clear();
-  if (p < line.size() && line[p] == '"') {
-    for (++p; p < line.size(); ++p) {
-      char c = line[p];
-      if (c == '"') return true;
-      if (c == '\\') {
-        if (++p >= line.size()) return false;
-        char e = line[p];
-        if (e == 'u') {
-          if (p + 4 >= line.size()) return false;
-          unsigned v = std::strtoul(std::string(line.substr(p + 1, 4)).c_str(), nullptr, 16);
-          if (v >= 0x80) return false;  // the writer escapes only control characters
-          *out += static_cast<char>(v);
-          p += 4;
-        } else {
-          *out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
-                : e == 'f' ? '\f' : e;
-        }
-      } else {
-        *out += c;
-      }
-    }
-    return false;
-  }
-  while (p < line.size() && (line[p] == '-' || (line[p] >= '0' && line[p] <= '9'))) *out += line[p++];
-  return !out->empty();
-}
-
-}  // namespace
 
 std::string ToHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -99,9 +61,9 @@ std::string CheckpointJson(const Checkpoint& c) {
 
 bool ParseCheckpointJson(std::string_view line, Checkpoint* out) {
   std::string tenant, seq, hash, ts, sig;
-  if (!FindValue(line, "tenant", &tenant) || !FindValue(line, "seq", &seq) ||
-      !FindValue(line, "hash", &hash) || !FindValue(line, "ts", &ts) ||
-      !FindValue(line, "sig", &sig)) {
+  if (!FindJsonField(line, "tenant", &tenant) || !FindJsonField(line, "seq", &seq) ||
+      !FindJsonField(line, "hash", &hash) || !FindJsonField(line, "ts", &ts) ||
+      !FindJsonField(line, "sig", &sig)) {
     return false;
   }
   out->tenant = std::move(tenant);
@@ -117,8 +79,7 @@ bool VerifyCheckpoint(const Checkpoint& c, std::string_view public_key_hex) {
   if (!FromHex(c.sig_hex, &sig) || sig.size() != crypto_sign_BYTES) return false;
   std::string msg = CheckpointSignedBytes(c);
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
-                                     reinterpret_cast<const unsigned char*>(msg.data()),
-                                     msg.size(),
+                                     reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
                                      reinterpret_cast<const unsigned char*>(pk.data())) == 0;
 }
 
@@ -153,8 +114,8 @@ Result<SigningKey> SigningKey::LoadOrCreate(Env* env, const std::string& dir) {
     VIGIA_RETURN_IF_ERROR(env->SyncDir(dir));
   }
   // libsodium's secret key ends with the public key.
-  k.public_hex_ = ToHex(std::string_view(k.secret_).substr(crypto_sign_SECRETKEYBYTES -
-                                                           crypto_sign_PUBLICKEYBYTES));
+  k.public_hex_ = ToHex(
+      std::string_view(k.secret_).substr(crypto_sign_SECRETKEYBYTES - crypto_sign_PUBLICKEYBYTES));
   Result<std::string> pub = env->FileExists(pub_path) ? env->ReadFileToString(pub_path)
                                                       : Result<std::string>(std::string());
   if (!pub.ok() || pub->substr(0, 64) != k.public_hex_) {
@@ -181,8 +142,8 @@ Result<std::string> SigningKey::ReadPublicKey(Env* env, const std::string& dir) 
 void SigningKey::Sign(Checkpoint* c) const {
   std::string msg = CheckpointSignedBytes(*c);
   unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(msg.data()),
-                       msg.size(), reinterpret_cast<const unsigned char*>(secret_.data()));
+  crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
+                       reinterpret_cast<const unsigned char*>(secret_.data()));
   c->sig_hex = ToHex(std::string_view(reinterpret_cast<char*>(sig), sizeof sig));
 }
 

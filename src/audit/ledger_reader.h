@@ -39,9 +39,9 @@ class LedgerReader {
 
   std::unique_ptr<RandomAccessFile> file_;
   uint64_t size_ = 0;
-  std::string buf_;        // file bytes [buf_start_, buf_start_ + buf_.size())
+  std::string buf_;  // file bytes [buf_start_, buf_start_ + buf_.size())
   uint64_t buf_start_ = 0;
-  uint64_t pos_ = 0;       // next record's offset
+  uint64_t pos_ = 0;  // next record's offset
 };
 
 }  // namespace vigia::audit

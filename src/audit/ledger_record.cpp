@@ -60,7 +60,22 @@ Hash RecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view 
 
 Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload,
                   std::string* out) {
-  Hash h = RecordHash(prev, seq, ts_ns, payload);
+  LedgerRecord rec;
+  rec.seq = seq;
+  rec.ts_ns = ts_ns;
+  rec.prev = prev;
+  rec.hash = RecordHash(prev, seq, ts_ns, payload);
+  rec.payload = payload;
+  AppendEncodedRecord(rec, out);
+  return rec.hash;
+}
+
+void AppendEncodedRecord(const LedgerRecord& rec, std::string* out) {
+  const Hash& prev = rec.prev;
+  const Hash& h = rec.hash;
+  std::string_view payload = rec.payload;
+  uint64_t seq = rec.seq;
+  int64_t ts_ns = rec.ts_ns;
   size_t at = out->size();
   out->resize(at + kRecordHeaderBytes);
   char* p = out->data() + at;
@@ -74,7 +89,6 @@ Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_vie
   char trailer[4];
   PutU32(trailer, static_cast<uint32_t>(kRecordOverheadBytes + payload.size()));
   out->append(trailer, 4);
-  return h;
 }
 
 DecodeOutcome DecodeRecord(std::string_view bytes, LedgerRecord* rec, size_t* size) {

@@ -46,6 +46,10 @@ Hash RecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view 
 Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload,
                   std::string* out);
 
+// Appends `rec` exactly as given (its hash is not recomputed): exports re-encoded for the
+// verifier.
+void AppendEncodedRecord(const LedgerRecord& rec, std::string* out);
+
 enum class DecodeOutcome {
   kOk,
   kIncomplete,  // the bytes end inside a record (a torn or truncated tail)

@@ -175,15 +175,14 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
             displaced.insert(a.seq);
           }
         }
-        w.Report(TamperKind::kReordered, e.seq, e.offset, e.ts_ns, true,
-                 "record " + std::to_string(e.seq) + " comes before record " +
-                     std::to_string(expected));
+        w.Report(
+            TamperKind::kReordered, e.seq, e.offset, e.ts_ns, true,
+            "record " + std::to_string(e.seq) + " comes before record " + std::to_string(expected));
       } else {
         w.Report(TamperKind::kDeleted, expected, e.offset, e.ts_ns, true,
-                 e.seq - expected == 1
-                     ? "record " + std::to_string(expected) + " is missing"
-                     : "records " + std::to_string(expected) + ".." +
-                           std::to_string(e.seq - 1) + " are missing");
+                 e.seq - expected == 1 ? "record " + std::to_string(expected) + " is missing"
+                                       : "records " + std::to_string(expected) + ".." +
+                                             std::to_string(e.seq - 1) + " are missing");
       }
       prev_prev = prev;
       prev = e.hash;
@@ -193,8 +192,8 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
       // The record before this one took this one's place and this one still links past
       // it: that record was inserted.
       w.Report(TamperKind::kInserted, e.seq, prev_offset, e.ts_ns, true,
-               "a record inserted before offset " + std::to_string(e.offset) +
-                   " holds position " + std::to_string(e.seq));
+               "a record inserted before offset " + std::to_string(e.offset) + " holds position " +
+                   std::to_string(e.seq));
       prev = e.hash;
       prev_offset = e.offset;
     } else {
@@ -209,8 +208,8 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
       if (cp->second->hash != e.hash) {
         w.Report(TamperKind::kEdited, last_good_checkpoint + 1, e.offset, e.ts_ns, false,
                  "the chain was rewritten between records " +
-                     std::to_string(last_good_checkpoint + 1) + " and " +
-                     std::to_string(e.seq) + ": record " + std::to_string(e.seq) +
+                     std::to_string(last_good_checkpoint + 1) + " and " + std::to_string(e.seq) +
+                     ": record " + std::to_string(e.seq) +
                      "'s hash differs from the signed checkpoint");
       } else {
         last_good_checkpoint = e.seq;

@@ -54,10 +54,10 @@ struct VerifyOptions {
 
 struct TenantReport {
   std::string tenant;
-  uint64_t records = 0;         // records read
-  uint64_t last_seq = 0;        // of the last record read
-  uint64_t checkpoints = 0;     // checkpoints checked
-  uint64_t sealed_seq = 0;      // the last checkpoint's seq (records after it are unsealed)
+  uint64_t records = 0;      // records read
+  uint64_t last_seq = 0;     // of the last record read
+  uint64_t checkpoints = 0;  // checkpoints checked
+  uint64_t sealed_seq = 0;   // the last checkpoint's seq (records after it are unsealed)
   bool signatures_checked = false;
   std::vector<ChainBreak> breaks;
   bool ok() const { return breaks.empty(); }

@@ -26,5 +26,6 @@ void RegisterBackupCommand(CLI::App& app, int* exit_code);
 void RegisterRulesCommand(CLI::App& app, int* exit_code);
 void RegisterAlertsCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
+void RegisterAuditCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterBackupCommand,
       vigia::cli::RegisterRulesCommand, vigia::cli::RegisterAlertsCommand,
       vigia::cli::RegisterKeysCommand,
+      vigia::cli::RegisterAuditCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.set_version_flag("--version", vigia::cli::VersionLine());

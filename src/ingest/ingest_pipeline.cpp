@@ -106,6 +106,9 @@ Status IngestPipeline::Submit(const TenantBinding& tenant, std::shared_ptr<Event
   for (const BatchRedactor* r : options_.redactors) r->Redact(redact_tenant, batch.get());
   std::shared_ptr<const EventBatch> stored = std::move(batch);
   VIGIA_RETURN_IF_ERROR(options_.store->Append(stored));
+  for (CommitHook* hook : options_.commit_hooks) {
+    VIGIA_RETURN_IF_ERROR(hook->Committed(redact_tenant, *stored));
+  }
   if (options_.sink != nullptr) options_.sink->Publish(stored);
   for (BatchSink* o : observers_) o->Publish(stored);
   return Status::Ok();

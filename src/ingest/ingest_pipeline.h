@@ -3,8 +3,9 @@
 //   front end (IngestDecoder: body → records)
 //     → Canonicalizer (aliases, types, limits, admission window, FieldDerivers, per event)
 //     → Submit: redaction hooks (BatchRedactor, none yet) → Store::Append (WAL: durable and
-//       readable when it returns) → live sink (BatchSink: /v1/tail subscribers) → observers
-//       (BatchSinks added with AddObserver: RED metrics derived from request events)
+//       readable when it returns) → commit hooks (CommitHook: the audit ledger) → live sink
+//       (BatchSink: /v1/tail subscribers) → observers (BatchSinks added with AddObserver: RED
+//       metrics derived from request events)
 //
 // Field derivation runs inside the canonicalizer, per event, before the event is appended to
 // its batch (cheapest: no second pass); the pipeline owns the ordered deriver list and hands
@@ -50,6 +51,17 @@ class BatchRedactor {
   virtual void Redact(std::string_view tenant, EventBatch* batch) const = 0;
 };
 
+// Sees every batch once Store::Append acknowledged it (it is in the WAL), before Submit
+// returns and so before the client is answered: the audit ledger chains the batch's audit
+// events here, so its chain holds exactly the acknowledged ones. An error fails the Submit
+// (the client gets a 503 and retries the request; the batch stays in the store). Must be
+// thread-safe.
+class CommitHook {
+ public:
+  virtual ~CommitHook() = default;
+  virtual Status Committed(std::string_view tenant, const EventBatch& batch) = 0;
+};
+
 struct IngestPipelineOptions {
   Store* store = nullptr;     // not owned; required
   BatchSink* sink = nullptr;  // not owned; may be null
@@ -57,6 +69,7 @@ struct IngestPipelineOptions {
   // Run in order on every event (field_deriver.h). Not owned.
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
   std::vector<const BatchRedactor*> redactors;  // not owned; none yet
+  std::vector<CommitHook*> commit_hooks;        // not owned; in order, after the WAL append
   // The retention by age the store applies (StoreOptions::retention.days); 0 = forever.
   int retention_days = 0;
   // How far ahead of the clock an event may be; 0 = no limit.
@@ -82,7 +95,7 @@ class IngestPipeline {
   // (Store::Append failed): the caller answers 503 and the client retries the whole request.
   Result<DecodeResult> Ingest(const IngestProtocol& protocol, IngestRequest req);
 
-  // Tenant binding → redaction → Store::Append → sink. `tenant`: whose events these are
+  // Tenant binding → redaction → Store::Append → commit hooks → sink. `tenant`: whose events these are
   // (TenantBinding, ingest_decoder.h); kUnset is refused (Internal) before anything is
   // stored. REQUIRES: batch != nullptr; its events were canonicalized (event.h invariants).
   Status Submit(const TenantBinding& tenant, std::shared_ptr<EventBatch> batch);

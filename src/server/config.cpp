@@ -293,6 +293,10 @@ const std::vector<KeyDesc>& Keys() {
          }
          return Status::Ok();
        }},
+      {"audit", "checkpoint_interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 86400, &c->audit.checkpoint_interval_sec);
+       }},
       {"log", "stats_interval_sec",
        [](ServerConfig* c, const RawValue& r) {
          int sec = 0;

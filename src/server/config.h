@@ -25,6 +25,7 @@
 #include "server/http_server.h"
 #include "server/module_backup.h"
 #include "server/module_alerts.h"
+#include "server/module_audit.h"
 #include "server/module_ingest.h"
 #include "server/module_monitor.h"
 #include "server/module_query.h"
@@ -47,6 +48,8 @@ struct ServerConfig {
   AlertsModuleOptions alerts;
   // [monitor]
   MonitorModuleOptions monitor;
+  // [audit] (its fsync settings come from [wal]: see BuiltinServerModules)
+  AuditModuleOptions audit;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // Serve a non-loopback address with no key configured (open mode: everyone is admin).

@@ -36,6 +36,7 @@ Status IngestModule::Start(ServerContext* ctx) {
   po.limits = options_.decode;
   if (ua_) po.derivers.push_back(ua_.get());
   po.derivers.push_back(&fingerprint_);
+  po.commit_hooks = ctx->commit_hooks;
   po.retention_days = ctx->retention_days;
   po.max_future_ns = options_.max_future_sec * 1'000'000'000;
   po.env = ctx->env;

@@ -271,10 +271,11 @@ TEST_F(RoutesTest, RetentionRunsOnTheScheduler) {
             std::string::npos)
       << stats.body;
   std::vector<ScheduledTaskStats> tasks = server_->scheduler().Stats();
-  ASSERT_EQ(tasks.size(), 1u);
-  EXPECT_EQ(tasks[0].name, "store.retention");
-  EXPECT_GE(tasks[0].runs, 1u);  // not one per missed minute of the day
-  EXPECT_EQ(tasks[0].failures, 0u);
+  auto retention = std::find_if(tasks.begin(), tasks.end(),
+                                [](const ScheduledTaskStats& t) { return t.name == "store.retention"; });
+  ASSERT_NE(retention, tasks.end());
+  EXPECT_GE(retention->runs, 1u);  // not one per missed minute of the day
+  EXPECT_EQ(retention->failures, 0u);
 }
 
 }  // namespace

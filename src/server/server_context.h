@@ -46,6 +46,10 @@ struct ServerContext {
   std::string data_dir;
   int retention_days = 0;  // the store's retention by age (ingest refuses older events)
 
+  // Published by the modules before ingest (the audit module's ledger): the ingest pipeline
+  // runs them on every batch after its WAL append (ingest_pipeline.h, CommitHook).
+  std::vector<CommitHook*> commit_hooks;
+
   // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol

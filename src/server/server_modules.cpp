@@ -3,6 +3,7 @@
 #include "server/module_alerts.h"
 #include "server/module_auth.h"
 #include "server/module_backup.h"
+#include "server/module_audit.h"
 #include "server/module_health.h"
 #include "server/module_ingest.h"
 #include "server/module_metrics.h"
@@ -16,6 +17,12 @@ namespace vigia {
 std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConfig& config) {
   std::vector<std::unique_ptr<ServerModule>> modules;
   modules.push_back(std::make_unique<StoreModule>(config.store));
+  // Before ingest: the ingest pipeline runs the audit ledger's commit hook. As durable as
+  // the WAL.
+  AuditModuleOptions audit = config.audit;
+  audit.fsync = config.store.store.fsync;
+  audit.sync_interval_ms = config.store.store.sync_interval_ms;
+  modules.push_back(std::make_unique<AuditModule>(audit));
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
   modules.push_back(std::make_unique<QueryModule>(config.query));
   // Before alerts: publishes ctx->kpis / ctx->slos, which alert rules may reference.

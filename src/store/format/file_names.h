@@ -24,6 +24,8 @@
 //   <data_dir>/alerts/          alerting state, silences, notification outbox
 //                               (src/alerting/alerting_names.h)
 //   <data_dir>/auth/            the API key store (src/auth/auth_file_names.h)
+//   <data_dir>/audit/           the audit ledger: hash chains, checkpoints, signing key
+//                               (src/audit/audit_file_names.h)
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once

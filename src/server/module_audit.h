@@ -1,0 +1,66 @@
+// AuditModule: the tamper-evident audit trail of `vigia serve` (src/audit/). Opens the
+// ledger under <data>/audit (making the Ed25519 signing key on first start), publishes
+// itself as an ingest commit hook (ServerContext::commit_hooks, so it must start after the
+// store and before the ingest module) and so chains every acknowledged kind=audit event —
+// clients' and vigia's own admin actions alike, since those are ingested like any event.
+// Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec) and,
+// with wal.fsync = interval, `audit.sync` (fsync at the WAL's interval); wal.fsync = always
+// fsyncs each append before the client is answered. Stop writes a last checkpoint.
+//
+// Routes (role read, except verify and export: admin; a key bound to a tenant sees only its
+// own chain, another tenant= is 403):
+//   GET /v1/audit?tenant=&actor=&entity=&entity_id=&action=&since=&until=&limit=
+//       records in chain order with their position and hashes (NDJSON; format=json for one
+//       object)
+//   GET /v1/audit/export?tenant=    the whole chain with its checkpoints (audit_log.h)
+//   GET /v1/audit/verify?tenant=    the server's own verification report (audit verify)
+//   GET /v1/audit/public-key        the checkpoint signing key's public half
+//
+// Thread-safety: see ServerModule; Committed runs on every ingest thread (the ledger is
+// thread-safe).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "audit/audit_ledger.h"
+#include "common/limits.h"
+#include "common/metric_registry.h"
+#include "ingest/ingest_pipeline.h"
+#include "server/server_module.h"
+#include "store/store.h"
+
+namespace vigia {
+
+// [audit]
+struct AuditModuleOptions {
+  int checkpoint_interval_sec = limits::kAuditCheckpointIntervalSec;
+  // From [wal] (BuiltinServerModules copies them): the ledger is as durable as the WAL.
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  int sync_interval_ms = limits::kWalSyncIntervalMs;
+};
+
+class AuditModule final : public ServerModule, public CommitHook {
+ public:
+  explicit AuditModule(AuditModuleOptions options);
+  ~AuditModule() override;
+
+  std::string_view name() const override { return "audit"; }
+  Status Start(ServerContext* ctx) override;
+  void RegisterRoutes(Router* router) override;
+  Status Stop() override;
+  HealthState Health(JsonWriter* details) const override;
+
+  // CommitHook: chains the batch's audit events.
+  Status Committed(std::string_view tenant, const EventBatch& batch) override;
+
+ private:
+  const AuditModuleOptions options_;
+  ServerContext* ctx_ = nullptr;
+  std::unique_ptr<audit::AuditLedger> ledger_;
+  Counter* records_ = nullptr;
+  Counter* failures_ = nullptr;
+  Counter* checkpoints_ = nullptr;
+};
+
+}  // namespace vigia
