@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "common/logger.h"
+#include "common/systemd_notify.h"
 #include "common/scheduler.h"
 #include "server/api_keys.h"
 #include "server/auth_check.h"
@@ -163,6 +164,16 @@ uint64_t RaiseOpenFileLimit() {
   return rl.rlim_cur;
 }
 
+namespace {
+
+// A failed notification is logged, never fatal: the server serves either way.
+void NotifySystemd(std::string_view state) {
+  Status st = systemd::Notify(state);
+  if (!st.ok()) logger::Warn("systemd notify failed", {{"error", st.ToString()}});
+}
+
+}  // namespace
+
 int RunServerUntilSignal(const ServerConfig& config) {
   logger::Configure(config.log_level, config.log_format);
   uint64_t nofile = RaiseOpenFileLimit();
@@ -182,14 +193,32 @@ int RunServerUntilSignal(const ServerConfig& config) {
     return 1;
   }
   logger::Info("ready", {{"open_file_limit", nofile}});
+  NotifySystemd("READY=1\nSTATUS=serving");
+  // Under a systemd watchdog the wait wakes up to ping; a hung process stops pinging and is
+  // restarted.
+  const int64_t ping_us = systemd::WatchdogPingIntervalUsec();
+  if (ping_us > 0) NotifySystemd("WATCHDOG=1");
   int sig = 0;
   for (;;) {
-    sigwait(&signals, &sig);
+    if (ping_us > 0) {
+      timespec timeout{static_cast<time_t>(ping_us / 1'000'000),
+                       static_cast<long>(ping_us % 1'000'000) * 1000};
+      sig = sigtimedwait(&signals, nullptr, &timeout);
+      if (sig < 0) {
+        NotifySystemd("WATCHDOG=1");
+        continue;
+      }
+    } else {
+      sigwait(&signals, &sig);
+    }
     if (sig != SIGHUP) break;
     logger::Info("reloading", {{"signal", "SIGHUP"}});
+    NotifySystemd("RELOADING=1");
     Status reloaded = (*server)->Reload();
     if (!reloaded.ok()) logger::Error("reload failed", {{"error", reloaded.ToString()}});
+    NotifySystemd("READY=1\nSTATUS=serving");
   }
+  NotifySystemd("STOPPING=1");
   logger::Info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   Status st = (*server)->Stop();
   if (!st.ok()) {
