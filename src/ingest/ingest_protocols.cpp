@@ -1,6 +1,7 @@
 #include "ingest/ingest_protocols.h"
 
 #include "common/ascii.h"
+#include "ingest/loki/loki_decoder.h"
 #include "ingest/ndjson/ndjson_decoder.h"
 #include "ingest/otlp/otlp_decoder.h"
 
@@ -14,13 +15,15 @@ std::unique_ptr<IngestDecoder> Make(const DecoderOptions& options) {
 
 constexpr std::string_view kNdjsonTypes[] = {"application/x-ndjson", "application/ndjson",
                                              "application/json", "text/plain"};
-constexpr std::string_view kOtlpTypes[] = {"application/x-protobuf", "application/json",
-                                           "application/protobuf"};
+// OTLP and Loki push: protobuf or JSON.
+constexpr std::string_view kProtobufOrJsonTypes[] = {"application/x-protobuf", "application/json",
+                                                     "application/protobuf"};
 
 // One line per protocol.
 const IngestProtocol kProtocols[] = {
     {"ndjson", kNdjsonTypes, &Make<NdjsonDecoder>},
-    {"otlp", kOtlpTypes, &Make<OtlpDecoder>},
+    {"otlp", kProtobufOrJsonTypes, &Make<OtlpDecoder>},
+    {"loki", kProtobufOrJsonTypes, &Make<LokiDecoder>},
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "common/logger.h"
 #include "server/ingest_routes.h"
 #include "server/live_feed.h"
+#include "server/route_loki.h"
 #include "server/route_otlp.h"
 
 namespace vigia {
@@ -52,6 +53,7 @@ Status IngestModule::Start(ServerContext* ctx) {
 void IngestModule::RegisterRoutes(Router* router) {
   AddIngestRoutes(ctx_, router);
   AddOtlpRoutes(ctx_, router);
+  AddLokiRoutes(ctx_, router);
 }
 
 Status IngestModule::Stop() {

@@ -1,11 +1,11 @@
-// IngestModule: POST /v1/events, OTLP/HTTP logs (route_otlp.h). Loads the user-agent rules (in
-// the background: until they are loaded /health/ready says "starting"), owns the live feed that
-// stored batches go to (the query module's /v1/tail subscribes to it) and the IngestPipeline
-// every protocol submits through (derivers: perf_class, the UA deriver, the error fingerprint;
-// admission: the store's retention and max_future_sec) and the per-protocol counters every
-// ingest route reports (ingest_metrics.h), and registers the ingest routes (ingest_routes.h,
-// route_otlp.h). Stops the live feed once the transport has stopped, so every tail has ended
-// and no ingest can publish any more.
+// IngestModule: POST /v1/events, OTLP/HTTP logs (route_otlp.h), Loki push (route_loki.h). Loads the
+// user-agent rules (in the background: until they are loaded /health/ready says "starting"), owns
+// the live feed that stored batches go to (the query module's /v1/tail subscribes to it) and the
+// IngestPipeline every protocol submits through (derivers: perf_class, the UA deriver, the error
+// fingerprint; admission: the store's retention and max_future_sec) and the per-protocol counters
+// every ingest route reports (ingest_metrics.h), and registers the ingest routes (ingest_routes.h,
+// route_otlp.h, route_loki.h). Stops the live feed once the transport has stopped, so every tail
+// has ended and no ingest can publish any more.
 //
 // Thread-safety: see ServerModule.
 #pragma once

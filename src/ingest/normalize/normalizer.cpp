@@ -121,14 +121,21 @@ struct Normalizer::Impl {
     return false;
   }
 
+  // Grows the parser to hold `bytes` of JSON; false when out of memory.
+  bool Reserve(size_t bytes) {
+    if (bytes <= capacity) return true;
+    size_t want = std::max<size_t>({bytes, capacity * 2, 64 * 1024});
+    if (parser.allocate(want, max_depth + 1) != simdjson::SUCCESS) {
+      capacity = 0;
+      return false;
+    }
+    capacity = want;
+    return true;
+  }
+
   bool Run(std::string_view json, int64_t receive_ts_ns, EventBatch* out) {
-    if (json.size() > capacity) {
-      size_t want = std::max<size_t>({json.size(), capacity * 2, 64 * 1024});
-      if (parser.allocate(want, max_depth + 1) != simdjson::SUCCESS) {
-        capacity = 0;
-        return Fail("out of memory parsing a line of " + std::to_string(json.size()) + " bytes");
-      }
-      capacity = want;
+    if (!Reserve(json.size())) {
+      return Fail("out of memory parsing a line of " + std::to_string(json.size()) + " bytes");
     }
     dom::element root;
     // simdjson counts the document itself as one level: max_depth + 1 lets exactly
@@ -157,6 +164,20 @@ Status Normalizer::NormalizePadded(std::string_view json, size_t readable, int64
   }
   if (!impl_->Run(json, receive_ts_ns, out)) return Status::InvalidArgument(impl_->error);
   return Status::Ok();
+}
+
+Normalizer::FeedResult Normalizer::FeedObject(std::string_view json) {
+  Impl& m = *impl_;
+  std::string& buf = m.padded;
+  if (buf.size() < json.size() + kPadding) buf.resize(json.size() + kPadding);
+  std::memcpy(buf.data(), json.data(), json.size());
+  if (!m.Reserve(json.size())) return FeedResult::kNotAnObject;
+  dom::element root;
+  if (m.parser.parse(buf.data(), json.size(), false).get(root) ||
+      root.type() != dom::element_type::OBJECT) {
+    return FeedResult::kNotAnObject;
+  }
+  return FeedMembers(m.canon, root) ? FeedResult::kFed : FeedResult::kFailed;
 }
 
 Status Normalizer::Normalize(std::string_view json, int64_t receive_ts_ns, EventBatch* out) {

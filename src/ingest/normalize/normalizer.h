@@ -48,6 +48,16 @@ class Normalizer {
   Status NormalizePadded(std::string_view json, size_t readable, int64_t receive_ts_ns,
                          EventBatch* out);
 
+  // For front ends whose records carry a JSON line next to fields of their own (Loki's log
+  // line with its stream labels): parses `json` and, when it is one JSON object, feeds its
+  // members to canonicalizer() inside the event the caller began (BeginEvent and EndEvent
+  // are the caller's). Returns kNotAnObject when `json` is not a valid JSON object (nothing
+  // was fed: the caller may keep the text as msg), kFailed when the canonicalizer refused a
+  // member (the event failed; canonicalizer().error() says why), else kFed. The fed strings
+  // stay valid until the next call on this normalizer.
+  enum class FeedResult { kFed, kNotAnObject, kFailed };
+  FeedResult FeedObject(std::string_view json);
+
   // The canonicalizer the JSON is fed to (for its admission window).
   Canonicalizer& canonicalizer();
 
