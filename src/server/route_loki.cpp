@@ -59,6 +59,7 @@ void Push(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   in.body = *body;
   in.content_type = content_type;
   in.receive_ts_ns = req.receive_ts_ns;
+  in.tenant = IngestTenantOf(req.principal);
   Result<DecodeResult> decoded = ctx->ingest->Ingest(loki, std::move(in));
   if (!decoded.ok()) {
     metrics.RecordFailure(loki.name, req.body.size(), IngestOutcome::kUnavailable);
@@ -91,13 +92,13 @@ void Push(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
 }  // namespace
 
 void AddLokiRoutes(const ServerContext* ctx, Router* router) {
-  router->Add("POST", "/loki/api/v1/push",
+  router->Add("POST", "/loki/api/v1/push", Access::kIngest,
               [ctx](HttpRequest& req, HttpResponse* resp) { Push(ctx, req, resp); });
   // Stream labels become fields; these are the ones every Loki client's labels land in.
-  router->Add("GET", "/loki/api/v1/labels", [](HttpRequest&, HttpResponse* resp) {
+  router->Add("GET", "/loki/api/v1/labels", Access::kIngest, [](HttpRequest&, HttpResponse* resp) {
     resp->SetJson(200, R"({"status":"success","data":["env","host","level","service"]})");
   });
-  router->Add("GET", "/ready",
+  router->Add("GET", "/ready", Access::kPublic,
               [](HttpRequest&, HttpResponse* resp) { Text(resp, 200, "ready\n"); });
 }
 

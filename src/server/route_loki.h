@@ -13,7 +13,8 @@
 // and, for clients that probe before they push: GET /loki/api/v1/labels (the label names
 // vigia maps stream labels to) and GET /ready ("ready", never behind a key, like /health/*).
 //
-// Role: ingest. /loki/ is behind the API-key guard (server.cpp).
+// Access: ingest for the push and the labels (the key's tenant is bound to the events, as for
+// POST /v1/events); /ready is public.
 //
 // Thread-safety: the handlers are thread-safe (the pipeline keeps a decoder per thread).
 #pragma once
