@@ -54,8 +54,9 @@ test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DVIGIA_FUZZ=ON -DVIGIA_BUILD_TESTS=OFF -DVIGIA_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ndjson_decoder_fuzz vql_parser_fuzzer \
-	  query_evaluator_fuzzer fingerprint_fuzz
-	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql $$scratch/query $$scratch/fp && \
+	  query_evaluator_fuzzer fingerprint_fuzz bulk_decoder_fuzz syslog_decoder_fuzz
+	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql $$scratch/query $$scratch/fp \
+	    $$scratch/bulk $$scratch/syslog && \
 	  $(FUZZ_BUILD)/src/ingest/ndjson/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -print_final_stats=1 $$scratch/ndjson src/ingest/ndjson/fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/vql/vql_parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
@@ -64,6 +65,10 @@ test-fuzz: deps
 	    -print_final_stats=1 $$scratch/query tests/queries && \
 	  $(FUZZ_BUILD)/src/errors/fingerprint_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -print_final_stats=1 $$scratch/fp src/errors/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/elasticsearch/bulk_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/bulk src/ingest/elasticsearch/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/syslog/syslog_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/syslog src/ingest/syslog/fuzz_corpus && \
 	  rm -rf $$scratch
 
 test: test-release test-asan test-tsan test-fuzz bench-smoke

@@ -11,7 +11,9 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev libspdlog-dev libcpp-httplib-dev
   libsodium-dev libprotobuf-dev protobuf-compiler libsnappy-dev
   # real peers the tests start: scrapers, alert routers, log shippers
-  prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch
+  prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch bsdutils
+  # syslog-ng runs from its extracted .deb (tests/tools/fetch_syslog_ng.sh): its libraries
+  libivykis0 libnet1 libwrap0 libjson-c5 libcurl4
 )
 if [ "${VIGIA_WITH_PEERS:-0}" = 1 ]; then
   PKGS+=(clickhouse-server clickhouse-client)

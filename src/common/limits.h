@@ -26,6 +26,21 @@ inline constexpr size_t kMaxFieldNameBytes = 256;
 // Most per-line errors returned in one ingest response; the counts stay exact.
 inline constexpr size_t kMaxReportedErrors = 100;
 
+// --- syslog listeners (src/server/syslog_listener.h) --------------------------------------
+// Largest syslog message accepted. RFC 5425 asks receivers for at least 2 KiB and suggests
+// 8 KiB (rsyslog's default maxMessageSize); 64 KiB keeps whole Java stack traces. Longer
+// messages are refused alone (counted as rejected), the stream goes on.
+inline constexpr size_t kMaxSyslogMessageBytes = 64u << 10;
+// Messages waiting for the pipeline, in bytes. Past it TCP connections stop being read (the
+// sender's socket buffer fills: back-pressure) and UDP datagrams are dropped (counted).
+inline constexpr size_t kMaxSyslogPendingBytes = 16u << 20;
+// A batch goes to the pipeline at this many messages, or after kSyslogBatchDelayMs: one WAL
+// append per batch, not per message.
+inline constexpr size_t kSyslogBatchMessages = 2000;
+inline constexpr int kSyslogBatchDelayMs = 100;
+// Open syslog TCP connections; more are closed at once (each holds a read buffer).
+inline constexpr size_t kMaxSyslogConnections = 1000;
+
 // --- derived fields (src/ingest/normalize/ua_field_deriver.h)
 // ------------------------------------------ Bytes of a User-Agent the uap-core rules look at. Real
 // UAs are under 500 bytes (the longest in uap-core's corpus is 492); the cap bounds the work and

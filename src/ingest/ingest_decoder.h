@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/limits.h"
@@ -40,6 +41,10 @@ using DecodeLimits = IngestLimits;
 struct DecoderOptions {
   IngestLimits limits;
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
+  // (glob, service) pairs: an event whose protocol names a target (the Elasticsearch index)
+  // and which carries no service gets the service of the first glob ('*' matches any run)
+  // matching the target. Empty: the target never sets the service.
+  std::vector<std::pair<std::string, std::string>> service_by_target;
 };
 
 // Which tenant the events of a request are stored under. There is no default: a request
@@ -66,7 +71,10 @@ struct IngestRequest {
   std::string_view content_type;  // as sent (parameters included); may be empty
   int64_t receive_ts_ns = 0;      // ts of events that carry none
   TenantBinding tenant;           // required: see TenantBinding
-  AdmissionWindow admission;      // event times accepted (IngestPipeline fills it)
+  // What the request's URL names for protocols that have it: the index of
+  // POST /{index}/_bulk (Elasticsearch). Empty for most.
+  std::string_view target;
+  AdmissionWindow admission;  // event times accepted (IngestPipeline fills it)
 };
 
 struct LineError {
@@ -81,6 +89,10 @@ struct DecodeResult {
   // Set when the body as a whole cannot be decoded (a broken protobuf or JSON envelope):
   // nothing was accepted, and the route answers 400 with this reason.
   std::string undecodable;
+  // The protocol's own answer for the route to send once the events are stored, when its
+  // clients need more than counts (the per-item array of an Elasticsearch _bulk response,
+  // every item in order). Empty for most protocols.
+  std::string reply;
 };
 
 class IngestDecoder {

@@ -54,6 +54,7 @@ DecoderOptions IngestPipeline::decoder_options() const {
   DecoderOptions o;
   o.limits = options_.limits;
   o.derivers = options_.derivers;
+  o.service_by_target = options_.service_by_target;
   return o;
 }
 

@@ -70,6 +70,8 @@ struct IngestPipelineOptions {
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
   std::vector<const BatchRedactor*> redactors;  // not owned; none yet
   std::vector<CommitHook*> commit_hooks;        // not owned; in order, after the WAL append
+  // DecoderOptions::service_by_target of every decoder.
+  std::vector<std::pair<std::string, std::string>> service_by_target;
   // The retention by age the store applies (StoreOptions::retention.days); 0 = forever.
   int retention_days = 0;
   // How far ahead of the clock an event may be; 0 = no limit.

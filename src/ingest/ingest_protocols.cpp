@@ -1,9 +1,11 @@
 #include "ingest/ingest_protocols.h"
 
 #include "common/ascii.h"
+#include "ingest/elasticsearch/bulk_decoder.h"
 #include "ingest/loki/loki_decoder.h"
 #include "ingest/ndjson/ndjson_decoder.h"
 #include "ingest/otlp/otlp_decoder.h"
+#include "ingest/syslog/syslog_decoder.h"
 
 namespace vigia {
 namespace {
@@ -18,12 +20,19 @@ constexpr std::string_view kNdjsonTypes[] = {"application/x-ndjson", "applicatio
 // OTLP and Loki push: protobuf or JSON.
 constexpr std::string_view kProtobufOrJsonTypes[] = {"application/x-protobuf", "application/json",
                                                      "application/protobuf"};
+// Syslog arrives over UDP/TCP (the syslog module); the type only names it.
+constexpr std::string_view kSyslogTypes[] = {"application/x-syslog", "text/plain"};
+// Bulk clients send application/x-ndjson; older ones application/json.
+constexpr std::string_view kBulkTypes[] = {"application/x-ndjson", "application/json",
+                                           "application/vnd.elasticsearch+x-ndjson", "text/plain"};
 
 // One line per protocol.
 const IngestProtocol kProtocols[] = {
     {"ndjson", kNdjsonTypes, &Make<NdjsonDecoder>},
     {"otlp", kProtobufOrJsonTypes, &Make<OtlpDecoder>},
     {"loki", kProtobufOrJsonTypes, &Make<LokiDecoder>},
+    {"elasticsearch", kBulkTypes, &Make<BulkDecoder>},
+    {"syslog", kSyslogTypes, &Make<SyslogDecoder>},
 };
 
 }  // namespace

@@ -3,6 +3,59 @@
 #include "common/ascii.h"
 
 namespace vigia {
+namespace {
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+// Standard or URL-safe base64, padding optional; false when `in` is not base64.
+bool Base64Decode(std::string_view in, std::string* out) {
+  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  out->clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    int v = Base64Value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string KeyFromAuthorization(std::string_view authorization) {
+  authorization = ascii::TrimSpaces(authorization);
+  size_t space = authorization.find(' ');
+  if (space == std::string_view::npos) return {};
+  std::string_view scheme = authorization.substr(0, space);
+  std::string_view cred = ascii::TrimSpaces(authorization.substr(space + 1));
+  if (ascii::EqualsIgnoreCase(scheme, "Bearer")) return std::string(cred);
+  std::string plain;
+  if (ascii::EqualsIgnoreCase(scheme, "Basic")) {
+    if (!Base64Decode(cred, &plain)) return {};
+    size_t colon = plain.find(':');
+    return colon == std::string::npos ? std::string() : plain.substr(colon + 1);
+  }
+  if (ascii::EqualsIgnoreCase(scheme, "ApiKey")) {
+    if (Base64Decode(cred, &plain) && plain.find(':') != std::string::npos) {
+      return plain.substr(plain.find(':') + 1);
+    }
+    return std::string(cred);
+  }
+  return {};
+}
 
 Principal OpenModePrincipal() {
   Principal p;
@@ -19,17 +72,15 @@ bool RequestAuthenticator::open() const {
 
 Result<Principal> RequestAuthenticator::Authenticate(std::string_view authorization) const {
   if (open()) return OpenModePrincipal();
-  constexpr std::string_view kBearer = "bearer ";
   if (authorization.empty()) {
     return Status::Unauthenticated("missing \"Authorization: Bearer <key>\" header");
   }
-  if (authorization.size() <= kBearer.size() ||
-      !ascii::EqualsLower(authorization.substr(0, kBearer.size()), kBearer)) {
-    return Status::Unauthenticated("malformed Authorization header (expected \"Bearer <key>\")");
-  }
-  std::string_view key = ascii::TrimSpaces(authorization.substr(kBearer.size()));
+  std::string presented = KeyFromAuthorization(authorization);
+  std::string_view key = presented;
   if (key.empty() || key.find_first_of(" \t") != std::string_view::npos) {
-    return Status::Unauthenticated("malformed Authorization header (expected \"Bearer <key>\")");
+    return Status::Unauthenticated(
+        "malformed Authorization header (expected \"Bearer <key>\", Basic with the key as the "
+        "password, or \"ApiKey <key>\")");
   }
   if (store_ != nullptr && key.substr(0, 3) == "vk_") {
     VIGIA_ASSIGN_OR_RETURN(ApiKeyRecord r, store_->Verify(key));

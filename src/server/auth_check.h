@@ -1,5 +1,7 @@
 // RequestAuthenticator: who sent a request, from its "Authorization: Bearer <key>" header —
-// the Router's authenticator (router.h), so it runs before every non-public route.
+// the Router's authenticator (router.h), so it runs before every non-public route. Log
+// shippers that only speak Basic auth or Elasticsearch API keys present the same key as the
+// Basic password (any user name) or as "ApiKey <key>" (or base64 of "id:<key>").
 //
 //   a stored key ("vk_<id>_<secret>", KeyStore)  → that key's tenant and role
 //   a key of VIGIA_API_KEYS / auth.api_keys_file → role admin, every tenant (what any key
@@ -13,6 +15,7 @@
 // Thread-safety: thread-safe (ApiKeys is immutable; KeyStore is thread-safe).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "auth/key_store.h"
@@ -39,6 +42,9 @@ class RequestAuthenticator {
   const ApiKeys* const legacy_;
   const KeyStore* const store_;
 };
+
+// The key an Authorization header presents (Bearer, Basic password, ApiKey); empty when none.
+std::string KeyFromAuthorization(std::string_view authorization);
 
 // The principal of open mode and of server-internal work: admin over every tenant.
 Principal OpenModePrincipal();

@@ -252,6 +252,61 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 1'000'000, &c->monitor.red_max_series);
        }},
+      {"ingest", "cors_origins",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.cors_origins, AsString(r));
+         return CorsPolicy::Parse(c->ingest.cors_origins).status();
+       }},
+      {"elasticsearch", "version",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.elasticsearch.version, AsString(r));
+         if (c->ingest.elasticsearch.version.empty()) {
+           return Status::InvalidArgument("must not be empty");
+         }
+         return Status::Ok();
+       }},
+      {"elasticsearch", "cluster_name",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.elasticsearch.cluster_name, AsString(r));
+         return Status::Ok();
+       }},
+      {"elasticsearch", "index_services",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         return ParseIndexServices(s, &c->ingest.elasticsearch.index_services);
+       }},
+      {"syslog", "udp_listen",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.udp_listen, AsString(r));
+         if (c->syslog.udp_listen.empty()) return Status::Ok();
+         std::string host;
+         uint16_t port = 0;
+         return ParseListenAddress(c->syslog.udp_listen, &host, &port);
+       }},
+      {"syslog", "tcp_listen",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.tcp_listen, AsString(r));
+         if (c->syslog.tcp_listen.empty()) return Status::Ok();
+         std::string host;
+         uint16_t port = 0;
+         return ParseListenAddress(c->syslog.tcp_listen, &host, &port);
+       }},
+      {"syslog", "max_message_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 480, int64_t{1} << 20, &c->syslog.max_message_bytes);
+       }},
+      {"syslog", "max_pending_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, int64_t{1} << 16, kMaxBytes, &c->syslog.max_pending_bytes);
+       }},
+      {"syslog", "batch_messages",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 1'000'000, &c->syslog.batch_messages);
+       }},
+      {"syslog", "batch_delay_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 60'000, &c->syslog.batch_delay_ms);
+       }},
       {"auth", "api_keys_file",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));

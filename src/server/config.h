@@ -30,6 +30,7 @@
 #include "server/module_monitor.h"
 #include "server/module_query.h"
 #include "server/module_store.h"
+#include "server/syslog_listener.h"
 
 namespace vigia {
 
@@ -40,6 +41,8 @@ struct ServerConfig {
   StoreModuleOptions store;
   // [ingest], limits.max_body_bytes (decompressed), limits.max_line_bytes, ...
   IngestModuleOptions ingest;
+  // [syslog]
+  SyslogOptions syslog;
   // [query]
   QueryModuleOptions query;
   // [backup]

@@ -16,6 +16,7 @@ IngestModule::~IngestModule() = default;
 
 Status IngestModule::Start(ServerContext* ctx) {
   ctx_ = ctx;
+  VIGIA_ASSIGN_OR_RETURN(cors_, CorsPolicy::Parse(options_.cors_origins));
   // UA rules load in the background (~1 s); the first event with a ua waits for them.
   std::string ua_rules = UaFieldDeriver::ResolveRegexesPath(options_.ua_regexes);
   if (!options_.ua_regexes.empty() && options_.ua_regexes != "off" &&
@@ -41,6 +42,7 @@ Status IngestModule::Start(ServerContext* ctx) {
   po.retention_days = ctx->retention_days;
   po.max_future_ns = options_.max_future_sec * 1'000'000'000;
   po.env = ctx->env;
+  po.service_by_target = options_.elasticsearch.index_services;
   pipeline_ = std::make_unique<IngestPipeline>(std::move(po));
   ctx->max_body_bytes = options_.max_body_bytes;
   ctx->ingest = pipeline_.get();
@@ -54,6 +56,12 @@ void IngestModule::RegisterRoutes(Router* router) {
   AddIngestRoutes(ctx_, router);
   AddOtlpRoutes(ctx_, router);
   AddLokiRoutes(ctx_, router);
+  AddElasticsearchRoutes(ctx_, &options_.elasticsearch, router);
+  // Every ingest route a browser or mobile web app may post to.
+  for (const char* path : {"/v1/events", "/v1/logs", "/otlp/v1/logs", "/loki/api/v1/push", "/_bulk",
+                           "/{index}/_bulk"}) {
+    router->AddCors(path, &cors_);
+  }
 }
 
 Status IngestModule::Stop() {

@@ -19,6 +19,7 @@
 #include "ingest/ingest_pipeline.h"
 #include "ingest/normalize/ua_field_deriver.h"
 #include "server/ingest_metrics.h"
+#include "server/route_elasticsearch.h"
 #include "server/server_module.h"
 
 namespace vigia {
@@ -32,6 +33,11 @@ struct IngestModuleOptions {
   // uap-core regexes.yaml for browser/os/device: "" = the copy next to the binary, else
   // Debian's uap-core package; "off" = no UA fields (UaFieldDeriver::ResolveRegexesPath).
   std::string ua_regexes;
+  // [elasticsearch]: the _bulk endpoints and their handshake (route_elasticsearch.h).
+  ElasticsearchOptions elasticsearch;
+  // Web origins allowed to call the ingest routes from a browser (cors_policy.h):
+  // "https://app.example.com,https://admin.example.com", "*", or "" (no CORS).
+  std::string cors_origins;
 };
 
 class IngestModule final : public ServerModule {
@@ -54,6 +60,7 @@ class IngestModule final : public ServerModule {
   std::unique_ptr<LiveFeed> live_feed_;
   std::unique_ptr<IngestMetrics> metrics_;
   std::unique_ptr<IngestPipeline> pipeline_;  // after ua_ and live_feed_: points at them
+  CorsPolicy cors_;
 };
 
 }  // namespace vigia

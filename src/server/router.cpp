@@ -45,7 +45,20 @@ void Router::Add(std::string method, std::string path, Access access, HttpHandle
     (void)r;
   }
   bool has_params = path.find('{') != std::string::npos;
-  routes_.push_back({std::move(method), std::move(path), access, std::move(handler), has_params});
+  routes_.push_back(
+      {std::move(method), std::move(path), access, std::move(handler), has_params, {}});
+}
+
+void Router::AddWhen(std::string method, std::string path, Access access, HttpRequestFilter when,
+                     HttpHandler handler) {
+  bool has_params = path.find('{') != std::string::npos;
+  routes_.push_back({std::move(method), std::move(path), access, std::move(handler), has_params,
+                     std::move(when)});
+}
+
+void Router::AddCors(std::string path, const CorsPolicy* policy) {
+  bool has_params = path.find('{') != std::string::npos;
+  cors_.push_back({Route{"", std::move(path), Access::kPublic, {}, has_params, {}}, policy});
 }
 
 void Router::SetAuthenticator(HttpAuthenticator authenticator) {
@@ -114,11 +127,30 @@ bool Router::Match(const Route& r, std::string_view path,
 }
 
 void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
+  const CorsPolicy* policy = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;  // stays empty for literal paths
+  for (const Cors& c : cors_) {
+    if (Match(c.route, req.path, &params)) policy = c.policy;
+  }
+  if (policy == nullptr || !policy->enabled()) {
+    DispatchRoute(req, resp);
+    return;
+  }
+  if (req.method == "OPTIONS") {
+    policy->Preflight(req, resp);
+    return;
+  }
+  DispatchRoute(req, resp);
+  policy->Decorate(req, resp);
+}
+
+void Router::DispatchRoute(HttpRequest& req, HttpResponse* resp) const {
   std::string allow;
   const Route* chosen = nullptr;
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::pair<std::string, std::string>> chosen_params;
   for (const Route& r : routes_) {
+    if (r.when && !r.when(req)) continue;
     if (!Match(r, req.path, &params)) continue;
     // HEAD is served by the GET handler; the transport drops the body.
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {

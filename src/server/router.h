@@ -26,6 +26,7 @@
 
 #include "auth/principal.h"
 #include "common/status.h"
+#include "server/cors_policy.h"
 #include "server/http_message.h"
 
 namespace vigia {
@@ -34,6 +35,8 @@ using HttpHandler = std::function<void(HttpRequest& req, HttpResponse* resp)>;
 // Who sent a request: its Principal, or Unauthenticated (401, message shown to the client:
 // it must not echo the key). Must be thread-safe.
 using HttpAuthenticator = std::function<Result<Principal>(const HttpRequest& req)>;
+// Whether a conditional route applies to a request (AddWhen).
+using HttpRequestFilter = std::function<bool(const HttpRequest& req)>;
 
 class Router {
  public:
@@ -41,6 +44,16 @@ class Router {
   // REQUIRES: no route with the same method and path was added before; a {name} segment
   // is a whole segment.
   void Add(std::string method, std::string path, Access access, HttpHandler handler);
+  // A route that exists only for the requests `when` accepts; for the others the router
+  // behaves as if it were not there (another route, the fallback, 404). GET / answers
+  // Elasticsearch clients' handshake this way and leaves / to the fallback for browsers.
+  void AddWhen(std::string method, std::string path, Access access, HttpRequestFilter when,
+               HttpHandler handler);
+  // Applies `policy` (cors_policy.h) to requests whose path matches the route path `path`
+  // ({name} segments allowed): OPTIONS is the preflight (public: browsers send no key on a
+  // preflight), other methods get the policy's headers on whatever they answer (401/403
+  // included). REQUIRES: policy outlives the router.
+  void AddCors(std::string path, const CorsPolicy* policy);
   // Resolves the principal of requests to non-public routes. REQUIRES: set before serving.
   void SetAuthenticator(HttpAuthenticator authenticator);
   // GET (and HEAD) requests whose path no route matches go to `handler` instead of the
@@ -60,11 +73,18 @@ class Router {
     Access access = Access::kAdmin;
     HttpHandler handler;
     bool has_params = false;
+    HttpRequestFilter when;  // empty: always
   };
   // Whether `r` matches `path`; fills `params` for pattern routes.
   static bool Match(const Route& r, std::string_view path,
                     std::vector<std::pair<std::string, std::string>>* params);
   std::vector<Route> routes_;
+  struct Cors {
+    Route route;  // its path only
+    const CorsPolicy* policy = nullptr;
+  };
+  std::vector<Cors> cors_;
+  void DispatchRoute(HttpRequest& req, HttpResponse* resp) const;
   // True when the request may run a route requiring `access` (sets req.principal); else
   // sets the 401/403 in `resp`.
   bool Authorize(Access access, HttpRequest& req, HttpResponse* resp) const;

@@ -135,6 +135,117 @@ TEST(RouterTest, FallbackTakesUnmatchedGetsOnly) {
   EXPECT_EQ(served, (std::vector<std::string>{"/index.html", "/app/alerts"}));
 }
 
+TEST(RouterTest, ConditionalRouteLeavesOtherRequestsToTheFallback) {
+  Router r;
+  r.AddWhen(
+      "GET", "/", Access::kPublic,
+      [](const HttpRequest& req) { return req.Header("Accept") != "text/html"; },
+      [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"api\""); });
+  r.SetFallback(Access::kPublic,
+                [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "\"static\""); });
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/";
+  HttpResponse api;
+  r.Dispatch(req, &api);
+  EXPECT_EQ(api.body, "\"api\"");
+  req.headers = {{"Accept", "text/html"}};
+  HttpResponse page;
+  r.Dispatch(req, &page);
+  EXPECT_EQ(page.body, "\"static\"");
+}
+
+TEST(RouterTest, CorsPreflightAndHeadersOnlyForConfiguredOrigins) {
+  Result<CorsPolicy> policy = CorsPolicy::Parse(" https://app.example.com ,http://localhost:3000");
+  ASSERT_TRUE(policy.ok());
+  Router r;
+  HttpHandler handler = [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{}"); };
+  r.Add("POST", "/v1/events", Access::kIngest, handler);
+  r.Add("POST", "/{index}/_bulk", Access::kIngest, handler);
+  r.Add("GET", "/v1/query", Access::kRead, handler);
+  r.SetAuthenticator([](const HttpRequest& req) -> Result<Principal> {
+    if (req.Header("Authorization") != "Bearer k") return Status::Unauthenticated("no key");
+    Principal p;
+    p.role = Role::kAdmin;
+    p.authenticated = true;
+    return p;
+  });
+  r.AddCors("/v1/events", &*policy);
+  r.AddCors("/{index}/_bulk", &*policy);
+
+  HttpRequest pre;
+  pre.method = "OPTIONS";
+  pre.path = "/v1/events";
+  pre.headers = {{"Origin", "https://app.example.com"},
+                 {"Access-Control-Request-Method", "POST"},
+                 {"Access-Control-Request-Headers", "content-type, x-weird\r\nInjected: 1, x-app"}};
+  HttpResponse ok;
+  r.Dispatch(pre, &ok);  // no key needed for a preflight
+  EXPECT_EQ(ok.status, 204);
+  EXPECT_EQ(ok.Header("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(ok.Header("Access-Control-Allow-Credentials"), "true");
+  EXPECT_EQ(ok.Header("Access-Control-Allow-Headers"),
+            "Authorization, Content-Type, Content-Encoding, content-type, x-app");
+  EXPECT_EQ(ok.Header("Vary"), "Origin");
+
+  pre.headers[0].second = "https://evil.example";
+  HttpResponse evil;
+  r.Dispatch(pre, &evil);
+  EXPECT_EQ(evil.status, 204);
+  EXPECT_EQ(evil.Header("Access-Control-Allow-Origin"), "");
+  EXPECT_EQ(evil.Header("Access-Control-Allow-Credentials"), "");
+
+  // The actual request: headers for the configured origin, on errors too.
+  HttpRequest post;
+  post.method = "POST";
+  post.path = "/v1/events";
+  post.headers = {{"Origin", "http://localhost:3000"}};
+  HttpResponse unauth;
+  r.Dispatch(post, &unauth);
+  EXPECT_EQ(unauth.status, 401);
+  EXPECT_EQ(unauth.Header("Access-Control-Allow-Origin"), "http://localhost:3000");
+  post.headers.emplace_back("Authorization", "Bearer k");
+  HttpResponse stored;
+  r.Dispatch(post, &stored);
+  EXPECT_EQ(stored.status, 200);
+  EXPECT_EQ(stored.Header("Access-Control-Allow-Origin"), "http://localhost:3000");
+  post.headers[0].second = "http://localhost:3001";
+  HttpResponse other;
+  r.Dispatch(post, &other);
+  EXPECT_EQ(other.Header("Access-Control-Allow-Origin"), "");
+
+  HttpRequest bulk;
+  bulk.method = "OPTIONS";
+  bulk.path = "/logs/_bulk";
+  bulk.headers = {{"Origin", "https://APP.example.com"}};
+  HttpResponse bulk_pre;
+  r.Dispatch(bulk, &bulk_pre);
+  EXPECT_EQ(bulk_pre.Header("Access-Control-Allow-Origin"), "https://APP.example.com");
+  // Routes without CORS are unchanged: OPTIONS is 405 there.
+  HttpRequest query;
+  query.method = "OPTIONS";
+  query.path = "/v1/query";
+  query.headers = {{"Origin", "https://app.example.com"}};
+  HttpResponse q;
+  r.Dispatch(query, &q);
+  EXPECT_EQ(q.status, 405);
+  EXPECT_EQ(q.Header("Access-Control-Allow-Origin"), "");
+}
+
+TEST(CorsPolicyTest, WildcardNeverSendsCredentialsAndBadOriginsAreRefused) {
+  Result<CorsPolicy> any = CorsPolicy::Parse("*");
+  ASSERT_TRUE(any.ok());
+  HttpRequest req;
+  req.headers = {{"Origin", "https://whoever.example"}};
+  HttpResponse resp;
+  any->Preflight(req, &resp);
+  EXPECT_EQ(resp.Header("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(resp.Header("Access-Control-Allow-Credentials"), "");
+  EXPECT_FALSE(CorsPolicy::Parse("app.example.com").ok());
+  EXPECT_FALSE(CorsPolicy::Parse("https://app.example.com/path").ok());
+  EXPECT_FALSE(CorsPolicy::Parse("").value().enabled());
+}
+
 TEST(HttpMessageTest, HeadersAndQuery) {
   HttpRequest req;
   req.headers = {{"Content-Type", "text/plain"}, {"X-Request-ID", "r1"}};

@@ -11,6 +11,7 @@
 #include "server/module_query.h"
 #include "server/module_stats.h"
 #include "server/module_store.h"
+#include "server/module_syslog.h"
 
 namespace vigia {
 
@@ -24,6 +25,7 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   audit.sync_interval_ms = config.store.store.sync_interval_ms;
   modules.push_back(std::make_unique<AuditModule>(audit));
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
+  modules.push_back(std::make_unique<SyslogModule>(config.syslog));
   modules.push_back(std::make_unique<QueryModule>(config.query));
   // Before alerts: publishes ctx->kpis / ctx->slos, which alert rules may reference.
   modules.push_back(std::make_unique<MonitorModule>(config.monitor));

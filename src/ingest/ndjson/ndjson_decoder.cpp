@@ -162,7 +162,12 @@ struct NdjsonDecoder::Impl {
 
 NdjsonDecoder::NdjsonDecoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
-NdjsonDecoder::NdjsonDecoder(IngestLimits limits) : NdjsonDecoder(DecoderOptions{limits}) {}
+NdjsonDecoder::NdjsonDecoder(IngestLimits limits)
+    : NdjsonDecoder([&] {
+        DecoderOptions o;
+        o.limits = limits;
+        return o;
+      }()) {}
 
 NdjsonDecoder::~NdjsonDecoder() = default;
 

@@ -1,0 +1,30 @@
+// SyslogModule: the [syslog] listeners (syslog_listener.h) — UDP and TCP sockets whose
+// messages go through the IngestPipeline's syslog decoder in batches. Off unless
+// syslog.udp_listen or syslog.tcp_listen is set. Comes after the ingest module (it uses the
+// pipeline and the ingest metrics) and stops before it, storing what it has read.
+//
+// Thread-safety: see ServerModule.
+#pragma once
+
+#include <memory>
+
+#include "server/server_module.h"
+#include "server/syslog_listener.h"
+
+namespace vigia {
+
+class SyslogModule final : public ServerModule {
+ public:
+  explicit SyslogModule(SyslogOptions options);
+  ~SyslogModule() override;
+
+  std::string_view name() const override { return "syslog"; }
+  Status Start(ServerContext* ctx) override;
+  Status Stop() override;
+
+ private:
+  const SyslogOptions options_;
+  std::unique_ptr<SyslogListener> listener_;
+};
+
+}  // namespace vigia
