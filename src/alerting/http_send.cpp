@@ -16,6 +16,11 @@ size_t Append(char* p, size_t sz, size_t n, void* ud) {
   return len;
 }
 
+// Called by libcurl about once a second (and on every transfer step); non-zero aborts.
+int Progress(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancel)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 Result<HttpSendResult> HttpSend(const HttpSendRequest& req) {
@@ -37,6 +42,11 @@ Result<HttpSendResult> HttpSend(const HttpSendRequest& req) {
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Append);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "vigia-alerting");
+  if (req.cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, req.cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &Progress);
+  }
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : req.headers)
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
@@ -48,6 +58,7 @@ Result<HttpSendResult> HttpSend(const HttpSendRequest& req) {
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return Status::Unavailable(req.url + ": cancelled");
   if (rc != CURLE_OK) {
     return Status::Unavailable(req.url + ": " + curl_easy_strerror(rc));
   }

@@ -6,6 +6,7 @@
 // once, thread-safely, on first use).
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,9 @@ struct HttpSendRequest {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   int timeout_ms = 10'000;
+  // When it becomes true the request is abandoned (Unavailable "cancelled"): shutdown does
+  // not wait for a hanging receiver.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpSendResult {

@@ -50,6 +50,9 @@ Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const AlertRule& rul
   QueryOptions options;
   options.now_ns = now_ns;
   options.deadline = deadline;
+  // Rules are the administrator's: they read every tenant's events (a per-group tenant is
+  // not there yet).
+  options.scope = TenantScope::All();
   // Rules are the operators' (admin): they read every tenant.
   options.scope = TenantScope::All();
   VIGIA_ASSIGN_OR_RETURN(QueryResult result, backend->Run(*rule.query, options));

@@ -192,8 +192,7 @@ const std::vector<KeyDesc>& Keys() {
          } else if (s == "weekly") {
            c->backup.verify = BackupVerifyPolicy::kWeekly;
          } else {
-           return Status::InvalidArgument("expected one of never, each, weekly; got \"" + s +
-                                          "\"");
+           return Status::InvalidArgument("expected one of never, each, weekly; got \"" + s + "\"");
          }
          return Status::Ok();
        }},
@@ -241,6 +240,11 @@ const std::vector<KeyDesc>& Keys() {
       {"alerts", "rules_dir",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->alerts.rules_dir, AsString(r));
+         return Status::Ok();
+       }},
+      {"alerts", "notify_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->alerts.notify_file, AsString(r));
          return Status::Ok();
        }},
       {"monitor", "kpis_file",

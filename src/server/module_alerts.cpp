@@ -24,6 +24,26 @@ Status AlertsModule::Start(ServerContext* ctx) {
   Status silences = silences_->Load();
   if (!silences.ok()) logger::Error("silences not restored", {{"error", silences.ToString()}});
 
+  if (options_.notify_file.empty()) {
+    notify_config_ = DefaultNotifyConfig();
+  } else {
+    // Unlike rules, a broken notification setup stops the start: running without being able
+    // to tell anyone is worse than not running.
+    Result<NotifyConfig> nc = LoadNotifyConfig(ctx->env, options_.notify_file);
+    if (!nc.ok()) return Status::InvalidArgument("alerts.notify_file: " + nc.status().message());
+    notify_config_ = std::move(*nc);
+  }
+  dispatcher_ = std::make_unique<NotifyDispatcher>(&notify_config_);
+  NotifyOutboxOptions outbox;
+  outbox.env = ctx->env;
+  outbox.dir = JoinPath(dir, alerting_names::kOutboxDir);
+  outbox.config = &notify_config_;
+  outbox.metrics = ctx->metrics;
+  outbox.log_sink = [this](const Notification& n) { LogNotification(n); };
+  outbox.retry_base_ns = options_.retry_base_ns;
+  outbox_ = std::make_unique<NotifyOutbox>(std::move(outbox));
+  VIGIA_RETURN_IF_ERROR(outbox_->Start());
+
   // A bad rules directory does not stop the server (ingest and queries matter more than
   // alerts): it starts without rules, says so in /health/ready, and a fixed set loads on
   // SIGHUP or POST /v1/rules/reload.
@@ -37,6 +57,7 @@ Status AlertsModule::Start(ServerContext* ctx) {
     logger::Error("alert state not restored", {{"error", state.status().ToString()}});
   } else {
     engine_->Restore(std::move(state->instances));
+    dispatcher_->Restore(state->groups);
   }
 
   // Without a rules directory there is nothing to evaluate (it is fixed for the process).
@@ -105,8 +126,59 @@ void AlertsModule::Audit(std::string_view action, std::string_view actor, std::s
 Status AlertsModule::Reload() { return LoadRules("signal"); }
 
 Status AlertsModule::EvaluateDue() {
-  Record(engine_->Tick(ctx_->env->NowNanos()));
+  const int64_t now = ctx_->env->NowNanos();
+  std::vector<AlertTransition> transitions = engine_->Tick(now);
+  // Notify before recording, so the saved state says what was queued for delivery.
+  const bool queued = Notify(now);
+  if (!transitions.empty()) {
+    Record(transitions);
+  } else if (queued) {
+    Status saved = SaveState();
+    if (!saved.ok()) logger::Error("alert state not saved", {{"error", saved.ToString()}});
+  }
   return Status::Ok();
+}
+
+bool AlertsModule::Notify(int64_t now_ns) {
+  std::vector<Notification> due;
+  {
+    std::lock_guard lock(notify_mu_);
+    due = dispatcher_->Update(
+        engine_->Instances(),
+        [&](const LabelSet& labels) { return !silences_->Matching(labels, now_ns).empty(); },
+        now_ns);
+  }
+  for (const Notification& n : due) {
+    Status st = outbox_->Enqueue(n);
+    if (!st.ok()) {
+      logger::Error("notification not queued",
+                    {{"receiver", n.receiver}, {"error", st.ToString()}});
+    }
+  }
+  return !due.empty();
+}
+
+void AlertsModule::LogNotification(const Notification& n) {
+  std::string ndjson;
+  const int64_t now = ctx_->env->NowNanos();
+  for (const NotifiedAlert& a : n.alerts) {
+    JsonWriter w(&ndjson);
+    w.BeginObject().KV("ts", now).KV("kind", "alert");
+    w.KV("level", a.resolved ? "info" : "warn").KV("service", "vigia");
+    auto summary = a.annotations.find("summary");
+    w.KV("msg", "notification: " + a.rule + (a.resolved ? " resolved " : " firing ") +
+                    FormatLabels(a.labels) +
+                    (summary == a.annotations.end() ? "" : " — " + summary->second));
+    w.Key("notification").BeginObject().KV("receiver", n.receiver).KV("group_key", n.group_key);
+    w.EndObject();
+    w.Key("alert").BeginObject().KV("name", a.rule).KV("fingerprint", a.fingerprint);
+    w.KV("state", a.resolved ? "resolved" : "firing").KV("value", a.value);
+    w.Key("labels").BeginObject();
+    for (const auto& [k, v] : a.labels) w.KV(k, v);
+    w.EndObject().EndObject().EndObject();
+    ndjson += '\n';
+  }
+  WriteEvents(ndjson);
 }
 
 void AlertsModule::Record(const std::vector<AlertTransition>& transitions) {
@@ -146,10 +218,15 @@ Status AlertsModule::SaveState() {
   std::lock_guard lock(save_mu_);
   AlertStateSnapshot s;
   s.instances = engine_->Instances();
+  {
+    std::lock_guard notify_lock(notify_mu_);
+    s.groups = dispatcher_->Export();
+  }
   return SaveAlertState(ctx_->env, state_path_, s);
 }
 
 Status AlertsModule::Stop() {
+  if (outbox_) outbox_->Stop();
   if (!engine_) return Status::Ok();
   return SaveState();
 }
@@ -166,8 +243,8 @@ HealthState AlertsModule::Health(JsonWriter* details) const {
 }
 
 void AlertsModule::RegisterRoutes(Router* router) {
-  // Role: read.
-  router->Add("GET", "/v1/rules", Access::kAdmin, [this](const HttpRequest&, HttpResponse* resp) {
+  // Admin: alerts and rules span every tenant.
+  router->Add("GET", "/v1/rules", Access::kAdmin, [this](HttpRequest&, HttpResponse* resp) {
     std::shared_ptr<const RuleSet> rules = engine_->rules();
     std::string out;
     JsonWriter w(&out);
@@ -192,91 +269,86 @@ void AlertsModule::RegisterRoutes(Router* router) {
     w.EndObject();
     resp->SetJson(200, std::move(out));
   });
-  // Role: read. ?state=pending|firing|resolved narrows the list.
-  router->Add(
-      "GET", "/v1/alerts", Access::kAdmin, [this](const HttpRequest& req, HttpResponse* resp) {
-        std::string_view want = req.QueryParam("state");
-        AlertState filter = AlertState::kInactive;
-        if (!want.empty() && !ParseAlertState(want, &filter)) {
-          SetError(
-              resp, error_code::kBadRequest,
-              "state: expected pending, firing or resolved, got \"" + std::string(want) + "\"");
-          return;
-        }
-        std::string out;
-        JsonWriter w(&out);
-        w.BeginObject().Key("alerts").BeginArray();
-        const int64_t now = ctx_->env->NowNanos();
-        for (const AlertInstance& a : engine_->Instances()) {
-          if (!want.empty() && a.state != filter) continue;
-          WriteAlertInstance(&w, a, silences_->Matching(a.labels, now));
-        }
-        w.EndArray().EndObject();
-        resp->SetJson(200, std::move(out));
-      });
-  // Role: admin.
-  router->Add(
-      "POST", "/v1/rules/reload", Access::kAdmin, [this](const HttpRequest&, HttpResponse* resp) {
-        Status st = LoadRules("api");
-        if (!st.ok()) {
-          SetError(resp, error_code::kBadRequest,
-                   "rules not reloaded (the previous rules keep running):\n" + st.message());
-          return;
-        }
-        std::shared_ptr<const RuleSet> rules = engine_->rules();
-        std::string out;
-        JsonWriter w(&out);
-        w.BeginObject().KV("reloaded", true).KV("groups", rules->groups.size());
-        w.KV("rules", rules->RuleCount()).EndObject();
-        resp->SetJson(200, std::move(out));
-      });
-  // Role: read.
-  router->Add("GET", "/v1/silences", Access::kAdmin,
-              [this](const HttpRequest&, HttpResponse* resp) {
-                const int64_t now = ctx_->env->NowNanos();
-                std::string out;
-                JsonWriter w(&out);
-                w.BeginObject().Key("silences").BeginArray();
-                for (const Silence& s : silences_->List()) {
-                  w.BeginObject().KV("id", s.id).KV("status", s.StatusAt(now));
-                  w.Key("matchers").BeginArray();
-                  for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
-                  w.EndArray();
-                  w.KV("startsAt", FormatRfc3339(s.starts_at_ns, 3));
-                  w.KV("endsAt", FormatRfc3339(s.ends_at_ns, 3));
-                  w.KV("createdAt", FormatRfc3339(s.created_at_ns, 3));
-                  w.KV("createdBy", s.created_by).KV("comment", s.comment).EndObject();
-                }
-                w.EndArray().EndObject();
-                resp->SetJson(200, std::move(out));
-              });
-  // Role: admin.
-  router->Add(
-      "POST", "/v1/silences", Access::kAdmin, [this](const HttpRequest& req, HttpResponse* resp) {
-        const int64_t now = ctx_->env->NowNanos();
-        Result<Silence> s = ParseSilenceRequest(req.body, now);
-        if (!s.ok()) {
-          SetError(resp, error_code::kBadRequest, s.status().message());
-          return;
-        }
-        std::string matchers;
-        for (const LabelMatcher& m : s->matchers)
-          matchers += (matchers.empty() ? "" : ",") + m.ToString();
-        const std::string by = s->created_by;
-        Result<std::string> id = silences_->Add(std::move(*s), now);
-        if (!id.ok()) {
-          SetStatusError(resp, id.status());
-          return;
-        }
-        Audit("silence.create", by, "silence", *id, "success", "silence created: " + matchers);
-        std::string out;
-        JsonWriter w(&out);
-        w.BeginObject().KV("silenceID", *id).EndObject();
-        resp->SetJson(200, std::move(out));
-      });
-  // Role: admin.
+  // Admin: alerts and rules span every tenant. ?state=pending|firing|resolved narrows the list.
+  router->Add("GET", "/v1/alerts", Access::kAdmin, [this](HttpRequest& req, HttpResponse* resp) {
+    std::string_view want = req.QueryParam("state");
+    AlertState filter = AlertState::kInactive;
+    if (!want.empty() && !ParseAlertState(want, &filter)) {
+      SetError(resp, error_code::kBadRequest,
+               "state: expected pending, firing or resolved, got \"" + std::string(want) + "\"");
+      return;
+    }
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().Key("alerts").BeginArray();
+    const int64_t now = ctx_->env->NowNanos();
+    for (const AlertInstance& a : engine_->Instances()) {
+      if (!want.empty() && a.state != filter) continue;
+      WriteAlertInstance(&w, a, silences_->Matching(a.labels, now));
+    }
+    w.EndArray().EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Admin.
+  router->Add("POST", "/v1/rules/reload", Access::kAdmin, [this](HttpRequest&, HttpResponse* resp) {
+    Status st = LoadRules("api");
+    if (!st.ok()) {
+      SetError(resp, error_code::kBadRequest,
+               "rules not reloaded (the previous rules keep running):\n" + st.message());
+      return;
+    }
+    std::shared_ptr<const RuleSet> rules = engine_->rules();
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().KV("reloaded", true).KV("groups", rules->groups.size());
+    w.KV("rules", rules->RuleCount()).EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Admin: alerts and rules span every tenant.
+  router->Add("GET", "/v1/silences", Access::kAdmin, [this](HttpRequest&, HttpResponse* resp) {
+    const int64_t now = ctx_->env->NowNanos();
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().Key("silences").BeginArray();
+    for (const Silence& s : silences_->List()) {
+      w.BeginObject().KV("id", s.id).KV("status", s.StatusAt(now));
+      w.Key("matchers").BeginArray();
+      for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
+      w.EndArray();
+      w.KV("startsAt", FormatRfc3339(s.starts_at_ns, 3));
+      w.KV("endsAt", FormatRfc3339(s.ends_at_ns, 3));
+      w.KV("createdAt", FormatRfc3339(s.created_at_ns, 3));
+      w.KV("createdBy", s.created_by).KV("comment", s.comment).EndObject();
+    }
+    w.EndArray().EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Admin.
+  router->Add("POST", "/v1/silences", Access::kAdmin, [this](HttpRequest& req, HttpResponse* resp) {
+    const int64_t now = ctx_->env->NowNanos();
+    Result<Silence> s = ParseSilenceRequest(req.body, now);
+    if (!s.ok()) {
+      SetError(resp, error_code::kBadRequest, s.status().message());
+      return;
+    }
+    std::string matchers;
+    for (const LabelMatcher& m : s->matchers)
+      matchers += (matchers.empty() ? "" : ",") + m.ToString();
+    const std::string by = s->created_by;
+    Result<std::string> id = silences_->Add(std::move(*s), now);
+    if (!id.ok()) {
+      SetStatusError(resp, id.status());
+      return;
+    }
+    Audit("silence.create", by, "silence", *id, "success", "silence created: " + matchers);
+    std::string out;
+    JsonWriter w(&out);
+    w.BeginObject().KV("silenceID", *id).EndObject();
+    resp->SetJson(200, std::move(out));
+  });
+  // Admin.
   router->Add("DELETE", "/v1/silences/{id}", Access::kAdmin,
-              [this](const HttpRequest& req, HttpResponse* resp) {
+              [this](HttpRequest& req, HttpResponse* resp) {
                 std::string id(req.PathParam("id"));
                 Status st = silences_->Expire(id, ctx_->env->NowNanos());
                 if (!st.ok()) {

@@ -4,8 +4,9 @@
 // QueryBackend from the scheduler task `alerts.evaluate` (every second; each group on its
 // own interval, src/alerting/alert_engine.h), writes every transition as a kind=alert
 // event through the ingest pipeline, persists the alert state in <data>/alerts after every
-// change, keeps the silences (<data>/alerts/silences.json), and serves GET /v1/rules,
-// GET /v1/alerts, POST /v1/rules/reload and GET/POST/DELETE /v1/silences.
+// change, routes and groups firing and resolved alerts to receivers through a durable outbox
+// (src/alerting/notify_*.h), keeps the silences (<data>/alerts/silences.json), and serves GET
+// /v1/rules, GET /v1/alerts, POST /v1/rules/reload and GET/POST/DELETE /v1/silences.
 //
 // Thread-safety: see ServerModule; the engine is thread-safe and reloads serialize on a
 // mutex.
@@ -16,7 +17,11 @@
 #include <string>
 
 #include "alerting/alert_engine.h"
+#include "alerting/notify_config.h"
+#include "alerting/notify_dispatcher.h"
+#include "alerting/notify_outbox.h"
 #include "alerting/silences.h"
+#include "common/limits.h"
 #include "server/server_module.h"
 
 namespace vigia {
@@ -24,6 +29,10 @@ namespace vigia {
 // [alerts].
 struct AlertsModuleOptions {
   std::string rules_dir;  // *.yml / *.yaml rule files; empty = no rules
+  // Receivers and routes (alerting/notify_config.h); empty = every alert to a `log` receiver.
+  std::string notify_file;
+  // Delivery retries (tests shorten them).
+  int64_t retry_base_ns = limits::kNotifyRetryBaseNs;
 };
 
 class AlertsModule final : public ServerModule {
@@ -49,11 +58,18 @@ class AlertsModule final : public ServerModule {
   void Audit(std::string_view action, std::string_view actor, std::string_view entity,
              std::string_view entity_id, std::string_view outcome, std::string_view msg);
   Status SaveState();
+  // Routes and groups the current instances; queues what is due in the outbox.
+  bool Notify(int64_t now_ns);
+  void LogNotification(const Notification& n);
 
   const AlertsModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<AlertEngine> engine_;
   std::unique_ptr<SilenceSet> silences_;
+  NotifyConfig notify_config_;
+  std::mutex notify_mu_;  // dispatcher_
+  std::unique_ptr<NotifyDispatcher> dispatcher_;
+  std::unique_ptr<NotifyOutbox> outbox_;
   std::string state_path_;
   mutable std::mutex mu_;   // reloads; the members below
   std::string load_error_;  // of the latest failed load; empty when it succeeded

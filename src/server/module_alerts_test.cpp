@@ -7,9 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
+#include "alerting/notification.h"
 #include "common/fake_clock_env.h"
 #include "common/time_format.h"
 #include "server/server.h"
+#include "support/http_client.h"
+#include "support/webhook_sink.h"
 
 namespace vigia {
 namespace {
@@ -186,6 +189,91 @@ TEST_F(AlertsModuleTest, SilencesApi) {
   EXPECT_EQ(Call("DELETE", "/v1/silences/nope").status, 404);
   EXPECT_EQ(Alerts().find("silenced_by"), std::string::npos) << Alerts();
   EXPECT_NE(Call("GET", "/v1/silences").body.find("\"status\":\"expired\""), std::string::npos);
+}
+
+// Notifications: a webhook receiver of the test (signed), a receiver that refuses
+// connections and one that hangs; grouping waits, resolved notifications, silences, and the
+// per-receiver counters. Delivery runs on real threads, so the test waits (bounded) for it.
+class AlertsNotifyTest : public AlertsModuleTest {
+ protected:
+  void SetUp() override {
+    AlertsModuleTest::SetUp();
+    ASSERT_TRUE(sink_.Start().ok());
+    std::ofstream(dir_ / "notify.yml") << R"(receivers:
+  - name: hook
+    webhook: {url: ')" + sink_.Url("main") + R"(', secret: 'k3y'}
+  - name: refused
+    webhook: {url: 'http://127.0.0.1:)" + std::to_string(testing::FreePort()) +
+                                              R"(/x', timeout: 1s}
+  - name: hanging
+    slack: {url: 'http://127.0.0.1:)" + std::to_string(hang_.port()) +
+                                              R"(/x', timeout: 1s}
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 5s
+  group_interval: 10s
+  repeat_interval: 1h
+  routes:
+    - matchers: ['alertname=HighErrorRate']
+      receiver: refused
+      continue: true
+    - matchers: ['alertname=HighErrorRate']
+      receiver: hanging
+      continue: true
+    - matchers: ['alertname=HighErrorRate']
+      receiver: hook
+)";
+    config_.alerts.notify_file = (dir_ / "notify.yml").string();
+    config_.alerts.retry_base_ns = 50'000'000;
+  }
+  testing::WebhookSink sink_;
+  testing::SilentListener hang_;
+};
+
+TEST_F(AlertsNotifyTest, FiringAndResolvedReachTheWebhookDespiteBrokenReceivers) {
+  Start();
+  Requests(0, 10);
+  Advance(30 * kSec);                  // firing at 30 s
+  EXPECT_EQ(sink_.Count("main"), 0u);  // group_wait
+  Advance(5 * kSec);
+  ASSERT_TRUE(sink_.WaitFor([](const auto& r) { return !r.empty(); }, 5000));
+  std::vector<testing::HookRequest> got = sink_.Requests();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].body.find(R"({"version":"4","receiver":"hook","status":"firing",)"), 0u)
+      << got[0].body;
+  EXPECT_NE(got[0].body.find(R"("summary":"5xx 100% on /pay")"), std::string::npos);
+  EXPECT_EQ(got[0].signature, "sha256=" + HmacSha256Hex("k3y", got[0].body));
+  // Nothing more while it keeps firing unchanged.
+  Advance(20 * kSec);
+  EXPECT_EQ(sink_.Count("main"), 1u);
+  // The events age out of the minute: resolved, notified after group_interval.
+  Advance(50 * kSec);
+  ASSERT_TRUE(sink_.WaitFor([](const auto& r) { return r.size() >= 2; }, 5000));
+  EXPECT_EQ(sink_.Count("main", R"("status":"resolved")"), 1u);
+  // The broken receivers are counted, and did not hold up the webhook.
+  std::string metrics = Call("GET", "/metrics").body;
+  EXPECT_NE(
+      metrics.find(R"(vigia_alerts_notifications_total{receiver="hook",result="delivered"} 2)"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(vigia_alerts_notifications_total{receiver="refused",result="failed"})"),
+            std::string::npos)
+      << metrics;
+}
+
+TEST_F(AlertsNotifyTest, SilencedAlertsAreNotDelivered) {
+  Start();
+  ASSERT_EQ(
+      Call("POST", "/v1/silences",
+           R"({"matchers":["alertname=HighErrorRate"],"duration":"1h","comment":"maintenance"})")
+          .status,
+      200);
+  Requests(0, 10);
+  Advance(45 * kSec);  // firing at 30 s, group_wait passed
+  EXPECT_NE(Alerts().find("\"state\":\"firing\""), std::string::npos);
+  EXPECT_NE(Alerts().find("silenced_by"), std::string::npos);
+  EXPECT_FALSE(sink_.WaitFor([](const auto& r) { return !r.empty(); }, 500));
 }
 
 }  // namespace
