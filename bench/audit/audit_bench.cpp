@@ -1,0 +1,196 @@
+// audit_bench: the numbers of the audit ledger (docs/storage-format.md, "Audit ledger").
+//
+//   1. chain: 1M audit events (batches of 1000) appended to a ledger — records/s;
+//   2. verify: `vigia audit verify`'s work (VerifyLedgerDir) over that ledger — records/s
+//      (target ≥ 1M/s);
+//   3. ingest cost: the real IngestPipeline (NDJSON decode, derivers, WAL append into a real
+//      Store) on an audit-heavy mix (half audit events, half request logs), with and without
+//      the ledger's commit hook; best of --rounds each, alternated (target ≤ 5 %).
+//
+// Usage: audit_bench [--events N] [--mix-events N] [--rounds R] [--dir D]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "audit/audit_ledger.h"
+#include "audit/ledger_verifier.h"
+#include "event/event_fields.h"
+#include "ingest/ingest_pipeline.h"
+#include "ingest/ingest_protocols.h"
+#include "store/store.h"
+
+namespace fs = std::filesystem;
+using namespace vigia;
+
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+class LedgerHook final : public CommitHook {
+ public:
+  explicit LedgerHook(audit::AuditLedger* l) : l_(l) {}
+  Status Committed(std::string_view tenant, const EventBatch& batch) override {
+    return l_->AppendAuditEvents(tenant, batch);
+  }
+
+ private:
+  audit::AuditLedger* l_;
+};
+
+std::string AuditLine(int64_t ts_s, int i) {
+  return R"({"ts":)" + std::to_string(ts_s) +
+         R"(,"kind":"audit","service":"sales-api","action":"sale.refunded","actor":"u-1842",)"
+         R"("entity":"sale","entity_id":"s-)" +
+         std::to_string(i) +
+         R"(","outcome":"success","sensitive":true,"ip":"203.0.113.7","details":{"amount":129.9,"reason":"damaged"}})" +
+         "\n";
+}
+
+std::string RequestLine(int64_t ts_s, int i) {
+  return R"({"ts":)" + std::to_string(ts_s) +
+         R"(,"level":"info","service":"sales-api","env":"prod","host":"api-7f9c","request_id":"req-)" +
+         std::to_string(i) +
+         R"(","user_id":"u-1842","msg":"request completed","method":"POST","route":"/sales/{id}/pay",)"
+         R"("path":"/sales/99812/pay","status":200,"duration_ms":37.5,"ip":"203.0.113.7"})" +
+         "\n";
+}
+
+// Seconds to ingest `bodies` through a fresh pipeline and store in `dir`.
+double IngestRun(const std::string& dir, const std::vector<std::string>& bodies, bool chain) {
+  fs::remove_all(dir);
+  StoreOptions so;
+  so.data_dir = dir;
+  so.retention.days = 0;
+  auto store = Store::Open(so);
+  if (!store.ok()) {
+    std::fprintf(stderr, "store: %s\n", store.status().ToString().c_str());
+    std::exit(2);
+  }
+  std::unique_ptr<audit::AuditLedger> ledger;
+  std::unique_ptr<LedgerHook> hook;
+  IngestPipelineOptions po;
+  po.store = store->get();
+  if (chain) {
+    audit::AuditLedgerOptions lo;
+    lo.dir = dir + "/audit";
+    ledger = std::move(*audit::AuditLedger::Open(lo));
+    hook = std::make_unique<LedgerHook>(ledger.get());
+    po.commit_hooks.push_back(hook.get());
+  }
+  IngestPipeline pipeline(po);
+  const IngestProtocol& ndjson = *FindIngestProtocol("ndjson");
+  double t0 = Now();
+  for (const std::string& body : bodies) {
+    IngestRequest req;
+    req.body = body;
+    req.tenant = TenantBinding::FromEvents();
+    req.receive_ts_ns = 1'796'000'000'000'000'000;
+    Result<DecodeResult> r = pipeline.Ingest(ndjson, req);
+    if (!r.ok() || r->rejected != 0) {
+      std::fprintf(stderr, "ingest failed\n");
+      std::exit(2);
+    }
+  }
+  double sec = Now() - t0;
+  if (ledger) (void)ledger->Sync();
+  (void)(*store)->Close();
+  return sec;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int events = 1'000'000, mix_events = 400'000, rounds = 3;
+  std::string dir = (fs::temp_directory_path() / "vigia-audit-bench").string();
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--events") events = std::atoi(argv[i + 1]);
+    if (a == "--mix-events") mix_events = std::atoi(argv[i + 1]);
+    if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
+    if (a == "--dir") dir = argv[i + 1];
+  }
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+
+  // 1. Chain 1M audit events.
+  {
+    audit::AuditLedgerOptions lo;
+    lo.dir = dir + "/ledger/audit";
+    auto ledger = std::move(*audit::AuditLedger::Open(lo));
+    std::vector<EventBatch> batches;
+    for (int b = 0; b < events / 1000; ++b) {
+      EventBatch batch;
+      for (int e = 0; e < 1000; ++e) {
+        batch.BeginEvent(1'796'000'000'000'000'000 + b * 1000 + e);
+        batch.AddField(fields::kKind, Value::String("audit"));
+        batch.AddField(fields::kLevel, Value::String("info"));
+        batch.AddField(fields::kService, Value::String("sales-api"));
+        batch.AddField(fields::kAction, Value::String("sale.refunded"));
+        batch.AddField(fields::kActor, Value::String("u-1842"));
+        batch.AddField(fields::kEntity, Value::String("sale"));
+        batch.AddField(fields::kEntityId,
+                       Value::String(batch.arena().Copy("s-" + std::to_string(b * 1000 + e))));
+        batch.AddField(fields::kOutcome, Value::String("success"));
+        batch.AddField("details.amount", Value::Float(129.9));
+        batch.AddField("details.reason", Value::String("damaged"));
+      }
+      batches.push_back(std::move(batch));
+    }
+    double t0 = Now();
+    for (const EventBatch& b : batches) {
+      if (!ledger->AppendAuditEvents("", b).ok()) return 2;
+    }
+    (void)ledger->Sync();
+    (void)ledger->Checkpoint(1);
+    double append = Now() - t0;
+    ledger.reset();
+    uint64_t bytes = fs::file_size(lo.dir + "/t-/ledger.bin");
+    std::printf("chain:  %d audit events appended in %.3f s = %.0f records/s (%.0f bytes/record)\n",
+                events, append, events / append, double(bytes) / events);
+
+    // 2. Verify it.
+    double best = 1e9;
+    uint64_t records = 0;
+    for (int r = 0; r < rounds; ++r) {
+      double v0 = Now();
+      auto reports = audit::VerifyLedgerDir(Env::Default(), lo.dir, {});
+      double v = Now() - v0;
+      if (!reports.ok() || reports->empty() || !(*reports)[0].ok()) {
+        std::fprintf(stderr, "verify failed\n");
+        return 2;
+      }
+      records = (*reports)[0].records;
+      best = std::min(best, v);
+    }
+    std::printf("verify: %llu records in %.3f s = %.0f records/s (best of %d)\n",
+                static_cast<unsigned long long>(records), best, records / best, rounds);
+  }
+
+  // 3. Ingest cost of the chain on an audit-heavy mix.
+  std::vector<std::string> bodies;
+  for (int b = 0; b < mix_events / 1000; ++b) {
+    std::string body;
+    for (int e = 0; e < 1000; ++e) {
+      int i = b * 1000 + e;
+      body += e % 2 ? RequestLine(1'796'000'000 + b, i) : AuditLine(1'796'000'000 + b, i);
+    }
+    bodies.push_back(std::move(body));
+  }
+  double best_off = 1e9, best_on = 1e9;
+  for (int r = 0; r < rounds; ++r) {
+    best_off = std::min(best_off, IngestRun(dir + "/ingest", bodies, false));
+    best_on = std::min(best_on, IngestRun(dir + "/ingest", bodies, true));
+  }
+  std::printf("ingest: %d events (50%% audit): without chain %.3f s (%.0f ev/s), with chain %.3f s "
+              "(%.0f ev/s): cost %+.1f %%\n",
+              mix_events, best_off, mix_events / best_off, best_on, mix_events / best_on,
+              100.0 * (best_on - best_off) / best_off);
+  fs::remove_all(dir);
+  return 0;
+}
