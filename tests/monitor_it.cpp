@@ -2,10 +2,14 @@
 // HTTP on events ingested through POST /v1/events, the RED metrics derived from them and the
 // server's own metrics on GET /metrics, and a KPI file with a VQL error refused at start.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -153,6 +157,62 @@ TEST(MonitorIt, KpiFileWithAVqlErrorStopsTheStart) {
   EXPECT_FALSE(server.Start().ok());
   EXPECT_NE(server.Log().find("kpis.toml:9: kpi \\\"bad\\\": query: 1:22:"), std::string::npos)
       << server.Log();
+}
+
+TEST(MonitorIt, ProbesAreStoredAsEventsAndReported) {
+  // A TCP port the test listens on (up) and one nothing listens on (down).
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(fd, 64), 0);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  const int up_port = ntohs(a.sin_port);
+  const int down_port = FreePort();
+
+  TempDir dir;
+  const std::string file = dir.path() + "/monitor.toml";
+  std::ofstream(file) << "[[probe]]\nname = \"db\"\ntcp = \"127.0.0.1:" << up_port
+                      << "\"\ninterval = \"1s\"\ntimeout = \"1s\"\n\n"
+                      << "[[probe]]\nname = \"api\"\nurl = \"http://127.0.0.1:" << down_port
+                      << "/health/ready\"\ninterval = \"1s\"\ntimeout = \"1s\"\n";
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.env = {{"VIGIA_MONITOR_KPIS_FILE", file}};
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  HttpClient c(server.port(), 30000);
+
+  // Both probes run at start and then every second.
+  std::string probes;
+  for (int i = 0; i < 100; ++i) {
+    Result<HttpResult> r = c.Request("GET", "/v1/probes");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+    probes = r->body;
+    if (Count(probes, R"("runs_24h":)") == 2 &&
+        probes.find(R"("runs_24h":0)") == std::string::npos && Count(probes, R"("last":{)") == 2) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(probes.find(R"("name":"db","kind":"tcp")"), std::string::npos) << probes;
+  EXPECT_NE(probes.find(R"("uptime_24h":1,)"), std::string::npos) << probes;
+  EXPECT_NE(probes.find(R"("uptime_24h":0,)"), std::string::npos) << probes;
+  EXPECT_NE(StringAfter(probes, R"("name":"api")", "error").find("onnect"), std::string::npos)
+      << probes;
+
+  // The results are events like any other: uptime is a VQL query.
+  Result<HttpResult> r =
+      c.Request("GET", "/v1/query?q=kind:probe%20target:api%20ok:false&format=ndjson&limit=1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find(R"("probe_kind":"http")"), std::string::npos) << r->body;
+  r = c.Request("GET", "/metrics");
+  EXPECT_NE(r->body.find(R"(vigia_probe_up{target="db"} 1)"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find(R"(vigia_probe_up{target="api"} 0)"), std::string::npos) << r->body;
+  close(fd);
 }
 
 }  // namespace

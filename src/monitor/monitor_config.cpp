@@ -1,5 +1,6 @@
 #include "monitor/monitor_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -147,6 +148,85 @@ Result<SloDefinition> ParseSlo(const toml::table& t, std::string_view source) {
   return s;
 }
 
+Result<int64_t> OptionalInt(const toml::table& t, const char* key, int64_t def, int64_t min,
+                            int64_t max, const Where& w) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return def;
+  const auto* i = n->as_integer();
+  if (i == nullptr) return w.Error(std::string(key) + ": expected an integer");
+  if (i->get() < min || i->get() > max) {
+    return w.Error(std::string(key) + ": must be between " + std::to_string(min) + " and " +
+                   std::to_string(max));
+  }
+  return i->get();
+}
+
+Result<ProbeTarget> ParseProbe(const toml::table& t, std::string_view source) {
+  const Where w = WhereOf(t, source, "probe");
+  ProbeTarget p;
+  VIGIA_ASSIGN_OR_RETURN(p.name, RequiredString(t, "name", w));
+  if (!ValidName(p.name)) return w.Error("name: use 1-64 of [a-z0-9_-]");
+  VIGIA_ASSIGN_OR_RETURN(p.url, OptionalString(t, "url", w));
+  VIGIA_ASSIGN_OR_RETURN(p.address, OptionalString(t, "tcp", w));
+  if (p.url.empty() == p.address.empty()) return w.Error("give exactly one of url and tcp");
+  if (!p.url.empty()) {
+    if (p.url.rfind("http://", 0) != 0 && p.url.rfind("https://", 0) != 0) {
+      return w.Error("url: must start with http:// or https://");
+    }
+    p.kind = ProbeKind::kHttp;
+  } else {
+    if (p.address.find(':') == std::string::npos) return w.Error("tcp: expected host:port");
+    p.kind = ProbeKind::kTcp;
+  }
+  p.interval_ns = int64_t{60} * 1'000'000'000;
+  if (t.get("interval") != nullptr) {
+    VIGIA_ASSIGN_OR_RETURN(p.interval_ns, RequiredDuration(t, "interval", w));
+  }
+  if (p.interval_ns < 1'000'000'000) return w.Error("interval: at least 1s");
+  if (t.get("timeout") != nullptr) {
+    VIGIA_ASSIGN_OR_RETURN(int64_t timeout_ns, RequiredDuration(t, "timeout", w));
+    p.timeout_ms = std::max<int64_t>(1, timeout_ns / 1'000'000);
+  }
+  if (p.timeout_ms > 60'000) return w.Error("timeout: at most 60s");
+  VIGIA_ASSIGN_OR_RETURN(int64_t status, OptionalInt(t, "expect_status", 0, 0, 599, w));
+  p.expect_status = static_cast<int>(status);
+  VIGIA_ASSIGN_OR_RETURN(p.expect_body, OptionalString(t, "expect_body", w));
+  VIGIA_ASSIGN_OR_RETURN(p.expect_json_field, OptionalString(t, "expect_json_field", w));
+  VIGIA_ASSIGN_OR_RETURN(p.expect_json_value, OptionalString(t, "expect_json_value", w));
+  if (p.expect_json_field.empty() != (t.get("expect_json_value") == nullptr)) {
+    return w.Error("expect_json_field and expect_json_value go together");
+  }
+  if (const toml::node* h = t.get("headers")) {
+    const toml::table* ht = h->as_table();
+    if (ht == nullptr) return w.Error("headers: expected a table of name = \"value\"");
+    for (const auto& [name, value] : *ht) {
+      if (value.as_string() == nullptr) return w.Error("headers: values must be strings");
+      p.headers.emplace_back(std::string(name.str()), value.as_string()->get());
+    }
+  }
+  VIGIA_ASSIGN_OR_RETURN(int64_t warn, OptionalInt(t, "tls_warning_days", 21, 0, 3650, w));
+  VIGIA_ASSIGN_OR_RETURN(int64_t crit, OptionalInt(t, "tls_critical_days", 7, 0, 3650, w));
+  if (crit > warn) return w.Error("tls_critical_days must be <= tls_warning_days");
+  p.tls_warning_days = static_cast<int>(warn);
+  p.tls_critical_days = static_cast<int>(crit);
+  for (const auto& [key, value] : t) {
+    static const std::set<std::string_view> known = {"name",
+                                                     "url",
+                                                     "tcp",
+                                                     "interval",
+                                                     "timeout",
+                                                     "expect_status",
+                                                     "expect_body",
+                                                     "expect_json_field",
+                                                     "expect_json_value",
+                                                     "headers",
+                                                     "tls_warning_days",
+                                                     "tls_critical_days"};
+    if (!known.count(key.str())) return w.Error("unknown key \"" + std::string(key.str()) + "\"");
+  }
+  return p;
+}
+
 }  // namespace
 
 const KpiDefinition* MonitorConfig::FindKpi(std::string_view name) const {
@@ -186,10 +266,10 @@ Result<MonitorConfig> ParseMonitorConfig(std::string_view toml_text, std::string
   std::set<std::string> names;
   for (const auto& [key, node] : root) {
     const std::string_view k = key.str();
-    if (k != "kpi" && k != "slo") {
+    if (k != "kpi" && k != "slo" && k != "probe") {
       return Status::InvalidArgument(
           std::string(source) + ":" + std::to_string(node.source().begin.line) +
-          ": unknown table \"" + std::string(k) + "\" (expected [[kpi]] or [[slo]])");
+          ": unknown table \"" + std::string(k) + "\" (expected [[kpi]], [[slo]] or [[probe]])");
     }
     const toml::array* arr = node.as_array();
     if (arr == nullptr) {
@@ -207,10 +287,14 @@ Result<MonitorConfig> ParseMonitorConfig(std::string_view toml_text, std::string
         VIGIA_ASSIGN_OR_RETURN(KpiDefinition kpi, ParseKpi(*t, source));
         name = kpi.name;
         config.kpis.push_back(std::move(kpi));
-      } else {
+      } else if (k == "slo") {
         VIGIA_ASSIGN_OR_RETURN(SloDefinition slo, ParseSlo(*t, source));
         name = slo.name;
         config.slos.push_back(std::move(slo));
+      } else {
+        VIGIA_ASSIGN_OR_RETURN(ProbeTarget probe, ParseProbe(*t, source));
+        name = probe.name;
+        config.probes.push_back(std::move(probe));
       }
       if (!names.insert(std::string(k) + ":" + name).second) {
         return Status::InvalidArgument(std::string(source) + ":" +
@@ -219,7 +303,7 @@ Result<MonitorConfig> ParseMonitorConfig(std::string_view toml_text, std::string
       }
     }
   }
-  if (config.kpis.size() + config.slos.size() > limits::kMaxKpis) {
+  if (config.kpis.size() + config.slos.size() + config.probes.size() > limits::kMaxKpis) {
     return Status::InvalidArgument(std::string(source) + ": more than " +
                                    std::to_string(limits::kMaxKpis) + " KPIs and SLOs");
   }

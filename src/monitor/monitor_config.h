@@ -20,6 +20,19 @@
 //   target = 99.9                         # percent of total that must be good
 //   period = "30d"
 //
+//   [[probe]]
+//   name = "sales-api"
+//   url = "https://sales.internal/health/ready"   # or: tcp = "db.internal:5432"
+//   interval = "30s"                      # default 60s
+//   timeout = "5s"                        # default 5s
+//   expect_status = 200                   # default: any 2xx/3xx
+//   expect_body = "ok"                    # optional substring
+//   expect_json_field = "status"          # optional dotted path ...
+//   expect_json_value = "ok"              # ... and the value it must have
+//   headers = { Authorization = "Bearer x" }
+//   tls_warning_days = 21                 # HTTPS: certificate state warning below this
+//   tls_critical_days = 7                 # ... critical below this (expired: probe fails)
+//
 // A KPI's query yields a column `value` (one row; or one row per group, the other columns
 // naming the group, and the KPI shows its worst group). Every query is parsed at load: a VQL
 // error rejects the whole file with the definition's name, its line in the file and the
@@ -35,6 +48,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "monitor/probe.h"
 #include "vql/vql_ast.h"
 
 namespace vigia {
@@ -67,6 +81,7 @@ struct SloDefinition {
 struct MonitorConfig {
   std::vector<KpiDefinition> kpis;
   std::vector<SloDefinition> slos;
+  std::vector<ProbeTarget> probes;
 
   const KpiDefinition* FindKpi(std::string_view name) const;
   const SloDefinition* FindSlo(std::string_view name) const;

@@ -252,6 +252,10 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->monitor.kpis_file, AsString(r));
          return Status::Ok();
        }},
+      {"monitor", "probe_concurrency",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 64, &c->monitor.probe_concurrency);
+       }},
       {"monitor", "red_max_series",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 1'000'000, &c->monitor.red_max_series);

@@ -2,6 +2,7 @@
 
 #include "common/json_writer.h"
 #include "common/logger.h"
+#include "ingest/ingest_protocols.h"
 #include "monitor/kpi_evaluator.h"
 #include "monitor/monitor_config.h"
 #include "monitor/red_metrics.h"
@@ -66,9 +67,11 @@ Status MonitorModule::Start(ServerContext* ctx) {
     return Status::InvalidArgument("monitor.kpis_file: " + config.status().message());
   }
   auto shared = std::make_shared<const MonitorConfig>(std::move(*config));
+  config_ = shared;
   logger::Info("monitor definitions loaded",
                {{"kpis", std::to_string(shared->kpis.size())},
                 {"slos", std::to_string(shared->slos.size())},
+                {"probes", std::to_string(shared->probes.size())},
                 {"file", options_.kpis_file.empty() ? "(defaults)" : options_.kpis_file}});
   kpis_ = std::make_unique<KpiEvaluator>(ctx->query_backend, shared, options_.query_timeout_ms);
   slos_ = std::make_unique<SloEvaluator>(ctx->query_backend, shared, options_.query_timeout_ms);
@@ -81,10 +84,134 @@ Status MonitorModule::Start(ServerContext* ctx) {
     red_sink_ = std::make_unique<RedSink>(red_.get());
     ctx->ingest->AddObserver(red_sink_.get());
   }
+  if (!shared->probes.empty() && ctx->ingest != nullptr) {
+    SchedulerOptions so;
+    so.env = ctx->env;
+    so.threads = std::max(1, options_.probe_concurrency);
+    probe_scheduler_ = std::make_unique<Scheduler>(so);
+    for (const ProbeTarget& t : shared->probes) {
+      ScheduledTask task;
+      task.name = "probe." + t.name;
+      task.interval_ns = t.interval_ns;
+      task.first_delay_ns = 0;
+      // Up to a tenth of the interval (at most 5 s), so targets do not fire in step.
+      task.jitter_ns = std::min<int64_t>(t.interval_ns / 10, int64_t{5} * 1'000'000'000);
+      const ProbeTarget* target = &t;  // owned by config_, which outlives the scheduler
+      task.run = [this, target] { return RunProbeTask(*target); };
+      probe_scheduler_->AddTask(std::move(task));
+    }
+    probe_scheduler_->Start();
+  }
   return Status::Ok();
 }
 
+Status MonitorModule::Stop() {
+  if (probe_scheduler_) probe_scheduler_->Stop();
+  return Status::Ok();
+}
+
+Status MonitorModule::RunProbeTask(const ProbeTarget& t) {
+  ProbeResult r = RunProbe(t, ctx_->env->NowNanos());
+  MetricRegistry* m = ctx_->metrics;
+  m->GetCounter("vigia_probe_runs_total", "Probe runs by target and result.", {"target", "result"},
+                {t.name, r.ok ? "ok" : "failed"})
+      ->Inc();
+  m->GetGauge("vigia_probe_up", "1 when the target's last probe succeeded.", {"target"}, {t.name})
+      ->Set(r.ok ? 1 : 0);
+  m->GetGauge("vigia_probe_latency_seconds", "Latency of the target's last probe.", {"target"},
+              {t.name})
+      ->Set(r.latency_ms / 1000.0);
+  if (r.cert_expiry_days) {
+    m->GetGauge("vigia_probe_cert_expiry_days",
+                "Days until the target's TLS certificate expires (negative: expired).", {"target"},
+                {t.name})
+        ->Set(*r.cert_expiry_days);
+  }
+  const std::string line = ProbeEventLine(r);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    last_[t.name] = std::move(r);
+  }
+  IngestRequest req;
+  req.body = line;
+  req.content_type = "application/x-ndjson";
+  req.receive_ts_ns = ctx_->env->NowNanos();
+  req.tenant = TenantBinding::FromEvents();  // the server's own events
+  Result<DecodeResult> stored = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
+  if (!stored.ok()) return stored.status();
+  if (stored->rejected > 0) {
+    return Status::Internal("probe event rejected: " +
+                            (stored->errors.empty() ? std::string() : stored->errors[0].error));
+  }
+  return Status::Ok();
+}
+
+void MonitorModule::WriteProbesJson(JsonWriter* w, const TenantScope& scope) const {
+  // Uptime over the last 24 h from the stored probe events (right after a restart too).
+  std::map<std::string, std::pair<int64_t, int64_t>> uptime;  // target → (up, total)
+  Result<Query> q =
+      ParseVql("kind:probe | stats count() if (ok:true) as up, count() as total by (target)");
+  if (q.ok()) {
+    QueryOptions o;
+    o.scope = scope;
+    const int64_t now = ctx_->env->NowNanos();
+    o.now_ns = now;
+    o.range.from_ns = now - int64_t{86400} * 1'000'000'000;
+    o.range.to_ns = now + 1;
+    Result<QueryResult> r = ctx_->query_backend->Run(*q, o);
+    if (r.ok()) {
+      for (const QueryRecord& row : r->rows) {
+        const OwnedValue* target = row.Get("target");
+        const OwnedValue* up = row.Get("up");
+        const OwnedValue* total = row.Get("total");
+        if (target == nullptr || up == nullptr || total == nullptr) continue;
+        uptime[target->s] = {up->i, total->i};
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  w->BeginObject().Key("probes").BeginArray();
+  for (const ProbeTarget& t : config_->probes) {
+    w->BeginObject().KV("name", t.name).KV("kind", ProbeKindName(t.kind));
+    w->KV(t.kind == ProbeKind::kHttp ? "url" : "address",
+          t.kind == ProbeKind::kHttp ? t.url : t.address);
+    w->KV("interval", FormatDurationShort(t.interval_ns));
+    w->Key("uptime_24h");
+    if (auto it = uptime.find(t.name); it != uptime.end() && it->second.second > 0) {
+      w->Double(static_cast<double>(it->second.first) / static_cast<double>(it->second.second));
+      w->KV("runs_24h", it->second.second);
+    } else {
+      w->Null();
+      w->KV("runs_24h", int64_t{0});
+    }
+    w->Key("last");
+    auto it = last_.find(t.name);
+    if (it == last_.end()) {
+      w->Null();
+    } else {
+      const ProbeResult& r = it->second;
+      w->BeginObject().KV("ts", r.ts_ns).KV("ok", r.ok).KV("latency_ms", r.latency_ms);
+      if (r.status != 0) w->KV("status", static_cast<int64_t>(r.status));
+      if (!r.error.empty()) w->KV("error", r.error);
+      if (r.cert_expiry_days) w->KV("cert_expiry_days", *r.cert_expiry_days);
+      if (!r.cert_issuer.empty()) w->KV("cert_issuer", r.cert_issuer);
+      if (r.cert_hostname_ok) w->KV("cert_hostname_ok", *r.cert_hostname_ok);
+      if (!r.cert_state.empty()) w->KV("cert_state", r.cert_state);
+      w->EndObject();
+    }
+    w->EndObject();
+  }
+  w->EndArray().EndObject();
+}
+
 void MonitorModule::RegisterRoutes(Router* router) {
+  router->Add("GET", "/v1/probes", Access::kRead, [this](HttpRequest& req, HttpResponse* resp) {
+    std::string out;
+    JsonWriter w(&out);
+    WriteProbesJson(&w, ScopeOf(req.principal));
+    resp->SetJson(200, std::move(out));
+  });
+
   const KpiEvaluator* kpis = kpis_.get();
   const SloEvaluator* slos = slos_.get();
   Env* env = ctx_->env;

@@ -6,6 +6,12 @@
 //   - KPIs with green/yellow/red thresholds: GET /v1/kpis?window=1h, GET /v1/kpis/{name},
 //     GET /v1/kpis/{name}/series?step=5m&window=6h (role: read);
 //   - SLOs with error budgets and multi-window burn rates: GET /v1/slos, GET /v1/slos/{name}
+//     (role: read);
+//   - probes ([[probe]] in the same file; monitor/probe.h): each target on its own task of
+//     a Scheduler the module owns (its threads bound how many run at once, each run is
+//     jittered, and a slow target never holds the server's scheduler, ingest or queries);
+//     every result is stored as a kind=probe event through ctx->ingest and counted in
+//     vigia_probe_*; GET /v1/probes gives the last result and the 24 h uptime per target
 //     (role: read).
 // KPIs and SLOs are evaluated on ctx->query_backend at request time, so they are right
 // after a restart and for any past data; the definitions come from `[monitor] kpis_file`
@@ -16,15 +22,21 @@
 // Thread-safety: see ServerModule; the evaluators are thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/limits.h"
+#include "common/scheduler.h"
+#include "monitor/probe.h"
 #include "server/server_module.h"
 
 namespace vigia {
 
 class KpiEvaluator;
+struct MonitorConfig;
+class TenantScope;
 class SloEvaluator;
 class RedMetrics;
 
@@ -33,6 +45,7 @@ struct MonitorModuleOptions {
   std::string kpis_file;  // KPI/SLO definitions (TOML); "" = the shipped default set
   uint64_t red_max_series = limits::kMaxRedSeries;  // per RED family; 0 = no RED metrics
   int64_t query_timeout_ms = 10'000;                // each KPI/SLO query
+  int probe_concurrency = 4;                        // probes running at once
 };
 
 class MonitorModule final : public ServerModule {
@@ -44,9 +57,15 @@ class MonitorModule final : public ServerModule {
   // REQUIRES: the query module started before (ctx->query_backend).
   Status Start(ServerContext* ctx) override;
   void RegisterRoutes(Router* router) override;
+  Status Stop() override;
 
  private:
   class RedSink;
+  struct ProbeSeries;
+
+  // One run of `t`: the result stored as an event, counted, kept as the last one.
+  Status RunProbeTask(const ProbeTarget& t);
+  void WriteProbesJson(JsonWriter* w, const TenantScope& scope) const;
 
   const MonitorModuleOptions options_;
   ServerContext* ctx_ = nullptr;
@@ -54,6 +73,10 @@ class MonitorModule final : public ServerModule {
   std::unique_ptr<RedSink> red_sink_;
   std::unique_ptr<KpiEvaluator> kpis_;
   std::unique_ptr<SloEvaluator> slos_;
+  std::shared_ptr<const MonitorConfig> config_;
+  std::unique_ptr<Scheduler> probe_scheduler_;  // null without probes
+  mutable std::mutex mu_;
+  std::map<std::string, ProbeResult> last_;  // by target name; guarded by mu_
 };
 
 }  // namespace vigia

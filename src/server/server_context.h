@@ -57,9 +57,10 @@ struct ServerContext {
   IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
 
   // Published by the query module: where feature modules run VQL (alert rules, KPIs, SLOs),
-  // never the store directly; counted in vigia_queries_total. The server's QueryBackend behind the
-  // tenant guard (query/scoped_query_backend.h): every query must set QueryOptions::scope —
-  // ScopeOf( req.principal) in a route, TenantScope::All() for the server's own work (alert rules).
+  // never the store directly; counted in vigia_queries_total. The server's QueryBackend
+  // behind the tenant guard (query/scoped_query_backend.h): every query must set
+  // QueryOptions::scope — ScopeOf(req.principal) in a route, TenantScope::All() for the
+  // server's own work (alert rules).
   QueryBackend* query_backend = nullptr;
 
   // Published by the monitor module (monitor/kpi_evaluator.h, monitor/slo_evaluator.h): the
