@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/arena.h"
@@ -153,6 +154,25 @@ class EventBatch {
         }
       }
       if (!seen) out.push_back({name, v});
+      e.first_field = first;
+      e.num_fields = static_cast<uint32_t>(out.size()) - first;
+    }
+    fields_ = std::move(out);
+  }
+
+  // Appends one field to some events: `extra` holds (event index, field) pairs, indexes
+  // ascending and distinct. The field arrays are rebuilt once. `name` and string values must
+  // be in arena() or static storage. Used to add the `redacted` marker.
+  void AppendFields(const std::vector<std::pair<uint32_t, Field>>& extra) {
+    if (extra.empty()) return;
+    std::vector<Field> out;
+    out.reserve(fields_.size() + extra.size());
+    size_t next = 0;
+    for (uint32_t i = 0; i < events_.size(); ++i) {
+      EventRef& e = events_[i];
+      uint32_t first = static_cast<uint32_t>(out.size());
+      for (const Field& f : fields(e)) out.push_back(f);
+      if (next < extra.size() && extra[next].first == i) out.push_back(extra[next++].second);
       e.first_field = first;
       e.num_fields = static_cast<uint32_t>(out.size()) - first;
     }

@@ -320,6 +320,49 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->api_keys_file, AsString(r));
          return Status::Ok();
        }},
+      {"redact", "enabled",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.redact.enabled, AsBool(r));
+         return Status::Ok();
+       }},
+      {"redact", "action",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.redact.action, redact::ParseRedactAction(s));
+         return Status::Ok();
+       }},
+      {"redact", "secret_keys",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         c->ingest.redact.secret_keys.clear();
+         size_t start = 0;
+         while (start <= s.size()) {
+           size_t comma = s.find(',', start);
+           std::string k =
+               s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           while (!k.empty() && k.front() == ' ') k.erase(k.begin());
+           while (!k.empty() && k.back() == ' ') k.pop_back();
+           if (!k.empty()) c->ingest.redact.secret_keys.push_back(k);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return Status::Ok();
+       }},
+      {"redact", "emails",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.redact.emails, AsBool(r));
+         return Status::Ok();
+       }},
+      {"redact", "phones",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.redact.phones, AsBool(r));
+         return Status::Ok();
+       }},
+      {"redact", "hmac_key_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.redact_hmac_key_file, AsString(r));
+         return Status::Ok();
+       }},
       {"auth", "allow_open",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->allow_open, AsBool(r));

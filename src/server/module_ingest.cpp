@@ -39,6 +39,15 @@ Status IngestModule::Start(ServerContext* ctx) {
   if (ua_) po.derivers.push_back(ua_.get());
   po.derivers.push_back(&fingerprint_);
   po.commit_hooks = ctx->commit_hooks;
+  redact::RedactOptions ro = options_.redact;
+  if (!options_.redact_hmac_key_file.empty()) {
+    Result<std::string> key = ctx->env->ReadFileToString(options_.redact_hmac_key_file);
+    if (!key.ok())
+      return Status::InvalidArgument("redact.hmac_key_file: " + key.status().ToString());
+    ro.hmac_key = std::move(*key);
+  }
+  VIGIA_ASSIGN_OR_RETURN(redactor_, redact::SecretRedactor::Make(std::move(ro), ctx->metrics));
+  if (options_.redact.enabled) po.redactors.push_back(redactor_.get());
   po.retention_days = ctx->retention_days;
   po.max_future_ns = options_.max_future_sec * 1'000'000'000;
   po.env = ctx->env;

@@ -4,7 +4,9 @@
 // IngestPipeline every protocol submits through (derivers: perf_class, the UA deriver, the error
 // fingerprint; admission: the store's retention and max_future_sec) and the per-protocol counters
 // every ingest route reports (ingest_metrics.h), and registers the ingest routes (ingest_routes.h,
-// route_otlp.h, route_loki.h). Stops the live feed once the transport has stopped, so every tail
+// route_otlp.h, route_loki.h). Its redactor (SecretRedactor) removes secrets and personal data
+// from every protocol's events after derivation and before the WAL. Stops the live feed once
+// the transport has stopped, so every tail
 // has ended and no ingest can publish any more.
 //
 // Thread-safety: see ServerModule.
@@ -18,6 +20,7 @@
 #include "ingest/ingest_decoder.h"
 #include "ingest/ingest_pipeline.h"
 #include "ingest/normalize/ua_field_deriver.h"
+#include "redact/secret_redactor.h"
 #include "server/ingest_metrics.h"
 #include "server/route_elasticsearch.h"
 #include "server/server_module.h"
@@ -38,6 +41,9 @@ struct IngestModuleOptions {
   // Web origins allowed to call the ingest routes from a browser (cors_policy.h):
   // "https://app.example.com,https://admin.example.com", "*", or "" (no CORS).
   std::string cors_origins;
+  // [redact]: secrets and personal data removed before the WAL (redact/secret_redactor.h).
+  redact::RedactOptions redact;
+  std::string redact_hmac_key_file;  // the key of redact.action = hash
 };
 
 class IngestModule final : public ServerModule {
@@ -59,6 +65,7 @@ class IngestModule final : public ServerModule {
   errors::FingerprintDeriver fingerprint_;
   std::unique_ptr<LiveFeed> live_feed_;
   std::unique_ptr<IngestMetrics> metrics_;
+  std::unique_ptr<redact::SecretRedactor> redactor_;
   std::unique_ptr<IngestPipeline> pipeline_;  // after ua_ and live_feed_: points at them
   CorsPolicy cors_;
 };

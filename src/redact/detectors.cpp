@@ -1,0 +1,99 @@
+#include "redact/detectors.h"
+
+namespace vigia::redact {
+namespace {
+
+std::string Digits(std::string_view s) {
+  std::string d;
+  for (char c : s) {
+    if (c >= '0' && c <= '9') d.push_back(c);
+  }
+  return d;
+}
+
+bool AllSame(const std::string& d) { return d.find_first_not_of(d[0]) == std::string::npos; }
+
+// The secret names of key=value pairs in free text and of URL query parameters.
+constexpr char kSecretWords[] =
+    "password|passwd|pwd|senha|secret|client_secret|token|access_token|refresh_token|id_token|"
+    "api[_-]?key|apikey|auth_token|session_token|reset|reset_token|private_key|signature";
+
+}  // namespace
+
+bool LuhnValid(std::string_view s) {
+  std::string d = Digits(s);
+  if (d.size() < 13 || d.size() > 19 || AllSame(d)) return false;
+  // Issuer prefixes and lengths of cards in use (Visa 16/19, Mastercard 2/5 16, Amex 15,
+  // Diners 14, Discover/Elo/Hipercard 6 16): a random build number or order id of another
+  // shape is not a card even when its Luhn digit happens to fit (1 in 10).
+  size_t n = d.size();
+  bool shape = (d[0] == '4' && (n == 16 || n == 19)) || ((d[0] == '5' || d[0] == '2') && n == 16) ||
+               (d[0] == '3' && (n == 15 || n == 14)) || (d[0] == '6' && n == 16);
+  if (!shape) return false;
+  int sum = 0;
+  bool dbl = false;
+  for (size_t i = d.size(); i-- > 0;) {
+    int v = d[i] - '0';
+    if (dbl) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+    sum += v;
+    dbl = !dbl;
+  }
+  return sum % 10 == 0;
+}
+
+bool CpfValid(std::string_view s) {
+  std::string d = Digits(s);
+  if (d.size() != 11 || AllSame(d)) return false;
+  for (int check = 9; check <= 10; ++check) {
+    int sum = 0;
+    for (int i = 0; i < check; ++i) sum += (d[i] - '0') * (check + 1 - i);
+    int r = sum * 10 % 11;
+    if (r == 10) r = 0;
+    if (r != d[check] - '0') return false;
+  }
+  return true;
+}
+
+bool CnpjValid(std::string_view s) {
+  std::string d = Digits(s);
+  if (d.size() != 14 || AllSame(d)) return false;
+  static constexpr int kW1[] = {5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
+  static constexpr int kW2[] = {6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2};
+  for (int check = 12; check <= 13; ++check) {
+    const int* w = check == 12 ? kW1 : kW2;
+    int sum = 0;
+    for (int i = 0; i < check; ++i) sum += (d[i] - '0') * w[i];
+    int r = sum % 11;
+    int want = r < 2 ? 0 : 11 - r;
+    if (want != d[check] - '0') return false;
+  }
+  return true;
+}
+
+const std::vector<Detector>& BuiltinDetectors() {
+  static const std::vector<Detector> kAll = {
+      {"url_secret_param",
+       std::string(R"((?i)[?&](?:)") + kSecretWords + R"(|key|sig|code)=([^&\s#"']{3,}))", 1},
+      // password=hunter2, "token": "abc", reset: xyz (seed 002's greps), in free text.
+      {"kv_secret",
+       std::string(R"((?i)\b(?:)") + kSecretWords + R"()["']?\s*[=:]\s*["']?([^\s"'&,;<>]{3,}))",
+       1},
+      {"bearer", R"((?i)\b(?:bearer|basic)\s+([A-Za-z0-9\-._~+/]{8,}=*))", 1},
+      {"jwt", R"(\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,})", 0},
+      {"aws_key", R"(\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)", 0},
+      {"gcp_key", R"(\bAIza[0-9A-Za-z_-]{35})", 0},
+      {"github_token", R"(\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))", 0},
+      {"stripe_key", R"(\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,})", 0},
+      {"private_key",
+       R"((?s)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$))", 0},
+      {"conn_string_password", R"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/\s@]+:([^@\s/]+)@)", 1},
+      {"card_number", R"(\b(?:\d[ -]?){12,18}\d\b)", 0, LuhnValid},
+      {"cpf", R"(\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b)", 0, CpfValid},
+      {"cnpj", R"(\b\d{2}\.?\d{3}\.?\d{3}/?\d{4}-?\d{2}\b)", 0, CnpjValid},
+      {"email", R"(\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b)", 0, nullptr, true},
+      {"phone", R"((?:\+55\s?)?\(?\b\d{2}\)?\s?9\d{4}-?\d{4}\b)", 0, nullptr, true},
+  };
+  return kAll;
+}
+
+}  // namespace vigia::redact

@@ -1,0 +1,33 @@
+// Detector: one kind of secret or personal datum the SecretRedactor finds inside string
+// values — a name (the `detector` label of vigia_redactions_total and the marker), an RE2
+// pattern, which capture group is the secret (0 = the whole match), and an optional validator
+// that rejects look-alikes (Luhn for card numbers, the check digits of CPF and CNPJ, so order
+// numbers and timestamps are not hit). BuiltinDetectors() is the list; each has planted and
+// clean lines in testdata/ (secret_redactor_test.cpp).
+//
+// Thread-safety: immutable data and pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigia::redact {
+
+struct Detector {
+  std::string name;
+  std::string pattern;  // RE2 syntax
+  int group = 0;        // the capture group that is the secret; 0 = the whole match
+  bool (*validate)(std::string_view match) = nullptr;  // null = every match counts
+  bool opt_in = false;  // personal data (e-mails, phones): only when configured
+};
+
+// Every built-in detector, opt-in ones included (SecretRedactor drops those not enabled).
+const std::vector<Detector>& BuiltinDetectors();
+
+// Check-digit validators (digits are taken from `s`, separators skipped).
+bool LuhnValid(std::string_view s);  // 13-19 digits
+bool CpfValid(std::string_view s);   // 11 digits, not all equal
+bool CnpjValid(std::string_view s);  // 14 digits, not all equal
+
+}  // namespace vigia::redact

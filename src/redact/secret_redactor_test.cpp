@@ -1,0 +1,164 @@
+#include "redact/secret_redactor.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace vigia::redact {
+namespace {
+
+std::vector<std::string> Lines(const std::string& file) {
+  std::ifstream in(std::string(VIGIA_REDACT_TESTDATA) + "/" + file);
+  EXPECT_TRUE(in.good()) << file;
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != '#') out.push_back(line);
+  }
+  return out;
+}
+
+std::string Unescape(std::string s) {
+  for (size_t p; (p = s.find("\\n")) != std::string::npos;) s.replace(p, 2, "\n");
+  return s;
+}
+
+std::unique_ptr<SecretRedactor> Make(RedactOptions o = {}, MetricRegistry* m = nullptr) {
+  auto r = SecretRedactor::Make(std::move(o), m);
+  EXPECT_TRUE(r.ok()) << r.status().ToString();
+  return std::move(*r);
+}
+
+TEST(SecretRedactorTest, EveryPlantedSecretIsGoneAndNamed) {
+  auto r = Make();
+  std::set<std::string> detectors_covered;
+  for (const std::string& line : Lines("planted.tsv")) {
+    std::istringstream cols(line);
+    std::string detector, text, secret;
+    std::getline(cols, detector, '\t');
+    std::getline(cols, text, '\t');
+    std::getline(cols, secret, '\t');
+    text = Unescape(text);
+    std::vector<std::string> hits;
+    std::string out = r->RedactText(text, &hits);
+    EXPECT_EQ(out.find(secret), std::string::npos) << detector << ": " << out;
+    EXPECT_NE(std::find(hits.begin(), hits.end(), detector), hits.end())
+        << detector << " did not fire on: " << text << " → " << out;
+    detectors_covered.insert(detector);
+  }
+  // Every built-in non-opt-in detector has planted lines.
+  for (const Detector& d : BuiltinDetectors()) {
+    if (!d.opt_in) {
+      EXPECT_EQ(detectors_covered.count(d.name), 1u) << d.name;
+    }
+  }
+}
+
+TEST(SecretRedactorTest, CleanCorpusFalseRedactionsAtMostOnePercent) {
+  auto r = Make();
+  std::vector<std::string> lines = Lines("clean.txt");
+  ASSERT_GE(lines.size(), 500u);
+  size_t changed = 0;
+  for (const std::string& line : lines) {
+    if (r->RedactText(line, nullptr) != line) {
+      ++changed;
+      std::printf("false redaction: %s\n", line.c_str());
+    }
+  }
+  EXPECT_LE(changed * 100, lines.size()) << changed << " of " << lines.size();
+}
+
+TEST(SecretRedactorTest, OptInPersonalData) {
+  std::string text = "contact maria.silva@example.com.br or (11) 98765-4321";
+  EXPECT_EQ(Make()->RedactText(text, nullptr), text);
+  RedactOptions o;
+  o.emails = true;
+  o.phones = true;
+  std::string out = Make(o)->RedactText(text, nullptr);
+  EXPECT_EQ(out.find("maria.silva"), std::string::npos) << out;
+  EXPECT_EQ(out.find("98765-4321"), std::string::npos) << out;
+}
+
+TEST(SecretRedactorTest, ValidatorsRejectLookAlikes) {
+  EXPECT_TRUE(LuhnValid("4111111111111111"));
+  EXPECT_FALSE(LuhnValid("4111111111111112"));
+  EXPECT_FALSE(LuhnValid("0000000000000000"));
+  EXPECT_TRUE(CpfValid("529.982.247-25"));
+  EXPECT_FALSE(CpfValid("529.982.247-26"));
+  EXPECT_FALSE(CpfValid("111.111.111-11"));
+  EXPECT_TRUE(CnpjValid("11.222.333/0001-81"));
+  EXPECT_FALSE(CnpjValid("11.222.333/0001-82"));
+  auto r = Make();
+  EXPECT_EQ(r->RedactText("order 4111111111111112 shipped", nullptr),
+            "order 4111111111111112 shipped");
+}
+
+class BatchTest : public ::testing::Test {
+ protected:
+  EventBatch batch_;
+  void Event(std::vector<std::pair<std::string, std::string>> fields) {
+    batch_.BeginEvent(1);
+    for (auto& [k, v] : fields) {
+      batch_.AddField(batch_.arena().Copy(k), Value::String(batch_.arena().Copy(v)));
+    }
+  }
+  std::string Get(size_t i, std::string_view name) {
+    const Value* v = batch_.Find(batch_.events()[i], name);
+    if (v == nullptr) return "<absent>";
+    return v->type == ValueType::kString ? std::string(v->s) : "<non-string>";
+  }
+};
+
+TEST_F(BatchTest, FieldsAndTextRedactedMarkedAndCounted) {
+  MetricRegistry metrics;
+  auto r = Make({}, &metrics);
+  Event({{"service", "sales-api"}, {"msg", "login password=hunter2x ok"}, {"Password", "p4ss"}});
+  Event({{"service", "sales-api"},
+         {"msg", "all fine"},
+         {"headers.Authorization", "Bearer abcdefgh12345"}});
+  Event({{"service", "sales-api"}, {"msg", "nothing to see"}, {"request_id", "52998224725"}});
+  r->Redact("", &batch_);
+  EXPECT_EQ(Get(0, "msg"), "login password=[redacted:kv_secret] ok");
+  EXPECT_EQ(Get(0, "Password"), "[redacted:secret_field]");
+  EXPECT_EQ(Get(0, "redacted"), "kv_secret,secret_field");
+  EXPECT_EQ(Get(1, "headers.Authorization"), "[redacted:secret_field]");
+  EXPECT_EQ(Get(1, "redacted"), "secret_field");
+  EXPECT_EQ(Get(2, "redacted"), "<absent>");
+  EXPECT_EQ(Get(2, "request_id"), "52998224725");  // ids are not scanned
+  std::string text = metrics.Exposition();
+  EXPECT_NE(
+      text.find(
+          R"(vigia_redactions_total{detector="kv_secret",service="sales-api",field="msg"} 1)"),
+      std::string::npos)
+      << text;
+}
+
+TEST_F(BatchTest, HashKeepsEqualValuesJoinableAndDropRemoves) {
+  RedactOptions o;
+  o.action = RedactAction::kHash;
+  EXPECT_FALSE(SecretRedactor::Make(o, nullptr).ok());  // hash needs a key
+  o.hmac_key = "test-key";
+  auto r = Make(o);
+  Event({{"msg", "token=abcdef123"}, {"token", "abcdef123"}});
+  Event({{"msg", "token=abcdef123"}, {"token", "other-value"}});
+  r->Redact("", &batch_);
+  EXPECT_EQ(Get(0, "msg"), Get(1, "msg"));
+  EXPECT_EQ(Get(0, "msg").find("abcdef123"), std::string::npos);
+  EXPECT_NE(Get(0, "token"), Get(1, "token"));
+  EXPECT_EQ(Get(0, "token").substr(0, 6), "[hmac:");
+
+  RedactOptions d;
+  d.action = RedactAction::kDrop;
+  EventBatch b2;
+  batch_ = std::move(b2);
+  Event({{"msg", "key AKIAIOSFODNN7EXAMPLE here"}, {"secret", "x"}});
+  Make(d)->Redact("", &batch_);
+  EXPECT_EQ(Get(0, "msg"), "key  here");
+  EXPECT_EQ(Get(0, "secret"), "<non-string>");
+}
+
+}  // namespace
+}  // namespace vigia::redact
