@@ -1,5 +1,7 @@
 #include "alerting/silences.h"
 
+#include <re2/re2.h>
+
 #include <simdjson.h>
 
 #include <algorithm>
@@ -27,12 +29,14 @@ Result<LabelMatcher> MakeMatcher(std::string name, LabelMatcher::Op op, std::str
   m.op = op;
   m.value = std::move(value);
   if (op == LabelMatcher::Op::kRe || op == LabelMatcher::Op::kNre) {
-    try {
-      m.re = std::make_shared<const std::regex>(m.value, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto re = std::make_shared<const RE2>(m.value, options);
+    if (!re->ok()) {
       return Status::InvalidArgument("matcher " + m.name + ": invalid regex \"" + m.value +
-                                     "\": " + e.what());
+                                     "\": " + re->error());
     }
+    m.re = std::move(re);
   }
   return m;
 }
@@ -82,9 +86,9 @@ bool LabelMatcher::Matches(const LabelSet& labels) const {
     case Op::kNe:
       return v != value;
     case Op::kRe:
-      return std::regex_match(v, *re);
+      return RE2::FullMatch(v, *re);
     case Op::kNre:
-      return !std::regex_match(v, *re);
+      return !RE2::FullMatch(v, *re);
   }
   return false;
 }

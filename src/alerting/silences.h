@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +18,10 @@
 #include "common/env.h"
 #include "common/status.h"
 
+namespace re2 {
+class RE2;
+}  // namespace re2
+
 namespace vigia {
 
 struct LabelMatcher {
@@ -26,7 +29,7 @@ struct LabelMatcher {
   std::string name;
   Op op = Op::kEq;
   std::string value;
-  std::shared_ptr<const std::regex> re;  // kRe, kNre
+  std::shared_ptr<const re2::RE2> re;  // kRe, kNre (RE2: linear time, anchored match)
 
   // `name=value` etc.; InvalidArgument naming the problem (bad name, bad regex).
   static Result<LabelMatcher> Parse(std::string_view text);
