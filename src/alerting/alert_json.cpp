@@ -2,16 +2,11 @@
 
 #include <map>
 
+#include "alerting/label_map_json.h"
 #include "common/time_format.h"
 
 namespace vigia {
 namespace {
-
-void WriteMap(JsonWriter* w, const std::map<std::string, std::string>& m) {
-  w->BeginObject();
-  for (const auto& [k, v] : m) w->KV(k, v);
-  w->EndObject();
-}
 
 void WriteTime(JsonWriter* w, std::string_view key, int64_t ns) {
   w->Key(key);
@@ -31,9 +26,9 @@ void WriteAlertInstance(JsonWriter* w, const AlertInstance& a,
   w->KV("group", a.group).KV("rule", a.rule);
   w->KV("state", AlertStateName(a.state));
   w->Key("labels");
-  WriteMap(w, a.labels);
+  WriteLabelMap(w, a.labels);
   w->Key("annotations");
-  WriteMap(w, a.annotations);
+  WriteLabelMap(w, a.annotations);
   w->KV("value", a.value);
   WriteTime(w, "activeAt", a.active_at_ns);
   WriteTime(w, "firedAt", a.fired_at_ns);
@@ -77,7 +72,7 @@ void WriteRuleGroups(JsonWriter* wp, const RuleSet& rules, const std::vector<Rul
       w.KV("for_sec", static_cast<double>(r.for_ns) / 1e9);
       w.KV("keep_firing_for_sec", static_cast<double>(r.keep_firing_for_ns) / 1e9);
       w.Key("labels");
-      WriteMap(&w, r.labels);
+      WriteLabelMap(&w, r.labels);
       w.Key("annotations").BeginObject();
       for (const auto& [k, t] : r.annotations) w.KV(k, t.text());
       w.EndObject();
@@ -115,9 +110,9 @@ std::string AlertTransitionEvent(const AlertTransition& t, int64_t ts_ns) {
   w.KV("state", AlertStateName(a.state)).KV("previous", AlertStateName(t.from));
   w.KV("fingerprint", a.fingerprint).KV("value", a.value).KV("query", a.query);
   w.Key("labels");
-  WriteMap(&w, a.labels);
+  WriteLabelMap(&w, a.labels);
   w.Key("annotations");
-  WriteMap(&w, a.annotations);
+  WriteLabelMap(&w, a.annotations);
   w.EndObject();
   w.EndObject();
   out += '\n';

@@ -3,30 +3,10 @@
 #include <simdjson.h>
 
 #include "alerting/checksummed_file.h"
+#include "alerting/label_map_json.h"
 #include "common/json_writer.h"
 
 namespace vigia {
-namespace {
-
-void WriteMap(JsonWriter* w, const std::map<std::string, std::string>& m) {
-  w->BeginObject();
-  for (const auto& [k, v] : m) w->KV(k, v);
-  w->EndObject();
-}
-
-bool ReadMap(simdjson::dom::element e, std::map<std::string, std::string>* out) {
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj)) return false;
-  for (auto [k, v] : obj) {
-    std::string_view s;
-    if (v.get_string().get(s)) return false;
-    (*out)[std::string(k)] = std::string(s);
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string EncodeAlertState(const AlertStateSnapshot& s) {
   std::string out;
   JsonWriter w(&out);
@@ -39,9 +19,9 @@ std::string EncodeAlertState(const AlertStateSnapshot& s) {
     w.KV("resolved_at", a.resolved_at_ns).KV("last_active", a.last_active_ns);
     w.KV("value", a.value);
     w.Key("labels");
-    WriteMap(&w, a.labels);
+    WriteLabelMap(&w, a.labels);
     w.Key("annotations");
-    WriteMap(&w, a.annotations);
+    WriteLabelMap(&w, a.annotations);
     w.EndObject();
   }
   w.EndArray().Key("groups").BeginArray();
@@ -49,7 +29,7 @@ std::string EncodeAlertState(const AlertStateSnapshot& s) {
     w.BeginObject().KV("key", g.key).KV("receiver", g.receiver);
     w.KV("first_seen", g.first_seen_ns).KV("last_notify", g.last_notify_ns);
     w.Key("sent");
-    WriteMap(&w, g.sent);
+    WriteLabelMap(&w, g.sent);
     w.EndObject();
   }
   w.EndArray().EndObject();
@@ -78,7 +58,7 @@ Result<AlertStateSnapshot> DecodeAlertState(std::string_view json) {
         e["fired_at"].get_int64().get(a.fired_at_ns) ||
         e["resolved_at"].get_int64().get(a.resolved_at_ns) ||
         e["last_active"].get_int64().get(a.last_active_ns) || e["value"].get_double().get(value) ||
-        !ReadMap(e["labels"], &a.labels) || !ReadMap(e["annotations"], &a.annotations) ||
+        !ReadLabelMap(e["labels"], &a.labels) || !ReadLabelMap(e["annotations"], &a.annotations) ||
         !ParseAlertState(state, &a.state)) {
       return bad("malformed instance");
     }
@@ -96,7 +76,7 @@ Result<AlertStateSnapshot> DecodeAlertState(std::string_view json) {
     std::string_view key, receiver;
     if (e["key"].get_string().get(key) || e["receiver"].get_string().get(receiver) ||
         e["first_seen"].get_int64().get(g.first_seen_ns) ||
-        e["last_notify"].get_int64().get(g.last_notify_ns) || !ReadMap(e["sent"], &g.sent)) {
+        e["last_notify"].get_int64().get(g.last_notify_ns) || !ReadLabelMap(e["sent"], &g.sent)) {
       return bad("malformed group");
     }
     g.key = std::string(key);

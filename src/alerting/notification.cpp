@@ -5,28 +5,12 @@
 
 #include <algorithm>
 
+#include "alerting/label_map_json.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 
 namespace vigia {
 namespace {
-
-void WriteMap(JsonWriter* w, const std::map<std::string, std::string>& m) {
-  w->BeginObject();
-  for (const auto& [k, v] : m) w->KV(k, v);
-  w->EndObject();
-}
-
-bool ReadMap(simdjson::dom::element e, std::map<std::string, std::string>* out) {
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj)) return false;
-  for (auto [k, v] : obj) {
-    std::string_view s;
-    if (v.get_string().get(s)) return false;
-    (*out)[std::string(k)] = std::string(s);
-  }
-  return true;
-}
 
 // Labels (or annotations) every alert of the notification shares.
 std::map<std::string, std::string> Common(const Notification& n, bool annotations) {
@@ -65,16 +49,16 @@ std::string EncodeNotification(const Notification& n) {
   w.BeginObject().KV("receiver", n.receiver).KV("group_key", n.group_key);
   w.KV("created", n.created_ns);
   w.Key("group_labels");
-  WriteMap(&w, n.group_labels);
+  WriteLabelMap(&w, n.group_labels);
   w.Key("alerts").BeginArray();
   for (const NotifiedAlert& a : n.alerts) {
     w.BeginObject().KV("resolved", a.resolved).KV("rule", a.rule).KV("fingerprint", a.fingerprint);
     w.KV("starts_at", a.starts_at_ns).KV("ends_at", a.ends_at_ns).KV("value", a.value);
     w.KV("query", a.query);
     w.Key("labels");
-    WriteMap(&w, a.labels);
+    WriteLabelMap(&w, a.labels);
     w.Key("annotations");
-    WriteMap(&w, a.annotations);
+    WriteLabelMap(&w, a.annotations);
     w.EndObject();
   }
   w.EndArray().EndObject();
@@ -90,7 +74,8 @@ Result<Notification> DecodeNotification(std::string_view json) {
   if (parser.parse(json.data(), json.size()).get(root) ||
       root["receiver"].get_string().get(receiver) || root["group_key"].get_string().get(key) ||
       root["created"].get_int64().get(n.created_ns) ||
-      !ReadMap(root["group_labels"], &n.group_labels) || root["alerts"].get_array().get(alerts)) {
+      !ReadLabelMap(root["group_labels"], &n.group_labels) ||
+      root["alerts"].get_array().get(alerts)) {
     return Status::Corruption("notification: malformed");
   }
   n.receiver = std::string(receiver);
@@ -101,8 +86,8 @@ Result<Notification> DecodeNotification(std::string_view json) {
     if (e["resolved"].get_bool().get(a.resolved) || e["rule"].get_string().get(rule) ||
         e["fingerprint"].get_string().get(fp) || e["starts_at"].get_int64().get(a.starts_at_ns) ||
         e["ends_at"].get_int64().get(a.ends_at_ns) || e["value"].get_double().get(a.value) ||
-        e["query"].get_string().get(query) || !ReadMap(e["labels"], &a.labels) ||
-        !ReadMap(e["annotations"], &a.annotations)) {
+        e["query"].get_string().get(query) || !ReadLabelMap(e["labels"], &a.labels) ||
+        !ReadLabelMap(e["annotations"], &a.annotations)) {
       return Status::Corruption("notification: malformed alert");
     }
     a.rule = std::string(rule);
@@ -120,19 +105,19 @@ std::string WebhookPayload(const Notification& n) {
   w.KV("status", n.AllResolved() ? "resolved" : "firing");
   w.KV("groupKey", n.group_key);
   w.Key("groupLabels");
-  WriteMap(&w, n.group_labels);
+  WriteLabelMap(&w, n.group_labels);
   w.Key("commonLabels");
-  WriteMap(&w, Common(n, false));
+  WriteLabelMap(&w, Common(n, false));
   w.Key("commonAnnotations");
-  WriteMap(&w, Common(n, true));
+  WriteLabelMap(&w, Common(n, true));
   w.KV("externalURL", "").KV("truncatedAlerts", 0);
   w.Key("alerts").BeginArray();
   for (const NotifiedAlert& a : n.alerts) {
     w.BeginObject().KV("status", a.resolved ? "resolved" : "firing");
     w.Key("labels");
-    WriteMap(&w, a.labels);
+    WriteLabelMap(&w, a.labels);
     w.Key("annotations");
-    WriteMap(&w, a.annotations);
+    WriteLabelMap(&w, a.annotations);
     w.KV("startsAt", Time(a.starts_at_ns)).KV("endsAt", Time(a.ends_at_ns));
     w.KV("generatorURL", "").KV("fingerprint", a.fingerprint);
     w.KV("value", a.value).KV("query", a.query);
@@ -179,9 +164,9 @@ std::string AlertmanagerPayload(const Notification& n, int64_t now_ns, int64_t f
   for (const NotifiedAlert& a : n.alerts) {
     w.BeginObject();
     w.Key("labels");
-    WriteMap(&w, a.labels);
+    WriteLabelMap(&w, a.labels);
     w.Key("annotations");
-    WriteMap(&w, a.annotations);
+    WriteLabelMap(&w, a.annotations);
     w.KV("startsAt", FormatRfc3339(a.starts_at_ns, 3));
     w.KV("endsAt", FormatRfc3339(a.resolved ? a.ends_at_ns : now_ns + firing_ttl_ns, 3));
     w.KV("generatorURL", "");

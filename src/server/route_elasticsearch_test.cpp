@@ -8,59 +8,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "server/server.h"
+#include "server/server_route_fixture.h"
 
 namespace vigia {
 namespace {
 
-class ElasticsearchRoutesTest : public ::testing::Test {
+class ElasticsearchRoutesTest : public testing::ServerRouteFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("vigia_es_routes_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    config_.store.store.data_dir = (dir_ / "data").string();
-    config_.store.store.retention.days = 0;
-    config_.http.port = 0;
-    config_.http.threads = 1;
-    config_.ingest.ua_regexes = "off";
-  }
-  void TearDown() override {
-    if (server_) {
-      EXPECT_TRUE(server_->Stop().ok());
-    }
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Start() {
-    Result<std::unique_ptr<Server>> s = Server::Start(config_, nullptr);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(*s);
-  }
-  HttpResponse Call(std::string_view method, std::string_view target, std::string body = "",
-                    std::vector<std::pair<std::string_view, std::string_view>> headers = {}) {
-    HttpRequest req;
-    req.method = method;
-    req.target = target;
-    size_t q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string_view::npos) req.query = target.substr(q + 1);
-    req.headers = std::move(headers);
-    req.body = std::move(body);
-    req.receive_ts_ns = 1'700'000'000'000'000'000;
-    HttpResponse resp;
-    server_->router().Dispatch(req, &resp);
-    return resp;
-  }
   static bool Contains(const std::string& s, std::string_view part) {
     return s.find(part) != std::string::npos;
   }
-
-  std::filesystem::path dir_;
-  ServerConfig config_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(ElasticsearchRoutesTest, BulkStoresIndexAndCreateAndAnswersPerItem) {
@@ -122,6 +79,7 @@ TEST_F(ElasticsearchRoutesTest, HandshakeForApiClientsAndNotForBrowsers) {
 }
 
 TEST_F(ElasticsearchRoutesTest, CredentialsAsBasicPasswordApiKeyOrBearer) {
+  std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "keys") << "s3cret\n";
   config_.api_keys_file = (dir_ / "keys").string();
   Start();
