@@ -10,7 +10,7 @@ ARGS       ?=
 # standalone_clone_test) shares cached objects.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all deps configure build run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo
+.PHONY: all deps configure build run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo deb
 
 all: build
 
@@ -54,9 +54,12 @@ test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DVIGIA_FUZZ=ON -DVIGIA_BUILD_TESTS=OFF -DVIGIA_BUILD_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ndjson_decoder_fuzz vql_parser_fuzzer \
-	  query_evaluator_fuzzer fingerprint_fuzz bulk_decoder_fuzz syslog_decoder_fuzz
+	  query_evaluator_fuzzer fingerprint_fuzz bulk_decoder_fuzz syslog_decoder_fuzz alerting_fuzz \
+	  auth_fuzz audit_export_fuzz otlp_decoder_fuzz loki_decoder_fuzz sentry_envelope_fuzz \
+	  schedule_fuzz
 	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql $$scratch/query $$scratch/fp \
-	    $$scratch/bulk $$scratch/syslog && \
+	    $$scratch/bulk $$scratch/syslog $$scratch/alerting $$scratch/auth $$scratch/audit \
+	    $$scratch/otlp $$scratch/loki $$scratch/sentry $$scratch/schedule && \
 	  $(FUZZ_BUILD)/src/ingest/ndjson/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -print_final_stats=1 $$scratch/ndjson src/ingest/ndjson/fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/vql/vql_parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
@@ -69,19 +72,47 @@ test-fuzz: deps
 	    -max_len=4096 -print_final_stats=1 $$scratch/bulk src/ingest/elasticsearch/fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/ingest/syslog/syslog_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=4096 -print_final_stats=1 $$scratch/syslog src/ingest/syslog/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/alerting/alerting_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	    -print_final_stats=1 $$scratch/alerting src/alerting/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/server/auth_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=1024 \
+	    -print_final_stats=1 $$scratch/auth src/server/auth_fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/audit/audit_export_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=8192 -print_final_stats=1 $$scratch/audit src/audit/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/otlp/otlp_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/otlp src/ingest/otlp/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/loki/loki_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/loki src/ingest/loki/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/ingest/sentry/sentry_envelope_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=8192 -print_final_stats=1 $$scratch/sentry src/ingest/sentry/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/common/schedule_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/schedule src/common/schedule_fuzz_corpus && \
 	  rm -rf $$scratch
 
 test: test-release test-asan test-tsan test-fuzz bench-smoke
 
-# vigia vs ClickHouse on the same generated data (bench/README.md); EVENTS=N to resize.
+# vigia vs ClickHouse and DuckDB on the same generated data (bench/README.md); EVENTS=N to resize.
 bench: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
+	cd bench/duckdb && npm ci --no-audit --no-fund
 	BUILD=$(BUILD) bench/run.sh --events $${EVENTS:-10000000}
+	BUILD=$(BUILD) bench/file_bench.sh
+	$(BUILD)/monitor_bench --events $${EVENTS:-10000000}
+	$(BUILD)/redact_bench --events 500000 --rounds 5
+	$(BUILD)/audit_bench --events 1000000 --mix-events 400000 --rounds 3
 
-# The same at 100k events: part of `make test` so the harness and the peer never rot.
+# The same at 100k events: part of `make test` so the harness and the peers never rot (DuckDB
+# only when bench/duckdb/node_modules is installed: no network in make test).
 bench-smoke: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
 	BUILD=$(BUILD) bench/run.sh --events 100000 --smoke
+	$(BUILD)/monitor_bench --events 100000 --reps 3
+	$(BUILD)/redact_bench --events 20000 --rounds 1
+	$(BUILD)/audit_bench --events 20000 --mix-events 10000 --rounds 1
+
+# Debian packages vigia_<version>_<arch>.deb (server, unit, config, rules) and vigia-dev (the
+# SDK) into $(BUILD)/deb (packaging/deb/build-deb.sh; installed and run by deb_install_test).
+deb: build
+	packaging/deb/build-deb.sh $(BUILD) $(BUILD)/deb
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i

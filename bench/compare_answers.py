@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Compares one benchmark query's answer from vigia (NDJSON rows) with ClickHouse's (TSV).
+"""Compares one benchmark query's answer from vigia (NDJSON rows) with a peer's (TSV:
+ClickHouse's, or DuckDB's as bench/duckdb/duckdb_bench.mjs writes it).
 
-    compare_answers.py MODE VIGIA_NDJSON CLICKHOUSE_TSV
+    compare_answers.py MODE VIGIA_NDJSON PEER_TSV [PEER_NAME]
 
 MODE:
   rows          same number of rows (SELECT * lookups: the two systems print different
@@ -75,6 +76,7 @@ def cells_equal(a, b):
 
 def main():
     mode, vpath, cpath = sys.argv[1:4]
+    peer = sys.argv[4] if len(sys.argv) > 4 else "ClickHouse"
     v, c = vigia_rows(vpath), ch_rows(cpath)
     if len(v) != len(c):
         print(f"DIFFERENT: {len(v)} rows vs {len(c)}")
@@ -88,7 +90,7 @@ def main():
     c.sort(key=sort_key)
     for rv, rc in zip(v, c):
         if len(rv) != len(rc) or not all(cells_equal(a, b) for a, b in zip(rv, rc)):
-            print(f"DIFFERENT: vigia {rv} vs ClickHouse {rc}")
+            print(f"DIFFERENT: vigia {rv} vs {peer} {rc}")
             return 1
     print(f"same ({len(v)} rows)")
     return 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vigia vs ClickHouse on the same data, same machine, same run (issue 6).
+# vigia vs ClickHouse and DuckDB on the same data, same machine, same run (issues 6, 20).
 #
 #   bench/run.sh [--events N] [--smoke] [--reps R] [--connections C] [--batch B] [--keep]
 #
@@ -7,14 +7,23 @@
 #    peer's copy: the same lines plus the fields vigia derives from ua (--derived-out).
 # 2. ClickHouse 18.16 starts from bench/clickhouse/ in a temp dir; vigia-load posts its copy
 #    to INSERT ... FORMAT JSONEachRow; bytes on disk from system.parts after OPTIMIZE FINAL.
+# 2b. DuckDB (bench/duckdb, @duckdb/node-api from its package-lock.json; `make bench` runs
+#    npm ci, the smoke run skips DuckDB when it is not installed) loads the peer's copy with
+#    read_json into a database file; bytes on disk = that file after CHECKPOINT.
 # 3. `vigia serve` starts on a temp data dir; vigia-load posts the same file with the same
 #    connections and batches to /v1/events; bytes on disk = du of the data dir after stop.
-# 4. Each query of bench/queries.tsv runs once to warm up, then R times on each system over
-#    HTTP (curl's total time, round trip included); the median is reported and each answer is
-#    checked against the generator's ground truth and compared with the other system's
-#    (bench/compare_answers.py).
+# 4. Each query of bench/queries.tsv runs once cold, then R times warm on each system: vigia
+#    is restarted before each query (its chunk cache empty, the OS page cache warm) and
+#    queried over HTTP (curl's total time, round trip included); ClickHouse over HTTP (its
+#    "cold" is its first run of the query: it is not restarted); DuckDB in-process, a fresh
+#    instance per query (bench/duckdb/duckdb_bench.mjs). The warm median is the table's
+#    figure, the cold run is printed apart; each answer is checked against the generator's
+#    ground truth and compared with the peers' (bench/compare_answers.py).
 # 5. The SDK micro-benchmark (vigia SDK vs spdlog async), when built, joins the report.
-# Prints one table (metric | vigia | ClickHouse | ratio) and writes it as JSON under
+# 6. alert_bench (bench/alerting): 200 rules evaluated on vigia's loaded store, and the
+#    event-to-webhook latency of the real binary.
+# Prints one table (metric | vigia | ClickHouse | DuckDB | ratio to the best peer) and
+# writes it as JSON under
 # bench/results/. Exit status: 0 all good; 1 ClickHouse or the harness failed; 3 a system
 # gave a wrong answer. A vigia feature that does not exist yet prints "n/a (not implemented)".
 set -euo pipefail
@@ -128,11 +137,49 @@ CH_OPTIMIZE_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b -
 CH_BYTES=$(ch "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = 'default' AND table = 'events' AND active")
 CH_BPE=$(awk -v b="$CH_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
 
+# --- 2b. DuckDB ----------------------------------------------------------------------------
+DUCK_DIR=$ROOT/bench/duckdb
+DUCK_STATE="ok"
+DUCK_EPS="" DUCK_BPE="" DUCK_VERSION="n/a"
+if ! command -v node >/dev/null 2>&1 || [ ! -d "$DUCK_DIR/node_modules/@duckdb/node-api" ]; then
+  DUCK_STATE="n/a (not installed: make bench runs npm ci in bench/duckdb)"
+  [ "$SMOKE" = 1 ] || die "DuckDB is not installed (cd bench/duckdb && npm ci)"
+else
+  log "loading DuckDB (read_json of the same file into $WORK/duck.db)"
+  if D_LOAD=$(node "$DUCK_DIR/duckdb_bench.mjs" load "$WORK/duck.db" "$CH_DATA" 2>"$WORK/duck.log"); then
+    DUCK_VERSION=$(grep -o '"version":"[^"]*"' <<<"$D_LOAD" | cut -d'"' -f4)
+    DUCK_EPS=$(json_num events_per_sec <<<"$D_LOAD")
+    DUCK_ROWS=$(json_num rows <<<"$D_LOAD")
+    [ "$DUCK_ROWS" = "$EVENTS" ] || die "DuckDB holds $DUCK_ROWS rows, expected $EVENTS"
+    DUCK_BPE=$(awk -v b="$(json_num bytes <<<"$D_LOAD")" -v n="$EVENTS" 'BEGIN { printf "%.2f", b / n }')
+  else
+    die "loading DuckDB failed: $(tail -n 3 "$WORK/duck.log" | tr '\n' ' ')"
+  fi
+fi
+
 # --- 3. vigia ------------------------------------------------------------------------------
 VIGIA_STATE="ok"
 V_EPS="" V_P99="" V_BPE="" V_WAL_BPE="" V_VERSION="n/a" V_QUERY=0
 VDATA=$WORK/vigia-data
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# vigia_start → starts `vigia serve` on $VDATA and $V_URL; fails when it is not ready in 30 s.
+vigia_start() {
+  "$VIGIA" serve --data "$VDATA" --listen "127.0.0.1:$VPORT" >>"$WORK/vigia.log" 2>&1 &
+  VIGIA_PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$V_URL/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$VIGIA_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+# vigia_restart → a clean stop and a start: the next query runs on an empty chunk cache.
+vigia_restart() {
+  kill "$VIGIA_PID" 2>/dev/null || true
+  wait "$VIGIA_PID" 2>/dev/null || true
+  VIGIA_PID=""
+  vigia_start
+}
 if [ ! -x "$VIGIA" ]; then
   VIGIA_STATE="n/a (no $VIGIA)"
 else
@@ -141,14 +188,7 @@ else
   while ! port_free "$VPORT"; do VPORT=$((VPORT + 1)); done
   V_URL="http://127.0.0.1:$VPORT"
   log "starting vigia serve on $V_URL"
-  "$VIGIA" serve --data "$VDATA" --listen "127.0.0.1:$VPORT" >"$WORK/vigia.log" 2>&1 &
-  VIGIA_PID=$!
-  for _ in $(seq 1 300); do
-    curl -sf "$V_URL/health/ready" >/dev/null 2>&1 && break
-    kill -0 "$VIGIA_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if ! curl -sf "$V_URL/health/ready" >/dev/null 2>&1; then
+  if ! vigia_start; then
     VIGIA_STATE="n/a (vigia serve did not start: $(tail -n 3 "$WORK/vigia.log" | tr '\n' ' ' | cut -c1-160))"
     kill "$VIGIA_PID" 2>/dev/null || true
     VIGIA_PID=""
@@ -196,9 +236,10 @@ check_answer() {
   done
   echo "$verdict"
 }
-# time_query SYSTEM TEXT OUTFILE → median ms of REPS runs after one warm-up; "" on error
+# time_query SYSTEM TEXT OUTFILE → "COLD_MS WARM_MEDIAN_MS": the first run, then the median
+# of REPS runs; "ERR:..." on error
 time_query() {
-  local sys=$1 text=$2 out=$3 i=0 reps=$REPS code ms times=()
+  local sys=$1 text=$2 out=$3 i=0 reps=$REPS code ms cold="" times=()
   while [ "$i" -le "$reps" ]; do
     if [ "$sys" = ch ]; then
       r=$(curl -s --max-time 600 -o "$out" -w '%{http_code} %{time_total}' "$CH_URL" --data-binary "$text FORMAT TSV")
@@ -211,12 +252,14 @@ time_query() {
     ms=$(awk -v s="${r#* }" 'BEGIN { printf "%.3f", s * 1000 }')
     if [ "$i" -gt 0 ]; then
       times+=("$ms")
-    elif awk -v m="$ms" 'BEGIN { exit !(m > 2000) }'; then
-      reps=$((REPS < 3 ? REPS : 3))  # a multi-second query: 3 runs bound the run time
+    else
+      cold=$ms
+      # A multi-second query: 3 runs bound the run time.
+      if awk -v m="$ms" 'BEGIN { exit !(m > 2000) }'; then reps=$((REPS < 3 ? REPS : 3)); fi
     fi
     i=$((i + 1))
   done
-  printf '%s\n' "${times[@]}" | median
+  echo "$cold $(printf '%s\n' "${times[@]}" | median)"
 }
 rows_of() { grep -c . "$1" || true; }
 first_last_value() { # the last column of the first row: TSV for ClickHouse, NDJSON for vigia
@@ -224,29 +267,37 @@ first_last_value() { # the last column of the first row: TSV for ClickHouse, NDJ
   else head -1 "$1" | grep -o '[-0-9.eE+]*}$' | tr -d '}'; fi
 }
 
-declare -a Q_NAMES Q_V Q_C Q_VCHK Q_CCHK Q_SAME
+declare -a Q_NAMES Q_V Q_C Q_D Q_VCOLD Q_CCOLD Q_DCOLD Q_VCHK Q_CCHK Q_DCHK Q_SAME Q_DSAME Q_MODE Q_SPEC
 WRONG=0
-while IFS=$'\t' read -r name spec vql sql cmpmode; do
+ANS=$WORK/answers
+mkdir -p "$ANS"
+: >"$WORK/duckdb_queries.tsv"
+while IFS=$'\t' read -r name spec vql sql cmpmode dsql; do
   case "$name" in ''|'#'*) continue ;; esac
   sql=$(subst "$sql")
   vql=$(subst "$vql")
+  printf '%s\t%s\n' "$name" "$(subst "${dsql:-$sql}")" >>"$WORK/duckdb_queries.tsv"
   log "query $name"
   cms=$(time_query ch "$sql" "$WORK/ch.out")
   if [[ "$cms" == ERR:* ]]; then
     die "ClickHouse query $name failed: ${cms#ERR:} — SQL: $sql"
   fi
+  ccold=${cms%% *} cms=${cms#* }
   cchk=$(check_answer "$spec" "$(rows_of "$WORK/ch.out")" "$(first_last_value "$WORK/ch.out" ch)")
   [ "$cchk" = ok ] || [ "$cchk" = unchecked ] || { log "ClickHouse $name: $cchk"; WRONG=1; }
   cp "$WORK/ch.out" "$WORK/ch.answer"
-  vms="" vchk="n/a (not implemented)" same="n/a"
+  vms="" vcold="" vchk="n/a (not implemented)" same="n/a"
   if [ "$VIGIA_STATE" != ok ]; then
     vchk="n/a"
   elif [ -n "$vql" ] && [ "$V_QUERY" = 1 ]; then
+    vigia_restart || die "vigia serve did not restart: $(tail -n 3 "$WORK/vigia.log" | tr '\n' ' ')"
     vms=$(time_query vigia "$vql" "$WORK/v.out")
     if [[ "$vms" == ERR:* ]]; then
       vchk="n/a (${vms#ERR:})"
       vms=""
     else
+      vcold=${vms%% *} vms=${vms#* }
+      cp "$WORK/v.out" "$ANS/$name.vigia.ndjson"
       vchk=$(check_answer "$spec" "$(rows_of "$WORK/v.out")" "$(first_last_value "$WORK/v.out" vigia)")
       same=$(python3 "$ROOT/bench/compare_answers.py" "${cmpmode:-rows}" "$WORK/v.out" "$WORK/ch.answer" || true)
       log "vigia vs ClickHouse $name: $same"
@@ -268,6 +319,7 @@ while IFS=$'\t' read -r name spec vql sql cmpmode; do
     fi
   fi
   Q_NAMES+=("$name"); Q_V+=("$vms"); Q_C+=("$cms"); Q_VCHK+=("$vchk"); Q_CCHK+=("$cchk")
+  Q_VCOLD+=("$vcold"); Q_CCOLD+=("$ccold"); Q_MODE+=("${cmpmode:-rows}"); Q_SPEC+=("$spec")
   Q_SAME+=("${same%% (*}")
 done <"$ROOT/bench/queries.tsv"
 
@@ -287,6 +339,35 @@ if [ -n "$VIGIA_PID" ]; then
   fi
 fi
 
+# --- 4b. DuckDB queries (after vigia's stop: one system at a time on the CPUs) -------------
+for i in "${!Q_NAMES[@]}"; do Q_D[i]=""; Q_DCOLD[i]=""; Q_DCHK[i]="$DUCK_STATE"; Q_DSAME[i]="n/a"; done
+if [ "$DUCK_STATE" = ok ]; then
+  log "DuckDB queries (a fresh instance per query: 1 cold run + $REPS warm)"
+  mkdir -p "$ANS/duckdb"
+  node "$DUCK_DIR/duckdb_bench.mjs" queries "$WORK/duck.db" "$WORK/duckdb_queries.tsv" "$ANS/duckdb" "$REPS" \
+    >"$WORK/duckdb_times.ndjson" 2>"$WORK/duck.log" ||
+    die "DuckDB queries failed: $(tail -n 3 "$WORK/duck.log" | tr '\n' ' ')"
+  for i in "${!Q_NAMES[@]}"; do
+    name=${Q_NAMES[$i]}
+    line=$(grep -F "\"name\":\"$name\"" "$WORK/duckdb_times.ndjson" | head -1)
+    Q_DCOLD[i]=$(json_num cold_ms <<<"$line")
+    Q_D[i]=$(grep -o '"warm_ms":\[[^]]*' <<<"$line" | cut -d[ -f2 | tr ',' '\n' | median)
+    out=$ANS/duckdb/$name.tsv
+    Q_DCHK[i]=$(check_answer "${Q_SPEC[$i]}" "$(rows_of "$out")" "$(first_last_value "$out" ch)")
+    [ "${Q_DCHK[$i]}" = ok ] || [ "${Q_DCHK[$i]}" = unchecked ] || { log "DuckDB $name: ${Q_DCHK[$i]}"; WRONG=1; }
+    if [ -f "$ANS/$name.vigia.ndjson" ]; then
+      d=$(python3 "$ROOT/bench/compare_answers.py" "${Q_MODE[$i]}" "$ANS/$name.vigia.ndjson" "$out" DuckDB || true)
+      log "vigia vs DuckDB $name: $d"
+      Q_DSAME[i]=${d%% (*}
+      if [[ "$d" == DIFFERENT* ]] && { [ "${Q_VCHK[$i]}" = ok ] || [ "${Q_VCHK[$i]}" = unchecked ]; } &&
+        { [ "${Q_DCHK[$i]}" = ok ] || [ "${Q_DCHK[$i]}" = unchecked ]; }; then
+        Q_VCHK[i]="WRONG(differs from DuckDB)"
+        WRONG=1
+      fi
+    fi
+  done
+fi
+
 # --- 5. report -----------------------------------------------------------------------------
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 MACHINE="$(nproc) cores ($CPU), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
@@ -295,35 +376,54 @@ ratio() { # "higher is better" metric: vigia/CH; "lower is better": CH/vigia. Al
     if (v == "" || c == "" || v + 0 == 0 || c + 0 == 0) { print "n/a"; exit }
     r = hib ? v / c : c / v; printf "%.2fx %s", r, (r >= 1 ? "vigia better" : "vigia WORSE") }'
 }
-row() { printf '| %-32s | %-34s | %-14s | %-22s | %-16s |\n' "$1" "$2" "$3" "$4" "${5:-}"; }
+best() { # best PEER_A PEER_B HIGHER_IS_BETTER → the better of two peer figures (either may be empty)
+  awk -v a="$1" -v b="$2" -v hib="$3" 'BEGIN {
+    if (a == "") { print b; exit } if (b == "") { print a; exit }
+    if (hib) print (a + 0 > b + 0 ? a : b); else print (a + 0 < b + 0 ? a : b) }'
+}
+row() { printf '| %-28s | %-30s | %-12s | %-12s | %-24s | %-18s |\n' "$1" "$2" "$3" "$4" "${5:-}" "${6:-}"; }
 vcell() { # vcell VALUE CHECK
   if [ -z "$1" ]; then echo "${2:-n/a}"; elif [ "$2" = ok ] || [ "$2" = unchecked ] || [ -z "$2" ]; then echo "$(fmt "$1")"; else echo "$(fmt "$1") $2"; fi
 }
+pcell() { # pcell VALUE CHECK → a peer's cell
+  if [ -z "$1" ]; then echo "n/a"; elif [ "$2" = ok ] || [ "$2" = unchecked ] || [ -z "$2" ]; then fmt "$1"; else echo "$(fmt "$1") $2"; fi
+}
 
 echo
-echo "vigia vs ClickHouse — $EVENTS events ($(awk -v b="$DATA_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.0f", b / n }') B/event NDJSON, seed $SEED), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "vigia vs ClickHouse and DuckDB — $EVENTS events ($(awk -v b="$DATA_BYTES" -v n="$EVENTS" 'BEGIN { printf "%.0f", b / n }') B/event NDJSON, seed $SEED), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: $MACHINE"
-echo "vigia: $V_VERSION (vigia serve defaults) | ClickHouse $CH_VERSION (MergeTree, zstd, LowCardinality; see bench/clickhouse/README.md)"
-echo "load: vigia-load -c $CONNS -b $BATCH to both; queries: HTTP round trip, 1 warm-up + median of $REPS"
+echo "vigia: $V_VERSION (vigia serve defaults) | ClickHouse $CH_VERSION (MergeTree, zstd, LowCardinality; see bench/clickhouse/README.md) | DuckDB $DUCK_VERSION (@duckdb/node-api, in-process, default threads)"
+echo "load: vigia-load -c $CONNS -b $BATCH to vigia and ClickHouse; DuckDB: one read_json of the file"
+echo "queries: vigia and ClickHouse over HTTP (round trip), DuckDB in-process; warm = median of $REPS runs after the cold one"
 echo
-row "metric" "vigia" "ClickHouse" "ratio" "same answer"
-row "--------------------------------" "----------------------------------" "--------------" "----------------------" "----------------"
+row "metric" "vigia" "ClickHouse" "DuckDB" "vigia vs best peer" "same answer CH/DDB"
+row "----------------------------" "------------------------------" "------------" "------------" "------------------------" "------------------"
 VS=""
 [ "$VIGIA_STATE" = ok ] || VS="n/a"
-row "ingest events/s" "$(vcell "$V_EPS" "$VS")" "$(fmt "$CH_EPS")" "$(ratio "$V_EPS" "$CH_EPS" 1)"
-row "ingest batch p99 ms" "$(vcell "$V_P99" "$VS")" "$(fmt "$CH_P99")" "$(ratio "$V_P99" "$CH_P99" 0)"
-row "bytes on disk per event" "$(vcell "$V_BPE" "$VS")" "$(fmt "$CH_BPE")" "$(ratio "$V_BPE" "$CH_BPE" 0)"
+row "ingest events/s" "$(vcell "$V_EPS" "$VS")" "$(fmt "$CH_EPS")" "$(pcell "$DUCK_EPS" "")" "$(ratio "$V_EPS" "$(best "$CH_EPS" "$DUCK_EPS" 1)" 1)"
+row "ingest batch p99 ms" "$(vcell "$V_P99" "$VS")" "$(fmt "$CH_P99")" "n/a" "$(ratio "$V_P99" "$CH_P99" 0)"
+row "bytes on disk per event" "$(vcell "$V_BPE" "$VS")" "$(fmt "$CH_BPE")" "$(pcell "$DUCK_BPE" "")" "$(ratio "$V_BPE" "$(best "$CH_BPE" "$DUCK_BPE" 0)" 0)"
 for i in "${!Q_NAMES[@]}"; do
-  cc=$(fmt "${Q_C[$i]}")
-  [ "${Q_CCHK[$i]}" = ok ] || [ "${Q_CCHK[$i]}" = unchecked ] || cc="$cc ${Q_CCHK[$i]}"
-  row "query ${Q_NAMES[$i]} ms" "$(vcell "${Q_V[$i]}" "${Q_VCHK[$i]}")" "$cc" "$(ratio "${Q_V[$i]}" "${Q_C[$i]}" 0)" "${Q_SAME[$i]}"
+  cc=$(pcell "${Q_C[$i]}" "${Q_CCHK[$i]}")
+  dc=$(pcell "${Q_D[$i]}" "${Q_DCHK[$i]}")
+  row "${Q_NAMES[$i]} ms (warm)" "$(vcell "${Q_V[$i]}" "${Q_VCHK[$i]}")" "$cc" "$dc" \
+    "$(ratio "${Q_V[$i]}" "$(best "${Q_C[$i]}" "${Q_D[$i]}" 0)" 0)" "${Q_SAME[$i]}/${Q_DSAME[$i]}"
+done
+echo
+echo "Cold: the first run of each query (vigia restarted before it: empty chunk cache, OS page cache warm; DuckDB a fresh instance; ClickHouse not restarted)"
+row "query" "vigia cold ms" "ClickHouse" "DuckDB" "vigia vs best peer" ""
+row "----------------------------" "------------------------------" "------------" "------------" "------------------------" ""
+for i in "${!Q_NAMES[@]}"; do
+  row "${Q_NAMES[$i]} ms (cold)" "$(fmt "${Q_VCOLD[$i]}")" "$(fmt "${Q_CCOLD[$i]}")" "$(pcell "${Q_DCOLD[$i]}" "")" \
+    "$(ratio "${Q_VCOLD[$i]}" "$(best "${Q_CCOLD[$i]}" "${Q_DCOLD[$i]}" 0)" 0)"
 done
 echo
 [ "$VIGIA_STATE" = ok ] || echo "vigia: $VIGIA_STATE"
+[ "$DUCK_STATE" = ok ] || echo "DuckDB: $DUCK_STATE"
 [ "$VIGIA_STATE" != ok ] || [ "$V_QUERY" = 1 ] || echo "vigia: GET /v1/query is not available yet (HTTP $probe): its queries print n/a (not implemented)."
-echo "ClickHouse OPTIMIZE FINAL took ${CH_OPTIMIZE_S}s, vigia's settling (memtable flushed, merges idle) ${V_SETTLE_S:-0}s; neither is counted in ingest. Ratio: >1 means vigia is better."
-[ -z "$V_BPE" ] || echo "vigia bytes on disk: its columnar parts after a clean stop (which flushes the memtable); the WAL left beside them: ${V_WAL_BPE:-0} B/event."
-echo "ClickHouse is loaded with the fields vigia derives from ua already filled in (vigia-gen --derived-out): vigia's ingest figure includes that derivation, ClickHouse's does not."
+echo "ClickHouse OPTIMIZE FINAL took ${CH_OPTIMIZE_S}s, vigia's settling (memtable flushed, merges idle) ${V_SETTLE_S:-0}s; neither is counted in ingest. Ratio: >1 means vigia is better (issue 20's target: >= 1.5x on every query)."
+[ -z "$V_BPE" ] || echo "vigia bytes on disk: its columnar parts after a clean stop (which flushes the memtable); the WAL left beside them: ${V_WAL_BPE:-0} B/event. DuckDB: its database file after CHECKPOINT."
+echo "ClickHouse and DuckDB are loaded with the fields vigia derives from ua already filled in (vigia-gen --derived-out): vigia's ingest figure includes that derivation, theirs does not. DuckDB's ingest is a bulk read_json of the file, not HTTP."
 
 # --- 6. SDK: vigia SDK vs spdlog async (caller-side cost of one log call) -------------------
 SDK_BENCH=$BUILD/sdk/bench/sdk_bench
@@ -367,6 +467,52 @@ else
   echo "SDK: n/a (no $SDK_BENCH; build the sdk_bench target)"
 fi
 
+# --- 7. alerting: N rules on this very store, event → webhook latency (bench/alerting) ------
+ALERT_BENCH=$BUILD/alert_bench
+echo
+if [ -x "$ALERT_BENCH" ] && [ -d "$VDATA/parts" ] && [ -z "$VIGIA_PID" ]; then
+  if [ "$SMOKE" = 1 ]; then
+    aargs=(--rules 20 --cycles 2 --latency-samples 1 --latency-interval 2)
+  else
+    aargs=(--rules 200 --cycles 10 --latency-samples 5 --latency-interval 10)
+  fi
+  log "alerting: rule evaluation on the loaded store, event-to-webhook latency"
+  if ! "$ALERT_BENCH" --data "$VDATA" --vigia "$VIGIA" "${aargs[@]}" 2>"$WORK/alert_bench.log"; then
+    echo "alerting: alert_bench FAILED: $(tail -n 3 "$WORK/alert_bench.log" | tr '\n' ' ' | cut -c1-300)"
+  fi
+else
+  echo "alerting: n/a (no $ALERT_BENCH or no vigia data)"
+fi
+
+# --- 8. Ingest protocols: decode events/s per core next to NDJSON (issue 16: >= 50 % each) ---
+PROTO_BENCH=$BUILD/protocol_decoder_bench
+PROTO_JSON=""
+if [ -x "$PROTO_BENCH" ]; then
+  log "ingest protocol decode benchmark (protocol_decoder_bench)"
+  if [ "$SMOKE" = 1 ]; then proto_args="--events 20000 --rounds 2"; else proto_args="--events 200000 --rounds 5"; fi
+  # shellcheck disable=SC2086
+  PROTO_JSON=$("$PROTO_BENCH" $proto_args --json 2>"$WORK/proto.log") || {
+    log "protocol_decoder_bench failed: $(tail -n 3 "$WORK/proto.log" | tr '\n' ' ')"
+    PROTO_JSON=""
+  }
+fi
+echo
+if [ -n "$PROTO_JSON" ]; then
+  echo "Ingest protocols: decode events per CPU-second of one thread on the same events (bench/protocols/protocol_decoder_bench.cpp; target >= 50 % of NDJSON)"
+  python3 - "$PROTO_JSON" <<'PY'
+import json, sys
+d = json.loads(sys.argv[1])
+print("| %-14s | %12s | %8s | %9s | %-16s |" % ("protocol", "events/s/core", "MB/s", "bytes/ev", "vs NDJSON"))
+print("|%s|%s|%s|%s|%s|" % ("-" * 16, "-" * 14, "-" * 10, "-" * 11, "-" * 18))
+for p in d["protocols"]:
+    share = 100 * p["vs_ndjson"]
+    mark = "" if share >= 50 else "  BELOW TARGET"
+    print("| %-14s | %12.0f | %8.1f | %9.0f | %5.0f %%%-10s |" % (p["name"], p["events_per_cpu_sec"], p["mb_per_cpu_sec"], p["bytes_per_event"], share, mark))
+PY
+else
+  echo "Ingest protocols: n/a (no $PROTO_BENCH; build the protocol_decoder_bench target)"
+fi
+
 mkdir -p "$ROOT/bench/results"
 RESULT=$ROOT/bench/results/$(date -u +%Y%m%dT%H%M%SZ)-$EVENTS.json
 jstr() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
@@ -379,18 +525,23 @@ jnum() { if [ -z "$1" ]; then echo null; else echo "$1"; fi; }
     "$(jstr "$V_VERSION")" "$(jstr "$VIGIA_STATE")" "$(jnum "$V_EPS")" "$(jnum "$V_P99")" "$(jnum "$V_BPE")" "$(jnum "$V_WAL_BPE")" "$(jnum "$V_SETTLE_S")"
   printf '"clickhouse":{"version":%s,"ingest_events_per_sec":%s,"ingest_batch_p99_ms":%s,"bytes_per_event":%s,"optimize_final_sec":%s},' \
     "$(jstr "$CH_VERSION")" "$(jnum "$CH_EPS")" "$(jnum "$CH_P99")" "$(jnum "$CH_BPE")" "$CH_OPTIMIZE_S"
+  printf '"duckdb":{"version":%s,"state":%s,"ingest_events_per_sec":%s,"bytes_per_event":%s},' \
+    "$(jstr "$DUCK_VERSION")" "$(jstr "$DUCK_STATE")" "$(jnum "$DUCK_EPS")" "$(jnum "$DUCK_BPE")"
   printf '"queries":['
   for i in "${!Q_NAMES[@]}"; do
     [ "$i" -gt 0 ] && printf ','
-    printf '{"name":%s,"vigia_median_ms":%s,"vigia_check":%s,"clickhouse_median_ms":%s,"clickhouse_check":%s,"same_answer":%s}' \
-      "$(jstr "${Q_NAMES[$i]}")" "$(jnum "${Q_V[$i]}")" "$(jstr "${Q_VCHK[$i]}")" "$(jnum "${Q_C[$i]}")" \
-      "$(jstr "${Q_CCHK[$i]}")" "$(jstr "${Q_SAME[$i]}")"
+    printf '{"name":%s,"vigia_median_ms":%s,"vigia_cold_ms":%s,"vigia_check":%s,"clickhouse_median_ms":%s,"clickhouse_cold_ms":%s,"clickhouse_check":%s,"same_answer":%s,' \
+      "$(jstr "${Q_NAMES[$i]}")" "$(jnum "${Q_V[$i]}")" "$(jnum "${Q_VCOLD[$i]}")" "$(jstr "${Q_VCHK[$i]}")" "$(jnum "${Q_C[$i]}")" \
+      "$(jnum "${Q_CCOLD[$i]}")" "$(jstr "${Q_CCHK[$i]}")" "$(jstr "${Q_SAME[$i]}")"
+    printf '"duckdb_median_ms":%s,"duckdb_cold_ms":%s,"duckdb_check":%s,"same_answer_duckdb":%s}' \
+      "$(jnum "${Q_D[$i]}")" "$(jnum "${Q_DCOLD[$i]}")" "$(jstr "${Q_DCHK[$i]}")" "$(jstr "${Q_DSAME[$i]}")"
   done
-  printf '],"sdk":%s,"truth":{' "${SDK_JSON:-null}"
+  printf '],"sdk":%s,"protocols":%s,"truth":{' "${SDK_JSON:-null}" "${PROTO_JSON:-null}"
   grep -v '^#' "$WORK/truth.env" | awk -F= 'NR > 1 { printf "," } { printf "\"%s\":\"%s\"", $1, $2 }'
   printf '}}\n'
 } >"$RESULT"
-echo "results: $RESULT"
+python3 "$ROOT/bench/results_chart.py" "$RESULT" "${RESULT%.json}.svg" || log "results_chart.py failed"
+echo "results: $RESULT (chart: ${RESULT%.json}.svg)"
 if [ "$WRONG" = 1 ]; then
   printf '\n*** bench: WRONG ANSWERS (see the table) ***\n\n' >&2
   exit 3

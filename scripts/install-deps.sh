@@ -9,15 +9,18 @@ PKGS=(
   libtomlplusplus-dev libcli11-dev libcurl4-openssl-dev libre2-dev libyaml-cpp-dev uap-core
   clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev libspdlog-dev libcpp-httplib-dev
-  libsodium-dev libprotobuf-dev protobuf-compiler libsnappy-dev
+  libsodium-dev libprotobuf-dev protobuf-compiler libsnappy-dev libssl-dev openssl
+  # time zones of backup schedules (backup.timezone; cron_schedule_test reads real zones)
+  tzdata
   # real peers the tests start: scrapers, alert routers, log shippers
-  prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch bsdutils
+  prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch rsyslog-gnutls bsdutils
+  # the ClickHouse backend's tests start real servers (tests/clickhouse_it.cpp; also make bench)
+  clickhouse-server clickhouse-client
   # syslog-ng runs from its extracted .deb (tests/tools/fetch_syslog_ng.sh): its libraries
   libivykis0 libnet1 libwrap0 libjson-c5 libcurl4
+  # the dashboard's browser test (tests/dashboard_it.cpp, driven by playwright-core from npm)
+  chromium
 )
-if [ "${VIGIA_WITH_PEERS:-0}" = 1 ]; then
-  PKGS+=(clickhouse-server clickhouse-client)
-fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -25,11 +28,18 @@ for p in "${PKGS[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-echo "vigia: installing missing packages: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "vigia: installing missing packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# syslog-ng, extracted from its Debian packages where syslog_peers_it runs it (its package
+# conflicts with rsyslog's, so it is not installed). Fails here, loudly, when the packages
+# cannot be had, rather than letting the test find out.
+"$(dirname "$0")/../tests/tools/fetch_syslog_ng.sh" \
+  "${VIGIA_PEERS_DIR:-${HOME:-/root}/.cache/vigia-peers}/syslog-ng"

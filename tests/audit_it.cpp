@@ -163,6 +163,164 @@ TEST_F(AuditIt, VerifyThroughTheServer) {
   EXPECT_NE(r->body.find("\"ok\":true"), std::string::npos) << r->body;
 }
 
+// The action catalogue: seed 001's audit lines (Portuguese keys) arrive as catalogued
+// actions; unknown actions are stored and chained flagged catalogued=false and counted;
+// vigia's own admin actions (a silence, an API key) are catalogued audit events of the
+// same trail; GET /v1/audit/actions and `vigia audit actions` list them with counts.
+TEST_F(AuditIt, CatalogueFlagsCountsAndListsActions) {
+  // API keys are on (the admin key API needs them): restart with a bootstrap key.
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  ServerOptions o;
+  o.data_dir = Data();
+  o.env = {{"VIGIA_API_KEYS", "audit-admin-key"}};
+  server_ = std::make_unique<ServerProcess>(o);
+  ASSERT_TRUE(server_->Start().ok());
+  const Headers auth = {{"Authorization", "Bearer audit-admin-key"}};
+  Headers json = auth;
+  json.push_back({"Content-Type", "application/json"});
+  Headers ndjson = auth;
+  ndjson.push_back({"Content-Type", "application/x-ndjson"});
+  std::string body =
+      R"({"kind":"audit","acao":"questao.criada","entidade":"questao","entidade_id":"Q-1","usuario_id":"u-7","detalhes":{"titulo":"Soma","tipo":"aberta"}})"
+      "\n"
+      R"({"kind":"audit","acao":"lista.exportada","entidade":"lista","entidade_id":"L-3","usuario_id":"u-7"})"
+      "\n"
+      R"({"kind":"audit","action":"questao.apagada","entity":"questao","entity_id":"Q-1"})"
+      "\n"
+      R"({"kind":"audit","action":"questao.apagada","entity":"questao","entity_id":"Q-2"})"
+      "\n"
+      R"({"msg":"not an audit event","action":"questao.apagada"})"
+      "\n";
+  HttpClient c(server_->port());
+  Result<HttpResult> r = c.Request("POST", "/v1/events", body, ndjson);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  r = c.Request(
+      "POST", "/v1/silences",
+      R"({"matchers":["alertname=Deploy"],"duration":"1h","comment":"deploy","createdBy":"ana"})",
+      json);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  r = c.Request("POST", "/v1/admin/keys", R"({"role":"read","tenant":"acme"})", json);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 201) << r->body;
+
+  r = c.Request("GET", "/v1/audit/actions", {}, auth);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  const std::string& a = r->body;
+  EXPECT_NE(a.find(R"({"action":"questao.criada","catalogued":true,"count":1,)"), std::string::npos)
+      << a;
+  EXPECT_NE(a.find(R"({"action":"lista.exportada","catalogued":true,"count":1,)"),
+            std::string::npos)
+      << a;
+  EXPECT_NE(a.find(R"({"action":"questao.apagada","catalogued":false,"count":2})"),
+            std::string::npos)
+      << a;
+  EXPECT_NE(a.find(R"({"action":"silence.create","catalogued":true,"count":1,)"), std::string::npos)
+      << a;
+  EXPECT_NE(a.find(R"({"action":"key.create","catalogued":true,"count":1,)"), std::string::npos)
+      << a;
+  EXPECT_NE(a.find(R"("records":6,"uncatalogued":2})"), std::string::npos) << a;
+
+  // The flags are in the stored events and in the chained payloads alike.
+  r = c.Request("GET", "/v1/query?q=catalogued:false&format=ndjson", {}, auth);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(CountEntityIds(r->body), (std::map<std::string, int>{{"Q-1", 1}, {"Q-2", 1}}))
+      << r->body;
+  r = c.Request("GET", "/v1/audit?entity_id=L-3", {}, auth);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find(R"("missing_fields":"details")"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find(R"("sensitive":true)"), std::string::npos) << r->body;
+  r = c.Request("GET", "/metrics", {}, auth);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->body.find(R"(vigia_audit_uncatalogued_total{action="questao.apagada"} 2)"),
+            std::string::npos);
+  EXPECT_NE(r->body.find(R"(vigia_audit_events_total{catalogued="true"} 4)"), std::string::npos);
+  EXPECT_NE(r->body.find("vigia_audit_missing_fields_total 1"), std::string::npos);
+
+  std::string url = "http://127.0.0.1:" + std::to_string(server_->port());
+  int code = 0;
+  std::string out = RunCli("audit actions --api-key audit-admin-key --server " + url, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("questao.apagada"), std::string::npos) << out;
+  EXPECT_NE(out.find("6 records, 2 of uncatalogued actions"), std::string::npos) << out;
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  out = RunCli("audit actions --json --data " + Data(), &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find(R"({"action":"questao.apagada","catalogued":false,"count":2})"),
+            std::string::npos)
+      << out;
+}
+
+// A CSV export verifies alone; a tampered copy (an edited cell, an edited hashed payload, a
+// deleted row) is named.
+TEST_F(AuditIt, CsvExportVerifiesAloneAndTamperingIsNamed) {
+  std::string body;
+  for (int i = 1; i <= 12; ++i) body += AuditLine("acme", std::to_string(i));
+  Post(body);
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);  // a last checkpoint
+  int code = 0;
+  std::string pub = RunCli("audit public-key --data " + Data(), &code).substr(0, 64);
+  std::string csv_path = dir_.path() + "/acme.csv";
+  RunCli("audit export --format csv --data " + Data() + " --tenant acme > " + csv_path, &code);
+  ASSERT_EQ(code, 0);
+  std::string csv = ReadFile(csv_path);
+  ASSERT_TRUE(csv.starts_with("type,tenant,seq,ts,time,action,actor,entity,entity_id,")) << csv;
+  EXPECT_NE(csv.find("\nrecord,acme,5,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ncheckpoint,acme,12,"), std::string::npos) << csv;
+  std::string out = RunCli("audit verify --export " + csv_path + " --public-key " + pub, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("tenant acme: 12 records, 1 checkpoints (sealed up to 12): OK"),
+            std::string::npos)
+      << out;
+
+  auto tampered = [&](const std::string& name, std::string text) {
+    std::string p = dir_.path() + "/" + name + ".csv";
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+    return RunCli("audit verify --export " + p + " --public-key " + pub, &code);
+  };
+  // A readable column edited: the actor of record 3 in the spreadsheet.
+  std::string t = csv;
+  size_t row3 = t.find("\nrecord,acme,3,");
+  size_t cell = t.find(",ana@example.com,", row3);
+  t.replace(cell, 17, ",bob@example.com,");
+  out = tampered("cell", t);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("edited at record 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("column actor"), std::string::npos) << out;
+  // The hashed payload itself edited (both copies changed consistently).
+  t = csv;
+  size_t row7 = t.find("\nrecord,acme,7,");
+  const std::string from = R"(""entity_id"":""7"")";
+  t.replace(t.find(from, row7), from.size(), R"(""entity_id"":""9"")");
+  t.replace(t.find(",order,7,", row7), 9, ",order,9,");
+  out = tampered("payload", t);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("edited at record 7"), std::string::npos) << out;
+  // A row deleted.
+  t = csv;
+  size_t row5 = t.find("\nrecord,acme,5,");
+  t.erase(row5, t.find('\n', row5 + 1) - row5);
+  out = tampered("deleted", t);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("deleted at record 5"), std::string::npos) << out;
+  // Not an export at all: exit 2.
+  out = tampered("garbage", "type,tenant\n\"unterminated\n");
+  EXPECT_EQ(code, 2) << out;
+
+  // The server's own CSV export is the same proof.
+  ASSERT_TRUE(server_->Start().ok());
+  HttpClient c(server_->port());
+  Result<HttpResult> r = c.Request("GET", "/v1/audit/export?tenant=acme&format=csv", {}, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(r->body.starts_with(csv.substr(0, csv.find('\n')))) << r->body.substr(0, 200);
+  r = c.Request("GET", "/v1/audit/export?format=xml", {}, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400);
+}
+
 TEST(AuditCrashIt, KillNineDuringAuditIngestKeepsAVerifiableChain) {
   TempDir dir;
   ServerOptions o;

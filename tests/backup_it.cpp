@@ -2,7 +2,10 @@
 // the running server back itself up (POST /v1/admin/backups) and verify the backup; the
 // backup restores into a new directory that a second server opens with the same answers;
 // backups, verifications and the restore are kind=audit events; a wrong key and a tampered
-// blob are refused by the CLI.
+// blob are refused by the CLI. The data directory's lock: while a server runs, a second server
+// and every offline command that writes its directory (keys create, erase --data, backup
+// create --data, backup restore --force) are refused naming the server's pid; stopped, the
+// directory is replaced by `backup restore --force`, atomically and audited.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -172,6 +175,91 @@ TEST(BackupIt, BackupWhileIngestingRestoresWithIdenticalAnswers) {
                &code);
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find(biggest.filename().string()), std::string::npos) << out;
+}
+
+TEST(BackupIt, RestoreForceReplacesAStoppedServersDirectoryNeverARunningOne) {
+  TempDir dir;
+  const std::string key = dir.path() + "/backup.key";
+  const std::string target = dir.path() + "/backups";
+  int code = -1;
+  std::string out = RunCli("backup keygen --out " + key, &code);
+  ASSERT_EQ(code, 0) << out;
+  const std::string cfg = dir.path() + "/vigia.toml";
+  std::ofstream(cfg) << "[backup]\ntarget = \"" << target << "\"\nkey_file = \"" << key
+                     << "\"\nverify = \"never\"\n";
+  const std::string data = dir.path() + "/data";
+  ServerOptions o;
+  o.data_dir = data;
+  o.extra_args = {"--config", cfg};
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  HttpClient c(server.port(), 30000);
+  std::string body;
+  for (int i = 0; i < 100; ++i) body += EventLine("kept-" + std::to_string(i));
+  ASSERT_EQ(c.Request("POST", "/v1/events", body, kNdjson)->status, 200);
+  out = RunCli("backup create --server " + url, &code);
+  ASSERT_EQ(code, 0) << out;
+  body.clear();
+  for (int i = 0; i < 50; ++i) body += EventLine("later-" + std::to_string(i));
+  ASSERT_EQ(c.Request("POST", "/v1/events", body, kNdjson)->status, 200);
+
+  // While it runs, nothing else writes its directory.
+  const std::string in_use =
+      "data directory " + data + " is in use by pid " + std::to_string(server.pid());
+  const std::string restore =
+      "backup restore --from " + target + " --key-file " + key + " --data " + data;
+  out = RunCli(restore + " --force", &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find(in_use + " (vigia serve)"), std::string::npos) << out;
+  out = RunCli(restore, &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("is not empty"), std::string::npos) << out;
+  out = RunCli("keys create --data " + data + " --role admin", &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find(in_use), std::string::npos) << out;
+  out = RunCli("erase --data " + data + " --tenant '' --field uid --value kept-1", &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find(in_use), std::string::npos) << out;
+  out = RunCli("backup create --data " + data + " --to " + target + " --key-file " + key, &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find(in_use), std::string::npos) << out;
+  ServerOptions second = o;
+  second.log_path = dir.path() + "/second.log";
+  ServerProcess twin(second);
+  EXPECT_FALSE(twin.Start().ok());
+  EXPECT_NE(twin.Log().find(in_use), std::string::npos) << twin.Log();
+  EXPECT_NE(Query(server, "uid:kept-1").find("\"uid\":\"kept-1\""),
+            std::string::npos);  // untouched
+
+  // --force only ever replaces a vigia data directory.
+  const std::string other = dir.path() + "/not-data";
+  fs::create_directories(other);
+  std::ofstream(other + "/precious.txt") << "x";
+  out = RunCli(
+      "backup restore --from " + target + " --key-file " + key + " --data " + other + " --force",
+      &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("not a vigia data directory"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(other + "/precious.txt"));
+
+  // Stopped: the backup replaces the directory; the later events are gone, the restore is
+  // audited in the restored store, nothing is left beside it.
+  ASSERT_EQ(server.Stop(SIGTERM), 0);
+  out = RunCli(restore + " --force", &code);
+  ASSERT_EQ(code, 0) << out;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    const std::string name = e.path().filename().string();
+    EXPECT_EQ(name.find(".restoring-"), std::string::npos) << name;
+    EXPECT_EQ(name.find(".replaced-"), std::string::npos) << name;
+  }
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  const auto uids = CountUids(Query(server, "uid:*"));
+  EXPECT_EQ(uids.size(), 100u);
+  EXPECT_EQ(uids.count("later-0"), 0u);
+  const std::string audit = Query(server, "kind:audit action:backup.restored");
+  EXPECT_NE(audit.find("replaced_existing_directory"), std::string::npos) << audit;
+  server.Stop(SIGTERM);
 }
 
 }  // namespace

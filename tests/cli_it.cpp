@@ -1,7 +1,7 @@
 // Integration: the `vigia query` and `vigia trace` commands as a user runs them — over
 // NDJSON files (plain, gzip, stdin), a data directory, and a running server — with every
 // output format, syntax errors (line:column, exit code), and the progress line that a big
-// file scan prints on a terminal's stderr.
+// file scan prints on a terminal's stderr; `vigia rules check` against KPI definitions.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -240,6 +240,60 @@ TEST_F(CliIt, SyntaxErrorsSayWhereAndFail) {
   CliResult missing = RunVigia({"query", "*", "--file", dir_.path() + "/nope.log"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("nope.log"), std::string::npos) << missing.err;
+}
+
+// `vigia rules check`: KPI/SLO names of kpi:/slo: rules are checked against the
+// definitions given (--kpis, or --config's monitor.kpis_file, else the shipped set), with
+// the rule's position; without either only a note says they went unchecked.
+TEST_F(CliIt, RulesCheckValidatesKpiAndSloNamesAgainstTheConfig) {
+  std::string rules = WriteFile("kpi.yml", R"(groups:
+  - name: sla
+    rules:
+      - name: ShippedKpiRed
+        kpi: rate_5xx
+      - name: TypoKpi
+        kpi: rate_5x
+      - name: Burn
+        slo: availability
+)");
+  CliResult plain = RunVigia({"rules", "check", rules});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.err.find("not checked"), std::string::npos) << plain.err;
+
+  std::string config = WriteFile("vigia.toml", "[monitor]\nkpis_file = \"\"\n");
+  CliResult shipped = RunVigia({"rules", "check", "--config", config, rules});
+  EXPECT_EQ(shipped.exit_code, 1);
+  EXPECT_NE(shipped.err.find("kpi.yml:6:9: rule \"TypoKpi\": kpi \"rate_5x\" is not defined"),
+            std::string::npos)
+      << shipped.err;
+  EXPECT_EQ(shipped.err.find("ShippedKpiRed"), std::string::npos) << shipped.err;
+  EXPECT_EQ(shipped.err.find("Burn"), std::string::npos) << shipped.err;
+
+  std::string kpis = WriteFile("kpis.toml", R"([[kpi]]
+name = "rate_5x"
+query = 'kind:request | stats count() as value'
+window = "1h"
+direction = "lower"
+green = 1
+yellow = 2
+)");
+  CliResult own = RunVigia({"rules", "check", "--kpis", kpis, rules});
+  EXPECT_EQ(own.exit_code, 1);
+  EXPECT_NE(own.err.find("kpi.yml:4:9: rule \"ShippedKpiRed\": kpi \"rate_5xx\" is not defined"),
+            std::string::npos)
+      << own.err;
+  EXPECT_NE(own.err.find("kpi.yml:8:9: rule \"Burn\": slo \"availability\" is not defined"),
+            std::string::npos)
+      << own.err;
+  std::string fixed = WriteFile("fixed.yml", R"(groups:
+  - name: sla
+    rules:
+      - name: OwnKpi
+        kpi: rate_5x
+)");
+  CliResult ok = RunVigia({"rules", "check", "--kpis", kpis, fixed});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("1 files, 1 groups, 1 rules: OK"), std::string::npos) << ok.out;
 }
 
 TEST_F(CliIt, BadLinesAreSkippedAndCounted) {

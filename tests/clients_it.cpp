@@ -3,10 +3,14 @@
 //   - the OpenTelemetry JS logs SDK with its OTLP/HTTP JSON exporter (POST /v1/logs) and
 //     its protobuf exporter (gzip, POST /otlp/v1/logs) — tests/clients/otel/send.js;
 //   - winston-loki, a Loki client library, with its JSON and its snappy-protobuf pushes
-//     (POST /loki/api/v1/push) — tests/clients/loki/send.js.
+//     (POST /loki/api/v1/push) — tests/clients/loki/send.js;
+//   - the Sentry SDK for Node (@sentry/node) pointed at vigia by a DSN (envelopes to
+//     /api/{project_id}/envelope/): exceptions, messages, breadcrumbs, tags, user, release
+//     and environment arrive and group — tests/clients/sentry-node/send.js.
 // The clients are installed by the test with `npm ci` from their committed lockfiles; when
 // that fails (no registry) the test fails, it never passes without having run them.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -85,8 +89,8 @@ class ClientsIt : public ::testing::Test {
                      << out;
     out.clear();
     rc = RunShell("cd '" + dir + "' && timeout 60 node send.js http://127.0.0.1:" +
-                 std::to_string(server_->port()) + " " + encoding + " " + service,
-             &out);
+                      std::to_string(server_->port()) + " " + encoding + " " + service,
+                  &out);
     ASSERT_EQ(rc, 0) << client << " " << encoding << " failed:\n" << out << server_->Log();
   }
 
@@ -170,6 +174,81 @@ TEST_F(ClientsIt, WinstonLokiJsonAndProtobuf) {
                   (enc == "json" ? R"(,"item":"{\"sku\":\"A-1\",\"left\":2}","job":"inventory"})"
                                  : R"(,"job":"inventory"})"));
   }
+}
+
+// The Sentry SDK with a DSN whose key is a vigia API key: every event arrives, the same bug
+// groups across values, a message groups by its template, and the SDK's context is kept.
+TEST(SentrySdkIt, CaptureExceptionMessageBreadcrumbsTagsGroup) {
+  const std::string key = "sentrytestkey0123456789abcdef";
+  TempDir dir;
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.env = {{"VIGIA_API_KEYS", key}};
+  ServerProcess server(o);
+  Status st = server.Start();
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  const std::string client = ClientDir("sentry-node");
+  std::string out;
+  int rc = RunShell("cd '" + client + "' && npm ci --no-audit --no-fund --loglevel=error", &out);
+  ASSERT_EQ(rc, 0) << "npm ci failed in " << client
+                   << " (the npm registry must be reachable to run this test):\n"
+                   << out;
+  out.clear();
+  rc = RunShell("cd '" + client + "' && timeout 60 node send.js http://127.0.0.1:" +
+                    std::to_string(server.port()) + " " + key + " 7",
+                &out);
+  ASSERT_EQ(rc, 0) << "@sentry/node failed:\n" << out << server.Log();
+
+  HttpClient c(server.port());
+  const Headers auth = {{"Authorization", "Bearer " + key}};
+  Result<HttpResult> r = c.Request("GET", "/v1/errors?service=checkout&sort=count", "", auth);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  simdjson::dom::parser parser;
+  simdjson::dom::element list;
+  ASSERT_EQ(parser.parse(r->body).get(list), simdjson::SUCCESS) << r->body;
+  // Three groups: the payment bug (3 events), the message template (2), the TypeError (1).
+  ASSERT_EQ(uint64_t(list["total"]), 3u) << r->body;
+  simdjson::dom::element pay = list["errors"].at(0);
+  EXPECT_EQ(uint64_t(pay["count"]), 3u) << r->body;
+  EXPECT_EQ(std::string_view(pay["type"]), "PaymentDeclined");
+  EXPECT_EQ(std::string_view(pay["title"]).rfind("PaymentDeclined: card declined for amount ", 0),
+            0u);
+  EXPECT_EQ(std::string_view(pay["culprit"]).rfind("chargeCard (send.js)", 0), 0u) << r->body;
+  EXPECT_EQ(uint64_t(pay["users"]), 1u);
+  EXPECT_EQ(std::string_view(pay["releases"].at(0)), "shop@2.3.1");
+  EXPECT_EQ(std::string_view(pay["environments"].at(0)), "staging");
+  simdjson::dom::element msg = list["errors"].at(1);
+  EXPECT_EQ(uint64_t(msg["count"]), 2u);
+  EXPECT_EQ(std::string_view(msg["title"]), "order 17 stuck in state pending");
+  simdjson::dom::element type_error = list["errors"].at(2);
+  EXPECT_EQ(uint64_t(type_error["count"]), 1u);
+  EXPECT_EQ(std::string_view(type_error["type"]), "TypeError");
+
+  // The events keep the SDK's context: breadcrumbs, tags, user, host, release.
+  const std::string fp{std::string_view(pay["fingerprint"])};
+  r = c.Request("GET", "/v1/errors/" + fp, "", auth);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  simdjson::dom::element detail;
+  ASSERT_EQ(parser.parse(r->body).get(detail), simdjson::SUCCESS);
+  simdjson::dom::array latest = detail["latest_events"];
+  ASSERT_EQ(latest.size(), 3u);
+  simdjson::dom::element ev = latest.at(0);
+  EXPECT_EQ(std::string_view(ev["kind"]), "error");
+  EXPECT_EQ(std::string_view(ev["user_id"]), "u-42");
+  EXPECT_EQ(std::string_view(ev["tags.region"]), "eu-west");
+  EXPECT_EQ(std::string_view(ev["host"]), "node-host-1");
+  EXPECT_EQ(std::string_view(ev["version"]), "shop@2.3.1");
+  EXPECT_EQ(std::string_view(ev["sentry_project"]), "7");
+  EXPECT_NE(std::string_view(ev["breadcrumbs"]).find("charging"), std::string_view::npos);
+  EXPECT_NE(std::string_view(ev["error.stack"]).find("at chargeCard ("), std::string_view::npos);
+  EXPECT_EQ(std::string_view(detail["distribution"]["release"].at(0)["value"]), "shop@2.3.1");
+  // A wrong DSN key is refused.
+  r = c.Request("POST", "/api/7/envelope/?sentry_key=wrongkey", "{}\n", {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.Log();
 }
 
 }  // namespace

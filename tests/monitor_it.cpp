@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -141,6 +142,78 @@ TEST(MonitorIt, KpisSlosAndMetricsFromIngestedRequests) {
   EXPECT_NE(m.find("vigia_query_duration_seconds_count "), std::string::npos);
   EXPECT_NE(m.find("vigia_tail_subscribers 0\n"), std::string::npos);
   EXPECT_NE(m.find("vigia_store_wal_syncs_total "), std::string::npos);
+  EXPECT_NE(m.find("vigia_store_wal_sync_duration_seconds_bucket{le=\"0.001\"} "),
+            std::string::npos)
+      << m;
+}
+
+TEST(MonitorIt, LiveTrafficStatisticsSurviveARestart) {
+  TempDir dir;
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.wait_ready = true;  // the user-agent rules derive browser and device
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  // 30 requests from 3 IPs in the last minutes: 20 from Chrome on /pay (2 of them 500),
+  // 10 from Googlebot on /list; and one from two hours ago (not live any more).
+  const int64_t now = NowMs();
+  const std::string chrome =
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+      "Chrome/120.0.0.0 Safari/537.36";
+  const std::string bot =
+      "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  std::string body;
+  for (int i = 0; i < 30; ++i) {
+    const bool is_bot = i >= 20;
+    body += R"({"ts":)" + std::to_string(now - 60'000 * (1 + i % 5)) +
+            R"(,"kind":"request","method":"GET","route":")" + (is_bot ? "/list" : "/pay") +
+            R"(","status":)" + (i < 2 ? "500" : "200") + R"(,"duration_ms":30,"ip":"203.0.113.)" +
+            std::to_string(i % 3) + R"(","ua":")" + (is_bot ? bot : chrome) + "\"}\n";
+  }
+  body += R"({"ts":)" + std::to_string(now - 2 * 3600'000) +
+          R"(,"kind":"request","route":"/old","status":200,"ip":"198.51.100.1"})" + "\n";
+  {
+    HttpClient c(server.port(), 30000);
+    Result<HttpResult> r = c.Request("POST", "/v1/events", body, kNdjson);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  auto check = [](const std::string& t) {
+    EXPECT_NE(t.find(R"("window_seconds":900,)"), std::string::npos) << t;
+    EXPECT_NE(t.find(R"("requests":30,)"), std::string::npos) << t;
+    EXPECT_NE(t.find(R"("unique_ips":3,)"), std::string::npos) << t;
+    EXPECT_NE(t.find(R"("top_endpoints":[{"endpoint":"GET /pay","requests":20,)"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.find(R"("status_classes":{"1xx":0,"2xx":28,"3xx":0,"4xx":0,"5xx":2,"other":0})"),
+              std::string::npos)
+        << t;
+    EXPECT_NE(t.find(R"("browsers":[{"name":"Chrome","requests":20,)"), std::string::npos) << t;
+    EXPECT_NE(t.find(R"("bots":{"requests":10,)"), std::string::npos) << t;
+  };
+  {
+    HttpClient c(server.port(), 30000);
+    Result<HttpResult> r = c.Request("GET", "/v1/stats/traffic");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+    check(r->body);
+    r = c.Request("GET", "/v1/stats/traffic?window=2h");
+    EXPECT_EQ(r->status, 400) << r->body;
+  }
+  // After a restart the last hour is refilled from the store.
+  ASSERT_EQ(server.Stop(SIGTERM), 0);
+  ASSERT_TRUE(server.Start().ok()) << server.Log();
+  HttpClient c(server.port(), 30000);
+  // The refill streams in the background; "refilling" turns false when it is done.
+  Result<HttpResult> r = Status::Internal("not asked");
+  for (int i = 0; i < 200; ++i) {
+    r = c.Request("GET", "/v1/stats/traffic?window=15m");
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+    if (r->body.find(R"("refilling":false)") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  check(r->body);
 }
 
 TEST(MonitorIt, KpiFileWithAVqlErrorStopsTheStart) {

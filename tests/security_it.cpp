@@ -274,6 +274,69 @@ TEST_F(SecurityIt, KeysPersistAndTheCliManagesThemOffline) {
   EXPECT_EQ(Call("GET", "/v1/query?q=*", read).status, 401);  // revoked offline
 }
 
+// Rate limits over the real server: the key's ingest bucket, then the address's bucket,
+// each a 429 with Retry-After that names the limit (never the key), counted on /metrics.
+TEST(SecurityRateLimitIt, KeyAndAddressBucketsAnswer429WithRetryAfter) {
+  TempDir dir;
+  ServerOptions o;
+  o.data_dir = dir.path() + "/data";
+  o.env = {{"VIGIA_API_KEYS", kBootstrap},
+           {"VIGIA_RATE_LIMIT_KEY_INGEST_PER_SEC", "1"},
+           {"VIGIA_RATE_LIMIT_KEY_INGEST_BURST", "3"},
+           {"VIGIA_RATE_LIMIT_IP_PER_SEC", "1"},
+           {"VIGIA_RATE_LIMIT_IP_BURST", "40"}};
+  ServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok());
+  int sent = 0;  // requests to authenticated routes: the address's bucket
+  auto call = [&](const std::string& method, const std::string& target, const std::string& key,
+                  const std::string& body = "") {
+    ++sent;
+    HttpClient c(server.port());
+    Result<HttpResult> r = c.Request(method, target, body, Auth(key));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : HttpResult{};
+  };
+  HttpResult created =
+      call("POST", "/v1/admin/keys", kBootstrap, R"({"role":"ingest","tenant":"acme"})");
+  std::string ingest = Member(created.body, "key");
+  ASSERT_FALSE(ingest.empty()) << created.body;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(call("POST", "/v1/events", ingest, EventLine("rl" + std::to_string(i))).status, 200);
+  }
+  // The bucket refills one token a second: on a loaded machine (or under a sanitizer) a
+  // request may take that long, so keep sending until one is refused rather than expecting
+  // the fourth to be.
+  HttpResult limited;
+  for (int i = 0; i < 25; ++i) {
+    limited = call("POST", "/v1/events", ingest, EventLine("rl-over"));
+    if (limited.status != 200) break;
+  }
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.Header("retry-after"), "1");
+  EXPECT_EQ(Member(limited.body, "code"), "rate_limited");
+  EXPECT_NE(limited.body.find("key_ingest_per_sec"), std::string::npos) << limited.body;
+  EXPECT_EQ(limited.body.find(ingest.substr(20)), std::string::npos);
+  // Another key has its own bucket.
+  EXPECT_EQ(call("POST", "/v1/events", kBootstrap, EventLine("rl-admin")).status, 200);
+  HttpResult metrics = call("GET", "/metrics", kBootstrap);
+  EXPECT_NE(metrics.body.find("vigia_rate_limited_total{limit=\"key_ingest\"} 1"),
+            std::string::npos)
+      << metrics.body;
+
+  // The address's burst of 40 runs out whatever the key; /health stays free.
+  HttpResult by_ip;
+  while (sent < 60) {
+    by_ip = call("GET", "/v1/query?q=*", kBootstrap);
+    if (by_ip.status == 429) break;
+  }
+  EXPECT_EQ(by_ip.status, 429) << by_ip.body;
+  EXPECT_NE(by_ip.body.find("ip_per_sec"), std::string::npos) << by_ip.body;
+  EXPECT_GE(std::stoi(by_ip.Header("retry-after")), 1);
+  HttpClient health(server.port());
+  EXPECT_EQ(health.Request("GET", "/health/live")->status, 200);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+}
+
 // Open mode (no key at all) is today's single-tenant server, on loopback only.
 TEST(SecurityOpenModeIt, OpenOnLoopbackRefusedElsewhereUnlessAllowed) {
   TempDir dir;

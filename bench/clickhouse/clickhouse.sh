@@ -25,7 +25,7 @@ case "$cmd" in
     server=$(command -v clickhouse-server || true)
     [ -z "$server" ] && [ -x /usr/sbin/clickhouse-server ] && server=/usr/sbin/clickhouse-server
     if [ -z "$server" ]; then
-      echo "clickhouse.sh: clickhouse-server is not installed (VIGIA_WITH_PEERS=1 scripts/install-deps.sh)" >&2
+      echo "clickhouse.sh: clickhouse-server is not installed (scripts/install-deps.sh)" >&2
       exit 1
     fi
     mkdir -p "$dir"/{log,data,tmp,user_files,format_schemas}

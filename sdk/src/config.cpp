@@ -52,6 +52,7 @@ Config Config::from_env() {
   get("VIGIA_VERSION", c.version);
   get("VIGIA_ENDPOINT", c.shipper.endpoint);
   get("VIGIA_API_KEY", c.shipper.api_key);
+  get("VIGIA_CA_FILE", c.shipper.ca_file);
   get("VIGIA_SPOOL_DIR", c.spool_dir);
   if (const char* lv = std::getenv("VIGIA_LOG_LEVEL")) {
     for (int l = 0; l <= static_cast<int>(Level::kFatal); ++l)

@@ -47,6 +47,14 @@ size_t jwt_len(std::string_view s, size_t i) {
   return seg == 2 && seglen >= 4 ? p - i : 0;
 }
 
+// HTTP authentication schemes that precede a credential.
+bool is_auth_scheme(std::string_view w) {
+  for (std::string_view scheme : {"bearer", "basic", "digest", "token", "negotiate"}) {
+    if (w.size() == scheme.size() && contains_ci(w, scheme)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool is_secret_key(std::string_view key) {
@@ -107,6 +115,15 @@ bool redact_string(std::string_view s, std::string* out) {
           while (q < s.size() && s[q] != ' ' && s[q] != '&' && s[q] != ',' && s[q] != ';' &&
                  s[q] != '}')
             ++q;
+          // "Authorization: Bearer <token>": the credential is the scheme and what follows it
+          // (redacting the scheme alone would leave the token in the clear).
+          if (is_auth_scheme(s.substr(p, q - p))) {
+            size_t t = q;
+            while (t < s.size() && s[t] == ' ') ++t;
+            size_t u = t;
+            while (u < s.size() && token_char(s[u])) ++u;
+            if (u > t) q = u;
+          }
         }
         if (q > p && !(q - p == kRedacted.size() && s.substr(p, q - p) == kRedacted)) {
           flush_to(p);

@@ -36,6 +36,12 @@ TEST(Redactor, KeyValuePairs) {
   EXPECT_EQ(R("{\"password\": \"hunter2\", \"u\": 1}"), "{\"password\": \"[REDACTED]\", \"u\": 1}");
   EXPECT_EQ(R("url?api_key=XYZ123&x=1"), "url?api_key=[REDACTED]&x=1");
   EXPECT_EQ(R("ratio=3 time: 5"), "ratio=3 time: 5");
+  // The credential after an authorization key is the scheme and its token, not the scheme
+  // alone (which would leave the token readable).
+  EXPECT_EQ(R("upstream Authorization: Bearer 2YotnFZFEjr1zCsicMWpAA failed"),
+            "upstream Authorization: [REDACTED] failed");
+  EXPECT_EQ(R("header authorization=Basic dXNlcjpzM2NyZXRwYXNz rejected"),
+            "header authorization=[REDACTED] rejected");
 }
 
 }  // namespace

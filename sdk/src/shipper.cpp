@@ -1,6 +1,7 @@
 #include "vigia/shipper.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -173,11 +174,17 @@ struct Shipper::Impl {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
+    char curl_error[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
     ++requests;
     CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(hs);
-    if (rc != CURLE_OK) {  // network error: retry
-      set_error(curl_easy_strerror(rc));
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+    if (rc != CURLE_OK) {
+      // Network error or a certificate that failed verification ("SSL certificate problem:
+      // certificate has expired"): retried, since a server may come back or renew its
+      // certificate; nothing is sent meanwhile (the batch waits in memory or the spool).
+      set_error(curl_error[0] != '\0' ? std::string(curl_error) : curl_easy_strerror(rc));
       return r;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
@@ -281,6 +288,9 @@ Result<std::unique_ptr<Shipper>> Shipper::create(const ShipperConfig& cfg,
   if (cfg.endpoint.empty()) return Status::InvalidArgument("shipper endpoint is empty");
   if (cfg.batch_max_events == 0 || cfg.batch_max_bytes == 0)
     return Status::InvalidArgument("batch limits must be > 0");
+  // A CA bundle that cannot be read would fail every request later with a vaguer error.
+  if (!cfg.ca_file.empty() && ::access(cfg.ca_file.c_str(), R_OK) != 0)
+    return Status::InvalidArgument("shipper ca_file is not readable: " + cfg.ca_file);
   auto impl = std::make_unique<Impl>(cfg, spool_dir);
   impl->encoding = std::string(internal::content_encoding(cfg.compression));
   impl->url = cfg.endpoint;
@@ -291,6 +301,12 @@ Result<std::unique_ptr<Shipper>> Shipper::create(const ShipperConfig& cfg,
   if (!impl->curl) return Status::Internal("curl_easy_init failed");
   curl_easy_setopt(impl->curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(impl->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  // libcurl's defaults, stated so that no later change can drop them: the certificate chain
+  // must lead to a trusted CA, be within its dates, and name the endpoint's host.
+  curl_easy_setopt(impl->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(impl->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(impl->curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!cfg.ca_file.empty()) curl_easy_setopt(impl->curl, CURLOPT_CAINFO, cfg.ca_file.c_str());
   Impl* raw = impl.get();
   raw->sender = std::thread([raw] { raw->run(); });
   return std::unique_ptr<Shipper>(new Shipper(std::move(impl)));

@@ -83,8 +83,8 @@ std::vector<AlertTransition> AlertEngine::Tick(int64_t now_ns) {
     const int64_t budget_ns = std::min(g.interval_ns, limits::kMaxRuleEvalNs);
     for (const AlertRule& r : g.rules) {
       const auto start = std::chrono::steady_clock::now();
-      Result<RuleQueryResult> res =
-          RunRuleQuery(options_.backend, r, slot_ns, start + std::chrono::nanoseconds(budget_ns));
+      Result<RuleQueryResult> res = RunRuleQuery(options_.backend, options_.signals, r, slot_ns,
+                                                 start + std::chrono::nanoseconds(budget_ns));
       const int64_t took_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   std::chrono::steady_clock::now() - start)
                                   .count();

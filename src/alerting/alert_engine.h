@@ -24,6 +24,7 @@
 
 #include "alerting/alert_rule.h"
 #include "alerting/alert_state.h"
+#include "alerting/rule_signals.h"
 #include "common/metric_registry.h"
 #include "query/query_backend.h"
 
@@ -43,6 +44,9 @@ struct RuleHealth {
 struct AlertEngineOptions {
   QueryBackend* backend = nullptr;    // REQUIRES: set, outlives the engine
   MetricRegistry* metrics = nullptr;  // may be null (CLI, unit tests)
+  // KPIs and SLOs by name for the rules that reference them (rule_signals.h); null = such
+  // rules fail (their health says why). Outlives the engine.
+  const RuleSignals* signals = nullptr;
 };
 
 class AlertEngine {

@@ -33,10 +33,19 @@ struct AlertCondition {
   bool Holds(double v) const;
 };
 
+// What a rule tests: the rows of its VQL query, a KPI's or an SLO's status by name
+// (rule_signals.h), or the error-group events of the built-in error-group rules
+// (error_group_alerts.h; never written in a rule file).
+enum class SignalKind { kQuery, kKpi, kSlo, kErrorGroup };
+
 struct AlertRule {
-  std::string name;        // also the `alertname` label
-  std::string query_text;  // VQL as written
-  std::shared_ptr<const Query> query;
+  std::string name;  // also the `alertname` label
+  SignalKind source = SignalKind::kQuery;
+  std::string signal_name;  // the KPI or SLO (source kKpi, kSlo)
+  // VQL as written; for a KPI or SLO rule "kpi:<name>" / "slo:<name>" (shown by the API and
+  // in the alert events).
+  std::string query_text;
+  std::shared_ptr<const Query> query;  // null for KPI and SLO rules
   // The `by` fields of the query's last stats/top pipe (not `_time` buckets): the columns
   // of a row that become labels.
   std::vector<std::string> label_columns;
@@ -50,6 +59,7 @@ struct AlertRule {
   std::map<std::string, AlertTemplate> annotations;  // summary, description, runbook_url
   std::string file;                                  // where it was defined, for the API
   int line = 0;
+  int column = 0;
 };
 
 struct RuleGroup {

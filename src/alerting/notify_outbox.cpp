@@ -19,8 +19,23 @@ constexpr int64_t kAlertmanagerFiringTtlNs = 4LL * 60 * 1'000'000'000;
 
 }  // namespace
 
-NotifyOutbox::NotifyOutbox(NotifyOutboxOptions options) : options_(std::move(options)) {
-  for (const ReceiverConfig& r : options_.config->receivers) {
+NotifyOutbox::NotifyOutbox(NotifyOutboxOptions options)
+    : options_(std::move(options)), config_(options_.config) {
+  BuildWorkers();
+  if (options_.metrics != nullptr) {
+    options_.metrics->AddCollector([this] {
+      for (const ReceiverDeliveryStats& s : Stats()) {
+        options_.metrics
+            ->GetGauge("vigia_alerts_outbox_queued", "Notifications waiting in the outbox",
+                       {"receiver"}, {s.receiver})
+            ->Set(static_cast<double>(s.queued));
+      }
+    });
+  }
+}
+
+void NotifyOutbox::BuildWorkers() {
+  for (const ReceiverConfig& r : config_->receivers) {
     auto w = std::make_unique<Worker>();
     w->receiver = &r;
     w->stats.receiver = r.name;
@@ -37,16 +52,6 @@ NotifyOutbox::NotifyOutbox(NotifyOutboxOptions options) : options_(std::move(opt
           options_.metrics->GetCounter(name, help, {"receiver", "result"}, {r.name, "dropped"});
     }
     workers_[r.name] = std::move(w);
-  }
-  if (options_.metrics != nullptr) {
-    options_.metrics->AddCollector([this] {
-      for (const ReceiverDeliveryStats& s : Stats()) {
-        options_.metrics
-            ->GetGauge("vigia_alerts_outbox_queued", "Notifications waiting in the outbox",
-                       {"receiver"}, {s.receiver})
-            ->Set(static_cast<double>(s.queued));
-      }
-    });
   }
 }
 
@@ -67,6 +72,7 @@ Status NotifyOutbox::Start() {
   VIGIA_RETURN_IF_ERROR(options_.env->CreateDir(options_.dir));
   VIGIA_ASSIGN_OR_RETURN(std::vector<std::string> names, options_.env->ListDir(options_.dir));
   std::lock_guard lock(mu_);
+  stop_ = false;
   for (const std::string& name : names) {
     if (!name.ends_with(alerting_names::kOutboxSuffix)) continue;  // temp files of a crash
     uint64_t seq = 0;
@@ -114,6 +120,20 @@ void NotifyOutbox::Stop() {
   for (auto& [name, w] : workers_) {
     if (w->thread.joinable()) w->thread.join();
   }
+}
+
+Status NotifyOutbox::Reconfigure(const NotifyConfig* config) {
+  Stop();
+  {
+    std::lock_guard lock(mu_);
+    // Stop joined every worker: nothing else touches the workers now. Queues are rebuilt
+    // from the files, which hold everything not yet delivered.
+    workers_.clear();
+    total_queued_ = 0;
+    config_ = config;
+    BuildWorkers();
+  }
+  return Start();
 }
 
 Status NotifyOutbox::Enqueue(const Notification& n) {

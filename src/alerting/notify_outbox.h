@@ -65,6 +65,12 @@ class NotifyOutbox {
   // Stops the workers (an attempt in flight is cancelled); what is queued stays on disk.
   void Stop();
 
+  // Switches to a new set of receivers (a reload of alerts.notify_file): stops the workers,
+  // then starts one per receiver of `config` and re-reads the queued notifications from
+  // disk; those of receivers that no longer exist are dropped (and logged). REQUIRES: started;
+  // `config` outlives the outbox (or the next Reconfigure); no Enqueue runs concurrently.
+  Status Reconfigure(const NotifyConfig* config);
+
   // Durably queues `n` for its receiver. ResourceExhausted when the outbox is full,
   // InvalidArgument for an unknown receiver.
   Status Enqueue(const Notification& n);
@@ -88,6 +94,8 @@ class NotifyOutbox {
     std::thread thread;
   };
 
+  // One worker (not started) per receiver of config_.
+  void BuildWorkers();
   void Run(Worker* w);
   // Delivers once: OK, or the error and whether it is worth retrying.
   Status Deliver(const ReceiverConfig& r, const Notification& n, bool* retry);
@@ -95,6 +103,7 @@ class NotifyOutbox {
   void Remove(uint64_t seq);
 
   const NotifyOutboxOptions options_;
+  const NotifyConfig* config_;  // options_.config, then what Reconfigure installed
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> stop_{false};

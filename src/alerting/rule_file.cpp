@@ -7,7 +7,9 @@
 #include <charconv>
 #include <set>
 
+#include "alerting/error_group_alerts.h"
 #include "alerting/label_names.h"
+#include "alerting/rule_signals.h"
 #include "common/ascii.h"
 #include "common/limits.h"
 #include "vql/vql_parser.h"
@@ -130,8 +132,25 @@ std::optional<AlertCondition> ParseCondition(std::string_view text, std::string*
     return std::nullopt;
   }
   double v = 0;
+  // A KPI's colour compares by name: none < green < yellow < red.
+  static const std::pair<std::string_view, double> kColors[] = {{"none", kSignalColorNone},
+                                                                {"green", kSignalColorGreen},
+                                                                {"yellow", kSignalColorYellow},
+                                                                {"red", kSignalColorRed}};
+  bool is_color = false;
+  for (const auto& [color_name, color_value] : kColors) {
+    if (number == color_name) {
+      v = color_value;
+      is_color = true;
+    }
+  }
   auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-  if (number.empty() || ec != std::errc() || p != number.data() + number.size()) {
+  if (is_color) {
+    if (ascii::TrimSpaces(t.substr(0, op_start)) != "color") {
+      *error = "a colour (" + std::string(number) + ") compares only with the column color";
+      return std::nullopt;
+    }
+  } else if (number.empty() || ec != std::errc() || p != number.data() + number.size()) {
     *error = "condition threshold \"" + std::string(number) + "\" is not a number";
     return std::nullopt;
   }
@@ -188,12 +207,13 @@ void ParseRule(const YAML::Node& node, const std::string& path, std::set<std::st
     return;
   }
   CheckKeys(node,
-            {"name", "alert", "query", "condition", "absent", "for", "keep_firing_for", "labels",
-             "annotations"},
+            {"name", "alert", "query", "kpi", "slo", "condition", "absent", "for",
+             "keep_firing_for", "labels", "annotations"},
             "rule", errors);
   AlertRule r;
   r.file = path;
   r.line = node.Mark().line + 1;
+  r.column = node.Mark().column + 1;
   YAML::Node name = node["name"] ? node["name"] : node["alert"];
   if (node["name"] && node["alert"])
     errors->Add(node["alert"].Mark(), "give name or alert, not both");
@@ -207,8 +227,20 @@ void ParseRule(const YAML::Node& node, const std::string& path, std::set<std::st
     }
   }
   YAML::Node query = node["query"];
-  if (!query) {
-    errors->Add(node.Mark(), "rule \"" + r.name + "\" has no query");
+  YAML::Node kpi = node["kpi"];
+  YAML::Node slo = node["slo"];
+  if ((query ? 1 : 0) + (kpi ? 1 : 0) + (slo ? 1 : 0) > 1) {
+    errors->Add(node.Mark(), "rule \"" + r.name + "\": give one of query, kpi and slo");
+  } else if (kpi || slo) {
+    // A KPI or SLO of the monitor by name (rule_signals.h); the server checks that it exists.
+    r.source = kpi ? SignalKind::kKpi : SignalKind::kSlo;
+    const YAML::Node& n = kpi ? kpi : slo;
+    if (GetString(n, kpi ? "kpi" : "slo", errors, &r.signal_name)) {
+      if (r.signal_name.empty()) errors->Add(n.Mark(), "kpi/slo: the name is empty");
+      r.query_text = std::string(kpi ? "kpi:" : "slo:") + r.signal_name;
+    }
+  } else if (!query) {
+    errors->Add(node.Mark(), "rule \"" + r.name + "\" has no query (or kpi, slo)");
   } else if (GetString(query, "query", errors, &r.query_text)) {
     Result<Query> q = ParseVql(r.query_text);
     if (!q.ok()) {
@@ -244,6 +276,16 @@ void ParseRule(const YAML::Node& node, const std::string& path, std::set<std::st
       r.condition = ParseCondition(text, &error);
       if (!r.condition) {
         errors->Add(c.Mark(), "condition: " + error);
+      } else if (r.source != SignalKind::kQuery) {
+        const std::vector<std::string>& cols = SignalColumns(r.source);
+        if (std::find(cols.begin(), cols.end(), r.condition->column) == cols.end()) {
+          std::string list;
+          for (const std::string& col : cols) list += (list.empty() ? "" : ", ") + col;
+          errors->Add(c.Mark(), std::string("condition: a ") +
+                                    (r.source == SignalKind::kKpi ? "kpi" : "slo") +
+                                    " rule has no column \"" + r.condition->column +
+                                    "\" (its columns: " + list + ")");
+        }
       } else if (r.query) {
         std::optional<std::set<std::string>> cols = OutputColumns(*r.query);
         if (cols && !cols->count(r.condition->column)) {
@@ -254,6 +296,12 @@ void ParseRule(const YAML::Node& node, const std::string& path, std::set<std::st
         }
       }
     }
+  }
+  if (!node["condition"] && r.source != SignalKind::kQuery) {
+    // Without a condition: a KPI alerts when red, an SLO on its fast burn (the page).
+    std::string error;
+    r.condition =
+        ParseCondition(r.source == SignalKind::kKpi ? "color >= red" : "fast_burn > 0", &error);
   }
   if (YAML::Node a = node["absent"]) {
     if (!a.IsScalar() || (a.Scalar() != "true" && a.Scalar() != "false")) {
@@ -350,6 +398,10 @@ Result<std::vector<RuleGroup>> ParseRuleFile(const std::string& path, std::strin
         errors.Add(g.Mark(), "group has no name");
       } else if (GetString(g["name"], "name", &errors, &group.name)) {
         if (group.name.empty()) errors.Add(g["name"].Mark(), "group name is empty");
+        if (group.name == kErrorGroupRulesGroup) {
+          errors.Add(g["name"].Mark(), "group name \"" + group.name +
+                                           "\" is reserved (the built-in error-group alerts)");
+        }
         if (!group_names.insert(group.name).second) {
           errors.Add(g["name"].Mark(), "group \"" + group.name + "\" is defined twice");
         }

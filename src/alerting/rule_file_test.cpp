@@ -77,7 +77,7 @@ TEST(RuleFileTest, UnknownFieldIsAnErrorWithItsPosition) {
         treshold: 5
 )"),
             "r.yml:6:9: unknown field \"treshold\" in rule (expected one of name, alert, query, "
-            "condition, absent, for, keep_firing_for, labels, annotations)");
+            "kpi, slo, condition, absent, for, keep_firing_for, labels, annotations)");
 }
 
 TEST(RuleFileTest, VqlErrorPointsIntoTheQuery) {
@@ -147,6 +147,63 @@ TEST(RuleFileTest, EmptyFileHasNoGroups) {
   auto groups = ParseRuleFile("e.yml", "");
   ASSERT_TRUE(groups.ok());
   EXPECT_TRUE(groups->empty());
+}
+
+TEST(RuleFileTest, RulesOnKpisAndSlosByName) {
+  auto groups = ParseRuleFile("k.yml", R"(groups:
+  - name: monitor
+    rules:
+      - name: ErrorRateRed
+        kpi: error_rate
+      - name: ErrorRateYellow
+        kpi: error_rate
+        condition: color >= yellow
+      - name: Budget
+        slo: availability
+        condition: budget_remaining < 0.1
+      - name: FastBurn
+        slo: availability
+)");
+  ASSERT_TRUE(groups.ok()) << groups.status().ToString();
+  const std::vector<AlertRule>& r = (*groups)[0].rules;
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].source, SignalKind::kKpi);
+  EXPECT_EQ(r[0].signal_name, "error_rate");
+  EXPECT_EQ(r[0].query_text, "kpi:error_rate");
+  EXPECT_EQ(r[0].query, nullptr);
+  ASSERT_TRUE(r[0].condition.has_value());  // the default: red
+  EXPECT_EQ(r[0].condition->column, "color");
+  EXPECT_EQ(r[0].condition->op, CmpOp::kGe);
+  EXPECT_EQ(r[0].condition->threshold, 3);
+  EXPECT_EQ(r[1].condition->threshold, 2);  // yellow
+  EXPECT_EQ(r[2].source, SignalKind::kSlo);
+  EXPECT_EQ(r[2].condition->column, "budget_remaining");
+  EXPECT_EQ(r[3].condition->text, "fast_burn > 0");
+}
+
+TEST(RuleFileTest, KpiAndSloRuleErrors) {
+  auto groups = ParseRuleFile("k.yml", R"(groups:
+  - name: monitor
+    rules:
+      - name: Both
+        kpi: error_rate
+        query: 'kind:request | stats count()'
+      - name: NoSuchColumn
+        slo: availability
+        condition: p95 > 3
+      - name: ColourOnValue
+        kpi: error_rate
+        condition: value > red
+)");
+  ASSERT_FALSE(groups.ok());
+  const std::string& m = groups.status().message();
+  EXPECT_NE(m.find("k.yml:4:9: rule \"Both\": give one of query, kpi and slo"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("k.yml:9:20: condition: a slo rule has no column \"p95\""), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("k.yml:12:20: condition: a colour (red) compares only with the column color"),
+            std::string::npos)
+      << m;
 }
 
 }  // namespace

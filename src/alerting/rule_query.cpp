@@ -45,15 +45,58 @@ std::string AsLabel(const OwnedValue& v) {
 
 }  // namespace
 
-Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const AlertRule& rule, int64_t now_ns,
+namespace {
+
+Result<RuleQueryResult> RunSignalRule(const RuleSignals* signals, const AlertRule& rule,
+                                      int64_t now_ns) {
+  if (signals == nullptr) {
+    return Status::Unavailable("rule on " + rule.query_text +
+                               ": KPIs and SLOs are not available here (the monitor module)");
+  }
+  VIGIA_ASSIGN_OR_RETURN(std::vector<SignalRow> rows,
+                         signals->Rows(rule.source, rule.signal_name, now_ns));
+  RuleQueryResult out;
+  out.rows = rows.size();
+  bool any_holds = false;
+  for (SignalRow& row : rows) {
+    // A loaded KPI or SLO rule always has a condition (rule_file.cpp gives the default), and
+    // so does a built-in error-group rule (error_group_alerts.cpp).
+    auto v = row.columns.find(rule.condition->column);
+    if (v == row.columns.end() || !rule.condition->Holds(v->second)) continue;
+    any_holds = true;
+    if (rule.absent) continue;
+    AlertSample s;
+    auto value = row.columns.find("value");
+    s.value =
+        rule.source == SignalKind::kKpi && value != row.columns.end() ? value->second : v->second;
+    s.labels = std::move(row.labels);
+    out.samples.push_back(std::move(s));
+  }
+  if (rule.absent && !any_holds) {
+    AlertSample s;
+    s.value = static_cast<double>(out.rows);
+    out.samples.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const RuleSignals* signals,
+                                     const AlertRule& rule, int64_t now_ns,
                                      std::chrono::steady_clock::time_point deadline) {
+  switch (rule.source) {
+    case SignalKind::kQuery:
+      break;
+    case SignalKind::kKpi:
+    case SignalKind::kSlo:
+    case SignalKind::kErrorGroup:
+      return RunSignalRule(signals, rule, now_ns);
+  }
   QueryOptions options;
   options.now_ns = now_ns;
   options.deadline = deadline;
-  // Rules are the administrator's: they read every tenant's events (a per-group tenant is
-  // not there yet).
-  options.scope = TenantScope::All();
-  // Rules are the operators' (admin): they read every tenant.
+  // Rules are the operators' (admin): they read every tenant's events.
   options.scope = TenantScope::All();
   VIGIA_ASSIGN_OR_RETURN(QueryResult result, backend->Run(*rule.query, options));
   RuleQueryResult out;

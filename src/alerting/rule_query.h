@@ -3,6 +3,7 @@
 // `by` columns as labels (`error.type` → label `error_type`) and its condition column (or,
 // without a condition, its first numeric column that is not a label) as the value. For an
 // absence rule, one label-less sample when no row holds (value: the number of rows).
+// Rules on a KPI or an SLO by name read RuleSignals (rule_signals.h) instead.
 //
 // Thread-safety: thread-safe when the backend is (the server's is).
 #pragma once
@@ -13,6 +14,7 @@
 
 #include "alerting/alert_rule.h"
 #include "alerting/alert_state.h"
+#include "alerting/rule_signals.h"
 #include "common/status.h"
 #include "query/query_backend.h"
 
@@ -24,8 +26,12 @@ struct RuleQueryResult {
   uint64_t rows_scanned = 0;  // events the backend read
 };
 
-// REQUIRES: rule.query set (a loaded rule).
-Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const AlertRule& rule, int64_t now_ns,
+// A KPI or SLO rule (rule.source != kQuery) reads `signals` instead of the backend: each
+// row's labels are the instance's, the condition tests its columns, and a KPI instance's
+// value is the KPI's value (also when the condition tests its colour).
+// REQUIRES: a loaded rule (query set for a query rule).
+Result<RuleQueryResult> RunRuleQuery(QueryBackend* backend, const RuleSignals* signals,
+                                     const AlertRule& rule, int64_t now_ns,
                                      std::chrono::steady_clock::time_point deadline);
 
 }  // namespace vigia

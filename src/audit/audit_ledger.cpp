@@ -1,40 +1,15 @@
 #include "audit/audit_ledger.h"
 
+#include "audit/audit_event.h"
 #include "audit/audit_file_names.h"
 #include "audit/ledger_reader.h"
+#include "common/limits.h"
 #include "common/logger.h"
 #include "event/event_fields.h"
 #include "event/event_json.h"
 
 namespace vigia::audit {
-
-struct AuditLedger::Chain {
-  std::string tenant;
-  std::string dir;
-  std::unique_ptr<WritableFile> file;
-  uint64_t seq = 0;
-  Hash head{};
-  uint64_t checkpointed_seq = 0;
-  bool dirty = false;  // appended since the last Sync
-};
-
 namespace {
-
-std::string_view StringField(const EventBatch& b, const EventBatch::EventRef& e,
-                             std::string_view name) {
-  const Value* v = b.Find(e, name);
-  return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view{};
-}
-
-bool IsAudit(const EventBatch& b, const EventBatch::EventRef& e) {
-  // `kind` is an event's first field (event.h invariants), so this is one comparison for
-  // the batches that hold no audit event at all.
-  auto fields = b.fields(e);
-  if (!fields.empty() && fields[0].name == fields::kKind) {
-    return fields[0].value.type == ValueType::kString && fields[0].value.s == "audit";
-  }
-  return StringField(b, e, fields::kKind) == "audit";
-}
 
 // The last checkpoint's seq in checkpoints.ndjson (0 when none).
 uint64_t LastCheckpointSeq(Env* env, const std::string& path) {
@@ -186,7 +161,7 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   // Most batches hold no audit event: find out before taking the lock.
   bool any = false;
   for (const auto& e : batch.events()) {
-    if (IsAudit(batch, e)) {
+    if (IsAuditEvent(batch, e)) {
       any = true;
       break;
     }
@@ -201,9 +176,8 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
     Hash head;
   };
   std::vector<Pending> pending;
-  std::string payload;
   for (const auto& e : batch.events()) {
-    if (!IsAudit(batch, e)) continue;
+    if (!IsAuditEvent(batch, e)) continue;
     std::string_view t = tenant.empty() ? StringField(batch, e, fields::kTenant) : tenant;
     Pending* p = nullptr;
     for (Pending& q : pending) {
@@ -214,9 +188,14 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
       pending.push_back({chain, {}, 0, chain->head});
       p = &pending.back();
     }
-    payload.clear();
-    AppendEventJson(batch, e, &payload);
-    p->head = AppendRecord(p->head, p->chain->seq + p->records + 1, e.ts_ns, payload, &p->bytes);
+    // The canonical JSON is written once, straight into the record (no payload copy).
+    size_t at = BeginRecord(&p->bytes);
+    AppendEventJson(batch, e, &p->bytes);
+    if (p->bytes.size() - at - kRecordHeaderBytes > limits::kMaxAuditRecordBytes) {
+      return Status::InvalidArgument("an audit event's canonical encoding is over " +
+                                     std::to_string(limits::kMaxAuditRecordBytes) + " bytes");
+    }
+    p->head = FinishRecord(&p->bytes, at, p->head, p->chain->seq + p->records + 1, e.ts_ns);
     ++p->records;
   }
   for (Pending& p : pending) {

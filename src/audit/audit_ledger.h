@@ -70,14 +70,32 @@ class AuditLedger {
   // Signs and appends a checkpoint for every chain that grew since its last one.
   Status Checkpoint(int64_t now_ns);
 
+  // Audit retention, in whole checkpointed segments: for each chain, the records up to the
+  // newest checkpoint signed before `cutoff_ns` (keeping at least the head record) are
+  // dropped, and the checkpoints before that one. The kept checkpoint anchors the chain:
+  // its first record links to that checkpoint's signed hash, so the verifier checks
+  // everything kept from it (ledger_verifier.h, "pruned"). Appends go on meanwhile (the
+  // kept records are copied to a new file, the last bytes under the lock, then renamed).
+  // Returns the records dropped.
+  Result<uint64_t> Prune(int64_t cutoff_ns);
+
   std::vector<ChainHead> Heads() const;
   uint64_t records_appended() const { return appended_.load(std::memory_order_relaxed); }
   const SigningKey& key() const { return key_; }
   const std::string& dir() const { return options_.dir; }
 
  private:
-  struct Chain;
+  struct Chain {
+    std::string tenant;
+    std::string dir;
+    std::unique_ptr<WritableFile> file;
+    uint64_t seq = 0;
+    Hash head{};
+    uint64_t checkpointed_seq = 0;
+    bool dirty = false;  // appended since the last Sync
+  };
   AuditLedger(AuditLedgerOptions options, SigningKey key);
+  Result<uint64_t> PruneChain(Chain* chain, int64_t cutoff_ns);
   Result<Chain*> ChainFor(std::string_view tenant);  // REQUIRES: mu_ held
   Status OpenChain(const std::string& tenant, Chain* chain);
   Status Write(Chain* chain, const std::string& bytes, uint64_t records, const Hash& head);
@@ -86,6 +104,7 @@ class AuditLedger {
   Env* const env_;
   const SigningKey key_;
   mutable std::mutex mu_;
+  std::mutex prune_mu_;  // held by Prune (taken before mu_)
   std::map<std::string, std::unique_ptr<Chain>, std::less<>> chains_;
   std::atomic<uint64_t> appended_{0};
 };

@@ -119,6 +119,54 @@ TEST_F(LedgerTest, IntactChainVerifies) {
   EXPECT_TRUE(r.signatures_checked);  // signing.pub of the directory
 }
 
+// Retention drops whole checkpointed segments; what is kept verifies from its anchor (the
+// ledger and an export of it alike), appends go on, and a deletion past the anchor is still
+// named.
+TEST_F(LedgerTest, RetentionPrunesWholeCheckpointedSegments) {
+  Fill(30, 10);  // checkpoints at seq 10, 20, 30 signed at ts 10, 20, 30
+  auto l = OpenLedger();
+  Result<uint64_t> none = l->Prune(5);  // no checkpoint older than the cutoff
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0u);
+  // Cutoff 100: every checkpoint is older, but the one at the head (30) would leave no
+  // record, so the segment up to 20 goes.
+  Result<uint64_t> dropped = l->Prune(100);
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 20u);
+  EXPECT_EQ(Records().size(), 10u);
+  TenantReport r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.pruned_seq, 20u);
+  EXPECT_EQ(r.records, 10u);
+  EXPECT_EQ(r.checkpoints, 2u);   // the anchor (20) and 30
+  EXPECT_EQ(*l->Prune(100), 0u);  // nothing more to drop
+
+  // Appends continue the chain; an export of the pruned chain verifies alone.
+  ASSERT_TRUE(l->AppendPayload("acme", 31'000'000'000, R"({"kind":"audit","n":31})").ok());
+  ASSERT_TRUE(l->Checkpoint(40).ok());
+  ASSERT_TRUE(l->Sync().ok());
+  r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.last_seq, 31u);
+  std::string text;
+  ASSERT_TRUE(WriteAuditExport(Env::Default(), dir_, "acme", [&](std::string_view c) {
+                text.append(c);
+              }).ok());
+  Result<TenantReport> e = VerifyAuditExport(text, {});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE(e->ok()) << Describe(*e);
+  EXPECT_EQ(e->pruned_seq, 20u);
+  l.reset();
+
+  // The first kept record deleted: not an anchored start any more.
+  std::vector<std::string> recs = Records();
+  recs.erase(recs.begin());
+  WriteRecords(recs);
+  r = Verify();
+  ExpectFirst(r, TamperKind::kDeleted, 1);
+  EXPECT_EQ(r.pruned_seq, 0u);
+}
+
 TEST_F(LedgerTest, ReopenContinuesTheChain) {
   Fill(5);
   Fill(5);  // a second "server start"

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "audit/audit_file_names.h"
+#include "audit/export_csv.h"
 #include "audit/json_field.h"
 #include "audit/ledger_reader.h"
 #include "common/json_writer.h"
@@ -48,6 +49,19 @@ Status ScanAuditLog(Env* env, const std::string& audit_dir, std::string_view ten
     if (!emit(rec)) break;
   }
   return Status::Ok();
+}
+
+Result<std::map<std::string, uint64_t>> CountActions(Env* env, const std::string& audit_dir,
+                                                     std::string_view tenant,
+                                                     const AuditFilter& filter) {
+  std::map<std::string, uint64_t> counts;
+  std::string action;
+  VIGIA_RETURN_IF_ERROR(ScanAuditLog(env, audit_dir, tenant, filter, [&](const LedgerRecord& rec) {
+    if (!FindJsonField(rec.payload, "action", &action)) action.clear();
+    ++counts[action];
+    return true;
+  }));
+  return counts;
 }
 
 Result<std::vector<std::string>> AuditTenants(Env* env, const std::string& audit_dir) {
@@ -109,6 +123,7 @@ Status WriteAuditExport(Env* env, const std::string& audit_dir, std::string_view
 }
 
 Result<TenantReport> VerifyAuditExport(std::string_view text, VerifyOptions options) {
+  if (text.starts_with(kCsvExportHeader)) return VerifyAuditExportCsv(text, std::move(options));
   std::string tenant, pk, v;
   std::string ledger;  // the records re-encoded as ledger.bin bytes
   std::vector<Checkpoint> cps;

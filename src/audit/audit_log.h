@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,12 @@ Status ScanAuditLog(Env* env, const std::string& audit_dir, std::string_view ten
                     const AuditFilter& filter,
                     const std::function<bool(const LedgerRecord&)>& emit);
 
+// Records per action (the `action` field; "" for records without one) of `tenant`'s chain
+// within filter's time range (the other filter fields apply too).
+Result<std::map<std::string, uint64_t>> CountActions(Env* env, const std::string& audit_dir,
+                                                     std::string_view tenant,
+                                                     const AuditFilter& filter);
+
 // The tenants that have a chain.
 Result<std::vector<std::string>> AuditTenants(Env* env, const std::string& audit_dir);
 
@@ -55,8 +62,9 @@ std::string ExportRecordLine(const LedgerRecord& rec);
 // Writes the whole export of `tenant` through `out` (called with successive chunks).
 Status WriteAuditExport(Env* env, const std::string& audit_dir, std::string_view tenant,
                         const std::function<void(std::string_view)>& out);
-// Verifies an export's text (public key: options', else the export's own — then the report
-// says so only by signatures_checked; an auditor should pass the key they trust).
+// Verifies an export's text, NDJSON or CSV (export_csv.h) (public key: options', else the export's
+// own — then the report says so only by signatures_checked; an auditor should pass the key they
+// trust).
 Result<TenantReport> VerifyAuditExport(std::string_view text, VerifyOptions options);
 
 }  // namespace vigia::audit

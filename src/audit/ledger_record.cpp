@@ -70,6 +70,29 @@ Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_vie
   return rec.hash;
 }
 
+size_t BeginRecord(std::string* out) {
+  size_t at = out->size();
+  out->resize(at + kRecordHeaderBytes);
+  return at;
+}
+
+Hash FinishRecord(std::string* out, size_t at, const Hash& prev, uint64_t seq, int64_t ts_ns) {
+  size_t len = out->size() - at - kRecordHeaderBytes;
+  std::string_view payload(out->data() + at + kRecordHeaderBytes, len);
+  Hash h = RecordHash(prev, seq, ts_ns, payload);
+  char* p = out->data() + at;
+  PutU32(p, kRecordMagic);
+  PutU32(p + 4, static_cast<uint32_t>(len));
+  PutU64(p + 8, seq);
+  PutU64(p + 16, static_cast<uint64_t>(ts_ns));
+  std::memcpy(p + 24, prev.data(), 32);
+  std::memcpy(p + 56, h.data(), 32);
+  char trailer[4];
+  PutU32(trailer, static_cast<uint32_t>(kRecordOverheadBytes + len));
+  out->append(trailer, 4);
+  return h;
+}
+
 void AppendEncodedRecord(const LedgerRecord& rec, std::string* out) {
   const Hash& prev = rec.prev;
   const Hash& h = rec.hash;

@@ -46,6 +46,13 @@ Hash RecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view 
 Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload,
                   std::string* out);
 
+// In-place encoding, so a payload is written once, straight into the record bytes:
+// BeginRecord reserves the header at the end of *out and returns its offset; the caller
+// appends the payload; FinishRecord fills the header, hashes the payload where it lies and
+// appends the trailer. Returns the record's hash.
+size_t BeginRecord(std::string* out);
+Hash FinishRecord(std::string* out, size_t at, const Hash& prev, uint64_t seq, int64_t ts_ns);
+
 // Appends `rec` exactly as given (its hash is not recomputed): exports re-encoded for the
 // verifier.
 void AppendEncodedRecord(const LedgerRecord& rec, std::string* out);

@@ -130,6 +130,23 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
   bool torn = false;
   uint64_t torn_offset = 0;
 
+  // Retention (AuditLedger::Prune) drops whole checkpointed segments: a chain may start
+  // after record 1 when its first record links to the signed hash of a checkpoint at the
+  // position just before it. Anything else missing at the front is a deletion.
+  {
+    VIGIA_ASSIGN_OR_RETURN(bool more, w.Fill());
+    if (more && w.window().front().step == LedgerReader::Step::kRecord) {
+      const Entry& first = w.window().front();
+      auto anchor = first.seq > 1 ? sealed.find(first.seq - 1) : sealed.end();
+      if (anchor != sealed.end() && anchor->second->hash == first.prev) {
+        report.pruned_seq = first.seq - 1;
+        expected = first.seq;
+        prev = prev_prev = first.prev;
+        last_good_checkpoint = first.seq - 1;
+      }
+    }
+  }
+
   for (;;) {
     VIGIA_ASSIGN_OR_RETURN(bool more, w.Fill());
     if (!more) break;

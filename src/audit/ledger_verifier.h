@@ -15,6 +15,10 @@
 //   forged     a checkpoint whose signature does not verify with the public key
 //   malformed  bytes that are not a record at all (overwritten), skipped to the next record
 //
+// A chain whose first record is k > 1 is accepted as pruned by retention only when its
+// first record links to the hash of a valid checkpoint at k-1 (TenantReport::pruned_seq);
+// otherwise records 1..k-1 are reported deleted.
+//
 // Without checkpoints (or the public key) the chain still proves internal consistency;
 // with them, a rewrite of the whole chain up to a checkpoint is caught too.
 //
@@ -58,6 +62,9 @@ struct TenantReport {
   uint64_t last_seq = 0;     // of the last record read
   uint64_t checkpoints = 0;  // checkpoints checked
   uint64_t sealed_seq = 0;   // the last checkpoint's seq (records after it are unsealed)
+  // Records 1..pruned_seq were dropped by audit retention: the chain starts at pruned_seq+1,
+  // anchored by the (signature-checked) checkpoint at pruned_seq. 0 = nothing pruned.
+  uint64_t pruned_seq = 0;
   bool signatures_checked = false;
   std::vector<ChainBreak> breaks;
   bool ok() const { return breaks.empty(); }

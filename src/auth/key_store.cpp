@@ -118,20 +118,28 @@ Result<std::unique_ptr<KeyStore>> KeyStore::Open(Env* env, const std::string& da
   std::unique_ptr<KeyStore> ks(new KeyStore(env, dir, path));
   if (!env->FileExists(path)) return ks;
   VIGIA_ASSIGN_OR_RETURN(std::string text, env->ReadFileToString(path));
+  Result<std::vector<ApiKeyRecord>> records = ParseKeysFile(text);
+  if (!records.ok()) return Status::Corruption(path + ": " + records.status().message());
+  ks->records_ = std::move(*records);
+  return ks;
+}
+
+Result<std::vector<ApiKeyRecord>> ParseKeysFile(std::string_view text) {
   std::vector<std::string_view> lines = Split(text, '\n');
   if (lines.empty() || lines[0] != auth_files::kKeysHeader) {
-    return Status::Corruption(path + ": not a vigia keys file (first line must be \"" +
+    return Status::Corruption("not a vigia keys file (first line must be \"" +
                               std::string(auth_files::kKeysHeader) + "\")");
   }
+  std::vector<ApiKeyRecord> records;
   for (size_t i = 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     Result<ApiKeyRecord> r = ParseLine(lines[i]);
     if (!r.ok()) {
-      return Status::Corruption(path + ":" + std::to_string(i + 1) + ": " + r.status().message());
+      return Status::Corruption("line " + std::to_string(i + 1) + ": " + r.status().message());
     }
-    ks->records_.push_back(std::move(*r));
+    records.push_back(std::move(*r));
   }
-  return ks;
+  return records;
 }
 
 Status KeyStore::Save(const std::vector<ApiKeyRecord>& records) {

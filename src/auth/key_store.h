@@ -91,6 +91,11 @@ class KeyStore {
   std::vector<ApiKeyRecord> records_;
 };
 
+// The records of a keys file's text (its first line the auth_files::kKeysHeader, then one
+// tab-separated record a line; empty lines skipped). Corruption naming the line ("line 3:
+// bad hash") for anything else: a damaged file must never load as fewer keys.
+Result<std::vector<ApiKeyRecord>> ParseKeysFile(std::string_view text);
+
 // Parses "30d", "12h", "90m", "45s" (also "1w") into nanoseconds; for --expires.
 Result<int64_t> ParseKeyTtl(std::string_view text);
 

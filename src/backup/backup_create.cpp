@@ -101,6 +101,7 @@ std::string NewBackupId(int64_t now_ns) {
 }
 
 Result<BackupManifest> CreateBackup(BackupRepository* repo, const BackupSource& source, Env* env) {
+  VIGIA_RETURN_IF_ERROR(repo->CheckHeader());
   const int64_t start_mono = env->MonotonicNanos();
   BackupManifest m;
   m.created_ns = env->NowNanos();

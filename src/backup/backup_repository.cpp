@@ -246,4 +246,14 @@ Result<FileDigest> BackupRepository::DigestFile(const std::string& path) const {
   return d;
 }
 
+Status BackupRepository::CheckHeader() {
+  VIGIA_ASSIGN_OR_RETURN(bool there, target_->Exists(std::string(kHeaderObject)));
+  if (!there) {
+    return Status::Unavailable("backup target " + target_->Describe() +
+                               " no longer holds the repository (vigia-backup.json missing: "
+                               "unmounted or moved?)");
+  }
+  return Status::Ok();
+}
+
 }  // namespace vigia

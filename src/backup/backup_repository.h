@@ -53,6 +53,10 @@ class BackupRepository {
   const BackupKey& key() const { return key_; }
 
   // Backup ids, oldest first (ids sort by creation time).
+  // OK while the target still holds this repository's header: a target directory that
+  // vanished or an unmounted mount point (an empty directory under it) is refused rather
+  // than filled with a repository nothing can restore from.
+  Status CheckHeader();
   Result<std::vector<std::string>> ListBackups();
   Result<BackupManifest> ReadManifest(const std::string& id);
   // The commit point of a backup: written after every blob it names.

@@ -10,6 +10,7 @@
 #include "common/env.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "store/data_dir_lock.h"
 #include "store/format/file_names.h"
 
 namespace vigia {
@@ -57,15 +58,28 @@ Status RestoreFile(BackupRepository* repo, const BackupFileEntry& f, const std::
 }  // namespace
 
 Status RestoreBackup(BackupRepository* repo, const BackupManifest& manifest,
-                     const std::string& new_dir) {
+                     const std::string& new_dir, bool force) {
   Env* env = Env::Default();
   bool existed = false;
+  std::unique_ptr<DataDirLock> lock;  // held until the old directory is gone (force)
   if (env->FileExists(new_dir)) {
     auto names = env->ListDir(new_dir);
     if (!names.ok()) return names.status();
     if (!names->empty()) {
-      return Status::AlreadyExists("restore target " + new_dir +
-                                   " is not empty: restore into a new or empty directory");
+      if (!force) {
+        return Status::AlreadyExists(
+            "restore target " + new_dir +
+            " is not empty: restore into a new or empty directory, or replace this data "
+            "directory with --force (its server stopped)");
+      }
+      if (!env->FileExists(JoinPath(new_dir, file_names::kWalDir)) &&
+          !env->FileExists(JoinPath(new_dir, file_names::kPartsDir))) {
+        return Status::InvalidArgument(
+            "restore target " + new_dir + " is not empty and is not a vigia data directory (no " +
+            std::string(file_names::kWalDir) + "/ or " + std::string(file_names::kPartsDir) +
+            "/): --force only replaces a data directory");
+      }
+      VIGIA_ASSIGN_OR_RETURN(lock, DataDirLock::Acquire(env, new_dir, "vigia backup restore"));
     }
     existed = true;
   }
@@ -106,13 +120,40 @@ Status RestoreBackup(BackupRepository* repo, const BackupManifest& manifest,
         .KV("repository", repo->target()->Describe())
         .KV("restored_at", FormatRfc3339(env->NowNanos(), 0))
         .KV("events", manifest.events)
+        .KV("replaced_existing_directory", lock != nullptr)
         .EndObject();
     st = WriteFileAtomic(env, JoinPath(tmp, backup_file_names::kRestoredMarker), marker);
   }
   for (auto it = dirs.rbegin(); st.ok() && it != dirs.rend(); ++it) st = env->SyncDir(*it);
-  if (st.ok() && existed) st = env->RemoveDirRecursive(new_dir);
-  if (st.ok()) st = env->RenameFile(tmp, new_dir);
-  if (st.ok()) st = env->SyncDir(ParentOf(base));
+  if (st.ok() && lock != nullptr) {
+    // Replace a data directory: aside, then the copy into its place, then delete the old.
+    const std::string aside = base + ".replaced-" + rnd;
+    st = env->RenameFile(new_dir, aside);
+    if (st.ok()) {
+      st = env->RenameFile(tmp, new_dir);
+      if (!st.ok()) {
+        Status back = env->RenameFile(aside, new_dir);
+        if (!back.ok()) {
+          st = Status(st.code(), st.message() + "; and putting the old data directory back " +
+                                     "failed too (" + back.ToString() + "): it is " + aside);
+        }
+      }
+    }
+    if (st.ok()) st = env->SyncDir(ParentOf(base));
+    if (st.ok()) {
+      lock.reset();
+      Status rm = env->RemoveDirRecursive(aside);
+      if (!rm.ok()) {
+        return Status(rm.code(), "restored into " + new_dir + ", but the replaced directory " +
+                                     aside + " could not be deleted: " + rm.message());
+      }
+      return Status::Ok();
+    }
+  } else {
+    if (st.ok() && existed) st = env->RemoveDirRecursive(new_dir);
+    if (st.ok()) st = env->RenameFile(tmp, new_dir);
+    if (st.ok()) st = env->SyncDir(ParentOf(base));
+  }
   if (!st.ok()) {
     (void)env->RemoveDirRecursive(tmp);
     return st;

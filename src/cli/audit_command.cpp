@@ -13,8 +13,14 @@
 //   vigia audit log [--data DIR | --server URL] [--tenant T] [--actor A] [--entity E]
 //                   [--entity-id ID] [--action A] [--since T] [--until T] [--limit N]
 //       The trail in chain order (NDJSON: seq, hash, prev, event).
-//   vigia audit export [--data DIR | --server URL] [--tenant T]
-//       The chain with its proof (NDJSON), for an auditor to verify alone.
+//   vigia audit export [--data DIR | --server URL] [--tenant T] [--format ndjson|csv]
+//       The chain with its proof (NDJSON or CSV), for an auditor to verify alone
+//       (`vigia audit verify --export FILE` reads either).
+//   vigia audit actions [--data DIR | --server URL] [--tenant T] [--catalogue FILE]
+//                       [--since T] [--until T] [--json]
+//       The action catalogue with each action's count in the chain, then the uncatalogued
+//       actions seen. --server asks the server (its configured catalogue); --data counts the
+//       ledger here against --catalogue FILE (default: the shipped catalogue).
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -22,8 +28,11 @@
 #include <sstream>
 #include <string>
 
+#include "audit/action_catalogue.h"
 #include "audit/audit_log.h"
 #include "audit/checkpoint.h"
+#include "audit/export_csv.h"
+#include "audit/json_field.h"
 #include "audit/ledger_verifier.h"
 #include "cli/commands.h"
 #include "cli/server_backend.h"
@@ -45,6 +54,9 @@ struct AuditArgs {
   std::string since, until;
   uint64_t limit = std::numeric_limits<uint64_t>::max();
   bool all_tenants = true;
+  std::string format;
+  std::string catalogue_file;
+  bool json = false;
 };
 
 void AddSource(CLI::App* cmd, AuditArgs* a) {
@@ -94,6 +106,13 @@ void PrintReport(const audit::TenantReport& r) {
               static_cast<unsigned long long>(r.checkpoints),
               static_cast<unsigned long long>(r.sealed_seq),
               r.signatures_checked ? "" : ", signatures NOT checked", r.ok() ? "OK" : "TAMPERED");
+  if (r.pruned_seq > 0) {
+    std::printf(
+        "  records 1..%llu were dropped by audit retention; the chain is verified from "
+        "the signed checkpoint at %llu\n",
+        static_cast<unsigned long long>(r.pruned_seq),
+        static_cast<unsigned long long>(r.pruned_seq));
+  }
   for (const audit::ChainBreak& b : r.breaks) {
     std::printf("  %s at record %llu (offset %llu): %s\n",
                 std::string(audit::TamperKindName(b.kind)).c_str(),
@@ -215,9 +234,15 @@ int RunLog(AuditArgs a) {
 }
 
 int RunExport(const AuditArgs& a) {
+  bool csv = a.format == "csv";
+  if (!a.format.empty() && !csv && a.format != "ndjson") {
+    std::fprintf(stderr, "vigia audit export: --format: expected ndjson or csv\n");
+    return 2;
+  }
   if (!a.server.empty()) {
     Result<std::string> body =
-        HttpGet(a.server, ApiKey(a), "/v1/audit/export?tenant=" + UrlEncode(a.tenant));
+        HttpGet(a.server, ApiKey(a),
+                "/v1/audit/export?tenant=" + UrlEncode(a.tenant) + (csv ? "&format=csv" : ""));
     if (!body.ok()) {
       std::fprintf(stderr, "vigia audit export: %s\n", body.status().ToString().c_str());
       return 2;
@@ -225,12 +250,88 @@ int RunExport(const AuditArgs& a) {
     std::fwrite(body->data(), 1, body->size(), stdout);
     return 0;
   }
-  Status st = audit::WriteAuditExport(
-      Env::Default(), AuditDir(a), a.tenant,
-      [](std::string_view c) { std::fwrite(c.data(), 1, c.size(), stdout); });
+  auto out = [](std::string_view c) { std::fwrite(c.data(), 1, c.size(), stdout); };
+  Status st = csv ? audit::WriteAuditExportCsv(Env::Default(), AuditDir(a), a.tenant, out)
+                  : audit::WriteAuditExport(Env::Default(), AuditDir(a), a.tenant, out);
   if (!st.ok()) {
     std::fprintf(stderr, "vigia audit export: %s\n", st.ToString().c_str());
     return 2;
+  }
+  return 0;
+}
+
+// One table row per action: count, catalogued, sensitive, description.
+void PrintActionsTable(const std::string& json) {
+  // The server's and the local answer share the JSON shape of /v1/audit/actions; printed
+  // from it, so both sources print alike.
+  std::printf("%-28s %10s  %-11s %-9s %s\n", "ACTION", "COUNT", "CATALOGUED", "SENSITIVE",
+              "DESCRIPTION");
+  size_t pos = json.find("\"actions\":[");
+  if (pos == std::string::npos) return;
+  size_t end = json.find("],\"records\"", pos);
+  while (pos < end) {
+    size_t open = json.find("{\"action\":", pos);
+    if (open == std::string::npos || open >= end) break;
+    size_t close = json.find('}', open);
+    std::string obj = json.substr(open, close - open + 1);
+    std::string action, count, catalogued, sensitive, description;
+    audit::FindJsonField(obj, "action", &action);
+    audit::FindJsonField(obj, "count", &count);
+    catalogued = obj.find("\"catalogued\":true") != std::string::npos ? "yes" : "NO";
+    sensitive = obj.find("\"sensitive\":true") != std::string::npos ? "yes" : "";
+    audit::FindJsonField(obj, "description", &description);
+    std::printf("%-28s %10s  %-11s %-9s %s\n", action.empty() ? "(none)" : action.c_str(),
+                count.c_str(), catalogued.c_str(), sensitive.c_str(), description.c_str());
+    pos = close + 1;
+  }
+  std::string records, uncatalogued;
+  audit::FindJsonField(json, "records", &records);
+  audit::FindJsonField(json, "uncatalogued", &uncatalogued);
+  std::printf("%s records, %s of uncatalogued actions\n", records.c_str(), uncatalogued.c_str());
+}
+
+int RunActions(const AuditArgs& a) {
+  std::string json;
+  if (!a.server.empty()) {
+    Result<std::string> body =
+        HttpGet(a.server, ApiKey(a),
+                "/v1/audit/actions?tenant=" + UrlEncode(a.tenant) + "&since=" + UrlEncode(a.since) +
+                    "&until=" + UrlEncode(a.until));
+    if (!body.ok()) {
+      std::fprintf(stderr, "vigia audit actions: %s\n", body.status().ToString().c_str());
+      return 2;
+    }
+    json = std::move(*body);
+  } else {
+    audit::ActionCatalogue catalogue = audit::ActionCatalogue::Default();
+    if (!a.catalogue_file.empty()) {
+      Result<std::string> text = Env::Default()->ReadFileToString(a.catalogue_file);
+      Result<audit::ActionCatalogue> c =
+          text.ok() ? audit::ActionCatalogue::Parse(*text, a.catalogue_file)
+                    : Result<audit::ActionCatalogue>(text.status());
+      if (!c.ok()) {
+        std::fprintf(stderr, "vigia audit actions: %s\n", c.status().ToString().c_str());
+        return 2;
+      }
+      catalogue = std::move(*c);
+    }
+    audit::AuditFilter f;
+    if (!ParseTime(a.since, &f.since_ns) || !ParseTime(a.until, &f.until_ns)) {
+      std::fprintf(stderr, "vigia audit actions: --since/--until: expected RFC 3339 times\n");
+      return 2;
+    }
+    Result<std::map<std::string, uint64_t>> counts =
+        audit::CountActions(Env::Default(), AuditDir(a), a.tenant, f);
+    if (!counts.ok()) {
+      std::fprintf(stderr, "vigia audit actions: %s\n", counts.status().ToString().c_str());
+      return 2;
+    }
+    json = audit::ActionCountsJson(catalogue, *counts, a.tenant);
+  }
+  if (a.json) {
+    std::printf("%s\n", json.c_str());
+  } else {
+    PrintActionsTable(json);
   }
   return 0;
 }
@@ -292,7 +393,19 @@ void RegisterAuditCommand(CLI::App& app, int* exit_code) {
   CLI::App* exp = audit->add_subcommand("export", "The chain with its proof (NDJSON)");
   AddSource(exp, ea.get());
   exp->add_option("--tenant", ea->tenant, "Tenant (default: the default tenant)");
+  exp->add_option("--format", ea->format, "ndjson (default) or csv");
   exp->callback([exit_code, ea] { *exit_code = RunExport(*ea); });
+
+  auto aa = std::make_shared<AuditArgs>();
+  CLI::App* act = audit->add_subcommand("actions", "The action catalogue with counts");
+  AddSource(act, aa.get());
+  act->add_option("--tenant", aa->tenant, "Tenant (default: the default tenant)");
+  act->add_option("--catalogue", aa->catalogue_file,
+                  "With --data: the catalogue file (default: the shipped one)");
+  act->add_option("--since", aa->since, "Count from this time (RFC 3339)");
+  act->add_option("--until", aa->until, "... up to this time (RFC 3339)");
+  act->add_flag("--json", aa->json, "Print the JSON of GET /v1/audit/actions");
+  act->callback([exit_code, aa] { *exit_code = RunActions(*aa); });
 
   auto pa = std::make_shared<AuditArgs>();
   CLI::App* pub = audit->add_subcommand("public-key", "Print the checkpoint signing public key");

@@ -4,12 +4,14 @@
 //   create  (--data DIR | --server URL) --to TARGET
 //   list    --from TARGET
 //   verify  --from TARGET [--id ID] [--report-dir DIR] [--tmp DIR]
-//   restore --from TARGET [--id ID] --data NEW_DIR
+//   restore --from TARGET [--id ID] --data NEW_DIR [--force]
 //   prune   --from TARGET [--keep-last N] [--keep-daily N] [--keep-weekly N]
 //           [--keep-monthly N] [--max-age-days N]
 // The key: --key-file FILE, or --passphrase-file FILE, or $VIGIA_BACKUP_PASSPHRASE. Without
 // --id, verify and restore take the newest backup. With --server the running server makes
 // the backup itself (POST /v1/admin/backups) into its configured [backup] target.
+// create --data and restore --force take the data directory's lock (store/data_dir_lock.h):
+// refused while a server (or another command) uses the directory.
 // Exit codes: 0 done (verify: passed), 1 verify failed, 2 the command could not run.
 #include <sys/stat.h>
 
@@ -27,6 +29,7 @@
 #include "common/env.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "store/data_dir_lock.h"
 
 namespace vigia::cli {
 namespace {
@@ -42,6 +45,7 @@ struct BackupArgs {
   std::string report_dir = ".";
   std::string tmp_dir;
   std::string out;
+  bool force = false;
   BackupRetention retention;
 };
 
@@ -115,6 +119,12 @@ Result<int> DoCreate(const BackupArgs& a) {
     return 0;
   }
   if (a.target.empty()) return Status::InvalidArgument("--to TARGET is required with --data");
+  if (!Env::Default()->FileExists(a.data_dir)) {
+    return Status::NotFound("no data directory " + a.data_dir);
+  }
+  // A running server backs itself up (--server): its store is consistent only through it.
+  VIGIA_ASSIGN_OR_RETURN(auto lock,
+                         DataDirLock::Acquire(Env::Default(), a.data_dir, "vigia backup create"));
   VIGIA_ASSIGN_OR_RETURN(auto repo, OpenRepo(a, true));
   VIGIA_ASSIGN_OR_RETURN(
       BackupManifest m,
@@ -167,7 +177,7 @@ Result<int> DoRestore(const BackupArgs& a) {
   VIGIA_ASSIGN_OR_RETURN(std::string id, ChooseId(repo.get(), a.id));
   VIGIA_ASSIGN_OR_RETURN(BackupManifest m, repo->ReadManifest(id));
   const int64_t t0 = Env::Default()->MonotonicNanos();
-  VIGIA_RETURN_IF_ERROR(RestoreBackup(repo.get(), m, a.data_dir));
+  VIGIA_RETURN_IF_ERROR(RestoreBackup(repo.get(), m, a.data_dir, a.force));
   const double sec = static_cast<double>(Env::Default()->MonotonicNanos() - t0) / 1e9;
   std::printf("restored backup %s (%llu events, %zu files, %s) into %s in %.2f s (%.1f MB/s)\n",
               id.c_str(), static_cast<unsigned long long>(m.events), m.files.size(),
@@ -243,6 +253,8 @@ void RegisterBackupCommand(CLI::App& app, int* exit_code) {
   restore->add_option("--from", a->target, "Backup target")->required();
   restore->add_option("--id", a->id, "Backup id (default: the newest)");
   restore->add_option("--data", a->data_dir, "New (or empty) data directory")->required();
+  restore->add_flag("--force", a->force,
+                    "Replace an existing data directory (refused while a server uses it)");
   AddKeyOptions(restore, a.get());
   restore->callback([a, exit_code] { Run("restore", exit_code, [&] { return DoRestore(*a); }); });
 

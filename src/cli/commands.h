@@ -25,7 +25,11 @@ void RegisterStoreCommand(CLI::App& app, int* exit_code);
 void RegisterBackupCommand(CLI::App& app, int* exit_code);
 void RegisterRulesCommand(CLI::App& app, int* exit_code);
 void RegisterAlertsCommand(CLI::App& app, int* exit_code);
+// vigia errors list|show|resolve|ignore|unresolve (errors_command.cpp)
+void RegisterErrorsCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
+void RegisterCheckCommand(CLI::App& app, int* exit_code);
+void RegisterEraseCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

@@ -2,7 +2,9 @@
 // server stopped, or before its first start; a running server is managed through its admin
 // API, /v1/admin/keys, which writes the same file). `create` prints the new key once, on
 // stdout; only its hash is stored (auth/key_store.h). Exit code 0, 1 on a refused argument,
-// 2 when the key file cannot be read or written.
+// 2 when the key file cannot be read or written — or when a server (or another command)
+// holds the data directory's lock (store/data_dir_lock.h): create and revoke write the key
+// file and need the server stopped; a running server has /v1/admin/keys.
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -11,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/env.h"
 #include "common/time_format.h"
+#include "store/data_dir_lock.h"
 
 namespace vigia::cli {
 namespace {
@@ -23,6 +26,18 @@ struct KeysArgs {
   std::string name;
   std::string id;
 };
+
+// The data directory's lock for a command that writes the key file; nullptr (message
+// printed, exit code 2) when a server or another command holds it.
+std::unique_ptr<DataDirLock> LockForWriting(const KeysArgs& a, const char* what, int* exit_code) {
+  auto lock = DataDirLock::Acquire(Env::Default(), a.data_dir, std::string("vigia keys ") + what);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "vigia keys %s: %s\n", what, lock.status().message().c_str());
+    *exit_code = 2;
+    return nullptr;
+  }
+  return std::move(*lock);
+}
 
 std::unique_ptr<KeyStore> OpenStore(const KeysArgs& a, int* exit_code) {
   Result<std::unique_ptr<KeyStore>> ks = KeyStore::Open(Env::Default(), a.data_dir);
@@ -51,6 +66,8 @@ void Create(const KeysArgs& a, int* exit_code) {
     }
     ttl = *t;
   }
+  std::unique_ptr<DataDirLock> lock = LockForWriting(a, "create", exit_code);
+  if (!lock) return;
   std::unique_ptr<KeyStore> ks = OpenStore(a, exit_code);
   if (!ks) return;
   Result<NewApiKey> k = ks->Create(a.tenant, *role, ttl, a.name);
@@ -84,6 +101,8 @@ void List(const KeysArgs& a, int* exit_code) {
 }
 
 void Revoke(const KeysArgs& a, int* exit_code) {
+  std::unique_ptr<DataDirLock> lock = LockForWriting(a, "revoke", exit_code);
+  if (!lock) return;
   std::unique_ptr<KeyStore> ks = OpenStore(a, exit_code);
   if (!ks) return;
   Status st = ks->Revoke(a.id);

@@ -8,10 +8,11 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterServeCommand,  vigia::cli::RegisterVersionCommand,
       vigia::cli::RegisterQueryCommand,  vigia::cli::RegisterTraceCommand,
       vigia::cli::RegisterTailCommand,   vigia::cli::RegisterStoreCommand,
-      vigia::cli::RegisterBackupCommand,
-      vigia::cli::RegisterRulesCommand, vigia::cli::RegisterAlertsCommand,
-      vigia::cli::RegisterKeysCommand,
-      vigia::cli::RegisterAuditCommand,
+      vigia::cli::RegisterBackupCommand, vigia::cli::RegisterRulesCommand,
+      vigia::cli::RegisterAlertsCommand, vigia::cli::RegisterKeysCommand,
+      vigia::cli::RegisterAuditCommand,  vigia::cli::RegisterCheckCommand,
+      vigia::cli::RegisterEraseCommand,
+      vigia::cli::RegisterErrorsCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.set_version_flag("--version", vigia::cli::VersionLine());

@@ -1,7 +1,9 @@
 // The POSIX implementation of Env.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -209,6 +211,53 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+Result<DiskSpace> Env::GetDiskSpace(const std::string& path) {
+  struct statvfs st;
+  if (::statvfs(path.c_str(), &st) != 0) return Status::FromErrno("statvfs " + path, errno);
+  DiskSpace d;
+  d.free_bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+  d.total_bytes = static_cast<uint64_t>(st.f_blocks) * st.f_frsize;
+  return d;
+}
+
+namespace {
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing the last descriptor unlocks
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileLock>> Env::LockFile(const std::string& path,
+                                                std::string_view contents) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::FromErrno("open " + path, errno);
+  auto lock = std::make_unique<PosixFileLock>(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    if (err != EWOULDBLOCK) return Status::FromErrno("flock " + path, err);
+    std::string holder(256, '\0');
+    const ssize_t n = ::pread(fd, holder.data(), holder.size(), 0);
+    holder.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == '\0')) holder.pop_back();
+    return Status::Unavailable(holder);
+  }
+  if (::ftruncate(fd, 0) != 0) return Status::FromErrno("ftruncate " + path, errno);
+  for (size_t off = 0; off < contents.size();) {
+    const ssize_t n =
+        ::pwrite(fd, contents.data() + off, contents.size() - off, static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::FromErrno("write " + path, errno);
+    off += static_cast<size_t>(n);
+  }
+  return std::unique_ptr<FileLock>(std::move(lock));
+}
 
 Env* Env::Default() {
   static PosixEnv env;

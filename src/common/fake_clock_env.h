@@ -58,6 +58,7 @@ class FakeClockEnv final : public Env {
     return base_->ListDir(d);
   }
   Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
+  Result<DiskSpace> GetDiskSpace(const std::string& p) override { return base_->GetDiskSpace(p); }
   Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
   Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
   Status RenameFile(const std::string& f, const std::string& t) override {

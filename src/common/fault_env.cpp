@@ -200,6 +200,13 @@ Status FaultEnv::SyncDir(const std::string& dir) {
   return base_->SyncDir(dir);
 }
 
+Result<DiskSpace> FaultEnv::GetDiskSpace(const std::string& path) {
+  VIGIA_ASSIGN_OR_RETURN(DiskSpace d, base_->GetDiskSpace(path));
+  const int64_t injected = free_disk_bytes_.load();
+  if (injected >= 0) d.free_bytes = static_cast<uint64_t>(injected);
+  return d;
+}
+
 int64_t FaultEnv::NowNanos() { return base_->NowNanos(); }
 int64_t FaultEnv::MonotonicNanos() { return base_->MonotonicNanos(); }
 

@@ -8,6 +8,8 @@
 //  - SetReadOnly(true): every mutating operation fails (a full or read-only disk).
 //  - SetSyncDelayMicros(us): every file Sync sleeps first (a slow disk), so tests can
 //    force concurrent writers to pile up behind an fsync.
+//  - SetFreeDiskBytes(n): GetDiskSpace reports n bytes free (a filling disk) until
+//    ClearFreeDiskBytes(); the total is the base Env's.
 //  - DropUnsyncedData(): truncates every file written through this Env to the size it had
 //    at its last successful Sync — what a power loss leaves behind.
 //
@@ -45,6 +47,8 @@ class FaultEnv final : public Env {
   void SetCrashed(bool crashed);
   void SetReadOnly(bool read_only);
   void SetSyncDelayMicros(int64_t us) { sync_delay_us_ = us; }
+  void SetFreeDiskBytes(uint64_t n) { free_disk_bytes_ = static_cast<int64_t>(n); }
+  void ClearFreeDiskBytes() { free_disk_bytes_ = -1; }
   bool crashed() const { return crashed_.load(); }
 
   // Truncates every tracked file to its last synced size. Call after the owner of the
@@ -68,6 +72,7 @@ class FaultEnv final : public Env {
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status SyncDir(const std::string& dir) override;
+  Result<DiskSpace> GetDiskSpace(const std::string& path) override;
   int64_t NowNanos() override;
   int64_t MonotonicNanos() override;
 
@@ -94,6 +99,7 @@ class FaultEnv final : public Env {
   std::atomic<bool> crashed_{false};
   std::atomic<bool> read_only_{false};
   std::atomic<int64_t> sync_delay_us_{0};
+  std::atomic<int64_t> free_disk_bytes_{-1};  // < 0: the base Env's
 
   std::mutex mu_;
   std::map<std::string, uint64_t> synced_size_;  // guarded by mu_

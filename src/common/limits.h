@@ -38,8 +38,13 @@ inline constexpr size_t kMaxSyslogPendingBytes = 16u << 20;
 // append per batch, not per message.
 inline constexpr size_t kSyslogBatchMessages = 2000;
 inline constexpr int kSyslogBatchDelayMs = 100;
-// Open syslog TCP connections; more are closed at once (each holds a read buffer).
+// Open syslog TCP connections (plain and TLS together); more are closed at once (each holds
+// a read buffer).
 inline constexpr size_t kMaxSyslogConnections = 1000;
+// Seconds a syslog TLS client has to finish its handshake: a connection that opens and sends
+// nothing (a scanner, a plain-TCP sender on the TLS port) gives its slot back this soon. After
+// the handshake a syslog connection may stay idle for ever, like a plain one.
+inline constexpr int kSyslogTlsHandshakeTimeoutSec = 10;
 
 // --- derived fields (src/ingest/normalize/ua_field_deriver.h)
 // ------------------------------------------ Bytes of a User-Agent the uap-core rules look at. Real
@@ -64,6 +69,30 @@ inline constexpr size_t kMaxConnections = 10000;
 inline constexpr int kShutdownGraceSec = 10;
 // Longest X-Request-ID accepted from a client; longer or odd ones are replaced.
 inline constexpr size_t kMaxRequestIdBytes = 128;
+
+// --- rate limits (src/server/rate_limiter.h; [rate_limit]) --------------------------------
+// Token buckets: a client may send `burst` requests at once, then `per_sec` a second; past
+// it 429 with Retry-After. 0 turns a limit off.
+// Ingest requests per second of one API key: at the usual 100-1,000 events a batch that is
+// 100k-1M events/s, more than two cores store, so a well-batching shipper never meets it;
+// a client sending one event per request is held to 1,000 events/s so it cannot crowd out
+// the others. The burst absorbs a fleet reconnecting after an outage (spools replaying).
+inline constexpr int kKeyIngestRequestsPerSec = 1000;
+inline constexpr int kKeyIngestBurst = 2000;
+// Read and admin requests (queries, traces, KPIs, ...) per second of one API key: a
+// dashboard refreshing 20 panels every 5 s sends 4/s; 100/s leaves room for people and
+// scripts, and stops a runaway loop from using every query slot (each query may scan GBs).
+inline constexpr int kKeyQueryRequestsPerSec = 100;
+inline constexpr int kKeyQueryBurst = 200;
+// Requests per second from one client IP address (every authenticated route, counted before
+// the key is checked, so it also bounds key guessing): above any one machine's fair share
+// (a host's shippers plus a browser), below what would let one address saturate the server.
+inline constexpr int kIpRequestsPerSec = 2000;
+inline constexpr int kIpBurst = 4000;
+// Buckets kept per limit (keys, addresses). Idle buckets are full, so dropping them changes
+// nothing; past the cap with none idle, new clients share one overflow bucket (an address
+// scan cannot grow memory: ~100 bytes a bucket, ~10 MB at the cap).
+inline constexpr size_t kMaxRateLimitBuckets = 100'000;
 
 // --- WAL ------------------------------------------------------------------------------
 // WAL segment size before rolling to a new file: small enough that deleting covered
@@ -129,6 +158,20 @@ inline constexpr int kRetentionIntervalMs = 60'000;
 // How often the server logs a one-line store summary (`log.stats_interval_sec`): frequent
 // enough to follow ingest and merges in a log, rare enough not to drown it.
 inline constexpr int kStatsLogIntervalSec = 60;
+// Free space below which ingest is refused (`disk.reserve_bytes`): a memtable flush writes
+// parts of up to a few hundred MB before the WAL segments they cover are deleted, and a
+// merge needs room for a copy of the parts it rewrites; refusing early keeps that room, so
+// the store can still turn the WAL into parts and stays consistent. 4 WAL segments.
+inline constexpr uint64_t kDiskReserveBytes = 4 * kWalSegmentBytes;
+// Free space below which the server alerts and drops the oldest partitions
+// (`disk.low_watermark_bytes`): a few minutes of a busy server's ingest above the reserve, so
+// there is time to act before ingest stops.
+inline constexpr uint64_t kDiskLowWatermarkBytes = 1ull << 30;
+// How long a free-space reading is reused by the ingest gate: statvfs is cheap but not free
+// on every batch, and at 1 GB/s of ingest 100 ms is 100 MB, well inside the reserve.
+inline constexpr int kDiskSampleIntervalMs = 100;
+// How often the low-disk watermark is checked (`disk.check_interval_sec`).
+inline constexpr int kDiskCheckIntervalSec = 10;
 
 }  // namespace vigia::limits
 
@@ -154,6 +197,10 @@ inline constexpr uint64_t kDefaultQueryRowLimit = 1000;
 // Queries running at once over HTTP; more get 503. Two cores serve ingest too, and a query
 // already uses every core for big scans, so queueing more only makes all of them slower.
 inline constexpr int kMaxConcurrentQueries = 4;
+// Of those, queries one API key may run at once; more get 429. Half the slots: one
+// dashboard (or one runaway script) cannot hold them all, so other users' queries and the
+// CPU that ingest needs are never all taken by one key.
+inline constexpr int kMaxConcurrentQueriesPerKey = 2;
 // Threads one columnar query scans with (query_engine.h): the machine has two cores, and a
 // block is the unit of work, so two workers keep both busy without oversubscribing.
 inline constexpr int kQueryWorkerThreads = 2;
@@ -202,6 +249,36 @@ inline constexpr size_t kMaxFingerprintStackLines = 200;
 inline constexpr size_t kMaxFingerprintFrames = 30;
 // Bytes of a group title (type + first message line): enough to read, bounded for the table.
 inline constexpr size_t kMaxErrorTitleBytes = 200;
+// Error groups the server's table holds (src/errors/error_group_table.h). Each costs ~2 KB
+// (1 KB of it the users-affected HyperLogLog), so 20k groups stay under ~40 MB; a real
+// application has tens to hundreds of groups, and a flood of distinct fingerprints (a
+// client sending random ones) must not grow the table without bound. Events of groups over
+// the cap are still stored and queryable; they are counted in vigia_error_groups_dropped_total.
+inline constexpr size_t kMaxErrorGroups = 20'000;
+// Distinct services, releases and environments kept per group (oldest kept, later ones
+// counted as "+N more"): the table row shows where a bug lives, not a full inventory.
+inline constexpr size_t kMaxErrorGroupValues = 32;
+// HyperLogLog precision of a group's users-affected estimate: 2^10 one-byte registers,
+// standard error 1.04/sqrt(1024) = 3.3 %.
+inline constexpr int kErrorUsersHllPrecision = 10;
+// Seconds between saves of the error-group table (and flushes of the regression audit
+// events): an unclean stop loses at most this many seconds of counts, never a status change
+// (those are saved at once).
+inline constexpr int kErrorGroupsPersistIntervalSec = 5;
+// Events a group may receive in one minute before the rate hook fires (0 = never).
+inline constexpr uint64_t kErrorGroupRateThresholdPerMin = 100;
+// Latest events GET /v1/errors/{fingerprint} returns.
+inline constexpr size_t kErrorDetailLatestEvents = 10;
+
+// --- Sentry-compatible ingest (src/ingest/sentry/) -----------------------------------------
+// One Sentry event (an envelope's event item or a store body) after decompression: Sentry's
+// own limit for an event payload is 1 MB; a larger one is refused with 413.
+inline constexpr size_t kMaxSentryEventBytes = 1u << 20;
+// Items of one envelope the decoder reads (an SDK sends one event with a few attachments or
+// a session); more is malformed.
+inline constexpr size_t kMaxSentryEnvelopeItems = 100;
+// Breadcrumbs kept per event, the latest ones (the SDKs' own default maximum is 100).
+inline constexpr size_t kMaxSentryBreadcrumbs = 100;
 
 // --- audit (src/audit/) --------------------------------------------------------------
 // One audit event's canonical encoding in the ledger: an audit record is a few fields;
@@ -229,6 +306,22 @@ inline constexpr uint64_t kBackupKdfOpsLimit = 3;
 inline constexpr size_t kBackupKdfMemLimit = 256u << 20;
 // Events of the newest rows a backup verification reads back as its sample query.
 inline constexpr size_t kBackupVerifySampleRows = 10;
+// How often the backup module checks whether a scheduled backup is due: a minute late is
+// nothing for a daily backup, and the check (two timestamps) costs nothing.
+inline constexpr int kBackupScheduleCheckSec = 60;
+// A failed scheduled backup (target unmounted, full) is retried after this long, not every
+// minute: each attempt checkpoints the store and logs an error and an alert event.
+inline constexpr int kBackupRetrySec = 15 * 60;
+// Time zones (time_zone.h) for schedules in local time. The largest zoneinfo file of tzdata
+// 2025 is ~4 KB (a "fat" one ~8 KB with every transition to 2037): 1 MiB refuses a file that
+// is not a zone before reading it whole, and bounds what the fuzzer's TZif parser allocates.
+inline constexpr size_t kMaxZoneinfoBytes = 1u << 20;
+// The most transitions (and leap-second records) a TZif file may list: real zones list < 300.
+inline constexpr uint32_t kMaxZoneTransitions = 100'000;
+// How far ahead a cron schedule (cron_schedule.h) is searched for its next firing: the rarest
+// valid schedule, February 29, fires every 4 years (8 across a skipped century leap year), so
+// a schedule with no firing in 10 years never fires (e.g. "0 0 30 2 *") and is refused.
+inline constexpr int kCronSearchYears = 10;
 
 // --- monitoring (src/monitor/) ----------------------------------------------------------
 // Label sets of each derived RED family (http_requests_total{service,route,method,
@@ -241,6 +334,30 @@ inline constexpr size_t kMaxKpis = 200;
 inline constexpr size_t kMaxKpiSeriesPoints = 288;
 // Groups one KPI query may return (a KPI "per IP" keeps the worst ones).
 inline constexpr size_t kMaxKpiGroups = 100;
+// `vigia check` (monitor/check_report.h): rows of each "top" list (new error types, IPs
+// with failed logins) — a morning report people read, not a query result.
+inline constexpr size_t kCheckTopItems = 5;
+// An error type is new when its fingerprint was first seen in the last 24 h of this many
+// days: a weekly job's error is not new every Monday.
+inline constexpr int64_t kCheckNewErrorLookbackDays = 7;
+// Free space of the data directory's file system: below 15 % yellow (days of ingest left
+// at typical rates, time to act), below 5 % red (retention or ingest will soon fail).
+inline constexpr double kCheckDiskFreeYellow = 0.15;
+inline constexpr double kCheckDiskFreeRed = 0.05;
+// An SLO with less than a quarter of its period's error budget left is yellow.
+inline constexpr double kCheckSloBudgetYellow = 0.25;
+// Live traffic statistics (monitor/traffic_stats.h, GET /v1/stats/traffic): one-minute
+// buckets of the last hour per tenant — "live" is minutes; longer periods are VQL queries
+// over the store. An hour of buckets is ~60 x (16 KiB HyperLogLog + the label counts).
+inline constexpr size_t kTrafficMaxWindowMinutes = 60;
+// Distinct endpoints / browsers / OS / devices / performance classes counted per bucket;
+// later ones count as "other" (a scanner requesting random paths must not grow memory).
+inline constexpr size_t kTrafficMaxKeys = 500;
+// Tenants with live statistics; requests of later ones are not counted (~1 MB per busy
+// tenant: 64 MB at most).
+inline constexpr size_t kTrafficMaxTenants = 64;
+// Rows of each list in a /v1/stats/traffic answer.
+inline constexpr size_t kTrafficTopItems = 10;
 
 }  // namespace vigia::limits
 
@@ -266,6 +383,10 @@ inline constexpr int64_t kMaxRuleEvalNs = 30'000'000'000;
 // How long a resolved instance stays listed (and its resolved notification can be sent)
 // before it is forgotten.
 inline constexpr int64_t kResolvedAlertRetentionNs = 15LL * 60 * 1'000'000'000;
+// Error-group events (new group, regression, rate) waiting for the next evaluation of the
+// built-in error-group alerts (alerting/error_group_alerts.h): the ingest thread only queues
+// them; a flood of new fingerprints past this is dropped and counted, never blocks ingest.
+inline constexpr size_t kMaxQueuedErrorGroupEvents = 10'000;
 // One delivery attempt to a receiver: a hanging receiver costs at most this per attempt.
 inline constexpr int kNotifyTimeoutMs = 10'000;
 // Retry backoff: first wait, doubling up to the cap, with ±50 % jitter.

@@ -11,6 +11,19 @@ TEST(TimeFormatTest, RoundTripsRfc3339) {
   EXPECT_EQ(FormatRfc3339(*ts), "2026-11-22T10:01:02.123456789Z");
 }
 
+TEST(TimeFormatTest, FormatsEveryPrecisionAndEpochSide) {
+  EXPECT_EQ(FormatRfc3339(0), "1970-01-01T00:00:00.000000000Z");
+  EXPECT_EQ(FormatRfc3339(0, 0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(FormatRfc3339(1'796'000'000'123'456'789, 3), "2026-11-30T00:53:20.123Z");
+  EXPECT_EQ(FormatRfc3339(1'796'000'000'000'000'007, 12), "2026-11-30T00:53:20.000000007Z");
+  // Each output parses back to the time it came from (to the digits kept).
+  for (int64_t ts = -5'000'000'000'000'000'000; ts < 9'000'000'000'000'000'000;
+       ts += 123'456'789'012'345'677) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(ts)), ts) << FormatRfc3339(ts);
+  }
+}
+
 TEST(TimeFormatTest, ParsesOffsetsAndSpaces) {
   EXPECT_EQ(ParseRfc3339("2024-01-01T02:00:00+02:00"), ParseRfc3339("2024-01-01T00:00:00Z"));
   EXPECT_EQ(ParseRfc3339("2024-01-01 00:00:00"), ParseRfc3339("2024-01-01T00:00:00Z"));

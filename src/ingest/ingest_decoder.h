@@ -15,6 +15,7 @@
 // reused between calls); use one per thread. IngestPipeline::Ingest keeps one per thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -82,10 +83,57 @@ struct LineError {
   std::string error;  // e.g. "invalid JSON: unclosed string", "older than retention (30d)"
 };
 
+// Why a record was refused, counted per protocol in GET /metrics
+// (vigia_ingest_rejections_total{protocol,reason}) and GET /v1/stats.
+enum class RejectReason : uint8_t {
+  kInvalid,      // not decodable as the protocol's record (bad JSON, bad syslog header, ...)
+  kTooLarge,     // over a limit: record bytes, fields, nesting, field name length
+  kTooOld,       // older than the retention keeps (the admission window)
+  kTooNew,       // further ahead than ingest.max_future_sec
+  kUnsupported,  // a valid request vigia does not do (Elasticsearch delete/update)
+};
+inline constexpr size_t kRejectReasonCount = 5;
+
+inline std::string_view RejectReasonName(RejectReason r) {
+  switch (r) {
+    case RejectReason::kInvalid:
+      return "invalid";
+    case RejectReason::kTooLarge:
+      return "too_large";
+    case RejectReason::kTooOld:
+      return "too_old";
+    case RejectReason::kTooNew:
+      return "too_new";
+    case RejectReason::kUnsupported:
+      return "unsupported";
+  }
+  return "invalid";
+}
+
+// The reason of a refusal from its message. The messages are written in few places and
+// are stable (they are the API's per-record errors): the canonicalizer's limits ("more than
+// N fields", "nesting deeper than N", "field name longer than N bytes"), the decoders'
+// ("line longer than N bytes"), the admission window's (ingest_pipeline.cpp: "older than
+// retention (…)", "more than … in the future") and the Elasticsearch decoder's
+// ("vigia is append-only: …"); everything else is a malformed record.
+inline RejectReason ClassifyRejection(std::string_view error) {
+  constexpr auto npos = std::string_view::npos;
+  if (error.find("older than retention") != npos) return RejectReason::kTooOld;
+  if (error.find(" in the future") != npos) return RejectReason::kTooNew;
+  if (error.find("append-only") != npos) return RejectReason::kUnsupported;
+  if (error.find("longer than ") != npos || error.find("more than ") != npos ||
+      error.find("deeper than ") != npos) {
+    return RejectReason::kTooLarge;
+  }
+  return RejectReason::kInvalid;
+}
+
 struct DecodeResult {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   std::vector<LineError> errors;  // at most max_reported_errors; counts stay exact
+  // rejected, by RejectReason (sums to rejected).
+  std::array<uint64_t, kRejectReasonCount> rejected_by{};
   // Set when the body as a whole cannot be decoded (a broken protobuf or JSON envelope):
   // nothing was accepted, and the route answers 400 with this reason.
   std::string undecodable;
@@ -93,6 +141,14 @@ struct DecodeResult {
   // clients need more than counts (the per-item array of an Elasticsearch _bulk response,
   // every item in order). Empty for most protocols.
   std::string reply;
+
+  // Counts one refused record: its reason (from `error`), and `error` itself under
+  // `record` while fewer than `max_reported` are listed.
+  void Reject(uint64_t record, std::string error, size_t max_reported) {
+    ++rejected;
+    ++rejected_by[static_cast<size_t>(ClassifyRejection(error))];
+    if (errors.size() < max_reported) errors.push_back({record, std::move(error)});
+  }
 };
 
 class IngestDecoder {

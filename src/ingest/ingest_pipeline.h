@@ -62,6 +62,16 @@ class CommitHook {
   virtual Status Committed(std::string_view tenant, const EventBatch& batch) = 0;
 };
 
+// Asked before a non-empty batch is stored: an error refuses it whole (nothing stored, the
+// client gets a 503 with Retry-After and retries). The disk module refuses while the data
+// directory's free space is below its reserve, before the WAL write would fail. Must be
+// thread-safe and cheap (it runs on every batch).
+class IngestGate {
+ public:
+  virtual ~IngestGate() = default;
+  virtual Status Admit() = 0;
+};
+
 struct IngestPipelineOptions {
   Store* store = nullptr;     // not owned; required
   BatchSink* sink = nullptr;  // not owned; may be null
@@ -70,6 +80,7 @@ struct IngestPipelineOptions {
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
   std::vector<const BatchRedactor*> redactors;  // not owned; none yet
   std::vector<CommitHook*> commit_hooks;        // not owned; in order, after the WAL append
+  std::vector<IngestGate*> gates;               // not owned; asked before anything is stored
   // DecoderOptions::service_by_target of every decoder.
   std::vector<std::pair<std::string, std::string>> service_by_target;
   // The retention by age the store applies (StoreOptions::retention.days); 0 = forever.
@@ -97,9 +108,10 @@ class IngestPipeline {
   // (Store::Append failed): the caller answers 503 and the client retries the whole request.
   Result<DecodeResult> Ingest(const IngestProtocol& protocol, IngestRequest req);
 
-  // Tenant binding → redaction → Store::Append → commit hooks → sink. `tenant`: whose events these are
-  // (TenantBinding, ingest_decoder.h); kUnset is refused (Internal) before anything is
-  // stored. REQUIRES: batch != nullptr; its events were canonicalized (event.h invariants).
+  // Tenant binding → gates → redaction → Store::Append → commit hooks → sink. `tenant`: whose
+  // events these are (TenantBinding, ingest_decoder.h); kUnset is refused (Internal) before
+  // anything is stored. REQUIRES: batch != nullptr; its events were canonicalized (event.h
+  // invariants).
   Status Submit(const TenantBinding& tenant, std::shared_ptr<EventBatch> batch);
 
   // The event times accepted now (Env::NowNanos), with the reasons for the others.

@@ -147,6 +147,9 @@ TEST_F(IngestPipelineTest, RefusesEventsRetentionWouldDropOrFromTheFuture) {
   EXPECT_EQ(r->errors[0].line, 1u);
   EXPECT_EQ(r->errors[0].error, "older than retention (30d)");
   EXPECT_EQ(store_->Stats().events, 3u);
+  // Counted by reason, exactly, beyond the errors listed.
+  EXPECT_EQ(r->rejected_by[static_cast<size_t>(RejectReason::kTooOld)], 51u);
+  EXPECT_EQ(r->rejected_by[static_cast<size_t>(RejectReason::kTooNew)], 1u);
 
   // The window moves with the clock.
   clock_.Advance(2 * kDay);
@@ -229,6 +232,22 @@ TEST_F(IngestPipelineTest, StoreFailureIsReportedAndNothingPublished) {
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(sink_.events(), 0u);
   EXPECT_EQ(p.stats().accepted, 0u);
+}
+
+// Every per-record message the decoders write maps to its reason (ingest_decoder.h).
+TEST(RejectReasonTest, ClassifiesTheMessagesDecodersWrite) {
+  auto r = [](std::string_view m) { return RejectReasonName(ClassifyRejection(m)); };
+  EXPECT_EQ(r("older than retention (30d)"), "too_old");
+  EXPECT_EQ(r("more than 2h in the future"), "too_new");
+  EXPECT_EQ(r("more than 1000 fields"), "too_large");
+  EXPECT_EQ(r("nesting deeper than 32"), "too_large");
+  EXPECT_EQ(r("field name longer than 256 bytes"), "too_large");
+  EXPECT_EQ(r("line longer than 1048576 bytes"), "too_large");
+  EXPECT_EQ(r("streams[0].values[2]: older than retention (1d)"), "too_old");
+  EXPECT_EQ(r("line 3: vigia is append-only: delete is not supported"), "unsupported");
+  EXPECT_EQ(r("invalid JSON: unclosed string"), "invalid");
+  EXPECT_EQ(r("unparseable ts: \"yesterday\""), "invalid");
+  EXPECT_EQ(r("not a JSON object"), "invalid");
 }
 
 }  // namespace

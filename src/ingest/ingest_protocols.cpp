@@ -5,6 +5,7 @@
 #include "ingest/loki/loki_decoder.h"
 #include "ingest/ndjson/ndjson_decoder.h"
 #include "ingest/otlp/otlp_decoder.h"
+#include "ingest/sentry/sentry_decoder.h"
 #include "ingest/syslog/syslog_decoder.h"
 
 namespace vigia {
@@ -26,6 +27,11 @@ constexpr std::string_view kSyslogTypes[] = {"application/x-syslog", "text/plain
 constexpr std::string_view kBulkTypes[] = {"application/x-ndjson", "application/json",
                                            "application/vnd.elasticsearch+x-ndjson", "text/plain"};
 
+// Sentry SDKs send envelopes as application/x-sentry-envelope; browsers (no preflight) as
+// text/plain; the legacy store endpoint as application/json.
+constexpr std::string_view kSentryTypes[] = {"application/x-sentry-envelope", "application/json",
+                                             "text/plain", "application/octet-stream"};
+
 // One line per protocol.
 const IngestProtocol kProtocols[] = {
     {"ndjson", kNdjsonTypes, &Make<NdjsonDecoder>},
@@ -33,6 +39,7 @@ const IngestProtocol kProtocols[] = {
     {"loki", kProtobufOrJsonTypes, &Make<LokiDecoder>},
     {"elasticsearch", kBulkTypes, &Make<BulkDecoder>},
     {"syslog", kSyslogTypes, &Make<SyslogDecoder>},
+    {"sentry", kSentryTypes, &Make<SentryDecoder>},
 };
 
 }  // namespace

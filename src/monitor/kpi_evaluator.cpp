@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <tuple>
 
 #include "common/limits.h"
+#include "query/row_evaluator.h"
 
 namespace vigia {
 
@@ -74,6 +77,65 @@ void WriteOptionalDouble(JsonWriter* w, const std::optional<double>& v) {
   }
 }
 
+// The KPI's value from its query's rows (one per group, or one).
+Result<KpiValue> ValueOfRows(const KpiDefinition& kpi, const std::vector<QueryRecord>& rows) {
+  // Group keys: the `by` fields of the query's stats/top pipes (the other columns, such as
+  // a share's bad and total, are intermediate values).
+  std::vector<std::string> keys;
+  for (const Pipe& p : kpi.query->pipes) {
+    for (const GroupKey& g : p.by) keys.push_back(g.field);
+  }
+  KpiValue out;
+  for (const QueryRecord& row : rows) {
+    const OwnedValue* v = row.Get("value");
+    if (v == nullptr) {
+      return Status::InvalidArgument("kpi \"" + kpi.name +
+                                     "\": the query's rows have no column \"value\"");
+    }
+    std::optional<double> number = NumberOf(*v);
+    if (!number) continue;
+    KpiGroup g;
+    g.value = *number;
+    g.color = ColorOf(kpi, *number);
+    for (const std::string& key : keys) {
+      const OwnedValue* col = row.Get(key);
+      if (col == nullptr) continue;
+      if (!g.labels.empty()) g.labels += ",";
+      g.labels += key + "=" + TextOf(*col);
+    }
+    out.groups.push_back(std::move(g));
+  }
+  std::stable_sort(out.groups.begin(), out.groups.end(), [&](const KpiGroup& a, const KpiGroup& b) {
+    return Worse(kpi, a.value, b.value);
+  });
+  if (out.groups.size() > limits::kMaxKpiGroups) out.groups.resize(limits::kMaxKpiGroups);
+  if (!out.groups.empty()) {
+    out.value = out.groups.front().value;
+    out.color = out.groups.front().color;
+  }
+  // An ungrouped KPI has one unlabelled group: nothing to list.
+  if (out.groups.size() == 1 && out.groups.front().labels.empty()) out.groups.clear();
+  return out;
+}
+
+// The filter text of a KPI whose query can share a scan with others (a filter, one stats
+// pipe without `by`, then only math pipes), or nullopt.
+std::optional<std::string> FusionKey(const KpiDefinition& kpi) {
+  const Query& q = *kpi.query;
+  if (q.pipes.empty() || q.pipes.front().kind != PipeKind::kStats || !q.pipes.front().by.empty())
+    return std::nullopt;
+  for (size_t i = 1; i < q.pipes.size(); ++i) {
+    if (q.pipes[i].kind != PipeKind::kMath) return std::nullopt;
+  }
+  // The text before the first pipe (the parser's position; one-line queries only).
+  const VqlPos pos = q.pipes.front().pos;
+  if (pos.line != 1 || pos.col < 1 || static_cast<size_t>(pos.col) > kpi.query_text.size() + 1)
+    return std::nullopt;
+  std::string filter = kpi.query_text.substr(0, static_cast<size_t>(pos.col) - 1);
+  while (!filter.empty() && (filter.back() == ' ' || filter.back() == '|')) filter.pop_back();
+  return filter;
+}
+
 }  // namespace
 
 std::string_view KpiColorName(KpiColor c) {
@@ -110,8 +172,7 @@ KpiEvaluator::KpiEvaluator(QueryBackend* backend, std::shared_ptr<const MonitorC
                            int64_t query_timeout_ms)
     : backend_(backend), config_(std::move(config)), query_timeout_ms_(query_timeout_ms) {}
 
-Result<KpiValue> KpiEvaluator::Evaluate(const KpiDefinition& kpi, int64_t from_ns, int64_t to_ns,
-                                        const TenantScope& scope) const {
+QueryOptions KpiEvaluator::Options(int64_t from_ns, int64_t to_ns, const TenantScope& scope) const {
   QueryOptions options;
   options.scope = scope;
   options.now_ns = to_ns;
@@ -119,43 +180,68 @@ Result<KpiValue> KpiEvaluator::Evaluate(const KpiDefinition& kpi, int64_t from_n
   options.range.to_ns = to_ns;
   options.deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(query_timeout_ms_);
-  VIGIA_ASSIGN_OR_RETURN(QueryResult result, backend_->Run(*kpi.query, options));
-  // Group keys: the `by` fields of the query's stats/top pipes (the other columns, such as
-  // a share's bad and total, are intermediate values).
-  std::vector<std::string> keys;
-  for (const Pipe& p : kpi.query->pipes) {
-    for (const GroupKey& g : p.by) keys.push_back(g.field);
-  }
-  KpiValue out;
-  for (const QueryRecord& row : result.rows) {
-    const OwnedValue* v = row.Get("value");
-    if (v == nullptr) {
-      return Status::InvalidArgument("kpi \"" + kpi.name +
-                                     "\": the query's rows have no column \"value\"");
+  return options;
+}
+
+Result<KpiValue> KpiEvaluator::Evaluate(const KpiDefinition& kpi, int64_t from_ns, int64_t to_ns,
+                                        const TenantScope& scope) const {
+  VIGIA_ASSIGN_OR_RETURN(QueryResult result,
+                         backend_->Run(*kpi.query, Options(from_ns, to_ns, scope)));
+  return ValueOfRows(kpi, result.rows);
+}
+
+Result<std::vector<KpiValue>> KpiEvaluator::EvaluateFused(
+    const std::vector<const KpiDefinition*>& kpis, int64_t from_ns, int64_t to_ns,
+    const TenantScope& scope) const {
+  // One scan: the shared filter and every KPI's aggregates, renamed "<i>.<name>"; an
+  // aggregate without a condition that an earlier KPI computes already (every share's
+  // `count() as total`) is computed once and read under the first one's name.
+  Query fused;
+  fused.filter = CloneFilter(*kpis.front()->query->filter);
+  Pipe stats;
+  stats.kind = PipeKind::kStats;
+  std::map<std::string, std::string> column_of;  // "<i>.<name>" → the fused column
+  std::map<std::tuple<AggFunc, std::string, double>, std::string> plain;
+  for (size_t i = 0; i < kpis.size(); ++i) {
+    for (const Aggregate& a : kpis[i]->query->pipes.front().aggregates) {
+      const std::string name = std::to_string(i) + "." + a.name;
+      if (!a.cond) {
+        auto [it, fresh] = plain.try_emplace(std::make_tuple(a.func, a.field, a.q), name);
+        column_of[name] = it->second;
+        if (!fresh) continue;
+      } else {
+        column_of[name] = name;
+      }
+      Aggregate c;
+      c.func = a.func;
+      c.field = a.field;
+      c.q = a.q;
+      if (a.cond) c.cond = CloneFilter(*a.cond);
+      c.name = name;
+      stats.aggregates.push_back(std::move(c));
     }
-    std::optional<double> number = NumberOf(*v);
-    if (!number) continue;
-    KpiGroup g;
-    g.value = *number;
-    g.color = ColorOf(kpi, *number);
-    for (const std::string& key : keys) {
-      const OwnedValue* col = row.Get(key);
-      if (col == nullptr) continue;
-      if (!g.labels.empty()) g.labels += ",";
-      g.labels += key + "=" + TextOf(*col);
+  }
+  fused.pipes.push_back(std::move(stats));
+  const QueryOptions options = Options(from_ns, to_ns, scope);
+  VIGIA_ASSIGN_OR_RETURN(QueryResult result, backend_->Run(fused, options));
+  std::vector<KpiValue> out;
+  out.reserve(kpis.size());
+  for (size_t i = 0; i < kpis.size(); ++i) {
+    // The row KPI i's own stats pipe would have given, then its math pipes.
+    std::vector<QueryRecord> rows;
+    for (const QueryRecord& fused_row : result.rows) {
+      QueryRecord r;
+      for (const Aggregate& a : kpis[i]->query->pipes.front().aggregates) {
+        const OwnedValue* v = fused_row.Get(column_of[std::to_string(i) + "." + a.name]);
+        r.cols.emplace_back(a.name, v ? *v : OwnedValue());
+      }
+      rows.push_back(std::move(r));
     }
-    out.groups.push_back(std::move(g));
+    VIGIA_ASSIGN_OR_RETURN(rows,
+                           ApplyPipes(*kpis[i]->query, 1, std::move(rows), options, options.range));
+    VIGIA_ASSIGN_OR_RETURN(KpiValue v, ValueOfRows(*kpis[i], rows));
+    out.push_back(std::move(v));
   }
-  std::stable_sort(out.groups.begin(), out.groups.end(), [&](const KpiGroup& a, const KpiGroup& b) {
-    return Worse(kpi, a.value, b.value);
-  });
-  if (out.groups.size() > limits::kMaxKpiGroups) out.groups.resize(limits::kMaxKpiGroups);
-  if (!out.groups.empty()) {
-    out.value = out.groups.front().value;
-    out.color = out.groups.front().color;
-  }
-  // An ungrouped KPI has one unlabelled group: nothing to list.
-  if (out.groups.size() == 1 && out.groups.front().labels.empty()) out.groups.clear();
   return out;
 }
 
@@ -181,9 +267,42 @@ KpiStatus KpiEvaluator::StatusOf(const KpiDefinition& kpi, int64_t window_ns, in
 
 std::vector<KpiStatus> KpiEvaluator::StatusOfAll(int64_t window_ns, int64_t now_ns,
                                                  const TenantScope& scope) const {
-  std::vector<KpiStatus> out;
-  out.reserve(config_->kpis.size());
-  for (const KpiDefinition& k : config_->kpis) out.push_back(StatusOf(k, window_ns, now_ns, scope));
+  const std::vector<KpiDefinition>& all = config_->kpis;
+  std::vector<KpiStatus> out(all.size());
+  // KPIs over the same filter and window share one scan per window (the default set's five
+  // request shares and p95: one pass over the hour instead of five).
+  std::map<std::pair<std::string, int64_t>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const int64_t w = window_ns > 0 ? window_ns : all[i].window_ns;
+    if (std::optional<std::string> key = FusionKey(all[i])) {
+      groups[{*key, w}].push_back(i);
+    } else {
+      out[i] = StatusOf(all[i], window_ns, now_ns, scope);
+    }
+  }
+  for (const auto& [key, members] : groups) {
+    if (members.size() == 1) {
+      out[members[0]] = StatusOf(all[members[0]], window_ns, now_ns, scope);
+      continue;
+    }
+    const int64_t w = key.second;
+    std::vector<const KpiDefinition*> kpis;
+    for (size_t i : members) kpis.push_back(&all[i]);
+    Result<std::vector<KpiValue>> current = EvaluateFused(kpis, now_ns - w, now_ns, scope);
+    Result<std::vector<KpiValue>> previous =
+        current.ok() ? EvaluateFused(kpis, now_ns - 2 * w, now_ns - w, scope) : current;
+    for (size_t j = 0; j < members.size(); ++j) {
+      KpiStatus& s = out[members[j]];
+      s.kpi = kpis[j];
+      s.window_ns = w;
+      if (!current.ok() || !previous.ok()) {
+        s.status = current.ok() ? previous.status() : current.status();
+        continue;
+      }
+      s.current = std::move((*current)[j]);
+      s.previous = std::move((*previous)[j]);
+    }
+  }
   return out;
 }
 

@@ -81,6 +81,8 @@ class KpiEvaluator {
   // Current and previous window; window_ns = 0 means the KPI's own window.
   KpiStatus StatusOf(const KpiDefinition& kpi, int64_t window_ns, int64_t now_ns,
                      const TenantScope& scope) const;
+  // Every KPI; those over the same filter and window are evaluated in one query (the same
+  // values as StatusOf, one scan instead of one per KPI).
   std::vector<KpiStatus> StatusOfAll(int64_t window_ns, int64_t now_ns,
                                      const TenantScope& scope) const;
 
@@ -96,6 +98,13 @@ class KpiEvaluator {
                                        int64_t to_ns, const TenantScope& scope) const;
 
  private:
+  QueryOptions Options(int64_t from_ns, int64_t to_ns, const TenantScope& scope) const;
+  // KPIs with the same filter (FusionKey) over [from, to) in one query: every KPI's
+  // aggregates in one stats pipe, then each KPI's own math pipes on its columns.
+  Result<std::vector<KpiValue>> EvaluateFused(const std::vector<const KpiDefinition*>& kpis,
+                                              int64_t from_ns, int64_t to_ns,
+                                              const TenantScope& scope) const;
+
   QueryBackend* const backend_;
   const std::shared_ptr<const MonitorConfig> config_;
   const int64_t query_timeout_ms_;

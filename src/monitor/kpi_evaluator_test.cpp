@@ -169,6 +169,57 @@ TEST(KpiEvaluator, PreviousWindowGivesTheTrend) {
   EXPECT_NEAR(*wide.current.value, 15.0 / 1100 * 100, 1e-9);
 }
 
+// Counts the queries a backend runs.
+class CountingBackend final : public QueryBackend {
+ public:
+  explicit CountingBackend(QueryBackend* inner) : inner_(inner) {}
+  Result<QueryResult> Run(const Query& q, const QueryOptions& o,
+                          const QueryObserver& obs) override {
+    ++runs;
+    return inner_->Run(q, o, obs);
+  }
+  using QueryBackend::Run;
+  int runs = 0;
+
+ private:
+  QueryBackend* inner_;
+};
+
+TEST(KpiEvaluator, StatusOfAllSharesScansAndMatchesStatusOf) {
+  EventSet e;
+  Request r;
+  e.Add(r, 900);
+  r.status = 429;
+  e.Add(r, 7);
+  r.status = 503;
+  r.duration_ms = 1500;
+  e.Add(r, 20);
+  r.status = 401;
+  r.route = "/auth/login";
+  e.Add(r, 30);
+  r.ts_ns = kNow - kHour - kMin;  // the previous window
+  r.status = 200;
+  e.Add(r, 50);
+  e.AddRedacted(kNow - 3 * kHour, 2);
+  auto inner = e.Backend();
+  CountingBackend backend(inner.get());
+  KpiEvaluator ev(&backend, Defaults());
+  std::vector<KpiStatus> all = ev.StatusOfAll(0, kNow, TenantScope::All());
+  // The five kind:request KPIs over 1 h share one query per window; the per-IP one and
+  // the 24 h one have their own: 2 x 3 queries instead of 2 x 7.
+  EXPECT_EQ(backend.runs, 6);
+  ASSERT_EQ(all.size(), ev.config().kpis.size());
+  for (const KpiStatus& fused : all) {
+    ASSERT_TRUE(fused.status.ok()) << fused.status.ToString();
+    KpiStatus alone = ev.StatusOf(*fused.kpi, 0, kNow, TenantScope::All());
+    EXPECT_EQ(fused.current.value, alone.current.value) << fused.kpi->name;
+    EXPECT_EQ(fused.current.color, alone.current.color) << fused.kpi->name;
+    EXPECT_EQ(fused.previous.value, alone.previous.value) << fused.kpi->name;
+    EXPECT_EQ(fused.window_ns, alone.window_ns) << fused.kpi->name;
+    EXPECT_TRUE(fused.current.value.has_value()) << fused.kpi->name;
+  }
+}
+
 TEST(KpiEvaluator, SeriesHasOnePointPerStep) {
   EventSet e;
   for (int i = 0; i < 12; ++i) {

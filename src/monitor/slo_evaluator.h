@@ -68,6 +68,8 @@ class SloEvaluator {
   SloEvaluator(QueryBackend* backend, std::shared_ptr<const MonitorConfig> config,
                int64_t query_timeout_ms = 10'000);
 
+  const MonitorConfig& config() const { return *config_; }
+
   SloStatus StatusOf(const SloDefinition& slo, int64_t now_ns, const TenantScope& scope) const;
   std::vector<SloStatus> StatusOfAll(int64_t now_ns, const TenantScope& scope) const;
   // The hook for alert rules on a burn rate: NotFound when no SLO has that name.

@@ -297,6 +297,13 @@ TEST(ColumnKernelsTest, GroupsMatchTheRowPath) {
   ExpectStatsMatch(b, "* | stats count() by (missing, kind)");
   ExpectStatsMatch(b, "* | stats count() if (os:Linux) as linux by (route, browser)");
   ExpectStatsMatch(b, "* | top 3 by (os, browser)");
+  // Plain counts take the code-histogram path (CountOnly): a dictionary key with absent
+  // rows (the null group), a filtered mask, two counts, no key, a missing key column.
+  ExpectStatsMatch(b, "* | stats count() by (browser)");
+  ExpectStatsMatch(b, "kind:request | stats count() as n, count() by (os)");
+  ExpectStatsMatch(b, "route:/login | stats count()");
+  ExpectStatsMatch(b, "* | stats count() by (missing)");
+  ExpectStatsMatch(b, "* | top 2 by (kind)");
   ExpectStatsMatch(b, "kind:request | stats count(), avg(duration_ms) by (user)");
   ExpectStatsMatch(b, "* | stats count(route), rate() by (user, kind)");
 }

@@ -22,6 +22,11 @@ Result<std::unique_ptr<ColumnStats>> ColumnStats::Create(const Pipe& pipe, const
       s->conds_.back().emplace(std::move(f));
     }
   }
+  s->counts_only_ = s->agg_->num_aggregates() > 0;
+  for (size_t i = 0; i < s->agg_->num_aggregates(); ++i) {
+    const Aggregate& a = s->agg_->aggregate(i);
+    s->counts_only_ &= a.func == AggFunc::kCount && a.field.empty() && !a.cond;
+  }
   return s;
 }
 
@@ -185,6 +190,23 @@ Status ColumnStats::Groups(const BlockView& block) {
     widths[i] = std::bit_width(keys_[i].values.size() - 1);
     bits += widths[i];
   }
+  if (bits <= 12) {
+    // Few distinct values per key (browser, os, device): the packed ids index a table.
+    std::vector<uint32_t> table(size_t{1} << bits, UINT32_MAX);
+    for (size_t k = 0; k < sel_.size(); ++k) {
+      uint64_t packed = 0;
+      for (size_t i = 0; i < by.size(); ++i) {
+        packed = (packed << widths[i]) | keys_[i].ids[k];
+      }
+      uint32_t& l = table[packed];
+      if (l == UINT32_MAX) {
+        VIGIA_ASSIGN_OR_RETURN(l, group_of(k));
+      }
+      lid_[k] = l;
+    }
+    finish();
+    return Status::Ok();
+  }
   if (bits <= 64) {
     std::unordered_map<uint64_t, uint32_t> memo;
     uint64_t last_packed = 0;
@@ -225,7 +247,49 @@ Status ColumnStats::Groups(const BlockView& block) {
   return Status::Ok();
 }
 
+Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<uint8_t>& mask) {
+  if (!counts_only_ || needs_time_ || pipe_->by.size() > 1) return false;
+  const size_t n = mask.size();
+  const uint8_t* m = mask.data();
+  auto add = [&](std::vector<OwnedValue> key, uint64_t count) -> Status {
+    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
+    for (size_t i = 0; i < agg_->num_aggregates(); ++i) agg_->AddCount(g, i, count);
+    return Status::Ok();
+  };
+  if (pipe_->by.empty()) {
+    uint64_t selected = 0;
+    for (size_t r = 0; r < n; ++r) selected += m[r] != 0;
+    if (selected > 0) VIGIA_RETURN_IF_ERROR(add({}, selected));
+    return true;
+  }
+  const GroupKey& gk = pipe_->by[0];
+  if (IsTimeField(gk.field)) return false;
+  const auto* cols = block.Find(FieldName(gk.field));
+  if (cols == nullptr || cols->size() != 1 || !(*cols)[0]->dictionary) return false;
+  const ColumnVector& c = *(*cols)[0];
+  // Slot dict.size() counts the rows without the field (the null group).
+  const size_t absent = c.dict.size();
+  hist_.assign(absent + 1, 0);
+  uint32_t* h = hist_.data();
+  const uint16_t* codes = c.codes.data();
+  if (c.all_present) {
+    for (size_t r = 0; r < n; ++r) h[codes[r]] += m[r] != 0;
+  } else {
+    const uint8_t* present = c.present.data();
+    for (size_t r = 0; r < n; ++r) h[present[r] ? codes[r] : absent] += m[r] != 0;
+  }
+  for (size_t code = 0; code < absent; ++code) {
+    if (h[code] > 0) {
+      VIGIA_RETURN_IF_ERROR(add({OwnedValue::String(std::string(c.dict[code]))}, h[code]));
+    }
+  }
+  if (h[absent] > 0) VIGIA_RETURN_IF_ERROR(add({OwnedValue{}}, h[absent]));
+  return true;
+}
+
 Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>& mask) {
+  VIGIA_ASSIGN_OR_RETURN(bool done, CountOnly(block, mask));
+  if (done) return agg_->CheckMemory();
   // Branch-free: every row is written, the count advances only for selected ones.
   sel_.resize(mask.size());
   size_t n = 0;
@@ -266,7 +330,17 @@ Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>&
       // Counted per block-local group, then one AddCount per group.
       const bool every_row = a.func == AggFunc::kRate || a.field.empty() || time_field;
       counts_.assign(block_gids_.size(), 0);
-      if (every_row && cm == nullptr) {
+      if (every_row && block_gids_.size() == 1) {
+        // One group in the block (a stats without `by`, as every KPI share): the count is
+        // the number of selected rows, or of the condition's mask (a subset of the
+        // selection), summed without a branch per row.
+        uint64_t n = sel_.size();
+        if (cm != nullptr) {
+          n = 0;
+          for (size_t r = 0; r < mask.size(); ++r) n += cm[r] != 0;
+        }
+        counts_[0] = n;
+      } else if (every_row && cm == nullptr) {
         // Runs of one group (rows sorted by service, kind, time) add up in a register
         // rather than through a chain of increments to the same memory word.
         uint32_t run_group = lid_[0];

@@ -47,6 +47,13 @@ class ColumnStats {
   // Fills gid_ and lid_ with the group of each selected row: local ids of all keys are
   // combined, and each distinct combination costs one StatsAggregator::GroupIndex call.
   Status Groups(const BlockView& block);
+  // The fast paths for plain `count()`s (no field, no condition, no rate): without `by`, the
+  // block's count is the number of selected rows; by one dictionary-encoded column, a
+  // histogram of the codes of the selected rows (one pass, no per-row group ids). False when
+  // the pipe or the block's columns do not fit (the general path runs instead).
+  Result<bool> CountOnly(const BlockView& block, const std::vector<uint8_t>& mask);
+
+  bool counts_only_ = false;  // every aggregate is a plain count()
 
   const Pipe* pipe_ = nullptr;
   std::unique_ptr<StatsAggregator> agg_;
@@ -59,6 +66,7 @@ class ColumnStats {
   std::vector<uint64_t> counts_;      // per block-local group (count/rate)
   std::vector<std::vector<double>> by_group_;  // per block-local group: percentile values
   std::vector<LocalKey> keys_;                 // per `by` key, reused across blocks
+  std::vector<uint32_t> hist_;                 // CountOnly: selected rows per dictionary code
 };
 
 }  // namespace vigia

@@ -39,6 +39,9 @@ class LocalStoreBackend final : public QueryBackend {
                           const QueryObserver& observer) override;
   using QueryBackend::Run;
 
+  // The store it reads (its counters and degraded parts, for `vigia check --data`).
+  const Store& store() const { return *store_; }
+
  private:
   Store* store_;
   std::unique_ptr<Store> owned_;  // OpenReadOnly only

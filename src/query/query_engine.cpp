@@ -87,10 +87,14 @@ class Engine {
       mask->assign(v.num_rows, 1);
       return;
     }
+    // Locals and no branch: a uint8_t store may alias anything, so members and vector
+    // internals would be reloaded every row and the loop would not vectorize.
     mask->resize(v.num_rows);
-    for (size_t r = 0; r < v.num_rows; ++r) {
-      (*mask)[r] = v.ts[r] >= plan_.min_ts && v.ts[r] < plan_.max_ts;
-    }
+    const int64_t lo = plan_.min_ts, hi = plan_.max_ts;
+    const int64_t* ts = v.ts;
+    uint8_t* m = mask->data();
+    const size_t n = v.num_rows;
+    for (size_t r = 0; r < n; ++r) m[r] = static_cast<uint8_t>((ts[r] >= lo) & (ts[r] < hi));
   }
   // Counts one scanned block; the calling thread (`report`) also tells the observer.
   void Progress(uint64_t rows, bool report) const {

@@ -20,6 +20,58 @@ constexpr char kSecretWords[] =
 
 }  // namespace
 
+bool MayHoldSecret(std::string_view v) {
+  const char* p = v.data();
+  const size_t n = v.size();
+  auto at = [&](size_t i, std::string_view lit) { return v.substr(i, lit.size()) == lit; };
+  auto at_lower = [&](size_t i, std::string_view lower) {
+    if (i + lower.size() > n) return false;
+    for (size_t k = 0; k < lower.size(); ++k) {
+      char c = p[i + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != lower[k]) return false;
+    }
+    return true;
+  };
+  int digits = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    if (c >= '0' && c <= '9') {
+      if (++digits >= 11) return true;  // card (13+), CPF (11), CNPJ (14), phone (11)
+      continue;
+    }
+    switch (c) {
+      case '=':  // key=value, URL parameters
+      case ':':  // key: value, scheme://user:pass@
+      case '@':  // e-mail, connection strings
+        return true;
+      case 'e':
+        if (at(i, "eyJ")) return true;
+        break;
+      case 'A':
+        if (at(i, "AKIA") || at(i, "ASIA") || at(i, "AIza")) return true;
+        break;
+      case 'g':
+        if ((i + 3 < n && p[i + 1] == 'h' && p[i + 3] == '_') || at(i, "github_pat_")) return true;
+        break;
+      case 's':
+      case 'r':
+        if (at(i + 1, "k_")) return true;
+        break;
+      case '-':
+        if (at(i, "-----")) return true;
+        break;
+      case 'b':
+      case 'B':
+        if (at_lower(i, "bearer") || at_lower(i, "basic")) return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 bool LuhnValid(std::string_view s) {
   std::string d = Digits(s);
   if (d.size() < 13 || d.size() > 19 || AllSame(d)) return false;

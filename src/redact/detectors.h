@@ -25,6 +25,13 @@ struct Detector {
 // Every built-in detector, opt-in ones included (SecretRedactor drops those not enabled).
 const std::vector<Detector>& BuiltinDetectors();
 
+// False only when no built-in detector can match `v`: each needs '=', ':' or '@', at least 11
+// digits, or one of the literal anchors eyJ (JWT), AKIA/ASIA/AIza (cloud keys), gh?_ /
+// github_pat_, sk_/rk_ (Stripe), ----- (PEM), bearer/basic (any case). One pass over the bytes,
+// much cheaper than the RE2::Set it spares; a new detector must keep this a superset (the
+// planted corpus test checks every detector still fires).
+bool MayHoldSecret(std::string_view v);
+
 // Check-digit validators (digits are taken from `s`, separators skipped).
 bool LuhnValid(std::string_view s);  // 13-19 digits
 bool CpfValid(std::string_view s);   // 11 digits, not all equal

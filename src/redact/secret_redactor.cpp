@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/ascii.h"
+#include "redact/field_name_cache.h"
 
 namespace vigia::redact {
 namespace {
@@ -77,6 +78,7 @@ Status SecretRedactor::Init() {
        options_.secret_keys.empty() ? DefaultSecretKeys() : options_.secret_keys) {
     std::string lower;
     for (char c : k) lower.push_back(ascii::ToLower(c));
+    if (lower.size() < 64) secret_key_lengths_ |= uint64_t{1} << lower.size();
     secret_keys_.insert(std::move(lower));
   }
   return Status::Ok();
@@ -85,14 +87,23 @@ Status SecretRedactor::Init() {
 bool SecretRedactor::IsSecretKey(std::string_view field) const {
   size_t dot = field.rfind('.');
   if (dot != std::string_view::npos) field.remove_prefix(dot + 1);
-  if (field.empty() || field.size() > 40) return false;
-  char buf[40];
+  if (field.empty() || field.size() >= 64 || (secret_key_lengths_ >> field.size() & 1) == 0) {
+    return false;
+  }
+  char buf[64];
   for (size_t i = 0; i < field.size(); ++i) buf[i] = ascii::ToLower(field[i]);
-  return secret_keys_.count(std::string(buf, field.size())) != 0;
+  return secret_keys_.find(std::string_view(buf, field.size())) != secret_keys_.end();
+}
+
+SecretRedactor::FieldClass SecretRedactor::ClassOf(std::string_view name) const {
+  if (name == kMarker) return FieldClass::kSkip;
+  if (IsSecretKey(name)) return FieldClass::kSecret;
+  return SkippedField(name) ? FieldClass::kSkip : FieldClass::kScan;
 }
 
 void SecretRedactor::FindSpans(std::string_view v, std::vector<Span>* spans) const {
   spans->clear();
+  if (!MayHoldSecret(v)) return;
   std::vector<int> matched;
   if (!set_->Match(v, &matched)) return;
   std::sort(matched.begin(), matched.end());  // the set reports them in no given order
@@ -185,23 +196,34 @@ void SecretRedactor::Redact(std::string_view tenant, EventBatch* batch) const {
   std::vector<std::pair<uint32_t, Field>> markers;
   std::vector<Span> spans;
   std::string hits;
+  FieldNameCache<FieldClass> classes;
+  auto class_of = [this](std::string_view name) { return ClassOf(name); };
   const auto& events = batch->events();
   for (uint32_t i = 0; i < events.size(); ++i) {
     const EventBatch::EventRef& e = events[i];
     hits.clear();
+    // Looked up on the first find only (the counters' label): most events have none.
     std::string_view service;
-    if (const Value* s = batch->Find(e, "service"); s && s->type == ValueType::kString) {
-      service = s->s;
-    }
+    bool service_known = false;
+    auto service_of = [&]() {
+      if (!service_known) {
+        service_known = true;
+        if (const Value* s = batch->Find(e, "service"); s && s->type == ValueType::kString) {
+          service = s->s;
+        }
+      }
+      return service;
+    };
     auto hit = [&hits](std::string_view name) {
       if (hits.find(name) != std::string::npos) return;  // names are not prefixes of others
       if (!hits.empty()) hits += ",";
       hits += name;
     };
     for (Field& f : batch->mutable_fields(e)) {
-      if (f.name == kMarker) continue;
       if (f.value.type == ValueType::kNull) continue;
-      if (IsSecretKey(f.name)) {
+      const FieldClass cls = classes.Get(f.name, class_of);
+      if (cls == FieldClass::kSkip) continue;
+      if (cls == FieldClass::kSecret) {
         std::string secret = f.value.type == ValueType::kString ? std::string(f.value.s) : "";
         if (options_.action == RedactAction::kDrop) {
           f.value = Value::Null();
@@ -209,13 +231,10 @@ void SecretRedactor::Redact(std::string_view tenant, EventBatch* batch) const {
           f.value = Value::String(batch->arena().Copy(Replacement(secret, "secret_field")));
         }
         hit("secret_field");
-        Count("secret_field", service, f.name);
+        Count("secret_field", service_of(), f.name);
         continue;
       }
-      if (f.value.type != ValueType::kString || f.value.s.size() < kMinScanBytes ||
-          SkippedField(f.name)) {
-        continue;
-      }
+      if (f.value.type != ValueType::kString || f.value.s.size() < kMinScanBytes) continue;
       std::string_view v = f.value.s;
       FindSpans(v, &spans);
       if (spans.empty()) continue;
@@ -227,7 +246,7 @@ void SecretRedactor::Redact(std::string_view tenant, EventBatch* batch) const {
         out += Replacement(v.substr(s.begin, s.end - s.begin), name);
         at = s.end;
         hit(name);
-        Count(name, service, f.name);
+        Count(name, service_of(), f.name);
       }
       out.append(v.substr(at));
       f.value = Value::String(batch->arena().Copy(out));

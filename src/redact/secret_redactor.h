@@ -13,7 +13,11 @@
 //                 passwords, Luhn-valid card numbers, CPF/CNPJ with valid check digits;
 //                 e-mails and phones opt-in): only the secret part goes
 // All detectors are one RE2::Set, so a value is scanned once whatever their number; the
-// individual patterns run only on the values the set matched, to find the spans.
+// individual patterns run only on the values the set matched, to find the spans. Before the
+// set, one cheap pass (MayHoldSecret) skips the values no detector can match — every pattern
+// needs '=', ':' or '@', 11 digits, or one of a few literal anchors (eyJ, AKIA, gh?_, sk_,
+// -----BEGIN, bearer/basic, ...) — which is most values of a log; and the per-name decisions
+// (secret name, skipped structural field) are cached per batch (field_name_cache.h).
 //
 // Actions (one for every detector): mask ("[redacted:<detector>]"), hash ("[hmac:<16 hex>]":
 // HMAC-SHA256 with the configured key, so equal values stay joinable without being readable)
@@ -81,6 +85,9 @@ class SecretRedactor final : public BatchRedactor {
   void FindSpans(std::string_view v, std::vector<Span>* spans) const;
   std::string Replacement(std::string_view secret, std::string_view detector) const;
   bool IsSecretKey(std::string_view field) const;
+  // What Redact does with a field of this name.
+  enum class FieldClass : uint8_t { kScan, kSkip, kSecret };
+  FieldClass ClassOf(std::string_view name) const;
   void Count(std::string_view detector, std::string_view service, std::string_view field) const;
 
   const RedactOptions options_;
@@ -88,7 +95,12 @@ class SecretRedactor final : public BatchRedactor {
   std::vector<Detector> detectors_;
   std::vector<std::unique_ptr<RE2>> regexes_;
   std::unique_ptr<RE2::Set> set_;
-  std::unordered_set<std::string> secret_keys_;
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_set<std::string, NameHash, std::equal_to<>> secret_keys_;
+  uint64_t secret_key_lengths_ = 0;  // bit n: some secret key has n bytes (n < 64)
 };
 
 }  // namespace vigia::redact

@@ -162,3 +162,29 @@ TEST_F(BatchTest, HashKeepsEqualValuesJoinableAndDropRemoves) {
 
 }  // namespace
 }  // namespace vigia::redact
+
+namespace vigia::redact {
+namespace {
+
+// The prefilter may only skip values no detector matches: every planted line (and its
+// secret alone) passes it; plain words, ids and short numbers do not.
+TEST(SecretRedactorTest, PrefilterKeepsEveryPlantedSecret) {
+  for (const std::string& line : Lines("planted.tsv")) {
+    std::istringstream cols(line);
+    std::string detector, text, secret;
+    std::getline(cols, detector, '\t');
+    std::getline(cols, text, '\t');
+    EXPECT_TRUE(MayHoldSecret(Unescape(text))) << detector << ": " << text;
+  }
+  for (const char* s : {"Bearer abcdefgh12345", "BASIC dXNlcjpwYXNz", "ghp_x", "sk_live_",
+                        "eyJhbGci", "AKIAABCDEFGHIJKLMNOP", "123.456.789-09", "a@b.co", "k=v"}) {
+    EXPECT_TRUE(MayHoldSecret(s)) << s;
+  }
+  for (const char* s : {"request completed", "u-1842", "order 12345 shipped",
+                        "Login failed for user", "checkout step 7", "build 2026.11.22"}) {
+    EXPECT_FALSE(MayHoldSecret(s)) << s;
+  }
+}
+
+}  // namespace
+}  // namespace vigia::redact

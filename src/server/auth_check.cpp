@@ -57,6 +57,22 @@ std::string KeyFromAuthorization(std::string_view authorization) {
   return {};
 }
 
+std::string SentryKeyOf(const HttpRequest& req) {
+  std::string_view header = ascii::TrimSpaces(req.Header("X-Sentry-Auth"));
+  if (header.size() >= 7 && ascii::EqualsIgnoreCase(header.substr(0, 7), "Sentry ")) {
+    header.remove_prefix(7);
+  }
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view pair = ascii::TrimSpaces(header.substr(0, comma));
+    if (pair.substr(0, 11) == "sentry_key=") return std::string(ascii::TrimSpaces(pair.substr(11)));
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  if (req.path.substr(0, 5) == "/api/") return std::string(req.QueryParam("sentry_key"));
+  return {};
+}
+
 Principal OpenModePrincipal() {
   Principal p;
   p.key_id = "open";
@@ -68,6 +84,14 @@ Principal OpenModePrincipal() {
 
 bool RequestAuthenticator::open() const {
   return !legacy_->enabled() && (store_ == nullptr || store_->empty());
+}
+
+Result<Principal> RequestAuthenticator::Authenticate(const HttpRequest& req) const {
+  std::string_view authorization = req.Header("Authorization");
+  if (authorization.empty()) {
+    if (std::string key = SentryKeyOf(req); !key.empty()) return Authenticate("Bearer " + key);
+  }
+  return Authenticate(authorization);
 }
 
 Result<Principal> RequestAuthenticator::Authenticate(std::string_view authorization) const {

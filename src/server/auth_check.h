@@ -8,6 +8,9 @@
 //                                                  could do before tenants and roles)
 //   no key configured at all (open mode)         → role admin, every tenant, header ignored
 //
+// Sentry SDKs authenticate with the key of their DSN (http://<key>@host/<project_id>), sent
+// in X-Sentry-Auth or as ?sentry_key=: it is looked up like a Bearer key (SentryKeyOf).
+//
 // Open mode ends with the first stored key (created through the admin API or `vigia keys`):
 // revoking every key later does not reopen the server. Errors say what is wrong (missing,
 // malformed, invalid, revoked, expired) and never echo the key.
@@ -34,14 +37,19 @@ class RequestAuthenticator {
   // No key of any kind: every request is the open-mode principal.
   bool open() const;
   Result<Principal> Authenticate(std::string_view authorization) const;
-  Result<Principal> Authenticate(const HttpRequest& req) const {
-    return Authenticate(req.Header("Authorization"));
-  }
+  // The Authorization header's key; without one, the DSN key of a Sentry SDK (SentryKeyOf).
+  Result<Principal> Authenticate(const HttpRequest& req) const;
 
  private:
   const ApiKeys* const legacy_;
   const KeyStore* const store_;
 };
+
+// The DSN key a Sentry SDK presents (docs/errors.md): `X-Sentry-Auth: Sentry sentry_key=<key>,
+// sentry_version=7, ...`, or `?sentry_key=<key>` (browser SDKs, which cannot set headers
+// without a preflight) — the query parameter only on the Sentry ingest routes under /api/,
+// so no other route takes a key in its URL. Empty when none.
+std::string SentryKeyOf(const HttpRequest& req);
 
 // The key an Authorization header presents (Bearer, Basic password, ApiKey); empty when none.
 std::string KeyFromAuthorization(std::string_view authorization);

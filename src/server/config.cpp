@@ -93,6 +93,16 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 1000000, &c->http.max_connections);
        }},
+      {"server", "tls_cert_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->http.tls_cert_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"server", "tls_key_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->http.tls_key_file, AsString(r));
+         return Status::Ok();
+       }},
       {"data", "dir",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
@@ -139,9 +149,32 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, kMaxBytes * 1024, &c->store.store.retention.max_disk_bytes);
        }},
+      {"retention", "rules",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->store.store.retention.rules, ParseRetentionRules(s));
+         return Status::Ok();
+       }},
       {"retention", "interval_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 86400, &c->store.retention_interval_sec);
+       }},
+      {"disk", "reserve_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, kMaxBytes * 1024, &c->disk.reserve_bytes);
+       }},
+      {"disk", "low_watermark_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, kMaxBytes * 1024, &c->disk.low_watermark_bytes);
+       }},
+      {"disk", "low_watermark_drop",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->disk.low_watermark_drop, AsBool(r));
+         return Status::Ok();
+       }},
+      {"disk", "check_interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 3600, &c->disk.check_interval_sec);
        }},
       {"backup", "target",
        [](ServerConfig* c, const RawValue& r) {
@@ -161,6 +194,21 @@ const std::vector<KeyDesc>& Keys() {
       {"backup", "interval_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, int64_t{366} * 86400, &c->backup.interval_sec);
+       }},
+      {"backup", "schedule",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.schedule, AsString(r));
+         return Status::Ok();
+       }},
+      {"backup", "at",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.at, AsString(r));
+         return Status::Ok();
+       }},
+      {"backup", "timezone",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->backup.timezone, AsString(r));
+         return Status::Ok();
        }},
       {"backup", "keep_last",
        [](ServerConfig* c, const RawValue& r) {
@@ -228,6 +276,42 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, kMaxBytes, &c->query.cache_bytes);
        }},
+      {"query", "timeout_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 100, 3'600'000, &c->query.routes.timeout_ms);
+       }},
+      {"query", "max_concurrent",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 1024, &c->query.routes.max_concurrent);
+       }},
+      {"query", "max_concurrent_per_key",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 1024, &c->query.routes.max_concurrent_per_key);
+       }},
+      {"rate_limit", "key_ingest_per_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 10'000'000, &c->rate_limit.key_ingest_per_sec);
+       }},
+      {"rate_limit", "key_ingest_burst",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 10'000'000, &c->rate_limit.key_ingest_burst);
+       }},
+      {"rate_limit", "key_query_per_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 10'000'000, &c->rate_limit.key_query_per_sec);
+       }},
+      {"rate_limit", "key_query_burst",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 10'000'000, &c->rate_limit.key_query_burst);
+       }},
+      {"rate_limit", "ip_per_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 10'000'000, &c->rate_limit.ip_per_sec);
+       }},
+      {"rate_limit", "ip_burst",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 10'000'000, &c->rate_limit.ip_burst);
+       }},
       {"ingest", "max_future_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, int64_t{3650} * 86400, &c->ingest.max_future_sec);
@@ -246,6 +330,15 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->alerts.notify_file, AsString(r));
          return Status::Ok();
+       }},
+      {"alerts", "error_group_alerts",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->alerts.error_group_alerts, AsBool(r));
+         return Status::Ok();
+       }},
+      {"alerts", "error_group_resolve_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, int64_t{7} * 86400, &c->alerts.error_group_resolve_sec);
        }},
       {"monitor", "kpis_file",
        [](ServerConfig* c, const RawValue& r) {
@@ -298,6 +391,29 @@ const std::vector<KeyDesc>& Keys() {
          std::string host;
          uint16_t port = 0;
          return ParseListenAddress(c->syslog.tcp_listen, &host, &port);
+       }},
+      {"syslog", "tls_listen",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.tls_listen, AsString(r));
+         if (c->syslog.tls_listen.empty()) return Status::Ok();
+         std::string host;
+         uint16_t port = 0;
+         return ParseListenAddress(c->syslog.tls_listen, &host, &port);
+       }},
+      {"syslog", "tls_cert_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.tls_cert_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"syslog", "tls_key_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.tls_key_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"syslog", "tls_client_ca_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->syslog.tls_client_ca_file, AsString(r));
+         return Status::Ok();
        }},
       {"syslog", "max_message_bytes",
        [](ServerConfig* c, const RawValue& r) {
@@ -363,6 +479,34 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->ingest.redact_hmac_key_file, AsString(r));
          return Status::Ok();
        }},
+      {"privacy", "ip",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.privacy.defaults.ip, redact::ParseIpMode(s));
+         return Status::Ok();
+       }},
+      {"privacy", "ua",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.privacy.defaults.ua, redact::ParseUaMode(s));
+         return Status::Ok();
+       }},
+      {"privacy", "drop_query",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.privacy.defaults.drop_query, AsBool(r));
+         return Status::Ok();
+       }},
+      {"privacy", "overrides",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_ASSIGN_OR_RETURN(c->ingest.privacy.overrides, redact::ParsePrivacyOverrides(s));
+         return Status::Ok();
+       }},
+      {"dashboard", "enabled",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->dashboard.enabled, AsBool(r));
+         return Status::Ok();
+       }},
       {"auth", "allow_open",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->allow_open, AsBool(r));
@@ -399,9 +543,30 @@ const std::vector<KeyDesc>& Keys() {
          }
          return Status::Ok();
        }},
+      {"errors", "persist_interval_sec",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 3600, &c->errors.persist_interval_sec);
+       }},
+      {"errors", "rate_threshold_per_min",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 1'000'000'000, &c->errors.rate_threshold_per_min);
+       }},
+      {"errors", "max_groups",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 1'000'000, &c->errors.max_groups);
+       }},
       {"audit", "checkpoint_interval_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 86400, &c->audit.checkpoint_interval_sec);
+       }},
+      {"audit", "retention_days",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 36500, &c->audit.retention_days);
+       }},
+      {"audit", "catalogue_file",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->audit.catalogue_file, AsString(r));
+         return Status::Ok();
        }},
       {"log", "stats_interval_sec",
        [](ServerConfig* c, const RawValue& r) {
@@ -533,6 +698,24 @@ Result<ServerConfig> LoadConfig(const ConfigFlags& flags, const EnvLookup& env) 
   if (flags.listen) {
     VIGIA_RETURN_IF_ERROR(
         WithContext(ParseListenAddress(*flags.listen, &cfg.http.host, &cfg.http.port), "--listen"));
+  }
+  if (cfg.http.tls_cert_file.empty() != cfg.http.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "server.tls_cert_file and server.tls_key_file must be set together (HTTPS needs both)");
+  }
+  if (cfg.syslog.tls_cert_file.empty() != cfg.syslog.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "syslog.tls_cert_file and syslog.tls_key_file must be set together");
+  }
+  if (!cfg.syslog.tls_listen.empty() && cfg.syslog.tls_cert_file.empty()) {
+    // The syslog TLS listener shares the HTTPS certificate unless it has its own.
+    if (cfg.http.tls_cert_file.empty()) {
+      return Status::InvalidArgument(
+          "syslog.tls_listen needs a certificate: set syslog.tls_cert_file and "
+          "syslog.tls_key_file, or server.tls_cert_file and server.tls_key_file");
+    }
+    cfg.syslog.tls_cert_file = cfg.http.tls_cert_file;
+    cfg.syslog.tls_key_file = cfg.http.tls_key_file;
   }
   return cfg;
 }

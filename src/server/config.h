@@ -23,13 +23,17 @@
 #include "common/logger.h"
 #include "common/status.h"
 #include "server/http_server.h"
-#include "server/module_backup.h"
 #include "server/module_alerts.h"
 #include "server/module_audit.h"
+#include "server/module_backup.h"
+#include "server/module_dashboard.h"
+#include "server/module_disk.h"
+#include "server/module_errors.h"
 #include "server/module_ingest.h"
 #include "server/module_monitor.h"
 #include "server/module_query.h"
 #include "server/module_store.h"
+#include "server/rate_limiter.h"
 #include "server/syslog_listener.h"
 
 namespace vigia {
@@ -39,6 +43,8 @@ struct ServerConfig {
   HttpServerOptions http;
   // [data], [wal], [store], [retention], log.stats_interval_sec
   StoreModuleOptions store;
+  // [disk]
+  DiskModuleOptions disk;
   // [ingest], limits.max_body_bytes (decompressed), limits.max_line_bytes, ...
   IngestModuleOptions ingest;
   // [syslog]
@@ -51,8 +57,14 @@ struct ServerConfig {
   AlertsModuleOptions alerts;
   // [monitor]
   MonitorModuleOptions monitor;
+  // [errors]
+  ErrorsModuleOptions errors;
+  // [dashboard]
+  DashboardModuleOptions dashboard;
   // [audit] (its fsync settings come from [wal]: see BuiltinServerModules)
   AuditModuleOptions audit;
+  // [rate_limit]
+  RateLimitOptions rate_limit;
   // [auth]
   std::string api_keys_file;  // empty = no file; keys may also come from VIGIA_API_KEYS
   // Serve a non-loopback address with no key configured (open mode: everyone is admin).

@@ -205,6 +205,39 @@ TEST_F(ConfigTest, EveryKeyIsSettableFromEnvironment) {
   EXPECT_EQ(c->http.idle_timeout_sec, 5);
 }
 
+TEST_F(ConfigTest, SyslogTlsSharesTheHttpsCertificateUnlessGivenItsOwn) {
+  env_["VIGIA_SYSLOG_TLS_LISTEN"] = "0.0.0.0:6514";
+  Result<ServerConfig> none = LoadConfig({}, Env());
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("syslog.tls_listen needs a certificate"),
+            std::string::npos)
+      << none.status().ToString();
+
+  env_["VIGIA_SERVER_TLS_CERT_FILE"] = "/etc/vigia/https.pem";
+  env_["VIGIA_SERVER_TLS_KEY_FILE"] = "/etc/vigia/https.key";
+  Result<ServerConfig> shared = LoadConfig({}, Env());
+  ASSERT_TRUE(shared.ok()) << shared.status().ToString();
+  EXPECT_EQ(shared->syslog.tls_listen, "0.0.0.0:6514");
+  EXPECT_EQ(shared->syslog.tls_cert_file, "/etc/vigia/https.pem");
+  EXPECT_EQ(shared->syslog.tls_key_file, "/etc/vigia/https.key");
+
+  env_["VIGIA_SYSLOG_TLS_CERT_FILE"] = "/etc/vigia/syslog.pem";
+  Result<ServerConfig> half = LoadConfig({}, Env());
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("must be set together"), std::string::npos);
+
+  env_["VIGIA_SYSLOG_TLS_KEY_FILE"] = "/etc/vigia/syslog.key";
+  env_["VIGIA_SYSLOG_TLS_CLIENT_CA_FILE"] = "/etc/vigia/senders.pem";
+  Result<ServerConfig> own = LoadConfig({}, Env());
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_EQ(own->syslog.tls_cert_file, "/etc/vigia/syslog.pem");
+  EXPECT_EQ(own->syslog.tls_key_file, "/etc/vigia/syslog.key");
+  EXPECT_EQ(own->syslog.tls_client_ca_file, "/etc/vigia/senders.pem");
+
+  env_["VIGIA_SYSLOG_TLS_LISTEN"] = "nonsense";
+  EXPECT_FALSE(LoadConfig({}, Env()).ok());
+}
+
 }  // namespace
 }  // namespace vigia
 
@@ -240,6 +273,35 @@ TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("VIGIA_RETENTION_DAYS"), std::string::npos)
       << c.status().ToString();
+}
+
+}  // namespace
+}  // namespace vigia
+
+namespace vigia {
+namespace {
+
+TEST_F(ConfigTest, PrivacyAndRetentionRuleKeys) {
+  ConfigFlags flags;
+  flags.config_file = WriteFile(
+      "[privacy]\nip = \"truncate\"\nua = \"family\"\ndrop_query = true\n"
+      "overrides = \"service=billing: ip=hash\"\n"
+      "[retention]\nrules = \"kind=audit:forever, level=debug:3\"\n");
+  Result<ServerConfig> c = LoadConfig(flags, Env());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->ingest.privacy.defaults.ip, redact::IpMode::kTruncate);
+  EXPECT_EQ(c->ingest.privacy.defaults.ua, redact::UaMode::kFamily);
+  EXPECT_TRUE(c->ingest.privacy.defaults.drop_query);
+  ASSERT_EQ(c->ingest.privacy.overrides.size(), 1u);
+  EXPECT_EQ(c->ingest.privacy.overrides[0].value, "billing");
+  ASSERT_EQ(c->store.store.retention.rules.size(), 2u);
+  EXPECT_EQ(c->store.store.retention.rules[1].level, "debug");
+  EXPECT_EQ(c->store.store.retention.MaxDays(), 0);
+  env_["VIGIA_PRIVACY_IP"] = "mask";
+  EXPECT_FALSE(LoadConfig({}, Env()).ok());
+  env_.erase("VIGIA_PRIVACY_IP");
+  env_["VIGIA_RETENTION_RULES"] = "kind=debug";
+  EXPECT_FALSE(LoadConfig({}, Env()).ok());
 }
 
 }  // namespace

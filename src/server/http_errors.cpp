@@ -16,7 +16,7 @@ std::string ErrorJson(ErrorCode code, std::string_view message) {
 
 void SetError(HttpResponse* resp, ErrorCode code, std::string_view message, int retry_after_sec) {
   resp->SetJson(code.http_status, ErrorJson(code, message));
-  if (code.http_status == 503) {
+  if (code.http_status == 503 || code.http_status == 429) {
     resp->headers.emplace_back("Retry-After", std::to_string(retry_after_sec));
   }
 }
@@ -75,6 +75,8 @@ std::string_view ReasonPhrase(int http_status) {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:

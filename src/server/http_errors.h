@@ -4,7 +4,7 @@
 //
 // The table below is the only place an error code is spelled: each code carries its one
 // HTTP status, SetError() takes a code (never a bare string or a separate status), and every
-// 503 answer gets a Retry-After header there, so no call site can forget it.
+// 429 and 503 answer gets a Retry-After header there, so no call site can forget it.
 // ErrorForStatus() is the one mapping from a Status to a code.
 //
 // Thread-safety: pure functions, thread-safe.
@@ -39,6 +39,9 @@ inline constexpr ErrorCode kTimeout{"request_timeout", 408};
 inline constexpr ErrorCode kBodyTooLarge{"body_too_large", 413};
 // A query over the group or memory limit: the same query fails again, so not a 503.
 inline constexpr ErrorCode kQueryTooLarge{"query_too_large", 422};
+// A per-key or per-IP rate limit (server/rate_limiter.h) or a key's query concurrency: that
+// client must slow down; others are served. Always with Retry-After.
+inline constexpr ErrorCode kRateLimited{"rate_limited", 429};
 inline constexpr ErrorCode kHeaderTooLarge{"header_too_large", 431};
 inline constexpr ErrorCode kInternal{"internal", 500};  // a bug in vigia
 // Stored data failed a checksum or structural check (StatusCode::kCorruption): not a bug,
@@ -49,13 +52,13 @@ inline constexpr ErrorCode kOverloaded{"overloaded", 503};
 inline constexpr ErrorCode kShuttingDown{"shutting_down", 503};
 }  // namespace error_code
 
-// The Retry-After (seconds) a 503 carries unless the call site knows better.
+// The Retry-After (seconds) a 429 or 503 carries unless the call site knows better.
 inline constexpr int kDefaultRetryAfterSec = 1;
 
 // {"error":{"code":code,"message":message}}
 std::string ErrorJson(ErrorCode code, std::string_view message);
 
-// Sets `resp` to an error with the code's HTTP status; a 503 also gets
+// Sets `resp` to an error with the code's HTTP status; a 429 or 503 also gets
 // `Retry-After: retry_after_sec`. REQUIRES: retry_after_sec >= 0.
 void SetError(HttpResponse* resp, ErrorCode code, std::string_view message,
               int retry_after_sec = kDefaultRetryAfterSec);

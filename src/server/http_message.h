@@ -30,6 +30,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string body;
   std::string request_id;  // chosen by the transport (client's if sane, else generated)
+  // The TCP peer's address ("203.0.113.7", "::1"), for per-IP rate limits; empty when the
+  // request did not come from a socket (tests calling handlers directly).
+  std::string remote_ip;
   int64_t receive_ts_ns = 0;
   // Who sent it: set by the Router's authenticator before a non-public route's handler
   // runs (router.h); default (unauthenticated) on public routes.

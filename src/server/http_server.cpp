@@ -8,11 +8,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -21,13 +23,16 @@
 #include "server/http_errors.h"
 #include "server/request_id.h"
 #include "server/response_stream.h"
+#include "server/tls_context.h"
 
 namespace vigia {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -43,13 +48,32 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 
 }  // namespace
 
-class Session;
+// What the server's list of live connections needs of one, whatever its stream (plain TCP
+// or TLS).
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // See Session::OnShutdown. Runs on the session's strand.
+  virtual void OnShutdown(bool force) = 0;
+  virtual net::any_io_executor executor() = 0;
+};
+
+// The TLS context of server.tls_cert_file / tls_key_file (tls_context.h).
+static Result<std::shared_ptr<ssl::context>> LoadTlsContext(const HttpServerOptions& o) {
+  TlsFiles files;
+  files.cert_file = o.tls_cert_file;
+  files.key_file = o.tls_key_file;
+  return LoadServerTlsContext(files);
+}
 
 struct HttpServer::Impl {
-  Impl(HttpServerOptions o, const Router* r) : options(std::move(o)), router(r) {}
+  Impl(HttpServerOptions o, const Router* r, MetricRegistry* m)
+      : options(std::move(o)), router(r), metrics(m) {}
 
   HttpServerOptions options;
   const Router* router;
+  MetricRegistry* metrics;
+  Counter* tls_failures_counter = nullptr;  // null without metrics
   std::unique_ptr<net::io_context> ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<net::steady_timer> accept_retry;
@@ -61,23 +85,42 @@ struct HttpServer::Impl {
   // Live sessions, so that Shutdown() can close idle ones.
   mutable std::mutex mu;
   std::condition_variable cv;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+
+  // The TLS context new connections use (null: plain HTTP). Replaced by ReloadTls();
+  // a connection keeps the context it started with.
+  mutable std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls;
+  std::atomic<uint64_t> tls_handshake_failures{0};
+
+  std::shared_ptr<ssl::context> CurrentTls() const {
+    std::lock_guard<std::mutex> lock(tls_mu);
+    return tls;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
-  void Register(const std::shared_ptr<Session>& s);
-  void Unregister(Session* s);
+  void Register(const std::shared_ptr<SessionBase>& s);
+  void Unregister(SessionBase* s);
   // Calls fn on every live session (on its own strand).
   template <typename Fn>
   void ForEachSession(Fn fn);
 };
 
-// One client connection. All its handlers run on its strand, so its state needs no lock.
-class Session : public std::enable_shared_from_this<Session> {
+// One client connection over `Stream` (beast::tcp_stream, or TlsStream: the TLS handshake
+// comes first, within the request timeout). All its handlers run on its strand, so its state
+// needs no lock.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server)
+  Session(tcp::socket&& socket, HttpServer::Impl* server) requires(!kTls)
       : stream_(std::move(socket)), server_(server) {}
-  ~Session() {
+  Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls,
+          HttpServer::Impl* server) requires(kTls)
+      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), server_(server) {}
+  ~Session() override {
     // The io_context may destroy a streaming session without running its handlers.
     if (stream_body_) {
       stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
@@ -88,12 +131,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::WaitForRequest, shared_from_this()));
+                  beast::bind_front_handler(&Session::Begin, this->shared_from_this()));
   }
 
   // Called on the strand at shutdown: a connection between requests is closed now; one in
   // the middle of a request closes after its response.
-  void OnShutdown(bool force) {
+  void OnShutdown(bool force) override {
     if (stream_body_ && !force) {
       // A live stream ends cleanly: what is buffered, then the last chunk, then close.
       stream_body_->CloseFromTransport(ResponseStream::CloseReason::kShutdown);
@@ -101,22 +144,62 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (idle_ || force) {
       beast::error_code ec;
-      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      stream_.socket().close(ec);
+      Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+      Lowest().socket().close(ec);
     }
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The peer's address, IPv4-mapped IPv6 shown as IPv4 (one client, one rate-limit bucket).
+  std::string RemoteIp() {
+    beast::error_code ec;
+    tcp::endpoint ep = Lowest().socket().remote_endpoint(ec);
+    if (ec) return {};
+    net::ip::address a = ep.address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+      return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
+    }
+    return a.to_string();
+  }
+
+  // Stage 0 (TLS only): the handshake, within the request timeout, so a client that opens
+  // a connection and sends nothing holds it no longer than a slow request would.
+  void Begin() {
+    if constexpr (kTls) {
+      idle_ = true;
+      Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+      stream_.async_handshake(
+          ssl::stream_base::server,
+          beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    } else {
+      WaitForRequest();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      // An untrusting client, a plain-HTTP request on the TLS port, a scanner: nobody to
+      // answer in HTTP. Counted, not logged per connection (a scan would flood the log).
+      server_->tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+      if (server_->tls_failures_counter != nullptr) server_->tls_failures_counter->Inc();
+      return Close();
+    }
+    WaitForRequest();
+  }
+
   // Stage 1: wait (up to the idle timeout) for the first byte of the next request.
   void WaitForRequest() {
     if (server_->stopping.load()) return Close();
     idle_ = true;
     if (buffer_.size() > 0) return ReadHeader();
-    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_sec));
-    stream_.async_read_some(buffer_.prepare(4096),
-                            beast::bind_front_handler(&Session::OnFirstBytes, shared_from_this()));
+    Lowest().expires_after(std::chrono::seconds(server_->options.idle_timeout_sec));
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        beast::bind_front_handler(&Session::OnFirstBytes, this->shared_from_this()));
   }
 
   void OnFirstBytes(beast::error_code ec, size_t n) {
@@ -132,9 +215,10 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(server_->options.max_header_bytes));
     parser_->body_limit(server_->options.max_body_bytes);
-    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
@@ -147,7 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // curl and most clients wait for this before sending a large body.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                       [self = this->shared_from_this()](beast::error_code wec, size_t) {
                          if (wec) return self->Close();
                          self->ReadBody();
                        });
@@ -159,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     if (parser_->is_done()) return Handle();
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+                     beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, size_t) {
@@ -216,6 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     req.body = std::move(msg.body());
     req.request_id = request_id_;
+    req.remote_ip = RemoteIp();
     req.receive_ts_ns = WallNanos();
     bytes_in_ = req.body.size();
 
@@ -261,7 +346,7 @@ class Session : public std::enable_shared_from_this<Session> {
     method_ = std::move(method);
     path_ = std::move(path);
     // A failing response must be able to go out even when the request stalled on a read.
-    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
     if (is_head_) {
       http::response_serializer<http::string_body> sr(*res_);
       sr.split(true);
@@ -270,7 +355,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return OnWrite(ec, 0);
     }
     http::async_write(stream_, *res_,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+                      beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
   }
 
   // --- streamed responses (HttpResponse::stream) ---------------------------------------
@@ -298,19 +383,20 @@ class Session : public std::enable_shared_from_this<Session> {
     sres_->keep_alive(false);
     sres_->chunked(true);
     ssr_.emplace(*sres_);
-    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
     http::async_write_header(
-        stream_, *ssr_, beast::bind_front_handler(&Session::OnStreamHeader, shared_from_this()));
+        stream_, *ssr_,
+        beast::bind_front_handler(&Session::OnStreamHeader, this->shared_from_this()));
   }
 
   void OnStreamHeader(beast::error_code ec, size_t) {
     if (ec) return EndStream(false);
     streaming_ = true;
-    stream_.expires_never();
+    Lowest().expires_never();
     WatchClient();
     // Only a weak reference: the stream may outlive this connection (and the io_context)
     // in its producer's hands.
-    std::weak_ptr<Session> weak = weak_from_this();
+    std::weak_ptr<Session> weak = this->weak_from_this();
     stream_body_->Attach([weak] {
       if (auto self = weak.lock()) {
         net::post(self->stream_.get_executor(), [self] { self->PumpStream(); });
@@ -321,7 +407,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WatchClient() {
     stream_.async_read_some(net::buffer(watch_buf_),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
                               // Bytes sent during a stream are discarded: the connection
                               // closes after the stream, so nothing can follow it.
                               if (!ec) return self->WatchClient();
@@ -338,9 +424,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     write_in_flight_ = true;
-    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
     net::async_write(stream_, http::make_chunk(net::buffer(chunk_)),
-                     [self = shared_from_this()](beast::error_code wec, size_t n) {
+                     [self = this->shared_from_this()](beast::error_code wec, size_t n) {
                        self->write_in_flight_ = false;
                        self->bytes_out_ += n;
                        if (wec) return self->EndStream(false);
@@ -350,9 +436,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteLastChunk() {
     write_in_flight_ = true;
-    stream_.expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
+    Lowest().expires_after(std::chrono::seconds(server_->options.request_timeout_sec));
     net::async_write(stream_, http::make_chunk_last(),
-                     [self = shared_from_this()](beast::error_code wec, size_t) {
+                     [self = this->shared_from_this()](beast::error_code wec, size_t) {
                        self->write_in_flight_ = false;
                        self->EndStream(!wec);
                      });
@@ -369,10 +455,10 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!clean || server_->stopping.load()) return Close();
     // Half-close and let the watching read see the client's EOF; bounded like a linger.
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     linger_.emplace(stream_.get_executor());
     linger_->expires_after(kLingerTime);
-    linger_->async_wait([self = shared_from_this()](beast::error_code ec) {
+    linger_->async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (!ec) self->Close();
     });
   }
@@ -416,16 +502,16 @@ class Session : public std::enable_shared_from_this<Session> {
   void LingerAndClose() {
     idle_ = true;  // nothing left to answer: shutdown may cut the linger short
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
-    stream_.expires_after(kLingerTime);
+    Lowest().expires_after(kLingerTime);
     Drain();
   }
 
   void Drain() {
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(65536),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->Close();
                               self->Drain();
                             });
@@ -434,11 +520,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     if (linger_) linger_->cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    Lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // TLS only: outlives stream_, which refers to it
+  Stream stream_;
   beast::flat_buffer buffer_;
   HttpServer::Impl* server_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -465,12 +552,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point start_;
 };
 
-void HttpServer::Impl::Register(const std::shared_ptr<Session>& s) {
+void HttpServer::Impl::Register(const std::shared_ptr<SessionBase>& s) {
   std::lock_guard<std::mutex> lock(mu);
   sessions.emplace(s.get(), s);
 }
 
-void HttpServer::Impl::Unregister(Session* s) {
+void HttpServer::Impl::Unregister(SessionBase* s) {
   std::lock_guard<std::mutex> lock(mu);
   sessions.erase(s);
   if (sessions.empty()) cv.notify_all();
@@ -478,7 +565,7 @@ void HttpServer::Impl::Unregister(Session* s) {
 
 template <typename Fn>
 void HttpServer::Impl::ForEachSession(Fn fn) {
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard<std::mutex> lock(mu);
     for (auto& [p, w] : sessions) {
@@ -518,9 +605,15 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   } else {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto session = std::make_shared<Session>(std::move(socket), this);
-    Register(session);
-    session->Start();
+    if (std::shared_ptr<ssl::context> tls = CurrentTls()) {
+      auto session = std::make_shared<Session<TlsStream>>(std::move(socket), std::move(tls), this);
+      Register(session);
+      session->Start();
+    } else {
+      auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this);
+      Register(session);
+      session->Start();
+    }
   }
   Accept();
 }
@@ -530,8 +623,8 @@ std::string HttpServerOptions::ListenAddress() const {
   return host + ":" + std::to_string(port);
 }
 
-HttpServer::HttpServer(HttpServerOptions options, const Router* router)
-    : impl_(std::make_unique<Impl>(std::move(options), router)) {}
+HttpServer::HttpServer(HttpServerOptions options, const Router* router, MetricRegistry* metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
 
 HttpServer::~HttpServer() { Shutdown(); }
 
@@ -540,6 +633,14 @@ Status HttpServer::Start() {
   int threads = s.options.threads > 0 ? s.options.threads
                                       : static_cast<int>(std::thread::hardware_concurrency());
   if (threads <= 0) threads = 1;
+  if (s.options.tls()) {
+    VIGIA_ASSIGN_OR_RETURN(s.tls, LoadTlsContext(s.options));
+    if (s.metrics != nullptr) {
+      s.tls_failures_counter = s.metrics->GetCounter(
+          "vigia_tls_handshake_failures_total",
+          "TLS handshakes that failed (untrusting clients, plain HTTP on the TLS port)", {}, {});
+    }
+  }
   s.ioc = std::make_unique<net::io_context>(threads);
   beast::error_code ec;
   auto addr = net::ip::make_address(s.options.host, ec);
@@ -569,6 +670,18 @@ Status HttpServer::Start() {
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
 
+Status HttpServer::ReloadTls() {
+  if (!impl_->options.tls()) return Status::Ok();
+  VIGIA_ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> fresh, LoadTlsContext(impl_->options));
+  std::lock_guard<std::mutex> lock(impl_->tls_mu);
+  impl_->tls = std::move(fresh);
+  return Status::Ok();
+}
+
+uint64_t HttpServer::tls_handshake_failures() const {
+  return impl_->tls_handshake_failures.load(std::memory_order_relaxed);
+}
+
 uint64_t HttpServer::connections() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->sessions.size();
@@ -584,7 +697,7 @@ void HttpServer::Shutdown() {
     s.acceptor->close(ec);
     s.accept_retry->cancel();
   });
-  s.ForEachSession([](Session& session) { session.OnShutdown(false); });
+  s.ForEachSession([](SessionBase& session) { session.OnShutdown(false); });
   {
     std::unique_lock<std::mutex> lock(s.mu);
     bool drained = s.cv.wait_for(lock, std::chrono::seconds(s.options.shutdown_grace_sec),
@@ -594,7 +707,7 @@ void HttpServer::Shutdown() {
                    {{"connections", static_cast<uint64_t>(s.sessions.size())}});
     }
   }
-  s.ForEachSession([](Session& session) { session.OnShutdown(true); });
+  s.ForEachSession([](SessionBase& session) { session.OnShutdown(true); });
   {
     // Forced closes complete promptly; wait briefly so their handlers run before stop().
     std::unique_lock<std::mutex> lock(s.mu);

@@ -6,6 +6,11 @@
 // and a graceful Shutdown(): stop accepting, let in-flight requests finish, close idle
 // connections.
 //
+// TLS (HTTPS) when tls_cert_file and tls_key_file are set: OpenSSL through Beast's
+// ssl_stream, TLS 1.2 and 1.3 only, the same HTTP/1.1 on top. ReloadTls() re-reads both files
+// (SIGHUP: certificate rotation without a restart); connections open at that moment keep the
+// certificate they started with, new ones get the new one.
+//
 // Handlers run on the worker threads and may block (an ingest waits for the WAL); size the
 // pool accordingly (default: one thread per core).
 //
@@ -18,6 +23,7 @@
 #include <string>
 
 #include "common/limits.h"
+#include "common/metric_registry.h"
 #include "common/status.h"
 #include "server/router.h"
 
@@ -33,6 +39,12 @@ struct HttpServerOptions {
   uint64_t max_connections = limits::kMaxConnections;
   uint64_t max_header_bytes = limits::kMaxHeaderBytes;
   uint64_t max_body_bytes = limits::kMaxBodyBytes;  // on the wire (decompressed: capped again)
+  // PEM files: the certificate chain (leaf first) and its private key. Both set: HTTPS
+  // only on this listener; both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  bool tls() const { return !tls_cert_file.empty(); }
 
   // "127.0.0.1:7070", "[::1]:7070"
   std::string ListenAddress() const;
@@ -40,13 +52,21 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions options, const Router* router);
+  // `metrics` (may be null) gets the transport's counters (vigia_tls_handshake_failures_total).
+  HttpServer(HttpServerOptions options, const Router* router, MetricRegistry* metrics = nullptr);
   ~HttpServer();  // calls Shutdown() when still running
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts the worker threads. Returns once the socket accepts.
+  // Binds, listens and starts the worker threads. Returns once the socket accepts. With TLS
+  // configured, an unreadable certificate or key, or a key that does not match, fails here.
   Status Start();
+  // Re-reads the TLS certificate and key (no-op without TLS). On an error the server keeps
+  // serving the certificate it had. Thread-safe; REQUIRES: Start() returned OK.
+  Status ReloadTls();
+  // TLS handshakes that failed (clients that do not trust the certificate, plain HTTP sent
+  // to the TLS port, scanners).
+  uint64_t tls_handshake_failures() const;
   // The bound port (useful with port 0). REQUIRES: Start() returned OK.
   uint16_t port() const;
   // Stops accepting; requests being read or handled finish (up to shutdown_grace_sec, then

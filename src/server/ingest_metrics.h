@@ -5,6 +5,10 @@
 //   vigia_ingest_records_total{protocol,result}   result = accepted | rejected
 //   vigia_ingest_bytes_total{protocol}            request bytes as received (before decompression)
 //   vigia_ingest_requests_total{protocol,outcome} outcome = ok | partial | invalid | unavailable
+//   vigia_ingest_rejections_total{protocol,reason} reason = invalid | too_large | too_old |
+//                                                 too_new | unsupported (RejectReason)
+//
+// Snapshot() reads the same counters back for GET /v1/stats.
 //
 // `protocol` is the IngestProtocol's name ("ndjson", "otlp", "loki") or a listener's name.
 // The series of every protocol in the table are looked up once at construction; other names
@@ -14,6 +18,7 @@
 // construction).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -32,6 +37,21 @@ enum class IngestOutcome {
   kUnavailable,  // nothing stored: the store failed (503)
 };
 
+// One protocol's counters as /v1/stats shows them.
+struct ProtocolIngestStats {
+  std::string protocol;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t bytes = 0;
+  std::array<uint64_t, 4> requests{};                      // by IngestOutcome
+  std::array<uint64_t, kRejectReasonCount> rejected_by{};  // by RejectReason
+};
+
+std::string_view IngestOutcomeName(IngestOutcome o);
+inline constexpr IngestOutcome kIngestOutcomes[] = {IngestOutcome::kOk, IngestOutcome::kPartial,
+                                                    IngestOutcome::kInvalid,
+                                                    IngestOutcome::kUnavailable};
+
 class IngestMetrics {
  public:
   // REQUIRES: registry outlives this object.
@@ -43,19 +63,23 @@ class IngestMetrics {
   // Counts a request refused as a whole (kInvalid, kUnavailable) with its wire bytes.
   void RecordFailure(std::string_view protocol, uint64_t wire_bytes, IngestOutcome outcome);
 
+  // Every protocol of the table (ingest_protocols.h) in its order, zeros included.
+  std::vector<ProtocolIngestStats> Snapshot() const;
+
  private:
   struct Series {
     std::string protocol;
     Counter* accepted = nullptr;
     Counter* rejected = nullptr;
     Counter* bytes = nullptr;
-    Counter* outcomes[4] = {};  // by IngestOutcome
+    Counter* outcomes[4] = {};                  // by IngestOutcome
+    Counter* reasons[kRejectReasonCount] = {};  // by RejectReason
   };
   Series Make(std::string_view protocol) const;
   // The cached series of `protocol`, or nullptr.
   const Series* Find(std::string_view protocol) const;
-  void Count(const Series& s, uint64_t wire_bytes, IngestOutcome outcome, uint64_t accepted,
-             uint64_t rejected);
+  void Count(const Series& s, uint64_t wire_bytes, IngestOutcome outcome,
+             const DecodeResult* result);
 
   MetricRegistry* const registry_;
   std::vector<Series> cached_;

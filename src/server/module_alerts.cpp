@@ -6,8 +6,10 @@
 #include "alerting/rule_file.h"
 #include "common/logger.h"
 #include "common/time_format.h"
+#include "errors/error_group_hooks.h"
 #include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
+#include "server/monitor_rule_signals.h"
 
 namespace vigia {
 
@@ -16,7 +18,10 @@ Status AlertsModule::Start(ServerContext* ctx) {
     return Status::Internal("alerts module: the query and ingest modules must start first");
   }
   ctx_ = ctx;
-  engine_ = std::make_unique<AlertEngine>(AlertEngineOptions{ctx->query_backend, ctx->metrics});
+  signals_ = std::make_unique<MonitorRuleSignals>(ctx->kpis, ctx->slos);
+  error_feed_ = std::make_unique<ErrorGroupFeed>(signals_.get());
+  engine_ = std::make_unique<AlertEngine>(
+      AlertEngineOptions{ctx->query_backend, ctx->metrics, error_feed_.get()});
   const std::string dir = JoinPath(ctx->data_dir, alerting_names::kAlertsDir);
   VIGIA_RETURN_IF_ERROR(ctx->env->CreateDir(dir));
   state_path_ = JoinPath(dir, alerting_names::kStateFile);
@@ -25,19 +30,19 @@ Status AlertsModule::Start(ServerContext* ctx) {
   if (!silences.ok()) logger::Error("silences not restored", {{"error", silences.ToString()}});
 
   if (options_.notify_file.empty()) {
-    notify_config_ = DefaultNotifyConfig();
+    notify_config_ = std::make_unique<NotifyConfig>(DefaultNotifyConfig());
   } else {
     // Unlike rules, a broken notification setup stops the start: running without being able
     // to tell anyone is worse than not running.
     Result<NotifyConfig> nc = LoadNotifyConfig(ctx->env, options_.notify_file);
     if (!nc.ok()) return Status::InvalidArgument("alerts.notify_file: " + nc.status().message());
-    notify_config_ = std::move(*nc);
+    notify_config_ = std::make_unique<NotifyConfig>(std::move(*nc));
   }
-  dispatcher_ = std::make_unique<NotifyDispatcher>(&notify_config_);
+  dispatcher_ = std::make_unique<NotifyDispatcher>(notify_config_.get());
   NotifyOutboxOptions outbox;
   outbox.env = ctx->env;
   outbox.dir = JoinPath(dir, alerting_names::kOutboxDir);
-  outbox.config = &notify_config_;
+  outbox.config = notify_config_.get();
   outbox.metrics = ctx->metrics;
   outbox.log_sink = [this](const Notification& n) { LogNotification(n); };
   outbox.retry_base_ns = options_.retry_base_ns;
@@ -48,7 +53,45 @@ Status AlertsModule::Start(ServerContext* ctx) {
   // alerts): it starts without rules, says so in /health/ready, and a fixed set loads on
   // SIGHUP or POST /v1/rules/reload.
   Status loaded = LoadRules("startup");
-  if (!loaded.ok()) logger::Error("alert rules not loaded", {{"error", loaded.message()}});
+  if (!loaded.ok()) {
+    logger::Error("alert rules not loaded", {{"error", loaded.message()}});
+    // The built-in error-group rules run all the same.
+    Record(engine_->SetRules(std::make_shared<const RuleSet>(WithBuiltinRules(RuleSet())),
+                             ctx->env->NowNanos()));
+  }
+  if (ErrorGroupAlertsOn()) {
+    ErrorGroupFeed* feed = error_feed_.get();
+    // Runs on the ingest thread after the events are stored: only queue (never blocks).
+    ctx->error_hooks->AddListener([feed](const errors::GroupEvent& e) {
+      ErrorGroupEvent out;
+      switch (e.kind) {
+        case errors::GroupEventKind::kNewGroup:
+          out.kind = ErrorGroupEventKind::kNew;
+          break;
+        case errors::GroupEventKind::kRegression:
+          out.kind = ErrorGroupEventKind::kRegression;
+          break;
+        case errors::GroupEventKind::kRateAbove:
+          out.kind = ErrorGroupEventKind::kRateAbove;
+          break;
+        case errors::GroupEventKind::kIgnoreEnded:
+        case errors::GroupEventKind::kStatusChanged:
+          return;  // operators' and automatic status changes are audit events, not alerts
+      }
+      out.tenant = e.tenant;
+      out.fingerprint = e.fingerprint;
+      out.title = e.title;
+      out.service = e.service;
+      out.count = e.count;
+      out.rate_per_min = e.rate_per_min;
+      feed->Push(std::move(out));
+    });
+    Gauge* dropped = ctx->metrics->GetSampledCounter(
+        "vigia_alerts_error_group_events_dropped_total",
+        "Error-group events not alerted on: the queue for the error-group rules was full");
+    ctx->metrics->AddCollector(
+        [feed, dropped] { dropped->Set(static_cast<double>(feed->dropped())); });
+  }
 
   Result<AlertStateSnapshot> state = LoadAlertState(ctx->env, state_path_);
   if (!state.ok()) {
@@ -60,8 +103,9 @@ Status AlertsModule::Start(ServerContext* ctx) {
     dispatcher_->Restore(state->groups);
   }
 
-  // Without a rules directory there is nothing to evaluate (it is fixed for the process).
-  if (options_.rules_dir.empty()) return Status::Ok();
+  // Without a rules directory or error-group rules there is nothing to evaluate (both are
+  // fixed for the process).
+  if (options_.rules_dir.empty() && !ErrorGroupAlertsOn()) return Status::Ok();
   ScheduledTask task;
   task.name = "alerts.evaluate";
   task.interval_ns = 1'000'000'000;
@@ -73,23 +117,49 @@ Status AlertsModule::Start(ServerContext* ctx) {
 
 Status AlertsModule::LoadRules(std::string_view actor) {
   std::shared_ptr<const RuleSet> rules;
+  std::string errors;
   if (options_.rules_dir.empty()) {
-    rules = std::make_shared<const RuleSet>();
+    rules = std::make_shared<const RuleSet>(WithBuiltinRules(RuleSet()));
   } else {
     Result<RuleSet> set = LoadRulesDir(ctx_->env, options_.rules_dir);
-    if (!set.ok()) {
-      {
-        std::lock_guard lock(mu_);
-        load_error_ = set.status().message();
+    if (set.ok()) {
+      // Rules naming a KPI or an SLO: the name must exist in the monitor's definitions.
+      Status names = CheckRuleSignalNames(
+          *set,
+          [this](SignalKind kind, std::string_view name) { return signals_->Has(kind, name); },
+          "monitor.kpis_file");
+      if (names.ok()) {
+        rules = std::make_shared<const RuleSet>(WithBuiltinRules(std::move(*set)));
+      } else {
+        errors = names.message();
       }
-      if (actor != "startup") {
-        Audit("rules.reload", actor, "alert_rules", options_.rules_dir, "failure",
-              "alert rules refused: " + set.status().message());
-      }
-      return set.status();
+    } else {
+      errors = set.status().message();
     }
-    rules = std::make_shared<const RuleSet>(std::move(*set));
   }
+  // The notification file is read at start by Start (where an error stops the server); a
+  // reload re-reads it with the rules, and refuses both when either is bad.
+  std::unique_ptr<NotifyConfig> notify;
+  if (actor != "startup" && !options_.notify_file.empty()) {
+    Result<NotifyConfig> nc = LoadNotifyConfig(ctx_->env, options_.notify_file);
+    if (nc.ok()) {
+      notify = std::make_unique<NotifyConfig>(std::move(*nc));
+    } else {
+      errors += (errors.empty() ? "" : "\n") + nc.status().message();
+    }
+  }
+  if (!errors.empty()) {
+    {
+      std::lock_guard lock(mu_);
+      load_error_ = errors;
+    }
+    if (actor != "startup") {
+      Audit("rules.reload", actor, "alert_rules", options_.rules_dir, "failure",
+            "alert rules refused: " + errors);
+    }
+    return Status::InvalidArgument(errors);
+  }
+  if (notify) InstallNotifyConfig(std::move(notify));
   const int64_t now = ctx_->env->NowNanos();
   std::vector<AlertTransition> gone = engine_->SetRules(rules, now);
   {
@@ -104,10 +174,38 @@ Status AlertsModule::LoadRules(std::string_view actor) {
   // is not.
   if (actor != "startup") {
     Audit("rules.reload", actor, "alert_rules", options_.rules_dir, "success",
-          "alert rules loaded: " + std::to_string(rules->RuleCount()) + " rules");
+          "alert rules loaded: " + std::to_string(rules->RuleCount()) + " rules" +
+              (options_.notify_file.empty() ? "" : ", notification file reloaded"));
   }
   Record(gone);
   return Status::Ok();
+}
+
+bool AlertsModule::ErrorGroupAlertsOn() const {
+  return options_.error_group_alerts && ctx_ != nullptr && ctx_->error_hooks != nullptr;
+}
+
+RuleSet AlertsModule::WithBuiltinRules(RuleSet set) const {
+  if (ErrorGroupAlertsOn()) {
+    ErrorGroupRulesOptions o;
+    o.keep_firing_for_ns = options_.error_group_resolve_sec * 1'000'000'000;
+    set.groups.push_back(ErrorGroupRules(o));
+  }
+  return set;
+}
+
+void AlertsModule::InstallNotifyConfig(std::unique_ptr<NotifyConfig> config) {
+  std::lock_guard lock(notify_mu_);
+  // Groups keep what they sent (no repeated notification after a reload); their routes are
+  // found again in the new tree at the next evaluation.
+  auto dispatcher = std::make_unique<NotifyDispatcher>(config.get());
+  dispatcher->Restore(dispatcher_->Export());
+  Status st = outbox_->Reconfigure(config.get());
+  if (!st.ok()) logger::Error("notification outbox not restarted", {{"error", st.ToString()}});
+  dispatcher_ = std::move(dispatcher);
+  notify_config_ = std::move(config);
+  logger::Info("notification file reloaded",
+               {{"file", options_.notify_file}, {"receivers", notify_config_->receivers.size()}});
 }
 
 void AlertsModule::Audit(std::string_view action, std::string_view actor, std::string_view entity,
@@ -140,14 +238,11 @@ Status AlertsModule::EvaluateDue() {
 }
 
 bool AlertsModule::Notify(int64_t now_ns) {
-  std::vector<Notification> due;
-  {
-    std::lock_guard lock(notify_mu_);
-    due = dispatcher_->Update(
-        engine_->Instances(),
-        [&](const LabelSet& labels) { return !silences_->Matching(labels, now_ns).empty(); },
-        now_ns);
-  }
+  // Held while queueing too: a reload must not swap the outbox's receivers in between.
+  std::lock_guard lock(notify_mu_);
+  std::vector<Notification> due = dispatcher_->Update(
+      engine_->Instances(),
+      [&](const LabelSet& labels) { return !silences_->Matching(labels, now_ns).empty(); }, now_ns);
   for (const Notification& n : due) {
     Status st = outbox_->Enqueue(n);
     if (!st.ok()) {

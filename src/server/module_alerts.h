@@ -1,12 +1,14 @@
 // AlertsModule: alerting in the server (docs/alerting.md). Loads the rule files of
 // alerts.rules_dir (at start, on SIGHUP and POST /v1/rules/reload; a bad set is refused
-// whole and the running rules stay), evaluates them through the query module's
-// QueryBackend from the scheduler task `alerts.evaluate` (every second; each group on its
-// own interval, src/alerting/alert_engine.h), writes every transition as a kind=alert
-// event through the ingest pipeline, persists the alert state in <data>/alerts after every
-// change, routes and groups firing and resolved alerts to receivers through a durable outbox
+// whole and the running rules stay; the notification file reloads with them), evaluates them
+// through the query module's QueryBackend from the scheduler task `alerts.evaluate` (every second;
+// each group on its own interval, src/alerting/alert_engine.h), writes every transition as a
+// kind=alert event through the ingest pipeline, persists the alert state in <data>/alerts after
+// every change, routes and groups firing and resolved alerts to receivers through a durable outbox
 // (src/alerting/notify_*.h), keeps the silences (<data>/alerts/silences.json), and serves GET
-// /v1/rules, GET /v1/alerts, POST /v1/rules/reload and GET/POST/DELETE /v1/silences.
+// /v1/rules, GET /v1/alerts, POST /v1/rules/reload and GET/POST/DELETE /v1/silences. With
+// the errors module it listens to ctx->error_hooks and adds the built-in group of
+// error-group rules (new group, regression, rate) to every loaded set.
 //
 // Thread-safety: see ServerModule; the engine is thread-safe and reloads serialize on a
 // mutex.
@@ -17,9 +19,11 @@
 #include <string>
 
 #include "alerting/alert_engine.h"
+#include "alerting/error_group_alerts.h"
 #include "alerting/notify_config.h"
 #include "alerting/notify_dispatcher.h"
 #include "alerting/notify_outbox.h"
+#include "alerting/rule_signals.h"
 #include "alerting/silences.h"
 #include "common/limits.h"
 #include "server/server_module.h"
@@ -33,6 +37,11 @@ struct AlertsModuleOptions {
   std::string notify_file;
   // Delivery retries (tests shorten them).
   int64_t retry_base_ns = limits::kNotifyRetryBaseNs;
+  // The built-in error-group alerts (alerting/error_group_alerts.h): on by default, firing on
+  // the errors module's new groups, regressions and rate crossings; resolved this long after
+  // a group's last such event.
+  bool error_group_alerts = true;
+  int64_t error_group_resolve_sec = 300;
 };
 
 class AlertsModule final : public ServerModule {
@@ -40,7 +49,8 @@ class AlertsModule final : public ServerModule {
   explicit AlertsModule(AlertsModuleOptions options) : options_(std::move(options)) {}
 
   std::string_view name() const override { return "alerts"; }
-  // REQUIRES: the query and ingest modules started before (ctx->query_backend, ctx->ingest).
+  // REQUIRES: the query and ingest modules started before (ctx->query_backend, ctx->ingest);
+  // the monitor module too when rules reference KPIs or SLOs (ctx->kpis, ctx->slos).
   Status Start(ServerContext* ctx) override;
   void RegisterRoutes(Router* router) override;
   Status Reload() override;
@@ -48,8 +58,15 @@ class AlertsModule final : public ServerModule {
   HealthState Health(JsonWriter* details) const override;
 
  private:
-  // Loads the rules directory and installs it; on error keeps the old rules.
+  // Loads the rules directory and, on a reload (not at start), the notification file, and
+  // installs them together; a set with any error changes neither (the old keep running).
   Status LoadRules(std::string_view actor);
+  bool ErrorGroupAlertsOn() const;
+  // `set` plus the built-in error-group rules when they are on.
+  RuleSet WithBuiltinRules(RuleSet set) const;
+  // Switches the dispatcher and the outbox to `config` (a reloaded notification file),
+  // keeping what each group has sent.
+  void InstallNotifyConfig(std::unique_ptr<NotifyConfig> config);
   Status EvaluateDue();
   // Writes transitions as kind=alert events and saves the state when there were any.
   void Record(const std::vector<AlertTransition>& transitions);
@@ -64,10 +81,13 @@ class AlertsModule final : public ServerModule {
 
   const AlertsModuleOptions options_;
   ServerContext* ctx_ = nullptr;
+  std::unique_ptr<RuleSignals> signals_;  // the monitor's KPIs and SLOs, for kpi:/slo: rules
+  // The errors module's group events for the built-in rules; wraps signals_ (the engine's).
+  std::unique_ptr<ErrorGroupFeed> error_feed_;
   std::unique_ptr<AlertEngine> engine_;
   std::unique_ptr<SilenceSet> silences_;
-  NotifyConfig notify_config_;
-  std::mutex notify_mu_;  // dispatcher_
+  std::mutex notify_mu_;  // notify_config_, dispatcher_, and outbox_'s Enqueue vs Reconfigure
+  std::unique_ptr<NotifyConfig> notify_config_;
   std::unique_ptr<NotifyDispatcher> dispatcher_;
   std::unique_ptr<NotifyOutbox> outbox_;
   std::string state_path_;

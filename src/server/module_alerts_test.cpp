@@ -10,6 +10,7 @@
 #include "alerting/notification.h"
 #include "common/fake_clock_env.h"
 #include "common/time_format.h"
+#include "server/response_stream_testing.h"
 #include "server/server.h"
 #include "support/http_client.h"
 #include "support/webhook_sink.h"
@@ -76,6 +77,7 @@ class AlertsModuleTest : public ::testing::Test {
     req.receive_ts_ns = clock_->NowNanos();
     HttpResponse resp;
     server_->router().Dispatch(req, &resp);
+    testing::DrainStream(&resp);
     return resp;
   }
   void Requests(int ok, int failed) {
@@ -191,6 +193,98 @@ TEST_F(AlertsModuleTest, SilencesApi) {
   EXPECT_NE(Call("GET", "/v1/silences").body.find("\"status\":\"expired\""), std::string::npos);
 }
 
+// Rules on the monitor's KPIs and SLOs by name (alerting/rule_signals.h): a KPI's colour (the
+// default condition), its value, a grouped KPI (one instance per group, labelled), an SLO's
+// fast burn; an unknown name refuses the set.
+TEST_F(AlertsModuleTest, RulesOnKpisAndSlosByName) {
+  std::ofstream(dir_ / "kpis.toml") << R"([[kpi]]
+name = "error_share"
+query = 'kind:request | stats count() if (status:>=500) as bad, count() as total | math bad / total * 100 as value'
+window = "5m"
+direction = "lower"
+green = 1
+yellow = 5
+
+[[kpi]]
+name = "denied_per_ip"
+query = 'kind:request status:401 | stats count() as value by (ip)'
+window = "1h"
+direction = "lower"
+green = 2
+yellow = 5
+
+[[slo]]
+name = "availability"
+total = 'kind:request'
+good = 'status:<500'
+target = 99.9
+period = "30d"
+)";
+  config_.monitor.kpis_file = (dir_ / "kpis.toml").string();
+  std::ofstream(dir_ / "rules" / "kpi.yml") << R"(groups:
+  - name: kpis
+    interval: 10s
+    rules:
+      - name: ErrorShareRed
+        kpi: error_share
+        annotations: {summary: 'error share {{ $value }} %'}
+      - name: ErrorShareAbove50
+        kpi: error_share
+        condition: value > 50
+      - name: ErrorShareBelow1
+        kpi: error_share
+        condition: value < 1
+      - name: DeniedIp
+        kpi: denied_per_ip
+        condition: color >= yellow
+      - name: AvailabilityFastBurn
+        slo: availability
+      - name: AvailabilitySlowBurn
+        slo: availability
+        condition: slow_burn == 1
+)";
+  Start();
+  Requests(1, 9);
+  std::string body;
+  for (int i = 0; i < 6; ++i) {
+    body += R"({"ts":)" + std::to_string(clock_->NowNanos()) +
+            R"(,"kind":"request","route":"/login","status":401,"ip":"203.0.113.7"})"
+            "\n";
+  }
+  body += R"({"ts":)" + std::to_string(clock_->NowNanos()) +
+          R"(,"kind":"request","route":"/login","status":401,"ip":"198.51.100.4"})"
+          "\n";
+  ASSERT_EQ(Call("POST", "/v1/events", body).status, 200);
+  Advance(10 * kSec);
+  const std::string alerts = Alerts();
+  auto firing = [&](const std::string& rule) {
+    return alerts.find("\"rule\":\"" + rule + "\",\"state\":\"firing\"") != std::string::npos;
+  };
+  EXPECT_TRUE(firing("ErrorShareRed")) << alerts;
+  EXPECT_TRUE(firing("ErrorShareAbove50")) << alerts;
+  EXPECT_EQ(alerts.find("ErrorShareBelow1"), std::string::npos) << alerts;
+  EXPECT_TRUE(firing("DeniedIp")) << alerts;
+  EXPECT_NE(alerts.find("\"ip\":\"203.0.113.7\""), std::string::npos) << alerts;
+  EXPECT_EQ(alerts.find("\"ip\":\"198.51.100.4\""), std::string::npos) << alerts;
+  EXPECT_TRUE(firing("AvailabilityFastBurn")) << alerts;
+  EXPECT_TRUE(firing("AvailabilitySlowBurn")) << alerts;
+  EXPECT_NE(alerts.find("\"query\":\"kpi:error_share\""), std::string::npos) << alerts;
+  // 9 of 17 requests failed: the KPI's own value, not its colour, is the instance's value.
+  EXPECT_NE(alerts.find("\"summary\":\"error share 52.94"), std::string::npos) << alerts;
+
+  std::ofstream(dir_ / "rules" / "kpi.yml") << R"(groups:
+  - name: kpis
+    rules:
+      - name: Typo
+        kpi: eror_share
+)";
+  HttpResponse r = Call("POST", "/v1/rules/reload");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("kpi.yml:4:9: rule \\\"Typo\\\": kpi \\\"eror_share\\\" is not defined"),
+            std::string::npos)
+      << r.body;
+}
+
 // Notifications: a webhook receiver of the test (signed), a receiver that refuses
 // connections and one that hangs; grouping waits, resolved notifications, silences, and the
 // per-receiver counters. Delivery runs on real threads, so the test waits (bounded) for it.
@@ -274,6 +368,121 @@ TEST_F(AlertsNotifyTest, SilencedAlertsAreNotDelivered) {
   EXPECT_NE(Alerts().find("\"state\":\"firing\""), std::string::npos);
   EXPECT_NE(Alerts().find("silenced_by"), std::string::npos);
   EXPECT_FALSE(sink_.WaitFor([](const auto& r) { return !r.empty(); }, 500));
+}
+
+// The notification file reloads with the rules (POST /v1/rules/reload, SIGHUP): a bad one is
+// refused with its position and changes nothing; a good one takes effect at once.
+TEST_F(AlertsNotifyTest, NotifyFileReloadsWithTheRules) {
+  Start();
+  std::ofstream(dir_ / "notify.yml") << "receivers:\n  - name: hook\n    webhook: {url: '"
+                                     << sink_.Url("main") << "'}\nroute:\n  receiver: nobody\n";
+  HttpResponse r = Call("POST", "/v1/rules/reload");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("notify.yml:5:3: route: unknown receiver"), std::string::npos) << r.body;
+  EXPECT_NE(Call("GET", "/health/ready").body.find("alert_rules_error"), std::string::npos);
+  std::ofstream(dir_ / "notify.yml") << R"(receivers:
+  - name: second
+    webhook: {url: ')" + sink_.Url("second") +
+                                            R"('}
+route:
+  receiver: second
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 10s
+)";
+  r = Call("POST", "/v1/rules/reload");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Requests(0, 10);
+  Advance(31 * kSec);
+  ASSERT_TRUE(sink_.WaitFor([](const auto& rs) { return !rs.empty(); }, 5000));
+  EXPECT_EQ(sink_.Count("second", "HighErrorRate"), 1u);
+  EXPECT_EQ(sink_.Count("main"), 0u);
+  HttpResponse q = Call(
+      "GET",
+      "/v1/query?q=kind:audit%20action:rules.reload%20outcome:success%20%7C%20stats%20count()");
+  EXPECT_NE(q.body.find("\"count()\":1"), std::string::npos) << q.body;
+}
+
+}  // namespace
+}  // namespace vigia
+
+namespace vigia {
+namespace {
+
+// The built-in error-group rules (alerting/error_group_alerts.h) on the errors module's
+// hooks: a new group fires ErrorGroupNew at the next second, a regression (an occurrence
+// after an operator resolved the group) ErrorGroupRegression, a group over
+// errors.rate_threshold_per_min ErrorGroupRateAbove; each resolves error_group_resolve_sec
+// after its last event, and the alerts are routed like any (the default `log` receiver).
+TEST_F(AlertsModuleTest, ErrorGroupAlertsOnNewGroupsRegressionsAndRates) {
+  config_.errors.rate_threshold_per_min = 5;
+  config_.alerts.error_group_resolve_sec = 60;
+  Start();
+  auto error = [&](int n) {
+    std::string body;
+    for (int i = 0; i < n; ++i) {
+      body += R"({"ts":)" + std::to_string(clock_->NowNanos()) +
+              R"(,"kind":"error","service":"shop","msg":"KeyError: 'sku'",)"
+              R"("error":{"type":"KeyError","message":"'sku'"}})"
+              "\n";
+    }
+    ASSERT_EQ(Call("POST", "/v1/events", body).status, 200);
+  };
+  error(1);
+  Advance(2 * kSec);
+  std::string alerts = Alerts();
+  EXPECT_NE(alerts.find(R"("rule":"ErrorGroupNew","state":"firing")"), std::string::npos) << alerts;
+  EXPECT_NE(alerts.find(R"("service":"shop")"), std::string::npos) << alerts;
+  EXPECT_NE(alerts.find(R"("title":"KeyError: 'sku'")"), std::string::npos) << alerts;
+  EXPECT_NE(alerts.find(R"("summary":"New error in shop: KeyError: 'sku'")"), std::string::npos)
+      << alerts;
+  const size_t at = alerts.find(R"("fingerprint":")", alerts.find(R"("labels":{)"));
+  ASSERT_NE(at, std::string::npos);
+  const std::string fp = alerts.substr(at + 15, alerts.find('"', at + 15) - at - 15);
+  std::string rules = Call("GET", "/v1/rules").body;
+  EXPECT_NE(rules.find(R"("name":"vigia-error-groups")"), std::string::npos) << rules;
+
+  // Resolved by an operator, then seen again: a regression.
+  ASSERT_EQ(Call("PATCH", "/v1/errors/" + fp, R"({"status":"resolved"})").status, 200);
+  Advance(kSec);
+  error(1);
+  Advance(2 * kSec);
+  alerts = Alerts();
+  EXPECT_NE(alerts.find(R"("rule":"ErrorGroupRegression","state":"firing")"), std::string::npos)
+      << alerts;
+  // Five in a minute reach the rate threshold.
+  error(5);
+  Advance(2 * kSec);
+  alerts = Alerts();
+  EXPECT_NE(alerts.find(R"("rule":"ErrorGroupRateAbove","state":"firing")"), std::string::npos)
+      << alerts;
+
+  // Quiet for the resolve time: all three resolve; every transition is a kind=alert event and
+  // the log receiver (no notify file) recorded the notifications.
+  Advance(70 * kSec);
+  alerts = Alerts();
+  EXPECT_EQ(alerts.find(R"("state":"firing")"), std::string::npos) << alerts;
+  HttpResponse q = Call("GET",
+                        "/v1/query?q=kind:alert%20alert.state:resolved%20alert.name:ErrorGroup*"
+                        "%20-notification.receiver:*%20%7C%20stats%20count()");
+  EXPECT_NE(q.body.find("\"count()\":3"), std::string::npos) << q.body;
+  q = Call("GET",
+           "/v1/query?q=kind:alert%20notification.receiver:*%20alert.name:ErrorGroupNew"
+           "%20%7C%20stats%20count()");
+  EXPECT_EQ(q.body.find("\"count()\":0"), std::string::npos) << q.body;
+  EXPECT_NE(q.body.find("\"count()\""), std::string::npos) << q.body;
+}
+
+TEST_F(AlertsModuleTest, ErrorGroupAlertsCanBeTurnedOff) {
+  config_.alerts.error_group_alerts = false;
+  Start();
+  std::string body = R"({"ts":)" + std::to_string(clock_->NowNanos()) +
+                     R"(,"kind":"error","service":"shop","msg":"boom","error":{"type":"E"}})"
+                     "\n";
+  ASSERT_EQ(Call("POST", "/v1/events", body).status, 200);
+  Advance(2 * kSec);
+  EXPECT_EQ(Alerts().find("ErrorGroup"), std::string::npos) << Alerts();
+  EXPECT_EQ(Call("GET", "/v1/rules").body.find("vigia-error-groups"), std::string::npos);
 }
 
 }  // namespace

@@ -3,16 +3,28 @@
 // itself as an ingest commit hook (ServerContext::commit_hooks, so it must start after the
 // store and before the ingest module) and so chains every acknowledged kind=audit event —
 // clients' and vigia's own admin actions alike, since those are ingested like any event.
-// Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec) and,
-// with wal.fsync = interval, `audit.sync` (fsync at the WAL's interval); wal.fsync = always
-// fsyncs each append before the client is answered. Stop writes a last checkpoint.
+// Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec),
+// with wal.fsync = interval `audit.sync` (fsync at the WAL's interval; wal.fsync = always
+// fsyncs each append before the client is answered), and with audit.retention_days
+// `audit.retention` (hourly: whole checkpointed segments older than that are dropped).
+// Stop writes a last checkpoint.
+//
+// It is also a BatchRedactor the ingest module runs before the store (ServerContext::
+// batch_redactors): the action catalogue (audit/action_catalogue.h, audit.catalogue_file or
+// the shipped default) flags each audit event's action — catalogued=false for an unknown
+// one, sensitive=true for a sensitive one, missing_fields for required fields it lacks —
+// counted in vigia_audit_events_total{catalogued} and vigia_audit_uncatalogued_total{action}.
 //
 // Routes (role read, except verify and export: admin; a key bound to a tenant sees only its
 // own chain, another tenant= is 403):
 //   GET /v1/audit?tenant=&actor=&entity=&entity_id=&action=&since=&until=&limit=
 //       records in chain order with their position and hashes (NDJSON; format=json for one
 //       object)
-//   GET /v1/audit/export?tenant=    the whole chain with its checkpoints (audit_log.h)
+//   GET /v1/audit/actions?tenant=&since=&until=
+//       the catalogue with each action's count in the chain, then the uncatalogued actions
+//       seen, with theirs
+//   GET /v1/audit/export?tenant=&format=ndjson|csv
+//       the whole chain with its checkpoints (audit_log.h, audit/export_csv.h)
 //   GET /v1/audit/verify?tenant=    the server's own verification report (audit verify)
 //   GET /v1/audit/public-key        the checkpoint signing key's public half
 //
@@ -23,6 +35,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/action_catalogue.h"
 #include "audit/audit_ledger.h"
 #include "common/limits.h"
 #include "common/metric_registry.h"
@@ -35,12 +48,17 @@ namespace vigia {
 // [audit]
 struct AuditModuleOptions {
   int checkpoint_interval_sec = limits::kAuditCheckpointIntervalSec;
+  // A TOML file of [[action]] tables (audit/action_catalogue.h); "" = the shipped default.
+  std::string catalogue_file;
+  // Audit retention, separate from the logs' (retention.days): chained records older than
+  // this go, in whole checkpointed segments (AuditLedger::Prune). 0 = keep forever.
+  int retention_days = 0;
   // From [wal] (BuiltinServerModules copies them): the ledger is as durable as the WAL.
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   int sync_interval_ms = limits::kWalSyncIntervalMs;
 };
 
-class AuditModule final : public ServerModule, public CommitHook {
+class AuditModule final : public ServerModule, public CommitHook, public BatchRedactor {
  public:
   explicit AuditModule(AuditModuleOptions options);
   ~AuditModule() override;
@@ -53,14 +71,21 @@ class AuditModule final : public ServerModule, public CommitHook {
 
   // CommitHook: chains the batch's audit events.
   Status Committed(std::string_view tenant, const EventBatch& batch) override;
+  // BatchRedactor: applies the action catalogue to the batch's audit events.
+  void Redact(std::string_view tenant, EventBatch* batch) const override;
 
  private:
   const AuditModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<audit::AuditLedger> ledger_;
+  audit::ActionCatalogue catalogue_;
+  Counter* catalogued_ = nullptr;
+  Counter* uncatalogued_ = nullptr;
+  Counter* incomplete_ = nullptr;
   Counter* records_ = nullptr;
   Counter* failures_ = nullptr;
   Counter* checkpoints_ = nullptr;
+  Counter* pruned_ = nullptr;
 };
 
 }  // namespace vigia

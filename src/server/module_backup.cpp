@@ -6,6 +6,7 @@
 #include "backup/backup_file_names.h"
 #include "backup/backup_verify.h"
 #include "common/json_writer.h"
+#include "common/limits.h"
 #include "common/logger.h"
 #include "common/time_format.h"
 #include "ingest/ingest_protocols.h"
@@ -15,7 +16,8 @@ namespace vigia {
 namespace {
 
 constexpr int64_t kNanosPerSec = 1'000'000'000;
-constexpr int64_t kWeekNs = 7 * 86'400 * kNanosPerSec;
+constexpr int64_t kDayNs = 86'400 * kNanosPerSec;
+constexpr int64_t kWeekNs = 7 * kDayNs;
 
 std::string ReadPassphrase(const std::string& file, Status* st) {
   auto p = Env::Default()->ReadFileToString(file);
@@ -64,6 +66,26 @@ Status BackupModule::Start(ServerContext* ctx) {
     key.passphrase = ReadPassphrase(options_.passphrase_file, &st);
     VIGIA_RETURN_IF_ERROR(st);
   }
+  const int schedules =
+      (options_.interval_sec > 0) + !options_.schedule.empty() + !options_.at.empty();
+  if (schedules > 1) {
+    return Status::InvalidArgument(
+        "backup.interval_sec, backup.schedule and backup.at: set one of them");
+  }
+  if (!options_.schedule.empty() || !options_.at.empty()) {
+    auto tz = TimeZone::Load(ctx->env, options_.timezone);
+    if (!tz.ok()) return Status(tz.status().code(), "backup.timezone: " + tz.status().message());
+    tz_ = *tz;
+    auto cron = options_.schedule.empty() ? CronSchedule::Daily(options_.at)
+                                          : CronSchedule::Parse(options_.schedule);
+    if (!cron.ok()) {
+      return Status::InvalidArgument(
+          options_.schedule.empty()
+              ? "backup.at: expected HH:MM (in backup.timezone), got \"" + options_.at + "\""
+              : "backup.schedule: " + cron.status().message());
+    }
+    cron_ = *cron;
+  }
   VIGIA_ASSIGN_OR_RETURN(auto target, OpenBackupTarget(options_.target));
   auto repo = BackupRepository::Open(std::move(target), key, /*create=*/true);
   if (!repo.ok()) {
@@ -82,15 +104,85 @@ Status BackupModule::Start(ServerContext* ctx) {
                                          "Unix time of the last successful backup");
   last_verify_ok_ = ctx->metrics->GetGauge("vigia_backup_last_verify_ok",
                                            "1 when the last backup verification passed, else 0");
-  if (options_.interval_sec > 0) {
+  LoadState();
+  if (options_.interval_sec > 0 || cron_) {
     ScheduledTask task;
     task.name = "backup.run";
-    task.interval_ns = int64_t{options_.interval_sec} * kNanosPerSec;
-    task.jitter_ns = std::min<int64_t>(task.interval_ns / 10, 60 * kNanosPerSec);
-    task.run = [this] { return RunBackup("scheduler", false).status(); };
+    task.interval_ns = int64_t{limits::kBackupScheduleCheckSec} * kNanosPerSec;
+    task.first_delay_ns = 0;
+    task.run = [this] { return RunIfDue(); };
     ctx->scheduler->AddTask(std::move(task));
   }
   return Status::Ok();
+}
+
+int64_t BackupModule::NextDueNs(int64_t last_backup_ns, int64_t last_failure_ns) const {
+  int64_t due = INT64_MAX;
+  if (options_.interval_sec > 0) {
+    due = last_backup_ns == 0 ? 0 : last_backup_ns + int64_t{options_.interval_sec} * kNanosPerSec;
+  } else if (cron_) {
+    // The first firing after the last backup; with none yet, at once (a first backup as
+    // soon as backups are configured).
+    due = last_backup_ns == 0 ? 0 : cron_->NextAfter(last_backup_ns, tz_).value_or(INT64_MAX);
+  }
+  if (due != INT64_MAX && last_failure_ns > last_backup_ns) {
+    due = std::max(due, last_failure_ns + int64_t{limits::kBackupRetrySec} * kNanosPerSec);
+  }
+  return due;
+}
+
+Status BackupModule::RunIfDue() {
+  int64_t last, failed;
+  {
+    std::lock_guard<std::mutex> l(state_mu_);
+    last = last_backup_ns_;
+    failed = last_failure_ns_;
+  }
+  if (ctx_->env->NowNanos() < NextDueNs(last, failed)) return Status::Ok();
+  return RunBackup("scheduler", false).status();
+}
+
+void BackupModule::LoadState() {
+  const std::string path = JoinPath(ctx_->data_dir, backup_file_names::kStateFile);
+  Env* env = ctx_->env;
+  if (!env->FileExists(path)) return;
+  auto json = env->ReadFileToString(path);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (!json.ok() || parser.parse(simdjson::padded_string(*json)).get(doc) != simdjson::SUCCESS) {
+    logger::Warn("backup: unreadable state file, starting without it", {{"path", path}});
+    return;
+  }
+  std::lock_guard<std::mutex> l(state_mu_);
+  std::string_view sv;
+  int64_t n = 0;
+  if (doc["last_backup"].get_string().get(sv) == simdjson::SUCCESS) last_id_ = sv;
+  if (doc["last_backup_ns"].get_int64().get(n) == simdjson::SUCCESS) last_backup_ns_ = n;
+  if (doc["last_error"].get_string().get(sv) == simdjson::SUCCESS) last_error_ = sv;
+  if (doc["last_failure_ns"].get_int64().get(n) == simdjson::SUCCESS) last_failure_ns_ = n;
+  if (doc["last_verify_ns"].get_int64().get(n) == simdjson::SUCCESS) last_verify_ns_ = n;
+  if (doc["last_verify"].get_string().get(sv) == simdjson::SUCCESS) last_verify_result_ = sv;
+  if (last_backup_ns_ != 0) last_success_->Set(static_cast<double>(last_backup_ns_) / 1e9);
+  if (!last_verify_result_.empty()) last_verify_ok_->Set(last_verify_result_ == "passed" ? 1 : 0);
+}
+
+void BackupModule::SaveState() {
+  // The same keys as the health details (what `vigia check --data` reads), plus the exact
+  // times the schedule needs.
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject().KV("target", options_.target).KV("last_backup", last_id_);
+  if (last_backup_ns_ != 0) w.KV("last_backup_at", FormatRfc3339(last_backup_ns_, 0));
+  w.KV("last_backup_ns", last_backup_ns_);
+  if (!last_error_.empty()) w.KV("last_error", last_error_);
+  w.KV("last_failure_ns", last_failure_ns_);
+  if (last_verify_ns_ != 0) w.KV("last_verify_at", FormatRfc3339(last_verify_ns_, 0));
+  w.KV("last_verify_ns", last_verify_ns_);
+  if (!last_verify_result_.empty()) w.KV("last_verify", last_verify_result_);
+  w.EndObject();
+  Status st =
+      WriteFileAtomic(ctx_->env, JoinPath(ctx_->data_dir, backup_file_names::kStateFile), out);
+  if (!st.ok()) logger::Warn("backup: could not save the state file", {{"error", st.ToString()}});
 }
 
 void BackupModule::Emit(std::string_view line) {
@@ -157,12 +249,15 @@ void BackupModule::ReportRestoreMarker() {
 Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force_verify) {
   std::unique_lock<std::mutex> run(run_mu_, std::try_to_lock);
   if (!run.owns_lock()) return Status::Unavailable("a backup is already running");
-  auto m = CreateBackup(repo_.get(), BackupSource{ctx_->data_dir, ctx_->store}, Env::Default());
+  const int64_t started_ns = ctx_->env->NowNanos();  // the schedule's clock
+  auto m = CreateBackup(repo_.get(), BackupSource{ctx_->data_dir, ctx_->store}, ctx_->env);
   if (!m.ok()) {
     runs_failed_->Inc();
     {
       std::lock_guard<std::mutex> l(state_mu_);
       last_error_ = m.status().ToString();
+      last_failure_ns_ = ctx_->env->NowNanos();
+      SaveState();
     }
     logger::Error("backup: failed",
                   {{"target", options_.target}, {"error", m.status().ToString()}});
@@ -185,9 +280,10 @@ Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force
   {
     std::lock_guard<std::mutex> l(state_mu_);
     last_id_ = m->id;
-    last_backup_ns_ = m->created_ns;
+    last_backup_ns_ = started_ns;
     last_error_.clear();
     last_verify = last_verify_ns_;
+    SaveState();
   }
   if (options_.retention.any()) {
     auto pruned = PruneBackups(repo_.get(), options_.retention, ctx_->env->NowNanos());
@@ -226,6 +322,7 @@ Result<std::string> BackupModule::RunBackup(const std::string& actor, bool force
       std::lock_guard<std::mutex> l(state_mu_);
       last_verify_ns_ = ctx_->env->NowNanos();
       last_verify_result_ = verify;
+      SaveState();
     }
     EmitAudit("backup.verified", actor, m->id, ok,
               "verification of backup " + m->id + " " + verify +
@@ -296,11 +393,19 @@ HealthState BackupModule::Health(JsonWriter* details) const {
   std::lock_guard<std::mutex> l(state_mu_);
   details->Key("backup").BeginObject();
   details->KV("target", options_.target);
+  if (options_.interval_sec > 0) {
+    details->KV("schedule", "every " + std::to_string(options_.interval_sec) + " s");
+  } else if (cron_) {
+    details->KV("schedule", cron_->text() + " (" + tz_.name() + ")");
+  }
   details->KV("last_backup", last_id_);
   if (last_backup_ns_ != 0) details->KV("last_backup_at", FormatRfc3339(last_backup_ns_, 0));
   if (!last_error_.empty()) details->KV("last_error", last_error_);
   if (last_verify_ns_ != 0) details->KV("last_verify_at", FormatRfc3339(last_verify_ns_, 0));
   if (!last_verify_result_.empty()) details->KV("last_verify", last_verify_result_);
+  if (const int64_t next = NextDueNs(last_backup_ns_, last_failure_ns_); next != INT64_MAX) {
+    details->KV("next_backup_at", next == 0 ? std::string("now") : FormatRfc3339(next, 0));
+  }
   details->EndObject();
   const bool failed =
       !last_error_.empty() || (!last_verify_result_.empty() && last_verify_result_ != "passed");

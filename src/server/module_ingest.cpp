@@ -7,6 +7,7 @@
 #include "server/live_feed.h"
 #include "server/route_loki.h"
 #include "server/route_otlp.h"
+#include "server/route_sentry.h"
 
 namespace vigia {
 
@@ -39,6 +40,7 @@ Status IngestModule::Start(ServerContext* ctx) {
   if (ua_) po.derivers.push_back(ua_.get());
   po.derivers.push_back(&fingerprint_);
   po.commit_hooks = ctx->commit_hooks;
+  po.gates = ctx->ingest_gates;
   redact::RedactOptions ro = options_.redact;
   if (!options_.redact_hmac_key_file.empty()) {
     Result<std::string> key = ctx->env->ReadFileToString(options_.redact_hmac_key_file);
@@ -46,8 +48,15 @@ Status IngestModule::Start(ServerContext* ctx) {
       return Status::InvalidArgument("redact.hmac_key_file: " + key.status().ToString());
     ro.hmac_key = std::move(*key);
   }
+  if (options_.privacy.active()) {
+    redact::PrivacyOptions pv = options_.privacy;
+    pv.hmac_key = ro.hmac_key;
+    VIGIA_ASSIGN_OR_RETURN(masker_, redact::PrivacyMasker::Make(std::move(pv), ctx->metrics));
+    po.redactors.push_back(masker_.get());
+  }
   VIGIA_ASSIGN_OR_RETURN(redactor_, redact::SecretRedactor::Make(std::move(ro), ctx->metrics));
   if (options_.redact.enabled) po.redactors.push_back(redactor_.get());
+  for (const BatchRedactor* r : ctx->batch_redactors) po.redactors.push_back(r);
   po.retention_days = ctx->retention_days;
   po.max_future_ns = options_.max_future_sec * 1'000'000'000;
   po.env = ctx->env;
@@ -66,11 +75,13 @@ void IngestModule::RegisterRoutes(Router* router) {
   AddOtlpRoutes(ctx_, router);
   AddLokiRoutes(ctx_, router);
   AddElasticsearchRoutes(ctx_, &options_.elasticsearch, router);
+  AddSentryRoutes(ctx_, router);
   // Every ingest route a browser or mobile web app may post to.
   for (const char* path : {"/v1/events", "/v1/logs", "/otlp/v1/logs", "/loki/api/v1/push", "/_bulk",
                            "/{index}/_bulk"}) {
     router->AddCors(path, &cors_);
   }
+  for (const char* path : kSentryRoutePaths) router->AddCors(path, &cors_);
 }
 
 Status IngestModule::Stop() {

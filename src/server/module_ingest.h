@@ -4,8 +4,9 @@
 // IngestPipeline every protocol submits through (derivers: perf_class, the UA deriver, the error
 // fingerprint; admission: the store's retention and max_future_sec) and the per-protocol counters
 // every ingest route reports (ingest_metrics.h), and registers the ingest routes (ingest_routes.h,
-// route_otlp.h, route_loki.h). Its redactor (SecretRedactor) removes secrets and personal data
-// from every protocol's events after derivation and before the WAL. Stops the live feed once
+// route_otlp.h, route_loki.h). Its redactors (PrivacyMasker: IPs, user agents, query strings;
+// SecretRedactor: secrets and personal data) rewrite every protocol's events after derivation
+// and before the WAL. Stops the live feed once
 // the transport has stopped, so every tail
 // has ended and no ingest can publish any more.
 //
@@ -20,6 +21,7 @@
 #include "ingest/ingest_decoder.h"
 #include "ingest/ingest_pipeline.h"
 #include "ingest/normalize/ua_field_deriver.h"
+#include "redact/privacy_masker.h"
 #include "redact/secret_redactor.h"
 #include "server/ingest_metrics.h"
 #include "server/route_elasticsearch.h"
@@ -43,7 +45,10 @@ struct IngestModuleOptions {
   std::string cors_origins;
   // [redact]: secrets and personal data removed before the WAL (redact/secret_redactor.h).
   redact::RedactOptions redact;
-  std::string redact_hmac_key_file;  // the key of redact.action = hash
+  std::string redact_hmac_key_file;  // the key of redact.action = hash (and privacy ip = hash)
+  // [privacy]: IP, user-agent and query-string masking before the WAL
+  // (redact/privacy_masker.h); its hmac_key comes from redact_hmac_key_file.
+  redact::PrivacyOptions privacy;
 };
 
 class IngestModule final : public ServerModule {
@@ -66,7 +71,8 @@ class IngestModule final : public ServerModule {
   std::unique_ptr<LiveFeed> live_feed_;
   std::unique_ptr<IngestMetrics> metrics_;
   std::unique_ptr<redact::SecretRedactor> redactor_;
-  std::unique_ptr<IngestPipeline> pipeline_;  // after ua_ and live_feed_: points at them
+  std::unique_ptr<redact::PrivacyMasker> masker_;  // null when no privacy rule masks anything
+  std::unique_ptr<IngestPipeline> pipeline_;       // after ua_ and live_feed_: points at them
   CorsPolicy cors_;
 };
 

@@ -1,13 +1,19 @@
 #include "server/module_monitor.h"
 
+#include <future>
+#include <mutex>
+
 #include "common/json_writer.h"
 #include "common/logger.h"
 #include "ingest/ingest_protocols.h"
+#include "monitor/check_report.h"
 #include "monitor/kpi_evaluator.h"
 #include "monitor/monitor_config.h"
 #include "monitor/red_metrics.h"
 #include "monitor/slo_evaluator.h"
+#include "monitor/traffic_stats.h"
 #include "server/http_errors.h"
+#include "server/module_health.h"
 #include "server/route_query.h"
 #include "vql/vql_parser.h"
 
@@ -16,11 +22,15 @@ namespace vigia {
 // Feeds stored batches to the RED metrics (an IngestPipeline observer).
 class MonitorModule::RedSink final : public BatchSink {
  public:
-  explicit RedSink(RedMetrics* red) : red_(red) {}
-  void Publish(std::shared_ptr<const EventBatch> batch) override { red_->Observe(*batch); }
+  RedSink(RedMetrics* red, TrafficStats* traffic) : red_(red), traffic_(traffic) {}
+  void Publish(std::shared_ptr<const EventBatch> batch) override {
+    if (red_ != nullptr) red_->Observe(*batch);
+    traffic_->Observe(*batch);
+  }
 
  private:
-  RedMetrics* const red_;
+  RedMetrics* const red_;  // null when red_max_series = 0
+  TrafficStats* const traffic_;
 };
 
 namespace {
@@ -55,7 +65,11 @@ KpiColor Overall(const std::vector<KpiStatus>& all) {
 }  // namespace
 
 MonitorModule::MonitorModule(MonitorModuleOptions options) : options_(std::move(options)) {}
-MonitorModule::~MonitorModule() = default;
+MonitorModule::~MonitorModule() {
+  // A server whose start failed after this module started may not call Stop.
+  refill_cancel_.store(true);
+  if (refill_thread_.joinable()) refill_thread_.join();
+}
 
 Status MonitorModule::Start(ServerContext* ctx) {
   if (ctx->query_backend == nullptr) {
@@ -77,13 +91,17 @@ Status MonitorModule::Start(ServerContext* ctx) {
   slos_ = std::make_unique<SloEvaluator>(ctx->query_backend, shared, options_.query_timeout_ms);
   ctx->kpis = kpis_.get();
   ctx->slos = slos_.get();
-  if (options_.red_max_series > 0 && ctx->ingest != nullptr) {
-    RedMetricsOptions red;
-    red.max_series = options_.red_max_series;
-    red_ = std::make_unique<RedMetrics>(ctx->metrics, red);
-    red_sink_ = std::make_unique<RedSink>(red_.get());
+  traffic_ = std::make_unique<TrafficStats>(ctx->env);
+  if (ctx->ingest != nullptr) {
+    if (options_.red_max_series > 0) {
+      RedMetricsOptions red;
+      red.max_series = options_.red_max_series;
+      red_ = std::make_unique<RedMetrics>(ctx->metrics, red);
+    }
+    red_sink_ = std::make_unique<RedSink>(red_.get(), traffic_.get());
     ctx->ingest->AddObserver(red_sink_.get());
   }
+  BackfillTraffic();
   if (!shared->probes.empty() && ctx->ingest != nullptr) {
     SchedulerOptions so;
     so.env = ctx->env;
@@ -105,7 +123,58 @@ Status MonitorModule::Start(ServerContext* ctx) {
   return Status::Ok();
 }
 
+void MonitorModule::BackfillTraffic() {
+  // The last hour's requests from the store, so live statistics survive a restart. The
+  // query streams in the background (at 10M requests in that hour it takes seconds), but
+  // Start waits until it has taken its snapshot — before the listener opens — so every
+  // event is either in that snapshot or seen later by the observer, never both.
+  Result<Query> parsed = ParseVql(TrafficStats::kBackfillQuery);
+  if (!parsed.ok()) return;
+  auto q = std::make_shared<Query>(std::move(*parsed));
+  auto snapshot_taken = std::make_shared<std::promise<void>>();
+  std::future<void> taken = snapshot_taken->get_future();
+  traffic_refilling_.store(true);
+  refill_thread_ = std::thread([this, q, snapshot_taken] {
+    const int64_t now = ctx_->env->NowNanos();
+    QueryOptions o;
+    o.scope = TenantScope::All();
+    o.now_ns = now;
+    o.range.from_ns =
+        now - static_cast<int64_t>(limits::kTrafficMaxWindowMinutes) * 60 * 1'000'000'000;
+    o.range.to_ns = now + 60 * int64_t{1'000'000'000};
+    TrafficStats* traffic = traffic_.get();
+    std::once_flag signalled;  // the observer may call from the engine's threads
+    auto signal = [&] { std::call_once(signalled, [&] { snapshot_taken->set_value(); }); };
+    uint64_t rows = 0;
+    QueryObserver obs;
+    obs.cancel = &refill_cancel_;
+    obs.on_progress = [&](const QueryProgress&) { signal(); };
+    obs.on_rows = [&](std::vector<QueryRecord> batch) {
+      signal();
+      rows += batch.size();
+      traffic->AddRows(batch, now);
+      return Status::Ok();
+    };
+    const int64_t t0 = ctx_->env->MonotonicNanos();
+    Result<QueryResult> r = ctx_->query_backend->Run(*q, o, obs);
+    signal();
+    if (r.ok()) {
+      rows += r->rows.size();
+      traffic->AddRows(r->rows, now);
+      logger::Info("live traffic statistics refilled",
+                   {{"requests", std::to_string(rows)},
+                    {"ms", std::to_string((ctx_->env->MonotonicNanos() - t0) / 1'000'000)}});
+    } else {
+      logger::Warn("live traffic statistics not refilled", {{"error", r.status().ToString()}});
+    }
+    traffic_refilling_.store(false);
+  });
+  taken.wait();
+}
+
 Status MonitorModule::Stop() {
+  refill_cancel_.store(true);
+  if (refill_thread_.joinable()) refill_thread_.join();
   if (probe_scheduler_) probe_scheduler_->Stop();
   return Status::Ok();
 }
@@ -204,12 +273,87 @@ void MonitorModule::WriteProbesJson(JsonWriter* w, const TenantScope& scope) con
   w->EndArray().EndObject();
 }
 
+std::string MonitorModule::CheckReportJson(const TenantScope& scope) const {
+  CheckInputs in;
+  in.backend = ctx_->query_backend;
+  in.kpis = kpis_.get();
+  in.slos = slos_.get();
+  in.scope = scope;
+  in.now_ns = ctx_->env->NowNanos();
+  in.query_timeout_ms = options_.query_timeout_ms;
+  CheckFacts& f = in.facts;
+  f.source = "server";
+  const std::string ready = ReadyJson(ctx_->modules, ctx_->UptimeSec()).body;
+  if (size_t p = ready.find("\"status\":\""); p != std::string::npos) {
+    p += 10;
+    f.server_status = ready.substr(p, ready.find('"', p) - p);
+  }
+  if (ctx_->store != nullptr) {
+    const StoreStats st = ctx_->store->Stats();
+    f.store_events = st.events;
+    f.data_bytes = st.part_disk_bytes + st.wal_bytes;
+    if (Result<DiskSpace> d = DiskSpaceOf(ctx_->data_dir); d.ok()) {
+      f.has_disk = true;
+      f.fs_free_bytes = d->free_bytes;
+      f.fs_total_bytes = d->total_bytes;
+    }
+    for (const DegradedPart& d : ctx_->store->Degraded()) {
+      f.degraded_parts.push_back(d.part + ": " + d.reason);
+    }
+  }
+  // The backup module's health details ({"backup": {...}} when backups are configured).
+  for (const ServerModule* m : ctx_->modules) {
+    if (m->name() != "backup") continue;
+    std::string details;
+    JsonWriter w(&details);
+    w.BeginObject();
+    m->Health(&w);
+    w.EndObject();
+    constexpr std::string_view kPrefix = "{\"backup\":";
+    if (details.size() > kPrefix.size() + 1 && details.compare(0, kPrefix.size(), kPrefix) == 0) {
+      f.backup_json = details.substr(kPrefix.size(), details.size() - kPrefix.size() - 1);
+    }
+  }
+  for (const ProbeTarget& t : config_->probes) f.probe_targets.push_back(t.name);
+  return BuildCheckReport(in);
+}
+
 void MonitorModule::RegisterRoutes(Router* router) {
   router->Add("GET", "/v1/probes", Access::kRead, [this](HttpRequest& req, HttpResponse* resp) {
     std::string out;
     JsonWriter w(&out);
     WriteProbesJson(&w, ScopeOf(req.principal));
     resp->SetJson(200, std::move(out));
+  });
+
+  // Live traffic statistics (monitor/traffic_stats.h). Role: read.
+  const TrafficStats* traffic = traffic_.get();
+  router->Add(
+      "GET", "/v1/stats/traffic", Access::kRead,
+      [traffic, env = ctx_->env](HttpRequest& req, HttpResponse* resp) {
+        int64_t window = 0;
+        if (!DurationParam(req, "window", int64_t{15} * 60 * 1'000'000'000, &window, resp)) {
+          return;
+        }
+        const int64_t max =
+            static_cast<int64_t>(limits::kTrafficMaxWindowMinutes) * 60 * 1'000'000'000;
+        if (window <= 0 || window > max) {
+          SetError(resp, error_code::kBadRequest,
+                   "window: at most " + FormatDurationShort(max) +
+                       " (live statistics; older traffic is a VQL query)");
+          return;
+        }
+        TrafficSummary s = traffic->Summarize(window, env->NowNanos(), ScopeOf(req.principal),
+                                              limits::kTrafficTopItems);
+        std::string out;
+        JsonWriter w(&out);
+        WriteTrafficJson(&w, s, window);
+        resp->SetJson(200, std::move(out));
+      });
+
+  // The daily check report (monitor/check_report.h) — `vigia check --server`. Role: read.
+  router->Add("GET", "/v1/check", Access::kRead, [this](HttpRequest& req, HttpResponse* resp) {
+    resp->SetJson(200, CheckReportJson(ScopeOf(req.principal)));
   });
 
   const KpiEvaluator* kpis = kpis_.get();

@@ -12,7 +12,13 @@
 //     jittered, and a slow target never holds the server's scheduler, ingest or queries);
 //     every result is stored as a kind=probe event through ctx->ingest and counted in
 //     vigia_probe_*; GET /v1/probes gives the last result and the 24 h uptime per target
-//     (role: read).
+//     (role: read);
+//   - live traffic statistics (monitor/traffic_stats.h): GET /v1/stats/traffic?window=15m
+//     (role: read), one-minute buckets of the last hour fed by the same observer as the RED
+//     metrics and refilled from the store at start (in the background: "refilling" is
+//     true until done);
+//   - the daily check report (monitor/check_report.h): GET /v1/check (role: read), what
+//     `vigia check --server` prints.
 // KPIs and SLOs are evaluated on ctx->query_backend at request time, so they are right
 // after a restart and for any past data; the definitions come from `[monitor] kpis_file`
 // (else the shipped default set) and a VQL error there stops the server's start with its
@@ -22,10 +28,12 @@
 // Thread-safety: see ServerModule; the evaluators are thread-safe.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/limits.h"
 #include "common/scheduler.h"
@@ -39,6 +47,7 @@ struct MonitorConfig;
 class TenantScope;
 class SloEvaluator;
 class RedMetrics;
+class TrafficStats;
 
 // [monitor].
 struct MonitorModuleOptions {
@@ -66,10 +75,19 @@ class MonitorModule final : public ServerModule {
   // One run of `t`: the result stored as an event, counted, kept as the last one.
   Status RunProbeTask(const ProbeTarget& t);
   void WriteProbesJson(JsonWriter* w, const TenantScope& scope) const;
+  // Refills the live traffic statistics from the store's last hour (a thread; returns once
+  // its query took its snapshot).
+  void BackfillTraffic();
+  // GET /v1/check: the report over this server's store, KPIs, SLOs, probes and modules.
+  std::string CheckReportJson(const TenantScope& scope) const;
 
   const MonitorModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<RedMetrics> red_;
+  std::unique_ptr<TrafficStats> traffic_;
+  std::thread refill_thread_;               // BackfillTraffic's query; joined at Stop
+  std::atomic<bool> refill_cancel_{false};  // set at Stop: the refill query gives up
+  std::atomic<bool> traffic_refilling_{false};
   std::unique_ptr<RedSink> red_sink_;
   std::unique_ptr<KpiEvaluator> kpis_;
   std::unique_ptr<SloEvaluator> slos_;

@@ -21,10 +21,20 @@ Status QueryModule::Start(ServerContext* ctx) {
 }
 
 void QueryModule::RegisterRoutes(Router* router) {
+  // "now" of relative times (since=1h, _time:5m) is the server's clock, so a server on a
+  // FakeClockEnv answers for its own time (the real Env's is the wall clock anyway).
+  Env* env = ctx_->env;
   TailRouteOptions tail;
   tail.backend = scoped_.get();  // for `since` backfills
+  tail.now_ns = [env] { return env->NowNanos(); };
   AddTailRoutes(router, ctx_->live_feed, std::move(tail));
-  AddQueryRoutes(router, scoped_.get(), options_.routes);
+  QueryRouteOptions routes = options_.routes;
+  if (!routes.now_ns) routes.now_ns = [env] { return env->NowNanos(); };
+  routes.key_concurrency_refused =
+      ctx_->metrics->GetCounter("vigia_rate_limited_total",
+                                "Requests refused with 429 by a rate limit ([rate_limit], [query])",
+                                {"limit"}, {"key_query_concurrency"});
+  AddQueryRoutes(router, scoped_.get(), routes);
 }
 
 }  // namespace vigia

@@ -20,7 +20,7 @@ namespace vigia {
 // [query].
 struct QueryModuleOptions {
   uint64_t cache_bytes = limits::kQueryChunkCacheBytes;  // decoded-chunk cache bound
-  QueryRouteOptions routes;  // timeouts and limits (built-in defaults; no keys yet)
+  QueryRouteOptions routes;  // query.timeout_ms, max_concurrent, max_concurrent_per_key
 };
 
 class QueryModule final : public ServerModule {

@@ -13,7 +13,8 @@ double PerRow(uint64_t bytes, uint64_t rows) {
 
 std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
                       const std::vector<DegradedPart>& degraded,
-                      const std::vector<ScheduledTaskStats>& tasks, const IngestStats& ingest) {
+                      const std::vector<ScheduledTaskStats>& tasks, const IngestStats& ingest,
+                      const std::vector<ProtocolIngestStats>& protocols) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
@@ -22,6 +23,23 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   // events too old for the retention or too far in the future).
   w.Key("ingest").BeginObject();
   w.KV("accepted", ingest.accepted).KV("rejected", ingest.rejected);
+  // Per protocol (the same counters as vigia_ingest_*_total in /metrics).
+  w.Key("protocols").BeginObject();
+  for (const ProtocolIngestStats& p : protocols) {
+    w.Key(p.protocol).BeginObject();
+    w.KV("accepted", p.accepted).KV("rejected", p.rejected).KV("bytes", p.bytes);
+    w.Key("rejected_by").BeginObject();
+    for (size_t r = 0; r < kRejectReasonCount; ++r) {
+      w.KV(RejectReasonName(static_cast<RejectReason>(r)), p.rejected_by[r]);
+    }
+    w.EndObject();
+    w.Key("requests").BeginObject();
+    for (IngestOutcome o : kIngestOutcomes) {
+      w.KV(IngestOutcomeName(o), p.requests[static_cast<size_t>(o)]);
+    }
+    w.EndObject().EndObject();
+  }
+  w.EndObject();
   w.EndObject();
   w.Key("wal").BeginObject();
   w.KV("bytes", s.wal_bytes).KV("segments", s.wal_segments).KV("syncs", s.wal_syncs);
@@ -44,7 +62,8 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.EndObject();
   w.Key("retention").BeginObject();
   w.KV("partitions_dropped", s.partitions_dropped)
-      .KV("expired_events_dropped", s.expired_events_dropped);
+      .KV("expired_events_dropped", s.expired_events_dropped)
+      .KV("expired_rows_removed", s.expired_rows_removed);
   w.EndObject();
   w.Key("degraded_parts").BeginArray();
   for (const DegradedPart& d : degraded) {
@@ -86,11 +105,14 @@ void StatsModule::RegisterRoutes(Router* router) {
   const Store* store = ctx_->store;
   const Scheduler* scheduler = ctx_->scheduler;
   const IngestPipeline* ingest = ctx_->ingest;  // null when the server runs no ingest module
+  const IngestMetrics* metrics = ctx_->ingest_metrics;  // null likewise
   router->Add("GET", "/v1/stats", Access::kAdmin,
-              [store, scheduler, ingest](HttpRequest&, HttpResponse* resp) {
+              [store, scheduler, ingest, metrics](HttpRequest&, HttpResponse* resp) {
                 resp->SetJson(
-                    200, StatsJson(store->Stats(), store->Usage(), store->Degraded(),
-                                   scheduler->Stats(), ingest ? ingest->stats() : IngestStats{}));
+                    200,
+                    StatsJson(store->Stats(), store->Usage(), store->Degraded(), scheduler->Stats(),
+                              ingest ? ingest->stats() : IngestStats{},
+                              metrics ? metrics->Snapshot() : std::vector<ProtocolIngestStats>{}));
               });
 }
 

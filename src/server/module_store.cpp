@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "common/logger.h"
+#include "server/route_erase.h"
 
 namespace vigia {
 
@@ -12,6 +13,14 @@ Status StoreModule::Start(ServerContext* ctx) {
   StoreOptions so = options_.store;
   if (so.env == nullptr) so.env = ctx->env;
   so.retention_interval_ms = 0;  // the scheduler runs it (below), not a timer of the store's
+  // WAL fsync latency: what an ingest acknowledgement waits for under wal.fsync = "always"
+  // and the durability lag under "interval".
+  if (ctx->metrics != nullptr) {
+    Histogram* wal_sync = ctx->metrics->GetHistogram(
+        "vigia_store_wal_sync_duration_seconds", "Duration of WAL fsyncs.",
+        {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
+    so.on_wal_sync = [wal_sync](int64_t ns) { wal_sync->Observe(static_cast<double>(ns) / 1e9); };
+  }
   VIGIA_ASSIGN_OR_RETURN(store_, Store::Open(so));
   StoreStats stats = store_->Stats();
   logger::Info("store opened", {{"data_dir", so.data_dir},
@@ -21,8 +30,10 @@ Status StoreModule::Start(ServerContext* ctx) {
                                 {"wal_torn_tail_bytes", stats.wal_torn_tail_bytes}});
   ctx->store = store_.get();
   ctx->data_dir = so.data_dir;
-  ctx->retention_days = so.retention.days;
-  if (so.retention.days > 0 || so.retention.max_disk_bytes > 0) {
+  // Ingest admits what any retention rule still keeps; rows of a shorter rule (debug for
+  // 3 days) are then removed by the store as their days pass.
+  ctx->retention_days = so.retention.MaxDays();
+  if (so.retention.ByAge() || so.retention.max_disk_bytes > 0) {
     ScheduledTask retention;
     retention.name = "store.retention";
     retention.interval_ns = int64_t{options_.retention_interval_sec} * 1'000'000'000;
@@ -31,8 +42,11 @@ Status StoreModule::Start(ServerContext* ctx) {
     ctx->scheduler->AddTask(std::move(retention));
   }
   data_dir_ = so.data_dir;
+  ctx_ = ctx;
   return Status::Ok();
 }
+
+void StoreModule::RegisterRoutes(Router* router) { AddEraseRoutes(ctx_, router); }
 
 Status StoreModule::Stop() {
   if (!store_) return Status::Ok();

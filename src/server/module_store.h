@@ -1,7 +1,8 @@
 // StoreModule: opens the event store in the data directory (replaying the WAL), publishes it
 // in the ServerContext, runs retention on the server's scheduler every
 // retention.interval_sec (the store applies it once at Open), reports the store's health
-// (can it take writes, is the data directory writable, which parts are corrupt) and closes
+// (can it take writes, is the data directory writable, which parts are corrupt), serves the
+// right to erasure (POST /v1/admin/erase, route_erase.h) and closes
 // the store last, so the WAL is durable when the server exits.
 //
 // Thread-safety: see ServerModule.
@@ -39,6 +40,8 @@ class StoreModule final : public ServerModule {
 
   std::string_view name() const override { return "store"; }
   Status Start(ServerContext* ctx) override;
+  // POST /v1/admin/erase (route_erase.h).
+  void RegisterRoutes(Router* router) override;
   Status Stop() override;
   // unavailable: the store cannot take writes (the reason under "store"); degraded:
   // corrupt parts, listed under "degraded_parts".
@@ -48,6 +51,7 @@ class StoreModule final : public ServerModule {
   const StoreModuleOptions options_;
   std::unique_ptr<Store> store_;
   std::string data_dir_;
+  ServerContext* ctx_ = nullptr;
 };
 
 }  // namespace vigia

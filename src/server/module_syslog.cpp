@@ -7,7 +7,9 @@ SyslogModule::SyslogModule(SyslogOptions options) : options_(std::move(options))
 SyslogModule::~SyslogModule() = default;
 
 Status SyslogModule::Start(ServerContext* ctx) {
-  if (options_.udp_listen.empty() && options_.tcp_listen.empty()) return Status::Ok();
+  if (options_.udp_listen.empty() && options_.tcp_listen.empty() && options_.tls_listen.empty()) {
+    return Status::Ok();
+  }
   if (ctx->ingest == nullptr || ctx->ingest_metrics == nullptr) {
     return Status::Internal("syslog module needs the ingest module");
   }
@@ -19,5 +21,7 @@ Status SyslogModule::Stop() {
   if (listener_) listener_->Stop();
   return Status::Ok();
 }
+
+Status SyslogModule::Reload() { return listener_ ? listener_->ReloadTls() : Status::Ok(); }
 
 }  // namespace vigia

@@ -1,6 +1,7 @@
-// SyslogModule: the [syslog] listeners (syslog_listener.h) — UDP and TCP sockets whose
-// messages go through the IngestPipeline's syslog decoder in batches. Off unless
-// syslog.udp_listen or syslog.tcp_listen is set. Comes after the ingest module (it uses the
+// SyslogModule: the [syslog] listeners (syslog_listener.h) — UDP, TCP and TLS (RFC 5425)
+// sockets whose messages go through the IngestPipeline's syslog decoder in batches. Off unless
+// syslog.udp_listen, tcp_listen or tls_listen is set. Reload (SIGHUP) re-reads the TLS
+// certificate and key. Comes after the ingest module (it uses the
 // pipeline and the ingest metrics) and stops before it, storing what it has read.
 //
 // Thread-safety: see ServerModule.
@@ -21,6 +22,7 @@ class SyslogModule final : public ServerModule {
   std::string_view name() const override { return "syslog"; }
   Status Start(ServerContext* ctx) override;
   Status Stop() override;
+  Status Reload() override;
 
  private:
   const SyslogOptions options_;

@@ -50,6 +50,10 @@ TEST_F(ElasticsearchRoutesTest, BulkStoresIndexAndCreateAndAnswersPerItem) {
       << m.body;
   EXPECT_TRUE(Contains(
       m.body, "vigia_ingest_records_total{protocol=\"elasticsearch\",result=\"rejected\"} 1\n"));
+  EXPECT_TRUE(Contains(
+      m.body,
+      "vigia_ingest_rejections_total{protocol=\"elasticsearch\",reason=\"unsupported\"} 1\n"))
+      << m.body;
 
   // No error: "errors":false.
   r = Call("PUT", "/_bulk", "{\"index\":{\"_index\":\"a\"}}\n{\"message\":\"three\"}\n");
@@ -65,10 +69,12 @@ TEST_F(ElasticsearchRoutesTest, HandshakeForApiClientsAndNotForBrowsers) {
   EXPECT_TRUE(Contains(root.body, "\"version\":{\"number\":\"8.5.1\"")) << root.body;
   EXPECT_EQ(root.Header("X-Elastic-Product"), "Elasticsearch");
   EXPECT_EQ(Call("HEAD", "/").status, 200);
-  // A browser's GET / is not the handshake: no route (the dashboard's fallback later).
+  // A browser's GET / is not the handshake: it is the dashboard (the router's fallback).
   HttpResponse browser =
       Call("GET", "/", "", {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}});
-  EXPECT_EQ(browser.status, 404);
+  EXPECT_EQ(browser.status, 200);
+  EXPECT_EQ(browser.content_type, "text/html; charset=utf-8");
+  EXPECT_TRUE(browser.Header("X-Elastic-Product").empty());
   EXPECT_EQ(Call("GET", "/_license").status, 200);
   EXPECT_EQ(Call("GET", "/_nodes/_all/http").status, 200);
   EXPECT_EQ(Call("GET", "/_cat/indices?format=json").body, "[]");

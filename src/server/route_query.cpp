@@ -6,9 +6,11 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "event/event_fields.h"
 #include "query/query_backend.h"
 #include "query/result_format.h"
 #include "server/http_errors.h"
@@ -45,26 +47,73 @@ std::string Param(const HttpRequest& req, std::string_view name) {
   return "";
 }
 
-// Holds one of the `max_concurrent` query slots for its lifetime.
-class Slot {
+// Queries running per API key.
+class KeySlots {
  public:
-  Slot(std::atomic<int>* running, int max) : running_(running) {
-    ok_ = running_->fetch_add(1) < max;
+  // False when `key` already runs `max` queries (max 0: no limit).
+  bool Acquire(const std::string& key, int max) {
+    if (max <= 0) return true;
+    std::lock_guard<std::mutex> lock(mu_);
+    int& n = running_[key];
+    if (n >= max) return false;
+    ++n;
+    return true;
   }
-  ~Slot() { running_->fetch_sub(1); }
-  bool ok() const { return ok_; }
+  void Release(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = running_.find(key);
+    if (it != running_.end() && --it->second <= 0) running_.erase(it);
+  }
 
  private:
-  std::atomic<int>* running_;
-  bool ok_ = false;
+  std::mutex mu_;
+  std::unordered_map<std::string, int> running_;
 };
 
 struct Shared {
   QueryBackend* backend = nullptr;
   QueryRouteOptions options;
   std::atomic<int> running{0};
+  KeySlots per_key;
   // Last: destroyed first, it waits for the streamed queries that use the members above.
   JobThreads jobs;
+};
+
+// Holds one of the key's `max_concurrent_per_key` slots and one of the server's
+// `max_concurrent` for its lifetime. The key's is taken first: a key over its share is told
+// to slow down (429) even when the server has room.
+class Slot {
+ public:
+  Slot(Shared* s, std::string key) : s_(s), key_(std::move(key)) {
+    key_ok_ = s_->per_key.Acquire(key_, s_->options.max_concurrent_per_key);
+    if (!key_ok_) return;
+    server_ok_ = s_->running.fetch_add(1) < s_->options.max_concurrent;
+    counted_ = true;
+  }
+  ~Slot() {
+    if (counted_) s_->running.fetch_sub(1);
+    if (key_ok_ && s_->options.max_concurrent_per_key > 0) s_->per_key.Release(key_);
+  }
+  bool ok() const { return key_ok_ && server_ok_; }
+  // Sets the refusal of a slot that is not ok().
+  void Refuse(HttpResponse* resp) const {
+    if (!key_ok_) {
+      if (s_->options.key_concurrency_refused != nullptr)
+        s_->options.key_concurrency_refused->Inc();
+      SetError(resp, error_code::kRateLimited,
+               "this API key already runs " + std::to_string(s_->options.max_concurrent_per_key) +
+                   " queries (query.max_concurrent_per_key); retry when one ends");
+      return;
+    }
+    SetError(resp, error_code::kOverloaded, "too many queries running; retry shortly");
+  }
+
+ private:
+  Shared* s_;
+  std::string key_;
+  bool key_ok_ = false;
+  bool server_ok_ = false;
+  bool counted_ = false;
 };
 
 double MsSince(std::chrono::steady_clock::time_point start) {
@@ -212,11 +261,8 @@ QueryOptions MakeOptions(const Shared& s, int64_t now, const Principal& principa
 
 void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   auto start = std::chrono::steady_clock::now();
-  auto slot = std::make_unique<Slot>(&s.running, s.options.max_concurrent);
-  if (!slot->ok()) {
-    SetError(resp, error_code::kOverloaded, "too many queries running; retry shortly");
-    return;
-  }
+  auto slot = std::make_unique<Slot>(&s, req.principal.key_id);
+  if (!slot->ok()) return slot->Refuse(resp);
   std::string text = Param(req, "q");
   if (text.empty() && req.method == "POST" &&
       req.Header("Content-Type").find("application/x-www-form-urlencoded") ==
@@ -283,32 +329,47 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
 }
 
 void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
-  Slot slot(&s.running, s.options.max_concurrent);
-  if (!slot.ok()) {
-    SetError(resp, error_code::kOverloaded, "too many queries running; retry shortly");
-    return;
-  }
-  // The path form /v1/trace/{request_id} (decoded by the router) or ?request_id=.
+  Slot slot(&s, req.principal.key_id);
+  if (!slot.ok()) return slot.Refuse(resp);
+  // The path form /v1/trace/{request_id} (decoded by the router) or ?request_id=; or
+  // ?trace_id= (OpenTelemetry's W3C trace id: OTLP records keep it, and it is
+  // bloom-indexed like request_id, so a trace id finds its logs the same way).
   std::string id(req.PathParam("request_id"));
   if (id.empty()) id = Param(req, "request_id");
+  std::string_view key = fields::kRequestId;
   if (id.empty()) {
-    SetError(resp, error_code::kBadRequest, "missing request_id");
+    id = Param(req, "trace_id");
+    key = fields::kTraceId;
+  }
+  if (id.empty()) {
+    SetError(resp, error_code::kBadRequest, "missing request_id (or trace_id)");
     return;
   }
   int64_t now = s.options.now_ns ? s.options.now_ns() : WallNowNs();
   // The request record (the request's summary) first, then the rest in time order.
-  auto res = s.backend->Trace(id, MakeOptions(s, now, req.principal));
+  Result<QueryResult> res = Status::Internal("unset");
+  if (key == fields::kRequestId) {
+    res = s.backend->Trace(id, MakeOptions(s, now, req.principal));
+  } else {
+    Query q;
+    q.filter = std::make_unique<Filter>();
+    q.filter->kind = FilterKind::kExact;
+    q.filter->field = std::string(key);
+    q.filter->value = id;
+    res = s.backend->Run(q, MakeOptions(s, now, req.principal));
+    if (res.ok()) OrderTrace(&res->rows);
+  }
   if (!res.ok()) {
     SetStatusError(resp, res.status());
     return;
   }
   std::string body;
   JsonWriter w(&body);
-  w.BeginObject().KV("request_id", id).Key("events").BeginArray();
+  w.BeginObject().KV(key, id).Key("events").BeginArray();
   for (const QueryRecord& r : res->rows) AppendRowJson(&w, r);
   w.EndArray().EndObject();
   if (res->rows.empty()) {
-    SetError(resp, error_code::kNotFound, "no events with request_id " + id);
+    SetError(resp, error_code::kNotFound, "no events with " + std::string(key) + " " + id);
     return;
   }
   resp->SetJson(200, std::move(body));

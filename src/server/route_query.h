@@ -7,7 +7,8 @@
 // LocalStoreBackend, the columnar engine over the store), and report rows scanned, blocks
 // read and skipped and bytes read in the JSON stats and X-Vigia-* headers. Errors: 400 with
 // "line:col: expected X, got Y" for syntax errors, 408 when the query deadline passes, 503
-// when too many queries run at once, 422 when a query limit (groups, memory) is exceeded.
+// when too many queries run at once, 429 when the key already runs max_concurrent_per_key,
+// 422 when a query limit (groups, memory) is exceeded.
 //
 // Streaming: a plain filter (StreamableQuery) in json/ndjson runs on a thread of its own
 // (JobThreads, query_stream.h); when rows are final before its scan ends the answer is a
@@ -31,6 +32,7 @@
 
 #include "auth/principal.h"
 #include "common/limits.h"
+#include "common/metric_registry.h"
 #include "query/query_backend.h"
 #include "query/tenant_scope.h"
 #include "server/router.h"
@@ -40,6 +42,12 @@ namespace vigia {
 struct QueryRouteOptions {
   int timeout_ms = limits::kQueryTimeoutMs;
   int max_concurrent = limits::kMaxConcurrentQueries;
+  // Of those, how many one API key (Principal::key_id) may run at once; more get 429
+  // rate_limited. 0 = no per-key limit.
+  int max_concurrent_per_key = limits::kMaxConcurrentQueriesPerKey;
+  // Counts the 429s of max_concurrent_per_key (vigia_rate_limited_total{limit=
+  // "key_query_concurrency"}); may be null.
+  Counter* key_concurrency_refused = nullptr;
   uint64_t max_groups = limits::kMaxQueryGroups;
   uint64_t max_memory_bytes = limits::kMaxQueryMemoryBytes;
   std::function<int64_t()> now_ns;  // empty = wall clock

@@ -23,6 +23,7 @@ class RouteQueryTest : public ::testing::Test {
     Add(t0_ + 1 * kSec, "request", "req-1", "POST /pay 500", 500);
     Add(t0_ + 3 * kSec, "log", "req-1", "retrying", 0);
     Add(t0_ + 4 * kSec, "request", "req-2", "GET / 200", 200);
+    building_.AddField("trace_id", Value::String("4bf92f3577b34da6a3ce929d0e0e4736"));
     batch_ = std::make_shared<EventBatch>(std::move(building_));
     QueryRouteOptions opt;
     opt.now_ns = [this] { return t0_ + 60 * kSec; };
@@ -32,8 +33,13 @@ class RouteQueryTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
       return add(*batch_);
     });
-    router_.SetAuthenticator(
-        [](const HttpRequest&) -> Result<Principal> { return OpenModePrincipal(); });
+    // The Authorization header, when present, names the key (per-key concurrency).
+    router_.SetAuthenticator([](const HttpRequest& req) -> Result<Principal> {
+      Principal p = OpenModePrincipal();
+      if (!req.Header("Authorization").empty()) p.key_id = std::string(req.Header("Authorization"));
+      return p;
+    });
+    opt.key_concurrency_refused = &key_refused_;
     AddQueryRoutes(&router_, backend_.get(), opt);
   }
   void Add(int64_t ts, const char* kind, const char* rid, const char* msg, int64_t status) {
@@ -57,6 +63,7 @@ class RouteQueryTest : public ::testing::Test {
     return resp;
   }
 
+  Counter key_refused_;
   int64_t t0_ = 0;
   int delay_ms_ = 0;
   EventBatch building_;
@@ -124,16 +131,29 @@ TEST_F(RouteQueryTest, TracePathFormMatchesTheQueryForm) {
   EXPECT_EQ(Get("/v1/trace/req-1/extra").status, 404);
 }
 
+// A trace id (OTLP's) finds its logs like a request id.
+TEST_F(RouteQueryTest, TraceByTraceId) {
+  HttpResponse r = Get("/v1/trace?trace_id=4bf92f3577b34da6a3ce929d0e0e4736");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.find("{\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"events\":["), 0u)
+      << r.body;
+  EXPECT_NE(r.body.find("\"msg\":\"GET / 200\""), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("req-1"), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/v1/trace?trace_id=0000").status, 404);
+}
+
 TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
   delay_ms_ = 200;
   std::vector<std::thread> threads;
   std::atomic<int> overloaded{0}, ok{0};
   for (int i = 0; i < limits::kMaxConcurrentQueries + 3; ++i) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, i] {
       HttpRequest req;
       req.method = "GET";
       req.path = "/v1/query";
       req.query = "q=*";
+      std::string key = "key-" + std::to_string(i);  // each its own key: the server's limit
+      req.headers.emplace_back("Authorization", key);
       HttpResponse resp;
       router_.Dispatch(req, &resp);
       if (resp.status == 503) {
@@ -146,6 +166,47 @@ TEST_F(RouteQueryTest, TooManyConcurrentQueriesIs503) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), limits::kMaxConcurrentQueries);
   EXPECT_EQ(overloaded.load(), 3);
+}
+
+// One key gets its share of the query slots (429 past it), another key still runs.
+TEST_F(RouteQueryTest, OneKeyCannotTakeEveryQuerySlot) {
+  delay_ms_ = 500;
+  std::vector<std::thread> threads;
+  std::atomic<int> limited{0}, ok{0}, other_ok{0};
+  for (int i = 0; i < limits::kMaxConcurrentQueriesPerKey + 2; ++i) {
+    threads.emplace_back([&] {
+      HttpRequest req;
+      req.method = "GET";
+      req.path = "/v1/query";
+      req.query = "q=*";
+      req.headers.emplace_back("Authorization", "dashboard");
+      HttpResponse resp;
+      router_.Dispatch(req, &resp);
+      if (resp.status == 429) {
+        EXPECT_NE(resp.body.find("\"code\":\"rate_limited\""), std::string::npos) << resp.body;
+        EXPECT_NE(resp.body.find("query.max_concurrent_per_key"), std::string::npos);
+        EXPECT_EQ(resp.Header("Retry-After"), "1");
+      }
+      (resp.status == 429 ? limited : ok).fetch_add(1);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the dashboard's run
+  HttpRequest req;
+  req.method = "GET";
+  req.path = "/v1/query";
+  req.query = "q=*";
+  req.headers.emplace_back("Authorization", "someone-else");
+  HttpResponse resp;
+  router_.Dispatch(req, &resp);
+  if (resp.status == 200) other_ok.fetch_add(1);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), limits::kMaxConcurrentQueriesPerKey);
+  EXPECT_EQ(limited.load(), 2);
+  EXPECT_EQ(key_refused_.value(), 2u);
+  EXPECT_EQ(other_ok.load(), 1) << resp.status << " " << resp.body;
+  // Slots are given back: the dashboard runs again.
+  delay_ms_ = 0;
+  EXPECT_EQ(Get("/v1/query?q=*").status, 200);
 }
 
 TEST_F(RouteQueryTest, OverTheGroupLimitIs422NotRetryable) {

@@ -82,6 +82,15 @@ std::vector<std::string> Router::RouteTable() const {
 bool Router::Authorize(Access access, HttpRequest& req, HttpResponse* resp) const {
   req.principal = Principal{};
   if (access == Access::kPublic) return true;
+  if (limiter_ != nullptr) {
+    if (int wait = limiter_->AdmitIp(req.remote_ip); wait > 0) {
+      SetError(resp, error_code::kRateLimited,
+               "too many requests from this address (rate_limit.ip_per_sec); retry after " +
+                   std::to_string(wait) + " s",
+               wait);
+      return false;
+    }
+  }
   if (!authenticator_) {
     SetError(resp, error_code::kUnauthenticated, "authentication is not configured");
     return false;
@@ -98,6 +107,16 @@ bool Router::Authorize(Access access, HttpRequest& req, HttpResponse* resp) cons
                  std::string(req.method) + " " + std::string(req.path) + " needs role " +
                  std::string(AccessName(access)));
     return false;
+  }
+  if (limiter_ != nullptr) {
+    if (int wait = limiter_->AdmitKey(p->key_id, access); wait > 0) {
+      SetError(resp, error_code::kRateLimited,
+               std::string("too many requests with this API key (rate_limit.") +
+                   (access == Access::kIngest ? "key_ingest_per_sec" : "key_query_per_sec") +
+                   "); retry after " + std::to_string(wait) + " s",
+               wait);
+      return false;
+    }
   }
   req.principal = std::move(*p);
   return true;

@@ -15,6 +15,10 @@
 // every non-public route is refused (fail closed). Tenant scoping of reads is the query
 // backend's (query/tenant_scope.h), fed from req.principal.
 //
+// Rate limits live here too (SetRateLimiter, rate_limiter.h): before a non-public route's
+// authentication the client address's bucket, after it the key's bucket for the route's
+// Access; an empty bucket is 429 `rate_limited` with Retry-After.
+//
 // Thread-safety: routes are added before serving starts (externally synchronized); after
 // that Dispatch() is thread-safe and handlers must be too (they run on any worker thread).
 #pragma once
@@ -28,6 +32,7 @@
 #include "common/status.h"
 #include "server/cors_policy.h"
 #include "server/http_message.h"
+#include "server/rate_limiter.h"
 
 namespace vigia {
 
@@ -56,6 +61,9 @@ class Router {
   void AddCors(std::string path, const CorsPolicy* policy);
   // Resolves the principal of requests to non-public routes. REQUIRES: set before serving.
   void SetAuthenticator(HttpAuthenticator authenticator);
+  // Rate limits of non-public routes (none when never set). REQUIRES: set before serving;
+  // `limiter` outlives the router.
+  void SetRateLimiter(RateLimiter* limiter) { limiter_ = limiter; }
   // GET (and HEAD) requests whose path no route matches go to `handler` instead of the
   // 404, under `access` like a route. A path some route has with another method still gets
   // 405; other methods still get 404. REQUIRES: at most one fallback.
@@ -89,6 +97,7 @@ class Router {
   // sets the 401/403 in `resp`.
   bool Authorize(Access access, HttpRequest& req, HttpResponse* resp) const;
   HttpAuthenticator authenticator_;
+  RateLimiter* limiter_ = nullptr;
   Access fallback_access_ = Access::kAdmin;
   HttpHandler fallback_;
 };

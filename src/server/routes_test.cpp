@@ -14,6 +14,7 @@
 #include "common/fault_env.h"
 #include "common/time_format.h"
 #include "server/ingest_routes.h"
+#include "server/response_stream_testing.h"
 #include "server/server.h"
 
 namespace vigia {
@@ -59,6 +60,7 @@ class RoutesTest : public ::testing::Test {
     req.receive_ts_ns = receive_ts_ns_;
     HttpResponse resp;
     server_->router().Dispatch(req, &resp);
+    testing::DrainStream(&resp);
     return resp;
   }
 
@@ -95,6 +97,21 @@ TEST_F(RoutesTest, IngestThenQuery) {
   EXPECT_NE(m.body.find("vigia_ingest_requests_total{protocol=\"ndjson\",outcome=\"partial\"} 1\n"),
             std::string::npos);
   EXPECT_NE(m.body.find("vigia_ingest_bytes_total{protocol=\"ndjson\"} 51\n"), std::string::npos);
+  EXPECT_NE(
+      m.body.find("vigia_ingest_rejections_total{protocol=\"ndjson\",reason=\"invalid\"} 1\n"),
+      std::string::npos)
+      << m.body;
+  // The same counters per protocol in /v1/stats, every protocol listed.
+  EXPECT_NE(stats.body.find("\"protocols\":{\"ndjson\":{\"accepted\":2,\"rejected\":1,\"bytes\":51,"
+                            "\"rejected_by\":{\"invalid\":1,\"too_large\":0,\"too_old\":0,"
+                            "\"too_new\":0,\"unsupported\":0},\"requests\":{\"ok\":0,"
+                            "\"partial\":1,\"invalid\":0,\"unavailable\":0}}"),
+            std::string::npos)
+      << stats.body;
+  for (const char* p : {"otlp", "loki", "elasticsearch", "syslog"}) {
+    EXPECT_NE(stats.body.find(std::string("\"") + p + "\":{\"accepted\":0,"), std::string::npos)
+        << p;
+  }
   // The dump endpoint is gone: the query API covers it.
   EXPECT_EQ(Call("GET", "/v1/events/dump").status, 404);
 }
@@ -271,8 +288,9 @@ TEST_F(RoutesTest, RetentionRunsOnTheScheduler) {
             std::string::npos)
       << stats.body;
   std::vector<ScheduledTaskStats> tasks = server_->scheduler().Stats();
-  auto retention = std::find_if(tasks.begin(), tasks.end(),
-                                [](const ScheduledTaskStats& t) { return t.name == "store.retention"; });
+  auto retention = std::find_if(tasks.begin(), tasks.end(), [](const ScheduledTaskStats& t) {
+    return t.name == "store.retention";
+  });
   ASSERT_NE(retention, tasks.end());
   EXPECT_GE(retention->runs, 1u);  // not one per missed minute of the day
   EXPECT_EQ(retention->failures, 0u);

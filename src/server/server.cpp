@@ -9,14 +9,15 @@
 #include <filesystem>
 
 #include "common/logger.h"
-#include "common/systemd_notify.h"
 #include "common/scheduler.h"
+#include "common/systemd_notify.h"
 #include "server/api_keys.h"
 #include "server/auth_check.h"
 #include "server/http_server.h"
 #include "server/router.h"
 #include "server/server_context.h"
 #include "server/server_modules.h"
+#include "store/data_dir_lock.h"
 
 namespace vigia {
 
@@ -30,12 +31,16 @@ bool IsLoopbackHost(const std::string& host) {
 }  // namespace
 
 struct Server::Impl {
+  // First, so destroyed last: held from before anything in the data directory is opened
+  // until everything is closed (Stop releases it).
+  std::unique_ptr<DataDirLock> data_dir_lock;
   ServerConfig config;
   ApiKeys api_keys;
   std::unique_ptr<KeyStore> key_store;
   std::unique_ptr<RequestAuthenticator> authenticator;
   MetricRegistry metrics;
   std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<RateLimiter> rate_limiter;  // outlives the router that points at it
   ServerContext ctx;  // points at the members above and at what the modules own
   // Before the router: its handlers (and the queries they run) end before the modules that
   // own what they use (the query backend, the store) are destroyed.
@@ -76,6 +81,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
   s.ctx.env = env != nullptr ? env : Env::Default();
   s.ctx.start_monotonic_ns = s.ctx.env->MonotonicNanos();
 
+  // One writer per data directory: a second server, or an offline command that writes it
+  // (vigia keys create, erase --data, backup restore --force), is refused while this runs.
+  if (!config.data_dir().empty()) {
+    VIGIA_ASSIGN_OR_RETURN(s.data_dir_lock,
+                           DataDirLock::Acquire(s.ctx.env, config.data_dir(), "vigia serve"));
+  }
   const char* env_keys = std::getenv("VIGIA_API_KEYS");
   VIGIA_ASSIGN_OR_RETURN(s.api_keys, ApiKeys::Load(env_keys ? env_keys : "", config.api_keys_file));
   s.ctx.api_keys = &s.api_keys;
@@ -113,15 +124,18 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerConfig& config, Env* e
   // each request to a non-public one. /health/* is public, so probes carry no secret.
   const RequestAuthenticator* auth = s.authenticator.get();
   s.router.SetAuthenticator([auth](const HttpRequest& req) { return auth->Authenticate(req); });
+  s.rate_limiter = std::make_unique<RateLimiter>(config.rate_limit, &s.metrics);
+  s.router.SetRateLimiter(s.rate_limiter.get());
   for (const auto& m : s.modules) m->RegisterRoutes(&s.router);
   s.scheduler->Start();
 
-  s.http = std::make_unique<HttpServer>(config.http, &s.router);
+  s.http = std::make_unique<HttpServer>(config.http, &s.router, &s.metrics);
   if (Status st = s.http->Start(); !st.ok()) {
     (void)s.StopModules();
     return st;
   }
   logger::Info("listening", {{"address", config.http.ListenAddress()},
+                             {"tls", config.http.tls()},
                              {"port", static_cast<int>(s.http->port())},
                              {"auth", !s.authenticator->open()},
                              {"stored_keys", static_cast<uint64_t>(s.key_store->ActiveCount())},
@@ -136,7 +150,8 @@ const Router& Server::router() const { return impl_->router; }
 Scheduler& Server::scheduler() { return *impl_->scheduler; }
 
 Status Server::Reload() {
-  Status first;
+  // The TLS certificate first: a rotated certificate must not wait for a module's files.
+  Status first = impl_->http ? impl_->http->ReloadTls() : Status::Ok();
   for (auto& m : impl_->modules) {
     Status st = m->Reload();
     if (!st.ok() && first.ok()) first = st;
@@ -151,7 +166,9 @@ Status Server::Stop() {
   // The transport first: in-flight requests finish, tails end, nothing new comes in; then
   // the periodic tasks, then the modules in reverse order (the store last: the WAL durable).
   if (s.http) s.http->Shutdown();
-  return s.StopModules();
+  Status st = s.StopModules();
+  s.data_dir_lock.reset();  // everything in the directory is closed
+  return st;
 }
 
 uint64_t RaiseOpenFileLimit() {

@@ -104,6 +104,11 @@ void AddServerCollectors(ServerContext* ctx) {
     for (const std::string& gone : *seen) {
       if (!now.count(gone)) set(gone, 0, 0, 0);
     }
+    for (const auto& [partition, merges] : s.merges_by_partition) {
+      Mirror(m->GetCounter("vigia_store_partition_merges_total",
+                           "Part merges of one partition since start.", {"partition"}, {partition}),
+             merges);
+    }
     seen->insert(now.begin(), now.end());
   });
 

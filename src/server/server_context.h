@@ -22,6 +22,11 @@
 
 namespace vigia {
 
+namespace errors {
+class ErrorGroupHooks;
+class ErrorGroupTable;
+}  // namespace errors
+
 class IngestMetrics;
 class KpiEvaluator;
 class LiveFeed;
@@ -49,6 +54,12 @@ struct ServerContext {
   // Published by the modules before ingest (the audit module's ledger): the ingest pipeline
   // runs them on every batch after its WAL append (ingest_pipeline.h, CommitHook).
   std::vector<CommitHook*> commit_hooks;
+  // Published by the modules before ingest (the audit module's action catalogue): batch
+  // rewrites the ingest pipeline runs before the store, after its own redactor.
+  std::vector<const BatchRedactor*> batch_redactors;
+  // Published by the modules before ingest (the disk module's free-space reserve): asked
+  // before every batch is stored (ingest_pipeline.h, IngestGate).
+  std::vector<IngestGate*> ingest_gates;
 
   // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
@@ -67,6 +78,12 @@ struct ServerContext {
   // KPIs' and SLOs' status by name, for alert rules that reference them.
   const KpiEvaluator* kpis = nullptr;
   const SloEvaluator* slos = nullptr;
+
+  // Published by the errors module (errors/error_group_hooks.h, error_group_table.h): the
+  // alerting hooks of error groups — new group, regression, rate above the threshold;
+  // modules after it add listeners at Start — and the table itself (read-only).
+  errors::ErrorGroupHooks* error_hooks = nullptr;
+  const errors::ErrorGroupTable* error_groups = nullptr;
 
   // REQUIRES: env set.
   int64_t UptimeSec() const { return (env->MonotonicNanos() - start_monotonic_ns) / 1'000'000'000; }

@@ -1,9 +1,12 @@
 #include "server/server_modules.h"
 
 #include "server/module_alerts.h"
+#include "server/module_audit.h"
 #include "server/module_auth.h"
 #include "server/module_backup.h"
-#include "server/module_audit.h"
+#include "server/module_dashboard.h"
+#include "server/module_disk.h"
+#include "server/module_errors.h"
 #include "server/module_health.h"
 #include "server/module_ingest.h"
 #include "server/module_metrics.h"
@@ -18,6 +21,8 @@ namespace vigia {
 std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConfig& config) {
   std::vector<std::unique_ptr<ServerModule>> modules;
   modules.push_back(std::make_unique<StoreModule>(config.store));
+  // Before ingest: the pipeline asks its free-space gate before every batch.
+  modules.push_back(std::make_unique<DiskModule>(config.disk));
   // Before ingest: the ingest pipeline runs the audit ledger's commit hook. As durable as
   // the WAL.
   AuditModuleOptions audit = config.audit;
@@ -29,11 +34,14 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<QueryModule>(config.query));
   // Before alerts: publishes ctx->kpis / ctx->slos, which alert rules may reference.
   modules.push_back(std::make_unique<MonitorModule>(config.monitor));
+  // After query (a lost table is rebuilt with VQL), before alerts (ctx->error_hooks).
+  modules.push_back(std::make_unique<ErrorsModule>(config.errors));
   modules.push_back(std::make_unique<AlertsModule>(config.alerts));
   modules.push_back(std::make_unique<StatsModule>());
   modules.push_back(std::make_unique<BackupModule>(config.backup));  // after ingest: audit events
   modules.push_back(std::make_unique<AuthModule>());  // the admin API of the API keys
   modules.push_back(std::make_unique<HealthModule>());
+  modules.push_back(std::make_unique<DashboardModule>(config.dashboard));  // `/`: the web UI
   modules.push_back(std::make_unique<MetricsModule>());  // last: serves every module's metrics
   return modules;
 }

@@ -4,28 +4,27 @@
 #include <sys/socket.h>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <chrono>
-#include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "common/logger.h"
-#include "ingest/ingest_pipeline.h"
-#include "ingest/ingest_protocols.h"
 #include "ingest/syslog/syslog_framer.h"
 #include "server/config.h"
-#include "server/ingest_metrics.h"
+#include "server/syslog_batcher.h"
+#include "server/tls_context.h"
 
 namespace vigia {
 namespace {
 
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
 using udp = net::ip::udp;
 
-constexpr std::string_view kProtocol = "syslog";
 // Bytes asked of a TCP socket per read.
 constexpr size_t kReadChunk = 64 * 1024;
 // Datagrams read per readiness wakeup before other sockets get a turn.
@@ -34,156 +33,88 @@ constexpr int kDatagramsPerWakeup = 256;
 // wait there while the I/O thread is busy instead of being dropped.
 constexpr int kUdpReceiveBuffer = 8 << 20;
 
-// Messages waiting for the pipeline, framed with octet counting (a message may hold LFs),
-// and the flusher thread that stores them in batches.
-class Batcher {
+// What the listener's list of open connections needs of one, plain or TLS.
+class ConnectionBase {
  public:
-  Batcher(const SyslogOptions& o, ServerContext* ctx)
-      : options_(o), ctx_(ctx), protocol_(FindIngestProtocol(kProtocol)) {}
-
-  // Appends one message. Not bounded: TCP connections append what they read, then park.
-  void Add(std::string_view msg, size_t wire_bytes) {
-    std::lock_guard lock(mu_);
-    AddLocked(msg, wire_bytes);
-  }
-  // Appends unless max_pending_bytes are waiting (UDP: the caller drops the datagram).
-  bool TryAdd(std::string_view msg, size_t wire_bytes) {
-    std::lock_guard lock(mu_);
-    if (pending_.size() >= options_.max_pending_bytes) return false;
-    AddLocked(msg, wire_bytes);
-    return true;
-  }
-  // A message refused before the decoder (longer than max_message_bytes).
-  void CountTooLong(size_t wire_bytes) {
-    std::lock_guard lock(mu_);
-    ++too_long_;
-    wire_ += wire_bytes;
-    if (count_ == 0 && too_long_ == 1) first_ = std::chrono::steady_clock::now();
-    cv_.notify_one();
-  }
-  // When more than max_pending_bytes wait, keeps `resume` to run once the flusher took them
-  // and returns true: the caller stops reading until then.
-  bool ParkIfFull(std::function<void()> resume) {
-    std::lock_guard lock(mu_);
-    if (pending_.size() < options_.max_pending_bytes) return false;
-    parked_.push_back(std::move(resume));
-    return true;
-  }
-
-  // The flusher thread's loop; returns after Stop() once everything pending is stored.
-  void Run() {
-    std::unique_lock lock(mu_);
-    std::string body;
-    while (true) {
-      if (count_ == 0 && too_long_ == 0) {
-        if (stopping_) break;
-        cv_.wait(lock);
-        continue;
-      }
-      if (!BatchReady()) {
-        const auto deadline = first_ + std::chrono::milliseconds(options_.batch_delay_ms);
-        cv_.wait_until(lock, deadline, [&] { return BatchReady(); });
-        if (!BatchReady() && std::chrono::steady_clock::now() < deadline) continue;
-      }
-      body.clear();
-      body.swap(pending_);
-      const uint64_t wire = wire_;
-      const uint64_t too_long = too_long_;
-      count_ = too_long_ = wire_ = 0;
-      std::vector<std::function<void()>> resume;
-      resume.swap(parked_);
-      lock.unlock();
-      Flush(body, wire, too_long);
-      for (auto& r : resume) r();
-      lock.lock();
-    }
-  }
-
-  void Stop() {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-    cv_.notify_one();
-  }
-
- private:
-  // A batch goes now (not at its deadline): stopping, enough messages, or the pending bound
-  // reached (readers wait for room).
-  bool BatchReady() const {
-    return stopping_ || count_ >= options_.batch_messages ||
-           pending_.size() >= options_.max_pending_bytes;
-  }
-
-  void AddLocked(std::string_view msg, size_t wire_bytes) {
-    const bool first = count_ == 0 && too_long_ == 0;
-    if (first) first_ = std::chrono::steady_clock::now();
-    pending_.append(std::to_string(msg.size())).append(" ").append(msg);
-    wire_ += wire_bytes;
-    ++count_;
-    // The first message starts the flusher's deadline; a full batch ends it early.
-    if (first || count_ == options_.batch_messages ||
-        pending_.size() >= options_.max_pending_bytes) {
-      cv_.notify_one();
-    }
-  }
-
-  void Flush(const std::string& body, uint64_t wire, uint64_t too_long) {
-    IngestRequest req;
-    req.body = body;
-    req.content_type = "application/x-syslog";
-    // Syslog carries no key: each event's own `tenant` field (JSON messages) or the default.
-    req.tenant = TenantBinding::FromEvents();
-    req.receive_ts_ns = ctx_->env->NowNanos();
-    Result<DecodeResult> r =
-        body.empty() ? Result<DecodeResult>(DecodeResult{}) : ctx_->ingest->Ingest(*protocol_, req);
-    if (!r.ok()) {
-      ctx_->ingest_metrics->RecordFailure(kProtocol, wire, IngestOutcome::kUnavailable);
-      logger::Warn("syslog batch not stored", {{"error", r.status().ToString()}});
-      return;
-    }
-    DecodeResult result = std::move(*r);
-    result.rejected += too_long;
-    ctx_->ingest_metrics->Record(kProtocol, wire, result);
-    if (!result.errors.empty()) {
-      logger::Debug("syslog messages refused", {{"rejected", static_cast<int64_t>(result.rejected)},
-                                                {"first", result.errors[0].error}});
-    }
-  }
-
-  const SyslogOptions options_;
-  ServerContext* const ctx_;
-  const IngestProtocol* const protocol_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::string pending_;
-  uint64_t count_ = 0;
-  uint64_t too_long_ = 0;
-  uint64_t wire_ = 0;
-  std::chrono::steady_clock::time_point first_;
-  std::vector<std::function<void()>> parked_;
-  bool stopping_ = false;
+  virtual ~ConnectionBase() = default;
+  virtual void Close() = 0;
 };
 
-// One TCP connection: reads, frames, appends whole messages, parks when the batcher is full.
-class Connection : public std::enable_shared_from_this<Connection> {
- public:
-  Connection(tcp::socket socket, Batcher* batcher, size_t max_message_bytes)
-      : socket_(std::move(socket)), batcher_(batcher), max_message_(max_message_bytes) {}
+using TlsSocket = ssl::stream<tcp::socket>;
 
-  void Read() {
-    if (!socket_.is_open()) return;
-    if (buf_.size() < len_ + kReadChunk) buf_.resize(len_ + kReadChunk);
-    socket_.async_read_some(net::buffer(buf_.data() + len_, buf_.size() - len_),
-                            [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                              self->OnRead(ec, n);
-                            });
+// One TCP connection over `Stream` (tcp::socket, or TlsSocket: RFC 5425, the handshake
+// first): reads, frames, appends whole messages, parks when the batcher is full. Runs on the
+// listener's one I/O thread.
+template <class Stream>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsSocket>;
+
+  Connection(tcp::socket socket, SyslogBatcher* batcher, size_t max_message_bytes) requires(!kTls)
+      : stream_(std::move(socket)), batcher_(batcher), max_message_(max_message_bytes) {}
+  Connection(tcp::socket socket, std::shared_ptr<ssl::context> tls, SyslogBatcher* batcher,
+             size_t max_message_bytes, Counter* handshake_failures) requires(kTls)
+      : tls_(std::move(tls)),
+        stream_(std::move(socket), *tls_),
+        batcher_(batcher),
+        max_message_(max_message_bytes),
+        handshake_failures_(handshake_failures),
+        handshake_timer_(Lowest().get_executor()) {}
+
+  // Starts reading (after the TLS handshake).
+  void Begin() {
+    if constexpr (kTls) {
+      // A client that never finishes its handshake gives its slot back.
+      handshake_timer_.expires_after(std::chrono::seconds(limits::kSyslogTlsHandshakeTimeoutSec));
+      handshake_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+        if (!ec && !self->handshaken_) self->Close();
+      });
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](boost::system::error_code ec) {
+                                self->OnHandshake(ec);
+                              });
+    } else {
+      Read();
+    }
   }
 
-  void Close() {
+  void Close() override {
     boost::system::error_code ignored;
-    socket_.close(ignored);
+    Lowest().close(ignored);
   }
 
  private:
+  tcp::socket& Lowest() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  void OnHandshake(boost::system::error_code ec) {
+    if constexpr (kTls) {
+      handshake_timer_.cancel();
+      if (ec) {
+        // An untrusting client, a client without an accepted certificate, plain syslog on the
+        // TLS port, a scanner: counted, not logged per connection.
+        handshake_failures_->Inc();
+        Close();
+        return;
+      }
+      handshaken_ = true;
+    }
+    Read();
+  }
+
+  void Read() {
+    if (!Lowest().is_open()) return;
+    if (buf_.size() < len_ + kReadChunk) buf_.resize(len_ + kReadChunk);
+    stream_.async_read_some(net::buffer(buf_.data() + len_, buf_.size() - len_),
+                            [self = this->shared_from_this()](boost::system::error_code ec,
+                                                              size_t n) { self->OnRead(ec, n); });
+  }
+
   void OnRead(boost::system::error_code ec, size_t n) {
     len_ += n;
     if (ec) {
@@ -192,11 +123,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     Frames(false);
-    auto self = shared_from_this();
-    auto* executor_socket = &socket_;
-    if (batcher_->ParkIfFull([self, executor_socket] {
-          net::post(executor_socket->get_executor(), [self] { self->Read(); });
-        })) {
+    auto self = this->shared_from_this();
+    if (batcher_->ParkIfFull(
+            [self] { net::post(self->Lowest().get_executor(), [self] { self->Read(); }); })) {
       return;
     }
     Read();
@@ -231,13 +160,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  tcp::socket socket_;
-  Batcher* const batcher_;
+  std::shared_ptr<ssl::context> tls_;  // TLS only: outlives stream_, which refers to it
+  Stream stream_;
+  SyslogBatcher* const batcher_;
   const size_t max_message_;
+  Counter* handshake_failures_ = nullptr;  // TLS only
+  struct NoTimer {};
+  std::conditional_t<kTls, net::steady_timer, NoTimer> handshake_timer_;
+  bool handshaken_ = false;
   std::string buf_;
   size_t len_ = 0;
   SyslogFramerState state_;
 };
+
+// The files of syslog.tls_*, named by their keys in errors.
+TlsFiles TlsFilesOf(const SyslogOptions& o) {
+  TlsFiles f;
+  f.cert_file = o.tls_cert_file;
+  f.key_file = o.tls_key_file;
+  f.client_ca_file = o.tls_client_ca_file;
+  f.cert_key = "syslog.tls_cert_file";
+  f.key_key = "syslog.tls_key_file";
+  f.client_ca_key = "syslog.tls_client_ca_file";
+  return f;
+}
 
 Result<net::ip::address> Address(const std::string& host) {
   boost::system::error_code ec;
@@ -256,8 +202,9 @@ struct SyslogListener::Impl {
   net::io_context ioc{1};
   std::unique_ptr<udp::socket> udp_socket;
   std::unique_ptr<tcp::acceptor> acceptor;
-  std::vector<std::weak_ptr<Connection>> connections;
-  Batcher batcher;
+  std::unique_ptr<tcp::acceptor> tls_acceptor;
+  std::vector<std::weak_ptr<ConnectionBase>> connections;
+  SyslogBatcher batcher;
   std::thread io_thread;
   std::thread flush_thread;
   bool stopped = false;
@@ -268,6 +215,16 @@ struct SyslogListener::Impl {
   Counter* dropped_kernel = nullptr;
   Counter* too_long_udp = nullptr;
   Gauge* open_connections = nullptr;
+  Counter* tls_handshake_failures = nullptr;
+
+  // The TLS context new connections use; replaced by ReloadTls() from another thread.
+  mutable std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls;
+
+  std::shared_ptr<ssl::context> CurrentTls() const {
+    std::lock_guard lock(tls_mu);
+    return tls;
+  }
 
   void WaitUdp() {
     udp_socket->async_wait(udp::socket::wait_read, [this](boost::system::error_code ec) {
@@ -310,29 +267,38 @@ struct SyslogListener::Impl {
     }
   }
 
-  void Accept() {
-    acceptor->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+  // Accepts on `a` (the TCP or the TLS acceptor) for ever; each connection starts reading.
+  void Accept(tcp::acceptor* a) {
+    a->async_accept([this, a](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == net::error::operation_aborted || !a->is_open()) return;
       if (!ec) {
-        std::erase_if(connections, [](const std::weak_ptr<Connection>& w) { return w.expired(); });
+        std::erase_if(connections,
+                      [](const std::weak_ptr<ConnectionBase>& w) { return w.expired(); });
         if (connections.size() >= options.max_connections) {
           boost::system::error_code ignored;
           socket.close(ignored);
-        } else {
-          auto conn =
-              std::make_shared<Connection>(std::move(socket), &batcher, options.max_message_bytes);
+        } else if (a == tls_acceptor.get()) {
+          auto conn = std::make_shared<Connection<TlsSocket>>(std::move(socket), CurrentTls(),
+                                                              &batcher, options.max_message_bytes,
+                                                              tls_handshake_failures);
           connections.push_back(conn);
-          conn->Read();
+          conn->Begin();
+        } else {
+          auto conn = std::make_shared<Connection<tcp::socket>>(std::move(socket), &batcher,
+                                                                options.max_message_bytes);
+          connections.push_back(conn);
+          conn->Begin();
         }
         open_connections->Set(static_cast<double>(connections.size()));
       }
-      Accept();
+      Accept(a);
     });
   }
 
   void CloseAll() {
     boost::system::error_code ignored;
     if (acceptor) acceptor->close(ignored);
+    if (tls_acceptor) tls_acceptor->close(ignored);
     if (udp_socket) udp_socket->close(ignored);
     for (auto& w : connections) {
       if (auto c = w.lock()) c->Close();
@@ -356,7 +322,13 @@ Result<std::unique_ptr<SyslogListener>> SyslogListener::Start(const SyslogOption
                                   {"udp", "queue_full"});
   s.dropped_kernel = m->GetCounter("vigia_syslog_dropped_total", kDropHelp, {"transport", "reason"},
                                    {"udp", "socket_buffer"});
-  s.open_connections = m->GetGauge("vigia_syslog_connections", "open syslog TCP connections");
+  s.open_connections =
+      m->GetGauge("vigia_syslog_connections", "open syslog TCP connections (plain and TLS)");
+  s.tls_handshake_failures = m->GetCounter(
+      "vigia_syslog_tls_handshake_failures_total",
+      "syslog TLS handshakes that failed (untrusted or missing client certificates, plain "
+      "syslog on the TLS port, timeouts)",
+      {}, {});
   try {
     if (!options.udp_listen.empty()) {
       std::string host;
@@ -379,7 +351,16 @@ Result<std::unique_ptr<SyslogListener>> SyslogListener::Start(const SyslogOption
       VIGIA_RETURN_IF_ERROR(ParseListenAddress(options.tcp_listen, &host, &port));
       VIGIA_ASSIGN_OR_RETURN(net::ip::address addr, Address(host));
       s.acceptor = std::make_unique<tcp::acceptor>(s.ioc, tcp::endpoint(addr, port), true);
-      s.Accept();
+      s.Accept(s.acceptor.get());
+    }
+    if (!options.tls_listen.empty()) {
+      VIGIA_ASSIGN_OR_RETURN(s.tls, LoadServerTlsContext(TlsFilesOf(options)));
+      std::string host;
+      uint16_t port = 0;
+      VIGIA_RETURN_IF_ERROR(ParseListenAddress(options.tls_listen, &host, &port));
+      VIGIA_ASSIGN_OR_RETURN(net::ip::address addr, Address(host));
+      s.tls_acceptor = std::make_unique<tcp::acceptor>(s.ioc, tcp::endpoint(addr, port), true);
+      s.Accept(s.tls_acceptor.get());
     }
   } catch (const boost::system::system_error& e) {
     return Status::IOError(std::string("syslog listener: ") + e.what());
@@ -387,7 +368,8 @@ Result<std::unique_ptr<SyslogListener>> SyslogListener::Start(const SyslogOption
   s.flush_thread = std::thread([&s] { s.batcher.Run(); });
   s.io_thread = std::thread([&s] { s.ioc.run(); });
   logger::Info("syslog listening", {{"udp_port", static_cast<int>(l->udp_port())},
-                                    {"tcp_port", static_cast<int>(l->tcp_port())}});
+                                    {"tcp_port", static_cast<int>(l->tcp_port())},
+                                    {"tls_port", static_cast<int>(l->tls_port())}});
   return l;
 }
 
@@ -411,6 +393,21 @@ uint16_t SyslogListener::tcp_port() const {
   if (!impl_->acceptor) return 0;
   boost::system::error_code ec;
   return impl_->acceptor->local_endpoint(ec).port();
+}
+
+uint16_t SyslogListener::tls_port() const {
+  if (!impl_->tls_acceptor) return 0;
+  boost::system::error_code ec;
+  return impl_->tls_acceptor->local_endpoint(ec).port();
+}
+
+Status SyslogListener::ReloadTls() {
+  if (impl_->options.tls_listen.empty()) return Status::Ok();
+  VIGIA_ASSIGN_OR_RETURN(std::shared_ptr<ssl::context> fresh,
+                         LoadServerTlsContext(TlsFilesOf(impl_->options)));
+  std::lock_guard lock(impl_->tls_mu);
+  impl_->tls = std::move(fresh);
+  return Status::Ok();
 }
 
 }  // namespace vigia

@@ -292,6 +292,7 @@ Result<bool> PartitionSet::MergeOnce() {
       parts.push_back(h);
       std::sort(parts.begin(), parts.end(), HandleLess);
       ++stats_.merges;
+      ++stats_.merges_by_partition[PartitionDirName(key)];
       stats_.merged_rows += ms.rows;
       PublishLocked(std::move(parts));
     }
@@ -304,6 +305,82 @@ Result<bool> PartitionSet::MergeOnce() {
   // Open snapshots keep reading the inputs through their open files.
   for (const auto& in : inputs) VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(in->reader->dir()));
   return true;
+}
+
+Result<PartitionSet::RowDeletionStats> PartitionSet::DeleteRows(
+    const std::function<bool(const PartitionKey&)>& in_scope, const RowPredicate& doomed,
+    const std::set<std::string>* skip) {
+  std::lock_guard<std::mutex> merge_lock(merge_mu_);
+  RowDeletionStats out;
+  auto snap = Snapshot();
+  for (const auto& p : snap->parts) {
+    if (!in_scope(p->partition)) continue;
+    if (skip != nullptr && skip->count(p->reader->dir()) != 0) continue;
+    ++out.parts_scanned;
+    VIGIA_ASSIGN_OR_RETURN(uint64_t n, CountRows(*p->reader, doomed));
+    if (n == 0) {
+      out.clean_parts.push_back(p->reader->dir());
+      continue;
+    }
+    const std::string pdir = PartitionDir(p->partition);
+    std::shared_ptr<PartHandle> h;
+    std::string final_dir;
+    if (n < p->reader->meta().rows) {
+      const uint64_t seq = next_seq_.fetch_add(1);
+      final_dir = JoinPath(pdir, file_names::PartDirName(seq));
+      PartWriterOptions wo;
+      wo.env = env_;
+      wo.block_rows = opt_.block_rows;
+      wo.replaces.push_back(p->name);
+      VIGIA_RETURN_IF_ERROR(RewritePartWithout(*p->reader, doomed,
+                                               JoinPath(pdir, file_names::PartDirName(seq, true)),
+                                               final_dir, wo)
+                                .status());
+      h = std::make_shared<PartHandle>();
+      h->partition = p->partition;
+      h->name = file_names::PartDirName(seq);
+      h->seq = seq;
+      VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
+    }
+    bool still_there = false;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      std::vector<std::shared_ptr<const PartHandle>> parts;
+      for (const auto& q : current_->parts) {
+        if (q.get() == p.get()) {
+          still_there = true;
+        } else {
+          parts.push_back(q);
+        }
+      }
+      if (still_there) {
+        if (h) parts.push_back(h);
+        std::sort(parts.begin(), parts.end(), HandleLess);
+        PublishLocked(std::move(parts));
+      }
+    }
+    if (!still_there) {  // retention dropped the partition meanwhile: nothing to keep
+      if (h) {
+        h.reset();
+        VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(final_dir));
+      }
+      continue;
+    }
+    // The old part goes by a rename to a tmp- name first (atomic; Open deletes tmp-
+    // directories), so a crash mid-delete never leaves half a part that would be loaded.
+    const std::string doomed_dir = JoinPath(pdir, file_names::PartDirName(p->seq, true));
+    VIGIA_RETURN_IF_ERROR(env_->RenameFile(p->reader->dir(), doomed_dir));
+    VIGIA_RETURN_IF_ERROR(env_->SyncDir(pdir));
+    VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(doomed_dir));
+    out.rows_deleted += n;
+    if (h) {
+      ++out.parts_rewritten;
+      out.clean_parts.push_back(final_dir);
+    } else {
+      ++out.parts_removed;
+    }
+  }
+  return out;
 }
 
 void PartitionSet::StartBackgroundMerges() {
@@ -369,6 +446,7 @@ Status PartitionSet::DropPartitions(const std::vector<PartitionKey>& keys) {
     VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(doomed));
     std::lock_guard<std::mutex> l(mu_);
     ++stats_.partitions_dropped;
+    stats_.merges_by_partition.erase(PartitionDirName(key));
   }
   return Status::Ok();
 }

@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
@@ -43,6 +44,7 @@
 #include "common/status.h"
 #include "event/event.h"
 #include "store/format/degraded_parts.h"
+#include "store/format/merge.h"
 #include "store/format/part_reader.h"
 #include "store/format/part_writer.h"
 #include "store/partition_key.h"
@@ -107,6 +109,9 @@ struct PartitionSetStats {
   uint64_t merges = 0;
   uint64_t merged_rows = 0;
   uint64_t partitions_dropped = 0;
+  // Merges since Open per partition directory name ("20261122.acme"); a partition's entry
+  // goes when retention drops it.
+  std::map<std::string, uint64_t> merges_by_partition;
   std::vector<std::string> corrupt_parts;  // found at Open and not served
   uint64_t degraded_parts = 0;             // degraded().size(): at Open or found by a read
 };
@@ -145,6 +150,24 @@ class PartitionSet {
   Status DropPartitions(const std::vector<PartitionKey>& keys);
   // PlanRetention over the current partitions, then DropPartitions. Returns what was dropped.
   Result<std::vector<PartitionKey>> ApplyRetention(const RetentionPolicy& policy, int64_t now_ns);
+
+  // Removes the rows `doomed` selects from every part of the partitions `in_scope` selects
+  // (erasure, retention by kind or level), with merges held off meanwhile: a part holding
+  // such rows is rewritten without them as a one-input merge (RewritePartWithout: the new
+  // part replaces the old one atomically, crash-safe like a merge), and a part left with no
+  // row is renamed to a tmp- directory (deleted at Open after a crash) and deleted. Parts
+  // whose directory is in `skip` are not read (known clean). Returns what was done; the
+  // directories of the parts found clean or written are in `clean_parts`.
+  struct RowDeletionStats {
+    uint64_t parts_scanned = 0;
+    uint64_t parts_rewritten = 0;
+    uint64_t parts_removed = 0;
+    uint64_t rows_deleted = 0;
+    std::vector<std::string> clean_parts;
+  };
+  Result<RowDeletionStats> DeleteRows(const std::function<bool(const PartitionKey&)>& in_scope,
+                                      const RowPredicate& doomed,
+                                      const std::set<std::string>* skip = nullptr);
 
   // Links (or copies, see store_checkpoint.h) every file of every part served now into
   // `dest_parts_dir`/<partition>/part-<seq>/, with merges and retention held off meanwhile so

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -86,25 +87,41 @@ TEST(RetentionTest, DropsExactlyTheExpectedPartitions) {
     parts.push_back({{DayOf(kBase) + d, ""}, 100});
     parts.push_back({{DayOf(kBase) + d, "t"}, 50});
   }
-  RetentionPolicy days{7, 0};
+  RetentionPolicy days{7, 0, {}};
   auto drop = PlanRetention(parts, days, now);
   // Keep days +4..+10 (7 days incl. today): drop +0..+3, both tenants.
   ASSERT_EQ(drop.size(), 8u);
   for (const auto& k : drop) EXPECT_LE(k.day, DayOf(kBase) + 3);
   EXPECT_EQ(drop.front(), (PartitionKey{DayOf(kBase), ""}));
 
-  RetentionPolicy bytes{0, 1000};  // 11 days x 150 = 1650: drop oldest until <= 1000
+  RetentionPolicy bytes{0, 1000, {}};  // 11 days x 150 = 1650: drop oldest until <= 1000
   drop = PlanRetention(parts, bytes, now);
   // Dropping (d0,""),(d0,t),(d1,""),(d1,t),(d2,"") = 100+50+100+50+100 = 400 -> 1250; then
   // (d2,t) 50 -> 1200, (d3,"") -> 1100, (d3,t) -> 1050, (d4,"") -> 950.
   ASSERT_EQ(drop.size(), 9u);
   EXPECT_EQ(drop.back(), (PartitionKey{DayOf(kBase) + 4, ""}));
 
-  RetentionPolicy tiny{0, 1};  // never drops the newest day
+  RetentionPolicy tiny{0, 1, {}};  // never drops the newest day
   drop = PlanRetention(parts, tiny, now);
   EXPECT_EQ(drop.size(), 20u);
-  RetentionPolicy none{0, 0};
+  RetentionPolicy none{0, 0, {}};
   EXPECT_TRUE(PlanRetention(parts, none, now).empty());
+}
+
+TEST(RetentionTest, TenantRulesSetEachTenantsPartitionAge) {
+  const int64_t now = kBase + 10 * kDay;
+  std::vector<PartitionUsage> parts;
+  for (int d = 0; d <= 10; ++d) {
+    for (const char* t : {"", "short", "long"}) parts.push_back({{DayOf(kBase) + d, t}, 10});
+  }
+  RetentionPolicy p{5, 0, {}};
+  p.rules = {RetentionRule{std::string("short"), "", "", 2},
+             RetentionRule{std::string("long"), "", "", 9}, RetentionRule{{}, "debug", "", 1}};
+  std::map<std::string, int> dropped;
+  for (const PartitionKey& k : PlanRetention(parts, p, now)) dropped[k.tenant]++;
+  EXPECT_EQ(dropped[""], 6);       // days 0..5: keep the 5 most recent
+  EXPECT_EQ(dropped["short"], 9);  // keep 2
+  EXPECT_EQ(dropped["long"], 2);   // keep 9
 }
 
 TEST_F(PartitionSetTest, FlushPartitionsByDayAndTenantAndReopens) {
@@ -264,6 +281,82 @@ TEST_F(PartitionSetTest, CrashAtEveryStepOfAMergeLosesOrDuplicatesNothing) {
       });
 }
 
+// Erasure and retention by kind rewrite parts without some rows: a crash at any step leaves,
+// per part, the old part or the new one — never both, never half a part — so the rows after
+// reopening are all the kept rows plus a subset of the doomed ones, each exactly once.
+TEST_F(PartitionSetTest, CrashAtEveryStepOfARowDeletionLeavesOldOrNewParts) {
+  std::vector<EventBatch> batches;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(40 + i, 400, kBase + (i % 2) * kDay));
+  RowPredicate doomed = [](int64_t, std::span<const Field> fields) {
+    for (const Field& f : fields) {
+      if (f.name == "kind") return f.value.s == "audit";
+    }
+    return false;
+  };
+  // A part whose rows are all doomed is removed, not rewritten.
+  EventBatch all_audit;
+  for (int i = 0; i < 50; ++i) {
+    all_audit.BeginEvent(kBase + 2 * kDay + i);
+    all_audit.AddField("kind", Value::String("audit"));
+  }
+  std::vector<const EventBatch*> ptrs = {&batches[0], &batches[1], &batches[2], &all_audit};
+  const auto all = testing::CanonicalRows(ptrs);
+  EventBatch kept_only;
+  for (const EventBatch* b : ptrs) {
+    for (const auto& e : b->events()) {
+      if (doomed(e.ts_ns, b->fields(e))) continue;
+      kept_only.BeginEvent(e.ts_ns);
+      for (const Field& f : b->fields(e)) kept_only.AddField(f.name, f.value);
+    }
+  }
+  const auto kept = testing::CanonicalRows({&kept_only});
+  ASSERT_LT(kept.size(), all.size() - 50);
+  CrashSweep(
+      dir_,
+      [&] {
+        auto set = PartitionSet::Open(Options());
+        ASSERT_TRUE(set.ok());
+        for (const EventBatch* b : ptrs) {
+          const EventBatch* one[] = {b};
+          ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+        }
+      },
+      [&](Env* env) -> Status {
+        auto set = PartitionSet::Open(Options(env));
+        if (!set.ok()) return set.status();
+        auto st = (*set)->DeleteRows([](const PartitionKey&) { return true; }, doomed);
+        if (!st.ok()) return st.status();
+        EXPECT_EQ(st->parts_removed, 1u);
+        EXPECT_EQ(st->rows_deleted, all.size() - kept.size());
+        return Status::Ok();
+      },
+      [&](int mode, uint64_t n) {
+        auto set = PartitionSet::Open(Options());
+        ASSERT_TRUE(set.ok()) << set.status().ToString();
+        auto snap = (*set)->Snapshot();
+        EXPECT_TRUE(snap->broken->empty()) << "mode " << mode << " step " << n;
+        std::vector<std::string> rows = AllRows(*snap);
+        // Every kept row exactly once; every other row one of the doomed ones, at most once.
+        std::vector<std::string> kept_seen;
+        std::set_intersection(rows.begin(), rows.end(), kept.begin(), kept.end(),
+                              std::back_inserter(kept_seen));
+        EXPECT_EQ(kept_seen, kept) << "mode " << mode << " step " << n;
+        std::vector<std::string> extra;
+        std::set_difference(rows.begin(), rows.end(), all.begin(), all.end(),
+                            std::back_inserter(extra));
+        EXPECT_TRUE(extra.empty()) << "mode " << mode << " step " << n;
+        EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end())
+            << "a row twice: mode " << mode << " step " << n;
+        for (auto& p : std::filesystem::recursive_directory_iterator(dir_)) {
+          EXPECT_FALSE(p.path().filename().string().starts_with("tmp-")) << p.path();
+        }
+        // Running the deletion again (the operator reruns the erase) finishes the job.
+        auto again = (*set)->DeleteRows([](const PartitionKey&) { return true; }, doomed);
+        ASSERT_TRUE(again.ok()) << again.status().ToString();
+        EXPECT_EQ(AllRows(*(*set)->Snapshot()), kept) << "mode " << mode << " step " << n;
+      });
+}
+
 TEST_F(PartitionSetTest, RetentionDropsPartitionsOnDiskAndInSnapshots) {
   auto set = PartitionSet::Open(Options());
   ASSERT_TRUE(set.ok());
@@ -281,7 +374,7 @@ TEST_F(PartitionSetTest, RetentionDropsPartitionsOnDiskAndInSnapshots) {
     ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
   }
   auto old_snap = (*set)->Snapshot();
-  auto dropped = (*set)->ApplyRetention({2, 0}, kBase + 4 * kDay + 1);
+  auto dropped = (*set)->ApplyRetention({2, 0, {}}, kBase + 4 * kDay + 1);
   ASSERT_TRUE(dropped.ok());
   ASSERT_EQ(dropped->size(), 3u);
   auto parts = (*set)->Partitions();
@@ -318,7 +411,7 @@ TEST_F(PartitionSetTest, SnapshotsStayConsistentUnderConcurrentIngestMergeRetent
   });
   auto retention = std::thread([&] {
     while (!done) {
-      auto r = set->ApplyRetention({3, 0}, kBase + 6 * kDay);
+      auto r = set->ApplyRetention({3, 0, {}}, kBase + 6 * kDay);
       EXPECT_TRUE(r.ok()) << r.status().ToString();
       std::this_thread::sleep_for(std::chrono::milliseconds(3));
     }
@@ -355,7 +448,7 @@ TEST_F(PartitionSetTest, SnapshotsStayConsistentUnderConcurrentIngestMergeRetent
   set->StopBackgroundMerges();
   while (*set->MergeOnce()) {
   }
-  ASSERT_TRUE(set->ApplyRetention({3, 0}, kBase + 6 * kDay).ok());
+  ASSERT_TRUE(set->ApplyRetention({3, 0, {}}, kBase + 6 * kDay).ok());
   auto snap = set->Snapshot();
   EXPECT_EQ(snap->rows(), kBatch * kFlushes);
   EXPECT_LT(snap->parts.size(), static_cast<size_t>(kFlushes));

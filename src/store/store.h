@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,8 @@ struct StoreOptions {
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   int sync_interval_ms = 20;
   uint64_t wal_segment_bytes = 64u << 20;
+  // Called with the duration of every WAL fsync (WalWriterOptions::on_sync). Empty = none.
+  std::function<void(int64_t ns)> on_wal_sync;
   Env* env = nullptr;  // nullptr = Env::Default()
   // Columnar parts: the memtable is flushed to parts when it holds this many
   // bytes or its oldest batch is this old; then the WAL segments the parts cover are
@@ -52,7 +56,10 @@ struct StoreOptions {
   // day does. Events of a day that expired while they were still in the memtable stay
   // readable until the next flush, which drops them (logged, counted in
   // expired_events_dropped) instead of writing a part retention would delete; the WAL replay
-  // skips them too. days = 0 and max_disk_bytes = 0 keep everything.
+  // skips them too. days = 0 and max_disk_bytes = 0 keep everything. retention.rules (per
+  // tenant, kind, level) keep some events longer or shorter than `days`: a partition goes
+  // whole once the longest its tenant keeps anything has passed, and rows whose own rule
+  // expired them earlier are removed from their parts by rewriting them (retention.h).
   RetentionPolicy retention;
   int retention_interval_ms = limits::kRetentionIntervalMs;
   // A one-line summary of Stats() at level info every stats_log_interval_ms; 0 = never.
@@ -81,7 +88,11 @@ struct StoreStats {
   uint64_t merged_rows = 0;                  // rows rewritten by merges since Open
   uint64_t partitions_dropped = 0;           // by retention since Open
   uint64_t expired_events_dropped = 0;       // by flushes since Open (retention by age)
-  uint64_t degraded_parts = 0;               // corrupt parts (see Degraded())
+  uint64_t expired_rows_removed = 0;  // from parts by retention rules (kind, level) since Open
+  uint64_t degraded_parts = 0;        // corrupt parts (see Degraded())
+  // Merges since Open per partition directory name (PartitionUsageRow::partition); a
+  // partition retention dropped is no longer listed.
+  std::map<std::string, uint64_t> merges_by_partition;
   // Compression of the flushes since Open: raw = the events' decoded column size (8 bytes
   // per timestamp, int and float, 1 per bool, the bytes of each string), compressed = the
   // disk bytes of the parts written. Merges shrink parts further; part_disk_bytes/part_rows
@@ -107,6 +118,22 @@ struct StoreCheckpoint {
   std::vector<std::string> files;  // relative to dir
 };
 
+// Store::Erase: every event of `tenant` ("" = the default tenant) whose field `field` equals
+// `value` (a string exactly; an integer or a boolean by its text).
+struct EraseRequest {
+  std::string tenant;
+  std::string field;
+  std::string value;
+};
+
+struct EraseResult {
+  uint64_t events = 0;  // removed
+  uint64_t parts_scanned = 0;
+  uint64_t parts_rewritten = 0;
+  uint64_t parts_removed = 0;        // every row of the part was erased
+  uint64_t wal_segments_before = 0;  // live WAL segments when the erase began (all deleted)
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -127,6 +154,20 @@ class Store {
   // Drops the partitions the retention policy expires now (logging each); what the
   // periodic retention does. OK and nothing dropped when retention is off.
   virtual Status RunRetention() = 0;
+  // Drops whole partitions, oldest first, until at least `bytes` of parts are gone — never a
+  // partition of the newest day present, as retention by size (retention.h) — logging each;
+  // returns the bytes freed (fewer when only the newest day is left). Size retention applied
+  // early: the server's disk module calls it below its low-disk watermark.
+  virtual Result<uint64_t> DropOldestPartitions(uint64_t bytes) = 0;
+
+  // Right to erasure (docs/security.md): removes the events `request` selects from disk.
+  // Every event acknowledged before the call is first flushed into parts, the WAL segments
+  // holding them are sealed and deleted (so no old WAL record keeps the value), then each part
+  // of the tenant holding such an event is rewritten without it, atomically like a merge (a
+  // crash leaves the old part or the new one, never a broken store). Events appended while
+  // the erase runs are new data and not erased. InvalidArgument when the store does not
+  // flush (memtable_flush_bytes = 0). The audit ledger (src/audit) is not touched.
+  virtual Result<EraseResult> Erase(const EraseRequest& request) = 0;
 
   // Writes a consistent, openable copy of the store into `dir` (created; REQUIRES: it does
   // not exist, and it is on the data directory's file system for the parts to be

@@ -95,7 +95,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   // retention runs (below), while the parts that cover a record are still listed.
   auto not_needed = [&](uint64_t seq) {
     return [&, seq](const EventBatch& b, const EventBatch::EventRef& e) {
-      if (store->ExpiredByAge(e.ts_ns, now_ns)) {
+      if (store->ExpiredByAge(b.fields(e), e.ts_ns, now_ns)) {
         ++expired;
         return true;
       }
@@ -133,6 +133,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   wo.fsync = options.fsync;
   wo.sync_interval_ms = options.sync_interval_ms;
   wo.segment_bytes = options.wal_segment_bytes;
+  wo.on_sync = options.on_wal_sync;
   wo.env = env;
   // Above every sequence a part covers too: a clean Close() deletes a fully covered WAL, and
   // a reused sequence would make replay think new records are already in parts.
@@ -346,31 +347,100 @@ void StoreImpl::MaintenanceLoop() {
 }
 
 bool StoreImpl::RetentionEnabled() const {
-  return options_.retention.days > 0 || options_.retention.max_disk_bytes > 0;
+  return options_.retention.ByAge() || options_.retention.max_disk_bytes > 0;
 }
 
-bool StoreImpl::ExpiredByAge(int64_t ts_ns, int64_t now_ns) const {
-  return options_.retention.days > 0 && DayOf(ts_ns) <= DayOf(now_ns) - options_.retention.days;
+bool StoreImpl::ExpiredByAge(std::span<const Field> fields, int64_t ts_ns, int64_t now_ns) const {
+  const int days = RetentionDaysOf(options_.retention, fields);
+  return days > 0 && DayOf(ts_ns) <= DayOf(now_ns) - days;
+}
+
+Status StoreImpl::ApplyRowRetention(int64_t now_ns) {
+  const RetentionPolicy& policy = options_.retention;
+  if (policy.rules.empty()) return Status::Ok();  // whole partitions only: done
+  const int32_t today = DayOf(now_ns);
+  // A partition is looked at when some event of its tenant may have expired by its day.
+  auto in_scope = [&](const PartitionKey& k) {
+    int shortest = policy.days;
+    for (const RetentionRule& r : policy.rules) {
+      if (r.tenant && *r.tenant != k.tenant) continue;
+      if (r.days > 0 && (shortest == 0 || r.days < shortest)) shortest = r.days;
+    }
+    return shortest > 0 && k.day <= today - shortest;
+  };
+  RowPredicate expired = [&](int64_t ts, std::span<const Field> fields) {
+    const int days = RetentionDaysOf(policy, fields);
+    return days > 0 && DayOf(ts) <= today - days;
+  };
+  std::lock_guard<std::mutex> lock(row_retention_mu_);
+  if (row_retention_day_ != today) {
+    // A new day expires more rows of the parts seen yesterday.
+    row_retention_clean_.clear();
+    row_retention_day_ = today;
+  }
+  VIGIA_ASSIGN_OR_RETURN(PartitionSet::RowDeletionStats st,
+                         parts_->DeleteRows(in_scope, expired, &row_retention_clean_));
+  for (std::string& dir : st.clean_parts) row_retention_clean_.insert(std::move(dir));
+  if (st.rows_deleted > 0) {
+    logger::Info("store: retention removed expired events",
+                 {{"events", st.rows_deleted},
+                  {"parts_rewritten", st.parts_rewritten},
+                  {"parts_removed", st.parts_removed}});
+  }
+  row_retention_rows_.fetch_add(st.rows_deleted);
+  return Status::Ok();
 }
 
 Result<std::vector<PartitionKey>> StoreImpl::ApplyRetention() {
   if (!RetentionEnabled()) return std::vector<PartitionKey>();
   std::map<PartitionKey, uint64_t> bytes;
   for (const PartitionUsage& p : parts_->Partitions()) bytes[p.key] = p.bytes;
-  VIGIA_ASSIGN_OR_RETURN(auto dropped,
-                         parts_->ApplyRetention(options_.retention, env_->NowNanos()));
+  std::vector<PartitionKey> dropped;
+  {
+    // Serialized with flushes: a flush that read the clock before a day expired must not
+    // publish that day's part after this pass looked (the part would outlive its retention
+    // until the next pass, forever under a clock that stops, as in tests). The partition drop
+    // is quick; the row rules below, which rewrite parts, run without the lock.
+    std::lock_guard<std::mutex> serial(flush_mu_);
+    VIGIA_ASSIGN_OR_RETURN(dropped, parts_->ApplyRetention(options_.retention, env_->NowNanos()));
+  }
   for (const PartitionKey& k : dropped) {
     logger::Info("store: retention dropped partition",
                  {{"partition", PartitionDirName(k)},
                   {"bytes", bytes[k]},
-                  {"retention_days", options_.retention.days},
+                  {"retention_days", options_.retention.MaxDaysFor(k.tenant)},
                   {"retention_max_disk_bytes", options_.retention.max_disk_bytes}});
   }
+  VIGIA_RETURN_IF_ERROR(ApplyRowRetention(env_->NowNanos()));
   return dropped;
+}
+
+Result<uint64_t> StoreImpl::DropOldestPartitions(uint64_t bytes) {
+  std::map<PartitionKey, uint64_t> sizes;
+  uint64_t total = 0;
+  for (const PartitionUsage& p : parts_->Partitions()) {
+    sizes[p.key] = p.bytes;
+    total += p.bytes;
+  }
+  if (bytes == 0 || total == 0) return uint64_t{0};
+  RetentionPolicy early;  // by size only; 1, not 0 (= no limit), when everything may go
+  early.max_disk_bytes = total > bytes ? total - bytes : 1;
+  VIGIA_ASSIGN_OR_RETURN(auto dropped, parts_->ApplyRetention(early, env_->NowNanos()));
+  uint64_t freed = 0;
+  for (const PartitionKey& k : dropped) {
+    freed += sizes[k];
+    logger::Warn("store: low disk, dropped the oldest partition",
+                 {{"partition", PartitionDirName(k)}, {"bytes", sizes[k]}});
+  }
+  return freed;
 }
 
 Status StoreImpl::Flush() {
   std::lock_guard<std::mutex> serial(flush_mu_);
+  return FlushLocked();
+}
+
+Status StoreImpl::FlushLocked() {
   Memtable::Snapshot mem = memtable_.GetSnapshot();
   if (mem->empty()) return Status::Ok();
   // The memtable has no sequence gaps (commit hook), so everything <= max_seq that was
@@ -383,13 +453,14 @@ Status StoreImpl::Flush() {
   std::vector<std::shared_ptr<const EventBatch>> kept;
   kept.reserve(mem->size());
   for (const Memtable::Entry& e : *mem) {
-    auto k = options_.retention.days <= 0
-                 ? e.batch
-                 : KeepUncoveredIf(e.batch, [&](const EventBatch&, const EventBatch::EventRef& ev) {
-                     const bool old = ExpiredByAge(ev.ts_ns, now_ns);
-                     expired += old ? 1 : 0;
-                     return old;
-                   });
+    auto k =
+        !options_.retention.ByAge()
+            ? e.batch
+            : KeepUncoveredIf(e.batch, [&](const EventBatch& b, const EventBatch::EventRef& ev) {
+                const bool old = ExpiredByAge(b.fields(ev), ev.ts_ns, now_ns);
+                expired += old ? 1 : 0;
+                return old;
+              });
     if (k != nullptr) kept.push_back(std::move(k));
   }
   std::vector<const EventBatch*> batches;
@@ -428,6 +499,57 @@ Status StoreImpl::Flush() {
   return Status::Ok();
 }
 
+Result<EraseResult> StoreImpl::Erase(const EraseRequest& request) {
+  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
+  if (options_.memtable_flush_bytes == 0) {
+    return Status::InvalidArgument("erase needs memtable flushing (memtable_flush_bytes > 0)");
+  }
+  if (request.field.empty()) return Status::InvalidArgument("erase: no field");
+  EraseResult result;
+  {
+    // No other flush or checkpoint meanwhile: after the seal every record written so far is
+    // in the memtable or in parts, and this flush puts the memtable's into parts.
+    std::lock_guard<std::mutex> serial(flush_mu_);
+    result.wal_segments_before = wal_->stats().live_segments;
+    VIGIA_ASSIGN_OR_RETURN(uint64_t sealed, wal_->SealSegment());
+    VIGIA_RETURN_IF_ERROR(FlushLocked());
+    VIGIA_RETURN_IF_ERROR(wal_->DeleteSegmentsUpTo(sealed));
+  }
+  const std::string& field = request.field;
+  const std::string& want = request.value;
+  RowPredicate doomed = [&field, &want](int64_t, std::span<const Field> fields) {
+    for (const Field& f : fields) {
+      if (f.name != field) continue;
+      switch (f.value.type) {
+        case ValueType::kString:
+          return f.value.s == want;
+        case ValueType::kInt:
+          return std::to_string(f.value.i) == want;
+        case ValueType::kBool:
+          return (f.value.b ? "true" : "false") == want;
+        case ValueType::kFloat:
+        case ValueType::kNull:
+          return false;
+      }
+    }
+    return false;
+  };
+  VIGIA_ASSIGN_OR_RETURN(
+      PartitionSet::RowDeletionStats st,
+      parts_->DeleteRows([&](const PartitionKey& k) { return k.tenant == request.tenant; },
+                         doomed));
+  result.events = st.rows_deleted;
+  result.parts_scanned = st.parts_scanned;
+  result.parts_rewritten = st.parts_rewritten;
+  result.parts_removed = st.parts_removed;
+  logger::Info("store: erased events", {{"tenant", request.tenant},
+                                        {"field", request.field},
+                                        {"events", result.events},
+                                        {"parts_rewritten", result.parts_rewritten},
+                                        {"parts_removed", result.parts_removed}});
+  return result;
+}
+
 StoreStats StoreImpl::Stats() const {
   StoreStats s;
   PartitionSetStats ps = parts_->Stats();
@@ -444,8 +566,10 @@ StoreStats StoreImpl::Stats() const {
   s.parts_written = ps.parts_written;
   s.merges = ps.merges;
   s.merged_rows = ps.merged_rows;
+  s.merges_by_partition = std::move(ps.merges_by_partition);
   s.partitions_dropped = ps.partitions_dropped;
   s.expired_events_dropped = flush_expired_.load();
+  s.expired_rows_removed = row_retention_rows_.load();
   s.degraded_parts = ps.degraded_parts;
   s.flushed_raw_bytes = flushed_raw_bytes_.load();
   s.flushed_part_bytes = flushed_part_bytes_.load();

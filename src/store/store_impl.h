@@ -36,6 +36,9 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <span>
+#include <string>
 #include <thread>
 
 #include "store/memtable.h"
@@ -56,6 +59,8 @@ class StoreImpl final : public Store, public StoreReader {
   Status Close() override;
   Status Flush() override;
   Status RunRetention() override { return ApplyRetention().status(); }
+  Result<EraseResult> Erase(const EraseRequest& request) override;
+  Result<uint64_t> DropOldestPartitions(uint64_t bytes) override;
   Result<StoreCheckpoint> Checkpoint(const std::string& dir) override;
   StoreSnapshot GetSnapshot() const override;
   StoreStats Stats() const override;
@@ -71,11 +76,17 @@ class StoreImpl final : public Store, public StoreReader {
  private:
   explicit StoreImpl(const StoreOptions& options, Env* env);
   Status ProbeWritable() const;
+  // Flush() with flush_mu_ held.
+  Status FlushLocked();
   void MaintenanceLoop();
   bool FlushDue() const;
   bool RetentionEnabled() const;
-  // Is an event at ts_ns expired by age (retention.days) at wall-clock time now_ns?
-  bool ExpiredByAge(int64_t ts_ns, int64_t now_ns) const;
+  // Is an event (at ts_ns, with `fields`) expired by age (its retention rule, else
+  // retention.days) at wall-clock time now_ns?
+  bool ExpiredByAge(std::span<const Field> fields, int64_t ts_ns, int64_t now_ns) const;
+  // The row rules of retention (kind, level, tenant) inside the partitions kept: rewrites the
+  // parts holding expired rows. A part is read at most once per UTC day.
+  Status ApplyRowRetention(int64_t now_ns);
   void LogStats() const;
 
   const StoreOptions options_;
@@ -97,6 +108,7 @@ class StoreImpl final : public Store, public StoreReader {
   std::atomic<uint64_t> flushed_raw_bytes_{0};
   std::atomic<uint64_t> flushed_part_bytes_{0};
   std::atomic<uint64_t> flush_expired_{0};       // events dropped by flushes: expired by age
+  std::atomic<uint64_t> row_retention_rows_{0};  // rows removed from parts by retention rules
   std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
 
   // Backpressure (Append): appenders wait here while the memtable is over its hard limit;
@@ -110,6 +122,11 @@ class StoreImpl final : public Store, public StoreReader {
   std::condition_variable flush_cv_;
   bool stop_flush_ = false;   // guarded by flush_thread_mu_
   std::thread flush_thread_;  // runs MaintenanceLoop
+
+  // ApplyRowRetention: the parts already without expired rows today (their directories).
+  std::mutex row_retention_mu_;
+  std::set<std::string> row_retention_clean_;  // guarded by row_retention_mu_
+  int32_t row_retention_day_ = 0;              // guarded by row_retention_mu_
 
   // Cached result of the write probe (it creates a file; at most once a second).
   mutable std::mutex probe_mu_;

@@ -387,6 +387,8 @@ TEST_F(StoreOpsTest, CountersAndUsage) {
   EXPECT_EQ(st.parts_written, 4u);
   EXPECT_EQ(st.merges, 1u);
   EXPECT_EQ(st.merged_rows, 8000u);
+  ASSERT_EQ(st.merges_by_partition.size(), 1u);
+  EXPECT_EQ(st.merges_by_partition.begin()->second, 1u);
   EXPECT_EQ(st.parts, 1u);
   EXPECT_EQ(st.partitions, 1u);
   EXPECT_GT(st.flushed_raw_bytes, 8000u * 8);
@@ -394,6 +396,7 @@ TEST_F(StoreOpsTest, CountersAndUsage) {
 
   StoreUsage u = s->Usage();
   ASSERT_EQ(u.partitions.size(), 1u);
+  EXPECT_EQ(st.merges_by_partition.begin()->first, u.partitions[0].partition);
   EXPECT_EQ(u.partitions[0].rows, 8000u);
   EXPECT_EQ(u.partitions[0].bytes, st.part_disk_bytes);
   uint64_t column_bytes = 0;

@@ -8,6 +8,7 @@
 #include <zstd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -92,9 +93,22 @@ Status ServerProcess::StartOnce() {
       pid_ = -1;
       return Status::Unavailable("server exited during start-up:\n" + Log());
     }
-    HttpClient c(port_, 1000);
-    Result<HttpResult> r = c.Request("GET", options_.wait_ready ? "/health/ready" : "/health/live");
-    if (r.ok() && r->status == 200) return Status::Ok();
+    const char* probe = options_.wait_ready ? "/health/ready" : "/health/live";
+    if (options_.tls) {
+      std::string cmd = "curl -sk -o /dev/null --max-time 1 -w '%{http_code}' https://127.0.0.1:" +
+                        std::to_string(port_) + probe + " 2>/dev/null";
+      std::string code;
+      if (FILE* p = ::popen(cmd.c_str(), "r")) {
+        char buf[16] = {};
+        if (std::fgets(buf, sizeof buf, p) != nullptr) code = buf;
+        ::pclose(p);
+      }
+      if (code == "200") return Status::Ok();
+    } else {
+      HttpClient c(port_, 1000);
+      Result<HttpResult> r = c.Request("GET", probe);
+      if (r.ok() && r->status == 200) return Status::Ok();
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return Status::DeadlineExceeded("server did not become live:\n" + Log());
@@ -109,6 +123,10 @@ int ServerProcess::Stop(int sig) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return -1;
+}
+
+void ServerProcess::Signal(int sig) {
+  if (pid_ > 0) ::kill(pid_, sig);
 }
 
 std::string ServerProcess::Log() const {

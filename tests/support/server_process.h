@@ -39,6 +39,9 @@ struct ServerOptions {
   // Keep the server's default retention (30 days) instead of turning it off for the
   // fixed-date test data.
   bool default_retention = false;
+  // The server speaks HTTPS (server.tls_cert_file set): Start() waits for /health/live
+  // through `curl -k` (the test checks the certificate itself).
+  bool tls = false;
 };
 
 class ServerProcess {
@@ -51,7 +54,10 @@ class ServerProcess {
   Status Start();
   // Sends `sig` and waits for the exit; returns the exit code (128+signal when killed).
   int Stop(int sig);
+  // Sends `sig` (SIGHUP: reload) and returns at once.
+  void Signal(int sig);
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   std::string Log() const;  // the server's stderr so far
 

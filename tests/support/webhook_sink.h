@@ -29,19 +29,20 @@ struct HookRequest {
 
 class WebhookSink {
  public:
-  // `status`: what every request is answered with.
-  explicit WebhookSink(int status = 200) : status_(status) {
-    router_.Add("POST", "/hook/{name}", Access::kPublic, [this](HttpRequest& req, HttpResponse* resp) {
-      {
-        std::lock_guard lock(mu_);
-        requests_.push_back(HookRequest{std::string(req.PathParam("name")), req.body,
-                                        std::string(req.Header("X-Vigia-Signature"))});
-      }
-      cv_.notify_all();
-      resp->SetJson(status_, "{}");
-    });
+  // `status`: what every request is answered with; `port` 0 = any free port.
+  explicit WebhookSink(int status = 200, uint16_t port = 0) : status_(status) {
+    router_.Add("POST", "/hook/{name}", Access::kPublic,
+                [this](HttpRequest& req, HttpResponse* resp) {
+                  {
+                    std::lock_guard lock(mu_);
+                    requests_.push_back(HookRequest{std::string(req.PathParam("name")), req.body,
+                                                    std::string(req.Header("X-Vigia-Signature"))});
+                  }
+                  cv_.notify_all();
+                  resp->SetJson(status_, "{}");
+                });
     HttpServerOptions o;
-    o.port = 0;
+    o.port = port;
     o.threads = 1;
     server_ = std::make_unique<HttpServer>(o, &router_);
   }

@@ -1,7 +1,7 @@
 // Config: everything a Logger needs to start — identity, queue sizes, sinks, shipper and
 // crash settings. Plain value type (thread-compatible). Config::from_env() fills the fields
 // the environment names (VIGIA_SERVICE, VIGIA_ENV, VIGIA_ENDPOINT, VIGIA_API_KEY,
-// VIGIA_VERSION, VIGIA_SPOOL_DIR, VIGIA_LOG_LEVEL).
+// VIGIA_CA_FILE, VIGIA_VERSION, VIGIA_SPOOL_DIR, VIGIA_LOG_LEVEL).
 #pragma once
 
 #include <chrono>
@@ -19,9 +19,15 @@ enum class Compression { kNone, kGzip, kZstd };
 enum class StdoutFormat { kAuto, kJson, kText };
 
 struct ShipperConfig {
-  // Base URL of the vigia server, e.g. "http://127.0.0.1:8080"; empty disables shipping.
+  // Base URL of the vigia server, e.g. "http://127.0.0.1:8080" or "https://logs.example:7070";
+  // empty disables shipping.
   std::string endpoint;
   std::string api_key;
+  // HTTPS: the server's certificate is always verified — chain, validity dates and host name
+  // (there is no switch to turn that off; an expired, wrong-host or untrusted certificate
+  // means nothing is sent). Trusted CAs are the system's unless `ca_file` names a PEM bundle
+  // to trust instead (a private CA).
+  std::string ca_file;
   Compression compression = Compression::kZstd;
   // A batch is sent when it holds this many events, this many bytes, or is this old.
   size_t batch_max_events = 1000;

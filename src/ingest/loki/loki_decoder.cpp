@@ -142,12 +142,9 @@ struct LokiDecoder::Impl {
       ++result->accepted;
       return;
     }
-    ++result->rejected;
-    if (result->errors.size() < limits.max_reported_errors) {
-      result->errors.push_back(
-          {entry_no,
-           path + (entry_error.empty() ? normalizer.canonicalizer().error() : entry_error)});
-    }
+    result->Reject(entry_no,
+                   path + (entry_error.empty() ? normalizer.canonicalizer().error() : entry_error),
+                   limits.max_reported_errors);
   }
 
   // --- JSON ---------------------------------------------------------------------------

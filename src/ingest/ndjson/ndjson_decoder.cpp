@@ -38,10 +38,7 @@ struct NdjsonDecoder::Impl {
   DecodeResult* result = nullptr;
 
   void Reject(uint64_t line, std::string reason) {
-    ++result->rejected;
-    if (result->errors.size() < limits.max_reported_errors) {
-      result->errors.push_back({line, std::move(reason)});
-    }
+    result->Reject(line, std::move(reason), limits.max_reported_errors);
   }
 
   void DecodeOne(uint64_t line_no, std::string_view line) {

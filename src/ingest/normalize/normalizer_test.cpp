@@ -19,7 +19,8 @@ struct AliasRow {
   Value expected;
 };
 
-// Every row of the alias table of docs/architecture.md ("The event model") (plus each canonical spelling of it).
+// Every row of the alias table of docs/architecture.md ("The event model") (plus each canonical
+// spelling of it).
 TEST_F(NormalizerTest, EveryAliasMapsToItsCanonicalField) {
   const AliasRow rows[] = {
       {"msg", "\"hi\"", "msg", S("hi")},

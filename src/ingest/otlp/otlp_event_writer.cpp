@@ -46,8 +46,7 @@ bool OtlpEventWriter::End(const Scope& scope, int64_t receive_ts_ns) {
 }
 
 void RejectRecord(DecodeResult* result, size_t max_errors, uint64_t record_no, std::string reason) {
-  ++result->rejected;
-  if (result->errors.size() < max_errors) result->errors.push_back({record_no, std::move(reason)});
+  result->Reject(record_no, std::move(reason), max_errors);
 }
 
 }  // namespace vigia::otlp

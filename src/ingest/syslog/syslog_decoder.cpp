@@ -58,10 +58,7 @@ struct SyslogDecoder::Impl {
   DecodeResult* result = nullptr;
 
   void Reject(uint64_t n, std::string reason) {
-    ++result->rejected;
-    if (result->errors.size() < limits.max_reported_errors) {
-      result->errors.push_back({n, std::move(reason)});
-    }
+    result->Reject(n, std::move(reason), limits.max_reported_errors);
   }
 
   // Parses `json` into `*object`; false when it is not one JSON object.

@@ -12,6 +12,9 @@
 //        bloom.bin  bloom filters
 //   <data_dir>/parts/<partition>/tmp-<seq:016x>/       a part being written (deleted at open)
 //   <data_dir>/parts/<partition>.dropped               a partition being deleted by retention
+//   <data_dir>/LOCK                    flock'ed by the process that writes the directory (the
+//                                      server, or an offline command: data_dir_lock.h); holds
+//                                      "<pid> <program>"; never backed up
 //   <data_dir>/.checkpoint-<n>/        a checkpoint being taken (Store::Checkpoint); any
 //                                      left by a crash is deleted at open
 //
@@ -26,6 +29,7 @@
 //   <data_dir>/auth/            the API key store (src/auth/auth_file_names.h)
 //   <data_dir>/audit/           the audit ledger: hash chains, checkpoints, signing key
 //                               (src/audit/audit_file_names.h)
+//   <data_dir>/errors/          the error-group table (src/errors/error_file_names.h)
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once
@@ -44,6 +48,7 @@ namespace vigia::file_names {
 inline constexpr std::string_view kWalDir = "wal";
 inline constexpr std::string_view kWalSuffix = ".wal";
 inline constexpr std::string_view kWriteProbe = ".write_probe";
+inline constexpr std::string_view kLockFile = "LOCK";
 // Digits of the zero-padded sequence number in a segment name: sorts lexicographically.
 inline constexpr size_t kWalSeqDigits = 20;
 
@@ -73,6 +78,8 @@ inline std::optional<uint64_t> ParseWalSegmentName(std::string_view name) {
 inline std::string WriteProbePath(std::string_view data_dir) {
   return JoinPath(data_dir, kWriteProbe);
 }
+
+inline std::string LockFilePath(std::string_view data_dir) { return JoinPath(data_dir, kLockFile); }
 
 // --- columnar parts (partition_set.h, part_writer.h) ---------------------------------
 inline constexpr std::string_view kPartsDir = "parts";
@@ -111,15 +118,15 @@ inline std::optional<uint64_t> ParsePartDirName(std::string_view name) {
 inline constexpr std::string_view kCheckpointDirPrefix = ".checkpoint-";
 
 // True for a name (one path component) that is never part of a backup: the write probe,
-// checkpoints in progress, parts being written (tmp-*), partitions being dropped, and any
-// temp file whose name ends in ".tmp" (WriteFileAtomic's temp names).
+// the lock file, checkpoints in progress, parts being written (tmp-*), partitions being dropped,
+// and any temp file whose name ends in ".tmp" (WriteFileAtomic's temp names).
 inline bool IsTransientDataFile(std::string_view name) {
   auto starts = [&](std::string_view p) { return name.substr(0, p.size()) == p; };
   auto ends = [&](std::string_view s) {
     return name.size() >= s.size() && name.substr(name.size() - s.size()) == s;
   };
-  return name == kWriteProbe || starts(kCheckpointDirPrefix) || starts(kPartTmpDirPrefix) ||
-         ends(kDroppedPartitionSuffix) || ends(".tmp");
+  return name == kWriteProbe || name == kLockFile || starts(kCheckpointDirPrefix) ||
+         starts(kPartTmpDirPrefix) || ends(kDroppedPartitionSuffix) || ends(".tmp");
 }
 
 }  // namespace vigia::file_names

@@ -102,11 +102,46 @@ Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,
     Cursor* c = heap.top();
     heap.pop();
     const auto& e = c->event();
-    VIGIA_RETURN_IF_ERROR(writer->Add(e.ts_ns, c->block.fields(e)));
+    VIGIA_RETURN_IF_ERROR(writer->AddWithKey(c->key, c->block.fields(e)));
     ++local.rows;
     VIGIA_ASSIGN_OR_RETURN(bool more, c->Advance());
     if (more) heap.push(c);
   }
+  VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
+  local.output_bytes = meta.data_bytes + meta.bloom_bytes;
+  if (stats) *stats = local;
+  return meta;
+}
+
+Result<uint64_t> CountRows(const PartReader& input, const RowPredicate& doomed) {
+  uint64_t n = 0;
+  EventBatch block;
+  for (size_t b = 0; b < input.meta().blocks.size(); ++b) {
+    block = EventBatch();
+    VIGIA_RETURN_IF_ERROR(input.ReadBlockEvents(b, &block));
+    for (const auto& e : block.events()) n += doomed(e.ts_ns, block.fields(e)) ? 1 : 0;
+  }
+  return n;
+}
+
+Result<PartMeta> RewritePartWithout(const PartReader& input, const RowPredicate& doomed,
+                                    const std::string& tmp_dir, const std::string& final_dir,
+                                    PartWriterOptions options, MergeStats* stats) {
+  MergeStats local;
+  options.wal_seq = std::max(options.wal_seq, input.meta().wal_seq);
+  local.input_bytes = input.disk_bytes();
+  VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
+  EventBatch block;
+  for (size_t b = 0; b < input.meta().blocks.size(); ++b) {
+    block = EventBatch();
+    VIGIA_RETURN_IF_ERROR(input.ReadBlockEvents(b, &block));
+    for (const auto& e : block.events()) {
+      if (doomed(e.ts_ns, block.fields(e))) continue;
+      VIGIA_RETURN_IF_ERROR(writer->Add(e.ts_ns, block.fields(e)));
+      ++local.rows;
+    }
+  }
+  if (local.rows == 0) return Status::InvalidArgument("rewrite: every row removed");
   VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
   local.output_bytes = meta.data_bytes + meta.bloom_bytes;
   if (stats) *stats = local;

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,6 +46,21 @@ struct MergeStats {
 std::vector<size_t> SelectMergeInputs(std::span<const uint64_t> rows, size_t min_parts,
                                       size_t max_parts,
                                       uint64_t tier_ratio = limits::kMergeTierRatio);
+
+// Which rows a rewrite removes (erasure, retention by kind): true = delete the row.
+using RowPredicate = std::function<bool(int64_t ts, std::span<const Field> fields)>;
+
+// How many rows of `input` `doomed` selects (decodes every block).
+Result<uint64_t> CountRows(const PartReader& input, const RowPredicate& doomed);
+
+// Copies `input` without the rows `doomed` selects into a new part (tmp_dir → final_dir, the
+// rename being the commit point), in the input's row order; options.wal_seq is raised to the
+// input's. The caller lists the input in options.replaces, so that a crash after the rename
+// is repaired at open exactly like an interrupted merge: the old part or the new one, never
+// both. REQUIRES: at least one row is kept (CountRows < rows).
+Result<PartMeta> RewritePartWithout(const PartReader& input, const RowPredicate& doomed,
+                                    const std::string& tmp_dir, const std::string& final_dir,
+                                    PartWriterOptions options, MergeStats* stats = nullptr);
 
 // REQUIRES: inputs non-empty. options.wal_seq is raised to the inputs' max.
 Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,

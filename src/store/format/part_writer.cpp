@@ -9,6 +9,37 @@
 #include "store/format/file_names.h"
 
 namespace vigia {
+namespace {
+
+// Equality of two short strings without a call to memcmp: field names, services and kinds are
+// mostly under 16 bytes, and the flush compares them several times per row.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  if (p == q) return true;
+  if (n >= 8 && n <= 16) {
+    uint64_t x0, y0, x1, y1;  // two overlapping 8-byte words cover 8..16 bytes
+    std::memcpy(&x0, p, 8);
+    std::memcpy(&y0, q, 8);
+    std::memcpy(&x1, p + n - 8, 8);
+    std::memcpy(&y1, q + n - 8, 8);
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  }
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (p[i] != q[i]) return false;
+    }
+    return true;
+  }
+  return std::memcmp(p, q, n) == 0;
+}
+
+// WritePartFromRows: distinct services (kinds) found by a linear scan before a hash map.
+constexpr size_t kLinearIds = 16;
+
+}  // namespace
 
 RowKey RowKeyOf(int64_t ts, std::span<const Field> fields) {
   RowKey k;
@@ -106,10 +137,7 @@ uint32_t PartWriter::ResolveColumn(std::string_view name, ColumnType type) {
 uint32_t PartWriter::ResolveColumnAt(size_t position, std::string_view name, ColumnType type) {
   if (position < predicted_.size()) {
     const Predicted& p = predicted_[position];
-    if (p.type == type && p.name.size() == name.size() &&
-        std::memcmp(p.name.data(), name.data(), name.size()) == 0) {
-      return p.col;
-    }
+    if (p.type == type && SameBytes(p.name, name)) return p.col;
   }
   const uint32_t col = ResolveColumn(name, type);
   if (position >= predicted_.size()) predicted_.resize(position + 1);
@@ -118,14 +146,30 @@ uint32_t PartWriter::ResolveColumnAt(size_t position, std::string_view name, Col
 }
 
 Status PartWriter::Add(int64_t ts, std::span<const Field> fields) {
+  return AddWithKey(RowKeyOf(ts, fields), fields);
+}
+
+Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) {
   if (!failed_.ok()) return failed_;
-  RowKey key = RowKeyOf(ts, fields);
-  if (have_last_key_ && CompareRowKeys(key, RowKey{last_service_, last_kind_, last_ts_}) < 0) {
-    failed_ = Status::InvalidArgument("part writer: rows not in (service, kind, ts) order");
-    return failed_;
+  const int64_t ts = key.ts;
+  if (have_last_key_) {
+    // Rows arrive sorted, so service and kind mostly equal the previous row's: two short
+    // byte compares, and the full three-way compare only when one of them changed.
+    const bool same_service = SameBytes(key.service, last_service_);
+    const bool same_kind = same_service && SameBytes(key.kind, last_kind_);
+    const bool in_order =
+        same_kind ? ts >= last_ts_
+                  : CompareRowKeys(key, RowKey{last_service_, last_kind_, last_ts_}) >= 0;
+    if (!in_order) {
+      failed_ = Status::InvalidArgument("part writer: rows not in (service, kind, ts) order");
+      return failed_;
+    }
+    if (!same_service) last_service_.assign(key.service);
+    if (!same_kind) last_kind_.assign(key.kind);
+  } else {
+    last_service_.assign(key.service);
+    last_kind_.assign(key.kind);
   }
-  if (!have_last_key_ || key.service != last_service_) last_service_.assign(key.service);
-  if (!have_last_key_ || key.kind != last_kind_) last_kind_.assign(key.kind);
   last_ts_ = ts;
   have_last_key_ = true;
 
@@ -315,31 +359,54 @@ Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& 
     uint32_t row;
   };
   std::vector<Keyed> keyed(rows.size());
-  std::unordered_map<std::string_view, uint32_t> services, kinds;
-  std::vector<std::string_view> service_names, kind_names;
-  auto id_of = [](std::unordered_map<std::string_view, uint32_t>& ids,
-                  std::vector<std::string_view>& names, std::string_view v) {
-    auto [it, inserted] = ids.try_emplace(v, static_cast<uint32_t>(names.size()));
-    if (inserted) names.push_back(v);
-    return it->second;
+  // A handful of services and kinds: the previous row's value or a short linear scan with
+  // inline compares finds the id without hashing; the map takes over past kLinearIds values.
+  struct Ids {
+    std::vector<std::string_view> names;
+    std::unordered_map<std::string_view, uint32_t> map;
+    uint32_t last = UINT32_MAX;
+    uint32_t Of(std::string_view v) {
+      if (last != UINT32_MAX && SameBytes(names[last], v)) return last;
+      if (names.size() <= kLinearIds) {
+        for (uint32_t i = 0; i < names.size(); ++i) {
+          if (SameBytes(names[i], v)) return last = i;
+        }
+        if (names.size() == kLinearIds) {
+          for (uint32_t i = 0; i < names.size(); ++i) map.emplace(names[i], i);
+        }
+      } else if (auto it = map.find(v); it != map.end()) {
+        return last = it->second;
+      }
+      const auto id = static_cast<uint32_t>(names.size());
+      names.push_back(v);
+      if (names.size() > kLinearIds) map.emplace(v, id);
+      return last = id;
+    }
   };
+  Ids services, kinds;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& e = rows[i].batch->events()[rows[i].event];
     RowKey k = RowKeyOf(e.ts_ns, rows[i].batch->fields(e));
-    keyed[i] = {id_of(services, service_names, k.service), id_of(kinds, kind_names, k.kind),
-                e.ts_ns, static_cast<uint32_t>(i)};
+    keyed[i] = {services.Of(k.service), kinds.Of(k.kind), e.ts_ns, static_cast<uint32_t>(i)};
   }
-  auto ranks = [](const std::vector<std::string_view>& names) {
+  // Sorts the names; returns each id's rank (the sort key) and fills `sorted` (rank -> name).
+  auto ranks = [](const std::vector<std::string_view>& names,
+                  std::vector<std::string_view>* sorted) {
     std::vector<uint32_t> order(names.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(),
               [&](uint32_t a, uint32_t b) { return names[a] < names[b]; });
     std::vector<uint32_t> rank(names.size());
-    for (uint32_t r = 0; r < order.size(); ++r) rank[order[r]] = r;
+    sorted->resize(names.size());
+    for (uint32_t r = 0; r < order.size(); ++r) {
+      rank[order[r]] = r;
+      (*sorted)[r] = names[order[r]];
+    }
     return rank;
   };
-  const std::vector<uint32_t> service_rank = ranks(service_names);
-  const std::vector<uint32_t> kind_rank = ranks(kind_names);
+  std::vector<std::string_view> service_by_rank, kind_by_rank;
+  const std::vector<uint32_t> service_rank = ranks(services.names, &service_by_rank);
+  const std::vector<uint32_t> kind_rank = ranks(kinds.names, &kind_by_rank);
   for (Keyed& k : keyed) {
     k.service = service_rank[k.service];
     k.kind = kind_rank[k.kind];
@@ -354,7 +421,9 @@ Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& 
   for (const Keyed& k : keyed) {
     const RowRef& r = rows[k.row];
     const auto& e = r.batch->events()[r.event];
-    VIGIA_RETURN_IF_ERROR(writer->Add(e.ts_ns, r.batch->fields(e)));
+    // The key the sort used (its strings are the first row's copy of each value: equal bytes).
+    const RowKey key{service_by_rank[k.service], kind_by_rank[k.kind], k.ts};
+    VIGIA_RETURN_IF_ERROR(writer->AddWithKey(key, r.batch->fields(e)));
   }
   return writer->Finish(final_dir);
 }

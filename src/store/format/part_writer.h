@@ -67,6 +67,10 @@ class PartWriter {
   // event (against the event.h invariant) keeps its first value; see
   // dropped_duplicate_fields().
   Status Add(int64_t ts, std::span<const Field> fields);
+  // Add() for a caller that already holds the row's key (the flush sort and the merge heap
+  // compute it anyway): the fields are not scanned for service and kind a second time.
+  // REQUIRES: key == RowKeyOf(key.ts, fields); key >= the previous row's key.
+  Status AddWithKey(const RowKey& key, std::span<const Field> fields);
 
   // Writes the last block and the metadata, fsyncs, renames the temporary directory to
   // `final_dir` and fsyncs its parent. REQUIRES: at least one row was added.

@@ -123,7 +123,9 @@ Status WalWriter::WriteGroup(const std::vector<Waiter*>& group, uint64_t first_s
     if (file_) {
       // Sync the old segment first (whatever the policy: once per segment is cheap) so
       // that everything below synced_seq is durable and Close() need only sync the last.
+      const int64_t t0 = env_->MonotonicNanos();
       Status st = file_->Sync();
+      if (st.ok()) NoteSync(t0);
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         sync_error_ = st;
@@ -163,7 +165,11 @@ Status WalWriter::WriteGroup(const std::vector<Waiter*>& group, uint64_t first_s
   const uint64_t size_before = file_->Size();
   Status write_st = file_->Append(group_buf_);
   Status sync_st;
-  if (write_st.ok() && options_.fsync == FsyncPolicy::kAlways) sync_st = file_->Sync();
+  if (write_st.ok() && options_.fsync == FsyncPolicy::kAlways) {
+    const int64_t t0 = env_->MonotonicNanos();
+    sync_st = file_->Sync();
+    if (sync_st.ok()) NoteSync(t0);
+  }
   if (!write_st.ok()) {
     // Cut the torn group off so the segment ends on a record boundary; the next group
     // goes to a fresh segment either way, because the file's offset is now unknown.
@@ -214,7 +220,9 @@ Status WalWriter::SyncOnce() {
     f = file_;
     target = stats_.last_seq;
   }
+  const int64_t t0 = env_->MonotonicNanos();
   Status st = f->Sync();
+  if (st.ok()) NoteSync(t0);
   std::lock_guard<std::mutex> lock(mu_);
   if (!st.ok()) {
     sync_error_ = st;
@@ -229,6 +237,10 @@ Status WalWriter::SyncOnce() {
 }
 
 Status WalWriter::Sync() { return SyncOnce(); }
+
+void WalWriter::NoteSync(int64_t start_ns) {
+  if (options_.on_sync) options_.on_sync(env_->MonotonicNanos() - start_ns);
+}
 
 void WalWriter::SyncLoop() {
   const auto interval = std::chrono::milliseconds(std::max(1, options_.sync_interval_ms));
@@ -274,6 +286,11 @@ Status WalWriter::DeleteSegmentsUpTo(uint64_t seq) {
     // <= seq. The last segment has no upper bound yet and always stays.
     size_t n = 0;
     while (n + 1 < segments_.size() && segments_[n + 1].first_seq <= seq + 1) ++n;
+    // The last segment too when nothing is being written to it (sealed, or found at open
+    // before this writer's first record) and every sequence assigned so far is covered.
+    if (n + 1 == segments_.size() && file_ == nullptr && queue_.empty() && next_seq_ - 1 <= seq) {
+      ++n;
+    }
     for (size_t i = 0; i < n; ++i) {
       doomed.push_back(segments_[i].first_seq);
       stats_.live_bytes -= segments_[i].bytes;
@@ -287,6 +304,31 @@ Status WalWriter::DeleteSegmentsUpTo(uint64_t seq) {
     if (!st.ok() && result.ok()) result = st;
   }
   return result;
+}
+
+Result<uint64_t> WalWriter::SealSegment() {
+  std::shared_ptr<WritableFile> f;
+  uint64_t last = 0;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Status::Unavailable("WAL is closed");
+    // No leader is writing once the queue is empty, and none can start while mu_ is held.
+    idle_cv_.wait(lock, [this] { return queue_.empty(); });
+    f = std::move(file_);
+    file_ = nullptr;
+    need_new_segment_ = true;
+    last = next_seq_ - 1;
+  }
+  if (f) {
+    // Later appends go to a new file; syncers that copied `f` still hold it open.
+    std::lock_guard<std::mutex> serial(sync_mu_);
+    Status st = f->Sync();
+    if (st.ok()) st = f->Close();
+    if (!st.ok()) return st;
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.synced_seq = std::max(stats_.synced_seq, last);
+  }
+  return last;
 }
 
 WalWriter::SegmentsView WalWriter::LiveSegments() const {

@@ -49,6 +49,10 @@ struct WalWriterOptions {
   int sync_interval_ms = 20;
   uint64_t segment_bytes = 64u << 20;
   Env* env = nullptr;  // REQUIRES: non-null
+  // Called with the duration of every successful fsync of a segment (the server's
+  // vigia_store_wal_sync_duration_seconds histogram); from the thread that synced, so it
+  // must be thread-safe and quick. Empty = none.
+  std::function<void(int64_t ns)> on_sync;
 };
 
 struct WalWriterStats {
@@ -91,8 +95,15 @@ class WalWriter {
   Status Close();
 
   // Deletes whole segments whose records all have sequence <= seq (never the segment
-  // being written). For the columnar store: "parts cover the WAL up to seq".
+  // being written; a sealed one is no longer being written). For the columnar store: "parts
+  // cover the WAL up to seq".
   Status DeleteSegmentsUpTo(uint64_t seq);
+
+  // Ends the segment being written: waits for in-flight appends, syncs and closes it; the
+  // next record starts a new segment. Returns the highest sequence written so far, so that
+  // DeleteSegmentsUpTo(that) can delete every record written until now once they are in
+  // parts (erasure: a removed value must not stay in an old WAL segment).
+  Result<uint64_t> SealSegment();
 
   // The live segments with their written sizes, and the highest sequence they hold, taken
   // together under the lock: the first `bytes` of each segment are whole records, all of
@@ -121,6 +132,8 @@ class WalWriter {
                     bool new_segment);
   void SyncLoop();
   Status SyncOnce();
+  // Reports a successful fsync begun at start_ns (monotonic) to options_.on_sync.
+  void NoteSync(int64_t start_ns);
   std::string SegmentPath(uint64_t first_seq) const;
 
   const WalWriterOptions options_;

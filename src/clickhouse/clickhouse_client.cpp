@@ -1,0 +1,143 @@
+#include "clickhouse/clickhouse_client.h"
+
+#include <curl/curl.h>
+
+#include <cstdlib>
+#include <mutex>
+
+namespace vigia::clickhouse {
+namespace {
+
+// Error bodies are short; more than this of one is never needed.
+constexpr size_t kMaxErrorBody = 8u << 10;
+
+struct Transfer {
+  const ClickHouseRequest* req = nullptr;
+  long http_code = 0;
+  CURL* curl = nullptr;
+  std::string collected;  // the body without on_data, or an error body
+  Status stopped = Status::Ok();
+  bool cancelled = false;
+  bool timed_out = false;
+};
+
+size_t OnWrite(char* p, size_t sz, size_t n, void* ud) {
+  auto* t = static_cast<Transfer*>(ud);
+  size_t len = sz * n;
+  if (t->http_code == 0) curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &t->http_code);
+  if (t->http_code != 200 || !t->req->on_data) {
+    if (t->http_code == 200 || t->collected.size() < kMaxErrorBody) t->collected.append(p, len);
+    return len;
+  }
+  Status st = t->req->on_data(std::string_view(p, len));
+  if (!st.ok()) {
+    t->stopped = std::move(st);
+    return 0;  // aborts the transfer
+  }
+  return len;
+}
+
+int OnProgress(void* ud, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(ud);
+  if (t->req->cancel != nullptr && t->req->cancel->load()) {
+    t->cancelled = true;
+    return 1;
+  }
+  if (t->req->deadline && std::chrono::steady_clock::now() >= *t->req->deadline) {
+    t->timed_out = true;
+    return 1;
+  }
+  return 0;
+}
+
+std::string UrlEncode(CURL* curl, std::string_view s) {
+  char* e = curl_easy_escape(curl, s.data(), static_cast<int>(s.size()));
+  std::string out = e ? e : "";
+  curl_free(e);
+  return out;
+}
+
+}  // namespace
+
+std::string SqlString(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+Result<std::string> ClickHouseClient::Execute(const ClickHouseRequest& request) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return Status::Internal("curl_easy_init failed");
+  Transfer t;
+  t.req = &request;
+  t.curl = curl;
+  std::string url = url_ + "/?query=" + UrlEncode(curl, request.sql);
+  for (const auto& [k, v] : request.settings) url += "&" + k + "=" + UrlEncode(curl, v);
+  if (!user_.empty()) url += "&user=" + UrlEncode(curl, user_);
+  if (!password_.empty()) url += "&password=" + UrlEncode(curl, password_);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnWrite);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "vigia-clickhouse");
+  curl_slist* headers = curl_slist_append(nullptr, "Expect:");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  CURLcode rc = curl_easy_perform(curl);
+  long code = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (!t.stopped.ok()) return t.stopped;
+  if (t.timed_out) return Status::DeadlineExceeded("clickhouse query deadline exceeded");
+  if (t.cancelled) return Status::Unavailable("cancelled");
+  if (rc != CURLE_OK)
+    return Status::Unavailable("clickhouse " + url_ + ": " + curl_easy_strerror(rc));
+  if (code != 200) {
+    std::string msg = t.collected;
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    // ClickHouse's error code ("Code: 62, e.displayText() = ...") says whose fault it is.
+    int ch_code = 0;
+    if (size_t at = msg.find("Code: "); at != std::string::npos) {
+      ch_code = std::atoi(msg.c_str() + at + 6);
+    }
+    switch (ch_code) {
+      case 6:
+      case 27:
+      case 36:
+      case 41:
+      case 43:
+      case 44:
+      case 46:
+      case 47:
+      case 53:
+      case 60:
+      case 62:
+      case 81:
+      case 386:
+        return Status::InvalidArgument("clickhouse refused the statement: " + msg);
+      case 159:
+        return Status::DeadlineExceeded("clickhouse: " + msg);
+      case 241:
+        return Status::ResourceExhausted("clickhouse: " + msg);
+      default:
+        return Status::Unavailable("clickhouse " + url_ + ": HTTP " + std::to_string(code) + ": " +
+                                   msg);
+    }
+  }
+  return std::move(t.collected);
+}
+
+}  // namespace vigia::clickhouse

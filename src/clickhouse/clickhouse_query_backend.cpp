@@ -1,0 +1,140 @@
+#include "clickhouse/clickhouse_query_backend.h"
+
+#include <algorithm>
+
+#include "clickhouse/clickhouse_row_codec.h"
+#include "clickhouse/clickhouse_sql.h"
+#include "query/filter_matcher.h"
+#include "query/row_evaluator.h"
+
+namespace vigia::clickhouse {
+namespace {
+
+// The smallest row count a streamable query keeps (its limit pipes and the caller's
+// row_limit); 0 = all rows.
+uint64_t RowsWanted(const Query& q, const QueryOptions& options) {
+  uint64_t want = options.row_limit;
+  for (const Pipe& p : q.pipes) {
+    if (p.kind == PipeKind::kLimit && p.limit > 0)
+      want = want == 0 ? p.limit : std::min(want, p.limit);
+  }
+  return want;
+}
+
+}  // namespace
+
+ClickHouseQueryBackend::ClickHouseQueryBackend(ClickHouseBackendOptions options)
+    : options_(std::move(options)), client_(options_.url, options_.user, options_.password) {}
+
+Result<std::string> ClickHouseQueryBackend::BuildSql(const Query& q, const QueryOptions& options,
+                                                     std::vector<int>* columns) const {
+  VIGIA_ASSIGN_OR_RETURN(FilterMatcher matcher, FilterMatcher::Compile(*q.filter, options.now_ns));
+  TimeRange range = matcher.time_range();
+  range.Intersect(options.range);
+  columns->clear();
+  auto read = FieldsRead(q);
+  auto all = CanonicalColumns();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!read || read->count(std::string(all[i].field)) > 0)
+      columns->push_back(static_cast<int>(i));
+  }
+  std::string where = FilterToSql(*q.filter, options.now_ns);
+  if (range.from_ns) where = "ts >= " + std::to_string(*range.from_ns) + " AND " + where;
+  if (range.to_ns) where = "ts < " + std::to_string(*range.to_ns) + " AND " + where;
+  return "SELECT " + RowDecoder::SelectList(*columns) + " FROM " +
+         options_.schema.QualifiedTable() + " WHERE " + where +
+         " ORDER BY ts, seq FORMAT RowBinary";
+}
+
+Result<std::string> ClickHouseQueryBackend::Explain(const Query& q,
+                                                    const QueryOptions& options) const {
+  std::vector<int> columns;
+  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns));
+  std::string out =
+      "-- ClickHouse " + options_.url + " (candidate rows: a superset of the filter)\n";
+  out += sql + "\n";
+  out += "-- then in vigia: the exact VQL filter";
+  if (!q.pipes.empty()) out += " and every pipe (row evaluator)";
+  if (StreamableQuery(q) && RowsWanted(q, options) > 0) {
+    out += "; reading stops after " + std::to_string(RowsWanted(q, options)) + " matching rows";
+  }
+  out += "\n";
+  return out;
+}
+
+Result<QueryResult> ClickHouseQueryBackend::Run(const Query& q, const QueryOptions& options,
+                                                const QueryObserver& observer) {
+  std::vector<int> columns;
+  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns));
+  ClickHouseRequest req;
+  req.sql = std::move(sql);
+  req.deadline = options.deadline;
+  req.cancel = observer.cancel;
+
+  if (StreamableQuery(q)) {
+    // A plain filter: rows come in (ts, seq) order, each matching one final at once.
+    VIGIA_ASSIGN_OR_RETURN(FilterMatcher matcher,
+                           FilterMatcher::Compile(*q.filter, options.now_ns));
+    TimeRange range = matcher.time_range();
+    range.Intersect(options.range);
+    const uint64_t want = RowsWanted(q, options);
+    std::vector<QueryRecord> rows;
+    uint64_t memory = 0;
+    bool enough = false;
+    Status limit_hit = Status::Ok();
+    RowDecoder decoder(
+        columns, options_.events_per_batch, [&](std::shared_ptr<EventBatch> b) -> Status {
+          for (const auto& e : b->events()) {
+            if (!range.Contains(e.ts_ns)) continue;
+            if (!matcher.Matches(EventRowAccessor(*b, e))) continue;
+            rows.push_back(EventToRecord(*b, e));
+            memory += rows.back().MemoryUsage();
+            if (memory > options.max_memory_bytes) {
+              limit_hit = Status::ResourceExhausted("query memory limit (" +
+                                                    std::to_string(options.max_memory_bytes) +
+                                                    " bytes) exceeded");
+              return limit_hit;
+            }
+            if (want > 0 && rows.size() >= want) {
+              enough = true;
+              return Status::Unavailable("enough rows");
+            }
+          }
+          return Status::Ok();
+        });
+    req.on_data = [&](std::string_view d) { return decoder.Feed(d); };
+    auto r = client_.Execute(req);
+    if (!limit_hit.ok()) return limit_hit;
+    if (!enough) {
+      VIGIA_RETURN_IF_ERROR(r.status());
+      // The last batch may hold the row that makes enough: its stop is no error.
+      Status fin = decoder.Finish();
+      if (!limit_hit.ok()) return limit_hit;
+      if (!enough) VIGIA_RETURN_IF_ERROR(fin);
+    }
+    QueryResult result;
+    result.stats.rows_scanned = decoder.rows();
+    result.stats.rows_matched = rows.size();
+    VIGIA_ASSIGN_OR_RETURN(result.rows, ApplyPipes(q, 0, std::move(rows), options, range));
+    return result;
+  }
+
+  VIGIA_ASSIGN_OR_RETURN(auto evaluator, RowEvaluator::Create(q, options));
+  Status eval_error = Status::Ok();
+  RowDecoder decoder(columns, options_.events_per_batch,
+                     [&](std::shared_ptr<EventBatch> b) -> Status {
+                       eval_error = evaluator->Add(*b);
+                       return eval_error;
+                     });
+  req.on_data = [&](std::string_view d) { return decoder.Feed(d); };
+  auto r = client_.Execute(req);
+  if (!eval_error.ok()) return eval_error;
+  VIGIA_RETURN_IF_ERROR(r.status());
+  VIGIA_RETURN_IF_ERROR(decoder.Finish());
+  VIGIA_RETURN_IF_ERROR(eval_error);
+  VIGIA_ASSIGN_OR_RETURN(QueryResult result, evaluator->Finish());
+  result.stats.rows_scanned = decoder.rows();
+  return result;
+}
+
+}  // namespace vigia::clickhouse

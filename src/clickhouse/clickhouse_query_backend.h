@@ -1,0 +1,58 @@
+// ClickHouseQueryBackend: the QueryBackend (query/query_backend.h) of events stored in
+// ClickHouse — one server or a cluster through its Distributed `events` table
+// (clickhouse_schema.h, docs/clickhouse.md).
+//
+// How a query runs: the filter is compiled to a WHERE clause that is a superset of it
+// (clickhouse_sql.h: time range, tenant, kind, service, ids, numeric ranges, words pushed
+// down); ClickHouse returns the candidate rows in (ts, seq) order as RowBinary, only the
+// columns the query reads; vigia runs the exact filter and every pipe over them with the row
+// evaluator — the reference engine — so answers are the embedded store's, by construction.
+// A plain filter with a limit stops reading as soon as it has its rows. What this costs: a
+// `stats` query moves its candidate rows (only the columns it reads) from ClickHouse to the
+// node; aggregation is not pushed down yet (docs/clickhouse.md, "Limits").
+//
+// Errors: InvalidArgument (a bad regex; a statement ClickHouse refused), Unavailable
+// (ClickHouse unreachable, a shard down, cancelled), DeadlineExceeded, ResourceExhausted (the
+// evaluator's group/memory limits), Corruption (an answer that is not rows of the table).
+//
+// Thread-safety: thread-safe; every Run has its own HTTP request and evaluator.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "clickhouse/clickhouse_client.h"
+#include "clickhouse/clickhouse_schema.h"
+#include "query/query_backend.h"
+
+namespace vigia::clickhouse {
+
+struct ClickHouseBackendOptions {
+  std::string url = "http://127.0.0.1:8123";
+  std::string user;
+  std::string password;
+  SchemaOptions schema;
+  // Events decoded per batch handed to the evaluator.
+  size_t events_per_batch = 4096;
+};
+
+class ClickHouseQueryBackend final : public QueryBackend {
+ public:
+  explicit ClickHouseQueryBackend(ClickHouseBackendOptions options);
+
+  Result<QueryResult> Run(const Query& q, const QueryOptions& options,
+                          const QueryObserver& observer) override;
+  using QueryBackend::Run;
+
+  // The SQL Run would send for `q` (`vigia query --explain`), and what vigia does after it.
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) const;
+
+ private:
+  Result<std::string> BuildSql(const Query& q, const QueryOptions& options,
+                               std::vector<int>* columns) const;
+
+  ClickHouseBackendOptions options_;
+  mutable ClickHouseClient client_;
+};
+
+}  // namespace vigia::clickhouse

@@ -1,0 +1,133 @@
+// StaticSite over the real embedded dashboard files: every file is served with its type,
+// the shell answers `/` and client-side routes, missing files and non-UI paths are JSON 404s,
+// ETags revalidate to 304, gzip decodes to the file, and the security headers are there.
+#include "dashboard/static_site.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <string>
+
+#include "dashboard/embedded_files.h"
+
+namespace vigia::dashboard {
+namespace {
+
+std::string Gunzip(const std::string& in) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string out;
+  char buf[16384];
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - zs.avail_out);
+  }
+  inflateEnd(&zs);
+  EXPECT_EQ(rc, Z_STREAM_END);
+  return out;
+}
+
+class StaticSiteTest : public ::testing::Test {
+ protected:
+  HttpResponse Get(std::string_view path,
+                   std::vector<std::pair<std::string_view, std::string_view>> headers = {}) {
+    HttpRequest req;
+    req.method = "GET";
+    req.target = path;
+    req.path = path;
+    req.headers = std::move(headers);
+    HttpResponse resp;
+    site_.Serve(req, &resp);
+    return resp;
+  }
+  StaticSite site_{EmbeddedFiles()};
+};
+
+std::string FileText(std::string_view path) {
+  for (const EmbeddedFile& f : EmbeddedFiles()) {
+    if (f.path == path)
+      return std::string(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
+  }
+  return "";
+}
+
+TEST_F(StaticSiteTest, RootIsTheShellWithSecurityHeaders) {
+  HttpResponse r = Get("/");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(r.body, FileText("index.html"));
+  EXPECT_NE(r.body.find(R"(<script type="module" src="/ui/js/app.js">)"), std::string::npos);
+  EXPECT_EQ(r.Header("Content-Security-Policy"), kContentSecurityPolicy);
+  EXPECT_NE(r.Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
+  EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
+  EXPECT_EQ(r.Header("Cache-Control"), "no-cache");
+  EXPECT_FALSE(r.Header("ETag").empty());
+}
+
+TEST_F(StaticSiteTest, EveryFileIsServedWithItsType) {
+  ASSERT_GE(site_.file_count(), 3u);
+  for (const EmbeddedFile& f : EmbeddedFiles()) {
+    HttpResponse r = Get("/ui/" + std::string(f.path));
+    EXPECT_EQ(r.status, 200) << f.path;
+    EXPECT_NE(r.content_type, "application/octet-stream") << f.path;
+    EXPECT_EQ(r.body.size(), f.bytes.size()) << f.path;
+  }
+  EXPECT_EQ(Get("/ui/js/app.js").content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(Get("/ui/app.css").content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(Get("/ui/favicon.svg").content_type, "image/svg+xml");
+}
+
+TEST_F(StaticSiteTest, ClientRoutesGetTheShellOtherPathsA404) {
+  const std::string shell = FileText("index.html");
+  for (const char* route :
+       {"/ui", "/ui/", "/ui/search", "/ui/tail", "/ui/trace/r-1", "/ui/errors/abc"}) {
+    HttpResponse r = Get(route);
+    EXPECT_EQ(r.status, 200) << route;
+    EXPECT_EQ(r.body, shell) << route;
+  }
+  for (const char* path : {"/ui/missing.js", "/ui/js/nope.css", "/v1/nope", "/index.html",
+                           "/ui/../index.html", "/uix/search"}) {
+    HttpResponse r = Get(path);
+    EXPECT_EQ(r.status, 404) << path;
+    EXPECT_EQ(r.content_type, "application/json") << path;
+    EXPECT_NE(r.body.find(R"("code":"not_found")"), std::string::npos) << path;
+  }
+}
+
+TEST_F(StaticSiteTest, EtagRevalidatesTo304) {
+  HttpResponse first = Get("/ui/js/app.js");
+  std::string etag(first.Header("ETag"));
+  ASSERT_EQ(etag.front(), '"');
+  HttpResponse again = Get("/ui/js/app.js", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "\"0000\""}}).status, 200);
+  EXPECT_NE(Get("/ui/app.css").Header("ETag"), etag);
+}
+
+TEST_F(StaticSiteTest, GzipWhenAcceptedAndItDecodesToTheFile) {
+  HttpResponse plain = Get("/ui/js/app.js");
+  EXPECT_TRUE(plain.Header("Content-Encoding").empty());
+  HttpResponse gz = Get("/ui/js/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(gz.Header("Vary"), "Accept-Encoding");
+  EXPECT_LT(gz.body.size(), plain.body.size());
+  EXPECT_EQ(Gunzip(gz.body), plain.body);
+  EXPECT_TRUE(
+      Get("/ui/js/app.js", {{"Accept-Encoding", "gzip;q=0"}}).Header("Content-Encoding").empty());
+  EXPECT_TRUE(Get("/ui/js/app.js", {{"Accept-Encoding", "br"}}).Header("Content-Encoding").empty());
+}
+
+TEST(ContentType, ByExtension) {
+  EXPECT_EQ(ContentTypeFor("a/b.js"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(ContentTypeFor("index.html"), "text/html; charset=utf-8");
+  EXPECT_EQ(ContentTypeFor("x.bin"), "application/octet-stream");
+}
+
+}  // namespace
+}  // namespace vigia::dashboard

@@ -1,0 +1,232 @@
+// The dashboard's only way to the server: vigia's public HTTP API (docs/http-api.md), with the
+// user's API key from sessionStorage as a bearer token. Every API path is written here and in
+// the pages as one whole literal with {name} placeholders ('/v1/errors/{fingerprint}'), so the
+// server's dashboard_routes_test can check each against the router's routes and the docs.
+//
+// Queries go through a small queue: the server lets one key run 2 queries at once
+// (query.max_concurrent_per_key), so the UI never runs more, and a 429/503 is retried after
+// its Retry-After.
+
+const KEY = 'vigia.key';
+const MAX_QUERIES = 2;
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function getKey() {
+  return sessionStorage.getItem(KEY) || '';
+}
+export function setKey(k) {
+  if (k) sessionStorage.setItem(KEY, k);
+  else sessionStorage.removeItem(KEY);
+}
+
+// The template with its {name} placeholders filled in, percent-encoded: request_id a/b in
+// /v1/trace/{request_id} gives /v1/trace/a%2Fb.
+export function apiPath(template, params = {}) {
+  return template.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(params[n] ?? ''));
+}
+
+function url(template, params, query) {
+  let u = apiPath(template, params);
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `${u}?${s}` : u;
+}
+
+function headers(extra) {
+  const hd = Object.assign({}, extra);
+  const k = getKey();
+  if (k) hd.Authorization = `Bearer ${k}`;
+  return hd;
+}
+
+async function errorOf(resp) {
+  let code = `http_${resp.status}`;
+  let message = resp.statusText || `HTTP ${resp.status}`;
+  try {
+    const j = await resp.json();
+    if (j && j.error) {
+      code = j.error.code || code;
+      message = j.error.message || message;
+    }
+  } catch (_) {
+    /* not JSON */
+  }
+  if (resp.status === 401) window.dispatchEvent(new CustomEvent('vigia:auth', { detail: message }));
+  return new ApiError(resp.status, code, message);
+}
+
+// The query queue (see above).
+let running = 0;
+const waiting = [];
+async function slot() {
+  if (running < MAX_QUERIES) {
+    running++;
+    return;
+  }
+  await new Promise((r) => waiting.push(r));
+  running++;
+}
+function release() {
+  running--;
+  const next = waiting.shift();
+  if (next) next();
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// fetch with the key; retries 429/503 up to 3 times after Retry-After. Throws ApiError.
+export async function call(method, template, { params, query, body, signal, accept, contentType, queued } = {}) {
+  if (queued) await slot();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const hd = headers(accept ? { Accept: accept } : { Accept: 'application/json' });
+      if (body !== undefined) hd['Content-Type'] = contentType || 'application/json';
+      const resp = await fetch(url(template, params, query), {
+        method,
+        headers: hd,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal,
+        cache: 'no-store',
+      });
+      if ((resp.status === 429 || resp.status === 503) && attempt < 3) {
+        const wait = Math.min(5, Number(resp.headers.get('Retry-After')) || 1);
+        await sleep(wait * 1000);
+        continue;
+      }
+      if (!resp.ok) throw await errorOf(resp);
+      return resp;
+    }
+  } finally {
+    if (queued) release();
+  }
+}
+
+export async function getJson(template, params, query, opts = {}) {
+  const resp = await call('GET', template, Object.assign({ params, query }, opts));
+  return resp.json();
+}
+
+// Runs a VQL query (GET /v1/query, format=json) and returns {rows, truncated, stats}.
+export async function query(q, range, extra = {}, signal) {
+  const resp = await call('GET', '/v1/query', {
+    query: Object.assign({ q, format: 'json' }, rangeParams(range), extra),
+    signal,
+    queued: true,
+  });
+  const j = await resp.json();
+  if (j.error) throw new ApiError(200, j.error.code, j.error.message);
+  return j;
+}
+
+// since/until of a time range {from, to}: a relative duration ('1h') or RFC 3339 times.
+export function rangeParams(range) {
+  if (!range) return {};
+  if (range.rel) return { since: range.rel };
+  return { since: range.from, until: range.to };
+}
+
+// Reads a streamed body line by line; calls onLine(text) for each non-empty line.
+async function readLines(resp, onLine) {
+  const reader = resp.body.getReader();
+  const dec = new TextDecoder();
+  let buf = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      onLine(line);
+    }
+  }
+  buf += dec.decode();
+  if (buf) onLine(buf);
+}
+
+// The streamed /v1/query (format=ndjson): rows are handed to onRows in batches as they
+// arrive. A trailing {"error":...} record (an error after the first rows) is thrown.
+export async function streamQuery(q, range, limit, onRows, signal) {
+  const resp = await call('GET', '/v1/query', {
+    query: Object.assign({ q, format: 'ndjson', limit }, rangeParams(range)),
+    accept: 'application/x-ndjson',
+    signal,
+    queued: true,
+  });
+  let batch = [];
+  let failure = null;
+  let flushAt = performance.now();
+  await readLines(resp, (line) => {
+    if (!line.trim()) return;
+    const row = JSON.parse(line);
+    if (row && typeof row.error === 'object' && row.error && Object.keys(row).length === 1) {
+      failure = new ApiError(200, row.error.code, row.error.message);
+      return;
+    }
+    batch.push(row);
+    const now = performance.now();
+    if (batch.length >= 500 || now - flushAt > 50) {
+      onRows(batch);
+      batch = [];
+      flushAt = now;
+    }
+  });
+  if (batch.length) onRows(batch);
+  if (failure) throw failure;
+}
+
+// GET /v1/tail as Server-Sent Events, read with fetch (EventSource cannot send the key).
+// handlers: {open(), event(obj), dropped(n), error(err)}. Returns when the stream ends or the
+// signal aborts.
+export async function tail(q, since, handlers, signal) {
+  const resp = await call('GET', '/v1/tail', {
+    query: { q, since, format: 'sse' },
+    accept: 'text/event-stream',
+    signal,
+  });
+  if (handlers.open) handlers.open();
+  let type = 'message';
+  let data = [];
+  await readLines(resp, (raw) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') {
+      if (data.length) {
+        const text = data.join('\n');
+        let obj = null;
+        try {
+          obj = JSON.parse(text);
+        } catch (_) {
+          obj = null;
+        }
+        if (type === 'dropped' || (obj && typeof obj.dropped === 'number' && Object.keys(obj).length === 1)) {
+          handlers.dropped(obj ? obj.dropped : 0);
+        } else if (type === 'error' && obj && obj.error) {
+          handlers.error(new ApiError(200, obj.error.code, obj.error.message));
+        } else if (obj) {
+          handlers.event(obj);
+        }
+      }
+      type = 'message';
+      data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  });
+}

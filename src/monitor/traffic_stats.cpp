@@ -1,0 +1,260 @@
+#include "monitor/traffic_stats.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "common/limits.h"
+#include "event/event_fields.h"
+
+namespace vigia {
+namespace {
+
+constexpr int64_t kMinuteNs = int64_t{60} * 1'000'000'000;
+constexpr int64_t kRingMinutes = static_cast<int64_t>(limits::kTrafficMaxWindowMinutes);
+constexpr std::string_view kOther = "other";
+constexpr std::string_view kNone = "none";
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using CountMap = std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>>;
+
+// +1 for `key`, or for "other" once the map holds limits::kTrafficMaxKeys keys.
+void Bump(CountMap* m, std::string_view key) {
+  if (key.empty()) key = kNone;
+  if (auto it = m->find(key); it != m->end()) {
+    ++it->second;
+  } else if (m->size() < limits::kTrafficMaxKeys) {
+    m->emplace(std::string(key), 1);
+  } else {
+    ++(*m)[std::string(kOther)];
+  }
+}
+
+std::string_view StringOf(const Value* v) {
+  if (v == nullptr || v->type != ValueType::kString) return {};
+  return v->s;
+}
+
+std::string_view StringOf(const QueryRecord& r, std::string_view name) {
+  const OwnedValue* v = r.Get(name);
+  if (v == nullptr || v->type != ValueType::kString) return {};
+  return v->s;
+}
+
+int64_t StatusOf(ValueType type, int64_t i, double f, std::string_view s) {
+  switch (type) {
+    case ValueType::kInt:
+      return i;
+    case ValueType::kFloat:
+      return static_cast<int64_t>(f);
+    case ValueType::kString: {
+      int64_t n = 0;
+      for (char c : s) {
+        if (c < '0' || c > '9' || n > 1000) return 0;
+        n = n * 10 + (c - '0');
+      }
+      return n;
+    }
+    case ValueType::kNull:
+    case ValueType::kBool:
+      return 0;
+  }
+  return 0;
+}
+
+std::vector<TrafficCount> Top(const CountMap& m, size_t n) {
+  std::vector<TrafficCount> out;
+  out.reserve(m.size());
+  for (const auto& [k, v] : m) out.push_back({k, v});
+  std::sort(out.begin(), out.end(), [](const TrafficCount& a, const TrafficCount& b) {
+    return a.requests != b.requests ? a.requests > b.requests : a.name < b.name;
+  });
+  if (n > 0 && out.size() > n) out.resize(n);
+  return out;
+}
+
+}  // namespace
+
+struct TrafficStats::Bucket {
+  int64_t minute = -1;  // ts / 1 min; -1 = empty
+  uint64_t requests = 0;
+  HyperLogLog ips;
+  CountMap endpoints, browsers, os, devices, perf;
+  uint64_t status[6] = {};
+  uint64_t bots = 0;
+
+  void Reset(int64_t m) { *this = Bucket(), minute = m; }
+};
+
+struct TrafficStats::Tenant {
+  std::vector<Bucket> ring = std::vector<Bucket>(kRingMinutes);
+};
+
+TrafficStats::TrafficStats(Env* env) : env_(env) {}
+TrafficStats::~TrafficStats() = default;
+
+TrafficStats::Bucket* TrafficStats::BucketFor(std::string_view tenant, int64_t ts_ns,
+                                              int64_t now_ns) {
+  clock_ns_ = std::max(clock_ns_, now_ns);
+  const int64_t now_minute = clock_ns_ / kMinuteNs;
+  const int64_t minute = ts_ns / kMinuteNs;
+  // The ring holds the last kRingMinutes minutes; one minute ahead is tolerated (clients'
+  // clocks drift), further is not live traffic.
+  if (minute <= now_minute - kRingMinutes || minute > now_minute + 1) return nullptr;
+  auto it = tenants_.find(tenant);
+  if (it == tenants_.end()) {
+    if (tenants_.size() >= limits::kTrafficMaxTenants) return nullptr;
+    it = tenants_.emplace(std::string(tenant), std::make_unique<Tenant>()).first;
+  }
+  Bucket& b = it->second->ring[static_cast<size_t>(minute % kRingMinutes)];
+  if (b.minute != minute) {
+    if (b.minute > minute) return nullptr;  // the slot already holds a later minute
+    b.Reset(minute);
+  }
+  return &b;
+}
+
+void TrafficStats::Add(const TrafficRequest& r, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AddLocked(r, now_ns);
+}
+
+void TrafficStats::AddLocked(const TrafficRequest& r, int64_t now_ns) {
+  Bucket* b = BucketFor(r.tenant, r.ts_ns, now_ns);
+  if (b == nullptr) return;
+  ++b->requests;
+  if (!r.ip.empty()) b->ips.Add(r.ip);
+  std::string endpoint;
+  endpoint.reserve(r.method.size() + 1 + r.route.size());
+  endpoint.append(r.method.empty() ? kNone : r.method).append(" ");
+  endpoint.append(r.route.empty() ? kNone : r.route);
+  Bump(&b->endpoints, endpoint);
+  const int64_t cls = r.status / 100;
+  ++b->status[cls >= 1 && cls <= 5 ? cls - 1 : 5];
+  Bump(&b->browsers, r.browser);
+  Bump(&b->os, r.os);
+  Bump(&b->devices, r.device);
+  Bump(&b->perf, r.perf_class);
+  if (r.device == "bot") ++b->bots;
+}
+
+void TrafficStats::Observe(const EventBatch& batch) {
+  const int64_t now = env_->NowNanos();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const EventBatch::EventRef& e : batch.events()) {
+    if (StringOf(batch.Find(e, fields::kKind)) != "request") continue;
+    TrafficRequest r;
+    r.ts_ns = e.ts_ns;
+    r.tenant = StringOf(batch.Find(e, fields::kTenant));
+    r.ip = StringOf(batch.Find(e, fields::kIp));
+    r.method = StringOf(batch.Find(e, fields::kMethod));
+    r.route = StringOf(batch.Find(e, fields::kRoute));
+    if (r.route.empty()) r.route = StringOf(batch.Find(e, fields::kPath));
+    if (const Value* s = batch.Find(e, fields::kStatus)) {
+      r.status = StatusOf(s->type, s->i, s->f, s->type == ValueType::kString ? s->s : "");
+    }
+    r.browser = StringOf(batch.Find(e, fields::kBrowser));
+    r.os = StringOf(batch.Find(e, fields::kOs));
+    r.device = StringOf(batch.Find(e, fields::kDevice));
+    r.perf_class = StringOf(batch.Find(e, fields::kPerfClass));
+    AddLocked(r, now);
+  }
+}
+
+void TrafficStats::AddRows(const std::vector<QueryRecord>& rows, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const QueryRecord& row : rows) {
+    const OwnedValue* ts = row.Get("ts");
+    if (ts == nullptr || ts->type != ValueType::kInt) continue;
+    TrafficRequest r;
+    r.ts_ns = ts->i;
+    r.tenant = StringOf(row, fields::kTenant);
+    r.ip = StringOf(row, fields::kIp);
+    r.method = StringOf(row, fields::kMethod);
+    r.route = StringOf(row, fields::kRoute);
+    if (r.route.empty()) r.route = StringOf(row, fields::kPath);
+    if (const OwnedValue* s = row.Get(fields::kStatus))
+      r.status = StatusOf(s->type, s->i, s->f, s->s);
+    r.browser = StringOf(row, fields::kBrowser);
+    r.os = StringOf(row, fields::kOs);
+    r.device = StringOf(row, fields::kDevice);
+    r.perf_class = StringOf(row, fields::kPerfClass);
+    AddLocked(r, now_ns);
+  }
+}
+
+TrafficSummary TrafficStats::Summarize(int64_t window_ns, int64_t now_ns, const TenantScope& scope,
+                                       size_t top_n) const {
+  const int64_t minutes =
+      std::clamp<int64_t>((window_ns + kMinuteNs - 1) / kMinuteNs, 1, kRingMinutes);
+  const int64_t last = now_ns / kMinuteNs;
+  const int64_t first = last - minutes + 1;
+  TrafficSummary s;
+  s.from_ns = first * kMinuteNs;
+  s.to_ns = (last + 1) * kMinuteNs;
+  HyperLogLog ips;
+  CountMap endpoints, browsers, os, devices, perf;
+  auto merge = [](CountMap* into, const CountMap& from) {
+    for (const auto& [k, v] : from) (*into)[k] += v;
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [tenant, t] : tenants_) {
+    if (!scope.all() && tenant != scope.tenant()) continue;
+    for (const Bucket& b : t->ring) {
+      if (b.minute < first || b.minute > last) continue;
+      s.requests += b.requests;
+      ips.Merge(b.ips);
+      merge(&endpoints, b.endpoints);
+      merge(&browsers, b.browsers);
+      merge(&os, b.os);
+      merge(&devices, b.devices);
+      merge(&perf, b.perf);
+      for (int i = 0; i < 6; ++i) s.status_classes[i] += b.status[i];
+      s.bots += b.bots;
+    }
+  }
+  s.unique_ips = ips.Estimate();
+  s.endpoints = Top(endpoints, top_n);
+  s.browsers = Top(browsers, top_n);
+  s.os = Top(os, top_n);
+  s.devices = Top(devices, top_n);
+  s.perf_classes = Top(perf, 0);
+  return s;
+}
+
+void WriteTrafficJson(JsonWriter* w, const TrafficSummary& s, int64_t window_ns, bool refilling) {
+  const double total = static_cast<double>(s.requests);
+  auto share = [&](uint64_t n) { return total == 0 ? 0.0 : static_cast<double>(n) / total; };
+  auto list = [&](std::string_view key, std::string_view name_key,
+                  const std::vector<TrafficCount>& items) {
+    w->Key(key).BeginArray();
+    for (const TrafficCount& c : items) {
+      w->BeginObject().KV(name_key, c.name).KV("requests", c.requests);
+      w->KV("share", share(c.requests)).EndObject();
+    }
+    w->EndArray();
+  };
+  w->BeginObject();
+  w->KV("window_seconds", window_ns / 1'000'000'000);
+  w->KV("from", s.from_ns).KV("to", s.to_ns);
+  w->KV("requests", s.requests);
+  const double seconds = static_cast<double>(s.to_ns - s.from_ns) / 1e9;
+  w->KV("requests_per_second", seconds > 0 ? total / seconds : 0.0);
+  w->KV("unique_ips", s.unique_ips).KV("unique_ips_error", HyperLogLog::kStandardError);
+  list("top_endpoints", "endpoint", s.endpoints);
+  w->Key("status_classes").BeginObject();
+  static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
+  for (int i = 0; i < 6; ++i) w->KV(kClasses[i], s.status_classes[i]);
+  w->EndObject();
+  list("browsers", "name", s.browsers);
+  list("os", "name", s.os);
+  list("devices", "name", s.devices);
+  w->Key("bots").BeginObject().KV("requests", s.bots).KV("share", share(s.bots)).EndObject();
+  list("performance", "name", s.perf_classes);
+  w->KV("refilling", refilling);
+  w->EndObject();
+}
+
+}  // namespace vigia

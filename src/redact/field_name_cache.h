@@ -1,0 +1,52 @@
+// FieldNameCache: remembers a per-name decision (is this field secret, skipped, an IP, ...)
+// for the names of one batch, so each distinct name is classified once per batch instead of
+// once per event. Keyed by the name's bytes (a cheap hash of them); canonical field names are
+// static strings shared by every event (event/event_fields.h), so their lookups end on an
+// address compare (first table), and dynamic names (arena copies, one per event) on a hash of
+// their bytes and a short memcmp (second table). The
+// cached views stay valid for one Redact call: the batch's arena only grows meanwhile.
+//
+// Thread-safety: none; one per Redact call (on the stack).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace vigia::redact {
+
+template <typename Class>
+class FieldNameCache {
+ public:
+  // The cached class of `name`, or classify(name) stored for next time.
+  template <typename Classify>
+  Class Get(std::string_view name, const Classify& classify) {
+    // By address first: canonical names (most fields) end here with one compare.
+    const uintptr_t a = reinterpret_cast<uintptr_t>(name.data());
+    Entry& by_addr = by_addr_[((a >> 3) ^ (a >> 11) ^ name.size()) & (kSlots - 1)];
+    if (by_addr.data == name.data() && by_addr.size == name.size()) return by_addr.value;
+    // Then by content: the per-event copies of a dynamic name.
+    uint32_t h = 2166136261u ^ static_cast<uint32_t>(name.size());  // FNV-1a
+    for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+    Entry& by_bytes = by_bytes_[(h ^ (h >> 16)) & (kSlots - 1)];
+    if (by_bytes.data == nullptr || by_bytes.size != name.size() ||
+        std::memcmp(by_bytes.data, name.data(), name.size()) != 0) {
+      by_bytes = {name.data(), name.size(), classify(name)};
+    }
+    by_addr = {name.data(), name.size(), by_bytes.value};
+    return by_bytes.value;
+  }
+
+ private:
+  static constexpr size_t kSlots = 64;  // a power of two; batches have a few dozen names
+  struct Entry {
+    const char* data = nullptr;
+    size_t size = 0;
+    Class value{};
+  };
+  std::array<Entry, kSlots> by_addr_{};
+  std::array<Entry, kSlots> by_bytes_{};
+};
+
+}  // namespace vigia::redact

@@ -1,0 +1,365 @@
+// The ClickHouse backend against real ClickHouse servers (Debian's clickhouse-server, started
+// by bench/clickhouse/clickhouse.sh on loopback ports in a temp dir, stopped at the end):
+//   - the schema: `MigrateSchema` twice is idempotent and records version 1;
+//   - one server: the golden queries (tests/queries/*.vql over dataset.ndjson) answered by
+//     ClickHouseQueryBackend equal their references, which the row evaluator and the columnar
+//     engine also produce (query_golden_test); the oracle's random queries agree with the row
+//     evaluator over the same events (the query oracle's harness, tests/oracle);
+//   - a cluster of two shards (two servers, a remote_servers config, events_local on each and
+//     the Distributed `events`): the same golden answers, the rows spread over both shards, one
+//     request's events on one shard; a shard that is down fails the query (Unavailable).
+// Labels peers;cluster;no_sanitizer. CLICKHOUSE_IT_ITERS sets the number of random queries.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <unistd.h>
+
+#include "clickhouse/clickhouse_client.h"
+#include "clickhouse/clickhouse_query_backend.h"
+#include "clickhouse/clickhouse_schema.h"
+#include "clickhouse/clickhouse_writer.h"
+#include "common/time_format.h"
+#include "oracle/oracle_compare.h"
+#include "oracle/oracle_events.h"
+#include "oracle/oracle_queries.h"
+#include "query/ndjson_file_source.h"
+#include "query/result_format.h"
+#include "query/row_evaluator.h"
+#include "vql/vql_parser.h"
+
+namespace vigia::clickhouse {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Source() {
+  const char* src = std::getenv("VIGIA_SOURCE_DIR");
+  return fs::path(src ? src : ".");
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[256];
+  while (fgets(buf, sizeof(buf), p)) out += buf;
+  int rc = pclose(p);
+  if (rc != 0) out = "";
+  return out;
+}
+
+// One clickhouse-server under a temp dir (bench/clickhouse/clickhouse.sh).
+class ClickHouseServer {
+ public:
+  explicit ClickHouseServer(const std::string& name) {
+    dir_ = (fs::temp_directory_path() / ("vigia_ch_" + std::to_string(::getpid()) + "_" + name))
+               .string();
+    fs::remove_all(dir_);
+    std::string out = Run(Script() + " start " + dir_);
+    if (std::sscanf(out.c_str(), "%d %d", &http_, &tcp_) != 2) http_ = 0;
+  }
+  ~ClickHouseServer() {
+    Stop();
+    fs::remove_all(dir_);
+  }
+  void Stop() {
+    if (http_ != 0) Run(Script() + " stop " + dir_);
+  }
+  bool ok() const { return http_ != 0; }
+  int tcp() const { return tcp_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(http_); }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  static std::string Script() { return (Source() / "bench/clickhouse/clickhouse.sh").string(); }
+  std::string dir_;
+  int http_ = 0, tcp_ = 0;
+};
+
+// --- the golden dataset (as golden_test.cpp loads it: flattened with dots, ts parsed) ---
+
+void Flatten(EventBatch* b, const std::string& prefix, simdjson::dom::object obj) {
+  for (auto [k, v] : obj) {
+    if (prefix.empty() && k == "ts") continue;
+    std::string name = prefix + std::string(k);
+    switch (v.type()) {
+      case simdjson::dom::element_type::OBJECT:
+        Flatten(b, name + ".", v.get_object().value());
+        break;
+      case simdjson::dom::element_type::STRING:
+        b->AddField(b->arena().Copy(name), Value::String(b->arena().Copy(v.get_string().value())));
+        break;
+      case simdjson::dom::element_type::INT64:
+        b->AddField(b->arena().Copy(name), Value::Int(v.get_int64().value()));
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        b->AddField(b->arena().Copy(name), Value::Float(v.get_double().value()));
+        break;
+      case simdjson::dom::element_type::BOOL:
+        b->AddField(b->arena().Copy(name), Value::Bool(v.get_bool().value()));
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+std::shared_ptr<EventBatch> GoldenDataset() {
+  auto b = std::make_shared<EventBatch>();
+  simdjson::dom::parser parser;
+  Status st = ReadNdjsonChunks(
+      (Source() / "tests/queries/dataset.ndjson").string(), 64 * 1024, [&](std::string_view chunk) {
+        size_t pos = 0;
+        while (pos < chunk.size()) {
+          size_t nl = chunk.find('\n', pos);
+          if (nl == std::string_view::npos) nl = chunk.size();
+          std::string line(chunk.substr(pos, nl - pos));
+          pos = nl + 1;
+          if (line.empty()) continue;
+          auto obj = parser.parse(line).get_object();
+          if (obj.error()) return Status::InvalidArgument("bad line");
+          b->BeginEvent(*ParseRfc3339(obj.value()["ts"].get_string().value()));
+          Flatten(b.get(), "", obj.value());
+        }
+        return Status::Ok();
+      });
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  return b;
+}
+
+// Copies events [from, to) of `src` (views into src's arena).
+EventBatch Slice(const EventBatch& src, size_t from, size_t to) {
+  EventBatch b;
+  for (size_t i = from; i < to; ++i) {
+    const EventBatch::EventRef& e = src.events()[i];
+    b.BeginEvent(e.ts_ns);
+    for (const Field& f : src.fields(e)) b.AddField(f.name, f.value);
+  }
+  return b;
+}
+
+// Every golden query through `backend`; each answer must equal its reference.
+void ExpectGoldenAnswers(QueryBackend& backend) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(Source() / "tests/queries")) {
+    if (e.path().extension() == ".vql") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 20u);
+  for (const fs::path& f : files) {
+    SCOPED_TRACE(f.filename().string());
+    std::string text = ReadFile(f);
+    QueryOptions opt;
+    opt.now_ns = *ParseRfc3339("2026-11-22T11:00:00Z");
+    OutputFormat format = OutputFormat::kCsv;
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("# now: ", 0) == 0) opt.now_ns = *ParseRfc3339(line.substr(7));
+      if (line.rfind("# format: ", 0) == 0) format = *ParseOutputFormat(line.substr(10));
+    }
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    auto res = backend.Run(*q, opt);
+    ASSERT_TRUE(res.ok()) << res.status().ToString();
+    fs::path ref = f;
+    ref.replace_extension(".reference");
+    EXPECT_EQ(FormatRows(res->rows, format, QueryColumns(*q)), ReadFile(ref));
+  }
+}
+
+std::string Scalar(ClickHouseClient& c, const std::string& sql) {
+  auto r = c.Execute(sql);
+  EXPECT_TRUE(r.ok()) << sql << ": " << r.status().ToString();
+  std::string s = r.ok() ? *r : "";
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+TEST(ClickHouseBackend, OneServerAnswersLikeTheEmbeddedEngines) {
+  ClickHouseServer server("single");
+  ASSERT_TRUE(server.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
+  ClickHouseClient client(server.url());
+  SchemaOptions schema;
+  schema.database = "vigia_it";
+  auto before = MigrateSchema(client, schema);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(*before, 0u);
+  auto again = MigrateSchema(client, schema);  // idempotent
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(*again, kSchemaVersion);
+  EXPECT_EQ(Scalar(client, "SELECT count() FROM vigia_it.vigia_schema"), "1");
+
+  // The golden dataset in three inserts (three parts).
+  auto data = GoldenDataset();
+  ClickHouseWriter writer(client, schema, 1);
+  size_t n = data->size();
+  for (auto [from, to] : {std::pair{size_t{0}, n / 3}, {n / 3, 2 * n / 3}, {2 * n / 3, n}}) {
+    Status st = writer.Insert(Slice(*data, from, to));
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  EXPECT_EQ(Scalar(client, "SELECT count() FROM vigia_it.events"), std::to_string(n));
+
+  ClickHouseBackendOptions bo;
+  bo.url = server.url();
+  bo.schema = schema;
+  bo.events_per_batch = 97;  // several batches per answer
+  ClickHouseQueryBackend backend(bo);
+  ExpectGoldenAnswers(backend);
+
+  // A trace and a plain filter with a limit (reading stops early).
+  auto trace = backend.Trace("req-00614", QueryOptions{});
+  ASSERT_TRUE(trace.ok()) << trace.status().ToString();
+  ASSERT_EQ(trace->rows.size(), 2u);
+  EXPECT_EQ(trace->rows[0].Get("kind")->s, "request");
+  auto limited = ParseVql("kind:request | limit 3");
+  ASSERT_TRUE(limited.ok());
+  auto lr = backend.Run(*limited, QueryOptions{});
+  ASSERT_TRUE(lr.ok()) << lr.status().ToString();
+  EXPECT_EQ(lr->rows.size(), 3u);
+
+  // The random query generator against the row evaluator over the same events.
+  oracle::OracleDataOptions dopt;
+  dopt.seed = 20261203;
+  dopt.events = 6000;
+  oracle::OracleData od = oracle::GenerateOracleData(dopt);
+  SchemaOptions os;
+  os.database = "vigia_oracle";
+  ASSERT_TRUE(MigrateSchema(client, os).ok());
+  ClickHouseWriter ow(client, os, 1);
+  for (const auto& b : od.batches) {
+    Status st = ow.Insert(*b);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  ClickHouseBackendOptions obo;
+  obo.url = server.url();
+  obo.schema = os;
+  ClickHouseQueryBackend ob(obo);
+  const char* iters_env = std::getenv("CLICKHOUSE_IT_ITERS");
+  int iters = iters_env ? std::atoi(iters_env) : 250;
+  oracle::QueryGenerator gen(od, 4242);
+  int failures = 0;
+  for (int i = 0; i < iters && failures < 5; ++i) {
+    oracle::GeneratedQuery g = gen.Next();
+    auto q = ParseVql(g.text);
+    ASSERT_TRUE(q.ok()) << g.text;
+    QueryOptions opt;
+    opt.now_ns = od.now_ns;
+    auto ev = RowEvaluator::Create(*q, opt);
+    ASSERT_TRUE(ev.ok()) << g.text;
+    Status st = Status::Ok();
+    for (const auto& b : od.batches) {
+      if (st.ok()) st = (*ev)->Add(*b);
+    }
+    Result<QueryResult> want = st.ok() ? (*ev)->Finish() : Result<QueryResult>(st);
+    auto got = ob.Run(*q, opt);
+    if (!want.ok()) {
+      EXPECT_FALSE(got.ok()) << g.text;
+      continue;
+    }
+    ASSERT_TRUE(got.ok()) << g.text << ": " << got.status().ToString();
+    oracle::CompareSpec spec{g.approx_columns, g.float_columns, oracle::RowsAreEvents(*q)};
+    std::string diff = oracle::CompareRows(want->rows, got->rows, spec);
+    if (!diff.empty()) ++failures;
+    EXPECT_EQ(diff, "") << "query: " << g.text;
+  }
+}
+
+TEST(ClickHouseBackend, TwoShardClusterAnswersLikeOneServer) {
+  ClickHouseServer a("shard1"), b("shard2");
+  ASSERT_TRUE(a.ok() && b.ok()) << "clickhouse-server did not start";
+  // remote_servers in config.d of both servers; ClickHouse reloads it within seconds.
+  std::string cfg = "<?xml version=\"1.0\"?>\n<yandex><remote_servers><vigia_it>";
+  for (int port : {a.tcp(), b.tcp()}) {
+    cfg += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(port) +
+           "</port></replica></shard>";
+  }
+  cfg += "</vigia_it></remote_servers></yandex>\n";
+  for (const ClickHouseServer* s : {&a, &b}) {
+    fs::create_directories(s->dir() + "/config.d");
+    std::ofstream(s->dir() + "/config.d/remote_servers.xml") << cfg;
+  }
+  ClickHouseClient ca(a.url()), cb(b.url());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto shards = [](ClickHouseClient& c) {
+    auto r = c.Execute("SELECT count() FROM system.clusters WHERE cluster = 'vigia_it'");
+    return r.ok() ? *r : std::string();
+  };
+  while ((shards(ca) != "2\n" || shards(cb) != "2\n") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_EQ(shards(ca), "2\n") << "the cluster config was not loaded";
+  ASSERT_EQ(shards(cb), "2\n");
+
+  SchemaOptions schema;
+  schema.database = "vigia_it";
+  schema.cluster = "vigia_it";
+  for (ClickHouseClient* c : {&ca, &cb}) {
+    auto m = MigrateSchema(*c, schema);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+  }
+  // Events posted to either server (two writers, as two vigia nodes would).
+  auto data = GoldenDataset();
+  size_t n = data->size();
+  ClickHouseWriter wa(ca, schema, 1), wb(cb, schema, uint64_t{1} << 40);
+  ASSERT_TRUE(wa.Insert(Slice(*data, 0, n / 2)).ok());
+  ASSERT_TRUE(wb.Insert(Slice(*data, n / 2, n)).ok());
+  EXPECT_EQ(Scalar(ca, "SELECT count() FROM vigia_it.events"), std::to_string(n));
+  uint64_t on_a = std::stoull(Scalar(ca, "SELECT count() FROM vigia_it.events_local"));
+  uint64_t on_b = std::stoull(Scalar(cb, "SELECT count() FROM vigia_it.events_local"));
+  EXPECT_EQ(on_a + on_b, n);
+  EXPECT_GT(on_a, n / 4);
+  EXPECT_GT(on_b, n / 4);
+  // One request's events live on one shard.
+  auto ids = [](ClickHouseClient& c) {
+    std::set<std::string> out;
+    std::istringstream in(Scalar(c,
+                                 "SELECT DISTINCT request_id FROM vigia_it.events_local "
+                                 "WHERE isNotNull(request_id)"));
+    for (std::string line; std::getline(in, line);) out.insert(line);
+    return out;
+  };
+  std::set<std::string> ids_a = ids(ca), ids_b = ids(cb);
+  EXPECT_GT(ids_a.size(), 10u);
+  for (const std::string& id : ids_a) EXPECT_EQ(ids_b.count(id), 0u) << id << " on both shards";
+
+  for (const std::string& url : {a.url(), b.url()}) {
+    SCOPED_TRACE(url);
+    ClickHouseBackendOptions bo;
+    bo.url = url;
+    bo.schema = schema;
+    ClickHouseQueryBackend backend(bo);
+    ExpectGoldenAnswers(backend);
+  }
+
+  // A shard that is down: the query fails (Unavailable), never a partial answer.
+  b.Stop();
+  ClickHouseBackendOptions bo;
+  bo.url = a.url();
+  bo.schema = schema;
+  ClickHouseQueryBackend backend(bo);
+  auto q = ParseVql("kind:request | stats count()");
+  ASSERT_TRUE(q.ok());
+  auto r = backend.Run(*q, QueryOptions{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+}
+
+}  // namespace
+}  // namespace vigia::clickhouse
