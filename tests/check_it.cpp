@@ -71,6 +71,10 @@ TEST(CheckIt, GreenThenYellowExitCodes) {
   ServerOptions o;
   o.data_dir = dir.path() + "/data";
   o.wait_ready = true;  // "starting" (user-agent rules loading) would be yellow
+  // The machine's own disk may be fuller than the 15 % default (a CI machine at 13 % free
+  // made this step yellow): the disk colour is tested on its own below.
+  o.env = {{"VIGIA_MONITOR_DISK_FREE_YELLOW_PERCENT", "0"},
+           {"VIGIA_MONITOR_DISK_FREE_RED_PERCENT", "0"}};
   ServerProcess server(o);
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   HttpClient c(server.port(), 30000);
@@ -83,6 +87,9 @@ TEST(CheckIt, GreenThenYellowExitCodes) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find(R"("free_bytes":)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("yellow_below_percent":0,"red_below_percent":0,"color":"green"})"),
+            std::string::npos)
+      << r.out;
 
   // 3 of 1000 requests answered 429: 0.3 % is yellow, the rest green.
   Ingest(&c, Requests(997, 200, "/pay", "203.0.113.1") + Requests(3, 429, "/pay", "203.0.113.2"));
@@ -181,6 +188,20 @@ TEST(CheckIt, RedReportFromTheServerAndFromItsDataDirectory) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find(R"("name":"db","runs_24h":1,"uptime_24h":0,)"), std::string::npos) << r.out;
+  // No file system is more than 100 % free: red below 100 %; green with both at 0; the
+  // defaults (15 / 5) are in the report.
+  EXPECT_NE(r.out.find(R"("yellow_below_percent":15,"red_below_percent":5,)"), std::string::npos)
+      << r.out;
+  r = Check("--data " + o.data_dir + " --kpis " + file +
+            " --format json --disk-free-yellow-percent 100 --disk-free-red-percent 100");
+  EXPECT_NE(r.out.find(R"("yellow_below_percent":100,"red_below_percent":100,"color":"red"})"),
+            std::string::npos)
+      << r.out;
+  r = Check("--data " + o.data_dir + " --kpis " + file +
+            " --format json --disk-free-yellow-percent 0 --disk-free-red-percent 0");
+  EXPECT_NE(r.out.find(R"("yellow_below_percent":0,"red_below_percent":0,"color":"green"})"),
+            std::string::npos)
+      << r.out;
 
   // A server that is not there is red too (cron must hear about it).
   r = Check("--server http://127.0.0.1:" + std::to_string(FreePort()));

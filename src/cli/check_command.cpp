@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/server_backend.h"
 #include "common/env.h"
+#include "common/limits.h"
 #include "monitor/check_render.h"
 #include "monitor/check_report.h"
 #include "monitor/monitor_config.h"
@@ -34,6 +35,8 @@ struct CheckArgs {
   std::string kpis_file;
   std::string format = "text";
   std::string color = "auto";
+  int disk_free_yellow_percent = limits::kCheckDiskFreeYellowPercent;
+  int disk_free_red_percent = limits::kCheckDiskFreeRedPercent;
 };
 
 // The report of a data directory opened read-only: the KPIs of `kpis_file` (or the shipped
@@ -60,6 +63,8 @@ Result<std::string> LocalReport(const CheckArgs& a) {
     f.fs_free_bytes = d->free_bytes;
     f.fs_total_bytes = d->total_bytes;
   }
+  f.disk_free_yellow_percent = a.disk_free_yellow_percent;
+  f.disk_free_red_percent = a.disk_free_red_percent;
   // The backup module's last backup and verification, as it recorded them (backup.md).
   if (Result<std::string> b =
           Env::Default()->ReadFileToString(JoinPath(a.data_dir, backup_file_names::kStateFile));
@@ -126,6 +131,12 @@ void RegisterCheckCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--data", args->data_dir, "read a data directory instead of a server");
   cmd->add_option("--kpis", args->kpis_file,
                   "with --data: KPI/SLO/probe definitions (default: the shipped set)");
+  cmd->add_option("--disk-free-yellow-percent", args->disk_free_yellow_percent,
+                  "with --data: the disk is yellow below this free percentage (default 15)")
+      ->check(CLI::Range(0, 100));
+  cmd->add_option("--disk-free-red-percent", args->disk_free_red_percent,
+                  "with --data: the disk is red below this free percentage (default 5)")
+      ->check(CLI::Range(0, 100));
   cmd->add_option("--format", args->format, "text (default), markdown or json");
   cmd->add_option("--color", args->color, "auto (default: on a terminal), always or never");
   cmd->callback([args, exit_code] { *exit_code = Run(*args); });

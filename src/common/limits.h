@@ -340,10 +340,13 @@ inline constexpr size_t kCheckTopItems = 5;
 // An error type is new when its fingerprint was first seen in the last 24 h of this many
 // days: a weekly job's error is not new every Monday.
 inline constexpr int64_t kCheckNewErrorLookbackDays = 7;
-// Free space of the data directory's file system: below 15 % yellow (days of ingest left
-// at typical rates, time to act), below 5 % red (retention or ingest will soon fail).
-inline constexpr double kCheckDiskFreeYellow = 0.15;
-inline constexpr double kCheckDiskFreeRed = 0.05;
+// Free space of the data directory's file system, in percent: below 15 % yellow (days of
+// ingest left at typical rates, time to act), below 5 % red (retention or ingest will soon
+// fail). Defaults of monitor.disk_free_yellow_percent / disk_free_red_percent and of
+// `vigia check --data`'s --disk-free-yellow-percent / --disk-free-red-percent: a machine
+// whose disk is shared with other data sets its own.
+inline constexpr int kCheckDiskFreeYellowPercent = 15;
+inline constexpr int kCheckDiskFreeRedPercent = 5;
 // An SLO with less than a quarter of its period's error budget left is yellow.
 inline constexpr double kCheckSloBudgetYellow = 0.25;
 // Live traffic statistics (monitor/traffic_stats.h, GET /v1/stats/traffic): one-minute

@@ -368,9 +368,12 @@ class Builder {
     w_.KV("data_bytes", f.data_bytes).KV("store_events", f.store_events);
     w_.KV("free_bytes", f.fs_free_bytes).KV("total_bytes", f.fs_total_bytes);
     w_.KV("free_fraction", free_fraction);
-    EndSection(free_fraction < limits::kCheckDiskFreeRed      ? KpiColor::kRed
-               : free_fraction < limits::kCheckDiskFreeYellow ? KpiColor::kYellow
-                                                              : KpiColor::kGreen);
+    w_.KV("yellow_below_percent", static_cast<int64_t>(f.disk_free_yellow_percent));
+    w_.KV("red_below_percent", static_cast<int64_t>(f.disk_free_red_percent));
+    const double free_percent = free_fraction * 100.0;
+    EndSection(free_percent < f.disk_free_red_percent      ? KpiColor::kRed
+               : free_percent < f.disk_free_yellow_percent ? KpiColor::kYellow
+                                                           : KpiColor::kGreen);
   }
 
   void Tls() {

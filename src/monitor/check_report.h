@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/env.h"
+#include "common/limits.h"
 #include "monitor/kpi_evaluator.h"
 #include "monitor/slo_evaluator.h"
 #include "query/query_backend.h"
@@ -43,6 +44,9 @@ struct CheckFacts {
   // The backup module's health details (a JSON object) when backups are configured; "".
   std::string backup_json;
   std::vector<std::string> probe_targets;  // configured probes (listed even without runs)
+  // Disk colour: free space below these percentages of the file system is yellow / red.
+  int disk_free_yellow_percent = limits::kCheckDiskFreeYellowPercent;
+  int disk_free_red_percent = limits::kCheckDiskFreeRedPercent;
 };
 
 struct CheckInputs {

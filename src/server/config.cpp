@@ -349,6 +349,14 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 64, &c->monitor.probe_concurrency);
        }},
+      {"monitor", "disk_free_yellow_percent",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100, &c->monitor.disk_free_yellow_percent);
+       }},
+      {"monitor", "disk_free_red_percent",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 100, &c->monitor.disk_free_red_percent);
+       }},
       {"monitor", "red_max_series",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 1'000'000, &c->monitor.red_max_series);

@@ -297,6 +297,8 @@ std::string MonitorModule::CheckReportJson(const TenantScope& scope) const {
       f.fs_free_bytes = d->free_bytes;
       f.fs_total_bytes = d->total_bytes;
     }
+    f.disk_free_yellow_percent = options_.disk_free_yellow_percent;
+    f.disk_free_red_percent = options_.disk_free_red_percent;
     for (const DegradedPart& d : ctx_->store->Degraded()) {
       f.degraded_parts.push_back(d.part + ": " + d.reason);
     }

@@ -55,6 +55,9 @@ struct MonitorModuleOptions {
   uint64_t red_max_series = limits::kMaxRedSeries;  // per RED family; 0 = no RED metrics
   int64_t query_timeout_ms = 10'000;                // each KPI/SLO query
   int probe_concurrency = 4;                        // probes running at once
+  // `vigia check` / GET /v1/check: the disk is yellow / red below these free percentages.
+  int disk_free_yellow_percent = limits::kCheckDiskFreeYellowPercent;
+  int disk_free_red_percent = limits::kCheckDiskFreeRedPercent;
 };
 
 class MonitorModule final : public ServerModule {
