@@ -1,6 +1,7 @@
 #include "common/time_format.h"
 
 #include <cstdio>
+#include <limits>
 
 namespace vigia {
 namespace {
@@ -150,15 +151,35 @@ std::optional<int64_t> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - offset_s;
+  // Nanoseconds in an int64 span 1677-09-21 .. 2262-04-11; a year outside is not a time
+  // this store can hold (and the multiplication below would overflow).
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  if (secs > kMax / 1000000000 || secs < kMin / 1000000000) return std::nullopt;
+  if (secs == kMax / 1000000000 && frac_ns > kMax % 1000000000) return std::nullopt;
   return secs * 1000000000 + frac_ns;
 }
 
+namespace {
+
+// v * scale, saturated at the int64 limits instead of overflowing.
+int64_t SaturatingScale(int64_t v, int64_t scale) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  if (v > kMax / scale) return kMax;
+  if (v < kMin / scale) return kMin;
+  return v * scale;
+}
+
+}  // namespace
+
 int64_t EpochToNanos(int64_t v) {
-  int64_t a = v < 0 ? -v : v;
-  if (a < 100000000000LL) return v * 1000000000LL;  // < 1e11: seconds
-  if (a < 100000000000000LL) return v * 1000000LL;  // < 1e14: milliseconds
-  if (a < 100000000000000000LL) return v * 1000LL;  // < 1e17: microseconds
-  return v;                                         // nanoseconds
+  // |INT64_MIN| does not fit an int64: compare as unsigned.
+  const uint64_t a = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
+  if (a < 100000000000ULL) return SaturatingScale(v, 1000000000);  // < 1e11: seconds
+  if (a < 100000000000000ULL) return SaturatingScale(v, 1000000);  // < 1e14: milliseconds
+  if (a < 100000000000000000ULL) return SaturatingScale(v, 1000);  // < 1e17: microseconds
+  return v;                                                        // nanoseconds
 }
 
 }  // namespace vigia

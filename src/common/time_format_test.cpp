@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace vigia {
 namespace {
 
@@ -41,6 +43,27 @@ TEST(TimeFormatTest, EpochMagnitudes) {
   EXPECT_EQ(EpochToNanos(1700000000000), 1700000000000000000LL);
   EXPECT_EQ(EpochToNanos(1700000000000000), 1700000000000000000LL);
   EXPECT_EQ(EpochToNanos(1700000000000000000), 1700000000000000000LL);
+  EXPECT_EQ(EpochToNanos(-1700000000), -1700000000000000000LL);
+}
+
+// Found by the NDJSON fuzzer under UBSan: seconds, milliseconds or microseconds beyond
+// 2262 overflowed int64 nanoseconds. They saturate now; the year range is refused.
+TEST(TimeFormatTest, OutOfRangeTimesNeitherOverflowNorWrap) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(EpochToNanos(99'999'999'999), kMax);  // seconds, year ~5138
+  EXPECT_EQ(EpochToNanos(-99'999'999'999), kMin);
+  EXPECT_EQ(EpochToNanos(99'999'999'999'999), kMax);      // milliseconds
+  EXPECT_EQ(EpochToNanos(99'999'999'999'999'999), kMax);  // microseconds
+  EXPECT_EQ(EpochToNanos(kMin), kMin);                    // nanoseconds, |v| not representable
+  EXPECT_EQ(EpochToNanos(kMax), kMax);
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z").has_value());
+  EXPECT_FALSE(ParseRfc3339("0001-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(ParseRfc3339("2263-01-01T00:00:00Z").has_value());
+  EXPECT_TRUE(ParseRfc3339("2262-04-10T00:00:00Z").has_value());
+  EXPECT_EQ(ParseRfc3339("2262-04-11T23:47:16.854775807Z"), kMax);
+  EXPECT_FALSE(ParseRfc3339("2262-04-11T23:47:16.854775808Z").has_value());
+  EXPECT_TRUE(ParseRfc3339("1677-09-22T00:00:00Z").has_value());
 }
 
 }  // namespace
