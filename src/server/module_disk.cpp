@@ -70,13 +70,21 @@ bool DiskModule::Sample() const {
   }
   free_bytes_.store(d->free_bytes);
   total_bytes_.store(d->total_bytes);
+  wal_bytes_.store(ctx_->store->WalBytes());
   free_gauge_->Set(static_cast<double>(d->free_bytes));
   total_gauge_->Set(static_cast<double>(d->total_bytes));
   return true;
 }
 
+uint64_t DiskModule::RoomAfterFlush(uint64_t free_bytes) const {
+  const uint64_t wal = wal_bytes_.load();
+  return free_bytes > wal ? free_bytes - wal : 0;
+}
+
 DiskModule::DiskState DiskModule::StateOf(uint64_t free_bytes) const {
-  if (options_.reserve_bytes > 0 && free_bytes < options_.reserve_bytes) return DiskState::kFull;
+  if (options_.reserve_bytes > 0 && RoomAfterFlush(free_bytes) < options_.reserve_bytes) {
+    return DiskState::kFull;
+  }
   if (options_.low_watermark_bytes > 0 && free_bytes < options_.low_watermark_bytes) {
     return DiskState::kLow;
   }
@@ -86,9 +94,10 @@ DiskModule::DiskState DiskModule::StateOf(uint64_t free_bytes) const {
 std::string DiskModule::Describe(uint64_t free_bytes) const {
   switch (StateOf(free_bytes)) {
     case DiskState::kFull:
-      return Mb(free_bytes) +
-             " free on the data directory's file system, below disk.reserve_bytes (" +
-             Mb(options_.reserve_bytes) + "): ingest refused until space is freed";
+      return Mb(free_bytes) + " free on the data directory's file system, " +
+             Mb(RoomAfterFlush(free_bytes)) + " once the unflushed WAL (" + Mb(wal_bytes_.load()) +
+             ") is written as parts, below disk.reserve_bytes (" + Mb(options_.reserve_bytes) +
+             "): ingest refused until space is freed";
     case DiskState::kLow:
       return Mb(free_bytes) + " free on the data directory's file system, below " +
              "disk.low_watermark_bytes (" + Mb(options_.low_watermark_bytes) + ")";
@@ -101,7 +110,7 @@ std::string DiskModule::Describe(uint64_t free_bytes) const {
 Status DiskModule::Admit() {
   Refresh();
   const uint64_t free = free_bytes_.load();
-  if (options_.reserve_bytes == 0 || free >= options_.reserve_bytes) return Status::Ok();
+  if (StateOf(free) != DiskState::kFull) return Status::Ok();
   refused_->Inc();
   return Status::Unavailable("disk almost full: " + Describe(free));
 }

@@ -6,11 +6,13 @@
 //     resolved), /health/ready "degraded", and — with disk.low_watermark_drop — size
 //     retention applied early: the oldest partitions are dropped (Store::DropOldestPartitions,
 //     never the newest day) until the free space is back above the watermark;
-//   - below disk.reserve_bytes: ingest is refused (an IngestGate: 503 with Retry-After, the
-//     reason in the body, nothing of the batch stored) *before* a WAL write fails, so flushes
-//     and merges still have room; /health/ready is "unavailable" (load balancers drain the
-//     node), queries go on, and ingest resumes by itself once space returns (the gate
-//     re-reads the free space at most every limits::kDiskSampleIntervalMs).
+//   - below disk.reserve_bytes — free space minus the live WAL bytes, the room the next
+//     flush needs for the parts it writes before it deletes the WAL they cover: ingest is refused
+//     (an IngestGate: 503 with Retry-After, the reason in the body, nothing of the batch stored)
+//     *before* a WAL write fails, so flushes and merges still have room; /health/ready is
+//     "unavailable" (load balancers drain the node), queries go on, and ingest resumes by itself
+//     once space returns (the gate re-reads the free space at most every
+//     limits::kDiskSampleIntervalMs).
 // A disk that fills anyway (another process, a reserve set too low) still ends in the
 // store's own ENOSPC handling: the failed WAL write is refused the same way.
 // Metrics: vigia_disk_free_bytes, vigia_disk_total_bytes, vigia_disk_ingest_refused_total,
@@ -63,6 +65,8 @@ class DiskModule final : public ServerModule, public IngestGate {
   void Refresh() const;
   DiskState StateOf(uint64_t free_bytes) const;
   std::string Describe(uint64_t free_bytes) const;
+  // Free bytes left once the unflushed WAL is written out as parts.
+  uint64_t RoomAfterFlush(uint64_t free_bytes) const;
   void EmitAlert(const std::string& alert, bool firing, const std::string& msg);
 
   const DiskModuleOptions options_;
@@ -72,6 +76,9 @@ class DiskModule final : public ServerModule, public IngestGate {
   // The last reading (UINT64_MAX: unknown, treated as plenty).
   mutable std::atomic<uint64_t> free_bytes_{UINT64_MAX};
   mutable std::atomic<uint64_t> total_bytes_{0};
+  // Live WAL bytes at the last sample: the next flush writes parts for them before the WAL
+  // segments they cover are deleted, so the reserve counts them as already spent.
+  mutable std::atomic<uint64_t> wal_bytes_{0};
   mutable std::atomic<int64_t> sampled_at_ns_{INT64_MIN};  // monotonic
 
   std::mutex check_mu_;                  // one Check at a time

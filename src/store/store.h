@@ -179,6 +179,9 @@ class Store {
   virtual Result<StoreCheckpoint> Checkpoint(const std::string& dir) = 0;
 
   virtual StoreStats Stats() const = 0;
+  // Bytes in live WAL segments (StoreStats::wal_bytes without the rest of Stats(), which
+  // walks the parts): the disk gate reads it on the ingest path.
+  virtual uint64_t WalBytes() const = 0;
   // Bytes per partition and per column of the parts served now (from part metadata).
   virtual StoreUsage Usage() const = 0;
   // OK when the store can take writes; otherwise why not (WAL failing, dir not writable).

@@ -583,6 +583,8 @@ StoreStats StoreImpl::Stats() const {
   return s;
 }
 
+uint64_t StoreImpl::WalBytes() const { return wal_->stats().live_bytes; }
+
 StoreUsage StoreImpl::Usage() const { return UsageOfSnapshot(*parts_->Snapshot()); }
 
 std::vector<DegradedPart> StoreImpl::Degraded() const { return parts_->degraded().List(); }

@@ -64,6 +64,7 @@ class StoreImpl final : public Store, public StoreReader {
   Result<StoreCheckpoint> Checkpoint(const std::string& dir) override;
   StoreSnapshot GetSnapshot() const override;
   StoreStats Stats() const override;
+  uint64_t WalBytes() const override;
   StoreUsage Usage() const override;
   Status Health() const override;
   std::vector<DegradedPart> Degraded() const override;
