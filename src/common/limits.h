@@ -110,11 +110,13 @@ inline constexpr size_t kWalMaxGroupBytes = 4u << 20;
 // with hundreds of thousands of rows (fewer merges), small enough to bound memory and
 // WAL replay time (~1 s of ingest at the target rate).
 inline constexpr uint64_t kMemtableFlushBytes = 256u << 20;
-// Backpressure: when the memtable holds this many times kMemtableFlushBytes (at least
-// kMemtableMinStallBytes), ingest flushes are behind; Append waits for the flush instead of
-// letting memory grow without bound (server RSS must stay under 1 GiB).
-inline constexpr uint64_t kMemtableStallFactor = 2;
-inline constexpr uint64_t kMemtableMinStallBytes = 64u << 20;
+// Hard memtable memory limit (`store.memtable_max_bytes`): bytes of batches in the memtable
+// plus those admitted and on their way into it (see store/memtable_admission.h). An append
+// that would go past it waits for a flush instead of letting memory grow without bound.
+// Twice kMemtableFlushBytes: ingest goes on into a second memtable's worth while the first
+// is written to parts (a few seconds on 2 busy cores), and at ~1.4 KB resident per event
+// 512 MiB keeps the server within its 1 GiB RSS target with room for queries and buffers.
+inline constexpr uint64_t kMemtableMaxBytes = 2 * kMemtableFlushBytes;
 // Longest an Append waits for the memtable to drain before failing with 503 + Retry-After
 // (a flush of a full memtable takes a few seconds on 2 busy cores).
 inline constexpr int kMemtableStallMaxMs = 10'000;

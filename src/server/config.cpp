@@ -137,6 +137,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1024, kMaxBytes, &c->store.store.memtable_flush_bytes);
        }},
+      {"store", "memtable_max_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, kMaxBytes, &c->store.store.memtable_max_bytes);
+       }},
       {"store", "memtable_flush_age_ms",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 10, 3'600'000, &c->store.store.memtable_flush_age_ms);

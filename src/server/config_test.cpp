@@ -252,6 +252,7 @@ TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
   EXPECT_EQ(d->store.retention_interval_sec, 60);
   EXPECT_EQ(d->store.store.stats_log_interval_ms, 60000);
   EXPECT_EQ(d->store.store.memtable_flush_bytes, limits::kMemtableFlushBytes);
+  EXPECT_EQ(d->store.store.memtable_max_bytes, limits::kMemtableMaxBytes);
 
   ConfigFlags flags;
   flags.config_file = WriteFile(
@@ -259,10 +260,12 @@ TEST_F(ConfigTest, StoreRetentionAndStatsKeys) {
       "[retention]\ndays = 7\nmax_disk_bytes = 1000000\ninterval_sec = 5\n"
       "[log]\nstats_interval_sec = 0\n");
   env_["VIGIA_RETENTION_DAYS"] = "0";  // the environment beats the file
+  env_["VIGIA_STORE_MEMTABLE_MAX_BYTES"] = "8192";
   Result<ServerConfig> c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->store.store.memtable_flush_bytes, 4096u);
   EXPECT_EQ(c->store.store.memtable_flush_age_ms, 100);
+  EXPECT_EQ(c->store.store.memtable_max_bytes, 8192u);
   EXPECT_EQ(c->store.store.retention.days, 0);
   EXPECT_EQ(c->store.store.retention.max_disk_bytes, 1000000u);
   EXPECT_EQ(c->store.retention_interval_sec, 5);

@@ -50,6 +50,9 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.EndObject();
   w.Key("memtable").BeginObject();
   w.KV("events", s.memtable_events).KV("batches", s.batches).KV("bytes", s.memtable_bytes);
+  w.KV("peak_bytes", s.memtable_peak_bytes).KV("max_bytes", s.memtable_max_bytes);
+  // Appends held while the memtable was at max_bytes, and those refused (503) after waiting.
+  w.KV("stalls", s.memtable_stalls).KV("refusals", s.memtable_refusals);
   w.EndObject();
   w.Key("parts").BeginObject();
   w.KV("partitions", s.partitions).KV("parts", s.parts).KV("rows", s.part_rows);

@@ -21,6 +21,8 @@ struct StoreSeries {
   Gauge* events;
   Gauge* memtable_events;
   Gauge* memtable_bytes;
+  Counter* memtable_stalls;
+  Counter* memtable_refusals;
   Gauge* wal_bytes;
   Gauge* wal_segments;
   Counter* wal_syncs;
@@ -39,6 +41,12 @@ struct StoreSeries {
         memtable_events(
             m->GetGauge("vigia_store_memtable_events", "Events in the memtable (not in parts).")),
         memtable_bytes(m->GetGauge("vigia_store_memtable_bytes", "Memory held by the memtable.")),
+        memtable_stalls(m->GetCounter(
+            "vigia_store_memtable_stalls_total",
+            "Appends that waited for a flush because the memtable was at its limit.")),
+        memtable_refusals(
+            m->GetCounter("vigia_store_memtable_refusals_total",
+                          "Appends refused (503) after waiting for room in the memtable.")),
         wal_bytes(m->GetGauge("vigia_store_wal_bytes", "Bytes in live WAL segments.")),
         wal_segments(m->GetGauge("vigia_store_wal_segments", "Live WAL segments.")),
         wal_syncs(m->GetCounter("vigia_store_wal_syncs_total", "WAL fsyncs since start.")),
@@ -70,6 +78,8 @@ void AddServerCollectors(ServerContext* ctx) {
     series->events->Set(static_cast<double>(s.events));
     series->memtable_events->Set(static_cast<double>(s.memtable_events));
     series->memtable_bytes->Set(static_cast<double>(s.memtable_bytes));
+    Mirror(series->memtable_stalls, s.memtable_stalls);
+    Mirror(series->memtable_refusals, s.memtable_refusals);
     series->wal_bytes->Set(static_cast<double>(s.wal_bytes));
     series->wal_segments->Set(static_cast<double>(s.wal_segments));
     Mirror(series->wal_syncs, s.wal_syncs);

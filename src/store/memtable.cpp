@@ -28,6 +28,7 @@ void Memtable::Insert(uint64_t seq, std::shared_ptr<const EventBatch> batch) {
   v.insert(it, Entry{seq, std::move(batch)});
   events_ += n;
   memory_bytes_ += mem;
+  peak_bytes_ = std::max(peak_bytes_, memory_bytes_);
 }
 
 Memtable::Snapshot Memtable::GetSnapshot() const {
@@ -36,19 +37,22 @@ Memtable::Snapshot Memtable::GetSnapshot() const {
   return entries_;
 }
 
-void Memtable::RemoveUpTo(uint64_t seq) {
+uint64_t Memtable::RemoveUpTo(uint64_t seq) {
   std::lock_guard<std::mutex> lock(mu_);
   auto keep = std::make_shared<std::vector<Entry>>();
+  uint64_t removed = 0;
   for (const Entry& e : *entries_) {
     if (e.seq <= seq) {
       events_ -= e.batch->size();
-      memory_bytes_ -= e.batch->MemoryUsage();
+      removed += e.batch->MemoryUsage();
     } else {
       keep->push_back(e);
     }
   }
   entries_ = std::move(keep);
   shared_ = false;
+  memory_bytes_ -= removed;
+  return removed;
 }
 
 uint64_t Memtable::events() const {
@@ -64,6 +68,11 @@ uint64_t Memtable::batches() const {
 uint64_t Memtable::memory_bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return memory_bytes_;
+}
+
+uint64_t Memtable::peak_memory_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return peak_bytes_;
 }
 
 }  // namespace vigia

@@ -34,12 +34,15 @@ class Memtable {
   // The entries present now, in sequence order. O(1): entries are copy-on-write.
   Snapshot GetSnapshot() const;
 
-  // Drops every entry with sequence <= seq (they are durable elsewhere).
-  void RemoveUpTo(uint64_t seq);
+  // Drops every entry with sequence <= seq (they are durable elsewhere); returns the
+  // memory_bytes() they held.
+  uint64_t RemoveUpTo(uint64_t seq);
 
   uint64_t events() const;
   uint64_t batches() const;
   uint64_t memory_bytes() const;
+  // The highest memory_bytes() since construction.
+  uint64_t peak_memory_bytes() const;
 
  private:
   mutable std::mutex mu_;
@@ -49,6 +52,7 @@ class Memtable {
   mutable bool shared_ = false;  // guarded by mu_; entries_ was handed to a snapshot
   uint64_t events_ = 0;          // guarded by mu_
   uint64_t memory_bytes_ = 0;    // guarded by mu_
+  uint64_t peak_bytes_ = 0;      // guarded by mu_
 };
 
 }  // namespace vigia

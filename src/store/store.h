@@ -42,6 +42,13 @@ struct StoreOptions {
   // deleted. memtable_flush_bytes = 0 disables flushing (WAL + memtable only).
   uint64_t memtable_flush_bytes = limits::kMemtableFlushBytes;
   int memtable_flush_age_ms = limits::kMemtableFlushAgeMs;
+  // Hard memory limit of the memtable, counting the batches admitted and not yet inserted
+  // (store/memtable_admission.h): an Append that would go past it wakes the flush and waits
+  // for it, at most memtable_stall_max_ms, then fails with Unavailable. A batch larger than
+  // the limit goes into an empty memtable. 0 = no limit; no limit either when flushing is
+  // disabled (memtable_flush_bytes = 0: nothing would make room).
+  uint64_t memtable_max_bytes = limits::kMemtableMaxBytes;
+  int memtable_stall_max_ms = limits::kMemtableStallMaxMs;
   bool background_merges = true;
   // Close() writes the memtable to parts (when flushing is enabled), so a clean shutdown
   // leaves compressed parts and a nearly empty WAL. If that flush fails the WAL still has
@@ -77,6 +84,10 @@ struct StoreStats {
   uint64_t wal_syncs = 0;
   uint64_t memtable_events = 0;
   uint64_t memtable_bytes = 0;
+  uint64_t memtable_peak_bytes = 0;  // highest memtable_bytes since Open
+  uint64_t memtable_max_bytes = 0;   // StoreOptions::memtable_max_bytes in force (0 = none)
+  uint64_t memtable_stalls = 0;      // appends that waited for a flush (memtable full)
+  uint64_t memtable_refusals = 0;    // appends refused after waiting (Unavailable: 503)
   uint64_t parts = 0;
   uint64_t part_rows = 0;
   uint64_t part_disk_bytes = 0;

@@ -56,7 +56,12 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   return std::unique_ptr<Store>(std::move(impl));
 }
 
-StoreImpl::StoreImpl(const StoreOptions& options, Env* env) : options_(options), env_(env) {}
+StoreImpl::StoreImpl(const StoreOptions& options, Env* env)
+    : options_(options),
+      env_(env),
+      // Without flushes nothing would make room: no limit then.
+      admission_(options.memtable_flush_bytes == 0 ? 0 : options.memtable_max_bytes,
+                 int64_t{options.memtable_stall_max_ms} * 1'000'000, env) {}
 
 StoreImpl::~StoreImpl() {
   Status st = Close();
@@ -119,6 +124,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   store->corrupt_records_ = replay.corrupt_records;
   store->torn_tail_bytes_ = replay.torn_tail_bytes;
   store->skipped_covered_ = skipped;
+  store->admission_.AdmitUnchecked(mt.memory_bytes());
   if (mt.batches() > 0) store->oldest_unflushed_ns_ = env->MonotonicNanos();
   logger::Info("store: WAL replayed", {{"path", wal_dir},
                                        {"records", replay.records},
@@ -159,7 +165,9 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
 Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
   if (batch == nullptr || batch->empty()) return Status::Ok();
-  VIGIA_RETURN_IF_ERROR(WaitForMemtableRoom());
+  // Counted from here until a flush removes the batch from the memtable (store_impl.h).
+  const uint64_t bytes = batch->MemoryUsage();
+  VIGIA_RETURN_IF_ERROR(admission_.Admit(bytes, [this] { flush_cv_.notify_one(); }));
   // The scratch view stays valid until this thread encodes again, i.e. past Append.
   std::string_view encoded = batch_codec::EncodeToScratch(*batch);
   // Inserted by the WAL's commit hook, in sequence order (see store_impl.h).
@@ -169,35 +177,13 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
     memtable_.Insert(seq, batch);
   };
   Result<uint64_t> seq = wal_->Append(encoded, &insert);
-  if (!seq.ok()) return seq.status();
+  if (!seq.ok()) {
+    admission_.Release(bytes);  // the commit hook did not run: not in the memtable
+    return seq.status();
+  }
   if (options_.memtable_flush_bytes > 0 &&
       memtable_.memory_bytes() >= options_.memtable_flush_bytes) {
     flush_cv_.notify_one();
-  }
-  return Status::Ok();
-}
-
-void StoreImpl::NotifyStalledAppends() {
-  // Taking the mutex orders this after a waiter's predicate check (no lost wake-up).
-  { std::lock_guard<std::mutex> lock(stall_mu_); }
-  stall_cv_.notify_all();
-}
-
-Status StoreImpl::WaitForMemtableRoom() {
-  if (options_.memtable_flush_bytes == 0) return Status::Ok();  // no flushes: nothing to wait for
-  const uint64_t limit = std::max(options_.memtable_flush_bytes * limits::kMemtableStallFactor,
-                                  limits::kMemtableMinStallBytes);
-  if (memtable_.memory_bytes() < limit) return Status::Ok();
-  flush_cv_.notify_one();
-  std::unique_lock<std::mutex> lock(stall_mu_);
-  const bool room = stall_cv_.wait_for(
-      lock, std::chrono::milliseconds(limits::kMemtableStallMaxMs),
-      [&] { return memtable_.memory_bytes() < limit || closed_.load(std::memory_order_acquire); });
-  if (closed_.load(std::memory_order_acquire)) return Status::Unavailable("store is closed");
-  if (!room) {
-    logger::Warn("store: append refused, memtable still full after waiting for the flush",
-                 {{"memtable_bytes", memtable_.memory_bytes()}, {"limit_bytes", limit}});
-    return Status::Unavailable("memtable full: flushing to parts is behind ingest, retry later");
   }
   return Status::Ok();
 }
@@ -214,7 +200,7 @@ Status StoreImpl::Close() {
     stop_flush_ = true;
   }
   flush_cv_.notify_all();
-  NotifyStalledAppends();
+  admission_.Close();
   if (flush_thread_.joinable()) flush_thread_.join();
   parts_->StopBackgroundMerges();
   bool flushed_all = false;
@@ -311,6 +297,8 @@ StoreSnapshot StoreImpl::GetSnapshot() const {
 bool StoreImpl::FlushDue() const {
   if (memtable_.batches() == 0) return false;
   if (memtable_.memory_bytes() >= options_.memtable_flush_bytes) return true;
+  // An append waits for room (memtable_max_bytes may be below the flush size).
+  if (admission_.has_waiters()) return true;
   int64_t oldest = oldest_unflushed_ns_.load();
   return oldest != 0 &&
          env_->MonotonicNanos() - oldest >= int64_t{options_.memtable_flush_age_ms} * 1'000'000;
@@ -483,14 +471,15 @@ Status StoreImpl::FlushLocked() {
     logger::Info("store: retention dropped expired events at flush",
                  {{"events", expired}, {"retention_days", options_.retention.days}});
   }
+  uint64_t released = 0;
   {
     std::lock_guard<std::mutex> lock(view_mu_);
-    memtable_.RemoveUpTo(max_seq);
+    released = memtable_.RemoveUpTo(max_seq);
     // Restart the age clock for whatever arrived during the flush.
     oldest_unflushed_ns_ = memtable_.batches() > 0 ? env_->MonotonicNanos() : 0;
   }
-  NotifyStalledAppends();
   flushes_.fetch_add(1);
+  admission_.Release(released);  // wakes the appends waiting for room
   Status st = wal_->DeleteSegmentsUpTo(max_seq);
   if (!st.ok()) {
     // Harmless for correctness: replay skips covered records. Only disk space is at stake.
@@ -555,6 +544,11 @@ StoreStats StoreImpl::Stats() const {
   PartitionSetStats ps = parts_->Stats();
   s.memtable_events = memtable_.events();
   s.memtable_bytes = memtable_.memory_bytes();
+  s.memtable_peak_bytes = memtable_.peak_memory_bytes();
+  s.memtable_max_bytes = admission_.max_bytes();
+  const MemtableAdmission::Stats adm = admission_.stats();
+  s.memtable_stalls = adm.stalls;
+  s.memtable_refusals = adm.refusals;
   s.events = s.memtable_events + ps.rows;
   s.batches = memtable_.batches();
   s.parts = ps.parts;

@@ -4,9 +4,11 @@
 // Append: the batch is encoded on the caller's thread (in parallel with other callers),
 // group-committed to the WAL, and inserted in the memtable by the WAL's commit hook, so the
 // memtable always holds every written record up to its highest sequence (no gaps).
-// Backpressure: when flushing falls behind and the memtable reaches kMemtableStallFactor x
-// its flush size, Append waits for the flush (at most kMemtableStallMaxMs, then Unavailable,
-// which ingest turns into 503 + Retry-After), so memory stays bounded under any load.
+// Backpressure: every Append is first admitted against memtable_max_bytes (MemtableAdmission:
+// bytes in the memtable plus those admitted and not yet inserted). When flushing falls behind
+// and the batch does not fit, Append wakes the flush and waits for it (at most
+// memtable_stall_max_ms on the Env's clock, then Unavailable, which ingest turns into 503 +
+// Retry-After), so memory stays bounded under any load and any number of appenders.
 //
 // Flush (background thread, or Flush()): the memtable snapshot up to sequence M goes to
 // PartitionSet::AddEvents(batches, M) — one part per partition, each recording M — then
@@ -42,6 +44,7 @@
 #include <thread>
 
 #include "store/memtable.h"
+#include "store/memtable_admission.h"
 #include "store/partition_set.h"
 #include "store/store.h"
 #include "store/store_snapshot.h"
@@ -112,12 +115,9 @@ class StoreImpl final : public Store, public StoreReader {
   std::atomic<uint64_t> row_retention_rows_{0};  // rows removed from parts by retention rules
   std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
 
-  // Backpressure (Append): appenders wait here while the memtable is over its hard limit;
-  // Flush and Close notify.
-  Status WaitForMemtableRoom();
-  void NotifyStalledAppends();
-  std::mutex stall_mu_;
-  std::condition_variable stall_cv_;
+  // Backpressure (Append): bytes admitted into the memtable; a flush releases what it
+  // removed, Close wakes the waiters.
+  MemtableAdmission admission_;
 
   std::mutex flush_thread_mu_;
   std::condition_variable flush_cv_;
