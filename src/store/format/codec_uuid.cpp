@@ -4,19 +4,37 @@ namespace vigia {
 namespace {
 
 constexpr size_t kMaxHexShapeLen = 64;
+constexpr uint8_t kNotHex = 0xff;
 
-// 0..15 for a hex digit of the given case, -1 otherwise.
-int HexValue(char c, bool upper) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (!upper && c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (upper && c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// kHexValue[upper][c]: 0..15 when byte c is a hex digit of that case (digits are both
+// cases), kNotHex otherwise. A table lookup instead of three range tests per character: the
+// shape check ORs the looked-up values of a whole id and tests the high bits once.
+struct HexTables {
+  uint8_t value[2][256];
+};
+constexpr HexTables MakeHexTables() {
+  HexTables t{};
+  for (int upper = 0; upper < 2; ++upper) {
+    for (int c = 0; c < 256; ++c) {
+      uint8_t v = kNotHex;
+      if (c >= '0' && c <= '9') v = static_cast<uint8_t>(c - '0');
+      if (!upper && c >= 'a' && c <= 'f') v = static_cast<uint8_t>(c - 'a' + 10);
+      if (upper && c >= 'A' && c <= 'F') v = static_cast<uint8_t>(c - 'A' + 10);
+      t.value[upper][c] = v;
+    }
+  }
+  return t;
 }
+constexpr HexTables kHex = MakeHexTables();
 
+// The hex shape of a block: length, dash positions, case, and the positions of the digits.
 struct Shape {
   size_t len = 0;
   uint64_t dashes = 0;
   bool upper = false;
+  size_t n_digits = 0;
+  uint8_t digits[kMaxHexShapeLen];  // positions of the hex digits, ascending
+  const uint8_t* table() const { return kHex.value[upper ? 1 : 0]; }
 };
 
 // Shape of `s`, or false when it has no hex shape. Case is taken from the first letter;
@@ -26,6 +44,7 @@ bool ShapeOf(std::string_view s, Shape* shape) {
   shape->len = s.size();
   shape->dashes = 0;
   shape->upper = false;
+  shape->n_digits = 0;
   for (char c : s) {
     if (c >= 'A' && c <= 'F') {
       shape->upper = true;
@@ -33,14 +52,33 @@ bool ShapeOf(std::string_view s, Shape* shape) {
     }
     if (c >= 'a' && c <= 'f') break;
   }
+  const uint8_t* t = shape->table();
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '-') {
       shape->dashes |= uint64_t{1} << i;
-    } else if (HexValue(s[i], shape->upper) < 0) {
+    } else if (t[static_cast<uint8_t>(s[i])] == kNotHex) {
       return false;
+    } else {
+      shape->digits[shape->n_digits++] = static_cast<uint8_t>(i);
     }
   }
   return true;
+}
+
+// Does `v` (of the shape's length) have the shape? Branch-free over the digits.
+bool HasShape(const Shape& shape, std::string_view v) {
+  const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+  const uint8_t* t = shape.table();
+  uint8_t bad = 0;
+  if (shape.dashes == 0) {
+    for (size_t i = 0; i < shape.len; ++i) bad |= t[p[i]];
+  } else {
+    for (size_t k = 0; k < shape.n_digits; ++k) bad |= t[p[shape.digits[k]]];
+    for (uint64_t d = shape.dashes; d != 0; d &= d - 1) {
+      bad |= p[__builtin_ctzll(d)] == '-' ? 0 : kNotHex;
+    }
+  }
+  return (bad & 0xf0) == 0;
 }
 
 }  // namespace
@@ -49,15 +87,9 @@ bool IsHexShaped(std::span<const std::string_view> values) {
   if (values.empty()) return false;
   Shape first;
   if (!ShapeOf(values[0], &first)) return false;
-  if (static_cast<size_t>(__builtin_popcountll(first.dashes)) == first.len) {
-    return false;  // dashes only: nothing to pack
-  }
+  if (first.n_digits == 0) return false;  // dashes only: nothing to pack
   for (std::string_view v : values) {
-    if (v.size() != first.len) return false;
-    for (size_t i = 0; i < v.size(); ++i) {
-      const bool dash = (first.dashes >> i) & 1;
-      if (dash ? v[i] != '-' : HexValue(v[i], first.upper) < 0) return false;
-    }
+    if (v.size() != first.len || !HasShape(first, v)) return false;
   }
   return true;
 }
@@ -69,19 +101,27 @@ void EncodeHexIds(std::span<const std::string_view> values, std::string* out) {
   w.PutU8(static_cast<uint8_t>(shape.len));
   w.PutFixed64(shape.dashes);
   w.PutU8(shape.upper ? 1 : 0);
+  const size_t per_value = (shape.n_digits + 1) / 2;
+  const size_t pairs = shape.n_digits / 2;
+  const bool odd = shape.n_digits % 2 != 0;
+  const size_t at = out->size();
+  out->resize(at + per_value * values.size());
+  auto* dst = reinterpret_cast<uint8_t*>(out->data() + at);
+  const uint8_t* t = shape.table();
+  const uint8_t* pos = shape.digits;
   for (std::string_view v : values) {
-    int pending = -1;
-    for (size_t i = 0; i < v.size(); ++i) {
-      if ((shape.dashes >> i) & 1) continue;
-      int h = HexValue(v[i], shape.upper);
-      if (pending < 0) {
-        pending = h;
-      } else {
-        w.PutU8(static_cast<uint8_t>(pending << 4 | h));
-        pending = -1;
+    const auto* p = reinterpret_cast<const uint8_t*>(v.data());
+    if (shape.dashes == 0) {
+      for (size_t k = 0; k < pairs; ++k) {
+        dst[k] = static_cast<uint8_t>(t[p[2 * k]] << 4 | t[p[2 * k + 1]]);
+      }
+    } else {
+      for (size_t k = 0; k < pairs; ++k) {
+        dst[k] = static_cast<uint8_t>(t[p[pos[2 * k]]] << 4 | t[p[pos[2 * k + 1]]]);
       }
     }
-    if (pending >= 0) w.PutU8(static_cast<uint8_t>(pending << 4));
+    if (odd) dst[pairs] = static_cast<uint8_t>(t[p[pos[2 * pairs]]] << 4);
+    dst += per_value;
   }
 }
 
