@@ -1,0 +1,98 @@
+#!/bin/bash
+# Mixed load (issue 20): query latency while the server ingests at a steady rate, against
+# the same query on an idle server, plus the ingest rate achieved and the server's peak RSS.
+#
+#   bench/mixed_load.sh build [preload_events=1000000] [rate=100000] [seconds=30]
+#
+# 1. Starts `vigia serve` on a temporary data directory and loads `preload_events` generated
+#    events at full speed (vigia-load --gen-events, 4 connections, 20,000-event batches),
+#    then waits (at most 60 s) until the memtable is flushed (by age: 30 s by default).
+# 2. idle:   runs QUERY every INTERVAL seconds, QUERIES times, nothing else running.
+# 3. ingest: sends rate x seconds more events at `rate` events/s (vigia-load --rate, 4
+#    connections, BATCH-event batches) and runs QUERY every INTERVAL seconds meanwhile.
+# 4. after:  the idle runs again (the store now holds the ingested events too, so "after"
+#    separates the growth of the data from the contention with ingest).
+# Prints p50/p99/max of each phase (curl's total time: HTTP round trip included), the
+# ingest line of vigia-load, the p99 ratio ingest/idle and the peak RSS (VmHWM).
+#
+# Bounded: every request has a timeout, the load runs for `seconds`, and the server (on
+# 127.0.0.1 only) is stopped on exit. Not part of `make test` or `make bench`'s default run.
+# Environment: QUERY (VQL), INTERVAL (0.5), QUERIES (20), BATCH (1000), PORT (17098).
+set -euo pipefail
+BUILD=${1:?build dir}
+PRELOAD=${2:-1000000}
+RATE=${3:-100000}
+SECONDS_LOAD=${4:-30}
+QUERY=${QUERY:-'kind:request | stats p95(duration_ms), count() by (service)'}
+INTERVAL=${INTERVAL:-0.5}
+QUERIES=${QUERIES:-20}
+BATCH=${BATCH:-1000}
+PORT=${PORT:-17098}
+URL=http://127.0.0.1:$PORT
+DATA=$(mktemp -d /tmp/vigia-mixed-load.XXXXXX)
+SERVER=""
+trap '[ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true; rm -rf "$DATA" "$DATA".*' EXIT
+
+"$BUILD/vigia" serve --data "$DATA/data" --listen "127.0.0.1:$PORT" 2>"$DATA.log" &
+SERVER=$!
+for _ in $(seq 100); do curl -s -o /dev/null "$URL/health/live" && break; sleep 0.1; done
+
+stat_field() {  # stat_field NAME: a number of /v1/stats' "memtable" object
+  curl -s --max-time 5 "$URL/v1/stats" | grep -o "\"memtable\":{[^}]*}" |
+    grep -o "\"$1\":[0-9]*" | cut -d: -f2
+}
+
+echo "preload: $PRELOAD events"
+"$BUILD/vigia-load" --url "$URL/v1/events" --gen-events "$PRELOAD" --seed 1 -c 4 -b 20000 | tail -1
+for _ in $(seq 120); do  # settled: memtable empty (flushed by size, or by age within 30 s)
+  [ "$(stat_field events)" = 0 ] && break
+  sleep 0.5
+done
+
+# query_loop FILE N: runs QUERY N times, one start every INTERVAL s, appending ms to FILE.
+query_loop() {
+  local file=$1 n=$2 r
+  for _ in $(seq "$n"); do
+    r=$(curl -s --max-time 60 -o /dev/null -w '%{http_code} %{time_total}' -G "$URL/v1/query" \
+      --data-urlencode "q=$QUERY" --data-urlencode "format=ndjson") || r="000 0"
+    if [ "${r%% *}" = 200 ]; then
+      awk -v s="${r#* }" 'BEGIN { printf "%.1f\n", s * 1000 }' >>"$file"
+    else
+      echo "query failed: HTTP ${r%% *}" >&2
+    fi
+    sleep "$INTERVAL"
+  done
+}
+
+# summary NAME FILE: p50 / p99 / max of the latencies (nearest rank).
+summary() {
+  sort -n "$2" | awk -v name="$1" '{ v[NR] = $1 } END {
+    if (NR == 0) { printf "%-7s no successful query\n", name; exit }
+    p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
+    printf "%-7s queries=%d p50=%.1f ms p99=%.1f ms max=%.1f ms\n", name, NR, p50, p99, v[NR] }'
+}
+p99_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR - 1) * 0.99) + 1]; else print 0 }'; }
+
+query_loop "$DATA.idle" "$QUERIES"
+
+echo "ingest: $((RATE * SECONDS_LOAD)) events at $RATE events/s while querying every ${INTERVAL} s"
+"$BUILD/vigia-load" --url "$URL/v1/events" --gen-events $((RATE * SECONDS_LOAD)) --seed 2 \
+  --rate "$RATE" -c 4 -b "$BATCH" >"$DATA.load" 2>&1 &
+LOAD=$!
+while kill -0 "$LOAD" 2>/dev/null; do query_loop "$DATA.ingest" 1; done
+wait "$LOAD" || echo "vigia-load failed" >&2
+tail -1 "$DATA.load"
+
+query_loop "$DATA.after" "$QUERIES"
+
+echo "query: $QUERY"
+summary idle "$DATA.idle"
+summary ingest "$DATA.ingest"
+summary after "$DATA.after"
+awk -v a="$(p99_of "$DATA.ingest")" -v b="$(p99_of "$DATA.idle")" \
+  'BEGIN { if (b > 0) printf "p99 during ingest / idle: %.1fx\n", a / b }'
+echo "memtable: stalls=$(stat_field stalls) refusals=$(stat_field refusals) peak_bytes=$(stat_field peak_bytes)"
+echo "peak RSS (VmHWM): $(awk '/VmHWM/{print $2}' "/proc/$SERVER/status") kB"
+kill -TERM "$SERVER"
+wait "$SERVER" || true
+SERVER=""
