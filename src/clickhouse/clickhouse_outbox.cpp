@@ -187,6 +187,8 @@ StoreStats ClickHouseOutbox::Stats() const {
   return s;
 }
 
+uint64_t ClickHouseOutbox::WalBytes() const { return wal_->stats().live_bytes; }
+
 Status ClickHouseOutbox::Health() const { return wal_->health(); }
 
 ClickHouseOutboxStats ClickHouseOutbox::outbox_stats() const {

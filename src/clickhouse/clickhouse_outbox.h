@@ -108,6 +108,7 @@ class ClickHouseOutbox final : public Store {
   Result<EraseResult> Erase(const EraseRequest&) override;
   Result<StoreCheckpoint> Checkpoint(const std::string&) override;
   StoreStats Stats() const override;
+  uint64_t WalBytes() const override;
   StoreUsage Usage() const override { return {}; }
   Status Health() const override;
   std::vector<DegradedPart> Degraded() const override { return {}; }
