@@ -31,5 +31,7 @@ void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterAuditCommand(CLI::App& app, int* exit_code);
 void RegisterCheckCommand(CLI::App& app, int* exit_code);
 void RegisterEraseCommand(CLI::App& app, int* exit_code);
+// vigia clickhouse init|migrate (clickhouse_command.cpp)
+void RegisterClickHouseCommand(CLI::App& app, int* exit_code);
 
 }  // namespace vigia::cli

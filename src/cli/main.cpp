@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
       vigia::cli::RegisterAuditCommand,  vigia::cli::RegisterCheckCommand,
       vigia::cli::RegisterEraseCommand,
       vigia::cli::RegisterErrorsCommand,
+      vigia::cli::RegisterClickHouseCommand,
   };
   CLI::App app{"vigia: centralized logging, audit and monitoring server", "vigia"};
   app.set_version_flag("--version", vigia::cli::VersionLine());

@@ -112,12 +112,20 @@ std::string InsertColumnList() {
 }
 
 void EncodeRows(const EventBatch& batch, uint64_t first_seq, std::string* out) {
+  std::vector<uint64_t> seqs(batch.size());
+  for (size_t i = 0; i < seqs.size(); ++i) seqs[i] = first_seq + i;
+  EncodeRows(batch, seqs, out);
+}
+
+void EncodeRows(const EventBatch& batch, std::span<const uint64_t> seqs, std::string* out) {
   const auto& index = ColumnIndex();
   const size_t ncols = CanonicalColumns().size();
   std::vector<const Value*> slots(ncols);
   std::vector<const Field*> extra;
-  uint64_t seq = first_seq;
+  size_t row = 0;
   for (const EventBatch::EventRef& e : batch.events()) {
+    const uint64_t seq = seqs[row++];
+    if (seq == kSkipRow) continue;
     std::fill(slots.begin(), slots.end(), nullptr);
     extra.clear();
     for (const Field& f : batch.fields(e)) {
@@ -129,7 +137,7 @@ void EncodeRows(const EventBatch& batch, uint64_t first_seq, std::string* out) {
       }
     }
     PutFixed<int64_t>(e.ts_ns, out);
-    PutFixed<uint64_t>(seq++, out);
+    PutFixed<uint64_t>(seq, out);
     for (size_t i = 0; i < ncols; ++i) {
       const Value* v = slots[i];
       if (v == nullptr) {

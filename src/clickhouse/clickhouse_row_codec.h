@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,13 @@ std::string InsertColumnList();
 
 // Appends one RowBinary row per event of `batch`; the i-th event gets seq `first_seq + i`.
 void EncodeRows(const EventBatch& batch, uint64_t first_seq, std::string* out);
+
+// A `seqs` entry that leaves its event out (a row ClickHouse already has).
+inline constexpr uint64_t kSkipRow = ~uint64_t{0};
+
+// Appends one row per event of `batch` with seq `seqs[i]`, leaving out the events whose seq
+// is kSkipRow. REQUIRES: seqs.size() == batch.size().
+void EncodeRows(const EventBatch& batch, std::span<const uint64_t> seqs, std::string* out);
 
 // Reads RowBinary rows of `SELECT <SelectList(columns)>` back into events.
 class RowDecoder {

@@ -406,4 +406,27 @@ inline constexpr size_t kMaxOutboxEntries = 10'000;
 // Silences kept (active and pending); expired ones are forgotten after a day.
 inline constexpr size_t kMaxSilences = 10'000;
 
+// --- ClickHouse backend (storage.backend = "clickhouse", docs/clickhouse.md) ------------
+// Acknowledged events not yet in ClickHouse (the outbox WAL's unshipped records, also held
+// in memory for the shipper). Past it ingest answers 503: 1 GiB is ~3M events of 350 bytes,
+// minutes of a busy node's ingest — long enough to ride out a ClickHouse restart, short
+// enough that a node never hoards a day of events nobody can query (`clickhouse.max_backlog_bytes`).
+inline constexpr uint64_t kClickHouseMaxBacklogBytes = uint64_t{1} << 30;
+// One INSERT carries at most this much of the outbox (WAL payload bytes; the RowBinary is
+// ~1.5x): ClickHouse wants few large inserts (each makes a part per shard), and 8 MiB is
+// ~25k events, well under a second of insert work.
+inline constexpr uint64_t kClickHouseShipBatchBytes = 8u << 20;
+// The shipper waits this long for a batch to fill before sending what it has: the delay
+// between an acknowledgement and the event being queryable on a quiet node.
+inline constexpr int kClickHouseShipDelayMs = 200;
+// One INSERT may take this long before the node gives up on it (and, before re-sending,
+// waits for ClickHouse to finish or drop it: exactly once).
+inline constexpr int kClickHouseInsertTimeoutMs = 60'000;
+// Backoff while ClickHouse is down or refusing: first wait, doubling up to the cap.
+inline constexpr int kClickHouseRetryBaseMs = 100;
+inline constexpr int kClickHouseRetryMaxMs = 5'000;
+// Events in one outbox record: the row's seq is (record << 24) + index (clickhouse_outbox.h).
+// A batch above it is refused; 16M events is more than a 64 MiB body can hold but for `{}`.
+inline constexpr size_t kClickHouseMaxEventsPerRecord = size_t{1} << 24;
+
 }  // namespace vigia::limits

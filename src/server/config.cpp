@@ -110,6 +110,48 @@ const std::vector<KeyDesc>& Keys() {
          c->store.store.data_dir = s;
          return Status::Ok();
        }},
+      {"storage", "backend",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         VIGIA_RETURN_IF_ERROR(FindStorageBackend(s).status());
+         c->store.backend = s;
+         return Status::Ok();
+       }},
+      {"clickhouse", "url",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s.rfind("http://", 0) != 0 && s.rfind("https://", 0) != 0) {
+           return Status::InvalidArgument("expected http://host:port, got \"" + s + "\"");
+         }
+         c->store.clickhouse.url = s;
+         return Status::Ok();
+       }},
+      {"clickhouse", "user",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.user, AsString(r));
+         return Status::Ok();
+       }},
+      {"clickhouse", "password",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.password, AsString(r));
+         return Status::Ok();
+       }},
+      {"clickhouse", "database",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (s.empty()) return Status::InvalidArgument("must not be empty");
+         c->store.clickhouse.database = s;
+         return Status::Ok();
+       }},
+      {"clickhouse", "cluster",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.cluster, AsString(r));
+         return Status::Ok();
+       }},
+      {"clickhouse", "max_backlog_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1 << 20, kMaxBytes, &c->store.clickhouse.max_backlog_bytes);
+       }},
       {"wal", "fsync",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));

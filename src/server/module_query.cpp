@@ -4,16 +4,18 @@
 #include "query/metered_query_backend.h"
 #include "query/scoped_query_backend.h"
 #include "server/route_tail.h"
+#include "server/server_context.h"
+#include "server/storage_backend.h"
 
 namespace vigia {
 
 Status QueryModule::Start(ServerContext* ctx) {
-  if (ctx->store == nullptr || ctx->live_feed == nullptr) {
+  if (ctx->storage == nullptr || ctx->live_feed == nullptr) {
     return Status::Internal("query module: the store and ingest modules must start first");
   }
   ctx_ = ctx;
   LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
-  local_ = std::make_unique<LocalStoreBackend>(ctx->store);
+  VIGIA_ASSIGN_OR_RETURN(local_, ctx->storage->MakeQueryBackend());
   backend_ = std::make_unique<MeteredQueryBackend>(local_.get(), ctx->metrics);
   scoped_ = std::make_unique<ScopedQueryBackend>(backend_.get());
   ctx->query_backend = scoped_.get();

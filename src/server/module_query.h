@@ -1,7 +1,7 @@
 // QueryModule: the read side of the API — /v1/query and /v1/trace (route_query.h) and the
-// live /v1/tail (route_tail.h). Owns the QueryBackend they run on: LocalStoreBackend, the
-// columnar engine over the store the store module opened (another backend, e.g. a
-// ClickHouse cluster, would be chosen here); tails follow the ingest module's live feed.
+// live /v1/tail (route_tail.h). Owns the QueryBackend they run on, made by the storage
+// backend the store module opened (storage_backend.h: LocalStoreBackend over the embedded
+// store, or ClickHouseQueryBackend); tails follow the ingest module's live feed.
 // Publishes it, metered, as ctx->query_backend for the modules after it. Sizes the
 // decoded-chunk cache.
 //
@@ -37,7 +37,7 @@ class QueryModule final : public ServerModule {
   ServerContext* ctx_ = nullptr;
   // Outlives the routes' handlers and the queries they started: the server destroys the
   // router before the modules.
-  std::unique_ptr<QueryBackend> local_;
+  std::unique_ptr<QueryBackend> local_;    // the storage backend's
   std::unique_ptr<QueryBackend> backend_;  // local_ metered (vigia_queries_total)
   std::unique_ptr<QueryBackend> scoped_;   // backend_ behind the tenant guard: what routes see
 };

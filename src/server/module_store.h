@@ -1,8 +1,11 @@
-// StoreModule: opens the event store in the data directory (replaying the WAL), publishes it
-// in the ServerContext, runs retention on the server's scheduler every
-// retention.interval_sec (the store applies it once at Open), reports the store's health
-// (can it take writes, is the data directory writable, which parts are corrupt), serves the
-// right to erasure (POST /v1/admin/erase, route_erase.h) and closes
+// StoreModule: opens the storage backend `storage.backend` names (storage_backend.h: the
+// embedded store in the data directory, replaying the WAL, or the ClickHouse outbox) and
+// publishes it in the ServerContext (ctx->store: where ingest appends; ctx->storage: the
+// query module's backend). For the embedded store it runs retention on the server's scheduler
+// every retention.interval_sec (the store applies it once at Open). Reports the storage's
+// health (can it take writes, is the data directory writable, which parts are corrupt; the
+// ClickHouse backlog), serves the right to erasure (POST /v1/admin/erase, route_erase.h) and
+// closes
 // the store last, so the WAL is durable when the server exits.
 //
 // Thread-safety: see ServerModule.
@@ -13,13 +16,27 @@
 
 #include "common/limits.h"
 #include "server/server_module.h"
+#include "server/storage_backend.h"
 #include "store/store.h"
 
 namespace vigia {
 
-// [data], [wal], [store], [retention] and log.stats_interval_sec, with the server's defaults
-// (the library's StoreOptions keep everything by default; the server keeps 30 days).
+// [clickhouse]: where storage.backend = "clickhouse" stores events (docs/clickhouse.md).
+struct ClickHouseStorageOptions {
+  std::string url = "http://127.0.0.1:8123";
+  std::string user;
+  std::string password;
+  std::string database = "vigia";
+  std::string cluster;  // "" = one server; else the cluster of the Distributed `events`
+  uint64_t max_backlog_bytes = limits::kClickHouseMaxBacklogBytes;
+};
+
+// [storage], [clickhouse], [data], [wal], [store], [retention] and log.stats_interval_sec,
+// with the server's defaults (the library's StoreOptions keep everything by default; the
+// server keeps 30 days).
 struct StoreModuleOptions {
+  std::string backend = "embedded";  // storage.backend: a name of StorageBackendKinds()
+  ClickHouseStorageOptions clickhouse;
   StoreOptions store = ServerDefaults();
   // How often the scheduler applies retention.
   int retention_interval_sec = limits::kRetentionIntervalMs / 1000;
@@ -49,8 +66,7 @@ class StoreModule final : public ServerModule {
 
  private:
   const StoreModuleOptions options_;
-  std::unique_ptr<Store> store_;
-  std::string data_dir_;
+  std::unique_ptr<StorageBackend> storage_;
   ServerContext* ctx_ = nullptr;
 };
 

@@ -32,6 +32,7 @@ class KpiEvaluator;
 class LiveFeed;
 class ServerModule;
 class SloEvaluator;
+class StorageBackend;
 
 struct ServerContext {
   // The server core's services.
@@ -46,8 +47,10 @@ struct ServerContext {
   int64_t start_monotonic_ns = 0;            // for uptime_sec
   std::vector<const ServerModule*> modules;  // in start order, for /health/ready
 
-  // Published by the store module.
+  // Published by the store module: where ingest appends (the embedded store, or the ClickHouse
+  // outbox: storage.backend), and the backend it belongs to (the query module's reads).
   Store* store = nullptr;
+  StorageBackend* storage = nullptr;
   std::string data_dir;
   int retention_days = 0;  // the store's retention by age (ingest refuses older events)
 

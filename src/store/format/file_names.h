@@ -30,6 +30,8 @@
 //   <data_dir>/audit/           the audit ledger: hash chains, checkpoints, signing key
 //                               (src/audit/audit_file_names.h)
 //   <data_dir>/errors/          the error-group table (src/errors/error_file_names.h)
+//   <data_dir>/clickhouse/      the outbox WAL of storage.backend = "clickhouse"
+//                               (src/clickhouse/clickhouse_file_names.h)
 //
 // Thread-safety: pure functions, thread-safe.
 #pragma once
