@@ -5,8 +5,9 @@
 #include <cassert>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
+#include "common/ascii.h"
+#include "server/content_negotiation.h"
 #include "server/http_errors.h"
 
 namespace vigia::dashboard {
@@ -50,23 +51,16 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// Whether an Accept-Encoding value accepts `token` ("gzip, br", "gzip;q=0.8"; "gzip;q=0" and
-// an absent token refuse it; "*" accepts it).
-bool AcceptsEncoding(std::string_view header, std::string_view token) {
+// Whether an If-None-Match value ("\"a\", W/\"b\"" or "*") names `etag`, by the weak
+// comparison RFC 9110 §13.1.2 prescribes for it.
+bool NoneMatchNames(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
+    std::string_view tag = ascii::TrimSpaces(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    size_t semi = item.find(';');
-    std::string_view name = item.substr(0, semi);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name != token && name != "*") continue;
-    if (semi == std::string_view::npos) return true;
-    size_t q = item.find("q=", semi);
-    if (q == std::string_view::npos) return true;
-    std::string value(item.substr(q + 2));
-    return std::strtod(value.c_str(), nullptr) > 0;
+    if (tag == "*") return true;
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == etag) return true;
   }
   return false;
 }
@@ -126,9 +120,14 @@ void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   resp->headers.emplace_back("Referrer-Policy", "no-referrer");
   resp->headers.emplace_back("Cache-Control", "no-cache");
   resp->headers.emplace_back("ETag", f->etag);
-  if (!f->gzip.empty()) resp->headers.emplace_back("Vary", "Accept-Encoding");
-  std::string_view inm = req.Header("If-None-Match");
-  if (!inm.empty() && (inm == f->etag || inm.find(f->etag) != std::string_view::npos)) {
+  // `/` is the shell only for browsers (the Elasticsearch handshake for API clients).
+  const bool root = req.path == "/";
+  if (!f->gzip.empty()) {
+    resp->headers.emplace_back("Vary", root ? "Accept, Accept-Encoding" : "Accept-Encoding");
+  } else if (root) {
+    resp->headers.emplace_back("Vary", "Accept");
+  }
+  if (NoneMatchNames(req.Header("If-None-Match"), f->etag)) {
     resp->status = 304;
     resp->content_type = std::string(f->content_type);
     resp->body.clear();
@@ -136,7 +135,7 @@ void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   }
   resp->status = 200;
   resp->content_type = std::string(f->content_type);
-  if (!f->gzip.empty() && AcceptsEncoding(req.Header("Accept-Encoding"), "gzip")) {
+  if (!f->gzip.empty() && AcceptsGzip(req)) {
     resp->headers.emplace_back("Content-Encoding", "gzip");
     resp->body = f->gzip;
   } else {

@@ -121,6 +121,26 @@ TEST_F(StaticSiteTest, GzipWhenAcceptedAndItDecodesToTheFile) {
   EXPECT_TRUE(
       Get("/ui/js/app.js", {{"Accept-Encoding", "gzip;q=0"}}).Header("Content-Encoding").empty());
   EXPECT_TRUE(Get("/ui/js/app.js", {{"Accept-Encoding", "br"}}).Header("Content-Encoding").empty());
+  EXPECT_TRUE(Get("/ui/js/app.js", {{"Accept-Encoding", "gzip;q=0, *"}})
+                  .Header("Content-Encoding")
+                  .empty());
+  EXPECT_EQ(Get("/ui/js/app.js", {{"Accept-Encoding", "*"}}).Header("Content-Encoding"), "gzip");
+}
+
+TEST_F(StaticSiteTest, IfNoneMatchListsWeakTagsAndStar) {
+  std::string etag(Get("/ui/js/app.js").Header("ETag"));
+  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "\"x\", W/" + etag}}).status, 304);
+  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "*"}}).status, 304);
+  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "\"x\", \"y\""}}).status, 200);
+  // A tag that merely contains ours is another tag.
+  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "\"a" + etag.substr(1)}}).status, 200);
+}
+
+TEST_F(StaticSiteTest, RootVariesByAcceptForTheElasticsearchHandshake) {
+  // `/` is the shell only for browsers (the router sends API clients to the handshake), so
+  // a cache must key it by Accept too.
+  EXPECT_EQ(Get("/").Header("Vary"), "Accept, Accept-Encoding");
+  EXPECT_EQ(Get("/ui/search").Header("Vary"), "Accept-Encoding");
 }
 
 TEST(ContentType, ByExtension) {
