@@ -2,15 +2,17 @@
 // `/` split by Accept (the dashboard's shell for browsers, the Elasticsearch handshake for
 // API clients, routed as the server does: a conditional GET / route and StaticSite as the
 // router's fallback), StaticSite's path resolution, If-None-Match and Accept-Encoding.
-// Input: lines "path\nAccept\nAccept-Encoding\nIf-None-Match", an optional 5th line "HEAD".
+// Input: lines "path\nAccept\nAccept-Encoding\nIf-None-Match", an optional 5th line "HEAD";
+// "@V@" in the path stands for the current asset version.
 // Checked on every input, against the real embedded files:
 //   - the status is 200, 304 or 404; a 404 is the API's JSON error;
 //   - `/` without "text/html" anywhere in Accept is the handshake; with Accept exactly
 //     "text/html" it is the shell;
 //   - a 200 body (gunzipped when Content-Encoding is gzip, which needs "gzip" or "*" in
-//     Accept-Encoding) is the shell or exactly the embedded file the path names, and a
-//     file is only served at its own URL; the shell only at `/` and under /ui/, never for
-//     a path with "..";
+//     Accept-Encoding) is the shell (no-cache) or exactly the embedded file the path names,
+//     and a file is only served at its own versioned URL /ui/assets/<version>/<file> (cached
+//     for a year); the shell only at `/` and under /ui/ outside /ui/assets/, never for a
+//     path with "..";
 //   - a 304 only when If-None-Match holds the answer's ETag or "*", and an unconditional
 //     request never gets one;
 //   - every dashboard answer carries the Content-Security-Policy, nosniff and an ETag.
@@ -119,6 +121,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     start = nl + 1;
   }
   lines.resize(5);
+  // "@V@" in the path is this build's asset version, so seeds reach the real files whatever
+  // the version is.
+  for (size_t at; (at = lines[0].find("@V@")) != std::string::npos;) {
+    lines[0].replace(at, 3, fx->site.version());
+  }
   const std::string& path = lines[0];
   const std::string& accept = lines[1];
   const std::string& encoding = lines[2];
@@ -166,12 +173,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (body == fx->shell) {
     const bool ui = path == "/" || path == "/ui" || path.rfind("/ui/", 0) == 0;
     if (!ui || path.find("..") != std::string::npos) abort();
+    if (path.rfind(vigia::dashboard::kAssetsPath, 0) == 0) abort();
     if (resp.content_type != "text/html; charset=utf-8") abort();
+    if (resp.Header("Cache-Control") != "no-cache") abort();
     return 0;
   }
   const EmbeddedFile* f = FileWithBytes(body);
-  if (f == nullptr) abort();
-  if (path != "/ui/" + std::string(f->path)) abort();
+  if (f == nullptr || f->path == "index.html") abort();
+  if (path != fx->site.AssetUrl(f->path)) abort();
   if (resp.content_type != vigia::dashboard::ContentTypeFor(f->path)) abort();
+  if (resp.Header("Cache-Control") != "public, max-age=31536000, immutable") abort();
   return 0;
 }

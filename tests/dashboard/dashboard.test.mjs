@@ -138,6 +138,37 @@ async function run(browser) {
     await shot(page, 'search');
     if (mode === 'defaults') return;
 
+    step = 'a reload takes the modules from the browser cache';
+    const assetEntries = () => page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/ui/assets/')).map((e) => ({ name: e.name, transferSize: e.transferSize })));
+    const first = await assetEntries();
+    const version = (first[0]?.name.match(/\/ui\/assets\/([0-9a-f]{16})\//) || [])[1];
+    check(version && first.every((e) => e.name.includes(`/ui/assets/${version}/`)), `modules of one version: ${first.map((e) => e.name)}`);
+    await page.reload({ waitUntil: 'load' });
+    await waitRows(page);
+    const reloaded = await assetEntries();
+    const names = reloaded.map((e) => e.name.replace(/.*\/ui\/assets\/[0-9a-f]+\//, ''));
+    for (const m of ['app.css', 'js/app.js', 'js/api.js', 'js/dom.js', 'js/pages/search.js']) check(names.includes(m), `${m} is loaded on reload: ${names}`);
+    const refetched = reloaded.filter((e) => e.transferSize !== 0).map((e) => e.name);
+    check(refetched.length === 0, `fetched from the server again, not the cache: ${refetched}`);
+
+    step = 'a file of another version is a 404 and the page asks to reload';
+    const other = version === '0'.repeat(16) ? '1'.repeat(16) : '0'.repeat(16);
+    const gone = await fetch(`${base}/ui/assets/${other}/js/pages/status.js`);
+    check(gone.status === 404 && /reload the page/.test(await gone.text()), `another version's file: HTTP ${gone.status}`);
+    // A tab opened before an upgrade: every URL it asks for is of a version the server no
+    // longer has (the route rewrites this version's URLs to another's).
+    const mine = `**/ui/assets/${version}/**`;
+    await page.route(mine, (route) => route.continue({ url: route.request().url().replace(`/ui/assets/${version}/`, `/ui/assets/${other}/`) }));
+    await page.click('#nav a[data-page=status]');
+    await page.waitForSelector('[data-testid=reload-notice]', { timeout: 10000 });
+    await shot(page, 'reload-notice');
+    await page.unroute(mine);
+    await page.click('[data-testid=reload-notice] button');
+    await page.waitForSelector('[data-testid=health] .badge', { timeout: 10000 });
+    await page.goto(`${base}/ui/search`);
+    await waitRows(page);
+
     step = 'a query: the count matches the API';
     await search(page, 'service:checkout');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'service:checkout');
