@@ -8,7 +8,9 @@
 #   - the postinst made the `vigia` system user and /var/lib/vigia (0750, owned by it);
 #   - the server starts as the unit starts it (its ExecStart, under the vigia uid, with the
 #     installed config and UA rules): /health/live names the packaged version, an event is
-#     stored in /var/lib/vigia and queried back, and SIGTERM stops it cleanly;
+#     stored in /var/lib/vigia and queried back, `/` is the dashboard for a browser (its
+#     module under /ui/assets/<version>/) and still the Elasticsearch handshake for a
+#     shipper, and SIGTERM stops it cleanly;
 #   - a program builds against vigia-dev with pkg-config;
 #   - `dpkg -r` keeps the config and the data, `dpkg -P` deletes the config and keeps the
 #     data (docs/operations.md, "Installing").
@@ -105,6 +107,29 @@ curl -sf -G --data-urlencode 'q=service:deb-test' --data-urlencode 'format=ndjso
   "$url/v1/query" > "$scratch/q.ndjson" || fail "query"
 grep -q '"msg":"installed from the package"' "$scratch/q.ndjson" || fail "event not read back: $(cat "$scratch/q.ndjson")"
 grep -q '"browser":"Firefox"' "$scratch/q.ndjson" || fail "UA rules not applied: $(cat "$scratch/q.ndjson")"
+# The dashboard at / for a browser (Chromium's navigation Accept): the shell, with the strict
+# CSP, revalidated (no-cache), naming its module under /ui/assets/<version>/ (cached a year).
+curl -sf -D "$scratch/root.h" -o "$scratch/root.html" \
+  -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8' \
+  "$url/" || fail "GET / as a browser"
+grep -qi '^content-type: text/html' "$scratch/root.h" || fail "GET / as a browser: $(cat "$scratch/root.h")"
+grep -qi "^content-security-policy: default-src 'none'; script-src 'self'" "$scratch/root.h" ||
+  fail "GET / has no strict CSP: $(cat "$scratch/root.h")"
+grep -qi '^cache-control: no-cache' "$scratch/root.h" || fail "the shell is not no-cache"
+app=$(grep -o '/ui/assets/[0-9a-f]\{16\}/js/app\.js' "$scratch/root.html" | head -1)
+[ -n "$app" ] || fail "the shell names no /ui/assets/<version>/js/app.js: $(cat "$scratch/root.html")"
+curl -sf -D "$scratch/app.h" -o "$scratch/app.js" "$url$app" || fail "GET $app"
+grep -qi '^content-type: text/javascript' "$scratch/app.h" || fail "$app: $(cat "$scratch/app.h")"
+grep -qi '^cache-control: public, max-age=31536000, immutable' "$scratch/app.h" ||
+  fail "$app is not cached as immutable: $(cat "$scratch/app.h")"
+# ... and still the Elasticsearch handshake for a shipper (Filebeat's client, and curl's */*).
+for accept in 'application/vnd.elasticsearch+json; compatible-with=8' '*/*'; do
+  curl -sf -D "$scratch/es.h" -o "$scratch/es.json" -H "Accept: $accept" "$url/" ||
+    fail "GET / as a shipper (Accept: $accept)"
+  grep -qi '^x-elastic-product: Elasticsearch' "$scratch/es.h" || fail "no X-Elastic-Product for $accept"
+  grep -q '"tagline":"You Know, for Search"' "$scratch/es.json" ||
+    fail "GET / (Accept: $accept) is not the handshake: $(head -c 300 "$scratch/es.json")"
+done
 kill -TERM "$pid"
 wait "$pid" || fail "the server did not exit 0 on SIGTERM"
 pid=

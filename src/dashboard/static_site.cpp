@@ -5,8 +5,9 @@
 #include <cassert>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 
+#include "common/ascii.h"
+#include "server/content_negotiation.h"
 #include "server/http_errors.h"
 
 namespace vigia::dashboard {
@@ -50,23 +51,16 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-// Whether an Accept-Encoding value accepts `token` ("gzip, br", "gzip;q=0.8"; "gzip;q=0" and
-// an absent token refuse it; "*" accepts it).
-bool AcceptsEncoding(std::string_view header, std::string_view token) {
+// Whether an If-None-Match value ("\"a\", W/\"b\"" or "*") names `etag`, by the weak
+// comparison RFC 9110 §13.1.2 prescribes for it.
+bool NoneMatchNames(std::string_view header, std::string_view etag) {
   while (!header.empty()) {
     size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
+    std::string_view tag = ascii::TrimSpaces(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    size_t semi = item.find(';');
-    std::string_view name = item.substr(0, semi);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name != token && name != "*") continue;
-    if (semi == std::string_view::npos) return true;
-    size_t q = item.find("q=", semi);
-    if (q == std::string_view::npos) return true;
-    std::string value(item.substr(q + 2));
-    return std::strtod(value.c_str(), nullptr) > 0;
+    if (tag == "*") return true;
+    if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == etag) return true;
   }
   return false;
 }
@@ -84,51 +78,113 @@ std::string_view ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
+StaticSite::File StaticSite::MakeFile(std::string_view path, std::string_view bytes,
+                                      bool immutable) {
+  File file;
+  file.content_type = ContentTypeFor(path);
+  file.bytes = bytes;
+  file.etag = Etag(bytes);
+  file.immutable = immutable;
+  std::string gz = Gzip(bytes);
+  // Images and tiny files rarely shrink enough to be worth a Content-Encoding.
+  if (!gz.empty() && gz.size() + 64 < bytes.size()) file.gzip = std::move(gz);
+  return file;
+}
+
 StaticSite::StaticSite(std::span<const EmbeddedFile> files) {
+  // The version: FNV-1a 64 of every file's path and bytes, so any change to any file gives
+  // every asset a new URL (the modules import each other by relative URLs, so they must
+  // all be of one version).
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](std::string_view bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;  // an end-of-field mark between a path and its bytes
+    h *= 1099511628211ull;
+  };
+  std::string_view index;
   for (const EmbeddedFile& f : files) {
-    File file;
-    file.content_type = ContentTypeFor(f.path);
-    file.bytes = std::string_view(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
-    file.etag = Etag(file.bytes);
-    std::string gz = Gzip(file.bytes);
-    // Images and tiny files rarely shrink enough to be worth a Content-Encoding.
-    if (!gz.empty() && gz.size() + 64 < file.bytes.size()) file.gzip = std::move(gz);
-    files_.emplace(f.path, std::move(file));
+    std::string_view bytes(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
+    mix(f.path);
+    mix(bytes);
+    if (f.path == "index.html") {
+      index = bytes;
+    } else {
+      files_.emplace(f.path, MakeFile(f.path, bytes, /*immutable=*/true));
+    }
   }
-  auto it = files_.find("index.html");
-  assert(it != files_.end() && "the dashboard has an index.html");
-  index_ = it == files_.end() ? nullptr : &it->second;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  version_ = hex;
+  assets_prefix_ = std::string(kAssetsPath) + version_ + "/";
+  // The shell: index.html with its asset URLs pointing at this version.
+  assert(index.find(kAssetsPlaceholder) != std::string_view::npos &&
+         "index.html names its files as @ASSETS@/...");
+  const std::string base = std::string(kAssetsPath) + version_;
+  for (size_t pos = 0;;) {
+    size_t at = index.find(kAssetsPlaceholder, pos);
+    shell_text_.append(index.substr(pos, at == std::string_view::npos ? at : at - pos));
+    if (at == std::string_view::npos) break;
+    shell_text_ += base;
+    pos = at + kAssetsPlaceholder.size();
+  }
+  shell_ = MakeFile("index.html", shell_text_, /*immutable=*/false);
+}
+
+std::string StaticSite::AssetUrl(std::string_view file) const {
+  return assets_prefix_ + std::string(file);
 }
 
 const StaticSite::File* StaticSite::Resolve(std::string_view path) const {
-  if (path == "/" || path == "/ui" || path == "/ui/") return index_;
+  if (path == "/" || path == "/ui" || path == "/ui/") return &shell_;
   if (!StartsWith(path, "/ui/")) return nullptr;
+  // Files: only this version's URL of each; another version's (a page opened before an
+  // upgrade) is a 404, which the page tells from other errors to ask for a reload.
+  if (StartsWith(path, kAssetsPath) || path == kAssetsPath.substr(0, kAssetsPath.size() - 1)) {
+    if (!StartsWith(path, assets_prefix_)) return nullptr;
+    auto it = files_.find(path.substr(assets_prefix_.size()));
+    return it == files_.end() ? nullptr : &it->second;
+  }
+  // A client-side route (/ui/search, /ui/errors/abc): the app's shell. A name with an
+  // extension in its last segment (a file outside /ui/assets/) or with ".." is a 404.
   std::string_view rel = path.substr(4);
   if (rel.find("..") != std::string_view::npos) return nullptr;
-  auto it = files_.find(rel);
-  if (it != files_.end()) return &it->second;
-  // A client-side route (/ui/search, /ui/errors/abc): the app's shell. A missing file
-  // (a name with an extension in its last segment) is a 404, not the shell.
   std::string_view last =
       rel.substr(rel.rfind('/') == std::string_view::npos ? 0 : rel.rfind('/') + 1);
   if (last.find('.') != std::string_view::npos) return nullptr;
-  return index_;
+  return &shell_;
 }
 
 void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   const File* f = Resolve(req.path);
   if (f == nullptr) {
-    SetError(resp, error_code::kNotFound, "no such path: " + std::string(req.path));
+    if (StartsWith(req.path, kAssetsPath) && !StartsWith(req.path, assets_prefix_)) {
+      SetError(resp, error_code::kNotFound,
+               "no such path: " + std::string(req.path) +
+                   " (the dashboard's files are of another version now: reload the page)");
+    } else {
+      SetError(resp, error_code::kNotFound, "no such path: " + std::string(req.path));
+    }
     return;
   }
   resp->headers.emplace_back("Content-Security-Policy", std::string(kContentSecurityPolicy));
   resp->headers.emplace_back("X-Content-Type-Options", "nosniff");
   resp->headers.emplace_back("Referrer-Policy", "no-referrer");
-  resp->headers.emplace_back("Cache-Control", "no-cache");
+  // A versioned file never changes at its URL; the shell is revalidated on every load, so
+  // an upgraded server's shell (naming the new version) is seen at once.
+  resp->headers.emplace_back("Cache-Control",
+                             f->immutable ? "public, max-age=31536000, immutable" : "no-cache");
   resp->headers.emplace_back("ETag", f->etag);
-  if (!f->gzip.empty()) resp->headers.emplace_back("Vary", "Accept-Encoding");
-  std::string_view inm = req.Header("If-None-Match");
-  if (!inm.empty() && (inm == f->etag || inm.find(f->etag) != std::string_view::npos)) {
+  // `/` is the shell only for browsers (the Elasticsearch handshake for API clients).
+  const bool root = req.path == "/";
+  if (!f->gzip.empty()) {
+    resp->headers.emplace_back("Vary", root ? "Accept, Accept-Encoding" : "Accept-Encoding");
+  } else if (root) {
+    resp->headers.emplace_back("Vary", "Accept");
+  }
+  if (NoneMatchNames(req.Header("If-None-Match"), f->etag)) {
     resp->status = 304;
     resp->content_type = std::string(f->content_type);
     resp->body.clear();
@@ -136,7 +192,7 @@ void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   }
   resp->status = 200;
   resp->content_type = std::string(f->content_type);
-  if (!f->gzip.empty() && AcceptsEncoding(req.Header("Accept-Encoding"), "gzip")) {
+  if (!f->gzip.empty() && AcceptsGzip(req)) {
     resp->headers.emplace_back("Content-Encoding", "gzip");
     resp->body = f->gzip;
   } else {

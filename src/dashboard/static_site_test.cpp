@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <string>
+#include <vector>
 
 #include "dashboard/embedded_files.h"
 
@@ -56,12 +57,26 @@ std::string FileText(std::string_view path) {
   return "";
 }
 
+// index.html with @ASSETS@ replaced by this version's asset path.
+std::string Shell(const StaticSite& site) {
+  std::string text = FileText("index.html");
+  const std::string base = "/ui/assets/" + site.version();
+  for (size_t at; (at = text.find("@ASSETS@")) != std::string::npos;) {
+    text.replace(at, 8, base);
+  }
+  return text;
+}
+
 TEST_F(StaticSiteTest, RootIsTheShellWithSecurityHeaders) {
   HttpResponse r = Get("/");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
-  EXPECT_EQ(r.body, FileText("index.html"));
-  EXPECT_NE(r.body.find(R"(<script type="module" src="/ui/js/app.js">)"), std::string::npos);
+  EXPECT_EQ(r.body, Shell(site_));
+  EXPECT_EQ(r.body.find("@ASSETS@"), std::string::npos);
+  EXPECT_NE(r.body.find(R"(<script type="module" src="/ui/assets/)" + site_.version() +
+                        R"(/js/app.js">)"),
+            std::string::npos)
+      << r.body;
   EXPECT_EQ(r.Header("Content-Security-Policy"), kContentSecurityPolicy);
   EXPECT_NE(r.Header("Content-Security-Policy").find("script-src 'self'"), std::string::npos);
   EXPECT_EQ(r.Header("X-Content-Type-Options"), "nosniff");
@@ -69,29 +84,68 @@ TEST_F(StaticSiteTest, RootIsTheShellWithSecurityHeaders) {
   EXPECT_FALSE(r.Header("ETag").empty());
 }
 
-TEST_F(StaticSiteTest, EveryFileIsServedWithItsType) {
+TEST_F(StaticSiteTest, VersionIsAHashOfEveryFile) {
+  EXPECT_EQ(site_.version().size(), 16u);
+  EXPECT_EQ(site_.version().find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_EQ(StaticSite(EmbeddedFiles()).version(), site_.version());
+  // One byte more in one file: another version.
+  std::vector<EmbeddedFile> files(EmbeddedFiles().begin(), EmbeddedFiles().end());
+  std::string css = FileText("app.css") + " ";
+  for (EmbeddedFile& f : files) {
+    if (f.path == "app.css") {
+      f.bytes = {reinterpret_cast<const unsigned char*>(css.data()), css.size()};
+    }
+  }
+  StaticSite changed(files);
+  EXPECT_NE(changed.version(), site_.version());
+  EXPECT_EQ(changed.AssetUrl("app.css"), "/ui/assets/" + changed.version() + "/app.css");
+}
+
+TEST_F(StaticSiteTest, EveryFileIsServedAtItsVersionedUrlForAYear) {
   ASSERT_GE(site_.file_count(), 3u);
   for (const EmbeddedFile& f : EmbeddedFiles()) {
-    HttpResponse r = Get("/ui/" + std::string(f.path));
+    if (f.path == "index.html") continue;
+    HttpResponse r = Get(site_.AssetUrl(f.path));
     EXPECT_EQ(r.status, 200) << f.path;
     EXPECT_NE(r.content_type, "application/octet-stream") << f.path;
-    EXPECT_EQ(r.body.size(), f.bytes.size()) << f.path;
+    EXPECT_EQ(r.body, FileText(f.path)) << f.path;
+    EXPECT_EQ(r.Header("Cache-Control"), "public, max-age=31536000, immutable") << f.path;
+    EXPECT_EQ(r.Header("Content-Security-Policy"), kContentSecurityPolicy) << f.path;
+    // The unversioned URL is not the file.
+    EXPECT_EQ(Get("/ui/" + std::string(f.path)).status, 404) << f.path;
   }
-  EXPECT_EQ(Get("/ui/js/app.js").content_type, "text/javascript; charset=utf-8");
-  EXPECT_EQ(Get("/ui/app.css").content_type, "text/css; charset=utf-8");
-  EXPECT_EQ(Get("/ui/favicon.svg").content_type, "image/svg+xml");
+  EXPECT_EQ(Get(site_.AssetUrl("js/app.js")).content_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(Get(site_.AssetUrl("app.css")).content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(Get(site_.AssetUrl("favicon.svg")).content_type, "image/svg+xml");
+  // The template itself is not a file of the site.
+  EXPECT_EQ(Get(site_.AssetUrl("index.html")).status, 404);
+}
+
+TEST_F(StaticSiteTest, AnotherVersionsUrlIsA404AskingForAReload) {
+  std::string other = "/ui/assets/0123456789abcdef/js/app.js";
+  if (site_.version() == "0123456789abcdef") other = "/ui/assets/fedcba9876543210/js/app.js";
+  HttpResponse r = Get(other);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_NE(r.body.find("reload the page"), std::string::npos) << r.body;
+  for (const char* path : {"/ui/assets", "/ui/assets/", "/ui/assets/js/app.js"}) {
+    EXPECT_EQ(Get(path).status, 404) << path;
+  }
+  EXPECT_EQ(Get("/ui/assets/" + site_.version() + "/js/missing.js").status, 404);
+  EXPECT_EQ(Get("/ui/assets/" + site_.version() + "/../index.html").status, 404);
 }
 
 TEST_F(StaticSiteTest, ClientRoutesGetTheShellOtherPathsA404) {
-  const std::string shell = FileText("index.html");
+  const std::string shell = Shell(site_);
   for (const char* route :
        {"/ui", "/ui/", "/ui/search", "/ui/tail", "/ui/trace/r-1", "/ui/errors/abc"}) {
     HttpResponse r = Get(route);
     EXPECT_EQ(r.status, 200) << route;
     EXPECT_EQ(r.body, shell) << route;
+    EXPECT_EQ(r.Header("Cache-Control"), "no-cache") << route;
   }
   for (const char* path : {"/ui/missing.js", "/ui/js/nope.css", "/v1/nope", "/index.html",
-                           "/ui/../index.html", "/uix/search"}) {
+                           "/ui/../index.html", "/uix/search", "/ui/index.html"}) {
     HttpResponse r = Get(path);
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(r.content_type, "application/json") << path;
@@ -100,27 +154,50 @@ TEST_F(StaticSiteTest, ClientRoutesGetTheShellOtherPathsA404) {
 }
 
 TEST_F(StaticSiteTest, EtagRevalidatesTo304) {
-  HttpResponse first = Get("/ui/js/app.js");
+  const std::string app = site_.AssetUrl("js/app.js");
+  HttpResponse first = Get(app);
   std::string etag(first.Header("ETag"));
   ASSERT_EQ(etag.front(), '"');
-  HttpResponse again = Get("/ui/js/app.js", {{"If-None-Match", etag}});
+  HttpResponse again = Get(app, {{"If-None-Match", etag}});
   EXPECT_EQ(again.status, 304);
   EXPECT_TRUE(again.body.empty());
-  EXPECT_EQ(Get("/ui/js/app.js", {{"If-None-Match", "\"0000\""}}).status, 200);
-  EXPECT_NE(Get("/ui/app.css").Header("ETag"), etag);
+  EXPECT_EQ(Get(app, {{"If-None-Match", "\"0000\""}}).status, 200);
+  EXPECT_NE(Get(site_.AssetUrl("app.css")).Header("ETag"), etag);
+  // The shell revalidates the same way (it is no-cache).
+  std::string shell_etag(Get("/").Header("ETag"));
+  EXPECT_EQ(Get("/ui/search", {{"If-None-Match", shell_etag}}).status, 304);
 }
 
 TEST_F(StaticSiteTest, GzipWhenAcceptedAndItDecodesToTheFile) {
-  HttpResponse plain = Get("/ui/js/app.js");
+  const std::string app = site_.AssetUrl("js/app.js");
+  HttpResponse plain = Get(app);
   EXPECT_TRUE(plain.Header("Content-Encoding").empty());
-  HttpResponse gz = Get("/ui/js/app.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  HttpResponse gz = Get(app, {{"Accept-Encoding", "gzip, deflate, br"}});
   EXPECT_EQ(gz.Header("Content-Encoding"), "gzip");
   EXPECT_EQ(gz.Header("Vary"), "Accept-Encoding");
   EXPECT_LT(gz.body.size(), plain.body.size());
   EXPECT_EQ(Gunzip(gz.body), plain.body);
-  EXPECT_TRUE(
-      Get("/ui/js/app.js", {{"Accept-Encoding", "gzip;q=0"}}).Header("Content-Encoding").empty());
-  EXPECT_TRUE(Get("/ui/js/app.js", {{"Accept-Encoding", "br"}}).Header("Content-Encoding").empty());
+  EXPECT_TRUE(Get(app, {{"Accept-Encoding", "gzip;q=0"}}).Header("Content-Encoding").empty());
+  EXPECT_TRUE(Get(app, {{"Accept-Encoding", "br"}}).Header("Content-Encoding").empty());
+  EXPECT_TRUE(Get(app, {{"Accept-Encoding", "gzip;q=0, *"}}).Header("Content-Encoding").empty());
+  EXPECT_EQ(Get(app, {{"Accept-Encoding", "*"}}).Header("Content-Encoding"), "gzip");
+}
+
+TEST_F(StaticSiteTest, IfNoneMatchListsWeakTagsAndStar) {
+  const std::string app = site_.AssetUrl("js/app.js");
+  std::string etag(Get(app).Header("ETag"));
+  EXPECT_EQ(Get(app, {{"If-None-Match", "\"x\", W/" + etag}}).status, 304);
+  EXPECT_EQ(Get(app, {{"If-None-Match", "*"}}).status, 304);
+  EXPECT_EQ(Get(app, {{"If-None-Match", "\"x\", \"y\""}}).status, 200);
+  // A tag that merely contains ours is another tag.
+  EXPECT_EQ(Get(app, {{"If-None-Match", "\"a" + etag.substr(1)}}).status, 200);
+}
+
+TEST_F(StaticSiteTest, RootVariesByAcceptForTheElasticsearchHandshake) {
+  // `/` is the shell only for browsers (the router sends API clients to the handshake), so
+  // a cache must key it by Accept too.
+  EXPECT_EQ(Get("/").Header("Vary"), "Accept, Accept-Encoding");
+  EXPECT_EQ(Get("/ui/search").Header("Vary"), "Accept-Encoding");
 }
 
 TEST(ContentType, ByExtension) {

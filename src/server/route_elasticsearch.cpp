@@ -6,6 +6,7 @@
 #include "common/json_writer.h"
 #include "ingest/ingest_pipeline.h"
 #include "ingest/ingest_protocols.h"
+#include "server/content_negotiation.h"
 #include "server/http_errors.h"
 #include "server/ingest_metrics.h"
 #include "server/ingest_routes.h"
@@ -103,13 +104,7 @@ void Cat(HttpRequest& req, HttpResponse* resp) {
 
 }  // namespace
 
-bool LooksLikeApiClient(const HttpRequest& req) {
-  std::string_view accept = req.Header("Accept");
-  for (size_t i = 0; i + 9 <= accept.size(); ++i) {
-    if (ascii::EqualsIgnoreCase(accept.substr(i, 9), "text/html")) return false;
-  }
-  return true;
-}
+bool LooksLikeApiClient(const HttpRequest& req) { return !IsBrowserNavigation(req); }
 
 Status ParseIndexServices(std::string_view text,
                           std::vector<std::pair<std::string, std::string>>* out) {
@@ -144,7 +139,12 @@ void AddElasticsearchRoutes(const ServerContext* ctx, const ElasticsearchOptions
   }
   // The handshake and setup calls need the shipper's key too (an ingest key), as a secured
   // Elasticsearch cluster does.
-  router->AddWhen("GET", "/", Access::kIngest, &LooksLikeApiClient, Es(Json(RootJson(*options))));
+  // The answer depends on Accept (the dashboard's shell for browsers): Vary says so to caches.
+  router->AddWhen("GET", "/", Access::kIngest, &LooksLikeApiClient,
+                  Es([body = RootJson(*options)](HttpRequest&, HttpResponse* resp) {
+                    resp->headers.emplace_back("Vary", "Accept");
+                    resp->SetJson(200, body);
+                  }));
 
   router->Add("GET", "/_license", Access::kIngest,
               Es(Json(R"({"license":{"status":"active","uid":"vigia","type":"basic",)"

@@ -53,7 +53,8 @@ Status ParseIndexServices(std::string_view text,
 void AddElasticsearchRoutes(const ServerContext* ctx, const ElasticsearchOptions* options,
                             Router* router);
 
-// True when a GET / comes from an API client rather than a browser (no text/html in Accept).
+// True when a GET / comes from an API client rather than a browser: Accept does not name
+// text/html with q > 0 (content_negotiation.h IsBrowserNavigation).
 bool LooksLikeApiClient(const HttpRequest& req);
 
 }  // namespace vigia

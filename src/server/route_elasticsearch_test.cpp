@@ -68,7 +68,14 @@ TEST_F(ElasticsearchRoutesTest, HandshakeForApiClientsAndNotForBrowsers) {
   ASSERT_EQ(root.status, 200);
   EXPECT_TRUE(Contains(root.body, "\"version\":{\"number\":\"8.5.1\"")) << root.body;
   EXPECT_EQ(root.Header("X-Elastic-Product"), "Elasticsearch");
+  EXPECT_EQ(root.Header("Vary"), "Accept");
   EXPECT_EQ(Call("HEAD", "/").status, 200);
+  // Clients that refuse HTML or accept anything are API clients too.
+  for (std::string_view accept :
+       {"*/*", "text/html;q=0", "text/*", "application/vnd.elasticsearch+json"}) {
+    HttpResponse r = Call("GET", "/", "", {{"Accept", accept}});
+    EXPECT_EQ(r.Header("X-Elastic-Product"), "Elasticsearch") << accept;
+  }
   // A browser's GET / is not the handshake: it is the dashboard (the router's fallback).
   HttpResponse browser =
       Call("GET", "/", "", {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}});

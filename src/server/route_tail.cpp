@@ -15,6 +15,7 @@
 #include "query/filter_matcher.h"
 #include "query/query_backend.h"
 #include "query/query_record.h"
+#include "server/content_negotiation.h"
 #include "server/http_errors.h"
 #include "server/query_stream.h"
 #include "server/response_stream.h"
@@ -273,7 +274,7 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   std::string format = PercentDecode(req.QueryParam("format"));
   bool sse;
   if (format.empty()) {
-    sse = req.Header("Accept").find("text/event-stream") != std::string_view::npos;
+    sse = AcceptedMediaTypes(req.Header("Accept")).NamesExplicitly("text/event-stream");
   } else if (format == "sse" || format == "ndjson") {
     sse = format == "sse";
   } else {

@@ -138,6 +138,37 @@ async function run(browser) {
     await shot(page, 'search');
     if (mode === 'defaults') return;
 
+    step = 'a reload takes the modules from the browser cache';
+    const assetEntries = () => page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.includes('/ui/assets/')).map((e) => ({ name: e.name, transferSize: e.transferSize })));
+    const first = await assetEntries();
+    const version = (first[0]?.name.match(/\/ui\/assets\/([0-9a-f]{16})\//) || [])[1];
+    check(version && first.every((e) => e.name.includes(`/ui/assets/${version}/`)), `modules of one version: ${first.map((e) => e.name)}`);
+    await page.reload({ waitUntil: 'load' });
+    await waitRows(page);
+    const reloaded = await assetEntries();
+    const names = reloaded.map((e) => e.name.replace(/.*\/ui\/assets\/[0-9a-f]+\//, ''));
+    for (const m of ['app.css', 'js/app.js', 'js/api.js', 'js/dom.js', 'js/pages/search.js']) check(names.includes(m), `${m} is loaded on reload: ${names}`);
+    const refetched = reloaded.filter((e) => e.transferSize !== 0).map((e) => e.name);
+    check(refetched.length === 0, `fetched from the server again, not the cache: ${refetched}`);
+
+    step = 'a file of another version is a 404 and the page asks to reload';
+    const other = version === '0'.repeat(16) ? '1'.repeat(16) : '0'.repeat(16);
+    const gone = await fetch(`${base}/ui/assets/${other}/js/pages/status.js`);
+    check(gone.status === 404 && /reload the page/.test(await gone.text()), `another version's file: HTTP ${gone.status}`);
+    // A tab opened before an upgrade: every URL it asks for is of a version the server no
+    // longer has (the route rewrites this version's URLs to another's).
+    const mine = `**/ui/assets/${version}/**`;
+    await page.route(mine, (route) => route.continue({ url: route.request().url().replace(`/ui/assets/${version}/`, `/ui/assets/${other}/`) }));
+    await page.click('#nav a[data-page=status]');
+    await page.waitForSelector('[data-testid=reload-notice]', { timeout: 10000 });
+    await shot(page, 'reload-notice');
+    await page.unroute(mine);
+    await page.click('[data-testid=reload-notice] button');
+    await page.waitForSelector('[data-testid=health] .badge', { timeout: 10000 });
+    await page.goto(`${base}/ui/search`);
+    await waitRows(page);
+
     step = 'a query: the count matches the API';
     await search(page, 'service:checkout');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'service:checkout');
@@ -249,6 +280,43 @@ async function run(browser) {
     await page.waitForSelector('[data-testid=alerts-list]', { timeout: 5000 });
     check((await page.textContent('[data-testid=alerts-list]')).includes('DashboardErrors'), 'the rule DashboardErrors has an instance');
     await shot(page, 'alerts');
+
+    step = 'silence an alert in the form: one matcher per label, an API error shown in the form';
+    await page.click('[data-testid=alerts-list] tr:has-text("DashboardErrors") button:has-text("Silence")');
+    await page.waitForSelector('#silence-dialog .matcher-row');
+    const formMatchers = await page.$$eval('#silence-dialog .matcher-row', (rows) => rows.map((r) => [r.querySelector('.m-name').value, r.querySelector('.m-op').value, r.querySelector('.m-value').value]));
+    const alertsNow = (await api('/v1/alerts')).alerts;
+    check(alertsNow.some((a) => {
+      const e = Object.entries(a.labels || {});
+      return e.length > 0 && e.length === formMatchers.length && e.every(([k, v]) => formMatchers.some((m) => m[0] === k && m[1] === '=' && m[2] === v));
+    }), `one matcher per label of the alert: ${JSON.stringify(formMatchers)}`);
+    await page.click('#silence-dialog [data-testid=add-matcher]');
+    const last = '#silence-dialog .matcher-row:last-child';
+    await page.fill(`${last} .m-name`, 'service');
+    await page.selectOption(`${last} .m-op`, '=~');
+    await page.fill(`${last} .m-value`, 'check.*|sales-api');
+    await page.fill('#silence-duration', 'forever');
+    await page.fill('#silence-comment', 'dashboard test window');
+    await page.fill('#silence-author', 'dashboard-it');
+    await page.click('#silence-dialog button[type=submit]');
+    await page.waitForSelector('#silence-dialog [data-testid=silence-error] .error-box', { timeout: 10000 });
+    const formError = await page.textContent('#silence-dialog [data-testid=silence-error]');
+    check(/bad_request: duration/.test(formError), `the API's error in the form: ${formError}`);
+    await shot(page, 'silence-form-error');
+    await page.fill('#silence-duration', '1h');
+    await page.click('#silence-dialog button[type=submit]');
+    await page.waitForSelector('#silence-dialog', { state: 'detached', timeout: 10000 });
+
+    step = 'the silences table shows the matchers as the API lists them';
+    const row = '[data-testid=silences-table] tr:has-text("dashboard test window")';
+    await page.waitForSelector(row, { timeout: 10000 });
+    const created = (await api('/v1/silences')).silences.find((x) => x.comment === 'dashboard test window');
+    check(created && created.createdBy === 'dashboard-it' && created.status === 'active', `the API has the silence: ${JSON.stringify(created)}`);
+    check(created.matchers.includes('service=~check.*|sales-api') && created.matchers.length === formMatchers.length + 1, `matchers: ${created.matchers}`);
+    const shownMatchers = await page.$$eval(`${row} [data-testid=silence-matchers] code`, (els) => els.map((e) => e.textContent));
+    check(JSON.stringify(shownMatchers) === JSON.stringify(created.matchers), `table ${JSON.stringify(shownMatchers)}, API ${JSON.stringify(created.matchers)}`);
+    check((await page.textContent(row)).includes('dashboard-it'), 'the author is listed');
+    await shot(page, 'silences');
 
     step = 'audit trail of alice and the chain status';
     await page.goto(`${base}/ui/audit?actor=alice&since=24h`);

@@ -55,7 +55,27 @@ async function render() {
     if (seq !== renderSeq) return;
     cleanup = (await mod.render(main, route)) || null;
   } catch (err) {
+    if (seq !== renderSeq) return;
+    if (await versionGone()) {
+      main.appendChild(h('div', { class: 'error-box', role: 'alert', 'data-testid': 'reload-notice' },
+        'vigia was upgraded since this page was opened, and this page\'s files are of the old version. ',
+        h('button', { type: 'button', class: 'primary', onclick: () => location.reload() }, 'Reload'),
+        ' to use the new dashboard.'));
+      return;
+    }
     main.appendChild(h('div', { class: 'error-box', role: 'alert' }, `This page failed to load: ${err.message || err}`));
+  }
+}
+
+// The files are served under /ui/assets/<version>/ (a hash of them all), so every module is
+// of the same version; after an upgrade the server answers 404 for the old version's URLs.
+// True when that is why a page's module did not load.
+async function versionGone() {
+  try {
+    const r = await fetch(import.meta.url, { method: 'HEAD', cache: 'no-store' });
+    return r.status === 404;
+  } catch (_) {
+    return false;
   }
 }
 

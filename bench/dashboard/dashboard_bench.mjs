@@ -1,0 +1,76 @@
+// The search page's latency as a user sees it, measured in the browser: for each query, open
+// the search page on a query that matches nothing, type the query, press Enter, and time from
+// the Enter keydown to (a) the first result row drawn and (b) the histogram drawn (its canvas
+// has coloured bars), each seen by a requestAnimationFrame loop (one frame, ~16 ms, of
+// resolution), plus the count the page shows. Run by dashboard_bench.sh:
+//   node dashboard_bench.mjs <base-url> <runs>
+// playwright-core comes from tests/dashboard (its lockfile; no dependency of its own).
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(join(here, '../../tests/dashboard/package.json'));
+const { chromium } = require('playwright-core');
+
+const [base, runsArg = '5'] = process.argv.slice(2);
+const runs = Number(runsArg);
+const QUERIES = ['*', 'level:error', 'service:sales-api'];
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+const fmt = (st) => (st ? `${Math.round(st.median)} ms [${Math.round(st.min)}–${Math.round(st.max)}]` : 'n/a');
+
+async function once(page, q) {
+  await page.goto(`${base}/ui/search?q=${encodeURIComponent('nomatch_zz9')}&range=3h`);
+  await page.waitForFunction(() => /events matched/.test(document.querySelector('[data-testid=summary]')?.textContent || ''), null, { timeout: 60000 });
+  await page.click('[data-query-input]');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(q);
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(400);  // the as-you-type syntax check settles
+  await page.evaluate(() => {
+    const m = (window.__bench = { t0: 0, rows: 0, hist: 0 });
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || m.t0) return;
+      m.t0 = performance.now();
+      const tick = (now) => {
+        if (!m.rows && document.querySelector('.vt-row')) m.rows = now - m.t0;
+        if (!m.hist) {
+          const c = document.querySelector('canvas.histogram');
+          if (c && c.width) {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let coloured = 0;
+            for (let i = 0; i < d.length && coloured <= 50; i += 4) if (d[i + 3] > 0 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) coloured++;
+            if (coloured > 50) m.hist = now - m.t0;
+          }
+        }
+        if (!m.rows || !m.hist) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    }, { capture: true });
+  });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.__bench.rows && window.__bench.hist, null, { timeout: 120000, polling: 100 });
+  await page.waitForFunction(() => /^[\d,]+ events matched/.test(document.querySelector('[data-testid=summary]')?.textContent || ''), null, { timeout: 120000 });
+  const summary = await page.textContent('[data-testid=summary]');
+  const m = await page.evaluate(() => window.__bench);
+  return { rows: m.rows, hist: m.hist, matched: Number(summary.match(/^([\d,]+)/)[1].replace(/,/g, '')) };
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  console.log('| query | events matched | Enter → first rows | Enter → histogram |');
+  console.log('|---|---:|---:|---:|');
+  for (const q of QUERIES) {
+    await once(page, q);  // warm-up: the server's caches and the browser's modules
+    const r = [];
+    for (let i = 0; i < runs; i++) r.push(await once(page, q));
+    console.log(`| \`${q}\` | ${r[0].matched.toLocaleString('en')} | ${fmt(stats(r.map((x) => x.rows)))} | ${fmt(stats(r.map((x) => x.hist)))} |`);
+  }
+} finally {
+  await browser.close();
+}
