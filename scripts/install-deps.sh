@@ -8,6 +8,8 @@ PKGS=(
   libboost-dev libboost-system-dev libsimdjson-dev libzstd-dev libxxhash-dev zlib1g-dev
   libtomlplusplus-dev libcli11-dev libcurl4-openssl-dev libre2-dev libyaml-cpp-dev uap-core
   clang libclang-rt-14-dev
+  # the linker (CMakeLists.txt: -fuse-ld=lld when found)
+  lld
   libgtest-dev libgmock-dev libbenchmark-dev libspdlog-dev libcpp-httplib-dev
   libsodium-dev libprotobuf-dev protobuf-compiler libsnappy-dev libssl-dev openssl
   # time zones of backup schedules (backup.timezone; cron_schedule_test reads real zones)
