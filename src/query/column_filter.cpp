@@ -91,6 +91,40 @@ Result<ColumnFilter> ColumnFilter::Compile(const Filter& filter, int64_t now_ns)
   Compiler c{now_ns};
   ColumnFilter out;
   VIGIA_ASSIGN_OR_RETURN(out.root_, c.Run(filter));
+  // The field every leaf reads; "" when a leaf reads time, the text fields or none.
+  struct Fields {
+    std::string field;
+    bool one = true;
+    void Visit(const Node& n) {
+      switch (n.kind) {
+        case FilterKind::kAll:
+          return;
+        case FilterKind::kAnd:
+        case FilterKind::kOr:
+        case FilterKind::kNot:
+          for (const auto& ch : n.children) Visit(*ch);
+          return;
+        case FilterKind::kTime:
+          one = false;
+          return;
+        case FilterKind::kWord:
+        case FilterKind::kPhrase:
+        case FilterKind::kPrefix:
+        case FilterKind::kExact:
+        case FilterKind::kCompare:
+        case FilterKind::kIn:
+        case FilterKind::kRegex:
+        case FilterKind::kExists:
+          if (n.field.empty() || n.time_field || (!field.empty() && n.field != field)) {
+            one = false;
+          }
+          field = n.field;
+          return;
+      }
+    }
+  } fields;
+  fields.Visit(*out.root_);
+  if (fields.one) out.single_field_ = std::move(fields.field);
   return out;
 }
 

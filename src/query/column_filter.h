@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -36,11 +37,17 @@ class ColumnFilter {
   // True when the filter is `*` (every row matches).
   bool MatchesAll() const;
 
+  // The one field whose value alone decides a row (every leaf reads that field: no time,
+  // bare-text or `*`-only filter), normalized as the leaves read it (`_msg` is msg); empty
+  // otherwise. Such a filter can be decided once per distinct value (field_histogram.h).
+  const std::string& single_field() const { return single_field_; }
+
   struct Node;  // implementation detail (column_filter.cpp)
 
  private:
   ColumnFilter();
   std::unique_ptr<Node> root_;
+  std::string single_field_;
 };
 
 }  // namespace vigia

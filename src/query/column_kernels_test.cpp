@@ -13,6 +13,7 @@
 #include "query/chunk_cache.h"
 #include "query/column_filter.h"
 #include "query/column_stats.h"
+#include "query/field_histogram.h"
 #include "query/filter_matcher.h"
 #include "query/result_format.h"
 #include "query/stats_aggregator.h"
@@ -112,6 +113,13 @@ void MakeBlock(TestBlock* b) {
   });
   b->AddStrings("error.message",
                 [](uint32_t r) { return r % 6 == 0 ? "connection Reset by peer" : ""; });
+  // Status codes, absent in some rows (log events).
+  b->AddInts(
+      "status", [](uint32_t r) { return r % 17 != 0; },
+      [](uint32_t r) {
+        static constexpr int64_t kStatuses[] = {200, 200, 302, 401, 403, 404, 429, 500, 503};
+        return kStatuses[r * 5 % 9];
+      });
   b->AddInts(
       "duration_ms", [](uint32_t r) { return r % 9 != 0; },
       [](uint32_t r) { return static_cast<int64_t>(r * 37 % 500); });
@@ -306,6 +314,104 @@ TEST(ColumnKernelsTest, GroupsMatchTheRowPath) {
   ExpectStatsMatch(b, "* | top 2 by (kind)");
   ExpectStatsMatch(b, "kind:request | stats count(), avg(duration_ms) by (user)");
   ExpectStatsMatch(b, "* | stats count(route), rate() by (user, kind)");
+}
+
+TEST(ColumnKernelsTest, SingleFieldOfFilters) {
+  auto field = [](const char* q) {
+    Result<Query> parsed = ParseVql(q);
+    EXPECT_TRUE(parsed.ok()) << q;
+    Result<ColumnFilter> cf = ColumnFilter::Compile(*parsed->filter, kT0);
+    EXPECT_TRUE(cf.ok()) << q;
+    return cf->single_field();
+  };
+  EXPECT_EQ(field("status:500"), "status");
+  EXPECT_EQ(field("status:>=200 status:<400"), "status");
+  EXPECT_EQ(field("not status:in(401, 403) or status:~\"^5\""), "status");
+  EXPECT_EQ(field("_msg:timeout"), "msg");
+  EXPECT_EQ(field("status:500 kind:request"), "");
+  EXPECT_EQ(field("status:500 _time:5m"), "");
+  EXPECT_EQ(field("timeout"), "");  // bare words read every text field
+  EXPECT_EQ(field("*"), "");
+}
+
+// FieldHistogram's count of each condition equals ColumnFilter::Apply's selection counted,
+// for every kind of column it takes and the ones it refuses.
+TEST(ColumnKernelsTest, FieldHistogramCountsMatchTheFilter) {
+  TestBlock b;
+  MakeBlock(&b);
+  struct Case {
+    const char* field;
+    bool taken;  // Build accepts the block's column
+    std::vector<const char*> conds;
+  };
+  const Case cases[] = {
+      {"status",
+       true,
+       {"status:429", "status:in(401, 403)", "status:>=200 status:<400", "status:>=500",
+        "not status:200", "status != 404", "status:*", "status:~\"^4\"", "status:5*", "status:<0"}},
+      {"user", true, {"user:u7", "user:u1*", "user:in(u3, u33, u59)", "not user:u0", "user:>u5"}},
+      {"kind", true, {"kind:request", "not kind:log", "kind:*"}},
+      {"os", true, {"os:Linux", "os:*", "not os:iOS"}},
+      {"big", true, {"big:9007199254740993", "big:>9007199254740992", "big != 9007199254740994"}},
+      {"missing", true, {"missing:1", "not missing:1", "missing:*", "missing != 2"}},
+      {"duration_ms", true, {"duration_ms:<50", "duration_ms:>=481"}},
+      {"route", false, {"route:/login", "route:404"}},  // a string and an int column
+      {"msg", false, {"msg:timeout"}},                  // flat strings
+  };
+  std::vector<std::vector<uint8_t>> masks;
+  masks.emplace_back(kRows, 1);
+  masks.emplace_back(kRows, 1);
+  for (size_t r = 0; r < kRows; r += 10) masks.back()[r] = 0;
+  masks.emplace_back(kRows, 0);
+  masks.emplace_back(kRows, 0);
+  masks.back()[17] = 1;  // a single row, without status
+  FieldHistogram h;
+  for (const Case& c : cases) {
+    for (size_t mi = 0; mi < masks.size(); ++mi) {
+      SCOPED_TRACE(std::string(c.field) + " mask " + std::to_string(mi));
+      const bool built = h.Build(b.view, c.field, masks[mi]);
+      EXPECT_EQ(built, c.taken);
+      if (!built) continue;
+      for (const char* q : c.conds) {
+        Result<Query> parsed = ParseVql(q);
+        ASSERT_TRUE(parsed.ok()) << q;
+        Result<ColumnFilter> cf = ColumnFilter::Compile(*parsed->filter, kT0);
+        ASSERT_TRUE(cf.ok()) << q;
+        ASSERT_EQ(cf->single_field(), c.field) << q;
+        std::vector<uint8_t> mask = masks[mi];
+        cf->Apply(b.view, &mask);
+        uint64_t want = 0;
+        for (uint8_t m : mask) want += m != 0;
+        EXPECT_EQ(h.Count(*cf), want) << q;
+      }
+    }
+  }
+  // Status codes: 8 distinct values and the absent rows.
+  ASSERT_TRUE(h.Build(b.view, "status", masks[0]));
+  EXPECT_EQ(h.num_values(), 8u + 1u);
+}
+
+TEST(ColumnKernelsTest, ConditionedCountsOverOneFieldMatchTheRowPath) {
+  TestBlock b;
+  MakeBlock(&b);
+  // The KPI shares: several `count() if` over status in one stats pipe (FieldHistogram).
+  ExpectStatsMatch(b,
+                   "kind:request | stats count() if (status:429) as r429, count() if "
+                   "(status:in(401, 403)) as denied, count() if (status:>=200 status:<400) as ok, "
+                   "count() if (status:>=500) as bad, count() as total");
+  ExpectStatsMatch(b, "* | stats count() if (not status:200) as a, count() if (status:*) as b");
+  ExpectStatsMatch(b,
+                   "* | stats count() if (user:u7) as a, count() if (user:u1*) as b, "
+                   "count() if (status:500) as c, avg(duration_ms)");
+  ExpectStatsMatch(b, "* | stats count() if (missing:1) as a, count() if (not missing:1) as b");
+  ExpectStatsMatch(b, "* | stats count() if (route:/login) as a, count() if (route:404) as b");
+  // With `by`, and a condition over another field next to them: the row path.
+  ExpectStatsMatch(b,
+                   "* | stats count() if (status:500) as a, count() if (status:200) as b "
+                   "by (browser)");
+  ExpectStatsMatch(b,
+                   "* | stats count() if (status:500 kind:request) as a, count() if "
+                   "(status:200) as b, count(status) if (status:>300) as c");
 }
 
 TEST(ColumnKernelsTest, MultiKeyGroupsAreDistinctTuples) {

@@ -11,11 +11,13 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "query/block_view.h"
 #include "query/column_filter.h"
+#include "query/field_histogram.h"
 #include "query/query_api.h"
 #include "query/stats_aggregator.h"
 #include "vql/vql_ast.h"
@@ -53,7 +55,19 @@ class ColumnStats {
   // the pipe or the block's columns do not fit (the general path runs instead).
   Result<bool> CountOnly(const BlockView& block, const std::vector<uint8_t>& mask);
 
+  // Conditioned plain counts (`count() if (...)` without a field) whose conditions read one
+  // field, by that field: in a block of one group they are counted from one FieldHistogram
+  // of the field instead of a pass over the block per condition.
+  struct FieldConds {
+    std::string field;
+    std::vector<size_t> aggs;
+  };
+  void CountByHistogram(const BlockView& block, const std::vector<uint8_t>& mask);
+
   bool counts_only_ = false;  // every aggregate is a plain count()
+  std::vector<FieldConds> field_conds_;
+  FieldHistogram hist_of_field_;
+  std::vector<std::optional<uint64_t>> precounted_;  // per aggregate, this block's count
 
   const Pipe* pipe_ = nullptr;
   std::unique_ptr<StatsAggregator> agg_;
