@@ -1,5 +1,7 @@
 #include "redact/detectors.h"
 
+#include "common/ascii.h"
+
 namespace vigia::redact {
 namespace {
 
@@ -20,7 +22,42 @@ constexpr char kSecretWords[] =
 
 }  // namespace
 
-bool MayHoldSecret(std::string_view v) {
+namespace {
+
+// True when the bytes of p before `end` end with one of the secret words of kv_secret and
+// url_secret_param (kSecretWords, plus url_secret_param's key/sig/code), ASCII case-
+// insensitively: the words' suffixes (client_secret ends with secret, every *_token with
+// token, api_key/apikey/api-key/private_key with key). RE2's (?i) also folds the non-ASCII
+// ſ (s) and K (Kelvin, k): a non-ASCII byte among the bytes a word could span answers true.
+bool EndsWithSecretWord(const char* p, size_t end) {
+  static constexpr std::string_view kWords[] = {"password",  "passwd", "pwd", "senha",
+                                                "secret",    "token",  "key", "reset",
+                                                "signature", "sig",    "code"};
+  constexpr size_t kLongest = 9;  // "signature"
+  for (size_t i = end; i > 0 && i + 3 * kLongest > end; --i) {
+    if (static_cast<unsigned char>(p[i - 1]) >= 0x80) return true;
+  }
+  for (std::string_view w : kWords) {
+    if (w.size() > end) continue;
+    const char* s = p + end - w.size();
+    size_t k = 0;
+    while (k < w.size() && ascii::ToLower(s[k]) == w[k]) ++k;
+    if (k == w.size()) return true;
+  }
+  return false;
+}
+
+// Whether the '=' or ':' at p[i] can end the key of a kv_secret or url_secret_param match:
+// the regexes put a secret word, an optional quote and optional spaces before it.
+bool SecretKeyBefore(const char* p, size_t i) {
+  while (i > 0 && (p[i - 1] == ' ' || (p[i - 1] >= '\t' && p[i - 1] <= '\r'))) --i;
+  if (i > 0 && (p[i - 1] == '"' || p[i - 1] == '\'')) --i;
+  return EndsWithSecretWord(p, i);
+}
+
+}  // namespace
+
+bool MayHoldSecret(std::string_view v, bool emails) {
   const char* p = v.data();
   const size_t n = v.size();
   auto at = [&](size_t i, std::string_view lit) { return v.substr(i, lit.size()) == lit; };
@@ -34,6 +71,7 @@ bool MayHoldSecret(std::string_view v) {
     return true;
   };
   int digits = 0;
+  bool scheme = false;  // "://" seen: a later '@' may end a connection string's password
   for (size_t i = 0; i < n; ++i) {
     const char c = p[i];
     if (c >= '0' && c <= '9') {
@@ -41,10 +79,15 @@ bool MayHoldSecret(std::string_view v) {
       continue;
     }
     switch (c) {
+      case ':':  // key: value; scheme://user:pass@
+        if (at(i, "://")) scheme = true;
+        [[fallthrough]];
       case '=':  // key=value, URL parameters
-      case ':':  // key: value, scheme://user:pass@
-      case '@':  // e-mail, connection strings
-        return true;
+        if (SecretKeyBefore(p, i)) return true;
+        break;
+      case '@':  // e-mail (opt-in), scheme://user:pass@host
+        if (emails || scheme) return true;
+        break;
       case 'e':
         if (at(i, "eyJ")) return true;
         break;

@@ -25,12 +25,16 @@ struct Detector {
 // Every built-in detector, opt-in ones included (SecretRedactor drops those not enabled).
 const std::vector<Detector>& BuiltinDetectors();
 
-// False only when no built-in detector can match `v`: each needs '=', ':' or '@', at least 11
-// digits, or one of the literal anchors eyJ (JWT), AKIA/ASIA/AIza (cloud keys), gh?_ /
-// github_pat_, sk_/rk_ (Stripe), ----- (PEM), bearer/basic (any case). One pass over the bytes,
-// much cheaper than the RE2::Set it spares; a new detector must keep this a superset (the
-// planted corpus test checks every detector still fires).
-bool MayHoldSecret(std::string_view v);
+// False only when no built-in detector can match `v` (`emails`: the opt-in e-mail detector is
+// on). Each detector needs one of: an '=' or ':' right after a secret word of kv_secret /
+// url_secret_param (optional quote and spaces between), "://" and a later '@' (connection
+// strings), '@' (e-mails), at least 11 digits, or one of the literal anchors eyJ (JWT),
+// AKIA/ASIA/AIza (cloud keys), gh?_ / github_pat_, sk_/rk_ (Stripe), ----- (PEM),
+// bearer/basic (any case). One pass over the bytes, much cheaper than the RE2::Set it spares
+// (a ':' after any other word — "Audit: user.login", "Database operation: select" — no
+// longer sends a value to the set); a new detector must keep this a superset (the planted
+// corpus test checks every detector still fires).
+bool MayHoldSecret(std::string_view v, bool emails);
 
 // Check-digit validators (digits are taken from `s`, separators skipped).
 bool LuhnValid(std::string_view s);  // 13-19 digits

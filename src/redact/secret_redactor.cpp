@@ -103,7 +103,7 @@ SecretRedactor::FieldClass SecretRedactor::ClassOf(std::string_view name) const 
 
 void SecretRedactor::FindSpans(std::string_view v, std::vector<Span>* spans) const {
   spans->clear();
-  if (!MayHoldSecret(v)) return;
+  if (!MayHoldSecret(v, options_.emails)) return;
   std::vector<int> matched;
   if (!set_->Match(v, &matched)) return;
   std::sort(matched.begin(), matched.end());  // the set reports them in no given order
