@@ -71,6 +71,26 @@ struct StoreOptions {
   int retention_interval_ms = limits::kRetentionIntervalMs;
   // A one-line summary of Stats() at level info every stats_log_interval_ms; 0 = never.
   int stats_log_interval_ms = 0;
+  // Keep every WAL segment from Open until a WalObserver attaches (AttachWalObserver) and
+  // then as long as it has not released them: set when a consumer of the WAL will attach
+  // (the server's audit chainer), so no flush deletes records it has not passed yet, not
+  // even between Open and the attach.
+  bool hold_wal_for_observer = false;
+};
+
+// A consumer of the WAL (the audit chainer, audit/audit_chainer.h): sees every record the
+// store writes, in sequence order, and holds the WAL segments it has not passed yet.
+// Thread-safety: Written runs on the thread that wrote the record (the WAL's group-commit
+// leader), before any later record is acknowledged: it must be thread-safe and must not
+// block (queue and return). ReleasedSeq is called from any thread.
+class WalObserver {
+ public:
+  virtual ~WalObserver() = default;
+  // Record `seq` holding `batch` is written (and synced, for wal.fsync = always).
+  virtual void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) = 0;
+  // Every record <= this is consumed for good (durably): the store may delete the WAL
+  // segments wholly at or below it, and none holding a later record.
+  virtual uint64_t ReleasedSeq() const = 0;
 };
 
 struct StoreStats {
@@ -188,6 +208,25 @@ class Store {
   // meanwhile; flushes wait until the WAL is copied, merges and retention until the parts
   // are linked. The caller deletes `dir` when done.
   virtual Result<StoreCheckpoint> Checkpoint(const std::string& dir) = 0;
+
+  // Attaches `observer` (not owned; REQUIRES: it stays valid until detached with nullptr):
+  // every record written after this call is handed to it, and WAL segments are deleted
+  // (flush, close, erase) only up to its ReleasedSeq(); after a detach, up to the last value
+  // it returned. Returns the highest sequence written before the call: records up to it
+  // are not (all) handed over, ReadWal reads them (some may be handed over too). A backend
+  // without a WAL of its own (the default) returns an error: the audit module then chains on
+  // the acknowledgement path (its commit hook) instead.
+  virtual Result<uint64_t> AttachWalObserver(WalObserver* observer) {
+    (void)observer;
+    return Status::Unavailable("this store backend has no WAL to observe");
+  }
+  // Calls fn for every WAL record still on disk with after < seq <= upto, in order (read
+  // only: the WAL was repaired at Open). For a WalObserver catching up after a restart.
+  using WalRecordFn = std::function<Status(uint64_t seq, std::shared_ptr<const EventBatch> batch)>;
+  virtual Status ReadWal(uint64_t after, uint64_t upto, const WalRecordFn& fn) {
+    (void)after, (void)upto, (void)fn;
+    return Status::Unavailable("this store backend has no WAL to read");
+  }
 
   virtual StoreStats Stats() const = 0;
   // Bytes in live WAL segments (StoreStats::wal_bytes without the rest of Stats(), which

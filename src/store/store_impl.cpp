@@ -8,6 +8,7 @@
 #include "store/format/file_names.h"
 #include "store/store_checkpoint.h"
 #include "store/wal/batch_codec.h"
+#include "store/wal/wal_format.h"
 #include "store/wal/wal_reader.h"
 
 namespace vigia {
@@ -86,6 +87,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   }
 
   std::unique_ptr<StoreImpl> store(new StoreImpl(options, env));
+  if (options.hold_wal_for_observer) store->wal_hold_ = 0;
   PartitionSetOptions po;
   po.data_dir = options.data_dir;
   po.env = env;
@@ -175,6 +177,8 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
     int64_t expected = 0;
     oldest_unflushed_ns_.compare_exchange_strong(expected, env_->MonotonicNanos());
     memtable_.Insert(seq, batch);
+    std::lock_guard<std::mutex> lock(observer_mu_);
+    if (observer_ != nullptr) observer_->Written(seq, batch);
   };
   Result<uint64_t> seq = wal_->Append(encoded, &insert);
   if (!seq.ok()) {
@@ -184,6 +188,61 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   if (options_.memtable_flush_bytes > 0 &&
       memtable_.memory_bytes() >= options_.memtable_flush_bytes) {
     flush_cv_.notify_one();
+  }
+  return Status::Ok();
+}
+
+uint64_t StoreImpl::WalDeletableUpTo(uint64_t seq) const {
+  std::lock_guard<std::mutex> lock(observer_mu_);
+  return std::min(seq, observer_ != nullptr ? observer_->ReleasedSeq() : wal_hold_);
+}
+
+Result<uint64_t> StoreImpl::AttachWalObserver(WalObserver* observer) {
+  {
+    std::lock_guard<std::mutex> lock(observer_mu_);
+    if (observer == nullptr && observer_ != nullptr) wal_hold_ = observer_->ReleasedSeq();
+    observer_ = observer;
+  }
+  // Read after the attach: every record above it is written later, so handed over.
+  return wal_->stats().last_seq;
+}
+
+Status StoreImpl::ReadWal(uint64_t after, uint64_t upto, const WalRecordFn& fn) {
+  if (upto <= after) return Status::Ok();
+  // The written prefix of each live segment is whole records (WalWriter::LiveSegments).
+  WalWriter::SegmentsView view = wal_->LiveSegments();
+  const std::string wal_dir = file_names::WalDir(options_.data_dir);
+  for (size_t i = 0; i < view.segments.size(); ++i) {
+    const WalSegmentInfo& seg = view.segments[i];
+    if (seg.first_seq > upto) break;
+    if (i + 1 < view.segments.size() && view.segments[i + 1].first_seq <= after + 1) continue;
+    if (seg.bytes == 0) continue;
+    const std::string path = JoinPath(wal_dir, file_names::WalSegmentName(seg.first_seq));
+    VIGIA_ASSIGN_OR_RETURN(std::string data, env_->ReadFileToString(path));
+    std::string_view d(data.data(), std::min<size_t>(data.size(), seg.bytes));
+    size_t pos = 0;
+    while (d.size() - pos >= wal::kHeaderSize) {
+      wal::RecordHeader h;
+      if (!wal::DecodeHeader(d.data() + pos, &h) || d.size() - pos - wal::kHeaderSize < h.length) {
+        // Damage the replay at Open skipped too (it resyncs; a reader of the rest of this
+        // segment is not worth it here): the segment's remaining records are passed over.
+        logger::Warn("store: WAL read-back skips the rest of a damaged segment",
+                     {{"path", path}, {"offset", static_cast<uint64_t>(pos)}});
+        break;
+      }
+      if (h.seq > upto) return Status::Ok();
+      std::string_view payload = d.substr(pos + wal::kHeaderSize, h.length);
+      pos += wal::kHeaderSize + h.length;
+      if (h.seq <= after || h.type != wal::kRecordBatch) continue;
+      auto batch = std::make_shared<EventBatch>();
+      if (crc32c::Value(payload.data(), payload.size()) != h.payload_crc ||
+          !batch_codec::Decode(payload, batch.get()).ok()) {
+        logger::Warn("store: WAL read-back skips a corrupt record",
+                     {{"path", path}, {"seq", h.seq}});
+        continue;
+      }
+      VIGIA_RETURN_IF_ERROR(fn(h.seq, std::move(batch)));
+    }
   }
   return Status::Ok();
 }
@@ -214,9 +273,12 @@ Status StoreImpl::Close() {
     }
     flushed_all = f.ok();
   }
+  const uint64_t last_written = wal_->stats().last_seq;
   Status st = wal_->Close();
   // The WAL's commit hook put every written record in the memtable before Close returned.
-  if (st.ok() && flushed_all && memtable_.batches() == 0) {
+  // A WAL observer that has not released every record keeps the segments.
+  if (st.ok() && flushed_all && memtable_.batches() == 0 &&
+      WalDeletableUpTo(last_written) >= last_written) {
     // Every record is in parts: the WAL (a whole segment, up to 64 MiB) goes, so a clean
     // shutdown leaves only compressed data. If this fails, replay skips covered records.
     const std::string wal_dir = file_names::WalDir(options_.data_dir);
@@ -480,7 +542,7 @@ Status StoreImpl::FlushLocked() {
   }
   flushes_.fetch_add(1);
   admission_.Release(released);  // wakes the appends waiting for room
-  Status st = wal_->DeleteSegmentsUpTo(max_seq);
+  Status st = wal_->DeleteSegmentsUpTo(WalDeletableUpTo(max_seq));
   if (!st.ok()) {
     // Harmless for correctness: replay skips covered records. Only disk space is at stake.
     logger::Warn("store: could not delete covered WAL segments", {{"error", st.ToString()}});
@@ -502,7 +564,9 @@ Result<EraseResult> StoreImpl::Erase(const EraseRequest& request) {
     result.wal_segments_before = wal_->stats().live_segments;
     VIGIA_ASSIGN_OR_RETURN(uint64_t sealed, wal_->SealSegment());
     VIGIA_RETURN_IF_ERROR(FlushLocked());
-    VIGIA_RETURN_IF_ERROR(wal_->DeleteSegmentsUpTo(sealed));
+    // The audit chainer's hold wins: segments it has not chained yet stay (it passes them
+    // within seconds; the next flush deletes them).
+    VIGIA_RETURN_IF_ERROR(wal_->DeleteSegmentsUpTo(WalDeletableUpTo(sealed)));
   }
   const std::string& field = request.field;
   const std::string& want = request.value;

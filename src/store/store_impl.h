@@ -27,6 +27,11 @@
 // so covered records are recognised before their parts go), and logs the stats line.
 // Close() stops it, then flushes the memtable one last time (flush_on_close).
 //
+// WAL observer (AttachWalObserver: the audit chainer): the WAL's commit hook hands it every
+// record after the memtable insert, in sequence order; every WAL deletion (flush, Close,
+// Erase) stops at what it has released (hold_wal_for_observer: nothing is deleted until it
+// attaches).
+//
 // Health combines the WAL's last error with a periodic probe that the data directory
 // accepts new files. Corrupt parts do not make the store unhealthy: they are listed by
 // Degraded() (the PartitionSet's DegradedParts) and everything else is served.
@@ -58,6 +63,8 @@ class StoreImpl final : public Store, public StoreReader {
   ~StoreImpl() override;
 
   Status Append(std::shared_ptr<const EventBatch> batch) override;
+  Result<uint64_t> AttachWalObserver(WalObserver* observer) override;
+  Status ReadWal(uint64_t after, uint64_t upto, const WalRecordFn& fn) override;
   Status Sync() override;
   Status Close() override;
   Status Flush() override;
@@ -114,6 +121,13 @@ class StoreImpl final : public Store, public StoreReader {
   std::atomic<uint64_t> flush_expired_{0};       // events dropped by flushes: expired by age
   std::atomic<uint64_t> row_retention_rows_{0};  // rows removed from parts by retention rules
   std::atomic<int64_t> oldest_unflushed_ns_{0};  // monotonic; 0 = memtable empty
+
+  // The WAL's consumer (AttachWalObserver) and what it holds: segments are deleted only up to
+  // WalDeletableUpTo().
+  uint64_t WalDeletableUpTo(uint64_t seq) const;
+  mutable std::mutex observer_mu_;
+  WalObserver* observer_ = nullptr;  // guarded by observer_mu_
+  uint64_t wal_hold_ = UINT64_MAX;   // guarded by observer_mu_; without an observer
 
   // Backpressure (Append): bytes admitted into the memtable; a flush releases what it
   // removed, Close wakes the waiters.
