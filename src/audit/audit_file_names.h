@@ -5,6 +5,8 @@
 //   <data>/audit/
 //     signing.key            Ed25519 secret key (hex, mode 0600), made on first start
 //     signing.pub            its public half (hex); `vigia audit public-key` prints it
+//     chained.pos            the last WAL sequence chained and each chain's length then
+//                            (audit_chainer.h; rewritten whole: chained.pos.tmp + rename)
 //     t-<tenant>/            one chain per tenant ("t-" alone for the default tenant; bytes
 //                            outside [A-Za-z0-9_-] written %XX, like partition names)
 //       ledger.bin           append-only hash-chained records (ledger_record.h)
@@ -22,6 +24,7 @@ namespace vigia::audit {
 inline constexpr std::string_view kAuditDir = "audit";
 inline constexpr std::string_view kSigningKeyFile = "signing.key";
 inline constexpr std::string_view kPublicKeyFile = "signing.pub";
+inline constexpr std::string_view kChainedPositionFile = "chained.pos";
 inline constexpr std::string_view kTenantDirPrefix = "t-";
 inline constexpr std::string_view kLedgerFile = "ledger.bin";
 inline constexpr std::string_view kCheckpointsFile = "checkpoints.ndjson";

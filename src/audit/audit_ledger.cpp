@@ -157,7 +157,8 @@ Status AuditLedger::Write(Chain* chain, const std::string& bytes, uint64_t recor
   return Status::Ok();
 }
 
-Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch& batch) {
+Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
+                                      SkipCounts* skip) {
   // Most batches hold no audit event: find out before taking the lock.
   bool any = false;
   for (const auto& e : batch.events()) {
@@ -176,9 +177,18 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
     Hash head;
   };
   std::vector<Pending> pending;
+  SkipCounts skipped;  // applied to *skip once everything is written
+  if (skip != nullptr) skipped = *skip;
   for (const auto& e : batch.events()) {
     if (!IsAuditEvent(batch, e)) continue;
     std::string_view t = tenant.empty() ? StringField(batch, e, fields::kTenant) : tenant;
+    if (skip != nullptr) {
+      auto it = skipped.find(t);
+      if (it != skipped.end() && it->second > 0) {
+        --it->second;
+        continue;
+      }
+    }
     Pending* p = nullptr;
     for (Pending& q : pending) {
       if (q.chain->tenant == t) p = &q;
@@ -201,6 +211,7 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   for (Pending& p : pending) {
     VIGIA_RETURN_IF_ERROR(Write(p.chain, p.bytes, p.records, p.head));
   }
+  if (skip != nullptr) *skip = std::move(skipped);
   return Status::Ok();
 }
 

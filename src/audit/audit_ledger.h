@@ -60,7 +60,12 @@ class AuditLedger {
   // Chains every kind=audit event of `batch`. `tenant`: who sent the batch; empty = each
   // event's own `tenant` field (empty for the default tenant). On error nothing of this
   // call is left in the ledgers' files.
-  Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch);
+  // `skip` (the chainer's catch-up after a restart, audit_chainer.h): per tenant, how many of
+  // its next audit events are chained already; those are passed over and the counts go down
+  // (only when the call succeeds).
+  using SkipCounts = std::map<std::string, uint64_t, std::less<>>;
+  Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
+                           SkipCounts* skip = nullptr);
 
   // Chains one canonical payload (tests, tools). Returns its seq.
   Result<uint64_t> AppendPayload(std::string_view tenant, int64_t ts_ns, std::string_view payload);

@@ -289,6 +289,21 @@ inline constexpr uint32_t kMaxAuditRecordBytes = 1u << 20;
 // Seconds between signed checkpoints of each tenant's chain (when it grew): the window an
 // attacker with write access could rewrite the unsealed tail undetected by a third party.
 inline constexpr int kAuditCheckpointIntervalSec = 60;
+// Memory the audit chainer (audit/audit_chainer.h) may hold queued — batches written to the
+// WAL whose audit events are not chained yet — before ingest of audit events waits for it.
+// The batches are the memtable's own (shared, not copied) until a flush drops them there, so
+// this bounds what the chain's lag can keep alive past a flush: 64 MiB is ~50k request-sized
+// events, about a second of the audit-heavy mix on 2 cores, far above the lag of a chainer
+// that keeps up (one group, a few ms) and small beside kMemtableMaxBytes.
+inline constexpr uint64_t kAuditChainMaxLagBytes = 64u << 20;
+// Longest an audit ingest waits for the chainer to get under kAuditChainMaxLagBytes before
+// it is refused with 503 + Retry-After (the chainer chains ~1M records/s: a full queue
+// drains in well under this unless the ledger cannot be written).
+inline constexpr int kAuditChainStallMaxMs = 5'000;
+// How long /v1/audit/verify and /v1/audit/export wait for the chainer to chain everything
+// written before the request; after that they answer with what is chained and say by how
+// much the chain is behind.
+inline constexpr int kAuditChainWaitMs = 10'000;
 
 // --- backups (src/backup, Store::Checkpoint) ------------------------------------------
 // Read size when a checkpoint copies a WAL segment or a part across file systems.

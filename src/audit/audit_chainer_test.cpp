@@ -1,0 +1,280 @@
+// AuditChainer with a real Store and a real ledger: each tenant's chain holds its audit
+// events in WAL order, exactly once, while many threads append and the chainer attaches in
+// the middle; after a restart the WAL's unchained records are caught up; a crash between the
+// chaining and the durable position (an older chained.pos), or one that lost the ledger's
+// tail, chains nothing twice and loses nothing; flushes keep the WAL the chainer needs.
+#include "audit/audit_chainer.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_event.h"
+#include "audit/audit_file_names.h"
+#include "audit/audit_log.h"
+#include "audit/ledger_verifier.h"
+#include "event/event_fields.h"
+
+namespace vigia::audit {
+namespace {
+
+class ChainerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/vigia-chainer-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override {
+    chainer_.reset();
+    ledger_.reset();
+    store_.reset();
+    std::filesystem::remove_all(root_);
+  }
+
+  void OpenStore() {
+    StoreOptions so;
+    so.data_dir = root_;
+    so.hold_wal_for_observer = true;
+    so.background_merges = false;
+    so.wal_segment_bytes = 1;   // a segment per record: a flush could delete any of them
+    so.flush_on_close = false;  // Close keeps the WAL, like a crash (tests rewind chained.pos)
+    Result<std::unique_ptr<Store>> s = Store::Open(so);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  void StartChainer() {
+    AuditLedgerOptions lo;
+    lo.dir = root_ + "/audit";
+    Result<std::unique_ptr<AuditLedger>> l = AuditLedger::Open(lo);
+    ASSERT_TRUE(l.ok()) << l.status().ToString();
+    ledger_ = std::move(*l);
+    AuditChainerOptions co;
+    co.store = store_.get();
+    co.ledger = ledger_.get();
+    co.sync_interval_ms = 3'600'000;  // the position is written at Start and Stop only
+    Result<std::unique_ptr<AuditChainer>> c = AuditChainer::Start(co);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    chainer_ = std::move(*c);
+  }
+  void StopAll() {
+    if (chainer_) {
+      ASSERT_TRUE(chainer_->Stop().ok());
+    }
+    chainer_.reset();
+    ledger_.reset();
+    if (store_) {
+      ASSERT_TRUE(store_->Close().ok());
+    }
+    store_.reset();
+  }
+
+  // A batch of audit events for `tenant` (ids id_prefix0..n-1) and as many request logs.
+  static std::shared_ptr<EventBatch> Batch(const std::string& tenant, const std::string& id_prefix,
+                                           int n) {
+    auto b = std::make_shared<EventBatch>();
+    for (int i = 0; i < n; ++i) {
+      b->BeginEvent(1'796'000'000'000'000'000 + i);
+      b->AddField(fields::kKind, Value::String("audit"));
+      b->AddField(fields::kLevel, Value::String("info"));
+      if (!tenant.empty()) b->AddField(fields::kTenant, Value::String(b->arena().Copy(tenant)));
+      b->AddField(fields::kAction, Value::String("sale.refunded"));
+      b->AddField(fields::kEntityId, Value::String(b->arena().Copy(id_prefix + std::to_string(i))));
+      b->BeginEvent(1'796'000'000'000'000'000 + i);
+      b->AddField(fields::kKind, Value::String("log"));
+      b->AddField(fields::kLevel, Value::String("info"));
+      b->AddField(fields::kMsg, Value::String("request completed"));
+    }
+    return b;
+  }
+
+  // The entity ids of a tenant's chain, in chain order.
+  std::vector<std::string> ChainIds(const std::string& tenant) {
+    std::vector<std::string> ids;
+    Status st = ScanAuditLog(Env::Default(), root_ + "/audit", tenant, AuditFilter{},
+                             [&](const LedgerRecord& rec) {
+                               std::string_view p = rec.payload;
+                               size_t at = p.find("\"entity_id\":\"");
+                               EXPECT_NE(at, std::string_view::npos) << p;
+                               at += 13;
+                               ids.emplace_back(p.substr(at, p.find('"', at) - at));
+                               return true;
+                             });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return ids;
+  }
+  // The audit entity ids of a tenant in the WAL's order (the store holds the whole WAL).
+  std::vector<std::string> WalIds(const std::string& tenant) {
+    std::vector<std::string> ids;
+    Status st = store_->ReadWal(0, UINT64_MAX, [&](uint64_t, std::shared_ptr<const EventBatch> b) {
+      for (const auto& e : b->events()) {
+        if (!IsAuditEvent(*b, e)) continue;
+        if (StringField(*b, e, fields::kTenant) != tenant) continue;
+        ids.emplace_back(StringField(*b, e, fields::kEntityId));
+      }
+      return Status::Ok();
+    });
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    return ids;
+  }
+  void ExpectVerifies() {
+    Result<std::vector<TenantReport>> r = VerifyLedgerDir(Env::Default(), root_ + "/audit", {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    for (const TenantReport& t : *r) EXPECT_TRUE(t.ok()) << "tenant " << t.tenant;
+  }
+
+  std::string root_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<AuditLedger> ledger_;
+  std::unique_ptr<AuditChainer> chainer_;
+};
+
+TEST_F(ChainerTest, ChainsEachTenantInWalOrderWhileThreadsAppendAndItAttachesMidway) {
+  OpenStore();
+  StartChainer();  // writes the first position (nothing written yet)
+  ASSERT_TRUE(chainer_->Stop().ok());
+  chainer_.reset();
+  ledger_.reset();
+
+  constexpr int kThreads = 4, kBatches = 60;
+  std::atomic<int> appended{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::string tenant = (t + b) % 2 ? "acme" : "";
+        auto batch = Batch(tenant, "t" + std::to_string(t) + "b" + std::to_string(b) + "e", 5);
+        ASSERT_TRUE(store_->Append(batch).ok());
+        appended.fetch_add(1);
+      }
+    });
+  }
+  // Attached while the appends go on: what came before is caught up from the WAL, the rest
+  // is handed over, nothing twice.
+  while (appended.load() < kThreads * kBatches / 4) std::this_thread::yield();
+  StartChainer();
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  AuditChainLag lag = chainer_->lag();
+  EXPECT_EQ(lag.batches, 0u);
+  EXPECT_EQ(lag.chained_seq, lag.written_seq);
+  EXPECT_GT(lag.caught_up_records, 0u);
+
+  for (std::string tenant : {"", "acme"}) {
+    std::vector<std::string> chain = ChainIds(tenant);
+    EXPECT_EQ(chain.size(), size_t{kThreads * kBatches / 2 * 5}) << "tenant " << tenant;
+    EXPECT_EQ(chain, WalIds(tenant)) << "tenant " << tenant;
+  }
+  ExpectVerifies();
+}
+
+TEST_F(ChainerTest, CatchesUpFromTheWalAfterARestartEvenPastAFlush) {
+  OpenStore();
+  StartChainer();
+  ASSERT_TRUE(store_->Append(Batch("acme", "a", 10)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  // Down: the chainer stops (position written), the store goes on taking batches.
+  ASSERT_TRUE(chainer_->Stop().ok());
+  chainer_.reset();
+  ASSERT_TRUE(store_->Append(Batch("acme", "b", 10)).ok());
+  ASSERT_TRUE(store_->Append(Batch("", "c", 10)).ok());
+  // A flush puts them in parts; the WAL segments stay for the chainer.
+  ASSERT_TRUE(store_->Flush().ok());
+  ASSERT_TRUE(store_->Close().ok());
+  store_.reset();
+  ledger_.reset();
+
+  OpenStore();
+  StartChainer();
+  EXPECT_EQ(chainer_->lag().caught_up_records, 2u);
+  EXPECT_EQ(chainer_->lag().skipped_events, 0u);
+  std::vector<std::string> acme = ChainIds("acme");
+  ASSERT_EQ(acme.size(), 20u);
+  EXPECT_EQ(acme[0], "a0");
+  EXPECT_EQ(acme[10], "b0");
+  EXPECT_EQ(ChainIds("").size(), 10u);
+  ExpectVerifies();
+  StopAll();
+}
+
+TEST_F(ChainerTest, CrashBetweenChainingAndThePositionChainsNothingTwice) {
+  const std::string pos = root_ + "/audit/" + std::string(kChainedPositionFile);
+  OpenStore();
+  StartChainer();
+  ASSERT_TRUE(store_->Append(Batch("acme", "a", 4)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  ASSERT_TRUE(chainer_->Stop().ok());
+  chainer_.reset();
+  // The position as it was before the next batches were chained.
+  std::filesystem::copy_file(pos, pos + ".old");
+  StartChainer();
+  ASSERT_TRUE(store_->Append(Batch("acme", "b", 4)).ok());
+  ASSERT_TRUE(store_->Append(Batch("", "c", 3)).ok());
+  ASSERT_TRUE(store_->Append(Batch("acme", "d", 4)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  StopAll();
+  // The crash: every record chained and durable, the position not rewritten since "a".
+  std::filesystem::rename(pos + ".old", pos);
+
+  OpenStore();
+  StartChainer();
+  EXPECT_EQ(chainer_->lag().caught_up_records, 3u);
+  EXPECT_EQ(chainer_->lag().skipped_events, 11u);
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  EXPECT_EQ(ChainIds("acme").size(), 12u);
+  EXPECT_EQ(ChainIds(""), WalIds(""));
+  ExpectVerifies();
+  // And the chain goes on from there.
+  ASSERT_TRUE(store_->Append(Batch("acme", "e", 2)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  ExpectVerifies();
+  StopAll();
+}
+
+TEST_F(ChainerTest, RecordsLostFromTheLedgersTailAreChainedAgainFromTheWal) {
+  const std::string pos = root_ + "/audit/" + std::string(kChainedPositionFile);
+  OpenStore();
+  StartChainer();
+  ASSERT_TRUE(chainer_->Stop().ok());
+  chainer_.reset();
+  std::filesystem::copy_file(pos, pos + ".old");
+  StartChainer();
+  ASSERT_TRUE(store_->Append(Batch("acme", "a", 6)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  StopAll();
+  // A crash before the position was written and before the ledger's last bytes reached the
+  // disk: the last record is torn (cut when the ledger opens).
+  std::filesystem::rename(pos + ".old", pos);
+  const std::string ledger =
+      root_ + "/audit/" + TenantDirName("acme") + "/" + std::string(kLedgerFile);
+  std::filesystem::resize_file(ledger, std::filesystem::file_size(ledger) - 10);
+
+  OpenStore();
+  StartChainer();
+  EXPECT_EQ(chainer_->lag().skipped_events, 5u);
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  EXPECT_EQ(ChainIds("acme").size(), 6u);
+  ExpectVerifies();
+  StopAll();
+}
+
+TEST_F(ChainerTest, WithoutAPositionEverythingWrittenBeforeCountsAsChained) {
+  // A data directory of a version that chained on the acknowledgement path.
+  OpenStore();
+  ASSERT_TRUE(store_->Append(Batch("acme", "old", 3)).ok());
+  StartChainer();
+  EXPECT_EQ(chainer_->lag().caught_up_records, 0u);
+  ASSERT_TRUE(store_->Append(Batch("acme", "new", 3)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  EXPECT_EQ(ChainIds("acme"), (std::vector<std::string>{"new0", "new1", "new2"}));
+  StopAll();
+}
+
+}  // namespace
+}  // namespace vigia::audit
