@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "audit/audit_chainer.h"
 #include "audit/audit_file_names.h"
 #include "audit/audit_ledger.h"
 #include "cli/commands.h"
@@ -42,18 +43,6 @@ struct EraseArgs {
   std::string value;
 };
 
-// Chains the audit event into <data>/audit like the server's audit module does.
-class LedgerHook final : public CommitHook {
- public:
-  explicit LedgerHook(audit::AuditLedger* ledger) : ledger_(ledger) {}
-  Status Committed(std::string_view tenant, const EventBatch& batch) override {
-    return ledger_->AppendAuditEvents(tenant, batch);
-  }
-
- private:
-  audit::AuditLedger* ledger_;
-};
-
 Result<EraseResult> EraseOffline(const EraseArgs& a) {
   Env* env = Env::Default();
   if (!env->FileExists(a.data_dir)) {
@@ -65,21 +54,27 @@ Result<EraseResult> EraseOffline(const EraseArgs& a) {
   StoreOptions so;
   so.data_dir = a.data_dir;
   so.env = env;
-  so.background_merges = false;  // one process, one job: the erase's own rewrites only
+  so.background_merges = false;     // one process, one job: the erase's own rewrites only
+  so.hold_wal_for_observer = true;  // the WAL's audit events are chained before it goes
   VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(so));
+  // Like the server's audit module: the chainer first chains what a crashed server left in
+  // the WAL unchained, then the data.erased event below.
+  audit::AuditLedgerOptions lo;
+  lo.dir = JoinPath(a.data_dir, audit::kAuditDir);
+  lo.env = env;
+  VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLedger> ledger, audit::AuditLedger::Open(lo));
+  audit::AuditChainerOptions co;
+  co.store = store.get();
+  co.ledger = ledger.get();
+  co.env = env;
+  co.sync_each_group = true;
+  VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditChainer> chainer,
+                         audit::AuditChainer::Start(co));
   EraseRequest req{a.tenant, a.field, a.value};
   Result<EraseResult> r = store->Erase(req);
   if (r.ok()) {
-    audit::AuditLedgerOptions lo;
-    lo.dir = JoinPath(a.data_dir, audit::kAuditDir);
-    lo.env = env;
-    lo.sync_each_append = true;
-    VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<audit::AuditLedger> ledger,
-                           audit::AuditLedger::Open(lo));
-    LedgerHook hook(ledger.get());
     IngestPipelineOptions po;
     po.store = store.get();
-    po.commit_hooks = {&hook};
     po.env = env;
     IngestPipeline pipeline(std::move(po));
     const char* user = std::getenv("USER");
@@ -91,8 +86,9 @@ Result<EraseResult> EraseOffline(const EraseArgs& a) {
     ir.tenant = TenantBinding::FromEvents();
     Result<DecodeResult> st = pipeline.Ingest(*FindIngestProtocol("ndjson"), std::move(ir));
     if (!st.ok()) return st.status();
-    VIGIA_RETURN_IF_ERROR(ledger->Sync());
   }
+  // Chains what is queued, fsyncs the ledger and writes the chained position.
+  VIGIA_RETURN_IF_ERROR(chainer->Stop());
   Status c = store->Close();
   if (!r.ok()) return r.status();
   VIGIA_RETURN_IF_ERROR(c);

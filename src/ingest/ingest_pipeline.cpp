@@ -102,7 +102,7 @@ Status IngestPipeline::Submit(const TenantBinding& tenant, std::shared_ptr<Event
       break;
   }
   if (batch->empty()) return Status::Ok();
-  for (IngestGate* gate : options_.gates) VIGIA_RETURN_IF_ERROR(gate->Admit());
+  for (IngestGate* gate : options_.gates) VIGIA_RETURN_IF_ERROR(gate->AdmitBatch(*batch));
   std::string_view redact_tenant =
       tenant.mode == TenantBinding::Mode::kFromKey ? tenant.tenant : std::string_view();
   for (const BatchRedactor* r : options_.redactors) r->Redact(redact_tenant, batch.get());

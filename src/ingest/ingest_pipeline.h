@@ -70,6 +70,12 @@ class IngestGate {
  public:
   virtual ~IngestGate() = default;
   virtual Status Admit() = 0;
+  // Per batch, for a gate that refuses only some batches (the audit chainer's back-pressure
+  // refuses batches with audit events while the chain is too far behind). Default: Admit().
+  virtual Status AdmitBatch(const EventBatch& batch) {
+    (void)batch;
+    return Admit();
+  }
 };
 
 struct IngestPipelineOptions {

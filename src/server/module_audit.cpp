@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 
+#include "audit/audit_event.h"
 #include "audit/audit_log.h"
 #include "audit/export_csv.h"
 #include "audit/ledger_verifier.h"
@@ -73,9 +74,31 @@ Status AuditModule::Start(ServerContext* ctx) {
   audit::AuditLedgerOptions lo;
   lo.dir = ctx->data_dir + "/audit";
   lo.env = ctx->env;
-  lo.sync_each_append = options_.fsync == FsyncPolicy::kAlways;
   VIGIA_ASSIGN_OR_RETURN(ledger_, audit::AuditLedger::Open(std::move(lo)));
-  ctx->commit_hooks.push_back(this);
+  audit::AuditChainerOptions co;
+  co.store = ctx->store;
+  co.ledger = ledger_.get();
+  co.env = ctx->env;
+  co.sync_each_group = options_.fsync == FsyncPolicy::kAlways;
+  co.sync_interval_ms = options_.sync_interval_ms;
+  Result<std::unique_ptr<audit::AuditChainer>> chainer = audit::AuditChainer::Start(co);
+  if (chainer.ok()) {
+    chainer_ = std::move(*chainer);
+    ctx->ingest_gates.push_back(this);
+  } else if (chainer.status().code() == StatusCode::kUnavailable) {
+    // No WAL to observe (another store backend): chain on the acknowledgement path.
+    logger::Info("audit: the store has no WAL to observe; chaining at ingest",
+                 {{"reason", chainer.status().message()}});
+    ledger_.reset();
+    audit::AuditLedgerOptions sync_lo;
+    sync_lo.dir = ctx->data_dir + "/audit";
+    sync_lo.env = ctx->env;
+    sync_lo.sync_each_append = options_.fsync == FsyncPolicy::kAlways;
+    VIGIA_ASSIGN_OR_RETURN(ledger_, audit::AuditLedger::Open(std::move(sync_lo)));
+    ctx->commit_hooks.push_back(this);
+  } else {
+    return chainer.status();
+  }
 
   if (options_.catalogue_file.empty()) {
     catalogue_ = audit::ActionCatalogue::Default();
@@ -106,15 +129,19 @@ Status AuditModule::Start(ServerContext* ctx) {
                                           "Checkpoint runs (each signs every chain that grew)");
 
   audit::AuditLedger* ledger = ledger_.get();
+  audit::AuditChainer* chainer_ptr = chainer_.get();
   Env* env = ctx->env;
   Counter* runs = checkpoints_;
-  ctx->scheduler->AddTask(ScheduledTask{"audit.checkpoint",
-                                        int64_t{options_.checkpoint_interval_sec} * 1'000'000'000,
-                                        -1, 0, [ledger, env, runs] {
-                                          runs->Inc();
-                                          return ledger->Checkpoint(env->NowNanos());
-                                        }});
-  if (options_.fsync == FsyncPolicy::kInterval) {
+  // A checkpoint seals what was written before it: the chainer catches up first (bounded).
+  ctx->scheduler->AddTask(
+      ScheduledTask{"audit.checkpoint", int64_t{options_.checkpoint_interval_sec} * 1'000'000'000,
+                    -1, 0, [ledger, chainer_ptr, env, runs] {
+                      if (chainer_ptr != nullptr)
+                        (void)chainer_ptr->WaitChained(limits::kAuditChainWaitMs);
+                      runs->Inc();
+                      return ledger->Checkpoint(env->NowNanos());
+                    }});
+  if (chainer_ == nullptr && options_.fsync == FsyncPolicy::kInterval) {
     ctx->scheduler->AddTask(ScheduledTask{"audit.sync",
                                           int64_t{options_.sync_interval_ms} * 1'000'000, -1, 0,
                                           [ledger] { return ledger->Sync(); }});
@@ -134,10 +161,43 @@ Status AuditModule::Start(ServerContext* ctx) {
                                             return Status::Ok();
                                           }});
   }
+  if (chainer_ != nullptr) {
+    Gauge* lag_batches = ctx->metrics->GetGauge(
+        "vigia_audit_chain_lag_batches",
+        "WAL records (batches) written and not chained yet by the audit chainer");
+    Gauge* lag_events = ctx->metrics->GetGauge(
+        "vigia_audit_chain_lag_events",
+        "Events of the batches written to the WAL and not chained yet (audit or not)");
+    Gauge* lag_bytes = ctx->metrics->GetGauge(
+        "vigia_audit_chain_lag_bytes",
+        "Memory of the batches queued for the audit chainer (bounded: kAuditChainMaxLagBytes)");
+    audit::AuditChainer* c = chainer_.get();
+    ctx->metrics->AddCollector([this, c, lag_batches, lag_events, lag_bytes] {
+      audit::AuditChainLag l = c->lag();
+      lag_batches->Set(static_cast<double>(l.batches));
+      lag_events->Set(static_cast<double>(l.events));
+      lag_bytes->Set(static_cast<double>(l.bytes));
+      uint64_t n = ledger_->records_appended();
+      uint64_t before = records_seen_.exchange(n);
+      if (n > before) records_->Inc(n - before);
+    });
+  }
   std::vector<audit::ChainHead> heads = ledger_->Heads();
   logger::Info("audit ledger", {{"dir", ledger_->dir()},
                                 {"chains", std::to_string(heads.size())},
                                 {"public_key", ledger_->key().public_key_hex()}});
+  return Status::Ok();
+}
+
+Status AuditModule::AdmitBatch(const EventBatch& batch) {
+  if (chainer_ == nullptr) return Status::Ok();
+  for (const auto& e : batch.events()) {
+    if (audit::IsAuditEvent(batch, e)) {
+      Status st = chainer_->Admit();
+      if (!st.ok()) failures_->Inc();
+      return st;
+    }
+  }
   return Status::Ok();
 }
 
@@ -175,9 +235,13 @@ void AuditModule::Redact(std::string_view, EventBatch* batch) const {
 void AuditModule::RegisterRoutes(Router* router) {
   if (!ledger_) return;
   audit::AuditLedger* ledger = ledger_.get();
+  // Every read of the chain first waits (bounded) for the chainer to chain what was written
+  // before the request, so a client reads its own acknowledged audit events.
+  audit::AuditChainer* chainer = chainer_.get();
   ServerContext* ctx = ctx_;
   router->Add("GET", "/v1/audit", Access::kRead,
-              [ledger, ctx](HttpRequest& req, HttpResponse* resp) {
+              [ledger, ctx, chainer](HttpRequest& req, HttpResponse* resp) {
+                if (chainer != nullptr) (void)chainer->WaitChained(limits::kAuditChainWaitMs);
                 audit::AuditFilter f;
                 f.actor = PercentDecode(req.QueryParam("actor"));
                 f.entity = PercentDecode(req.QueryParam("entity"));
@@ -238,7 +302,8 @@ void AuditModule::RegisterRoutes(Router* router) {
               });
   const audit::ActionCatalogue* catalogue = &catalogue_;
   router->Add("GET", "/v1/audit/actions", Access::kRead,
-              [ledger, ctx, catalogue](HttpRequest& req, HttpResponse* resp) {
+              [ledger, ctx, catalogue, chainer](HttpRequest& req, HttpResponse* resp) {
+                if (chainer != nullptr) (void)chainer->WaitChained(limits::kAuditChainWaitMs);
                 std::string tenant;
                 if (!RequestTenant(req, resp, &tenant)) return;
                 audit::AuditFilter f;
@@ -258,9 +323,13 @@ void AuditModule::RegisterRoutes(Router* router) {
                 resp->SetJson(200, audit::ActionCountsJson(*catalogue, *counts, tenant));
               });
   router->Add("GET", "/v1/audit/export", Access::kAdmin,
-              [ledger, ctx](HttpRequest& req, HttpResponse* resp) {
+              [ledger, ctx, chainer](HttpRequest& req, HttpResponse* resp) {
                 std::string tenant;
                 if (!RequestTenant(req, resp, &tenant)) return;
+                if (chainer != nullptr && !chainer->WaitChained(limits::kAuditChainWaitMs)) {
+                  resp->headers.emplace_back("X-Vigia-Audit-Chain-Behind",
+                                             std::to_string(chainer->lag().batches));
+                }
                 std::string format = PercentDecode(req.QueryParam("format"));
                 if (!format.empty() && format != "ndjson" && format != "csv") {
                   SetError(resp, error_code::kBadRequest, "format: expected ndjson or csv");
@@ -280,7 +349,11 @@ void AuditModule::RegisterRoutes(Router* router) {
                 resp->body = std::move(body);
               });
   router->Add("GET", "/v1/audit/verify", Access::kAdmin,
-              [ledger, ctx](HttpRequest& req, HttpResponse* resp) {
+              [ledger, ctx, chainer](HttpRequest& req, HttpResponse* resp) {
+                // Everything written before the request is chained first (bounded wait).
+                bool caught_up =
+                    chainer == nullptr || chainer->WaitChained(limits::kAuditChainWaitMs);
+                audit::AuditChainLag lag = chainer ? chainer->lag() : audit::AuditChainLag{};
                 audit::VerifyOptions o;
                 o.public_key_hex = ledger->key().public_key_hex();
                 Result<std::vector<audit::TenantReport>> reports =
@@ -301,7 +374,12 @@ void AuditModule::RegisterRoutes(Router* router) {
                   ok = ok && r.ok();
                   WriteReport(w, r);
                 }
-                w.EndArray().KV("ok", ok).EndObject();
+                w.EndArray().KV("ok", ok);
+                // The chain's lag behind the WAL: what this report could not include yet.
+                w.Key("chain").BeginObject().KV("caught_up", caught_up);
+                w.KV("pending_batches", lag.batches).KV("pending_events", lag.events);
+                w.KV("chained_wal_seq", lag.chained_seq).KV("written_wal_seq", lag.written_seq);
+                w.EndObject().EndObject();
                 resp->SetJson(200, std::move(body));
               });
   router->Add("GET", "/v1/audit/public-key", Access::kRead,
@@ -315,6 +393,11 @@ void AuditModule::RegisterRoutes(Router* router) {
 
 Status AuditModule::Stop() {
   if (!ledger_) return Status::Ok();
+  if (chainer_ != nullptr) {
+    // Everything the WAL holds is chained (and the position written) before the checkpoint.
+    Status cs = chainer_->Stop();
+    if (!cs.ok()) logger::Error("audit: chainer stop failed", {{"error", cs.ToString()}});
+  }
   // A last checkpoint seals everything ingested before the shutdown.
   Status st = ledger_->Checkpoint(ctx_->env->NowNanos());
   if (!st.ok()) logger::Error("audit: final checkpoint failed", {{"error", st.ToString()}});
@@ -322,9 +405,13 @@ Status AuditModule::Stop() {
 }
 
 HealthState AuditModule::Health(JsonWriter* details) const {
-  // Appends fail loudly (503 + vigia_audit_append_failures_total); nothing to add here.
-  (void)details;
-  return HealthState::kOk;
+  // The chainer retrying a failed ledger write: ingest goes on (the WAL keeps the events)
+  // until the lag bound refuses audit events (503 + vigia_audit_append_failures_total).
+  if (chainer_ == nullptr) return HealthState::kOk;
+  Status st = chainer_->health();
+  if (st.ok()) return HealthState::kOk;
+  details->KV("audit_chain", st.ToString());
+  return HealthState::kDegraded;
 }
 
 }  // namespace vigia

@@ -1,13 +1,21 @@
 // AuditModule: the tamper-evident audit trail of `vigia serve` (src/audit/). Opens the
-// ledger under <data>/audit (making the Ed25519 signing key on first start), publishes
-// itself as an ingest commit hook (ServerContext::commit_hooks, so it must start after the
-// store and before the ingest module) and so chains every acknowledged kind=audit event —
-// clients' and vigia's own admin actions alike, since those are ingested like any event.
-// Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec),
-// with wal.fsync = interval `audit.sync` (fsync at the WAL's interval; wal.fsync = always
-// fsyncs each append before the client is answered), and with audit.retention_days
-// `audit.retention` (hourly: whole checkpointed segments older than that are dropped).
-// Stop writes a last checkpoint.
+// ledger under <data>/audit (making the Ed25519 signing key on first start) and starts its
+// chainer (audit/audit_chainer.h), which the store hands every WAL record: every kind=audit
+// event the WAL holds — clients' and vigia's own admin actions alike, since those are
+// ingested like any event — is chained on the chainer's thread, after the client was
+// answered; at start the WAL's records after the chained position are chained first, and
+// the store keeps WAL segments until they are chained (crash contract:
+// docs/storage-format.md, "Audit ledger"). It must start after the store and before the
+// ingest module. It is an ingest gate too: batches with audit events wait (then 503) while
+// the chainer is more than limits::kAuditChainMaxLagBytes behind. A store without a WAL to
+// observe (Store::AttachWalObserver fails) gets the older path instead: an ingest commit
+// hook chaining on the ingest thread before the answer (audit.sync fsyncs at the WAL's
+// interval).
+// Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec) and
+// with audit.retention_days `audit.retention` (hourly: whole checkpointed segments older
+// than that are dropped). Stop drains the chainer and writes a last checkpoint.
+// Metrics: vigia_audit_chain_lag_{batches,events,bytes} (written to the WAL, not chained
+// yet), vigia_audit_records_total.
 //
 // It is also a BatchRedactor the ingest module runs before the store (ServerContext::
 // batch_redactors): the action catalogue (audit/action_catalogue.h, audit.catalogue_file or
@@ -25,17 +33,22 @@
 //       seen, with theirs
 //   GET /v1/audit/export?tenant=&format=ndjson|csv
 //       the whole chain with its checkpoints (audit_log.h, audit/export_csv.h)
-//   GET /v1/audit/verify?tenant=    the server's own verification report (audit verify)
+//   GET /v1/audit/verify?tenant=    the server's own verification report (audit verify),
+//       after waiting (limits::kAuditChainWaitMs at most) for the chainer to chain what was
+//       written before the request; "chain" says whether it did and how far behind it is
+//   (export waits the same way; X-Vigia-Audit-Chain-Behind: <batches> when it is behind)
 //   GET /v1/audit/public-key        the checkpoint signing key's public half
 //
-// Thread-safety: see ServerModule; Committed runs on every ingest thread (the ledger is
-// thread-safe).
+// Thread-safety: see ServerModule; Committed and AdmitBatch run on every ingest thread (the
+// ledger and the chainer are thread-safe).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "audit/action_catalogue.h"
+#include "audit/audit_chainer.h"
 #include "audit/audit_ledger.h"
 #include "common/limits.h"
 #include "common/metric_registry.h"
@@ -58,7 +71,10 @@ struct AuditModuleOptions {
   int sync_interval_ms = limits::kWalSyncIntervalMs;
 };
 
-class AuditModule final : public ServerModule, public CommitHook, public BatchRedactor {
+class AuditModule final : public ServerModule,
+                          public CommitHook,
+                          public BatchRedactor,
+                          public IngestGate {
  public:
   explicit AuditModule(AuditModuleOptions options);
   ~AuditModule() override;
@@ -69,8 +85,11 @@ class AuditModule final : public ServerModule, public CommitHook, public BatchRe
   Status Stop() override;
   HealthState Health(JsonWriter* details) const override;
 
-  // CommitHook: chains the batch's audit events.
+  // CommitHook (only for a store without a WAL to observe): chains the batch's audit events.
   Status Committed(std::string_view tenant, const EventBatch& batch) override;
+  // IngestGate: the chainer's back-pressure, for batches with audit events.
+  Status Admit() override { return Status::Ok(); }
+  Status AdmitBatch(const EventBatch& batch) override;
   // BatchRedactor: applies the action catalogue to the batch's audit events.
   void Redact(std::string_view tenant, EventBatch* batch) const override;
 
@@ -78,6 +97,10 @@ class AuditModule final : public ServerModule, public CommitHook, public BatchRe
   const AuditModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<audit::AuditLedger> ledger_;
+  // Chains off the acknowledgement path (audit/audit_chainer.h); null when the store has no
+  // WAL to observe, and then Committed chains on the ingest thread.
+  std::unique_ptr<audit::AuditChainer> chainer_;
+  std::atomic<uint64_t> records_seen_{0};  // ledger records counted in records_ (collector)
   audit::ActionCatalogue catalogue_;
   Counter* catalogued_ = nullptr;
   Counter* uncatalogued_ = nullptr;

@@ -20,11 +20,15 @@ namespace vigia {
 
 std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConfig& config) {
   std::vector<std::unique_ptr<ServerModule>> modules;
-  modules.push_back(std::make_unique<StoreModule>(config.store));
+  StoreModuleOptions store = config.store;
+  // The audit chainer (AuditModule) attaches to the WAL after the store opened: no WAL
+  // segment goes before it has chained it.
+  store.store.hold_wal_for_observer = true;
+  modules.push_back(std::make_unique<StoreModule>(store));
   // Before ingest: the pipeline asks its free-space gate before every batch.
   modules.push_back(std::make_unique<DiskModule>(config.disk));
-  // Before ingest: the ingest pipeline runs the audit ledger's commit hook. As durable as
-  // the WAL.
+  // Before ingest: the audit chainer's gate is one of the pipeline's; the chained position is
+  // persisted at the WAL's fsync policy and interval.
   AuditModuleOptions audit = config.audit;
   audit.fsync = config.store.store.fsync;
   audit.sync_interval_ms = config.store.store.sync_interval_ms;
