@@ -135,11 +135,23 @@ export function rangeParams(range) {
   return { since: range.from, until: range.to };
 }
 
+// Gives the page a turn (input, rendering) between slices of a long synchronous loop.
+function yieldToPage() {
+  return globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r, 0));
+}
+
+// The longest the line loop runs before it yields: a fast server hands fetch several MB at once
+// (100k rows of /v1/query arrive in ~1 s), and parsing them in one go was a 136 ms task that
+// froze scrolling (bench/dashboard: no task over 50 ms while rows stream).
+const SLICE_MS = 12;
+
 // Reads a streamed body line by line; calls onLine(text) for each non-empty line.
 async function readLines(resp, onLine) {
   const reader = resp.body.getReader();
   const dec = new TextDecoder();
   let buf = '';
+  let sliceStart = performance.now();
+  let n = 0;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -149,6 +161,10 @@ async function readLines(resp, onLine) {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       onLine(line);
+      if ((++n & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        await yieldToPage();
+        sliceStart = performance.now();
+      }
     }
   }
   buf += dec.decode();
