@@ -152,14 +152,19 @@ Status AuditModule::Start(ServerContext* ctx) {
         "Chained audit records dropped by audit.retention_days (whole checkpointed segments)");
     const int64_t keep_ns = int64_t{options_.retention_days} * 86'400'000'000'000;
     Counter* pruned = pruned_;
-    ctx->scheduler->AddTask(ScheduledTask{"audit.retention", int64_t{3600} * 1'000'000'000, -1, 0,
-                                          [ledger, env, keep_ns, pruned]() -> Status {
-                                            Result<uint64_t> n =
-                                                ledger->Prune(env->NowNanos() - keep_ns);
-                                            if (!n.ok()) return n.status();
-                                            pruned->Inc(*n);
-                                            return Status::Ok();
-                                          }});
+    // Like a checkpoint, a prune acts on what was written before it: the chainer catches up
+    // first (bounded), so the anchor is chosen over the whole chain (the records after the
+    // newest old-enough checkpoint included).
+    ctx->scheduler->AddTask(
+        ScheduledTask{"audit.retention", int64_t{3600} * 1'000'000'000, -1, 0,
+                      [ledger, chainer_ptr, env, keep_ns, pruned]() -> Status {
+                        if (chainer_ptr != nullptr)
+                          (void)chainer_ptr->WaitChained(limits::kAuditChainWaitMs);
+                        Result<uint64_t> n = ledger->Prune(env->NowNanos() - keep_ns);
+                        if (!n.ok()) return n.status();
+                        pruned->Inc(*n);
+                        return Status::Ok();
+                      }});
   }
   if (chainer_ != nullptr) {
     Gauge* lag_batches = ctx->metrics->GetGauge(
