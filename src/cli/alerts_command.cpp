@@ -15,17 +15,16 @@
 #include <string>
 #include <vector>
 
-#include "alerting/http_send.h"
 #include "cli/commands.h"
 #include "cli/server_backend.h"
+#include "cli/server_options.h"
 #include "common/json_writer.h"
 
 namespace vigia::cli {
 namespace {
 
 struct AlertsArgs {
-  std::string server;
-  std::string api_key;
+  ServerOptions conn;
   std::string state;
   bool json = false;
   std::vector<std::string> matchers;
@@ -33,24 +32,7 @@ struct AlertsArgs {
   std::string comment;
   std::string author;
   std::string id;
-
-  void Defaults() {
-    if (server.empty()) {
-      const char* s = std::getenv("VIGIA_SERVER");
-      server = s ? s : "http://127.0.0.1:7070";
-    }
-    if (api_key.empty()) {
-      if (const char* k = std::getenv("VIGIA_API_KEY")) api_key = k;
-    }
-    while (!server.empty() && server.back() == '/') server.pop_back();
-  }
 };
-
-void AddServerOptions(CLI::App* cmd, AlertsArgs* a) {
-  cmd->add_option("--server", a->server,
-                  "server URL (default $VIGIA_SERVER, else http://127.0.0.1:7070)");
-  cmd->add_option("--api-key", a->api_key, "API key (default $VIGIA_API_KEY)");
-}
 
 int PrintAlerts(const std::string& body) {
   simdjson::dom::parser parser;
@@ -87,28 +69,6 @@ int PrintAlerts(const std::string& body) {
   return 0;
 }
 
-int Send(const AlertsArgs& a, const std::string& method, const std::string& path,
-         const std::string& body, std::string* out) {
-  HttpSendRequest req;
-  req.method = method;
-  req.url = a.server + path;
-  req.body = body;
-  req.timeout_ms = 30'000;
-  req.headers.push_back({"Content-Type", "application/json"});
-  if (!a.api_key.empty()) req.headers.push_back({"Authorization", "Bearer " + a.api_key});
-  Result<HttpSendResult> r = HttpSend(req);
-  if (!r.ok()) {
-    std::fprintf(stderr, "vigia alerts: %s\n", r.status().message().c_str());
-    return 1;
-  }
-  if (r->status / 100 != 2) {
-    std::fprintf(stderr, "vigia alerts: the server answered %d: %s\n", r->status, r->body.c_str());
-    return 1;
-  }
-  *out = r->body;
-  return 0;
-}
-
 }  // namespace
 
 void RegisterAlertsCommand(CLI::App& app, int* exit_code) {
@@ -118,15 +78,15 @@ void RegisterAlertsCommand(CLI::App& app, int* exit_code) {
 
   CLI::App* list =
       alerts->add_subcommand("list", "List pending, firing and recently resolved alerts");
-  AddServerOptions(list, args.get());
+  args->conn.AddTo(list);
   list->add_option("--state", args->state, "only pending, firing or resolved");
   list->add_flag("--json", args->json, "print the server's JSON");
   list->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     std::string body;
     std::string path = "/v1/alerts";
     if (!args->state.empty()) path += "?state=" + UrlEncode(args->state);
-    if ((*exit_code = Send(*args, "GET", path, "", &body)) != 0) return;
+    if ((*exit_code = args->conn.Call("alerts", "GET", path, "", &body)) != 0) return;
     if (args->json) {
       std::printf("%s\n", body.c_str());
     } else {
@@ -135,7 +95,7 @@ void RegisterAlertsCommand(CLI::App& app, int* exit_code) {
   });
 
   CLI::App* silence = alerts->add_subcommand("silence", "Silence alerts matching label matchers");
-  AddServerOptions(silence, args.get());
+  args->conn.AddTo(silence);
   silence
       ->add_option("-m,--match", args->matchers,
                    "label matcher: name=value, name!=value, name=~regex, name!~regex")
@@ -144,7 +104,7 @@ void RegisterAlertsCommand(CLI::App& app, int* exit_code) {
   silence->add_option("-c,--comment", args->comment, "why")->required();
   silence->add_option("--author", args->author, "who (default $USER)");
   silence->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     if (args->author.empty()) {
       const char* u = std::getenv("USER");
       args->author = u ? u : "cli";
@@ -156,18 +116,18 @@ void RegisterAlertsCommand(CLI::App& app, int* exit_code) {
     w.EndArray().KV("duration", args->duration).KV("comment", args->comment);
     w.KV("createdBy", args->author).EndObject();
     std::string out;
-    if ((*exit_code = Send(*args, "POST", "/v1/silences", body, &out)) != 0) return;
+    if ((*exit_code = args->conn.Call("alerts", "POST", "/v1/silences", body, &out)) != 0) return;
     std::printf("%s\n", out.c_str());
   });
 
   CLI::App* expire = alerts->add_subcommand("expire", "Expire (end) a silence now");
-  AddServerOptions(expire, args.get());
+  args->conn.AddTo(expire);
   expire->add_option("id", args->id, "the silence's id")->required();
   expire->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     std::string out;
-    if ((*exit_code = Send(*args, "DELETE", "/v1/silences/" + UrlEncode(args->id), "", &out)) !=
-        0) {
+    if ((*exit_code = args->conn.Call("alerts", "DELETE", "/v1/silences/" + UrlEncode(args->id), "",
+                                      &out)) != 0) {
       return;
     }
     std::printf("silence %s expired\n", args->id.c_str());

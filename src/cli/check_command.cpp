@@ -17,6 +17,7 @@
 #include "cli/cmd_query_source.h"
 #include "cli/commands.h"
 #include "cli/server_backend.h"
+#include "cli/server_options.h"
 #include "common/env.h"
 #include "common/limits.h"
 #include "monitor/check_render.h"
@@ -29,8 +30,7 @@ namespace vigia::cli {
 namespace {
 
 struct CheckArgs {
-  std::string server;
-  std::string api_key;
+  ServerOptions conn;
   std::string data_dir;
   std::string kpis_file;
   std::string format = "text";
@@ -94,15 +94,8 @@ int Run(CheckArgs a) {
   if (!a.data_dir.empty()) {
     report = LocalReport(a);
   } else {
-    if (a.server.empty()) {
-      const char* s = std::getenv("VIGIA_SERVER");
-      a.server = s ? s : "http://127.0.0.1:7070";
-    }
-    if (a.api_key.empty()) {
-      if (const char* k = std::getenv("VIGIA_API_KEY")) a.api_key = k;
-    }
-    while (!a.server.empty() && a.server.back() == '/') a.server.pop_back();
-    report = HttpGet(a.server, a.api_key, "/v1/check");
+    a.conn.ResolveDefaults();
+    report = HttpGet(a.conn.server, a.conn.api_key, "/v1/check");
   }
   if (!report.ok()) {
     std::fprintf(stderr, "vigia check: %s\n", report.status().ToString().c_str());
@@ -125,9 +118,7 @@ void RegisterCheckCommand(CLI::App& app, int* exit_code) {
       "check",
       "Daily report: probes, KPIs, SLOs, alerts, new errors, failed logins, disk, TLS, "
       "backup, integrity; exit 0 green, 1 yellow, 2 red");
-  cmd->add_option("--server", args->server,
-                  "server URL (default $VIGIA_SERVER, else http://127.0.0.1:7070)");
-  cmd->add_option("--api-key", args->api_key, "API key (default $VIGIA_API_KEY)");
+  args->conn.AddTo(cmd);
   cmd->add_option("--data", args->data_dir, "read a data directory instead of a server");
   cmd->add_option("--kpis", args->kpis_file,
                   "with --data: KPI/SLO/probe definitions (default: the shipped set)");

@@ -16,17 +16,16 @@
 #include <memory>
 #include <string>
 
-#include "alerting/http_send.h"
 #include "cli/commands.h"
 #include "cli/server_backend.h"
+#include "cli/server_options.h"
 #include "common/json_writer.h"
 
 namespace vigia::cli {
 namespace {
 
 struct ErrorsArgs {
-  std::string server;
-  std::string api_key;
+  ServerOptions conn;
   std::string tenant;
   std::string status, service, since, sort;
   int limit = 0;
@@ -35,46 +34,11 @@ struct ErrorsArgs {
   bool next_release = false;
   std::string duration;
   uint64_t count = 0;
-
-  void Defaults() {
-    if (server.empty()) {
-      const char* s = std::getenv("VIGIA_SERVER");
-      server = s ? s : "http://127.0.0.1:7070";
-    }
-    if (api_key.empty()) {
-      if (const char* k = std::getenv("VIGIA_API_KEY")) api_key = k;
-    }
-    while (!server.empty() && server.back() == '/') server.pop_back();
-  }
 };
 
 void AddCommon(CLI::App* cmd, ErrorsArgs* a) {
-  cmd->add_option("--server", a->server,
-                  "server URL (default $VIGIA_SERVER, else http://127.0.0.1:7070)");
-  cmd->add_option("--api-key", a->api_key, "API key (default $VIGIA_API_KEY)");
+  a->conn.AddTo(cmd);
   cmd->add_option("--tenant", a->tenant, "the tenant (admin keys; default: every tenant)");
-}
-
-int Send(const ErrorsArgs& a, const std::string& method, const std::string& path,
-         const std::string& body, std::string* out) {
-  HttpSendRequest req;
-  req.method = method;
-  req.url = a.server + path;
-  req.body = body;
-  req.timeout_ms = 30'000;
-  req.headers.push_back({"Content-Type", "application/json"});
-  if (!a.api_key.empty()) req.headers.push_back({"Authorization", "Bearer " + a.api_key});
-  Result<HttpSendResult> r = HttpSend(req);
-  if (!r.ok()) {
-    std::fprintf(stderr, "vigia errors: %s\n", r.status().message().c_str());
-    return 1;
-  }
-  if (r->status / 100 != 2) {
-    std::fprintf(stderr, "vigia errors: the server answered %d: %s\n", r->status, r->body.c_str());
-    return 1;
-  }
-  *out = r->body;
-  return 0;
 }
 
 // "?a=1&b=2" of the non-empty parameters.
@@ -207,9 +171,10 @@ void Patch(const ErrorsArgs& a, const std::string& status, int* exit_code) {
   if (a.count != 0) w.KV("count", a.count);
   w.EndObject();
   std::string out;
-  if ((*exit_code = Send(a, "PATCH",
-                         "/v1/errors/" + UrlEncode(a.fingerprint) + Query({{"tenant", a.tenant}}),
-                         body, &out)) != 0) {
+  if ((*exit_code =
+           a.conn.Call("errors", "PATCH",
+                       "/v1/errors/" + UrlEncode(a.fingerprint) + Query({{"tenant", a.tenant}}),
+                       body, &out)) != 0) {
     return;
   }
   simdjson::dom::parser parser;
@@ -241,7 +206,7 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
   list->add_option("--limit", args->limit, "at most this many groups (default 100)");
   list->add_flag("--json", args->json, "print the server's JSON");
   list->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     std::string body;
     std::string q = Query({{"status", args->status},
                            {"service", args->service},
@@ -249,7 +214,7 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
                            {"sort", args->sort},
                            {"tenant", args->tenant},
                            {"limit", args->limit > 0 ? std::to_string(args->limit) : ""}});
-    if ((*exit_code = Send(*args, "GET", "/v1/errors" + q, "", &body)) != 0) return;
+    if ((*exit_code = args->conn.Call("errors", "GET", "/v1/errors" + q, "", &body)) != 0) return;
     if (args->json) {
       std::printf("%s\n", body.c_str());
     } else {
@@ -263,12 +228,12 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
   show->add_option("fingerprint", args->fingerprint, "the group's fingerprint")->required();
   show->add_flag("--json", args->json, "print the server's JSON");
   show->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     std::string body;
-    if ((*exit_code =
-             Send(*args, "GET",
-                  "/v1/errors/" + UrlEncode(args->fingerprint) + Query({{"tenant", args->tenant}}),
-                  "", &body)) != 0) {
+    if ((*exit_code = args->conn.Call(
+             "errors", "GET",
+             "/v1/errors/" + UrlEncode(args->fingerprint) + Query({{"tenant", args->tenant}}), "",
+             &body)) != 0) {
       return;
     }
     if (args->json) {
@@ -284,7 +249,7 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
   resolve->add_flag("--next-release", args->next_release,
                     "regress only when it occurs in a release not seen yet");
   resolve->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     Patch(*args, "resolved", exit_code);
   });
 
@@ -294,7 +259,7 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
   ignore->add_option("--for", args->duration, "for how long (e.g. 1h, 7d)");
   ignore->add_option("--count", args->count, "until this many more events");
   ignore->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     Patch(*args, "ignored", exit_code);
   });
 
@@ -302,7 +267,7 @@ void RegisterErrorsCommand(CLI::App& app, int* exit_code) {
   AddCommon(unresolve, args.get());
   unresolve->add_option("fingerprint", args->fingerprint, "the group's fingerprint")->required();
   unresolve->callback([args, exit_code] {
-    args->Defaults();
+    args->conn.ResolveDefaults();
     Patch(*args, "unresolved", exit_code);
   });
 }

@@ -101,7 +101,7 @@ Result<std::string> HttpGet(const std::string& server, const std::string& api_ke
 
 Result<std::string> HttpRequest(const std::string& server, const std::string& api_key,
                                 const std::string& method, const std::string& path_and_query,
-                                const std::string& json_body) {
+                                const std::string& json_body, long timeout_ms) {
   std::string url = server;
   while (!url.empty() && url.back() == '/') url.pop_back();
   url += path_and_query;
@@ -116,6 +116,7 @@ Result<std::string> HttpRequest(const std::string& server, const std::string& ap
         return sz * n;
       });
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  if (timeout_ms > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_slist* headers = nullptr;
   std::string auth;
   if (!api_key.empty()) {
@@ -134,6 +135,10 @@ Result<std::string> HttpRequest(const std::string& server, const std::string& ap
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    return Status::DeadlineExceeded("no answer from " + server + " within " +
+                                    std::to_string(timeout_ms) + " ms");
+  }
   if (rc != CURLE_OK) {
     return Status::Unavailable(std::string("cannot reach ") + server + ": " +
                                curl_easy_strerror(rc));

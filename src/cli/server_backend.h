@@ -48,10 +48,10 @@ class ServerBackend final : public QueryBackend {
 Result<std::string> HttpGet(const std::string& url, const std::string& api_key,
                             const std::string& path_and_query);
 // Any method, with a JSON body for methods other than GET; the body of a 2xx answer, else the
-// errors of HttpGet.
+// errors of HttpGet (DeadlineExceeded when `timeout_ms` > 0 passed first; 0 = no limit).
 Result<std::string> HttpRequest(const std::string& server, const std::string& api_key,
                                 const std::string& method, const std::string& path_and_query,
-                                const std::string& json_body);
+                                const std::string& json_body, long timeout_ms = 0);
 
 // Query-string escaping.
 std::string UrlEncode(std::string_view s);
