@@ -34,6 +34,7 @@
 #include "query/ndjson_file_source.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
+#include "support/clickhouse_process.h"
 #include "vql/vql_parser.h"
 
 namespace vigia::clickhouse {
@@ -53,44 +54,7 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-std::string Run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[256];
-  while (fgets(buf, sizeof(buf), p)) out += buf;
-  int rc = pclose(p);
-  if (rc != 0) out = "";
-  return out;
-}
-
-// One clickhouse-server under a temp dir (bench/clickhouse/clickhouse.sh).
-class ClickHouseServer {
- public:
-  explicit ClickHouseServer(const std::string& name) {
-    dir_ = (fs::temp_directory_path() / ("vigia_ch_" + std::to_string(::getpid()) + "_" + name))
-               .string();
-    fs::remove_all(dir_);
-    std::string out = Run(Script() + " start " + dir_);
-    if (std::sscanf(out.c_str(), "%d %d", &http_, &tcp_) != 2) http_ = 0;
-  }
-  ~ClickHouseServer() {
-    Stop();
-    fs::remove_all(dir_);
-  }
-  void Stop() {
-    if (http_ != 0) Run(Script() + " stop " + dir_);
-  }
-  bool ok() const { return http_ != 0; }
-  int tcp() const { return tcp_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(http_); }
-  const std::string& dir() const { return dir_; }
-
- private:
-  static std::string Script() { return (Source() / "bench/clickhouse/clickhouse.sh").string(); }
-  std::string dir_;
-  int http_ = 0, tcp_ = 0;
-};
+using testing::ClickHouseProcess;
 
 // --- the golden dataset (as golden_test.cpp loads it: flattened with dots, ts parsed) ---
 
@@ -192,7 +156,7 @@ std::string Scalar(ClickHouseClient& c, const std::string& sql) {
 }
 
 TEST(ClickHouseBackend, OneServerAnswersLikeTheEmbeddedEngines) {
-  ClickHouseServer server("single");
+  ClickHouseProcess server("single");
   ASSERT_TRUE(server.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
   ClickHouseClient client(server.url());
   SchemaOptions schema;
@@ -281,31 +245,11 @@ TEST(ClickHouseBackend, OneServerAnswersLikeTheEmbeddedEngines) {
 }
 
 TEST(ClickHouseBackend, TwoShardClusterAnswersLikeOneServer) {
-  ClickHouseServer a("shard1"), b("shard2");
+  ClickHouseProcess a("shard1"), b("shard2");
   ASSERT_TRUE(a.ok() && b.ok()) << "clickhouse-server did not start";
-  // remote_servers in config.d of both servers; ClickHouse reloads it within seconds.
-  std::string cfg = "<?xml version=\"1.0\"?>\n<yandex><remote_servers><vigia_it>";
-  for (int port : {a.tcp(), b.tcp()}) {
-    cfg += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(port) +
-           "</port></replica></shard>";
-  }
-  cfg += "</vigia_it></remote_servers></yandex>\n";
-  for (const ClickHouseServer* s : {&a, &b}) {
-    fs::create_directories(s->dir() + "/config.d");
-    std::ofstream(s->dir() + "/config.d/remote_servers.xml") << cfg;
-  }
+  ASSERT_TRUE(testing::ConfigureCluster({&a, &b}, "vigia_it"))
+      << "the cluster config was not loaded";
   ClickHouseClient ca(a.url()), cb(b.url());
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  auto shards = [](ClickHouseClient& c) {
-    auto r = c.Execute("SELECT count() FROM system.clusters WHERE cluster = 'vigia_it'");
-    return r.ok() ? *r : std::string();
-  };
-  while ((shards(ca) != "2\n" || shards(cb) != "2\n") &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_EQ(shards(ca), "2\n") << "the cluster config was not loaded";
-  ASSERT_EQ(shards(cb), "2\n");
 
   SchemaOptions schema;
   schema.database = "vigia_it";

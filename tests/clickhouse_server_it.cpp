@@ -7,7 +7,11 @@
 //   - ClickHouse stopped while two clients send: vigia keeps acknowledging into its outbox
 //     until the backlog (clickhouse.max_backlog_bytes, 1 MiB here) is full, then answers 503
 //     with Retry-After; ClickHouse restarted: every acknowledged event arrives, exactly once.
-//   - `vigia clickhouse init` creates the schema, `migrate` afterwards changes nothing.
+//   - `vigia clickhouse init` creates the schema, `migrate` afterwards changes nothing;
+//   - two shards (two servers, one cluster): vigia nodes A and B ingest, C only queries;
+//     kill -9 of A mid-ingest loses and doubles nothing and C sees every event; a shard
+//     down makes C's query a 503 (never a partial answer) while A acknowledges into its
+//     outbox and catches up once the shard is back.
 // Labels peers;no_sanitizer.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,7 +20,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <set>
@@ -27,65 +30,14 @@
 #include "clickhouse/clickhouse_client.h"
 #include "clickhouse/clickhouse_schema.h"
 #include "it_util.h"
+#include "support/clickhouse_process.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 
 namespace vigia::testing {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-fs::path Source() {
-  const char* src = std::getenv("VIGIA_SOURCE_DIR");
-  return fs::path(src ? src : ".");
-}
-
-std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[256];
-  while (fgets(buf, sizeof(buf), p)) out += buf;
-  if (pclose(p) != 0) out = "";
-  return out;
-}
-
-// One clickhouse-server under a temp dir; Restart() starts it again on the same ports.
-class ClickHouseServer {
- public:
-  ClickHouseServer() {
-    dir_ = (fs::temp_directory_path() / ("vigia_chs_" + std::to_string(::getpid()))).string();
-    fs::remove_all(dir_);
-    std::string out = Shell(Script() + " start " + dir_);
-    if (std::sscanf(out.c_str(), "%d %d", &http_, &tcp_) != 2) http_ = 0;
-  }
-  ~ClickHouseServer() {
-    Stop();
-    fs::remove_all(dir_);
-  }
-  void Stop() { Shell(Script() + " stop " + dir_); }
-  // The script's start picks free ports; vigia is configured with these, so start the
-  // server again with the config it wrote.
-  bool Restart() {
-    std::string cmd = "cd " + dir_ + " && (exec $(command -v clickhouse-server || echo " +
-                      "/usr/sbin/clickhouse-server) --config-file=" + dir_ + "/config.xml >>" +
-                      dir_ + "/log/stdout.log 2>&1 & echo $! >" + dir_ + "/pid) && echo started";
-    if (Shell(cmd).empty()) return false;
-    for (int i = 0; i < 600; ++i) {
-      if (Shell("curl -s " + url() + "/ping") == "Ok.\n") return true;
-      std::this_thread::sleep_for(100ms);
-    }
-    return false;
-  }
-  bool ok() const { return http_ != 0; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(http_); }
-
- private:
-  static std::string Script() { return (Source() / "bench/clickhouse/clickhouse.sh").string(); }
-  std::string dir_;
-  int http_ = 0, tcp_ = 0;
-};
 
 struct Acked {
   std::mutex mu;
@@ -175,15 +127,15 @@ void CheckExactlyOnce(const std::string& url, Acked* acked, const char* phase) {
 }
 
 TEST(ClickHouseServerIt, IngestQueryKillNineAndClickHouseRestart) {
-  ClickHouseServer ch;
+  ClickHouseProcess ch("single");
   ASSERT_TRUE(ch.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
   {
     // The schema through the CLI; a second run (migrate) changes nothing.
     const std::string vigia_bin = std::getenv("VIGIA_BINARY") ? std::getenv("VIGIA_BINARY") : "";
     ASSERT_FALSE(vigia_bin.empty()) << "VIGIA_BINARY is not set";
-    std::string init = Shell(vigia_bin + " clickhouse init --url " + ch.url() + " 2>&1");
+    std::string init = ShellOutput(vigia_bin + " clickhouse init --url " + ch.url() + " 2>&1");
     EXPECT_NE(init.find("schema version 1 created"), std::string::npos) << init;
-    std::string again = Shell(vigia_bin + " clickhouse migrate --url " + ch.url() + " 2>&1");
+    std::string again = ShellOutput(vigia_bin + " clickhouse migrate --url " + ch.url() + " 2>&1");
     EXPECT_NE(again.find("already at version 1"), std::string::npos) << again;
     clickhouse::ClickHouseClient client(ch.url());
     Result<uint32_t> version =
@@ -287,6 +239,136 @@ TEST(ClickHouseServerIt, IngestQueryKillNineAndClickHouseRestart) {
     CheckExactlyOnce(ch.url(), &acked, "after a ClickHouse restart");
   }
   EXPECT_EQ(vigia.Stop(SIGTERM), 0) << vigia.Log();
+}
+
+// One vigia node on the ClickHouse cluster `cluster` through the server at `ch_url`.
+ServerOptions NodeOptions(const TempDir& dir, const std::string& name, const std::string& ch_url,
+                          const std::string& cluster) {
+  ServerOptions o;
+  o.data_dir = dir.path() + "/" + name;
+  o.wait_ready = true;
+  o.env = {{"VIGIA_STORAGE_BACKEND", "clickhouse"},
+           {"VIGIA_CLICKHOUSE_URL", ch_url},
+           {"VIGIA_CLICKHOUSE_CLUSTER", cluster}};
+  return o;
+}
+
+// `* | stats count() as n, count_distinct(request_id) as d` asked through a vigia node.
+std::pair<uint64_t, uint64_t> CountThrough(uint16_t port) {
+  HttpClient c(port, 30000);
+  Result<HttpResult> r =
+      c.Request("GET",
+                "/v1/query?format=ndjson&q=%2A%20%7C%20stats%20count%28%29%20as%20n%2C%20"
+                "count_distinct%28request_id%29%20as%20d");
+  unsigned long long n = 0, d = 0;
+  if (!r.ok() || r->status != 200) return {0, 0};
+  size_t pn = r->body.find("\"n\":"), pd = r->body.find("\"d\":");
+  if (pn == std::string::npos || pd == std::string::npos) return {0, 0};
+  n = std::strtoull(r->body.c_str() + pn + 4, nullptr, 10);
+  d = std::strtoull(r->body.c_str() + pd + 4, nullptr, 10);
+  return {n, d};
+}
+
+// Issue 19's shape: stateless vigia nodes over one ClickHouse cluster. Nodes A and B ingest
+// (each through its own shard's server, into the Distributed table), node C only answers
+// queries. kill -9 of A while both ingest, restart: every acknowledged event stored once and
+// visible through C. Then a shard down: C's query fails with a clear 503 (never a partial
+// answer), A keeps acknowledging into its outbox, and once the shard is back every event
+// acknowledged meanwhile arrives, once.
+TEST(ClickHouseServerIt, TwoNodesIngestIntoTwoShardsAThirdQueriesKillNineAndShardDown) {
+  ClickHouseProcess s1("node_shard1"), s2("node_shard2");
+  ASSERT_TRUE(s1.ok() && s2.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
+  ASSERT_TRUE(ConfigureCluster({&s1, &s2}, "vigia_nodes")) << "cluster config not loaded";
+  const char* bin = std::getenv("VIGIA_BINARY");
+  ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
+  std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1.url() +
+                                 " --url " + s2.url() + " --cluster vigia_nodes 2>&1");
+  EXPECT_NE(init.find(s2.url() + ": schema version 1 created"), std::string::npos) << init;
+
+  TempDir dir;
+  ServerProcess a(NodeOptions(dir, "a", s1.url(), "vigia_nodes"));
+  ServerProcess b(NodeOptions(dir, "b", s2.url(), "vigia_nodes"));
+  ServerProcess c(NodeOptions(dir, "c", s1.url(), "vigia_nodes"));
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_TRUE(b.Start().ok()) << b.Log();
+  ASSERT_TRUE(c.Start().ok()) << c.Log();
+
+  Acked acked;
+  {
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < 2; ++t) {
+      clients.emplace_back(Stream, a.port(), "a" + std::to_string(t), 20, &stop, &acked);
+      clients.emplace_back(Stream, b.port(), "b" + std::to_string(t), 20, &stop, &acked);
+    }
+    for (int i = 0; i < 500 && AckedBatches(&acked) < 60; ++i) std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(a.Stop(SIGKILL), 128 + SIGKILL);
+    // B goes on alone for a moment.
+    const uint64_t at_kill = AckedBatches(&acked);
+    for (int i = 0; i < 300 && AckedBatches(&acked) < at_kill + 10; ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    stop = true;
+    for (auto& t : clients) t.join();
+  }
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_TRUE(WaitDrained(a.port())) << a.Log();
+  ASSERT_TRUE(WaitDrained(b.port())) << b.Log();
+  CheckExactlyOnce(s1.url(), &acked, "two nodes, after kill -9 of one");
+  {
+    // Both shards hold events, and node C (which ingested nothing) sees all of them.
+    clickhouse::ClickHouseClient c1(s1.url()), c2(s2.url());
+    Result<std::string> on1 = c1.Execute("SELECT count() FROM vigia.events_local");
+    Result<std::string> on2 = c2.Execute("SELECT count() FROM vigia.events_local");
+    ASSERT_TRUE(on1.ok() && on2.ok());
+    EXPECT_NE(*on1, "0\n");
+    EXPECT_NE(*on2, "0\n");
+    Result<std::string> total = c1.Execute("SELECT count() FROM vigia.events");
+    ASSERT_TRUE(total.ok());
+    auto [n, d] = CountThrough(c.port());
+    EXPECT_EQ(std::to_string(n) + "\n", *total) << "node C's count differs from ClickHouse's";
+    EXPECT_EQ(n, d) << "node C counts an event twice";
+    std::string uid;
+    {
+      std::lock_guard<std::mutex> lock(acked.mu);
+      for (const std::string& u : acked.uids) {
+        if (u[0] == 'b') uid = u;
+      }
+    }
+    ASSERT_FALSE(uid.empty());
+    HttpClient hc(c.port(), 30000);
+    Result<HttpResult> t = hc.Request("GET", "/v1/trace/req-" + uid);
+    ASSERT_TRUE(t.ok() && t->status == 200) << (t.ok() ? t->body : t.status().ToString());
+    EXPECT_NE(t->body.find(uid), std::string::npos) << t->body;
+  }
+
+  // --- one shard down -------------------------------------------------------------------
+  s2.Stop();
+  {
+    HttpClient hc(c.port(), 30000);
+    Result<HttpResult> q = hc.Request("GET", "/v1/query?q=%2A%20%7C%20stats%20count%28%29");
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    EXPECT_EQ(q->status, 503) << "a query with a shard down must fail, not answer partially: "
+                              << q->body;
+    EXPECT_NE(q->body.find("\"error\""), std::string::npos) << q->body;
+  }
+  {
+    std::atomic<bool> stop{false};
+    std::thread client(Stream, a.port(), "down", 20, &stop, &acked);
+    const uint64_t before = AckedBatches(&acked);
+    for (int i = 0; i < 500 && AckedBatches(&acked) < before + 10; ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+    stop = true;
+    client.join();
+    EXPECT_GE(AckedBatches(&acked), before + 10) << "ingest stopped while a shard was down";
+  }
+  ASSERT_TRUE(s2.Restart());
+  ASSERT_TRUE(WaitDrained(a.port())) << a.Log();
+  CheckExactlyOnce(s1.url(), &acked, "two nodes, after a shard came back");
+  EXPECT_EQ(a.Stop(SIGTERM), 0) << a.Log();
+  EXPECT_EQ(b.Stop(SIGTERM), 0) << b.Log();
+  EXPECT_EQ(c.Stop(SIGTERM), 0) << c.Log();
 }
 
 }  // namespace
