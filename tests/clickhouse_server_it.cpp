@@ -10,8 +10,9 @@
 //   - `vigia clickhouse init` creates the schema, `migrate` afterwards changes nothing;
 //   - two shards (two servers, one cluster): vigia nodes A and B ingest, C only queries;
 //     kill -9 of A mid-ingest loses and doubles nothing and C sees every event; a shard
-//     down makes C's query a 503 (never a partial answer) while A acknowledges into its
-//     outbox and catches up once the shard is back.
+//     down makes C's query a 503 (never a silently partial answer; a node with
+//     clickhouse.partial_results answers from the live shard, marked "partial") while A
+//     acknowledges into its outbox and catches up once the shard is back.
 // Labels peers;no_sanitizer.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -351,6 +352,34 @@ TEST(ClickHouseServerIt, TwoNodesIngestIntoTwoShardsAThirdQueriesKillNineAndShar
     EXPECT_EQ(q->status, 503) << "a query with a shard down must fail, not answer partially: "
                               << q->body;
     EXPECT_NE(q->body.find("\"error\""), std::string::npos) << q->body;
+  }
+  {
+    // A node that allows partial answers: the live shard's events, marked partial.
+    ServerOptions po = NodeOptions(dir, "d", s1.url(), "vigia_nodes");
+    po.env.push_back({"VIGIA_CLICKHOUSE_PARTIAL_RESULTS", "true"});
+    ServerProcess d(po);
+    ASSERT_TRUE(d.Start().ok()) << d.Log();
+    HttpClient hc(d.port(), 30000);
+    Result<HttpResult> q =
+        hc.Request("GET", "/v1/query?format=json&q=%2A%20%7C%20stats%20count%28%29%20as%20n");
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    ASSERT_EQ(q->status, 200) << q->body;
+    EXPECT_NE(q->body.find("\"partial\":true"), std::string::npos) << q->body;
+    EXPECT_NE(q->body.find("\"shards_total\":2,\"shards_unavailable\":1"), std::string::npos)
+        << q->body;
+    clickhouse::ClickHouseClient c1(s1.url());
+    Result<std::string> local = c1.Execute("SELECT count() FROM vigia.events_local");
+    ASSERT_TRUE(local.ok());
+    EXPECT_NE(q->body.find("{\"n\":" + local->substr(0, local->size() - 1) + "}"),
+              std::string::npos)
+        << "expected the live shard's count " << *local << q->body;
+    Result<HttpResult> nd =
+        hc.Request("GET", "/v1/query?format=ndjson&q=%2A%20%7C%20stats%20count%28%29%20as%20n");
+    ASSERT_TRUE(nd.ok() && nd->status == 200);
+    EXPECT_NE(nd->body.find("{\"partial\":{\"shards_unavailable\":1,\"shards_total\":2}}\n"),
+              std::string::npos)
+        << nd->body;
+    EXPECT_EQ(d.Stop(SIGTERM), 0) << d.Log();
   }
   {
     std::atomic<bool> stop{false};

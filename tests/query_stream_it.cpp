@@ -123,7 +123,7 @@ TEST_F(QueryStreamIt, JsonStreamEndsWithTruncationAndStats) {
   size_t cut = body->find("],\"truncated\":");
   ASSERT_NE(cut, std::string::npos) << body->substr(body->size() - 300);
   EXPECT_EQ(body->substr(0, cut), whole.substr(0, whole.find("],\"truncated\":")));
-  EXPECT_EQ(body->substr(cut, 32), "],\"truncated\":true,\"stats\":{\"row");
+  EXPECT_EQ(body->substr(cut, 48), "],\"truncated\":true,\"partial\":false,\"stats\":{\"row");
   EXPECT_NE(body->find("\"elapsed_ms\":", cut), std::string::npos);
   EXPECT_EQ(body->back(), '}');
 }

@@ -77,6 +77,10 @@ int RunQuery(QueryArgs& a) {
   }();
   if (!res.ok()) return Fail(res.status().ToString());
   print(std::move(res->rows));
+  if (res->stats.shards_unavailable > 0) {
+    std::fprintf(stderr, "vigia query: partial answer: %u of %u shards did not answer\n",
+                 res->stats.shards_unavailable, res->stats.shards_total);
+  }
   return 0;
 }
 

@@ -63,7 +63,27 @@ Result<QueryResult> ServerBackend::Run(const Query& q, const QueryOptions& optio
     }
     return Status::IOError("the query failed after its first rows: " + err->first);
   }
-  VIGIA_ASSIGN_OR_RETURN(res.rows, ParseRowsNdjson(body));
+  // A partial answer (a ClickHouse cluster with a shard down, clickhouse.partial_results)
+  // ends with {"partial":{"shards_unavailable":N,"shards_total":M}}: stats, not a row.
+  std::string_view rows_text = body;
+  while (!rows_text.empty() && rows_text.back() == '\n') rows_text.remove_suffix(1);
+  size_t last = rows_text.rfind('\n');
+  last = last == std::string_view::npos ? 0 : last + 1;
+  constexpr std::string_view kPartial = "{\"partial\":{";
+  if (rows_text.substr(last, kPartial.size()) == kPartial) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element p;
+    uint64_t unavailable = 0, total = 0;
+    if (parser.parse(rows_text.substr(last)).get(p) == simdjson::SUCCESS) {
+      // A member missing from the record leaves its count at 0.
+      if (p["partial"]["shards_unavailable"].get_uint64().get(unavailable)) unavailable = 0;
+      if (p["partial"]["shards_total"].get_uint64().get(total)) total = 0;
+    }
+    res.stats.shards_unavailable = static_cast<uint32_t>(unavailable);
+    res.stats.shards_total = static_cast<uint32_t>(total);
+    rows_text = rows_text.substr(0, last);
+  }
+  VIGIA_ASSIGN_OR_RETURN(res.rows, ParseRowsNdjson(rows_text));
   return res;
 }
 

@@ -1,6 +1,7 @@
 #include "clickhouse/clickhouse_query_backend.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "clickhouse/clickhouse_row_codec.h"
 #include "clickhouse/clickhouse_sql.h"
@@ -62,14 +63,51 @@ Result<std::string> ClickHouseQueryBackend::Explain(const Query& q,
   return out;
 }
 
+Status ClickHouseQueryBackend::ProbeShards(QueryStats* stats) const {
+  // One row of system.one per live shard through the cluster() table function, against the
+  // shard count of the cluster's definition; both through the server this node talks to.
+  const std::string name = SqlString(options_.schema.cluster);
+  ClickHouseRequest req;
+  req.sql = "SELECT (SELECT uniqExact(shard_num) FROM system.clusters WHERE cluster = " + name +
+            "), (SELECT count() FROM cluster(" + name + ", system.one)) FORMAT TabSeparated";
+  req.settings.push_back({"skip_unavailable_shards", "1"});
+  VIGIA_ASSIGN_OR_RETURN(std::string out, client_.Execute(req));
+  unsigned long total = 0, live = 0;
+  if (std::sscanf(out.c_str(), "%lu\t%lu", &total, &live) != 2 || total == 0) {
+    return Status::InvalidArgument("clickhouse.cluster \"" + options_.schema.cluster +
+                                   "\" is not a cluster of " + options_.url);
+  }
+  stats->shards_total = static_cast<uint32_t>(total);
+  stats->shards_unavailable = std::max<uint32_t>(
+      stats->shards_unavailable, static_cast<uint32_t>(live < total ? total - live : 0));
+  return Status::Ok();
+}
+
 Result<QueryResult> ClickHouseQueryBackend::Run(const Query& q, const QueryOptions& options,
                                                 const QueryObserver& observer) {
+  if (!options_.allow_partial || options_.schema.cluster.empty()) {
+    return RunOnce(q, options, observer);
+  }
+  QueryStats shards;
+  VIGIA_RETURN_IF_ERROR(ProbeShards(&shards));
+  VIGIA_ASSIGN_OR_RETURN(QueryResult result, RunOnce(q, options, observer));
+  VIGIA_RETURN_IF_ERROR(ProbeShards(&shards));
+  result.stats.shards_total = shards.shards_total;
+  result.stats.shards_unavailable = shards.shards_unavailable;
+  return result;
+}
+
+Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryOptions& options,
+                                                    const QueryObserver& observer) {
   std::vector<int> columns;
   VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns));
   ClickHouseRequest req;
   req.sql = std::move(sql);
   req.deadline = options.deadline;
   req.cancel = observer.cancel;
+  if (options_.allow_partial && !options_.schema.cluster.empty()) {
+    req.settings.push_back({"skip_unavailable_shards", "1"});
+  }
 
   if (StreamableQuery(q)) {
     // A plain filter: rows come in (ts, seq) order, each matching one final at once.

@@ -34,6 +34,10 @@ struct ClickHouseBackendOptions {
   SchemaOptions schema;
   // Events decoded per batch handed to the evaluator.
   size_t events_per_batch = 4096;
+  // On a cluster (schema.cluster set): with a shard down, answer from the live shards
+  // (ClickHouse's skip_unavailable_shards) and report the missing ones in
+  // QueryStats::shards_unavailable, instead of failing with Unavailable.
+  bool allow_partial = false;
 };
 
 class ClickHouseQueryBackend final : public QueryBackend {
@@ -50,6 +54,12 @@ class ClickHouseQueryBackend final : public QueryBackend {
  private:
   Result<std::string> BuildSql(const Query& q, const QueryOptions& options,
                                std::vector<int>* columns) const;
+  // allow_partial: how many of the cluster's shards answer now (shards_total, and how many
+  // did not). A shard that dies between this probe and the query's own read is caught by
+  // the probe Run repeats after it.
+  Status ProbeShards(QueryStats* stats) const;
+  Result<QueryResult> RunOnce(const Query& q, const QueryOptions& options,
+                              const QueryObserver& observer);
 
   ClickHouseBackendOptions options_;
   mutable ClickHouseClient client_;

@@ -59,6 +59,11 @@ struct QueryStats {
   uint64_t blocks_read = 0;     // blocks decoded
   uint64_t blocks_skipped = 0;  // blocks pruned by time, min/max or bloom filters
   uint64_t bytes_read = 0;      // chunk + bloom bytes read from part files
+  // A backend over several shards (ClickHouse cluster with clickhouse.partial_results): the
+  // shards of the cluster and those that did not answer. shards_unavailable > 0 means the
+  // answer is partial: it covers only the live shards' events.
+  uint32_t shards_total = 0;
+  uint32_t shards_unavailable = 0;
 };
 
 struct QueryResult {

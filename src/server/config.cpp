@@ -148,6 +148,11 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.cluster, AsString(r));
          return Status::Ok();
        }},
+      {"clickhouse", "partial_results",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.partial_results, AsBool(r));
+         return Status::Ok();
+       }},
       {"clickhouse", "max_backlog_bytes",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1 << 20, kMaxBytes, &c->store.clickhouse.max_backlog_bytes);

@@ -29,6 +29,9 @@ struct ClickHouseStorageOptions {
   std::string database = "vigia";
   std::string cluster;  // "" = one server; else the cluster of the Distributed `events`
   uint64_t max_backlog_bytes = limits::kClickHouseMaxBacklogBytes;
+  // clickhouse.partial_results: with a shard down, answer from the live shards and mark the
+  // answer partial instead of failing (off: a query with a shard down is a 503).
+  bool partial_results = false;
 };
 
 // [storage], [clickhouse], [data], [wal], [store], [retention] and log.stats_interval_sec,

@@ -79,9 +79,18 @@ void QueryBody::AddRows(const std::vector<QueryRecord>& rows, std::string* out) 
 }
 
 std::string QueryBody::End(const QueryStats& stats, double elapsed_ms) const {
-  if (!json_) return "";
+  const bool partial = stats.shards_unavailable > 0;
+  if (!json_) {
+    // NDJSON: rows are flat objects of scalars, so an object-valued first member cannot be
+    // one (the same reasoning as the trailing error record).
+    if (!partial) return "";
+    return "{\"partial\":{\"shards_unavailable\":" + std::to_string(stats.shards_unavailable) +
+           ",\"shards_total\":" + std::to_string(stats.shards_total) + "}}\n";
+  }
   std::string out = "],\"truncated\":";
   out += truncated_ ? "true" : "false";
+  out += ",\"partial\":";
+  out += partial ? "true" : "false";
   out += ",\"stats\":";
   JsonWriter w(&out);
   w.BeginObject();
@@ -91,6 +100,10 @@ std::string QueryBody::End(const QueryStats& stats, double elapsed_ms) const {
   w.KV("blocks_read", stats.blocks_read);
   w.KV("blocks_skipped", stats.blocks_skipped);
   w.KV("bytes_read", stats.bytes_read);
+  if (stats.shards_total > 0) {
+    w.KV("shards_total", static_cast<uint64_t>(stats.shards_total));
+    w.KV("shards_unavailable", static_cast<uint64_t>(stats.shards_unavailable));
+  }
   w.KV("elapsed_ms", elapsed_ms);
   w.EndObject();
   out.push_back('}');

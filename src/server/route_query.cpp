@@ -131,6 +131,11 @@ void RespondWhole(HttpResponse* resp, const Query& query, OutputFormat fmt, uint
   resp->headers.emplace_back("X-Vigia-Blocks-Skipped", std::to_string(stats.blocks_skipped));
   resp->headers.emplace_back("X-Vigia-Bytes-Read", std::to_string(stats.bytes_read));
   resp->headers.emplace_back("X-Vigia-Elapsed-Ms", std::to_string(ms));
+  if (stats.shards_total > 0) {
+    resp->headers.emplace_back("X-Vigia-Shards-Unavailable",
+                               std::to_string(stats.shards_unavailable));
+    resp->headers.emplace_back("X-Vigia-Partial", stats.shards_unavailable > 0 ? "1" : "0");
+  }
   resp->status = 200;
   if (fmt == OutputFormat::kCsv) {
     resp->content_type = "text/csv";

@@ -77,9 +77,10 @@ TEST_F(RouteQueryTest, JsonRowsWithStats) {
   HttpResponse r = Get("/v1/query?q=kind%3Arequest+%7C+stats+count()+by+(status)");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(
-      r.body.rfind("{\"rows\":[{\"status\":200,\"count()\":1},{\"status\":500,\"count()\":1}],"
-                   "\"truncated\":false,\"stats\":{\"rows_scanned\":4,\"rows_matched\":2,",
-                   0),
+      r.body.rfind(
+          "{\"rows\":[{\"status\":200,\"count()\":1},{\"status\":500,\"count()\":1}],"
+          "\"truncated\":false,\"partial\":false,\"stats\":{\"rows_scanned\":4,\"rows_matched\":2,",
+          0),
       0u)
       << r.body;
   EXPECT_NE(r.body.find("\"elapsed_ms\":"), std::string::npos);
@@ -243,7 +244,8 @@ TEST(QueryBody, JsonPiecesMakeTheWholeDocument) {
   stats.rows_scanned = 9;
   out += body.End(stats, 1.5);
   EXPECT_EQ(out,
-            "{\"rows\":[{\"n\":1},{\"n\":2}],\"truncated\":true,\"stats\":{\"rows_scanned\":9,"
+            "{\"rows\":[{\"n\":1},{\"n\":2}],\"truncated\":true,\"partial\":false,\"stats\":{"
+            "\"rows_scanned\":9,"
             "\"rows_matched\":0,\"blocks_total\":0,\"blocks_read\":0,\"blocks_skipped\":0,"
             "\"bytes_read\":0,\"elapsed_ms\":1.5}}");
 }

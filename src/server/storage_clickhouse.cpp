@@ -116,6 +116,7 @@ Result<std::unique_ptr<StorageBackend>> OpenClickHouseStorage(const StoreModuleO
   qo.user = ch.user;
   qo.password = ch.password;
   qo.schema = schema;
+  qo.allow_partial = ch.partial_results;
   return std::unique_ptr<StorageBackend>(
       std::make_unique<ClickHouseStorage>(std::move(outbox), std::move(qo)));
 }
