@@ -2,13 +2,16 @@
 // events in WAL order, exactly once, while many threads append and the chainer attaches in
 // the middle; after a restart the WAL's unchained records are caught up; a crash between the
 // chaining and the durable position (an older chained.pos), or one that lost the ledger's
-// tail, chains nothing twice and loses nothing; flushes keep the WAL the chainer needs.
+// tail, chains nothing twice and loses nothing; flushes keep the WAL the chainer needs; a
+// batch of two tenants whose second tenant's ledger write fails (FaultEnv) is retried without
+// chaining the first tenant's events again, also across a stop while the retry waits.
 #include "audit/audit_chainer.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -18,6 +21,7 @@
 #include "audit/audit_file_names.h"
 #include "audit/audit_log.h"
 #include "audit/ledger_verifier.h"
+#include "common/fault_env.h"
 #include "event/event_fields.h"
 
 namespace vigia::audit {
@@ -48,9 +52,11 @@ class ChainerTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(*s);
   }
-  void StartChainer() {
+  // ledger_env: the ledger's files go through it (nullptr = the default Env).
+  void StartChainer(Env* ledger_env = nullptr) {
     AuditLedgerOptions lo;
     lo.dir = root_ + "/audit";
+    lo.env = ledger_env;
     Result<std::unique_ptr<AuditLedger>> l = AuditLedger::Open(lo);
     ASSERT_TRUE(l.ok()) << l.status().ToString();
     ledger_ = std::move(*l);
@@ -93,6 +99,31 @@ class ChainerTest : public ::testing::Test {
     return b;
   }
 
+  // n audit events alternating between tenants "acme" (ids <prefix>a<i>) and "beta"
+  // (<prefix>b<i>), "acme" first: the ledger writes acme's records, then beta's.
+  static std::shared_ptr<EventBatch> TwoTenantBatch(const std::string& prefix, int n) {
+    auto b = std::make_shared<EventBatch>();
+    for (int i = 0; i < n; ++i) {
+      for (const char* t : {"acme", "beta"}) {
+        b->BeginEvent(1'796'000'000'000'000'000 + i);
+        b->AddField(fields::kKind, Value::String("audit"));
+        b->AddField(fields::kLevel, Value::String("info"));
+        b->AddField(fields::kTenant, Value::String(b->arena().Copy(t)));
+        b->AddField(fields::kAction, Value::String("sale.refunded"));
+        std::string id = prefix + (t[0] == 'a' ? "a" : "b") + std::to_string(i);
+        b->AddField(fields::kEntityId, Value::String(b->arena().Copy(id)));
+      }
+    }
+    return b;
+  }
+  // Polls until the chainer reports a failed ledger write (it then waits 1 s to retry).
+  void WaitForChainError() {
+    for (int i = 0; i < 6000 && chainer_->health().ok(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_FALSE(chainer_->health().ok());
+  }
+
   // The entity ids of a tenant's chain, in chain order.
   std::vector<std::string> ChainIds(const std::string& tenant) {
     std::vector<std::string> ids;
@@ -129,6 +160,7 @@ class ChainerTest : public ::testing::Test {
   }
 
   std::string root_;
+  FaultEnv fault_{Env::Default()};  // outlives the ledger (declared first)
   std::unique_ptr<Store> store_;
   std::unique_ptr<AuditLedger> ledger_;
   std::unique_ptr<AuditChainer> chainer_;
@@ -273,6 +305,60 @@ TEST_F(ChainerTest, WithoutAPositionEverythingWrittenBeforeCountsAsChained) {
   ASSERT_TRUE(store_->Append(Batch("acme", "new", 3)).ok());
   ASSERT_TRUE(chainer_->WaitChained(60'000));
   EXPECT_EQ(ChainIds("acme"), (std::vector<std::string>{"new0", "new1", "new2"}));
+  StopAll();
+}
+
+TEST_F(ChainerTest, ASecondTenantsFailedLedgerWriteIsRetriedWithoutChainingTheFirstAgain) {
+  OpenStore();
+  StartChainer(&fault_);
+  // Both chains exist first, so the failing batch costs one append per tenant.
+  ASSERT_TRUE(store_->Append(TwoTenantBatch("x", 2)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  const uint64_t writes_before = fault_.writes();
+  fault_.FailWriteAt(2);  // acme's append goes through, beta's fails (torn, then cut)
+  ASSERT_TRUE(store_->Append(TwoTenantBatch("y", 3)).ok());
+  WaitForChainError();
+  // The retry (1 s later) writes beta's records only.
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  EXPECT_TRUE(chainer_->health().ok()) << chainer_->health().ToString();
+  EXPECT_EQ(fault_.writes() - writes_before, 3u);
+  EXPECT_EQ(ChainIds("acme"), (std::vector<std::string>{"xa0", "xa1", "ya0", "ya1", "ya2"}));
+  EXPECT_EQ(ChainIds("beta"), (std::vector<std::string>{"xb0", "xb1", "yb0", "yb1", "yb2"}));
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  EXPECT_EQ(ChainIds("beta"), WalIds("beta"));
+  ExpectVerifies();
+  // The chains go on.
+  ASSERT_TRUE(store_->Append(TwoTenantBatch("z", 1)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  EXPECT_EQ(ChainIds("beta"), WalIds("beta"));
+  ExpectVerifies();
+  StopAll();
+}
+
+TEST_F(ChainerTest, AStopWhileAFailedTenantWaitsForItsRetryChainsNothingTwiceAfterTheRestart) {
+  OpenStore();
+  StartChainer(&fault_);
+  ASSERT_TRUE(store_->Append(TwoTenantBatch("x", 2)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  fault_.FailWriteAt(2);
+  ASSERT_TRUE(store_->Append(TwoTenantBatch("y", 3)).ok());
+  WaitForChainError();
+  // The stop's last try fails too (when it comes before the 1 s retry, as it nearly always
+  // does): the position it writes is before this batch, and acme's chain already holds the
+  // batch's acme records.
+  fault_.FailWriteAt(1);
+  ASSERT_TRUE(chainer_->Stop().ok());
+  chainer_.reset();
+  ledger_.reset();
+  fault_.FailWriteAt(0);
+
+  StartChainer();  // the catch-up reads the batch back from the WAL
+  EXPECT_EQ(ChainIds("acme"), (std::vector<std::string>{"xa0", "xa1", "ya0", "ya1", "ya2"}));
+  EXPECT_EQ(ChainIds("beta"), (std::vector<std::string>{"xb0", "xb1", "yb0", "yb1", "yb2"}));
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
+  EXPECT_EQ(ChainIds("beta"), WalIds("beta"));
+  ExpectVerifies();
   StopAll();
 }
 
