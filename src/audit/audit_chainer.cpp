@@ -230,7 +230,9 @@ void AuditChainer::Run() {
       }
       // Read back by the catch-up already when at or below chained_seq_.
       if (e.seq > chained) {
-        Status st = options_.ledger->AppendAuditEvents("", *e.batch);
+        // skip_ is empty unless this batch failed before for a later tenant: then it holds
+        // the events of the tenants written already, passed over now.
+        Status st = options_.ledger->AppendAuditEvents("", *e.batch, &skip_);
         if (!st.ok()) {
           failed = st;
           break;

@@ -28,6 +28,9 @@
 //
 // A ledger write that fails (disk full) is retried every second, the batch kept at the head
 // of the queue; lag() and health() say so, and Admit() refuses once the bound is reached.
+// A batch holding several tenants' audit events is written tenant by tenant: when a later
+// tenant's write fails, the retry passes over the tenants already written (skip_), so no
+// event is chained twice; a Stop or crash meanwhile leaves a position that says so too.
 //
 // Thread-safety: thread-safe. Written runs on the WAL's leader thread and only queues.
 #pragma once
@@ -115,7 +118,10 @@ class AuditChainer final : public WalObserver {
 
   // Chaining state: the thread, or Start/Stop when it is not running.
   std::mutex chain_mu_;
-  AuditLedger::SkipCounts skip_;  // guarded by chain_mu_; only during catch-up
+  // Per tenant, audit events in the ledger beyond chained_seq_: during the catch-up, and
+  // while a batch whose ledger write failed for one tenant waits for its retry (the tenants
+  // written before it are passed over then). Persist subtracts them from the chain lengths.
+  AuditLedger::SkipCounts skip_;  // guarded by chain_mu_
   uint64_t persisted_seq_ = 0;    // guarded by chain_mu_
   int64_t persisted_at_ns_ = 0;   // guarded by chain_mu_
 

@@ -182,7 +182,7 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   for (const auto& e : batch.events()) {
     if (!IsAuditEvent(batch, e)) continue;
     std::string_view t = tenant.empty() ? StringField(batch, e, fields::kTenant) : tenant;
-    if (skip != nullptr) {
+    if (!skipped.empty()) {
       auto it = skipped.find(t);
       if (it != skipped.end() && it->second > 0) {
         --it->second;
@@ -209,9 +209,25 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
     ++p->records;
   }
   for (Pending& p : pending) {
-    VIGIA_RETURN_IF_ERROR(Write(p.chain, p.bytes, p.records, p.head));
+    Status st = Write(p.chain, p.bytes, p.records, p.head);
+    if (!st.ok()) {
+      // The tenants written before this one keep their records: a retry must pass over
+      // them (every one of their audit events in this batch), so their skip grows by what
+      // was written. The others' counts stay as they came.
+      if (skip != nullptr) {
+        for (const Pending& done : pending) {
+          if (&done == &p) break;
+          (*skip)[done.chain->tenant] += done.records;
+        }
+      }
+      return st;
+    }
   }
-  if (skip != nullptr) *skip = std::move(skipped);
+  if (skip != nullptr) {
+    // Drop the spent counts, so an empty map means "nothing to skip".
+    std::erase_if(skipped, [](const auto& kv) { return kv.second == 0; });
+    *skip = std::move(skipped);
+  }
   return Status::Ok();
 }
 

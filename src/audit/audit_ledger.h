@@ -58,11 +58,14 @@ class AuditLedger {
   ~AuditLedger();
 
   // Chains every kind=audit event of `batch`. `tenant`: who sent the batch; empty = each
-  // event's own `tenant` field (empty for the default tenant). On error nothing of this
-  // call is left in the ledgers' files.
-  // `skip` (the chainer's catch-up after a restart, audit_chainer.h): per tenant, how many of
-  // its next audit events are chained already; those are passed over and the counts go down
-  // (only when the call succeeds).
+  // event's own `tenant` field (empty for the default tenant). Each tenant's events of the
+  // batch are written with one append, tenant by tenant: on error the failing tenant's
+  // ledger is left as it was, but the tenants written before it keep their records.
+  // `skip` (the chainer, audit_chainer.h): per tenant, how many of its next audit events are
+  // chained already; those are passed over. On success the counts go down by what was
+  // passed over (spent ones removed: an empty map skips nothing). On error each tenant
+  // whose records were written gets their number added, so calling again with the same
+  // map chains only what is missing — a retry never chains a tenant's events twice.
   using SkipCounts = std::map<std::string, uint64_t, std::less<>>;
   Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
                            SkipCounts* skip = nullptr);
