@@ -127,6 +127,7 @@ Status AuditChainer::CatchUp(uint64_t last) {
   uint64_t records = 0, skipped = 0;
   uint64_t skip_before = 0;
   for (const auto& [t, n] : skip_) skip_before += n;
+  const uint64_t appended_before = options_.ledger->records_appended();
   VIGIA_RETURN_IF_ERROR(options_.store->ReadWal(
       from, last, [&](uint64_t seq, std::shared_ptr<const EventBatch> batch) -> Status {
         VIGIA_RETURN_IF_ERROR(
@@ -149,6 +150,7 @@ Status AuditChainer::CatchUp(uint64_t last) {
     chained_seq_ = last;
     caught_up_records_ = records;
     skipped_events_ = skipped;
+    chained_events_ += options_.ledger->records_appended() - appended_before;
   }
   if (pos) {
     logger::Info("audit chainer: caught up from the WAL", {{"from_wal_seq", from},
@@ -191,9 +193,10 @@ Status AuditChainer::Persist() {
 
 void AuditChainer::Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) {
   uint64_t bytes = batch->MemoryUsage();
+  int64_t now = env_->MonotonicNanos();
   std::lock_guard<std::mutex> lock(mu_);
   written_seq_ = seq;
-  queue_.push_back({seq, batch});
+  queue_.push_back({seq, batch, now});
   queued_events_ += batch->size();
   queued_bytes_ += bytes;
   if (queue_.size() == 1) work_cv_.notify_one();
@@ -229,16 +232,22 @@ void AuditChainer::Run() {
         chained = chained_seq_;
       }
       // Read back by the catch-up already when at or below chained_seq_.
+      uint64_t appended = 0;
       if (e.seq > chained) {
         // skip_ is empty unless this batch failed before for a later tenant: then it holds
         // the events of the tenants written already, passed over now.
+        const uint64_t before = options_.ledger->records_appended();
         Status st = options_.ledger->AppendAuditEvents("", *e.batch, &skip_);
+        appended = options_.ledger->records_appended() - before;
         if (!st.ok()) {
           failed = st;
+          std::lock_guard<std::mutex> lock(mu_);
+          chained_events_ += appended;  // the tenants written before the failing one
           break;
         }
       }
       std::lock_guard<std::mutex> lock(mu_);
+      chained_events_ += appended;
       chained_seq_ = std::max(chained_seq_, e.seq);
       queue_.pop_front();
       queued_events_ -= e.batch->size();
@@ -252,7 +261,7 @@ void AuditChainer::Run() {
           "events)",
           {{"error", failed.ToString()}});
       std::unique_lock<std::mutex> lock(mu_);
-      error_ = failed;
+      RecordFailure(failed);
       if (stop_) break;  // Stop: the next start catches up from the WAL
       work_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
       continue;
@@ -263,7 +272,7 @@ void AuditChainer::Run() {
         logger::Error("audit chainer: could not persist the chained position",
                       {{"error", st.ToString()}});
         std::lock_guard<std::mutex> lock(mu_);
-        error_ = st;
+        RecordFailure(st);
       }
     }
   }
@@ -310,7 +319,14 @@ Status AuditChainer::Admit() {
                              " batches (" + std::to_string(queued_bytes_) + " bytes); retry later");
 }
 
+void AuditChainer::RecordFailure(const Status& st) {
+  error_ = st;
+  last_error_ = st.ToString();
+  ++failures_;
+}
+
 AuditChainLag AuditChainer::lag() const {
+  const int64_t now = env_->MonotonicNanos();
   std::lock_guard<std::mutex> lock(mu_);
   AuditChainLag l;
   l.batches = queue_.size();
@@ -321,6 +337,11 @@ AuditChainLag AuditChainer::lag() const {
   l.durable_seq = released_seq_.load(std::memory_order_acquire);
   l.caught_up_records = caught_up_records_;
   l.skipped_events = skipped_events_;
+  l.behind_ns = queue_.empty() ? 0 : std::max<int64_t>(0, now - queue_.front().written_ns);
+  l.chained_events = chained_events_;
+  l.failures = failures_;
+  if (!error_.ok()) l.error = error_.ToString();
+  l.last_error = last_error_;
   return l;
 }
 

@@ -74,6 +74,13 @@ struct AuditChainLag {
   uint64_t durable_seq = 0;        // ... and fsync'd with chained.pos (ReleasedSeq)
   uint64_t caught_up_records = 0;  // WAL records read back by Start (after a restart)
   uint64_t skipped_events = 0;     // of those, audit events found already chained
+  // How long the oldest unchained batch has waited since its WAL write (Env monotonic
+  // clock); 0 when nothing waits.
+  int64_t behind_ns = 0;
+  uint64_t chained_events = 0;  // audit events this chainer appended to the ledger (catch-up too)
+  uint64_t failures = 0;        // failed ledger writes and position writes (each retry counts)
+  std::string error;            // the failure being retried now; empty when healthy
+  std::string last_error;       // the latest failure ever (kept after recovery); empty if none
 };
 
 class AuditChainer final : public WalObserver {
@@ -105,12 +112,14 @@ class AuditChainer final : public WalObserver {
   struct Entry {
     uint64_t seq;
     std::shared_ptr<const EventBatch> batch;
+    int64_t written_ns;  // env_->MonotonicNanos() when handed over
   };
   explicit AuditChainer(AuditChainerOptions options);
   // Chains the WAL records after chained.pos up to `last` (the records up to it were
   // written before the attach; later ones are queued).
   Status CatchUp(uint64_t last);
-  Status Persist();  // REQUIRES: chain_mu_ held (the chaining thread or Stop)
+  Status Persist();                      // REQUIRES: chain_mu_ held (the chaining thread or Stop)
+  void RecordFailure(const Status& st);  // REQUIRES: mu_ held
   void Run();
 
   const AuditChainerOptions options_;
@@ -136,6 +145,9 @@ class AuditChainer final : public WalObserver {
   uint64_t caught_up_records_ = 0;   // guarded by mu_
   uint64_t skipped_events_ = 0;      // guarded by mu_
   Status error_;                     // guarded by mu_
+  std::string last_error_;           // guarded by mu_
+  uint64_t failures_ = 0;            // guarded by mu_
+  uint64_t chained_events_ = 0;      // guarded by mu_
   bool stop_ = false;                // guarded by mu_
   bool stopped_ = false;             // guarded by mu_
   std::atomic<uint64_t> released_seq_{0};

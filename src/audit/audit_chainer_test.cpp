@@ -4,7 +4,9 @@
 // chaining and the durable position (an older chained.pos), or one that lost the ledger's
 // tail, chains nothing twice and loses nothing; flushes keep the WAL the chainer needs; a
 // batch of two tenants whose second tenant's ledger write fails (FaultEnv) is retried without
-// chaining the first tenant's events again, also across a stop while the retry waits.
+// chaining the first tenant's events again, also across a stop while the retry waits; lag()
+// says how far behind (batches, seconds on the Env's clock) and why (the error) while the
+// ledger cannot be written (a read-only disk), and all is caught up once it can.
 #include "audit/audit_chainer.h"
 
 #include <gtest/gtest.h>
@@ -21,6 +23,7 @@
 #include "audit/audit_file_names.h"
 #include "audit/audit_log.h"
 #include "audit/ledger_verifier.h"
+#include "common/fake_clock_env.h"
 #include "common/fault_env.h"
 #include "event/event_fields.h"
 
@@ -53,7 +56,8 @@ class ChainerTest : public ::testing::Test {
     store_ = std::move(*s);
   }
   // ledger_env: the ledger's files go through it (nullptr = the default Env).
-  void StartChainer(Env* ledger_env = nullptr) {
+  // chainer_env: the chainer's (its clock times the lag).
+  void StartChainer(Env* ledger_env = nullptr, Env* chainer_env = nullptr) {
     AuditLedgerOptions lo;
     lo.dir = root_ + "/audit";
     lo.env = ledger_env;
@@ -63,6 +67,7 @@ class ChainerTest : public ::testing::Test {
     AuditChainerOptions co;
     co.store = store_.get();
     co.ledger = ledger_.get();
+    co.env = chainer_env;
     co.sync_interval_ms = 3'600'000;  // the position is written at Start and Stop only
     Result<std::unique_ptr<AuditChainer>> c = AuditChainer::Start(co);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -358,6 +363,45 @@ TEST_F(ChainerTest, AStopWhileAFailedTenantWaitsForItsRetryChainsNothingTwiceAft
   EXPECT_EQ(ChainIds("beta"), (std::vector<std::string>{"xb0", "xb1", "yb0", "yb1", "yb2"}));
   EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
   EXPECT_EQ(ChainIds("beta"), WalIds("beta"));
+  ExpectVerifies();
+  StopAll();
+}
+
+TEST_F(ChainerTest, LagSaysHowLongAndWhyTheChainIsBehindWhileTheLedgerCannotBeWritten) {
+  constexpr int64_t kSec = 1'000'000'000;
+  testing::FakeClockEnv clock(Env::Default(), kSec, kSec);
+  OpenStore();
+  StartChainer(&fault_, &clock);
+  ASSERT_TRUE(store_->Append(Batch("acme", "a", 3)).ok());
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  AuditChainLag l = chainer_->lag();
+  EXPECT_EQ(l.chained_events, 3u);
+  EXPECT_EQ(l.behind_ns, 0);
+  EXPECT_EQ(l.failures, 0u);
+  EXPECT_EQ(l.error, "");
+  EXPECT_EQ(l.last_error, "");
+
+  fault_.SetReadOnly(true);  // every ledger write fails, and so does reopening the file
+  ASSERT_TRUE(store_->Append(Batch("acme", "b", 2)).ok());
+  WaitForChainError();
+  clock.Advance(7 * kSec);
+  l = chainer_->lag();
+  EXPECT_EQ(l.batches, 1u);
+  EXPECT_EQ(l.behind_ns, 7 * kSec);
+  EXPECT_EQ(l.chained_events, 3u);
+  EXPECT_GE(l.failures, 1u);
+  EXPECT_NE(l.error.find("injected"), std::string::npos) << l.error;
+  EXPECT_EQ(l.last_error, l.error);
+
+  fault_.SetReadOnly(false);  // the next retry (each second) reopens the ledger and chains
+  ASSERT_TRUE(chainer_->WaitChained(60'000));
+  l = chainer_->lag();
+  EXPECT_EQ(l.batches, 0u);
+  EXPECT_EQ(l.behind_ns, 0);
+  EXPECT_EQ(l.chained_events, 5u);
+  EXPECT_EQ(l.error, "");
+  EXPECT_NE(l.last_error.find("injected"), std::string::npos) << l.last_error;
+  EXPECT_EQ(ChainIds("acme"), WalIds("acme"));
   ExpectVerifies();
   StopAll();
 }

@@ -138,22 +138,34 @@ Result<AuditLedger::Chain*> AuditLedger::ChainFor(std::string_view tenant) {
 
 Status AuditLedger::Write(Chain* chain, const std::string& bytes, uint64_t records,
                           const Hash& head) {
+  VIGIA_RETURN_IF_ERROR(EnsureOpen(chain));
   uint64_t before = chain->file->Size();
   Status st = chain->file->Append(bytes);
   if (st.ok() && options_.sync_each_append) st = chain->file->Sync();
   if (!st.ok()) {
-    // Leave no partial record behind: cut back and reopen (the chain's head is unchanged).
-    std::string path = chain->dir + "/" + std::string(kLedgerFile);
+    // Leave no partial record behind: cut back and reopen (the chain's head is unchanged);
+    // when that fails too, the next use tries again.
     (void)chain->file->Close();
-    (void)env_->TruncateFile(path, before);
-    Result<std::unique_ptr<WritableFile>> f = env_->NewAppendableFile(path);
-    if (f.ok()) chain->file = std::move(*f);
+    chain->file.reset();
+    chain->reopen_size = before;
+    (void)EnsureOpen(chain);
     return st;
   }
   chain->seq += records;
   chain->head = head;
   chain->dirty = !options_.sync_each_append;
   appended_.fetch_add(records, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status AuditLedger::EnsureOpen(Chain* chain) {
+  if (chain->file) return Status::Ok();
+  const std::string path = chain->dir + "/" + std::string(kLedgerFile);
+  if (chain->reopen_size != Chain::kNoCut) {
+    VIGIA_RETURN_IF_ERROR(env_->TruncateFile(path, chain->reopen_size));
+  }
+  VIGIA_ASSIGN_OR_RETURN(chain->file, env_->NewAppendableFile(path));
+  chain->reopen_size = Chain::kNoCut;
   return Status::Ok();
 }
 
@@ -246,7 +258,8 @@ Status AuditLedger::Sync() {
   Status first = Status::Ok();
   for (auto& [name, chain] : chains_) {
     if (!chain->dirty) continue;
-    Status st = chain->file->Sync();
+    Status st = EnsureOpen(chain.get());
+    if (st.ok()) st = chain->file->Sync();
     if (st.ok()) {
       chain->dirty = false;
     } else if (first.ok()) {

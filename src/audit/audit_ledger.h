@@ -101,12 +101,18 @@ class AuditLedger {
     Hash head{};
     uint64_t checkpointed_seq = 0;
     bool dirty = false;  // appended since the last Sync
+    // After a failed write whose clean-up could not reopen the file (a read-only disk):
+    // file is null and the next use cuts ledger.bin back to `reopen_size` (the end of its
+    // last whole record; kNoCut: nothing to cut) and reopens it (EnsureOpen).
+    static constexpr uint64_t kNoCut = UINT64_MAX;
+    uint64_t reopen_size = kNoCut;
   };
   AuditLedger(AuditLedgerOptions options, SigningKey key);
   Result<uint64_t> PruneChain(Chain* chain, int64_t cutoff_ns);
   Result<Chain*> ChainFor(std::string_view tenant);  // REQUIRES: mu_ held
   Status OpenChain(const std::string& tenant, Chain* chain);
   Status Write(Chain* chain, const std::string& bytes, uint64_t records, const Hash& head);
+  Status EnsureOpen(Chain* chain);  // REQUIRES: mu_ held
 
   const AuditLedgerOptions options_;
   Env* const env_;

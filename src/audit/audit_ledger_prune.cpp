@@ -114,6 +114,7 @@ Result<uint64_t> AuditLedger::PruneChain(Chain* chain, int64_t cutoff_ns) {
   uint64_t copied_to = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    VIGIA_RETURN_IF_ERROR(EnsureOpen(chain));
     copied_to = chain->file->Size();  // whole records only: appends hold the lock
   }
   {
@@ -123,6 +124,7 @@ Result<uint64_t> AuditLedger::PruneChain(Chain* chain, int64_t cutoff_ns) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    VIGIA_RETURN_IF_ERROR(EnsureOpen(chain));
     VIGIA_RETURN_IF_ERROR(chain->file->Sync());
     uint64_t end = chain->file->Size();
     VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> src,
@@ -134,9 +136,8 @@ Result<uint64_t> AuditLedger::PruneChain(Chain* chain, int64_t cutoff_ns) {
     Status st = chain->file->Close();
     if (st.ok()) st = env_->RenameFile(tmp, ledger_path);
     if (st.ok()) st = env_->SyncDir(chain->dir);
-    Result<std::unique_ptr<WritableFile>> f = env_->NewAppendableFile(ledger_path);
-    if (!f.ok()) return f.status();
-    chain->file = std::move(*f);
+    chain->file.reset();  // closed: reopened here, or by the next use (EnsureOpen)
+    VIGIA_RETURN_IF_ERROR(EnsureOpen(chain));
     chain->dirty = false;
     VIGIA_RETURN_IF_ERROR(st);
   }
