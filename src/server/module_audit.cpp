@@ -176,16 +176,54 @@ Status AuditModule::Start(ServerContext* ctx) {
     Gauge* lag_bytes = ctx->metrics->GetGauge(
         "vigia_audit_chain_lag_bytes",
         "Memory of the batches queued for the audit chainer (bounded: kAuditChainMaxLagBytes)");
+    Gauge* lag_seconds = ctx->metrics->GetGauge(
+        "vigia_audit_chain_lag_seconds",
+        "How long the oldest batch written to the WAL and not chained yet has waited (0 when "
+        "none waits)");
+    Gauge* erroring = ctx->metrics->GetGauge(
+        "vigia_audit_chain_error",
+        "1 while a failed ledger or position write is being retried (the error: /v1/stats "
+        "audit_chain.error), else 0");
+    Counter* chained = ctx->metrics->GetCounter(
+        "vigia_audit_chain_events_total",
+        "Audit events the chainer appended to the ledger (the catch-up at start included)");
+    Counter* chain_failures = ctx->metrics->GetCounter(
+        "vigia_audit_chain_failures_total",
+        "Failed ledger or position writes of the audit chainer (each retry counts)");
     audit::AuditChainer* c = chainer_.get();
-    ctx->metrics->AddCollector([this, c, lag_batches, lag_events, lag_bytes] {
+    ctx->metrics->AddCollector([this, c, lag_batches, lag_events, lag_bytes, lag_seconds, erroring,
+                                chained, chain_failures] {
       audit::AuditChainLag l = c->lag();
       lag_batches->Set(static_cast<double>(l.batches));
       lag_events->Set(static_cast<double>(l.events));
       lag_bytes->Set(static_cast<double>(l.bytes));
+      lag_seconds->Set(static_cast<double>(l.behind_ns) / 1e9);
+      erroring->Set(l.error.empty() ? 0.0 : 1.0);
+      if (uint64_t before = chained_seen_.exchange(l.chained_events); l.chained_events > before)
+        chained->Inc(l.chained_events - before);
+      if (uint64_t before = failures_seen_.exchange(l.failures); l.failures > before)
+        chain_failures->Inc(l.failures - before);
       uint64_t n = ledger_->records_appended();
       uint64_t before = records_seen_.exchange(n);
       if (n > before) records_->Inc(n - before);
     });
+    ctx->stats_sections.push_back(
+        {"audit_chain", [c](JsonWriter* w) {
+           audit::AuditChainLag l = c->lag();
+           w->BeginObject();
+           w->KV("pending_batches", l.batches)
+               .KV("pending_events", l.events)
+               .KV("pending_bytes", l.bytes);
+           w->KV("behind_seconds", static_cast<double>(l.behind_ns) / 1e9);
+           w->KV("written_wal_seq", l.written_seq)
+               .KV("chained_wal_seq", l.chained_seq)
+               .KV("durable_wal_seq", l.durable_seq);
+           w->KV("chained_events", l.chained_events)
+               .KV("caught_up_records", l.caught_up_records)
+               .KV("skipped_events", l.skipped_events);
+           w->KV("failures", l.failures).KV("error", l.error).KV("last_error", l.last_error);
+           w->EndObject();
+         }});
   }
   std::vector<audit::ChainHead> heads = ledger_->Heads();
   logger::Info("audit ledger", {{"dir", ledger_->dir()},

@@ -14,8 +14,10 @@
 // Periodic work: `audit.checkpoint` (signed checkpoints, audit.checkpoint_interval_sec) and
 // with audit.retention_days `audit.retention` (hourly: whole checkpointed segments older
 // than that are dropped). Stop drains the chainer and writes a last checkpoint.
-// Metrics: vigia_audit_chain_lag_{batches,events,bytes} (written to the WAL, not chained
-// yet), vigia_audit_records_total.
+// Metrics: vigia_audit_chain_lag_{batches,events,bytes,seconds} (written to the WAL, not
+// chained yet; seconds: the oldest one's wait), vigia_audit_chain_error (1 while a write is
+// retried), vigia_audit_chain_{events,failures}_total, vigia_audit_records_total; the same
+// and the error text in GET /v1/stats "audit_chain" (ServerContext::stats_sections).
 //
 // It is also a BatchRedactor the ingest module runs before the store (ServerContext::
 // batch_redactors): the action catalogue (audit/action_catalogue.h, audit.catalogue_file or
@@ -100,7 +102,9 @@ class AuditModule final : public ServerModule,
   // Chains off the acknowledgement path (audit/audit_chainer.h); null when the store has no
   // WAL to observe, and then Committed chains on the ingest thread.
   std::unique_ptr<audit::AuditChainer> chainer_;
-  std::atomic<uint64_t> records_seen_{0};  // ledger records counted in records_ (collector)
+  std::atomic<uint64_t> records_seen_{0};   // ledger records counted in records_ (collector)
+  std::atomic<uint64_t> chained_seen_{0};   // chainer's chained_events counted (collector)
+  std::atomic<uint64_t> failures_seen_{0};  // chainer's failures counted (collector)
   audit::ActionCatalogue catalogue_;
   Counter* catalogued_ = nullptr;
   Counter* uncatalogued_ = nullptr;

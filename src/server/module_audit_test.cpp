@@ -1,6 +1,7 @@
 // The audit module as `vigia serve` wires it, on a fake clock: checkpoints by the scheduler,
 // and audit.retention_days dropping whole checkpointed segments while the kept chain still
-// verifies from its anchor (GET /v1/audit/verify) and the logs' store is untouched.
+// verifies from its anchor (GET /v1/audit/verify) and the logs' store is untouched; the
+// chainer's lag and progress in GET /v1/stats ("audit_chain") and /metrics.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -115,6 +116,31 @@ TEST_F(AuditModuleTest, RetentionDropsWholeCheckpointedSegments) {
   v = Call("GET", "/v1/audit/verify");
   EXPECT_NE(v.body.find(R"("ok":true)"), std::string::npos) << v.body;
   EXPECT_NE(v.body.find(R"("last_seq":21,)"), std::string::npos) << v.body;
+}
+
+TEST_F(AuditModuleTest, TheChainsLagAndProgressAreInStatsAndMetrics) {
+  Start();
+  Audit(1, 5);
+  Audit(6, 7);
+  // A read of the chain waits for the chainer: everything written is chained after it.
+  ASSERT_NE(Call("GET", "/v1/audit/verify").body.find(R"("records":7,)"), std::string::npos);
+  HttpResponse stats = Call("GET", "/v1/stats");
+  ASSERT_EQ(stats.status, 200);
+  EXPECT_NE(stats.body.find(R"("audit_chain":{"pending_batches":0,"pending_events":0,)"
+                            R"("pending_bytes":0,"behind_seconds":0,)"),
+            std::string::npos)
+      << stats.body;
+  EXPECT_NE(stats.body.find(R"("chained_events":7,"caught_up_records":0,"skipped_events":0,)"
+                            R"("failures":0,"error":"","last_error":""})"),
+            std::string::npos)
+      << stats.body;
+  std::string metrics = Call("GET", "/metrics").body;
+  for (const char* line :
+       {"vigia_audit_chain_events_total 7\n", "vigia_audit_chain_failures_total 0\n",
+        "vigia_audit_chain_error 0\n", "vigia_audit_chain_lag_seconds 0\n",
+        "vigia_audit_chain_lag_batches 0\n", "vigia_audit_chain_lag_bytes 0\n"}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << metrics;
+  }
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ double PerRow(uint64_t bytes, uint64_t rows) {
 std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
                       const std::vector<DegradedPart>& degraded,
                       const std::vector<ScheduledTaskStats>& tasks, const IngestStats& ingest,
-                      const std::vector<ProtocolIngestStats>& protocols) {
+                      const std::vector<ProtocolIngestStats>& protocols,
+                      const std::vector<StatsSection>& sections) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
@@ -93,6 +94,10 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
     w.KV("last_duration_ms", static_cast<double>(t.last_duration_ns) / 1e6).EndObject();
   }
   w.EndArray();
+  for (const StatsSection& section : sections) {
+    w.Key(section.name);
+    section.write(&w);
+  }
   w.EndObject();
   return out;
 }
@@ -109,13 +114,15 @@ void StatsModule::RegisterRoutes(Router* router) {
   const Scheduler* scheduler = ctx_->scheduler;
   const IngestPipeline* ingest = ctx_->ingest;  // null when the server runs no ingest module
   const IngestMetrics* metrics = ctx_->ingest_metrics;  // null likewise
+  const std::vector<StatsSection>* sections = &ctx_->stats_sections;
   router->Add("GET", "/v1/stats", Access::kAdmin,
-              [store, scheduler, ingest, metrics](HttpRequest&, HttpResponse* resp) {
+              [store, scheduler, ingest, metrics, sections](HttpRequest&, HttpResponse* resp) {
                 resp->SetJson(
                     200,
                     StatsJson(store->Stats(), store->Usage(), store->Degraded(), scheduler->Stats(),
                               ingest ? ingest->stats() : IngestStats{},
-                              metrics ? metrics->Snapshot() : std::vector<ProtocolIngestStats>{}));
+                              metrics ? metrics->Snapshot() : std::vector<ProtocolIngestStats>{},
+                              *sections));
               });
 }
 

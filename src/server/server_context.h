@@ -8,11 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "auth/key_store.h"
 #include "common/env.h"
+#include "common/json_writer.h"
 #include "common/metric_registry.h"
 #include "common/scheduler.h"
 #include "ingest/ingest_pipeline.h"
@@ -33,6 +35,13 @@ class LiveFeed;
 class ServerModule;
 class SloEvaluator;
 class StorageBackend;
+
+// One module's part of GET /v1/stats: written as `"<name>": <value>` after the store's own
+// sections. `write` writes exactly one JSON value; it runs on request threads (thread-safe).
+struct StatsSection {
+  std::string name;
+  std::function<void(JsonWriter*)> write;
+};
 
 struct ServerContext {
   // The server core's services.
@@ -63,6 +72,10 @@ struct ServerContext {
   // Published by the modules before ingest (the disk module's free-space reserve): asked
   // before every batch is stored (ingest_pipeline.h, IngestGate).
   std::vector<IngestGate*> ingest_gates;
+
+  // Published by any module: its sections of GET /v1/stats (the audit module's
+  // "audit_chain").
+  std::vector<StatsSection> stats_sections;
 
   // Published by the ingest module.
   uint64_t max_body_bytes = 64u << 20;  // after decompression
