@@ -9,6 +9,9 @@
 //    the backup reads a frozen copy. The rule: every regular file under the data directory
 //    except the store's own parts/ and wal/ (taken by the checkpoint) and the transient names
 //    of file_names::IsTransientDataFile (write probe, checkpoints, tmp-*, *.dropped, *.tmp).
+//    In name order (ListDir sorts), which the audit ledger relies on: audit/chained.pos is
+//    copied before audit/t-*/ledger.bin, so the copied position never names records the
+//    copied ledgers lack (the chainer may go on meanwhile; tests: audit_backup_test).
 // 3. The events are counted per partition and kind on the checkpoint (the query engine).
 // 4. Each file is digested (XXH3-128 + keyed BLAKE2b name); only blobs the repository lacks
 //    are compressed, encrypted and uploaded (incremental: parts are immutable, so an
