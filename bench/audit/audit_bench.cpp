@@ -8,14 +8,18 @@
 //      thread: without the chain; with the chainer (audit_chainer.h: the server's way, off
 //      the acknowledgement path) — the time until the last answer, and until the chainer
 //      has chained everything; and with the older commit hook (chained on the ingest thread
-//      before each answer). Best of --rounds each, alternated (target ≤ 5 %).
+//      before each answer). Best of --rounds each, alternated (target ≤ 5 %). --clients C
+//      sends the batches from C threads at once (C = 4 on 2 cores: both cores busy with
+//      ingest, so the chainer's work competes with it for CPU instead of overlapping it).
 //
-// Usage: audit_bench [--events N] [--mix-events N] [--rounds R] [--dir D]
+// Usage: audit_bench [--events N] [--mix-events N] [--rounds R] [--clients C] [--dir D]
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/audit_chainer.h"
@@ -72,8 +76,9 @@ struct RunTimes {
   double chained = 0;  // until everything is chained too (= ack without a chainer)
 };
 
-// Ingests `bodies` through a fresh pipeline and store in `dir`.
-RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodies, Chain chain) {
+// Ingests `bodies` through a fresh pipeline and store in `dir`, from `clients` threads.
+RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodies, Chain chain,
+                   int clients) {
   fs::remove_all(dir);
   StoreOptions so;
   so.data_dir = dir;
@@ -111,17 +116,28 @@ RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodie
   }
   IngestPipeline pipeline(po);
   const IngestProtocol& ndjson = *FindIngestProtocol("ndjson");
-  double t0 = Now();
-  for (const std::string& body : bodies) {
-    IngestRequest req;
-    req.body = body;
-    req.tenant = TenantBinding::FromEvents();
-    req.receive_ts_ns = 1'796'000'000'000'000'000;
-    Result<DecodeResult> r = pipeline.Ingest(ndjson, req);
-    if (!r.ok() || r->rejected != 0) {
-      std::fprintf(stderr, "ingest failed\n");
-      std::exit(2);
+  std::atomic<size_t> next{0};
+  auto client = [&] {
+    for (size_t i = next++; i < bodies.size(); i = next++) {
+      IngestRequest req;
+      req.body = bodies[i];
+      req.tenant = TenantBinding::FromEvents();
+      req.receive_ts_ns = 1'796'000'000'000'000'000;
+      Result<DecodeResult> r = pipeline.Ingest(ndjson, req);
+      if (!r.ok() || r->rejected != 0) {
+        std::fprintf(stderr, "ingest failed: %s\n",
+                     r.ok() ? "rejected events" : r.status().ToString().c_str());
+        std::exit(2);
+      }
     }
+  };
+  double t0 = Now();
+  if (clients <= 1) {
+    client();
+  } else {
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c) threads.emplace_back(client);
+    for (std::thread& th : threads) th.join();
   }
   RunTimes t;
   t.ack = Now() - t0;
@@ -144,13 +160,14 @@ RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodie
 }  // namespace
 
 int main(int argc, char** argv) {
-  int events = 1'000'000, mix_events = 400'000, rounds = 3;
+  int events = 1'000'000, mix_events = 400'000, rounds = 3, clients = 1;
   std::string dir = (fs::temp_directory_path() / "vigia-audit-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--events") events = std::atoi(argv[i + 1]);
     if (a == "--mix-events") mix_events = std::atoi(argv[i + 1]);
     if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
+    if (a == "--clients") clients = std::atoi(argv[i + 1]);
     if (a == "--dir") dir = argv[i + 1];
   }
   fs::remove_all(dir);
@@ -245,15 +262,17 @@ int main(int argc, char** argv) {
   }
   double off = 1e9, ack = 1e9, chained = 1e9, hooked = 1e9;
   for (int r = 0; r < rounds; ++r) {
-    off = std::min(off, IngestRun(dir + "/ingest", bodies, Chain::kOff).ack);
-    RunTimes c = IngestRun(dir + "/ingest", bodies, Chain::kChainer);
+    off = std::min(off, IngestRun(dir + "/ingest", bodies, Chain::kOff, clients).ack);
+    RunTimes c = IngestRun(dir + "/ingest", bodies, Chain::kChainer, clients);
     ack = std::min(ack, c.ack);
     chained = std::min(chained, c.chained);
-    hooked = std::min(hooked, IngestRun(dir + "/ingest", bodies, Chain::kHook).ack);
+    hooked = std::min(hooked, IngestRun(dir + "/ingest", bodies, Chain::kHook, clients).ack);
   }
   auto cost = [&](double t) { return 100.0 * (t - off) / off; };
-  std::printf("ingest: %d events (50%% audit), best of %d: without chain %.3f s (%.0f ev/s)\n",
-              mix_events, rounds, off, mix_events / off);
+  std::printf(
+      "ingest: %d events (50%% audit), %d client(s), best of %d: without chain %.3f s (%.0f "
+      "ev/s)\n",
+      mix_events, clients, rounds, off, mix_events / off);
   std::printf("ingest:   chainer, until the last answer  %.3f s: cost %+.1f %%\n", ack, cost(ack));
   std::printf("ingest:   chainer, until all chained      %.3f s: cost %+.1f %%\n", chained,
               cost(chained));
