@@ -390,7 +390,7 @@ void RegisterAuditCommand(CLI::App& app, int* exit_code) {
   log->callback([exit_code, la] { *exit_code = RunLog(*la); });
 
   auto ea = std::make_shared<AuditArgs>();
-  CLI::App* exp = audit->add_subcommand("export", "The chain with its proof (NDJSON)");
+  CLI::App* exp = audit->add_subcommand("export", "The chain with its proof (NDJSON or CSV)");
   AddSource(exp, ea.get());
   exp->add_option("--tenant", ea->tenant, "Tenant (default: the default tenant)");
   exp->add_option("--format", ea->format, "ndjson (default) or csv");
