@@ -39,7 +39,9 @@ class FieldNameCache {
   }
 
  private:
-  static constexpr size_t kSlots = 64;  // a power of two; batches have a few dozen names
+  // A power of two, several times the few dozen names of a batch: per-event copies of dynamic
+  // names take a by-address slot each, and collisions would evict the canonical names.
+  static constexpr size_t kSlots = 256;
   struct Entry {
     const char* data = nullptr;
     size_t size = 0;
