@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "common/ascii.h"
 
@@ -37,8 +38,20 @@ bool EndsWithSecretWord(const char* p, size_t end) {
                                                 "secret",    "token",  "key", "reset",
                                                 "signature", "sig",    "code"};
   constexpr size_t kLongest = 9;  // "signature"
-  for (size_t i = end; i > 0 && i + 3 * kLongest > end; --i) {
-    if (static_cast<unsigned char>(p[i - 1]) >= 0x80) return true;
+  // Every word ends with one of d a t n y e g, letters without a non-ASCII case variant (RE2
+  // folds only k and s beyond ASCII): any other last byte answers at once.
+  if (end == 0) return false;
+  switch (ascii::ToLower(p[end - 1])) {
+    case 'd':
+    case 'a':
+    case 't':
+    case 'n':
+    case 'y':
+    case 'e':
+    case 'g':
+      break;
+    default:
+      return false;
   }
   for (std::string_view w : kWords) {
     if (w.size() > end) continue;
@@ -47,7 +60,16 @@ bool EndsWithSecretWord(const char* p, size_t end) {
     while (k < w.size() && ascii::ToLower(s[k]) == w[k]) ++k;
     if (k == w.size()) return true;
   }
-  return false;
+  // A non-ASCII byte among the bytes a word could span (3 per character at most).
+  size_t i = end > 3 * kLongest ? end - 3 * kLongest : 0;
+  uint64_t high = 0;
+  for (; i + 8 <= end; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    high |= w;
+  }
+  for (; i < end; ++i) high |= static_cast<uint8_t>(p[i]);
+  return (high & 0x8080808080808080ull) != 0;
 }
 
 // Whether the '=' or ':' at p[i] can end the key of a kv_secret or url_secret_param match:
