@@ -209,13 +209,28 @@ void AuditChainer::Written(uint64_t seq, const std::shared_ptr<const EventBatch>
 
 uint64_t AuditChainer::ReleasedSeq() const { return released_seq_.load(std::memory_order_acquire); }
 
+bool AuditChainer::Release(uint64_t seq, int timeout_ms) {
+  auto released = [&] { return released_seq_.load(std::memory_order_acquire) >= seq; };
+  std::unique_lock<std::mutex> lock(mu_);
+  if (released()) return true;
+  release_wanted_ = std::max(release_wanted_, seq);
+  work_cv_.notify_one();
+  return done_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return released() || stopped_;
+  }) && released();
+}
+
 void AuditChainer::Run() {
   const int64_t interval_ns = int64_t{options_.sync_interval_ms} * 1'000'000;
   for (;;) {
     std::vector<Entry> group;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      auto ready = [&] { return stop_ || !queue_.empty(); };
+      // A Release waits for chained records not persisted yet: persist them now.
+      auto ready = [&] {
+        const uint64_t released = released_seq_.load(std::memory_order_acquire);
+        return stop_ || !queue_.empty() || (release_wanted_ > released && chained_seq_ > released);
+      };
       if (chained_seq_ > persisted_seq_) {
         // Something to persist: wake for it when the interval is up.
         work_cv_.wait_for(lock, std::chrono::nanoseconds(interval_ns), ready);
@@ -271,13 +286,21 @@ void AuditChainer::Run() {
       work_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
       continue;
     }
-    if (options_.sync_each_group || SteadyNanos() - persisted_at_ns_ >= interval_ns) {
+    bool wanted = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      wanted = release_wanted_ > persisted_seq_ && chained_seq_ > persisted_seq_;
+    }
+    if (options_.sync_each_group || wanted || SteadyNanos() - persisted_at_ns_ >= interval_ns) {
       Status st = Persist();
+      std::unique_lock<std::mutex> lock(mu_);
+      done_cv_.notify_all();  // ReleasedSeq moved (Release waits for it)
       if (!st.ok()) {
         logger::Error("audit chainer: could not persist the chained position",
                       {{"error", st.ToString()}});
-        std::lock_guard<std::mutex> lock(mu_);
         RecordFailure(st);
+        // Not at once again for a waiting Release: the next try in 1 s, like an append.
+        if (!stop_) work_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; });
       }
     }
   }
@@ -289,6 +312,7 @@ Status AuditChainer::Stop() {
     if (stopped_) return Status::Ok();
     stopped_ = true;
     stop_ = true;
+    done_cv_.notify_all();  // a waiting Release gives up
   }
   work_cv_.notify_all();
   if (thread_.joinable()) thread_.join();

@@ -7,7 +7,7 @@
 // store's WalObserver (store.h): the WAL's commit hook hands it every written batch in
 // sequence order (a shared pointer, no copy), so each tenant's chain is in WAL order. The
 // chainer then holds the WAL: no flush, close or erase deletes a segment holding a record it
-// has not durably passed (ReleasedSeq).
+// has not durably passed (ReleasedSeq); an erase asks it to pass them at once (Release).
 //
 // Durable position: <audit>/chained.pos (audit_file_names.h) names the last WAL sequence
 // whose audit events are all in the ledger and each tenant's chain length at that moment. It
@@ -97,6 +97,10 @@ class AuditChainer final : public WalObserver {
   // WalObserver.
   void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) override;
   uint64_t ReleasedSeq() const override;
+  // Chains the queued records up to `seq` and persists the position at once (not at the next
+  // sync interval), then returns as ReleasedSeq() >= seq; false after timeout_ms, or when
+  // stopped before.
+  bool Release(uint64_t seq, int timeout_ms) override;
 
   // Waits until every record written before the call is chained (not necessarily fsync'd),
   // at most timeout_ms; true when it is.
@@ -142,6 +146,7 @@ class AuditChainer final : public WalObserver {
   uint64_t queued_bytes_ = 0;        // guarded by mu_
   uint64_t written_seq_ = 0;         // guarded by mu_
   uint64_t chained_seq_ = 0;         // guarded by mu_
+  uint64_t release_wanted_ = 0;      // guarded by mu_; Release: persist up to here at once
   uint64_t caught_up_records_ = 0;   // guarded by mu_
   uint64_t skipped_events_ = 0;      // guarded by mu_
   Status error_;                     // guarded by mu_

@@ -304,6 +304,12 @@ inline constexpr int kAuditChainStallMaxMs = 5'000;
 // written before the request; after that they answer with what is chained and say by how
 // much the chain is behind.
 inline constexpr int kAuditChainWaitMs = 10'000;
+// How long Store::Erase waits for the WAL's observer (the audit chainer) to release the
+// records written before the erase — it is asked to chain and persist them at once, a few
+// fsyncs — so the WAL segments holding the erased value can be deleted. Past this (a ledger
+// that cannot be written) the erase fails with Unavailable and erases nothing: the client
+// retries; it must never report an erasure while the value is still in the WAL.
+inline constexpr int kEraseWalReleaseWaitMs = 10'000;
 
 // --- backups (src/backup, Store::Checkpoint) ------------------------------------------
 // Read size when a checkpoint copies a WAL segment or a part across file systems.

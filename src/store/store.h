@@ -91,6 +91,10 @@ class WalObserver {
   // Every record <= this is consumed for good (durably): the store may delete the WAL
   // segments wholly at or below it, and none holding a later record.
   virtual uint64_t ReleasedSeq() const = 0;
+  // Releases every record <= `seq` now rather than at the observer's own pace (Store::Erase:
+  // the segments holding an erased value must go at once) and waits until ReleasedSeq() >=
+  // seq, at most timeout_ms; true when it is. REQUIRES: every record <= seq was written.
+  virtual bool Release(uint64_t seq, int timeout_ms) = 0;
 };
 
 struct StoreStats {
@@ -196,8 +200,10 @@ class Store {
   // holding them are sealed and deleted (so no old WAL record keeps the value), then each part
   // of the tenant holding such an event is rewritten without it, atomically like a merge (a
   // crash leaves the old part or the new one, never a broken store). Events appended while
-  // the erase runs are new data and not erased. InvalidArgument when the store does not
-  // flush (memtable_flush_bytes = 0). The audit ledger (src/audit) is not touched.
+  // the erase runs are new data and not erased. A WAL observer (the audit chainer) is asked
+  // to release those segments at once (WalObserver::Release); Unavailable, nothing erased,
+  // when it has not within limits::kEraseWalReleaseWaitMs. InvalidArgument when the store
+  // does not flush (memtable_flush_bytes = 0). The audit ledger (src/audit) is not touched.
   virtual Result<EraseResult> Erase(const EraseRequest& request) = 0;
 
   // Writes a consistent, openable copy of the store into `dir` (created; REQUIRES: it does

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 
+#include "common/limits.h"
 #include "common/logger.h"
 #include "store/format/file_names.h"
 #include "store/store_checkpoint.h"
@@ -197,8 +198,20 @@ uint64_t StoreImpl::WalDeletableUpTo(uint64_t seq) const {
   return std::min(seq, observer_ != nullptr ? observer_->ReleasedSeq() : wal_hold_);
 }
 
+bool StoreImpl::ReleaseWal(uint64_t seq, int timeout_ms) {
+  std::lock_guard<std::mutex> release(release_mu_);
+  WalObserver* observer = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(observer_mu_);
+    if (observer_ == nullptr) return wal_hold_ >= seq;
+    observer = observer_;
+  }
+  return observer->Release(seq, timeout_ms);
+}
+
 Result<uint64_t> StoreImpl::AttachWalObserver(WalObserver* observer) {
   {
+    std::lock_guard<std::mutex> release(release_mu_);  // no Release call in flight
     std::lock_guard<std::mutex> lock(observer_mu_);
     if (observer == nullptr && observer_ != nullptr) wal_hold_ = observer_->ReleasedSeq();
     observer_ = observer;
@@ -557,15 +570,25 @@ Result<EraseResult> StoreImpl::Erase(const EraseRequest& request) {
   }
   if (request.field.empty()) return Status::InvalidArgument("erase: no field");
   EraseResult result;
+  uint64_t sealed = 0;
   {
     // No other flush or checkpoint meanwhile: after the seal every record written so far is
     // in the memtable or in parts, and this flush puts the memtable's into parts.
     std::lock_guard<std::mutex> serial(flush_mu_);
     result.wal_segments_before = wal_->stats().live_segments;
-    VIGIA_ASSIGN_OR_RETURN(uint64_t sealed, wal_->SealSegment());
+    VIGIA_ASSIGN_OR_RETURN(sealed, wal_->SealSegment());
     VIGIA_RETURN_IF_ERROR(FlushLocked());
-    // The audit chainer's hold wins: segments it has not chained yet stay (it passes them
-    // within seconds; the next flush deletes them).
+  }
+  // The audit chainer holds the records it has not durably passed — those just acknowledged,
+  // for up to its sync interval — and the value must not stay in them: it is asked to
+  // release them now (without flush_mu_ held: flushes go on meanwhile).
+  if (!ReleaseWal(sealed, limits::kEraseWalReleaseWaitMs)) {
+    return Status::Unavailable(
+        "erase: the audit chainer has not released the WAL records written before the erase "
+        "(is the audit ledger writable?); nothing was erased, retry");
+  }
+  {
+    std::lock_guard<std::mutex> serial(flush_mu_);
     VIGIA_RETURN_IF_ERROR(wal_->DeleteSegmentsUpTo(WalDeletableUpTo(sealed)));
   }
   const std::string& field = request.field;

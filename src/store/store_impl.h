@@ -30,7 +30,7 @@
 // WAL observer (AttachWalObserver: the audit chainer): the WAL's commit hook hands it every
 // record after the memtable insert, in sequence order; every WAL deletion (flush, Close,
 // Erase) stops at what it has released (hold_wal_for_observer: nothing is deleted until it
-// attaches).
+// attaches); Erase asks it to release the records written before it at once.
 //
 // Health combines the WAL's last error with a periodic probe that the data directory
 // accepts new files. Corrupt parts do not make the store unhealthy: they are listed by
@@ -125,6 +125,13 @@ class StoreImpl final : public Store, public StoreReader {
   // The WAL's consumer (AttachWalObserver) and what it holds: segments are deleted only up to
   // WalDeletableUpTo().
   uint64_t WalDeletableUpTo(uint64_t seq) const;
+  // Whether every record <= seq may be deleted: asks the observer to release them (Erase),
+  // waiting at most timeout_ms.
+  bool ReleaseWal(uint64_t seq, int timeout_ms);
+  // Held across an observer's Release call and by AttachWalObserver, so an observer being
+  // detached is not called after its detach (order: release_mu_, then observer_mu_). Not
+  // taken by Append: appends never wait for a Release.
+  std::mutex release_mu_;
   mutable std::mutex observer_mu_;
   WalObserver* observer_ = nullptr;  // guarded by observer_mu_
   uint64_t wal_hold_ = UINT64_MAX;   // guarded by observer_mu_; without an observer
