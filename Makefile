@@ -59,10 +59,11 @@ test-fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ndjson_decoder_fuzz vql_parser_fuzzer \
 	  query_evaluator_fuzzer fingerprint_fuzz bulk_decoder_fuzz syslog_decoder_fuzz alerting_fuzz \
 	  auth_fuzz audit_export_fuzz otlp_decoder_fuzz loki_decoder_fuzz sentry_envelope_fuzz \
-	  schedule_fuzz dashboard_fuzz
+	  schedule_fuzz dashboard_fuzz redact_fuzz
 	scratch=$$(mktemp -d) && mkdir -p $$scratch/ndjson $$scratch/vql $$scratch/query $$scratch/fp \
 	    $$scratch/bulk $$scratch/syslog $$scratch/alerting $$scratch/auth $$scratch/audit \
-	    $$scratch/otlp $$scratch/loki $$scratch/sentry $$scratch/schedule $$scratch/dashboard && \
+	    $$scratch/otlp $$scratch/loki $$scratch/sentry $$scratch/schedule $$scratch/dashboard \
+	    $$scratch/redact && \
 	  $(FUZZ_BUILD)/src/ingest/ndjson/ndjson_decoder_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	    -print_final_stats=1 $$scratch/ndjson src/ingest/ndjson/fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/vql/vql_parser_fuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=512 \
@@ -91,6 +92,8 @@ test-fuzz: deps
 	    -max_len=4096 -print_final_stats=1 $$scratch/schedule src/common/schedule_fuzz_corpus && \
 	  $(FUZZ_BUILD)/src/dashboard/dashboard_fuzz -max_total_time=$(FUZZ_SECONDS) \
 	    -max_len=1024 -print_final_stats=1 $$scratch/dashboard src/dashboard/fuzz_corpus && \
+	  $(FUZZ_BUILD)/src/redact/redact_fuzz -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=4096 -print_final_stats=1 $$scratch/redact src/redact/fuzz_corpus && \
 	  rm -rf $$scratch
 
 test: test-release test-asan test-tsan test-fuzz bench-smoke
