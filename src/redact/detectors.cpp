@@ -80,8 +80,57 @@ bool SecretKeyBefore(const char* p, size_t i) {
   return EndsWithSecretWord(p, i);
 }
 
-// Per byte: kDigit, kMaybe (may end a secret key or start an anchor: = : @ e A g s r - b B)
-// or 0.
+}  // namespace
+
+namespace {
+
+// The byte at p[i] (of a value of n bytes) in the scan: true when the value may hold a
+// secret because of it. `scheme`: "://" was seen (a later '@' may end a connection string's
+// password). Most bytes of a log value are none of these: the vector pass of MayHoldSecret
+// calls this only where a byte and the next one can start what it looks for.
+bool CheckByte(const char* p, size_t n, size_t i, bool emails, bool* scheme) {
+  const std::string_view v(p, n);
+  auto at = [&](size_t j, std::string_view lit) { return v.substr(j, lit.size()) == lit; };
+  auto at_lower = [&](size_t j, std::string_view lower) {
+    if (j + lower.size() > n) return false;
+    for (size_t k = 0; k < lower.size(); ++k) {
+      char c = p[j + k];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != lower[k]) return false;
+    }
+    return true;
+  };
+  const char next = i + 1 < n ? p[i + 1] : '\0';
+  switch (p[i]) {
+    case ':':  // key: value; scheme://user:pass@
+      if (next == '/' && at(i, "://")) *scheme = true;
+      [[fallthrough]];
+    case '=':  // key=value, URL parameters
+      return SecretKeyBefore(p, i);
+    case '@':  // e-mail (opt-in), scheme://user:pass@host
+      return emails || *scheme;
+    case 'e':
+      return next == 'y' && at(i, "eyJ");
+    case 'A':
+      return (next == 'K' || next == 'S' || next == 'I') &&
+             (at(i, "AKIA") || at(i, "ASIA") || at(i, "AIza"));
+    case 'g':
+      return (next == 'h' && i + 3 < n && p[i + 3] == '_') || (next == 'i' && at(i, "github_pat_"));
+    case 's':
+    case 'r':
+      return next == 'k' && at(i + 1, "k_");
+    case '-':
+      return next == '-' && at(i, "-----");
+    case 'b':
+    case 'B':
+      return ((next | 0x20) == 'e' && at_lower(i, "bearer")) ||
+             ((next | 0x20) == 'a' && at_lower(i, "basic"));
+    default:
+      return false;
+  }
+}
+
+// Per byte: kDigit, kMaybe (CheckByte may answer true: = : @ e A g s r - b B) or 0.
 constexpr uint8_t kDigit = 1, kMaybe = 2;
 constexpr std::array<uint8_t, 256> kByteClass = [] {
   std::array<uint8_t, 256> t{};
@@ -90,77 +139,104 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
   return t;
 }();
 
+// Sixteen bytes as one value (GCC/Clang vector extensions: SSE2 on x86-64, NEON on arm64);
+// a comparison gives 0xff in the bytes where it holds, 0 elsewhere.
+using Bytes16 = uint8_t __attribute__((vector_size(16)));
+Bytes16 Load16(const char* p) {
+  Bytes16 v;
+  std::memcpy(&v, p, 16);
+  return v;
+}
+Bytes16 Eq(Bytes16 v, char c) { return reinterpret_cast<Bytes16>(v == static_cast<uint8_t>(c)); }
+
 }  // namespace
 
-bool MayHoldSecret(std::string_view v, bool emails) {
+bool MayHoldSecretScalar(std::string_view v, bool emails) {
   const char* p = v.data();
   const size_t n = v.size();
-  auto at = [&](size_t i, std::string_view lit) { return v.substr(i, lit.size()) == lit; };
-  auto at_lower = [&](size_t i, std::string_view lower) {
-    if (i + lower.size() > n) return false;
-    for (size_t k = 0; k < lower.size(); ++k) {
-      char c = p[i + k];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != lower[k]) return false;
-    }
-    return true;
-  };
   int digits = 0;
-  bool scheme = false;  // "://" seen: a later '@' may end a connection string's password
+  bool scheme = false;
   for (size_t i = 0; i < n; ++i) {
-    // Most bytes of a log value are neither digits nor the first byte of an anchor: one
-    // table load and a well-predicted branch each.
     const uint8_t k = kByteClass[static_cast<uint8_t>(p[i])];
     if (k == 0) continue;
     if (k == kDigit) {
       if (++digits >= 11) return true;  // card (13+), CPF (11), CNPJ (14), phone (11)
       continue;
     }
-    const char c = p[i];
-    const char next = i + 1 < n ? p[i + 1] : '\0';
-    switch (c) {
-      case ':':  // key: value; scheme://user:pass@
-        if (next == '/' && at(i, "://")) scheme = true;
-        [[fallthrough]];
-      case '=':  // key=value, URL parameters
-        if (SecretKeyBefore(p, i)) return true;
-        break;
-      case '@':  // e-mail (opt-in), scheme://user:pass@host
-        if (emails || scheme) return true;
-        break;
-      // The letters are frequent: the next byte is tested before the whole anchor.
-      case 'e':
-        if (next == 'y' && at(i, "eyJ")) return true;
-        break;
-      case 'A':
-        if ((next == 'K' || next == 'S' || next == 'I') &&
-            (at(i, "AKIA") || at(i, "ASIA") || at(i, "AIza"))) {
-          return true;
-        }
-        break;
-      case 'g':
-        if (next == 'h' && i + 3 < n && p[i + 3] == '_') return true;
-        if (next == 'i' && at(i, "github_pat_")) return true;
-        break;
-      case 's':
-      case 'r':
-        if (next == 'k' && at(i + 1, "k_")) return true;
-        break;
-      case '-':
-        if (next == '-' && at(i, "-----")) return true;
-        break;
-      case 'b':
-      case 'B':
-        if (((next | 0x20) == 'e' && at_lower(i, "bearer")) ||
-            ((next | 0x20) == 'a' && at_lower(i, "basic"))) {
-          return true;
-        }
-        break;
-      default:
-        break;
+    if (CheckByte(p, n, i, emails, &scheme)) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// One block of MayHoldSecret: the sixteen bytes at q (p + base, or a zero-padded copy of the
+// last bytes) and the byte after each. A byte goes to CheckByte only when it and the next
+// one can start what CheckByte looks for — ':' '=' '@' 'A' '-' alone, the other anchors by
+// their first two bytes (ey, gh gi, sk rk, b or B then e E a A) — so the frequent letters
+// e s r b g rarely leave the vector pass; candidates in order, so "://" is seen before a
+// later '@'. Digits are counted sixteen at a time. Zero bytes are neither.
+[[gnu::always_inline]] inline bool ScanBlock(const char* q, const char* p, size_t n, size_t base,
+                                             bool emails, int* digits, bool* scheme) {
+  const Bytes16 a = Load16(q);
+  const Bytes16 b = Load16(q + 1);
+  const Bytes16 al = a | 0x20, bl = b | 0x20;
+  // 'A' and '-' are rare enough in log text to go alone.
+  Bytes16 cand = Eq(a, ':') | Eq(a, '=') | Eq(a, '@') | Eq(a, 'A') | Eq(a, '-');
+  cand |= Eq(a, 'e') & Eq(b, 'y');
+  cand |= Eq(a, 'g') & (Eq(b, 'h') | Eq(b, 'i'));
+  cand |= (Eq(a, 's') | Eq(a, 'r')) & Eq(b, 'k');
+  cand |= Eq(al, 'b') & (Eq(bl, 'e') | Eq(bl, 'a'));
+  const Bytes16 digit = reinterpret_cast<Bytes16>(static_cast<Bytes16>(a - '0') < 10);
+  uint64_t d[2], c[2];
+  std::memcpy(d, &digit, 16);
+  std::memcpy(c, &cand, 16);
+  constexpr uint64_t kLow = 0x0101010101010101ull;  // one bit per byte
+  // The number of 1-bytes: their sum lands in the top byte (no popcnt instruction in the
+  // x86-64 baseline; __builtin_popcountll would be a libgcc call).
+  *digits += static_cast<int>((((d[0] & kLow) * kLow) >> 56) + (((d[1] & kLow) * kLow) >> 56));
+  if (*digits >= 11) return true;  // card (13+), CPF (11), CNPJ (14), phone (11)
+  if (((c[0] | c[1]) & kLow) == 0) return false;  // most blocks
+  for (int h = 0; h < 2; ++h) {
+    for (uint64_t m = c[h] & kLow; m != 0; m &= m - 1) {
+      const size_t j =
+          base + 8 * static_cast<size_t>(h) + static_cast<size_t>(__builtin_ctzll(m)) / 8;
+      if (CheckByte(p, n, j, emails, scheme)) return true;
     }
   }
   return false;
+}
+
+}  // namespace
+
+bool MayHoldSecret(std::string_view v, bool emails) {
+  const char* p = v.data();
+  const size_t n = v.size();
+  int digits = 0;
+  bool scheme = false;
+  size_t i = 0;
+  // Whole blocks while the byte after them is readable, then the last 1-16 bytes from a
+  // zero-padded copy (a zero byte is no candidate, as past the end in CheckByte), copied
+  // with fixed-size moves: two overlapping words cover 4-16 bytes.
+  for (; i + 17 <= n; i += 16) {
+    if (ScanBlock(p + i, p, n, i, emails, &digits, &scheme)) return true;
+  }
+  const size_t r = n - i;
+  if (r == 0) return false;
+  char tail[32] = {};
+  const char* s = p + i;
+  if (r >= 8) {
+    std::memcpy(tail, s, 8);
+    std::memcpy(tail + r - 8, s + r - 8, 8);
+  } else if (r >= 4) {
+    std::memcpy(tail, s, 4);
+    std::memcpy(tail + r - 4, s + r - 4, 4);
+  } else {
+    tail[0] = s[0];
+    tail[r / 2] = s[r / 2];
+    tail[r - 1] = s[r - 1];
+  }
+  return ScanBlock(tail, p, n, i, emails, &digits, &scheme);
 }
 
 bool LuhnValid(std::string_view s) {

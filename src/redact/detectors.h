@@ -34,7 +34,11 @@ const std::vector<Detector>& BuiltinDetectors();
 // (a ':' after any other word — "Audit: user.login", "Database operation: select" — no
 // longer sends a value to the set); a new detector must keep this a superset (the planted
 // corpus test checks every detector still fires).
+// Reads sixteen bytes at a time and hands only the bytes that, with the next one, can start
+// an anchor (or are '=', ':', '@') to the byte-wise check.
 bool MayHoldSecret(std::string_view v, bool emails);
+// The same answer one byte at a time (the reference the vector pass is tested against).
+bool MayHoldSecretScalar(std::string_view v, bool emails);
 
 // Check-digit validators (digits are taken from `s`, separators skipped).
 bool LuhnValid(std::string_view s);  // 13-19 digits

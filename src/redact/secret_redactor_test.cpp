@@ -341,5 +341,33 @@ TEST(SecretRedactorTest, PrefilterPassesEveryGeneratedValueADetectorMatches) {
   EXPECT_GT(skipped, 5'000u);
 }
 
+// The vector pass answers as the byte-at-a-time scan on every value: generated values of
+// every length around the 16-byte blocks, with the candidates (and the digits that add up to
+// 11) at every offset, the block boundary included.
+TEST(SecretRedactorTest, PrefilterVectorPassAnswersAsTheScalarScan) {
+  static const char* const kPieces[] = {
+      "password=", "token:", "x=",          ": ",  "://",   "@",     "eyJ",     "AKIA",     "ASIA",
+      "AIza",      "ghp_",   "github_pat_", "sk_", "rk_",   "-----", "bearer ", "BASIC ",   "bE",
+      "Ba",        "e",      "s",           "r",   "g",     "A",     "b",       "-",        "k",
+      "y",         "_",      "1",           "12",  "12345", " ",     "abc",     "\xc5\xbf", "\xff"};
+  constexpr size_t kPieceCount = sizeof(kPieces) / sizeof(kPieces[0]);
+  std::mt19937 rng(17);
+  size_t yes = 0, no = 0;
+  for (int n = 0; n < 200'000; ++n) {
+    std::string v(rng() % 40, 'x');  // filler, then pieces at random offsets
+    for (int k = static_cast<int>(rng() % 4); k > 0; --k) {
+      std::string piece = kPieces[rng() % kPieceCount];
+      v.insert(rng() % (v.size() + 1), piece);
+    }
+    for (bool emails : {false, true}) {
+      const bool want = MayHoldSecretScalar(v, emails);
+      ASSERT_EQ(MayHoldSecret(v, emails), want) << "emails=" << emails << ": " << v;
+      (want ? yes : no)++;
+    }
+  }
+  EXPECT_GT(yes, 50'000u);
+  EXPECT_GT(no, 50'000u);
+}
+
 }  // namespace
 }  // namespace vigia::redact
