@@ -10,6 +10,8 @@
 #include <set>
 #include <sstream>
 
+#include "redact/field_name_cache.h"
+
 namespace vigia::redact {
 namespace {
 
@@ -367,6 +369,41 @@ TEST(SecretRedactorTest, PrefilterVectorPassAnswersAsTheScalarScan) {
   }
   EXPECT_GT(yes, 50'000u);
   EXPECT_GT(no, 50'000u);
+}
+
+// The field-name cache never confuses two names: names that share their first and last
+// bytes, of every length around the 4-, 8- and 16-byte keys, each get their own class, in
+// any order, from fresh copies (new addresses) and from the same copy.
+TEST(FieldNameCacheTest, EveryNameGetsItsOwnClass) {
+  std::vector<std::string> names;
+  for (size_t len = 0; len <= 40; ++len) {
+    for (char mid : {'a', 'b', 'c'}) {
+      std::string s(len, 'n');
+      if (len > 0) s[len / 2] = mid;
+      if (len > 2) s[len / 2 - 1] = mid;
+      names.push_back(s);
+    }
+  }
+  auto class_of = [](std::string_view s) {
+    return static_cast<uint32_t>(std::hash<std::string_view>{}(s));
+  };
+  std::mt19937 rng(5);
+  FieldNameCache<uint32_t> cache;
+  std::vector<std::string> copies;
+  copies.reserve(names.size() * 20);
+  // The bytes at an address stay put during one Redact (the arena only grows): the names are
+  // visited in a new order each round, never moved.
+  std::vector<size_t> order(names.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (int round = 0; round < 20; ++round) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (size_t i : order) {
+      const std::string& n = names[i];
+      copies.push_back(n);  // a new address, as a per-event arena copy
+      ASSERT_EQ(cache.Get(copies.back(), class_of), class_of(n)) << n.size() << " " << n;
+      ASSERT_EQ(cache.Get(n, class_of), class_of(n)) << n.size() << " " << n;
+    }
+  }
 }
 
 }  // namespace
