@@ -363,10 +363,22 @@ TEST(AuditCrashIt, KillNineDuringAuditIngestKeepsAVerifiableChain) {
     for (auto& t : threads) t.join();
 
     // Straight after the kill: what was chained so far is a chain that verifies (the
-    // acknowledged events not chained yet are in the WAL).
+    // acknowledged events not chained yet are in the WAL). SIGKILL can stop a multi-page
+    // write(2) of the ledger part-way, leaving half a record at the end, which the verifier
+    // cannot tell from a truncation when no checkpoint vouches for it: it is reported as
+    // "truncated" at the end, and nothing else may be. The server cuts that tail when it
+    // opens the ledger and chains those events again from the WAL (checked below).
     int code = 0;
     std::string out = RunCli("audit verify --data " + o.data_dir, &code);
-    EXPECT_EQ(code, 0) << out;
+    if (code != 0) {
+      size_t breaks = 0;
+      for (size_t p = out.find(" at record "); p != std::string::npos;
+           p = out.find(" at record ", p + 1)) {
+        ++breaks;
+      }
+      EXPECT_EQ(breaks, 1u) << out;
+      EXPECT_NE(out.find("the file ends inside a record"), std::string::npos) << out;
+    }
     // The restart chains the WAL's audit events after the chained position before it
     // serves; a clean stop then leaves everything chained.
     ASSERT_TRUE(server.Start().ok()) << server.Log();
