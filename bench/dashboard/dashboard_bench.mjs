@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '../../tests/dashboard/package.json'));
@@ -15,7 +16,8 @@ const { chromium } = require('playwright-core');
 
 const [base, runsArg = '5'] = process.argv.slice(2);
 const runs = Number(runsArg);
-const QUERIES = ['*', 'level:error', 'service:sales-api'];
+// STREAM_ONLY=1 skips the per-query latencies (only the 100,000-row streaming check).
+const QUERIES = process.env.STREAM_ONLY ? [] : ['*', 'level:error', 'service:sales-api'];
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,8 +65,9 @@ async function once(page, q) {
 // While 100,000 rows stream into the table (limit=100000, the streamed order), every main-thread
 // task longer than 50 ms (the Long Tasks API, observed from before the page's own scripts run)
 // and the time until the page shows all of them; the table is scrolled meanwhile, as a user would.
-async function streaming(context) {
+async function streaming(context, browser) {
   const page = await context.newPage();
+  if (process.env.TRACE) await browser.startTracing(page, { path: process.env.TRACE, categories: TRACE_CATEGORIES });
   await page.addInitScript(() => {
     window.__long = [];
     new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([e.startTime, e.duration]); })
@@ -82,8 +85,51 @@ async function streaming(context) {
   const ms = Date.now() - t0;
   const long = await page.evaluate(() => window.__long);
   const loaded = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].loadEventEnd));
+  if (process.env.TRACE) {
+    await browser.stopTracing();
+    explainLongTasks(JSON.parse(readFileSync(process.env.TRACE, 'utf8')));
+  }
   await page.close();
   return { ms, long, loaded };
+}
+
+// TRACE=<file>: the streaming phase is recorded with Chrome's tracing into <file> (open it in
+// chrome://tracing or Perfetto) and each main-thread task over 50 ms is printed with what took
+// its time (script by function and URL, GC, style, layout, paint), to find what to fix.
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'disabled-by-default-v8.gc', 'blink.user_timing', 'toplevel', 'disabled-by-default-v8.cpu_profiler'];
+function explainLongTasks(trace) {
+  const all = trace.traceEvents || trace;
+  const names = new Map();
+  for (const e of all) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args.name);
+  const onMain = (e) => names.get(`${e.pid}:${e.tid}`) === 'CrRendererMain';
+  // The V8 sampling profiler's samples (ProfileChunk events): [time µs, "function file:line"].
+  const nodes = new Map();
+  const samples = [];
+  for (const e of all) {
+    if (e.name !== 'ProfileChunk' || !onMain(e)) continue;
+    const c = e.args?.data?.cpuProfile || {};
+    for (const n of c.nodes || []) {
+      const f = n.callFrame || {};
+      nodes.set(n.id, `${f.functionName || '(anonymous)'} ${(f.url || '').replace(/^.*\//, '')}:${f.lineNumber ?? ''}`);
+    }
+    let t = e.args.data.startTime ?? samples.at(-1)?.[0] ?? 0;
+    const deltas = e.args.data.timeDeltas || [];
+    (c.samples || []).forEach((id, i) => {
+      t += deltas[i] || 0;
+      samples.push([t, id]);
+    });
+  }
+  const tasks = all.filter((e) => e.ph === 'X' && onMain(e) && e.name === 'ThreadControllerImpl::RunTask' && e.dur > 50000);
+  for (const t of tasks) {
+    const byFn = new Map();
+    for (const [ts, id] of samples) {
+      if (ts < t.ts || ts > t.ts + t.dur) continue;
+      const f = nodes.get(id) || `node ${id}`;
+      byFn.set(f, (byFn.get(f) || 0) + 1);
+    }
+    const top = [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([f, n]) => `${f} ×${n}`);
+    console.log(`long task ${(t.dur / 1000).toFixed(1)} ms (CPU ${((t.tdur || 0) / 1000).toFixed(1)} ms): samples ${top.join(', ')}`);
+  }
 }
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
@@ -97,7 +143,7 @@ try {
     for (let i = 0; i < runs; i++) r.push(await once(page, q));
     console.log(`| \`${q}\` | ${r[0].matched.toLocaleString('en')} | ${fmt(stats(r.map((x) => x.rows)))} | ${fmt(stats(r.map((x) => x.hist)))} |`);
   }
-  const st = await streaming(page.context());
+  const st = await streaming(page.context(), browser);
   const worst = st.long.length ? Math.round(Math.max(...st.long.map(([, d]) => d))) : 0;
   const when = st.long.map(([t, d]) => `${Math.round(d)} ms at ${Math.round(t)} ms`).join(', ');
   console.log(`\n100,000 rows streamed into the table in ${st.ms} ms (load to "showing 100,000", scrolling meanwhile): ` +

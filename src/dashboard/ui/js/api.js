@@ -50,19 +50,25 @@ function headers(extra) {
 }
 
 async function errorOf(resp) {
-  let code = `http_${resp.status}`;
-  let message = resp.statusText || `HTTP ${resp.status}`;
+  let body = null;
   try {
-    const j = await resp.json();
-    if (j && j.error) {
-      code = j.error.code || code;
-      message = j.error.message || message;
-    }
+    body = await resp.json();
   } catch (_) {
     /* not JSON */
   }
-  if (resp.status === 401) window.dispatchEvent(new CustomEvent('vigia:auth', { detail: message }));
-  return new ApiError(resp.status, code, message);
+  return errorFrom(resp.status, resp.statusText, body);
+}
+
+// The ApiError of a non-2xx answer (its JSON body {"error":{code,message}} when it has one).
+function errorFrom(status, statusText, body) {
+  let code = `http_${status}`;
+  let message = statusText || `HTTP ${status}`;
+  if (body && body.error) {
+    code = body.error.code || code;
+    message = body.error.message || message;
+  }
+  if (status === 401) window.dispatchEvent(new CustomEvent('vigia:auth', { detail: message }));
+  return new ApiError(status, code, message);
 }
 
 // The query queue (see above).
@@ -140,9 +146,9 @@ function yieldToPage() {
   return globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r, 0));
 }
 
-// The longest the line loop runs before it yields: a fast server hands fetch several MB at once
-// (100k rows of /v1/query arrive in ~1 s), and parsing them in one go was a 136 ms task that
-// froze scrolling (bench/dashboard: no task over 50 ms while rows stream).
+// The longest the line loop (the live tail's) runs before it yields: a fast server can hand
+// fetch several MB at once, and parsing them in one go would be a long task that freezes the
+// page. (The streamed /v1/query has its own reader in query_worker.js, off the main thread.)
 const SLICE_MS = 12;
 
 // Reads a streamed body line by line; calls onLine(text) for each non-empty line.
@@ -172,34 +178,34 @@ async function readLines(resp, onLine) {
 }
 
 // The streamed /v1/query (format=ndjson): rows are handed to onRows in batches as they
-// arrive. A trailing {"error":...} record (an error after the first rows) is thrown.
+// arrive. The body is fetched and parsed in a worker (query_worker.js), so the page's main
+// thread only receives the batches. A trailing {"error":...} record (an error after the first
+// rows) is thrown.
 export async function streamQuery(q, range, limit, onRows, signal) {
-  const resp = await call('GET', '/v1/query', {
-    query: Object.assign({ q, format: 'ndjson', limit }, rangeParams(range)),
-    accept: 'application/x-ndjson',
-    signal,
-    queued: true,
-  });
-  let batch = [];
-  let failure = null;
-  let flushAt = performance.now();
-  await readLines(resp, (line) => {
-    if (!line.trim()) return;
-    const row = JSON.parse(line);
-    if (row && typeof row.error === 'object' && row.error && Object.keys(row).length === 1) {
-      failure = new ApiError(200, row.error.code, row.error.message);
-      return;
-    }
-    batch.push(row);
-    const now = performance.now();
-    if (batch.length >= 500 || now - flushAt > 50) {
-      onRows(batch);
-      batch = [];
-      flushAt = now;
-    }
-  });
-  if (batch.length) onRows(batch);
-  if (failure) throw failure;
+  if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
+  await slot();
+  const worker = new Worker(new URL('./query_worker.js', import.meta.url));
+  try {
+    await new Promise((resolve, reject) => {
+      const stop = () => reject(new DOMException('aborted', 'AbortError'));
+      signal?.addEventListener('abort', stop, { once: true });
+      worker.onerror = (e) => reject(new Error(e.message || 'the query worker failed'));
+      worker.onmessage = ({ data: m }) => {
+        if (signal?.aborted) return;
+        if (m.type === 'rows') onRows(m.rows);
+        else if (m.type === 'end') m.error ? reject(new ApiError(200, m.error.code, m.error.message)) : resolve();
+        else if (m.type === 'http') reject(errorFrom(m.status, m.statusText, m.body));
+        else reject(new TypeError(m.message));
+      };
+      worker.postMessage({
+        url: url('/v1/query', {}, Object.assign({ q, format: 'ndjson', limit }, rangeParams(range))),
+        headers: headers({ Accept: 'application/x-ndjson' }),
+      });
+    });
+  } finally {
+    worker.terminate();
+    release();
+  }
 }
 
 // GET /v1/tail as Server-Sent Events, read with fetch (EventSource cannot send the key).
