@@ -497,7 +497,15 @@ export async function render(main, route) {
       const sel = resultsEl.querySelector('.vt-add');
       if (sel) sel.replaceChildren(addColumnSelect());
       if (!rows.length) resultsEl.appendChild(h('p', { class: 'muted empty' }, 'No events match this query in this time range.'));
-    } catch (err) {
+    } catch (failed) {
+      // The rows' own error first: its line:column are those of the text as typed (the
+      // histogram's query appends a `| stats …` that moves an unterminated string's error).
+      let err = failed;
+      try {
+        await results;
+      } catch (e) {
+        err = e;
+      }
       if (signal.aborted) return;
       showSyntax(err);
       summaryEl.textContent = '';
