@@ -10,7 +10,7 @@ ARGS       ?=
 # standalone_clone_test) shares cached objects.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all deps configure build run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo deb
+.PHONY: all deps configure build dashboard-web run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo deb
 
 all: build
 
@@ -25,7 +25,15 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-run: build
+# The dashboard's bundle (src/dashboard/web/ → src/dashboard/ui/, committed) is rebuilt from its
+# TypeScript sources when npm is installed; without node the committed bundle is served.
+dashboard-web:
+	@if command -v npm > /dev/null; then \
+	  cd src/dashboard/web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs; \
+	else echo "make: no npm: the dashboard is the committed bundle in src/dashboard/ui/"; fi
+
+run: dashboard-web
+	$(MAKE) build
 	./$(BUILD)/vigia serve $(ARGS)
 
 test-release: build

@@ -35,11 +35,16 @@
 
 namespace vigia::dashboard {
 
-// The Content-Security-Policy header value of every dashboard answer.
+// The Content-Security-Policy header value of every dashboard answer. Scripts, style sheets
+// and <style> elements only from the dashboard's own files; style *attributes* are allowed
+// (style-src-attr): the browser's own editing of the query editor's contenteditable
+// (CodeMirror 6) writes them when it merges lines, and a style attribute runs no script and
+// loads nothing the other directives do not allow (docs/dashboard.md, "Keys and security").
+// worker-src: the streamed query's worker (js/query_worker.js).
 inline constexpr std::string_view kContentSecurityPolicy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'";
+    "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 // Where the versioned files are: /ui/assets/<version>/<file>.
 inline constexpr std::string_view kAssetsPath = "/ui/assets/";

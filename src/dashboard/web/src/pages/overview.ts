@@ -1,3 +1,4 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Overview: the KPI board (green/yellow/red tiles with trend and sparkline), SLOs with the
 // remaining error budget and burn rates, probe targets with uptime and TLS expiry, and live
 // traffic statistics (GET /v1/kpis, /v1/kpis/{name}/series, /v1/slos, /v1/probes,

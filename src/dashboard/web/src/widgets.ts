@@ -27,10 +27,11 @@ document.addEventListener('keydown', (e) => {
 // Relative ranges offered by the picker (VQL durations; the API's since=).
 export const RELATIVE = ['5m', '15m', '1h', '6h', '24h', '7d', '30d'];
 
-export function durationMs(d) {
+export function durationMs(d: string | null | undefined): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(d || '');
   if (!m) return NaN;
-  const unit = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 }[m[2]];
+  const units: Record<string, number> = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8 };
+  const unit = units[m[2] ?? ''] ?? NaN;
   return Number(m[1]) * unit;
 }
 

@@ -1,3 +1,4 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Status: server health (GET /health/ready), ingest rate, storage per partition/tenant,
 // parts and merges (GET /v1/stats, admin).
 import { h, clear, fmtNum, fmtBytes, errorBox } from '../dom.js';

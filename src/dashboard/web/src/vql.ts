@@ -11,14 +11,23 @@ const FUNCS = new Set([
   'median', 'quantile', 'rate', 'round',
 ]);
 
-function isSpace(c) {
+function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
 
+export type TokenType =
+  | 'ws' | 'string' | 'word' | 'field' | 'value' | 'op' | 'pipe' | 'keyword' | 'func' | 'number' | 'punct' | 'neg';
+export interface Token {
+  type: TokenType;
+  text: string;
+  start: number;
+  end: number;
+}
+
 // Tokens {type, text, start, end}; types: ws, string, word, field, value, op, pipe, keyword,
-// func, number, punct. Unterminated strings run to the end (the server reports them).
-export function tokenize(text) {
-  const out = [];
+// func, number, punct, neg. Unterminated strings run to the end (the server reports them).
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
   let i = 0;
   let afterPipe = false;
   let prevField = false; // the last token was a field's ':' or operator
@@ -69,7 +78,7 @@ export function tokenize(text) {
     }
     const t = text.slice(start, i);
     const lower = t.toLowerCase();
-    let type = 'word';
+    let type: TokenType = 'word';
     if (prevField) type = 'value';
     else if (text[i] === ':' || (text[i] === ' ' && /^\s*(!=|>=|<=|>|<)/.test(text.slice(i)))) type = 'field';
     else if (afterPipe && PIPES.has(lower)) type = 'pipe';
@@ -86,7 +95,7 @@ export function tokenize(text) {
 
 // {filter, pipes}: the text before the first top-level '|' (outside quotes) and the rest
 // (without the '|'), or pipes '' when there is none.
-export function splitPipes(text) {
+export function splitPipes(text: string): { filter: string; pipes: string } {
   for (const t of tokenize(text)) {
     if (t.type === 'pipe' && t.text === '|') {
       return { filter: text.slice(0, t.start).trim(), pipes: text.slice(t.end).trim() };
@@ -97,7 +106,11 @@ export function splitPipes(text) {
 
 // What the caret is in: {kind:'field', prefix, start} or {kind:'value', field, prefix, start}
 // (start: where the replaced text begins), or null inside strings or pipes.
-export function contextAt(text, pos) {
+export type AcContext =
+  | { kind: 'field'; prefix: string; start: number }
+  | { kind: 'value'; field: string; prefix: string; start: number };
+
+export function contextAt(text: string, pos: number): AcContext | null {
   const before = text.slice(0, pos);
   if (splitPipes(before).pipes !== '' || /\|\s*$/.test(before)) return null;
   const toks = tokenize(before);
@@ -124,14 +137,14 @@ export function contextAt(text, pos) {
 }
 
 // A value as VQL writes it: bare when it is one plain word, else double-quoted.
-export function quoteValue(v) {
+export function quoteValue(v: unknown): string {
   const s = v === null || v === undefined ? '' : String(v);
   if (s !== '' && /^[^\s()[\],|:"'=<>!~*]+$/.test(s) && !/^-/.test(s) && !KEYWORDS.has(s.toLowerCase())) return s;
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\*/g, '\\*')}"`;
 }
 
 // `field:value` (or `-field:value`) appended to a query's filter, pipes kept.
-export function addFilter(text, field, value, negate = false) {
+export function addFilter(text: string, field: string, value: unknown, negate = false): string {
   const term = `${negate ? '-' : ''}${field}:${value === null ? '*' : quoteValue(value)}`;
   const { filter, pipes } = splitPipes(text);
   const f = filter === '' || filter === '*' ? term : `${filter} ${term}`;
@@ -139,8 +152,8 @@ export function addFilter(text, field, value, negate = false) {
 }
 
 // The bare words and phrases of a filter (for highlighting tail matches).
-export function searchTerms(filter) {
-  const out = [];
+export function searchTerms(filter: string): string[] {
+  const out: string[] = [];
   const toks = tokenize(filter);
   for (const t of toks) {
     if (t.type === 'word' && t.text !== '*') out.push(t.text.replace(/\*$/, ''));

@@ -1,3 +1,4 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Errors: the error groups (count, users affected, sparkline, first/last seen, status) and a
 // group's page (stack, latest events, breakdown by release/route/browser, resolve/ignore).
 // GET /v1/errors, GET|PATCH /v1/errors/{fingerprint}.
@@ -5,7 +6,7 @@ import { h, clear, fmtTime, fmtNum, errorBox, toast } from '../dom.js';
 import { getJson, call } from '../api.js';
 import { sparkline } from '../chart.js';
 import { section, table, badge } from '../widgets.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 
 const STATUS_CLS = { unresolved: 'red', regressed: 'red', resolved: 'green', ignored: '' };
 

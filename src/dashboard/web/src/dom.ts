@@ -108,13 +108,14 @@ export function fmtDuration(ms) {
 }
 
 // Shows a short message at the bottom of the page.
-export function toast(msg, kind = 'info') {
+let toastTimer = 0;
+export function toast(msg: string, kind = 'info') {
   const el = document.getElementById('toast');
   if (!el) return;
   el.textContent = msg;
   el.className = `show ${kind}`;
-  clearTimeout(toast.t);
-  toast.t = setTimeout(() => (el.className = ''), 4000);
+  clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (el.className = ''), 4000);
 }
 
 // A readable error box for a failed API call (never a blank page).

@@ -1,9 +1,10 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Audit: the trail of an actor or an entity from the tamper-evident ledger (GET /v1/audit),
 // with the chain verification status (GET /v1/audit/verify, admin).
 import { h, clear, fmtTime, errorBox } from '../dom.js';
 import { getJson } from '../api.js';
 import { section, table, badge } from '../widgets.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 
 const FIELDS = ['actor', 'entity', 'entity_id', 'action', 'tenant'];
 

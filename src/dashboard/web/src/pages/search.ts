@@ -1,13 +1,15 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Search: the VQL editor (highlighting, autocomplete of fields and values, syntax errors at
 // line:column while typing), the time picker, the histogram by level (drag to zoom), the
 // streamed virtualized results table with click-to-filter, field facets, and stats queries
 // as a table and chart. The query and range live in the URL (/ui/search?q=...&range=1h).
 import { h, clear, fmtTime, fmtNum, debounce, errorBox, toMs } from '../dom.js';
 import { call, query, streamQuery, getJson, rangeParams, ApiError } from '../api.js';
-import { tokenize, splitPipes, contextAt, addFilter, quoteValue } from '../vql.js';
+import { splitPipes, addFilter, quoteValue } from '../vql.js';
+import { queryEditor } from '../editor.js';
 import { histogram, lineChart } from '../chart.js';
 import { valueMenu, timePicker, rangeFromParams, rangeToParams, rangeBounds, eventView, table } from '../widgets.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 
 const ROW_H = 26;
 const DEFAULT_COLS = ['ts', 'level', 'service', 'msg'];
@@ -56,60 +58,29 @@ export async function render(main, route) {
   let rows = [];
   let selected = -1;
 
-  // ---- the editor ----
-  const hl = h('pre', { class: 'hl', 'aria-hidden': 'true' });
-  const ta = h('textarea', {
-    class: 'query-input', 'data-query-input': '', spellcheck: 'false', autocomplete: 'off', rows: 1,
-    'aria-label': 'VQL query (Enter runs, Shift+Enter for a new line)', value: state.q,
-  });
-  const acList = h('ul', { class: 'ac', role: 'listbox', id: 'ac-list' });
+  // ---- the editor (CodeMirror 6, editor.ts) ----
+  const editorSlot = h('div', { class: 'editor' });
   const syntax = h('div', { class: 'syntax', role: 'alert', 'aria-live': 'polite' });
-  let errorPos = null; // {line, col}
-
-  function paint() {
-    const text = ta.value;
-    const frag = [];
-    let errOffset = -1;
-    if (errorPos) {
-      const lines = text.split('\n');
-      errOffset = 0;
-      for (let i = 0; i < errorPos.line - 1 && i < lines.length; i++) errOffset += lines[i].length + 1;
-      errOffset += errorPos.col - 1;
-    }
-    for (const t of tokenize(text)) {
-      if (errOffset >= t.start && errOffset < t.end) {
-        const a = errOffset - t.start;
-        frag.push(h('span', { class: `t-${t.type}` }, t.text.slice(0, a)));
-        frag.push(h('span', { class: `t-${t.type} t-error` }, t.text.slice(a)));
-      } else {
-        frag.push(h('span', { class: `t-${t.type}` }, t.text));
-      }
-    }
-    if (errOffset >= text.length) frag.push(h('span', { class: 't-error' }, ' '));
-    frag.push('\n');
-    hl.replaceChildren(...frag);
-    ta.rows = Math.min(8, text.split('\n').length);
-  }
+  let ed = null;
 
   function showSyntax(err) {
     const m = err && /^(\d+):(\d+): (.*)$/s.exec(err.message || '');
     if (m) {
-      errorPos = { line: Number(m[1]), col: Number(m[2]) };
       syntax.textContent = `Syntax error at line ${m[1]}, column ${m[2]}: ${m[3]}`;
       syntax.className = 'syntax show';
+      ed?.showError({ line: Number(m[1]), col: Number(m[2]), message: m[3] });
     } else {
-      errorPos = null;
       syntax.textContent = '';
       syntax.className = 'syntax';
+      ed?.showError(null);
     }
-    paint();
   }
 
   // Asks the server's parser about the text (an empty time range: nothing is scanned).
   let checkSeq = 0;
   const checkSyntax = debounce(async () => {
     const seq = ++checkSeq;
-    const text = ta.value;
+    const text = ed.text();
     try {
       await call('GET', '/v1/query', {
         query: { q: text, since: '1970-01-01T00:00:00Z', until: '1970-01-01T00:00:00.001Z', limit: 1, format: 'json' },
@@ -121,10 +92,7 @@ export async function render(main, route) {
     }
   }, 350);
 
-  // ---- autocomplete ----
-  let acItems = [];
-  let acIndex = 0;
-  let acCtx = null;
+  // ---- autocomplete sources ----
   async function loadStatsColumns() {
     if (statsColumnsLoaded) return;
     statsColumnsLoaded = true;
@@ -145,79 +113,14 @@ export async function render(main, route) {
     valueCache.set(key, p);
     return p;
   }
-  async function updateAc() {
-    const ctx = contextAt(ta.value, ta.selectionStart);
-    acCtx = ctx;
-    let items = [];
-    if (ctx && ctx.kind === 'field' && ctx.prefix.length >= 1) {
-      await loadStatsColumns();
-      items = [...fieldNames].filter((f) => f.startsWith(ctx.prefix) && f !== ctx.prefix).sort().slice(0, 12)
-        .map((f) => ({ label: f, insert: `${f}:` }));
-    } else if (ctx && ctx.kind === 'value') {
-      const vals = await valuesOf(ctx.field);
-      if (acCtx !== ctx) return;
-      items = vals.map(String).filter((v) => v.startsWith(ctx.prefix.replace(/^"/, '')) && v !== ctx.prefix)
-        .slice(0, 12).map((v) => ({ label: v, insert: `${quoteValue(v)} ` }));
-    }
-    acItems = items;
-    acIndex = 0;
-    drawAc();
-  }
-  function drawAc() {
-    acList.replaceChildren(...acItems.map((it, i) => h('li', {
-      role: 'option', class: i === acIndex ? 'active' : '', 'aria-selected': i === acIndex ? 'true' : 'false',
-      onmousedown: (e) => { e.preventDefault(); acIndex = i; acceptAc(); },
-    }, it.label)));
-    acList.style.display = acItems.length ? 'block' : 'none';
-    ta.setAttribute('aria-expanded', acItems.length ? 'true' : 'false');
-  }
-  function acceptAc() {
-    const it = acItems[acIndex];
-    if (!it || !acCtx) return;
-    const pos = ta.selectionStart;
-    ta.value = ta.value.slice(0, acCtx.start) + it.insert + ta.value.slice(pos);
-    const caret = acCtx.start + it.insert.length;
-    ta.setSelectionRange(caret, caret);
-    acItems = [];
-    drawAc();
-    paint();
-    checkSyntax();
-    if (it.insert.endsWith(':')) updateAc();
-  }
-  ta.addEventListener('input', () => {
-    paint();
-    checkSyntax();
-    updateAc();
-  });
-  ta.addEventListener('scroll', () => {
-    hl.scrollTop = ta.scrollTop;
-    hl.scrollLeft = ta.scrollLeft;
-  });
-  ta.addEventListener('blur', () => setTimeout(() => { acItems = []; drawAc(); }, 150));
-  ta.addEventListener('keydown', (e) => {
-    if (acItems.length) {
-      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-        e.preventDefault();
-        acIndex = (acIndex + (e.key === 'ArrowDown' ? 1 : acItems.length - 1)) % acItems.length;
-        drawAc();
-        return;
-      }
-      if (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey)) {
-        e.preventDefault();
-        acceptAc();
-        return;
-      }
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        acItems = [];
-        drawAc();
-        return;
-      }
-    }
-    if (e.key === 'Enter' && !e.shiftKey) {
-      e.preventDefault();
-      submit();
-    }
+  ed = queryEditor({
+    parent: editorSlot,
+    doc: state.q,
+    label: 'VQL query (Enter runs, Shift+Enter for a new line)',
+    onSubmit: () => submit(),
+    onChange: () => checkSyntax(),
+    fields: async () => { await loadStatsColumns(); return fieldNames; },
+    values: valuesOf,
   });
 
   // ---- controls ----
@@ -239,12 +142,11 @@ export async function render(main, route) {
 
   main.appendChild(h('div', { class: 'page search' },
     h('div', { class: 'query-bar' },
-      h('div', { class: 'editor' }, hl, ta, acList),
+      editorSlot,
       h('div', { class: 'controls' }, picker, orderSel, limitSel, runBtn)),
     syntax, summaryEl, histEl,
     h('div', { class: 'results' }, facetsEl, resultsEl),
     drawer));
-  paint();
 
   function urlFor(s) {
     const p = new URLSearchParams();
@@ -258,20 +160,20 @@ export async function render(main, route) {
 
   // Runs the editor's text: the URL changes (a new history entry), then the page renders it.
   function submit() {
-    state.q = ta.value.trim() || '*';
+    state.q = ed.text().trim() || '*';
     const href = urlFor(state);
     if (href === location.pathname + location.search) run();
     else navigate(href);
   }
   function setQuery(q) {
-    ta.value = q;
+    ed.setText(q);
     submit();
   }
   function onValue(e, field, value) {
     e.stopPropagation();
     valueMenu(e, field, value, [
-      { label: `Filter for ${field}:${value === null ? '*' : quoteValue(value)}`, run: () => setQuery(addFilter(ta.value, field, value)) },
-      { label: `Filter out -${field}:…`, run: () => setQuery(addFilter(ta.value, field, value, true)) },
+      { label: `Filter for ${field}:${value === null ? '*' : quoteValue(value)}`, run: () => setQuery(addFilter(ed.text(), field, value)) },
+      { label: `Filter out -${field}:…`, run: () => setQuery(addFilter(ed.text(), field, value, true)) },
       state.cols.includes(field)
         ? { label: `Remove column ${field}`, run: () => { state.cols = state.cols.filter((c) => c !== field); submit(); } }
         : { label: `Add column ${field}`, run: () => { state.cols = [...state.cols, field]; submit(); } },
@@ -378,10 +280,10 @@ export async function render(main, route) {
       facetsEl.appendChild(h('div', { class: 'facet', 'data-facet': f },
         h('div', { class: 'facet-name' }, f),
         ...vals.map((x) => h('div', { class: 'facet-row' },
-          h('button', { type: 'button', class: 'facet-val', title: `Filter for ${f}:${x[f]}`, onclick: () => setQuery(addFilter(ta.value, f, x[f])) }, String(x[f])),
+          h('button', { type: 'button', class: 'facet-val', title: `Filter for ${f}:${x[f]}`, onclick: () => setQuery(addFilter(ed.text(), f, x[f])) }, String(x[f])),
           h('span', { class: 'facet-bar' }, h('i', { style: { width: `${Math.round((100 * x.hits) / Math.max(1, total))}%` } })),
           h('span', { class: 'facet-n' }, fmtNum(x.hits)),
-          h('button', { type: 'button', class: 'ghost small', title: `Filter out ${f}:${x[f]}`, 'aria-label': `Filter out ${f}:${x[f]}`, onclick: () => setQuery(addFilter(ta.value, f, x[f], true)) }, '−')))));
+          h('button', { type: 'button', class: 'ghost small', title: `Filter out ${f}:${x[f]}`, 'aria-label': `Filter out ${f}:${x[f]}`, onclick: () => setQuery(addFilter(ed.text(), f, x[f], true)) }, '−')))));
     }
   }
 

@@ -11,7 +11,9 @@ const KEY = 'vigia.key';
 const MAX_QUERIES = 2;
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  status: number;
+  code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
     this.status = status;
     this.code = code;
@@ -21,18 +23,21 @@ export class ApiError extends Error {
 export function getKey() {
   return sessionStorage.getItem(KEY) || '';
 }
-export function setKey(k) {
+export function setKey(k: string) {
   if (k) sessionStorage.setItem(KEY, k);
   else sessionStorage.removeItem(KEY);
 }
 
 // The template with its {name} placeholders filled in, percent-encoded: request_id a/b in
 // /v1/trace/{request_id} gives /v1/trace/a%2Fb.
-export function apiPath(template, params = {}) {
+export type Params = Record<string, string | number | undefined>;
+export type Query = Record<string, string | number | boolean | undefined | null>;
+
+export function apiPath(template: string, params: Params = {}): string {
   return template.replace(/\{(\w+)\}/g, (_, n) => encodeURIComponent(params[n] ?? ''));
 }
 
-function url(template, params, query) {
+function url(template: string, params?: Params, query?: Query): string {
   let u = apiPath(template, params);
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(query || {})) {
@@ -42,15 +47,15 @@ function url(template, params, query) {
   return s ? `${u}?${s}` : u;
 }
 
-function headers(extra) {
-  const hd = Object.assign({}, extra);
+function headers(extra?: Record<string, string>): Record<string, string> {
+  const hd: Record<string, string> = Object.assign({}, extra);
   const k = getKey();
   if (k) hd.Authorization = `Bearer ${k}`;
   return hd;
 }
 
-async function errorOf(resp) {
-  let body = null;
+async function errorOf(resp: Response): Promise<ApiError> {
+  let body: unknown = null;
   try {
     body = await resp.json();
   } catch (_) {
@@ -60,7 +65,7 @@ async function errorOf(resp) {
 }
 
 // The ApiError of a non-2xx answer (its JSON body {"error":{code,message}} when it has one).
-function errorFrom(status, statusText, body) {
+function errorFrom(status: number, statusText: string, body: any): ApiError {
   let code = `http_${status}`;
   let message = statusText || `HTTP ${status}`;
   if (body && body.error) {
@@ -73,13 +78,13 @@ function errorFrom(status, statusText, body) {
 
 // The query queue (see above).
 let running = 0;
-const waiting = [];
+const waiting: (() => void)[] = [];
 async function slot() {
   if (running < MAX_QUERIES) {
     running++;
     return;
   }
-  await new Promise((r) => waiting.push(r));
+  await new Promise<void>((r) => waiting.push(r));
   running++;
 }
 function release() {
@@ -88,10 +93,20 @@ function release() {
   if (next) next();
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // fetch with the key; retries 429/503 up to 3 times after Retry-After. Throws ApiError.
-export async function call(method, template, { params, query, body, signal, accept, contentType, queued } = {}) {
+export interface CallOptions {
+  params?: Params;
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  accept?: string;
+  contentType?: string;
+  queued?: boolean;
+}
+
+export async function call(method: string, template: string, { params, query, body, signal, accept, contentType, queued }: CallOptions = {}): Promise<Response> {
   if (queued) await slot();
   try {
     for (let attempt = 0; ; attempt++) {
@@ -117,13 +132,26 @@ export async function call(method, template, { params, query, body, signal, acce
   }
 }
 
-export async function getJson(template, params, query, opts = {}) {
+export async function getJson(template: string, params?: Params, query?: Query, opts: CallOptions = {}): Promise<any> {
   const resp = await call('GET', template, Object.assign({ params, query }, opts));
   return resp.json();
 }
 
 // Runs a VQL query (GET /v1/query, format=json) and returns {rows, truncated, stats}.
-export async function query(q, range, extra = {}, signal) {
+export interface Range {
+  rel?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface QueryAnswer {
+  rows: Record<string, any>[];
+  truncated?: boolean;
+  stats?: Record<string, any>;
+  error?: { code: string; message: string };
+}
+
+export async function query(q: string, range: Range | null, extra: Query = {}, signal?: AbortSignal): Promise<QueryAnswer> {
   const resp = await call('GET', '/v1/query', {
     query: Object.assign({ q, format: 'json' }, rangeParams(range), extra),
     signal,
@@ -135,7 +163,7 @@ export async function query(q, range, extra = {}, signal) {
 }
 
 // since/until of a time range {from, to}: a relative duration ('1h') or RFC 3339 times.
-export function rangeParams(range) {
+export function rangeParams(range: Range | null | undefined): Query {
   if (!range) return {};
   if (range.rel) return { since: range.rel };
   return { since: range.from, until: range.to };
@@ -143,7 +171,8 @@ export function rangeParams(range) {
 
 // Gives the page a turn (input, rendering) between slices of a long synchronous loop.
 function yieldToPage() {
-  return globalThis.scheduler?.yield ? globalThis.scheduler.yield() : new Promise((r) => setTimeout(r, 0));
+  const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  return s?.yield ? s.yield() : new Promise<void>((r) => setTimeout(r, 0));
 }
 
 // The longest the line loop (the live tail's) runs before it yields: a fast server can hand
@@ -152,8 +181,8 @@ function yieldToPage() {
 const SLICE_MS = 12;
 
 // Reads a streamed body line by line; calls onLine(text) for each non-empty line.
-async function readLines(resp, onLine) {
-  const reader = resp.body.getReader();
+async function readLines(resp: Response, onLine: (line: string) => void) {
+  const reader = resp.body!.getReader();
   const dec = new TextDecoder();
   let buf = '';
   let sliceStart = performance.now();
@@ -181,12 +210,12 @@ async function readLines(resp, onLine) {
 // arrive. The body is fetched and parsed in a worker (query_worker.js), so the page's main
 // thread only receives the batches. A trailing {"error":...} record (an error after the first
 // rows) is thrown.
-export async function streamQuery(q, range, limit, onRows, signal) {
+export async function streamQuery(q: string, range: Range, limit: number, onRows: (rows: Record<string, any>[]) => void, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
   await slot();
   const worker = new Worker(new URL('./query_worker.js', import.meta.url));
   try {
-    await new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const stop = () => reject(new DOMException('aborted', 'AbortError'));
       signal?.addEventListener('abort', stop, { once: true });
       worker.onerror = (e) => reject(new Error(e.message || 'the query worker failed'));
@@ -211,7 +240,14 @@ export async function streamQuery(q, range, limit, onRows, signal) {
 // GET /v1/tail as Server-Sent Events, read with fetch (EventSource cannot send the key).
 // handlers: {open(), event(obj), dropped(n), error(err)}. Returns when the stream ends or the
 // signal aborts.
-export async function tail(q, since, handlers, signal) {
+export interface TailHandlers {
+  open?: () => void;
+  event: (ev: Record<string, any>) => void;
+  dropped: (n: number) => void;
+  error: (err: ApiError) => void;
+}
+
+export async function tail(q: string, since: string | undefined, handlers: TailHandlers, signal?: AbortSignal): Promise<void> {
   const resp = await call('GET', '/v1/tail', {
     query: { q, since, format: 'sse' },
     accept: 'text/event-stream',
@@ -219,13 +255,13 @@ export async function tail(q, since, handlers, signal) {
   });
   if (handlers.open) handlers.open();
   let type = 'message';
-  let data = [];
+  let data: string[] = [];
   await readLines(resp, (raw) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') {
       if (data.length) {
         const text = data.join('\n');
-        let obj = null;
+        let obj: any = null;
         try {
           obj = JSON.parse(text);
         } catch (_) {

@@ -1,10 +1,11 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Live tail: the search filter applied to the live stream (GET /v1/tail as Server-Sent
 // Events), pause/resume, highlighted matches, an events-per-second rate, and a notice when
 // the server dropped events because this client read too slowly.
 import { h, clear, fmtTime, fmtNum, errorBox } from '../dom.js';
 import { tail } from '../api.js';
 import { splitPipes, searchTerms } from '../vql.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 
 const MAX_ROWS = 2000;
 

@@ -1,9 +1,10 @@
+// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
 // Trace: one request id (or W3C trace id) across services on a timeline (GET /v1/trace): the
 // request record with its duration bar, every log/audit/error event in order with its offset
 // from the start, the user agent as the server classified it, and the client IP.
 import { h, clear, fmtTime, fmtDuration, errorBox, toMs } from '../dom.js';
 import { getJson } from '../api.js';
-import { navigate } from '../app.js';
+import { navigate } from '../nav.js';
 import { section, eventView, badge } from '../widgets.js';
 
 export async function render(main, route) {
