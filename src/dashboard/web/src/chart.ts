@@ -1,238 +1,177 @@
-// @ts-nocheck — not typed yet: ported from the hand-written module as it was (docs/dashboard.md, STATUS).
-// Charts drawn by hand on a canvas (the histogram of the search page, line charts of stats
-// by _time and KPI series) and SVG sparklines. Colours come from CSS variables, so both
-// themes work.
-import { h, svg, fmtTime, fmtNum } from './dom.js';
+// Charts: the search page's histogram of events over time stacked by level (drag to zoom) and
+// line/bar charts of stats by _time and KPI series, drawn by uPlot; SVG sparklines for tiles
+// and lists. Colours come from CSS variables, so both themes work; times follow the user's
+// UTC/local choice.
+import uPlot from 'uplot';
+import { h, svg, fmtTime, fmtNum, timeZone } from './dom.js';
 
 export const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'other'];
 
-function cssVar(name) {
+function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-export function levelColor(level) {
+export function levelColor(level: string): string {
   return cssVar(`--lvl-${LEVELS.includes(level) ? level : 'other'}`);
 }
 
 const SERIES = ['--s1', '--s2', '--s3', '--s4', '--s5', '--s6'];
 
-function setupCanvas(canvas) {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || 600;
-  const hgt = canvas.clientHeight || 120;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(hgt * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, hgt);
-  return { ctx, w, hgt };
+// Time axis labels as the rest of the page writes times (24 h, the user's zone): HH:MM:SS
+// within a day, MM-DD HH:MM beyond.
+function timeLabels(u: uPlot, splits: number[]): string[] {
+  const { min = 0, max = 0 } = u.scales.x ?? {};
+  const long = max - min > 86400000;
+  return splits.map((t) => (long ? fmtTime(t).slice(5, 16) : fmtTime(t, false).slice(0, 8)));
 }
 
-function axisTimes(ctx, from, to, x0, w, y, most = 6) {
-  const n = Math.max(2, Math.min(most, Math.floor(w / 120)));
-  ctx.fillStyle = cssVar('--muted');
-  ctx.font = '11px system-ui, sans-serif';
-  ctx.textAlign = 'center';
-  const span = to - from;
-  for (let i = 0; i <= n; i++) {
-    const t = from + (span * i) / n;
-    const label = fmtTime(t, span > 86400000).slice(span > 86400000 ? 5 : 0, span > 86400000 ? 16 : 8);
-    ctx.fillText(label, x0 + (w * i) / n, y);
-  }
+// Shared options: ms timestamps, the time zone of the page, the theme's axis colours.
+function base(height: number): Partial<uPlot.Options> {
+  const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--grid'), width: 1 }, ticks: { stroke: cssVar('--grid'), width: 1 }, font: '11px system-ui, sans-serif' };
+  return {
+    height,
+    ms: 1,
+    tzDate: timeZone() === 'utc' ? (ts: number) => uPlot.tzDate(new Date(ts), 'Etc/UTC') : (ts: number) => new Date(ts),
+    legend: { show: false },
+    axes: [{ ...axis, values: timeLabels }, { ...axis, size: 52, values: (_u, vals) => vals.map((v) => fmtNum(v)) }],
+  };
 }
 
-// A stacked bar histogram of events over time by level, zoomable by dragging.
-// data: {from, to, bucketMs, buckets: Map(ms → {level: count})}; onZoom(fromMs, toMs).
-export function histogram(data, onZoom) {
-  const canvas = h('canvas', { class: 'histogram', 'aria-label': 'Events over time by level', role: 'img' });
-  const sel = h('div', { class: 'drag-select' });
-  const tip = h('div', { class: 'chart-tip' });
+// uPlot wants a width: the box's, and again whenever the box is resized.
+function mount(box: HTMLElement, slot: HTMLElement, make: (width: number) => uPlot): void {
+  let plot: uPlot | null = null;
+  const width = () => Math.max(200, Math.floor(slot.clientWidth || box.clientWidth || 600));
+  requestAnimationFrame(() => {
+    plot = make(width());
+    new ResizeObserver(() => plot?.setSize({ width: width(), height: plot.height })).observe(slot);
+  });
+}
+
+export interface HistogramData {
+  from: number;
+  to: number;
+  bucketMs: number;
+  buckets: Map<number, Record<string, number>>;
+}
+
+// A stacked bar histogram of events over time by level; dragging across it calls
+// onZoom(fromMs, toMs). The plot's canvas has the class "histogram".
+export function histogram(data: HistogramData, onZoom: (from: number, to: number) => void): HTMLElement {
   const legend = h('div', { class: 'legend' });
-  const wrap = h('div', { class: 'chart-wrap' }, canvas, sel, tip);
-  const box = h('div', { class: 'histogram-box' }, wrap, legend);
-  const pad = { l: 44, r: 8, t: 6, b: 18 };
-  let geom = null;
-
-  function draw() {
-    const { ctx, w, hgt } = setupCanvas(canvas);
-    const plotW = w - pad.l - pad.r;
-    const plotH = hgt - pad.t - pad.b;
-    let max = 0;
-    const seen = new Set();
-    for (const counts of data.buckets.values()) {
-      let s = 0;
-      for (const [lvl, n] of Object.entries(counts)) {
-        s += n;
-        seen.add(lvl);
-      }
-      max = Math.max(max, s);
-    }
-    geom = { w, plotW, plotH };
-    ctx.strokeStyle = cssVar('--grid');
-    ctx.fillStyle = cssVar('--muted');
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textAlign = 'right';
-    for (let i = 0; i <= 2; i++) {
-      const y = pad.t + plotH - (plotH * i) / 2;
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y + 0.5);
-      ctx.lineTo(pad.l + plotW, y + 0.5);
-      ctx.stroke();
-      ctx.fillText(fmtNum(Math.round((max * i) / 2)), pad.l - 4, y + 4);
-    }
-    const span = data.to - data.from;
-    const bw = Math.max(1, (plotW * data.bucketMs) / span - 1);
-    for (const [t, counts] of data.buckets) {
-      const x = pad.l + (plotW * (t - data.from)) / span;
-      let y = pad.t + plotH;
-      for (const lvl of LEVELS.slice().reverse()) {
-        const n = counts[lvl];
-        if (!n) continue;
-        const bh = max ? (plotH * n) / max : 0;
-        ctx.fillStyle = levelColor(lvl);
-        ctx.fillRect(x, y - bh, bw, bh);
-        y -= bh;
-      }
-    }
-    axisTimes(ctx, data.from, data.to, pad.l, plotW, hgt - 4);
-    legend.replaceChildren(
-      ...LEVELS.filter((l) => seen.has(l)).map((l) =>
-        h('span', { class: 'legend-item' }, h('i', { style: { background: levelColor(l) } }), l),
-      ),
-    );
+  const tip = h('div', { class: 'chart-tip' });
+  const slot = h('div', { class: 'chart-wrap' }, tip);
+  const box = h('div', { class: 'histogram-box', role: 'img', 'aria-label': 'Events over time by level' }, slot, legend);
+  const times = [...data.buckets.keys()].sort((a, b) => a - b);
+  const seen = LEVELS.filter((l) => times.some((t) => data.buckets.get(t)![l]));
+  // Stacked: the series of level i is the sum of levels i.. (the most severe on top), drawn
+  // from the tallest down so each bar shows its level's share.
+  const order = [...seen].reverse(); // bottom (least severe) … top (most severe)
+  const stacks = order.map((_, i) => times.map((t) => order.slice(0, i + 1).reduce((a, l) => a + (data.buckets.get(t)![l] || 0), 0)));
+  const series: uPlot.Series[] = [{}];
+  const cols: (number | null)[][] = [];
+  for (let i = order.length - 1; i >= 0; i--) {
+    const c = levelColor(order[i]!);
+    series.push({ label: order[i], fill: c, stroke: c, width: 0, paths: uPlot.paths.bars!({ size: [1, Infinity], gap: 1, align: 1 }), points: { show: false } });
+    cols.push(stacks[i]!);
   }
-
-  const tAt = (x) => data.from + ((x - pad.l) / geom.plotW) * (data.to - data.from);
-  let dragFrom = null;
-  canvas.addEventListener('mousedown', (e) => {
-    dragFrom = e.offsetX;
-    sel.style.display = 'none';
+  legend.replaceChildren(...seen.map((l) => h('span', { class: 'legend-item' }, h('i', { style: { background: levelColor(l) } }), l)));
+  mount(box, slot, (width) => {
+    const opts: uPlot.Options = {
+      ...(base(120) as uPlot.Options),
+      width,
+      series,
+      scales: { x: { time: true, range: () => [data.from, data.to] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
+      hooks: {
+        setSelect: [(u) => {
+          const { left, width: w } = u.select;
+          if (w < 4) return;
+          const a = Math.max(data.from, u.posToVal(left, 'x'));
+          const b = Math.min(data.to, u.posToVal(left + w, 'x'));
+          u.setSelect({ left: 0, width: 0, top: 0, height: 0 }, false);
+          if (b > a) onZoom(Math.floor(a), Math.ceil(b));
+        }],
+        setCursor: [(u) => {
+          const i = u.cursor.idx;
+          if (i === null || i === undefined || u.cursor.left! < 0) {
+            tip.style.display = 'none';
+            return;
+          }
+          const t = times[i]!;
+          const counts = data.buckets.get(t) || {};
+          const total = Object.values(counts).reduce((a, b) => a + b, 0);
+          tip.textContent = `${fmtTime(t)} · ${fmtNum(total)} events` + Object.entries(counts).map(([l, n]) => ` · ${l} ${fmtNum(n)}`).join('');
+          Object.assign(tip.style, { display: 'block', left: `${Math.min(u.cursor.left! + 60, width - 260)}px` });
+        }],
+      },
+    };
+    const u = new uPlot(opts, [times, ...cols] as uPlot.AlignedData, slot);
+    u.ctx.canvas.classList.add('histogram');
+    return u;
   });
-  canvas.addEventListener('mousemove', (e) => {
-    if (!geom) return;
-    if (dragFrom !== null) {
-      const a = Math.min(dragFrom, e.offsetX);
-      const b = Math.max(dragFrom, e.offsetX);
-      Object.assign(sel.style, { display: 'block', left: `${a}px`, width: `${b - a}px` });
-      tip.style.display = 'none';
-      return;
-    }
-    const t = tAt(e.offsetX);
-    const bucket = Math.floor((t - data.from) / data.bucketMs) * data.bucketMs + data.from;
-    let best = null;
-    for (const k of data.buckets.keys()) if (k <= t && t < k + data.bucketMs) best = k;
-    const counts = best === null ? {} : data.buckets.get(best);
-    const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    tip.textContent = `${fmtTime(best ?? bucket)} · ${fmtNum(total)} events` +
-      Object.entries(counts).map(([l, n]) => ` · ${l} ${fmtNum(n)}`).join('');
-    Object.assign(tip.style, { display: 'block', left: `${Math.min(e.offsetX + 8, geom.w - 260)}px` });
-  });
-  canvas.addEventListener('mouseleave', () => (tip.style.display = 'none'));
-  window.addEventListener('mouseup', (e) => {
-    if (dragFrom === null || !geom) return;
-    const rect = canvas.getBoundingClientRect();
-    const x = e.clientX - rect.left;
-    const a = Math.min(dragFrom, x);
-    const b = Math.max(dragFrom, x);
-    dragFrom = null;
-    sel.style.display = 'none';
-    if (b - a < 4) return;
-    const t0 = Math.max(data.from, tAt(a));
-    const t1 = Math.min(data.to, tAt(b));
-    if (t1 > t0) onZoom(Math.floor(t0), Math.ceil(t1));
-  });
-  requestAnimationFrame(draw);
-  new ResizeObserver(() => draw()).observe(canvas);
   return box;
 }
 
-// A line chart: series [{name, points: [[ms, value], ...]}]; bars when `bars`.
-export function lineChart(series, { bars = false, height = 220 } = {}) {
-  const canvas = h('canvas', { class: 'linechart', role: 'img', 'aria-label': 'Chart' });
-  canvas.style.height = `${height}px`;
+export interface Series {
+  name: string;
+  points: [number, number | null][];
+}
+
+// Overlapping bars of several series show through each other.
+function translucent(c: string, n: number): string {
+  return n > 1 && /^#[0-9a-f]{6}$/i.test(c) ? `${c}99` : c;
+}
+
+// A line chart (or bars) of series over time. The plot's canvas has the class "linechart".
+export function lineChart(series: Series[], { bars = false, height = 220 } = {}): HTMLElement {
   const legend = h('div', { class: 'legend' });
-  const pad = { l: 56, r: 10, t: 8, b: 18 };
-  function draw() {
-    const { ctx, w, hgt } = setupCanvas(canvas);
-    const plotW = w - pad.l - pad.r;
-    const plotH = hgt - pad.t - pad.b;
-    let from = Infinity;
-    let to = -Infinity;
-    let max = 0;
-    let min = 0;
-    for (const s of series) {
-      for (const [t, v] of s.points) {
-        from = Math.min(from, t);
-        to = Math.max(to, t);
-        if (Number.isFinite(v)) {
-          max = Math.max(max, v);
-          min = Math.min(min, v);
-        }
-      }
-    }
-    if (!Number.isFinite(from)) return;
-    if (to === from) to = from + 1;
-    if (max === min) max = min + 1;
-    const X = (t) => pad.l + (plotW * (t - from)) / (to - from);
-    const Y = (v) => pad.t + plotH - (plotH * (v - min)) / (max - min);
-    ctx.strokeStyle = cssVar('--grid');
-    ctx.fillStyle = cssVar('--muted');
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textAlign = 'right';
-    for (let i = 0; i <= 3; i++) {
-      const v = min + ((max - min) * i) / 3;
-      const y = Y(v);
-      ctx.beginPath();
-      ctx.moveTo(pad.l, y + 0.5);
-      ctx.lineTo(pad.l + plotW, y + 0.5);
-      ctx.stroke();
-      ctx.fillText(fmtNum(v), pad.l - 4, y + 4);
-    }
-    series.forEach((s, si) => {
-      ctx.strokeStyle = ctx.fillStyle = cssVar(SERIES[si % SERIES.length]);
-      ctx.lineWidth = 1.5;
-      if (bars) {
-        const n = Math.max(1, s.points.length);
-        const bw = Math.max(1, plotW / n / series.length - 1);
-        for (const [t, v] of s.points) {
-          if (!Number.isFinite(v)) continue;
-          ctx.fillRect(X(t) + si * bw, Y(v), bw, Y(min) - Y(v));
-        }
-        return;
-      }
-      ctx.beginPath();
-      let started = false;
-      for (const [t, v] of s.points) {
-        if (!Number.isFinite(v)) {
-          started = false;
-          continue;
-        }
-        if (started) ctx.lineTo(X(t), Y(v));
-        else ctx.moveTo(X(t), Y(v));
-        started = true;
-      }
-      ctx.stroke();
+  const slot = h('div', { class: 'chart-wrap' });
+  const box = h('div', { class: 'linechart-box', role: 'img', 'aria-label': 'Chart' }, slot, legend);
+  // One x axis: every time of every series, each series' value at it or a gap.
+  const times = [...new Set(series.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b);
+  const cols = series.map((s) => {
+    const at = new Map(s.points);
+    return times.map((t) => {
+      const v = at.get(t);
+      return typeof v === 'number' && Number.isFinite(v) ? v : null;
     });
-    axisTimes(ctx, from, to, pad.l, plotW, hgt - 4, 5);
-  }
-  legend.replaceChildren(
-    ...series.map((s, i) => h('span', { class: 'legend-item' }, h('i', { style: { background: cssVar(SERIES[i % SERIES.length]) } }), s.name)),
-  );
-  requestAnimationFrame(draw);
-  new ResizeObserver(() => draw()).observe(canvas);
-  return h('div', { class: 'linechart-box' }, canvas, legend);
+  });
+  const colour = (i: number) => cssVar(SERIES[i % SERIES.length]!);
+  legend.replaceChildren(...series.map((s, i) => h('span', { class: 'legend-item' }, h('i', { style: { background: colour(i) } }), s.name)));
+  mount(box, slot, (width) => {
+    const n = series.length;
+    const opts: uPlot.Options = {
+      ...(base(height) as uPlot.Options),
+      width,
+      series: [{}, ...series.map((s, i): uPlot.Series => ({
+        label: s.name,
+        stroke: colour(i),
+        width: 1.5,
+        fill: bars ? translucent(colour(i), n) : undefined,
+        paths: bars ? uPlot.paths.bars!({ size: [0.8, Infinity], align: 0 }) : undefined,
+        points: { show: times.length < 60 },
+        spanGaps: false,
+      }))],
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max === min ? min + 1 : max] } },
+      cursor: { drag: { x: false, y: false } },
+    };
+    const u = new uPlot(opts, [times, ...cols] as uPlot.AlignedData, slot);
+    u.ctx.canvas.classList.add('linechart');
+    return u;
+  });
+  return box;
 }
 
 // An inline SVG sparkline of numbers (nulls leave gaps).
-export function sparkline(values, { width = 120, height = 28, cls = '' } = {}) {
-  const nums = values.filter((v) => Number.isFinite(v));
+export function sparkline(values: (number | null)[], { width = 120, height = 28, cls = '' } = {}): SVGElement {
+  const nums = values.filter((v): v is number => Number.isFinite(v));
   const max = Math.max(1e-9, ...nums);
   const min = Math.min(0, ...nums);
   const n = Math.max(1, values.length - 1);
   let d = '';
   let pen = false;
   values.forEach((v, i) => {
-    if (!Number.isFinite(v)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
       pen = false;
       return;
     }

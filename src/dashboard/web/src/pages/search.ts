@@ -139,13 +139,14 @@ export async function render(main, route) {
   const facetsEl = h('aside', { class: 'facets', 'aria-label': 'Field facets' });
   const resultsEl = h('div', { class: 'results-main' });
   const drawer = h('div', { class: 'drawer', role: 'region', 'aria-label': 'Event' });
+  const resultsBox = h('div', { class: 'results' }, facetsEl, resultsEl);
 
   main.appendChild(h('div', { class: 'page search' },
     h('div', { class: 'query-bar' },
       editorSlot,
       h('div', { class: 'controls' }, picker, orderSel, limitSel, runBtn)),
     syntax, summaryEl, histEl,
-    h('div', { class: 'results' }, facetsEl, resultsEl),
+    resultsBox,
     drawer));
 
   function urlFor(s) {
@@ -357,6 +358,7 @@ export async function render(main, route) {
     showSyntax(null);
     if (pipes) {
       facetsEl.style.display = 'none';
+      resultsBox.classList.add('no-facets');
       resultsEl.replaceChildren(h('p', { class: 'muted' }, 'Running…'));
       try {
         await runStats(signal);
@@ -369,6 +371,7 @@ export async function render(main, route) {
       return;
     }
     facetsEl.style.display = '';
+    resultsBox.classList.remove('no-facets');
     resultsEl.replaceChildren(buildTable());
     const started = performance.now();
     let matched = null;
