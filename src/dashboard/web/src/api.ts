@@ -207,10 +207,11 @@ async function readLines(resp: Response, onLine: (line: string) => void) {
 }
 
 // The streamed /v1/query (format=ndjson): rows are handed to onRows in batches as they
-// arrive. The body is fetched and parsed in a worker (query_worker.js), so the page's main
+// arrive, each row as its JSON text (parse the ones shown), with field names seen in the
+// batch. The body is fetched and split in a worker (query_worker.js), so the page's main
 // thread only receives the batches. A trailing {"error":...} record (an error after the first
 // rows) is thrown.
-export async function streamQuery(q: string, range: Range, limit: number, onRows: (rows: Record<string, any>[]) => void, signal?: AbortSignal): Promise<void> {
+export async function streamQuery(q: string, range: Range, limit: number, onRows: (lines: string[], fields: string[]) => void, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
   await slot();
   const worker = new Worker(new URL('./query_worker.js', import.meta.url));
@@ -221,7 +222,7 @@ export async function streamQuery(q: string, range: Range, limit: number, onRows
       worker.onerror = (e) => reject(new Error(e.message || 'the query worker failed'));
       worker.onmessage = ({ data: m }) => {
         if (signal?.aborted) return;
-        if (m.type === 'rows') onRows(m.rows);
+        if (m.type === 'rows') onRows(m.lines, m.fields);
         else if (m.type === 'end') m.error ? reject(new ApiError(200, m.error.code, m.error.message)) : resolve();
         else if (m.type === 'http') reject(errorFrom(m.status, m.statusText, m.body));
         else reject(new TypeError(m.message));

@@ -55,7 +55,15 @@ export async function render(main, route) {
     limit: Number(params.get('limit')) || 1000,
   };
   let abort = new AbortController();
+  // The results: objects, or (streamed) each row's JSON text until it is first shown.
   let rows = [];
+  const rowAt = (i) => {
+    const r = rows[i];
+    if (typeof r !== 'string') return r;
+    const ev = JSON.parse(r);
+    rows[i] = ev;
+    return ev;
+  };
   let selected = -1;
 
   // ---- the editor (CodeMirror 6, editor.ts) ----
@@ -200,7 +208,7 @@ export async function render(main, route) {
       const n = Math.ceil((scroller.clientHeight || 600) / ROW_H) + 10;
       const out = [];
       for (let i = top; i < Math.min(rows.length, top + n); i++) {
-        const ev = rows[i];
+        const ev = rowAt(i);
         const r = h('div', {
           class: `vt-row${i === selected ? ' selected' : ''}`, role: 'row', dataset: { i },
           style: { top: `${i * ROW_H}px` },
@@ -227,7 +235,7 @@ export async function render(main, route) {
       const val = e.target.closest('.val');
       if (val && val.dataset.field && val.dataset.field !== 'msg' && val.dataset.field !== 'ts') {
         const f = val.dataset.field;
-        return onValue(e, f, rows[i][f] ?? null);
+        return onValue(e, f, rowAt(i)[f] ?? null);
       }
       openEvent(i);
     });
@@ -236,7 +244,7 @@ export async function render(main, route) {
   }
   function addColumnSelect() {
     const seen = new Set();
-    for (const r of rows.slice(0, 200)) for (const k of Object.keys(r)) seen.add(k);
+    for (let i = 0; i < Math.min(rows.length, 200); i++) for (const k of Object.keys(rowAt(i))) seen.add(k);
     const opts = [...new Set([...seen, ...KNOWN_FIELDS])].filter((f) => !state.cols.includes(f)).sort();
     const sel = h('select', { 'aria-label': 'Add a column', onchange: () => { if (sel.value) { state.cols = [...state.cols, sel.value]; submit(); } } },
       h('option', { value: '' }, '+ column'), ...opts.map((f) => h('option', { value: f }, f)));
@@ -245,7 +253,7 @@ export async function render(main, route) {
   function openEvent(i) {
     selected = i;
     vt?.schedule();
-    const ev = rows[i];
+    const ev = rowAt(i);
     clear(drawer).appendChild(h('div', { class: 'drawer-box' },
       h('div', { class: 'drawer-head' }, h('strong', null, `Event ${i + 1} of ${rows.length}`),
         ev.request_id ? h('a', { href: `/ui/trace/${encodeURIComponent(ev.request_id)}` }, 'trace') : null,
@@ -387,10 +395,10 @@ export async function render(main, route) {
         vt.schedule();
         return;
       }
-      await streamQuery(filter, state.range, state.limit, (batch) => {
-        for (const ev of batch) rows.push(ev);
-        streamed += batch.length;
-        for (const ev of batch.slice(0, 20)) for (const k of Object.keys(ev)) fieldNames.add(k);
+      await streamQuery(filter, state.range, state.limit, (lines, fields) => {
+        for (const l of lines) rows.push(l);
+        streamed += lines.length;
+        for (const k of fields) fieldNames.add(k);
         vt.schedule();
         say();
       }, signal);
