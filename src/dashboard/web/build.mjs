@@ -48,7 +48,7 @@ const common = {
 // The app: one entry, pages split into chunks loaded when first opened (import()).
 const app = await esbuild.build({
   ...common,
-  entryPoints: { 'js/app': 'src/app.ts' },
+  entryPoints: { 'js/app': 'src/app.tsx' },
   outdir: out,
   format: 'esm',
   splitting: true,
@@ -104,7 +104,7 @@ if (sizes) {
     first.add(k);
     for (const i of meta[f].imports) if (i.kind === 'import-statement' || (i.kind === 'dynamic-import' && /search/.test(meta[i.path]?.entryPoint || i.path))) visit(i.path);
   };
-  const appOut = Object.keys(meta).find((f) => meta[f].entryPoint === 'src/app.ts');
+  const appOut = Object.keys(meta).find((f) => meta[f].entryPoint === 'src/app.tsx');
   visit(appOut);
   for (const f of Object.keys(meta)) if (/search/.test(meta[f].entryPoint || '') || /pages\/search/.test(Object.keys(meta[f].inputs).join())) visit(f);
   let raw = 0;
