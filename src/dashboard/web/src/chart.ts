@@ -162,9 +162,9 @@ export function lineChart(series: Series[], { bars = false, height = 220 } = {})
   return box;
 }
 
-// An inline SVG sparkline of numbers (nulls leave gaps).
-export function sparkline(values: (number | null)[], { width = 120, height = 28, cls = '' } = {}): SVGElement {
-  const nums = values.filter((v): v is number => Number.isFinite(v));
+// The SVG path of a sparkline of numbers in width × height (nulls leave gaps).
+export function sparkPath(values: (number | null)[], width: number, height: number): string {
+  const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const max = Math.max(1e-9, ...nums);
   const min = Math.min(0, ...nums);
   const n = Math.max(1, values.length - 1);
@@ -180,6 +180,11 @@ export function sparkline(values: (number | null)[], { width = 120, height = 28,
     d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
     pen = true;
   });
+  return d || 'M0,0';
+}
+
+// An inline SVG sparkline (the DOM-building pages; ui.tsx has the component).
+export function sparkline(values: (number | null)[], { width = 120, height = 28, cls = '' } = {}): SVGElement {
   return svg('svg', { class: `sparkline ${cls}`, width, height, viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true' },
-    svg('path', { d: d || 'M0,0', fill: 'none', 'stroke-width': 1.5 }));
+    svg('path', { d: sparkPath(values, width, height), fill: 'none', 'stroke-width': 1.5 }));
 }

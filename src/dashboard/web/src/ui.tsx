@@ -1,6 +1,8 @@
 // Preact pieces shared by the pages written as components: a titled card, a badge, a plain
 // table of rows, an error box (never a blank page for a failed API call).
 import type { ComponentChildren, JSX } from 'preact';
+import { fmtTime } from './dom.js';
+import { sparkPath } from './chart.js';
 
 export function Section({ title, children }: { title: string; children?: ComponentChildren }) {
   return (
@@ -16,7 +18,7 @@ export function Badge({ text, cls = '' }: { text: string; cls?: string }) {
 }
 
 type Row = Record<string, unknown>;
-export function Table({ rows, cols, fmt = {} }: { rows: Row[]; cols: string[]; fmt?: Record<string, (v: any, r: Row) => ComponentChildren> }) {
+export function Table({ rows, cols, fmt = {} }: { rows: Row[]; cols: string[]; fmt?: Record<string, (v: any, r: any) => ComponentChildren> }) {
   const cell = (r: Row, c: string): ComponentChildren => {
     const v = r[c];
     if (fmt[c]) return fmt[c]!(v, r);
@@ -43,5 +45,34 @@ export function Tile({ title, value, note, testid }: { title: string; value: Com
       <div class="tile-value" data-testid={testid}>{value}</div>
       {note !== undefined ? <div class="muted">{note}</div> : null}
     </div>
+  );
+}
+
+// An event as an indented field list; onValue(e, field, value) for click-to-filter.
+export function EventView({ ev, onValue }: { ev: Record<string, unknown>; onValue?: (e: Event, field: string, value: unknown) => void }) {
+  return (
+    <div class="event-view">
+      {Object.entries(ev).map(([k, v]) => {
+        const text = typeof v === 'string' ? v : JSON.stringify(v);
+        return (
+          <div class="kv">
+            <span class="k">{k}</span>
+            <span class={`val${k === 'level' ? ` lvl-${v}` : ''}`} tabIndex={0}
+              onClick={onValue ? (e) => onValue(e, k, v) : undefined}
+              onKeyDown={onValue ? (e) => e.key === 'Enter' && onValue(e, k, v) : undefined}>
+              {k === 'ts' ? `${text}  (${fmtTime(v as string)})` : text}
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function Sparkline({ values, width = 120, height = 28, cls = '' }: { values: (number | null)[]; width?: number; height?: number; cls?: string }) {
+  return (
+    <svg class={`sparkline ${cls}`} width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
+      <path d={sparkPath(values, width, height)} fill="none" stroke-width={1.5} />
+    </svg>
   );
 }
