@@ -1,7 +1,9 @@
 // Tiny DOM helpers: h() builds elements (no innerHTML anywhere, so data is never markup),
 // formatters for times and numbers shared by the pages.
 
-export function h(tag, attrs, ...children) {
+export type Child = Node | string | number | null | undefined | false | Child[];
+
+export function h(tag: string, attrs: Record<string, any> | null, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
   if (attrs) {
     for (const [k, v] of Object.entries(attrs)) {
@@ -11,8 +13,8 @@ export function h(tag, attrs, ...children) {
       else if (k === 'style') Object.assign(el.style, v);
       else if (k === 'dataset') Object.assign(el.dataset, v);
       else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-      else if (k === 'value') el.value = v;
-      else if (k === 'checked' || k === 'disabled' || k === 'selected') el[k] = !!v;
+      else if (k === 'value') (el as HTMLInputElement).value = v;
+      else if (k === 'checked' || k === 'disabled' || k === 'selected') (el as unknown as Record<string, boolean>)[k] = !!v;
       else el.setAttribute(k, v === true ? '' : String(v));
     }
   }
@@ -20,7 +22,7 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-function append(el, children) {
+function append(el: Element, children: Child[]) {
   for (const c of children) {
     if (c === undefined || c === null || c === false) continue;
     if (Array.isArray(c)) append(el, c);
@@ -29,16 +31,15 @@ function append(el, children) {
   }
 }
 
-export function clear(el) {
+export function clear<T extends Element>(el: T): T {
   while (el.firstChild) el.removeChild(el.firstChild);
   return el;
 }
 
-export function svg(tag, attrs, ...children) {
+export function svg(tag: string, attrs: Record<string, string | number> | null, ...children: (Element | null)[]): SVGElement {
   const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
   for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === 'class') el.setAttribute('class', v);
-    else el.setAttribute(k, String(v));
+    el.setAttribute(k, String(v));
   }
   for (const c of children) if (c) el.appendChild(c);
   return el;
@@ -48,24 +49,23 @@ export function svg(tag, attrs, ...children) {
 export function timeZone() {
   return localStorage.getItem('vigia.tz') === 'local' ? 'local' : 'utc';
 }
-export function setTimeZone(tz) {
+export function setTimeZone(tz: string) {
   localStorage.setItem('vigia.tz', tz === 'local' ? 'local' : 'utc');
 }
 
 // An event time (RFC 3339 string, ms number, or ns bigint/number > 1e15) → Date ms.
-export function toMs(t) {
+export function toMs(t: unknown): number {
   if (t === null || t === undefined) return NaN;
   if (typeof t === 'number') return t > 1e15 ? t / 1e6 : t;
-  const ms = Date.parse(t);
-  return ms;
+  return Date.parse(String(t));
 }
 
-function pad(n, w = 2) {
+function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
 }
 
 // "2026-12-03 05:21:36.928" in the chosen zone; sub-ms digits of RFC 3339 strings are kept.
-export function fmtTime(t, withDate = true) {
+export function fmtTime(t: unknown, withDate = true): string {
   const ms = toMs(t);
   if (!Number.isFinite(ms)) return String(t ?? '');
   const d = new Date(ms);
@@ -80,14 +80,14 @@ export function fmtTime(t, withDate = true) {
   return withDate ? `${Y}-${pad(M)}-${pad(D)} ${time}` : time;
 }
 
-export function fmtNum(v, digits = 2) {
+export function fmtNum(v: unknown, digits = 2): string {
   if (v === null || v === undefined || v === '') return '–';
   if (typeof v !== 'number') return String(v);
   if (Number.isInteger(v)) return v.toLocaleString('en-US');
   return v.toLocaleString('en-US', { maximumFractionDigits: digits });
 }
 
-export function fmtBytes(n) {
+export function fmtBytes(n: number): string {
   if (!Number.isFinite(n)) return '–';
   const u = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;
@@ -98,7 +98,7 @@ export function fmtBytes(n) {
   return `${n.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
-export function fmtDuration(ms) {
+export function fmtDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '–';
   if (Math.abs(ms) < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (Math.abs(ms) < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
@@ -119,15 +119,15 @@ export function toast(msg: string, kind = 'info') {
 }
 
 // A readable error box for a failed API call (never a blank page).
-export function errorBox(err) {
+export function errorBox(err: any): HTMLElement {
   const code = err && err.code ? `${err.code}: ` : '';
   return h('div', { class: 'error-box', role: 'alert' }, code + (err && err.message ? err.message : String(err)));
 }
 
-export function debounce(fn, ms) {
+export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): (...a: A) => void {
   let t = 0;
-  return (...a) => {
+  return (...a: A) => {
     clearTimeout(t);
-    t = setTimeout(() => fn(...a), ms);
+    t = window.setTimeout(() => fn(...a), ms);
   };
 }

@@ -11,7 +11,7 @@
 // A worker's postMessage (the DOM lib types the window's, which takes a target origin).
 const post = (m: unknown) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(m);
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function run({ url, headers }: { url: string; headers: Record<string, string> }) {
   let resp: Response;
