@@ -9,7 +9,8 @@
 //   - `/` without "text/html" anywhere in Accept is the handshake; with Accept exactly
 //     "text/html" it is the shell;
 //   - a 200 body (gunzipped when Content-Encoding is gzip, which needs "gzip" or "*" in
-//     Accept-Encoding) is the shell (no-cache) or exactly the embedded file the path names,
+//     Accept-Encoding; with br, which needs "br" or "*", exactly the embedded <file>.br of the
+//     file the path names) is the shell (no-cache) or exactly the embedded file the path names,
 //     and a file is only served at its own versioned URL /ui/assets/<version>/<file> (cached
 //     for a year); the shell only at `/` and under /ui/ outside /ui/assets/, never for a
 //     path with "..";
@@ -167,6 +168,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (resp.Header("Content-Encoding") == "gzip") {
     if (!ContainsIgnoreCase(encoding, "gzip") && encoding.find('*') == std::string::npos) abort();
     body = Gunzip(body);
+  } else if (resp.Header("Content-Encoding") == "br") {
+    // The build's <file>.br, sent as is: the body is that embedded file; check as its file.
+    if (!ContainsIgnoreCase(encoding, "br") && encoding.find('*') == std::string::npos) abort();
+    const EmbeddedFile* br = FileWithBytes(body);
+    if (br == nullptr || !br->path.ends_with(".br")) abort();
+    const std::string_view base = br->path.substr(0, br->path.size() - 3);
+    if (path != fx->site.AssetUrl(base)) abort();
+    if (resp.content_type != vigia::dashboard::ContentTypeFor(base)) abort();
+    if (resp.Header("Cache-Control") != "public, max-age=31536000, immutable") abort();
+    return 0;
   } else if (!resp.Header("Content-Encoding").empty()) {
     abort();
   }
@@ -179,7 +190,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const EmbeddedFile* f = FileWithBytes(body);
-  if (f == nullptr || f->path == "index.html") abort();
+  if (f == nullptr || f->path == "index.html" || f->path.ends_with(".br")) abort();
   if (path != fx->site.AssetUrl(f->path)) abort();
   if (resp.content_type != vigia::dashboard::ContentTypeFor(f->path)) abort();
   if (resp.Header("Cache-Control") != "public, max-age=31536000, immutable") abort();

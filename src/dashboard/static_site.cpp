@@ -105,15 +105,22 @@ StaticSite::StaticSite(std::span<const EmbeddedFile> files) {
     h *= 1099511628211ull;
   };
   std::string_view index;
+  std::unordered_map<std::string_view, std::string_view> brotli;  // "js/app.js" → its .br
   for (const EmbeddedFile& f : files) {
     std::string_view bytes(reinterpret_cast<const char*>(f.bytes.data()), f.bytes.size());
     mix(f.path);
     mix(bytes);
     if (f.path == "index.html") {
       index = bytes;
+    } else if (EndsWith(f.path, ".br")) {
+      brotli.emplace(f.path.substr(0, f.path.size() - 3), bytes);
     } else {
       files_.emplace(f.path, MakeFile(f.path, bytes, /*immutable=*/true));
     }
+  }
+  for (auto& [path, file] : files_) {
+    auto it = brotli.find(path);
+    if (it != brotli.end()) file.brotli = it->second;
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
@@ -179,7 +186,7 @@ void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   resp->headers.emplace_back("ETag", f->etag);
   // `/` is the shell only for browsers (the Elasticsearch handshake for API clients).
   const bool root = req.path == "/";
-  if (!f->gzip.empty()) {
+  if (!f->gzip.empty() || !f->brotli.empty()) {
     resp->headers.emplace_back("Vary", root ? "Accept, Accept-Encoding" : "Accept-Encoding");
   } else if (root) {
     resp->headers.emplace_back("Vary", "Accept");
@@ -192,7 +199,10 @@ void StaticSite::Serve(const HttpRequest& req, HttpResponse* resp) const {
   }
   resp->status = 200;
   resp->content_type = std::string(f->content_type);
-  if (!f->gzip.empty() && AcceptsGzip(req)) {
+  if (!f->brotli.empty() && AcceptsBrotli(req)) {
+    resp->headers.emplace_back("Content-Encoding", "br");
+    resp->body = std::string(f->brotli);
+  } else if (!f->gzip.empty() && AcceptsGzip(req)) {
     resp->headers.emplace_back("Content-Encoding", "gzip");
     resp->body = f->gzip;
   } else {

@@ -19,7 +19,10 @@
 // 304), a strict Content-Security-Policy (only this origin's scripts, styles and API; no
 // inline script, no frames) and `X-Content-Type-Options: nosniff`. Files are gzip-compressed
 // once at construction and sent compressed to clients that accept gzip
-// (server/content_negotiation.h), when that is smaller. `/` also varies by Accept (API
+// (server/content_negotiation.h), when that is smaller. A file the dashboard's build
+// precompressed with brotli (`<file>.br` beside it, src/dashboard/web/build.mjs: quality 11,
+// too slow for the server's start) is sent as is to clients that accept br, in preference to
+// gzip; the .br files are not served at URLs of their own. `/` also varies by Accept (API
 // clients get the Elasticsearch handshake there).
 //
 // Thread-safety: immutable after construction; Serve is thread-safe.
@@ -75,9 +78,10 @@ class StaticSite {
   struct File {
     std::string_view content_type;
     std::string_view bytes;
-    std::string gzip;        // empty when compression does not pay
-    std::string etag;        // "\"<fnv-1a 64 hex>\""
-    bool immutable = false;  // a versioned file (cached for a year), not the shell
+    std::string gzip;         // empty when compression does not pay
+    std::string_view brotli;  // the embedded <file>.br; empty when the build made none
+    std::string etag;         // "\"<fnv-1a 64 hex>\""
+    bool immutable = false;   // a versioned file (cached for a year), not the shell
   };
   static File MakeFile(std::string_view path, std::string_view bytes, bool immutable);
   // The file a URL path names; null when none (→ 404).

@@ -121,4 +121,8 @@ bool AcceptsGzip(const HttpRequest& req) {
   return AcceptedEncodings(req.Header("Accept-Encoding")).Accepts("gzip");
 }
 
+bool AcceptsBrotli(const HttpRequest& req) {
+  return AcceptedEncodings(req.Header("Accept-Encoding")).Accepts("br");
+}
+
 }  // namespace vigia

@@ -63,5 +63,7 @@ class AcceptedEncodings {
 bool IsBrowserNavigation(const HttpRequest& req);
 // Accept-Encoding of `req` accepts gzip.
 bool AcceptsGzip(const HttpRequest& req);
+// Accept-Encoding of `req` accepts brotli ("br").
+bool AcceptsBrotli(const HttpRequest& req);
 
 }  // namespace vigia
