@@ -5,7 +5,7 @@
 // limit live in the URL (/ui/search?q=...&range=1h): a change navigates, and the page renders
 // the new URL from scratch.
 import { render as draw, type ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { fmtTime, fmtNum, debounce, toMs, timeZone, setTimeZone } from '../dom.js';
 import { call, query, streamQuery, getJson, ApiError, type Range } from '../api.js';
 import { splitPipes, addFilter, quoteValue } from '../vql.js';
@@ -104,14 +104,35 @@ function TimePicker({ range, onChange }: { range: Range; onChange: (r: Range | n
   );
 }
 
+// The stream's redraws: the table and the summary re-render once per frame while rows
+// arrive, not the whole page.
+interface Live {
+  listeners: Set<() => void>;
+  summary: string;
+}
+function useLive(live: Live): number {
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    const f = () => setN((x) => x + 1);
+    live.listeners.add(f);
+    return () => { live.listeners.delete(f); };
+  }, [live]);
+  return n;
+}
+function Summary({ live }: { live: Live }) {
+  useLive(live);
+  return <div class="summary" data-testid="summary">{live.summary}</div>;
+}
+
 // The virtualized results table: only the rows in view (and a few around) are in the page.
-// rows is the page's array (objects, or a streamed row's JSON text until first shown); tick
-// changes when rows grew.
-function ResultsTable({ rows, rowAt, tick, cols, selected, onOpen, onValue, onCols }: {
-  rows: (Ev | string)[]; rowAt: (i: number) => Ev; tick: number; cols: string[]; selected: number;
+// rows is the page's array (objects, or a streamed row's JSON text until first shown); `live`
+// says when it grew (once per frame while rows stream).
+function ResultsTable({ rows, rowAt, live, cols, selected, onOpen, onValue, onCols }: {
+  rows: (Ev | string)[]; rowAt: (i: number) => Ev; live: Live; cols: string[]; selected: number;
   onOpen: (i: number) => void; onValue: (e: MouseEvent, field: string, value: unknown) => void; onCols: (cols: string[]) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  const tick = useLive(live);
   const [top, setTop] = useState(0);
   const [height, setHeight] = useState(600);
   const frame = useRef(0);
@@ -153,11 +174,14 @@ function ResultsTable({ rows, rowAt, tick, cols, selected, onOpen, onValue, onCo
       </div>,
     );
   }
-  // The columns to add: those of the first rows and the known fields.
-  const seen = new Set<string>();
-  for (let i = 0; i < Math.min(rows.length, 200); i++) for (const k of Object.keys(rowAt(i))) seen.add(k);
-  const addable = [...new Set([...seen, ...KNOWN_FIELDS])].filter((f) => !cols.includes(f)).sort();
-  void tick;
+  // The columns to add: those of the first rows and the known fields (recomputed only while
+  // the first 200 rows arrive).
+  const firstRows = Math.min(rows.length, 200);
+  const addable = useMemo(() => {
+    const seen = new Set<string>();
+    for (let i = 0; i < firstRows; i++) for (const k of Object.keys(rowAt(i))) seen.add(k);
+    return [...new Set([...seen, ...KNOWN_FIELDS])].filter((f) => !cols.includes(f)).sort();
+  }, [firstRows, cols]);
   return (
     <div class="vt" role="table" aria-label="Results" data-testid="results" ref={scroller}>
       <div class="vt-head" role="row">
@@ -209,7 +233,7 @@ function Facets({ facets, onFilter }: { facets: Facet[]; onFilter: (f: string, v
 // An element built outside Preact (a uPlot chart) placed in the tree.
 function Mount({ el }: { el: HTMLElement | null }) {
   const slot = useRef<HTMLDivElement>(null);
-  useEffect(() => { slot.current!.replaceChildren(...(el ? [el] : [])); }, [el]);
+  useLayoutEffect(() => { slot.current!.replaceChildren(...(el ? [el] : [])); }, [el]);
   return <div ref={slot} />;
 }
 
@@ -226,8 +250,7 @@ function StatsChart({ rows, cols }: { rows: Ev[]; cols: string[] }) {
     }
   }
   const list: Series[] = [...series].slice(0, 12).map(([name, points]) => ({ name, points }));
-  const [chart, setChart] = useState<HTMLElement | null>(null);
-  useEffect(() => setChart(lineChart(list, { bars: kind === 'bar' })), [kind, rows]);
+  const chart = useMemo(() => lineChart(list, { bars: kind === 'bar' }), [kind, rows]);
   return (
     <div class="card">
       <div class="row">
@@ -277,9 +300,13 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     rows[i] = ev;
     return ev;
   };
-  const [tick, setTick] = useState(0);
+  const live = useRef<Live>({ listeners: new Set(), summary: 'Running…' }).current;
+  const redrawNow = () => { for (const f of live.listeners) f(); };
+  const setSummary = (text: string) => {
+    live.summary = text;
+    redrawNow();
+  };
   const [syntax, setSyntax] = useState('');
-  const [summaryText, setSummary] = useState('Running…');
   const [hist, setHist] = useState<HTMLElement | null>(null);
   const [facets, setFacets] = useState<Facet[]>([]);
   const [results, setResults] = useState<Results>({ kind: 'running' });
@@ -370,7 +397,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     const signal = abort.current.signal;
     const { filter, pipes } = splitPipes(st.q);
     rows.length = 0;
-    setTick((t) => t + 1);
+    redrawNow();
     setSelected(-1);
     setHist(null);
     setFacets([]);
@@ -405,7 +432,6 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       frame = requestAnimationFrame(() => {
         frame = 0;
         if (signal.aborted) return;
-        setTick((t) => t + 1);
         say();
       });
     };
@@ -427,7 +453,6 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       await Promise.all([results, histDone]);
       cancelAnimationFrame(frame);
       frame = 0;
-      setTick((t) => t + 1);
       say();
       setDone(true);
     } catch (failed) {
@@ -510,7 +535,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
   else {
     main = (
       <>
-        <ResultsTable rows={rows} rowAt={rowAt} tick={tick} cols={st.cols} selected={selected} onOpen={setSelected} onValue={onValue}
+        <ResultsTable rows={rows} rowAt={rowAt} live={live} cols={st.cols} selected={selected} onOpen={setSelected} onValue={onValue}
           onCols={(cols) => { st.cols = cols; submit(); }} />
         {done && !rows.length ? <p class="muted empty">No events match this query in this time range.</p> : null}
       </>
@@ -534,7 +559,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
         </div>
       </div>
       <div class={`syntax${syntax ? ' show' : ''}`} role="alert" aria-live="polite">{syntax}</div>
-      <div class="summary" data-testid="summary">{summaryText}</div>
+      <Summary live={live} />
       <div class="hist-slot"><Mount el={hist} /></div>
       <div class={`results${statsMode ? ' no-facets' : ''}`}>
         <aside class="facets" aria-label="Field facets" style={{ display: statsMode ? 'none' : '' }}>
