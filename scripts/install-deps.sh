@@ -24,6 +24,14 @@ PKGS=(
   chromium
 )
 
+# Node.js and npm: the dashboard's bundle check (npm ci + esbuild + tsc in src/dashboard/web),
+# its browser test (playwright-core in tests/dashboard) and the npm client tests. Debian's
+# packages only when no node/npm is on the machine: a Node.js from elsewhere (e.g. one that
+# bundles npm and conflicts with Debian's npm package) is kept as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PKGS+=(nodejs npm)
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
