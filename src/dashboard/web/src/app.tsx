@@ -185,7 +185,8 @@ function init() {
     const el = document.activeElement as HTMLElement | null;
     const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(el?.tagName || '') || !!el?.isContentEditable;
     if (e.key === '/' && !typing) {
-      const q = document.querySelector<HTMLElement>('[data-query-input]');
+      // The search page's plain textarea until its editor (CodeMirror, loaded after) is there.
+      const q = document.querySelector<HTMLElement>('[data-query-input]') ?? document.querySelector<HTMLElement>('.editor textarea.plain');
       if (q) {
         e.preventDefault();
         q.focus();

@@ -9,7 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { fmtTime, fmtNum, debounce, toMs, timeZone, setTimeZone } from '../dom.js';
 import { call, query, streamQuery, getJson, ApiError, type Range } from '../api.js';
 import { splitPipes, addFilter, quoteValue } from '../vql.js';
-import { queryEditor, type QueryEditor } from '../editor.js';
+import type { EditorOptions, QueryEditor } from '../editor.js';
 import { histogram, lineChart, type Series } from '../chart.js';
 import { valueMenu, rangeFromParams, rangeToParams, rangeBounds, RELATIVE, toInput, fromInput } from '../widgets.js';
 import { navigate } from '../nav.js';
@@ -282,6 +282,70 @@ type Results =
   | { kind: 'stats'; rows: Ev[] }
   | { kind: 'error'; err: unknown };
 
+// The query editor as the page uses it: CodeMirror once loaded, a plain textarea until then.
+interface PageEditor {
+  text(): string;
+  setText(text: string): void;
+  showError(pos: { line: number; col: number; message: string } | null): void;
+  destroy(): void;
+}
+
+// CodeMirror (most of the search page's script) is a chunk of its own, loaded after the page
+// has drawn and its queries are sent: until it is there a plain textarea holds the query (Enter
+// runs, typing is kept), then the editor takes its place with the text, the caret and the
+// focus. The chunk's evaluation and the editor's first layout are separate tasks, after the
+// page's own first render: on one task, they were the page-load long task of issue 17.
+function lazyEditor(parent: HTMLElement, doc: string, o: Omit<EditorOptions, 'parent' | 'doc'>): PageEditor {
+  const ta = document.createElement('textarea');
+  ta.className = 'plain';
+  ta.rows = 1;
+  ta.value = doc;
+  ta.spellcheck = false;
+  ta.setAttribute('aria-label', o.label);
+  ta.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      o.onSubmit();
+    }
+  });
+  ta.addEventListener('input', () => o.onChange(ta.value));
+  parent.append(ta);
+  let cm: QueryEditor | null = null;
+  let error: Parameters<PageEditor['showError']>[0] = null;
+  let gone = false;
+  import('../editor.js').then(async (m) => {
+    await nextTask();
+    if (gone) return;
+    const focused = document.activeElement === ta;
+    const [from, to] = [ta.selectionStart, ta.selectionEnd];
+    cm = m.queryEditor({ ...o, parent, doc: ta.value });
+    ta.remove();
+    if (error) cm.showError(error);
+    if (focused) {
+      cm.view.focus();
+      cm.view.dispatch({ selection: { anchor: from, head: to } });
+    }
+  }).catch(() => {
+    /* the chunk of another version (the shell's reload notice says so): the textarea stays */
+  });
+  return {
+    text: () => (cm ? cm.text() : ta.value),
+    setText(text) {
+      if (cm) cm.setText(text);
+      else ta.value = text;
+    },
+    showError(pos) {
+      error = pos;
+      cm?.showError(pos);
+    },
+    destroy() {
+      gone = true;
+      cm?.view.destroy();
+    },
+  };
+}
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 function SearchPage({ params }: { params: URLSearchParams }) {
   const st = useRef<State>({
     q: params.get('q') || '*',
@@ -291,7 +355,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     limit: Number(params.get('limit')) || 1000,
   }).current;
   const editorSlot = useRef<HTMLDivElement>(null);
-  const ed = useRef<QueryEditor | null>(null);
+  const ed = useRef<PageEditor | null>(null);
   const rows = useRef<(Ev | string)[]>([]).current;
   const rowAt = (i: number): Ev => {
     const r = rows[i];
@@ -488,9 +552,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
         if (seq === checkSeq && err instanceof ApiError && err.code === 'bad_request') showSyntax(err);
       }
     }, 350);
-    ed.current = queryEditor({
-      parent: editorSlot.current!,
-      doc: st.q,
+    const opts: Omit<EditorOptions, 'parent' | 'doc'> = {
       label: 'VQL query (Enter runs, Shift+Enter for a new line)',
       onSubmit: submit,
       onChange: () => checkSyntax(),
@@ -516,14 +578,15 @@ function SearchPage({ params }: { params: URLSearchParams }) {
         }
         return valueCache.get(key)!;
       },
-    });
+    };
+    ed.current = lazyEditor(editorSlot.current!, st.q, opts);
     const esc = (e: KeyboardEvent) => { if (e.key === 'Escape') setSelected(-1); };
     document.addEventListener('keydown', esc);
     run();
     return () => {
       abort.current.abort();
       document.removeEventListener('keydown', esc);
-      ed.current?.view.destroy();
+      ed.current?.destroy();
     };
   }, []);
 
