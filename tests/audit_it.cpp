@@ -127,6 +127,17 @@ TEST_F(AuditIt, ChainedAtIngestReadBackAndTamperingNamed) {
       RunCli("audit verify --export " + export_path + " --public-key " + pub.substr(0, 64), &code);
   EXPECT_EQ(code, 0) << out;
 
+  // Half a record at the end of the default tenant's ledger, past its last checkpoint (what
+  // a kill -9 during the write leaves): an incomplete tail, not tampering.
+  {
+    std::string default_path = Data() + "/audit/t-/ledger.bin";
+    std::string bytes = ReadFile(default_path);
+    std::ofstream(default_path, std::ios::binary | std::ios::app) << bytes.substr(0, 60);
+  }
+  out = RunCli("audit verify --data " + Data() + " --public-key " + pub.substr(0, 64), &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("incomplete tail: the last 60 bytes"), std::string::npos) << out;
+
   std::string ledger_path = Data() + "/audit/t-acme/ledger.bin";
   std::string ledger = ReadFile(ledger_path);
   size_t at = ledger.find("\"entity_id\":\"13\"");
@@ -364,20 +375,16 @@ TEST(AuditCrashIt, KillNineDuringAuditIngestKeepsAVerifiableChain) {
 
     // Straight after the kill: what was chained so far is a chain that verifies (the
     // acknowledged events not chained yet are in the WAL). SIGKILL can stop a multi-page
-    // write(2) of the ledger part-way, leaving half a record at the end, which the verifier
-    // cannot tell from a truncation when no checkpoint vouches for it: it is reported as
-    // "truncated" at the end, and nothing else may be. The server cuts that tail when it
-    // opens the ledger and chains those events again from the WAL (checked below).
+    // write(2) of the ledger part-way, leaving half a record at the end: no checkpoint
+    // vouches for it (a checkpoint names only fsync'd records), so verify names it an
+    // incomplete tail, not tampering, and exits 0. The server cuts that tail when it opens
+    // the ledger and chains those events again from the WAL (checked below).
     int code = 0;
     std::string out = RunCli("audit verify --data " + o.data_dir, &code);
-    if (code != 0) {
-      size_t breaks = 0;
-      for (size_t p = out.find(" at record "); p != std::string::npos;
-           p = out.find(" at record ", p + 1)) {
-        ++breaks;
-      }
-      EXPECT_EQ(breaks, 1u) << out;
-      EXPECT_NE(out.find("the file ends inside a record"), std::string::npos) << out;
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_EQ(out.find(" at record "), std::string::npos) << out;
+    if (out.find("incomplete tail") != std::string::npos) {
+      std::fprintf(stderr, "[audit crash] round %d: the kill left an incomplete tail\n", round);
     }
     // The restart chains the WAL's audit events after the chained position before it
     // serves; a clean stop then leaves everything chained.

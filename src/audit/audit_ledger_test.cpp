@@ -263,11 +263,44 @@ TEST_F(LedgerTest, ReorderedRecords) {
   EXPECT_EQ(rep.breaks.size(), 1u) << Describe(rep);
 }
 
-TEST_F(LedgerTest, TruncatedInsideARecord) {
-  Fill(20);
+TEST_F(LedgerTest, TruncatedInsideARecordACheckpointVouchesFor) {
+  Fill(20, 10);
   std::string all = Read(LedgerPath());
   Write(LedgerPath(), all.substr(0, all.size() - 10));
-  ExpectFirst(Verify(), TamperKind::kTruncated, 20);
+  TenantReport r = Verify();
+  ExpectFirst(r, TamperKind::kTruncated, 20);
+  EXPECT_EQ(r.incomplete_tail_bytes, 0u) << Describe(r);
+}
+
+// What a kill -9 during the ledger's write(2) leaves: the last record cut short, past the
+// last checkpoint. Not tampering (nothing there was acknowledged as chained): the chain
+// verifies and the report says how many bytes the incomplete tail holds and where.
+TEST_F(LedgerTest, ACutShortLastRecordPastTheLastCheckpointIsAnIncompleteTail) {
+  Fill(20, 10);
+  const uint64_t whole = Read(LedgerPath()).size();
+  {
+    auto l = OpenLedger();
+    ASSERT_TRUE(l->AppendPayload("acme", 21, R"({"kind":"audit","action":"a.b"})").ok());
+  }
+  std::string all = Read(LedgerPath());
+  ASSERT_GT(all.size(), whole + 30);
+  Write(LedgerPath(), all.substr(0, whole + 30));
+  TenantReport r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.last_seq, 20u);
+  EXPECT_EQ(r.incomplete_tail_bytes, 30u);
+  EXPECT_EQ(r.incomplete_tail_offset, whole);
+  // Without any checkpoint, the same.
+  std::filesystem::remove(CheckpointPath());
+  r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.incomplete_tail_bytes, 30u);
+  // A whole chain verifies without one.
+  Write(LedgerPath(), all);
+  r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.incomplete_tail_bytes, 0u);
+  EXPECT_EQ(r.last_seq, 21u);
 }
 
 TEST_F(LedgerTest, TruncatedWholeRecordsBeforeACheckpoint) {

@@ -237,7 +237,11 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
     w.Report(TamperKind::kDeleted, seq, 0, 0, false,
              "record " + std::to_string(seq) + " is missing");
   }
-  if (torn) {
+  if (torn && report.sealed_seq <= report.last_seq) {
+    // No checkpoint vouches for the record being written: an append cut short by a crash.
+    report.incomplete_tail_offset = torn_offset;
+    report.incomplete_tail_bytes = reader->file_size() - torn_offset;
+  } else if (torn) {
     w.Report(TamperKind::kTruncated, report.last_seq + 1, torn_offset, 0, false,
              "the file ends inside a record at offset " + std::to_string(torn_offset));
   }

@@ -10,10 +10,18 @@
 //              predecessor
 //   reordered  records out of order: a later position comes first and the missing one
 //              follows within a short window
-//   truncated  the file ends inside a record, or before the last record a signed
-//              checkpoint vouches for
+//   truncated  the file ends before the last record a signed checkpoint vouches for
+//              (inside a record or between records)
 //   forged     a checkpoint whose signature does not verify with the public key
 //   malformed  bytes that are not a record at all (overwritten), skipped to the next record
+//
+// A file that ends inside a record no signed checkpoint vouches for (its position is past
+// the last checkpoint) is not a break: it is an *incomplete tail*
+// (TenantReport::incomplete_tail_bytes), what a kill -9 or a crash leaves when it stops the
+// ledger's write(2) part-way — or what a reader sees while the server appends. Nothing there
+// was acknowledged as chained (the server cuts it when it opens the ledger and chains those
+// events again from the WAL), and cutting a file at a record's end is not detectable without
+// a checkpoint either, so calling it tampering would only raise false alarms after crashes.
 //
 // A chain whose first record is k > 1 is accepted as pruned by retention only when its
 // first record links to the hash of a valid checkpoint at k-1 (TenantReport::pruned_seq);
@@ -66,6 +74,10 @@ struct TenantReport {
   // anchored by the (signature-checked) checkpoint at pruned_seq. 0 = nothing pruned.
   uint64_t pruned_seq = 0;
   bool signatures_checked = false;
+  // The file ends inside a record past the last checkpoint: these bytes from
+  // incomplete_tail_offset on are an append cut short (see above), not a break. 0 = none.
+  uint64_t incomplete_tail_bytes = 0;
+  uint64_t incomplete_tail_offset = 0;
   std::vector<ChainBreak> breaks;
   bool ok() const { return breaks.empty(); }
 };

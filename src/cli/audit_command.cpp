@@ -113,6 +113,16 @@ void PrintReport(const audit::TenantReport& r) {
         static_cast<unsigned long long>(r.pruned_seq),
         static_cast<unsigned long long>(r.pruned_seq));
   }
+  if (r.incomplete_tail_bytes > 0) {
+    std::printf(
+        "  incomplete tail: the last %llu bytes (from offset %llu) are a record cut short after "
+        "record %llu — an append stopped by a crash or kill -9 (no checkpoint vouches for "
+        "it; not tampering): the server cuts it when it opens the ledger and chains those "
+        "events again from its WAL\n",
+        static_cast<unsigned long long>(r.incomplete_tail_bytes),
+        static_cast<unsigned long long>(r.incomplete_tail_offset),
+        static_cast<unsigned long long>(r.last_seq));
+  }
   for (const audit::ChainBreak& b : r.breaks) {
     std::printf("  %s at record %llu (offset %llu): %s\n",
                 std::string(audit::TamperKindName(b.kind)).c_str(),

@@ -53,6 +53,7 @@ void WriteReport(JsonWriter& w, const audit::TenantReport& r) {
   w.KV("tenant", r.tenant).KV("ok", r.ok()).KV("records", r.records).KV("last_seq", r.last_seq);
   w.KV("checkpoints", r.checkpoints).KV("sealed_seq", r.sealed_seq).KV("pruned_seq", r.pruned_seq);
   w.KV("signatures_checked", r.signatures_checked);
+  w.KV("incomplete_tail_bytes", r.incomplete_tail_bytes);
   w.Key("breaks").BeginArray();
   for (const audit::ChainBreak& b : r.breaks) {
     w.BeginObject().KV("kind", audit::TamperKindName(b.kind)).KV("seq", b.seq);
