@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "audit/audit_chain_testing.h"
 #include "audit/audit_event.h"
 #include "audit/audit_file_names.h"
 #include "audit/audit_log.h"
@@ -134,18 +135,9 @@ class ChainerTest : public ::testing::Test {
 
   // The entity ids of a tenant's chain, in chain order.
   std::vector<std::string> ChainIds(const std::string& tenant) {
-    std::vector<std::string> ids;
-    Status st = ScanAuditLog(Env::Default(), root_ + "/audit", tenant, AuditFilter{},
-                             [&](const LedgerRecord& rec) {
-                               std::string_view p = rec.payload;
-                               size_t at = p.find("\"entity_id\":\"");
-                               EXPECT_NE(at, std::string_view::npos) << p;
-                               at += 13;
-                               ids.emplace_back(p.substr(at, p.find('"', at) - at));
-                               return true;
-                             });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return ids;
+    Result<std::vector<std::string>> ids = testing::ChainEntityIds(root_ + "/audit", tenant);
+    EXPECT_TRUE(ids.ok()) << ids.status().ToString();
+    return ids.ok() ? std::move(*ids) : std::vector<std::string>{};
   }
   // The audit entity ids of a tenant in the WAL's order (the store holds the whole WAL).
   std::vector<std::string> WalIds(const std::string& tenant) {
@@ -162,9 +154,8 @@ class ChainerTest : public ::testing::Test {
     return ids;
   }
   void ExpectVerifies() {
-    Result<std::vector<TenantReport>> r = VerifyLedgerDir(Env::Default(), root_ + "/audit", {});
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    for (const TenantReport& t : *r) EXPECT_TRUE(t.ok()) << "tenant " << t.tenant;
+    Status st = testing::VerifyAllChains(root_ + "/audit");
+    EXPECT_TRUE(st.ok()) << st.ToString();
   }
 
   std::string root_;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <thread>
 
+#include "audit/audit_chain_testing.h"
 #include "audit/audit_chainer.h"
 #include "audit/audit_event.h"
 #include "audit/audit_log.h"
@@ -197,24 +198,15 @@ class AuditBackupTest : public ::testing::Test {
   }
 
   static std::vector<std::string> ChainIds(const std::string& dir, const std::string& tenant) {
-    std::vector<std::string> ids;
-    Status st = audit::ScanAuditLog(Env::Default(), dir + "/audit", tenant, audit::AuditFilter{},
-                                    [&](const audit::LedgerRecord& rec) {
-                                      std::string_view p = rec.payload;
-                                      size_t at = p.find("\"entity_id\":\"");
-                                      EXPECT_NE(at, std::string_view::npos) << p;
-                                      at += 13;
-                                      ids.emplace_back(p.substr(at, p.find('"', at) - at));
-                                      return true;
-                                    });
-    EXPECT_TRUE(st.ok()) << st.ToString();
-    return ids;
+    auto ids = testing::ChainEntityIds(dir + "/audit", tenant);
+    EXPECT_TRUE(ids.ok()) << ids.status().ToString();
+    return ids.ok() ? std::move(*ids) : std::vector<std::string>{};
   }
   static void ExpectVerifies(const std::string& dir) {
-    auto r = audit::VerifyLedgerDir(Env::Default(), dir + "/audit", {});
-    ASSERT_TRUE(r.ok()) << r.status().ToString();
-    EXPECT_EQ(r->size(), 2u);
-    for (const audit::TenantReport& t : *r) EXPECT_TRUE(t.ok()) << "tenant " << t.tenant;
+    size_t chains = 0;
+    Status st = testing::VerifyAllChains(dir + "/audit", &chains);
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(chains, 2u);
   }
 
   fs::path root_;
