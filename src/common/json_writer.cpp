@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace vigia {
 namespace {
@@ -12,10 +13,17 @@ size_t Utf8SeqLen(std::string_view s, size_t i) {
   size_t n;
   uint32_t min;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; }
-  else return 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   uint32_t cp = c & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {
@@ -27,33 +35,72 @@ size_t Utf8SeqLen(std::string_view s, size_t i) {
   return n;
 }
 
+// True when byte c cannot be copied into a JSON string as it is: a control character, '"',
+// '\\' (escaped) or a non-ASCII byte (checked as UTF-8).
+inline bool ByteNeedsCare(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+// Whether any of the eight bytes of `w` needs care (ByteNeedsCare), without a byte loop: the
+// classic "has a byte less than n" and "has a zero byte" word tests, exact as yes/no answers.
+inline bool WordNeedsCare(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return ((w & kHigh) | below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) !=
+         0;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
+  const size_t size = s.size();
   size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      size_t j = i + 1;
-      while (j < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[j]);
-        if (d < 0x20 || d == '"' || d == '\\' || d >= 0x80) break;
-        ++j;
-      }
+  while (i < size) {
+    // The run of bytes copied as they are: eight at a time, then byte by byte up to the
+    // first one to escape or to check as UTF-8 (every audit event's canonical JSON and every
+    // query row goes through here: the byte loop was a third of chaining an event).
+    size_t j = i;
+    while (j + 8 <= size) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + j, 8);
+      if (WordNeedsCare(word)) break;
+      j += 8;
+    }
+    while (j < size && !ByteNeedsCare(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) {
       out->append(s.data() + i, j - i);
       i = j;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"': out->append("\\\""); ++i; continue;
-      case '\\': out->append("\\\\"); ++i; continue;
-      case '\n': out->append("\\n"); ++i; continue;
-      case '\r': out->append("\\r"); ++i; continue;
-      case '\t': out->append("\\t"); ++i; continue;
-      default: break;
+      case '"':
+        out->append("\\\"");
+        ++i;
+        continue;
+      case '\\':
+        out->append("\\\\");
+        ++i;
+        continue;
+      case '\n':
+        out->append("\\n");
+        ++i;
+        continue;
+      case '\r':
+        out->append("\\r");
+        ++i;
+        continue;
+      case '\t':
+        out->append("\\t");
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20) {
       out->append("\\u00");
