@@ -52,10 +52,37 @@ inline bool WordNeedsCare(uint64_t w) {
          0;
 }
 
+// Whether no byte of `s` needs care: whole words, then the last 1-7 bytes in a word padded
+// with a clean byte.
+inline bool AllClean(std::string_view s) {
+  size_t j = 0;
+  for (; j + 8 <= s.size(); j += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + j, 8);
+    if (WordNeedsCare(word)) return false;
+  }
+  if (j == s.size()) return true;
+  uint64_t word = 0x6161616161616161ULL;  // "aaaaaaaa"
+  std::memcpy(&word, s.data() + j, s.size() - j);
+  return !WordNeedsCare(word);
+}
+
+// Strings up to this long that need no escaping are quoted in a stack buffer and appended
+// with one call (field names and most values: one std::string operation instead of four).
+constexpr size_t kShortStringBytes = 64;
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  if (s.size() <= kShortStringBytes && AllClean(s)) {
+    char buf[kShortStringBytes + 2];
+    buf[0] = '"';
+    std::memcpy(buf + 1, s.data(), s.size());
+    buf[s.size() + 1] = '"';
+    out->append(buf, s.size() + 2);
+    return;
+  }
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   const size_t size = s.size();

@@ -117,6 +117,13 @@ TEST(JsonWriterTest, EveryByteAtEveryPositionMatchesTheByteWiseEscaper) {
       std::string s(19, 'a');
       s[pos] = static_cast<char>(b);
       ASSERT_EQ(Escaped(s), RefJsonString(s)) << "byte " << b << " at " << pos;
+      // Short strings (one word, or a word and a tail) and one past the short-string size.
+      for (size_t len : {size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{64}, size_t{65}}) {
+        if (pos >= len) continue;
+        std::string t(len, 'b');
+        t[pos] = static_cast<char>(b);
+        ASSERT_EQ(Escaped(t), RefJsonString(t)) << "byte " << b << " at " << pos << " of " << len;
+      }
     }
   }
 }
