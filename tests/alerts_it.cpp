@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "alerting/alert_state_file.h"
 #include "alerting/notification.h"
 #include "common/time_format.h"
 #include "support/http_client.h"
@@ -128,6 +129,23 @@ std::optional<AlertView> FindAlert(HttpClient* c, const std::string& name) {
 bool InState(HttpClient* c, const std::string& name, const std::string& state) {
   std::optional<AlertView> a = FindAlert(c, name);
   return a && a->state == state;
+}
+
+// Whether the state a restart restores (<data>/alerts/state.json, read as the server reads it)
+// holds `rule` in `state` and a notification group that has sent something. /v1/alerts shows
+// a transition as soon as its evaluation ends; the server saves it after queueing the
+// notification and storing the transition events (module_alerts.cpp), so a kill -9 right
+// after the API showed it can land before the save: the restart then restores nothing and
+// the rule fires again — at least once, by design.
+bool Persisted(const std::string& data_dir, const std::string& rule, const std::string& state) {
+  Result<AlertStateSnapshot> s = LoadAlertState(Env::Default(), data_dir + "/alerts/state.json");
+  if (!s.ok()) return false;
+  bool sent = false;
+  for (const NotifiedGroup& g : s->groups) sent = sent || !g.sent.empty();
+  for (const AlertInstance& a : s->instances) {
+    if (a.rule == rule) return sent && AlertStateName(a.state) == state;
+  }
+  return false;
 }
 
 std::string Query(HttpClient* c, const std::string& vql_escaped) {
@@ -513,6 +531,14 @@ TEST(AlertsIt, KillNineKeepsStateAndDeliversTheOutboxWithoutRepeats) {
                  std::string::npos;
         },
         15000));
+    // Killed before the save, the server would have nothing to restore; wait for it.
+    ASSERT_TRUE(Eventually(
+        [&] {
+          return Persisted(o.data_dir, "FiringBeforeCrash", "firing") &&
+                 Persisted(o.data_dir, "PendingAcrossCrash", "pending");
+        },
+        15000))
+        << server.Log();
   }
   AlertView fired, pending;
   {
@@ -544,11 +570,15 @@ TEST(AlertsIt, KillNineKeepsStateAndDeliversTheOutboxWithoutRepeats) {
   EXPECT_EQ(after->active_at, pending.active_at);
   ASSERT_TRUE(Eventually([&] { return InState(&c, "PendingAcrossCrash", "firing"); }, 30000))
       << server.Log();
+  const int64_t seen_firing_ms = NowMs();
   after = FindAlert(&c, "PendingAcrossCrash");
+  ASSERT_TRUE(after.has_value());
   const int64_t active_ms = *ParseRfc3339(after->active_at) / 1'000'000;
   const int64_t fired_ms = *ParseRfc3339(after->fired_at) / 1'000'000;
   EXPECT_GE(fired_ms - active_ms, 12000);
-  EXPECT_LE(fired_ms - active_ms, 14000);
+  // Fired at an evaluation slot before it was seen firing (how late after the 12 s depends on
+  // how long the restart took, so no fixed upper bound).
+  EXPECT_LE(fired_ms, seen_firing_ms);
   ASSERT_TRUE(sink.WaitFor(
       [](const auto& r) {
         for (const HookRequest& h : r) {
