@@ -14,9 +14,32 @@ dir=${2:-}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# A port handed out stays reserved for DIR (a file naming DIR in $ports_dir) until DIR is
+# deleted, also while its server is stopped: a server started again from its config (the
+# tests stop and restart one) must find its ports free. Without it a server started meanwhile
+# by a concurrent test took the stopped one's port, the restart failed to bind, and the other
+# server answered in its place. Reservations are made one at a time under a lock, so two
+# starts never pick the same port either.
+ports_dir="${TMPDIR:-/tmp}/vigia-clickhouse-ports"
+
 first_free_port() {
-  local p=$1
-  while ! port_free "$p"; do p=$((p + 1)); done
+  local p=$1 owner
+  mkdir -p "$ports_dir"
+  exec 9>"$ports_dir/.lock"
+  flock 9
+  while :; do
+    if [ -e "$ports_dir/$p" ]; then
+      owner=$(cat "$ports_dir/$p" 2>/dev/null || true)
+      if [ -n "$owner" ] && [ -d "$owner" ]; then
+        p=$((p + 1))
+        continue
+      fi
+      rm -f "$ports_dir/$p" # its directory is gone: a left-over reservation
+    fi
+    port_free "$p" && break
+    p=$((p + 1))
+  done
+  (cd "$dir" && pwd) >"$ports_dir/$p" # DIR exists: start creates it first
   echo "$p"
 }
 
