@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -110,6 +112,33 @@ size_t StoredAcked(ServerProcess& s, const std::set<std::string>& acked, bool* d
   return found;
 }
 
+uint64_t StatsNumber(const std::string& stats, const std::string& key) {
+  const std::string k = "\"" + key + "\":";
+  const size_t at = stats.find(k);
+  return at == std::string::npos ? UINT64_MAX : std::strtoull(stats.c_str() + at + k.size(), 0, 10);
+}
+
+// Waits until no merge runs and none started for 3 s (three ticks of the merge loop, which
+// merges whatever its tiers allow): with no ingest, no merge comes after that. A merge holds
+// disk space for its output until it publishes, so the disk filled after this stays as full
+// as the test leaves it. After a restart on many parts a merge can take seconds (ASan).
+void WaitUntilMergesSettle(uint16_t port) {
+  HttpClient c(port, 30000);
+  uint64_t last = UINT64_MAX;
+  int quiet = 0;
+  for (int i = 0; i < 600 && quiet < 6; ++i) {
+    Result<HttpResult> r = c.Request("GET", "/v1/stats");
+    ASSERT_TRUE(r.ok());
+    const uint64_t merges = StatsNumber(r->body, "merges");
+    const uint64_t running = StatsNumber(r->body, "merges_running");
+    ASSERT_NE(running, UINT64_MAX) << r->body;
+    quiet = running == 0 && merges == last ? quiet + 1 : 0;
+    last = merges;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ASSERT_EQ(quiet, 6) << "merges never settled";
+}
+
 TEST(DiskFullIt, RefusedBeforeFullSurvivesRealEnospcLosesNothingAndResumes) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
   TempDir dir;
@@ -153,6 +182,9 @@ TEST(DiskFullIt, RefusedBeforeFullSurvivesRealEnospcLosesNothingAndResumes) {
   {
     ServerProcess server(o);
     ASSERT_TRUE(server.Start().ok()) << server.Log();
+    // Phase 1's parts are merged now that no reserve holds the merges back; a merge still
+    // writing when the filler is cut would take the room left for ingest.
+    WaitUntilMergesSettle(server.port());
     {
       std::ofstream f(filler, std::ios::binary);
       std::string mb(1 << 20, 'x');

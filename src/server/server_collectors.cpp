@@ -33,6 +33,8 @@ struct StoreSeries {
   Counter* flushes;
   Counter* merges;
   Counter* merged_rows;
+  Gauge* merges_running;
+  Counter* merges_failed;
   Counter* partitions_dropped;
   Gauge* degraded_parts;
 
@@ -58,6 +60,10 @@ struct StoreSeries {
         merges(m->GetCounter("vigia_store_merges_total", "Part merges since start.")),
         merged_rows(m->GetCounter("vigia_store_merged_rows_total",
                                   "Rows rewritten by merges since start.")),
+        merges_running(m->GetGauge("vigia_store_merges_running",
+                                   "Merges writing their output now (they hold disk space).")),
+        merges_failed(m->GetCounter("vigia_store_merges_failed_total",
+                                    "Merges that failed since start (inputs kept, retried).")),
         partitions_dropped(m->GetCounter("vigia_store_partitions_dropped_total",
                                          "Partitions dropped by retention since start.")),
         degraded_parts(m->GetGauge("vigia_store_degraded_parts",
@@ -90,6 +96,8 @@ void AddServerCollectors(ServerContext* ctx) {
     Mirror(series->flushes, s.flushes);
     Mirror(series->merges, s.merges);
     Mirror(series->merged_rows, s.merged_rows);
+    series->merges_running->Set(static_cast<double>(s.merges_running));
+    Mirror(series->merges_failed, s.merges_failed);
     Mirror(series->partitions_dropped, s.partitions_dropped);
     series->degraded_parts->Set(static_cast<double>(s.degraded_parts));
 

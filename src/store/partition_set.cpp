@@ -263,9 +263,16 @@ Result<bool> PartitionSet::MergeOnce() {
     wo.replaces.push_back(in->name);
   }
   MergeStats ms;
-  VIGIA_RETURN_IF_ERROR(
+  merges_running_.fetch_add(1);
+  Status merged =
       MergeParts(readers, JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo, &ms)
-          .status());
+          .status();
+  merges_running_.fetch_sub(1);
+  if (!merged.ok()) {
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.merges_failed;
+    return merged;
+  }
   auto h = std::make_shared<PartHandle>();
   h->partition = key;
   h->name = file_names::PartDirName(seq);
@@ -478,6 +485,7 @@ Result<std::vector<PartitionKey>> PartitionSet::ApplyRetention(const RetentionPo
 PartitionSetStats PartitionSet::Stats() const {
   std::lock_guard<std::mutex> l(mu_);
   PartitionSetStats s = stats_;
+  s.merges_running = merges_running_.load();
   s.parts = current_->parts.size();
   s.partitions = 0;
   s.rows = 0;

@@ -108,6 +108,11 @@ struct PartitionSetStats {
   uint64_t parts_written = 0;  // by AddEvents since Open
   uint64_t merges = 0;
   uint64_t merged_rows = 0;
+  // A merge writing its output now (0 or 1: merges run one at a time). It takes disk space
+  // until it publishes and removes its inputs; with merges_failed it tells an operator whether
+  // the store is settled.
+  uint64_t merges_running = 0;
+  uint64_t merges_failed = 0;  // since Open; a failed merge keeps its inputs and is retried
   uint64_t partitions_dropped = 0;
   // Merges since Open per partition directory name ("20261122.acme"); a partition's entry
   // goes when retention drops it.
@@ -193,6 +198,7 @@ class PartitionSet {
   Env* env_;
   std::string parts_dir_;
   std::atomic<uint64_t> next_seq_{1};
+  std::atomic<uint64_t> merges_running_{0};
 
   mutable std::mutex mu_;
   std::shared_ptr<const PartSnapshot> current_;  // guarded by mu_

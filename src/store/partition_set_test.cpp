@@ -190,6 +190,35 @@ TEST_F(PartitionSetTest, MergeKeepsEveryRowExactly) {
   EXPECT_EQ(AllRows(*(*again)->Snapshot()), expected);
 }
 
+// A merge that fails (here its first write, as on a full disk) is counted, keeps its inputs
+// and is retried; merges_running is back at 0 either way.
+TEST_F(PartitionSetTest, AFailedMergeIsCountedKeepsItsInputsAndIsRetried) {
+  FaultEnv fe(Env::Default());
+  auto set = PartitionSet::Open(Options(&fe));
+  ASSERT_TRUE(set.ok());
+  std::vector<EventBatch> batches;
+  for (int i = 0; i < 4; ++i) batches.push_back(RandomBatch(60 + i, 300, kBase));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+  }
+  fe.FailWriteAt(1);
+  EXPECT_FALSE((*set)->MergeOnce().ok());
+  PartitionSetStats st = (*set)->Stats();
+  EXPECT_EQ(st.merges_failed, 1u);
+  EXPECT_EQ(st.merges, 0u);
+  EXPECT_EQ(st.merges_running, 0u);
+  EXPECT_EQ(st.parts, 4u);
+  auto merged = (*set)->MergeOnce();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_TRUE(*merged);
+  st = (*set)->Stats();
+  EXPECT_EQ(st.merges_failed, 1u);
+  EXPECT_EQ(st.merges, 1u);
+  EXPECT_EQ(st.merges_running, 0u);
+  EXPECT_EQ(st.parts, 1u);
+}
+
 // Runs `op` against a FaultEnv that crashes at the n-th write / sync, or fails the n-th
 // rename, for every n until the operation completes; after each crash, reopens on the real
 // Env and checks with `verify`.

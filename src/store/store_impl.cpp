@@ -647,6 +647,8 @@ StoreStats StoreImpl::Stats() const {
   s.parts_written = ps.parts_written;
   s.merges = ps.merges;
   s.merged_rows = ps.merged_rows;
+  s.merges_running = ps.merges_running;
+  s.merges_failed = ps.merges_failed;
   s.merges_by_partition = std::move(ps.merges_by_partition);
   s.partitions_dropped = ps.partitions_dropped;
   s.expired_events_dropped = flush_expired_.load();
@@ -687,6 +689,8 @@ void StoreImpl::LogStats() const {
                 {"flushes", s.flushes},
                 {"merges", s.merges},
                 {"merged_rows", s.merged_rows},
+                {"merges_running", s.merges_running},
+                {"merges_failed", s.merges_failed},
                 {"partitions_dropped", s.partitions_dropped},
                 {"degraded_parts", s.degraded_parts}});
 }
