@@ -137,6 +137,8 @@ void WaitUntilMergesSettle(uint16_t port) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   ASSERT_EQ(quiet, 6) << "merges never settled";
+  std::fprintf(stderr, "merges settled: %llu since the start\n",
+               static_cast<unsigned long long>(last));
 }
 
 TEST(DiskFullIt, RefusedBeforeFullSurvivesRealEnospcLosesNothingAndResumes) {
