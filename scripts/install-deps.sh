@@ -18,6 +18,8 @@ PKGS=(
   prometheus prometheus-alertmanager rsyslog rsyslog-elasticsearch rsyslog-gnutls bsdutils
   # the ClickHouse backend's tests start real servers (tests/clickhouse_it.cpp; also make bench)
   clickhouse-server clickhouse-client
+  # ... and ZooKeeper for the replicated cluster (tests/clickhouse_replicated_it.cpp)
+  zookeeper
   # syslog-ng runs from its extracted .deb (tests/tools/fetch_syslog_ng.sh): its libraries
   libivykis0 libnet1 libwrap0 libjson-c5 libcurl4
   # the dashboard's browser test (tests/dashboard_it.cpp, driven by playwright-core from npm)

@@ -3,7 +3,8 @@
 #   bench/clickhouse/clickhouse.sh start DIR   → prints "HTTP_PORT TCP_PORT" once /ping answers
 #   bench/clickhouse/clickhouse.sh stop DIR
 # Everything (config, data, logs, pid) lives under DIR; the server listens on 127.0.0.1 on
-# the first free ports from 18123 / 19000 upwards. `start` fails loudly (log tail on stderr,
+# the first free ports from 18123 / 19000 / 29009 (replication) upwards. Files already in
+# DIR/config.d (a cluster, ZooKeeper, macros) are kept. `start` fails loudly (log tail on stderr,
 # exit 1) when the server is missing or does not become ready within 60 s.
 set -euo pipefail
 
@@ -54,7 +55,10 @@ case "$cmd" in
     mkdir -p "$dir"/{log,data,tmp,user_files,format_schemas}
     http=$(first_free_port 18123)
     tcp=$(first_free_port 19000)
+    # Replicas fetch parts from each other over this port (ReplicatedMergeTree).
+    interserver=$(first_free_port 29009)
     sed -e "s#@DIR@#$dir#g" -e "s#@HTTP_PORT@#$http#g" -e "s#@TCP_PORT@#$tcp#g" \
+      -e "s#@INTERSERVER_PORT@#$interserver#g" \
       "$HERE/config.xml.in" >"$dir/config.xml"
     cp "$HERE/users.xml" "$dir/users.xml"
     (cd "$dir" && exec "$server" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1) &

@@ -374,6 +374,9 @@ Status ClickHouseOutbox::Ship(const std::vector<Record>& records) {
     req.body = std::move(body);
     // A Distributed table answers once every shard has its rows, not when they are queued.
     req.settings.emplace_back("insert_distributed_sync", "1");
+    if (options_.insert_quorum > 0) {
+      req.settings.emplace_back("insert_quorum", std::to_string(options_.insert_quorum));
+    }
     req.settings.emplace_back("query_id", "vigia-outbox-" + std::to_string(seq_base_) + "-" +
                                               std::to_string(records.front().seq) + "-" +
                                               std::to_string(++insert_counter_));

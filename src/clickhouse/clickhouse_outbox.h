@@ -70,6 +70,8 @@ struct ClickHouseOutboxOptions {
   uint64_t ship_batch_bytes = limits::kClickHouseShipBatchBytes;
   int ship_delay_ms = limits::kClickHouseShipDelayMs;
   int insert_timeout_ms = limits::kClickHouseInsertTimeoutMs;
+  // ClickHouse's insert_quorum for every INSERT (0: not sent, the server's default applies).
+  int insert_quorum = 0;
   // false: the data directory is not locked (the caller holds the lock).
   bool lock_data_dir = true;
 };

@@ -153,6 +153,10 @@ const std::vector<KeyDesc>& Keys() {
          VIGIA_ASSIGN_OR_RETURN(c->store.clickhouse.partial_results, AsBool(r));
          return Status::Ok();
        }},
+      {"clickhouse", "insert_quorum",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 16, &c->store.clickhouse.insert_quorum);
+       }},
       {"clickhouse", "max_backlog_bytes",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1 << 20, kMaxBytes, &c->store.clickhouse.max_backlog_bytes);

@@ -32,6 +32,11 @@ struct ClickHouseStorageOptions {
   // clickhouse.partial_results: with a shard down, answer from the live shards and mark the
   // answer partial instead of failing (off: a query with a shard down is a 503).
   bool partial_results = false;
+  // clickhouse.insert_quorum: 0 = an insert is acknowledged by one replica of each shard and
+  // copied to the others asynchronously (ClickHouse's default); N >= 2 = acknowledged once N
+  // replicas hold it, so an acknowledged event survives the loss of a replica's disk — while a
+  // shard has fewer than N live replicas its inserts fail and the outbox buffers them.
+  int insert_quorum = 0;
 };
 
 // [storage], [clickhouse], [data], [wal], [store], [retention] and log.stats_interval_sec,

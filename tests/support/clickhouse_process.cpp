@@ -35,10 +35,12 @@ std::string ShellOutput(const std::string& cmd) {
   return out;
 }
 
-ClickHouseProcess::ClickHouseProcess(const std::string& name) {
+ClickHouseProcess::ClickHouseProcess(const std::string& name, const ConfigFiles& config_d) {
   dir_ = (fs::temp_directory_path() / ("vigia_ch_" + std::to_string(::getpid()) + "_" + name))
              .string();
   fs::remove_all(dir_);
+  if (!config_d.empty()) fs::create_directories(dir_ + "/config.d");
+  for (const auto& [file, content] : config_d) std::ofstream(dir_ + "/config.d/" + file) << content;
   std::string out = ShellOutput(Script() + " start " + dir_);
   if (std::sscanf(out.c_str(), "%d %d", &http_, &tcp_) != 2) http_ = 0;
 }
@@ -50,6 +52,18 @@ ClickHouseProcess::~ClickHouseProcess() {
 
 void ClickHouseProcess::Stop() {
   if (http_ != 0) ShellOutput(Script() + " stop " + dir_);
+}
+
+void ClickHouseProcess::Kill() {
+  if (http_ == 0) return;
+  std::string pid = ShellOutput("cat " + dir_ + "/pid");
+  if (pid.empty()) return;
+  pid.erase(pid.find_last_not_of("\n") + 1);
+  ShellOutput("kill -9 " + pid + " 2>/dev/null");
+  for (int i = 0; i < 300 && !ShellOutput("kill -0 " + pid + " 2>/dev/null && echo up").empty();
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 bool ClickHouseProcess::Restart() {
@@ -68,10 +82,24 @@ bool ClickHouseProcess::Restart() {
 
 bool ConfigureCluster(const std::vector<const ClickHouseProcess*>& servers,
                       const std::string& name) {
+  std::vector<std::vector<const ClickHouseProcess*>> shards;
+  for (const ClickHouseProcess* s : servers) shards.push_back({s});
+  return ConfigureReplicatedCluster(shards, name);
+}
+
+bool ConfigureReplicatedCluster(const std::vector<std::vector<const ClickHouseProcess*>>& shards,
+                                const std::string& name) {
   std::string cfg = "<?xml version=\"1.0\"?>\n<yandex><remote_servers><" + name + ">";
-  for (const ClickHouseProcess* s : servers) {
-    cfg += "<shard><replica><host>127.0.0.1</host><port>" + std::to_string(s->tcp()) +
-           "</port></replica></shard>";
+  std::vector<const ClickHouseProcess*> servers;
+  for (const auto& replicas : shards) {
+    cfg += "<shard>";
+    if (replicas.size() > 1) cfg += "<internal_replication>true</internal_replication>";
+    for (const ClickHouseProcess* s : replicas) {
+      cfg +=
+          "<replica><host>127.0.0.1</host><port>" + std::to_string(s->tcp()) + "</port></replica>";
+      servers.push_back(s);
+    }
+    cfg += "</shard>";
   }
   cfg += "</" + name + "></remote_servers></yandex>\n";
   for (const ClickHouseProcess* s : servers) {
@@ -88,6 +116,17 @@ bool ConfigureCluster(const std::vector<const ClickHouseProcess*>& servers,
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   return false;
+}
+
+ClickHouseProcess::ConfigFiles ReplicaConfig(int zk_port, int shard, int replica) {
+  return {{"zookeeper.xml",
+           "<?xml version=\"1.0\"?>\n<yandex><zookeeper><node><host>127.0.0.1</host><port>" +
+               std::to_string(zk_port) +
+               "</port></node><session_timeout_ms>10000</session_timeout_ms></zookeeper>"
+               "</yandex>\n"},
+          {"macros.xml", "<?xml version=\"1.0\"?>\n<yandex><macros><shard>" +
+                             std::to_string(shard) + "</shard><replica>r" +
+                             std::to_string(replica) + "</replica></macros></yandex>\n"}};
 }
 
 }  // namespace vigia::testing

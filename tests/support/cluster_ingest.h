@@ -1,0 +1,52 @@
+// Helpers of the tests that run vigia nodes on a real ClickHouse (clickhouse_server_it,
+// clickhouse_replicated_it): clients that stream NDJSON batches and record what was
+// acknowledged, waiting for a node's outbox to drain, and the exactly-once check of the
+// acknowledged events against what ClickHouse holds. Uses GoogleTest assertions.
+//
+// Thread-safety: Acked is shared by the streaming threads (its mutex); the rest is called
+// from the test's main thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "it_util.h"
+#include "support/server_process.h"
+
+namespace vigia::testing {
+
+struct Acked {
+  std::mutex mu;
+  std::set<std::string> uids;
+  uint64_t batches = 0;
+  uint64_t refused = 0;  // 503s
+  bool retry_after_missing = false;
+};
+
+// Sends batches of `per_batch` events until `stop`; records the acknowledged ones. A
+// connection error (vigia killed) or a 503 acknowledges nothing.
+void Stream(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
+            Acked* acked);
+uint64_t AckedBatches(Acked* a);
+uint64_t Refused(Acked* a);
+
+// Waits (bounded) until vigia's outbox is empty: every acknowledged event is in ClickHouse.
+bool WaitDrained(uint16_t port);
+
+// Every acknowledged event in `table` of the server at `url`, none twice (request_id is
+// "req-<uid>").
+void CheckExactlyOnce(const std::string& url, Acked* acked, const char* phase,
+                      const std::string& table = "vigia.events");
+
+// One vigia node on the ClickHouse cluster `cluster` through the server at `ch_url`.
+ServerOptions NodeOptions(const TempDir& dir, const std::string& name, const std::string& ch_url,
+                          const std::string& cluster);
+
+// `* | stats count() as n, count_distinct(request_id) as d` asked through a vigia node.
+std::pair<uint64_t, uint64_t> CountThrough(uint16_t port);
+
+}  // namespace vigia::testing
