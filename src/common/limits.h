@@ -139,6 +139,11 @@ inline constexpr size_t kMergeMinParts = 4;
 // Most parts merged at once: a merge holds one decoded block per input, so this bounds its
 // memory (~16 x 12 MiB) and keeps the fan-in at a size-tiered ratio.
 inline constexpr size_t kMaxPartsPerMerge = 16;
+// A merge starts only when the file system has this many times its inputs' bytes free (as
+// ClickHouse reserves 1.1x for a merge): its output takes about what its inputs take, and a
+// merge that runs out of space half-way fails, keeps its inputs and has used the room the
+// WAL and the flushes needed meanwhile. A skipped merge is tried again at the next tick.
+inline constexpr double kMergeDiskSpaceFactor = 1.1;
 // Size-tier width of the merge policy (merge.h SelectMergeInputs): parts merge only with
 // parts of the same tier [4^t, 4^(t+1)) rows. With kMergeMinParts >= this ratio a merge
 // always lifts its rows to a higher tier, so a row is rewritten about

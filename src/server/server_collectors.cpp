@@ -35,6 +35,7 @@ struct StoreSeries {
   Counter* merged_rows;
   Gauge* merges_running;
   Counter* merges_failed;
+  Counter* merges_skipped_no_space;
   Counter* partitions_dropped;
   Gauge* degraded_parts;
 
@@ -64,6 +65,9 @@ struct StoreSeries {
                                    "Merges writing their output now (they hold disk space).")),
         merges_failed(m->GetCounter("vigia_store_merges_failed_total",
                                     "Merges that failed since start (inputs kept, retried).")),
+        merges_skipped_no_space(m->GetCounter(
+            "vigia_store_merges_skipped_no_space_total",
+            "Merges not started since start: less than 1.1x their inputs' bytes free on disk.")),
         partitions_dropped(m->GetCounter("vigia_store_partitions_dropped_total",
                                          "Partitions dropped by retention since start.")),
         degraded_parts(m->GetGauge("vigia_store_degraded_parts",
@@ -98,6 +102,7 @@ void AddServerCollectors(ServerContext* ctx) {
     Mirror(series->merged_rows, s.merged_rows);
     series->merges_running->Set(static_cast<double>(s.merges_running));
     Mirror(series->merges_failed, s.merges_failed);
+    Mirror(series->merges_skipped_no_space, s.merges_skipped_no_space);
     Mirror(series->partitions_dropped, s.partitions_dropped);
     series->degraded_parts->Set(static_cast<double>(s.degraded_parts));
 

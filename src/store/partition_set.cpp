@@ -250,6 +250,18 @@ Result<bool> PartitionSet::MergeOnce() {
   if (inputs.empty()) return false;
   std::sort(inputs.begin(), inputs.end(), HandleLess);
 
+  // Room for the output first (limits::kMergeDiskSpaceFactor): a merge that fills the disk
+  // fails after taking the space ingest and flushes need, and would be retried every tick.
+  uint64_t input_bytes = 0;
+  for (const auto& in : inputs) input_bytes += in->reader->disk_bytes();
+  Result<DiskSpace> space = env_->GetDiskSpace(opt_.data_dir);
+  if (space.ok() && static_cast<double>(space->free_bytes) <
+                        static_cast<double>(input_bytes) * limits::kMergeDiskSpaceFactor) {
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.merges_skipped_no_space;
+    return false;
+  }
+
   const PartitionKey key = inputs[0]->partition;
   const std::string pdir = PartitionDir(key);
   const uint64_t seq = next_seq_.fetch_add(1);

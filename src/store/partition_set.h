@@ -113,6 +113,9 @@ struct PartitionSetStats {
   // the store is settled.
   uint64_t merges_running = 0;
   uint64_t merges_failed = 0;  // since Open; a failed merge keeps its inputs and is retried
+  // Merges not started since Open because the disk had less than kMergeDiskSpaceFactor x
+  // their inputs' bytes free (counted once per tick that wanted to merge).
+  uint64_t merges_skipped_no_space = 0;
   uint64_t partitions_dropped = 0;
   // Merges since Open per partition directory name ("20261122.acme"); a partition's entry
   // goes when retention drops it.

@@ -219,6 +219,39 @@ TEST_F(PartitionSetTest, AFailedMergeIsCountedKeepsItsInputsAndIsRetried) {
   EXPECT_EQ(st.parts, 1u);
 }
 
+// A merge needs 1.1x its inputs' bytes free: on a fuller disk it is not started (no temp
+// output, nothing failed, counted as skipped) and runs once the space is back.
+TEST_F(PartitionSetTest, AMergeWaitsForRoomForItsOutput) {
+  FaultEnv fe(Env::Default());
+  auto set = PartitionSet::Open(Options(&fe));
+  ASSERT_TRUE(set.ok());
+  std::vector<EventBatch> batches;
+  for (int i = 0; i < 4; ++i) batches.push_back(RandomBatch(70 + i, 300, kBase));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+  }
+  const uint64_t inputs = (*set)->Stats().disk_bytes;
+  ASSERT_GT(inputs, 0u);
+  fe.SetFreeDiskBytes(inputs);  // less than 1.1x
+  auto merged = (*set)->MergeOnce();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_FALSE(*merged);
+  PartitionSetStats st = (*set)->Stats();
+  EXPECT_EQ(st.merges_skipped_no_space, 1u);
+  EXPECT_EQ(st.merges_failed, 0u);
+  EXPECT_EQ(st.merges, 0u);
+  EXPECT_EQ(st.parts, 4u);
+  fe.SetFreeDiskBytes(inputs * 2);
+  merged = (*set)->MergeOnce();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_TRUE(*merged);
+  st = (*set)->Stats();
+  EXPECT_EQ(st.merges_skipped_no_space, 1u);
+  EXPECT_EQ(st.merges, 1u);
+  EXPECT_EQ(st.parts, 1u);
+}
+
 // Runs `op` against a FaultEnv that crashes at the n-th write / sync, or fails the n-th
 // rename, for every n until the operation completes; after each crash, reopens on the real
 // Env and checks with `verify`.

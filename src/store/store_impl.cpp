@@ -649,6 +649,7 @@ StoreStats StoreImpl::Stats() const {
   s.merged_rows = ps.merged_rows;
   s.merges_running = ps.merges_running;
   s.merges_failed = ps.merges_failed;
+  s.merges_skipped_no_space = ps.merges_skipped_no_space;
   s.merges_by_partition = std::move(ps.merges_by_partition);
   s.partitions_dropped = ps.partitions_dropped;
   s.expired_events_dropped = flush_expired_.load();
@@ -691,6 +692,7 @@ void StoreImpl::LogStats() const {
                 {"merged_rows", s.merged_rows},
                 {"merges_running", s.merges_running},
                 {"merges_failed", s.merges_failed},
+                {"merges_skipped_no_space", s.merges_skipped_no_space},
                 {"partitions_dropped", s.partitions_dropped},
                 {"degraded_parts", s.degraded_parts}});
 }
