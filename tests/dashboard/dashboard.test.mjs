@@ -182,7 +182,11 @@ async function run(browser) {
     check(ui === want && want === 100, `UI says ${ui} events, the API ${want}`);
     const svcCells = await page.$$eval('.vt-row .c-service', (els) => els.map((e) => e.textContent));
     check(svcCells.length > 0 && svcCells.every((s) => s === 'checkout'), `every row is service checkout: ${svcCells.slice(0, 5)}`);
-    await page.waitForSelector('.facet[data-facet=level] .facet-row', { timeout: 10000 });
+    // The facets are the results' fields whose values repeat (not request_id: one per event;
+    // not msg or ts), service, level and kind first.
+    await page.waitForSelector('.facet[data-facet=route] .facet-row', { timeout: 10000 });
+    const facetNames = await page.$$eval('.facet', (els) => els.map((e) => e.dataset.facet));
+    check(facetNames.join() === 'service,level,kind,route', `the facets of service:checkout: ${facetNames}`);
 
     step = 'click-to-filter narrows the results and the URL';
     await page.click('.vt-row .c-level .val');
@@ -201,6 +205,15 @@ async function run(browser) {
     await page.waitForSelector('.drawer.open .event-view');
     check((await page.textContent('.drawer.open')).includes('checkout'), 'the drawer shows the event');
     await page.keyboard.press('Escape');
+
+    step = 'the facets follow the fields of the results';
+    await search(page, 'kind:request');
+    await waitRows(page);
+    // method is in these events only; path, ip and duration_ms differ on every one.
+    await page.waitForSelector('.facet[data-facet=method] .facet-row', { timeout: 10000 });
+    await page.waitForSelector('.facet[data-facet=status] .facet-row', { timeout: 10000 });
+    const reqFacets = await page.$$eval('.facet', (els) => els.map((e) => e.dataset.facet));
+    check(!reqFacets.some((f) => ['path', 'ip', 'duration_ms', 'request_id'].includes(f)), `the facets of kind:request: ${reqFacets}`);
 
     step = 'a syntax error shows line:column';
     await search(page, 'level:error\n  foo:"x');

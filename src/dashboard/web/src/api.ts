@@ -7,6 +7,8 @@
 // (query.max_concurrent_per_key), so the UI never runs more, and a 429/503 is retried after
 // its Retry-After.
 
+import type { FieldStat } from './field_stats.js';
+
 const KEY = 'vigia.key';
 const MAX_QUERIES = 2;
 
@@ -207,23 +209,27 @@ async function readLines(resp: Response, onLine: (line: string) => void) {
 }
 
 // The streamed /v1/query (format=ndjson): rows are handed to onRows in batches as they
-// arrive, each row as its JSON text (parse the ones shown), with field names seen in the
-// batch. The body is fetched and split in a worker (query_worker.js), so the page's main
+// arrive, as one string of the rows' JSON texts and where each ends (rows.ts: parse the ones
+// shown), with field names seen in the batch. The body is fetched and split in a worker (query_worker.js), so the page's main
 // thread only receives the batches. A trailing {"error":...} record (an error after the first
-// rows) is thrown.
-export async function streamQuery(q: string, range: Range, limit: number, onRows: (lines: string[], fields: string[]) => void, signal?: AbortSignal): Promise<void> {
+// rows) is thrown. Resolves to the worker's statistics of the fields of the rows it sampled.
+export interface StreamEnd {
+  sampled: number;
+  fieldStats: FieldStat[];
+}
+export async function streamQuery(q: string, range: Range, limit: number, onRows: (text: string, ends: Int32Array, fields: string[]) => void, signal?: AbortSignal): Promise<StreamEnd> {
   if (signal?.aborted) throw new DOMException('aborted', 'AbortError');
   await slot();
   const worker = new Worker(new URL('./query_worker.js', import.meta.url));
   try {
-    await new Promise<void>((resolve, reject) => {
+    return await new Promise<StreamEnd>((resolve, reject) => {
       const stop = () => reject(new DOMException('aborted', 'AbortError'));
       signal?.addEventListener('abort', stop, { once: true });
       worker.onerror = (e) => reject(new Error(e.message || 'the query worker failed'));
       worker.onmessage = ({ data: m }) => {
         if (signal?.aborted) return;
-        if (m.type === 'rows') onRows(m.lines, m.fields);
-        else if (m.type === 'end') m.error ? reject(new ApiError(200, m.error.code, m.error.message)) : resolve();
+        if (m.type === 'rows') onRows(m.text, m.ends, m.fields);
+        else if (m.type === 'end') m.error ? reject(new ApiError(200, m.error.code, m.error.message)) : resolve({ sampled: m.sampled, fieldStats: m.fieldStats });
         else if (m.type === 'http') reject(errorFrom(m.status, m.statusText, m.body));
         else reject(new TypeError(m.message));
       };

@@ -4,12 +4,20 @@
 // page's script) that froze scrolling (bench/dashboard: no task over 50 ms while 100,000 rows
 // stream). api.js's streamQuery starts one worker per query and ends it on abort.
 //
-// In: {url, headers}. Out, in order: {type:'rows', lines, fields} batches (each row's JSON text,
-// ≤ 1000 rows or 50 ms apart; fields: names seen in some of them),
-// then {type:'end', error?} (error: a trailing {"error":…} record), or {type:'http', status,
+// In: {url, headers}. Out, in order: {type:'rows', text, ends, fields} batches (the rows' JSON
+// texts one after another and where each ends, rows.ts; ≤ 1000 rows or 50 ms apart; fields:
+// names seen in some of them),
+// then {type:'end', error?, fieldStats} (error: a trailing {"error":…} record; fieldStats: per
+// field of the sampled rows, how many had it and how many distinct values: field_stats.ts,
+// the search page's facets), or {type:'http', status,
 // statusText, body} for a non-2xx answer, or {type:'fail', message} (network error).
+import { FieldSampler } from './field_stats.js';
+
 // A worker's postMessage (the DOM lib types the window's, which takes a target origin).
 const post = (m: unknown) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(m);
+
+// The rows sampled for the field statistics: every one of the first SAMPLE_ALL, then one in 32.
+const SAMPLE_ALL = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,15 +48,23 @@ async function run({ url, headers }: { url: string; headers: Record<string, stri
   let fields = new Set<string>();
   let failure: unknown = null;
   let flushAt = performance.now();
+  // A batch goes as one string and the offsets where each row ends (rows.ts): one copy and a
+  // transfer instead of a string per row on the page's heap.
   const flush = () => {
-    post({ type: 'rows', lines: batch, fields: [...fields] });
+    const ends = new Int32Array(batch.length);
+    let at = 0;
+    batch.forEach((t, k) => (ends[k] = at += t.length));
+    (globalThis as unknown as { postMessage(m: unknown, t: Transferable[]): void }).postMessage({ type: 'rows', text: batch.join(''), ends, fields: [...fields] }, [ends.buffer]);
     batch = [];
     fields = new Set();
   };
   // The rows go to the page as their JSON text: it parses only those it shows (a few dozen
   // at a time), so 100,000 rows cost the page neither the parse nor a heap of 100,000 objects
-  // to copy in and collect. One row in 32 is parsed here for the field names it has.
+  // to copy in and collect. The first SAMPLE_ALL rows, then one in 32, are parsed here for
+  // the field names they have and how varied each field's values are.
   let n = 0;
+  const sampler = new FieldSampler();
+  const addField = (k: string) => fields.add(k);
   const line = (text: string) => {
     if (!text.trim()) return;
     if (text.startsWith('{"error":')) {
@@ -58,7 +74,7 @@ async function run({ url, headers }: { url: string; headers: Record<string, stri
         return;
       }
     }
-    if ((n++ & 31) === 0) for (const k of Object.keys(JSON.parse(text))) fields.add(k);
+    if (n++ < SAMPLE_ALL || (n & 31) === 0) sampler.add(JSON.parse(text), addField);
     batch.push(text);
     const now = performance.now();
     if (batch.length >= 1000 || now - flushAt > 50) {
@@ -81,7 +97,7 @@ async function run({ url, headers }: { url: string; headers: Record<string, stri
   buf += dec.decode();
   if (buf) line(buf);
   if (batch.length) flush();
-  post({ type: 'end', error: failure });
+  post({ type: 'end', error: failure, sampled: sampler.sampled, fieldStats: sampler.result() });
 }
 
 self.onmessage = (e: MessageEvent) => {

@@ -15,10 +15,11 @@ import { valueMenu, rangeFromParams, rangeToParams, rangeBounds, RELATIVE, toInp
 import { navigate } from '../nav.js';
 import type { Route } from '../app.js';
 import { ErrorBox, EventView, Table } from '../ui.js';
+import { RowStore } from '../rows.js';
+import { FieldSampler, facetFields, type ColumnStat, type FieldStat } from '../field_stats.js';
 
 const ROW_H = 26;
 const DEFAULT_COLS = ['ts', 'level', 'service', 'msg'];
-const FACETS = ['service', 'level', 'kind', 'route', 'status', 'browser', 'host'];
 const KNOWN_FIELDS = [
   'ts', 'kind', 'level', 'service', 'env', 'host', 'version', 'tenant', 'request_id', 'trace_id', 'span_id',
   'user_id', 'session_id', 'msg', 'method', 'route', 'path', 'status', 'duration_ms', 'ip', 'ua', 'bytes_in',
@@ -38,9 +39,14 @@ interface State {
   limit: number;
 }
 
-// Shared by every visit of the page: the field names for completion, the values per field.
+// Shared by every visit of the page: the field names for completion, the values per field,
+// the store's column statistics (null until fetched; [] when the key may not read them).
 const fieldNames = new Set(KNOWN_FIELDS);
-let statsColumnsLoaded = false;
+let storeColumns: Promise<ColumnStat[]> | null = null;
+function columnStats(): Promise<ColumnStat[]> {
+  storeColumns ??= getJson('/v1/stats', {}, {}, {}).then((s) => (s.columns || []) as ColumnStat[], () => []);
+  return storeColumns;
+}
 const valueCache = new Map<string, Promise<unknown[]>>();
 
 // The text a results cell shows for the message column when an event has no msg.
@@ -125,10 +131,10 @@ function Summary({ live }: { live: Live }) {
 }
 
 // The virtualized results table: only the rows in view (and a few around) are in the page.
-// rows is the page's array (objects, or a streamed row's JSON text until first shown); `live`
-// says when it grew (once per frame while rows stream).
-function ResultsTable({ rows, rowAt, live, cols, selected, onOpen, onValue, onCols }: {
-  rows: (Ev | string)[]; rowAt: (i: number) => Ev; live: Live; cols: string[]; selected: number;
+// rows is the page's RowStore (a row parsed when first shown); `live` says when it grew (once
+// per frame while rows stream).
+function ResultsTable({ rows, live, cols, selected, onOpen, onValue, onCols }: {
+  rows: RowStore; live: Live; cols: string[]; selected: number;
   onOpen: (i: number) => void; onValue: (e: MouseEvent, field: string, value: unknown) => void; onCols: (cols: string[]) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -157,7 +163,7 @@ function ResultsTable({ rows, rowAt, live, cols, selected, onOpen, onValue, onCo
   const n = Math.ceil(height / ROW_H) + 10;
   const shown: ComponentChildren[] = [];
   for (let i = first; i < Math.min(rows.length, first + n); i++) {
-    const ev = rowAt(i);
+    const ev = rows.at(i);
     shown.push(
       <div class={`vt-row${i === selected ? ' selected' : ''}`} role="row" data-i={i} key={i} style={{ top: `${i * ROW_H}px` }}
         onClick={(e) => {
@@ -179,7 +185,7 @@ function ResultsTable({ rows, rowAt, live, cols, selected, onOpen, onValue, onCo
   const firstRows = Math.min(rows.length, 200);
   const addable = useMemo(() => {
     const seen = new Set<string>();
-    for (let i = 0; i < firstRows; i++) for (const k of Object.keys(rowAt(i))) seen.add(k);
+    for (let i = 0; i < firstRows; i++) for (const k of Object.keys(rows.at(i))) seen.add(k);
     return [...new Set([...seen, ...KNOWN_FIELDS])].filter((f) => !cols.includes(f)).sort();
   }, [firstRows, cols]);
   return (
@@ -356,14 +362,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
   }).current;
   const editorSlot = useRef<HTMLDivElement>(null);
   const ed = useRef<PageEditor | null>(null);
-  const rows = useRef<(Ev | string)[]>([]).current;
-  const rowAt = (i: number): Ev => {
-    const r = rows[i];
-    if (typeof r !== 'string') return r!;
-    const ev = JSON.parse(r);
-    rows[i] = ev;
-    return ev;
-  };
+  const rows = useRef(new RowStore()).current;
   const live = useRef<Live>({ listeners: new Set(), summary: 'Running…' }).current;
   const redrawNow = () => { for (const f of live.listeners) f(); };
   const setSummary = (text: string) => {
@@ -412,9 +411,11 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     ].filter(Boolean));
   };
 
-  async function loadFacets(filter: string, signal: AbortSignal) {
+  // The facets of the fields the results have (their sampled statistics), top values each.
+  async function loadFacets(filter: string, sample: { sampled: number; fieldStats: FieldStat[] }, signal: AbortSignal) {
+    const columns = await columnStats();
     const out: Facet[] = [];
-    for (const f of FACETS) {
+    for (const f of facetFields(sample.fieldStats, sample.sampled, columns)) {
       if (signal.aborted) return;
       let r;
       try {
@@ -460,7 +461,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     abort.current = new AbortController();
     const signal = abort.current.signal;
     const { filter, pipes } = splitPipes(st.q);
-    rows.length = 0;
+    rows.clear();
     redrawNow();
     setSelected(-1);
     setHist(null);
@@ -502,19 +503,22 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     const results = (async () => {
       if (st.order === 'newest') {
         const r = await query(`${filter} | sort by (ts desc) | limit ${st.limit}`, st.range, {}, signal);
-        rows.push(...r.rows);
+        rows.addObjects(r.rows);
         redraw();
-        return;
+        const sampler = new FieldSampler();
+        for (const row of r.rows.slice(0, 2000)) sampler.add(row);
+        return { sampled: sampler.sampled, fieldStats: sampler.result() };
       }
-      await streamQuery(filter, st.range, st.limit, (lines, fields) => {
-        for (const l of lines) rows.push(l);
+      return await streamQuery(filter, st.range, st.limit, (text, ends, fields) => {
+        rows.addText(text, ends);
         for (const k of fields) fieldNames.add(k);
         redraw();
       }, signal);
     })();
     const histDone = loadHistogram(filter, signal).then((n) => { matched = n; say(); });
+    let sample;
     try {
-      await Promise.all([results, histDone]);
+      [sample] = await Promise.all([results, histDone]);
       cancelAnimationFrame(frame);
       frame = 0;
       say();
@@ -534,7 +538,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       setResults({ kind: 'error', err });
       return;
     }
-    loadFacets(filter, signal);
+    loadFacets(filter, sample, signal);
   }
 
   useEffect(() => {
@@ -557,16 +561,9 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       onSubmit: submit,
       onChange: () => checkSyntax(),
       fields: async () => {
-        if (!statsColumnsLoaded) {
-          statsColumnsLoaded = true;
-          try {
-            // Column statistics of the store (admin keys); other keys use the fields seen.
-            const s = await getJson('/v1/stats', {}, {}, {});
-            for (const c of s.columns || []) fieldNames.add(c.name);
-          } catch (_) {
-            /* a read key may not see /v1/stats: known and seen fields only */
-          }
-        }
+        // Column statistics of the store (admin keys); a read key may not see /v1/stats: known
+        // and seen fields only.
+        for (const c of await columnStats()) fieldNames.add(c.name);
         return fieldNames;
       },
       values: (field) => {
@@ -590,7 +587,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     };
   }, []);
 
-  const ev = selected >= 0 && selected < rows.length ? rowAt(selected) : null;
+  const ev = selected >= 0 && selected < rows.length ? rows.at(selected) : null;
   let main: ComponentChildren;
   if (results.kind === 'error') main = <ErrorBox err={results.err} />;
   else if (results.kind === 'stats') main = <StatsResult rows={results.rows} />;
@@ -598,7 +595,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
   else {
     main = (
       <>
-        <ResultsTable rows={rows} rowAt={rowAt} live={live} cols={st.cols} selected={selected} onOpen={setSelected} onValue={onValue}
+        <ResultsTable rows={rows} live={live} cols={st.cols} selected={selected} onOpen={setSelected} onValue={onValue}
           onCols={(cols) => { st.cols = cols; submit(); }} />
         {done && !rows.length ? <p class="muted empty">No events match this query in this time range.</p> : null}
       </>
