@@ -10,7 +10,7 @@ import { fmtTime, fmtNum, debounce, toMs, timeZone, setTimeZone } from '../dom.j
 import { call, query, streamQuery, getJson, ApiError, type Range } from '../api.js';
 import { splitPipes, addFilter, quoteValue } from '../vql.js';
 import type { EditorOptions, QueryEditor } from '../editor.js';
-import { histogram, lineChart, type Series } from '../chart.js';
+import type { Series } from '../chart.js';
 import { valueMenu, rangeFromParams, rangeToParams, rangeBounds, RELATIVE, toInput, fromInput } from '../widgets.js';
 import { navigate } from '../nav.js';
 import type { Route } from '../app.js';
@@ -115,6 +115,7 @@ function TimePicker({ range, onChange }: { range: Range; onChange: (r: Range | n
 interface Live {
   listeners: Set<() => void>;
   summary: string;
+  done: boolean; // the rows are all there
 }
 function useLive(live: Live): number {
   const [n, setN] = useState(0);
@@ -129,6 +130,16 @@ function Summary({ live }: { live: Live }) {
   useLive(live);
   return <div class="summary" data-testid="summary">{live.summary}</div>;
 }
+function NoRows({ live, rows }: { live: Live; rows: RowStore }) {
+  useLive(live);
+  return live.done && !rows.length ? <p class="muted empty">No events match this query in this time range.</p> : null;
+}
+
+// The charts' module (uPlot: a third of the search page's script) is imported when a chart is
+// first drawn, not with the page: its parsing is a task of its own, not part of the page
+// chunk's evaluation (issue 17: no task over 50 ms at page load).
+let chartModule: Promise<typeof import('../chart.js')> | null = null;
+const charts = () => (chartModule ??= import('../chart.js'));
 
 // The virtualized results table: only the rows in view (and a few around) are in the page.
 // rows is the page's RowStore (a row parsed when first shown); `live` says when it grew (once
@@ -256,7 +267,12 @@ function StatsChart({ rows, cols }: { rows: Ev[]; cols: string[] }) {
     }
   }
   const list: Series[] = [...series].slice(0, 12).map(([name, points]) => ({ name, points }));
-  const chart = useMemo(() => lineChart(list, { bars: kind === 'bar' }), [kind, rows]);
+  const [chart, setChart] = useState<HTMLElement | null>(null);
+  useEffect(() => {
+    let live = true;
+    charts().then((m) => { if (live) setChart(m.lineChart(list, { bars: kind === 'bar' })); }, () => {});
+    return () => { live = false; };
+  }, [kind, rows]);
   return (
     <div class="card">
       <div class="row">
@@ -363,7 +379,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
   const editorSlot = useRef<HTMLDivElement>(null);
   const ed = useRef<PageEditor | null>(null);
   const rows = useRef(new RowStore()).current;
-  const live = useRef<Live>({ listeners: new Set(), summary: 'Running…' }).current;
+  const live = useRef<Live>({ listeners: new Set(), summary: 'Running…', done: false }).current;
   const redrawNow = () => { for (const f of live.listeners) f(); };
   const setSummary = (text: string) => {
     live.summary = text;
@@ -373,7 +389,6 @@ function SearchPage({ params }: { params: URLSearchParams }) {
   const [hist, setHist] = useState<HTMLElement | null>(null);
   const [facets, setFacets] = useState<Facet[]>([]);
   const [results, setResults] = useState<Results>({ kind: 'running' });
-  const [done, setDone] = useState(false);
   const [selected, setSelected] = useState(-1);
   const abort = useRef(new AbortController());
 
@@ -448,6 +463,8 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     }
     const startAligned = Math.floor(from / bucketMs) * bucketMs;
     if (!signal.aborted) {
+      const { histogram } = await charts();
+      if (signal.aborted) return total;
       setHist(histogram({ from: startAligned, to, bucketMs, buckets }, (a, b) => {
         st.range = { from: new Date(a).toISOString(), to: new Date(b).toISOString() };
         submit();
@@ -466,7 +483,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     setSelected(-1);
     setHist(null);
     setFacets([]);
-    setDone(false);
+    live.done = false;
     setSummary('Running…');
     showSyntax(null);
     if (pipes) {
@@ -522,7 +539,8 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       cancelAnimationFrame(frame);
       frame = 0;
       say();
-      setDone(true);
+      live.done = true;
+      redrawNow();
     } catch (failed) {
       // The rows' own error first: its line:column are those of the text as typed (the
       // histogram's query appends a `| stats …` that moves an unterminated string's error).
@@ -579,8 +597,14 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     ed.current = lazyEditor(editorSlot.current!, st.q, opts);
     const esc = (e: KeyboardEvent) => { if (e.key === 'Escape') setSelected(-1); };
     document.addEventListener('keydown', esc);
-    run();
+    // The queries are sent in a task of their own (the effects of the page's first render are
+    // one task already), and the charts' module is fetched meanwhile.
+    const start = setTimeout(() => {
+      run();
+      charts();
+    }, 0);
     return () => {
+      clearTimeout(start);
       abort.current.abort();
       document.removeEventListener('keydown', esc);
       ed.current?.destroy();
@@ -597,7 +621,7 @@ function SearchPage({ params }: { params: URLSearchParams }) {
       <>
         <ResultsTable rows={rows} live={live} cols={st.cols} selected={selected} onOpen={setSelected} onValue={onValue}
           onCols={(cols) => { st.cols = cols; submit(); }} />
-        {done && !rows.length ? <p class="muted empty">No events match this query in this time range.</p> : null}
+        <NoRows live={live} rows={rows} />
       </>
     );
   }
