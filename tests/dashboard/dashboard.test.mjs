@@ -279,6 +279,8 @@ async function run(browser) {
     check(kpis.kpis.some((k) => k.color === 'red' || k.color === 'yellow'), 'some KPI is not green (the 5xx share)');
     const tileColor = await page.$eval('[data-testid=kpi-tiles] .tile.red, [data-testid=kpi-tiles] .tile.yellow', (e) => getComputedStyle(e).borderLeftColor);
     check(tileColor !== 'rgba(0, 0, 0, 0)', 'a coloured tile border');
+    // Each tile's series as a uPlot sparkline (a canvas, like the other charts).
+    await page.waitForSelector('[data-testid=kpi-tiles] .tile canvas.sparkline', { timeout: 10000 });
     await shot(page, 'overview');
 
     step = 'errors list and group page';

@@ -117,8 +117,8 @@ if (verify) {
 
 if (sizes) {
   // The first page: the shell, the CSS, app.js and what it imports statically, and the search
-  // page's chunk and its editor's (loaded after the page draws) with their imports (what a
-  // visit to /ui/search loads).
+  // page's chunk, its editor's and its charts' (loaded after the page draws) with their imports
+  // (what a visit to /ui/search loads).
   const meta = app.metafile.outputs;
   const key = (f) => relative(out, join(here, f));
   const first = new Set(['index.html', 'app.css', 'favicon.svg']);
@@ -126,11 +126,11 @@ if (sizes) {
     const k = key(f);
     if (first.has(k)) return;
     first.add(k);
-    for (const i of meta[f].imports) if (i.kind === 'import-statement' || (i.kind === 'dynamic-import' && /search|editor/.test(meta[i.path]?.entryPoint || i.path))) visit(i.path);
+    for (const i of meta[f].imports) if (i.kind === 'import-statement' || (i.kind === 'dynamic-import' && /search|editor|chart/.test(meta[i.path]?.entryPoint || i.path))) visit(i.path);
   };
   const appOut = Object.keys(meta).find((f) => meta[f].entryPoint === 'src/app.tsx');
   visit(appOut);
-  for (const f of Object.keys(meta)) if (/search|editor/.test(meta[f].entryPoint || '') || /pages\/search|src\/editor/.test(Object.keys(meta[f].inputs).join())) visit(f);
+  for (const f of Object.keys(meta)) if (/search|editor|chart/.test(meta[f].entryPoint || '') || /pages\/search|src\/editor|src\/chart/.test(Object.keys(meta[f].inputs).join())) visit(f);
   let raw = 0;
   let gz = 0;
   let brs = 0;

@@ -1,9 +1,9 @@
 // Charts: the search page's histogram of events over time stacked by level (drag to zoom) and
-// line/bar charts of stats by _time and KPI series, drawn by uPlot; SVG sparklines for tiles
-// and lists. Colours come from CSS variables, so both themes work; times follow the user's
-// UTC/local choice.
+// line/bar charts of stats by _time and KPI series, drawn by uPlot (sparklines: spark.ts).
+// Colours come from CSS variables, so both themes work; times follow the user's UTC/local
+// choice. The search page imports this module when it draws its first chart.
 import uPlot from 'uplot';
-import { h, svg, fmtTime, fmtNum, timeZone } from './dom.js';
+import { h, fmtTime, fmtNum, timeZone } from './dom.js';
 
 export const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'other'];
 
@@ -176,29 +176,25 @@ export function lineChart(series: Series[], { bars = false, height = 220 } = {})
   return box;
 }
 
-// The SVG path of a sparkline of numbers in width × height (nulls leave gaps).
-export function sparkPath(values: (number | null)[], width: number, height: number): string {
-  const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  const max = Math.max(1e-9, ...nums);
-  const min = Math.min(0, ...nums);
-  const n = Math.max(1, values.length - 1);
-  let d = '';
-  let pen = false;
-  values.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      pen = false;
-      return;
-    }
-    const x = (width * i) / n;
-    const y = height - 2 - ((height - 4) * (v - min)) / (max - min || 1);
-    d += `${pen ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
-    pen = true;
+// A KPI tile's sparkline (no axes, legend or cursor), drawn by uPlot like the other charts.
+// Its canvas has the class "sparkline".
+export function sparkChart(values: (number | null)[], { width = 180, height = 30 } = {}): HTMLElement {
+  const slot = h('div', { class: 'spark-chart', 'aria-hidden': 'true' });
+  const xs = values.map((_, i) => i);
+  const ys = values.map((v) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
+  const colour = cssVar('--accent');
+  requestAnimationFrame(() => {
+    const u = new uPlot({
+      width,
+      height,
+      padding: [3, 1, 3, 1],
+      legend: { show: false },
+      cursor: { show: false },
+      axes: [{ show: false }, { show: false }],
+      scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.min(0, min), max === min ? min + 1 : max] } },
+      series: [{}, { stroke: colour, width: 1.5, points: { show: false }, spanGaps: false }],
+    }, [xs, ys] as uPlot.AlignedData, slot);
+    u.ctx.canvas.classList.add('sparkline');
   });
-  return d || 'M0,0';
-}
-
-// An inline SVG sparkline (the DOM-building pages; ui.tsx has the component).
-export function sparkline(values: (number | null)[], { width = 120, height = 28, cls = '' } = {}): SVGElement {
-  return svg('svg', { class: `sparkline ${cls}`, width, height, viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true' },
-    svg('path', { d: sparkPath(values, width, height), fill: 'none', 'stroke-width': 1.5 }));
+  return slot;
 }

@@ -2,7 +2,7 @@
 // table of rows, an error box (never a blank page for a failed API call).
 import type { ComponentChildren, JSX } from 'preact';
 import { fmtTime } from './dom.js';
-import { sparkPath } from './chart.js';
+import { sparkPath } from './spark.js';
 
 export function Section({ title, children }: { title: string; children?: ComponentChildren }) {
   return (

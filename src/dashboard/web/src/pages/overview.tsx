@@ -3,10 +3,10 @@
 // traffic statistics (GET /v1/kpis, /v1/kpis/{name}/series, /v1/slos, /v1/probes,
 // /v1/stats/traffic).
 import { render as draw, type ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { fmtNum, fmtTime } from '../dom.js';
 import { getJson } from '../api.js';
-import { Section, Badge, Table, ErrorBox, Sparkline, Tile } from '../ui.js';
+import { Section, Badge, Table, ErrorBox, Tile } from '../ui.js';
 
 type Json = Record<string, any>;
 const TREND: Record<string, string> = { better: '▲ better', worse: '▼ worse', same: '= same' };
@@ -24,6 +24,17 @@ function Part({ get, show }: { get: () => Promise<Json>; show: (j: Json) => Comp
   return r.ok ? <>{show(r.ok)}</> : null;
 }
 
+// A KPI's series as a uPlot sparkline (the charts' module is imported with the first one).
+function SparkChart({ values }: { values: (number | null)[] }) {
+  const slot = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    let live = true;
+    import('../chart.js').then((m) => { if (live) slot.current!.replaceChildren(m.sparkChart(values, { width: 180, height: 30 })); }, () => {});
+    return () => { live = false; };
+  }, [values]);
+  return <span ref={slot} />;
+}
+
 function KpiTile({ kpi, series }: { kpi: Json; series?: (number | null)[] }) {
   return (
     <div class={`tile ${kpi.color}`} data-kpi={kpi.name} data-color={kpi.color} title={kpi.name}>
@@ -35,7 +46,7 @@ function KpiTile({ kpi, series }: { kpi: Json; series?: (number | null)[] }) {
         <span class="muted">{`green ≤ ${kpi.thresholds?.green} · yellow ≤ ${kpi.thresholds?.yellow}`.replace(/≤/g, kpi.direction === 'higher' ? '≥' : '≤')}</span>
       </div>
       {kpi.error ? <div class="error-box">{kpi.error}</div> : null}
-      <span class="spark-slot">{series ? <Sparkline values={series} width={180} height={30} /> : null}</span>
+      <span class="spark-slot">{series ? <SparkChart values={series} /> : null}</span>
     </div>
   );
 }
