@@ -601,7 +601,9 @@ function SearchPage({ params }: { params: URLSearchParams }) {
     // one task already), and the charts' module is fetched meanwhile.
     const start = setTimeout(() => {
       run();
-      charts();
+      charts().catch(() => {
+        /* the chunk of another version (the shell's reload notice says so): no chart */
+      });
     }, 0);
     return () => {
       clearTimeout(start);
