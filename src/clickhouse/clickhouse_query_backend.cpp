@@ -5,6 +5,7 @@
 
 #include "clickhouse/clickhouse_row_codec.h"
 #include "clickhouse/clickhouse_sql.h"
+#include "clickhouse/clickhouse_stats_pushdown.h"
 #include "query/filter_matcher.h"
 #include "query/row_evaluator.h"
 
@@ -28,7 +29,8 @@ ClickHouseQueryBackend::ClickHouseQueryBackend(ClickHouseBackendOptions options)
     : options_(std::move(options)), client_(options_.url, options_.user, options_.password) {}
 
 Result<std::string> ClickHouseQueryBackend::BuildSql(const Query& q, const QueryOptions& options,
-                                                     std::vector<int>* columns) const {
+                                                     std::vector<int>* columns,
+                                                     std::string* where_out) const {
   VIGIA_ASSIGN_OR_RETURN(FilterMatcher matcher, FilterMatcher::Compile(*q.filter, options.now_ns));
   TimeRange range = matcher.time_range();
   range.Intersect(options.range);
@@ -42,6 +44,7 @@ Result<std::string> ClickHouseQueryBackend::BuildSql(const Query& q, const Query
   std::string where = FilterToSql(*q.filter, options.now_ns);
   if (range.from_ns) where = "ts >= " + std::to_string(*range.from_ns) + " AND " + where;
   if (range.to_ns) where = "ts < " + std::to_string(*range.to_ns) + " AND " + where;
+  if (where_out != nullptr) *where_out = where;
   return "SELECT " + RowDecoder::SelectList(*columns) + " FROM " +
          options_.schema.QualifiedTable() + " WHERE " + where +
          " ORDER BY ts, seq FORMAT RowBinary";
@@ -50,9 +53,31 @@ Result<std::string> ClickHouseQueryBackend::BuildSql(const Query& q, const Query
 Result<std::string> ClickHouseQueryBackend::Explain(const Query& q,
                                                     const QueryOptions& options) const {
   std::vector<int> columns;
-  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns));
-  std::string out =
-      "-- ClickHouse " + options_.url + " (candidate rows: a superset of the filter)\n";
+  std::string where;
+  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns, &where));
+  std::string out;
+  if (!q.pipes.empty() &&
+      (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop)) {
+    StatsPushdownPlan plan =
+        PlanStatsPushdown(q, options.now_ns, where, options_.schema.QualifiedTable());
+    if (plan.pushed) {
+      out = "-- stats pushed down: ClickHouse " + options_.url + " aggregates (GROUP BY)\n";
+      out += plan.sql + "\n";
+      out +=
+          "-- the answer is refused, and the candidate rows below are aggregated in vigia, when a"
+          " candidate row holds one of (";
+      for (size_t i = 0; i < plan.checked_fields.size(); ++i) {
+        out += (i ? ", " : "") + plan.checked_fields[i];
+      }
+      out +=
+          ") with another type, an integer sum might overflow, or zeros of both signs meet "
+          "in a float min/max\n";
+      if (q.pipes.size() > 1) out += "-- then in vigia: the later pipes (row evaluator)\n";
+    } else {
+      out = "-- stats not pushed down: " + plan.reason + "\n";
+    }
+  }
+  out += "-- ClickHouse " + options_.url + " (candidate rows: a superset of the filter)\n";
   out += sql + "\n";
   out += "-- then in vigia: the exact VQL filter";
   if (!q.pipes.empty()) out += " and every pipe (row evaluator)";
@@ -97,10 +122,64 @@ Result<QueryResult> ClickHouseQueryBackend::Run(const Query& q, const QueryOptio
   return result;
 }
 
+Result<std::optional<QueryResult>> ClickHouseQueryBackend::RunPushdown(
+    const Query& q, const QueryOptions& options, const QueryObserver& observer,
+    const std::string& sql) {
+  ClickHouseRequest req;
+  req.sql = sql;
+  req.deadline = options.deadline;
+  req.cancel = observer.cancel;
+  if (options_.allow_partial && !options_.schema.cluster.empty()) {
+    req.settings.push_back({"skip_unavailable_shards", "1"});
+  }
+  // The groups are held as text: an answer past the memory limit is left to the row path
+  // (which streams its rows and applies its own limits).
+  std::string answer;
+  bool too_big = false;
+  req.on_data = [&](std::string_view d) -> Status {
+    if (answer.size() + d.size() > options.max_memory_bytes) {
+      too_big = true;
+      return Status::ResourceExhausted("stats answer too large");
+    }
+    answer.append(d);
+    return Status::Ok();
+  };
+  auto r = client_.Execute(req);
+  if (too_big) return std::optional<QueryResult>();
+  VIGIA_RETURN_IF_ERROR(r.status());
+  VIGIA_ASSIGN_OR_RETURN(StatsPushdownAnswer ans,
+                         DecodeStatsPushdown(q, answer, options.max_groups));
+  if (ans.refused) return std::optional<QueryResult>();
+  VIGIA_ASSIGN_OR_RETURN(FilterMatcher matcher, FilterMatcher::Compile(*q.filter, options.now_ns));
+  TimeRange range = matcher.time_range();
+  range.Intersect(options.range);
+  QueryResult result;
+  result.stats.rows_scanned = ans.rows_scanned;
+  result.stats.rows_matched = ans.rows_matched;
+  VIGIA_ASSIGN_OR_RETURN(result.rows, ApplyPipes(q, 1, std::move(ans.rows), options, range));
+  return std::optional<QueryResult>(std::move(result));
+}
+
 Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryOptions& options,
                                                     const QueryObserver& observer) {
   std::vector<int> columns;
-  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns));
+  std::string where;
+  VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns, &where));
+  if (!q.pipes.empty() &&
+      (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop)) {
+    StatsPushdownPlan plan =
+        PlanStatsPushdown(q, options.now_ns, where, options_.schema.QualifiedTable());
+    if (!plan.pushed) {
+      ++not_pushable_;
+    } else {
+      VIGIA_ASSIGN_OR_RETURN(auto pushed, RunPushdown(q, options, observer, plan.sql));
+      if (pushed) {
+        ++pushed_;
+        return std::move(*pushed);
+      }
+      ++refused_;
+    }
+  }
   ClickHouseRequest req;
   req.sql = std::move(sql);
   req.deadline = options.deadline;

@@ -7,9 +7,11 @@
 // down); ClickHouse returns the candidate rows in (ts, seq) order as RowBinary, only the
 // columns the query reads; vigia runs the exact filter and every pipe over them with the row
 // evaluator — the reference engine — so answers are the embedded store's, by construction.
-// A plain filter with a limit stops reading as soon as it has its rows. What this costs: a
-// `stats` query moves its candidate rows (only the columns it reads) from ClickHouse to the
-// node; aggregation is not pushed down yet (docs/clickhouse.md, "Limits").
+// A plain filter with a limit stops reading as soon as it has its rows. A first `stats`/`top`
+// whose every part has an exact SQL form runs in ClickHouse as one GROUP BY
+// (clickhouse_stats_pushdown.h) and only the groups come back; when its answer cannot be
+// vouched for (mixed types in `x`, a possible int overflow...) or the query has no exact
+// form, the candidate rows are read and aggregated in vigia as above (docs/clickhouse.md).
 //
 // Errors: InvalidArgument (a bad regex; a statement ClickHouse refused), Unavailable
 // (ClickHouse unreachable, a shard down, cancelled), DeadlineExceeded, ResourceExhausted (the
@@ -18,7 +20,10 @@
 // Thread-safety: thread-safe; every Run has its own HTTP request and evaluator.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "clickhouse/clickhouse_client.h"
@@ -48,12 +53,24 @@ class ClickHouseQueryBackend final : public QueryBackend {
                           const QueryObserver& observer) override;
   using QueryBackend::Run;
 
+  // Stats/top queries since construction: answered by a ClickHouse GROUP BY; planned for it
+  // but refused at run time (the row evaluator answered); not pushable (ditto).
+  struct PushdownCounters {
+    uint64_t pushed = 0;
+    uint64_t refused = 0;
+    uint64_t not_pushable = 0;
+  };
+  PushdownCounters pushdown_counters() const {
+    return {pushed_.load(), refused_.load(), not_pushable_.load()};
+  }
+
   // The SQL Run would send for `q` (`vigia query --explain`), and what vigia does after it.
   Result<std::string> Explain(const Query& q, const QueryOptions& options) const;
 
  private:
+  // The candidate rows' statement; `where` (if given) receives its WHERE condition.
   Result<std::string> BuildSql(const Query& q, const QueryOptions& options,
-                               std::vector<int>* columns) const;
+                               std::vector<int>* columns, std::string* where = nullptr) const;
   // allow_partial: how many of the cluster's shards answer now (shards_total, and how many
   // did not). A shard that dies between this probe and the query's own read is caught by
   // the probe Run repeats after it.
@@ -61,8 +78,14 @@ class ClickHouseQueryBackend final : public QueryBackend {
   Result<QueryResult> RunOnce(const Query& q, const QueryOptions& options,
                               const QueryObserver& observer);
 
+  // The first stats/top as a GROUP BY; nullopt when the answer was refused (run the rows).
+  Result<std::optional<QueryResult>> RunPushdown(const Query& q, const QueryOptions& options,
+                                                 const QueryObserver& observer,
+                                                 const std::string& sql);
+
   ClickHouseBackendOptions options_;
   mutable ClickHouseClient client_;
+  std::atomic<uint64_t> pushed_{0}, refused_{0}, not_pushable_{0};
 };
 
 }  // namespace vigia::clickhouse

@@ -278,7 +278,161 @@ void MathFields(const MathExpr& e, std::set<std::string>* out) {
   for (const auto& a : e.args) MathFields(*a, out);
 }
 
+// --- exact compilation (FilterToExactSql) ---
+
+struct Exact {
+  int64_t now_ns;
+  std::set<std::string>* fields;
+  std::string* why;
+
+  std::optional<std::string> Fail(const std::string& reason) {
+    if (why->empty()) *why = reason;
+    return std::nullopt;
+  }
+
+  // The typed column of a leaf's field, when its VQL meaning can be stated exactly.
+  const CanonicalColumn* Column(const FilterLeaf& l, const Filter& f) {
+    if (l.field.empty()) {
+      Fail("bare words (word boundaries of text fields)");
+      return nullptr;
+    }
+    if (l.time_field) {
+      Fail("a comparison on " + f.field + " (only _time ranges are exact)");
+      return nullptr;
+    }
+    const CanonicalColumn* c = FindCanonicalColumn(l.field);
+    if (c == nullptr) {
+      Fail("field " + l.field + " has no typed column");
+      return nullptr;
+    }
+    fields->insert(l.field);
+    return c;
+  }
+
+  // FilterMatcher's ValueEquals against one literal, on a column of `c`'s type.
+  std::optional<std::string> Equals(const CanonicalColumn& c, const std::string& text,
+                                    const std::optional<double>& num,
+                                    const std::optional<int64_t>& integer) {
+    const std::string col = Col(c.field);
+    switch (c.type) {
+      case ColumnType::kString:
+        return "ifNull(" + col + " = " + SqlString(text) + ", 0)";
+      case ColumnType::kInt:
+        if (UsableInteger(integer))
+          return "ifNull(" + col + " = " + std::to_string(*integer) + ", 0)";
+        // A float literal compares as a double (ClickHouse's parsing of it need not round
+        // alike); any other text never equals an integer's decimal form.
+        if (num) return Fail("a non-integer number against integer column " + std::string(c.field));
+        return std::string(kFalse);
+      case ColumnType::kFloat:
+        return Fail("equality on float column " + std::string(c.field));
+      case ColumnType::kBool:
+        return Fail("boolean column " + std::string(c.field));
+    }
+    return Fail("unknown column type");
+  }
+
+  std::optional<std::string> Run(const Filter& f) {
+    FilterLeaf l = CompileFilterLeaf(f);
+    switch (f.kind) {
+      case FilterKind::kAll:
+        return std::string(kTrue);
+      case FilterKind::kAnd:
+      case FilterKind::kOr: {
+        if (f.children.empty()) return std::string(f.kind == FilterKind::kAnd ? kTrue : kFalse);
+        std::string s = "(";
+        for (size_t i = 0; i < f.children.size(); ++i) {
+          auto c = Run(*f.children[i]);
+          if (!c) return std::nullopt;
+          s += (i ? (f.kind == FilterKind::kAnd ? " AND " : " OR ") : "") + *c;
+        }
+        return s + ")";
+      }
+      case FilterKind::kNot: {
+        if (f.children.empty()) return Fail("an empty negation");
+        auto c = Run(*f.children[0]);
+        if (!c) return std::nullopt;
+        return "NOT " + *c;
+      }
+      case FilterKind::kWord:
+      case FilterKind::kPhrase:
+      case FilterKind::kIn: {
+        const CanonicalColumn* c = Column(l, f);
+        if (c == nullptr) return std::nullopt;
+        if (l.text) return Fail("words of text field " + l.field);
+        if (f.kind != FilterKind::kIn) return Equals(*c, l.value, l.number, l.integer);
+        std::string s = "(" + std::string(kFalse);
+        for (size_t i = 0; i < l.values.size(); ++i) {
+          auto e = Equals(*c, l.values[i], l.numbers[i], l.integers[i]);
+          if (!e) return std::nullopt;
+          s += " OR " + *e;
+        }
+        return s + ")";
+      }
+      case FilterKind::kExact: {
+        const CanonicalColumn* c = Column(l, f);
+        if (c == nullptr) return std::nullopt;
+        return Equals(*c, l.value, l.number, l.integer);
+      }
+      case FilterKind::kPrefix: {
+        const CanonicalColumn* c = Column(l, f);
+        if (c == nullptr) return std::nullopt;
+        if (l.text) return Fail("a prefix of text field " + l.field);
+        if (c->type != ColumnType::kString) return Fail("a prefix of non-string column " + l.field);
+        if (l.value.empty()) return "isNotNull(" + Col(c->field) + ")";
+        return "ifNull(substring(" + Col(c->field) + ", 1, " + std::to_string(l.value.size()) +
+               ") = " + SqlString(l.value) + ", 0)";
+      }
+      case FilterKind::kCompare: {
+        const CanonicalColumn* c = Column(l, f);
+        if (c == nullptr) return std::nullopt;
+        const std::string col = Col(c->field);
+        if (l.cmp == CmpOp::kNe) {
+          // !ValueEquals, and a missing field satisfies it.
+          auto e = Equals(*c, l.value, l.number, l.integer);
+          if (!e) return std::nullopt;
+          return "NOT " + *e;
+        }
+        if (c->type == ColumnType::kString && !l.number) {
+          return "ifNull(" + col + OpSql(l.cmp) + SqlString(l.value) + ", 0)";
+        }
+        if (c->type == ColumnType::kInt && UsableInteger(l.integer)) {
+          return "ifNull(" + col + OpSql(l.cmp) + std::to_string(*l.integer) + ", 0)";
+        }
+        return Fail("a comparison of " + l.field + " with " + f.value +
+                    " (numbers against strings or floats)");
+      }
+      case FilterKind::kRegex:
+        return Fail("a regex on " + l.field);
+      case FilterKind::kExists: {
+        if (l.field.empty()) return Fail("an existence test without a field");
+        const CanonicalColumn* c = Column(l, f);
+        if (c == nullptr) return std::nullopt;
+        return "isNotNull(" + Col(c->field) + ")";
+      }
+      case FilterKind::kTime: {
+        std::optional<int64_t> from = f.from_ns, to = f.to_ns;
+        if (f.relative_ns > 0) {
+          from = now_ns - f.relative_ns + 1;
+          to = now_ns + 1;
+        }
+        std::string s = "(" + std::string(kTrue);
+        if (from) s += " AND ts >= " + std::to_string(*from);
+        if (to) s += " AND ts < " + std::to_string(*to);
+        return s + ")";
+      }
+    }
+    return Fail("an unknown filter");
+  }
+};
+
 }  // namespace
+
+std::optional<std::string> FilterToExactSql(const Filter& f, int64_t now_ns,
+                                            std::set<std::string>* fields, std::string* why) {
+  Exact e{now_ns, fields, why};
+  return e.Run(f);
+}
 
 std::string FilterToSql(const Filter& f, int64_t now_ns) { return Compile(f, now_ns); }
 

@@ -459,6 +459,100 @@ std::string QueryGenerator::TopPipe() {
   return s;
 }
 
+GeneratedQuery QueryGenerator::NextPushdownStats() {
+  GeneratedQuery q;
+  // Typed, never-mixed fields mostly; status, user_id and duration_ms are mixed in the
+  // oracle events (a string or another numeric type in some of them).
+  static const std::vector<std::string> kKeywords = {"kind",  "service", "level", "host",
+                                                     "route", "method",  "tenant"};
+  auto leaf = [&]() -> std::string {
+    switch (rng_.Below(9)) {
+      case 0:
+      case 1: {
+        std::string f = rng_.Pick(kKeywords);
+        return f + ":" + SampleToken(f);
+      }
+      case 2: {
+        std::string f = rng_.Pick(kKeywords);
+        return "-" + f + ":" + SampleToken(f);
+      }
+      case 3: {
+        std::string f = rng_.Pick(kKeywords);
+        return f + ":in(" + SampleToken(f, true) + ", " + SampleToken(f, true) + ")";
+      }
+      case 4:
+        return "bytes_out:" + std::string(rng_.Chance(50) ? ">" : "<=") +
+               std::to_string(rng_.Range(0, 10'000'000));
+      case 5:
+        return TimeLeaf();
+      case 6: {
+        std::string f = rng_.Pick(kKeywords);
+        return "(" + f + ":" + SampleToken(f) + " or " + f + ":=" + SampleToken(f) + ")";
+      }
+      case 7:
+        return rng_.Chance(50) ? "ip:*" : "host != " + SampleToken("host");
+      default:
+        return "status:" + std::string(rng_.Chance(50) ? ">=" : "<") +
+               std::to_string(rng_.Pick(std::vector<int>{200, 400, 500}));
+    }
+  };
+  std::string filter;
+  int leaves = static_cast<int>(rng_.Range(0, 3));
+  for (int i = 0; i < leaves; ++i) filter += (i ? " " : "") + leaf();
+  if (filter.empty()) filter = "*";
+
+  static const std::vector<std::vector<std::string>> kBy = {{},
+                                                            {"service"},
+                                                            {"route"},
+                                                            {"level", "host"},
+                                                            {"_time:1h"},
+                                                            {"kind"},
+                                                            {"service", "_time:1d"},
+                                                            {"status"},
+                                                            {"user_id"},
+                                                            {"method", "route"}};
+  const std::vector<std::string>& keys = rng_.Pick(kBy);
+  if (rng_.Chance(20)) {
+    std::string by = keys.empty() ? "service" : keys[0];
+    q.text = filter + " | top " + std::to_string(rng_.Range(1, 8)) + " by (" + by + ")";
+    if (rng_.Chance(30)) q.text += " | where hits > " + std::to_string(rng_.Range(1, 50));
+    return q;
+  }
+  static const std::vector<std::string> kAggs = {"count()",
+                                                 "count(ip)",
+                                                 "count() if (level:error)",
+                                                 "count_distinct(ip)",
+                                                 "count_distinct(route)",
+                                                 "sum(bytes_out)",
+                                                 "avg(bytes_out)",
+                                                 "min(bytes_out)",
+                                                 "max(bytes_out)",
+                                                 "min(duration_ms)",
+                                                 "max(duration_ms)",
+                                                 "count() if (bytes_out:>5000000)",
+                                                 "max(status)",
+                                                 "count_distinct(user_id)"};
+  std::string aggs;
+  std::vector<std::string> names;
+  int n = static_cast<int>(rng_.Range(1, 3));
+  for (int i = 0; i < n; ++i) {
+    std::string name = "a" + std::to_string(i);
+    aggs += (i ? ", " : "") + rng_.Pick(kAggs) + " as " + name;
+    names.push_back(name);
+  }
+  std::string by;
+  for (size_t i = 0; i < keys.size(); ++i) by += (i ? ", " : "") + keys[i];
+  q.text = filter + " | stats " + aggs + (by.empty() ? "" : " by (" + by + ")");
+  if (rng_.Chance(30)) q.text += " | where a0 > " + std::to_string(rng_.Range(0, 20));
+  if (rng_.Chance(40)) {
+    q.text += " | sort by (a0 desc";
+    for (const auto& k : keys) q.text += ", " + (k.rfind("_time:", 0) == 0 ? "_time" : k);
+    q.text += ") | limit " + std::to_string(rng_.Range(1, 10));
+  }
+  if (names.size() >= 2 && rng_.Chance(25)) q.text += " | math a0 + a1 as m";
+  return q;
+}
+
 GeneratedQuery QueryGenerator::Next() {
   GeneratedQuery q;
   std::string filter = rng_.Chance(8) ? "" : Filter(static_cast<int>(rng_.Range(0, 3)));

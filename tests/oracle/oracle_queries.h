@@ -34,6 +34,15 @@ class QueryGenerator {
 
   GeneratedQuery Next();
 
+  // A `stats`/`top` query in the subset the ClickHouse backend pushes down as a GROUP BY
+  // (clickhouse_stats_pushdown.h): exact filters on typed columns, count/count_distinct/
+  // sum/avg/min/max of integer columns, min/max of floats, `by` typed columns and `_time`
+  // buckets, later pipes — and, less often, fields with mixed types (status, user_id,
+  // duration_ms are sometimes strings/ints in `x`), so refused answers are exercised too.
+  // Every answer is exact (no tolerance needed). It shares the generator's random stream: use
+  // a generator of its own so Next()'s sequences elsewhere stay as they were.
+  GeneratedQuery NextPushdownStats();
+
   // Only a filter (for tests that want one).
   std::string NextFilter() { return Filter(2); }
 
