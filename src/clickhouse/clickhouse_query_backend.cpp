@@ -156,6 +156,7 @@ Result<std::optional<QueryResult>> ClickHouseQueryBackend::RunPushdown(
   QueryResult result;
   result.stats.rows_scanned = ans.rows_scanned;
   result.stats.rows_matched = ans.rows_matched;
+  result.stats.bytes_read = answer.size();
   VIGIA_ASSIGN_OR_RETURN(result.rows, ApplyPipes(q, 1, std::move(ans.rows), options, range));
   return std::optional<QueryResult>(std::move(result));
 }
@@ -165,7 +166,7 @@ Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryO
   std::vector<int> columns;
   std::string where;
   VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns, &where));
-  if (!q.pipes.empty() &&
+  if (options_.pushdown && !q.pipes.empty() &&
       (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop)) {
     StatsPushdownPlan plan =
         PlanStatsPushdown(q, options.now_ns, where, options_.schema.QualifiedTable());
@@ -219,7 +220,11 @@ Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryO
           }
           return Status::Ok();
         });
-    req.on_data = [&](std::string_view d) { return decoder.Feed(d); };
+    uint64_t bytes = 0;
+    req.on_data = [&](std::string_view d) {
+      bytes += d.size();
+      return decoder.Feed(d);
+    };
     auto r = client_.Execute(req);
     if (!limit_hit.ok()) return limit_hit;
     if (!enough) {
@@ -231,6 +236,7 @@ Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryO
     }
     QueryResult result;
     result.stats.rows_scanned = decoder.rows();
+    result.stats.bytes_read = bytes;
     result.stats.rows_matched = rows.size();
     VIGIA_ASSIGN_OR_RETURN(result.rows, ApplyPipes(q, 0, std::move(rows), options, range));
     return result;
@@ -243,7 +249,11 @@ Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryO
                        eval_error = evaluator->Add(*b);
                        return eval_error;
                      });
-  req.on_data = [&](std::string_view d) { return decoder.Feed(d); };
+  uint64_t bytes = 0;
+  req.on_data = [&](std::string_view d) {
+    bytes += d.size();
+    return decoder.Feed(d);
+  };
   auto r = client_.Execute(req);
   if (!eval_error.ok()) return eval_error;
   VIGIA_RETURN_IF_ERROR(r.status());
@@ -251,6 +261,7 @@ Result<QueryResult> ClickHouseQueryBackend::RunOnce(const Query& q, const QueryO
   VIGIA_RETURN_IF_ERROR(eval_error);
   VIGIA_ASSIGN_OR_RETURN(QueryResult result, evaluator->Finish());
   result.stats.rows_scanned = decoder.rows();
+  result.stats.bytes_read = bytes;
   return result;
 }
 

@@ -13,6 +13,9 @@
 // vouched for (mixed types in `x`, a possible int overflow...) or the query has no exact
 // form, the candidate rows are read and aggregated in vigia as above (docs/clickhouse.md).
 //
+// QueryStats: rows_scanned = rows ClickHouse read for the answer (the candidate rows),
+// rows_matched, bytes_read = bytes of the answer received from ClickHouse.
+//
 // Errors: InvalidArgument (a bad regex; a statement ClickHouse refused), Unavailable
 // (ClickHouse unreachable, a shard down, cancelled), DeadlineExceeded, ResourceExhausted (the
 // evaluator's group/memory limits), Corruption (an answer that is not rows of the table).
@@ -43,6 +46,9 @@ struct ClickHouseBackendOptions {
   // (ClickHouse's skip_unavailable_shards) and report the missing ones in
   // QueryStats::shards_unavailable, instead of failing with Unavailable.
   bool allow_partial = false;
+  // Aggregation pushdown (clickhouse_stats_pushdown.h). Off: every stats query reads its
+  // candidate rows, as before it existed — for measurements and comparisons.
+  bool pushdown = true;
 };
 
 class ClickHouseQueryBackend final : public QueryBackend {
