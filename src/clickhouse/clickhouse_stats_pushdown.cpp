@@ -428,6 +428,8 @@ Result<StatsPushdownAnswer> DecodeStatsPushdown(const Query& q, std::string_view
     }
     rows.push_back(std::move(row));
   }
+  // A GROUP BY-less aggregate always answers one row (the stats' single row).
+  if (L.keys.empty() && rows.size() != 1) return Bad("not one row for a stats without by");
   // Keys of one column have one type (or are null): CompareValues orders them totally.
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
     for (size_t i = 0; i < a.key.size(); ++i) {

@@ -178,6 +178,7 @@ TEST(StatsPushdown, RefusesWhatItCannotVouchFor) {
   EXPECT_EQ(f2->rows[0].Get("max(duration_ms)")->f, want);
   // A malformed answer is Corruption, never a guess.
   EXPECT_EQ(Decode("* | stats count()", "5\t5\n").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(Decode("* | stats count()", "").status().code(), StatusCode::kCorruption);
 }
 
 TEST(StatsPushdown, TopSortsByHitsAndCuts) {
