@@ -78,7 +78,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
   if (s.size() <= kShortStringBytes && AllClean(s)) {
     char buf[kShortStringBytes + 2];
     buf[0] = '"';
-    std::memcpy(buf + 1, s.data(), s.size());
+    // An empty view may have a null data(), which memcpy must not get even for 0 bytes.
+    if (!s.empty()) std::memcpy(buf + 1, s.data(), s.size());
     buf[s.size() + 1] = '"';
     out->append(buf, s.size() + 2);
     return;

@@ -31,6 +31,14 @@ TEST(JsonWriterTest, EscapesControlAndQuotes) {
   EXPECT_EQ(out, R"("a\"b\\c\nd\u0001")");
 }
 
+// A default string_view has a null data(): the short-string path must not hand it to memcpy
+// (UBSan in make test-asan reports that as undefined behaviour).
+TEST(JsonWriterTest, QuotesAnEmptyViewWithANullPointer) {
+  std::string out = "x";
+  AppendJsonString(&out, std::string_view());
+  EXPECT_EQ(out, "x\"\"");
+}
+
 TEST(JsonWriterTest, ReplacesInvalidUtf8) {
   std::string out;
   AppendJsonString(&out, "ok\xff\xc3\xa9");
