@@ -6,6 +6,8 @@
 # Enter key to the first result rows drawn and to the histogram drawn (bench/README.md,
 # "Dashboard"). Not part of `make test`; run it alone on the machine.
 #   bench/dashboard/dashboard_bench.sh BUILD_DIR [N=1000000] [RUNS=5]
+# SETTLED=1 measures twice: right after the load (the server flushing and merging), then again
+# once the store's merges have settled (no merge running and the part count unchanged for 30 s).
 set -euo pipefail
 BUILD=$(realpath "$1"); N=${2:-1000000}; RUNS=${3:-5}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,5 +36,20 @@ for _ in $(seq 600); do [ "$(count)" -ge "$N" ] && break; sleep 0.5; done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "vigia: $("$BUILD/vigia" --version | head -1); chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 echo "events: $N over the last hour (vigia-gen --seed 1 --span 1h); the page's range: 3h; $RUNS runs per query, median [min–max]"
+parts() {  # "<parts> <merges_running> <merges>" from /v1/stats
+  curl -sf "$URL/v1/stats" | python3 -c 'import json,sys; p=json.load(sys.stdin)["parts"]; print(p["parts"], p["merges_running"], p["merges"])'
+}
+echo "right after the load: parts, merges running, merges done: $(parts)"
 node "$SRC/bench/dashboard/dashboard_bench.mjs" "$URL" "$RUNS"
+if [ -n "${SETTLED:-}" ]; then
+  t0=$(date +%s); last=; same=0
+  while [ $(( $(date +%s) - t0 )) -lt 1800 ] && [ "$same" -lt 15 ]; do
+    now=$(parts); set -- $now
+    if [ "$2" = 0 ] && [ "${last%% *}" = "$1" ]; then same=$((same + 1)); else same=0; fi
+    last=$now; sleep 2
+  done
+  echo
+  echo "merges settled after $(( $(date +%s) - t0 )) s more (parts, merges running, merges done: $(parts))"
+  node "$SRC/bench/dashboard/dashboard_bench.mjs" "$URL" "$RUNS"
+fi
 kill -TERM "$pid"; wait "$pid" || true; pid=
