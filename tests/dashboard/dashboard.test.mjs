@@ -302,6 +302,24 @@ async function run(browser) {
     check((await page.textContent('[data-testid=alerts-list]')).includes('DashboardErrors'), 'the rule DashboardErrors has an instance');
     await shot(page, 'alerts');
 
+    step = 'alerts: the history of transitions shows the stored kind=alert events (from, to, labels, value)';
+    // The server stores each transition as an event (alerting.md); the page lists them newest first.
+    const transitionsQ = `/v1/query?since=1h&q=${encodeURIComponent('kind:alert | sort by (ts desc) | limit 50')}`;
+    let fired;
+    for (let i = 0; i < 40 && !fired; i++) {
+      fired = (await api(transitionsQ)).rows.find((e) => e['alert.name'] === 'DashboardErrors' && e['alert.state'] === 'firing');
+      if (!fired) await page.waitForTimeout(250);
+    }
+    check(fired, 'the API stores a firing transition of DashboardErrors');
+    await page.reload();
+    await page.waitForSelector('[data-testid=alert-transitions] tbody tr', { timeout: 10000 });
+    const shownTransitions = await page.$$eval('[data-testid=alert-transitions] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+    const firedRow = shownTransitions.find((c) => c[1] === 'DashboardErrors' && c[4] === 'firing');
+    check(firedRow, `a firing row of DashboardErrors: ${JSON.stringify(shownTransitions)}`);
+    check(firedRow[3] === fired['alert.previous'], `from ${firedRow[3]}, the API's ${fired['alert.previous']}`);
+    check(Number(firedRow[5].replace(/,/g, '')) === fired['alert.value'], `value ${firedRow[5]}, the API's ${fired['alert.value']}`);
+    check(firedRow[2].includes(`service=${fired['alert.labels.service']}`), `labels ${firedRow[2]} name the service ${fired['alert.labels.service']}`);
+
     step = 'silence an alert in the form: one matcher per label, an API error shown in the form';
     await page.click('[data-testid=alerts-list] tr:has-text("DashboardErrors") button:has-text("Silence")');
     await page.waitForSelector('#silence-dialog .matcher-row');

@@ -120,6 +120,18 @@ function useLoad(version: number, get: () => Promise<Json>) {
   return r;
 }
 
+// A stored transition (a kind=alert event, alerting.md "Transitions are events") as a row of
+// the history: when, which rule, the instance's labels (the event's alert.labels.* fields,
+// flat or nested), the state it left and the one it entered, the value that was evaluated.
+function transition(e: Json): Json {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e)) if (k.startsWith('alert.labels.')) labels[k.slice('alert.labels.'.length)] = String(v);
+  const nested = e.alert?.labels;
+  if (nested && typeof nested === 'object') for (const [k, v] of Object.entries(nested)) labels[k] = String(v);
+  const get = (k: string) => e[`alert.${k}`] ?? e.alert?.[k];
+  return { time: e.ts, alert: get('name'), labels, from: get('previous'), to: get('state'), value: get('value') };
+}
+
 function AlertsPage({ dialogSlot }: { dialogSlot: HTMLElement }) {
   const [version, setVersion] = useState(0);
   const reload = () => setVersion((v) => v + 1);
@@ -201,11 +213,17 @@ function AlertsPage({ dialogSlot }: { dialogSlot: HTMLElement }) {
       })}</div>
       <div>{part(history, (r) => (
         <Section title="Transitions (last 7 days)">
+          <div class="row"><a href={`/ui/search?q=${encodeURIComponent('kind:alert')}&range=7d`}>All transitions in search</a></div>
           {r.rows.length ? (
-            <Table rows={r.rows} cols={['ts', 'alert.name', 'alert.previous', 'alert.state', 'alert.value', 'msg']} fmt={{
-              ts: (v) => fmtTime(v),
-              'alert.state': (v) => <Badge text={v ?? ''} cls={STATE_CLS[v] ?? ''} />,
-            }} />
+            <div data-testid="alert-transitions">
+              <Table rows={r.rows.map(transition)} cols={['time', 'alert', 'labels', 'from', 'to', 'value']} fmt={{
+                time: (v) => fmtTime(v),
+                labels: (v) => <Labels obj={v} />,
+                from: (v) => <Badge text={v || '–'} cls={STATE_CLS[v] ?? ''} />,
+                to: (v) => <Badge text={v || '–'} cls={STATE_CLS[v] ?? ''} />,
+                value: (v) => (v === undefined || v === null ? '–' : fmtNum(v)),
+              }} />
+            </div>
           ) : <p class="muted">No transition stored.</p>}
         </Section>
       ))}</div>
