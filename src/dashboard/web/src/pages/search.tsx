@@ -335,9 +335,7 @@ function lazyEditor(parent: HTMLElement, doc: string, o: Omit<EditorOptions, 'pa
   let cm: QueryEditor | null = null;
   let error: Parameters<PageEditor['showError']>[0] = null;
   let gone = false;
-  // CodeMirror's state and view first, the rest of the editor a task later: two evaluations
-  // of about half the script each instead of one (editor_core.ts).
-  import('../editor_core.js').then(nextTask).then(() => import('../editor.js')).then(async (m) => {
+  import('../editor.js').then(async (m) => {
     await nextTask();
     if (gone) return;
     const focused = document.activeElement === ta;

@@ -1,1 +1,0 @@
-import{A as r,o}from"./chunk-VSKCLQTH.js";export{o as EditorState,r as EditorView};
