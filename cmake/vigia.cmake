@@ -145,3 +145,38 @@ function(vigia_check_include_roots)
                         "vigia_library() (cmake/vigia.cmake) so each sees only its own layer")
   endif()
 endfunction()
+
+# vigia_fuzz_target(NAME SOURCES src... LIBS lib... MAX_LEN bytes CORPUS dir)
+# A libFuzzer target (only when VIGIA_FUZZ is on) and its row in <build>/fuzz_targets.tsv
+# (binary, -max_len, seed corpus, name), the list scripts/run-fuzzers.sh runs: declaring a
+# fuzz target here is all it takes for make test-fuzz to fuzz it.
+function(vigia_fuzz_target name)
+  if(NOT VIGIA_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(F "" "MAX_LEN;CORPUS" "SOURCES;LIBS" ${ARGN})
+  if(NOT F_MAX_LEN OR NOT F_CORPUS OR NOT IS_DIRECTORY "${F_CORPUS}")
+    message(FATAL_ERROR "vigia_fuzz_target(${name}): MAX_LEN and an existing CORPUS are required")
+  endif()
+  add_executable(${name} ${F_SOURCES})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${name} PRIVATE ${F_LIBS})
+  get_filename_component(corpus "${F_CORPUS}" ABSOLUTE)
+  set_property(GLOBAL APPEND PROPERTY VIGIA_FUZZ_ROWS
+               "$<TARGET_FILE:${name}>\t${F_MAX_LEN}\t${corpus}\t${name}")
+  set_property(GLOBAL APPEND PROPERTY VIGIA_FUZZ_TARGETS ${name})
+endfunction()
+
+# vigia_write_fuzz_targets(): after every target, writes fuzz_targets.tsv and the
+# `vigia_fuzzers` target that builds them all. Called once from the top-level CMakeLists.txt.
+function(vigia_write_fuzz_targets)
+  if(NOT VIGIA_FUZZ)
+    return()
+  endif()
+  get_property(rows GLOBAL PROPERTY VIGIA_FUZZ_ROWS)
+  get_property(targets GLOBAL PROPERTY VIGIA_FUZZ_TARGETS)
+  list(JOIN rows "\n" text)
+  file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/fuzz_targets.tsv" CONTENT "${text}\n")
+  add_custom_target(vigia_fuzzers DEPENDS ${targets})
+endfunction()

@@ -25,7 +25,6 @@ using namespace std::chrono_literals;
 using vigia::sdk::Field;
 using vigia::sdk::Level;
 
-std::atomic<bool> g_stop{false};
 httplib::Server* g_server = nullptr;
 const auto g_start = std::chrono::steady_clock::now();
 

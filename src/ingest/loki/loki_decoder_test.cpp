@@ -32,7 +32,10 @@ std::string Entry(int64_t seconds, int32_t nanos, std::string_view line,
   return Msg([&](ProtoWriter& w) {
     w.Bytes(1, Msg([&](ProtoWriter& t) { t.Varint(1, seconds).Varint(2, nanos); }));
     w.Bytes(2, line);
-    for (auto& [k, v] : meta) w.Bytes(3, Msg([&](ProtoWriter& p) { p.Bytes(1, k).Bytes(2, v); }));
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    for (const auto& kv : meta) {
+      w.Bytes(3, Msg([&](ProtoWriter& p) { p.Bytes(1, kv.first).Bytes(2, kv.second); }));
+    }
   });
 }
 std::string Stream(std::string_view labels, const std::vector<std::string>& entries) {

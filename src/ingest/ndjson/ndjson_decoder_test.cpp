@@ -150,14 +150,14 @@ TEST(NdjsonDecoderTest, BomIsIgnored) {
 // decode(EventJson(e)) == e: the canonical JSON of an event normalizes back to itself.
 TEST(NdjsonDecoderTest, EventJsonRoundTrips) {
   const char* lines[] = {
-      R"({"ts":"2026-02-15T12:34:56.789Z","level":"info","service":"pharma-backend","env":"prod",)"
-      R"("requestId":"a1b2c3","route":"POST /sales/{id}/pay","msg":"payment_confirmed",)"
-      R"("meta":{"saleId":"s","amount":"123.45"}})",
-      R"({"timestamp":"2025-10-07T14:30:00.123Z","level":"ERROR","message":"m","msg":"canon",)"
-      R"("user_id":123,"exception":{"type":"E","traceback":["a\n","b\n"],"extra":{"k":[1,2.5]}},)"
-      R"("extra_fields":{"duration_ms":12,"status":"success","ratio":1.0}})",
-      R"({"kind":"Event","level":"verbose","time":"12ms","ts":1771158896,"bytes_in":"5",)"
-      R"("sensitive":false,"value":-0.0,"uni":"ol\u00e1 \"q\" \t","n":null,"big":18446744073709551615})",
+      (R"({"ts":"2026-02-15T12:34:56.789Z","level":"info","service":"pharma-backend","env":"prod",)"
+       R"("requestId":"a1b2c3","route":"POST /sales/{id}/pay","msg":"payment_confirmed",)"
+       R"("meta":{"saleId":"s","amount":"123.45"}})"),
+      (R"({"timestamp":"2025-10-07T14:30:00.123Z","level":"ERROR","message":"m","msg":"canon",)"
+       R"("user_id":123,"exception":{"type":"E","traceback":["a\n","b\n"],"extra":{"k":[1,2.5]}},)"
+       R"("extra_fields":{"duration_ms":12,"status":"success","ratio":1.0}})"),
+      (R"({"kind":"Event","level":"verbose","time":"12ms","ts":1771158896,"bytes_in":"5",)"
+       R"("sensitive":false,"value":-0.0,"uni":"ol\u00e1 \"q\" \t","n":null,"big":18446744073709551615})"),
   };
   NdjsonDecoder d;
   for (const char* line : lines) {
