@@ -342,6 +342,15 @@ TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
   CliResult snd = RunVigia({"query", "* | fields ts, msg", "--server", ServerUrl(), "--format",
                             "ndjson", "--limit", "2"});
   EXPECT_EQ(snd.exit_code, 0) << snd.err;
+  // --explain: the server's plan (its embedded store), nothing run; a bad query still fails.
+  CliResult ex = RunVigia(
+      {"query", "--explain", "level:error | stats count() by (route)", "--server", ServerUrl()});
+  EXPECT_EQ(ex.exit_code, 0) << ex.err;
+  EXPECT_EQ(ex.out.rfind("engine: embedded store", 0), 0u) << ex.out;
+  EXPECT_NE(ex.out.find("level may hold \"error\""), std::string::npos) << ex.out;
+  EXPECT_NE(ex.out.find("folded into the first pipe (stats)"), std::string::npos) << ex.out;
+  EXPECT_NE(RunVigia({"query", "--explain", "level:error )", "--server", ServerUrl()}).exit_code,
+            0);
   CliResult t = RunVigia({"trace", "r-1", "--server", ServerUrl(), "--format", "ndjson"});
   EXPECT_EQ(t.exit_code, 0) << t.err;
   size_t req = t.out.find("10:00:04Z"), first = t.out.find("10:00:01Z");
@@ -370,6 +379,12 @@ TEST_F(CliIt, QueryAndTraceAgainstAServerAndItsDataDirectory) {
   EXPECT_NE(p.err.find(" blocks, "), std::string::npos) << p.err;
   EXPECT_NE(p.err.find("\033[K"), std::string::npos) << p.err;
   EXPECT_EQ(d.err.find(" blocks, "), std::string::npos) << d.err;
+  CliResult dex =
+      RunVigia({"query", "--explain", "level:error | stats count() by (route)", "--data", data});
+  EXPECT_EQ(dex.out, ex.out) << dex.err;
+  CliResult fex = RunVigia({"query", "--explain", "--file", "-", "* | stats count()"}, kEvents);
+  EXPECT_EQ(fex.exit_code, 0) << fex.err;
+  EXPECT_EQ(fex.out.rfind("engine: row evaluator", 0), 0u) << fex.out;
   CliResult dt = RunVigia({"trace", "r-2", "--data", data, "--format", "csv"});
   EXPECT_EQ(dt.exit_code, 0) << dt.err;
   EXPECT_NE(dt.out.find("/sales/{id}/pay"), std::string::npos) << dt.out;

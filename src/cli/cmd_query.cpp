@@ -22,6 +22,7 @@ struct QueryArgs {
   std::string vql;
   std::string since, until, format;
   uint64_t limit = 0;
+  bool explain = false;
   QuerySourceOptions src;
 };
 
@@ -55,6 +56,12 @@ int RunQuery(QueryArgs& a) {
   opt.row_limit = a.limit;
   auto backend = OpenQueryBackend(a.src);
   if (!backend.ok()) return Fail(backend.status().ToString());
+  if (a.explain) {
+    Result<std::string> text = (*backend)->Explain(*query, opt);
+    if (!text.ok()) return Fail(text.status().ToString());
+    std::fwrite(text->data(), 1, text->size(), stdout);
+    return 0;
+  }
   // NDJSON rows are printed as soon as they are final (a streamed scan, or the rows a
   // server sent before its query failed); the other formats need every row first.
   uint64_t printed = 0;
@@ -95,6 +102,9 @@ void RegisterQueryCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--until", args->until, "only events before this (1h, or an RFC 3339 time)");
   cmd->add_option("--format", args->format, "table|json|ndjson|csv (default: table on a TTY)");
   cmd->add_option("--limit", args->limit, "at most this many rows");
+  cmd->add_flag("--explain", args->explain,
+                "print what the query would do (engine, time range, pruning, columns, SQL on "
+                "ClickHouse) instead of running it");
   cmd->add_flag("--progress", args->src.force_progress,
                 "progress line on stderr for every --file/--data scan (default: big scans, "
                 "on a terminal)");

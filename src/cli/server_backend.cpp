@@ -42,17 +42,23 @@ QueryRecord ObjectToRecord(simdjson::dom::object obj) {
   return r;
 }
 
+// GET /v1/query's path and parameters for `q` (VIGIA_ASSIGN_OR_RETURN needs a Result).
+Result<std::string> QueryPath(const Query& q, const QueryOptions& options, const char* format) {
+  if (q.text.empty()) {
+    return Status::InvalidArgument("a server runs VQL text; this query was built as an AST");
+  }
+  std::string path = std::string("/v1/query?format=") + format + "&q=" + UrlEncode(q.text);
+  if (options.range.from_ns) path += "&since=" + UrlEncode(FormatRfc3339(*options.range.from_ns));
+  if (options.range.to_ns) path += "&until=" + UrlEncode(FormatRfc3339(*options.range.to_ns));
+  if (options.row_limit > 0) path += "&limit=" + std::to_string(options.row_limit);
+  return path;
+}
+
 }  // namespace
 
 Result<QueryResult> ServerBackend::Run(const Query& q, const QueryOptions& options,
                                        const QueryObserver& observer) {
-  if (q.text.empty()) {
-    return Status::InvalidArgument("a server runs VQL text; this query was built as an AST");
-  }
-  std::string path = "/v1/query?format=ndjson&q=" + UrlEncode(q.text);
-  if (options.range.from_ns) path += "&since=" + UrlEncode(FormatRfc3339(*options.range.from_ns));
-  if (options.range.to_ns) path += "&until=" + UrlEncode(FormatRfc3339(*options.range.to_ns));
-  if (options.row_limit > 0) path += "&limit=" + std::to_string(options.row_limit);
+  VIGIA_ASSIGN_OR_RETURN(std::string path, QueryPath(q, options, "ndjson"));
   VIGIA_ASSIGN_OR_RETURN(std::string body, HttpGet(url_, api_key_, path));
   QueryResult res;
   if (auto err = TrailingQueryError(body)) {
@@ -85,6 +91,18 @@ Result<QueryResult> ServerBackend::Run(const Query& q, const QueryOptions& optio
   }
   VIGIA_ASSIGN_OR_RETURN(res.rows, ParseRowsNdjson(rows_text));
   return res;
+}
+
+Result<std::string> ServerBackend::Explain(const Query& q, const QueryOptions& options) {
+  VIGIA_ASSIGN_OR_RETURN(std::string path, QueryPath(q, options, "json"));
+  VIGIA_ASSIGN_OR_RETURN(std::string body, HttpGet(url_, api_key_, path + "&explain=true"));
+  simdjson::dom::parser parser;
+  std::string_view text;
+  if (parser.parse(body).get_object()["explain"].get_string().get(text) != simdjson::SUCCESS) {
+    return Status::IOError("the server's explain answer has no \"explain\" text: " +
+                           body.substr(0, 200));
+  }
+  return std::string(text);
 }
 
 Result<QueryResult> ServerBackend::Trace(const std::string& request_id,

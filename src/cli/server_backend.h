@@ -37,6 +37,8 @@ class ServerBackend final : public QueryBackend {
                           const QueryObserver& observer) override;
   using QueryBackend::Run;
   Result<QueryResult> Trace(const std::string& request_id, const QueryOptions& options) override;
+  // GET /v1/query?explain=true: the server's plan (its backend, the key's tenant condition).
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override;
 
  private:
   const std::string url_;

@@ -50,18 +50,18 @@ Result<std::string> ClickHouseQueryBackend::BuildSql(const Query& q, const Query
          " ORDER BY ts, seq FORMAT RowBinary";
 }
 
-Result<std::string> ClickHouseQueryBackend::Explain(const Query& q,
-                                                    const QueryOptions& options) const {
+Result<std::string> ClickHouseQueryBackend::Explain(const Query& q, const QueryOptions& options) {
   std::vector<int> columns;
   std::string where;
   VIGIA_ASSIGN_OR_RETURN(std::string sql, BuildSql(q, options, &columns, &where));
-  std::string out;
+  std::string out =
+      "engine: ClickHouse " + options_.url + ", table " + options_.schema.QualifiedTable() + "\n";
   if (!q.pipes.empty() &&
       (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop)) {
     StatsPushdownPlan plan =
         PlanStatsPushdown(q, options.now_ns, where, options_.schema.QualifiedTable());
     if (plan.pushed) {
-      out = "-- stats pushed down: ClickHouse " + options_.url + " aggregates (GROUP BY)\n";
+      out += "-- stats pushed down: ClickHouse " + options_.url + " aggregates (GROUP BY)\n";
       out += plan.sql + "\n";
       out +=
           "-- the answer is refused, and the candidate rows below are aggregated in vigia, when a"
@@ -74,7 +74,7 @@ Result<std::string> ClickHouseQueryBackend::Explain(const Query& q,
           "in a float min/max\n";
       if (q.pipes.size() > 1) out += "-- then in vigia: the later pipes (row evaluator)\n";
     } else {
-      out = "-- stats not pushed down: " + plan.reason + "\n";
+      out += "-- stats not pushed down: " + plan.reason + "\n";
     }
   }
   out += "-- ClickHouse " + options_.url + " (candidate rows: a superset of the filter)\n";

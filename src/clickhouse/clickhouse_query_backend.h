@@ -71,7 +71,7 @@ class ClickHouseQueryBackend final : public QueryBackend {
   }
 
   // The SQL Run would send for `q` (`vigia query --explain`), and what vigia does after it.
-  Result<std::string> Explain(const Query& q, const QueryOptions& options) const;
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override;
 
  private:
   // The candidate rows' statement; `where` (if given) receives its WHERE condition.

@@ -3,6 +3,8 @@
 #include "common/logger.h"
 #include "query/chunk_cache.h"
 #include "query/query_engine.h"
+#include "query/query_plan.h"
+#include "query/query_plan_explain.h"
 #include "store/store_snapshot.h"
 
 namespace vigia {
@@ -36,6 +38,11 @@ Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(
 Result<QueryResult> LocalStoreBackend::Run(const Query& q, const QueryOptions& options,
                                            const QueryObserver& observer) {
   return RunQuery(GetSnapshot(*store_), q, options, observer);
+}
+
+Result<std::string> LocalStoreBackend::Explain(const Query& q, const QueryOptions& options) {
+  VIGIA_ASSIGN_OR_RETURN(QueryPlan plan, PlanQuery(q, options));
+  return ExplainColumnarPlan(q, plan);
 }
 
 }  // namespace vigia

@@ -38,6 +38,8 @@ class LocalStoreBackend final : public QueryBackend {
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override;
   using QueryBackend::Run;
+  // The columnar engine's plan (query_plan_explain.h).
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override;
 
   // The store it reads (its counters and degraded parts, for `vigia check --data`).
   const Store& store() const { return *store_; }

@@ -26,6 +26,10 @@ class MeteredQueryBackend final : public QueryBackend {
   Result<QueryResult> Trace(const std::string& request_id, const QueryOptions& options) override;
   Result<QueryResult> Backfill(const Query& filter, int64_t since_ns, const QueryOptions& options,
                                const QueryObserver& observer) override;
+  // Not counted: it reads no events.
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override {
+    return inner_->Explain(q, options);
+  }
   using QueryBackend::Run;
 
  private:

@@ -26,6 +26,10 @@ Result<QueryResult> QueryBackend::Backfill(const Query& filter, int64_t since_ns
   return Run(filter, opt, observer);
 }
 
+Result<std::string> QueryBackend::Explain(const Query&, const QueryOptions&) {
+  return Status::InvalidArgument("explain: this query backend has no plan to show");
+}
+
 Query TraceQuery(const std::string& request_id) {
   Query q;
   q.filter = std::make_unique<Filter>();

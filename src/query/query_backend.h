@@ -59,6 +59,12 @@ class QueryBackend {
   // no row limit.
   virtual Result<QueryResult> Backfill(const Query& filter, int64_t since_ns,
                                        const QueryOptions& options, const QueryObserver& observer);
+
+  // What Run would do with `q`, as text for people (`vigia query --explain`, GET
+  // /v1/query?explain=true): the engine, the time range, what skips data, the columns read,
+  // the SQL a remote engine gets. Reads no events. The default refuses (InvalidArgument):
+  // a backend without a plan to show says so rather than guessing.
+  virtual Result<std::string> Explain(const Query& q, const QueryOptions& options);
 };
 
 // The trace query `request_id:=ID`, built as an AST so any id (quotes, spaces) matches

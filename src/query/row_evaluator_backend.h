@@ -29,6 +29,8 @@ class RowEvaluatorBackend final : public QueryBackend {
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override;
   using QueryBackend::Run;
+  // Always the same plan: every event read and evaluated, no index.
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override;
 
  private:
   BatchReader reader_;

@@ -34,4 +34,10 @@ Result<QueryResult> ScopedQueryBackend::Backfill(const Query& filter, int64_t si
   return inner_->Backfill(ScopeQuery(filter, *options.scope), since_ns, options, observer);
 }
 
+Result<std::string> ScopedQueryBackend::Explain(const Query& q, const QueryOptions& options) {
+  if (!options.scope) return MissingScope();
+  if (options.scope->all()) return inner_->Explain(q, options);
+  return inner_->Explain(ScopeQuery(q, *options.scope), options);
+}
+
 }  // namespace vigia

@@ -24,6 +24,8 @@ class ScopedQueryBackend final : public QueryBackend {
   Result<QueryResult> Trace(const std::string& request_id, const QueryOptions& options) override;
   Result<QueryResult> Backfill(const Query& filter, int64_t since_ns, const QueryOptions& options,
                                const QueryObserver& observer) override;
+  // The inner backend's plan of the scoped query (the tenant condition included).
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override;
 
  private:
   QueryBackend* const inner_;

@@ -69,6 +69,33 @@ TEST_F(ScopedQueryBackendTest, OneTenantScopeFiltersEveryEntryPoint) {
   EXPECT_EQ(Tenants(*scoped_->Run(q, Scoped(TenantScope::All()))).size(), 4u);
 }
 
+// Explain's inner backend sees the scoped query: it names the tenant its filter starts with.
+class TenantNamingBackend final : public QueryBackend {
+ public:
+  Result<QueryResult> Run(const Query&, const QueryOptions&, const QueryObserver&) override {
+    return Status::Internal("not run by these tests");
+  }
+  Result<std::string> Explain(const Query& q, const QueryOptions&) override {
+    if (q.filter->kind == FilterKind::kAnd && !q.filter->children.empty() &&
+        q.filter->children[0]->field == "tenant") {
+      return "tenant " + q.filter->children[0]->value;
+    }
+    return std::string("unscoped");
+  }
+};
+
+TEST_F(ScopedQueryBackendTest, ExplainShowsTheScopedQuery) {
+  TenantNamingBackend inner;
+  ScopedQueryBackend scoped(&inner);
+  Query q = Parse("level:error");
+  EXPECT_EQ(scoped.Explain(q, QueryOptions{}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(*scoped.Explain(q, Scoped(TenantScope::Only("acme"))), "tenant acme");
+  EXPECT_EQ(*scoped.Explain(q, Scoped(TenantScope::All())), "unscoped");
+  // The base class refuses rather than guessing.
+  EXPECT_EQ(inner.QueryBackend::Explain(q, QueryOptions{}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST(TenantScopeTest, CloneIsDeepAndScopeDropsTheText) {
   Query q =
       Parse("level:error | stats count() if (status:>499) as n by (service) | sort by (n desc)");

@@ -317,6 +317,23 @@ void HandleQuery(Shared& s, HttpRequest& req, HttpResponse* resp) {
   if (limit == 0 && !has_limit && query->pipes.empty()) limit = limits::kDefaultQueryRowLimit;
   // One row more than returned tells whether the result was cut.
   if (limit > 0) opt.row_limit = limit + 1;
+  std::string explain = Param(req, "explain");
+  if (!explain.empty() && explain != "false" && explain != "0") {
+    if (explain != "true" && explain != "1") {
+      SetError(resp, error_code::kBadRequest, "explain must be true or false");
+      return;
+    }
+    // The plan of the query as this key would run it (the tenant condition included); no
+    // event is read.
+    Result<std::string> text = s.backend->Explain(*query, opt);
+    if (!text.ok()) return SetStatusError(resp, text.status());
+    resp->status = 200;
+    resp->content_type = "application/json";
+    resp->body = "{\"explain\":";
+    AppendJsonString(&resp->body, *text);
+    resp->body += "}\n";
+    return;
+  }
   if (*fmt != OutputFormat::kCsv && StreamableQuery(*query)) {
     auto job = std::make_shared<QueryJob>(std::move(*query), *fmt == OutputFormat::kJson, limit);
     job->backend = s.backend;

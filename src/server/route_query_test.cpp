@@ -107,6 +107,21 @@ TEST_F(RouteQueryTest, SyntaxErrorIs400WithPosition) {
   EXPECT_EQ(Get("/v1/query?q=*&since=yesterday").status, 400);
 }
 
+TEST_F(RouteQueryTest, ExplainAnswersThePlanInsteadOfTheRows) {
+  HttpResponse r = Get("/v1/query?q=level%3Aerror+%7C+stats+count()&explain=true&since=1h");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body.rfind("{\"explain\":\"engine: row evaluator", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("time: from 2026-11-22T09:01:00"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("then: stats"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("\"rows\""), std::string::npos) << r.body;
+  EXPECT_EQ(Get("/v1/query?q=*&explain=maybe").status, 400);
+  EXPECT_EQ(Get("/v1/query?q=level%3Aerror+)&explain=true").status, 400);
+  HttpResponse rows = Get("/v1/query?q=*+%7C+stats+count()&explain=false");
+  EXPECT_EQ(rows.status, 200);
+  EXPECT_NE(rows.body.find("\"rows\""), std::string::npos) << rows.body;
+}
+
 TEST_F(RouteQueryTest, TraceRequestRecordFirstThenTimeOrder) {
   HttpResponse r = Get("/v1/trace?request_id=req-1");
   ASSERT_EQ(r.status, 200) << r.body;
