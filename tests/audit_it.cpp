@@ -140,13 +140,16 @@ TEST_F(AuditIt, ChainedAtIngestReadBackAndTamperingNamed) {
 
   std::string ledger_path = Data() + "/audit/t-acme/ledger.bin";
   std::string ledger = ReadFile(ledger_path);
-  size_t at = ledger.find("\"entity_id\":\"13\"");
+  // The batch record (ledger_record.h v2) of acme's 20 events holds entity_id "13" as the
+  // codec's string: its length (2), then the bytes.
+  size_t at = ledger.find(std::string("\x02") + "13");
   ASSERT_NE(at, std::string::npos);
-  ledger[at + 14] = '4';  // 13 -> 43, same length
+  ledger[at + 1] = '4';  // 13 -> 43, same length
   std::ofstream(ledger_path, std::ios::binary | std::ios::trunc) << ledger;
   out = RunCli("audit verify --data " + Data() + " --public-key " + pub.substr(0, 64), &code);
   EXPECT_EQ(code, 1) << out;
-  EXPECT_NE(out.find("edited at record 7"), std::string::npos) << out;
+  EXPECT_NE(out.find("edited at record 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("in batch record 1..20 (20 events"), std::string::npos) << out;
   EXPECT_NE(out.find("tenant (default): 20 records"), std::string::npos) << out;
 
   // Another server's key: every checkpoint is a forgery.
@@ -267,9 +270,12 @@ TEST_F(AuditIt, CatalogueFlagsCountsAndListsActions) {
 // A CSV export verifies alone; a tampered copy (an edited cell, an edited hashed payload, a
 // deleted row) is named.
 TEST_F(AuditIt, CsvExportVerifiesAloneAndTamperingIsNamed) {
-  std::string body;
-  for (int i = 1; i <= 12; ++i) body += AuditLine("acme", std::to_string(i));
-  Post(body);
+  // Three batches: three batch records (ledger_record.h v2) of four events, 1..4, 5..8, 9..12.
+  for (int b = 0; b < 3; ++b) {
+    std::string body;
+    for (int i = 1; i <= 4; ++i) body += AuditLine("acme", std::to_string(4 * b + i));
+    Post(body);
+  }
   ASSERT_EQ(server_->Stop(SIGTERM), 0);  // a last checkpoint
   int code = 0;
   std::string pub = RunCli("audit public-key --data " + Data(), &code).substr(0, 64);
@@ -278,7 +284,8 @@ TEST_F(AuditIt, CsvExportVerifiesAloneAndTamperingIsNamed) {
   ASSERT_EQ(code, 0);
   std::string csv = ReadFile(csv_path);
   ASSERT_TRUE(csv.starts_with("type,tenant,seq,ts,time,action,actor,entity,entity_id,")) << csv;
-  EXPECT_NE(csv.find("\nrecord,acme,5,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nbatch,acme,5,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nevent,acme,5,"), std::string::npos) << csv;
   EXPECT_NE(csv.find("\ncheckpoint,acme,12,"), std::string::npos) << csv;
   std::string out = RunCli("audit verify --export " + csv_path + " --public-key " + pub, &code);
   EXPECT_EQ(code, 0) << out;
@@ -293,26 +300,42 @@ TEST_F(AuditIt, CsvExportVerifiesAloneAndTamperingIsNamed) {
   };
   // A readable column edited: the actor of record 3 in the spreadsheet.
   std::string t = csv;
-  size_t row3 = t.find("\nrecord,acme,3,");
+  size_t row3 = t.find("\nevent,acme,3,");
   size_t cell = t.find(",ana@example.com,", row3);
   t.replace(cell, 17, ",bob@example.com,");
   out = tampered("cell", t);
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("edited at record 3"), std::string::npos) << out;
   EXPECT_NE(out.find("column actor"), std::string::npos) << out;
-  // The hashed payload itself edited (both copies changed consistently).
+  // The event's JSON edited (with its column, consistently): it disagrees with its hashed
+  // batch record.
   t = csv;
-  size_t row7 = t.find("\nrecord,acme,7,");
+  size_t row7 = t.find("\nevent,acme,7,");
   const std::string from = R"(""entity_id"":""7"")";
   t.replace(t.find(from, row7), from.size(), R"(""entity_id"":""9"")");
   t.replace(t.find(",order,7,", row7), 9, ",order,9,");
   out = tampered("payload", t);
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("edited at record 7"), std::string::npos) << out;
-  // A row deleted.
+  // The hashed bytes themselves edited (a hex digit of batch record 5..8).
   t = csv;
-  size_t row5 = t.find("\nrecord,acme,5,");
-  t.erase(row5, t.find('\n', row5 + 1) - row5);
+  size_t batch5 = t.find("\nbatch,acme,5,");
+  size_t hex = t.find(R"(""batch"":"")", batch5) + 12;
+  t[hex + 20] = t[hex + 20] == '0' ? '1' : '0';
+  out = tampered("hashed", t);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("edited at record 5"), std::string::npos) << out;
+  // An event row deleted: its batch record still holds the event.
+  t = csv;
+  size_t row6 = t.find("\nevent,acme,6,");
+  t.erase(row6, t.find('\n', row6 + 1) - row6);
+  out = tampered("row", t);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("edited at record 6"), std::string::npos) << out;
+  // A batch record deleted with its event rows.
+  t = csv;
+  size_t row5 = t.find("\nbatch,acme,5,");
+  t.erase(row5, t.find("\nbatch,acme,9,") - row5);
   out = tampered("deleted", t);
   EXPECT_EQ(code, 1) << out;
   EXPECT_NE(out.find("deleted at record 5"), std::string::npos) << out;

@@ -29,8 +29,8 @@ inline Result<std::vector<std::string>> ChainEntityIds(const std::string& audit_
                                                        const std::string& tenant) {
   std::vector<std::string> ids;
   Status missing = Status::Ok();
-  Status st =
-      ScanAuditLog(Env::Default(), audit_dir, tenant, AuditFilter{}, [&](const LedgerRecord& rec) {
+  Status st = ScanAuditLog(
+      Env::Default(), audit_dir, tenant, AuditFilter{}, [&](const audit::LedgerEvent& rec) {
         std::string_view p = rec.payload;
         size_t at = p.find("\"entity_id\":\"");
         if (at == std::string_view::npos) {

@@ -276,11 +276,13 @@ TEST_F(ChainerTest, RecordsLostFromTheLedgersTailAreChainedAgainFromTheWal) {
   chainer_.reset();
   std::filesystem::copy_file(pos, pos + ".old");
   StartChainer();
-  ASSERT_TRUE(store_->Append(Batch("acme", "a", 6)).ok());
+  // Two batches: two batch records (ledger_record.h v2), of 5 events and of 1.
+  ASSERT_TRUE(store_->Append(Batch("acme", "a", 5)).ok());
+  ASSERT_TRUE(store_->Append(Batch("acme", "b", 1)).ok());
   ASSERT_TRUE(chainer_->WaitChained(60'000));
   StopAll();
   // A crash before the position was written and before the ledger's last bytes reached the
-  // disk: the last record is torn (cut when the ledger opens).
+  // disk: the last record (the second batch's) is torn (cut when the ledger opens).
   std::filesystem::rename(pos + ".old", pos);
   const std::string ledger =
       root_ + "/audit/" + TenantDirName("acme") + "/" + std::string(kLedgerFile);

@@ -1,12 +1,15 @@
 #include "audit/audit_ledger.h"
 
+#include <algorithm>
+#include <span>
+
 #include "audit/audit_event.h"
 #include "audit/audit_file_names.h"
 #include "audit/ledger_reader.h"
 #include "common/limits.h"
 #include "common/logger.h"
 #include "event/event_fields.h"
-#include "event/event_json.h"
+#include "store/wal/batch_codec.h"
 
 namespace vigia::audit {
 namespace {
@@ -26,6 +29,34 @@ uint64_t LastCheckpointSeq(Env* env, const std::string& path) {
     start = eol + 1;
   }
   return seq;
+}
+
+// Appends `events` of `batch` to *out as v2 batch records chained from *head, the first at
+// position `seq`: one record, or several when the encoding would pass
+// limits::kMaxAuditRecordBytes (or kMaxBatchRecordEvents). *head gets the last one's hash.
+Status AppendBatchRecords(const EventBatch& batch, std::span<const EventBatch::EventRef> events,
+                          uint64_t seq, Hash* head, std::string* out) {
+  size_t i = 0;
+  while (i < events.size()) {
+    size_t n = std::min<size_t>(events.size() - i, kMaxBatchRecordEvents);
+    for (;;) {
+      std::string_view enc = batch_codec::EncodeToScratch(batch, events.subspan(i, n));
+      if (enc.size() <= limits::kMaxAuditRecordBytes) {
+        size_t at = BeginBatchRecord(out);
+        out->append(enc);
+        *head = FinishBatchRecord(out, at, *head, seq, events[i].ts_ns, static_cast<uint32_t>(n));
+        break;
+      }
+      if (n == 1) {
+        return Status::InvalidArgument("an audit event's encoding is over " +
+                                       std::to_string(limits::kMaxAuditRecordBytes) + " bytes");
+      }
+      n = (n + 1) / 2;
+    }
+    i += n;
+    seq += n;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -77,14 +108,15 @@ Status AuditLedger::OpenChain(const std::string& tenant, Chain* chain) {
       VIGIA_ASSIGN_OR_RETURN(size_t got, f->Read(size - 4, 4, t));
       uint32_t len = 0;
       for (int i = 3; i >= 0; --i) len = (len << 8) | static_cast<unsigned char>(t[i]);
-      if (got == 4 && len >= kRecordOverheadBytes && len <= size) {
+      if (got == 4 && len >= kRecordOverheadBytes && len <= size &&
+          len <= limits::kMaxAuditRecordBytes + kBatchRecordOverheadBytes) {
         std::string rec_bytes(len, '\0');
         VIGIA_ASSIGN_OR_RETURN(size_t n, f->Read(size - len, len, rec_bytes.data()));
         LedgerRecord rec;
         size_t rsize = 0;
         if (n == len && DecodeRecord(rec_bytes, &rec, &rsize) == DecodeOutcome::kOk &&
             rsize == len) {
-          chain->seq = rec.seq;
+          chain->seq = rec.last_seq();
           chain->head = rec.hash;
           good_end = size;
           found = true;
@@ -98,7 +130,7 @@ Status AuditLedger::OpenChain(const std::string& tenant, Chain* chain) {
       for (;;) {
         VIGIA_ASSIGN_OR_RETURN(LedgerReader::Step step, r->Next(&rec, &offset));
         if (step == LedgerReader::Step::kRecord) {
-          chain->seq = rec.seq;
+          chain->seq = rec.last_seq();
           chain->head = rec.hash;
           continue;
         }
@@ -181,11 +213,13 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   }
   if (!any) return Status::Ok();
   std::lock_guard<std::mutex> lock(mu_);
-  // One buffer per tenant of the batch, written with one append each.
+  // One buffer per tenant of the batch, written with one append each: the tenant's audit
+  // events of the batch in v2 batch records (normally one).
   struct Pending {
     Chain* chain;
+    std::vector<EventBatch::EventRef> events;
     std::string bytes;
-    uint64_t records = 0;
+    uint64_t records = 0;  // events written (positions taken)
     Hash head;
   };
   std::vector<Pending> pending;
@@ -207,18 +241,14 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
     }
     if (p == nullptr) {
       VIGIA_ASSIGN_OR_RETURN(Chain * chain, ChainFor(t));
-      pending.push_back({chain, {}, 0, chain->head});
+      pending.push_back({chain, {}, {}, 0, chain->head});
       p = &pending.back();
     }
-    // The canonical JSON is written once, straight into the record (no payload copy).
-    size_t at = BeginRecord(&p->bytes);
-    AppendEventJson(batch, e, &p->bytes);
-    if (p->bytes.size() - at - kRecordHeaderBytes > limits::kMaxAuditRecordBytes) {
-      return Status::InvalidArgument("an audit event's canonical encoding is over " +
-                                     std::to_string(limits::kMaxAuditRecordBytes) + " bytes");
-    }
-    p->head = FinishRecord(&p->bytes, at, p->head, p->chain->seq + p->records + 1, e.ts_ns);
-    ++p->records;
+    p->events.push_back(e);
+  }
+  for (Pending& p : pending) {
+    VIGIA_RETURN_IF_ERROR(AppendBatchRecords(batch, p.events, p.chain->seq + 1, &p.head, &p.bytes));
+    p.records = p.events.size();
   }
   for (Pending& p : pending) {
     Status st = Write(p.chain, p.bytes, p.records, p.head);

@@ -15,8 +15,14 @@
 // wal.sync_interval_ms) does. A torn tail left by a crash (only possible for records whose
 // append had not returned, so never acknowledged ones) is cut when the ledger opens.
 //
-// Thread-safety: thread-safe; appends of all tenants serialize on one mutex (each is a
-// hash and one write(2)).
+// Records: AppendAuditEvents writes v2 batch records (ledger_record.h) — a tenant's audit
+// events of one batch in the WAL's batch codec under one SHA-256 — so the chain costs one
+// encoding and one hash per tenant and batch, not a JSON encoding and a hash per event. A
+// ledger written by v1 (one record per event) is opened and continued as it is. Chain
+// lengths (Heads(), checkpoints, the chainer's positions) count events.
+//
+// Thread-safety: thread-safe; appends of all tenants serialize on one mutex (each is an
+// encoding, a hash and one write(2)).
 #pragma once
 
 #include <atomic>
@@ -70,7 +76,8 @@ class AuditLedger {
   Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
                            SkipCounts* skip = nullptr);
 
-  // Chains one canonical payload (tests, tools). Returns its seq.
+  // Chains one canonical JSON payload as a v1 record (tests, tools: what a v1 ledger holds).
+  // Returns its seq.
   Result<uint64_t> AppendPayload(std::string_view tenant, int64_t ts_ns, std::string_view payload);
 
   // fsyncs every ledger written since the last Sync.
@@ -88,6 +95,7 @@ class AuditLedger {
   Result<uint64_t> Prune(int64_t cutoff_ns);
 
   std::vector<ChainHead> Heads() const;
+  // Events chained (positions taken) since Open.
   uint64_t records_appended() const { return appended_.load(std::memory_order_relaxed); }
   const SigningKey& key() const { return key_; }
   const std::string& dir() const { return options_.dir; }

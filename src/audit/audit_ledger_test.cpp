@@ -1,6 +1,9 @@
 // AuditLedger and LedgerVerifier on real files: a chain verifies; each kind of tampering
 // done to a real ledger.bin (or its checkpoints) is named with the first bad record; a torn
-// tail is cut on open; concurrent appends keep one valid chain per tenant.
+// tail is cut on open; concurrent appends keep one valid chain per tenant. Every test runs on
+// v1 records (one event each, AppendPayload: what a v1 ledger holds) and on v2 batch records
+// of one event (AppendAuditEvents); BatchLedgerTest tampers with v2 records of five events
+// and with a v1 ledger continued in v2.
 #include "audit/audit_ledger.h"
 
 #include <gtest/gtest.h>
@@ -13,13 +16,21 @@
 
 #include "audit/audit_file_names.h"
 #include "audit/audit_log.h"
+#include "audit/export_csv.h"
 #include "audit/ledger_verifier.h"
 #include "event/event_fields.h"
+#include "store/wal/batch_codec.h"
 
 namespace vigia::audit {
 namespace {
 
-class LedgerTest : public ::testing::Test {
+// How Fill writes: v1 records, or v2 batch records of `events` events.
+struct Mode {
+  int version = 1;
+  int events = 1;
+};
+
+class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/vigia-audit-XXXXXX";
@@ -36,19 +47,67 @@ class LedgerTest : public ::testing::Test {
     EXPECT_TRUE(l.ok()) << l.status().ToString();
     return l.ok() ? std::move(*l) : nullptr;
   }
-  // n records for tenant "acme", a checkpoint after every `every`.
+  // n events for tenant "acme", a checkpoint after every `every` (a multiple of
+  // mode_.events for v2), in mode_'s records.
   void Fill(int n, int every = 0) {
     auto l = OpenLedger();
+    EventBatch batch;
     for (int i = 1; i <= n; ++i) {
-      std::string payload =
-          R"({"ts":"2026-12-02T10:00:00Z","kind":"audit","action":"sale.created","entity_id":")" +
-          std::to_string(i) + "\"}";
-      ASSERT_TRUE(l->AppendPayload("acme", 1'000'000'000LL * i, payload).ok());
+      if (mode_.version == 1) {
+        std::string payload =
+            R"({"ts":"2026-12-02T10:00:00Z","kind":"audit","action":"sale.created","entity_id":")" +
+            std::to_string(i) + "\"}";
+        ASSERT_TRUE(l->AppendPayload("acme", 1'000'000'000LL * i, payload).ok());
+      } else {
+        AddEvent(&batch, 1'000'000'000LL * i, "sale.created", std::to_string(i));
+        batch.BeginEvent(1'000'000'000LL * i);  // a log event between: not chained
+        batch.AddField(fields::kKind, Value::String("log"));
+        if (i % mode_.events == 0 || i == n) {
+          ASSERT_TRUE(l->AppendAuditEvents("acme", batch).ok());
+          batch = EventBatch();
+        }
+      }
       if (every > 0 && i % every == 0) {
         ASSERT_TRUE(l->Checkpoint(i).ok());
       }
     }
     ASSERT_TRUE(l->Sync().ok());
+  }
+  static void AddEvent(EventBatch* b, int64_t ts, const std::string& action,
+                       const std::string& entity_id) {
+    b->BeginEvent(ts);
+    b->AddField(fields::kKind, Value::String("audit"));
+    b->AddField(fields::kAction, Value::String(b->arena().Copy(action)));
+    b->AddField("entity_id", Value::String(b->arena().Copy(entity_id)));
+  }
+  // A record of `version` holding one made-up event at `seq`, linked to `prev` and hashed.
+  static Hash AppendFake(int version, const Hash& prev, uint64_t seq, int64_t ts,
+                         std::string* out) {
+    if (version == 1) {
+      return AppendRecord(prev, seq, ts, R"({"kind":"audit","action":"user.deleted"})", out);
+    }
+    EventBatch b;
+    AddEvent(&b, ts, "user.deleted", "1");
+    std::string bytes;
+    batch_codec::Encode(b, &bytes);
+    LedgerRecord r;
+    r.version = 2;
+    r.seq = seq;
+    r.ts_ns = ts;
+    r.prev = prev;
+    r.payload = bytes;
+    r.hash = ComputeHash(r);
+    AppendEncodedRecord(r, out);
+    return r.hash;
+  }
+  // `r` with `payload` and `prev`, re-hashed, appended to *out in its own version's layout.
+  static Hash Rebuild(LedgerRecord r, std::string_view payload, const Hash& prev,
+                      std::string* out) {
+    r.payload = payload;
+    r.prev = prev;
+    r.hash = ComputeHash(r);
+    AppendEncodedRecord(r, out);
+    return r.hash;
   }
   std::string LedgerPath() const { return dir_ + "/" + TenantDirName("acme") + "/ledger.bin"; }
   std::string CheckpointPath() const {
@@ -106,10 +165,25 @@ class LedgerTest : public ::testing::Test {
     EXPECT_EQ(r.breaks[0].seq, seq) << Describe(r);
   }
 
+  Mode mode_;
   std::string root_, dir_;
 };
 
-TEST_F(LedgerTest, IntactChainVerifies) {
+class LedgerTest : public LedgerFixture, public ::testing::WithParamInterface<Mode> {
+ protected:
+  void SetUp() override {
+    LedgerFixture::SetUp();
+    mode_ = GetParam();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Records, LedgerTest, ::testing::Values(Mode{1, 1}, Mode{2, 1}),
+                         [](const ::testing::TestParamInfo<Mode>& info) {
+                           return info.param.version == 1 ? std::string("V1")
+                                                          : std::string("V2OneEvent");
+                         });
+
+TEST_P(LedgerTest, IntactChainVerifies) {
   Fill(50, 10);
   TenantReport r = Verify();
   EXPECT_TRUE(r.ok()) << Describe(r);
@@ -122,7 +196,7 @@ TEST_F(LedgerTest, IntactChainVerifies) {
 // Retention drops whole checkpointed segments; what is kept verifies from its anchor (the
 // ledger and an export of it alike), appends go on, and a deletion past the anchor is still
 // named.
-TEST_F(LedgerTest, RetentionPrunesWholeCheckpointedSegments) {
+TEST_P(LedgerTest, RetentionPrunesWholeCheckpointedSegments) {
   Fill(30, 10);  // checkpoints at seq 10, 20, 30 signed at ts 10, 20, 30
   auto l = OpenLedger();
   Result<uint64_t> none = l->Prune(5);  // no checkpoint older than the cutoff
@@ -167,7 +241,7 @@ TEST_F(LedgerTest, RetentionPrunesWholeCheckpointedSegments) {
   EXPECT_EQ(r.pruned_seq, 0u);
 }
 
-TEST_F(LedgerTest, ReopenContinuesTheChain) {
+TEST_P(LedgerTest, ReopenContinuesTheChain) {
   Fill(5);
   Fill(5);  // a second "server start"
   TenantReport r = Verify();
@@ -175,7 +249,7 @@ TEST_F(LedgerTest, ReopenContinuesTheChain) {
   EXPECT_EQ(r.last_seq, 10u);
 }
 
-TEST_F(LedgerTest, EditedRecord) {
+TEST_P(LedgerTest, EditedRecord) {
   Fill(20, 10);
   auto recs = Records();
   size_t at = recs[6].find("sale.created");
@@ -184,7 +258,7 @@ TEST_F(LedgerTest, EditedRecord) {
   ExpectFirst(Verify(), TamperKind::kEdited, 7);
 }
 
-TEST_F(LedgerTest, EditedAndReHashedRecord) {
+TEST_P(LedgerTest, EditedAndReHashedRecord) {
   Fill(20, 10);
   auto recs = Records();
   // The attacker edits record 7 and recomputes its hash (but not the following records').
@@ -194,13 +268,13 @@ TEST_F(LedgerTest, EditedAndReHashedRecord) {
   std::string payload(r.payload);
   payload[payload.find("sale")] = 'S';
   std::string rebuilt;
-  AppendRecord(r.prev, r.seq, r.ts_ns, payload, &rebuilt);
+  Rebuild(r, payload, r.prev, &rebuilt);
   recs[6] = rebuilt;
   WriteRecords(recs);
   ExpectFirst(Verify(), TamperKind::kEdited, 7);
 }
 
-TEST_F(LedgerTest, WholeChainRewrittenIsCaughtByCheckpoint) {
+TEST_P(LedgerTest, WholeChainRewrittenIsCaughtByCheckpoint) {
   Fill(20, 10);
   auto recs = Records();
   // Re-hash everything from record 4 on, so the chain is internally consistent again.
@@ -214,7 +288,7 @@ TEST_F(LedgerTest, WholeChainRewrittenIsCaughtByCheckpoint) {
     std::string payload(r.payload);
     if (i == 3) payload[payload.find("sale")] = 'S';
     std::string rebuilt;
-    prev = AppendRecord(prev, r.seq, r.ts_ns, payload, &rebuilt);
+    prev = Rebuild(r, payload, prev, &rebuilt);
     out.push_back(rebuilt);
   }
   WriteRecords(out);
@@ -223,7 +297,7 @@ TEST_F(LedgerTest, WholeChainRewrittenIsCaughtByCheckpoint) {
   EXPECT_NE(rep.breaks[0].detail.find("signed checkpoint"), std::string::npos);
 }
 
-TEST_F(LedgerTest, DeletedRecord) {
+TEST_P(LedgerTest, DeletedRecord) {
   Fill(20, 10);
   auto recs = Records();
   recs.erase(recs.begin() + 11);  // record 12
@@ -231,7 +305,7 @@ TEST_F(LedgerTest, DeletedRecord) {
   ExpectFirst(Verify(), TamperKind::kDeleted, 12);
 }
 
-TEST_F(LedgerTest, InsertedCopy) {
+TEST_P(LedgerTest, InsertedCopy) {
   Fill(20, 10);
   auto recs = Records();
   recs.insert(recs.begin() + 9, recs[4]);  // record 5 replayed after record 9
@@ -239,7 +313,7 @@ TEST_F(LedgerTest, InsertedCopy) {
   ExpectFirst(Verify(), TamperKind::kInserted, 5);
 }
 
-TEST_F(LedgerTest, InsertedForgedRecordThatLinks) {
+TEST_P(LedgerTest, InsertedForgedRecordThatLinks) {
   Fill(20, 10);
   auto recs = Records();
   // A fabricated record at position 6 that links to record 5 and hashes correctly.
@@ -247,13 +321,13 @@ TEST_F(LedgerTest, InsertedForgedRecordThatLinks) {
   size_t size;
   ASSERT_EQ(DecodeRecord(recs[4], &r5, &size), DecodeOutcome::kOk);
   std::string fake;
-  AppendRecord(r5.hash, 6, r5.ts_ns, R"({"kind":"audit","action":"user.deleted"})", &fake);
+  AppendFake(mode_.version, r5.hash, 6, r5.ts_ns, &fake);
   recs.insert(recs.begin() + 5, fake);
   WriteRecords(recs);
   ExpectFirst(Verify(), TamperKind::kInserted, 6);
 }
 
-TEST_F(LedgerTest, ReorderedRecords) {
+TEST_P(LedgerTest, ReorderedRecords) {
   Fill(20, 10);
   auto recs = Records();
   std::swap(recs[13], recs[14]);  // records 14 and 15
@@ -263,7 +337,7 @@ TEST_F(LedgerTest, ReorderedRecords) {
   EXPECT_EQ(rep.breaks.size(), 1u) << Describe(rep);
 }
 
-TEST_F(LedgerTest, TruncatedInsideARecordACheckpointVouchesFor) {
+TEST_P(LedgerTest, TruncatedInsideARecordACheckpointVouchesFor) {
   Fill(20, 10);
   std::string all = Read(LedgerPath());
   Write(LedgerPath(), all.substr(0, all.size() - 10));
@@ -275,7 +349,7 @@ TEST_F(LedgerTest, TruncatedInsideARecordACheckpointVouchesFor) {
 // What a kill -9 during the ledger's write(2) leaves: the last record cut short, past the
 // last checkpoint. Not tampering (nothing there was acknowledged as chained): the chain
 // verifies and the report says how many bytes the incomplete tail holds and where.
-TEST_F(LedgerTest, ACutShortLastRecordPastTheLastCheckpointIsAnIncompleteTail) {
+TEST_P(LedgerTest, ACutShortLastRecordPastTheLastCheckpointIsAnIncompleteTail) {
   Fill(20, 10);
   const uint64_t whole = Read(LedgerPath()).size();
   {
@@ -303,7 +377,7 @@ TEST_F(LedgerTest, ACutShortLastRecordPastTheLastCheckpointIsAnIncompleteTail) {
   EXPECT_EQ(r.last_seq, 21u);
 }
 
-TEST_F(LedgerTest, TruncatedWholeRecordsBeforeACheckpoint) {
+TEST_P(LedgerTest, TruncatedWholeRecordsBeforeACheckpoint) {
   Fill(20, 10);
   auto recs = Records();
   recs.resize(17);
@@ -311,7 +385,7 @@ TEST_F(LedgerTest, TruncatedWholeRecordsBeforeACheckpoint) {
   ExpectFirst(Verify(), TamperKind::kTruncated, 18);
 }
 
-TEST_F(LedgerTest, ForgedCheckpointAndWrongKey) {
+TEST_P(LedgerTest, ForgedCheckpointAndWrongKey) {
   Fill(20, 10);
   std::string cps = Read(CheckpointPath());
   size_t at = cps.find("\"seq\":10");
@@ -324,7 +398,7 @@ TEST_F(LedgerTest, ForgedCheckpointAndWrongKey) {
   ExpectFirst(other, TamperKind::kForged, 11);
 }
 
-TEST_F(LedgerTest, TornTailIsCutOnOpen) {
+TEST_P(LedgerTest, TornTailIsCutOnOpen) {
   Fill(10);
   std::string all = Read(LedgerPath());
   Write(LedgerPath(), all + all.substr(0, 40));  // half a record: a crash mid-append
@@ -337,7 +411,7 @@ TEST_F(LedgerTest, TornTailIsCutOnOpen) {
   EXPECT_EQ(r.last_seq, 11u);
 }
 
-TEST_F(LedgerTest, ConcurrentAppendsOfManyTenants) {
+TEST_P(LedgerTest, ConcurrentAppendsOfManyTenants) {
   auto l = OpenLedger();
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -365,16 +439,16 @@ TEST_F(LedgerTest, ConcurrentAppendsOfManyTenants) {
   ASSERT_EQ(r->size(), 2u);
   for (const TenantReport& rep : *r) {
     EXPECT_TRUE(rep.ok()) << Describe(rep);
-    EXPECT_EQ(rep.records, 1000u);
+    EXPECT_EQ(rep.events, 1000u);
   }
 }
 
-TEST_F(LedgerTest, LogFiltersAndExportVerifiesAlone) {
+TEST_P(LedgerTest, LogFiltersAndExportVerifiesAlone) {
   Fill(30, 10);
   AuditFilter f;
   f.entity_id = "7";
   std::vector<uint64_t> seqs;
-  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerRecord& r) {
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerEvent& r) {
                 seqs.push_back(r.seq);
                 return true;
               }).ok());
@@ -383,7 +457,7 @@ TEST_F(LedgerTest, LogFiltersAndExportVerifiesAlone) {
   f.since_ns = 25'000'000'000;
   f.limit = 3;
   seqs.clear();
-  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerRecord& r) {
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerEvent& r) {
                 seqs.push_back(r.seq);
                 return true;
               }).ok());
@@ -408,6 +482,185 @@ TEST_F(LedgerTest, LogFiltersAndExportVerifiesAlone) {
   r = VerifyAuditExport(exported, o);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ExpectFirst(*r, TamperKind::kEdited, 12);
+}
+
+// v2 batch records of five events: 20 events are the records 1..5, 6..10, 11..15, 16..20
+// (checkpoints at 10 and 20). A break names the batch record and the positions.
+class BatchLedgerTest : public LedgerFixture {
+ protected:
+  void SetUp() override {
+    LedgerFixture::SetUp();
+    mode_ = {2, 5};
+  }
+  static void ExpectRecord(const TenantReport& r, uint64_t record_seq, uint32_t count) {
+    ASSERT_FALSE(r.breaks.empty());
+    EXPECT_EQ(r.breaks[0].record_seq, record_seq) << Describe(r);
+    EXPECT_EQ(r.breaks[0].record_count, count) << Describe(r);
+  }
+};
+
+TEST_F(BatchLedgerTest, IntactChainOfBatchRecordsVerifies) {
+  Fill(20, 10);
+  EXPECT_EQ(Records().size(), 4u);
+  TenantReport r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.records, 4u);
+  EXPECT_EQ(r.events, 20u);
+  EXPECT_EQ(r.last_seq, 20u);
+  EXPECT_EQ(r.sealed_seq, 20u);
+  // Reopened, the ledger goes on from position 21.
+  Fill(5);
+  r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.last_seq, 25u);
+}
+
+TEST_F(BatchLedgerTest, AnEditedEventNamesItsBatchRecord) {
+  Fill(20, 10);
+  auto recs = Records();
+  // Event 7 is the second of record 6..10: its entity_id "7" becomes "9".
+  size_t at = recs[1].find(std::string("\x01") + "7");
+  ASSERT_NE(at, std::string::npos);
+  recs[1][at + 1] = '9';
+  WriteRecords(recs);
+  TenantReport r = Verify();
+  ExpectFirst(r, TamperKind::kEdited, 6);
+  ExpectRecord(r, 6, 5);
+  EXPECT_NE(r.breaks[0].detail.find("batch record 6..10 (5 events)"), std::string::npos)
+      << Describe(r);
+}
+
+TEST_F(BatchLedgerTest, DeletedReorderedInsertedTruncatedBatchRecords) {
+  Fill(20, 10);
+  const auto recs = Records();
+  auto edit = recs;
+  edit.erase(edit.begin() + 2);  // record 11..15
+  WriteRecords(edit);
+  TenantReport r = Verify();
+  ExpectFirst(r, TamperKind::kDeleted, 11);
+  EXPECT_NE(r.breaks[0].detail.find("records 11..15 are missing"), std::string::npos)
+      << Describe(r);
+
+  edit = recs;
+  std::swap(edit[2], edit[3]);  // 16..20 before 11..15
+  WriteRecords(edit);
+  r = Verify();
+  ExpectFirst(r, TamperKind::kReordered, 16);
+  ExpectRecord(r, 16, 5);
+
+  edit = recs;
+  edit.insert(edit.begin() + 2, recs[0]);  // record 1..5 replayed after 6..10
+  WriteRecords(edit);
+  r = Verify();
+  ExpectFirst(r, TamperKind::kInserted, 1);
+  ExpectRecord(r, 1, 5);
+
+  edit = recs;
+  edit.resize(3);  // the last record, which checkpoint 20 vouches for
+  WriteRecords(edit);
+  ExpectFirst(Verify(), TamperKind::kTruncated, 16);
+
+  // A forged batch record at 11 that links to record 6..10 and hashes correctly.
+  edit = recs;
+  LedgerRecord r2;
+  size_t size;
+  ASSERT_EQ(DecodeRecord(recs[1], &r2, &size), DecodeOutcome::kOk);
+  std::string fake;
+  AppendFake(2, r2.hash, 11, r2.ts_ns, &fake);
+  edit.insert(edit.begin() + 2, fake);
+  WriteRecords(edit);
+  ExpectFirst(Verify(), TamperKind::kInserted, 11);
+}
+
+TEST_F(BatchLedgerTest, LogShowsEachEventsPositionAndExportsVerifyAlone) {
+  Fill(20, 10);
+  AuditFilter f;
+  f.entity_id = "7";
+  std::vector<LedgerEvent> got;
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerEvent& e) {
+                got.push_back(e);
+                got.back().payload = {};
+                return true;
+              }).ok());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].seq, 7u);
+  EXPECT_EQ(got[0].record_seq, 6u);
+  EXPECT_EQ(got[0].index, 1u);
+  EXPECT_EQ(got[0].count, 5u);
+  EXPECT_EQ(got[0].ts_ns, 7'000'000'000);
+  f = {};
+  f.limit = 7;
+  uint64_t n = 0;
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", f, [&](const LedgerEvent&) {
+                ++n;
+                return true;
+              }).ok());
+  EXPECT_EQ(n, 7u);
+
+  for (bool csv : {false, true}) {
+    std::string text;
+    auto sink = [&](std::string_view c) { text.append(c); };
+    ASSERT_TRUE((csv ? WriteAuditExportCsv(Env::Default(), dir_, "acme", sink)
+                     : WriteAuditExport(Env::Default(), dir_, "acme", sink))
+                    .ok());
+    Result<TenantReport> r = VerifyAuditExport(text, {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(r->ok()) << Describe(*r) << text.substr(0, 600);
+    EXPECT_EQ(r->events, 20u);
+    // An event line (the readable copy) edited: named with its batch record.
+    std::string needle = csv ? R"(""entity_id"":""12"")" : R"(\"entity_id\":\"12\")";
+    size_t at = text.find(needle);
+    ASSERT_NE(at, std::string::npos) << text.substr(0, 600);
+    std::string edited = text;
+    edited[at + needle.size() - (csv ? 3 : 3)] = '9';
+    r = VerifyAuditExport(edited, {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ExpectFirst(*r, TamperKind::kEdited, 12);
+    // An event line removed.
+    size_t line = text.rfind('\n', at) + 1;
+    edited = text;
+    edited.erase(line, text.find('\n', at) + 1 - line);
+    r = VerifyAuditExport(edited, {});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_FALSE(r->ok()) << (csv ? "csv" : "ndjson");
+  }
+}
+
+// A data directory written by v1 (one record per event) is read, verified and continued
+// with v2 batch records; its checkpoints stay valid.
+TEST_F(BatchLedgerTest, AV1LedgerGoesOnWithBatchRecords) {
+  mode_ = {1, 1};
+  Fill(10, 10);
+  mode_ = {2, 5};
+  Fill(10);  // positions 11..20 in two batch records
+  auto l = OpenLedger();
+  ASSERT_TRUE(l->Checkpoint(99).ok());
+  ASSERT_EQ(l->Heads().size(), 1u);
+  EXPECT_EQ(l->Heads()[0].seq, 20u);
+  l.reset();
+  EXPECT_EQ(Records().size(), 12u);
+  TenantReport r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.records, 12u);
+  EXPECT_EQ(r.events, 20u);
+  EXPECT_EQ(r.sealed_seq, 20u);
+  std::vector<uint64_t> seqs;
+  ASSERT_TRUE(ScanAuditLog(Env::Default(), dir_, "acme", {}, [&](const LedgerEvent& e) {
+                seqs.push_back(e.seq);
+                return true;
+              }).ok());
+  ASSERT_EQ(seqs.size(), 20u);
+  for (uint64_t i = 0; i < 20; ++i) EXPECT_EQ(seqs[i], i + 1);
+  // Retention across the two formats: the v1 segment up to checkpoint 10 goes.
+  l = OpenLedger();
+  Result<uint64_t> dropped = l->Prune(1'000);
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 10u);
+  l.reset();
+  r = Verify();
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.pruned_seq, 10u);
+  EXPECT_EQ(r.events, 10u);
 }
 
 TEST(TenantDirName, RoundTrips) {

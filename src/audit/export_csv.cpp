@@ -6,7 +6,9 @@
 
 #include "audit/audit_file_names.h"
 #include "audit/audit_log.h"
+#include "audit/export_batch_lines.h"
 #include "audit/json_field.h"
+#include "audit/ledger_events.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 
@@ -122,27 +124,53 @@ Status WriteAuditExportCsv(Env* env, const std::string& audit_dir, std::string_v
   VIGIA_ASSIGN_OR_RETURN(std::vector<Checkpoint> cps,
                          ReadCheckpoints(env, dir + "/" + std::string(kCheckpointsFile), &bad));
   std::string v;
-  VIGIA_RETURN_IF_ERROR(
-      ScanAuditLog(env, audit_dir, tenant, AuditFilter{}, [&](const LedgerRecord& rec) {
+  auto copy_columns = [&](std::string_view payload) {
+    for (size_t i = 0; i < kCopied.size(); ++i) {
+      if (FindJsonField(payload, kCopied[i], &v)) cells[kAction + i] = v;
+    }
+  };
+  VIGIA_RETURN_IF_ERROR(ScanLedgerRecords(env, audit_dir, tenant, [&](const LedgerRecord& rec) {
+    cells.fill(std::string());
+    cells[kTenant] = std::string(tenant);
+    cells[kSeq] = std::to_string(rec.seq);
+    cells[kTs] = std::to_string(rec.ts_ns);
+    cells[kTime] = FormatRfc3339(rec.ts_ns);
+    cells[kPrev] = HashHex(rec.prev);
+    cells[kHash] = HashHex(rec.hash);
+    if (rec.version != 2) {
+      cells[kType] = "record";
+      copy_columns(rec.payload);
+      cells[kEvent] = std::string(rec.payload);
+      AppendRow(cells, &buf);
+    } else {
+      cells[kType] = "batch";
+      std::string batch;
+      JsonWriter w(&batch);
+      w.BeginObject().KV("count", static_cast<uint64_t>(rec.count));
+      w.KV("batch", ToHex(rec.payload)).EndObject();
+      cells[kEvent] = std::move(batch);
+      AppendRow(cells, &buf);
+      // One row per event, for reading (a batch that does not decode: its row alone, which
+      // verifying names).
+      (void)ForEachEvent(rec, [&](const LedgerEvent& ev) {
         cells.fill(std::string());
-        cells[kType] = "record";
+        cells[kType] = "event";
         cells[kTenant] = std::string(tenant);
-        cells[kSeq] = std::to_string(rec.seq);
-        cells[kTs] = std::to_string(rec.ts_ns);
-        cells[kTime] = FormatRfc3339(rec.ts_ns);
-        for (size_t i = 0; i < kCopied.size(); ++i) {
-          if (FindJsonField(rec.payload, kCopied[i], &v)) cells[kAction + i] = v;
-        }
-        cells[kPrev] = HashHex(rec.prev);
-        cells[kHash] = HashHex(rec.hash);
-        cells[kEvent] = std::string(rec.payload);
+        cells[kSeq] = std::to_string(ev.seq);
+        cells[kTs] = std::to_string(ev.ts_ns);
+        cells[kTime] = FormatRfc3339(ev.ts_ns);
+        copy_columns(ev.payload);
+        cells[kEvent] = std::string(ev.payload);
         AppendRow(cells, &buf);
-        if (buf.size() >= (1u << 20)) {
-          out(buf);
-          buf.clear();
-        }
         return true;
-      }));
+      });
+    }
+    if (buf.size() >= (1u << 20)) {
+      out(buf);
+      buf.clear();
+    }
+    return true;
+  }));
   for (const Checkpoint& c : cps) {
     cells.fill(std::string());
     cells[kType] = "checkpoint";
@@ -170,6 +198,8 @@ Result<TenantReport> VerifyAuditExportCsv(std::string_view text, VerifyOptions o
   std::string ledger;  // the records re-encoded as ledger.bin bytes
   std::vector<Checkpoint> cps;
   std::vector<ChainBreak> copies;  // columns that disagree with the hashed payload
+  BatchLines batch_lines;          // v2: event rows against their batch row
+  uint64_t batch_seq = 0;          // the last batch row's seq
   uint64_t line_no = 1;
   while (pos < text.size()) {
     ++line_no;
@@ -203,30 +233,60 @@ Result<TenantReport> VerifyAuditExportCsv(std::string_view text, VerifyOptions o
       cps.push_back(std::move(c));
       continue;
     }
-    if (type != "record") {
+    if (type != "record" && type != "batch" && type != "event") {
       return Status::InvalidArgument(where + ": unknown row type \"" + type + "\"");
     }
+    if (row[kSeq].empty() || row[kTs].empty()) return Status::InvalidArgument(where + ": bad row");
+    const uint64_t seq = std::strtoull(row[kSeq].c_str(), nullptr, 10);
+    const int64_t ts_ns = std::strtoll(row[kTs].c_str(), nullptr, 10);
+    // The copies in the columns must agree with the event (v1: hashed; v2 event rows:
+    // checked against their hashed batch record by BatchLines).
+    if (type != "batch") {
+      std::string bad;
+      if (row[kTime] != FormatRfc3339(ts_ns)) bad = "time";
+      for (size_t i = 0; i < kCopied.size() && bad.empty(); ++i) {
+        if (!FindJsonField(row[kEvent], kCopied[i], &v)) v.clear();
+        if (row[kAction + i] != v) bad = std::string(kCopied[i]);
+      }
+      if (!bad.empty()) {
+        copies.push_back({TamperKind::kEdited, seq, line_no,
+                          where + ": column " + bad + " of record " + std::to_string(seq) +
+                              " disagrees with the hashed event",
+                          0, 0});
+      }
+    }
+    if (type == "event") {
+      batch_lines.Event(batch_seq, seq - batch_seq, row[kEvent], line_no, &copies);
+      continue;
+    }
     LedgerRecord rec;
-    if (!ParseHashHex(row[kPrev], &rec.prev) || !ParseHashHex(row[kHash], &rec.hash) ||
-        row[kSeq].empty() || row[kTs].empty()) {
+    if (!ParseHashHex(row[kPrev], &rec.prev) || !ParseHashHex(row[kHash], &rec.hash)) {
       return Status::InvalidArgument(where + ": bad record");
     }
-    rec.seq = std::strtoull(row[kSeq].c_str(), nullptr, 10);
-    rec.ts_ns = std::strtoll(row[kTs].c_str(), nullptr, 10);
-    rec.payload = row[kEvent];
+    rec.seq = seq;
+    rec.ts_ns = ts_ns;
+    std::string bytes;
+    if (type == "batch") {
+      std::string hex, count;
+      if (!FindJsonField(row[kEvent], "batch", &hex) ||
+          !FindJsonField(row[kEvent], "count", &count) || !FromHex(hex, &bytes)) {
+        return Status::InvalidArgument(where + ": bad batch record");
+      }
+      uint64_t n = std::strtoull(count.c_str(), nullptr, 10);
+      if (n == 0 || n > kMaxBatchRecordEvents) {
+        return Status::InvalidArgument(where + ": bad count");
+      }
+      rec.version = 2;
+      rec.count = static_cast<uint32_t>(n);
+      rec.payload = bytes;
+      batch_seq = seq;
+    } else {
+      rec.payload = row[kEvent];
+    }
     AppendEncodedRecord(rec, &ledger);
-    std::string bad;
-    if (row[kTime] != FormatRfc3339(rec.ts_ns)) bad = "time";
-    for (size_t i = 0; i < kCopied.size() && bad.empty(); ++i) {
-      if (!FindJsonField(rec.payload, kCopied[i], &v)) v.clear();
-      if (row[kAction + i] != v) bad = std::string(kCopied[i]);
-    }
-    if (!bad.empty()) {
-      copies.push_back({TamperKind::kEdited, rec.seq, line_no,
-                        where + ": column " + bad + " of record " + std::to_string(rec.seq) +
-                            " disagrees with the hashed event"});
-    }
+    batch_lines.Start(rec, line_no, &copies);
   }
+  batch_lines.Finish(&copies);
   if (!meta) return Status::InvalidArgument("no meta row: not a complete vigia audit export");
   LedgerReader reader(std::move(ledger));
   VIGIA_ASSIGN_OR_RETURN(TenantReport report, VerifyChain(tenant, &reader, cps, options));

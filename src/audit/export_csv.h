@@ -6,9 +6,15 @@
 //   type,tenant,seq,ts,time,action,actor,entity,entity_id,outcome,prev,hash,sig,event
 //   meta,acme,,,,,,,,,,,,"{""vigia_audit_export"":1,""format"":""csv"",""public_key"":""<hex>""}"
 //   record,acme,1,<ns>,<RFC 3339>,order.updated,ana,order,7,success,<hex>,<hex>,,"<payload>"
+//   batch,acme,2,<ns>,<RFC 3339>,,,,,,<hex>,<hex>,,"{""count"":2,""batch"":""<payload hex>""}"
+//   event,acme,2,<ns>,<RFC 3339>,order.updated,ana,order,8,success,,,,"<event JSON>"
+//   event,acme,3,<ns>,<RFC 3339>,order.updated,ana,order,9,success,,,,"<event JSON>"
 //   checkpoint,acme,20,<ns>,<RFC 3339>,,,,,,,<hex>,<sig hex>,
 //
-// `event` is the exact payload the hash covers. time, action, actor, entity, entity_id and
+// A `record` row is a v1 record (ledger_record.h): `event` is the exact payload the hash
+// covers. A `batch` row is a v2 batch record (its hashed codec bytes in hex), followed by one
+// `event` row per event (its canonical JSON), which the verifier checks against the decoded
+// batch (export_batch_lines.h). time, action, actor, entity, entity_id and
 // outcome are copies for reading and filtering; the verifier checks that each agrees with
 // the hashed payload, so editing one is reported like editing the event.
 //

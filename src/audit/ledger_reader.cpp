@@ -40,7 +40,7 @@ Status LedgerReader::Fill(size_t need) {
 Result<LedgerReader::Step> LedgerReader::Next(LedgerRecord* rec, uint64_t* offset) {
   *offset = pos_;
   if (pos_ >= size_) return Step::kEnd;
-  VIGIA_RETURN_IF_ERROR(Fill(kRecordHeaderBytes));
+  VIGIA_RETURN_IF_ERROR(Fill(kBatchRecordHeaderBytes));
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::string_view view(buf_);
     view.remove_prefix(static_cast<size_t>(pos_ - buf_start_));
@@ -54,7 +54,7 @@ Result<LedgerReader::Step> LedgerReader::Next(LedgerRecord* rec, uint64_t* offse
       case DecodeOutcome::kIncomplete: {
         if (pos_ + view.size() >= size_) return Step::kIncomplete;  // the file ends here
         // The record spans the window's end: refill from pos_ with room for the largest.
-        VIGIA_RETURN_IF_ERROR(Fill(limits::kMaxAuditRecordBytes + kRecordOverheadBytes));
+        VIGIA_RETURN_IF_ERROR(Fill(limits::kMaxAuditRecordBytes + kBatchRecordOverheadBytes));
         break;
       }
     }
@@ -67,7 +67,7 @@ Status LedgerReader::Resync() {
   // trailer, so a false match inside a payload is very unlikely (and would itself be
   // reported as a break by the chain check).
   for (++pos_; pos_ < size_; ++pos_) {
-    VIGIA_RETURN_IF_ERROR(Fill(kRecordHeaderBytes));
+    VIGIA_RETURN_IF_ERROR(Fill(kBatchRecordHeaderBytes));
     std::string_view view(buf_);
     view.remove_prefix(static_cast<size_t>(pos_ - buf_start_));
     LedgerRecord rec;
@@ -77,7 +77,7 @@ Status LedgerReader::Resync() {
     if (o == DecodeOutcome::kIncomplete && view.size() >= 8 &&
         static_cast<unsigned char>(view[0]) == (kRecordMagic & 0xff) &&
         pos_ + view.size() < size_) {
-      VIGIA_RETURN_IF_ERROR(Fill(limits::kMaxAuditRecordBytes + kRecordOverheadBytes));
+      VIGIA_RETURN_IF_ERROR(Fill(limits::kMaxAuditRecordBytes + kBatchRecordOverheadBytes));
       view = std::string_view(buf_);
       view.remove_prefix(static_cast<size_t>(pos_ - buf_start_));
       if (DecodeRecord(view, &rec, &size) == DecodeOutcome::kOk) return Status::Ok();

@@ -1,8 +1,10 @@
 #include "audit/ledger_record.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <cstring>
+#include <memory>
 
 #include "common/limits.h"
 
@@ -58,6 +60,37 @@ Hash RecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view 
   return h;
 }
 
+Hash BatchRecordHash(const Hash& prev, uint64_t seq, int64_t ts_ns, uint32_t count,
+                     std::string_view payload) {
+  // One context per thread, reused: SHA-256 through OpenSSL (SHA-NI where the CPU has it).
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
+  static const EVP_MD* const kSha256 = EVP_sha256();
+  unsigned char head[4 + 32 + 8 + 8 + 4];
+  PutU32(reinterpret_cast<char*>(head), kBatchRecordMagic);
+  std::memcpy(head + 4, prev.data(), 32);
+  PutU64(reinterpret_cast<char*>(head + 36), seq);
+  PutU64(reinterpret_cast<char*>(head + 44), static_cast<uint64_t>(ts_ns));
+  PutU32(reinterpret_cast<char*>(head + 52), count);
+  Hash h{};
+  unsigned int len = 0;
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), kSha256, nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), head, sizeof head) != 1 ||
+      EVP_DigestUpdate(ctx.get(), payload.data(), payload.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), h.data(), &len) != 1 || len != h.size()) {
+    // Out of memory inside OpenSSL: an all-zero hash, which no record verifies against.
+    return Hash{};
+  }
+  return h;
+}
+
+Hash ComputeHash(const LedgerRecord& rec) {
+  return rec.version == 2 ? BatchRecordHash(rec.prev, rec.seq, rec.ts_ns, rec.count, rec.payload)
+                          : RecordHash(rec.prev, rec.seq, rec.ts_ns, rec.payload);
+}
+
 Hash AppendRecord(const Hash& prev, uint64_t seq, int64_t ts_ns, std::string_view payload,
                   std::string* out) {
   LedgerRecord rec;
@@ -93,7 +126,49 @@ Hash FinishRecord(std::string* out, size_t at, const Hash& prev, uint64_t seq, i
   return h;
 }
 
+size_t BeginBatchRecord(std::string* out) {
+  size_t at = out->size();
+  out->resize(at + kBatchRecordHeaderBytes);
+  return at;
+}
+
+Hash FinishBatchRecord(std::string* out, size_t at, const Hash& prev, uint64_t seq, int64_t ts_ns,
+                       uint32_t count) {
+  size_t len = out->size() - at - kBatchRecordHeaderBytes;
+  std::string_view payload(out->data() + at + kBatchRecordHeaderBytes, len);
+  Hash h = BatchRecordHash(prev, seq, ts_ns, count, payload);
+  char* p = out->data() + at;
+  PutU32(p, kBatchRecordMagic);
+  PutU32(p + 4, static_cast<uint32_t>(len));
+  PutU64(p + 8, seq);
+  PutU64(p + 16, static_cast<uint64_t>(ts_ns));
+  PutU32(p + 24, count);
+  std::memcpy(p + 28, prev.data(), 32);
+  std::memcpy(p + 60, h.data(), 32);
+  char trailer[4];
+  PutU32(trailer, static_cast<uint32_t>(kBatchRecordOverheadBytes + len));
+  out->append(trailer, 4);
+  return h;
+}
+
 void AppendEncodedRecord(const LedgerRecord& rec, std::string* out) {
+  if (rec.version == 2) {
+    size_t at = out->size();
+    out->resize(at + kBatchRecordHeaderBytes);
+    char* p = out->data() + at;
+    PutU32(p, kBatchRecordMagic);
+    PutU32(p + 4, static_cast<uint32_t>(rec.payload.size()));
+    PutU64(p + 8, rec.seq);
+    PutU64(p + 16, static_cast<uint64_t>(rec.ts_ns));
+    PutU32(p + 24, rec.count);
+    std::memcpy(p + 28, rec.prev.data(), 32);
+    std::memcpy(p + 60, rec.hash.data(), 32);
+    out->append(rec.payload);
+    char trailer[4];
+    PutU32(trailer, static_cast<uint32_t>(kBatchRecordOverheadBytes + rec.payload.size()));
+    out->append(trailer, 4);
+    return;
+  }
   const Hash& prev = rec.prev;
   const Hash& h = rec.hash;
   std::string_view payload = rec.payload;
@@ -116,18 +191,33 @@ void AppendEncodedRecord(const LedgerRecord& rec, std::string* out) {
 
 DecodeOutcome DecodeRecord(std::string_view bytes, LedgerRecord* rec, size_t* size) {
   if (bytes.size() < 8) return DecodeOutcome::kIncomplete;
-  if (GetU32(bytes.data()) != kRecordMagic) return DecodeOutcome::kMalformed;
+  const uint32_t magic = GetU32(bytes.data());
+  if (magic != kRecordMagic && magic != kBatchRecordMagic) return DecodeOutcome::kMalformed;
+  const bool batch = magic == kBatchRecordMagic;
+  const size_t header = batch ? kBatchRecordHeaderBytes : kRecordHeaderBytes;
   uint32_t len = GetU32(bytes.data() + 4);
   if (len > limits::kMaxAuditRecordBytes) return DecodeOutcome::kMalformed;
-  size_t total = kRecordOverheadBytes + len;
+  size_t total = header + kRecordTrailerBytes + len;
   if (bytes.size() < total) return DecodeOutcome::kIncomplete;
   const char* p = bytes.data();
-  if (GetU32(p + kRecordHeaderBytes + len) != total) return DecodeOutcome::kMalformed;
+  if (GetU32(p + header + len) != total) return DecodeOutcome::kMalformed;
+  rec->version = batch ? 2 : 1;
   rec->seq = GetU64(p + 8);
   rec->ts_ns = static_cast<int64_t>(GetU64(p + 16));
-  std::memcpy(rec->prev.data(), p + 24, 32);
-  std::memcpy(rec->hash.data(), p + 56, 32);
-  rec->payload = bytes.substr(kRecordHeaderBytes, len);
+  const char* hashes = p + 24;
+  rec->count = 1;
+  if (batch) {
+    rec->count = GetU32(p + 24);
+    hashes += 4;
+    // Every event takes at least two bytes of the codec; positions must not wrap.
+    if (rec->count == 0 || rec->count > kMaxBatchRecordEvents || rec->count > len ||
+        rec->seq > UINT64_MAX - rec->count) {
+      return DecodeOutcome::kMalformed;
+    }
+  }
+  std::memcpy(rec->prev.data(), hashes, 32);
+  std::memcpy(rec->hash.data(), hashes + 32, 32);
+  rec->payload = bytes.substr(header, len);
   *size = total;
   return DecodeOutcome::kOk;
 }

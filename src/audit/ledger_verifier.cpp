@@ -17,11 +17,20 @@ constexpr size_t kReorderWindow = 16;
 struct Entry {
   LedgerReader::Step step = LedgerReader::Step::kRecord;
   uint64_t offset = 0;
-  uint64_t seq = 0;
+  uint64_t seq = 0;    // its first event's position
+  uint64_t last = 0;   // its last event's position (v1: seq)
+  uint32_t count = 1;  // events in it
   int64_t ts_ns = 0;
   Hash prev{}, hash{};
-  bool self_ok = false;  // hash == RecordHash(prev, seq, ts, payload)
+  bool self_ok = false;  // hash == ComputeHash(record)
 };
+
+// "record 7" (v1) or "batch record 7..9 (3 events)" (v2), for break details.
+std::string RecordName(const Entry& e) {
+  if (e.count == 1 && e.seq == e.last) return "record " + std::to_string(e.seq);
+  return "batch record " + std::to_string(e.seq) + ".." + std::to_string(e.last) + " (" +
+         std::to_string(e.count) + " events)";
+}
 
 class Walker {
  public:
@@ -38,10 +47,12 @@ class Walker {
       switch (step) {
         case LedgerReader::Step::kRecord:
           e.seq = rec.seq;
+          e.last = rec.last_seq();
+          e.count = rec.count;
           e.ts_ns = rec.ts_ns;
           e.prev = rec.prev;
           e.hash = rec.hash;
-          e.self_ok = RecordHash(rec.prev, rec.seq, rec.ts_ns, rec.payload) == rec.hash;
+          e.self_ok = ComputeHash(rec) == rec.hash;
           break;
         case LedgerReader::Step::kMalformed:
           VIGIA_RETURN_IF_ERROR(reader_->Resync());
@@ -59,9 +70,13 @@ class Walker {
   std::deque<Entry>& window() { return window_; }
 
   void Report(TamperKind kind, uint64_t seq, uint64_t offset, int64_t ts_ns, bool has_ts,
-              std::string detail) {
+              std::string detail, uint64_t record_seq = 0, uint32_t record_count = 0) {
     if (has_ts && (ts_ns < options_.from_ns || ts_ns > options_.to_ns)) return;
-    report_->breaks.push_back({kind, seq, offset, std::move(detail)});
+    report_->breaks.push_back({kind, seq, offset, std::move(detail), record_seq, record_count});
+  }
+  // A break of record `e` itself (its whole batch record, for v2).
+  void ReportRecord(TamperKind kind, const Entry& e, std::string detail) {
+    Report(kind, e.seq, e.offset, e.ts_ns, true, std::move(detail), e.seq, e.count);
   }
 
  private:
@@ -121,12 +136,14 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
     report.sealed_seq = std::max(report.sealed_seq, c.seq);
   }
 
-  uint64_t expected = 1;
+  uint64_t expected = 1;  // the next event's position
   Hash prev = GenesisHash(tenant);
   Hash prev_prev = prev;
   uint64_t prev_offset = 0;
+  uint64_t prev_seq = 0;  // the first position of the last record accepted
+  Entry prev_entry;       // that record
   uint64_t last_good_checkpoint = 0;
-  std::set<uint64_t> displaced;  // positions a reorder moved further down
+  std::set<uint64_t> displaced;  // first positions of records a reorder moved further down
   bool torn = false;
   uint64_t torn_offset = 0;
 
@@ -164,23 +181,27 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
       continue;
     }
     ++report.records;
-    report.last_seq = e.seq;
+    report.events += e.count;
+    report.last_seq = e.last;
 
     if (displaced.erase(e.seq) > 0) continue;  // already reported as reordered
 
     if (e.seq == expected) {
       if (!e.self_ok) {
-        w.Report(TamperKind::kEdited, e.seq, e.offset, e.ts_ns, true,
-                 "record " + std::to_string(e.seq) + ": content does not match its hash");
+        w.ReportRecord(TamperKind::kEdited, e, RecordName(e) + ": content does not match its hash");
       } else if (e.prev != prev) {
-        w.Report(TamperKind::kEdited, e.seq - 1, prev_offset, e.ts_ns, true,
-                 "record " + std::to_string(e.seq - 1) + " was re-hashed: record " +
-                     std::to_string(e.seq) + " links to a different hash");
+        w.Report(TamperKind::kEdited, prev_seq == 0 ? e.seq - 1 : prev_seq, prev_offset, e.ts_ns,
+                 true,
+                 (prev_seq == 0 ? "record " + std::to_string(e.seq - 1) : RecordName(prev_entry)) +
+                     " was re-hashed: " + RecordName(e) + " links to a different hash",
+                 prev_seq, prev_seq == 0 ? 0 : prev_entry.count);
       }
       prev_prev = prev;
       prev = e.hash;
       prev_offset = e.offset;
-      ++expected;
+      prev_seq = e.seq;
+      prev_entry = e;
+      expected = e.last + 1;
     } else if (e.seq > expected) {
       bool later = false;
       for (const Entry& a : w.window()) {
@@ -192,9 +213,9 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
             displaced.insert(a.seq);
           }
         }
-        w.Report(
-            TamperKind::kReordered, e.seq, e.offset, e.ts_ns, true,
-            "record " + std::to_string(e.seq) + " comes before record " + std::to_string(expected));
+        w.ReportRecord(TamperKind::kReordered, e,
+                       RecordName(e) + " comes before " + (e.count == 1 ? "record " : "position ") +
+                           std::to_string(expected));
       } else {
         w.Report(TamperKind::kDeleted, expected, e.offset, e.ts_ns, true,
                  e.seq - expected == 1 ? "record " + std::to_string(expected) + " is missing"
@@ -204,32 +225,38 @@ Result<TenantReport> VerifyChain(std::string_view tenant, LedgerReader* reader,
       prev_prev = prev;
       prev = e.hash;
       prev_offset = e.offset;
-      expected = e.seq + 1;
-    } else if (e.seq + 1 == expected && e.self_ok && e.prev == prev_prev && e.hash != prev) {
+      prev_seq = e.seq;
+      prev_entry = e;
+      expected = e.last + 1;
+    } else if (e.seq == prev_seq && e.self_ok && e.prev == prev_prev && e.hash != prev) {
       // The record before this one took this one's place and this one still links past
       // it: that record was inserted.
       w.Report(TamperKind::kInserted, e.seq, prev_offset, e.ts_ns, true,
                "a record inserted before offset " + std::to_string(e.offset) + " holds position " +
-                   std::to_string(e.seq));
+                   std::to_string(e.seq),
+               e.seq, prev_entry.count);
       prev = e.hash;
       prev_offset = e.offset;
+      prev_entry = e;
+      expected = e.last + 1;
     } else {
-      w.Report(TamperKind::kInserted, e.seq, e.offset, e.ts_ns, true,
-               "record at offset " + std::to_string(e.offset) + " repeats position " +
-                   std::to_string(e.seq) + " (expected " + std::to_string(expected) + ")");
+      w.ReportRecord(TamperKind::kInserted, e,
+                     RecordName(e) + " at offset " + std::to_string(e.offset) +
+                         " repeats position " + std::to_string(e.seq) + " (expected " +
+                         std::to_string(expected) + ")");
       continue;
     }
 
-    auto cp = sealed.find(e.seq);
+    auto cp = sealed.find(e.last);
     if (cp != sealed.end()) {
       if (cp->second->hash != e.hash) {
         w.Report(TamperKind::kEdited, last_good_checkpoint + 1, e.offset, e.ts_ns, false,
                  "the chain was rewritten between records " +
-                     std::to_string(last_good_checkpoint + 1) + " and " + std::to_string(e.seq) +
-                     ": record " + std::to_string(e.seq) +
-                     "'s hash differs from the signed checkpoint");
+                     std::to_string(last_good_checkpoint + 1) + " and " + std::to_string(e.last) +
+                     ": " + RecordName(e) + "'s hash differs from the signed checkpoint at " +
+                     std::to_string(e.last));
       } else {
-        last_good_checkpoint = e.seq;
+        last_good_checkpoint = e.last;
       }
     }
   }
@@ -303,7 +330,8 @@ Result<std::vector<TenantReport>> VerifyLedgerDir(Env* env, const std::string& a
     VIGIA_ASSIGN_OR_RETURN(TenantReport r, VerifyChain(*tenant, reader.get(), cps, options));
     if (bad > 0) {
       r.breaks.push_back({TamperKind::kForged, 0, 0,
-                          std::to_string(bad) + " line(s) of checkpoints.ndjson do not parse"});
+                          std::to_string(bad) + " line(s) of checkpoints.ndjson do not parse", 0,
+                          0});
     }
     reports.push_back(std::move(r));
   }

@@ -1,6 +1,10 @@
 // LedgerVerifier: recomputes a tenant's hash chain and checks its signed checkpoints, and
 // for every break names the first bad record and the kind of tampering:
 //
+// Positions count events (ledger_record.h): a v2 batch record holds positions seq..seq+count-1,
+// and a break names the batch record (ChainBreak::record_seq, record_count) and the
+// positions concerned.
+//
 //   edited     a record's content no longer matches its hash; or a record was re-hashed,
 //              so the next one no longer links to it; or a checkpoint's signed hash differs
 //              from the recomputed one (the chain was rewritten from some record on)
@@ -54,6 +58,12 @@ struct ChainBreak {
   uint64_t seq = 0;     // the first bad record's position (for deleted: the first missing)
   uint64_t offset = 0;  // its byte offset in ledger.bin (or the export's record number)
   std::string detail;
+  // The bad record when the break is one record's (edited, inserted, reordered): its first
+  // position and its events — a v2 batch record's hash covers all its events at once, so
+  // an edit is pinned to the batch record (positions record_seq .. record_seq+count-1), not
+  // to one event inside it. 0 = not one record's break.
+  uint64_t record_seq = 0;
+  uint32_t record_count = 0;
 };
 
 struct VerifyOptions {
@@ -66,8 +76,9 @@ struct VerifyOptions {
 
 struct TenantReport {
   std::string tenant;
-  uint64_t records = 0;      // records read
-  uint64_t last_seq = 0;     // of the last record read
+  uint64_t records = 0;      // records read (a v2 batch record counts once)
+  uint64_t events = 0;       // events in them
+  uint64_t last_seq = 0;     // of the last event read
   uint64_t checkpoints = 0;  // checkpoints checked
   uint64_t sealed_seq = 0;   // the last checkpoint's seq (records after it are unsealed)
   // Records 1..pruned_seq were dropped by audit retention: the chain starts at pruned_seq+1,

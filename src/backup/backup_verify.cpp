@@ -162,7 +162,7 @@ Result<VerifyReport> VerifyBackup(BackupRepository* repo, const std::string& id,
         uint64_t records = 0, checkpoints = 0;
         std::string breaks;
         for (const audit::TenantReport& t : *chains) {
-          records += t.records;
+          records += t.events;
           checkpoints += t.checkpoints;
           for (const audit::ChainBreak& b : t.breaks) {
             if (!breaks.empty()) breaks += "; ";

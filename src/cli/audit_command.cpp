@@ -101,11 +101,15 @@ Result<std::string> PublicKey(const std::string& arg) {
 
 void PrintReport(const audit::TenantReport& r) {
   std::string name = r.tenant.empty() ? "(default)" : r.tenant;
-  std::printf("tenant %s: %llu records, %llu checkpoints (sealed up to %llu%s): %s\n", name.c_str(),
-              static_cast<unsigned long long>(r.records),
-              static_cast<unsigned long long>(r.checkpoints),
-              static_cast<unsigned long long>(r.sealed_seq),
-              r.signatures_checked ? "" : ", signatures NOT checked", r.ok() ? "OK" : "TAMPERED");
+  // "records": audit events (chain positions); the ledger records holding them (v2 batch
+  // records hold several) in brackets.
+  std::printf(
+      "tenant %s: %llu records, %llu checkpoints (sealed up to %llu%s): %s [%llu ledger "
+      "records]\n",
+      name.c_str(), static_cast<unsigned long long>(r.events),
+      static_cast<unsigned long long>(r.checkpoints), static_cast<unsigned long long>(r.sealed_seq),
+      r.signatures_checked ? "" : ", signatures NOT checked", r.ok() ? "OK" : "TAMPERED",
+      static_cast<unsigned long long>(r.records));
   if (r.pruned_seq > 0) {
     std::printf(
         "  records 1..%llu were dropped by audit retention; the chain is verified from "
@@ -128,6 +132,12 @@ void PrintReport(const audit::TenantReport& r) {
                 std::string(audit::TamperKindName(b.kind)).c_str(),
                 static_cast<unsigned long long>(b.seq), static_cast<unsigned long long>(b.offset),
                 b.detail.c_str());
+    if (b.record_count > 1) {
+      std::printf("    in batch record %llu..%llu (%u events; its hash covers them all)\n",
+                  static_cast<unsigned long long>(b.record_seq),
+                  static_cast<unsigned long long>(b.record_seq + b.record_count - 1),
+                  b.record_count);
+    }
   }
 }
 
@@ -227,8 +237,10 @@ int RunLog(AuditArgs a) {
     return 0;
   }
   Status st = audit::ScanAuditLog(
-      Env::Default(), AuditDir(a), a.tenant, a.filter, [](const audit::LedgerRecord& rec) {
-        std::string line = "{\"seq\":" + std::to_string(rec.seq) + ",\"hash\":\"" +
+      Env::Default(), AuditDir(a), a.tenant, a.filter, [](const audit::LedgerEvent& rec) {
+        std::string line = "{\"seq\":" + std::to_string(rec.seq) +
+                           ",\"record\":" + std::to_string(rec.record_seq) +
+                           ",\"index\":" + std::to_string(rec.index) + ",\"hash\":\"" +
                            audit::HashHex(rec.hash) + "\",\"prev\":\"" + audit::HashHex(rec.prev) +
                            "\",\"event\":";
         line.append(rec.payload);

@@ -288,8 +288,9 @@ inline constexpr size_t kMaxSentryEnvelopeItems = 100;
 inline constexpr size_t kMaxSentryBreadcrumbs = 100;
 
 // --- audit (src/audit/) --------------------------------------------------------------
-// One audit event's canonical encoding in the ledger: an audit record is a few fields;
-// 1 MB is generous and bounds what verify and export hold per record.
+// One audit ledger record's payload: a v1 record's event JSON, or a v2 batch record's codec
+// bytes (a tenant's audit events of one batch above it are split over several records); 1 MB
+// is generous for one event and bounds what verify and export hold per record.
 inline constexpr uint32_t kMaxAuditRecordBytes = 1u << 20;
 // Seconds between signed checkpoints of each tenant's chain (when it grew): the window an
 // attacker with write access could rewrite the unsealed tail undetected by a third party.

@@ -50,14 +50,21 @@ bool RequestTenant(const HttpRequest& req, HttpResponse* resp, std::string* tena
 
 void WriteReport(JsonWriter& w, const audit::TenantReport& r) {
   w.BeginObject();
-  w.KV("tenant", r.tenant).KV("ok", r.ok()).KV("records", r.records).KV("last_seq", r.last_seq);
+  // "records": the audit events (chain positions), as before ledger v2; "ledger_records":
+  // the records holding them (a v2 batch record holds several).
+  w.KV("tenant", r.tenant).KV("ok", r.ok()).KV("records", r.events).KV("last_seq", r.last_seq);
+  w.KV("ledger_records", r.records);
   w.KV("checkpoints", r.checkpoints).KV("sealed_seq", r.sealed_seq).KV("pruned_seq", r.pruned_seq);
   w.KV("signatures_checked", r.signatures_checked);
   w.KV("incomplete_tail_bytes", r.incomplete_tail_bytes);
   w.Key("breaks").BeginArray();
   for (const audit::ChainBreak& b : r.breaks) {
     w.BeginObject().KV("kind", audit::TamperKindName(b.kind)).KV("seq", b.seq);
-    w.KV("offset", b.offset).KV("detail", b.detail).EndObject();
+    w.KV("offset", b.offset).KV("detail", b.detail);
+    if (b.record_count > 0) {
+      w.KV("record_seq", b.record_seq).KV("record_count", static_cast<uint64_t>(b.record_count));
+    }
+    w.EndObject();
   }
   w.EndArray();
   w.EndObject();
@@ -324,10 +331,12 @@ void AuditModule::RegisterRoutes(Router* router) {
                 }
                 bool first = true;
                 Status st = audit::ScanAuditLog(
-                    ctx->env, ledger->dir(), tenant, f, [&](const audit::LedgerRecord& rec) {
+                    ctx->env, ledger->dir(), tenant, f, [&](const audit::LedgerEvent& rec) {
                       if (json && !first) body += ',';
                       first = false;
-                      body += "{\"seq\":" + std::to_string(rec.seq) + ",\"hash\":\"" +
+                      body += "{\"seq\":" + std::to_string(rec.seq) +
+                              ",\"record\":" + std::to_string(rec.record_seq) +
+                              ",\"index\":" + std::to_string(rec.index) + ",\"hash\":\"" +
                               audit::HashHex(rec.hash) + "\",\"prev\":\"" +
                               audit::HashHex(rec.prev) + "\",\"event\":";
                       body.append(rec.payload);

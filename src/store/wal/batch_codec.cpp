@@ -151,13 +151,19 @@ class Reader {
 
 Status Bad(const char* what) { return Status::Corruption(std::string("event batch: ") + what); }
 
-}  // namespace
+// The per-thread scratch of EncodeEvents (one set whatever the instantiation).
+thread_local NameTable tls_names;
+thread_local std::unique_ptr<char[]> tls_buf;
+thread_local size_t tls_cap = 0;
 
-std::string_view EncodeToScratch(const EventBatch& batch) {
+// Encodes `events` (all of the batch, or a selection of them) of `batch`.
+template <typename Events>
+std::string_view EncodeEvents(const EventBatch& batch, const Events& events, size_t num_events,
+                              size_t total_fields) {
   static_assert(sizeof(double) == 8);
-  thread_local NameTable names;
-  thread_local std::unique_ptr<char[]> buf;
-  thread_local size_t cap = 0;
+  NameTable& names = tls_names;
+  std::unique_ptr<char[]>& buf = tls_buf;
+  size_t& cap = tls_cap;
   names.Clear();
   // A buffer grown by one huge batch is not kept for the thread's lifetime.
   if (cap > kMaxRetainedScratch) {
@@ -171,11 +177,11 @@ std::string_view EncodeToScratch(const EventBatch& batch) {
   w.Byte(kVersion);
   size_t names_offset_at = w.pos();
   w.Bytes("\0\0\0\0", 4);
-  w.Varint(batch.size());
-  w.Varint(batch.total_fields());
+  w.Varint(num_events);
+  w.Varint(total_fields);
 
   int64_t prev_ts = 0;
-  for (const EventBatch::EventRef& e : batch.events()) {
+  for (const EventBatch::EventRef& e : events) {
     w.Reserve(2 * kMaxVarint);
     // Deltas wrap (two's complement) for extreme timestamps; decoding wraps back.
     w.Varint(ZigZag(
@@ -224,6 +230,19 @@ std::string_view EncodeToScratch(const EventBatch& batch) {
     w.Bytes(n.data(), n.size());
   }
   return {w.data(), w.pos()};
+}
+
+}  // namespace
+
+std::string_view EncodeToScratch(const EventBatch& batch) {
+  return EncodeEvents(batch, batch.events(), batch.size(), batch.total_fields());
+}
+
+std::string_view EncodeToScratch(const EventBatch& batch,
+                                 std::span<const EventBatch::EventRef> events) {
+  size_t fields = 0;
+  for (const EventBatch::EventRef& e : events) fields += e.num_fields;
+  return EncodeEvents(batch, events, events.size(), fields);
 }
 
 void Encode(const EventBatch& batch, std::string* out) {

@@ -28,6 +28,7 @@
 // Thread-safety: free functions, thread-safe (the encoder keeps per-thread scratch).
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,10 @@ void Encode(const EventBatch& batch, std::string* out);
 // Encodes `batch` into a per-thread buffer and returns a view of it, valid until the next
 // EncodeToScratch/Encode call on the same thread. The hot path: no allocation once warm.
 std::string_view EncodeToScratch(const EventBatch& batch);
+// The same for a selection of the batch's events (in the given order), encoded as a batch of
+// those events only: the audit ledger's batch records (audit/ledger_record.h).
+std::string_view EncodeToScratch(const EventBatch& batch,
+                                 std::span<const EventBatch::EventRef> events);
 
 // Decodes `data` into `*out`.
 // REQUIRES: out is a freshly constructed (empty) batch.
