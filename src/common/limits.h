@@ -124,6 +124,24 @@ inline constexpr int kMemtableStallMaxMs = 10'000;
 // events to compressed parts and trims the WAL.
 inline constexpr int kMemtableFlushAgeMs = 30'000;
 
+// --- queries first under ingest (common/query_priority.h) -----------------------------
+// Longest an ingest batch waits to start decoding while a query runs and another batch is
+// decoding (one batch at a time then: ingest takes one core, the query the other). A query of
+// this server takes tens to a few hundred ms; past 250 ms the batch decodes anyway, so a
+// steady stream of queries slows ingest by at most that per batch and never stops it (far
+// below the clients' timeouts and the WAL, which the batch has not reached yet).
+inline constexpr int kIngestQueryWaitMaxMs = 250;
+// Longest, in all, one memtable flush pauses (before its blocks) while queries run. Appends
+// wait for a full memtable up to kMemtableStallMaxMs (10 s) before 503 + Retry-After, and a
+// flush of a full memtable takes a few seconds on 2 busy cores: 1 s more keeps the memtable,
+// hence memory, bounded as before and never turns a yield into a refusal. Acknowledged
+// events are in the WAL already; a flush's delay only delays WAL trimming.
+inline constexpr int kFlushQueryYieldBudgetMs = 1'000;
+// Longest, in all, one merge pauses (before its blocks) while queries run. Merges only bound
+// the number of parts (hence the files a query opens); deferring one by 10 s under a steady
+// query load costs a few more small parts for that long, nothing else.
+inline constexpr int kMergeQueryYieldBudgetMs = 10'000;
+
 // --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------
 // Rows per block. Tens of thousands: large enough that per-block headers, dictionaries and
 // zstd frames amortize to well under a byte per row, small enough that a needle lookup
@@ -437,7 +455,8 @@ inline constexpr size_t kMaxSilences = 10'000;
 // Acknowledged events not yet in ClickHouse (the outbox WAL's unshipped records, also held
 // in memory for the shipper). Past it ingest answers 503: 1 GiB is ~3M events of 350 bytes,
 // minutes of a busy node's ingest — long enough to ride out a ClickHouse restart, short
-// enough that a node never hoards a day of events nobody can query (`clickhouse.max_backlog_bytes`).
+// enough that a node never hoards a day of events nobody can query
+// (`clickhouse.max_backlog_bytes`).
 inline constexpr uint64_t kClickHouseMaxBacklogBytes = uint64_t{1} << 30;
 // One INSERT carries at most this much of the outbox (WAL payload bytes; the RowBinary is
 // ~1.5x): ClickHouse wants few large inserts (each makes a part per shard), and 8 MiB is

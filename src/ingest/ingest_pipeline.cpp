@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "common/limits.h"
+#include "common/query_priority.h"
 #include "event/event_fields.h"
 #include "store/partition_key.h"
 
@@ -80,7 +82,13 @@ Result<DecodeResult> IngestPipeline::Ingest(const IngestProtocol& protocol, Inge
   }
   req.admission = Admission();
   auto batch = std::make_shared<EventBatch>();
-  DecodeResult result = ThreadDecoder(protocol).Decode(req, batch.get());
+  DecodeResult result;
+  {
+    // While a query runs, one batch decodes at a time (ingest takes one core, not both).
+    QueryPriority::IngestTurn turn(&QueryPriority::Global(),
+                                   std::chrono::milliseconds(limits::kIngestQueryWaitMaxMs));
+    result = ThreadDecoder(protocol).Decode(req, batch.get());
+  }
   rejected_.fetch_add(result.rejected, std::memory_order_relaxed);
   VIGIA_RETURN_IF_ERROR(Submit(req.tenant, std::move(batch)));
   accepted_.fetch_add(result.accepted, std::memory_order_relaxed);

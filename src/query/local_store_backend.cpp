@@ -1,6 +1,7 @@
 #include "query/local_store_backend.h"
 
 #include "common/logger.h"
+#include "common/query_priority.h"
 #include "query/chunk_cache.h"
 #include "query/query_engine.h"
 #include "query/query_plan.h"
@@ -37,6 +38,8 @@ Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(
 
 Result<QueryResult> LocalStoreBackend::Run(const Query& q, const QueryOptions& options,
                                            const QueryObserver& observer) {
+  // While it runs, merges and flushes pause and ingest decodes one batch at a time.
+  QueryPriority::Scope running(&QueryPriority::Global());
   return RunQuery(GetSnapshot(*store_), q, options, observer);
 }
 

@@ -1,6 +1,7 @@
 #include "server/module_stats.h"
 
 #include "common/json_writer.h"
+#include "common/query_priority.h"
 
 namespace vigia {
 namespace {
@@ -54,6 +55,15 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.KV("peak_bytes", s.memtable_peak_bytes).KV("max_bytes", s.memtable_max_bytes);
   // Appends held while the memtable was at max_bytes, and those refused (503) after waiting.
   w.KV("stalls", s.memtable_stalls).KV("refusals", s.memtable_refusals);
+  w.EndObject();
+  // Queries first (common/query_priority.h): queries run since start, the pauses flushes and
+  // merges made for them, and the ingest batches that waited while another one decoded.
+  const QueryPriority::Stats qp = QueryPriority::Global().stats();
+  w.Key("query_priority").BeginObject();
+  w.KV("queries", qp.queries).KV("background_waits", qp.background_waits);
+  w.KV("background_wait_ms", static_cast<double>(qp.background_wait_ns) / 1e6);
+  w.KV("ingest_waits", qp.ingest_waits);
+  w.KV("ingest_wait_ms", static_cast<double>(qp.ingest_wait_ns) / 1e6);
   w.EndObject();
   w.Key("parts").BeginObject();
   w.KV("partitions", s.partitions).KV("parts", s.parts).KV("rows", s.part_rows);

@@ -28,6 +28,7 @@ PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::Even
 PartitionSet::PartitionSet(PartitionSetOptions options)
     : opt_(std::move(options)),
       env_(opt_.env ? opt_.env : Env::Default()),
+      priority_(opt_.priority ? opt_.priority : &QueryPriority::Global()),
       parts_dir_(file_names::PartsDir(opt_.data_dir)) {
   // broken_ is initialized after current_ (declaration order), so the first snapshot is
   // built here.
@@ -163,6 +164,9 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   // on disk. A flush that fails half-way (a full disk) is retried with the same events; a
   // part left behind would hold them twice after the next open.
   std::vector<std::string> committed;
+  // Memory waits on this flush (the memtable drains only when it ends): its pauses for
+  // queries are bounded in all, not per block.
+  BackgroundYield yield(priority_, std::chrono::milliseconds(limits::kFlushQueryYieldBudgetMs));
   Status st = [&]() -> Status {
     for (auto& [key, rows] : groups) {
       const std::string pdir = PartitionDir(key);
@@ -173,6 +177,7 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
       wo.env = env_;
       wo.block_rows = opt_.block_rows;
       wo.wal_seq = wal_seq;
+      wo.before_block = [&yield] { yield.Yield(); };
       Result<PartMeta> written = WritePartFromRows(
           std::move(rows), JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo);
       if (env_->FileExists(final_dir)) committed.push_back(final_dir);
@@ -274,6 +279,8 @@ Result<bool> PartitionSet::MergeOnce() {
     readers.push_back(in->reader);
     wo.replaces.push_back(in->name);
   }
+  BackgroundYield yield(priority_, std::chrono::milliseconds(limits::kMergeQueryYieldBudgetMs));
+  wo.before_block = [&yield] { yield.Yield(); };
   MergeStats ms;
   merges_running_.fetch_add(1);
   Status merged =

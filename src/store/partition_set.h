@@ -41,6 +41,7 @@
 
 #include "common/env.h"
 #include "common/limits.h"
+#include "common/query_priority.h"
 #include "common/status.h"
 #include "event/event.h"
 #include "store/format/degraded_parts.h"
@@ -59,6 +60,10 @@ struct PartitionSetOptions {
   size_t merge_min_parts = limits::kMergeMinParts;
   size_t max_parts_per_merge = limits::kMaxPartsPerMerge;
   uint64_t max_merged_part_rows = limits::kMaxMergedPartRows;
+  // The queries that flushes (AddEvents) and merges give way to, pausing before each block
+  // in all at most limits::kFlushQueryYieldBudgetMs per flush, kMergeQueryYieldBudgetMs per merge.
+  // nullptr = QueryPriority::Global().
+  QueryPriority* priority = nullptr;
 };
 
 // One part as the set tracks it.
@@ -199,6 +204,7 @@ class PartitionSet {
 
   PartitionSetOptions opt_;
   Env* env_;
+  QueryPriority* priority_;  // opt_.priority or the global one
   std::string parts_dir_;
   std::atomic<uint64_t> next_seq_{1};
   std::atomic<uint64_t> merges_running_{0};

@@ -2,7 +2,9 @@
 // step (FaultEnv), exact retention, snapshot consistency under concurrent change.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <random>
 #include <thread>
@@ -188,6 +190,58 @@ TEST_F(PartitionSetTest, MergeKeepsEveryRowExactly) {
   auto again = PartitionSet::Open(Options());
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(AllRows(*(*again)->Snapshot()), expected);
+}
+
+// Merges give way to queries: while one runs, a merge pauses before its blocks (until the
+// query ends, within limits::kMergeQueryYieldBudgetMs), and its rows are the same.
+TEST_F(PartitionSetTest, AMergePausesWhileAQueryRuns) {
+  QueryPriority priority;
+  PartitionSetOptions o = Options();
+  o.priority = &priority;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  std::vector<EventBatch> batches;
+  std::vector<const EventBatch*> ptrs;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(80 + i, 600, kBase));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+    ptrs.push_back(&b);
+  }
+  auto query = std::make_unique<QueryPriority::Scope>(&priority);
+  std::atomic<bool> done{false};
+  auto merge = std::async(std::launch::async, [&] {
+    auto r = (*set)->MergeOnce();
+    done = true;
+    return r;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(done.load()) << "the merge ran on while a query was running";
+  query.reset();
+  auto merged = merge.get();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_TRUE(*merged);
+  EXPECT_GE(priority.stats().background_waits, 1u);
+  EXPECT_EQ(AllRows(*(*set)->Snapshot()), testing::CanonicalRows(ptrs));
+}
+
+// A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
+// the memtable, hence memory, must drain however many queries run.
+TEST_F(PartitionSetTest, AFlushYieldsToQueriesForABoundedTime) {
+  QueryPriority priority;
+  PartitionSetOptions o = Options();
+  o.priority = &priority;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  EventBatch b = RandomBatch(90, 3000, kBase);  // 6 blocks of 500 rows
+  QueryPriority::Scope forever(&priority);
+  const auto start = std::chrono::steady_clock::now();
+  const EventBatch* one[] = {&b};
+  ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(limits::kFlushQueryYieldBudgetMs));
+  EXPECT_LT(took, std::chrono::milliseconds(limits::kFlushQueryYieldBudgetMs + 20'000));
+  EXPECT_EQ((*set)->Snapshot()->parts.size(), 1u);
 }
 
 // A merge that fails (here its first write, as on a full disk) is counted, keeps its inputs

@@ -216,6 +216,7 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
 
 Status PartWriter::FlushBlock() {
   if (block_rows_ == 0) return Status::Ok();
+  if (opt_.before_block) opt_.before_block();
   BlockMeta block;
   block.first_row = meta_.rows;
   block.num_rows = block_rows_;

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,6 +39,9 @@ struct PartWriterOptions {
   int bloom_bits_per_key = limits::kBloomBitsPerKey;
   uint64_t wal_seq = 0;               // recorded in the metadata (PartMeta::wal_seq)
   std::vector<std::string> replaces;  // recorded in the metadata (PartMeta::replaces)
+  // Called on the writing thread before each block is encoded: background writers (merges,
+  // flushes) give way to running queries there (common/query_priority.h BackgroundYield).
+  std::function<void()> before_block;
 };
 
 // The sort key of a row: (service, kind, ts); absent strings sort first.
