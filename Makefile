@@ -81,6 +81,7 @@ bench: build
 	cd bench/duckdb && npm ci --no-audit --no-fund
 	BUILD=$(BUILD) bench/run.sh --events $${EVENTS:-10000000}
 	BUILD=$(BUILD) bench/file_bench.sh
+	INGEST_EVENTS=2000000 BATCH=20000 bench/mixed_load.sh $(BUILD) 1000000 0
 	$(BUILD)/monitor_bench --events $${EVENTS:-10000000}
 	$(BUILD)/redact_bench --events 500000 --rounds 5
 	$(BUILD)/audit_bench --events 1000000 --mix-events 400000 --rounds 3
@@ -90,6 +91,8 @@ bench: build
 bench-smoke: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
 	BUILD=$(BUILD) bench/run.sh --events 100000 --smoke
+	VIGIA_STORE_MEMTABLE_FLUSH_AGE_MS=1000 INGEST_EVENTS=100000 BATCH=5000 QUERIES=3 INTERVAL=0.2 \
+	  bench/mixed_load.sh $(BUILD) 20000 0
 	$(BUILD)/monitor_bench --events 100000 --reps 3
 	$(BUILD)/redact_bench --events 20000 --rounds 1
 	$(BUILD)/audit_bench --events 20000 --mix-events 10000 --rounds 1

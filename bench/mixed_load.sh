@@ -3,21 +3,27 @@
 # the same query on an idle server, plus the ingest rate achieved and the server's peak RSS.
 #
 #   bench/mixed_load.sh build [preload_events=1000000] [rate=100000] [seconds=30]
+#   INGEST_EVENTS=2000000 bench/mixed_load.sh build 1000000 0     # full-speed ingest
 #
 # 1. Starts `vigia serve` on a temporary data directory and loads `preload_events` generated
 #    events at full speed (vigia-load --gen-events, 4 connections, 20,000-event batches),
 #    then waits (at most 60 s) until the memtable is flushed (by age: 30 s by default).
 # 2. idle:   runs QUERY every INTERVAL seconds, QUERIES times, nothing else running.
-# 3. ingest: sends rate x seconds more events at `rate` events/s (vigia-load --rate, 4
-#    connections, BATCH-event batches) and runs QUERY every INTERVAL seconds meanwhile.
+# 3. ingest: sends INGEST_EVENTS (default rate x seconds) more events at `rate` events/s
+#    (vigia-load --rate, 0 = full speed; 4 connections, BATCH-event batches) and runs QUERY
+#    every INTERVAL seconds meanwhile.
 # 4. after:  the idle runs again (the store now holds the ingested events too, so "after"
 #    separates the growth of the data from the contention with ingest).
 # Prints p50/p99/max of each phase (curl's total time: HTTP round trip included), the
-# ingest line of vigia-load, the p99 ratio ingest/idle and the peak RSS (VmHWM).
+# ingest line of vigia-load (events/s achieved while the queries ran), the p99 ratio
+# ingest/idle (and ingest/after: the same data size), the server's query-priority counters
+# (common/query_priority.h: how often background work and ingest gave way) and the peak RSS.
 #
-# Bounded: every request has a timeout, the load runs for `seconds`, and the server (on
-# 127.0.0.1 only) is stopped on exit. Not part of `make test` or `make bench`'s default run.
-# Environment: QUERY (VQL), INTERVAL (0.5), QUERIES (20), BATCH (1000), PORT (17098).
+# Bounded: every request has a timeout, the load sends a fixed number of events, and the
+# server (on 127.0.0.1 only) is stopped on exit. `make bench` runs it (1M preloaded, 2M at full speed);
+# `make bench-smoke` (part of `make test`) runs a small one so the script never rots.
+# Environment: QUERY (VQL), INTERVAL (0.5), QUERIES (20), BATCH (1000), PORT (17098),
+# INGEST_EVENTS (rate x seconds).
 set -euo pipefail
 BUILD=${1:?build dir}
 PRELOAD=${2:-1000000}
@@ -28,6 +34,7 @@ INTERVAL=${INTERVAL:-0.5}
 QUERIES=${QUERIES:-20}
 BATCH=${BATCH:-1000}
 PORT=${PORT:-17098}
+INGEST_EVENTS=${INGEST_EVENTS:-$((RATE * SECONDS_LOAD))}
 URL=http://127.0.0.1:$PORT
 DATA=$(mktemp -d /tmp/vigia-mixed-load.XXXXXX)
 SERVER=""
@@ -75,8 +82,8 @@ p99_of() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR - 1)
 
 query_loop "$DATA.idle" "$QUERIES"
 
-echo "ingest: $((RATE * SECONDS_LOAD)) events at $RATE events/s while querying every ${INTERVAL} s"
-"$BUILD/vigia-load" --url "$URL/v1/events" --gen-events $((RATE * SECONDS_LOAD)) --seed 2 \
+echo "ingest: $INGEST_EVENTS events at $RATE events/s (0: full speed) while querying every ${INTERVAL} s"
+"$BUILD/vigia-load" --url "$URL/v1/events" --gen-events "$INGEST_EVENTS" --seed 2 \
   --rate "$RATE" -c 4 -b "$BATCH" >"$DATA.load" 2>&1 &
 LOAD=$!
 while kill -0 "$LOAD" 2>/dev/null; do query_loop "$DATA.ingest" 1; done
@@ -89,8 +96,10 @@ echo "query: $QUERY"
 summary idle "$DATA.idle"
 summary ingest "$DATA.ingest"
 summary after "$DATA.after"
-awk -v a="$(p99_of "$DATA.ingest")" -v b="$(p99_of "$DATA.idle")" \
-  'BEGIN { if (b > 0) printf "p99 during ingest / idle: %.1fx\n", a / b }'
+awk -v a="$(p99_of "$DATA.ingest")" -v b="$(p99_of "$DATA.idle")" -v c="$(p99_of "$DATA.after")" \
+  'BEGIN { if (b > 0) printf "p99 during ingest / idle: %.1fx (/ idle after, same data: %.1fx)\n", a / b, (c > 0 ? a / c : 0) }'
+echo "ingest during queries: $(grep -o '[0-9]* events/s' "$DATA.load" | head -1)"
+echo "query priority: $(curl -s --max-time 5 "$URL/v1/stats" | grep -o '"query_priority":{[^}]*}' || echo n/a)"
 echo "memtable: stalls=$(stat_field stalls) refusals=$(stat_field refusals) peak_bytes=$(stat_field peak_bytes)"
 echo "peak RSS (VmHWM): $(awk '/VmHWM/{print $2}' "/proc/$SERVER/status") kB"
 kill -TERM "$SERVER"
