@@ -11,6 +11,11 @@ namespace vigia::limits {
 // Largest request body after decompression. Bounds the memory one request can pin;
 // 64 MiB holds ~180k events of 350 bytes, far above a sane batch.
 inline constexpr size_t kMaxBodyBytes = 64u << 20;
+// Request bodies (as received) waiting for the HTTP server's ingest pool. Ingest runs on
+// its own threads so queries keep a worker; the bodies queued in front of those threads
+// are what this bounds (4 × the largest body: a burst of big batches queues, a flood gets
+// 503 + Retry-After instead of growing the heap).
+inline constexpr uint64_t kIngestQueueMaxBytes = 4 * uint64_t{kMaxBodyBytes};
 // Largest compressed body accepted on the wire (a zip bomb is caught by kMaxBodyBytes).
 inline constexpr size_t kMaxWireBodyBytes = 64u << 20;
 // Largest single NDJSON line. Loki and VictoriaLogs use similar caps; a real log event

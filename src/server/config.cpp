@@ -77,6 +77,14 @@ const std::vector<KeyDesc>& Keys() {
        }},
       {"server", "threads",
        [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 1024, &c->http.threads); }},
+      {"server", "ingest_threads",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, -1, 1024, &c->http.ingest_threads);
+       }},
+      {"server", "ingest_queue_max_bytes",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, kMaxBytes, &c->http.ingest_queue_max_bytes);
+       }},
       {"server", "idle_timeout_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 86400, &c->http.idle_timeout_sec);

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -74,10 +75,15 @@ struct HttpServer::Impl {
   const Router* router;
   MetricRegistry* metrics;
   Counter* tls_failures_counter = nullptr;  // null without metrics
+  Counter* ingest_refused_counter = nullptr;  // null without metrics
   std::unique_ptr<net::io_context> ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::unique_ptr<net::steady_timer> accept_retry;
   std::vector<std::thread> workers;
+  // Where ingest routes' handlers run (null when server.ingest_threads < 0: inline).
+  std::unique_ptr<net::thread_pool> ingest_pool;
+  std::atomic<uint64_t> ingest_queued_bytes{0};
+  std::atomic<uint64_t> ingest_refused{0};
   uint16_t bound_port = 0;
   bool running = false;
   std::atomic<bool> stopping{false};
@@ -304,18 +310,67 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     req.receive_ts_ns = WallNanos();
     bytes_in_ = req.body.size();
 
+    if (server_->ingest_pool && server_->router->IsIngest(req)) {
+      return HandleOnIngestPool(std::move(req));
+    }
+    HttpResponse resp = Run(server_->router, req);
+    Finish(std::move(resp), req);
+  }
+
+  // Runs the handler (on the calling thread). Touches nothing of the session but `req`.
+  static HttpResponse Run(const Router* router, HttpRequest& req) {
     HttpResponse resp;
     try {
-      server_->router->Dispatch(req, &resp);
+      router->Dispatch(req, &resp);
     } catch (const std::exception& e) {
       // Handlers report errors through the response; an exception is a bug, but one bad
       // request must not take the server down.
-      logger::Error("handler threw", {{"request_id", request_id_}, {"error", e.what()}});
+      logger::Error("handler threw", {{"request_id", req.request_id}, {"error", e.what()}});
       SetError(&resp, error_code::kInternal, "internal error");
     }
-    if (!msg.keep_alive()) resp.close = true;
-    is_head_ = method == "HEAD";
-    Respond(std::move(resp), std::string(method), std::string(req.path));
+    return resp;
+  }
+
+  // On the strand, once the handler has answered.
+  void Finish(HttpResponse resp, const HttpRequest& req) {
+    if (!parser_->get().keep_alive()) resp.close = true;
+    is_head_ = req.method == "HEAD";
+    Respond(std::move(resp), std::string(req.method), std::string(req.path));
+  }
+
+  // An ingest request: its handler runs on the ingest pool and the answer comes back to
+  // the strand, so the I/O threads stay free for queries (which would otherwise wait for
+  // a worker held by a decode or a WAL commit). The request's views point into parser_,
+  // which nothing touches until Finish. Bodies waiting for the pool are bounded in bytes:
+  // past server.ingest_queue_max_bytes the request is refused with 503 (the client retries).
+  void HandleOnIngestPool(HttpRequest req) {
+    const uint64_t bytes = req.body.size();
+    const uint64_t before = server_->ingest_queued_bytes.fetch_add(bytes);
+    if (before > 0 && before + bytes > server_->options.ingest_queue_max_bytes) {
+      server_->ingest_queued_bytes.fetch_sub(bytes);
+      server_->ingest_refused.fetch_add(1, std::memory_order_relaxed);
+      if (server_->ingest_refused_counter != nullptr) server_->ingest_refused_counter->Inc();
+      HttpResponse resp;
+      SetError(&resp, error_code::kOverloaded,
+               "ingest queue full (server.ingest_queue_max_bytes = " +
+                   std::to_string(server_->options.ingest_queue_max_bytes) +
+                   " bytes waiting): retry later");
+      return Finish(std::move(resp), req);
+    }
+    auto job = std::make_shared<HttpRequest>(std::move(req));
+    auto self = this->shared_from_this();
+    // The io_context would return from run() once it has nothing pending (at shutdown the
+    // acceptor is gone and this session waits on no socket): the guard keeps its threads
+    // there for the answer.
+    auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(
+        stream_.get_executor());
+    net::post(*server_->ingest_pool, [self, job, bytes, work] {
+      auto resp = std::make_shared<HttpResponse>(Run(self->server_->router, *job));
+      self->server_->ingest_queued_bytes.fetch_sub(bytes);
+      net::post(self->stream_.get_executor(),
+                [self, job, resp] { self->Finish(std::move(*resp), *job); });
+      work->reset();
+    });
   }
 
   void Respond(HttpResponse resp, std::string method, std::string path) {
@@ -641,7 +696,19 @@ Status HttpServer::Start() {
           "TLS handshakes that failed (untrusting clients, plain HTTP on the TLS port)", {}, {});
     }
   }
+  if (s.metrics != nullptr) {
+    s.ingest_refused_counter = s.metrics->GetCounter(
+        "vigia_ingest_queue_refused_total",
+        "Ingest requests answered 503 because server.ingest_queue_max_bytes were waiting", {},
+        {});
+  }
   s.ioc = std::make_unique<net::io_context>(threads);
+  if (s.options.ingest_threads >= 0) {
+    int ingest = s.options.ingest_threads > 0
+                     ? s.options.ingest_threads
+                     : static_cast<int>(std::thread::hardware_concurrency());
+    s.ingest_pool = std::make_unique<net::thread_pool>(static_cast<size_t>(std::max(ingest, 1)));
+  }
   beast::error_code ec;
   auto addr = net::ip::make_address(s.options.host, ec);
   if (ec) {
@@ -682,6 +749,10 @@ uint64_t HttpServer::tls_handshake_failures() const {
   return impl_->tls_handshake_failures.load(std::memory_order_relaxed);
 }
 
+uint64_t HttpServer::ingest_refused() const {
+  return impl_->ingest_refused.load(std::memory_order_relaxed);
+}
+
 uint64_t HttpServer::connections() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->sessions.size();
@@ -712,6 +783,13 @@ void HttpServer::Shutdown() {
     // Forced closes complete promptly; wait briefly so their handlers run before stop().
     std::unique_lock<std::mutex> lock(s.mu);
     s.cv.wait_for(lock, std::chrono::seconds(2), [&s] { return s.sessions.empty(); });
+  }
+  if (s.ingest_pool) {
+    // Ingest handlers still queued are dropped (their connections were closed above); a
+    // running one finishes and posts its answer into the io_context, which drops it.
+    s.ingest_pool->stop();
+    s.ingest_pool->join();
+    s.ingest_pool.reset();
   }
   s.ioc->stop();
   for (auto& t : s.workers) t.join();

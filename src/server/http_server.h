@@ -11,8 +11,12 @@
 // (SIGHUP: certificate rotation without a restart); connections open at that moment keep the
 // certificate they started with, new ones get the new one.
 //
-// Handlers run on the worker threads and may block (an ingest waits for the WAL); size the
-// pool accordingly (default: one thread per core).
+// Handlers run on the worker threads and may block (a query scans); size the pool
+// accordingly (default: one thread per core). Ingest routes (Access::kIngest) run on a
+// pool of their own instead (ingest_threads, default one per core): a batch's decode, WAL
+// commit and memtable stall would otherwise hold every worker while clients keep sending,
+// and a query would wait for a worker before it even starts (issue 20's mixed load). The
+// bodies waiting for that pool are bounded (ingest_queue_max_bytes; beyond it 503).
 //
 // Thread-safety: Start() and Shutdown() are called from one controlling thread; everything
 // else is internal. The Router must outlive the server.
@@ -33,6 +37,8 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7070;  // 0 = any free port (see HttpServer::port())
   int threads = 0;       // 0 = one per core
+  int ingest_threads = 0;  // 0 = one per core; -1 = ingest handlers on the workers
+  uint64_t ingest_queue_max_bytes = limits::kIngestQueueMaxBytes;
   int idle_timeout_sec = limits::kIdleTimeoutSec;
   int request_timeout_sec = limits::kRequestReadTimeoutSec;
   int shutdown_grace_sec = limits::kShutdownGraceSec;
@@ -73,6 +79,8 @@ class HttpServer {
   // their connections are closed); idle keep-alive connections are closed; joins the
   // workers. Idempotent.
   void Shutdown();
+  // Ingest requests refused because ingest_queue_max_bytes were already waiting.
+  uint64_t ingest_refused() const;
   // Connections open now.
   uint64_t connections() const;
 

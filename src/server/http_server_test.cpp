@@ -440,5 +440,161 @@ TEST_F(HttpServerTest, HeadOnAStreamingRouteGetsTheHeaderOnly) {
   EXPECT_TRUE(stream->closed());
 }
 
+// Ingest routes run on their own pool: with every ingest request blocked in its handler,
+// a query (and the transport's own answers) still gets a worker. With the pool turned off
+// (ingest_threads = -1, the old behaviour) the same query waits for the ingest to finish —
+// the check that this test can fail.
+class IngestPoolTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    HttpServerTest::SetUp();
+    router_.SetAuthenticator([](const HttpRequest&) -> Result<Principal> {
+      Principal p;
+      p.key_id = "open";
+      p.all_tenants = true;
+      p.authenticated = true;
+      return p;
+    });
+    router_.Add("POST", "/ingest", Access::kIngest, [this](HttpRequest& req, HttpResponse* resp) {
+      std::unique_lock<std::mutex> lock(mu_);
+      ++ingest_running_;
+      cv_.notify_all();
+      cv_.wait_for(lock, std::chrono::seconds(10), [this] { return ingest_release_; });
+      --ingest_running_;
+      resp->SetJson(200, "{\"bytes\":" + std::to_string(req.body.size()) + "}");
+    });
+    router_.Add("GET", "/query", Access::kRead, [](HttpRequest&, HttpResponse* resp) {
+      resp->SetJson(200, "{\"rows\":1}");
+    });
+  }
+
+  void TearDown() override {
+    Release();
+    for (auto& t : clients_) t.join();
+    server_.reset();
+  }
+
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ingest_release_ = true;
+    cv_.notify_all();
+  }
+
+  // Starts `n` ingest clients in the background (their statuses land in ingest_statuses_).
+  void StartIngests(int n, const std::string& body) {
+    for (int i = 0; i < n; ++i) {
+      clients_.emplace_back([this, body] {
+        HttpClient c(port());
+        Result<HttpResult> r = c.Request("POST", "/ingest", body);
+        std::lock_guard<std::mutex> lock(mu_);
+        ingest_statuses_.push_back(r.ok() ? r->status : -1);
+        cv_.notify_all();
+      });
+    }
+  }
+
+  void JoinIngests() {
+    for (auto& t : clients_) t.join();
+    clients_.clear();
+  }
+
+  bool WaitForRunning(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return ingest_running_ >= n; });
+  }
+
+  // How long a GET /query takes (ms) while the ingests are blocked; -1 on a failure.
+  int64_t QueryMillis() {
+    auto start = std::chrono::steady_clock::now();
+    HttpClient c(port());
+    Result<HttpResult> r = c.Request("GET", "/query");
+    if (!r.ok() || r->status != 200) return -1;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - start)
+        .count();
+  }
+
+  int ingest_running_ = 0;
+  bool ingest_release_ = false;
+  std::vector<int> ingest_statuses_;
+  std::vector<std::thread> clients_;
+};
+
+TEST_F(IngestPoolTest, AQueryIsAnsweredWhileEveryIngestHandlerIsBlocked) {
+  HttpServerOptions o;
+  o.ingest_threads = 2;
+  StartServer(o);  // 2 workers
+  StartIngests(4, "{\"msg\":\"x\"}\n");
+  ASSERT_TRUE(WaitForRunning(2));  // the pool's two threads are held; two more queue
+  int64_t ms = QueryMillis();
+  EXPECT_GE(ms, 0);
+  EXPECT_LT(ms, 2000) << "the query waited for the ingest handlers";
+  Release();
+  JoinIngests();
+  EXPECT_EQ(ingest_statuses_, std::vector<int>(4, 200));
+}
+
+TEST_F(IngestPoolTest, WithoutThePoolTheQueryWaitsForTheIngests) {
+  HttpServerOptions o;
+  o.ingest_threads = -1;
+  StartServer(o);  // 2 workers, both taken by the blocked ingests
+  StartIngests(2, "{}\n");
+  ASSERT_TRUE(WaitForRunning(2));
+  std::thread release([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    Release();
+  });
+  int64_t ms = QueryMillis();
+  release.join();
+  EXPECT_GE(ms, 1000) << "the query should have waited for a worker";
+}
+
+TEST_F(IngestPoolTest, BodiesBeyondTheQueueLimitGet503AndTheRestIsServed) {
+  HttpServerOptions o;
+  o.ingest_threads = 1;
+  o.ingest_queue_max_bytes = 1000;
+  StartServer(o);
+  StartIngests(1, std::string(600, 'a'));  // runs and blocks, its 600 bytes counted
+  ASSERT_TRUE(WaitForRunning(1));
+  HttpClient c(port());
+  Result<HttpResult> r = c.Request("POST", "/ingest", std::string(600, 'b'));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("overloaded"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("ingest_queue_max_bytes"), std::string::npos) << r->body;
+  EXPECT_EQ(server_->ingest_refused(), 1u);
+  Release();
+  JoinIngests();
+  EXPECT_EQ(ingest_statuses_, std::vector<int>{200});
+  // Once the queue has drained the same request is taken.
+  HttpClient c2(port());
+  Result<HttpResult> again = c2.Request("POST", "/ingest", std::string(600, 'b'));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 200);
+}
+
+// Shutdown lets the ingest handlers in flight finish within the grace period and answers
+// them (with Connection: close), even after the acceptor is gone.
+TEST_F(IngestPoolTest, ShutdownAnswersTheIngestsInFlight) {
+  HttpServerOptions o;
+  o.ingest_threads = 1;
+  o.shutdown_grace_sec = 5;
+  StartServer(o);
+  StartIngests(3, "{}\n");
+  ASSERT_TRUE(WaitForRunning(1));
+  ASSERT_TRUE(WaitUntil([&] { return server_->connections() == 3; }));
+  std::thread release([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    Release();
+  });
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  auto took = std::chrono::steady_clock::now() - start;
+  release.join();
+  JoinIngests();
+  EXPECT_EQ(ingest_statuses_, std::vector<int>(3, 200));
+  EXPECT_LT(took, std::chrono::seconds(4)) << "shutdown waited out its grace period";
+}
+
 }  // namespace
 }  // namespace vigia

@@ -163,11 +163,11 @@ void Router::Dispatch(HttpRequest& req, HttpResponse* resp) const {
   policy->Decorate(req, resp);
 }
 
-void Router::DispatchRoute(HttpRequest& req, HttpResponse* resp) const {
-  std::string allow;
+const Router::Route* Router::Choose(const HttpRequest& req,
+                                    std::vector<std::pair<std::string, std::string>>* chosen_params,
+                                    std::string* allow) const {
   const Route* chosen = nullptr;
   std::vector<std::pair<std::string, std::string>> params;
-  std::vector<std::pair<std::string, std::string>> chosen_params;
   for (const Route& r : routes_) {
     if (r.when && !r.when(req)) continue;
     if (!Match(r, req.path, &params)) continue;
@@ -175,15 +175,29 @@ void Router::DispatchRoute(HttpRequest& req, HttpResponse* resp) const {
     if (r.method == req.method || (req.method == "HEAD" && r.method == "GET")) {
       if (chosen == nullptr || (chosen->has_params && !r.has_params)) {
         chosen = &r;
-        chosen_params = params;
+        *chosen_params = params;
       }
       continue;
     }
-    if (allow.find(r.method) == std::string::npos) {
-      if (!allow.empty()) allow += ", ";
-      allow += r.method;
+    if (allow->find(r.method) == std::string::npos) {
+      if (!allow->empty()) *allow += ", ";
+      *allow += r.method;
     }
   }
+  return chosen;
+}
+
+bool Router::IsIngest(const HttpRequest& req) const {
+  std::vector<std::pair<std::string, std::string>> params;
+  std::string allow;
+  const Route* r = Choose(req, &params, &allow);
+  return r != nullptr && r->access == Access::kIngest;
+}
+
+void Router::DispatchRoute(HttpRequest& req, HttpResponse* resp) const {
+  std::string allow;
+  std::vector<std::pair<std::string, std::string>> chosen_params;
+  const Route* chosen = Choose(req, &chosen_params, &allow);
   if (chosen != nullptr) {
     req.path_params = std::move(chosen_params);
     if (!Authorize(chosen->access, req, resp)) return;

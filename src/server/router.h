@@ -73,6 +73,9 @@ class Router {
   std::vector<std::string> RouteTable() const;
 
   void Dispatch(HttpRequest& req, HttpResponse* resp) const;
+  // Whether `req` goes to a route registered with Access::kIngest (the transport runs those
+  // on its ingest pool, so that queries always find a free worker; http_server.h).
+  bool IsIngest(const HttpRequest& req) const;
 
  private:
   struct Route {
@@ -93,6 +96,11 @@ class Router {
   };
   std::vector<Cors> cors_;
   void DispatchRoute(HttpRequest& req, HttpResponse* resp) const;
+  // The route Dispatch runs for `req` (null: none), its path parameters, and the methods of
+  // the other routes matching the path (for 405's Allow).
+  const Route* Choose(const HttpRequest& req,
+                      std::vector<std::pair<std::string, std::string>>* chosen_params,
+                      std::string* allow) const;
   // True when the request may run a route requiring `access` (sets req.principal); else
   // sets the 401/403 in `resp`.
   bool Authorize(Access access, HttpRequest& req, HttpResponse* resp) const;
