@@ -146,6 +146,15 @@ inline constexpr int kFlushQueryYieldBudgetMs = 1'000;
 // the number of parts (hence the files a query opens); deferring one by 10 s under a steady
 // query load costs a few more small parts for that long, nothing else.
 inline constexpr int kMergeQueryYieldBudgetMs = 10'000;
+// How much lower than the process the background threads run (common/thread_priority.h;
+// nice values, added to the process's own). A merge (nice +19, weight 15 against a query
+// thread's 1024) runs on what the queries and ingest leave, which on an idle server is
+// everything; a flush (+10, 110) must still keep up with ingest when no query runs — it has
+// a core to itself then — and drains under queries at about a tenth of a core; ingest (+5,
+// 335) gives a running query three quarters of a shared core and still acknowledges.
+inline constexpr int kMergeThreadNice = 19;
+inline constexpr int kFlushThreadNice = 10;
+inline constexpr int kIngestThreadNice = 5;
 
 // --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------
 // Rows per block. Tens of thousands: large enough that per-block headers, dictionaries and

@@ -21,6 +21,7 @@
 
 #include "common/ascii.h"
 #include "common/logger.h"
+#include "common/thread_priority.h"
 #include "server/http_errors.h"
 #include "server/request_id.h"
 #include "server/response_stream.h"
@@ -74,7 +75,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   const Router* router;
   MetricRegistry* metrics;
-  Counter* tls_failures_counter = nullptr;  // null without metrics
+  Counter* tls_failures_counter = nullptr;    // null without metrics
   Counter* ingest_refused_counter = nullptr;  // null without metrics
   std::unique_ptr<net::io_context> ioc;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -362,9 +363,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // The io_context would return from run() once it has nothing pending (at shutdown the
     // acceptor is gone and this session waits on no socket): the guard keeps its threads
     // there for the answer.
-    auto work = std::make_shared<net::executor_work_guard<net::any_io_executor>>(
-        stream_.get_executor());
+    auto work =
+        std::make_shared<net::executor_work_guard<net::any_io_executor>>(stream_.get_executor());
     net::post(*server_->ingest_pool, [self, job, bytes, work] {
+      thread_local bool named = [] {
+        SetThreadRole(ThreadRole::kIngest);
+        return true;
+      }();
+      (void)named;
       auto resp = std::make_shared<HttpResponse>(Run(self->server_->router, *job));
       self->server_->ingest_queued_bytes.fetch_sub(bytes);
       net::post(self->stream_.get_executor(),
@@ -699,8 +705,7 @@ Status HttpServer::Start() {
   if (s.metrics != nullptr) {
     s.ingest_refused_counter = s.metrics->GetCounter(
         "vigia_ingest_queue_refused_total",
-        "Ingest requests answered 503 because server.ingest_queue_max_bytes were waiting", {},
-        {});
+        "Ingest requests answered 503 because server.ingest_queue_max_bytes were waiting", {}, {});
   }
   s.ioc = std::make_unique<net::io_context>(threads);
   if (s.options.ingest_threads >= 0) {

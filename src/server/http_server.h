@@ -35,8 +35,8 @@ namespace vigia {
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 7070;  // 0 = any free port (see HttpServer::port())
-  int threads = 0;       // 0 = one per core
+  uint16_t port = 7070;    // 0 = any free port (see HttpServer::port())
+  int threads = 0;         // 0 = one per core
   int ingest_threads = 0;  // 0 = one per core; -1 = ingest handlers on the workers
   uint64_t ingest_queue_max_bytes = limits::kIngestQueueMaxBytes;
   int idle_timeout_sec = limits::kIdleTimeoutSec;

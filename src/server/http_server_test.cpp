@@ -463,9 +463,8 @@ class IngestPoolTest : public HttpServerTest {
       --ingest_running_;
       resp->SetJson(200, "{\"bytes\":" + std::to_string(req.body.size()) + "}");
     });
-    router_.Add("GET", "/query", Access::kRead, [](HttpRequest&, HttpResponse* resp) {
-      resp->SetJson(200, "{\"rows\":1}");
-    });
+    router_.Add("GET", "/query", Access::kRead,
+                [](HttpRequest&, HttpResponse* resp) { resp->SetJson(200, "{\"rows\":1}"); });
   }
 
   void TearDown() override {
@@ -509,8 +508,8 @@ class IngestPoolTest : public HttpServerTest {
     HttpClient c(port());
     Result<HttpResult> r = c.Request("GET", "/query");
     if (!r.ok() || r->status != 200) return -1;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::steady_clock::now() - start)
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 start)
         .count();
   }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/logger.h"
+#include "common/thread_priority.h"
 #include "store/format/file_names.h"
 #include "store/format/merge.h"
 #include "store/store_checkpoint.h"
@@ -426,6 +427,7 @@ void PartitionSet::StopBackgroundMerges() {
 }
 
 void PartitionSet::MergeLoop() {
+  SetThreadRole(ThreadRole::kMerge);
   for (;;) {
     {
       std::unique_lock<std::mutex> l(bg_mu_);

@@ -6,6 +6,7 @@
 
 #include "common/limits.h"
 #include "common/logger.h"
+#include "common/thread_priority.h"
 #include "store/format/file_names.h"
 #include "store/store_checkpoint.h"
 #include "store/wal/batch_codec.h"
@@ -380,6 +381,7 @@ bool StoreImpl::FlushDue() const {
 }
 
 void StoreImpl::MaintenanceLoop() {
+  SetThreadRole(ThreadRole::kFlush);
   const int64_t retention_every = int64_t{options_.retention_interval_ms} * 1'000'000;
   const int64_t stats_every = int64_t{options_.stats_log_interval_ms} * 1'000'000;
   // Retention already ran at Open.
