@@ -147,14 +147,16 @@ inline constexpr int kFlushQueryYieldBudgetMs = 1'000;
 // query load costs a few more small parts for that long, nothing else.
 inline constexpr int kMergeQueryYieldBudgetMs = 10'000;
 // How much lower than the process the background threads run (common/thread_priority.h;
-// nice values, added to the process's own). A merge (nice +19, weight 15 against a query
-// thread's 1024) runs on what the queries and ingest leave, which on an idle server is
-// everything; a flush (+10, 110) must still keep up with ingest when no query runs — it has
-// a core to itself then — and drains under queries at about a tenth of a core; ingest (+5,
-// 335) gives a running query three quarters of a shared core and still acknowledges.
-inline constexpr int kMergeThreadNice = 19;
-inline constexpr int kFlushThreadNice = 10;
-inline constexpr int kIngestThreadNice = 5;
+// nice values, added to the process's own; CFS weights: nice 0 1024, +3 526, +5 335, +10 110).
+// A merge (+10) runs on what queries and ingest leave, which on an idle server is
+// everything; a flush (+5) keeps up with ingest when no query runs (it has a core of its
+// own then) and drains at a third of a core's share under queries; ingest (+3) gives a
+// running query two thirds of a shared core and still acknowledges. Not lower: the nice
+// value also counts against every other process on the machine, and a merge that starves
+// behind a neighbour's batch job lets parts pile up (nice +19 was measured no better).
+inline constexpr int kMergeThreadNice = 10;
+inline constexpr int kFlushThreadNice = 5;
+inline constexpr int kIngestThreadNice = 3;
 
 // --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------
 // Rows per block. Tens of thousands: large enough that per-block headers, dictionaries and

@@ -4,7 +4,7 @@
 // and the background work takes what is left — all of it when nothing else runs (issue 20's
 // mixed load; ClickHouse lowers its background pools' priority the same way,
 // `os_thread_priority`). Linux's CFS shares a contended core by weight: nice 0 weighs 1024,
-// nice 5 335, nice 10 110, nice 19 15.
+// nice 3 526, nice 5 335, nice 10 110 (limits.h has the values and their reasons).
 //
 // Each role also names its thread (`top -H`, perf, gdb show "vigia-merge" and so on).
 //
