@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "common/ascii.h"
 
@@ -42,8 +43,9 @@ std::string Humanize(double v) {
   return buf;
 }
 
-// Validates a printf format with exactly one conversion of the supported verbs; returns it.
-Result<char> PrintfVerb(std::string_view f) {
+// Validates a printf format with exactly one conversion of the supported verbs; returns it
+// and sets *verb_at to its offset in `f`.
+Result<char> PrintfVerb(std::string_view f, size_t* verb_at) {
   char verb = 0;
   for (size_t i = 0; i < f.size(); ++i) {
     if (f[i] != '%') continue;
@@ -63,6 +65,7 @@ Result<char> PrintfVerb(std::string_view f) {
       return Status::InvalidArgument(std::string("unsupported printf verb %") + c);
     }
     verb = c;
+    *verb_at = j;
     i = j;
   }
   if (verb == 0) return Status::InvalidArgument("printf format has no verb");
@@ -112,10 +115,13 @@ Result<AlertTemplate> AlertTemplate::Parse(std::string_view text) {
           return ErrorAt(open, "printf needs a quoted format");
         }
         arg = arg.substr(1, arg.size() - 2);
-        Result<char> verb = PrintfVerb(arg);
+        size_t verb_at = 0;
+        Result<char> verb = PrintfVerb(arg, &verb_at);
         if (!verb.ok()) return ErrorAt(open, verb.status().message());
         part.format = Format::kPrintf;
         part.printf_format = std::string(arg);
+        // %d renders a long long (Render passes one): the format must say so.
+        if (*verb == 'd') part.printf_format.insert(verb_at, "ll");
         part.verb = *verb;
       } else {
         return ErrorAt(open, "unknown template function \"" + std::string(pipe) +
@@ -127,6 +133,21 @@ Result<AlertTemplate> AlertTemplate::Parse(std::string_view text) {
   }
   return t;
 }
+
+namespace {
+
+// %d of a value: truncated toward zero like Go's int conversion, saturated at long long's
+// range (a label like "1e300" or "-inf" must render, not be undefined behaviour); NaN is 0.
+long long TruncateToLongLong(double v) {
+  if (std::isnan(v)) return 0;
+  // 2^63 exactly; every double below it converts without overflow.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (v >= kLimit) return std::numeric_limits<long long>::max();
+  if (v < -kLimit) return std::numeric_limits<long long>::min();
+  return static_cast<long long>(v);
+}
+
+}  // namespace
 
 std::string AlertTemplate::Render(const std::map<std::string, std::string>& labels,
                                   double value) const {
@@ -160,7 +181,7 @@ std::string AlertTemplate::Render(const std::map<std::string, std::string>& labe
           std::string s = is_value ? PlainNumber(value) : label;
           std::snprintf(buf, sizeof buf, p.printf_format.c_str(), s.c_str());
         } else if (p.verb == 'd') {
-          std::snprintf(buf, sizeof buf, p.printf_format.c_str(), static_cast<long long>(v));
+          std::snprintf(buf, sizeof buf, p.printf_format.c_str(), TruncateToLongLong(v));
         } else {
           std::snprintf(buf, sizeof buf, p.printf_format.c_str(), v);
         }

@@ -22,6 +22,20 @@ TEST(AlertTemplateTest, PrintfAndHumanize) {
   EXPECT_EQ(d->Render({{"n", "12"}}, 0), "12 failures");
 }
 
+// %d of a value outside long long's range saturates instead of being undefined behaviour
+// (found by alerting_fuzz under UBSan: a label of "-1e300").
+TEST(AlertTemplateTest, PrintfDSaturatesOutOfRangeValues) {
+  auto d = AlertTemplate::Parse("{{ $labels.n | printf \"%d\" }}");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->Render({{"n", "-1e300"}}, 0), "-9223372036854775808");
+  EXPECT_EQ(d->Render({{"n", "1e300"}}, 0), "9223372036854775807");
+  EXPECT_EQ(d->Render({{"n", "nan"}}, 0), "0");
+  EXPECT_EQ(d->Render({{"n", "-7.9"}}, 0), "-7");
+  auto v = AlertTemplate::Parse("{{ $value | printf \"%d\" }}");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->Render({}, -1e300), "-9223372036854775808");
+}
+
 TEST(AlertTemplateTest, ErrorsNameTheColumn) {
   auto t = AlertTemplate::Parse("ok {{ $labls.route }}");
   ASSERT_FALSE(t.ok());
