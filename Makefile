@@ -10,7 +10,7 @@ ARGS       ?=
 # standalone_clone_test) shares cached objects.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all deps configure build dashboard-web run test test-release test-asan test-tsan test-fuzz bench bench-smoke clean format demo deb
+.PHONY: all deps configure build dashboard-web run test test-release test-asan test-tsan test-fuzz bench bench-smoke bench-cluster clean format demo deb
 
 all: build
 
@@ -96,6 +96,13 @@ bench-smoke: build
 	$(BUILD)/monitor_bench --events 100000 --reps 3
 	$(BUILD)/redact_bench --events 20000 --rounds 1
 	$(BUILD)/audit_bench --events 20000 --mix-events 10000 --rounds 1
+
+# One vigia node on 1- and 2-shard ClickHouse clusters on loopback vs the embedded store, same
+# events: ingest events/s, CPU per event, query latency, answers compared (bench/cluster/run.sh,
+# bench/README.md; ~9 min at the default 4M events on 2 cores; EVENTS=N to resize). Not in make test.
+bench-cluster: build
+	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
+	BUILD=$(BUILD) bench/cluster/run.sh --events $${EVENTS:-4000000}
 
 # Debian packages vigia_<version>_<arch>.deb (server, unit, config, rules) and vigia-dev (the
 # SDK) into $(BUILD)/deb (packaging/deb/build-deb.sh; installed and run by deb_install_test).
