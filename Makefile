@@ -99,7 +99,7 @@ bench-smoke: build
 
 # One vigia node on 1- and 2-shard ClickHouse clusters on loopback vs the embedded store, same
 # events: ingest events/s, CPU per event, query latency, answers compared (bench/cluster/run.sh,
-# bench/README.md; ~9 min at the default 4M events on 2 cores; EVENTS=N to resize). Not in make test.
+# bench/README.md; 5.3 min at the default 4M events on 2 cores; EVENTS=N to resize). Not in make test.
 bench-cluster: build
 	VIGIA_WITH_PEERS=1 scripts/install-deps.sh
 	BUILD=$(BUILD) bench/cluster/run.sh --events $${EVENTS:-4000000}
