@@ -1,7 +1,7 @@
 // AuditChainer: chains the audit events of the store's WAL into the AuditLedger on its own
 // thread, after the clients were answered (docs/storage-format.md, "Audit ledger", crash
-// contract). The ingest thread pays only a queue push per batch: the canonical JSON and the
-// BLAKE2b of each audit event are computed here.
+// contract). The ingest thread pays only a queue push per batch: each tenant's batch record
+// (its audit events' encoding and one SHA-256, ledger_record.h v2) is computed here.
 //
 // Source: the WAL, the store's durable record of what was acknowledged. The chainer is the
 // store's WalObserver (store.h): the WAL's commit hook hands it every written batch in
