@@ -66,6 +66,8 @@ Result<std::unique_ptr<ClickHouseOutbox>> ClickHouseOutbox::Open(
     VIGIA_RETURN_IF_ERROR(o->WriteState(0));
   }
   o->shipped_seq_ = shipped;
+  o->state_written_ = shipped;
+  o->window_ = ShipWindow(shipped);
 
   // Unshipped records go back into the queue; the shipper checks ClickHouse before sending
   // them (an INSERT before the restart may have stored some).
@@ -80,6 +82,7 @@ Result<std::unique_ptr<ClickHouseOutbox>> ClickHouseOutbox::Open(
         r.payload = std::make_shared<const std::string>(payload);
         r.events = b.size();
         o->backlog_bytes_ += payload.size();
+        o->untaken_bytes_ += payload.size();
         o->backlog_rows_ += r.events;
         o->replayed_rows_ += r.events;
         ++o->replayed_records_;
@@ -99,13 +102,18 @@ Result<std::unique_ptr<ClickHouseOutbox>> ClickHouseOutbox::Open(
   wo.env = env;
   VIGIA_ASSIGN_OR_RETURN(o->wal_, WalWriter::Open(wo, next_seq, replay.segments));
   if (shipped > 0) VIGIA_RETURN_IF_ERROR(o->wal_->DeleteSegmentsUpTo(shipped));
-  if (!o->queue_.empty()) o->maybe_sent_upto_ = o->queue_.back().seq;
+  if (!o->queue_.empty()) o->replayed_upto_ = o->queue_.back().seq;
+  o->started_ = o->queue_.empty();
   logger::Info("clickhouse outbox opened", {{"dir", o->dir_},
                                             {"url", options.url},
                                             {"seq_base", o->seq_base_},
                                             {"unshipped_records", o->replayed_records_},
-                                            {"unshipped_events", o->replayed_rows_}});
-  o->shipper_ = std::thread([p = o.get()] { p->ShipLoop(); });
+                                            {"unshipped_events", o->replayed_rows_},
+                                            {"insert_concurrency", options.insert_concurrency}});
+  const int threads = std::max(1, options.insert_concurrency);
+  for (int i = 0; i < threads; ++i) {
+    o->shippers_.emplace_back([p = o.get(), i] { p->ShipLoop(i); });
+  }
   return o;
 }
 
@@ -137,6 +145,7 @@ Status ClickHouseOutbox::Append(std::shared_ptr<const EventBatch> batch) {
   WalWriter::OnWritten queued = [this, payload, events](uint64_t seq) {
     std::lock_guard<std::mutex> lock(mu_);
     backlog_bytes_ += payload->size();
+    untaken_bytes_ += payload->size();
     backlog_rows_ += events;
     queue_.push_back(Record{seq, payload, events});
     cv_.notify_all();
@@ -156,12 +165,13 @@ Status ClickHouseOutbox::Flush() {
 Status ClickHouseOutbox::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closing_ && !shipper_.joinable()) return Status::Ok();
+    if (closing_ && shippers_.empty()) return Status::Ok();
     closing_ = true;
     cv_.notify_all();
   }
   cancel_ = true;
-  if (shipper_.joinable()) shipper_.join();
+  for (std::thread& t : shippers_) t.join();
+  shippers_.clear();
   return wal_ != nullptr ? wal_->Close() : Status::Ok();
 }
 
@@ -198,6 +208,8 @@ ClickHouseOutboxStats ClickHouseOutbox::outbox_stats() const {
     s.backlog_bytes = backlog_bytes_;
     s.backlog_rows = backlog_rows_;
     s.last_error = last_error_;
+    s.shipped_seq = shipped_seq_;
+    s.inserts_in_flight = window_.in_flight();
   }
   s.shipped_rows = shipped_rows_.load();
   s.skipped_rows = skipped_rows_.load();
@@ -212,90 +224,158 @@ bool ClickHouseOutbox::SleepUnlessClosing(int ms) {
   return !closing_;
 }
 
-void ClickHouseOutbox::ShipLoop() {
-  int backoff_ms = limits::kClickHouseRetryBaseMs;
-  for (;;) {
-    std::vector<Record> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
-      if (closing_) return;
-      if (!flush_now_ && backlog_bytes_ < options_.ship_batch_bytes) {
-        cv_.wait_for(lock, std::chrono::milliseconds(options_.ship_delay_ms), [this] {
-          return closing_ || flush_now_ || backlog_bytes_ >= options_.ship_batch_bytes;
-        });
-        if (closing_) return;
-      }
-      flush_now_ = false;
-      uint64_t bytes = 0;
-      for (const Record& r : queue_) {
-        if (!batch.empty() && bytes + r.payload->size() > options_.ship_batch_bytes) break;
-        bytes += r.payload->size();
-        batch.push_back(r);
-      }
-    }
-    Status st = Ship(batch);
-    if (!st.ok()) {
-      bool closing = false;
-      std::string previous;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        closing = closing_;
-        previous = last_error_;
-        if (!closing) last_error_ = st.ToString();
-      }
-      if (closing) return;
-      ++failures_;
-      // Anything of this batch may have reached ClickHouse: check before sending it again.
-      maybe_sent_upto_ = std::max(maybe_sent_upto_, batch.back().seq);
-      if (previous != st.ToString()) {
-        logger::Warn("clickhouse outbox: insert failed; retrying with backoff",
-                     {{"url", options_.url}, {"error", st.ToString()}});
-      }
-      if (!SleepUnlessClosing(backoff_ms)) return;
-      backoff_ms = std::min(backoff_ms * 2, limits::kClickHouseRetryMaxMs);
-      continue;
-    }
-    backoff_ms = limits::kClickHouseRetryBaseMs;
-    const uint64_t last = batch.back().seq;
-    // The state first, then the segments: a restart never reuses a shipped record's number.
-    Status state = WriteState(last);
-    bool recovered = false;
+Result<std::string> ClickHouseOutbox::Execute(const ClickHouseRequest& req) {
+  if (options_.transport) return options_.transport(req);
+  return client_.Execute(req);
+}
+
+void ClickHouseOutbox::ShipLoop(int thread) {
+  if (thread == 0) {
+    bool started = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      for (size_t i = 0; i < batch.size(); ++i) {
-        backlog_bytes_ -= queue_.front().payload->size();
-        backlog_rows_ -= queue_.front().events;
-        queue_.pop_front();
-      }
-      shipped_seq_ = last;
-      recovered = !last_error_.empty();
-      last_error_.clear();
+      started = started_;
     }
-    if (recovered) logger::Info("clickhouse outbox: shipping again", {{"url", options_.url}});
-    if (!state.ok()) {
-      logger::Error("clickhouse outbox: cannot write the state file; WAL segments kept",
-                    {{"error", state.ToString()}});
-      continue;
+    if (!started) {
+      if (!Recover().ok()) return;  // closing
+      std::lock_guard<std::mutex> lock(mu_);
+      started_ = true;
+      cv_.notify_all();
     }
-    Status del = wal_->DeleteSegmentsUpTo(last);
-    if (!del.ok()) {
-      logger::Warn("clickhouse outbox: cannot delete shipped WAL segments",
-                   {{"error", del.ToString()}});
-    }
+  }
+  std::vector<Record> batch;
+  for (;;) {
+    if (!TakeBatch(&batch)) return;
+    if (!ShipUntilDone(batch)) return;
+    Complete(batch.front().seq);
   }
 }
 
-Status ClickHouseOutbox::WaitForRunningInserts() {
-  const std::string sql = "SELECT count() FROM system.processes WHERE query_id LIKE " +
-                          SqlString("vigia-outbox-" + std::to_string(seq_base_) + "-%");
+Status ClickHouseOutbox::Recover() {
+  // An INSERT sent before the restart may still be running: none may land after the check
+  // of the batch it carried.
+  int backoff_ms = limits::kClickHouseRetryBaseMs;
+  for (;;) {
+    Status st = WaitForRunningInserts("vigia-outbox-" + std::to_string(seq_base_) + "-");
+    if (st.ok()) return st;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) return Status::Unavailable("cancelled");
+      if (last_error_ != st.ToString()) {
+        logger::Warn("clickhouse outbox: cannot check ClickHouse for running inserts; retrying",
+                     {{"url", options_.url}, {"error", st.ToString()}});
+      }
+      last_error_ = st.ToString();
+    }
+    ++failures_;
+    if (!SleepUnlessClosing(backoff_ms)) return Status::Unavailable("cancelled");
+    backoff_ms = std::min(backoff_ms * 2, limits::kClickHouseRetryMaxMs);
+  }
+}
+
+bool ClickHouseOutbox::TakeBatch(std::vector<Record>* batch) {
+  batch->clear();
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return closing_ || (started_ && taken_ < queue_.size()); });
+    if (closing_) return false;
+    if (!flush_now_ && untaken_bytes_ < options_.ship_batch_bytes) {
+      cv_.wait_for(lock, std::chrono::milliseconds(options_.ship_delay_ms), [this] {
+        return closing_ || flush_now_ || untaken_bytes_ >= options_.ship_batch_bytes;
+      });
+      if (closing_) return false;
+      if (taken_ == queue_.size()) continue;  // another shipper took them
+    }
+    flush_now_ = false;
+    uint64_t bytes = 0;
+    for (size_t i = taken_; i < queue_.size(); ++i) {
+      const Record& r = queue_[i];
+      if (!batch->empty() && bytes + r.payload->size() > options_.ship_batch_bytes) break;
+      bytes += r.payload->size();
+      batch->push_back(r);
+    }
+    taken_ += batch->size();
+    untaken_bytes_ -= bytes;
+    window_.Begin(batch->front().seq, batch->back().seq);
+    return true;
+  }
+}
+
+bool ClickHouseOutbox::ShipUntilDone(const std::vector<Record>& batch) {
+  int backoff_ms = limits::kClickHouseRetryBaseMs;
+  // Rows of a batch holding records of the previous run may be in ClickHouse already.
+  bool maybe_sent = batch.front().seq <= replayed_upto_;
+  for (;;) {
+    Status st = Ship(batch, maybe_sent);
+    if (st.ok()) return true;
+    std::string previous;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) return false;
+      previous = last_error_;
+      last_error_ = st.ToString();
+    }
+    ++failures_;
+    // Anything of this batch may have reached ClickHouse: check before sending it again.
+    maybe_sent = true;
+    if (previous != st.ToString()) {
+      logger::Warn("clickhouse outbox: insert failed; retrying with backoff",
+                   {{"url", options_.url}, {"error", st.ToString()}});
+    }
+    if (!SleepUnlessClosing(backoff_ms)) return false;
+    backoff_ms = std::min(backoff_ms * 2, limits::kClickHouseRetryMaxMs);
+  }
+}
+
+void ClickHouseOutbox::Complete(uint64_t first) {
+  bool recovered = false;
+  uint64_t released = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    released = window_.Complete(first);
+    while (!queue_.empty() && queue_.front().seq <= released) {
+      backlog_bytes_ -= queue_.front().payload->size();
+      backlog_rows_ -= queue_.front().events;
+      queue_.pop_front();
+      --taken_;
+    }
+    shipped_seq_ = released;
+    recovered = !last_error_.empty();
+    last_error_.clear();
+  }
+  if (recovered) logger::Info("clickhouse outbox: shipping again", {{"url", options_.url}});
+  // The state first, then the segments: a restart never reuses a shipped record's number.
+  // Completions racing here write the newest watermark once.
+  std::lock_guard<std::mutex> release(release_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    released = shipped_seq_;
+  }
+  if (released <= state_written_) return;
+  Status state = WriteState(released);
+  if (!state.ok()) {
+    logger::Error("clickhouse outbox: cannot write the state file; WAL segments kept",
+                  {{"error", state.ToString()}});
+    return;
+  }
+  state_written_ = released;
+  Status del = wal_->DeleteSegmentsUpTo(released);
+  if (!del.ok()) {
+    logger::Warn("clickhouse outbox: cannot delete shipped WAL segments",
+                 {{"error", del.ToString()}});
+  }
+}
+
+Status ClickHouseOutbox::WaitForRunningInserts(const std::string& prefix) {
+  const std::string sql =
+      "SELECT count() FROM system.processes WHERE query_id LIKE " + SqlString(prefix + "%");
   for (;;) {
     ClickHouseRequest req;
     req.sql = sql;
     req.cancel = &cancel_;
     req.deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.insert_timeout_ms);
-    VIGIA_ASSIGN_OR_RETURN(std::string out, client_.Execute(req));
+    VIGIA_ASSIGN_OR_RETURN(std::string out, Execute(req));
     uint64_t running = 0;
     while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
     if (!ParseU64(out, &running)) {
@@ -306,7 +386,7 @@ Status ClickHouseOutbox::WaitForRunningInserts() {
   }
 }
 
-Status ClickHouseOutbox::Ship(const std::vector<Record>& records) {
+Status ClickHouseOutbox::Ship(const std::vector<Record>& records, bool maybe_sent) {
   std::vector<std::unique_ptr<EventBatch>> batches(records.size());
   int64_t min_ts = INT64_MAX;
   int64_t max_ts = INT64_MIN;
@@ -326,8 +406,10 @@ Status ClickHouseOutbox::Ship(const std::vector<Record>& records) {
     }
   }
   std::unordered_set<uint64_t> present;
-  if (records.front().seq <= maybe_sent_upto_ && min_ts <= max_ts) {
-    VIGIA_RETURN_IF_ERROR(WaitForRunningInserts());
+  const std::string query_id_prefix =
+      "vigia-outbox-" + std::to_string(seq_base_) + "-" + std::to_string(records.front().seq) + "-";
+  if (maybe_sent && min_ts <= max_ts) {
+    VIGIA_RETURN_IF_ERROR(WaitForRunningInserts(query_id_prefix));
     const uint64_t lo = RowSeq(seq_base_, records.front().seq, 0);
     const uint64_t hi =
         RowSeq(seq_base_, records.back().seq, limits::kClickHouseMaxEventsPerRecord - 1);
@@ -338,7 +420,7 @@ Status ClickHouseOutbox::Ship(const std::vector<Record>& records) {
     req.cancel = &cancel_;
     req.deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.insert_timeout_ms);
-    VIGIA_ASSIGN_OR_RETURN(std::string out, client_.Execute(req));
+    VIGIA_ASSIGN_OR_RETURN(std::string out, Execute(req));
     size_t pos = 0;
     while (pos < out.size()) {
       size_t nl = out.find('\n', pos);
@@ -377,13 +459,11 @@ Status ClickHouseOutbox::Ship(const std::vector<Record>& records) {
     if (options_.insert_quorum > 0) {
       req.settings.emplace_back("insert_quorum", std::to_string(options_.insert_quorum));
     }
-    req.settings.emplace_back("query_id", "vigia-outbox-" + std::to_string(seq_base_) + "-" +
-                                              std::to_string(records.front().seq) + "-" +
-                                              std::to_string(++insert_counter_));
+    req.settings.emplace_back("query_id", query_id_prefix + std::to_string(++insert_counter_));
     req.cancel = &cancel_;
     req.deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.insert_timeout_ms);
-    VIGIA_RETURN_IF_ERROR(client_.Execute(req).status());
+    VIGIA_RETURN_IF_ERROR(Execute(req).status());
   }
   shipped_rows_ += rows;
   skipped_rows_ += skipped;

@@ -484,6 +484,13 @@ inline constexpr int kClickHouseShipDelayMs = 200;
 // One INSERT may take this long before the node gives up on it (and, before re-sending,
 // waits for ClickHouse to finish or drop it: exactly once).
 inline constexpr int kClickHouseInsertTimeoutMs = 60'000;
+// INSERTs one node has in flight at once (clickhouse.insert_concurrency), one shipper thread
+// each. ClickHouse parses, sorts and compresses one INSERT on one thread, and with one INSERT
+// at a time the node waited for each answer before encoding the next batch, so the two took
+// turns (one node shipped 46-49k events/s, docs/scale-out.md). With 4 in flight the encode of
+// the next batches overlaps the inserts and ClickHouse uses more cores; the outbox releases in
+// WAL order whatever the order the INSERTs complete in (clickhouse_ship_window.h).
+inline constexpr int kClickHouseInsertConcurrency = 4;
 // Backoff while ClickHouse is down or refusing: first wait, doubling up to the cap.
 inline constexpr int kClickHouseRetryBaseMs = 100;
 inline constexpr int kClickHouseRetryMaxMs = 5'000;

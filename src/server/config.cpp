@@ -165,6 +165,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 16, &c->store.clickhouse.insert_quorum);
        }},
+      {"clickhouse", "insert_concurrency",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 64, &c->store.clickhouse.insert_concurrency);
+       }},
       {"clickhouse", "max_backlog_bytes",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1 << 20, kMaxBytes, &c->store.clickhouse.max_backlog_bytes);

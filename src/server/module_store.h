@@ -37,6 +37,8 @@ struct ClickHouseStorageOptions {
   // replicas hold it, so an acknowledged event survives the loss of a replica's disk — while a
   // shard has fewer than N live replicas its inserts fail and the outbox buffers them.
   int insert_quorum = 0;
+  // clickhouse.insert_concurrency: INSERTs in flight at once (limits.h).
+  int insert_concurrency = limits::kClickHouseInsertConcurrency;
 };
 
 // [storage], [clickhouse], [data], [wal], [store], [retention] and log.stats_interval_sec,

@@ -82,6 +82,7 @@ Result<std::unique_ptr<StorageBackend>> OpenClickHouseStorage(const StoreModuleO
   oo.schema = schema;
   oo.max_backlog_bytes = ch.max_backlog_bytes;
   oo.insert_quorum = ch.insert_quorum;
+  oo.insert_concurrency = ch.insert_concurrency;
   oo.lock_data_dir = false;  // the server holds the data directory's lock (server.cpp)
   VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<clickhouse::ClickHouseOutbox> outbox,
                          clickhouse::ClickHouseOutbox::Open(oo));
