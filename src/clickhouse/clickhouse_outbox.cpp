@@ -285,6 +285,16 @@ bool ClickHouseOutbox::TakeBatch(std::vector<Record>* batch) {
       });
       if (closing_) return false;
       if (taken_ == queue_.size()) continue;  // another shipper took them
+      // A partial batch goes only when no INSERT is in flight (a quiet node: the delay bounds
+      // the time to queryable). Under load the records wait for a full batch or for the
+      // INSERTs in flight: small INSERTs make small parts, and ClickHouse's merges of them
+      // cost more CPU than the parallel INSERTs save (measured: 22 → 33 CPU-µs/event).
+      cv_.wait(lock, [this] {
+        return closing_ || flush_now_ || untaken_bytes_ >= options_.ship_batch_bytes ||
+               window_.in_flight() == 0;
+      });
+      if (closing_) return false;
+      if (taken_ == queue_.size()) continue;
     }
     flush_now_ = false;
     uint64_t bytes = 0;
@@ -342,6 +352,7 @@ void ClickHouseOutbox::Complete(uint64_t first) {
     shipped_seq_ = released;
     recovered = !last_error_.empty();
     last_error_.clear();
+    cv_.notify_all();  // fewer INSERTs in flight: a partial batch may go (TakeBatch)
   }
   if (recovered) logger::Info("clickhouse outbox: shipping again", {{"url", options_.url}});
   // The state first, then the segments: a restart never reuses a shipped record's number.

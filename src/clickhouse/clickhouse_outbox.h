@@ -7,9 +7,10 @@
 //            embedded store — and the record queued in memory for the shipper;
 //   shipper threads (insert_concurrency of them) → each takes the next batch of records in
 //            WAL order (up to kClickHouseShipBatchBytes, after waiting up to
-//            kClickHouseShipDelayMs for a batch to fill) and sends it as one INSERT ... FORMAT
-//            RowBinary into the events table, so up to insert_concurrency INSERTs are in
-//            flight at once and the next batch is encoded while earlier ones are inserted.
+//            kClickHouseShipDelayMs for a batch to fill; a batch that is not full goes only
+//            while no INSERT is in flight) and sends it as one INSERT ... FORMAT RowBinary
+//            into the events table, so under load up to insert_concurrency full INSERTs are
+//            in flight at once and the next batch is encoded while earlier ones are inserted.
 //            INSERTs complete in any order; the outbox releases only up to the watermark
 //            (clickhouse_ship_window.h: the last record of the longest acknowledged prefix):
 //            the state file records it and the WAL segments it covers are deleted.

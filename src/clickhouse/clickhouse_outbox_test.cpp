@@ -204,6 +204,10 @@ class FakeClickHouse {
     std::lock_guard<std::mutex> l(mu_);
     return checks_;
   }
+  int inserts() {
+    std::lock_guard<std::mutex> l(mu_);
+    return inserts_;
+  }
 
  private:
   std::mutex mu_;
@@ -328,6 +332,25 @@ TEST_F(ClickHouseOutboxShipTest, AHeldInsertAtCloseIsShippedOnceAfterReopen) {
   std::map<int64_t, int> stored = ch_.stored();
   ASSERT_EQ(stored.size(), 30u);
   for (const auto& [n, times] : stored) EXPECT_EQ(times, 1) << "event " << n;
+}
+
+TEST_F(ClickHouseOutboxShipTest, APartialBatchWaitsWhileAnInsertIsInFlight) {
+  options_.ship_batch_bytes = 1u << 20;  // nothing here fills a batch
+  ch_.HoldFirst();
+  auto o = ClickHouseOutbox::Open(options_);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ch_.SetSeqBase((*o)->seq_base());
+  ASSERT_TRUE((*o)->Append(fake::Numbered(0, 5)).ok());
+  ASSERT_TRUE(fake::WaitFor([&] { return ch_.inserts() == 1; }));  // held
+  for (int k = 1; k < 4; ++k) ASSERT_TRUE((*o)->Append(fake::Numbered(k, 5)).ok());
+  // Past the ship delay, but an INSERT is in flight: the three records wait, they do not go
+  // as three small INSERTs beside it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(ch_.inserts(), 1);
+  ch_.Release();
+  ASSERT_TRUE(fake::WaitFor([&] { return (*o)->outbox_stats().backlog_rows == 0; }));
+  EXPECT_EQ(ch_.inserts(), 2);  // records 2..4 in one INSERT
+  EXPECT_EQ(ch_.stored().size(), 20u);
 }
 
 }  // namespace
