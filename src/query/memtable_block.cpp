@@ -134,7 +134,7 @@ void MemtableBlockCache::SweepLocked() {
       ++it;
     }
   }
-  swept_size_ = entries_.size();
+  hits_since_sweep_ = 0;
 }
 
 std::shared_ptr<const MemtableBlock> MemtableBlockCache::Get(
@@ -142,11 +142,17 @@ std::shared_ptr<const MemtableBlock> MemtableBlockCache::Get(
   std::shared_ptr<Entry> e;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    // Amortized: a full sweep whenever the map has doubled since the last one.
-    if (entries_.size() >= 2 * swept_size_ + 64) SweepLocked();
+    // A block of a freed batch is garbage the size of its batch (~15 MB for 20,000 events),
+    // so sweep often: before each new entry and every kSweepEvery hits. A sweep is one pass
+    // over the entries (a few hundred at most: the memtable's batches), cheap beside a build.
     auto it = entries_.find(batch.get());
     // A freed batch's address may be reused by a new one: the weak pointer tells them apart.
-    if (it == entries_.end() || it->second->batch.lock() != batch) {
+    const bool fresh_entry = it == entries_.end() || it->second->batch.lock() != batch;
+    if (fresh_entry || ++hits_since_sweep_ >= kSweepEvery) {
+      SweepLocked();
+      it = entries_.find(batch.get());
+    }
+    if (fresh_entry) {
       auto fresh = std::make_shared<Entry>();
       fresh->batch = batch;
       it = entries_.insert_or_assign(batch.get(), std::move(fresh)).first;

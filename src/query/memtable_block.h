@@ -7,7 +7,8 @@
 //
 // Memtable batches are immutable once inserted, so a batch's block is built once, on the
 // first query that needs it, and cached (MemtableBlockCache) until the batch is freed
-// (flushed into a part and no longer held by any snapshot).
+// (flushed into a part and no longer held by any snapshot) and the cache next sweeps: a
+// block is as big as its batch, so the cache sweeps before each new entry and every 64 hits.
 //
 // String values are views into the batch's arena: a MemtableBlock is valid only while its
 // EventBatch lives. The engine holds the batch through its StoreSnapshot while it uses the
@@ -78,7 +79,10 @@ class MemtableBlockCache {
 
   mutable std::mutex mu_;
   std::unordered_map<const EventBatch*, std::shared_ptr<Entry>> entries_;  // guarded by mu_
-  size_t swept_size_ = 0;  // entries_.size() after the last sweep; guarded by mu_
+  // Hits (Gets of an existing entry) after which a Get sweeps even without a new entry, so the
+  // blocks of batches flushed while no new batch arrives are freed by the next queries.
+  static constexpr uint32_t kSweepEvery = 64;
+  uint32_t hits_since_sweep_ = 0;  // guarded by mu_
 };
 
 }  // namespace vigia

@@ -137,17 +137,21 @@ TEST(MemtableBlockTest, CacheBuildsOncePerBatchAndForgetsFreedBatches) {
   auto b2 = cache.Get(a);
   EXPECT_EQ(b1.get(), b2.get());
   EXPECT_EQ(b1->num_rows(), a->size());
-  const size_t before = cache.size();
-  {
-    std::vector<std::shared_ptr<const EventBatch>> freed;
-    for (int i = 0; i < 200; ++i) {
-      auto t = Normalized({"{\"msg\":\"x" + std::to_string(i) + "\"}"});
-      EXPECT_EQ(cache.Get(t)->num_rows(), 1u);
-    }
+  EXPECT_EQ(cache.size(), 1u);
+  std::weak_ptr<const MemtableBlock> previous;
+  for (int i = 0; i < 200; ++i) {
+    auto t = Normalized({"{\"msg\":\"x" + std::to_string(i) + "\"}"});
+    EXPECT_EQ(cache.Get(t)->num_rows(), 1u);
+    // The previous iteration's batch is gone: the new entry's sweep freed its block, so the
+    // cache holds the live batches' blocks, not one per batch ever queried.
+    EXPECT_TRUE(previous.expired()) << i;
+    EXPECT_EQ(cache.size(), 2u) << i;
+    previous = cache.Get(t);
   }
-  // The 200 batches are gone: sweeping keeps the map near the live set, not the history.
-  EXPECT_LT(cache.size(), before + 200);
-  EXPECT_EQ(cache.Get(a).get(), b1.get());
+  // The last batch is freed too; hits on a live batch sweep it within kSweepEvery calls.
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(cache.Get(a).get(), b1.get());
+  EXPECT_TRUE(previous.expired());
+  EXPECT_EQ(cache.size(), 1u);
 }
 
 // Queries on both worker threads ask for the same batches at once: one build each, and every
