@@ -287,7 +287,7 @@ Status Decode(std::string_view data, EventBatch* out) {
   if (num_events > r.remaining() / 2 || total_fields > r.remaining()) {
     return Bad("counts exceed data");
   }
-  out->mutable_events().reserve(num_events);
+  out->Reserve(num_events, total_fields);
 
   int64_t ts = 0;
   uint64_t fields_seen = 0;
