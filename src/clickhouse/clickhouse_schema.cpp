@@ -148,6 +148,29 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o, uint32_t versi
                     SqlString(o.database) +
                     ", 'events_local', cityHash64(ifNull(request_id, toString(seq))))");
     }
+  } else if (version == 2) {
+    // Version 2: the heartbeats of the cluster leases (clickhouse_lease_table.h). One row per
+    // heartbeat; merges keep each node's latest (ReplacingMergeTree by heartbeat_ns, a UInt
+    // because 18.16 takes no signed version column), and readers take argMax anyway.
+    const std::string columns =
+        "(lease String, node String, heartbeat_ns UInt64, expires_ns UInt64, holder UInt8)";
+    auto engine = [&](const std::string& table) {
+      std::string e = o.replicated ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/" +
+                                         o.database + "/" + table + "', '{replica}', heartbeat_ns)"
+                                   : std::string("ReplacingMergeTree(heartbeat_ns)");
+      return " ENGINE = " + e + " ORDER BY (lease, node)";
+    };
+    if (o.cluster.empty()) {
+      out.push_back("CREATE TABLE IF NOT EXISTS " + db + ".leases " + columns + engine("leases"));
+    } else {
+      out.push_back("CREATE TABLE IF NOT EXISTS " + db + ".leases_local " + columns +
+                    engine("leases_local"));
+      // Every row of one lease on one shard: any node reads all of a lease's heartbeats
+      // through the Distributed table, whichever server it talks to.
+      out.push_back("CREATE TABLE IF NOT EXISTS " + db + ".leases AS " + db +
+                    ".leases_local ENGINE = Distributed(" + SqlString(o.cluster) + ", " +
+                    SqlString(o.database) + ", 'leases_local', cityHash64(lease))");
+    }
   }
   return out;
 }

@@ -45,8 +45,9 @@ const CanonicalColumn* FindCanonicalColumn(std::string_view field);
 // The text fields (msg, error.message, error.type, error.stack): VQL's bare words search them.
 std::span<const std::string_view> TextFields();
 
-// The schema version this build writes and reads.
-inline constexpr uint32_t kSchemaVersion = 1;
+// The schema version this build writes and reads. 1: the events tables; 2: the cluster
+// leases' heartbeat table (`leases`, and `leases_local` on a cluster).
+inline constexpr uint32_t kSchemaVersion = 2;
 
 struct SchemaOptions {
   std::string database = "vigia";

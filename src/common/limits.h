@@ -494,6 +494,16 @@ inline constexpr int kClickHouseInsertConcurrency = 4;
 // Backoff while ClickHouse is down or refusing: first wait, doubling up to the cap.
 inline constexpr int kClickHouseRetryBaseMs = 100;
 inline constexpr int kClickHouseRetryMaxMs = 5'000;
+// Cluster leases (storage.backend = "clickhouse", clickhouse/lease_keeper.h, docs/scale-out.md):
+// a node's heartbeat row is valid this long (`cluster.lease_ttl_ms`), and it renews every
+// `cluster.lease_renew_ms`. A dead holder is replaced within TTL + one renew interval (+ the
+// clock skew between the nodes); a holder that cannot renew stops TTL after its last
+// heartbeat. The renew interval must leave room for a few failed renewals inside the TTL
+// (config refuses renew > TTL / 2).
+inline constexpr int kClusterLeaseTtlMs = 10'000;
+inline constexpr int kClusterLeaseRenewMs = 2'000;
+// One renew round (a read and a write) may take this long before it counts as failed.
+inline constexpr int kClusterLeaseRequestTimeoutMs = 5'000;
 // Events in one outbox record: the row's seq is (record << 24) + index (clickhouse_outbox.h).
 // A batch above it is refused; 16M events is more than a 64 MiB body can hold but for `{}`.
 inline constexpr size_t kClickHouseMaxEventsPerRecord = size_t{1} << 24;
