@@ -9,6 +9,8 @@
 
 #include <toml++/toml.h>
 
+#include "clickhouse/clickhouse_lease_table.h"
+
 namespace vigia {
 namespace {
 
@@ -172,6 +174,23 @@ const std::vector<KeyDesc>& Keys() {
       {"clickhouse", "max_backlog_bytes",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1 << 20, kMaxBytes, &c->store.clickhouse.max_backlog_bytes);
+       }},
+      {"cluster", "node_id",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         if (!clickhouse::ValidNodeId(s)) {
+           return Status::InvalidArgument("expected 1-64 of A-Z a-z 0-9 . _ -, got \"" + s + "\"");
+         }
+         c->cluster.node_id = s;
+         return Status::Ok();
+       }},
+      {"cluster", "lease_ttl_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1000, 3'600'000, &c->cluster.lease_ttl_ms);
+       }},
+      {"cluster", "lease_renew_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 100, 1'800'000, &c->cluster.lease_renew_ms);
        }},
       {"wal", "fsync",
        [](ServerConfig* c, const RawValue& r) {

@@ -26,6 +26,7 @@
 #include "server/module_alerts.h"
 #include "server/module_audit.h"
 #include "server/module_backup.h"
+#include "server/module_cluster.h"
 #include "server/module_dashboard.h"
 #include "server/module_disk.h"
 #include "server/module_errors.h"
@@ -55,6 +56,8 @@ struct ServerConfig {
   BackupModuleOptions backup;
   // [alerts]
   AlertsModuleOptions alerts;
+  // [cluster]
+  ClusterModuleOptions cluster;
   // [monitor]
   MonitorModuleOptions monitor;
   // [errors]

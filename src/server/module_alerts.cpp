@@ -224,6 +224,9 @@ void AlertsModule::Audit(std::string_view action, std::string_view actor, std::s
 Status AlertsModule::Reload() { return LoadRules("signal"); }
 
 Status AlertsModule::EvaluateDue() {
+  // In a cluster only the holder of the rules lease evaluates (module_cluster.h): N nodes
+  // with the same rules fire once.
+  if (!ctx_->HoldsRulesLease()) return Status::Ok();
   const int64_t now = ctx_->env->NowNanos();
   std::vector<AlertTransition> transitions = engine_->Tick(now);
   // Notify before recording, so the saved state says what was queued for delivery.

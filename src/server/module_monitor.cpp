@@ -180,6 +180,8 @@ Status MonitorModule::Stop() {
 }
 
 Status MonitorModule::RunProbeTask(const ProbeTarget& t) {
+  // In a cluster only the holder of the rules lease probes (module_cluster.h).
+  if (!ctx_->HoldsRulesLease()) return Status::Ok();
   ProbeResult r = RunProbe(t, ctx_->env->NowNanos());
   MetricRegistry* m = ctx_->metrics;
   m->GetCounter("vigia_probe_runs_total", "Probe runs by target and result.", {"target", "result"},

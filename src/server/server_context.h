@@ -24,6 +24,10 @@
 
 namespace vigia {
 
+namespace clickhouse {
+class LeaseKeeper;
+}  // namespace clickhouse
+
 namespace errors {
 class ErrorGroupHooks;
 class ErrorGroupTable;
@@ -89,6 +93,13 @@ struct ServerContext {
   // QueryOptions::scope — ScopeOf(req.principal) in a route, TenantScope::All() for the
   // server's own work (alert rules).
   QueryBackend* query_backend = nullptr;
+
+  // Published by the cluster module with storage.backend = "clickhouse" (module_cluster.h): the
+  // lease "rules". Alert rules are evaluated and probes run only while Held(); null with the
+  // embedded store (one node: always).
+  const clickhouse::LeaseKeeper* rules_lease = nullptr;
+  // Whether this node runs the cluster-wide scheduled work (alert rules, probes) now.
+  bool HoldsRulesLease() const;
 
   // Published by the monitor module (monitor/kpi_evaluator.h, monitor/slo_evaluator.h): the
   // KPIs' and SLOs' status by name, for alert rules that reference them.

@@ -4,6 +4,7 @@
 #include "server/module_audit.h"
 #include "server/module_auth.h"
 #include "server/module_backup.h"
+#include "server/module_cluster.h"
 #include "server/module_dashboard.h"
 #include "server/module_disk.h"
 #include "server/module_errors.h"
@@ -36,6 +37,9 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
   modules.push_back(std::make_unique<SyslogModule>(config.syslog));
   modules.push_back(std::make_unique<QueryModule>(config.query));
+  // After ingest (its audit events), before monitor and alerts (ctx->rules_lease gates their
+  // probes and rule evaluations).
+  modules.push_back(std::make_unique<ClusterModule>(config.cluster, config.store));
   // Before alerts: publishes ctx->kpis / ctx->slos, which alert rules may reference.
   modules.push_back(std::make_unique<MonitorModule>(config.monitor));
   // After query (a lost table is rebuilt with VQL), before alerts (ctx->error_hooks).
