@@ -1,0 +1,140 @@
+// The rules lease on a real ClickHouse cluster (issue 19): two shards (two clickhouse-server
+// processes, no ZooKeeper; `leases` Distributed over `leases_local` by
+// `vigia clickhouse init --cluster`) and two vigia nodes, each talking to its own shard, with
+// the same alert rule (always true, every second), the lease at TTL 3 s / renew 0.5 s:
+//   - exactly one node holds the lease (node-a, the lower id) and only it evaluates the rule:
+//     the other's /v1/rules shows 0 evaluations, and the rule fired exactly once in
+//     ClickHouse (not once per node); the acquisition is a kind=audit event;
+//   - kill -9 of the holder: the other node holds the lease within TTL + one renew interval
+//     (+ 1.5 s for the scheduler and the polling) of the kill, evaluates the rule and fires it.
+// Labels peers;cluster;no_sanitizer.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "clickhouse/clickhouse_client.h"
+#include "support/clickhouse_process.h"
+#include "support/cluster_ingest.h"
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace vigia::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kTtlMs = 3000;
+constexpr int kRenewMs = 500;
+
+std::string Get(uint16_t port, const std::string& path) {
+  HttpClient c(port, 10000);
+  Result<HttpResult> r = c.Request("GET", path);
+  return r.ok() && r->status == 200 ? r->body : std::string();
+}
+
+bool Holds(uint16_t port) {
+  return Get(port, "/v1/cluster").find("\"held\":true") != std::string::npos;
+}
+
+// The `evaluations` of the only rule in /v1/rules; -1 when the answer has none.
+long Evaluations(uint16_t port) {
+  const std::string body = Get(port, "/v1/rules");
+  const size_t at = body.find("\"evaluations\":");
+  if (at == std::string::npos) return -1;
+  return std::strtol(body.c_str() + at + 14, nullptr, 10);
+}
+
+// Polls `pred` every 100 ms for up to `ms`.
+template <typename Pred>
+bool Eventually(Pred pred, int ms) {
+  const auto end = Clock::now() + std::chrono::milliseconds(ms);
+  while (Clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return pred();
+}
+
+long CountRows(clickhouse::ClickHouseClient& ch, const std::string& where) {
+  Result<std::string> r = ch.Execute("SELECT count() FROM vigia.events WHERE " + where);
+  return r.ok() ? std::strtol(r->c_str(), nullptr, 10) : -1;
+}
+
+TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKillNine) {
+  ClickHouseProcess s1("lease_shard1"), s2("lease_shard2");
+  ASSERT_TRUE(s1.ok() && s2.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
+  ASSERT_TRUE(ConfigureCluster({&s1, &s2}, "vigia_lease")) << "cluster config not loaded";
+  const char* bin = std::getenv("VIGIA_BINARY");
+  ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
+  const std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1.url() +
+                                       " --url " + s2.url() + " --cluster vigia_lease 2>&1");
+  ASSERT_NE(init.find(s2.url() + ": schema version 2 created"), std::string::npos) << init;
+
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/rules");
+  std::ofstream(dir.path() + "/rules/always.yml") << R"(groups:
+  - name: lease
+    interval: 1s
+    rules:
+      - name: Always
+        query: '* | stats count() as n'
+        condition: n >= 0
+)";
+  auto node = [&](const std::string& name, const std::string& ch_url) {
+    ServerOptions o = NodeOptions(dir, name, ch_url, "vigia_lease");
+    o.env.push_back({"VIGIA_CLUSTER_NODE_ID", "node-" + name});
+    o.env.push_back({"VIGIA_CLUSTER_LEASE_TTL_MS", std::to_string(kTtlMs)});
+    o.env.push_back({"VIGIA_CLUSTER_LEASE_RENEW_MS", std::to_string(kRenewMs)});
+    o.env.push_back({"VIGIA_ALERTS_RULES_DIR", dir.path() + "/rules"});
+    o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "false"});
+    return o;
+  };
+  ServerProcess a(node("a", s1.url())), b(node("b", s2.url()));
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_TRUE(b.Start().ok()) << b.Log();
+
+  // --- one holder, one evaluator ------------------------------------------------------
+  ASSERT_TRUE(Eventually([&] { return Holds(a.port()); }, 3 * kTtlMs)) << a.Log();
+  std::this_thread::sleep_for(3s);  // a few evaluations (one a second)
+  EXPECT_TRUE(Holds(a.port()));
+  EXPECT_FALSE(Holds(b.port()));
+  EXPECT_GE(Evaluations(a.port()), 2);
+  EXPECT_EQ(Evaluations(b.port()), 0) << "the node without the lease evaluated the rule";
+  EXPECT_NE(Get(b.port(), "/v1/cluster").find("\"holder\":\"node-a\""), std::string::npos)
+      << Get(b.port(), "/v1/cluster");
+
+  clickhouse::ClickHouseClient ch(s1.url());
+  const std::string fired = "kind = 'alert' AND msg LIKE 'alert Always firing%'";
+  // The outbox ships within a few hundred ms.
+  EXPECT_TRUE(Eventually([&] { return CountRows(ch, fired) >= 1; }, 5000));
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(CountRows(ch, fired), 1) << "the rule fired once per node, not once";
+  EXPECT_EQ(CountRows(ch, "kind = 'audit' AND msg LIKE 'node node-a holds lease rules%'"), 1);
+
+  // --- kill -9 of the holder: the other takes over ------------------------------------
+  EXPECT_EQ(a.Stop(SIGKILL), 128 + SIGKILL);
+  const auto killed = Clock::now();
+  ASSERT_TRUE(Eventually([&] { return Holds(b.port()); }, 3 * kTtlMs)) << b.Log();
+  const auto took_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed).count();
+  // Not before a's last heartbeat ran out (it renewed at most one interval before the kill),
+  // and within TTL + one renew interval, plus scheduling and polling.
+  EXPECT_GE(took_ms, kTtlMs - kRenewMs);
+  EXPECT_LE(took_ms, kTtlMs + kRenewMs + 1500);
+  EXPECT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 1; }, 3000)) << b.Log();
+  EXPECT_TRUE(Eventually([&] { return CountRows(ch, fired) == 2; }, 5000))
+      << "b did not fire after the takeover: " << CountRows(ch, fired);
+  EXPECT_EQ(CountRows(ch, "kind = 'audit' AND msg LIKE 'node node-b holds lease rules%'"), 1);
+  std::printf("lease taken over %lld ms after kill -9 (TTL %d ms, renew %d ms)\n",
+              static_cast<long long>(took_ms), kTtlMs, kRenewMs);
+}
+
+}  // namespace
+}  // namespace vigia::testing
