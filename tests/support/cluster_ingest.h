@@ -46,7 +46,8 @@ void CheckExactlyOnce(const std::string& url, Acked* acked, const char* phase,
 ServerOptions NodeOptions(const TempDir& dir, const std::string& name, const std::string& ch_url,
                           const std::string& cluster);
 
-// `* | stats count() as n, count_distinct(request_id) as d` asked through a vigia node.
+// `request_id:* | stats count() as n, count_distinct(request_id) as d` asked through a vigia
+// node (the test's events; not the nodes' own lease audit events, which have no request_id).
 std::pair<uint64_t, uint64_t> CountThrough(uint16_t port);
 
 }  // namespace vigia::testing
