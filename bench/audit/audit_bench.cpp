@@ -12,7 +12,11 @@
 //      sends the batches from C threads at once (C = 4 on 2 cores: both cores busy with
 //      ingest, so the chainer's work competes with it for CPU instead of overlapping it).
 //
+// --only off|chainer|hook runs the ingest part with that configuration alone (every round;
+// no comparison printed): for a profiler (`perf record`) to see one configuration's work.
+//
 // Usage: audit_bench [--events N] [--mix-events N] [--rounds R] [--clients C] [--dir D]
+//                    [--only off|chainer|hook]
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <sys/resource.h>
@@ -178,6 +182,7 @@ RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodie
 int main(int argc, char** argv) {
   int events = 1'000'000, mix_events = 400'000, rounds = 3, clients = 1;
   std::string dir = (fs::temp_directory_path() / "vigia-audit-bench").string();
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--events") events = std::atoi(argv[i + 1]);
@@ -185,6 +190,11 @@ int main(int argc, char** argv) {
     if (a == "--rounds") rounds = std::atoi(argv[i + 1]);
     if (a == "--clients") clients = std::atoi(argv[i + 1]);
     if (a == "--dir") dir = argv[i + 1];
+    if (a == "--only") only = argv[i + 1];
+  }
+  if (!only.empty() && only != "off" && only != "chainer" && only != "hook") {
+    std::fprintf(stderr, "--only: off, chainer or hook\n");
+    return 2;
   }
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -308,6 +318,18 @@ int main(int argc, char** argv) {
       body += e % 2 ? RequestLine(1'796'000'000 + b, i) : AuditLine(1'796'000'000 + b, i);
     }
     bodies.push_back(std::move(body));
+  }
+  if (!only.empty()) {
+    const Chain c = only == "off"       ? Chain::kOff
+                    : only == "chainer" ? Chain::kChainer
+                                        : Chain::kHook;
+    for (int r = 0; r < rounds; ++r) {
+      RunTimes t = IngestRun(dir + "/ingest", bodies, c, clients);
+      std::printf("ingest: --only %s, round %d: until all chained %.3f s, CPU %.3f s\n",
+                  only.c_str(), r + 1, t.chained, t.cpu);
+    }
+    fs::remove_all(dir);
+    return 0;
   }
   double off = 1e9, ack = 1e9, chained = 1e9, hooked = 1e9, cpu_off = 1e9, cpu_chained = 1e9;
   for (int r = 0; r < rounds; ++r) {

@@ -250,6 +250,147 @@ void Encode(const EventBatch& batch, std::string* out) {
   out->append(enc.data(), enc.size());
 }
 
+Status AppendSelection(std::string_view encoded, std::span<const uint32_t> indexes,
+                       std::string* out) {
+  if (encoded.size() < 5) return Bad("too short");
+  if (static_cast<uint8_t>(encoded[0]) != kVersion) return Bad("unknown version");
+  uint32_t names_offset;
+  {
+    const auto* b = reinterpret_cast<const unsigned char*>(encoded.data() + 1);
+    names_offset = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  }
+  if (names_offset < 5 || names_offset > encoded.size()) {
+    return Bad("name table offset out of range");
+  }
+  const char* base = encoded.data();
+  // The name table: offsets of each name's length varint (copied as they are).
+  Reader nr(base + names_offset, base + encoded.size());
+  uint64_t num_names;
+  if (!nr.Varint(&num_names)) return Bad("truncated name table");
+  if (num_names > nr.remaining()) return Bad("name count exceeds data");
+  thread_local std::vector<std::string_view> names;  // each name's encoding (varint + bytes)
+  thread_local std::vector<uint32_t> renumber;       // old index -> new index + 1 (0: unused)
+  thread_local std::vector<uint32_t> used;           // old indexes in order of first use
+  names.clear();
+  used.clear();
+  for (uint64_t i = 0; i < num_names; ++i) {
+    const char* at = nr.pos();
+    uint64_t len;
+    std::string_view n;
+    if (!nr.Varint(&len) || !nr.Bytes(len, &n)) return Bad("truncated field name");
+    names.emplace_back(at, static_cast<size_t>(nr.pos() - at));
+  }
+  renumber.assign(num_names, 0);
+
+  Reader r(base + 5, base + names_offset);
+  uint64_t num_events;
+  uint64_t total_fields;
+  if (!r.Varint(&num_events) || !r.Varint(&total_fields)) return Bad("truncated header");
+
+  const size_t start = out->size();
+  auto fail = [&](const char* what) {
+    out->resize(start);
+    return Bad(what);
+  };
+  // Header with the counts known at the end: written then, the body after a gap reserved
+  // for the largest header.
+  constexpr size_t kMaxHeader = 1 + 4 + 2 * kMaxVarint;
+  out->resize(start + kMaxHeader);
+  char tmp[2 * kMaxVarint];
+  auto put_varint = [&](uint64_t v) {
+    char* p = tmp;
+    while (v >= 0x80) {
+      *p++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    out->append(tmp, static_cast<size_t>(p - tmp));
+  };
+  int64_t ts = 0, prev_ts = 0;
+  uint64_t fields_out = 0;
+  size_t next = 0;  // into indexes
+  for (uint64_t ev = 0; ev < num_events && next < indexes.size(); ++ev) {
+    uint64_t delta, nf;
+    if (!r.Varint(&delta) || !r.Varint(&nf)) return fail("truncated event header");
+    ts = static_cast<int64_t>(static_cast<uint64_t>(ts) + static_cast<uint64_t>(UnZigZag(delta)));
+    const bool keep = indexes[next] == ev;
+    if (keep) {
+      ++next;
+      put_varint(
+          ZigZag(static_cast<int64_t>(static_cast<uint64_t>(ts) - static_cast<uint64_t>(prev_ts))));
+      prev_ts = ts;
+      put_varint(nf);
+      fields_out += nf;
+    }
+    for (uint64_t fi = 0; fi < nf; ++fi) {
+      uint64_t key;
+      if (!r.Varint(&key)) return fail("truncated field");
+      const uint64_t idx = key >> kTagBits;
+      if (idx >= num_names) return fail("field name index out of range");
+      const char* value = r.pos();
+      switch (key & ((1u << kTagBits) - 1)) {
+        case kNull:
+        case kFalse:
+        case kTrue:
+          break;
+        case kInt: {
+          uint64_t z;
+          if (!r.Varint(&z)) return fail("truncated int");
+          break;
+        }
+        case kFloat: {
+          uint64_t bits;
+          if (!r.Fixed64(&bits)) return fail("truncated float");
+          break;
+        }
+        case kString: {
+          uint64_t len;
+          std::string_view sv;
+          if (!r.Varint(&len) || !r.Bytes(len, &sv)) return fail("truncated string");
+          break;
+        }
+        default:
+          return fail("unknown value tag");
+      }
+      if (!keep) continue;
+      uint32_t& n = renumber[idx];
+      if (n == 0) {
+        used.push_back(static_cast<uint32_t>(idx));
+        n = static_cast<uint32_t>(used.size());
+      }
+      put_varint((static_cast<uint64_t>(n - 1) << kTagBits) | (key & ((1u << kTagBits) - 1)));
+      out->append(value, static_cast<size_t>(r.pos() - value));
+    }
+  }
+  if (next < indexes.size()) return fail("event index out of range");
+  // Name table: the used names, numbered in order of first use.
+  const size_t names_at = out->size();
+  put_varint(used.size());
+  for (uint32_t idx : used) out->append(names[idx]);
+  // Header, moved up against the body.
+  char head[kMaxHeader];
+  size_t h = 0;
+  head[h++] = static_cast<char>(kVersion);
+  h += 4;  // names_offset, below
+  for (uint64_t v : {static_cast<uint64_t>(indexes.size()), fields_out}) {
+    while (v >= 0x80) {
+      head[h++] = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    head[h++] = static_cast<char>(v);
+  }
+  const size_t gap = kMaxHeader - h;
+  const uint32_t names_rel = static_cast<uint32_t>(names_at - start - kMaxHeader + h);
+  head[1] = static_cast<char>(names_rel);
+  head[2] = static_cast<char>(names_rel >> 8);
+  head[3] = static_cast<char>(names_rel >> 16);
+  head[4] = static_cast<char>(names_rel >> 24);
+  char* p = out->data() + start;
+  std::memcpy(p + gap, head, h);
+  out->erase(start, gap);
+  return Status::Ok();
+}
+
 Status Decode(std::string_view data, EventBatch* out) {
   if (!out->empty() || out->total_fields() != 0) {
     return Status::Internal("batch_codec::Decode: output batch is not empty");

@@ -50,6 +50,16 @@ std::string_view EncodeToScratch(const EventBatch& batch);
 std::string_view EncodeToScratch(const EventBatch& batch,
                                  std::span<const EventBatch::EventRef> events);
 
+// Appends to *out what EncodeToScratch(batch, selection) gives, byte for byte, straight from
+// `encoded` = the encoding of the whole batch (the WAL's record): `indexes` are the selected
+// events' places in the batch, strictly increasing. No event is decoded: each selected
+// event's bytes are copied with its field-name indexes renumbered in order of first use, as
+// the encoder numbers them (the audit ledger's batch records, cut from the WAL's bytes
+// instead of encoding the events a second time). Corruption, *out as it was, when `encoded`
+// does not parse or an index is out of range.
+Status AppendSelection(std::string_view encoded, std::span<const uint32_t> indexes,
+                       std::string* out);
+
 // Decodes `data` into `*out`.
 // REQUIRES: out is a freshly constructed (empty) batch.
 Status Decode(std::string_view data, EventBatch* out);
