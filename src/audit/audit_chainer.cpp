@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "audit/audit_event.h"
 #include "audit/audit_file_names.h"
 #include "common/logger.h"
 
@@ -196,12 +197,21 @@ Status AuditChainer::Persist() {
   return Status::Ok();
 }
 
-void AuditChainer::Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) {
-  uint64_t bytes = batch->MemoryUsage();
+void AuditChainer::Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
+                           std::string_view encoded) {
+  // The WAL's bytes are valid during this call only: kept for a batch with audit events.
+  std::shared_ptr<const std::string> copy;
+  for (const auto& e : batch->events()) {
+    if (IsAuditEvent(*batch, e)) {
+      copy = std::make_shared<const std::string>(encoded);
+      break;
+    }
+  }
+  const uint64_t bytes = batch->MemoryUsage() + (copy ? copy->size() : 0);
   int64_t now = env_->MonotonicNanos();
   std::lock_guard<std::mutex> lock(mu_);
   written_seq_ = seq;
-  queue_.push_back({seq, batch, now});
+  queue_.push_back({seq, batch, std::move(copy), now, bytes});
   queued_events_ += batch->size();
   queued_bytes_ += bytes;
   if (queue_.size() == 1) work_cv_.notify_one();
@@ -253,11 +263,11 @@ void AuditChainer::Run() {
       }
       // Read back by the catch-up already when at or below chained_seq_.
       uint64_t appended = 0;
-      if (e.seq > chained) {
+      if (e.seq > chained && e.encoded != nullptr) {
         // skip_ is empty unless this batch failed before for a later tenant: then it holds
         // the events of the tenants written already, passed over now.
         const uint64_t before = options_.ledger->records_appended();
-        Status st = options_.ledger->AppendAuditEvents("", *e.batch, &skip_);
+        Status st = options_.ledger->AppendAuditEvents("", *e.batch, &skip_, *e.encoded);
         appended = options_.ledger->records_appended() - before;
         if (!st.ok()) {
           failed = st;
@@ -271,7 +281,7 @@ void AuditChainer::Run() {
       chained_seq_ = std::max(chained_seq_, e.seq);
       queue_.pop_front();
       queued_events_ -= e.batch->size();
-      queued_bytes_ -= e.batch->MemoryUsage();
+      queued_bytes_ -= e.bytes;
       error_ = Status::Ok();
       done_cv_.notify_all();
     }

@@ -1,11 +1,14 @@
 // AuditChainer: chains the audit events of the store's WAL into the AuditLedger on its own
 // thread, after the clients were answered (docs/storage-format.md, "Audit ledger", crash
-// contract). The ingest thread pays only a queue push per batch: each tenant's batch record
-// (its audit events' encoding and one SHA-256, ledger_record.h v2) is computed here.
+// contract). The ingest thread pays a queue push per batch and, for a batch holding audit
+// events, a copy of its WAL payload (the batch codec bytes): each tenant's batch record (its
+// audit events cut from those bytes, batch_codec::AppendSelection, and one SHA-256,
+// ledger_record.h v2) is computed here, without encoding the events a second time.
 //
 // Source: the WAL, the store's durable record of what was acknowledged. The chainer is the
 // store's WalObserver (store.h): the WAL's commit hook hands it every written batch in
-// sequence order (a shared pointer, no copy), so each tenant's chain is in WAL order. The
+// sequence order (a shared pointer, and the WAL's bytes when it holds audit events), so
+// each tenant's chain is in WAL order. The
 // chainer then holds the WAL: no flush, close or erase deletes a segment holding a record it
 // has not durably passed (ReleasedSeq); an erase asks it to pass them at once (Release).
 //
@@ -14,7 +17,8 @@
 // is rewritten (tmp + fsync + rename) after the ledger's fsync, per drained group of batches
 // under wal.fsync = always, else at most every sync_interval_ms — then ReleasedSeq moves.
 // Start() catches up before returning: the WAL records after that position are read back
-// (Store::ReadWal) and their audit events chained, except, per tenant, the first (chain
+// (Store::ReadWal) and their audit events chained (encoded again from the decoded batch:
+// the same bytes, batch_codec.h), except, per tenant, the first (chain
 // length now − chain length in chained.pos): those were chained after the position was last
 // written (a crash between the chaining and the position), so nothing is chained twice. The
 // per-tenant skip is exact because a tenant's events are chained in WAL order, each once.
@@ -32,7 +36,8 @@
 // tenant's write fails, the retry passes over the tenants already written (skip_), so no
 // event is chained twice; a Stop or crash meanwhile leaves a position that says so too.
 //
-// Thread-safety: thread-safe. Written runs on the WAL's leader thread and only queues.
+// Thread-safety: thread-safe. Written runs on the WAL's leader thread: it looks for an audit
+// event in the batch, copies the WAL's bytes when there is one, and queues.
 #pragma once
 
 #include <atomic>
@@ -95,7 +100,8 @@ class AuditChainer final : public WalObserver {
   Status Stop();
 
   // WalObserver.
-  void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) override;
+  void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
+               std::string_view encoded) override;
   uint64_t ReleasedSeq() const override;
   // Chains the queued records up to `seq` and persists the position at once (not at the next
   // sync interval), then returns as ReleasedSeq() >= seq; false after timeout_ms, or when
@@ -116,7 +122,11 @@ class AuditChainer final : public WalObserver {
   struct Entry {
     uint64_t seq;
     std::shared_ptr<const EventBatch> batch;
+    // The WAL payload of a batch holding audit events (its records are cut from it); null
+    // when the batch holds none (nothing to chain).
+    std::shared_ptr<const std::string> encoded;
     int64_t written_ns;  // env_->MonotonicNanos() when handed over
+    uint64_t bytes;      // memory held: the batch's and the copy's
   };
   explicit AuditChainer(AuditChainerOptions options);
   // Chains the WAL records after chained.pos up to `last` (the records up to it were

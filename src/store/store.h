@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/env.h"
@@ -86,8 +87,11 @@ struct StoreOptions {
 class WalObserver {
  public:
   virtual ~WalObserver() = default;
-  // Record `seq` holding `batch` is written (and synced, for wal.fsync = always).
-  virtual void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch) = 0;
+  // Record `seq` holding `batch` is written (and synced, for wal.fsync = always). `encoded`:
+  // the record's payload, the batch's batch codec bytes (store/wal/batch_codec.h), valid
+  // during the call only (copy what is needed later).
+  virtual void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
+                       std::string_view encoded) = 0;
   // Every record <= this is consumed for good (durably): the store may delete the WAL
   // segments wholly at or below it, and none holding a later record.
   virtual uint64_t ReleasedSeq() const = 0;

@@ -250,6 +250,18 @@ void Encode(const EventBatch& batch, std::string* out) {
   out->append(enc.data(), enc.size());
 }
 
+std::optional<uint64_t> EventCount(std::string_view encoded) {
+  if (encoded.size() < 5 || static_cast<uint8_t>(encoded[0]) != kVersion) return std::nullopt;
+  const auto* b = reinterpret_cast<const unsigned char*>(encoded.data() + 1);
+  const uint32_t names_offset =
+      b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  if (names_offset < 5 || names_offset > encoded.size()) return std::nullopt;
+  Reader r(encoded.data() + 5, encoded.data() + names_offset);
+  uint64_t n;
+  if (!r.Varint(&n)) return std::nullopt;
+  return n;
+}
+
 Status AppendSelection(std::string_view encoded, std::span<const uint32_t> indexes,
                        std::string* out) {
   if (encoded.size() < 5) return Bad("too short");

@@ -28,6 +28,7 @@
 // Thread-safety: free functions, thread-safe (the encoder keeps per-thread scratch).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -59,6 +60,10 @@ std::string_view EncodeToScratch(const EventBatch& batch,
 // does not parse or an index is out of range.
 Status AppendSelection(std::string_view encoded, std::span<const uint32_t> indexes,
                        std::string* out);
+
+// The number of events the header of `encoded` announces; nullopt when the header does not
+// parse or its name table offset is out of range (a cheap check, not a decode).
+std::optional<uint64_t> EventCount(std::string_view encoded);
 
 // Decodes `data` into `*out`.
 // REQUIRES: out is a freshly constructed (empty) batch.
