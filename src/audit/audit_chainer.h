@@ -1,14 +1,15 @@
 // AuditChainer: chains the audit events of the store's WAL into the AuditLedger on its own
 // thread, after the clients were answered (docs/storage-format.md, "Audit ledger", crash
-// contract). The ingest thread pays a queue push per batch and, for a batch holding audit
-// events, a copy of its WAL payload (the batch codec bytes): each tenant's batch record (its
-// audit events cut from those bytes, batch_codec::AppendSelection, and one SHA-256,
-// ledger_record.h v2) is computed here, without encoding the events a second time.
+// contract). The ingest thread pays a look for audit events and a queue push per batch, and
+// for a batch of audit events only a copy of its WAL payload (the batch codec bytes), which
+// is then a record's payload as it is; each tenant's batch record (its audit events encoded
+// with the batch codec, unless those bytes are it, and one SHA-256, ledger_record.h v2) is
+// computed here.
 //
 // Source: the WAL, the store's durable record of what was acknowledged. The chainer is the
 // store's WalObserver (store.h): the WAL's commit hook hands it every written batch in
-// sequence order (a shared pointer, and the WAL's bytes when it holds audit events), so
-// each tenant's chain is in WAL order. The
+// sequence order (a shared pointer, and the WAL's bytes of a batch of audit events only),
+// so each tenant's chain is in WAL order. The
 // chainer then holds the WAL: no flush, close or erase deletes a segment holding a record it
 // has not durably passed (ReleasedSeq); an erase asks it to pass them at once (Release).
 //
@@ -36,8 +37,8 @@
 // tenant's write fails, the retry passes over the tenants already written (skip_), so no
 // event is chained twice; a Stop or crash meanwhile leaves a position that says so too.
 //
-// Thread-safety: thread-safe. Written runs on the WAL's leader thread: it looks for an audit
-// event in the batch, copies the WAL's bytes when there is one, and queues.
+// Thread-safety: thread-safe. Written runs on the WAL's leader thread: it looks for audit
+// events in the batch, copies the WAL's bytes when they are all it holds, and queues.
 #pragma once
 
 #include <atomic>
@@ -122,8 +123,9 @@ class AuditChainer final : public WalObserver {
   struct Entry {
     uint64_t seq;
     std::shared_ptr<const EventBatch> batch;
-    // The WAL payload of a batch holding audit events (its records are cut from it); null
-    // when the batch holds none (nothing to chain).
+    bool audit;  // it holds audit events (else nothing to chain)
+    // The WAL payload of a batch of audit events only (a record's payload as it is); null
+    // otherwise.
     std::shared_ptr<const std::string> encoded;
     int64_t written_ns;  // env_->MonotonicNanos() when handed over
     uint64_t bytes;      // memory held: the batch's and the copy's

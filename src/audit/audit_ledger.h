@@ -17,8 +17,8 @@
 //
 // Records: AppendAuditEvents writes v2 batch records (ledger_record.h) — a tenant's audit
 // events of one batch in the WAL's batch codec under one SHA-256 — so the chain costs one
-// hash per tenant and batch, and, given the WAL's bytes, a copy of the audit events' share
-// of them (not a JSON encoding and a hash per event, nor a second encoding). A
+// encoding and one hash per tenant and batch (no encoding for a batch of one tenant's audit
+// events only, given the WAL's bytes), not a JSON encoding and a hash per event. A
 // ledger written by v1 (one record per event) is opened and continued as it is. Chain
 // lengths (Heads(), checkpoints, the chainer's positions) count events.
 //
@@ -73,10 +73,9 @@ class AuditLedger {
   // passed over (spent ones removed: an empty map skips nothing). On error each tenant
   // whose records were written gets their number added, so calling again with the same
   // map chains only what is missing — a retry never chains a tenant's events twice.
-  // `encoded` (optional): the batch's own batch codec bytes (the WAL's record): the records'
-  // payloads are cut from them (batch_codec::AppendSelection; the payload of a tenant whose
-  // audit events are the whole batch is those bytes as they are) instead of encoding the
-  // events again — the same bytes either way.
+  // `encoded` (optional): the batch's own batch codec bytes (the WAL's record): when a
+  // tenant's audit events are the whole batch, its record's payload is those bytes as they
+  // are instead of the events encoded again — the same bytes either way (batch_codec.h).
   using SkipCounts = std::map<std::string, uint64_t, std::less<>>;
   Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
                            SkipCounts* skip = nullptr, std::string_view encoded = {});

@@ -663,11 +663,11 @@ TEST_F(BatchLedgerTest, AV1LedgerGoesOnWithBatchRecords) {
   EXPECT_EQ(r.events, 10u);
 }
 
-// Records cut from the batch's own bytes (the chainer passes the WAL's) are the bytes of
-// records encoded from the events: for a mixed batch, a batch of audit events only (its
-// bytes as they are), several tenants in one batch, a skip (the catch-up), and damaged
-// bytes (encoded from the events instead).
-TEST_F(BatchLedgerTest, RecordsCutFromTheBatchsBytesAreTheRecordsEncodedFromItsEvents) {
+// Given the batch's own bytes (the chainer passes the WAL's for a batch of audit events
+// only), the ledger holds the same bytes as without: a mixed batch (encoded), a batch of
+// audit events only (its bytes as they are), several tenants in one batch, a skip (the
+// catch-up), and damaged bytes (encoded from the events instead).
+TEST_F(BatchLedgerTest, RecordsGivenTheBatchsBytesAreTheRecordsEncodedFromItsEvents) {
   auto make = [](int shape) {
     EventBatch b;
     for (int i = 0; i < 40; ++i) {

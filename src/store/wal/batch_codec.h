@@ -51,16 +51,6 @@ std::string_view EncodeToScratch(const EventBatch& batch);
 std::string_view EncodeToScratch(const EventBatch& batch,
                                  std::span<const EventBatch::EventRef> events);
 
-// Appends to *out what EncodeToScratch(batch, selection) gives, byte for byte, straight from
-// `encoded` = the encoding of the whole batch (the WAL's record): `indexes` are the selected
-// events' places in the batch, strictly increasing. No event is decoded: each selected
-// event's bytes are copied with its field-name indexes renumbered in order of first use, as
-// the encoder numbers them (the audit ledger's batch records, cut from the WAL's bytes
-// instead of encoding the events a second time). Corruption, *out as it was, when `encoded`
-// does not parse or an index is out of range.
-Status AppendSelection(std::string_view encoded, std::span<const uint32_t> indexes,
-                       std::string* out);
-
 // The number of events the header of `encoded` announces; nullopt when the header does not
 // parse or its name table offset is out of range (a cheap check, not a decode).
 std::optional<uint64_t> EventCount(std::string_view encoded);
