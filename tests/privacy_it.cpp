@@ -145,9 +145,9 @@ TEST(PrivacyIt, EraseOnlineRemovesOnePersonFromPartsWalAndMemtableAndIsAudited) 
   ServerOptions o;
   o.data_dir = dir.path() + "/data";
   // The audit chainer writes its durable position (and so releases the WAL records it has
-  // passed) at most every wal.sync_interval_ms: a long interval makes sure the erase comes
+  // passed) at most every audit.sync_interval_ms: a long interval makes sure the erase comes
   // while the records just written are still held — the erase must not leave them on disk.
-  WriteFile(dir.path() + "/vigia.toml", "[wal]\nsync_interval_ms = 3000\n");
+  WriteFile(dir.path() + "/vigia.toml", "[audit]\nsync_interval_ms = 3000\n");
   o.extra_args = {"--config", dir.path() + "/vigia.toml"};
   ServerProcess server(o);
   ASSERT_TRUE(server.Start().ok());

@@ -117,6 +117,9 @@ double ThreadCpuSeconds(const std::string& name) {
 }
 
 // Ingests `bodies` through a fresh pipeline and store in `dir`, from `clients` threads.
+// --sync-interval-ms: the chainer's position interval (the server's audit.sync_interval_ms).
+int g_sync_interval_ms = limits::kAuditChainSyncIntervalMs;
+
 RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodies, Chain chain,
                    int clients) {
   fs::remove_all(dir);
@@ -143,6 +146,7 @@ RunTimes IngestRun(const std::string& dir, const std::vector<std::string>& bodie
     audit::AuditChainerOptions co;
     co.store = store->get();
     co.ledger = ledger.get();
+    co.sync_interval_ms = g_sync_interval_ms;
     auto c = audit::AuditChainer::Start(co);
     if (!c.ok()) {
       std::fprintf(stderr, "chainer: %s\n", c.status().ToString().c_str());
@@ -214,6 +218,7 @@ int main(int argc, char** argv) {
     if (a == "--clients") clients = std::atoi(argv[i + 1]);
     if (a == "--dir") dir = argv[i + 1];
     if (a == "--only") only = argv[i + 1];
+    if (a == "--sync-interval-ms") g_sync_interval_ms = std::atoi(argv[i + 1]);
   }
   if (!only.empty() && only != "off" && only != "chainer" && only != "hook") {
     std::fprintf(stderr, "--only: off, chainer or hook\n");

@@ -17,6 +17,8 @@
 // whose audit events are all in the ledger and each tenant's chain length at that moment. It
 // is rewritten (tmp + fsync + rename) after the ledger's fsync, per drained group of batches
 // under wal.fsync = always, else at most every sync_interval_ms — then ReleasedSeq moves.
+// The interval is the chain's own, not the WAL's: the WAL is the durable copy of what the
+// position has not passed, so a longer interval costs a longer catch-up, never an event.
 // Start() catches up before returning: the WAL records after that position are read back
 // (Store::ReadWal) and their audit events chained (encoded again from the decoded batch:
 // the same bytes, batch_codec.h), except, per tenant, the first (chain
@@ -63,9 +65,9 @@ struct AuditChainerOptions {
   AuditLedger* ledger = nullptr;  // not owned; required; chained only by this chainer
   Env* env = nullptr;             // nullptr = Env::Default()
   // Position written (ledger fsync'd) after every drained group (wal.fsync = always), else
-  // at most every sync_interval_ms.
+  // at most every sync_interval_ms (audit.sync_interval_ms; limits.h says why 1 s).
   bool sync_each_group = false;
-  int sync_interval_ms = 20;
+  int sync_interval_ms = limits::kAuditChainSyncIntervalMs;
   uint64_t max_lag_bytes = limits::kAuditChainMaxLagBytes;
   int stall_max_ms = limits::kAuditChainStallMaxMs;
 };

@@ -653,6 +653,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 86400, &c->audit.checkpoint_interval_sec);
        }},
+      {"audit", "sync_interval_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 1, 60000, &c->audit.chain_sync_interval_ms);
+       }},
       {"audit", "retention_days",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 36500, &c->audit.retention_days);

@@ -143,6 +143,7 @@ TEST_F(ConfigTest, KeysFillTheModulesOptionStructs) {
   Result<ServerConfig> d = LoadConfig({}, Env());
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->store.store.sync_interval_ms, limits::kWalSyncIntervalMs);
+  EXPECT_EQ(d->audit.chain_sync_interval_ms, limits::kAuditChainSyncIntervalMs);
   EXPECT_EQ(d->store.store.wal_segment_bytes, limits::kWalSegmentBytes);
   EXPECT_EQ(d->http.max_header_bytes, limits::kMaxHeaderBytes);
   EXPECT_EQ(d->ingest.decode.max_line_bytes, limits::kMaxLineBytes);
@@ -152,10 +153,11 @@ TEST_F(ConfigTest, KeysFillTheModulesOptionStructs) {
       "[wal]\nsync_interval_ms = 7\nsegment_bytes = 2097152\n"
       "[limits]\nmax_header_bytes = 2048\nmax_line_bytes = 100\nmax_fields_per_event = 9\n"
       "max_nesting_depth = 3\n[ingest]\nua_regexes = \"off\"\n"
-      "[server]\nshutdown_grace_sec = 2\nmax_connections = 5\n");
+      "[server]\nshutdown_grace_sec = 2\nmax_connections = 5\n[audit]\nsync_interval_ms = 250\n");
   Result<ServerConfig> c = LoadConfig(flags, Env());
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->store.store.sync_interval_ms, 7);
+  EXPECT_EQ(c->audit.chain_sync_interval_ms, 250);  // its own, not the WAL's
   EXPECT_EQ(c->store.store.wal_segment_bytes, 2097152u);
   EXPECT_EQ(c->http.max_header_bytes, 2048u);
   EXPECT_EQ(c->ingest.decode.max_line_bytes, 100u);

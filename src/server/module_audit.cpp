@@ -88,7 +88,7 @@ Status AuditModule::Start(ServerContext* ctx) {
   co.ledger = ledger_.get();
   co.env = ctx->env;
   co.sync_each_group = options_.fsync == FsyncPolicy::kAlways;
-  co.sync_interval_ms = options_.sync_interval_ms;
+  co.sync_interval_ms = options_.chain_sync_interval_ms;
   Result<std::unique_ptr<audit::AuditChainer>> chainer = audit::AuditChainer::Start(co);
   if (chainer.ok()) {
     chainer_ = std::move(*chainer);

@@ -71,6 +71,10 @@ struct AuditModuleOptions {
   // From [wal] (BuiltinServerModules copies them): the ledger is as durable as the WAL.
   FsyncPolicy fsync = FsyncPolicy::kInterval;
   int sync_interval_ms = limits::kWalSyncIntervalMs;
+  // audit.sync_interval_ms: how often the chainer (store with a WAL) persists the chained
+  // position under wal.fsync = interval; the WAL keeps what it has not passed, so this is not
+  // a durability setting (limits::kAuditChainSyncIntervalMs).
+  int chain_sync_interval_ms = limits::kAuditChainSyncIntervalMs;
 };
 
 class AuditModule final : public ServerModule,
