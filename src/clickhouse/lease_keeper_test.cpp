@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,19 @@ std::unique_ptr<LeaseKeeper> Node(const std::string& id, Env* env, LeaseTable* t
   o.env = env;
   o.table = table;
   return std::make_unique<LeaseKeeper>(o);
+}
+
+// `rounds` renew rounds in which every node ticks once, in order; false at the first failed
+// Tick (the caller ASSERTs on it).
+bool TickRounds(int rounds, testing::FakeClockEnv* clock,
+                std::initializer_list<LeaseKeeper*> nodes) {
+  for (int round = 0; round < rounds; ++round) {
+    for (LeaseKeeper* n : nodes) {
+      if (!n->Tick().ok()) return false;
+    }
+    clock->Advance(kRenew);
+  }
+  return true;
 }
 
 TEST(LeaseKeeper, ANodeAloneTakesTheLeaseAfterOneTtlOfHeartbeats) {
@@ -137,11 +151,7 @@ TEST(LeaseKeeper, AHolderThatCannotRenewStopsWhenItsHeartbeatRunsOut) {
   MemoryLeaseTable table;
   auto a = Node("a", &clock, &table);
   auto b = Node("b", &clock, &table);
-  for (int round = 0; round < 8; ++round) {
-    ASSERT_TRUE(a->Tick().ok());
-    ASSERT_TRUE(b->Tick().ok());
-    clock.Advance(kRenew);
-  }
+  ASSERT_TRUE(TickRounds(8, &clock, {a.get(), b.get()}));
   ASSERT_TRUE(a->Held());
   const int64_t last_heartbeat = clock.NowNanos() - kRenew;
   table.FailWritesFrom("a");  // a is cut off from ClickHouse's writes
@@ -164,11 +174,7 @@ TEST(LeaseKeeper, ARestartedFormerHolderWithALowerIdDoesNotTakeItBack) {
   MemoryLeaseTable table;
   auto a = Node("a", &clock, &table);
   auto b = Node("b", &clock, &table);
-  for (int round = 0; round < 8; ++round) {
-    ASSERT_TRUE(a->Tick().ok());
-    ASSERT_TRUE(b->Tick().ok());
-    clock.Advance(kRenew);
-  }
+  ASSERT_TRUE(TickRounds(8, &clock, {a.get(), b.get()}));
   ASSERT_TRUE(a->Held());
   a.reset();  // killed
   for (int round = 0; round < 7; ++round) {
@@ -193,11 +199,7 @@ TEST(LeaseKeeper, TwoHoldersAfterAPartitionHealToTheLowerIdWithinOneRound) {
   SwitchTable ta(&left), tb(&right);
   auto a = Node("a", &clock, &ta);
   auto b = Node("b", &clock, &tb);
-  for (int round = 0; round < 8; ++round) {
-    ASSERT_TRUE(a->Tick().ok());
-    ASSERT_TRUE(b->Tick().ok());
-    clock.Advance(kRenew);
-  }
+  ASSERT_TRUE(TickRounds(8, &clock, {a.get(), b.get()}));
   ASSERT_TRUE(a->Held() && b->Held());  // each alone on its side
   ta.Set(&healed);
   tb.Set(&healed);
@@ -216,11 +218,7 @@ TEST(LeaseKeeper, AReleasedLeaseGoesToTheNextNodeAtItsNextRenew) {
   MemoryLeaseTable table;
   auto a = Node("a", &clock, &table);
   auto b = Node("b", &clock, &table);
-  for (int round = 0; round < 8; ++round) {
-    ASSERT_TRUE(a->Tick().ok());
-    ASSERT_TRUE(b->Tick().ok());
-    clock.Advance(kRenew);
-  }
+  ASSERT_TRUE(TickRounds(8, &clock, {a.get(), b.get()}));
   ASSERT_TRUE(a->Held());
   ASSERT_TRUE(a->Release().ok());
   EXPECT_FALSE(a->Held());
