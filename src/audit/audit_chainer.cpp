@@ -200,26 +200,26 @@ Status AuditChainer::Persist() {
 }
 
 void AuditChainer::Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
-                           std::string_view encoded) {
-  // The WAL's bytes are valid during this call only: kept for a batch of audit events only
-  // (a record's payload as they are, when they are one tenant's); a mixed batch's audit
-  // events are encoded again (cheaper than cutting them out of its bytes, session 16).
-  bool any = false, all = true;
-  for (const auto& e : batch->events()) {
-    if (IsAuditEvent(*batch, e)) {
-      any = true;
-    } else {
-      all = false;
-      if (any) break;
-    }
+                           const batch_codec::EncodedEvents& encoded) {
+  // The WAL's bytes are valid during this call only: the audit events' bytes are taken out
+  // of them now (a batch of audit events only: copied as they are; a mixed batch: each audit
+  // event's bytes cut out, the others' not read), so the chain encodes nothing again.
+  AuditBytes audit;
+  Result<bool> any = AuditBytes::FromWal(*batch, encoded, &audit);
+  std::shared_ptr<const AuditBytes> copy;
+  if (!any.ok()) {
+    // Not expected (they are the WAL's bytes of this batch): the ledger encodes the events.
+    logger::Error("audit chainer: bug: the WAL's bytes of a batch do not cut",
+                  {{"seq", seq}, {"error", any.status().ToString()}});
+  } else if (*any) {
+    copy = std::make_shared<const AuditBytes>(std::move(audit));
   }
-  std::shared_ptr<const std::string> copy;
-  if (any && all) copy = std::make_shared<const std::string>(encoded);
-  const uint64_t bytes = batch->MemoryUsage() + (copy ? copy->size() : 0);
+  const bool has_audit = !any.ok() || *any;
+  const uint64_t bytes = batch->MemoryUsage() + (copy ? copy->MemoryUsage() : 0);
   int64_t now = env_->MonotonicNanos();
   std::lock_guard<std::mutex> lock(mu_);
   written_seq_ = seq;
-  queue_.push_back({seq, batch, any, std::move(copy), now, bytes});
+  queue_.push_back({seq, batch, has_audit, std::move(copy), now, bytes});
   queued_events_ += batch->size();
   queued_bytes_ += bytes;
   if (queue_.size() == 1) work_cv_.notify_one();
@@ -277,8 +277,9 @@ void AuditChainer::Run() {
         // skip_ is empty unless this batch failed before for a later tenant: then it holds
         // the events of the tenants written already, passed over now.
         const uint64_t before = options_.ledger->records_appended();
-        Status st = options_.ledger->AppendAuditEvents("", *e.batch, &skip_,
-                                                       e.encoded ? *e.encoded : std::string_view());
+        Status st = options_.ledger->AppendAuditEvents(
+            "", *e.batch, &skip_,
+            e.audit_bytes ? e.audit_bytes->view() : batch_codec::EncodedEvents{});
         appended = options_.ledger->records_appended() - before;
         if (!st.ok()) {
           failed = st;

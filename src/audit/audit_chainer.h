@@ -1,14 +1,14 @@
 // AuditChainer: chains the audit events of the store's WAL into the AuditLedger on its own
 // thread, after the clients were answered (docs/storage-format.md, "Audit ledger", crash
 // contract). The ingest thread pays a look for audit events and a queue push per batch, and
-// for a batch of audit events only a copy of its WAL payload (the batch codec bytes), which
-// is then a record's payload as it is; each tenant's batch record (its audit events encoded
-// with the batch codec, unless those bytes are it, and one SHA-256, ledger_record.h v2) is
-// computed here.
+// for a batch holding audit events a copy of their bytes out of the WAL's payload (the batch
+// codec bytes: the whole payload for a batch of audit events only, else each audit event's
+// bytes cut out, audit_bytes.h); each tenant's batch record (those bytes, or a cut of them,
+// and one SHA-256, ledger_record.h v2) is computed here.
 //
 // Source: the WAL, the store's durable record of what was acknowledged. The chainer is the
 // store's WalObserver (store.h): the WAL's commit hook hands it every written batch in
-// sequence order (a shared pointer, and the WAL's bytes of a batch of audit events only),
+// sequence order (a shared pointer, and the WAL's bytes with each event's offset),
 // so each tenant's chain is in WAL order. The
 // chainer then holds the WAL: no flush, close or erase deletes a segment holding a record it
 // has not durably passed (ReleasedSeq); an erase asks it to pass them at once (Release).
@@ -40,7 +40,7 @@
 // event is chained twice; a Stop or crash meanwhile leaves a position that says so too.
 //
 // Thread-safety: thread-safe. Written runs on the WAL's leader thread: it looks for audit
-// events in the batch, copies the WAL's bytes when they are all it holds, and queues.
+// events in the batch, copies their bytes out of the WAL's, and queues.
 #pragma once
 
 #include <atomic>
@@ -52,6 +52,7 @@
 #include <string>
 #include <thread>
 
+#include "audit/audit_bytes.h"
 #include "audit/audit_ledger.h"
 #include "common/env.h"
 #include "common/limits.h"
@@ -104,7 +105,7 @@ class AuditChainer final : public WalObserver {
 
   // WalObserver.
   void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
-               std::string_view encoded) override;
+               const batch_codec::EncodedEvents& encoded) override;
   uint64_t ReleasedSeq() const override;
   // Chains the queued records up to `seq` and persists the position at once (not at the next
   // sync interval), then returns as ReleasedSeq() >= seq; false after timeout_ms, or when
@@ -126,9 +127,9 @@ class AuditChainer final : public WalObserver {
     uint64_t seq;
     std::shared_ptr<const EventBatch> batch;
     bool audit;  // it holds audit events (else nothing to chain)
-    // The WAL payload of a batch of audit events only (a record's payload as it is); null
-    // otherwise.
-    std::shared_ptr<const std::string> encoded;
+    // The batch's audit events' bytes, taken from the WAL's (audit_bytes.h); null when it
+    // holds none (or, a bug, when they did not cut: the ledger then encodes them).
+    std::shared_ptr<const AuditBytes> audit_bytes;
     int64_t written_ns;  // env_->MonotonicNanos() when handed over
     uint64_t bytes;      // memory held: the batch's and the copy's
   };

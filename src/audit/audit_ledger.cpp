@@ -34,20 +34,29 @@ uint64_t LastCheckpointSeq(Env* env, const std::string& path) {
 // Appends `events` of `batch` to *out as v2 batch records chained from *head, the first at
 // position `seq`: one record, or several when the encoding would pass
 // limits::kMaxAuditRecordBytes (or kMaxBatchRecordEvents). *head gets the last one's hash.
-// `encoded` (optional): the batch's own codec bytes, the payload as it is when `events` are
-// the whole batch (the same bytes as encoding them: batch_codec.h). A selection is encoded:
-// cutting it out of `encoded` instead measured slower on the half-audit mix (session 16:
-// walking the other events' bytes costs more than encoding the selected ones).
+// `audit` (optional): the batch's audit events already encoded (AppendAuditEvents), and
+// `positions[k]`, the position of events[k] among them. A record of all of them is those
+// bytes as they are; of some, cut from them (batch_codec::CutEvents: a memcpy per event);
+// without them the events are encoded.
 Status AppendBatchRecords(const EventBatch& batch, std::span<const EventBatch::EventRef> events,
-                          std::string_view encoded, uint64_t seq, Hash* head, std::string* out) {
+                          std::span<const uint32_t> positions,
+                          const batch_codec::EncodedEvents& audit, uint64_t seq, Hash* head,
+                          std::string* out) {
+  std::string cut;
   size_t i = 0;
   while (i < events.size()) {
     size_t n = std::min<size_t>(events.size() - i, kMaxBatchRecordEvents);
     for (;;) {
-      std::string_view enc =
-          n == batch.size() && !encoded.empty() && batch_codec::EventCount(encoded) == n
-              ? encoded
-              : batch_codec::EncodeToScratch(batch, events.subspan(i, n));
+      std::string_view enc;
+      if (audit.bytes.empty()) {
+        enc = batch_codec::EncodeToScratch(batch, events.subspan(i, n));
+      } else if (n == audit.event_offsets.size()) {
+        enc = audit.bytes;  // every one of them: positions are 0..n-1
+      } else {
+        cut.clear();
+        VIGIA_RETURN_IF_ERROR(batch_codec::CutEvents(audit, positions.subspan(i, n), &cut));
+        enc = cut;
+      }
       if (enc.size() <= limits::kMaxAuditRecordBytes) {
         size_t at = BeginBatchRecord(out);
         out->append(enc);
@@ -209,7 +218,7 @@ Status AuditLedger::EnsureOpen(Chain* chain) {
 }
 
 Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
-                                      SkipCounts* skip, std::string_view encoded) {
+                                      SkipCounts* skip, const batch_codec::EncodedEvents& audit) {
   // Most batches hold no audit event: find out before taking the lock.
   bool any = false;
   for (const auto& e : batch.events()) {
@@ -225,6 +234,7 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   struct Pending {
     Chain* chain;
     std::vector<EventBatch::EventRef> events;
+    std::vector<uint32_t> positions;  // of events[k] among the batch's audit events
     std::string bytes;
     uint64_t records = 0;  // events written (positions taken)
     Hash head;
@@ -232,8 +242,10 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
   std::vector<Pending> pending;
   SkipCounts skipped;  // applied to *skip once everything is written
   if (skip != nullptr) skipped = *skip;
+  uint32_t position = 0;  // among the batch's audit events
   for (const auto& e : batch.events()) {
     if (!IsAuditEvent(batch, e)) continue;
+    const uint32_t at = position++;
     std::string_view t = tenant.empty() ? StringField(batch, e, fields::kTenant) : tenant;
     if (!skipped.empty()) {
       auto it = skipped.find(t);
@@ -248,14 +260,20 @@ Status AuditLedger::AppendAuditEvents(std::string_view tenant, const EventBatch&
     }
     if (p == nullptr) {
       VIGIA_ASSIGN_OR_RETURN(Chain * chain, ChainFor(t));
-      pending.push_back({chain, {}, {}, 0, chain->head});
+      pending.push_back({chain, {}, {}, {}, 0, chain->head});
       p = &pending.back();
     }
     p->events.push_back(e);
+    p->positions.push_back(at);
+  }
+  if (!audit.bytes.empty() && audit.event_offsets.size() != position) {
+    return Status::Internal("audit ledger: bug: the encoded audit events are " +
+                            std::to_string(audit.event_offsets.size()) + ", the batch holds " +
+                            std::to_string(position));
   }
   for (Pending& p : pending) {
-    VIGIA_RETURN_IF_ERROR(
-        AppendBatchRecords(batch, p.events, encoded, p.chain->seq + 1, &p.head, &p.bytes));
+    VIGIA_RETURN_IF_ERROR(AppendBatchRecords(batch, p.events, p.positions, audit, p.chain->seq + 1,
+                                             &p.head, &p.bytes));
     p.records = p.events.size();
   }
   for (Pending& p : pending) {

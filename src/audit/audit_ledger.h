@@ -41,6 +41,7 @@
 #include "common/env.h"
 #include "common/status.h"
 #include "event/event.h"
+#include "store/wal/batch_codec.h"
 
 namespace vigia::audit {
 
@@ -73,12 +74,17 @@ class AuditLedger {
   // passed over (spent ones removed: an empty map skips nothing). On error each tenant
   // whose records were written gets their number added, so calling again with the same
   // map chains only what is missing — a retry never chains a tenant's events twice.
-  // `encoded` (optional): the batch's own batch codec bytes (the WAL's record): when a
-  // tenant's audit events are the whole batch, its record's payload is those bytes as they
-  // are instead of the events encoded again — the same bytes either way (batch_codec.h).
+  // `audit` (optional): the batch codec encoding of exactly the batch's audit events, in
+  // order, with their offsets (the chainer cuts it from the WAL's bytes: the WAL's own bytes
+  // for a batch of audit events only). A tenant's record of all of them is those bytes as
+  // they are, of some a cut of them (batch_codec::CutEvents) — no event is encoded again.
+  // Without it each tenant's events are encoded from the batch. Either way each record
+  // decodes to the tenant's events; the bytes can differ (a cut keeps the whole batch's name
+  // table), which nothing compares: the chain covers the bytes that are written.
   using SkipCounts = std::map<std::string, uint64_t, std::less<>>;
   Status AppendAuditEvents(std::string_view tenant, const EventBatch& batch,
-                           SkipCounts* skip = nullptr, std::string_view encoded = {});
+                           SkipCounts* skip = nullptr,
+                           const batch_codec::EncodedEvents& audit = {});
 
   // Chains one canonical JSON payload as a v1 record (tests, tools: what a v1 ledger holds).
   // Returns its seq.

@@ -26,6 +26,7 @@
 #include "store/format/degraded_parts.h"
 #include "store/retention.h"
 #include "store/store_usage.h"
+#include "store/wal/batch_codec.h"
 #include "store/wal/fsync_policy.h"
 
 namespace vigia {
@@ -88,10 +89,10 @@ class WalObserver {
  public:
   virtual ~WalObserver() = default;
   // Record `seq` holding `batch` is written (and synced, for wal.fsync = always). `encoded`:
-  // the record's payload, the batch's batch codec bytes (store/wal/batch_codec.h), valid
-  // during the call only (copy what is needed later).
+  // the record's payload, the batch's batch codec bytes (store/wal/batch_codec.h), and where
+  // each event starts in them, valid during the call only (copy what is needed later).
   virtual void Written(uint64_t seq, const std::shared_ptr<const EventBatch>& batch,
-                       std::string_view encoded) = 0;
+                       const batch_codec::EncodedEvents& encoded) = 0;
   // Every record <= this is consumed for good (durably): the store may delete the WAL
   // segments wholly at or below it, and none holding a later record.
   virtual uint64_t ReleasedSeq() const = 0;

@@ -173,16 +173,16 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   const uint64_t bytes = batch->MemoryUsage();
   VIGIA_RETURN_IF_ERROR(admission_.Admit(bytes, [this] { flush_cv_.notify_one(); }));
   // The scratch view stays valid until this thread encodes again, i.e. past Append.
-  std::string_view encoded = batch_codec::EncodeToScratch(*batch);
+  const batch_codec::EncodedEvents encoded = batch_codec::EncodeToScratchWithOffsets(*batch);
   // Inserted by the WAL's commit hook, in sequence order (see store_impl.h).
-  WalWriter::OnWritten insert = [this, &batch, encoded](uint64_t seq) {
+  WalWriter::OnWritten insert = [this, &batch, &encoded](uint64_t seq) {
     int64_t expected = 0;
     oldest_unflushed_ns_.compare_exchange_strong(expected, env_->MonotonicNanos());
     memtable_.Insert(seq, batch);
     std::lock_guard<std::mutex> lock(observer_mu_);
     if (observer_ != nullptr) observer_->Written(seq, batch, encoded);
   };
-  Result<uint64_t> seq = wal_->Append(encoded, &insert);
+  Result<uint64_t> seq = wal_->Append(encoded.bytes, &insert);
   if (!seq.ok()) {
     admission_.Release(bytes);  // the commit hook did not run: not in the memtable
     return seq.status();

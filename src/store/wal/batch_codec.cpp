@@ -155,6 +155,8 @@ Status Bad(const char* what) { return Status::Corruption(std::string("event batc
 thread_local NameTable tls_names;
 thread_local std::unique_ptr<char[]> tls_buf;
 thread_local size_t tls_cap = 0;
+// tls_offsets[k] = byte offset of the k-th encoded event (EncodeToScratchWithOffsets).
+thread_local std::vector<uint32_t> tls_offsets;
 
 // Encodes `events` (all of the batch, or a selection of them) of `batch`.
 template <typename Events>
@@ -180,9 +182,13 @@ std::string_view EncodeEvents(const EventBatch& batch, const Events& events, siz
   w.Varint(num_events);
   w.Varint(total_fields);
 
+  std::vector<uint32_t>& offsets = tls_offsets;
+  offsets.resize(num_events);
+  uint32_t* next_offset = offsets.data();
   int64_t prev_ts = 0;
   for (const EventBatch::EventRef& e : events) {
     w.Reserve(2 * kMaxVarint);
+    *next_offset++ = static_cast<uint32_t>(w.pos() - start);
     // Deltas wrap (two's complement) for extreme timestamps; decoding wraps back.
     w.Varint(ZigZag(
         static_cast<int64_t>(static_cast<uint64_t>(e.ts_ns) - static_cast<uint64_t>(prev_ts))));
@@ -243,6 +249,94 @@ std::string_view EncodeToScratch(const EventBatch& batch,
   size_t fields = 0;
   for (const EventBatch::EventRef& e : events) fields += e.num_fields;
   return EncodeEvents(batch, events, events.size(), fields);
+}
+
+EncodedEvents EncodeToScratchWithOffsets(const EventBatch& batch) {
+  std::string_view bytes = EncodeToScratch(batch);
+  return {bytes, tls_offsets};
+}
+
+Status CutEvents(const EncodedEvents& src, std::span<const uint32_t> picks, std::string* out,
+                 std::vector<uint32_t>* offsets) {
+  const std::string_view in = src.bytes;
+  if (in.size() < 5 || static_cast<uint8_t>(in[0]) != kVersion) return Bad("not a batch");
+  const auto* b = reinterpret_cast<const unsigned char*>(in.data() + 1);
+  const uint32_t names_offset =
+      b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  if (names_offset < 5 || names_offset > in.size()) return Bad("name table offset out of range");
+  const std::span<const uint32_t> at = src.event_offsets;
+  // Where event k ends: the next one's start, the last one's the name table.
+  auto end_of = [&](size_t k) { return k + 1 < at.size() ? at[k + 1] : names_offset; };
+  // Pass 1: each picked event's timestamp (the deltas of every event up to the last pick
+  // summed: one varint per event, no field read) and its field count.
+  struct Pick {
+    int64_t ts;
+    const char* rest;  // the event's bytes after its timestamp delta
+    size_t rest_size;
+    uint64_t fields;
+  };
+  std::vector<Pick> picked;
+  picked.reserve(picks.size());
+  uint64_t total_fields = 0;
+  int64_t ts = 0;
+  size_t k = 0;
+  for (uint32_t p : picks) {
+    if (p >= at.size() || (!picked.empty() && p <= picks[picked.size() - 1])) {
+      return Bad("picks out of range or not ascending");
+    }
+    for (; k <= p; ++k) {
+      if (at[k] < 5 || at[k] >= end_of(k) || end_of(k) > names_offset) {
+        return Bad("event offset out of range");
+      }
+      Reader r(in.data() + at[k], in.data() + end_of(k));
+      uint64_t delta;
+      if (!r.Varint(&delta)) return Bad("truncated event header");
+      ts = static_cast<int64_t>(static_cast<uint64_t>(ts) + static_cast<uint64_t>(UnZigZag(delta)));
+      if (k == p) {
+        const char* rest = r.pos();
+        uint64_t nf;
+        if (!r.Varint(&nf)) return Bad("truncated event header");
+        picked.push_back({ts, rest, r.remaining() + static_cast<size_t>(r.pos() - rest), nf});
+        total_fields += nf;
+      }
+    }
+  }
+  // Pass 2: header, the events, the name table.
+  const size_t base = out->size();
+  char head[1 + 4 + 2 * kMaxVarint];
+  char* h = head;
+  auto varint = [](char* p, uint64_t v) {
+    while (v >= 0x80) {
+      *p++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    return p;
+  };
+  *h++ = static_cast<char>(kVersion);
+  h += 4;  // names_offset, patched below
+  h = varint(h, picked.size());
+  h = varint(h, total_fields);
+  out->append(head, static_cast<size_t>(h - head));
+  if (offsets != nullptr) offsets->clear();
+  int64_t prev_ts = 0;
+  for (const Pick& p : picked) {
+    if (offsets != nullptr) offsets->push_back(static_cast<uint32_t>(out->size() - base));
+    char delta[kMaxVarint];
+    const char* d_end = varint(delta, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(p.ts) -
+                                                                  static_cast<uint64_t>(prev_ts))));
+    prev_ts = p.ts;
+    out->append(delta, static_cast<size_t>(d_end - delta));
+    out->append(p.rest, p.rest_size);
+  }
+  const uint64_t new_names_offset = out->size() - base;
+  if (new_names_offset > UINT32_MAX) return Bad("cut batch over 4 GiB");
+  const auto n = static_cast<uint32_t>(new_names_offset);
+  const char patch[4] = {static_cast<char>(n), static_cast<char>(n >> 8),
+                         static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
+  out->replace(base + 1, 4, patch, 4);
+  out->append(in.substr(names_offset));
+  return Status::Ok();
 }
 
 void Encode(const EventBatch& batch, std::string* out) {

@@ -32,6 +32,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "event/event.h"
@@ -50,6 +51,30 @@ std::string_view EncodeToScratch(const EventBatch& batch);
 // those events only: the audit ledger's batch records (audit/ledger_record.h).
 std::string_view EncodeToScratch(const EventBatch& batch,
                                  std::span<const EventBatch::EventRef> events);
+
+// A batch's encoding and where each of its events starts (its timestamp delta), by byte
+// offset from the start: what CutEvents needs to take events out without decoding.
+struct EncodedEvents {
+  std::string_view bytes;
+  std::span<const uint32_t> event_offsets;
+};
+
+// EncodeToScratch(batch) and its events' offsets, both valid until the next
+// EncodeToScratch/Encode call on the same thread. The offsets cost one store per event.
+EncodedEvents EncodeToScratchWithOffsets(const EventBatch& batch);
+
+// Appends to *out the encoding of a batch of the events `picks` (positions in `src`,
+// strictly ascending) of `src`, cut from its bytes without decoding the events: each picked
+// event's bytes as they are but its timestamp delta (now from the previous picked event), and
+// `src`'s name table as it is — the names of the events left out included (Decode does not
+// need every name to be used). Decodes to exactly the picked events, in order; *offsets
+// (optional) gets their offsets in the output, so the output can be cut again. The audit
+// ledger's records of a mixed batch's audit events (audit/ledger_record.h): a memcpy per
+// event where encoding them again walks every field.
+// REQUIRES: src from EncodeToScratchWithOffsets or CutEvents (trusted bytes; a malformed
+// one yields Corruption, never an out-of-bounds read); picks non-empty.
+Status CutEvents(const EncodedEvents& src, std::span<const uint32_t> picks, std::string* out,
+                 std::vector<uint32_t>* offsets = nullptr);
 
 // The number of events the header of `encoded` announces; nullopt when the header does not
 // parse or its name table offset is out of range (a cheap check, not a decode).
