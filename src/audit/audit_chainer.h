@@ -20,11 +20,12 @@
 // The interval is the chain's own, not the WAL's: the WAL is the durable copy of what the
 // position has not passed, so a longer interval costs a longer catch-up, never an event.
 // Start() catches up before returning: the WAL records after that position are read back
-// (Store::ReadWal) and their audit events chained (encoded again from the decoded batch:
-// the same bytes, batch_codec.h), except, per tenant, the first (chain
-// length now − chain length in chained.pos): those were chained after the position was last
-// written (a crash between the chaining and the position), so nothing is chained twice. The
-// per-tenant skip is exact because a tenant's events are chained in WAL order, each once.
+// (Store::ReadWal) and their audit events chained (encoded from the decoded batch: the same
+// events, in bytes that may differ from a cut's, batch_codec.h), except, per tenant, the
+// first (chain length now − chain length in chained.pos): those were chained after the
+// position was last written (a crash between the chaining and the position), so nothing is
+// chained twice. The per-tenant skip is exact because a tenant's events are chained in WAL
+// order, each once.
 // Without a chained.pos (a data directory of a version that chained on the acknowledgement
 // path, or a new one) everything written before Start counts as chained.
 //
