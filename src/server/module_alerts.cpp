@@ -7,9 +7,9 @@
 #include "common/logger.h"
 #include "common/time_format.h"
 #include "errors/error_group_hooks.h"
-#include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
 #include "server/monitor_rule_signals.h"
+#include "server/own_events.h"
 
 namespace vigia {
 
@@ -213,10 +213,12 @@ void AlertsModule::Audit(std::string_view action, std::string_view actor, std::s
                          std::string_view msg) {
   std::string audit;
   JsonWriter w(&audit);
-  w.BeginObject().KV("ts", ctx_->env->NowNanos()).KV("kind", "audit").KV("service", "vigia");
-  w.KV("action", action).KV("actor", actor).KV("entity", entity);
-  w.KV("entity_id", entity_id).KV("outcome", outcome).KV("msg", msg);
-  w.EndObject();
+  BeginOwnAuditEvent(&w, {.action = action,
+                          .actor = actor,
+                          .entity = entity,
+                          .entity_id = entity_id,
+                          .ts_ns = ctx_->env->NowNanos()});
+  w.KV("outcome", outcome).KV("msg", msg).EndObject();
   audit += '\n';
   WriteEvents(audit);
 }
@@ -296,20 +298,7 @@ void AlertsModule::Record(const std::vector<AlertTransition>& transitions) {
 }
 
 void AlertsModule::WriteEvents(const std::string& ndjson) {
-  const IngestProtocol* ndjson_protocol = FindIngestProtocol("ndjson");
-  IngestRequest req;
-  req.body = ndjson;
-  req.content_type = "application/x-ndjson";
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();  // the server's own events
-  Result<DecodeResult> r = ctx_->ingest->Ingest(*ndjson_protocol, std::move(req));
-  if (!r.ok()) {
-    logger::Warn("alert events not stored", {{"error", r.status().ToString()}});
-  } else if (r->rejected > 0) {
-    logger::Warn("alert events rejected",
-                 {{"rejected", r->rejected},
-                  {"error", r->errors.empty() ? std::string() : r->errors[0].error}});
-  }
+  RecordOwnEvents(*ctx_, ndjson, "alert events");
 }
 
 Status AlertsModule::SaveState() {

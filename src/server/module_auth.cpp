@@ -4,8 +4,8 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
-#include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
+#include "server/own_events.h"
 
 namespace vigia {
 namespace {
@@ -21,18 +21,13 @@ void WriteKey(JsonWriter* w, const ApiKeyRecord& r, int64_t now_ns) {
 // Stores the admin action as a kind=audit event (default tenant: the operators').
 void Audit(ServerContext* ctx, std::string_view action, const Principal& actor,
            const std::string& key_id, const std::string& details) {
-  if (ctx->ingest == nullptr) return;
   std::string line;
   JsonWriter w(&line);
-  w.BeginObject().KV("kind", "audit").KV("service", "vigia").KV("action", action);
-  w.KV("actor", actor.key_id).KV("entity", "api_key").KV("entity_id", key_id);
+  BeginOwnAuditEvent(
+      &w, {.action = action, .actor = actor.key_id, .entity = "api_key", .entity_id = key_id});
   w.KV("outcome", "success").KV("details", details).EndObject();
   line += "\n";
-  IngestRequest req;
-  req.body = line;
-  req.receive_ts_ns = ctx->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();
-  (void)ctx->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
+  RecordOwnEvents(*ctx, line, "API key audit event");
 }
 
 void CreateKey(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {

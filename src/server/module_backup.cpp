@@ -9,8 +9,8 @@
 #include "common/limits.h"
 #include "common/logger.h"
 #include "common/time_format.h"
-#include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
+#include "server/own_events.h"
 
 namespace vigia {
 namespace {
@@ -186,31 +186,17 @@ void BackupModule::SaveState() {
 }
 
 void BackupModule::Emit(std::string_view line) {
-  if (ctx_->ingest == nullptr) return;
-  IngestRequest req;
-  req.body = line;
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();  // the server's own events
-  auto r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), req);
-  if (!r.ok())
-    logger::Warn("backup: could not record an event", {{"error", r.status().ToString()}});
+  if (ctx_->ingest == nullptr) return;  // `vigia backup` run offline: nowhere to record
+  RecordOwnEvents(*ctx_, line, "backup event");
 }
 
 void BackupModule::EmitAudit(const std::string& action, const std::string& actor,
                              const std::string& id, bool ok, const std::string& msg) {
   std::string line;
   JsonWriter w(&line);
-  w.BeginObject()
-      .KV("kind", "audit")
-      .KV("service", "vigia")
-      .KV("level", ok ? "info" : "error")
-      .KV("action", action)
-      .KV("actor", actor)
-      .KV("entity", "backup")
-      .KV("entity_id", id)
-      .KV("outcome", ok ? "success" : "failure")
-      .KV("msg", msg)
-      .EndObject();
+  BeginOwnAuditEvent(&w, {.action = action, .actor = actor, .entity = "backup", .entity_id = id});
+  w.KV("level", ok ? "info" : "error").KV("outcome", ok ? "success" : "failure").KV("msg", msg);
+  w.EndObject();
   Emit(line);
 }
 

@@ -1,8 +1,8 @@
 #include "server/module_cluster.h"
 
 #include "common/logger.h"
-#include "ingest/ingest_protocols.h"
 #include "server/cluster_node_id.h"
+#include "server/own_events.h"
 
 namespace vigia {
 
@@ -115,18 +115,15 @@ Status ClusterModule::Renew() {
 void ClusterModule::Audit(std::string_view action, std::string_view msg) {
   std::string audit;
   JsonWriter w(&audit);
-  w.BeginObject().KV("ts", ctx_->env->NowNanos()).KV("kind", "audit").KV("service", "vigia");
-  w.KV("action", action).KV("actor", "node:" + node_id_).KV("entity", "cluster_lease");
-  w.KV("entity_id", "rules").KV("outcome", "success").KV("msg", msg);
-  w.EndObject();
+  const std::string actor = "node:" + node_id_;
+  BeginOwnAuditEvent(&w, {.action = action,
+                          .actor = actor,
+                          .entity = "cluster_lease",
+                          .entity_id = "rules",
+                          .ts_ns = ctx_->env->NowNanos()});
+  w.KV("outcome", "success").KV("msg", msg).EndObject();
   audit += '\n';
-  IngestRequest req;
-  req.body = audit;
-  req.content_type = "application/x-ndjson";
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();  // the server's own events
-  Result<DecodeResult> r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
-  if (!r.ok()) logger::Warn("cluster audit event not stored", {{"error", r.status().ToString()}});
+  RecordOwnEvents(*ctx_, audit, "cluster audit event");
 }
 
 void ClusterModule::WriteStatus(JsonWriter* w) const {

@@ -4,7 +4,7 @@
 
 #include "common/json_writer.h"
 #include "common/logger.h"
-#include "ingest/ingest_protocols.h"
+#include "server/own_events.h"
 #include "server/server_context.h"
 
 namespace vigia {
@@ -179,13 +179,7 @@ void DiskModule::EmitAlert(const std::string& alert, bool firing, const std::str
       .KV("state", firing ? "firing" : "resolved")
       .KV("msg", msg)
       .EndObject();
-  IngestRequest req;
-  req.body = line;
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();  // the server's own events
-  auto r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), req);
-  if (!r.ok())
-    logger::Warn("disk: could not record an alert event", {{"error", r.status().ToString()}});
+  RecordOwnEvents(*ctx_, line, "disk alert event");
 }
 
 HealthState DiskModule::Health(JsonWriter* details) const {

@@ -6,7 +6,7 @@
 #include "common/logger.h"
 #include "errors/error_file_names.h"
 #include "event/event_fields.h"
-#include "ingest/ingest_protocols.h"
+#include "server/own_events.h"
 #include "server/route_errors.h"
 #include "vql/vql_parser.h"
 
@@ -69,10 +69,13 @@ std::string ErrorAuditLine(const errors::GroupEvent& e, const errors::StatusChan
   if (action.empty()) return "";
   std::string line;
   JsonWriter w(&line);
-  w.BeginObject().KV("ts", e.ts_ns).KV("kind", "audit").KV("service", "vigia");
-  if (!e.tenant.empty()) w.KV("tenant", e.tenant);
-  w.KV("action", action).KV("actor", e.actor).KV("entity", "error");
-  w.KV("entity_id", e.fingerprint).KV("outcome", "success");
+  BeginOwnAuditEvent(&w, {.action = action,
+                          .actor = e.actor,
+                          .entity = "error",
+                          .entity_id = e.fingerprint,
+                          .ts_ns = e.ts_ns,
+                          .tenant = e.tenant});
+  w.KV("outcome", "success");
   std::string msg = "error group \"" + e.title + "\" " + std::string(GroupStatusName(e.status));
   if (!e.details.empty()) msg += " (" + e.details + ")";
   w.KV("msg", msg).KV("details", e.details).KV("group_status", GroupStatusName(e.status));
@@ -321,11 +324,7 @@ void ErrorsModule::FlushAudit() {
     lines.swap(pending_audit_);
   }
   if (lines.empty()) return;
-  IngestRequest req;
-  req.body = lines;
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();
-  Result<DecodeResult> r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
+  Result<DecodeResult> r = IngestOwnEvents(*ctx_, lines);
   if (!r.ok()) {
     logger::Error("error-group audit events not stored; retrying",
                   {{"error", r.status().ToString()}});
@@ -341,12 +340,8 @@ Result<errors::ErrorGroup> ErrorsModule::ChangeStatus(const std::string& tenant,
   VIGIA_ASSIGN_OR_RETURN(errors::GroupEvent e, table_.Change(tenant, fingerprint, change, now));
   events_status_->Inc();
   Status saved = Save();
-  IngestRequest req;
   std::string line = ErrorAuditLine(e, &change);
-  req.body = line;
-  req.receive_ts_ns = now;
-  req.tenant = TenantBinding::FromEvents();
-  Result<DecodeResult> r = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
+  Result<DecodeResult> r = IngestOwnEvents(*ctx_, line);
   if (!r.ok()) {
     // The change stands; its record goes with the next flush.
     std::lock_guard lock(audit_mu_);

@@ -5,7 +5,6 @@
 
 #include "common/json_writer.h"
 #include "common/logger.h"
-#include "ingest/ingest_protocols.h"
 #include "monitor/check_report.h"
 #include "monitor/kpi_evaluator.h"
 #include "monitor/monitor_config.h"
@@ -14,6 +13,7 @@
 #include "monitor/traffic_stats.h"
 #include "server/http_errors.h"
 #include "server/module_health.h"
+#include "server/own_events.h"
 #include "server/route_query.h"
 #include "vql/vql_parser.h"
 
@@ -203,12 +203,7 @@ Status MonitorModule::RunProbeTask(const ProbeTarget& t) {
     std::lock_guard<std::mutex> lock(mu_);
     last_[t.name] = std::move(r);
   }
-  IngestRequest req;
-  req.body = line;
-  req.content_type = "application/x-ndjson";
-  req.receive_ts_ns = ctx_->env->NowNanos();
-  req.tenant = TenantBinding::FromEvents();  // the server's own events
-  Result<DecodeResult> stored = ctx_->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(req));
+  Result<DecodeResult> stored = IngestOwnEvents(*ctx_, line);
   if (!stored.ok()) return stored.status();
   if (stored->rejected > 0) {
     return Status::Internal("probe event rejected: " +

@@ -5,8 +5,8 @@
 #include "common/json_writer.h"
 #include "common/logger.h"
 #include "ingest/ingest_pipeline.h"
-#include "ingest/ingest_protocols.h"
 #include "server/http_errors.h"
+#include "server/own_events.h"
 
 namespace vigia {
 namespace {
@@ -46,11 +46,7 @@ void Erase(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   resp->SetJson(200, std::move(out));
   if (ctx->ingest != nullptr) {
     const std::string line = ErasureAuditLine(er, *r, req.principal.key_id);
-    IngestRequest ir;
-    ir.body = line;  // a view: `line` outlives the Ingest call
-    ir.receive_ts_ns = ctx->env->NowNanos();
-    ir.tenant = TenantBinding::FromEvents();
-    Result<DecodeResult> st = ctx->ingest->Ingest(*FindIngestProtocol("ndjson"), std::move(ir));
+    Result<DecodeResult> st = IngestOwnEvents(*ctx, line);
     if (!st.ok()) {
       logger::Error("erase: audit event not stored", {{"error", st.status().ToString()}});
     }
@@ -63,9 +59,11 @@ std::string ErasureAuditLine(const EraseRequest& request, const EraseResult& res
                              std::string_view actor) {
   std::string line;
   JsonWriter w(&line);
-  w.BeginObject().KV("kind", "audit").KV("service", "vigia").KV("action", "data.erased");
-  if (!request.tenant.empty()) w.KV("tenant", request.tenant);
-  w.KV("actor", actor).KV("entity", "tenant").KV("entity_id", request.tenant);
+  BeginOwnAuditEvent(&w, {.action = "data.erased",
+                          .actor = actor,
+                          .entity = "tenant",
+                          .entity_id = request.tenant,
+                          .tenant = request.tenant});
   w.KV("outcome", "success").KV("sensitive", true);
   w.KV("details", "field=" + request.field + " events=" + std::to_string(result.events) +
                       " parts_rewritten=" + std::to_string(result.parts_rewritten) +
