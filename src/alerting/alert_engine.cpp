@@ -125,6 +125,17 @@ void AlertEngine::Restore(std::vector<AlertInstance> instances) {
   }
 }
 
+void AlertEngine::ReplaceInstances(std::vector<AlertInstance> instances) {
+  std::lock_guard eval_lock(eval_mu_);
+  std::lock_guard lock(mu_);
+  for (auto& [key, slot] : slots_) slot.machine.Clear();
+  for (AlertInstance& inst : instances) {
+    auto it = slots_.find(Key(inst.group, inst.rule));
+    if (it == slots_.end()) continue;
+    it->second.machine.Restore(std::move(inst));
+  }
+}
+
 std::shared_ptr<const RuleSet> AlertEngine::rules() const {
   std::lock_guard lock(mu_);
   return rules_;

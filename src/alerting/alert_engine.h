@@ -63,6 +63,10 @@ class AlertEngine {
   // Re-installs persisted instances (at start, after SetRules): those of rules that no
   // longer exist are dropped.
   void Restore(std::vector<AlertInstance> instances);
+  // Like Restore, but every instance not in `instances` is forgotten first: the state a
+  // cluster node loads when it takes the rules lease over (the previous holder's) replaces
+  // whatever it had from an earlier time it held it.
+  void ReplaceInstances(std::vector<AlertInstance> instances);
 
   std::shared_ptr<const RuleSet> rules() const;
   // Every tracked instance (pending, firing, recently resolved), by group, rule, labels.

@@ -69,6 +69,8 @@ class RuleStateMachine {
   // Re-installs a persisted instance (restart). Pending and firing ones continue their
   // timers from the persisted times.
   void Restore(AlertInstance instance);
+  // Forgets every instance (a shared state replaces them: alert_engine.h).
+  void Clear() { instances_.clear(); }
 
   const std::map<std::string, AlertInstance>& instances() const { return instances_; }
 

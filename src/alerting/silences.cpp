@@ -8,9 +8,8 @@
 #include <cstdio>
 #include <random>
 
-#include "alerting/checksummed_file.h"
 #include "alerting/label_names.h"
-#include "common/json_writer.h"
+#include "alerting/silence_store.h"
 #include "common/limits.h"
 #include "common/time_format.h"
 #include "vql/vql_parser.h"
@@ -175,60 +174,27 @@ Result<Silence> ParseSilenceRequest(std::string_view json, int64_t now_ns) {
   return s;
 }
 
+SilenceSet::SilenceSet(Env* env, std::string path)
+    : store_(path.empty() ? nullptr : std::make_unique<FileSilenceStore>(env, std::move(path))) {}
+
+SilenceSet::SilenceSet(std::unique_ptr<SilenceStore> store) : store_(std::move(store)) {}
+
+SilenceSet::~SilenceSet() = default;
+
+bool SilenceSet::shared() const { return store_ != nullptr && store_->shared(); }
+
 Status SilenceSet::Load() {
-  if (path_.empty()) return Status::Ok();
-  Result<std::string> body = ReadChecksummedFile(env_, path_);
-  if (!body.ok()) {
-    return body.status().code() == StatusCode::kNotFound ? Status::Ok() : body.status();
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  simdjson::dom::array arr;
-  if (parser.parse(*body).get(root) || root["silences"].get_array().get(arr)) {
-    return Status::Corruption(path_ + ": malformed silences");
-  }
+  if (store_ == nullptr) return Status::Ok();
+  std::lock_guard store_lock(store_mu_);
+  VIGIA_ASSIGN_OR_RETURN(std::vector<Silence> loaded, store_->Load());
   std::lock_guard lock(mu_);
-  silences_.clear();
-  for (simdjson::dom::element e : arr) {
-    Silence s;
-    std::string_view id, by, comment;
-    simdjson::dom::array ms;
-    if (e["id"].get_string().get(id) || e["created_by"].get_string().get(by) ||
-        e["comment"].get_string().get(comment) || e["starts_at"].get_int64().get(s.starts_at_ns) ||
-        e["ends_at"].get_int64().get(s.ends_at_ns) ||
-        e["created_at"].get_int64().get(s.created_at_ns) || e["matchers"].get_array().get(ms)) {
-      return Status::Corruption(path_ + ": malformed silence");
-    }
-    for (simdjson::dom::element m : ms) {
-      std::string_view t;
-      if (m.get_string().get(t)) return Status::Corruption(path_ + ": malformed matcher");
-      Result<LabelMatcher> lm = LabelMatcher::Parse(t);
-      if (!lm.ok()) return Status::Corruption(path_ + ": " + lm.status().message());
-      s.matchers.push_back(std::move(*lm));
-    }
-    s.id = std::string(id);
-    s.created_by = std::string(by);
-    s.comment = std::string(comment);
-    silences_.push_back(std::move(s));
-  }
+  silences_ = std::move(loaded);
   return Status::Ok();
 }
 
-Status SilenceSet::SaveLocked() const {
-  if (path_.empty()) return Status::Ok();
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject().Key("silences").BeginArray();
-  for (const Silence& s : silences_) {
-    w.BeginObject().KV("id", s.id).KV("created_by", s.created_by).KV("comment", s.comment);
-    w.KV("starts_at", s.starts_at_ns).KV("ends_at", s.ends_at_ns);
-    w.KV("created_at", s.created_at_ns);
-    w.Key("matchers").BeginArray();
-    for (const LabelMatcher& m : s.matchers) w.String(m.ToString());
-    w.EndArray().EndObject();
-  }
-  w.EndArray().EndObject();
-  return WriteChecksummedFile(env_, path_, out);
+Status SilenceSet::SaveLocked(const Silence& changed) const {
+  if (store_ == nullptr) return Status::Ok();
+  return store_->Write(silences_, changed);
 }
 
 void SilenceSet::ForgetOldLocked(int64_t now_ns) {
@@ -236,6 +202,7 @@ void SilenceSet::ForgetOldLocked(int64_t now_ns) {
 }
 
 Result<std::string> SilenceSet::Add(Silence s, int64_t now_ns) {
+  std::lock_guard store_lock(store_mu_);
   std::lock_guard lock(mu_);
   ForgetOldLocked(now_ns);
   if (silences_.size() >= limits::kMaxSilences) {
@@ -249,17 +216,26 @@ Result<std::string> SilenceSet::Add(Silence s, int64_t now_ns) {
   s.id = id;
   s.created_at_ns = now_ns;
   silences_.push_back(std::move(s));
-  VIGIA_RETURN_IF_ERROR(SaveLocked());
+  Status saved = SaveLocked(silences_.back());
+  if (!saved.ok()) {
+    // Shared: a silence the other nodes cannot see is not created (the caller retries).
+    if (store_->shared()) silences_.pop_back();
+    return saved;
+  }
   return std::string(id);
 }
 
 Status SilenceSet::Expire(const std::string& id, int64_t now_ns) {
+  std::lock_guard store_lock(store_mu_);
   std::lock_guard lock(mu_);
   for (Silence& s : silences_) {
     if (s.id != id) continue;
+    const Silence before = s;
     if (s.ends_at_ns > now_ns) s.ends_at_ns = now_ns;
     if (s.starts_at_ns > now_ns) s.starts_at_ns = now_ns;
-    return SaveLocked();
+    Status saved = SaveLocked(s);
+    if (!saved.ok() && store_->shared()) s = before;
+    return saved;
   }
   return Status::NotFound("no silence " + id);
 }

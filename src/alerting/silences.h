@@ -1,10 +1,12 @@
 // Silences: label matchers with a time window and a comment (Alertmanager semantics). A
 // silenced alert keeps its state and is still listed (with `silenced_by`), it is only not
 // notified. Matchers are `name=value`, `name!=value`, `name=~regex`, `name!~regex`; regexes
-// match the whole value (anchored, as in Alertmanager). The set is persisted in
-// <data>/alerts/silences.json (checksummed) after every change.
+// match the whole value (anchored, as in Alertmanager). The set is persisted through a
+// SilenceStore (silence_store.h) after every change: <data>/alerts/silences.json
+// (checksummed) on one node, ClickHouse's `silences` table shared by a cluster's nodes.
 //
-// Thread-safety: SilenceSet is thread-safe (one mutex; the API and the notifier use it).
+// Thread-safety: SilenceSet is thread-safe (the API and the notifier use it): one mutex for
+// the set, one for its store, so matching never waits for a slow store.
 #pragma once
 
 #include <cstdint>
@@ -57,13 +59,22 @@ struct Silence {
 // "comment": "...", "createdBy"?: "..."}. One of endsAt / duration is required.
 Result<Silence> ParseSilenceRequest(std::string_view json, int64_t now_ns);
 
+class SilenceStore;
+
 class SilenceSet {
  public:
-  // `path` empty: not persisted (tests).
-  SilenceSet(Env* env, std::string path) : env_(env), path_(std::move(path)) {}
+  // The file store at `path`; `path` empty: not persisted (tests).
+  SilenceSet(Env* env, std::string path);
+  // `store` null: not persisted.
+  explicit SilenceSet(std::unique_ptr<SilenceStore> store);
+  ~SilenceSet();
 
   // Reads the persisted set (none when the file does not exist).
   Status Load();
+  // Replaces the set with what the store holds now (a shared store: what every node wrote);
+  // on an error the set stays as it was.
+  Status Refresh() { return Load(); }
+  bool shared() const;
   // Adds `s` with a fresh id; returns the id. ResourceExhausted past kMaxSilences.
   Result<std::string> Add(Silence s, int64_t now_ns);
   // Ends the silence now. NotFound for an unknown id.
@@ -73,11 +84,13 @@ class SilenceSet {
   std::vector<std::string> Matching(const LabelSet& labels, int64_t now_ns) const;
 
  private:
-  Status SaveLocked() const;
+  Status SaveLocked(const Silence& changed) const;
   void ForgetOldLocked(int64_t now_ns);
 
-  Env* const env_;
-  const std::string path_;
+  const std::unique_ptr<SilenceStore> store_;  // null: not persisted
+  // Every call of store_ (a read may wait for ClickHouse: Matching does not wait for it).
+  // Taken before mu_.
+  std::mutex store_mu_;
   mutable std::mutex mu_;
   std::vector<Silence> silences_;
   uint64_t next_seq_ = 0;
