@@ -171,6 +171,34 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o, uint32_t versi
                     ".leases_local ENGINE = Distributed(" + SqlString(o.cluster) + ", " +
                     SqlString(o.database) + ", 'leases_local', cityHash64(lease))");
     }
+  } else if (version == 3) {
+    // Version 3: state the nodes share (clickhouse_versioned_row_table.h) — the alert state
+    // (instances and notification groups) and the silences. One row per write of a key; merges
+    // keep the highest version, readers take argMax anyway; a tombstone (deleted = 1) removes a
+    // key.
+    const std::string columns =
+        "(scope String, key String, version UInt64, deleted UInt8, body String)";
+    for (std::string_view name : {kAlertStateTable, kSilencesTable}) {
+      const std::string table(name);
+      auto engine = [&](const std::string& t) {
+        std::string e = o.replicated ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/" +
+                                           o.database + "/" + t + "', '{replica}', version)"
+                                     : std::string("ReplacingMergeTree(version)");
+        return " ENGINE = " + e + " ORDER BY (scope, key)";
+      };
+      if (o.cluster.empty()) {
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + " " + columns +
+                      engine(table));
+      } else {
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + "_local " + columns +
+                      engine(table + "_local"));
+        // Sharded by the scope like `leases` by the lease: scope "rules" lands on the shard of
+        // lease `rules`, so the state is reachable whenever the lease is.
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + " AS " + db + "." + table +
+                      "_local ENGINE = Distributed(" + SqlString(o.cluster) + ", " +
+                      SqlString(o.database) + ", '" + table + "_local', cityHash64(scope))");
+      }
+    }
   }
   return out;
 }

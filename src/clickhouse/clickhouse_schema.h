@@ -46,8 +46,14 @@ const CanonicalColumn* FindCanonicalColumn(std::string_view field);
 std::span<const std::string_view> TextFields();
 
 // The schema version this build writes and reads. 1: the events tables; 2: the cluster
-// leases' heartbeat table (`leases`, and `leases_local` on a cluster).
-inline constexpr uint32_t kSchemaVersion = 2;
+// leases' heartbeat table (`leases`, and `leases_local` on a cluster); 3: the alert state and
+// the silences the nodes share (`alert_state`, `silences`, and their `_local` tables on a
+// cluster; clickhouse_versioned_row_table.h).
+inline constexpr uint32_t kSchemaVersion = 3;
+
+// The shared-state tables of version 3.
+inline constexpr std::string_view kAlertStateTable = "alert_state";
+inline constexpr std::string_view kSilencesTable = "silences";
 
 struct SchemaOptions {
   std::string database = "vigia";

@@ -513,6 +513,13 @@ inline constexpr int kClusterLeaseTtlMs = 10'000;
 inline constexpr int kClusterLeaseRenewMs = 2'000;
 // One renew round (a read and a write) may take this long before it counts as failed.
 inline constexpr int kClusterLeaseRequestTimeoutMs = 5'000;
+// One read or write of the alert state or the silences a cluster shares in ClickHouse
+// (docs/scale-out.md): the holder of the rules lease does one of each per evaluation round
+// that changes something, and it re-reads the silences every round, on the alerts task (1 s);
+// a ClickHouse that hangs delays a round by at most this much (each failed read or write is
+// tried again at the next round).
+inline constexpr int kSharedAlertStateRequestTimeoutMs = 5'000;
+
 // Events in one outbox record: the row's seq is (record << 24) + index (clickhouse_outbox.h).
 // A batch above it is refused; 16M events is more than a 64 MiB body can hold but for `{}`.
 inline constexpr size_t kClickHouseMaxEventsPerRecord = size_t{1} << 24;
