@@ -2,6 +2,7 @@
 
 #include "alerting/alert_json.h"
 #include "alerting/alert_state_file.h"
+#include "alerting/alert_state_store.h"
 #include "alerting/alerting_names.h"
 #include "alerting/rule_file.h"
 #include "common/logger.h"
@@ -10,6 +11,7 @@
 #include "server/http_errors.h"
 #include "server/monitor_rule_signals.h"
 #include "server/own_events.h"
+#include "server/storage_backend.h"
 
 namespace vigia {
 
@@ -24,8 +26,17 @@ Status AlertsModule::Start(ServerContext* ctx) {
       AlertEngineOptions{ctx->query_backend, ctx->metrics, error_feed_.get()});
   const std::string dir = JoinPath(ctx->data_dir, alerting_names::kAlertsDir);
   VIGIA_RETURN_IF_ERROR(ctx->env->CreateDir(dir));
-  state_path_ = JoinPath(dir, alerting_names::kStateFile);
-  silences_ = std::make_unique<SilenceSet>(ctx->env, JoinPath(dir, alerting_names::kSilencesFile));
+  // The storage backend says where the state and the silences live: the files in `dir`, or
+  // the tables a ClickHouse cluster's nodes share.
+  if (ctx->storage != nullptr) {
+    state_store_ = ctx->storage->MakeAlertStateStore(ctx->env, dir);
+    silences_ = std::make_unique<SilenceSet>(ctx->storage->MakeSilenceStore(ctx->env, dir));
+  } else {
+    state_store_ =
+        std::make_unique<FileAlertStateStore>(ctx->env, JoinPath(dir, alerting_names::kStateFile));
+    silences_ =
+        std::make_unique<SilenceSet>(ctx->env, JoinPath(dir, alerting_names::kSilencesFile));
+  }
   Status silences = silences_->Load();
   if (!silences.ok()) logger::Error("silences not restored", {{"error", silences.ToString()}});
 
@@ -93,7 +104,10 @@ Status AlertsModule::Start(ServerContext* ctx) {
         [feed, dropped] { dropped->Set(static_cast<double>(feed->dropped())); });
   }
 
-  Result<AlertStateSnapshot> state = LoadAlertState(ctx->env, state_path_);
+  // A shared state is loaded when this node takes the rules lease (EvaluateDue), not here:
+  // by then the previous holder's latest state is in it.
+  Result<AlertStateSnapshot> state =
+      state_store_->shared() ? AlertStateSnapshot{} : state_store_->Load();
   if (!state.ok()) {
     // The state is rebuilt by the next evaluations; only timers and notification memory
     // are lost, which is the best a damaged file allows.
@@ -228,8 +242,25 @@ Status AlertsModule::Reload() { return LoadRules("signal"); }
 Status AlertsModule::EvaluateDue() {
   // In a cluster only the holder of the rules lease evaluates (module_cluster.h): N nodes
   // with the same rules fire once.
-  if (!ctx_->HoldsRulesLease()) return Status::Ok();
+  if (!ctx_->HoldsRulesLease()) {
+    // Taking the lease (again) later loads the state the holder of the time left.
+    shared_state_loaded_ = false;
+    return Status::Ok();
+  }
+  if (state_store_->shared() && !shared_state_loaded_) {
+    // Never evaluate without the previous holder's state: its firing alerts would fire and
+    // notify again, its pending timers restart, its resolves never go out. Retried every tick.
+    Status loaded = LoadSharedState();
+    NoteSharedError("alert state not loaded from the cluster", loaded);
+    if (!loaded.ok()) return Status::Ok();
+  }
   const int64_t now = ctx_->env->NowNanos();
+  if (silences_->shared()) {
+    // Silences created or expired through any node, read every round (one small SELECT a
+    // second): a silence mutes the holder from its next round on. On an error the last ones
+    // read stay.
+    NoteSharedError("silences not refreshed from the cluster", silences_->Refresh());
+  }
   std::vector<AlertTransition> transitions = engine_->Tick(now);
   // Notify before recording, so the saved state says what was queued for delivery.
   const bool queued = Notify(now);
@@ -301,15 +332,48 @@ void AlertsModule::WriteEvents(const std::string& ndjson) {
   RecordOwnEvents(*ctx_, ndjson, "alert events");
 }
 
+Status AlertsModule::LoadSharedState() {
+  std::lock_guard lock(save_mu_);
+  VIGIA_ASSIGN_OR_RETURN(AlertStateSnapshot s, state_store_->Load());
+  const size_t instances = s.instances.size(), groups = s.groups.size();
+  engine_->ReplaceInstances(std::move(s.instances));
+  {
+    std::lock_guard notify_lock(notify_mu_);
+    // What the previous holder sent: a firing alert it notified is not notified again, and its
+    // resolve is owed from here.
+    auto dispatcher = std::make_unique<NotifyDispatcher>(notify_config_.get());
+    dispatcher->Restore(s.groups);
+    dispatcher_ = std::move(dispatcher);
+  }
+  shared_state_loaded_ = true;
+  logger::Info("alert state loaded from the cluster",
+               {{"instances", instances}, {"notification_groups", groups}});
+  return Status::Ok();
+}
+
+void AlertsModule::NoteSharedError(std::string_view what, const Status& st) {
+  std::lock_guard lock(mu_);
+  std::string& last = shared_errors_[std::string(what)];
+  const std::string error = st.ok() ? std::string() : st.ToString();
+  if (error == last) return;  // logged when it changes, not every second
+  if (!error.empty()) logger::Error(std::string(what), {{"error", error}});
+  last = error;
+}
+
 Status AlertsModule::SaveState() {
   std::lock_guard lock(save_mu_);
+  // A shared state is written only by the holder of the rules lease that has loaded it: a node
+  // that lost the lease (or never held it) must not overwrite the holder's.
+  if (state_store_->shared() && !(shared_state_loaded_ && ctx_->HoldsRulesLease())) {
+    return Status::Ok();
+  }
   AlertStateSnapshot s;
   s.instances = engine_->Instances();
   {
     std::lock_guard notify_lock(notify_mu_);
     s.groups = dispatcher_->Export();
   }
-  return SaveAlertState(ctx_->env, state_path_, s);
+  return state_store_->Save(s);
 }
 
 Status AlertsModule::Stop() {
@@ -393,6 +457,10 @@ void AlertsModule::RegisterRoutes(Router* router) {
   });
   // Admin: alerts and rules span every tenant.
   router->Add("GET", "/v1/silences", Access::kAdmin, [this](HttpRequest&, HttpResponse* resp) {
+    if (silences_->shared()) {
+      // Every node's silences, as the cluster holds them now (the last ones read on an error).
+      NoteSharedError("silences not refreshed from the cluster", silences_->Refresh());
+    }
     const int64_t now = ctx_->env->NowNanos();
     std::string out;
     JsonWriter w(&out);

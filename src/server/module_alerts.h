@@ -3,22 +3,32 @@
 // whole and the running rules stay; the notification file reloads with them), evaluates them
 // through the query module's QueryBackend from the scheduler task `alerts.evaluate` (every second;
 // each group on its own interval, src/alerting/alert_engine.h), writes every transition as a
-// kind=alert event through the ingest pipeline, persists the alert state in <data>/alerts after
-// every change, routes and groups firing and resolved alerts to receivers through a durable outbox
-// (src/alerting/notify_*.h), keeps the silences (<data>/alerts/silences.json), and serves GET
+// kind=alert event through the ingest pipeline, persists the alert state after every change,
+// routes and groups firing and resolved alerts to receivers through a durable outbox
+// (src/alerting/notify_*.h), keeps the silences, and serves GET
 // /v1/rules, GET /v1/alerts, POST /v1/rules/reload and GET/POST/DELETE /v1/silences. With
 // the errors module it listens to ctx->error_hooks and adds the built-in group of
 // error-group rules (new group, regression, rate) to every loaded set.
+//
+// The state and the silences live where the storage backend says (storage_backend.h): in
+// <data>/alerts (state.json, silences.json) on one node; with storage.backend = "clickhouse"
+// in tables every node shares (docs/scale-out.md): the node that takes the rules lease loads
+// the state before its first evaluation and is the only one to write it; silences are written
+// by the node that creates or expires them and re-read by the holder every round (1 s) before
+// notifying, and by any node before listing them.
 //
 // Thread-safety: see ServerModule; the engine is thread-safe and reloads serialize on a
 // mutex.
 #pragma once
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "alerting/alert_engine.h"
+#include "alerting/alert_state_store.h"
 #include "alerting/error_group_alerts.h"
 #include "alerting/notify_config.h"
 #include "alerting/notify_dispatcher.h"
@@ -74,7 +84,14 @@ class AlertsModule final : public ServerModule {
   // A kind=audit event of an admin action (rules.reload, silence.create, silence.expire).
   void Audit(std::string_view action, std::string_view actor, std::string_view entity,
              std::string_view entity_id, std::string_view outcome, std::string_view msg);
+  // Saves the state through the store; with a shared store only while this node holds the
+  // rules lease and has loaded the shared state.
   Status SaveState();
+  // The shared state (the previous holder's) replaces this node's instances and notification
+  // memory; at the first evaluation after this node takes the rules lease.
+  Status LoadSharedState();
+  // Logs an error of the shared state or silences when it differs from the last one of `what`.
+  void NoteSharedError(std::string_view what, const Status& st);
   // Routes and groups the current instances; queues what is due in the outbox.
   bool Notify(int64_t now_ns);
   void LogNotification(const Notification& n);
@@ -90,11 +107,16 @@ class AlertsModule final : public ServerModule {
   std::unique_ptr<NotifyConfig> notify_config_;
   std::unique_ptr<NotifyDispatcher> dispatcher_;
   std::unique_ptr<NotifyOutbox> outbox_;
-  std::string state_path_;
+  // Where the alert state lives (alert_state_store.h): <data>/alerts/state.json, or the
+  // cluster's ClickHouse (storage_backend.h).
+  std::unique_ptr<AlertStateStore> state_store_;
+  // Shared store: whether this node loaded the state since it took the rules lease.
+  std::atomic<bool> shared_state_loaded_{false};
   mutable std::mutex mu_;   // reloads; the members below
   std::string load_error_;  // of the latest failed load; empty when it succeeded
   int64_t loaded_at_ns_ = 0;
-  std::mutex save_mu_;  // one state write at a time
+  std::map<std::string, std::string> shared_errors_;  // NoteSharedError's, by what
+  std::mutex save_mu_;                                // one state write at a time
 };
 
 }  // namespace vigia

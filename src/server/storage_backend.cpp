@@ -2,7 +2,21 @@
 
 #include <string>
 
+#include "alerting/alerting_names.h"
+
 namespace vigia {
+
+std::unique_ptr<AlertStateStore> StorageBackend::MakeAlertStateStore(
+    Env* env, const std::string& alerts_dir) {
+  return std::make_unique<FileAlertStateStore>(env,
+                                               JoinPath(alerts_dir, alerting_names::kStateFile));
+}
+
+std::unique_ptr<SilenceStore> StorageBackend::MakeSilenceStore(Env* env,
+                                                               const std::string& alerts_dir) {
+  return std::make_unique<FileSilenceStore>(env,
+                                            JoinPath(alerts_dir, alerting_names::kSilencesFile));
+}
 
 std::span<const StorageBackendKind> StorageBackendKinds() {
   static constexpr StorageBackendKind kKinds[] = {

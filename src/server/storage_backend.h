@@ -15,6 +15,8 @@
 #include <span>
 #include <string_view>
 
+#include "alerting/alert_state_store.h"
+#include "alerting/silence_store.h"
 #include "common/json_writer.h"
 #include "common/status.h"
 #include "query/query_backend.h"
@@ -37,6 +39,12 @@ class StorageBackend {
   virtual HealthState Health(JsonWriter* details) const = 0;
   // Last thing the server does: the WAL is durable once it returns.
   virtual Status Close() = 0;
+  // Where the alerts module keeps its alert state and silences; `alerts_dir` is
+  // <data>/alerts. The default: the files there (one node's own); ClickHouse's: the tables
+  // every node of the cluster shares (docs/scale-out.md).
+  virtual std::unique_ptr<AlertStateStore> MakeAlertStateStore(Env* env,
+                                                               const std::string& alerts_dir);
+  virtual std::unique_ptr<SilenceStore> MakeSilenceStore(Env* env, const std::string& alerts_dir);
 };
 
 struct StorageBackendKind {

@@ -3,8 +3,12 @@
 // <data>/clickhouse, shipped exactly once in the background), reads go to
 // ClickHouseQueryBackend over the same events table. The backlog is reported in
 // /health/ready and /metrics.
+#include "clickhouse/clickhouse_alert_state_store.h"
 #include "clickhouse/clickhouse_outbox.h"
 #include "clickhouse/clickhouse_query_backend.h"
+#include "clickhouse/clickhouse_silence_store.h"
+#include "clickhouse/clickhouse_versioned_row_table.h"
+#include "common/limits.h"
 #include "common/logger.h"
 #include "server/module_store.h"
 #include "server/server_context.h"
@@ -56,7 +60,23 @@ class ClickHouseStorage final : public StorageBackend {
 
   Status Close() override { return outbox_->Close(); }
 
+  // The tables of schema version 3, scope "rules" (the state of the rules lease's holder).
+  std::unique_ptr<AlertStateStore> MakeAlertStateStore(Env* env, const std::string&) override {
+    return std::make_unique<clickhouse::ClickHouseAlertStateStore>(
+        SharedTable(clickhouse::kAlertStateTable), env);
+  }
+  std::unique_ptr<SilenceStore> MakeSilenceStore(Env* env, const std::string&) override {
+    return std::make_unique<clickhouse::ClickHouseSilenceStore>(
+        SharedTable(clickhouse::kSilencesTable), env);
+  }
+
  private:
+  std::unique_ptr<clickhouse::VersionedRowTable> SharedTable(std::string_view table) const {
+    return std::make_unique<clickhouse::ClickHouseVersionedRowTable>(
+        clickhouse::ClickHouseClient(query_.url, query_.user, query_.password), query_.schema,
+        std::string(table), "rules", limits::kSharedAlertStateRequestTimeoutMs);
+  }
+
   std::unique_ptr<clickhouse::ClickHouseOutbox> outbox_;
   clickhouse::ClickHouseBackendOptions query_;
 };
