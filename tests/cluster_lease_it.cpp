@@ -6,23 +6,32 @@
 //     the other's /v1/rules shows 0 evaluations, and the rule fired exactly once in
 //     ClickHouse (not once per node); the acquisition is a kind=audit event;
 //   - kill -9 of the holder: the other node holds the lease within TTL + one renew interval
-//     (+ 1.5 s for the scheduler and the polling) of the kill, evaluates the rule and fires it.
+//     (+ 1.5 s for the scheduler and the polling) of the kill, evaluates the rule and continues
+//     the alert a fired (firing on b, not fired a second time: the shared alert state).
+// And the alert state and silences the nodes share (schema version 3): a rule fires on node-a
+// and notifies the test's webhook receiver; a silence created through node-b's API while
+// node-a holds the lease keeps node-a (and later node-b) from notifying a second rule; kill -9
+// of node-a, node-b takes over and does not notify the firing alert again (exactly one firing
+// notification), and when the condition clears node-b sends the resolve.
 // Labels peers;cluster;no_sanitizer.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "clickhouse/clickhouse_client.h"
 #include "support/clickhouse_process.h"
 #include "support/cluster_ingest.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/webhook_sink.h"
 
 namespace vigia::testing {
 namespace {
@@ -67,15 +76,20 @@ long CountRows(clickhouse::ClickHouseClient& ch, const std::string& where) {
   return r.ok() ? std::strtol(r->c_str(), nullptr, 10) : -1;
 }
 
-TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKillNine) {
-  ClickHouseProcess s1("lease_shard1"), s2("lease_shard2");
-  ASSERT_TRUE(s1.ok() && s2.ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
-  ASSERT_TRUE(ConfigureCluster({&s1, &s2}, "vigia_lease")) << "cluster config not loaded";
+// Two shards with the schema of `vigia clickhouse init --cluster vigia_lease`.
+void StartCluster(ClickHouseProcess* s1, ClickHouseProcess* s2) {
+  ASSERT_TRUE(s1->ok() && s2->ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
+  ASSERT_TRUE(ConfigureCluster({s1, s2}, "vigia_lease")) << "cluster config not loaded";
   const char* bin = std::getenv("VIGIA_BINARY");
   ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
-  const std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1.url() +
-                                       " --url " + s2.url() + " --cluster vigia_lease 2>&1");
-  ASSERT_NE(init.find(s2.url() + ": schema version 2 created"), std::string::npos) << init;
+  const std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1->url() +
+                                       " --url " + s2->url() + " --cluster vigia_lease 2>&1");
+  ASSERT_NE(init.find(s2->url() + ": schema version 3 created"), std::string::npos) << init;
+}
+
+TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKillNine) {
+  ClickHouseProcess s1("lease_shard1"), s2("lease_shard2");
+  ASSERT_NO_FATAL_FAILURE(StartCluster(&s1, &s2));
 
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/rules");
@@ -128,12 +142,141 @@ TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKill
   // and within TTL + one renew interval, plus scheduling and polling.
   EXPECT_GE(took_ms, kTtlMs - kRenewMs);
   EXPECT_LE(took_ms, kTtlMs + kRenewMs + 1500);
-  EXPECT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 1; }, 3000)) << b.Log();
-  EXPECT_TRUE(Eventually([&] { return CountRows(ch, fired) == 2; }, 5000))
-      << "b did not fire after the takeover: " << CountRows(ch, fired);
+  EXPECT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 3; }, 5000)) << b.Log();
+  // b continues the alert a fired (the shared alert state): firing on b, not fired again.
+  EXPECT_NE(Get(b.port(), "/v1/alerts?state=firing").find("\"Always\""), std::string::npos)
+      << Get(b.port(), "/v1/alerts");
+  std::this_thread::sleep_for(1s);  // the outbox ships within a few hundred ms
+  EXPECT_EQ(CountRows(ch, fired), 1) << "b fired the alert a had fired again";
   EXPECT_EQ(CountRows(ch, "kind = 'audit' AND msg LIKE 'node node-b holds lease rules%'"), 1);
   std::printf("lease taken over %lld ms after kill -9 (TTL %d ms, renew %d ms)\n",
               static_cast<long long>(took_ms), kTtlMs, kRenewMs);
+}
+
+// Webhook bodies for alert `name` that hold `status` ("firing" / "resolved").
+size_t Notifications(WebhookSink* sink, const std::string& name, const std::string& status) {
+  size_t n = 0;
+  for (const HookRequest& r : sink->Requests()) {
+    n += r.body.find("\"alertname\":\"" + name + "\"") != std::string::npos &&
+         r.body.find("\"status\":\"" + status + "\"") != std::string::npos;
+  }
+  return n;
+}
+
+TEST(ClusterLeaseIt, ATakeoverContinuesTheSharedAlertStateAndSilences) {
+  ClickHouseProcess s1("state_shard1"), s2("state_shard2");
+  ASSERT_NO_FATAL_FAILURE(StartCluster(&s1, &s2));
+  WebhookSink sink;
+  ASSERT_TRUE(sink.Start().ok());
+
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/rules");
+  // Both rules hold while the test's events of the last 4 s are there.
+  std::ofstream(dir.path() + "/rules/shared.yml") << R"(groups:
+  - name: shared
+    interval: 1s
+    rules:
+      - name: Shared
+        query: 'service:state19 _time:4s | stats count() as n'
+        condition: n > 0
+      - name: Muted
+        query: 'service:state19 _time:4s | stats count() as n'
+        condition: n > 0
+)";
+  std::ofstream(dir.path() + "/notify.yml")
+      << "receivers:\n  - name: hook\n    webhook: {url: '" << sink.Url("hook") << "'}\n"
+      << R"(route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
+)";
+  auto node = [&](const std::string& name, const std::string& ch_url) {
+    ServerOptions o = NodeOptions(dir, name, ch_url, "vigia_lease");
+    o.env.push_back({"VIGIA_CLUSTER_NODE_ID", "node-" + name});
+    o.env.push_back({"VIGIA_CLUSTER_LEASE_TTL_MS", std::to_string(kTtlMs)});
+    o.env.push_back({"VIGIA_CLUSTER_LEASE_RENEW_MS", std::to_string(kRenewMs)});
+    o.env.push_back({"VIGIA_ALERTS_RULES_DIR", dir.path() + "/rules"});
+    o.env.push_back({"VIGIA_ALERTS_NOTIFY_FILE", dir.path() + "/notify.yml"});
+    o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "false"});
+    return o;
+  };
+  ServerProcess a(node("a", s1.url())), b(node("b", s2.url()));
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_TRUE(b.Start().ok()) << b.Log();
+  ASSERT_TRUE(Eventually([&] { return Holds(a.port()); }, 3 * kTtlMs)) << a.Log();
+
+  // A silence through node-b, which does not hold the lease; node-a reads the silences every
+  // round (1 s) — waited out before the rules' condition holds. (No GET /v1/silences on node-a
+  // before the alerts fired: it would read them too.)
+  HttpClient cb(b.port(), 10000);
+  Result<HttpResult> silenced = cb.Request(
+      "POST", "/v1/silences",
+      R"({"matchers":["alertname=Muted"],"duration":"1h","comment":"state19 maintenance"})");
+  ASSERT_TRUE(silenced.ok() && silenced->status == 200)
+      << (silenced.ok() ? silenced->body : silenced.status().ToString());
+  std::this_thread::sleep_for(2500ms);
+
+  // The condition holds while events come (through node-b: node-a is killed below).
+  std::atomic<bool> feeding{true};
+  std::atomic<int> accepted{0};
+  std::thread feeder([&] {
+    HttpClient c(b.port(), 10000);
+    while (feeding) {
+      Result<HttpResult> r = c.Request("POST", "/v1/events",
+                                       R"({"service":"state19","msg":"tick"})"
+                                       "\n",
+                                       {{"Content-Type", "application/x-ndjson"}});
+      if (r.ok() && r->status == 200) ++accepted;
+      std::this_thread::sleep_for(300ms);
+    }
+  });
+  struct Join {
+    std::atomic<bool>* f;
+    std::thread* t;
+    ~Join() {
+      *f = false;
+      if (t->joinable()) t->join();
+    }
+  } join{&feeding, &feeder};
+
+  // --- node-a fires Shared and notifies it once; Muted fires silenced --------------------
+  ASSERT_TRUE(Eventually([&] { return Notifications(&sink, "Shared", "firing") >= 1; }, 15000))
+      << "events accepted: " << accepted << "\n"
+      << a.Log();
+  EXPECT_TRUE(Holds(a.port()));
+  EXPECT_EQ(Evaluations(b.port()), 0) << "the node without the lease evaluated";
+  std::this_thread::sleep_for(2s);  // a few more rounds on node-a: no repeat
+  EXPECT_EQ(Notifications(&sink, "Shared", "firing"), 1u);
+  const std::string alerts_a = Get(a.port(), "/v1/alerts");
+  EXPECT_NE(alerts_a.find("\"Muted\""), std::string::npos) << alerts_a;
+  // node-a lists the silence created through node-b.
+  EXPECT_NE(Get(a.port(), "/v1/silences").find("state19 maintenance"), std::string::npos);
+
+  // --- kill -9 of node-a: node-b takes over and continues -----------------------------
+  EXPECT_EQ(a.Stop(SIGKILL), 128 + SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return Holds(b.port()); }, 3 * kTtlMs)) << b.Log();
+  ASSERT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 3; }, 10000)) << b.Log();
+  const std::string alerts_b = Get(b.port(), "/v1/alerts?state=firing");
+  EXPECT_NE(alerts_b.find("\"Shared\""), std::string::npos)
+      << "node-b did not load node-a's firing alert: " << alerts_b;
+  EXPECT_EQ(Notifications(&sink, "Shared", "firing"), 1u)
+      << "the firing alert was notified again after the takeover";
+
+  // --- the condition clears: node-b sends the resolve ---------------------------------
+  feeding = false;
+  feeder.join();
+  EXPECT_TRUE(Eventually([&] { return Notifications(&sink, "Shared", "resolved") >= 1; }, 20000))
+      << b.Log();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(Notifications(&sink, "Shared", "resolved"), 1u);
+  EXPECT_EQ(Notifications(&sink, "Shared", "firing"), 1u);
+  for (const HookRequest& r : sink.Requests()) {
+    EXPECT_EQ(r.body.find("Muted"), std::string::npos)
+        << "a silenced alert was notified: " << r.body;
+  }
+  EXPECT_NE(b.Log().find("alert state loaded from the cluster"), std::string::npos) << b.Log();
 }
 
 }  // namespace
