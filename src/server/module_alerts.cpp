@@ -384,7 +384,16 @@ Status AlertsModule::Stop() {
 
 HealthState AlertsModule::Health(JsonWriter* details) const {
   std::lock_guard lock(mu_);
-  if (!engine_ || options_.rules_dir.empty()) return HealthState::kOk;
+  if (!engine_) return HealthState::kOk;
+  // In a cluster: the shared state or silences cannot be read or written (ClickHouse away, or
+  // a database without the tables of schema version 3) — the holder evaluates no rules then.
+  for (const auto& [what, error] : shared_errors_) {
+    if (error.empty()) continue;
+    details->KV("alert_state_error",
+                what + ": " + error + " (the tables come with `vigia clickhouse migrate`)");
+    return HealthState::kDegraded;
+  }
+  if (options_.rules_dir.empty()) return HealthState::kOk;
   details->KV("alert_rules", engine_->rules()->RuleCount());
   if (!load_error_.empty()) {
     details->KV("alert_rules_error", load_error_);
