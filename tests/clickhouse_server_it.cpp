@@ -56,7 +56,7 @@ TEST(ClickHouseServerIt, IngestQueryKillNineAndClickHouseRestart) {
     Result<uint32_t> version =
         clickhouse::CurrentSchemaVersion(client, clickhouse::SchemaOptions{});
     ASSERT_TRUE(version.ok()) << version.status().ToString();
-    ASSERT_EQ(*version, 2u);
+    ASSERT_EQ(*version, 3u);
   }
 
   TempDir dir;
