@@ -4,7 +4,7 @@
 //   vigia-load --url http://127.0.0.1:7700/v1/events --file events.ndjson -c 2 -b 10000
 //   vigia-load --file events.ndjson --json
 //              --url 'http://127.0.0.1:18123/?query=INSERT%20INTO%20events%20FORMAT%20JSONEachRow'
-//   vigia-load --url ... --gen-events 1000000 --seed 1 --rate 50000
+//   vigia-load --url ... --gen-events 1000000 --seed 1 --rate 50000 [--start-ms MS]
 //
 // Exit status: 0 when every batch was fully accepted, 1 otherwise, 2 on bad usage.
 #include <chrono>
@@ -22,11 +22,15 @@ int main(int argc, char** argv) {
   vigia::bench::LoadOptions opt;
   std::string file;
   uint64_t gen_events = 0, seed = 1;
+  int64_t start_ms = 0;
   bool json = false;
   app.add_option("--url", opt.url, "endpoint (query string included)")->required();
   app.add_option("--file", file, "NDJSON file to send");
   app.add_option("--gen-events", gen_events, "send this many generated events instead of a file");
   app.add_option("--seed", seed, "generator seed (with --gen-events)");
+  app.add_option("--start-ms", start_ms,
+                 "first generated event's time, ms since the epoch (with --gen-events; default: "
+                 "the 24 h ending now) — vigia-gen --start with the same value writes its truth");
   app.add_option("-c,--connections", opt.connections, "concurrent keep-alive connections")
       ->check(CLI::Range(1, 256));
   app.add_option("-b,--batch", opt.batch_lines, "events per request")->check(CLI::PositiveNumber);
@@ -53,10 +57,11 @@ int main(int argc, char** argv) {
     vigia::bench::GenOptions g;
     g.seed = seed;
     g.events = gen_events;
-    g.start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count() -
-                 g.span_ms;
+    g.start_ms = start_ms != 0 ? start_ms
+                               : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                         .count() -
+                                     g.span_ms;
     source = std::make_unique<vigia::bench::GeneratorBatchSource>(g);
   }
 
