@@ -80,11 +80,12 @@ cleanup() {
 trap cleanup EXIT
 
 T_START=$(date +%s)
+# json_num, median, port_free, subst, check_answer (vigia_start is this script's own, below).
+# shellcheck source=bench/bench_lib.sh
+. "$ROOT/bench/bench_lib.sh"
 log() { printf '[bench-cluster %s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$(($(date +%s) - T_START))" "$*" >&2; }
 die() { printf '\n*** bench-cluster FAILED: %s ***\n\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
-json_num() { grep -o "\"$1\":[-0-9.eE+]*" | head -1 | cut -d: -f2; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else print v[int((NR + 1) / 2)] }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 CLK_TCK=$(getconf CLK_TCK)
 # cpu_s PID... → utime+stime of the processes, in seconds (fields 14 and 15 of /proc/PID/stat,
@@ -97,7 +98,6 @@ cpu_s() {
   done
   calc "%.2f" "$total / $CLK_TCK"
 }
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- 1. data -------------------------------------------------------------------------------
 DATA=$WORK/events.ndjson
@@ -136,13 +136,6 @@ vigia_start() {
 }
 
 # --- queries -------------------------------------------------------------------------------
-subst() {
-  awk '{ out = ""; s = $0
-         while (match(s, /\$\{[A-Z0-9_]+\}/)) {
-           name = substr(s, RSTART + 2, RLENGTH - 3)
-           out = out substr(s, 1, RSTART - 1) ENVIRON[name]; s = substr(s, RSTART + RLENGTH) }
-         print out s }' <<<"$1"
-}
 Q_NAMES=() Q_VQL=() Q_SPEC=()
 while IFS=$'\t' read -r name spec vql _sql _cmp _dsql; do
   case "$name" in ''|'#'*) continue ;; esac
@@ -150,20 +143,6 @@ while IFS=$'\t' read -r name spec vql _sql _cmp _dsql; do
   Q_NAMES+=("$name"); Q_SPEC+=("$spec"); Q_VQL+=("$(subst "$vql")")
 done <"$ROOT/bench/queries.tsv"
 
-# check_answer SPEC ROWS VALUE → ok | unchecked | WRONG(...) (as bench/run.sh)
-check_answer() {
-  local spec=$1 rows=$2 value=$3 verdict="ok" c var want got
-  [ "$spec" = "-" ] && { echo "unchecked"; return; }
-  IFS=',' read -ra cs <<<"$spec"
-  for c in "${cs[@]}"; do
-    var=${c#*=}
-    if [[ "$var" =~ ^[0-9]+$ ]]; then want=$var; else want=${!var}; fi
-    case "$c" in rows=*) got=$rows ;; value=*) got=$value ;; esac
-    awk -v a="$got" -v b="$want" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }' ||
-      verdict="WRONG(${c%%=*} $got, expected $want)"
-  done
-  echo "$verdict"
-}
 # run_queries LABEL → Q_MS_<LABEL>[i] (warm median ms) and answers in $WORK/answers/LABEL/
 declare -A Q_MS Q_CHK
 run_queries() {
