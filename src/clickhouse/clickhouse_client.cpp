@@ -59,6 +59,29 @@ std::string UrlEncode(CURL* curl, std::string_view s) {
 
 }  // namespace
 
+Status ForEachTsvRow(
+    std::string_view body,
+    const std::function<Status(std::string_view line, const std::vector<std::string_view>& fields)>&
+        row) {
+  std::vector<std::string_view> fields;
+  while (!body.empty()) {
+    const size_t nl = body.find('\n');
+    const std::string_view line = body.substr(0, nl);
+    body = nl == std::string_view::npos ? std::string_view() : body.substr(nl + 1);
+    if (line.empty()) continue;
+    fields.clear();
+    std::string_view rest = line;
+    for (;;) {
+      const size_t tab = rest.find('\t');
+      fields.push_back(rest.substr(0, tab));
+      if (tab == std::string_view::npos) break;
+      rest.remove_prefix(tab + 1);
+    }
+    VIGIA_RETURN_IF_ERROR(row(line, fields));
+  }
+  return Status::Ok();
+}
+
 std::string SqlString(std::string_view s) {
   std::string out = "'";
   for (char c : s) {

@@ -62,4 +62,11 @@ class ClickHouseClient {
 // `s` as a ClickHouse string literal ('...' with \ and ' escaped; bytes kept as they are).
 std::string SqlString(std::string_view s);
 
+// Calls `row` with each non-empty line of a FORMAT TabSeparated answer and its fields split
+// at the tabs (no unescaping: the callers select hex() or numbers); stops at the first error
+// `row` returns and returns it.
+Status ForEachTsvRow(std::string_view body,
+                     const std::function<Status(std::string_view line,
+                                                const std::vector<std::string_view>& fields)>& row);
+
 }  // namespace vigia::clickhouse

@@ -3,6 +3,7 @@
 // real ClickHouse are tests/clickhouse_it.cpp).
 #include <gtest/gtest.h>
 
+#include "clickhouse/clickhouse_client.h"
 #include "clickhouse/clickhouse_row_codec.h"
 #include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/clickhouse_sql.h"
@@ -107,6 +108,29 @@ TEST(ClickHouseSql, FieldsReadStopsAtTheFirstReducingPipe) {
   auto plain = ParseVql("kind:request | limit 5");
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(FieldsRead(*plain).has_value());
+}
+
+// A TabSeparated answer: rows split at newlines (empty lines skipped, the last newline
+// optional), fields at tabs (empty ones kept); the first error a row returns stops the walk.
+TEST(ClickHouseTsv, SplitsRowsAndFields) {
+  std::vector<std::string> seen;
+  Status st = ForEachTsvRow("a\t1\t\n\nb\t2\tx\nc", [&](std::string_view line, const auto& f) {
+    std::string joined(line);
+    for (std::string_view v : f) joined += "|" + std::string(v);
+    seen.push_back(joined);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "a\t1\t|a|1|");
+  EXPECT_EQ(seen[1], "b\t2\tx|b|2|x");
+  EXPECT_EQ(seen[2], "c|c");
+  int rows = 0;
+  st = ForEachTsvRow("1\n2\n3\n", [&](std::string_view, const auto&) {
+    return ++rows == 2 ? Status::Internal("second") : Status::Ok();
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInternal);
+  EXPECT_EQ(rows, 2);
 }
 
 }  // namespace

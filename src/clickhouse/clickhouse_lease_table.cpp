@@ -50,30 +50,18 @@ Result<std::vector<LeaseRow>> ClickHouseLeaseTable::Read(std::string_view lease)
   req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   VIGIA_ASSIGN_OR_RETURN(std::string body, client_.Execute(req));
   std::vector<LeaseRow> rows;
-  std::string_view rest = body;
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    if (line.empty()) continue;
-    std::string_view f[4];
-    size_t n = 0;
-    while (n < 4) {
-      const size_t tab = line.find('\t');
-      f[n++] = line.substr(0, tab);
-      if (tab == std::string_view::npos) break;
-      line.remove_prefix(tab + 1);
-    }
+  VIGIA_RETURN_IF_ERROR(ForEachTsvRow(body, [&](std::string_view line, const auto& f) -> Status {
     LeaseRow r;
     int64_t holder = 0;
-    if (n != 4 || !ParseInt(f[1], &r.heartbeat_ns) || !ParseInt(f[2], &r.expires_ns) ||
+    if (f.size() != 4 || !ParseInt(f[1], &r.heartbeat_ns) || !ParseInt(f[2], &r.expires_ns) ||
         !ParseInt(f[3], &holder)) {
       return Status::Internal("clickhouse leases: unexpected row \"" + std::string(line) + "\"");
     }
     r.node = std::string(f[0]);
     r.holder = holder != 0;
     rows.push_back(std::move(r));
-  }
+    return Status::Ok();
+  }));
   return rows;
 }
 

@@ -71,31 +71,18 @@ Result<std::vector<VersionedRow>> ClickHouseVersionedRowTable::Read() {
   req.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   VIGIA_ASSIGN_OR_RETURN(std::string body, client_.Execute(req));
   std::vector<VersionedRow> rows;
-  std::string_view rest = body;
-  while (!rest.empty()) {
-    const size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    if (line.empty()) continue;
-    std::string_view f[4];
-    size_t n = 0;
-    std::string_view l = line;
-    while (n < 4) {
-      const size_t tab = l.find('\t');
-      f[n++] = l.substr(0, tab);
-      if (tab == std::string_view::npos) break;
-      l.remove_prefix(tab + 1);
-    }
+  VIGIA_RETURN_IF_ERROR(ForEachTsvRow(body, [&](std::string_view line, const auto& f) -> Status {
     VersionedRow r;
     uint64_t deleted = 0;
-    if (n != 4 || !Unhex(f[0], &r.key) || !ParseUint(f[1], &r.version) ||
+    if (f.size() != 4 || !Unhex(f[0], &r.key) || !ParseUint(f[1], &r.version) ||
         !ParseUint(f[2], &deleted) || !Unhex(f[3], &r.body)) {
       return Status::Internal("clickhouse " + table_ + ": unexpected row \"" + std::string(line) +
                               "\"");
     }
     r.deleted = deleted != 0;
     rows.push_back(std::move(r));
-  }
+    return Status::Ok();
+  }));
   return rows;
 }
 
