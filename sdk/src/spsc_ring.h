@@ -16,6 +16,10 @@
 #include <cstring>
 #include <memory>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace vigia::sdk::internal {
 
 class SpscRing {
@@ -24,6 +28,21 @@ class SpscRing {
   static constexpr size_t kHeader = 8;
   // How far ahead of the write position reserve() prefetches (bytes): ~2 typical records.
   static constexpr size_t kPrefetchAhead = 256;
+
+  // True when the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8: AMD since family 10h, Intel since
+  // Broadwell); elsewhere reserve() prefetches for reading. Read once per process.
+  static bool has_prefetchw() {
+#if defined(__x86_64__)
+    static const bool v = [] {
+      unsigned a, b, c, d;
+      if (!__get_cpuid(0x80000001u, &a, &b, &c, &d)) return false;
+      return (c & (1u << 8)) != 0;
+    }();
+    return v;
+#else
+    return false;
+#endif
+  }
 
   // REQUIRES: capacity is a power of two >= 4096.
   explicit SpscRing(size_t capacity)
@@ -62,9 +81,11 @@ class SpscRing {
     std::memcpy(buf_ + off, &len32, 4);
     std::memcpy(buf_ + off + 4, &pl32, 4);
     head_local_ = h + need;
-    // Ask for the lines the next records will write now: after a drain the consumer's core
-    // holds them, and a write that has to fetch its line back is the call's slowest step.
-    __builtin_prefetch(buf_ + ((head_local_ + kPrefetchAhead) & mask_), 1, 3);
+    // Ask now for the line the records after this one will write: the consumer has read the
+    // ring's lines since the producer last wrote them, and a store that has to take its line
+    // back from the other core is the call's slowest step. With write intent (PREFETCHW) the
+    // line arrives owned; a read prefetch would bring it shared and the store would still wait.
+    prefetch_for_write(buf_ + ((head_local_ + kPrefetchAhead) & mask_));
     return buf_ + off + kHeader;
   }
   // Producer: publishes the last reserved record.
@@ -109,9 +130,22 @@ class SpscRing {
   uint64_t reported_drops = 0;  // consumer-private
 
  private:
+  void prefetch_for_write(const char* p) const {
+#if defined(__x86_64__)
+    // Inline asm: the compiler emits PREFETCHW only when built for a CPU that has it
+    // (-mprfchw); the library is built for baseline x86-64 and checks at run time instead.
+    if (prefetchw_) {
+      asm volatile("prefetchw %0" : : "m"(*p));
+      return;
+    }
+#endif
+    __builtin_prefetch(p, 1, 3);
+  }
+
   const size_t cap_;
   const size_t mask_;
   char* const buf_;
+  const bool prefetchw_ = has_prefetchw();
   alignas(64) std::atomic<uint64_t> head_{0};
   uint64_t head_local_ = 0;  // producer-private
   uint64_t tail_cache_ = 0;  // producer-private
