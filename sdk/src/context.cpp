@@ -3,10 +3,12 @@
 #include <cstring>
 
 namespace vigia::sdk {
-namespace {
-const Context kEmpty;
-thread_local const Context* tl_current = nullptr;
-}  // namespace
+namespace internal {
+const Context kEmptyContext;
+thread_local constinit const Context* tl_current_context = nullptr;
+}  // namespace internal
+
+using internal::tl_current_context;
 
 Context::Context(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
   for (const auto& [k, v] : pairs) set(k, v);
@@ -54,19 +56,17 @@ std::string_view Context::get(std::string_view key) const {
   return found;
 }
 
-const Context& Context::current() { return tl_current ? *tl_current : kEmpty; }
-
 ContextScope::ContextScope(
     std::initializer_list<std::pair<std::string_view, std::string_view>> pairs)
-    : ctx_(Context::current()), previous_(tl_current) {
+    : ctx_(Context::current()), previous_(tl_current_context) {
   for (const auto& [k, v] : pairs) ctx_.set(k, v);
-  tl_current = &ctx_;
+  tl_current_context = &ctx_;
 }
 
-ContextScope::ContextScope(const Context& ctx) : ctx_(ctx), previous_(tl_current) {
-  tl_current = &ctx_;
+ContextScope::ContextScope(const Context& ctx) : ctx_(ctx), previous_(tl_current_context) {
+  tl_current_context = &ctx_;
 }
 
-ContextScope::~ContextScope() { tl_current = previous_; }
+ContextScope::~ContextScope() { tl_current_context = previous_; }
 
 }  // namespace vigia::sdk

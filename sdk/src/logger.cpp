@@ -32,17 +32,31 @@ namespace {
 
 std::atomic<uint64_t> g_next_logger_id{1};
 
-// The calling thread's ring for the logger it used last. Holding a shared_ptr keeps the ring
-// alive if the logger dies first; on thread exit the ring is released for reuse.
+// The calling thread's ring for the logger it used last, read by every call. Trivially
+// destructible on purpose: a thread_local with a destructor is reached through a guard check
+// (and registers its destructor on first use) on every access; this one is a plain TLS load.
 struct ThreadRing {
   uint64_t logger_id = 0;
-  std::shared_ptr<SpscRing> ring;
+  internal::SpscRing* ring = nullptr;  // owned through tl_ring_owner
   uint32_t retry_countdown = 0;
-  ~ThreadRing() {
-    if (ring) ring->owned.store(false, std::memory_order_release);
-  }
+  bool exited = false;  // the thread is exiting (its RingOwner is gone): no ring any more
 };
 thread_local ThreadRing tl_ring;
+
+// Holds the shared_ptr that keeps the thread's ring alive if the logger dies first, and gives
+// the ring back for reuse when the thread exits. Touched only when a ring is claimed or released.
+struct RingOwner {
+  std::shared_ptr<SpscRing> ring;
+  ~RingOwner() {
+    if (ring) ring->owned.store(false, std::memory_order_release);
+    // A call made later in this thread's exit (another thread_local's destructor) must not
+    // write into a ring another thread may now own: it is dropped and counted instead.
+    tl_ring.ring = nullptr;
+    tl_ring.logger_id = 0;
+    tl_ring.exited = true;
+  }
+};
+thread_local RingOwner tl_ring_owner;
 
 size_t round_pow2(size_t v) {
   size_t p = 4096;
@@ -53,9 +67,15 @@ size_t round_pow2(size_t v) {
 }  // namespace
 
 struct Logger::Impl {
-  Config cfg;
+  // What every call reads, on a cache line of its own that nothing writes after start but
+  // shutdown(): next to the counters below (the worker adds to events_written per event) each
+  // call made while the worker delivers events would wait for the line to come back.
+  alignas(64) uint64_t logger_id = 0;
+  size_t max_str = 0;  // min(cfg.max_string_bytes, 65535): the record's u16 lengths
+  std::atomic<bool> accepting{true};
+
+  alignas(64) Config cfg;
   internal::Identity id;
-  uint64_t logger_id = 0;
   TscClock clock;
   Metrics* metrics = nullptr;
 
@@ -63,8 +83,8 @@ struct Logger::Impl {
   std::vector<std::shared_ptr<SpscRing>> rings;
   std::atomic<uint64_t> rings_version{0};
 
-  std::atomic<bool> accepting{true};
-  std::atomic<uint64_t> drop_thread_limit{0}, drop_too_large{0}, drop_stopped{0};
+  // Written by producers when they drop (rare) and by the worker.
+  alignas(64) std::atomic<uint64_t> drop_thread_limit{0}, drop_too_large{0}, drop_stopped{0};
   std::atomic<uint64_t> queue_full_total{0};  // mirrored by the worker from the rings
   std::atomic<uint64_t> events_written{0};
 
@@ -80,13 +100,29 @@ struct Logger::Impl {
   std::chrono::steady_clock::time_point flush_deadline;
 
   SpscRing* acquire_ring(ThreadRing& tr, bool may_block);
+  // A free existing ring claimed for one record by a thread that has no ring of its own any
+  // more; nullptr when none is free or the lock is taken. The caller releases `owned`.
+  SpscRing* borrow_ring();
   void run();
 };
 
+SpscRing* Logger::Impl::borrow_ring() {
+  std::unique_lock<std::mutex> lock(rings_mu, std::try_to_lock);
+  if (!lock.owns_lock()) return nullptr;
+  for (auto& r : rings) {
+    bool expected = false;
+    if (r->owned.compare_exchange_strong(expected, true, std::memory_order_acquire)) return r.get();
+  }
+  return nullptr;
+}
+
 SpscRing* Logger::Impl::acquire_ring(ThreadRing& tr, bool may_block) {
-  if (tr.ring && tr.logger_id != logger_id) {
-    tr.ring->owned.store(false, std::memory_order_release);
-    tr.ring.reset();
+  if (tr.exited) return nullptr;
+  RingOwner& owner = tl_ring_owner;
+  if (owner.ring && tr.logger_id != logger_id) {
+    owner.ring->owned.store(false, std::memory_order_release);
+    owner.ring.reset();
+    tr.ring = nullptr;
   }
   tr.logger_id = logger_id;
   std::unique_lock<std::mutex> lock(rings_mu, std::defer_lock);
@@ -98,8 +134,9 @@ SpscRing* Logger::Impl::acquire_ring(ThreadRing& tr, bool may_block) {
   for (auto& r : rings) {
     bool expected = false;
     if (r->owned.compare_exchange_strong(expected, true, std::memory_order_acquire)) {
-      tr.ring = r;
-      return r.get();
+      owner.ring = r;
+      tr.ring = r.get();
+      return tr.ring;
     }
   }
   if (rings.size() >= cfg.max_threads) return nullptr;
@@ -108,39 +145,24 @@ SpscRing* Logger::Impl::acquire_ring(ThreadRing& tr, bool may_block) {
     r->owned.store(true, std::memory_order_relaxed);
     rings.push_back(r);
     rings_version.fetch_add(1, std::memory_order_release);
-    tr.ring = std::move(r);
-    return tr.ring.get();
+    owner.ring = std::move(r);
+    tr.ring = owner.ring.get();
+    return tr.ring;
   } catch (...) {
     return nullptr;
   }
 }
 
-void Logger::emit(Kind kind, Level level, std::string_view msg, Fields fields,
-                  const Context& ctx) noexcept {
-  emit_list(kind, level, msg, fields.begin(), fields.size(), ctx, nullptr, 0);
-}
+namespace {
 
-void Logger::emit_list(Kind kind, Level level, std::string_view msg, const Field* fields,
-                       size_t nfields, const Context& ctx, void* const* frames,
-                       int nframes) noexcept {
-  Impl& I = *impl_;
-  ThreadRing& tr = tl_ring;
-  SpscRing* ring = tr.ring.get();
-  if (tr.logger_id != I.logger_id) [[unlikely]] {
-    ring = I.acquire_ring(tr, /*may_block=*/true);
-  } else if (ring == nullptr) [[unlikely]] {
-    // Over the thread limit: retry (without blocking) now and then, rings may have freed up.
-    if (++tr.retry_countdown % 1024 == 0) ring = I.acquire_ring(tr, false);
-  }
-  if (ring == nullptr) [[unlikely]] {
-    I.drop_thread_limit.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  if (!I.accepting.load(std::memory_order_relaxed)) [[unlikely]] {
-    I.drop_stopped.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  const size_t max_str = I.cfg.max_string_bytes < 65535 ? I.cfg.max_string_bytes : 65535;
+// Encodes one call into `ring` (see record.h) and publishes it; counts a drop when the event
+// is too large or the ring is full: the whole per-call work once a ring is at hand.
+[[gnu::always_inline]] inline void write_record(Logger::Impl& I, SpscRing* ring, Kind kind,
+                                                Level level, std::string_view msg,
+                                                const Field* fields, size_t nfields,
+                                                const Context& ctx, void* const* frames,
+                                                int nframes) {
+  const size_t max_str = I.max_str;
   const size_t mlen = msg.size() < max_str ? msg.size() : max_str;
   const size_t clen = ctx.size_bytes();
   const size_t nf = nfields < internal::kMaxFields ? nfields : internal::kMaxFields;
@@ -170,12 +192,73 @@ void Logger::emit_list(Kind kind, Level level, std::string_view msg, const Field
     std::memcpy(p, &a, 8);
     p += 8;
   }
-  if (mlen) std::memcpy(p, msg.data(), mlen);  // an empty view may be null
+  internal::copy_bytes(p, msg.data(), mlen);  // n == 0 reads nothing: an empty view may be null
   p += mlen;
-  std::memcpy(p, ctx.data(), clen);
+  internal::copy_bytes(p, ctx.data(), clen);
   p += clen;
   for (size_t i = 0; i < nf; ++i) p = internal::encode_field(p, fields[i], max_str);
   ring->commit();
+}
+
+// A call from a thread that is exiting and gave its ring back (a thread_local's destructor
+// logging): borrows a free ring for this one record, never waiting for the lock, and gives it
+// back at once.
+[[gnu::noinline]] void emit_from_exiting_thread(Logger::Impl& I, Kind kind, Level level,
+                                                std::string_view msg, const Field* fields,
+                                                size_t nfields, const Context& ctx,
+                                                void* const* frames, int nframes) {
+  SpscRing* ring = I.borrow_ring();
+  if (ring == nullptr) {
+    I.drop_thread_limit.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (I.accepting.load(std::memory_order_relaxed)) {
+    write_record(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
+  } else {
+    I.drop_stopped.fetch_add(1, std::memory_order_relaxed);
+  }
+  ring->owned.store(false, std::memory_order_release);
+}
+
+// The whole call, inlined into each entry point (emit for log(), emit_list for the others).
+[[gnu::always_inline]] inline void emit_impl(Logger::Impl& I, Kind kind, Level level,
+                                             std::string_view msg, const Field* fields,
+                                             size_t nfields, const Context& ctx,
+                                             void* const* frames, int nframes) {
+  ThreadRing& tr = tl_ring;
+  SpscRing* ring = tr.ring;
+  if (tr.logger_id != I.logger_id) [[unlikely]] {
+    if (tr.exited) [[unlikely]] {
+      emit_from_exiting_thread(I, kind, level, msg, fields, nfields, ctx, frames, nframes);
+      return;
+    }
+    ring = I.acquire_ring(tr, /*may_block=*/true);
+  } else if (ring == nullptr) [[unlikely]] {
+    // Over the thread limit: retry (without blocking) now and then, rings may have freed up.
+    if (++tr.retry_countdown % 1024 == 0) ring = I.acquire_ring(tr, false);
+  }
+  if (ring == nullptr) [[unlikely]] {
+    I.drop_thread_limit.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!I.accepting.load(std::memory_order_relaxed)) [[unlikely]] {
+    I.drop_stopped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  write_record(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
+}
+
+}  // namespace
+
+void Logger::emit(Kind kind, Level level, std::string_view msg, Fields fields,
+                  const Context& ctx) noexcept {
+  emit_impl(*impl_, kind, level, msg, fields.begin(), fields.size(), ctx, nullptr, 0);
+}
+
+void Logger::emit_list(Kind kind, Level level, std::string_view msg, const Field* fields,
+                       size_t nfields, const Context& ctx, void* const* frames,
+                       int nframes) noexcept {
+  emit_impl(*impl_, kind, level, msg, fields, nfields, ctx, frames, nframes);
 }
 
 namespace {
@@ -445,6 +528,7 @@ Result<std::unique_ptr<Logger>> Logger::create(Config cfg) {
     Config& c = impl->cfg;
     impl->id = internal::make_identity(c);
     impl->logger_id = g_next_logger_id.fetch_add(1);
+    impl->max_str = c.max_string_bytes < 65535 ? c.max_string_bytes : 65535;
     impl->clock.init();
     if (!c.spool_dir.empty()) ::mkdir(c.spool_dir.c_str(), 0700);
     if (c.stdout_sink) impl->sinks.push_back(make_stdout_sink(c.stdout_format));

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "test_util.h"
 #include "vigia/audit_scope.h"
@@ -60,6 +63,40 @@ TEST(Logger, TypedFieldsContextAndIdentity) {
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
   EXPECT_LT(std::llabs(now - ts), 5'000'000'000LL);
+}
+
+// The queue's record carries every field type and every string length the inline copies
+// distinguish (0, 1–3, 4–7, 8–16, 17–32, longer), with keys and values cut at their limits.
+TEST(Logger, EveryFieldTypeAndLengthSurvivesTheQueue) {
+  Config c;
+  c.max_string_bytes = 100;
+  FileLogger f(c);
+  const std::string key300(300, 'k'), long_value(1000, 'v');
+  std::vector<std::string> values;
+  for (size_t n : {0, 1, 2, 3, 4, 7, 8, 9, 16, 17, 31, 32, 33, 99, 100})
+    values.push_back(std::string(n, static_cast<char>('a' + n % 26)));
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < values.size(); ++i) keys.push_back("s" + std::to_string(i));
+  std::vector<Field> fields = {{"n", nullptr}, {"f", false},         {"t", true},
+                               {"neg", -5},    {"big", INT64_MIN},   {"d", -0.25},
+                               {key300, 1},    {"long", long_value}, {"e", ""}};
+  for (size_t i = 0; i < values.size(); ++i) fields.emplace_back(keys[i], values[i]);
+  f.log->emit_fields(Kind::kLog, Level::kInfo, long_value, fields.data(), fields.size(),
+                     Context::current());
+  auto lines = f.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  const std::string& l = lines[0];
+  EXPECT_TRUE(contains(l, "\"msg\":\"" + std::string(100, 'v') + "\"")) << l;
+  EXPECT_TRUE(contains(l,
+                       "\"n\":null,\"f\":false,\"t\":true,\"neg\":-5,"
+                       "\"big\":-9223372036854775808,\"d\":-0.25,"))
+      << l;
+  EXPECT_TRUE(contains(l, "\"" + std::string(255, 'k') + "\":1,")) << l;
+  EXPECT_FALSE(contains(l, std::string(256, 'k'))) << l;
+  EXPECT_TRUE(contains(l, "\"long\":\"" + std::string(100, 'v') + "\",\"e\":\"\",")) << l;
+  EXPECT_FALSE(contains(l, std::string(101, 'v'))) << l;
+  for (size_t i = 0; i < values.size(); ++i)
+    EXPECT_TRUE(contains(l, "\"" + keys[i] + "\":\"" + values[i] + "\"")) << keys[i] << " " << l;
 }
 
 TEST(Logger, ExplicitContextForAsyncWork) {
@@ -214,6 +251,37 @@ TEST(Logger, ManyThreadsExactAccounting) {
     if (contains(l, "\"msg\":\"m\"")) ++got;
   DropStats d = f.log->drops();
   EXPECT_EQ(got + d.queue_full + d.thread_limit, static_cast<uint64_t>(kThreads * kPer));
+}
+
+// A thread_local whose destructor logs runs after the thread gave its ring back (the ring's
+// owner is destroyed first when it was created later): that call borrows a free ring for the
+// one record, and the ring stays free for the next thread.
+struct LogsAtThreadExit {
+  Logger* log = nullptr;
+  ~LogsAtThreadExit() {
+    if (log) log->info("from thread exit", {{"n", 1}});
+  }
+};
+
+TEST(Logger, CallDuringThreadExitIsDeliveredAndFreesTheRing) {
+  Config c;
+  c.max_threads = 1;  // one ring: the next thread gets it only if the exiting one let it go
+  FileLogger f(c);
+  std::thread t([&] {
+    static thread_local LogsAtThreadExit late;  // constructed before the thread's first call
+    late.log = f.log.get();
+    f.log->info("first");
+  });
+  t.join();
+  std::thread u([&] { f.log->info("second thread"); });
+  u.join();
+  auto lines = f.lines();
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_TRUE(contains(all, "\"msg\":\"first\"")) << all;
+  EXPECT_TRUE(contains(all, "\"msg\":\"from thread exit\"")) << all;
+  EXPECT_TRUE(contains(all, "\"msg\":\"second thread\"")) << all;
+  EXPECT_EQ(f.log->drops().total(), 0u);
 }
 
 TEST(Logger, LoggingAfterShutdownIsCountedNotCrashing) {

@@ -60,17 +60,22 @@ bool decode_record(const char* data, size_t len, DecodedEvent* out) {
         std::memcpy(&f.d, data + p, 8);
         p += 8;
         break;
-      case Field::Type::kBool:
-        if (p + 1 > len) return false;
-        f.b = data[p] != 0;
-        p += 1;
+      case Field::Type::kBool: {
+        if (p + 8 > len) return false;
+        int64_t v;
+        std::memcpy(&v, data + p, 8);
+        f.b = v != 0;
+        p += 8;
         break;
+      }
       case Field::Type::kString:
         if (p + sl > len) return false;
         f.s = std::string_view(data + p, sl);
         p += sl;
         break;
       case Field::Type::kNull:
+        if (p + 8 > len) return false;
+        p += 8;
         break;
       default:
         return false;

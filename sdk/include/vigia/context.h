@@ -53,6 +53,7 @@ class Context {
   }
 
   // The context installed on this thread by the innermost live ContextScope (or an empty one).
+  // Inline: every Logger::log() call reads it.
   static const Context& current();
 
  private:
@@ -60,6 +61,18 @@ class Context {
   uint16_t size_ = 0;
   char buf_[kCapacity];
 };
+
+namespace internal {
+// The context of the innermost live ContextScope on this thread, nullptr when none (set by
+// ContextScope only). constinit: the compiler reads it directly, without a TLS init wrapper.
+extern thread_local constinit const Context* tl_current_context;
+extern const Context kEmptyContext;
+}  // namespace internal
+
+inline const Context& Context::current() {
+  const Context* c = internal::tl_current_context;
+  return c ? *c : internal::kEmptyContext;
+}
 
 class ContextScope {
  public:

@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -28,7 +29,7 @@ class Field {
   template <std::floating_point T>
   constexpr Field(std::string_view key, T v)
       : key_(key), type_(Type::kDouble), d_(static_cast<double>(v)) {}
-  constexpr Field(std::string_view key, bool v) : key_(key), type_(Type::kBool), b_(v) {}
+  constexpr Field(std::string_view key, bool v) : key_(key), type_(Type::kBool), i_(v ? 1 : 0) {}
   constexpr Field(std::string_view key, std::string_view v)
       : key_(key), type_(Type::kString), s_(v) {}
   constexpr Field(std::string_view key, const char* v)
@@ -42,16 +43,22 @@ class Field {
   constexpr Type type() const { return type_; }
   constexpr int64_t as_int() const { return i_; }
   constexpr double as_double() const { return d_; }
-  constexpr bool as_bool() const { return b_; }
+  constexpr bool as_bool() const { return i_ != 0; }
+  // The 8 value bytes the logger's queue stores for a non-string field: the integer, the
+  // double's bits, 0 or 1 for a bool, 0 for null (one copy, whatever the type).
+  uint64_t value_bits() const {
+    uint64_t v;
+    std::memcpy(&v, &i_, sizeof v);  // i_ and d_ share these 8 bytes
+    return v;
+  }
   constexpr std::string_view as_string() const { return s_; }
 
  private:
   std::string_view key_;
   Type type_;
   union {
-    int64_t i_ = 0;
+    int64_t i_ = 0;  // also a bool, as 0 or 1
     double d_;
-    bool b_;
   };
   std::string_view s_;
 };
