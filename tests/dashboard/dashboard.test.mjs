@@ -245,6 +245,8 @@ async function run(browser) {
     step = 'a stats query renders a table and a chart';
     await page.goto(`${base}/ui/search?q=${encodeURIComponent('* | stats count() by (_time:5m)')}&range=1h`);
     await page.waitForSelector('[data-testid=stats-table] tbody tr', { timeout: 10000 });
+    // The chart is drawn after the table (its own frame): wait for it, then count.
+    await page.waitForSelector('canvas.linechart', { timeout: 10000 }).catch(() => {});
     check((await page.$$('canvas.linechart')).length === 1, 'a chart for by (_time)');
     await shot(page, 'search-stats');
 
