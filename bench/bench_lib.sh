@@ -2,17 +2,23 @@
 # the caller's globals: V_URL, VIGIA, VDATA, VPORT, WORK, REPS and CH_URL (ClickHouse, run.sh).
 # shellcheck shell=bash
 
-# vigia_settle → seconds until vigia's memtable is flushed into parts and its parts and merge
-# counters have stood still for 5 s (at most 180 s): the counterpart of ClickHouse's OPTIMIZE
-# FINAL, so both are measured in their settled state rather than in the middle of merges.
+# vigia_settle → seconds until vigia's memtable is flushed into parts, no merge is running and
+# its parts and merge counters have stood still for 5 s (at most SETTLE_MAX_S, default 180 s):
+# the counterpart of ClickHouse's OPTIMIZE FINAL, so both are measured in their settled state
+# rather than in the middle of merges (a long merge leaves the counters still: hence running).
 vigia_settle() {
-  local t0 s mem sig last="" same=0
+  local t0 s mem running sig last="" same=0
   t0=$(date +%s.%N)
-  for _ in $(seq 1 360); do
+  for _ in $(seq 1 $((${SETTLE_MAX_S:-180} * 2))); do
     s=$(curl -sf "$V_URL/v1/stats") || break
     mem=$(grep -o '"memtable":{"events":[0-9]*' <<<"$s" | grep -o '[0-9]*$')
+    running=$(grep -o '"merges_running":[0-9]*' <<<"$s" | head -1 | grep -o '[0-9]*$')
     sig="$(grep -o '"parts":[0-9]*' <<<"$s" | head -1)/$(grep -o '"merges":[0-9]*' <<<"$s" | head -1)"
-    if [ "$mem" = 0 ] && [ "$sig" = "$last" ]; then same=$((same + 1)); else same=0; fi
+    if [ "$mem" = 0 ] && [ "${running:-0}" = 0 ] && [ "$sig" = "$last" ]; then
+      same=$((same + 1))
+    else
+      same=0
+    fi
     last=$sig
     [ "$same" -ge 10 ] && break
     sleep 0.5

@@ -12,8 +12,9 @@
 # and posts them (C connections, B events per batch) — the generator runs in vigia-load's
 # process on the same 2 cores, so the rate is a little under a file's; sampler.py records
 # RSS, events accepted, parts and merges every 2 s; then the memtable flush and merges
-# settle; then each query of bench/queries.tsv runs once cold after a restart and REPS
-# times warm, its answer checked against the truth; bytes on disk after a clean stop.
+# settle (no merge running, at most 15 min); then each query of bench/queries.tsv runs once
+# cold after a restart and REPS times warm, its answer checked against the truth; bytes on
+# disk after a clean stop.
 # Writes bench/results/<UTC>-scale.json, the samples as <UTC>-scale-<N>.tsv and the charts
 # (bench/scale/scale_chart.py): query time against events, and RSS over the run.
 set -euo pipefail
@@ -87,7 +88,7 @@ for N in $SIZES; do
   EPS=$(json_num events_per_sec <<<"$L")
   P99=$(json_num batch_p99_ms <<<"$L")
   log "ingest: $EPS events/s, batch p99 $P99 ms; waiting for flush and merges to settle"
-  SETTLE_S=$(vigia_settle)
+  SETTLE_S=$(SETTLE_MAX_S=900 vigia_settle)
   touch "$WORK/stop-sampler"
   wait "$SAMPLER_PID" 2>/dev/null || true
   SAMPLER_PID=""
