@@ -87,6 +87,20 @@ void StartCluster(ClickHouseProcess* s1, ClickHouseProcess* s2) {
   ASSERT_NE(init.find(s2->url() + ": schema version 3 created"), std::string::npos) << init;
 }
 
+// A vigia node of the test cluster: node id node-<name>, the short lease, the rules in
+// <dir>/rules, notifications per <dir>/notify.yml when `notify`, no built-in error-group alerts.
+ServerOptions LeaseNode(const TempDir& dir, const std::string& name, const std::string& ch_url,
+                        bool notify) {
+  ServerOptions o = NodeOptions(dir, name, ch_url, "vigia_lease");
+  o.env.push_back({"VIGIA_CLUSTER_NODE_ID", "node-" + name});
+  o.env.push_back({"VIGIA_CLUSTER_LEASE_TTL_MS", std::to_string(kTtlMs)});
+  o.env.push_back({"VIGIA_CLUSTER_LEASE_RENEW_MS", std::to_string(kRenewMs)});
+  o.env.push_back({"VIGIA_ALERTS_RULES_DIR", dir.path() + "/rules"});
+  if (notify) o.env.push_back({"VIGIA_ALERTS_NOTIFY_FILE", dir.path() + "/notify.yml"});
+  o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "false"});
+  return o;
+}
+
 TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKillNine) {
   ClickHouseProcess s1("lease_shard1"), s2("lease_shard2");
   ASSERT_NO_FATAL_FAILURE(StartCluster(&s1, &s2));
@@ -101,16 +115,7 @@ TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKill
         query: '* | stats count() as n'
         condition: n >= 0
 )";
-  auto node = [&](const std::string& name, const std::string& ch_url) {
-    ServerOptions o = NodeOptions(dir, name, ch_url, "vigia_lease");
-    o.env.push_back({"VIGIA_CLUSTER_NODE_ID", "node-" + name});
-    o.env.push_back({"VIGIA_CLUSTER_LEASE_TTL_MS", std::to_string(kTtlMs)});
-    o.env.push_back({"VIGIA_CLUSTER_LEASE_RENEW_MS", std::to_string(kRenewMs)});
-    o.env.push_back({"VIGIA_ALERTS_RULES_DIR", dir.path() + "/rules"});
-    o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "false"});
-    return o;
-  };
-  ServerProcess a(node("a", s1.url())), b(node("b", s2.url()));
+  ServerProcess a(LeaseNode(dir, "a", s1.url(), false)), b(LeaseNode(dir, "b", s2.url(), false));
   ASSERT_TRUE(a.Start().ok()) << a.Log();
   ASSERT_TRUE(b.Start().ok()) << b.Log();
 
@@ -192,17 +197,7 @@ TEST(ClusterLeaseIt, ATakeoverContinuesTheSharedAlertStateAndSilences) {
   group_interval: 1s
   repeat_interval: 1h
 )";
-  auto node = [&](const std::string& name, const std::string& ch_url) {
-    ServerOptions o = NodeOptions(dir, name, ch_url, "vigia_lease");
-    o.env.push_back({"VIGIA_CLUSTER_NODE_ID", "node-" + name});
-    o.env.push_back({"VIGIA_CLUSTER_LEASE_TTL_MS", std::to_string(kTtlMs)});
-    o.env.push_back({"VIGIA_CLUSTER_LEASE_RENEW_MS", std::to_string(kRenewMs)});
-    o.env.push_back({"VIGIA_ALERTS_RULES_DIR", dir.path() + "/rules"});
-    o.env.push_back({"VIGIA_ALERTS_NOTIFY_FILE", dir.path() + "/notify.yml"});
-    o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "false"});
-    return o;
-  };
-  ServerProcess a(node("a", s1.url())), b(node("b", s2.url()));
+  ServerProcess a(LeaseNode(dir, "a", s1.url(), true)), b(LeaseNode(dir, "b", s2.url(), true));
   ASSERT_TRUE(a.Start().ok()) << a.Log();
   ASSERT_TRUE(b.Start().ok()) << b.Log();
   ASSERT_TRUE(Eventually([&] { return Holds(a.port()); }, 3 * kTtlMs)) << a.Log();
