@@ -758,6 +758,10 @@ uint64_t HttpServer::ingest_refused() const {
   return impl_->ingest_refused.load(std::memory_order_relaxed);
 }
 
+uint64_t HttpServer::ingest_queued_bytes() const {
+  return impl_->ingest_queued_bytes.load(std::memory_order_relaxed);
+}
+
 uint64_t HttpServer::connections() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->sessions.size();

@@ -81,6 +81,9 @@ class HttpServer {
   void Shutdown();
   // Ingest requests refused because ingest_queue_max_bytes were already waiting.
   uint64_t ingest_refused() const;
+  // Bytes of the ingest bodies read and handed to the ingest pool, not answered yet (running
+  // or waiting): what ingest_queue_max_bytes bounds.
+  uint64_t ingest_queued_bytes() const;
   // Connections open now.
   uint64_t connections() const;
 

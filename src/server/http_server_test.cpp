@@ -581,7 +581,9 @@ TEST_F(IngestPoolTest, ShutdownAnswersTheIngestsInFlight) {
   StartServer(o);
   StartIngests(3, "{}\n");
   ASSERT_TRUE(WaitForRunning(1));
-  ASSERT_TRUE(WaitUntil([&] { return server_->connections() == 3; }));
+  // All three read and handed to the pool (one running, two waiting): a connection whose
+  // request the server has not read yet is idle, and Shutdown closes idle ones.
+  ASSERT_TRUE(WaitUntil([&] { return server_->ingest_queued_bytes() == 3 * 3; }));
   std::thread release([this] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     Release();
