@@ -30,6 +30,9 @@ class LedgerReader {
   Result<Step> Next(LedgerRecord* rec, uint64_t* offset);
   // After kMalformed: advances to the next offset holding a decodable record (or the end).
   Status Resync();
+  // Continues at `offset` (a record's start, e.g. where an earlier reader of the same file
+  // stopped): the next Next() decodes there.
+  void SeekTo(uint64_t offset) { pos_ = offset; }
 
   uint64_t file_size() const { return size_; }
 

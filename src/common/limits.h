@@ -353,6 +353,22 @@ inline constexpr int kAuditChainStallMaxMs = 5'000;
 // written before the request; after that they answer with what is chained and say by how
 // much the chain is behind.
 inline constexpr int kAuditChainWaitMs = 10'000;
+// Cluster mode (storage.backend = "clickhouse"; audit/audit_mirror.h): how often a node copies
+// the records and checkpoints its ledger made durable into ClickHouse. A verifier on another
+// node sees this node's chain at most about this far behind; each round is one fsync of the
+// chains that grew, a read of the ledger from where the last round stopped and one INSERT
+// per kAuditMirrorBatchBytes.
+inline constexpr int kAuditMirrorIntervalMs = 1'000;
+// Record bytes per INSERT of the mirror: a catch-up after ClickHouse was down goes in steps of
+// this size (4 MiB: ~40k audit events of ~90 bytes, a few ms of ClickHouse's insert each).
+inline constexpr size_t kAuditMirrorBatchBytes = 4u << 20;
+// Deadline of one statement of the mirror or of the cluster verification.
+inline constexpr int kAuditClusterRequestTimeoutMs = 30'000;
+// The most record bytes one chain may have for the cluster verification
+// (audit/cluster_verifier.h), which holds a chain read back from ClickHouse in memory while
+// it verifies it: 1 GiB is ~10M audit events of one node and tenant. A longer chain fails
+// its verification with ResourceExhausted instead of exhausting the node's memory.
+inline constexpr uint64_t kMaxClusterAuditChainBytes = 1ull << 30;
 // How long Store::Erase waits for the WAL's observer (the audit chainer) to release the
 // records written before the erase — it is asked to chain and persist them at once, a few
 // fsyncs — so the WAL segments holding the erased value can be deleted. Past this (a ledger
