@@ -69,7 +69,7 @@ TEST(ClickHouseReplicatedIt, TwoShardsTwoReplicasKillNineOfAReplicaLosesAndDoubl
   std::string init = ShellOutput(
       std::string(bin) + " clickhouse init --url " + s11.url() + " --url " + s12.url() + " --url " +
       s21.url() + " --url " + s22.url() + " --cluster vigia_rep --replicated 2>&1; echo exit $?");
-  EXPECT_NE(init.find(s22.url() + ": schema version 3 created"), std::string::npos) << init;
+  EXPECT_NE(init.find(s22.url() + ": schema version 4 created"), std::string::npos) << init;
   for (const ClickHouseProcess* s : {&s11, &s12, &s21, &s22}) {
     EXPECT_EQ(Sql(*s,
                   "SELECT engine FROM system.tables WHERE database = 'vigia' AND name = "

@@ -42,33 +42,16 @@ using Clock = std::chrono::steady_clock;
 constexpr int kTtlMs = 3000;
 constexpr int kRenewMs = 500;
 
-std::string Get(uint16_t port, const std::string& path) {
-  HttpClient c(port, 10000);
-  Result<HttpResult> r = c.Request("GET", path);
-  return r.ok() && r->status == 200 ? r->body : std::string();
-}
-
 bool Holds(uint16_t port) {
-  return Get(port, "/v1/cluster").find("\"held\":true") != std::string::npos;
+  return GetBody(port, "/v1/cluster").find("\"held\":true") != std::string::npos;
 }
 
 // The `evaluations` of the only rule in /v1/rules; -1 when the answer has none.
 long Evaluations(uint16_t port) {
-  const std::string body = Get(port, "/v1/rules");
+  const std::string body = GetBody(port, "/v1/rules");
   const size_t at = body.find("\"evaluations\":");
   if (at == std::string::npos) return -1;
   return std::strtol(body.c_str() + at + 14, nullptr, 10);
-}
-
-// Polls `pred` every 100 ms for up to `ms`.
-template <typename Pred>
-bool Eventually(Pred pred, int ms) {
-  const auto end = Clock::now() + std::chrono::milliseconds(ms);
-  while (Clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
 }
 
 long CountRows(clickhouse::ClickHouseClient& ch, const std::string& where) {
@@ -78,13 +61,7 @@ long CountRows(clickhouse::ClickHouseClient& ch, const std::string& where) {
 
 // Two shards with the schema of `vigia clickhouse init --cluster vigia_lease`.
 void StartCluster(ClickHouseProcess* s1, ClickHouseProcess* s2) {
-  ASSERT_TRUE(s1->ok() && s2->ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
-  ASSERT_TRUE(ConfigureCluster({s1, s2}, "vigia_lease")) << "cluster config not loaded";
-  const char* bin = std::getenv("VIGIA_BINARY");
-  ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
-  const std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1->url() +
-                                       " --url " + s2->url() + " --cluster vigia_lease 2>&1");
-  ASSERT_NE(init.find(s2->url() + ": schema version 3 created"), std::string::npos) << init;
+  StartShardedCluster(s1, s2, "vigia_lease");
 }
 
 // A vigia node of the test cluster: node id node-<name>, the short lease, the rules in
@@ -126,8 +103,8 @@ TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKill
   EXPECT_FALSE(Holds(b.port()));
   EXPECT_GE(Evaluations(a.port()), 2);
   EXPECT_EQ(Evaluations(b.port()), 0) << "the node without the lease evaluated the rule";
-  EXPECT_NE(Get(b.port(), "/v1/cluster").find("\"holder\":\"node-a\""), std::string::npos)
-      << Get(b.port(), "/v1/cluster");
+  EXPECT_NE(GetBody(b.port(), "/v1/cluster").find("\"holder\":\"node-a\""), std::string::npos)
+      << GetBody(b.port(), "/v1/cluster");
 
   clickhouse::ClickHouseClient ch(s1.url());
   const std::string fired = "kind = 'alert' AND msg LIKE 'alert Always firing%'";
@@ -149,8 +126,8 @@ TEST(ClusterLeaseIt, OneOfTwoNodesEvaluatesTheRulesAndTheOtherTakesOverAfterKill
   EXPECT_LE(took_ms, kTtlMs + kRenewMs + 1500);
   EXPECT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 3; }, 5000)) << b.Log();
   // b continues the alert a fired (the shared alert state): firing on b, not fired again.
-  EXPECT_NE(Get(b.port(), "/v1/alerts?state=firing").find("\"Always\""), std::string::npos)
-      << Get(b.port(), "/v1/alerts");
+  EXPECT_NE(GetBody(b.port(), "/v1/alerts?state=firing").find("\"Always\""), std::string::npos)
+      << GetBody(b.port(), "/v1/alerts");
   std::this_thread::sleep_for(1s);  // the outbox ships within a few hundred ms
   EXPECT_EQ(CountRows(ch, fired), 1) << "b fired the alert a had fired again";
   EXPECT_EQ(CountRows(ch, "kind = 'audit' AND msg LIKE 'node node-b holds lease rules%'"), 1);
@@ -244,16 +221,16 @@ TEST(ClusterLeaseIt, ATakeoverContinuesTheSharedAlertStateAndSilences) {
   EXPECT_EQ(Evaluations(b.port()), 0) << "the node without the lease evaluated";
   std::this_thread::sleep_for(2s);  // a few more rounds on node-a: no repeat
   EXPECT_EQ(Notifications(&sink, "Shared", "firing"), 1u);
-  const std::string alerts_a = Get(a.port(), "/v1/alerts");
+  const std::string alerts_a = GetBody(a.port(), "/v1/alerts");
   EXPECT_NE(alerts_a.find("\"Muted\""), std::string::npos) << alerts_a;
   // node-a lists the silence created through node-b.
-  EXPECT_NE(Get(a.port(), "/v1/silences").find("state19 maintenance"), std::string::npos);
+  EXPECT_NE(GetBody(a.port(), "/v1/silences").find("state19 maintenance"), std::string::npos);
 
   // --- kill -9 of node-a: node-b takes over and continues -----------------------------
   EXPECT_EQ(a.Stop(SIGKILL), 128 + SIGKILL);
   ASSERT_TRUE(Eventually([&] { return Holds(b.port()); }, 3 * kTtlMs)) << b.Log();
   ASSERT_TRUE(Eventually([&] { return Evaluations(b.port()) >= 3; }, 10000)) << b.Log();
-  const std::string alerts_b = Get(b.port(), "/v1/alerts?state=firing");
+  const std::string alerts_b = GetBody(b.port(), "/v1/alerts?state=firing");
   EXPECT_NE(alerts_b.find("\"Shared\""), std::string::npos)
       << "node-b did not load node-a's firing alert: " << alerts_b;
   EXPECT_EQ(Notifications(&sink, "Shared", "firing"), 1u)

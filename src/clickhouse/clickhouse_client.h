@@ -62,6 +62,11 @@ class ClickHouseClient {
 // `s` as a ClickHouse string literal ('...' with \ and ' escaped; bytes kept as they are).
 std::string SqlString(std::string_view s);
 
+// A field of a TabSeparated answer: ClickHouse's hex() of a String (two digits per byte, either
+// case) back to its bytes, and an unsigned decimal. False when the text is not one.
+bool UnhexField(std::string_view hex, std::string* out);
+bool ParseUintField(std::string_view text, uint64_t* out);
+
 // Calls `row` with each non-empty line of a FORMAT TabSeparated answer and its fields split
 // at the tabs (no unescaping: the callers select hex() or numbers); stops at the first error
 // `row` returns and returns it.

@@ -199,6 +199,46 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o, uint32_t versi
                       SqlString(o.database) + ", '" + table + "_local', cityHash64(scope))");
       }
     }
+  } else if (version == 4) {
+    // Version 4: the nodes' audit logs (clickhouse_audit_store.h; docs/scale-out.md). Each row
+    // is append-only and its whole content is in the sort key, so merges fold only identical
+    // rows (a retried insert) and never one row into a different one: a row added beside a
+    // node's own at the same position stays for the verifier to see. No version column.
+    struct AuditTable {
+      std::string_view name;
+      const char* columns;
+      const char* order;
+    };
+    const AuditTable tables[] = {
+        {kAuditKeysTable, "(key String, node String)", "(key, node)"},
+        {kAuditRecordsTable,
+         "(key String, tenant String, seq UInt64, last_seq UInt64, record String)",
+         "(key, tenant, seq, record, last_seq)"},
+        {kAuditCheckpointsTable, "(key String, tenant String, seq UInt64, checkpoint String)",
+         "(key, tenant, seq, checkpoint)"},
+    };
+    for (const AuditTable& t : tables) {
+      const std::string table(t.name);
+      auto engine = [&](const std::string& name) {
+        std::string e = o.replicated ? "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/" +
+                                           o.database + "/" + name + "', '{replica}')"
+                                     : std::string("ReplacingMergeTree");
+        return " ENGINE = " + e + " ORDER BY " + t.order;
+      };
+      if (o.cluster.empty()) {
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + " " + t.columns +
+                      engine(table));
+      } else {
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + "_local " + t.columns +
+                      engine(table + "_local"));
+        // Sharded by the log (the node's key): one node's chains, checkpoints and key on one
+        // shard, so a verifier reads a chain from one place and a shard that is down takes
+        // whole logs with it, never part of one.
+        out.push_back("CREATE TABLE IF NOT EXISTS " + db + "." + table + " AS " + db + "." + table +
+                      "_local ENGINE = Distributed(" + SqlString(o.cluster) + ", " +
+                      SqlString(o.database) + ", '" + table + "_local', cityHash64(key))");
+      }
+    }
   }
   return out;
 }

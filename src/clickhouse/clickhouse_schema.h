@@ -48,12 +48,17 @@ std::span<const std::string_view> TextFields();
 // The schema version this build writes and reads. 1: the events tables; 2: the cluster
 // leases' heartbeat table (`leases`, and `leases_local` on a cluster); 3: the alert state and
 // the silences the nodes share (`alert_state`, `silences`, and their `_local` tables on a
-// cluster; clickhouse_versioned_row_table.h).
-inline constexpr uint32_t kSchemaVersion = 3;
+// cluster; clickhouse_versioned_row_table.h); 4: the nodes' audit logs (`audit_keys`,
+// `audit_records`, `audit_checkpoints`; clickhouse_audit_store.h).
+inline constexpr uint32_t kSchemaVersion = 4;
 
 // The shared-state tables of version 3.
 inline constexpr std::string_view kAlertStateTable = "alert_state";
 inline constexpr std::string_view kSilencesTable = "silences";
+// The audit tables of version 4.
+inline constexpr std::string_view kAuditKeysTable = "audit_keys";
+inline constexpr std::string_view kAuditRecordsTable = "audit_records";
+inline constexpr std::string_view kAuditCheckpointsTable = "audit_checkpoints";
 
 struct SchemaOptions {
   std::string database = "vigia";

@@ -1,38 +1,9 @@
 #include "clickhouse/clickhouse_versioned_row_table.h"
 
-#include <charconv>
 #include <chrono>
 #include <utility>
 
 namespace vigia::clickhouse {
-namespace {
-
-bool ParseUint(std::string_view s, uint64_t* out) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-// ClickHouse's hex() of a String: two upper-case digits per byte.
-bool Unhex(std::string_view hex, std::string* out) {
-  if (hex.size() % 2 != 0) return false;
-  out->clear();
-  out->reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = HexDigit(hex[i]), lo = HexDigit(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return true;
-}
-
-}  // namespace
 
 ClickHouseVersionedRowTable::ClickHouseVersionedRowTable(ClickHouseClient client,
                                                          SchemaOptions schema, std::string table,
@@ -74,8 +45,8 @@ Result<std::vector<VersionedRow>> ClickHouseVersionedRowTable::Read() {
   VIGIA_RETURN_IF_ERROR(ForEachTsvRow(body, [&](std::string_view line, const auto& f) -> Status {
     VersionedRow r;
     uint64_t deleted = 0;
-    if (f.size() != 4 || !Unhex(f[0], &r.key) || !ParseUint(f[1], &r.version) ||
-        !ParseUint(f[2], &deleted) || !Unhex(f[3], &r.body)) {
+    if (f.size() != 4 || !UnhexField(f[0], &r.key) || !ParseUintField(f[1], &r.version) ||
+        !ParseUintField(f[2], &deleted) || !UnhexField(f[3], &r.body)) {
       return Status::Internal("clickhouse " + table_ + ": unexpected row \"" + std::string(line) +
                               "\"");
     }

@@ -44,6 +44,22 @@ Result<std::string> AsString(const RawValue& raw) {
   return Status::InvalidArgument("expected a string, got an integer");
 }
 
+// "a, b,c" → {"a", "b", "c"}: the items of a comma-separated list, trimmed, empty ones left out.
+std::vector<std::string> CommaList(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t comma = s.find(',', start);
+    std::string k = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    while (!k.empty() && k.front() == ' ') k.erase(k.begin());
+    while (!k.empty() && k.back() == ' ') k.pop_back();
+    if (!k.empty()) out.push_back(k);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 // true/false (TOML booleans arrive as that text), also 1/0 from the environment.
 Result<bool> AsBool(const RawValue& raw) {
   const auto* s = std::get_if<std::string>(&raw.v);
@@ -544,18 +560,7 @@ const std::vector<KeyDesc>& Keys() {
       {"redact", "secret_keys",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
-         c->ingest.redact.secret_keys.clear();
-         size_t start = 0;
-         while (start <= s.size()) {
-           size_t comma = s.find(',', start);
-           std::string k =
-               s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-           while (!k.empty() && k.front() == ' ') k.erase(k.begin());
-           while (!k.empty() && k.back() == ' ') k.pop_back();
-           if (!k.empty()) c->ingest.redact.secret_keys.push_back(k);
-           if (comma == std::string::npos) break;
-           start = comma + 1;
-         }
+         c->ingest.redact.secret_keys = CommaList(s);
          return Status::Ok();
        }},
       {"redact", "emails",
@@ -664,6 +669,20 @@ const std::vector<KeyDesc>& Keys() {
       {"audit", "catalogue_file",
        [](ServerConfig* c, const RawValue& r) {
          VIGIA_ASSIGN_OR_RETURN(c->audit.catalogue_file, AsString(r));
+         return Status::Ok();
+       }},
+      {"audit", "trusted_keys",
+       [](ServerConfig* c, const RawValue& r) {
+         VIGIA_ASSIGN_OR_RETURN(std::string s, AsString(r));
+         c->audit.trusted_keys = CommaList(s);
+         for (const std::string& k : c->audit.trusted_keys) {
+           const bool hex = k.size() == 64 && k.find_first_not_of("0123456789abcdef") == std::string::npos;
+           if (!hex) {
+             return Status::InvalidArgument("audit.trusted_keys: \"" + k +
+                                            "\" is not a public key (64 lower-case hex digits, "
+                                            "`vigia audit public-key`)");
+           }
+         }
          return Status::Ok();
        }},
       {"log", "stats_interval_sec",

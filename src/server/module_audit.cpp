@@ -5,13 +5,16 @@
 
 #include "audit/audit_event.h"
 #include "audit/audit_log.h"
+#include "audit/cluster_verifier.h"
 #include "audit/export_csv.h"
 #include "audit/ledger_verifier.h"
 #include "common/json_writer.h"
 #include "common/logger.h"
 #include "common/time_format.h"
+#include "server/cluster_node_id.h"
 #include "server/http_errors.h"
 #include "server/route_query.h"
+#include "server/storage_backend.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -70,6 +73,34 @@ void WriteReport(JsonWriter& w, const audit::TenantReport& r) {
   w.EndObject();
 }
 
+// Sets a counter to `value` (the mirror's own totals, read at scrape time).
+void CatchUp(Counter* c, uint64_t value) {
+  const uint64_t cur = c->value();
+  if (value > cur) c->Inc(value - cur);
+}
+
+// GET /v1/audit/verify?scope=cluster: every node's log, each chain's report as above.
+void WriteClusterReport(JsonWriter& w, const audit::ClusterReport& r,
+                        const audit::AuditMirrorStats& mirror) {
+  w.BeginObject().KV("scope", "cluster").KV("ok", r.ok());
+  w.KV("records", r.events()).KV("ledger_records", r.records());
+  w.Key("logs").BeginArray();
+  for (const audit::LogReport& l : r.logs) {
+    w.BeginObject().KV("public_key", l.public_key_hex).Key("nodes").BeginArray();
+    for (const std::string& n : l.nodes) w.String(n);
+    w.EndArray();
+    w.KV("own", l.own).KV("pinned", l.pinned).KV("trusted", l.trusted).KV("missing", l.missing);
+    w.KV("ok", l.ok()).Key("tenants").BeginArray();
+    for (const audit::TenantReport& t : l.tenants) WriteReport(w, t);
+    w.EndArray().EndObject();
+  }
+  w.EndArray();
+  // This node's own mirror round, run just before: a failure means its newest records may
+  // not be in the report yet.
+  w.Key("mirror").BeginObject().KV("ok", mirror.error.empty()).KV("error", mirror.error);
+  w.EndObject().EndObject();
+}
+
 }  // namespace
 
 AuditModule::AuditModule(AuditModuleOptions options) : options_(std::move(options)) {}
@@ -106,6 +137,52 @@ Status AuditModule::Start(ServerContext* ctx) {
     ctx->commit_hooks.push_back(this);
   } else {
     return chainer.status();
+  }
+
+  if (ctx->storage != nullptr) cluster_store_ = ctx->storage->MakeClusterLedgerStore();
+  if (cluster_store_ != nullptr) {
+    VIGIA_ASSIGN_OR_RETURN(node_id_, LoadOrCreateNodeId(ctx->env, ctx->data_dir, options_.node_id));
+    audit::AuditMirrorOptions mo;
+    mo.ledger = ledger_.get();
+    mo.store = cluster_store_.get();
+    mo.node = node_id_;
+    mo.env = ctx->env;
+    mirror_ = std::make_unique<audit::AuditMirror>(mo);
+    audit::AuditMirror* mirror = mirror_.get();
+    const std::string node = node_id_;
+    // Logged on a change only: ClickHouse down fails every round until it is back.
+    auto failing = std::make_shared<bool>(false);
+    ctx->scheduler->AddTask(ScheduledTask{
+        "audit.mirror", int64_t{limits::kAuditMirrorIntervalMs} * 1'000'000, -1, 0,
+        [mirror, node, failing]() -> Status {
+          Status st = mirror->RunOnce();
+          if (!st.ok() && !*failing) {
+            logger::Error("audit mirror into ClickHouse failed; retrying every round",
+                          {{"node_id", node}, {"error", st.ToString()}});
+          } else if (st.ok() && *failing) {
+            logger::Info("audit mirror into ClickHouse works again", {{"node_id", node}});
+          }
+          *failing = !st.ok();
+          return Status::Ok();
+        }});
+    Counter* m_records = ctx->metrics->GetCounter(
+        "vigia_audit_mirror_records_total",
+        "Audit ledger records this node appended to ClickHouse (cluster mode; re-sends included)");
+    Counter* m_checkpoints = ctx->metrics->GetCounter(
+        "vigia_audit_mirror_checkpoints_total",
+        "Signed audit checkpoints this node appended to ClickHouse (cluster mode)");
+    Counter* m_failures = ctx->metrics->GetCounter(
+        "vigia_audit_mirror_failures_total",
+        "Failed rounds of the audit mirror into ClickHouse (each is retried the next round)");
+    Gauge* m_error = ctx->metrics->GetGauge("vigia_audit_mirror_error",
+                                            "1 while the audit mirror's last round failed, else 0");
+    ctx->metrics->AddCollector([mirror, m_records, m_checkpoints, m_failures, m_error] {
+      const audit::AuditMirrorStats s = mirror->stats();
+      CatchUp(m_records, s.records);
+      CatchUp(m_checkpoints, s.checkpoints);
+      CatchUp(m_failures, s.failures);
+      m_error->Set(s.error.empty() ? 0.0 : 1.0);
+    });
   }
 
   if (options_.catalogue_file.empty()) {
@@ -401,40 +478,76 @@ void AuditModule::RegisterRoutes(Router* router) {
                 resp->content_type = format == "csv" ? "text/csv" : "application/x-ndjson";
                 resp->body = std::move(body);
               });
-  router->Add("GET", "/v1/audit/verify", Access::kAdmin,
-              [ledger, ctx, chainer](HttpRequest& req, HttpResponse* resp) {
-                // Everything written before the request is chained first (bounded wait).
-                bool caught_up =
-                    chainer == nullptr || chainer->WaitChained(limits::kAuditChainWaitMs);
-                audit::AuditChainLag lag = chainer ? chainer->lag() : audit::AuditChainLag{};
-                audit::VerifyOptions o;
-                o.public_key_hex = ledger->key().public_key_hex();
-                Result<std::vector<audit::TenantReport>> reports =
-                    audit::VerifyLedgerDir(ctx->env, ledger->dir(), o);
-                if (!reports.ok()) {
-                  SetError(resp, ErrorForStatus(reports.status()), reports.status().message());
-                  return;
-                }
-                std::string tenant;
-                if (!RequestTenant(req, resp, &tenant)) return;
-                bool all = req.principal.all_tenants && req.QueryParam("tenant").empty();
-                std::string body;
-                JsonWriter w(&body);
-                bool ok = true;
-                w.BeginObject().Key("tenants").BeginArray();
-                for (const audit::TenantReport& r : *reports) {
-                  if (!all && r.tenant != tenant) continue;
-                  ok = ok && r.ok();
-                  WriteReport(w, r);
-                }
-                w.EndArray().KV("ok", ok);
-                // The chain's lag behind the WAL: what this report could not include yet.
-                w.Key("chain").BeginObject().KV("caught_up", caught_up);
-                w.KV("pending_batches", lag.batches).KV("pending_events", lag.events);
-                w.KV("chained_wal_seq", lag.chained_seq).KV("written_wal_seq", lag.written_seq);
-                w.EndObject().EndObject();
-                resp->SetJson(200, std::move(body));
-              });
+  audit::AuditMirror* mirror = mirror_.get();
+  audit::ClusterLedgerStore* cluster = cluster_store_.get();
+  const std::vector<std::string> trusted = options_.trusted_keys;
+  router->Add(
+      "GET", "/v1/audit/verify", Access::kAdmin,
+      [ledger, ctx, chainer, mirror, cluster, trusted](HttpRequest& req, HttpResponse* resp) {
+        const std::string scope = PercentDecode(req.QueryParam("scope"));
+        if (scope == "cluster") {
+          if (cluster == nullptr) {
+            SetError(resp, error_code::kBadRequest,
+                     "scope=cluster: this node is not in a cluster (storage.backend is "
+                     "not clickhouse); its own chains are the whole trail");
+            return;
+          }
+          audit::ClusterVerifyOptions o;
+          std::string tenant;
+          if (!RequestTenant(req, resp, &tenant)) return;
+          o.all_tenants = req.principal.all_tenants && req.QueryParam("tenant").empty();
+          o.tenant = tenant;
+          o.trusted_keys = trusted;
+          o.own_key = ledger->key().public_key_hex();
+          // This node's newest records first, so the report covers what it acknowledged.
+          (void)mirror->RunOnce();
+          Result<audit::ClusterReport> r = audit::VerifyCluster(cluster, o);
+          if (!r.ok()) {
+            SetError(resp, ErrorForStatus(r.status()),
+                     "cluster audit verification: " + r.status().message());
+            return;
+          }
+          std::string body;
+          JsonWriter w(&body);
+          WriteClusterReport(w, *r, mirror->stats());
+          resp->SetJson(200, std::move(body));
+          return;
+        }
+        if (!scope.empty() && scope != "node") {
+          SetError(resp, error_code::kBadRequest, "scope: expected node or cluster");
+          return;
+        }
+        // Everything written before the request is chained first (bounded wait).
+        bool caught_up = chainer == nullptr || chainer->WaitChained(limits::kAuditChainWaitMs);
+        audit::AuditChainLag lag = chainer ? chainer->lag() : audit::AuditChainLag{};
+        audit::VerifyOptions o;
+        o.public_key_hex = ledger->key().public_key_hex();
+        Result<std::vector<audit::TenantReport>> reports =
+            audit::VerifyLedgerDir(ctx->env, ledger->dir(), o);
+        if (!reports.ok()) {
+          SetError(resp, ErrorForStatus(reports.status()), reports.status().message());
+          return;
+        }
+        std::string tenant;
+        if (!RequestTenant(req, resp, &tenant)) return;
+        bool all = req.principal.all_tenants && req.QueryParam("tenant").empty();
+        std::string body;
+        JsonWriter w(&body);
+        bool ok = true;
+        w.BeginObject().Key("tenants").BeginArray();
+        for (const audit::TenantReport& r : *reports) {
+          if (!all && r.tenant != tenant) continue;
+          ok = ok && r.ok();
+          WriteReport(w, r);
+        }
+        w.EndArray().KV("ok", ok);
+        // The chain's lag behind the WAL: what this report could not include yet.
+        w.Key("chain").BeginObject().KV("caught_up", caught_up);
+        w.KV("pending_batches", lag.batches).KV("pending_events", lag.events);
+        w.KV("chained_wal_seq", lag.chained_seq).KV("written_wal_seq", lag.written_seq);
+        w.EndObject().EndObject();
+        resp->SetJson(200, std::move(body));
+      });
   router->Add("GET", "/v1/audit/public-key", Access::kRead,
               [ledger](HttpRequest&, HttpResponse* resp) {
                 std::string body;
@@ -454,10 +567,28 @@ Status AuditModule::Stop() {
   // A last checkpoint seals everything ingested before the shutdown.
   Status st = ledger_->Checkpoint(ctx_->env->NowNanos());
   if (!st.ok()) logger::Error("audit: final checkpoint failed", {{"error", st.ToString()}});
+  if (mirror_ != nullptr) {
+    // The last records and that checkpoint into ClickHouse (else the next start sends them).
+    Status ms = mirror_->RunOnce();
+    if (!ms.ok()) {
+      logger::Warn("audit: the last mirror round failed; the next start sends the rest",
+                   {{"error", ms.ToString()}});
+    }
+  }
   return st;
 }
 
 HealthState AuditModule::Health(JsonWriter* details) const {
+  if (mirror_ != nullptr) {
+    const audit::AuditMirrorStats s = mirror_->stats();
+    details->KV("node_id", node_id_);
+    details->KV("mirror_records", s.records);
+    // ClickHouse down or refusing: the chains go on locally and the mirror catches up.
+    if (!s.error.empty()) {
+      details->KV("audit_mirror", s.error);
+      return HealthState::kDegraded;
+    }
+  }
   // The chainer retrying a failed ledger write: ingest goes on (the WAL keeps the events)
   // until the lag bound refuses audit events (503 + vigia_audit_append_failures_total).
   if (chainer_ == nullptr) return HealthState::kOk;

@@ -39,7 +39,16 @@
 //       after waiting (limits::kAuditChainWaitMs at most) for the chainer to chain what was
 //       written before the request; "chain" says whether it did and how far behind it is
 //   (export waits the same way; X-Vigia-Audit-Chain-Behind: <batches> when it is behind)
+//   GET /v1/audit/verify?scope=cluster[&tenant=]   cluster mode: every node's log read back
+//       from ClickHouse and verified (audit/cluster_verifier.h), after this node's mirror ran
+//       one round; 400 with the embedded store
 //   GET /v1/audit/public-key        the checkpoint signing key's public half
+//
+// Cluster mode (storage.backend = "clickhouse": StorageBackend::MakeClusterLedgerStore): the
+// chains stay on the node, and `audit.mirror` (every limits::kAuditMirrorIntervalMs) copies
+// what the ledger made durable into ClickHouse (audit/audit_mirror.h), under the node's id
+// (cluster.node_id); /health degraded while it fails (it catches up by itself);
+// vigia_audit_mirror_{records,checkpoints,failures}_total and vigia_audit_mirror_error.
 //
 // Thread-safety: see ServerModule; Committed and AdmitBatch run on every ingest thread (the
 // ledger and the chainer are thread-safe).
@@ -52,6 +61,8 @@
 #include "audit/action_catalogue.h"
 #include "audit/audit_chainer.h"
 #include "audit/audit_ledger.h"
+#include "audit/audit_mirror.h"
+#include "audit/cluster_ledger_store.h"
 #include "common/limits.h"
 #include "common/metric_registry.h"
 #include "ingest/ingest_pipeline.h"
@@ -75,6 +86,13 @@ struct AuditModuleOptions {
   // position under wal.fsync = interval; the WAL keeps what it has not passed, so this is not
   // a durability setting (limits::kAuditChainSyncIntervalMs).
   int chain_sync_interval_ms = limits::kAuditChainSyncIntervalMs;
+  // Cluster mode (a storage backend with a ClusterLedgerStore: storage.backend = "clickhouse"):
+  // the node id the mirror publishes the key under (cluster.node_id, copied by
+  // BuiltinServerModules; "" = the one persisted under <data>/cluster), and
+  // audit.trusted_keys: the public keys of the cluster's nodes a cluster verification trusts
+  // (empty: whatever keys ClickHouse holds; audit/cluster_verifier.h).
+  std::string node_id;
+  std::vector<std::string> trusted_keys;
 };
 
 class AuditModule final : public ServerModule,
@@ -106,6 +124,11 @@ class AuditModule final : public ServerModule,
   // Chains off the acknowledgement path (audit/audit_chainer.h); null when the store has no
   // WAL to observe, and then Committed chains on the ingest thread.
   std::unique_ptr<audit::AuditChainer> chainer_;
+  // Cluster mode: where every node's log lives, and this node's mirror into it (the task
+  // `audit.mirror`); null with the embedded store.
+  std::unique_ptr<audit::ClusterLedgerStore> cluster_store_;
+  std::unique_ptr<audit::AuditMirror> mirror_;
+  std::string node_id_;
   std::atomic<uint64_t> records_seen_{0};   // ledger records counted in records_ (collector)
   std::atomic<uint64_t> chained_seen_{0};   // chainer's chained_events counted (collector)
   std::atomic<uint64_t> failures_seen_{0};  // chainer's failures counted (collector)

@@ -33,6 +33,7 @@ std::vector<std::unique_ptr<ServerModule>> BuiltinServerModules(const ServerConf
   AuditModuleOptions audit = config.audit;
   audit.fsync = config.store.store.fsync;
   audit.sync_interval_ms = config.store.store.sync_interval_ms;
+  audit.node_id = config.cluster.node_id;
   modules.push_back(std::make_unique<AuditModule>(audit));
   modules.push_back(std::make_unique<IngestModule>(config.ingest));
   modules.push_back(std::make_unique<SyslogModule>(config.syslog));

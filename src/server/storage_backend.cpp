@@ -18,6 +18,10 @@ std::unique_ptr<SilenceStore> StorageBackend::MakeSilenceStore(Env* env,
                                             JoinPath(alerts_dir, alerting_names::kSilencesFile));
 }
 
+std::unique_ptr<audit::ClusterLedgerStore> StorageBackend::MakeClusterLedgerStore() {
+  return nullptr;
+}
+
 std::span<const StorageBackendKind> StorageBackendKinds() {
   static constexpr StorageBackendKind kKinds[] = {
       {"embedded", &OpenEmbeddedStorage},

@@ -17,6 +17,7 @@
 
 #include "alerting/alert_state_store.h"
 #include "alerting/silence_store.h"
+#include "audit/cluster_ledger_store.h"
 #include "common/json_writer.h"
 #include "common/status.h"
 #include "query/query_backend.h"
@@ -45,6 +46,11 @@ class StorageBackend {
   virtual std::unique_ptr<AlertStateStore> MakeAlertStateStore(Env* env,
                                                                const std::string& alerts_dir);
   virtual std::unique_ptr<SilenceStore> MakeSilenceStore(Env* env, const std::string& alerts_dir);
+  // Where the audit module mirrors this node's audit ledger so that every node verifies every
+  // node's chains (audit/audit_mirror.h, audit/cluster_verifier.h). The default: none (one
+  // node: its ledger files are the whole trail); ClickHouse's: the audit tables of schema
+  // version 4 (docs/scale-out.md).
+  virtual std::unique_ptr<audit::ClusterLedgerStore> MakeClusterLedgerStore();
 };
 
 struct StorageBackendKind {

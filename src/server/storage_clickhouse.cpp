@@ -2,8 +2,10 @@
 // appends to the ClickHouseOutbox (acknowledged once in the outbox WAL under
 // <data>/clickhouse, shipped exactly once in the background), reads go to
 // ClickHouseQueryBackend over the same events table. The backlog is reported in
-// /health/ready and /metrics.
+// /health/ready and /metrics. The nodes share the alert state, silences and audit logs
+// through ClickHouse's tables (schema versions 3 and 4).
 #include "clickhouse/clickhouse_alert_state_store.h"
+#include "clickhouse/clickhouse_audit_store.h"
 #include "clickhouse/clickhouse_outbox.h"
 #include "clickhouse/clickhouse_query_backend.h"
 #include "clickhouse/clickhouse_silence_store.h"
@@ -68,6 +70,12 @@ class ClickHouseStorage final : public StorageBackend {
   std::unique_ptr<SilenceStore> MakeSilenceStore(Env* env, const std::string&) override {
     return std::make_unique<clickhouse::ClickHouseSilenceStore>(
         SharedTable(clickhouse::kSilencesTable), env);
+  }
+  // The audit tables of schema version 4: every node's log (its chains and checkpoints).
+  std::unique_ptr<audit::ClusterLedgerStore> MakeClusterLedgerStore() override {
+    return std::make_unique<clickhouse::ClickHouseAuditStore>(
+        clickhouse::ClickHouseClient(query_.url, query_.user, query_.password), query_.schema,
+        limits::kAuditClusterRequestTimeoutMs);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "clickhouse/clickhouse_client.h"
+#include "clickhouse/clickhouse_schema.h"
 #include "support/http_client.h"
 
 namespace vigia::testing {
@@ -16,14 +17,15 @@ namespace vigia::testing {
 using namespace std::chrono_literals;
 
 void Stream(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
-            Acked* acked) {
+            Acked* acked, std::string (*line)(const std::string& uid)) {
+  if (line == nullptr) line = &EventLine;
   HttpClient c(port, 10000);
   for (int b = 0; !stop->load(); ++b) {
     std::vector<std::string> uids;
     std::string batch;
     for (int e = 0; e < per_batch; ++e) {
       uids.push_back(tag + "-b" + std::to_string(b) + "-e" + std::to_string(e));
-      batch += EventLine(uids.back());
+      batch += line(uids.back());
     }
     Result<HttpResult> r =
         c.Request("POST", "/v1/events", batch, {{"Content-Type", "application/x-ndjson"}});
@@ -119,6 +121,25 @@ std::pair<uint64_t, uint64_t> CountThrough(uint16_t port) {
   n = std::strtoull(r->body.c_str() + pn + 4, nullptr, 10);
   d = std::strtoull(r->body.c_str() + pd + 4, nullptr, 10);
   return {n, d};
+}
+
+std::string GetBody(uint16_t port, const std::string& path) {
+  HttpClient c(port, 30000);
+  Result<HttpResult> r = c.Request("GET", path);
+  return r.ok() && r->status == 200 ? r->body : std::string();
+}
+
+void StartShardedCluster(ClickHouseProcess* s1, ClickHouseProcess* s2, const std::string& cluster) {
+  ASSERT_TRUE(s1->ok() && s2->ok()) << "clickhouse-server did not start (scripts/install-deps.sh)";
+  ASSERT_TRUE(ConfigureCluster({s1, s2}, cluster)) << "cluster config not loaded";
+  const char* bin = std::getenv("VIGIA_BINARY");
+  ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
+  const std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1->url() +
+                                       " --url " + s2->url() + " --cluster " + cluster + " 2>&1");
+  ASSERT_NE(init.find(s2->url() + ": schema version " + std::to_string(clickhouse::kSchemaVersion) +
+                      " created"),
+            std::string::npos)
+      << init;
 }
 
 }  // namespace vigia::testing

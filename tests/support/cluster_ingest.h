@@ -8,13 +8,16 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "it_util.h"
+#include "support/clickhouse_process.h"
 #include "support/server_process.h"
 
 namespace vigia::testing {
@@ -28,9 +31,11 @@ struct Acked {
 };
 
 // Sends batches of `per_batch` events until `stop`; records the acknowledged ones. A
-// connection error (vigia killed) or a 503 acknowledges nothing.
+// connection error (vigia killed) or a 503 acknowledges nothing. `line` makes one event's
+// NDJSON line from its uid (default: it_util.h's EventLine, a request log with request_id
+// "req-<uid>").
 void Stream(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
-            Acked* acked);
+            Acked* acked, std::string (*line)(const std::string& uid) = nullptr);
 uint64_t AckedBatches(Acked* a);
 uint64_t Refused(Acked* a);
 
@@ -49,5 +54,24 @@ ServerOptions NodeOptions(const TempDir& dir, const std::string& name, const std
 // `request_id:* | stats count() as n, count_distinct(request_id) as d` asked through a vigia
 // node (the test's events; not the nodes' own lease audit events, which have no request_id).
 std::pair<uint64_t, uint64_t> CountThrough(uint16_t port);
+
+// Polls `pred` every 100 ms for up to `ms`.
+template <typename Pred>
+bool Eventually(Pred pred, int ms) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+// GET `path` of the vigia node on `port`: the body of a 200, else "".
+std::string GetBody(uint16_t port, const std::string& path);
+
+// Two running servers as the 2-shard cluster `cluster`, with the schema of
+// `vigia clickhouse init --url s1 --url s2 --cluster <cluster>` (this build's version).
+// GoogleTest assertions: call with ASSERT_NO_FATAL_FAILURE.
+void StartShardedCluster(ClickHouseProcess* s1, ClickHouseProcess* s2, const std::string& cluster);
 
 }  // namespace vigia::testing
