@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -301,7 +302,7 @@ TEST(AuditClusterIt, TheMirrorCatchesUpAfterClickHouseWasDownAndAfterKillNine) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
   for (int t = 0; t < 3; ++t) {
-    clients.emplace_back(Stream, a.port(), "k" + std::to_string(t), 20, &stop, &acked,
+    clients.emplace_back(StreamLines, a.port(), "k" + std::to_string(t), 20, &stop, &acked,
                          &StreamedAuditLine);
   }
   ASSERT_TRUE(Eventually([&] { return AckedBatches(&acked) >= 30; }, 20000));
@@ -322,6 +323,60 @@ TEST(AuditClusterIt, TheMirrorCatchesUpAfterClickHouseWasDownAndAfterKillNine) {
       "kill -9 during audit ingest: %zu acknowledged audit events, node-a's chain of "
       "tenant kill %lld events on the node and in ClickHouse\n",
       acked.uids.size(), local);
+}
+
+// Measurement, not part of the default run: AUDIT_CLUSTER_IT_BENCH_EVENTS=N ingests N audit
+// events (batches of 1,000) into one node, then measures (1) the mirror's catch-up of the whole
+// chain — the node stopped, its rows deleted from ClickHouse, the node started: the time until
+// ClickHouse holds all N (the mirror's first round starts one interval, 1 s, after the start)
+// — and (2) GET /v1/audit/verify?scope=cluster over them, three runs.
+TEST(AuditClusterIt, MirrorAndClusterVerifyRates) {
+  const char* env = std::getenv("AUDIT_CLUSTER_IT_BENCH_EVENTS");
+  if (env == nullptr) GTEST_SKIP() << "set AUDIT_CLUSTER_IT_BENCH_EVENTS=N to measure";
+  const long long n = std::atoll(env);
+  ClickHouseProcess s1("audit_bench1"), s2("audit_bench2");
+  ASSERT_NO_FATAL_FAILURE(StartShardedCluster(&s1, &s2, kCluster));
+  TempDir dir;
+  ServerProcess a(AuditNode(dir, "a", s1.url()));
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  const auto t0 = Clock::now();
+  ASSERT_NO_FATAL_FAILURE(SendAudit(a.port(), "bench", static_cast<int>(n / 1000), 1000));
+  const double ingest_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  clickhouse::ClickHouseClient c1(s1.url()), c2(s2.url());
+  auto mirrored = [&] {
+    return std::atoll(Scalar(c1,
+                             "SELECT sum(last_seq - seq + 1) FROM vigia.audit_records WHERE "
+                             "tenant = 'bench'")
+                          .c_str());
+  };
+  ASSERT_TRUE(Eventually([&] { return mirrored() == n; }, 600000));
+  ASSERT_EQ(a.Stop(SIGTERM), 0);
+  for (clickhouse::ClickHouseClient* c : {&c1, &c2}) {
+    ASSERT_TRUE(c->Execute("TRUNCATE TABLE vigia.audit_records_local").ok());
+    ASSERT_TRUE(c->Execute("TRUNCATE TABLE vigia.audit_checkpoints_local").ok());
+  }
+  ASSERT_EQ(mirrored(), 0);
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  const auto t1 = Clock::now();
+  ASSERT_TRUE(Eventually([&] { return mirrored() == n; }, 600000));
+  const double catchup_s = std::chrono::duration<double>(Clock::now() - t1).count();
+  const std::string bytes =
+      Scalar(c1, "SELECT sum(length(record)) FROM vigia.audit_records WHERE tenant = 'bench'");
+  std::vector<double> verify_s;
+  std::string report;
+  for (int i = 0; i < 3; ++i) {
+    const auto t = Clock::now();
+    report = ClusterVerify(a.port());
+    verify_s.push_back(std::chrono::duration<double>(Clock::now() - t).count());
+    ASSERT_EQ(LogEvents(LogOf(report, "node-a"), "bench"), n) << report.substr(0, 2000);
+    EXPECT_TRUE(LogOk(LogOf(report, "node-a"))) << report.substr(0, 2000);
+  }
+  std::sort(verify_s.begin(), verify_s.end());
+  std::printf(
+      "%lld audit events (%s record bytes): ingest %.2f s; mirror catch-up %.2f s from the "
+      "start (%.0f events/s); cluster verify %.3f / %.3f / %.3f s (median %.0f events/s)\n",
+      n, bytes.c_str(), ingest_s, catchup_s, n / catchup_s, verify_s[0], verify_s[1], verify_s[2],
+      n / verify_s[1]);
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 
 #include "audit/audit_file_names.h"
 #include "audit/ledger_reader.h"
-#include "audit/ledger_verifier.h"
 
 namespace vigia::audit {
 
@@ -142,19 +141,48 @@ Status AuditMirror::MirrorChain(const std::string& tenant, const std::string& di
     VIGIA_RETURN_IF_ERROR(flush());
   }
 
-  // Checkpoints after the store's last one, up to what the store's records reach.
-  uint64_t bad = 0;
-  VIGIA_ASSIGN_OR_RETURN(std::vector<Checkpoint> cps,
-                         ReadCheckpoints(env_, dir + "/" + std::string(kCheckpointsFile), &bad));
+  // Checkpoints after the store's last one, up to what the store's records reach: the lines
+  // appended since the last round (the file grows by a line a minute per chain, so it is not
+  // read whole every second).
+  const std::string cp_path = dir + "/" + std::string(kCheckpointsFile);
+  std::vector<Checkpoint> cps;
+  if (env_->FileExists(cp_path)) {
+    VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f, env_->NewRandomAccessFile(cp_path));
+    const uint64_t size = f->Size();
+    if (size < t->checkpoints_offset) t->checkpoints_offset = 0;  // rewritten by a prune
+    if (size > t->checkpoints_offset) {
+      std::string text(size - t->checkpoints_offset, '\0');
+      VIGIA_ASSIGN_OR_RETURN(size_t got, f->Read(t->checkpoints_offset, text.size(), text.data()));
+      text.resize(got);
+      const size_t end = text.rfind('\n');  // only whole lines: one may be being written
+      size_t start = 0;
+      uint64_t consumed = 0;
+      while (end != std::string::npos && start <= end) {
+        const size_t eol = text.find('\n', start);
+        Checkpoint c;
+        if (ParseCheckpointJson(std::string_view(text).substr(start, eol - start), &c)) {
+          if (c.seq > t->head.last_seq) break;  // its records are not in the store yet
+          cps.push_back(std::move(c));
+        }
+        start = eol + 1;
+        consumed = start;
+      }
+      t->checkpoints_offset += consumed;
+    }
+  }
   std::vector<ClusterLedgerStore::CheckpointRow> rows;
   uint64_t last = t->head.checkpoint_seq;
   for (const Checkpoint& c : cps) {
-    if (c.seq <= t->head.checkpoint_seq || c.seq > t->head.last_seq) continue;
+    if (c.seq <= t->head.checkpoint_seq) continue;
     rows.push_back({tenant, c.seq, CheckpointJson(c)});
     last = std::max(last, c.seq);
   }
   if (!rows.empty()) {
-    VIGIA_RETURN_IF_ERROR(options_.store->AppendCheckpoints(key, rows));
+    Status st = options_.store->AppendCheckpoints(key, rows);
+    if (!st.ok()) {
+      t->checkpoints_offset = 0;  // read them again next round
+      return st;
+    }
     t->head.checkpoint_seq = last;
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.checkpoints += rows.size();

@@ -68,6 +68,9 @@ class AuditMirror {
     MirroredHead head;        // what the store has
     uint64_t offset = 0;      // in ledger.bin: the end of the last record known to be mirrored
     uint64_t offset_seq = 0;  // the position the record at `offset` starts with
+    // checkpoints.ndjson: the end of the last whole line read (a prune rewrites the file
+    // shorter: then from its start).
+    uint64_t checkpoints_offset = 0;
   };
   Status Round();
   Status MirrorChain(const std::string& tenant, const std::string& dir, Tenant* t);

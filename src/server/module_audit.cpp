@@ -567,8 +567,10 @@ Status AuditModule::Stop() {
   // A last checkpoint seals everything ingested before the shutdown.
   Status st = ledger_->Checkpoint(ctx_->env->NowNanos());
   if (!st.ok()) logger::Error("audit: final checkpoint failed", {{"error", st.ToString()}});
-  if (mirror_ != nullptr) {
-    // The last records and that checkpoint into ClickHouse (else the next start sends them).
+  if (mirror_ != nullptr && mirror_->stats().error.empty()) {
+    // The last records and that checkpoint into ClickHouse (else the next start sends them;
+    // not tried when the last round failed: a shutdown does not wait for a ClickHouse that is
+    // down).
     Status ms = mirror_->RunOnce();
     if (!ms.ok()) {
       logger::Warn("audit: the last mirror round failed; the next start sends the rest",

@@ -17,8 +17,12 @@ namespace vigia::testing {
 using namespace std::chrono_literals;
 
 void Stream(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
-            Acked* acked, std::string (*line)(const std::string& uid)) {
-  if (line == nullptr) line = &EventLine;
+            Acked* acked) {
+  StreamLines(port, tag, per_batch, stop, acked, &EventLine);
+}
+
+void StreamLines(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
+                 Acked* acked, std::string (*line)(const std::string& uid)) {
   HttpClient c(port, 10000);
   for (int b = 0; !stop->load(); ++b) {
     std::vector<std::string> uids;

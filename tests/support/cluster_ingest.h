@@ -31,11 +31,13 @@ struct Acked {
 };
 
 // Sends batches of `per_batch` events until `stop`; records the acknowledged ones. A
-// connection error (vigia killed) or a 503 acknowledges nothing. `line` makes one event's
-// NDJSON line from its uid (default: it_util.h's EventLine, a request log with request_id
-// "req-<uid>").
+// connection error (vigia killed) or a 503 acknowledges nothing. Stream's events are request
+// logs (it_util.h's EventLine, request_id "req-<uid>"); StreamLines makes each event's NDJSON
+// line with `line` from its uid.
 void Stream(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
-            Acked* acked, std::string (*line)(const std::string& uid) = nullptr);
+            Acked* acked);
+void StreamLines(uint16_t port, const std::string& tag, int per_batch, std::atomic<bool>* stop,
+                 Acked* acked, std::string (*line)(const std::string& uid));
 uint64_t AckedBatches(Acked* a);
 uint64_t Refused(Acked* a);
 
