@@ -49,14 +49,19 @@ TEST(ClickHouseServerIt, IngestQueryKillNineAndClickHouseRestart) {
     const std::string vigia_bin = std::getenv("VIGIA_BINARY") ? std::getenv("VIGIA_BINARY") : "";
     ASSERT_FALSE(vigia_bin.empty()) << "VIGIA_BINARY is not set";
     std::string init = ShellOutput(vigia_bin + " clickhouse init --url " + ch.url() + " 2>&1");
-    EXPECT_NE(init.find("schema version 4 created"), std::string::npos) << init;
+    EXPECT_NE(
+        init.find("schema version " + std::to_string(clickhouse::kSchemaVersion) + " created"),
+        std::string::npos)
+        << init;
     std::string again = ShellOutput(vigia_bin + " clickhouse migrate --url " + ch.url() + " 2>&1");
-    EXPECT_NE(again.find("already at version 3"), std::string::npos) << again;
+    EXPECT_NE(again.find("already at version " + std::to_string(clickhouse::kSchemaVersion)),
+              std::string::npos)
+        << again;
     clickhouse::ClickHouseClient client(ch.url());
     Result<uint32_t> version =
         clickhouse::CurrentSchemaVersion(client, clickhouse::SchemaOptions{});
     ASSERT_TRUE(version.ok()) << version.status().ToString();
-    ASSERT_EQ(*version, 3u);
+    ASSERT_EQ(*version, clickhouse::kSchemaVersion);
   }
 
   TempDir dir;
@@ -170,7 +175,10 @@ TEST(ClickHouseServerIt, TwoNodesIngestIntoTwoShardsAThirdQueriesKillNineAndShar
   ASSERT_NE(bin, nullptr) << "VIGIA_BINARY is not set";
   std::string init = ShellOutput(std::string(bin) + " clickhouse init --url " + s1.url() +
                                  " --url " + s2.url() + " --cluster vigia_nodes 2>&1");
-  EXPECT_NE(init.find(s2.url() + ": schema version 4 created"), std::string::npos) << init;
+  EXPECT_NE(init.find(s2.url() + ": schema version " + std::to_string(clickhouse::kSchemaVersion) +
+                      " created"),
+            std::string::npos)
+      << init;
 
   TempDir dir;
   ServerProcess a(NodeOptions(dir, "a", s1.url(), "vigia_nodes"));
