@@ -48,6 +48,9 @@ struct Layout {
 
 std::string FieldName(const std::string& f) { return f == "_msg" ? "msg" : f; }
 
+// The event time as an aggregate's column: an integer column that is never null.
+const CanonicalColumn kTimeColumn{"ts", ColumnType::kInt, false};
+
 Layout MakeLayout(const Query& q, int64_t now_ns, std::string* exact_where) {
   Layout L;
   if (q.pipes.empty() ||
@@ -113,13 +116,20 @@ Layout MakeLayout(const Query& q, int64_t now_ns, std::string* exact_where) {
     std::string col;
     if (!g.field.empty()) {
       const std::string f = FieldName(g.field);
-      c = IsTimeField(f) ? nullptr : FindCanonicalColumn(f);
-      if (c == nullptr) {
-        L.reason = g.name + ": " + g.field + " has no typed column";
-        return L;
+      if (IsTimeField(f)) {
+        // `_time`/`ts` is the event time: the non-null Int64 `ts`, never held in `x`
+        // (min(_time) and max(_time) are the error groups' first and last seen).
+        c = &kTimeColumn;
+        col = "ts";
+      } else {
+        c = FindCanonicalColumn(f);
+        if (c == nullptr) {
+          L.reason = g.name + ": " + g.field + " has no typed column";
+          return L;
+        }
+        col = SchemaOptions::Quoted(c->field);
+        L.fields.insert(f);
       }
-      col = SchemaOptions::Quoted(c->field);
-      L.fields.insert(f);
     }
     const std::string present = "(" + cond + " AND isNotNull(" + col + "))";
     switch (g.func) {

@@ -4,6 +4,7 @@
 // nulls last, `top` cut, max_groups enforced. clickhouse_it runs the same against a server.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "clickhouse/clickhouse_sql.h"
@@ -141,6 +142,30 @@ TEST(StatsPushdown, DecodesGroupsInKeyOrderNullsLast) {
   auto over = Decode("* | stats count(), max(bytes_out) by (route)",
                      "0\t62\t3\t3\t0\t3\t2\t10\t4\t6\n0\t2F61\t2\t2\t0\t2\t1\t-7\t-7\t-7\n", 1);
   EXPECT_EQ(over.status().code(), StatusCode::kResourceExhausted);
+}
+
+// min/max of `_time` are the event time's (the error groups' first and last seen, issue 19):
+// the non-null `ts` column, never looked up in `x`.
+TEST(StatsPushdown, AggregatesOfTheEventTime) {
+  StatsPushdownPlan p = Plan(
+      "fingerprint:* | stats count() as n, min(_time) as first, max(ts) as last by (fingerprint)");
+  ASSERT_TRUE(p.pushed) << p.reason;
+  EXPECT_NE(p.sql.find("minIf(ifNull(ts, 0)"), std::string::npos) << p.sql;
+  EXPECT_EQ(std::find(p.checked_fields.begin(), p.checked_fields.end(), "ts"),
+            p.checked_fields.end());
+  EXPECT_EQ(std::find(p.checked_fields.begin(), p.checked_fields.end(), "_time"),
+            p.checked_fields.end());
+  // Columns: n0, k0, scanned, matched, mixed, n, then min and max as count, sum, min, max.
+  auto a = Decode(
+      "fingerprint:* | stats count() as n, min(_time) as first, max(ts) as last "
+      "by (fingerprint)",
+      "0\t6661\t2\t2\t0\t2\t2\t30\t10\t20\t2\t30\t10\t20\n");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->rows.size(), 1u);
+  EXPECT_EQ(a->rows[0].Get("fingerprint")->s, "fa");
+  EXPECT_EQ(a->rows[0].Get("n")->i, 2);
+  EXPECT_EQ(a->rows[0].Get("first")->i, 10);
+  EXPECT_EQ(a->rows[0].Get("last")->i, 20);
 }
 
 TEST(StatsPushdown, RefusesWhatItCannotVouchFor) {
