@@ -38,17 +38,6 @@ bool ParseSince(std::string_view text, int64_t now_ns, int64_t* out) {
   return false;
 }
 
-// A VQL double-quoted string holding `s` literally.
-std::string VqlString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\' || c == '*') out += '\\';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 std::string_view StringOf(const QueryRecord& r, std::string_view name) {
   const OwnedValue* v = r.Get(name);
   return v != nullptr && v->type == ValueType::kString ? std::string_view(v->s)

@@ -345,4 +345,14 @@ Result<Query> ParseVql(std::string_view text) {
   return q;
 }
 
+std::string VqlString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\' || c == '*') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace vigia

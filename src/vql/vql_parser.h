@@ -17,6 +17,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -31,5 +32,9 @@ std::optional<int64_t> ParseDurationNs(std::string_view s);
 
 // The text fields searched by bare words and phrases.
 bool IsTextField(std::string_view field);
+
+// A double-quoted VQL string that the parser reads back as `s` literally (", \ and * escaped),
+// for queries built from values: `"fingerprint:=" + VqlString(fp)`.
+std::string VqlString(std::string_view s);
 
 }  // namespace vigia

@@ -24,6 +24,15 @@ TEST(VqlParser, EmptyQueryMatchesAll) {
   EXPECT_TRUE(q.pipes.empty());
 }
 
+TEST(VqlParser, VqlStringReadsBackLiterally) {
+  for (const char* v : {"3f2a", "a\"b", "back\\slash", "star*", "with space"}) {
+    auto q = ParseVql("fingerprint:=" + VqlString(v));
+    ASSERT_TRUE(q.ok()) << v << ": " << q.status().ToString();
+    EXPECT_EQ(q->filter->kind, FilterKind::kExact) << v;
+    EXPECT_EQ(q->filter->value, v);
+  }
+}
+
 TEST(VqlParser, ImplicitAndOfFieldFilters) {
   Query q = MustParse("level:error service:sales-api _time:1h");
   ASSERT_EQ(q.filter->kind, FilterKind::kAnd);
