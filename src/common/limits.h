@@ -308,6 +308,19 @@ inline constexpr int kErrorUsersHllPrecision = 10;
 inline constexpr int kErrorGroupsPersistIntervalSec = 5;
 // Events a group may receive in one minute before the rate hook fires (0 = never).
 inline constexpr uint64_t kErrorGroupRateThresholdPerMin = 100;
+// Cluster mode (storage.backend = "clickhouse"): milliseconds between refreshes of a node's
+// error-group table from ClickHouse (errors.cluster_refresh_ms). Each refresh is one pushed-
+// down GROUP BY over the error events plus a read of the errors' audit events; 5 s keeps a
+// status change or a new group visible on every node within a few seconds at a cost of one
+// scan of the error events' few columns per node every 5 s (docs/errors.md "In a cluster").
+inline constexpr int kErrorGroupsClusterRefreshMs = 5000;
+// Groups named in one statement of a refresh (fingerprint:in(...) or an `or` of one clause
+// per group): keeps the SQL under a few tens of KB, far below ClickHouse's max_query_size.
+inline constexpr size_t kErrorGroupsPerRefreshStatement = 100;
+// Groups whose title or sample a refresh fetches (their occurrences at first and last seen):
+// the first refresh of a node with many groups spreads them over several refreshes instead
+// of reading thousands of rows at once; the rest keep a placeholder title until then.
+inline constexpr size_t kErrorGroupSamplesPerRefresh = 500;
 // Latest events GET /v1/errors/{fingerprint} returns.
 inline constexpr size_t kErrorDetailLatestEvents = 10;
 

@@ -169,7 +169,7 @@ void WriteGroupApiFields(JsonWriter* w, const ErrorGroup& g) {
   w->KV("fingerprint", g.fingerprint).KV("tenant", g.tenant).KV("title", g.title);
   w->KV("culprit", g.culprit).KV("type", g.type);
   w->KV("status", GroupStatusName(g.status));
-  w->KV("count", g.count).KV("users", g.users.Estimate());
+  w->KV("count", g.count).KV("users", g.users_distinct ? *g.users_distinct : g.users.Estimate());
   w->KV("first_seen", FormatRfc3339(g.first_seen_ns, 3));
   w->KV("last_seen", FormatRfc3339(g.last_seen_ns, 3));
   WriteList(w, "services", g.services);

@@ -58,6 +58,9 @@ struct ErrorGroup {
   int64_t last_seen_ns = 0;
   uint64_t count = 0;
   HyperLogLog users{limits::kErrorUsersHllPrecision};
+  // Cluster mode: the distinct user_ids the shared store counted (exact), shown instead of
+  // the HyperLogLog's estimate (not in the table file).
+  std::optional<uint64_t> users_distinct;
   std::vector<std::string> services, releases, environments;  // first seen first, capped
   std::string sample_event_id;
   int64_t sample_ts_ns = 0;  // the sample occurrence's time (to find it in the store)

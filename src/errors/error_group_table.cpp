@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "errors/error_group_derive.h"
+
 namespace vigia::errors {
 namespace {
 
@@ -34,18 +36,10 @@ GroupEvent EventAbout(const ErrorGroup& g, GroupEventKind kind, int64_t now_ns) 
 
 ErrorGroupTable::ErrorGroupTable(ErrorGroupTableOptions options) : options_(options) {}
 
-std::string ErrorGroupTable::Key(std::string_view tenant, std::string_view fingerprint) {
-  std::string k;
-  k.reserve(tenant.size() + 1 + fingerprint.size());
-  k.append(tenant).push_back('\0');
-  k.append(fingerprint);
-  return k;
-}
-
 bool ErrorGroupTable::Observe(const ErrorOccurrence& o, int64_t now_ns,
                               std::vector<GroupEvent>* events) {
   std::lock_guard lock(mu_);
-  std::string key = Key(o.tenant, o.fingerprint);
+  std::string key = GroupKey(o.tenant, o.fingerprint);
   auto it = groups_.find(key);
   bool is_new = false;
   if (it == groups_.end()) {
@@ -159,7 +153,7 @@ void ErrorGroupTable::CheckRate(ErrorGroup& g, const ErrorOccurrence& o, int64_t
 Result<GroupEvent> ErrorGroupTable::Change(std::string_view tenant, std::string_view fingerprint,
                                            const StatusChange& change, int64_t now_ns) {
   std::lock_guard lock(mu_);
-  auto it = groups_.find(Key(tenant, fingerprint));
+  auto it = groups_.find(GroupKey(tenant, fingerprint));
   if (it == groups_.end()) {
     return Status::NotFound("no error group " + std::string(fingerprint));
   }
@@ -207,7 +201,7 @@ Result<GroupEvent> ErrorGroupTable::Change(std::string_view tenant, std::string_
 std::optional<ErrorGroup> ErrorGroupTable::Get(std::string_view tenant,
                                                std::string_view fingerprint) const {
   std::lock_guard lock(mu_);
-  auto it = groups_.find(Key(tenant, fingerprint));
+  auto it = groups_.find(GroupKey(tenant, fingerprint));
   if (it == groups_.end()) return std::nullopt;
   return it->second;
 }
@@ -265,7 +259,7 @@ Status ErrorGroupTable::Load(std::string_view text) {
       return Status::Corruption("error groups: line " + std::to_string(line_no) + ": " +
                                 g.status().message());
     }
-    std::string key = Key(g->tenant, g->fingerprint);
+    std::string key = GroupKey(g->tenant, g->fingerprint);
     groups[std::move(key)] = std::move(*g);
     pos = end + 1;
   }
@@ -273,6 +267,22 @@ Status ErrorGroupTable::Load(std::string_view text) {
   groups_ = std::move(groups);
   ++version_;
   return Status::Ok();
+}
+
+void ErrorGroupTable::Replace(std::vector<ErrorGroup> groups) {
+  std::map<std::string, ErrorGroup> next;
+  for (ErrorGroup& g : groups) {
+    std::string key = GroupKey(g.tenant, g.fingerprint);
+    next[std::move(key)] = std::move(g);
+  }
+  std::lock_guard lock(mu_);
+  groups_ = std::move(next);
+  ++version_;
+}
+
+std::map<std::string, ErrorGroup> ErrorGroupTable::Snapshot() const {
+  std::lock_guard lock(mu_);
+  return groups_;
 }
 
 void ErrorGroupTable::Clear() {

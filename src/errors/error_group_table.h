@@ -56,6 +56,12 @@ class ErrorGroupTable {
   // Bumped by every change; the saver skips a table whose version it already saved.
   uint64_t version() const;
 
+  // Cluster mode: the groups of a refresh from the shared store replace the content
+  // (error_group_derive.h); dropped() is not counted then.
+  void Replace(std::vector<ErrorGroup> groups);
+  // A copy of every group by GroupKey (tenant '\0' fingerprint).
+  std::map<std::string, ErrorGroup> Snapshot() const;
+
   // The table file's text: a header line, then GroupRecordJson of each group, one a line.
   std::string Serialize() const;
   // Replaces the content with what Serialize wrote. Corruption when any line is bad (the
@@ -64,7 +70,6 @@ class ErrorGroupTable {
   void Clear();
 
  private:
-  static std::string Key(std::string_view tenant, std::string_view fingerprint);
   void CheckRate(ErrorGroup& g, const ErrorOccurrence& o, int64_t now_ns,
                  std::vector<GroupEvent>* events);
 
