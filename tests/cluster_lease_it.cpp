@@ -13,6 +13,12 @@
 // node-a holds the lease keeps node-a (and later node-b) from notifying a second rule; kill -9
 // of node-a, node-b takes over and does not notify the firing alert again (exactly one firing
 // notification), and when the condition clears node-b sends the resolve.
+// And the error groups every node shares (issue 19): errors ingested through node-b only are
+// the same groups on node-a — counts, first/last seen, status, the whole /v1/errors answer —
+// read from ClickHouse rather than counted from each node's own ingest; a resolve through
+// node-b is seen by node-a, a recurrence regresses the group on both; the built-in
+// error-group alerts fire once per group, on the lease holder (node-a), which ingested none
+// of the errors.
 // Labels peers;cluster;no_sanitizer.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -27,6 +33,7 @@
 #include <vector>
 
 #include "clickhouse/clickhouse_client.h"
+#include "common/time_format.h"
 #include "support/clickhouse_process.h"
 #include "support/cluster_ingest.h"
 #include "support/http_client.h"
@@ -249,6 +256,146 @@ TEST(ClusterLeaseIt, ATakeoverContinuesTheSharedAlertStateAndSilences) {
         << "a silenced alert was notified: " << r.body;
   }
   EXPECT_NE(b.Log().find("alert state loaded from the cluster"), std::string::npos) << b.Log();
+}
+
+// The value of `key` in the /v1/errors group object of `fp` (its fields up to the next
+// group's), as written: `"resolved"`, `5`; "" when absent.
+std::string GroupField(const std::string& body, const std::string& fp, const std::string& key) {
+  const size_t at = body.find("\"fingerprint\":\"" + fp + "\"");
+  if (at == std::string::npos) return "";
+  const size_t end = body.find("\"fingerprint\":", at + 1);
+  const std::string group =
+      body.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  const size_t k = group.find("\"" + key + "\":");
+  if (k == std::string::npos) return "";
+  const size_t v = k + key.size() + 3;
+  return group.substr(v, group.find_first_of(",}", v) - v);
+}
+
+// The fingerprints in a /v1/errors answer, in its order.
+std::vector<std::string> Fingerprints(const std::string& body) {
+  std::vector<std::string> out;
+  for (size_t at = body.find("\"fingerprint\":\""); at != std::string::npos;
+       at = body.find("\"fingerprint\":\"", at + 1)) {
+    const size_t v = at + 15;
+    out.push_back(body.substr(v, body.find('"', v) - v));
+  }
+  return out;
+}
+
+bool Post(uint16_t port, const std::string& ndjson) {
+  HttpClient c(port, 10000);
+  Result<HttpResult> r =
+      c.Request("POST", "/v1/events", ndjson, {{"Content-Type", "application/x-ndjson"}});
+  return r.ok() && r->status == 200;
+}
+
+std::string ErrorEvent(int64_t ts_ms, const std::string& type, const std::string& message,
+                       const std::string& user, const std::string& version) {
+  return "{\"ts\":" + std::to_string(ts_ms) + ",\"kind\":\"error\",\"service\":\"errs19\"," +
+         "\"version\":\"" + version + "\",\"user_id\":\"" + user + "\",\"request_id\":\"r" +
+         std::to_string(ts_ms) + "\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" +
+         message + "\"}}\n";
+}
+
+TEST(ClusterLeaseIt, ErrorGroupsAreTheSameOnEveryNodeAndAlertOnTheHolder) {
+  ClickHouseProcess s1("errors_shard1"), s2("errors_shard2");
+  ASSERT_NO_FATAL_FAILURE(StartCluster(&s1, &s2));
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/rules");
+  auto node = [&](const std::string& name, const std::string& url) {
+    ServerOptions o = LeaseNode(dir, name, url, false);
+    o.env.push_back({"VIGIA_ALERTS_ERROR_GROUP_ALERTS", "true"});  // after LeaseNode's: wins
+    o.env.push_back({"VIGIA_ERRORS_CLUSTER_REFRESH_MS", "500"});
+    return o;
+  };
+  ServerProcess a(node("a", s1.url())), b(node("b", s2.url()));
+  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_TRUE(b.Start().ok()) << b.Log();
+  ASSERT_TRUE(Eventually([&] { return Holds(a.port()); }, 3 * kTtlMs)) << a.Log();
+  std::this_thread::sleep_for(1s);  // a refresh or two with no errors: the baseline
+
+  // --- errors through node-b only: node-a shows the same groups -------------------------
+  const int64_t base_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count() -
+                          120'000;
+  std::string batch;
+  for (int i = 0; i < 5; ++i) {
+    batch += ErrorEvent(base_ms + i * 1000, "KeyError", "user 42 missing",
+                        "u" + std::to_string(i % 3), "1.0");
+  }
+  for (int i = 0; i < 3; ++i) {
+    batch += ErrorEvent(base_ms + 10'000 + i * 1000, "ValueError", "bad input", "u9", "1.0");
+  }
+  ASSERT_TRUE(Post(b.port(), batch));
+  std::string on_a, on_b;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        on_a = GetBody(a.port(), "/v1/errors?sort=count");
+        on_b = GetBody(b.port(), "/v1/errors?sort=count");
+        return Fingerprints(on_a).size() == 2 && on_a == on_b;
+      },
+      15000))
+      << "node-a: " << on_a << "\nnode-b: " << on_b << "\n"
+      << a.Log();
+  const std::vector<std::string> fps = Fingerprints(on_a);
+  const std::string key_error = fps[0], value_error = fps[1];  // by count: 5, then 3
+  EXPECT_EQ(GroupField(on_a, key_error, "count"), "5") << on_a;
+  EXPECT_EQ(GroupField(on_a, key_error, "users"), "3") << on_a;
+  EXPECT_EQ(GroupField(on_a, key_error, "first_seen"),
+            "\"" + FormatRfc3339(base_ms * 1'000'000, 3) + "\"");
+  EXPECT_EQ(GroupField(on_a, key_error, "last_seen"),
+            "\"" + FormatRfc3339((base_ms + 4000) * 1'000'000, 3) + "\"");
+  EXPECT_EQ(GroupField(on_a, key_error, "status"), "\"unresolved\"");
+  EXPECT_EQ(GroupField(on_a, key_error, "title"), "\"KeyError: user 42 missing\"") << on_a;
+  EXPECT_EQ(GroupField(on_a, value_error, "count"), "3") << on_a;
+  EXPECT_EQ(GroupField(on_a, value_error, "last_seen"),
+            "\"" + FormatRfc3339((base_ms + 12'000) * 1'000'000, 3) + "\"");
+
+  // The built-in alert of a new group fired on node-a (the holder, which ingested none of
+  // the errors), once per group — node-b does not evaluate.
+  clickhouse::ClickHouseClient ch(s1.url());
+  const std::string new_fired = "kind = 'alert' AND msg LIKE 'alert ErrorGroupNew firing%'";
+  EXPECT_TRUE(Eventually([&] { return CountRows(ch, new_fired) >= 2; }, 10000)) << a.Log();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(CountRows(ch, new_fired), 2) << "not once per new group";
+
+  // --- a resolve through node-b is seen on node-a ----------------------------------------
+  HttpClient cb(b.port(), 10000);
+  Result<HttpResult> patched =
+      cb.Request("PATCH", "/v1/errors/" + key_error, R"({"status":"resolved"})");
+  ASSERT_TRUE(patched.ok() && patched->status == 200)
+      << (patched.ok() ? patched->body : patched.status().ToString());
+  EXPECT_EQ(GroupField(GetBody(b.port(), "/v1/errors"), key_error, "status"), "\"resolved\"")
+      << "node-b did not apply its own change at once";
+  EXPECT_TRUE(Eventually(
+      [&] {
+        return GroupField(GetBody(a.port(), "/v1/errors"), key_error, "status") == "\"resolved\"";
+      },
+      10000))
+      << GetBody(a.port(), "/v1/errors");
+
+  // --- it occurs again (through node-b): regressed on both, alerted once on node-a ----------
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  ASSERT_TRUE(Post(b.port(), ErrorEvent(now_ms + 1000, "KeyError", "user 7 missing", "u1", "1.0")));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        on_a = GetBody(a.port(), "/v1/errors?sort=count");
+        on_b = GetBody(b.port(), "/v1/errors?sort=count");
+        return GroupField(on_a, key_error, "status") == "\"regressed\"" && on_a == on_b;
+      },
+      15000))
+      << "node-a: " << on_a << "\nnode-b: " << on_b;
+  EXPECT_EQ(GroupField(on_a, key_error, "count"), "6");
+  const std::string regressed = "kind = 'alert' AND msg LIKE 'alert ErrorGroupRegression firing%'";
+  EXPECT_TRUE(Eventually([&] { return CountRows(ch, regressed) >= 1; }, 10000)) << a.Log();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(CountRows(ch, regressed), 1);
+  // The regression is in the audit trail once (written by the holder).
+  EXPECT_EQ(CountRows(ch, "kind = 'audit' AND action = 'error.regressed'"), 1);
 }
 
 }  // namespace

@@ -646,6 +646,10 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 1, 3600, &c->errors.persist_interval_sec);
        }},
+      {"errors", "cluster_refresh_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 100, 3'600'000, &c->errors.cluster_refresh_ms);
+       }},
       {"errors", "rate_threshold_per_min",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 1'000'000'000, &c->errors.rate_threshold_per_min);

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 
+#include "clickhouse/lease_keeper.h"
 #include "common/json_writer.h"
 #include "common/logger.h"
+#include "common/time_format.h"
 #include "errors/error_file_names.h"
 #include "event/event_fields.h"
+#include "server/error_occurrence.h"
 #include "server/own_events.h"
 #include "server/route_errors.h"
 #include "vql/vql_parser.h"
@@ -19,52 +22,10 @@ std::string_view StringOf(const Value* v) {
   return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
 }
 
-std::string_view StringOf(const QueryRecord& r, std::string_view name) {
-  const OwnedValue* v = r.Get(name);
-  return v != nullptr && v->type == ValueType::kString ? std::string_view(v->s)
-                                                       : std::string_view();
-}
-
-int64_t IntOf(const QueryRecord& r, std::string_view name) {
-  const OwnedValue* v = r.Get(name);
-  if (v == nullptr) return 0;
-  if (v->type == ValueType::kInt) return v->i;
-  if (v->type == ValueType::kFloat) return static_cast<int64_t>(v->f);
-  return 0;
-}
-
-// Occurrence fields read from an event (batch) or a query row alike.
-template <typename Get>
-errors::ErrorOccurrence OccurrenceOf(const Get& get) {
-  errors::ErrorOccurrence o;
-  o.tenant = get("tenant");
-  o.fingerprint = get("fingerprint");
-  o.error.type = get("error.type");
-  o.error.message = get("error.message");
-  o.error.stack = get("error.stack");
-  o.error.function = get("error.function");
-  o.error.file = get("error.file");
-  o.error.msg = get("msg");
-  o.user = get("user_id");
-  o.service = get("service");
-  o.release = get("version");
-  o.environment = get("env");
-  o.event_id = get("event_id");
-  if (o.event_id.empty()) o.event_id = get("request_id");
-  if (o.event_id.empty()) o.event_id = get("trace_id");
-  return o;
-}
-
-// An operator's change recorded in the audit trail, for the rebuild to replay.
-struct RecordedChange {
-  int64_t ts_ns = 0;
-  std::string tenant, fingerprint;
-  errors::StatusChange change;
-};
-
 }  // namespace
 
-std::string ErrorAuditLine(const errors::GroupEvent& e, const errors::StatusChange* change) {
+std::string ErrorAuditLine(const errors::GroupEvent& e, const errors::StatusChange* change,
+                           const errors::ErrorGroup* group) {
   const std::string action = errors::AuditActionOf(e);
   if (action.empty()) return "";
   std::string line;
@@ -84,6 +45,16 @@ std::string ErrorAuditLine(const errors::GroupEvent& e, const errors::StatusChan
     if (change->ignore_for_ns > 0) w.KV("ignore_for_sec", change->ignore_for_ns / kNsPerSec);
     if (change->ignore_count > 0) w.KV("ignore_count", change->ignore_count);
   }
+  if (group != nullptr) {
+    // What the other nodes of a cluster cannot know later: the bound by count and the
+    // releases a resolve in the next release leaves out, as this node's table had them.
+    if (group->ignore_until_count > 0) w.KV("ignore_until_count", group->ignore_until_count);
+    if (group->resolved_in_next_release) {
+      w.Key("resolved_releases").BeginArray();
+      for (const std::string& r : group->resolved_releases) w.String(r);
+      w.EndArray();
+    }
+  }
   w.EndObject();
   line += '\n';
   return line;
@@ -101,18 +72,24 @@ Status ErrorsModule::Start(ServerContext* ctx) {
     return Status::Internal("errors module needs the store, ingest and query modules");
   }
   dir_ = JoinPath(ctx->data_dir, errors::kErrorsDir);
-  VIGIA_RETURN_IF_ERROR(ctx->env->CreateDir(dir_));
-  // A table that cannot be rebuilt (a corrupt part fails the query) must not keep the server
-  // from starting: it starts empty, /health/ready says why (degraded), and it is not saved
-  // until it changes, so the next start tries the rebuild again.
-  if (Status st = LoadOrRebuild(); !st.ok()) {
-    table_.Clear();
-    rebuild_error_ = st.ToString();
-    loaded_from_ = "empty";
-    logger::Error("error-group table not rebuilt; starting empty", {{"error", rebuild_error_}});
+  if (ctx->rules_lease != nullptr) {
+    // A cluster: the table is the store's (refreshed below), neither counted here nor saved.
+    cluster_ = std::make_unique<ClusterErrorGroups>(ctx->query_backend, ctx->env);
+    loaded_from_ = "cluster";
+  } else {
+    VIGIA_RETURN_IF_ERROR(ctx->env->CreateDir(dir_));
+    // A table that cannot be rebuilt (a corrupt part fails the query) must not keep the
+    // server from starting: it starts empty, /health/ready says why (degraded), and it is
+    // not saved until it changes, so the next start tries the rebuild again.
+    if (Status st = LoadOrRebuild(); !st.ok()) {
+      table_.Clear();
+      rebuild_error_ = st.ToString();
+      loaded_from_ = "empty";
+      logger::Error("error-group table not rebuilt; starting empty", {{"error", rebuild_error_}});
+    }
+    saved_version_ = table_.version();
+    if (loaded_from_ == "rebuilt") VIGIA_RETURN_IF_ERROR(Save());
   }
-  saved_version_ = table_.version();
-  if (loaded_from_ == "rebuilt") VIGIA_RETURN_IF_ERROR(Save());
 
   MetricRegistry* m = ctx->metrics;
   const std::string kEvents = "vigia_error_group_events_total";
@@ -144,9 +121,17 @@ Status ErrorsModule::Start(ServerContext* ctx) {
     dropped->Set(static_cast<double>(table->dropped()));
   });
 
-  ctx->ingest->AddObserver(this);
   ctx->error_hooks = &hooks_;
   ctx->error_groups = &table_;
+  if (cluster_ != nullptr) {
+    ctx->scheduler->AddTask(ScheduledTask{"errors.cluster_refresh",
+                                          int64_t{options_.cluster_refresh_ms} * 1'000'000, 0, 0,
+                                          [this] { return RefreshFromCluster(); }});
+    logger::Info("error groups from the cluster",
+                 {{"refresh_ms", std::to_string(options_.cluster_refresh_ms)}});
+    return Status::Ok();
+  }
+  ctx->ingest->AddObserver(this);
   ctx->scheduler->AddTask(ScheduledTask{
       "errors.persist", int64_t{options_.persist_interval_sec} * kNsPerSec, -1, 0, [this] {
         FlushAudit();
@@ -155,6 +140,59 @@ Status ErrorsModule::Start(ServerContext* ctx) {
   logger::Info("error groups", {{"groups", std::to_string(table_.size())},
                                 {"from", loaded_from_},
                                 {"file", JoinPath(dir_, errors::kGroupsFile)}});
+  return Status::Ok();
+}
+
+Status ErrorsModule::RefreshFromCluster() {
+  FlushAudit();
+  std::vector<errors::RecordedChange> local;
+  {
+    std::lock_guard lock(cluster_mu_);
+    local = local_changes_;
+  }
+  Result<ClusterErrorGroupsRefresh> r = cluster_->Read(local);
+  const int64_t now = ctx_->env->NowNanos();
+  std::lock_guard lock(cluster_mu_);
+  if (!r.ok()) {
+    if (refresh_error_ != r.status().ToString()) {
+      logger::Error("error groups not refreshed from the cluster",
+                    {{"error", r.status().ToString()}});
+    }
+    refresh_error_ = r.status().ToString();
+    return Status::Ok();  // logged once; retried at the next interval
+  }
+  refresh_error_.clear();
+  refreshed_at_ns_ = now;
+  refresh_statements_ += r->statements;
+  // A change made here is dropped once the store shows it (or a later one), or after an
+  // hour (its audit event never arrived: the store's view wins).
+  std::erase_if(local_changes_, [&](const errors::RecordedChange& c) {
+    if (now - c.ts_ns > 3600 * kNsPerSec) return true;
+    auto read = r->changes_read.find(errors::GroupKey(c.tenant, c.fingerprint));
+    return read != r->changes_read.end() && read->second >= c.ts_ns;
+  });
+  std::vector<errors::GroupEvent> events = errors::TransitionsBetween(
+      table_.Snapshot(), &r->groups, now, options_.rate_threshold_per_min);
+  table_.Replace(std::move(r->groups));
+  if (!has_baseline_) events.clear();  // the first table is where we start, not news
+  has_baseline_ = true;
+  // What a node that takes the lease passes on: the transitions it noticed while the old
+  // holder may already have been dead (its last heartbeat's TTL, a renew interval, and two
+  // refreshes, which may have run late).
+  const clickhouse::LeaseOptions& lease = ctx_->rules_lease->options();
+  const int64_t lookback =
+      lease.ttl_ns + lease.renew_ns + 2 * int64_t{options_.cluster_refresh_ms} * 1'000'000;
+  std::erase_if(recent_, [&](const auto& e) { return now - e.first > lookback; });
+  for (const errors::GroupEvent& e : events) recent_.emplace_back(now, e);
+  const bool holds = ctx_->HoldsRulesLease();
+  std::vector<errors::GroupEvent> pass;
+  if (holds && held_at_last_refresh_) {
+    pass = std::move(events);
+  } else if (holds) {
+    for (const auto& [at, e] : recent_) pass.push_back(e);
+  }
+  held_at_last_refresh_ = holds;
+  if (!pass.empty()) Dispatch(std::move(pass), &*r);
   return Status::Ok();
 }
 
@@ -180,47 +218,32 @@ Status ErrorsModule::Rebuild() {
   opt.scope = TenantScope::All();
   // The operators' changes first (few), then every occurrence in time order with the
   // changes applied as their time comes, so regressions replay as they happened.
-  std::vector<RecordedChange> changes;
+  std::vector<errors::RecordedChange> changes;
   {
-    VIGIA_ASSIGN_OR_RETURN(Query q,
-                           ParseVql("kind:audit entity:error "
-                                    "action:in(error.resolved, error.ignored, error.unresolved)"));
+    VIGIA_ASSIGN_OR_RETURN(Query q, ParseVql(kErrorAuditQuery));
     VIGIA_ASSIGN_OR_RETURN(QueryResult r, ctx_->query_backend->Run(q, opt));
     for (const QueryRecord& row : r.rows) {
-      std::optional<errors::GroupStatus> s =
-          errors::ParseGroupStatus(StringOf(row, "group_status"));
-      if (!s || *s == errors::GroupStatus::kRegressed) continue;
-      RecordedChange c;
-      c.ts_ns = IntOf(row, "ts");
-      c.tenant = StringOf(row, "tenant");
-      c.fingerprint = StringOf(row, "entity_id");
-      c.change.status = *s;
-      c.change.actor = StringOf(row, "actor");
-      const OwnedValue* next = row.Get("in_next_release");
-      c.change.in_next_release = next != nullptr && next->type == ValueType::kBool && next->b;
-      c.change.ignore_for_ns = IntOf(row, "ignore_for_sec") * kNsPerSec;
-      c.change.ignore_count =
-          static_cast<uint64_t>(std::max<int64_t>(0, IntOf(row, "ignore_count")));
-      changes.push_back(std::move(c));
+      if (std::optional<errors::RecordedChange> c = RecordedChangeOfRow(row)) {
+        changes.push_back(std::move(*c));
+      }
     }
-    std::stable_sort(
-        changes.begin(), changes.end(),
-        [](const RecordedChange& a, const RecordedChange& b) { return a.ts_ns < b.ts_ns; });
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const errors::RecordedChange& a, const errors::RecordedChange& b) {
+                       return a.ts_ns < b.ts_ns;
+                     });
   }
   size_t next_change = 0;
   auto apply_changes_until = [&](int64_t ts) {
     for (; next_change < changes.size() && changes[next_change].ts_ns <= ts; ++next_change) {
-      const RecordedChange& c = changes[next_change];
+      const errors::RecordedChange& c = changes[next_change];
       (void)table_.Change(c.tenant, c.fingerprint, c.change, c.ts_ns);  // gone groups: skip
     }
   };
   uint64_t rows = 0;
   auto observe = [&](const std::vector<QueryRecord>& batch) {
     for (const QueryRecord& row : batch) {
-      errors::ErrorOccurrence o =
-          OccurrenceOf([&row](std::string_view n) { return StringOf(row, n); });
+      errors::ErrorOccurrence o = OccurrenceOfRow(row);
       if (o.fingerprint.empty()) continue;
-      o.ts_ns = IntOf(row, "ts");
       apply_changes_until(o.ts_ns);
       (void)table_.Observe(o, o.ts_ns, nullptr);
       ++rows;
@@ -286,9 +309,18 @@ void ErrorsModule::Publish(std::shared_ptr<const EventBatch> batch) {
   if (!events.empty()) Dispatch(std::move(events));
 }
 
-void ErrorsModule::Dispatch(std::vector<errors::GroupEvent> events) {
+void ErrorsModule::Dispatch(std::vector<errors::GroupEvent> events,
+                            const ClusterErrorGroupsRefresh* recorded) {
   std::string audit;
   for (const errors::GroupEvent& e : events) {
+    bool record = true;
+    if (recorded != nullptr && e.kind == errors::GroupEventKind::kRegression) {
+      // A regression the store already records (a previous holder's) is not recorded again.
+      auto r = recorded->regressions_recorded.find(errors::GroupKey(e.tenant, e.fingerprint));
+      std::optional<errors::ErrorGroup> g = table_.Get(e.tenant, e.fingerprint);
+      record = r == recorded->regressions_recorded.end() || !g ||
+               r->second.latest_ns < g->status_changed_ns;
+    }
     switch (e.kind) {
       case errors::GroupEventKind::kNewGroup:
         events_new_->Inc();
@@ -306,7 +338,7 @@ void ErrorsModule::Dispatch(std::vector<errors::GroupEvent> events) {
         events_status_->Inc();
         break;
     }
-    audit += ErrorAuditLine(e, nullptr);
+    if (record) audit += ErrorAuditLine(e, nullptr);
     hooks_.Notify(e);
   }
   if (!audit.empty()) {
@@ -339,8 +371,26 @@ Result<errors::ErrorGroup> ErrorsModule::ChangeStatus(const std::string& tenant,
   const int64_t now = ctx_->env->NowNanos();
   VIGIA_ASSIGN_OR_RETURN(errors::GroupEvent e, table_.Change(tenant, fingerprint, change, now));
   events_status_->Inc();
-  Status saved = Save();
-  std::string line = ErrorAuditLine(e, &change);
+  std::optional<errors::ErrorGroup> changed = table_.Get(tenant, fingerprint);
+  Status saved;
+  if (cluster_ != nullptr) {
+    // Shown by this node at once (its next refreshes apply it until the store has its audit
+    // event), by the others after their next refresh that reads the audit event.
+    errors::RecordedChange c;
+    c.ts_ns = now;
+    c.tenant = tenant;
+    c.fingerprint = fingerprint;
+    c.change = change;
+    if (changed) {
+      c.ignore_until_count = changed->ignore_until_count;
+      c.resolved_releases = changed->resolved_releases;
+    }
+    std::lock_guard lock(cluster_mu_);
+    local_changes_.push_back(std::move(c));
+  } else {
+    saved = Save();
+  }
+  std::string line = ErrorAuditLine(e, &change, changed ? &*changed : nullptr);
   Result<DecodeResult> r = IngestOwnEvents(*ctx_, line);
   if (!r.ok()) {
     // The change stands; its record goes with the next flush.
@@ -359,10 +409,22 @@ void ErrorsModule::RegisterRoutes(Router* router) { AddErrorRoutes(ctx_, this, r
 Status ErrorsModule::Stop() {
   if (ctx_ == nullptr) return Status::Ok();
   FlushAudit();
+  if (cluster_ != nullptr) return Status::Ok();
   return SaveIfChanged();
 }
 
 HealthState ErrorsModule::Health(JsonWriter* details) const {
+  if (cluster_ != nullptr) {
+    std::lock_guard lock(cluster_mu_);
+    details->Key("error_groups").BeginObject();
+    details->KV("source", "cluster").KV("groups", static_cast<uint64_t>(table_.size()));
+    if (refreshed_at_ns_ != 0) details->KV("refreshed", FormatRfc3339(refreshed_at_ns_, 3));
+    details->KV("statements", refresh_statements_);
+    if (!refresh_error_.empty()) details->KV("error", refresh_error_);
+    details->EndObject();
+    // Degraded while the refresh fails: the groups shown are as of the last one.
+    return refresh_error_.empty() ? HealthState::kOk : HealthState::kDegraded;
+  }
   // A failed save is logged and retried; a failed rebuild leaves the groups incomplete.
   if (rebuild_error_.empty()) return HealthState::kOk;
   details->KV("error_groups", "not rebuilt from the store: " + rebuild_error_);
