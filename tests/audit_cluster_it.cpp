@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -150,13 +151,29 @@ void Mutate(ClickHouseProcess* s1, ClickHouseProcess* s2, const std::string& sql
   }
 }
 
-TEST(AuditClusterIt, EveryNodeVerifiesEveryNodesChainAndClickHouseTamperingIsNamed) {
-  ClickHouseProcess s1("audit_shard1"), s2("audit_shard2");
-  ASSERT_NO_FATAL_FAILURE(StartShardedCluster(&s1, &s2, kCluster));
-  TempDir dir;
-  ServerProcess a(AuditNode(dir, "a", s1.url())), b(AuditNode(dir, "b", s2.url()));
-  ASSERT_TRUE(a.Start().ok()) << a.Log();
-  ASSERT_TRUE(b.Start().ok()) << b.Log();
+// Two shards and two vigia nodes, node-a through shard 1 and node-b through shard 2.
+class AuditClusterIt : public ::testing::Test {
+ protected:
+  void StartNodes() {
+    s1_ = std::make_unique<ClickHouseProcess>("audit_shard1");
+    s2_ = std::make_unique<ClickHouseProcess>("audit_shard2");
+    ASSERT_NO_FATAL_FAILURE(StartShardedCluster(s1_.get(), s2_.get(), kCluster));
+    a_ = std::make_unique<ServerProcess>(AuditNode(dir_, "a", s1_->url()));
+    b_ = std::make_unique<ServerProcess>(AuditNode(dir_, "b", s2_->url()));
+    ASSERT_TRUE(a_->Start().ok()) << a_->Log();
+    ASSERT_TRUE(b_->Start().ok()) << b_->Log();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ClickHouseProcess> s1_, s2_;
+  std::unique_ptr<ServerProcess> a_, b_;
+};
+
+TEST_F(AuditClusterIt, EveryNodeVerifiesEveryNodesChainAndClickHouseTamperingIsNamed) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes());
+  ClickHouseProcess &s1 = *s1_, &s2 = *s2_;
+  ServerProcess &a = *a_, &b = *b_;
+  const TempDir& dir = dir_;
   for (const char* t : {"edit", "gone", "cut", "sig"}) {
     ASSERT_NO_FATAL_FAILURE(SendAudit(a.port(), t, 6, 5));
   }
@@ -260,13 +277,10 @@ TEST(AuditClusterIt, EveryNodeVerifiesEveryNodesChainAndClickHouseTamperingIsNam
       << report;
 }
 
-TEST(AuditClusterIt, TheMirrorCatchesUpAfterClickHouseWasDownAndAfterKillNine) {
-  ClickHouseProcess s1("audit_down1"), s2("audit_down2");
-  ASSERT_NO_FATAL_FAILURE(StartShardedCluster(&s1, &s2, kCluster));
-  TempDir dir;
-  ServerProcess a(AuditNode(dir, "a", s1.url())), b(AuditNode(dir, "b", s2.url()));
-  ASSERT_TRUE(a.Start().ok()) << a.Log();
-  ASSERT_TRUE(b.Start().ok()) << b.Log();
+TEST_F(AuditClusterIt, TheMirrorCatchesUpAfterClickHouseWasDownAndAfterKillNine) {
+  ASSERT_NO_FATAL_FAILURE(StartNodes());
+  ClickHouseProcess &s1 = *s1_, &s2 = *s2_;
+  ServerProcess &a = *a_, &b = *b_;
   ASSERT_NO_FATAL_FAILURE(SendAudit(a.port(), "down", 2, 10));
   std::string report;
   ASSERT_TRUE(Eventually(
@@ -330,15 +344,13 @@ TEST(AuditClusterIt, TheMirrorCatchesUpAfterClickHouseWasDownAndAfterKillNine) {
 // chain — the node stopped, its rows deleted from ClickHouse, the node started: the time until
 // ClickHouse holds all N (the mirror's first round starts one interval, 1 s, after the start)
 // — and (2) GET /v1/audit/verify?scope=cluster over them, three runs.
-TEST(AuditClusterIt, MirrorAndClusterVerifyRates) {
+TEST_F(AuditClusterIt, MirrorAndClusterVerifyRates) {
   const char* env = std::getenv("AUDIT_CLUSTER_IT_BENCH_EVENTS");
   if (env == nullptr) GTEST_SKIP() << "set AUDIT_CLUSTER_IT_BENCH_EVENTS=N to measure";
   const long long n = std::atoll(env);
-  ClickHouseProcess s1("audit_bench1"), s2("audit_bench2");
-  ASSERT_NO_FATAL_FAILURE(StartShardedCluster(&s1, &s2, kCluster));
-  TempDir dir;
-  ServerProcess a(AuditNode(dir, "a", s1.url()));
-  ASSERT_TRUE(a.Start().ok()) << a.Log();
+  ASSERT_NO_FATAL_FAILURE(StartNodes());
+  ClickHouseProcess &s1 = *s1_, &s2 = *s2_;
+  ServerProcess& a = *a_;
   const auto t0 = Clock::now();
   ASSERT_NO_FATAL_FAILURE(SendAudit(a.port(), "bench", static_cast<int>(n / 1000), 1000));
   const double ingest_s = std::chrono::duration<double>(Clock::now() - t0).count();

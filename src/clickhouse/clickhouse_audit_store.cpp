@@ -150,33 +150,39 @@ Result<std::vector<audit::PublishedLog>> ClickHouseAuditStore::Logs() {
   return out;
 }
 
+Status ClickHouseAuditStore::SelectHex(std::string sql, std::string_view table,
+                                       const std::function<Status(std::string&& value)>& value) {
+  std::string bytes;
+  return Select(std::move(sql),
+                [&](std::string_view line, const std::vector<std::string_view>& f) -> Status {
+                  if (f.size() != 1 || !UnhexField(f[0], &bytes)) return BadRow(table, line);
+                  return value(std::move(bytes));
+                });
+}
+
 Result<std::vector<std::string>> ClickHouseAuditStore::Tenants(std::string_view key) {
   const std::string k = SqlString(key);
   std::set<std::string> tenants;
   VIGIA_RETURN_IF_ERROR(
-      Select("SELECT hex(tenant) FROM " + Table(kAuditRecordsTable) + " WHERE key = " + k +
-                 " GROUP BY tenant UNION ALL SELECT hex(tenant) FROM " +
-                 Table(kAuditCheckpointsTable) + " WHERE key = " + k + " GROUP BY tenant",
-             [&](std::string_view line, const std::vector<std::string_view>& f) -> Status {
-               std::string tenant;
-               if (f.size() != 1 || !UnhexField(f[0], &tenant))
-                 return BadRow(kAuditRecordsTable, line);
-               tenants.insert(std::move(tenant));
-               return Status::Ok();
-             }));
+      SelectHex("SELECT hex(tenant) FROM " + Table(kAuditRecordsTable) + " WHERE key = " + k +
+                    " GROUP BY tenant UNION ALL SELECT hex(tenant) FROM " +
+                    Table(kAuditCheckpointsTable) + " WHERE key = " + k + " GROUP BY tenant",
+                kAuditRecordsTable, [&](std::string&& tenant) {
+                  tenants.insert(std::move(tenant));
+                  return Status::Ok();
+                }));
   return std::vector<std::string>(tenants.begin(), tenants.end());
 }
 
 Result<std::string> ClickHouseAuditStore::ReadChain(std::string_view key, std::string_view tenant,
                                                     uint64_t max_bytes) {
-  std::string chain, bytes;
+  std::string chain;
   // Every distinct row in (position, bytes) order: two different rows at one position both
   // come back (the verifier names the one that does not belong).
-  VIGIA_RETURN_IF_ERROR(Select(
+  VIGIA_RETURN_IF_ERROR(SelectHex(
       "SELECT hex(record) FROM " + Table(kAuditRecordsTable) + " WHERE key = " + SqlString(key) +
           " AND tenant = " + SqlString(tenant) + " GROUP BY seq, record ORDER BY seq, record",
-      [&](std::string_view line, const std::vector<std::string_view>& f) -> Status {
-        if (f.size() != 1 || !UnhexField(f[0], &bytes)) return BadRow(kAuditRecordsTable, line);
+      kAuditRecordsTable, [&](std::string&& bytes) -> Status {
         if (chain.size() + bytes.size() > max_bytes) {
           return Status::ResourceExhausted("audit chain of tenant \"" + std::string(tenant) +
                                            "\" in log " + std::string(key.substr(0, 16)) +
@@ -192,17 +198,14 @@ Result<std::string> ClickHouseAuditStore::ReadChain(std::string_view key, std::s
 Result<std::vector<std::string>> ClickHouseAuditStore::ReadCheckpoints(std::string_view key,
                                                                        std::string_view tenant) {
   std::vector<std::string> out;
-  VIGIA_RETURN_IF_ERROR(
-      Select("SELECT hex(checkpoint) FROM " + Table(kAuditCheckpointsTable) +
-                 " WHERE key = " + SqlString(key) + " AND tenant = " + SqlString(tenant) +
-                 " GROUP BY seq, checkpoint ORDER BY seq, checkpoint",
-             [&](std::string_view line, const std::vector<std::string_view>& f) -> Status {
-               std::string json;
-               if (f.size() != 1 || !UnhexField(f[0], &json))
-                 return BadRow(kAuditCheckpointsTable, line);
-               out.push_back(std::move(json));
-               return Status::Ok();
-             }));
+  VIGIA_RETURN_IF_ERROR(SelectHex("SELECT hex(checkpoint) FROM " + Table(kAuditCheckpointsTable) +
+                                      " WHERE key = " + SqlString(key) +
+                                      " AND tenant = " + SqlString(tenant) +
+                                      " GROUP BY seq, checkpoint ORDER BY seq, checkpoint",
+                                  kAuditCheckpointsTable, [&](std::string&& json) {
+                                    out.push_back(std::move(json));
+                                    return Status::Ok();
+                                  }));
   return out;
 }
 

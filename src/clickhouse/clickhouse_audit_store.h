@@ -55,6 +55,10 @@ class ClickHouseAuditStore final : public audit::ClusterLedgerStore {
                 const std::function<Status(std::string_view line,
                                            const std::vector<std::string_view>& fields)>& row);
 
+  // A SELECT of one hex() column: `value` gets each row's bytes.
+  Status SelectHex(std::string sql, std::string_view table,
+                   const std::function<Status(std::string&& value)>& value);
+
   ClickHouseClient client_;
   const SchemaOptions schema_;
   const int timeout_ms_;
