@@ -14,25 +14,88 @@ using TypeSlots = std::array<int32_t, kTypes>;
 
 }  // namespace
 
+MemtableBlock::MemtableBlock(const EventBatch& batch) {
+  const auto& events = batch.events();
+  ts_.resize(events.size());
+  for (size_t r = 0; r < events.size(); ++r) ts_[r] = events[r].ts_ns;
+  if (!ts_.empty()) {
+    auto [mn, mx] = std::minmax_element(ts_.begin(), ts_.end());
+    min_ts_ = *mn;
+    max_ts_ = *mx;
+  }
+  bytes_.store(ts_.size() * sizeof(int64_t), std::memory_order_relaxed);
+}
+
+std::unique_ptr<MemtableBlock> MemtableBlock::Create(const EventBatch& batch) {
+  return std::unique_ptr<MemtableBlock>(new MemtableBlock(batch));
+}
+
 std::unique_ptr<MemtableBlock> MemtableBlock::Build(const EventBatch& batch) {
-  std::unique_ptr<MemtableBlock> b(new MemtableBlock());
+  std::unique_ptr<MemtableBlock> b = Create(batch);
+  std::lock_guard<std::mutex> lock(b->mu_);
+  b->BuildLocked(batch, {}, /*all=*/true);
+  b->full_view_.num_rows = b->ts_.size();
+  b->full_view_.ts = b->ts_.data();
+  for (const ColumnVector& c : b->columns_) b->full_view_.Add(&c);
+  return b;
+}
+
+size_t MemtableBlock::built_names() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return built_.size();
+}
+
+void MemtableBlock::View(const EventBatch& batch, std::span<const std::string> names,
+                         BlockView* out) const {
+  out->num_rows = ts_.size();
+  out->ts = ts_.data();
+  out->fields.clear();
+  out->all.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string_view> missing;
+  for (const std::string& n : names) {
+    if (!built_.contains(n) &&
+        std::find(missing.begin(), missing.end(), std::string_view(n)) == missing.end()) {
+      missing.push_back(n);
+    }
+  }
+  if (!missing.empty()) BuildLocked(batch, missing, /*all=*/false);
+  for (const std::string& n : names) {
+    if (out->Find(n) != nullptr) continue;  // listed twice
+    for (uint32_t col : built_.find(n)->second) out->Add(&columns_[col]);
+  }
+}
+
+void MemtableBlock::BuildLocked(const EventBatch& batch, const std::vector<std::string_view>& names,
+                                bool all) const {
   const auto& events = batch.events();
   const size_t n = events.size();
-  b->ts_.resize(n);
+  const size_t first_new = columns_.size();
 
   std::unordered_map<std::string_view, TypeSlots> by_name;
-  std::vector<TypeSlots*> names;  // per column: its name's slots (first-wins check)
-  // Events of one batch usually list their fields in the same order: predict the column of
-  // each field position from the previous event, and hash the name only on a miss.
-  std::vector<int32_t> predicted;
+  for (std::string_view name : names) by_name.try_emplace(name).first->second.fill(-1);
+  std::vector<TypeSlots*> slots_of;  // per new column (index - first_new): its name's slots
+  // Events of one batch usually list their fields in the same order: predict each field
+  // position's column (or that it is not wanted) from the previous event, and hash the name
+  // only on a miss.
+  struct Predicted {
+    std::string_view name;
+    ColumnType type;
+    int32_t col;  // -1: a name not being built
+  };
+  std::vector<Predicted> predicted;
 
   auto resolve = [&](std::string_view name, ColumnType type) -> int32_t {
-    auto [it, inserted] = by_name.try_emplace(name);
-    if (inserted) it->second.fill(-1);
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      if (!all) return -1;
+      it = by_name.try_emplace(name).first;
+      it->second.fill(-1);
+    }
     int32_t& slot = it->second[static_cast<size_t>(type)];
     if (slot < 0) {
-      slot = static_cast<int32_t>(b->columns_.size());
-      ColumnVector& c = b->columns_.emplace_back();
+      slot = static_cast<int32_t>(columns_.size());
+      ColumnVector& c = columns_.emplace_back();
       c.name = std::string(name);
       c.type = type;
       c.present.assign(n, 0);
@@ -50,36 +113,33 @@ std::unique_ptr<MemtableBlock> MemtableBlock::Build(const EventBatch& batch) {
         case ColumnType::kNull:
           break;
       }
-      names.push_back(&it->second);
+      slots_of.push_back(&it->second);
     }
     return slot;
   };
 
   for (size_t r = 0; r < n; ++r) {
-    const EventBatch::EventRef& e = events[r];
-    b->ts_[r] = e.ts_ns;
     size_t pos = 0;
-    for (const Field& f : batch.fields(e)) {
+    for (const Field& f : batch.fields(events[r])) {
       const ColumnType type = ColumnTypeOf(f.value.type);
-      int32_t col = -1;
-      if (pos < predicted.size()) {
-        const ColumnVector& p = b->columns_[static_cast<size_t>(predicted[pos])];
-        if (p.type == type && p.name == f.name) col = predicted[pos];
-      }
-      if (col < 0) {
+      int32_t col;
+      if (pos < predicted.size() && predicted[pos].type == type && predicted[pos].name == f.name) {
+        col = predicted[pos].col;
+      } else {
         col = resolve(f.name, type);
         if (pos < predicted.size()) {
-          predicted[pos] = col;
+          predicted[pos] = {f.name, type, col};
         } else {
-          predicted.push_back(col);
+          predicted.push_back({f.name, type, col});
         }
       }
       ++pos;
-      ColumnVector& c = b->columns_[static_cast<size_t>(col)];
+      if (col < 0) continue;
+      ColumnVector& c = columns_[static_cast<size_t>(col)];
       // A repeated name: the event row accessor finds the first occurrence, so keep it.
       bool seen = false;
-      for (int32_t other : *names[static_cast<size_t>(col)]) {
-        if (other >= 0 && b->columns_[static_cast<size_t>(other)].present[r]) seen = true;
+      for (int32_t other : *slots_of[static_cast<size_t>(col) - first_new]) {
+        if (other >= 0 && columns_[static_cast<size_t>(other)].present[r]) seen = true;
       }
       if (seen) continue;
       c.present[r] = 1;
@@ -102,23 +162,21 @@ std::unique_ptr<MemtableBlock> MemtableBlock::Build(const EventBatch& batch) {
     }
   }
 
-  if (n > 0) {
-    auto [mn, mx] = std::minmax_element(b->ts_.begin(), b->ts_.end());
-    b->min_ts_ = *mn;
-    b->max_ts_ = *mx;
-  }
-  b->view_.num_rows = n;
-  b->view_.ts = b->ts_.data();
-  b->bytes_ = n * sizeof(int64_t);
-  for (ColumnVector& c : b->columns_) {
+  size_t added = 0;
+  for (size_t i = first_new; i < columns_.size(); ++i) {
+    ColumnVector& c = columns_[i];
     c.all_present = std::find(c.present.begin(), c.present.end(), 0) == c.present.end();
+    added += c.present.size() + c.ints.size() * sizeof(int64_t) + c.floats.size() * sizeof(double) +
+             c.strings.size() * sizeof(std::string_view);
   }
-  for (const ColumnVector& c : b->columns_) {
-    b->view_.Add(&c);
-    b->bytes_ += c.present.size() + c.ints.size() * sizeof(int64_t) +
-                 c.floats.size() * sizeof(double) + c.strings.size() * sizeof(std::string_view);
+  bytes_.fetch_add(added, std::memory_order_relaxed);
+  // Every name asked for is built now, present or not; columns in first-appearance order.
+  for (auto& [name, slots] : by_name) {
+    std::vector<uint32_t>& cols = built_[std::string(name)];
+    for (size_t i = first_new; i < columns_.size(); ++i) {
+      if (columns_[i].name == name) cols.push_back(static_cast<uint32_t>(i));
+    }
   }
-  return b;
 }
 
 MemtableBlockCache& MemtableBlockCache::Default() {
@@ -159,7 +217,7 @@ std::shared_ptr<const MemtableBlock> MemtableBlockCache::Get(
     }
     e = it->second;
   }
-  std::call_once(e->built, [&] { e->block = MemtableBlock::Build(*batch); });
+  std::call_once(e->created, [&] { e->block = MemtableBlock::Create(*batch); });
   return e->block;
 }
 

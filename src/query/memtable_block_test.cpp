@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "ingest/normalize/normalizer.h"
 #include "query/column_filter.h"
 #include "query/filter_matcher.h"
+#include "query/query_plan.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -81,6 +83,7 @@ TEST(MemtableBlockTest, FieldsReadAsTheEventRowAccessorReadsThem) {
 TEST(MemtableBlockTest, ColumnFiltersSelectTheRowsFilterMatcherSelects) {
   auto batch = Normalized(Lines());
   auto block = MemtableBlock::Build(*batch);
+  auto lazy = MemtableBlock::Create(*batch);  // built up filter by filter
   const char* filters[] = {
       "level:error",
       "service:svc-1 -level:info",
@@ -108,6 +111,14 @@ TEST(MemtableBlockTest, ColumnFiltersSelectTheRowsFilterMatcherSelects) {
     ASSERT_TRUE(cf.ok() && fm.ok()) << text;
     std::vector<uint8_t> mask(block->num_rows(), 1);
     cf->Apply(block->view(), &mask);
+    // The same filter over a view of only its own columns (what the engine builds).
+    std::vector<std::string> names;
+    CollectFilterFields(*q->filter, &names);
+    BlockView own;
+    lazy->View(*batch, names, &own);
+    std::vector<uint8_t> own_mask(block->num_rows(), 1);
+    cf->Apply(own, &own_mask);
+    EXPECT_EQ(own_mask, mask) << text;
     size_t matched = 0;
     for (size_t r = 0; r < batch->size(); ++r) {
       EventRowAccessor row(*batch, batch->events()[r]);
@@ -117,6 +128,46 @@ TEST(MemtableBlockTest, ColumnFiltersSelectTheRowsFilterMatcherSelects) {
     }
     EXPECT_GT(matched, 0u) << text << " selects nothing: the comparison proves little";
   }
+}
+
+// Columns built on demand, a few names at a time in any order, read exactly what the row
+// accessor reads, and hold less than a block of every field.
+TEST(MemtableBlockTest, ViewsBuildOnlyTheNamesAskedForAndReadAsTheRowAccessor) {
+  auto batch = Normalized(Lines());
+  auto block = MemtableBlock::Create(*batch);
+  EXPECT_EQ(block->built_names(), 0u);
+  const std::vector<std::vector<std::string>> asks = {
+      {"level"},
+      {"code", "level", "absent"},
+      {"msg", "msg", "_msg"},
+      {"user.id", "ok", "dur", "status", "service", "code"},
+  };
+  size_t previous_bytes = block->MemoryUsage();
+  for (const auto& names : asks) {
+    BlockView v;
+    block->View(*batch, names, &v);
+    ASSERT_EQ(v.num_rows, batch->size());
+    for (size_t r = 0; r < batch->size(); ++r) {
+      EventRowAccessor want(*batch, batch->events()[r]);
+      BlockRowAccessor got(v, r);
+      for (const std::string& n : names) {
+        EXPECT_TRUE(got.Get(n) == want.Get(n)) << "row " << r << " field " << n;
+      }
+    }
+    for (const auto& f : v.fields) {
+      EXPECT_NE(std::find(names.begin(), names.end(), std::string(f.first)), names.end())
+          << f.first << " is in the view without being asked for";
+    }
+    EXPECT_EQ(v.Find("absent"), nullptr);
+    EXPECT_GE(block->MemoryUsage(), previous_bytes);
+    previous_bytes = block->MemoryUsage();
+  }
+  EXPECT_EQ(block->built_names(), 10u);  // every distinct name asked for, "absent" included
+  EXPECT_LT(block->MemoryUsage(), MemtableBlock::Build(*batch)->MemoryUsage());
+  BlockView level;
+  block->View(*batch, std::vector<std::string>{"level"}, &level);
+  ASSERT_NE(level.Find("level"), nullptr);
+  EXPECT_EQ(block->built_names(), 10u);  // built once, reused
 }
 
 TEST(MemtableBlockTest, RepeatedFieldNameKeepsTheFirstOccurrence) {

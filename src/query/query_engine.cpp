@@ -46,6 +46,7 @@ struct Worker {
   uint64_t memory = 0;
   QueryStats qs;
   DecodedBlock block;
+  BlockView memtable_view;  // of the memtable batch being scanned
   std::vector<uint8_t> mask;
 };
 
@@ -188,7 +189,10 @@ Status Engine::ScanMemtable(Worker* w, ColumnStats* stats) const {
     std::shared_ptr<const MemtableBlock> block =
         MemtableBlockCache::Default().Get(snap_.memtable[bi]);
     if (block->max_ts() < plan_.min_ts || block->min_ts() >= plan_.max_ts) continue;
-    const BlockView& v = block->view();
+    // Only the columns the filter reads, and the aggregation's: matching rows are taken
+    // from the batch itself.
+    block->View(batch, stats ? plan_.columns : plan_.filter_columns, &w->memtable_view);
+    const BlockView& v = w->memtable_view;
     TimeMask(v, block->min_ts(), block->max_ts(), &w->mask);
     filter_.Apply(v, &w->mask);
     uint64_t matched = 0;
