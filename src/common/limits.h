@@ -155,6 +155,18 @@ inline constexpr int kMergeQueryYieldBudgetMs = 10'000;
 // value also counts against every other process on the machine, and a merge that starves
 // behind a neighbour's batch job lets parts pile up (nice +19 was measured no better).
 inline constexpr int kMergeThreadNice = 10;
+
+// --- the allocator (common/heap_tuning.h) ---------------------------------------------------
+// glibc arenas: its default is 8 per core; each arena keeps what was freed into it. Threads
+// here are few and allocate big blocks rarely (a batch, a block, a chunk), so contention on
+// 4 arenas costs nothing measurable, and freed memory has fewer places to sit.
+inline constexpr int kMallocArenas = 4;
+// Blocks at least this big are their own mapping, returned to the kernel when freed: column
+// vectors, batch arenas and chunk buffers are mostly above it, and 128 KiB is glibc's own
+// starting value (fixing it stops the dynamic threshold that rises to 32 MiB).
+inline constexpr int kMallocMmapThreshold = 128 << 10;
+// The top of a heap is given back once this much is free there (glibc's default, fixed).
+inline constexpr int kMallocTrimThreshold = 128 << 10;
 inline constexpr int kFlushThreadNice = 5;
 inline constexpr int kIngestThreadNice = 3;
 
@@ -170,9 +182,11 @@ inline constexpr int kBloomBitsPerKey = 10;
 inline constexpr int kPartZstdLevel = 3;
 // A partition with at least this many parts gets a merge.
 inline constexpr size_t kMergeMinParts = 4;
-// Most parts merged at once: a merge holds one decoded block per input, so this bounds its
-// memory (~16 x 12 MiB) and keeps the fan-in at a size-tiered ratio.
-inline constexpr size_t kMaxPartsPerMerge = 16;
+// Most parts merged at once: a merge holds one block per input decoded to rows (~23 MB for
+// kPartBlockRows events of the benchmark's mix), so this bounds its memory: 16 inputs took
+// 370 MB at the peak of a 10M-event ingest (heaptrack, issue 20), 8 take ~185 MB. 8 is still
+// twice kMergeMinParts: a backlog of one tier drains two tiers up per merge.
+inline constexpr size_t kMaxPartsPerMerge = 8;
 // A merge starts only when the file system has this many times its inputs' bytes free (as
 // ClickHouse reserves 1.1x for a merge): its output takes about what its inputs take, and a
 // merge that runs out of space half-way fails, keeps its inputs and has used the room the

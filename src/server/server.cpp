@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/heap_tuning.h"
 #include "common/logger.h"
 #include "common/scheduler.h"
 #include "common/systemd_notify.h"
@@ -194,6 +195,7 @@ void NotifySystemd(std::string_view state) {
 int RunServerUntilSignal(const ServerConfig& config) {
   logger::Configure(config.log_level, config.log_format);
   uint64_t nofile = RaiseOpenFileLimit();
+  const bool heap_tuned = ConfigureServerHeap();  // before any thread starts
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -209,7 +211,7 @@ int RunServerUntilSignal(const ServerConfig& config) {
     logger::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
-  logger::Info("ready", {{"open_file_limit", nofile}});
+  logger::Info("ready", {{"open_file_limit", nofile}, {"heap_tuning", heap_tuned}});
   NotifySystemd("READY=1\nSTATUS=serving");
   // Under a systemd watchdog the wait wakes up to ping; a hung process stops pinging and is
   // restarted.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/heap_tuning.h"
 #include "common/logger.h"
 #include "common/thread_priority.h"
 #include "store/format/file_names.h"
@@ -439,6 +440,7 @@ void PartitionSet::MergeLoop() {
       auto merged = MergeOnce();
       // A failed merge leaves the inputs in place; it is retried on the next kick.
       if (!merged.ok() || !*merged) break;
+      ReleaseFreeHeap();  // the merge's decoded input blocks and output buffers
       std::lock_guard<std::mutex> l(bg_mu_);
       if (bg_stop_) return;
     }

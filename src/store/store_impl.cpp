@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/limits.h"
+#include "common/heap_tuning.h"
 #include "common/logger.h"
 #include "common/thread_priority.h"
 #include "store/format/file_names.h"
@@ -557,6 +558,9 @@ Status StoreImpl::FlushLocked() {
   }
   flushes_.fetch_add(1);
   admission_.Release(released);  // wakes the appends waiting for room
+  // The flushed batches (a memtable's worth) and the flush's sort and part buffers are free
+  // now, unless a query's snapshot still holds some: give the pages back.
+  ReleaseFreeHeap();
   Status st = wal_->DeleteSegmentsUpTo(WalDeletableUpTo(max_seq));
   if (!st.ok()) {
     // Harmless for correctness: replay skips covered records. Only disk space is at stake.
