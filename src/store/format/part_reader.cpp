@@ -1,5 +1,7 @@
 #include "store/format/part_reader.h"
 
+#include <algorithm>
+
 #include <xxhash.h>
 
 #include "store/format/bloom.h"
@@ -344,6 +346,16 @@ Status PartReader::ReadBlockEvents(size_t block, EventBatch* out) const {
   }
   std::vector<std::string_view> names(b.chunks.size());
   for (size_t k = 1; k < b.chunks.size(); ++k) names[k] = out->arena().Copy(cols[k].name);
+  // Exact sizes: a merge holds one such block per input, and a field array grown by doubling
+  // would hold up to twice its fields (issue 20's peak-memory profile).
+  size_t fields = 0;
+  for (size_t k = 1; k < cols.size(); ++k) {
+    fields +=
+        cols[k].all_present
+            ? cols[k].size()
+            : static_cast<size_t>(std::count(cols[k].present.begin(), cols[k].present.end(), 1));
+  }
+  out->Reserve(b.num_rows, fields);
   for (uint32_t r = 0; r < b.num_rows; ++r) {
     out->BeginEvent(cols[0].ints[r]);
     for (size_t k = 1; k < cols.size(); ++k) {
