@@ -33,7 +33,7 @@ bool ConfigureServerHeap();
 // milliseconds on a large heap: call it after work that freed a lot, not per request.
 void ReleaseFreeHeap();
 
-// How many ReleaseFreeHeap calls ran and their total time (for /v1/stats).
+// How many ReleaseFreeHeap calls ran and their total time (tests; not in /v1/stats yet).
 struct HeapReleaseStats {
   uint64_t releases = 0;
   double total_ms = 0;
