@@ -114,6 +114,11 @@ void RegisterQueryCommand(CLI::App& app, int* exit_code) {
   auto* file =
       cmd->add_option("--file", args->src.files, "NDJSON log file(s), plain or gzip; - is stdin")
           ->allow_extra_args(false);
+  cmd->add_option("--threads", args->src.threads,
+                  "--file/stdin: threads that parse and evaluate (default: one per core)")
+      ->check(CLI::Range(1u, 256u));
+  // Tests only: small chunks spread a small file over several threads.
+  cmd->add_option("--chunk-bytes", args->src.chunk_bytes)->group("");
   server->excludes(data)->excludes(file);
   data->excludes(file);
   cmd->callback([args, exit_code] {

@@ -24,7 +24,12 @@ Result<std::unique_ptr<QueryBackend>> OpenQueryBackend(const QuerySourceOptions&
     VIGIA_ASSIGN_OR_RETURN(auto backend, LocalStoreBackend::OpenReadOnly(src.data_dir));
     return std::unique_ptr<QueryBackend>(std::move(backend));
   }
-  return MakeFilesBackend(src.files, src.progress, src.force_progress);
+  FilesBackendOptions o;
+  o.progress = src.progress;
+  o.force_progress = src.force_progress;
+  o.threads = src.threads;
+  o.chunk_bytes = src.chunk_bytes;
+  return MakeFilesBackend(src.files, o);
 }
 
 ScanProgressLine::ScanProgressLine(const QuerySourceOptions& src)

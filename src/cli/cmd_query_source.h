@@ -29,6 +29,10 @@ struct QuerySourceOptions {
   // it for every scan, terminal or not.
   bool progress = false;
   bool force_progress = false;
+  // --file/stdin: worker threads (0 = one per core) and chunk size (0 = the default; the
+  // tests make it small to get many chunks out of a small file).
+  unsigned threads = 0;
+  size_t chunk_bytes = 0;
 };
 
 // The backend of the source `src` names: --server, else --data, else the files (or stdin).

@@ -2,12 +2,17 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
+#include <mutex>
+#include <tuple>
 
+#include "common/limits.h"
 #include "ingest/ndjson/ndjson_decoder.h"
+#include "query/chunked_row_evaluator_backend.h"
 #include "query/ndjson_file_source.h"
-#include "query/row_evaluator_backend.h"
 
 namespace vigia::cli {
 namespace {
@@ -18,53 +23,108 @@ int64_t WallNowNs() {
       .count();
 }
 
-// Decodes every file in turn and hands each chunk's batch to `add`.
-Status ReadFiles(const std::vector<std::string>& files, bool progress, bool force_progress,
-                 const std::function<Status(const EventBatch&)>& add) {
-  NdjsonDecoder decoder;
-  uint64_t rejected = 0;
+// What one Run's reader and decoders share: the receive time of each chunk's file (events
+// without a time get it) and the rejected lines.
+struct ReadReport {
+  std::mutex mu;
+  std::deque<int64_t> chunk_now;  // by chunk seq
+  std::atomic<uint64_t> rejected{0};
+  // The first rejected line in file order: (chunk seq, line in the chunk), and its reason.
+  std::tuple<uint64_t, uint64_t> first_at{UINT64_MAX, UINT64_MAX};
   std::string first_error;
-  // Files are usually far bigger than one chunk; 4 MiB keeps the decoder's batches large
-  // enough to amortize per-batch work and small enough to stay cache- and memory-friendly.
-  constexpr size_t kChunk = 4u << 20;
-  bool show = force_progress || (progress && isatty(STDERR_FILENO));
-  for (const std::string& f : files) {
-    int64_t now = WallNowNs();
-    Status st = ReadNdjsonChunks(
-        f, kChunk,
-        [&](std::string_view chunk) {
-          EventBatch batch;
-          DecodeResult r = decoder.Decode(chunk, now, &batch);
-          rejected += r.rejected;
-          if (first_error.empty() && !r.errors.empty()) first_error = r.errors[0].error;
-          return add(batch);
-        },
-        [&](const NdjsonReadProgress& p) {
-          if (show && (force_progress || p.file_bytes > (64u << 20))) {
-            std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
-                         static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
-                         static_cast<unsigned long long>(p.file_bytes >> 20));
+};
+
+class FilesBackend final : public QueryBackend {
+ public:
+  FilesBackend(std::vector<std::string> files, const FilesBackendOptions& o)
+      : files_(std::move(files)),
+        options_(o),
+        inner_([this](const auto& emit) { return ReadAll(emit); }, [this] { return MakeDecoder(); },
+               o.threads) {}
+
+  Result<QueryResult> Run(const Query& q, const QueryOptions& options,
+                          const QueryObserver& observer) override {
+    report_ = std::make_unique<ReadReport>();
+    Result<QueryResult> r = inner_.Run(q, options, observer);
+    if (uint64_t n = report_->rejected.load()) {
+      std::fprintf(stderr, "vigia: skipped %llu unparseable line(s); first: %s\n",
+                   static_cast<unsigned long long>(n), report_->first_error.c_str());
+    }
+    return r;
+  }
+  using QueryBackend::Run;
+
+  Result<std::string> Explain(const Query& q, const QueryOptions& options) override {
+    return inner_.Explain(q, options);
+  }
+
+ private:
+  // The reader: every file in turn, in chunks of whole lines.
+  Status ReadAll(const std::function<Status(std::string_view)>& emit) {
+    const size_t chunk = options_.chunk_bytes ? options_.chunk_bytes : limits::kFileQueryChunkBytes;
+    bool show = options_.force_progress || (options_.progress && isatty(STDERR_FILENO));
+    for (const std::string& f : files_) {
+      int64_t now = WallNowNs();
+      Status st = ReadNdjsonChunks(
+          f, chunk,
+          [&](std::string_view text) {
+            {
+              std::lock_guard lock(report_->mu);
+              report_->chunk_now.push_back(now);
+            }
+            return emit(text);
+          },
+          [&](const NdjsonReadProgress& p) {
+            if (show && (options_.force_progress || p.file_bytes > (64u << 20))) {
+              std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
+                           static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
+                           static_cast<unsigned long long>(p.file_bytes >> 20));
+            }
+          });
+      if (show) std::fprintf(stderr, "\r\033[K");
+      VIGIA_RETURN_IF_ERROR(st);
+    }
+    return Status::Ok();
+  }
+
+  // One worker's decoder: its own NdjsonDecoder (it reuses a simdjson parser).
+  ChunkedRowEvaluatorBackend::ChunkDecoder MakeDecoder() {
+    auto decoder = std::make_shared<NdjsonDecoder>();
+    return [this, decoder](uint64_t seq, std::string_view text, EventBatch* out) {
+      ReadReport& rep = *report_;
+      int64_t now;
+      {
+        std::lock_guard lock(rep.mu);
+        now = rep.chunk_now[seq];
+      }
+      DecodeResult r = decoder->Decode(text, now, out);
+      if (r.rejected) {
+        rep.rejected += r.rejected;
+        if (!r.errors.empty()) {
+          std::lock_guard lock(rep.mu);
+          std::tuple<uint64_t, uint64_t> at{seq, r.errors[0].line};
+          if (at < rep.first_at) {
+            rep.first_at = at;
+            rep.first_error = r.errors[0].error;
           }
-        });
-    if (show) std::fprintf(stderr, "\r\033[K");
-    VIGIA_RETURN_IF_ERROR(st);
+        }
+      }
+      return Status::Ok();
+    };
   }
-  if (rejected) {
-    std::fprintf(stderr, "vigia: skipped %llu unparseable line(s); first: %s\n",
-                 static_cast<unsigned long long>(rejected), first_error.c_str());
-  }
-  return Status::Ok();
-}
+
+  const std::vector<std::string> files_;
+  const FilesBackendOptions options_;
+  std::unique_ptr<ReadReport> report_;
+  ChunkedRowEvaluatorBackend inner_;
+};
 
 }  // namespace
 
-std::unique_ptr<QueryBackend> MakeFilesBackend(std::vector<std::string> files, bool progress,
-                                               bool force_progress) {
+std::unique_ptr<QueryBackend> MakeFilesBackend(std::vector<std::string> files,
+                                               const FilesBackendOptions& options) {
   if (files.empty()) files.push_back("-");
-  return std::make_unique<RowEvaluatorBackend>(
-      [files = std::move(files), progress, force_progress](const auto& add) {
-        return ReadFiles(files, progress, force_progress, add);
-      });
+  return std::make_unique<FilesBackend>(std::move(files), options);
 }
 
 }  // namespace vigia::cli

@@ -1,7 +1,9 @@
 // The NDJSON log files (plain or gzip) or stdin of `vigia query --file` / `vigia trace
-// --file` as a QueryBackend: each Run decodes them with the ingest decoder (the same alias
-// normalization as POST /v1/events) and feeds the row evaluator (RowEvaluatorBackend).
-// Unparseable lines are counted and summarized on stderr, never fatal. With `progress`, a
+// --file` as a QueryBackend: each Run reads them in chunks of whole lines
+// (query/ndjson_file_source.h) and evaluates the chunks on worker threads
+// (ChunkedRowEvaluatorBackend), each worker decoding with its own ingest decoder (the same
+// alias normalization as POST /v1/events). Unparseable lines are counted and summarized on
+// stderr after the run (the first in file order is quoted), never fatal. With `progress`, a
 // progress line on stderr for files over 64 MiB when stderr is a terminal; `force_progress`
 // shows it for every file, terminal or not.
 //
@@ -11,6 +13,7 @@
 // Thread-safety: one Run at a time (stdin can be read once).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,8 +22,15 @@
 
 namespace vigia::cli {
 
+struct FilesBackendOptions {
+  bool progress = false;
+  bool force_progress = false;
+  unsigned threads = 0;    // worker threads; 0 = one per core
+  size_t chunk_bytes = 0;  // 0 = limits::kFileQueryChunkBytes
+};
+
 // `files` empty or "-" = stdin.
-std::unique_ptr<QueryBackend> MakeFilesBackend(std::vector<std::string> files, bool progress,
-                                               bool force_progress);
+std::unique_ptr<QueryBackend> MakeFilesBackend(std::vector<std::string> files,
+                                               const FilesBackendOptions& options);
 
 }  // namespace vigia::cli

@@ -262,6 +262,15 @@ inline constexpr int kQueryWorkerThreads = 2;
 // Fewest blocks to read for which the engine starts worker threads: below that, starting
 // threads costs more than it saves (a needle lookup reads one to three blocks).
 inline constexpr size_t kQueryParallelMinBlocks = 4;
+// Chunks `vigia query --file` reads ahead of the merge point, per worker thread
+// (chunked_row_evaluator_backend.h): one being parsed and one or two waiting keep every
+// worker busy while the reader inflates gzip; more only cost memory (a chunk is 4 MiB, plus
+// its decoded batch and partial state).
+inline constexpr size_t kFileQueryChunksPerWorker = 3;
+// Bytes per chunk of `vigia query --file` (whole lines; a longer line makes a longer
+// chunk): big enough to amortize a chunk's evaluator and merge, small enough that a file of
+// a few tens of MiB still spreads over both cores and the read-ahead stays small.
+inline constexpr size_t kFileQueryChunkBytes = size_t{4} << 20;
 // Decoded column chunks (and bloom filters) kept between queries (query/chunk_cache.h);
 // the server's query.cache_bytes. Decoding is most of a scan's CPU, and an LRU cache smaller
 // than one query's working set gets no hits on a sequential scan at all. Decoded, a

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace vigia {
 namespace {
@@ -191,6 +192,24 @@ Status RowEvaluator::Add(const EventBatch& batch) {
       rows_.push_back(EventToRecord(batch, e));
       memory_ += rows_.back().MemoryUsage();
     }
+  }
+  return CheckLimits();
+}
+
+Status RowEvaluator::Merge(RowEvaluator&& other) {
+  stats_.rows_scanned += other.stats_.rows_scanned;
+  stats_.rows_matched += other.stats_.rows_matched;
+  if (first_stats_) {
+    VIGIA_RETURN_IF_ERROR(first_stats_->Merge(std::move(*other.first_stats_)));
+  } else {
+    if (rows_.empty()) {
+      rows_ = std::move(other.rows_);
+    } else {
+      rows_.insert(rows_.end(), std::make_move_iterator(other.rows_.begin()),
+                   std::make_move_iterator(other.rows_.end()));
+    }
+    other.rows_.clear();
+    memory_ += other.memory_;
   }
   return CheckLimits();
 }

@@ -4,7 +4,9 @@
 //
 // Feed it batches with Add() (in any order), then Finish(). Plain filter results are
 // returned in time order (ties keep input order); `stats`/`top` results in group-key order
-// unless a `sort` pipe says otherwise.
+// unless a `sort` pipe says otherwise. Parallel scans give each share of the input its own
+// evaluator and Merge() them (chunked_row_evaluator_backend.h); merged in input order, the
+// rows come out exactly as from one evaluator fed everything.
 //
 // Thread-safety: externally synchronized.
 #pragma once
@@ -39,6 +41,17 @@ class RowEvaluator {
 
   // Runs the remaining pipes and returns the rows.
   Result<QueryResult> Finish();
+
+  // Folds in `other`, an evaluator of the same query and options fed a later share of the
+  // input: its matched rows go after this one's (so ties keep input order when evaluators
+  // are merged in input order), its first stats pipe's states are merged
+  // (StatsAggregator::Merge: counts, min/max, exact percentiles and distinct sets as if one
+  // evaluator had seen both; float sums are added per share, so they may differ from one
+  // pass in the last bits), scan counters are summed. Fails like Add when a limit is hit.
+  Status Merge(RowEvaluator&& other);
+
+  // Bytes held by matched rows (the plain-filter case; the aggregator tracks its own).
+  uint64_t memory_bytes() const { return memory_; }
 
   // The effective time range (query ∩ options); engines use it to skip whole batches.
   const TimeRange& time_range() const { return range_; }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/time_format.h"
+#include "query/chunked_row_evaluator_backend.h"
 #include "query/ndjson_file_source.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
@@ -72,27 +73,31 @@ void Flatten(EventBatch* b, const std::string& prefix, simdjson::dom::object obj
   }
 }
 
+// Appends the events of `chunk` (whole dataset lines) to `b`.
+Status DecodeDatasetLines(std::string_view chunk, simdjson::dom::parser& parser, EventBatch* b) {
+  size_t pos = 0;
+  while (pos < chunk.size()) {
+    size_t nl = chunk.find('\n', pos);
+    if (nl == std::string_view::npos) nl = chunk.size();
+    std::string line(chunk.substr(pos, nl - pos));
+    pos = nl + 1;
+    if (line.empty()) continue;
+    auto obj = parser.parse(line).get_object();
+    if (obj.error()) return Status::InvalidArgument("bad line");
+    std::string_view ts = obj.value()["ts"].get_string().value();
+    b->BeginEvent(*ParseRfc3339(ts));
+    Flatten(b, "", obj.value());
+  }
+  return Status::Ok();
+}
+
 const EventBatch& Dataset() {
   static EventBatch* batch = [] {
     auto* b = new EventBatch();
     simdjson::dom::parser parser;
-    Status st = ReadNdjsonChunks((Dir() / "dataset.ndjson").string(), 64 * 1024,
-                                 [&](std::string_view chunk) {
-                                   size_t pos = 0;
-                                   while (pos < chunk.size()) {
-                                     size_t nl = chunk.find('\n', pos);
-                                     if (nl == std::string_view::npos) nl = chunk.size();
-                                     std::string line(chunk.substr(pos, nl - pos));
-                                     pos = nl + 1;
-                                     if (line.empty()) continue;
-                                     auto obj = parser.parse(line).get_object();
-                                     if (obj.error()) return Status::InvalidArgument("bad line");
-                                     std::string_view ts = obj.value()["ts"].get_string().value();
-                                     b->BeginEvent(*ParseRfc3339(ts));
-                                     Flatten(b, "", obj.value());
-                                   }
-                                   return Status::Ok();
-                                 });
+    Status st = ReadNdjsonChunks(
+        (Dir() / "dataset.ndjson").string(), 64 * 1024,
+        [&](std::string_view chunk) { return DecodeDatasetLines(chunk, parser, b); });
     EXPECT_TRUE(st.ok()) << st.ToString();
     return b;
   }();
@@ -184,6 +189,34 @@ TEST(GoldenQueries, AllMatchTheirReferences) {
     VIGIA_RETURN_IF_ERROR(ev->Add(data));
     return ev->Finish();
   });
+}
+
+// `vigia query --file`'s engine: the dataset in chunks of ~8 KB (~60 chunks) decoded and
+// evaluated on worker threads, merged in file order — the same references on 1 and 3 threads.
+TEST(GoldenQueries, ChunkedRowEvaluatorOnThreadsMatchesReferences) {
+  if (std::getenv("VIGIA_UPDATE_GOLDEN") != nullptr)
+    GTEST_SKIP() << "references come from the row evaluator";
+  for (unsigned threads : {1u, 3u}) {
+    SCOPED_TRACE(threads);
+    uint64_t chunks = 0;
+    ChunkedRowEvaluatorBackend backend(
+        [&](const auto& emit) {
+          return ReadNdjsonChunks((Dir() / "dataset.ndjson").string(), 8 * 1024,
+                                  [&](std::string_view chunk) {
+                                    ++chunks;
+                                    return emit(chunk);
+                                  });
+        },
+        [] {
+          auto parser = std::make_shared<simdjson::dom::parser>();
+          return [parser](uint64_t, std::string_view chunk, EventBatch* out) {
+            return DecodeDatasetLines(chunk, *parser, out);
+          };
+        },
+        threads);
+    RunGolden([&](const Query& q, const QueryOptions& opt) { return backend.Run(q, opt); });
+    EXPECT_GT(chunks, 40u);
+  }
 }
 
 TEST(GoldenQueries, ColumnarEngineOverStoreMatchesReferences) {
