@@ -9,7 +9,8 @@
 namespace vigia {
 namespace {
 
-// Typical events carry 10-20 fields; the vector still grows if a batch has more.
+// Typical events carry 10-20 fields. The first batch reserves this many per event; later ones
+// reserve what the previous batch used (see Impl::fields_per_event).
 constexpr size_t kFieldsPerEventGuess = 16;
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -30,6 +31,11 @@ struct NdjsonDecoder::Impl {
 
   IngestLimits limits;
   Normalizer normalizer;
+
+  // Fields per event the next batch reserves: the previous batch's average plus one. A batch's
+  // field vector that outgrows its reservation doubles (a copy of the whole array, and half of
+  // the new capacity idle while the batch sits in the memtable, counted in its memory).
+  size_t fields_per_event = kFieldsPerEventGuess;
 
   // Per Decode call.
   std::string_view body;
@@ -197,13 +203,18 @@ DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   }
   // A JSON array body is often one line: guess from its size (~350-byte events) instead.
   lines = std::max(lines, body.size() / 512);
-  out->Reserve(lines, lines * kFieldsPerEventGuess);
+  const size_t events_before = out->size();
+  const size_t fields_before = out->total_fields();
+  out->Reserve(lines, lines * d.fields_per_event);
   size_t first = pos;
   while (first < body.size() && IsBlank(body[first])) ++first;
   if (first < body.size() && body[first] == '[') {
     d.DecodeArray(first);
   } else {
     d.DecodeLines(pos);
+  }
+  if (const size_t events = out->size() - events_before; events > 0) {
+    d.fields_per_event = (out->total_fields() - fields_before + events - 1) / events + 1;
   }
   d.result = nullptr;
   d.out = nullptr;
