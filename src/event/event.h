@@ -22,16 +22,35 @@
 
 #include "common/arena.h"
 
+#if !defined(__GLIBCXX__)
+#error "Value overlays std::string_view's pointer with its scalars: libstdc++'s layout only"
+#endif
+
 namespace vigia {
 
 enum class ValueType : uint8_t { kNull = 0, kBool = 1, kInt = 2, kFloat = 3, kString = 4 };
 
+// A field's value: the member named by `type` holds it (b, i, f or s; none for kNull).
+//
+// 24 bytes, not 40: the scalars share storage with the string (an event batch holds ~18 Fields
+// per event, so each byte here is ~18 bytes per event in the memtable and in every batch on its
+// way to the WAL). Reading a member other than `type`'s is a bug, with one guarantee kept for
+// old code: `s` of a non-string value is empty. The scalars overlay the string's data pointer
+// and the string's length stays 0 for them (libstdc++'s string_view is {length, pointer};
+// event_test checks it).
 struct Value {
   ValueType type = ValueType::kNull;
-  bool b = false;
-  int64_t i = 0;
-  double f = 0;
-  std::string_view s;  // points into the owning batch's arena
+  union {
+    std::string_view s{};  // kString: points into the owning batch's arena
+    struct {
+      size_t string_length_zero_;  // s.size() for a scalar: never written, stays 0
+      union {
+        bool b;     // kBool
+        int64_t i;  // kInt
+        double f;   // kFloat
+      };
+    };
+  };
 
   static Value Null() { return {}; }
   static Value Bool(bool v) {
@@ -81,6 +100,7 @@ struct Field {
   std::string_view name;  // canonical or dynamic (dotted) name; in the arena or static
   Value value;
 };
+static_assert(sizeof(Value) == 24 && sizeof(Field) == 40, "the memtable's footprint per field");
 
 class EventBatch {
  public:

@@ -30,10 +30,22 @@ struct OwnedValue {
   static OwnedValue From(const Value& v) {
     OwnedValue o;
     o.type = v.type;
-    o.b = v.b;
-    o.i = v.i;
-    o.f = v.f;
-    if (v.type == ValueType::kString) o.s.assign(v.s);
+    switch (v.type) {
+      case ValueType::kNull:
+        break;
+      case ValueType::kBool:
+        o.b = v.b;
+        break;
+      case ValueType::kInt:
+        o.i = v.i;
+        break;
+      case ValueType::kFloat:
+        o.f = v.f;
+        break;
+      case ValueType::kString:
+        o.s.assign(v.s);
+        break;
+    }
     return o;
   }
   static OwnedValue Int(int64_t v) { return From(Value::Int(v)); }
@@ -46,13 +58,19 @@ struct OwnedValue {
   }
   // A view valid while this object lives and is not modified.
   Value view() const {
-    Value v;
-    v.type = type;
-    v.b = b;
-    v.i = i;
-    v.f = f;
-    if (type == ValueType::kString) v.s = s;
-    return v;
+    switch (type) {
+      case ValueType::kNull:
+        return Value::Null();
+      case ValueType::kBool:
+        return Value::Bool(b);
+      case ValueType::kInt:
+        return Value::Int(i);
+      case ValueType::kFloat:
+        return Value::Float(f);
+      case ValueType::kString:
+        return Value::String(s);
+    }
+    return Value::Null();
   }
 };
 

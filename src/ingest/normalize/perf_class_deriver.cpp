@@ -7,8 +7,10 @@ namespace vigia {
 void PerfClassDeriver::Derive(CanonicalEvent& event) const {
   using normalize::Slot;
   if (!event.Has(Slot::kDurationMs)) return;
-  event.AddIfAbsent(Slot::kPerfClass, Value::String(PerfClassFor(event.Get(Slot::kDurationMs).f)),
-                    true);
+  // duration_ms is a float slot: the canonicalizer stores it as kFloat or not at all.
+  const Value& duration = event.Get(Slot::kDurationMs);
+  if (duration.type != ValueType::kFloat) return;
+  event.AddIfAbsent(Slot::kPerfClass, Value::String(PerfClassFor(duration.f)), true);
 }
 
 const std::vector<const FieldDeriver*>& BuiltinFieldDerivers() {
