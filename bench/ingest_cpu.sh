@@ -7,7 +7,8 @@
 #   bench/ingest_cpu.sh build /tmp/e.ndjson [connections=4] [batch=1000]
 #
 # Prints the load generator's line, server CPU seconds (user/sys), events per CPU-second,
-# peak RSS (VmHWM) and the store's memtable/flush/merge counters every 2 s.
+# minor page faults (fresh memory the kernel zero-fills: the sys time of a heap that returns
+# memory to the OS), peak RSS (VmHWM) and the store's memtable/flush/merge counters every 2 s.
 set -euo pipefail
 BUILD=${1:?build dir}
 FILE=${2:?ndjson file}
@@ -21,7 +22,7 @@ SERVER=$!
 for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$PORT/health/live && break; sleep 0.1; done
 EVENTS=$(wc -l <"$FILE")
 TCK=$(getconf CLK_TCK)
-read -r U0 S0 < <(awk '{print $14, $15}' /proc/$SERVER/stat)
+read -r U0 S0 F0 < <(awk '{print $14, $15, $10}' /proc/$SERVER/stat)
 (while kill -0 $SERVER 2>/dev/null; do
   echo "  rss=$(awk '/VmRSS/{print $2}' /proc/$SERVER/status)kB $(curl -s --max-time 1 \
     http://127.0.0.1:$PORT/v1/stats | grep -o '"memtable":{[^}]*}\|"flushes":[0-9]*\|"merges":[0-9]*' |
@@ -30,11 +31,12 @@ read -r U0 S0 < <(awk '{print $14, $15}' /proc/$SERVER/stat)
 done) &
 POLL=$!
 "$BUILD/vigia-load" --url http://127.0.0.1:$PORT/v1/events --file "$FILE" -c "$CONN" -b "$BATCH" | tail -1
-read -r U1 S1 < <(awk '{print $14, $15}' /proc/$SERVER/stat)
+read -r U1 S1 F1 < <(awk '{print $14, $15, $10}' /proc/$SERVER/stat)
 kill $POLL 2>/dev/null || true
 CPU=$(echo "scale=2; ($U1 + $S1 - $U0 - $S0) / $TCK" | bc)
 echo "server CPU: ${CPU} s (user $(echo "scale=2; ($U1-$U0)/$TCK" | bc), sys $(echo "scale=2; ($S1-$S0)/$TCK" | bc))"
 echo "events per server CPU-second: $(echo "$EVENTS / $CPU" | bc)"
+echo "minor page faults: $((F1 - F0)) ($(echo "scale=1; ($F1 - $F0) / $EVENTS" | bc) per event)"
 echo "peak RSS: $(awk '/VmHWM/{print $2}' /proc/$SERVER/status) kB"
 kill -TERM $SERVER
 wait $SERVER || true
