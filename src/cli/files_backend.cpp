@@ -1,5 +1,6 @@
 #include "cli/files_backend.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -45,6 +46,8 @@ class FilesBackend final : public QueryBackend {
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override {
     report_ = std::make_unique<ReadReport>();
+    mallopt(M_MMAP_THRESHOLD, limits::kFileQueryMmapThreshold);
+    mallopt(M_TRIM_THRESHOLD, limits::kFileQueryTrimThreshold);
     Result<QueryResult> r = inner_.Run(q, options, observer);
     if (uint64_t n = report_->rejected.load()) {
       std::fprintf(stderr, "vigia: skipped %llu unparseable line(s); first: %s\n",

@@ -271,6 +271,14 @@ inline constexpr size_t kFileQueryChunksPerWorker = 3;
 // chunk): big enough to amortize a chunk's evaluator and merge, small enough that a file of
 // a few tens of MiB still spreads over both cores and the read-ahead stays small.
 inline constexpr size_t kFileQueryChunkBytes = size_t{4} << 20;
+// glibc's mmap and trim thresholds during a `vigia query --file` scan (a short-lived CLI
+// process, unlike the server's heap_tuning.h): every chunk allocates a batch and its
+// arena of several MiB and frees them; at glibc's defaults those went back to the kernel
+// and were faulted in and zeroed again for the next chunk (page faults were ~8 % of the
+// scan). Keeping them in the heap bounds nothing new: the read-ahead window bounds what is
+// live.
+inline constexpr int kFileQueryMmapThreshold = 64 << 20;
+inline constexpr int kFileQueryTrimThreshold = 512 << 20;
 // Decoded column chunks (and bloom filters) kept between queries (query/chunk_cache.h);
 // the server's query.cache_bytes. Decoding is most of a scan's CPU, and an LRU cache smaller
 // than one query's working set gets no hits on a sequential scan at all. Decoded, a

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -122,8 +123,17 @@ class EventRowAccessor final : public RowAccessor {
   Value Get(std::string_view field) const override {
     if (IsTimeField(field)) return Value::Int(e_.ts_ns);
     if (field == "_msg") field = "msg";
-    const Value* v = batch_.Find(e_, field);
-    return v ? *v : Value::Null();
+    // EventBatch::Find, with the first byte compared before memcmp: the filter and every
+    // aggregate look fields up per row, and most names differ in length or first byte
+    // (this loop was 10 % of `vigia query --file` count by level).
+    const size_t n = field.size();
+    for (const Field& f : batch_.fields(e_)) {
+      if (f.name.size() == n &&
+          (n == 0 || (f.name[0] == field[0] && std::memcmp(f.name.data(), field.data(), n) == 0))) {
+        return f.value;
+      }
+    }
+    return Value::Null();
   }
 
  private:
