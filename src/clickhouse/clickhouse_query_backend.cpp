@@ -88,19 +88,17 @@ Result<std::string> ClickHouseQueryBackend::Explain(const Query& q, const QueryO
   return out;
 }
 
-Status ClickHouseQueryBackend::ProbeShards(QueryStats* stats) const {
-  // One row of system.one per live shard through the cluster() table function, against the
-  // shard count of the cluster's definition; both through the server this node talks to.
-  const std::string name = SqlString(options_.schema.cluster);
+Status ProbeShards(ClickHouseClient& client, const std::string& cluster, QueryStats* stats) {
+  const std::string name = SqlString(cluster);
   ClickHouseRequest req;
   req.sql = "SELECT (SELECT uniqExact(shard_num) FROM system.clusters WHERE cluster = " + name +
             "), (SELECT count() FROM cluster(" + name + ", system.one)) FORMAT TabSeparated";
   req.settings.push_back({"skip_unavailable_shards", "1"});
-  VIGIA_ASSIGN_OR_RETURN(std::string out, client_.Execute(req));
+  VIGIA_ASSIGN_OR_RETURN(std::string out, client.Execute(req));
   unsigned long total = 0, live = 0;
   if (std::sscanf(out.c_str(), "%lu\t%lu", &total, &live) != 2 || total == 0) {
-    return Status::InvalidArgument("clickhouse.cluster \"" + options_.schema.cluster +
-                                   "\" is not a cluster of " + options_.url);
+    return Status::InvalidArgument("clickhouse.cluster \"" + cluster + "\" is not a cluster of " +
+                                   client.url());
   }
   stats->shards_total = static_cast<uint32_t>(total);
   stats->shards_unavailable = std::max<uint32_t>(
@@ -113,10 +111,12 @@ Result<QueryResult> ClickHouseQueryBackend::Run(const Query& q, const QueryOptio
   if (!options_.allow_partial || options_.schema.cluster.empty()) {
     return RunOnce(q, options, observer);
   }
+  // A shard that dies between the first probe and the query's own read is caught by the
+  // second.
   QueryStats shards;
-  VIGIA_RETURN_IF_ERROR(ProbeShards(&shards));
+  VIGIA_RETURN_IF_ERROR(ProbeShards(client_, options_.schema.cluster, &shards));
   VIGIA_ASSIGN_OR_RETURN(QueryResult result, RunOnce(q, options, observer));
-  VIGIA_RETURN_IF_ERROR(ProbeShards(&shards));
+  VIGIA_RETURN_IF_ERROR(ProbeShards(client_, options_.schema.cluster, &shards));
   result.stats.shards_total = shards.shards_total;
   result.stats.shards_unavailable = shards.shards_unavailable;
   return result;

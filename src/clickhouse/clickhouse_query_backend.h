@@ -51,6 +51,13 @@ struct ClickHouseBackendOptions {
   bool pushdown = true;
 };
 
+// How many shards of `cluster` answer now, through the server `client` talks to:
+// stats->shards_total, and stats->shards_unavailable raised to the missing count. One row of
+// system.one per live shard (the cluster() table function with skip_unavailable_shards)
+// against the shard count of the cluster's definition. InvalidArgument when `cluster` is not
+// a cluster of that server.
+Status ProbeShards(ClickHouseClient& client, const std::string& cluster, QueryStats* stats);
+
 class ClickHouseQueryBackend final : public QueryBackend {
  public:
   explicit ClickHouseQueryBackend(ClickHouseBackendOptions options);
@@ -77,10 +84,6 @@ class ClickHouseQueryBackend final : public QueryBackend {
   // The candidate rows' statement; `where` (if given) receives its WHERE condition.
   Result<std::string> BuildSql(const Query& q, const QueryOptions& options,
                                std::vector<int>* columns, std::string* where = nullptr) const;
-  // allow_partial: how many of the cluster's shards answer now (shards_total, and how many
-  // did not). A shard that dies between this probe and the query's own read is caught by
-  // the probe Run repeats after it.
-  Status ProbeShards(QueryStats* stats) const;
   Result<QueryResult> RunOnce(const Query& q, const QueryOptions& options,
                               const QueryObserver& observer);
 

@@ -283,6 +283,11 @@ bool RowDecoder::ParseRow(size_t* pos, Status* error) {
   }
   *pos = r.pos;
   ++rows_;
+  if (keep_ && !keep_(ts, seq)) {
+    b.AbortEvent();
+    // Nothing points into an empty batch's arena: a long run of left-out rows reuses it.
+    if (b.empty()) b.arena().Reset();
+  }
   return true;
 }
 

@@ -50,12 +50,19 @@ class RowDecoder {
   // The SELECT list: "ts, seq, <columns>, x.key, x.type, x.value".
   static std::string SelectList(const std::vector<int>& columns);
 
+  // Rows for which `keep(ts, seq)` is false are read and left out of the batches (a cluster
+  // tail's de-duplication by its (ts, seq) cursor). Called once per row, in answer order.
+  void set_row_filter(std::function<bool(int64_t ts, uint64_t seq)> keep) {
+    keep_ = std::move(keep);
+  }
+
   // Feeds the next bytes of the answer (rows may be split anywhere); full batches go to
   // on_batch. Corruption when the bytes are not rows of this layout.
   Status Feed(std::string_view data);
   // Hands out the last batch; Corruption when the answer ended inside a row.
   Status Finish();
 
+  // Rows read, including those the row filter left out.
   uint64_t rows() const { return rows_; }
 
  private:
@@ -66,6 +73,7 @@ class RowDecoder {
   std::vector<int> columns_;
   size_t events_per_batch_;
   std::function<Status(std::shared_ptr<EventBatch>)> on_batch_;
+  std::function<bool(int64_t, uint64_t)> keep_;
   std::string pending_;
   std::shared_ptr<EventBatch> batch_;
   uint64_t rows_ = 0;

@@ -306,6 +306,30 @@ inline constexpr size_t kMaxLiveFeedQueuedEvents = 200'000;
 // Heartbeat on an idle tail stream (SSE comment / blank NDJSON line), so proxies keep the
 // connection and a dead client is detected by the failing write.
 inline constexpr int kTailKeepAliveMs = 15'000;
+// In a cluster (storage.backend = "clickhouse") a node's tails are served by polling
+// ClickHouse (server/cluster_tail.h; docs/scale-out.md "The live tail in a cluster"), one
+// poll per node for all its tails (tail.cluster_poll_ms). 1 s: an event shows on a tail
+// ~1-1.5 s after it was acknowledged on any node (the outbox ships within 200 ms), at one
+// small SELECT per second per node with open tails; none without.
+inline constexpr int kTailClusterPollMs = 1'000;
+// Each poll re-reads the rows of the last tail.cluster_lag_ms before it (by event time) and
+// shows the ones not shown yet: events reach ClickHouse after their ts — the outbox's batch
+// delay, INSERTs of full batches under load, retries while ClickHouse was briefly away,
+// another node's clock a little behind — and an event up to this late is still shown, once.
+// An event later than this is not shown on the tail (it is stored and queryable). 10 s covers
+// the shipping delays with room for a few seconds of clock skew; the cost is that every poll
+// reads the matching rows of 10 s again.
+inline constexpr int kTailClusterLagMs = 10'000;
+// The (ts, seq) keys of the rows shown in the lag window that a node keeps to show each row
+// once (~64 bytes each: ~13 MB). Past it the oldest key is forgotten and the window starts
+// after it: under more than ~20k matching events/s at the default lag, the window is shorter
+// than tail.cluster_lag_ms (never an event shown twice).
+inline constexpr size_t kMaxTailClusterWindowKeys = 200'000;
+// One poll's statement may take this long before it is abandoned (and retried at the next).
+inline constexpr int kTailClusterPollTimeoutMs = 10'000;
+// A `since` tail in a cluster ends its seam after the first poll that started after its
+// backfill (server/route_tail.h); it waits at most this long for that poll.
+inline constexpr int kTailClusterSeamWaitMs = 30'000;
 
 // --- metrics (src/common/metric_registry.h) -------------------------------------------
 // Label sets one metric family may hold. Labels come partly from clients (routes,

@@ -390,6 +390,14 @@ const std::vector<KeyDesc>& Keys() {
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 1024, &c->query.routes.max_concurrent_per_key);
        }},
+      {"tail", "cluster_poll_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 100, 60'000, &c->query.tail_cluster_poll_ms);
+       }},
+      {"tail", "cluster_lag_ms",
+       [](ServerConfig* c, const RawValue& r) {
+         return SetInt(r, 0, 3'600'000, &c->query.tail_cluster_lag_ms);
+       }},
       {"rate_limit", "key_ingest_per_sec",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, 0, 10'000'000, &c->rate_limit.key_ingest_per_sec);

@@ -35,15 +35,25 @@ void LiveFeed::Publish(std::shared_ptr<const EventBatch> batch) {
     if (queued_events_ + n > options_.max_queued_events) {
       overflowed_.fetch_add(n, std::memory_order_relaxed);
       // Consecutive skips collapse into one entry, so the queue stays bounded too.
-      if (!queue_.empty() && !queue_.back().batch) {
+      if (!queue_.empty() && !queue_.back().batch && queue_.back().notice_event.empty()) {
         queue_.back().missed += n;
       } else {
-        queue_.push_back({next_seq_++, nullptr, n});
+        queue_.push_back({next_seq_++, nullptr, n, {}, {}});
       }
     } else {
       queued_events_ += n;
-      queue_.push_back({next_seq_++, std::move(batch), 0});
+      queue_.push_back({next_seq_++, std::move(batch), 0, {}, {}});
     }
+  }
+  cv_.notify_one();
+}
+
+void LiveFeed::Notify(std::string event, std::string json) {
+  if (count_.load() == 0) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    queue_.push_back({next_seq_++, nullptr, 0, std::move(event), std::move(json)});
   }
   cv_.notify_one();
 }
@@ -109,6 +119,8 @@ void LiveFeed::Run() {
         if (e.seq < a.first_seq) continue;
         if (e.batch) {
           keep = a.sub->Deliver(*deliveries[w]);
+        } else if (!e.notice_event.empty()) {
+          keep = a.sub->Notice(e.notice_event, e.notice_json);
         } else {
           a.sub->Missed(e.missed);
         }

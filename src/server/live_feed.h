@@ -68,6 +68,9 @@ class LiveFeed final : public BatchSink {
     virtual bool Tick(std::chrono::steady_clock::time_point now) = 0;
     // Called once when the subscriber is removed (unsubscribed or the feed stopped).
     virtual void Ended() = 0;
+    // A notice about the feed itself (Notify), in publication order with the batches: an SSE
+    // event name and its JSON object. Return false to unsubscribe. Default: ignored.
+    virtual bool Notice(const std::string& /*event*/, const std::string& /*json*/) { return true; }
   };
 
   struct Options {
@@ -83,6 +86,9 @@ class LiveFeed final : public BatchSink {
 
   // Hands `batch` (already stored) to the current subscribers, asynchronously.
   void Publish(std::shared_ptr<const EventBatch> batch) override;
+  // Hands a notice (Subscriber::Notice) to the current subscribers, after the batches
+  // published before it. Not bounded by max_queued_events (notices are rare: state changes).
+  void Notify(std::string event, std::string json);
   // Adds a subscriber that sees batches published from now on. ResourceExhausted when
   // max_subscribers are subscribed, Unavailable after Stop().
   Status Subscribe(std::shared_ptr<Subscriber> subscriber);
@@ -101,8 +107,10 @@ class LiveFeed final : public BatchSink {
  private:
   struct Entry {
     uint64_t seq;
-    std::shared_ptr<const EventBatch> batch;  // null: `missed` events were skipped
+    std::shared_ptr<const EventBatch> batch;  // null: `missed` events were skipped, or a notice
     uint64_t missed = 0;
+    std::string notice_event;  // non-empty: a notice (Notify)
+    std::string notice_json;
   };
   struct Active {
     std::shared_ptr<Subscriber> sub;

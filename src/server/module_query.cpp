@@ -4,6 +4,7 @@
 #include "query/metered_query_backend.h"
 #include "query/scoped_query_backend.h"
 #include "server/route_tail.h"
+#include "server/server_collectors.h"
 #include "server/server_context.h"
 #include "server/storage_backend.h"
 
@@ -19,6 +20,41 @@ Status QueryModule::Start(ServerContext* ctx) {
   backend_ = std::make_unique<MeteredQueryBackend>(local_.get(), ctx->metrics);
   scoped_ = std::make_unique<ScopedQueryBackend>(backend_.get());
   ctx->query_backend = scoped_.get();
+  if (std::unique_ptr<ClusterTailSource> source = ctx->storage->MakeClusterTailSource()) {
+    ClusterTailOptions to;
+    to.poll_ms = options_.tail_cluster_poll_ms;
+    to.lag_ms = options_.tail_cluster_lag_ms;
+    Env* env = ctx->env;
+    to.now_ns = [env] { return env->NowNanos(); };
+    cluster_tail_ = std::make_unique<ClusterTail>(std::move(source), std::move(to));
+    ctx->tail_feed = cluster_tail_->feed();
+    if (MetricRegistry* m = ctx->metrics) {
+      Counter* polls = m->GetCounter("vigia_tail_cluster_polls_total",
+                                     "Polls of ClickHouse for this node's open tails (a cluster).");
+      Counter* failures =
+          m->GetCounter("vigia_tail_cluster_poll_failures_total", "Tail polls that failed.");
+      Counter* rows = m->GetCounter("vigia_tail_cluster_rows_read_total",
+                                    "Rows the tail polls read (the lag window re-read included).");
+      Counter* events = m->GetCounter("vigia_tail_cluster_events_total",
+                                      "Events the tail polls showed (each once).");
+      Gauge* keys = m->GetGauge("vigia_tail_cluster_window_keys",
+                                "(ts, seq) keys of shown events kept in the lag window.");
+      const ClusterTail* t = cluster_tail_.get();
+      m->AddCollector([=] {
+        const ClusterTail::Stats s = t->stats();
+        MirrorCounter(polls, s.polls);
+        MirrorCounter(failures, s.poll_failures);
+        MirrorCounter(rows, s.rows_read);
+        MirrorCounter(events, s.events_published);
+        keys->Set(static_cast<double>(s.window_keys));
+      });
+    }
+  }
+  return Status::Ok();
+}
+
+Status QueryModule::Stop() {
+  if (cluster_tail_) cluster_tail_->Stop();
   return Status::Ok();
 }
 
@@ -29,6 +65,7 @@ void QueryModule::RegisterRoutes(Router* router) {
   TailRouteOptions tail;
   tail.backend = scoped_.get();  // for `since` backfills
   tail.now_ns = [env] { return env->NowNanos(); };
+  tail.cluster = cluster_tail_.get();
   AddTailRoutes(router, ctx_->live_feed, std::move(tail));
   QueryRouteOptions routes = options_.routes;
   if (!routes.now_ns) routes.now_ns = [env] { return env->NowNanos(); };

@@ -69,8 +69,10 @@ void AppendTailRowJson(const QueryRecord& r, std::string* out) {
 class TailSubscriber final : public LiveFeed::Subscriber {
  public:
   TailSubscriber(FilterMatcher matcher, bool sse, std::shared_ptr<ResponseStream> stream,
-                 int keepalive_ms, bool backfill, size_t max_held_events)
-      : matcher_(std::move(matcher)),
+                 int keepalive_ms, bool backfill, size_t max_held_events,
+                 std::shared_ptr<const void> registration)
+      : registration_(std::move(registration)),
+        matcher_(std::move(matcher)),
         sse_(sse),
         stream_(std::move(stream)),
         keepalive_(keepalive_ms),
@@ -115,6 +117,12 @@ class TailSubscriber final : public LiveFeed::Subscriber {
   }
 
   void Ended() override { stream_->Finish(); }
+
+  bool Notice(const std::string& event, const std::string& json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = stream_->Write(sse_ ? "event: " + event + "\ndata: " + json + "\n\n" : json + "\n");
+    return r != ResponseStream::WriteResult::kClosed;
+  }
 
   // Rows the backfill is about to write (the seam's cursor keys).
   void BackfillSent(const std::vector<QueryRecord>& rows) {
@@ -185,6 +193,9 @@ class TailSubscriber final : public LiveFeed::Subscriber {
     return true;
   }
 
+  // Keeps the tail's filter in a cluster poller's reads (ClusterTail::Register) while the
+  // subscriber lives.
+  const std::shared_ptr<const void> registration_;
   const FilterMatcher matcher_;
   const bool sse_;
   const std::shared_ptr<ResponseStream> stream_;
@@ -208,6 +219,7 @@ struct Backfill {
   std::shared_ptr<TailSubscriber> sub;
   std::shared_ptr<ResponseStream> stream;
   LiveFeed* feed = nullptr;
+  ClusterTail* cluster = nullptr;
   QueryBackend* backend = nullptr;
   Query query;
   int64_t since_ns = 0;
@@ -237,8 +249,11 @@ void RunBackfill(Backfill& b) {
     b.stream->Fail(b.sse ? "event: error\ndata: " + err + "\n\n" : err + "\n");
     return;
   }
-  // Read after the last row: every live batch published before it may be in the backfill.
-  b.sub->BackfillDone(b.feed->published());
+  // Read after the last row: every live batch published before it may be in the backfill. In
+  // a cluster, a row the backfill read may be published by a poll that was running when the
+  // backfill ended: the seam closes after the next poll.
+  b.sub->BackfillDone(b.cluster ? b.cluster->MarkAfterNextPoll(limits::kTailClusterSeamWaitMs)
+                                : b.feed->published());
 }
 
 struct TailShared {
@@ -266,21 +281,6 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
   // filter itself (the backfill's is the backend's, from job->opt.scope).
   const TenantScope scope = ScopeOf(req.principal);
   Query live = ScopeQuery(*query, scope);
-  auto matcher = FilterMatcher::Compile(*live.filter, now);
-  if (!matcher.ok()) {
-    SetError(resp, error_code::kBadRequest, matcher.status().message());
-    return;
-  }
-  std::string format = PercentDecode(req.QueryParam("format"));
-  bool sse;
-  if (format.empty()) {
-    sse = AcceptedMediaTypes(req.Header("Accept")).NamesExplicitly("text/event-stream");
-  } else if (format == "sse" || format == "ndjson") {
-    sse = format == "sse";
-  } else {
-    SetError(resp, error_code::kBadRequest, "format must be ndjson or sse");
-    return;
-  }
   std::optional<int64_t> since;
   if (std::string v = PercentDecode(req.QueryParam("since")); !v.empty()) {
     if (auto d = ParseDurationNs(v)) {
@@ -298,10 +298,45 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
       return;
     }
   }
+  std::shared_ptr<const void> registration;
+  if (options.cluster != nullptr) {
+    // The poller re-reads a window of event time: the tail shows the events from when it
+    // opened (or `since`, which the backfill covers), not the window's older ones.
+    auto both = std::make_unique<Filter>();
+    both->kind = FilterKind::kAnd;
+    auto floor = std::make_unique<Filter>();
+    floor->kind = FilterKind::kTime;
+    floor->from_ns = since.value_or(now);
+    both->children.push_back(std::move(floor));
+    both->children.push_back(std::move(live.filter));
+    live.filter = std::move(both);
+    auto reg = options.cluster->Register(*live.filter, now);
+    if (!reg.ok()) {
+      SetError(resp, error_code::kBadRequest,
+               "this filter cannot be compiled for the cluster's tail: " + reg.status().message());
+      return;
+    }
+    registration = std::move(*reg);
+  }
+  auto matcher = FilterMatcher::Compile(*live.filter, now);
+  if (!matcher.ok()) {
+    SetError(resp, error_code::kBadRequest, matcher.status().message());
+    return;
+  }
+  std::string format = PercentDecode(req.QueryParam("format"));
+  bool sse;
+  if (format.empty()) {
+    sse = AcceptedMediaTypes(req.Header("Accept")).NamesExplicitly("text/event-stream");
+  } else if (format == "sse" || format == "ndjson") {
+    sse = format == "sse";
+  } else {
+    SetError(resp, error_code::kBadRequest, "format must be ndjson or sse");
+    return;
+  }
   auto stream = std::make_shared<ResponseStream>(options.stream_buffer_bytes);
-  auto sub =
-      std::make_shared<TailSubscriber>(std::move(*matcher), sse, stream, options.keepalive_ms,
-                                       since.has_value(), options.max_held_events);
+  auto sub = std::make_shared<TailSubscriber>(std::move(*matcher), sse, stream,
+                                              options.keepalive_ms, since.has_value(),
+                                              options.max_held_events, std::move(registration));
   // Subscribed before the backfill starts: every batch stored after the backfill's view of the
   // store was fixed is published to this subscriber (see the header: no gap at the seam).
   Status st = feed->Subscribe(sub);
@@ -318,6 +353,7 @@ void HandleTail(LiveFeed* feed, TailShared& shared, HttpRequest& req, HttpRespon
     job->sub = sub;
     job->stream = stream;
     job->feed = feed;
+    job->cluster = options.cluster;
     job->backend = options.backend;
     job->query = std::move(*query);
     job->since_ns = *since;
@@ -345,7 +381,8 @@ void AddTailRoutes(Router* router, LiveFeed* feed, TailRouteOptions options) {
   shared->options = std::move(options);
   router->Add("GET", "/v1/tail", Access::kRead,
               [feed, shared](HttpRequest& req, HttpResponse* resp) {
-                HandleTail(feed, *shared, req, resp);
+                HandleTail(shared->options.cluster ? shared->options.cluster->feed() : feed,
+                           *shared, req, resp);
               });
 }
 

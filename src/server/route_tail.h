@@ -19,6 +19,11 @@
 // are counted the same way. At most LiveFeed's max_subscribers tails are open; more get
 // 503. A filter with pipes is a 400.
 //
+// In a cluster (options.cluster): the live events are every node's, polled from ClickHouse
+// (cluster_tail.h), shown once each, with `{"cluster":{"state":..}}` lines (SSE: `event:
+// cluster`) when the polls fail, answer partially or recover; a tail without `since` shows the
+// events whose ts is at or after the moment it opened.
+//
 // Needs role read; a read key sees its tenant's events only, live and backfilled
 // (ScopeOf(req.principal): the live filter gets `tenant:=T`, the backfill QueryOptions::scope).
 //
@@ -32,6 +37,7 @@
 
 #include "common/limits.h"
 #include "query/query_backend.h"
+#include "server/cluster_tail.h"
 #include "server/live_feed.h"
 #include "server/route_query.h"
 #include "server/router.h"
@@ -48,6 +54,11 @@ struct TailRouteOptions {
   // Live events held back while a backfill runs; past it they are dropped and counted. Also
   // the number of backfilled rows whose cursor keys the seam keeps.
   size_t max_held_events = limits::kMaxLiveFeedQueuedEvents;
+  // In a cluster: the tails follow this poller's feed (every node's events, read from
+  // ClickHouse; cluster_tail.h) instead of the node's own live feed. Each tail's filter is
+  // registered with it (one that ClickHouse's compiler refuses is a 400), and shows the
+  // events with ts at or after the moment it opened (or `since`). Null: one node.
+  ClusterTail* cluster = nullptr;
 };
 
 // Registers GET /v1/tail. `feed` must outlive the router's handlers.

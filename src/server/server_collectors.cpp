@@ -9,13 +9,12 @@
 
 namespace vigia {
 
-namespace {
-
-// A counter that mirrors a monotonic count kept elsewhere. Collectors run one at a time.
-void Mirror(Counter* c, uint64_t value) {
+void MirrorCounter(Counter* c, uint64_t value) {
   const uint64_t cur = c->value();
   if (value > cur) c->Inc(value - cur);
 }
+
+namespace {
 
 struct StoreSeries {
   Gauge* events;
@@ -88,22 +87,22 @@ void AddServerCollectors(ServerContext* ctx) {
     series->events->Set(static_cast<double>(s.events));
     series->memtable_events->Set(static_cast<double>(s.memtable_events));
     series->memtable_bytes->Set(static_cast<double>(s.memtable_bytes));
-    Mirror(series->memtable_stalls, s.memtable_stalls);
-    Mirror(series->memtable_refusals, s.memtable_refusals);
+    MirrorCounter(series->memtable_stalls, s.memtable_stalls);
+    MirrorCounter(series->memtable_refusals, s.memtable_refusals);
     series->wal_bytes->Set(static_cast<double>(s.wal_bytes));
     series->wal_segments->Set(static_cast<double>(s.wal_segments));
-    Mirror(series->wal_syncs, s.wal_syncs);
+    MirrorCounter(series->wal_syncs, s.wal_syncs);
     series->parts->Set(static_cast<double>(s.parts));
     series->part_rows->Set(static_cast<double>(s.part_rows));
     series->part_disk_bytes->Set(static_cast<double>(s.part_disk_bytes));
     series->partitions->Set(static_cast<double>(s.partitions));
-    Mirror(series->flushes, s.flushes);
-    Mirror(series->merges, s.merges);
-    Mirror(series->merged_rows, s.merged_rows);
+    MirrorCounter(series->flushes, s.flushes);
+    MirrorCounter(series->merges, s.merges);
+    MirrorCounter(series->merged_rows, s.merged_rows);
     series->merges_running->Set(static_cast<double>(s.merges_running));
-    Mirror(series->merges_failed, s.merges_failed);
-    Mirror(series->merges_skipped_no_space, s.merges_skipped_no_space);
-    Mirror(series->partitions_dropped, s.partitions_dropped);
+    MirrorCounter(series->merges_failed, s.merges_failed);
+    MirrorCounter(series->merges_skipped_no_space, s.merges_skipped_no_space);
+    MirrorCounter(series->partitions_dropped, s.partitions_dropped);
     series->degraded_parts->Set(static_cast<double>(s.degraded_parts));
 
     const StoreUsage usage = store->Usage();
@@ -128,9 +127,10 @@ void AddServerCollectors(ServerContext* ctx) {
       if (!now.count(gone)) set(gone, 0, 0, 0);
     }
     for (const auto& [partition, merges] : s.merges_by_partition) {
-      Mirror(m->GetCounter("vigia_store_partition_merges_total",
-                           "Part merges of one partition since start.", {"partition"}, {partition}),
-             merges);
+      MirrorCounter(
+          m->GetCounter("vigia_store_partition_merges_total",
+                        "Part merges of one partition since start.", {"partition"}, {partition}),
+          merges);
     }
     seen->insert(now.begin(), now.end());
   });
@@ -141,11 +141,11 @@ void AddServerCollectors(ServerContext* ctx) {
     Counter* rejected = m->GetCounter("vigia_ingest_events_total", help, {"result"}, {"rejected"});
     m->AddCollector([ingest, accepted, rejected] {
       const IngestStats s = ingest->stats();
-      Mirror(accepted, s.accepted);
-      Mirror(rejected, s.rejected);
+      MirrorCounter(accepted, s.accepted);
+      MirrorCounter(rejected, s.rejected);
     });
   }
-  if (const LiveFeed* feed = ctx->live_feed) {
+  if (const LiveFeed* feed = ctx->tail_feed ? ctx->tail_feed : ctx->live_feed) {
     Gauge* subscribers = m->GetGauge("vigia_tail_subscribers", "Open /v1/tail streams.");
     m->AddCollector(
         [feed, subscribers] { subscribers->Set(static_cast<double>(feed->subscribers())); });
@@ -153,12 +153,14 @@ void AddServerCollectors(ServerContext* ctx) {
   const Scheduler* scheduler = ctx->scheduler;
   m->AddCollector([m, scheduler] {
     for (const ScheduledTaskStats& t : scheduler->Stats()) {
-      Mirror(m->GetCounter("vigia_scheduler_task_runs_total",
-                           "Finished runs of a periodic task, failed or not.", {"task"}, {t.name}),
-             t.runs);
-      Mirror(m->GetCounter("vigia_scheduler_task_failures_total",
-                           "Runs of a periodic task that returned an error.", {"task"}, {t.name}),
-             t.failures);
+      MirrorCounter(
+          m->GetCounter("vigia_scheduler_task_runs_total",
+                        "Finished runs of a periodic task, failed or not.", {"task"}, {t.name}),
+          t.runs);
+      MirrorCounter(
+          m->GetCounter("vigia_scheduler_task_failures_total",
+                        "Runs of a periodic task that returned an error.", {"task"}, {t.name}),
+          t.failures);
       m->GetGauge("vigia_scheduler_task_last_duration_seconds",
                   "Duration of the latest run of a periodic task.", {"task"}, {t.name})
           ->Set(static_cast<double>(t.last_duration_ns) / 1e9);

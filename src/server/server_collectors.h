@@ -15,9 +15,16 @@
 // serializes them).
 #pragma once
 
+#include <cstdint>
+
+#include "common/metric_registry.h"
 #include "server/server_context.h"
 
 namespace vigia {
+
+// Sets counter `c` to `value`, a monotonic count kept elsewhere (a collector's mirror of a
+// subsystem's stats). Collectors run one at a time.
+void MirrorCounter(Counter* c, uint64_t value);
 
 // REQUIRES: the store, ingest and query modules started (ctx->store set; ingest and live
 // feed may be null).

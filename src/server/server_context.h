@@ -85,6 +85,9 @@ struct ServerContext {
   uint64_t max_body_bytes = 64u << 20;  // after decompression
   IngestPipeline* ingest = nullptr;     // decode → derive → store → live feed, every protocol
   LiveFeed* live_feed = nullptr;        // stored batches go to /v1/tail subscribers; may be null
+  // The feed /v1/tail follows: live_feed on one node, the cluster tail's in a cluster (the
+  // query module sets it); may be null.
+  LiveFeed* tail_feed = nullptr;
   IngestMetrics* ingest_metrics = nullptr;  // per-protocol counters every ingest route reports
 
   // Published by the query module: where feature modules run VQL (alert rules, KPIs, SLOs),

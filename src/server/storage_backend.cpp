@@ -3,6 +3,7 @@
 #include <string>
 
 #include "alerting/alerting_names.h"
+#include "server/cluster_tail.h"
 
 namespace vigia {
 
@@ -21,6 +22,8 @@ std::unique_ptr<SilenceStore> StorageBackend::MakeSilenceStore(Env* env,
 std::unique_ptr<audit::ClusterLedgerStore> StorageBackend::MakeClusterLedgerStore() {
   return nullptr;
 }
+
+std::unique_ptr<ClusterTailSource> StorageBackend::MakeClusterTailSource() { return nullptr; }
 
 std::span<const StorageBackendKind> StorageBackendKinds() {
   static constexpr StorageBackendKind kKinds[] = {

@@ -26,6 +26,7 @@
 
 namespace vigia {
 
+class ClusterTailSource;
 struct ServerContext;
 struct StoreModuleOptions;
 
@@ -51,6 +52,10 @@ class StorageBackend {
   // node: its ledger files are the whole trail); ClickHouse's: the audit tables of schema
   // version 4 (docs/scale-out.md).
   virtual std::unique_ptr<audit::ClusterLedgerStore> MakeClusterLedgerStore();
+  // Where the tails of a node in a cluster read every node's events (server/cluster_tail.h).
+  // The default: none (one node: the tails follow its own ingest); ClickHouse's: polls of
+  // the events table.
+  virtual std::unique_ptr<ClusterTailSource> MakeClusterTailSource();
 };
 
 struct StorageBackendKind {

@@ -9,20 +9,43 @@
 #include "clickhouse/clickhouse_outbox.h"
 #include "clickhouse/clickhouse_query_backend.h"
 #include "clickhouse/clickhouse_silence_store.h"
+#include "clickhouse/clickhouse_tail_reader.h"
 #include "clickhouse/clickhouse_versioned_row_table.h"
 #include "common/limits.h"
 #include "common/logger.h"
+#include "server/cluster_tail.h"
 #include "server/module_store.h"
+#include "server/server_collectors.h"
 #include "server/server_context.h"
 #include "server/storage_backend.h"
 
 namespace vigia {
 namespace {
 
-void Mirror(Counter* c, uint64_t value) {
-  const uint64_t cur = c->value();
-  if (value > cur) c->Inc(value - cur);
-}
+// The tails' polls (server/cluster_tail.h) over ClickHouseTailReader.
+class ClickHouseTailSource final : public ClusterTailSource {
+ public:
+  explicit ClickHouseTailSource(clickhouse::ClickHouseBackendOptions options)
+      : reader_(std::move(options)) {}
+
+  Result<std::string> Compile(const Filter& filter, int64_t now_ns) override {
+    return clickhouse::ClickHouseTailReader::Condition(filter, now_ns);
+  }
+
+  Result<ReadResult> Read(const std::vector<std::string>& conditions, int64_t from_ns,
+                          const std::function<bool(int64_t, uint64_t)>& keep,
+                          const std::function<Status(std::shared_ptr<EventBatch>)>& on_batch,
+                          const std::atomic<bool>* cancel) override {
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(limits::kTailClusterPollTimeoutMs);
+    VIGIA_ASSIGN_OR_RETURN(clickhouse::TailReadResult r,
+                           reader_.Read(conditions, from_ns, keep, on_batch, deadline, cancel));
+    return ReadResult{r.rows_read, r.bytes_read, r.shards_total, r.shards_unavailable};
+  }
+
+ private:
+  clickhouse::ClickHouseTailReader reader_;
+};
 
 class ClickHouseStorage final : public StorageBackend {
  public:
@@ -72,6 +95,9 @@ class ClickHouseStorage final : public StorageBackend {
         SharedTable(clickhouse::kSilencesTable), env);
   }
   // The audit tables of schema version 4: every node's log (its chains and checkpoints).
+  std::unique_ptr<ClusterTailSource> MakeClusterTailSource() override {
+    return std::make_unique<ClickHouseTailSource>(query_);
+  }
   std::unique_ptr<audit::ClusterLedgerStore> MakeClusterLedgerStore() override {
     return std::make_unique<clickhouse::ClickHouseAuditStore>(
         clickhouse::ClickHouseClient(query_.url, query_.user, query_.password), query_.schema,
@@ -135,9 +161,9 @@ Result<std::unique_ptr<StorageBackend>> OpenClickHouseStorage(const StoreModuleO
       const clickhouse::ClickHouseOutboxStats s = o->outbox_stats();
       backlog_bytes->Set(static_cast<double>(s.backlog_bytes));
       backlog_events->Set(static_cast<double>(s.backlog_rows));
-      Mirror(shipped, s.shipped_rows);
-      Mirror(skipped, s.skipped_rows);
-      Mirror(failures, s.failures);
+      MirrorCounter(shipped, s.shipped_rows);
+      MirrorCounter(skipped, s.skipped_rows);
+      MirrorCounter(failures, s.failures);
     });
   }
 
