@@ -113,14 +113,16 @@ inline constexpr uint32_t kMaxWalRecordBytes = 256u << 20;
 inline constexpr size_t kWalMaxGroupBytes = 4u << 20;
 // Memtable size that triggers a flush to a columnar part: big enough that parts start
 // with hundreds of thousands of rows (fewer merges), small enough to bound memory and
-// WAL replay time (~1 s of ingest at the target rate).
-inline constexpr uint64_t kMemtableFlushBytes = 256u << 20;
+// WAL replay time (~1 s of ingest at the target rate). 192 MiB holds ~220k events of the
+// canonical mix (~0.88 KB each with 40-byte Fields), as 256 MiB did with 56-byte Fields.
+inline constexpr uint64_t kMemtableFlushBytes = 192u << 20;
 // Hard memtable memory limit (`store.memtable_max_bytes`): bytes of batches in the memtable
 // plus those admitted and on their way into it (see store/memtable_admission.h). An append
 // that would go past it waits for a flush instead of letting memory grow without bound.
 // Twice kMemtableFlushBytes: ingest goes on into a second memtable's worth while the first
-// is written to parts (a few seconds on 2 busy cores), and at ~1.4 KB resident per event
-// 512 MiB keeps the server within its 1 GiB RSS target with room for queries and buffers.
+// is written to parts (a few seconds on 2 busy cores). 384 MiB: the memtable is the largest
+// part of the server's peak RSS (10M events at full speed: 1.27 GB peak with 384 MiB, 1.38 GB
+// with 512 MiB, at the same ingest rate within noise; docs/ingest-performance.md).
 inline constexpr uint64_t kMemtableMaxBytes = 2 * kMemtableFlushBytes;
 // Longest an Append waits for the memtable to drain before failing with 503 + Retry-After
 // (a flush of a full memtable takes a few seconds on 2 busy cores).

@@ -185,6 +185,24 @@ class EventBatch {
   // be in arena() or static storage. Used to add the `redacted` marker.
   void AppendFields(const std::vector<std::pair<uint32_t, Field>>& extra) {
     if (extra.empty()) return;
+    if (fields_.capacity() >= fields_.size() + extra.size() && FieldsInEventOrder()) {
+      // In place, from the back: the decoders reserve a field per event beyond what the last
+      // batch needed, so a marker here and there fits without a second copy of the array.
+      size_t to = fields_.size() + extra.size();
+      fields_.resize(to);
+      size_t next = extra.size();
+      for (size_t i = events_.size(); i-- > 0 && next > 0;) {
+        EventRef& e = events_[i];
+        const bool add = extra[next - 1].first == i;
+        if (add) fields_[--to] = extra[--next].second;
+        // Destinations are never below their sources: a copy downwards never overwrites a
+        // field not yet moved.
+        for (uint32_t k = e.num_fields; k-- > 0;) fields_[--to] = fields_[e.first_field + k];
+        e.first_field = static_cast<uint32_t>(to);
+        e.num_fields += add ? 1 : 0;
+      }
+      return;
+    }
     std::vector<Field> out;
     out.reserve(fields_.size() + extra.size());
     size_t next = 0;
@@ -208,6 +226,17 @@ class EventBatch {
   }
 
  private:
+  // True when the events' field ranges tile fields_ in event order (as built by BeginEvent /
+  // AddField; not after mutable_events() reordered them).
+  bool FieldsInEventOrder() const {
+    uint32_t at = 0;
+    for (const EventRef& e : events_) {
+      if (e.first_field != at) return false;
+      at += e.num_fields;
+    }
+    return at == fields_.size();
+  }
+
   Arena arena_;
   std::vector<EventRef> events_;
   std::vector<Field> fields_;

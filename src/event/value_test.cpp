@@ -12,12 +12,10 @@ namespace {
 // code compared `s` without looking at `type`). The scalars overlay string_view's pointer, so
 // this also checks the layout event.h assumes.
 TEST(ValueTest, ScalarsLeaveTheStringEmpty) {
-  const Value values[] = {Value::Null(),
-                          Value::Bool(true),
-                          Value::Int(-1),
-                          Value::Int(std::numeric_limits<int64_t>::max()),
-                          Value::Float(-0.5),
-                          Value::Float(std::numeric_limits<double>::quiet_NaN())};
+  const Value values[] = {
+      Value::Null(),      Value::Bool(true),
+      Value::Int(-1),     Value::Int(std::numeric_limits<int64_t>::max()),
+      Value::Float(-0.5), Value::Float(std::numeric_limits<double>::quiet_NaN())};
   for (const Value& v : values) {
     EXPECT_TRUE(v.s.empty()) << static_cast<int>(v.type);
     EXPECT_EQ(v.s, std::string_view());
@@ -43,6 +41,38 @@ TEST(ValueTest, EqualityFollowsTheType) {
   EXPECT_EQ(Value::Float(NAN), Value::Float(NAN));
   EXPECT_EQ(Value::String("x"), Value::String(std::string("x")));
   EXPECT_EQ(Value::Null(), Value());
+}
+
+// AppendFields gives the same batch whether it rebuilds the field array or, with room
+// reserved, shifts the fields in place.
+TEST(EventBatchTest, AppendFieldsInPlaceAndRebuiltAgree) {
+  for (const bool room : {false, true}) {
+    EventBatch b;
+    b.Reserve(5, room ? 64 : 9);  // 9: exactly the fields below, so the rebuild path runs
+    for (int e = 0; e < 5; ++e) {
+      b.BeginEvent(e);
+      for (int k = 0; k <= e % 3; ++k) b.AddField("f", Value::Int(e * 10 + k));
+    }
+    ASSERT_EQ(b.total_fields(), 9u);
+    const std::vector<std::pair<uint32_t, Field>> extra = {{0, Field{"m", Value::Int(100)}},
+                                                           {3, Field{"m", Value::Int(103)}},
+                                                           {4, Field{"m", Value::Int(104)}}};
+    b.AppendFields(extra);
+    ASSERT_EQ(b.size(), 5u);
+    for (uint32_t e = 0; e < 5; ++e) {
+      std::span<const Field> f = b.fields(b.events()[e]);
+      const bool marked = e == 0 || e == 3 || e == 4;
+      ASSERT_EQ(f.size(), e % 3 + 1 + (marked ? 1 : 0)) << "event " << e << " room " << room;
+      for (uint32_t k = 0; k <= e % 3; ++k) {
+        EXPECT_EQ(f[k].name, "f");
+        EXPECT_EQ(f[k].value, Value::Int(e * 10 + k));
+      }
+      if (marked) {
+        EXPECT_EQ(f.back().name, "m");
+        EXPECT_EQ(f.back().value, Value::Int(100 + e));
+      }
+    }
+  }
 }
 
 }  // namespace
