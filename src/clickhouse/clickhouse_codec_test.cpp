@@ -95,6 +95,9 @@ TEST(ClickHouseSql, NarrowsWithoutLosingRows) {
   EXPECT_EQ(Sql("_time:[1000, 2000)"), "(ts >= 1000000000000 AND ts < 2000000000000)");
   // A numeric literal on a string column: "5e2" equals 500 numerically, so no narrowing.
   EXPECT_EQ(Sql("path:>5"), "(isNotNull(`path`) OR has(x.key, 'path'))");
+  // A list on a string column: one set lookup and one look at `x`, not one of each per value.
+  EXPECT_EQ(Sql("fingerprint:in(a, b)"),
+            "(`fingerprint` IN ('a', 'b') OR has(x.key, 'fingerprint'))");
 }
 
 TEST(ClickHouseSql, FieldsReadStopsAtTheFirstReducingPipe) {

@@ -20,6 +20,13 @@ std::string Col(std::string_view field) { return SchemaOptions::Quoted(field); }
 
 std::string InExtra(std::string_view field) { return "has(x.key, " + SqlString(field) + ")"; }
 
+// ('a', 'b', ...) for `IN`. REQUIRES: !values.empty().
+std::string SqlStringList(const std::vector<std::string>& values) {
+  std::string s = "(";
+  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + SqlString(values[i]);
+  return s + ")";
+}
+
 std::string Or(const std::vector<std::string>& parts) {
   std::vector<std::string> kept;
   for (const auto& p : parts) {
@@ -236,6 +243,13 @@ std::string Compile(const Filter& f, int64_t now_ns) {
       return Compare(l);
     case FilterKind::kIn: {
       if (l.field.empty()) return kTrue;
+      if (const CanonicalColumn* c = FindCanonicalColumn(l.field);
+          c != nullptr && !l.time_field && !l.text && c->type == ColumnType::kString &&
+          !l.values.empty()) {
+        // One set lookup rather than an OR of equalities (and of `has(x.key, ...)`) per value:
+        // a list of 1,000 fingerprints (the error groups' sparklines) was 2,000 passes.
+        return Or({Col(c->field) + " IN " + SqlStringList(l.values), InExtra(l.field)});
+      }
       std::vector<std::string> parts;
       for (size_t i = 0; i < l.values.size(); ++i) {
         parts.push_back(ValueMatch(l, l.values[i], l.numbers[i], l.integers[i], false));
@@ -361,6 +375,10 @@ struct Exact {
         if (c == nullptr) return std::nullopt;
         if (l.text) return Fail("words of text field " + l.field);
         if (f.kind != FilterKind::kIn) return Equals(*c, l.value, l.number, l.integer);
+        if (c->type == ColumnType::kString && !l.values.empty()) {
+          // ifNull(col = v, 0) for each value, as one set lookup.
+          return "ifNull(" + Col(c->field) + " IN " + SqlStringList(l.values) + ", 0)";
+        }
         std::string s = "(" + std::string(kFalse);
         for (size_t i = 0; i < l.values.size(); ++i) {
           auto e = Equals(*c, l.values[i], l.numbers[i], l.integers[i]);

@@ -93,6 +93,10 @@ TEST(StatsPushdown, ExactFilterSql) {
   EXPECT_EQ(exact("status:abc"), "0");
   EXPECT_EQ(exact("status:>=500"), "ifNull(`status` >= 500, 0)");
   EXPECT_EQ(exact("ip:*"), "isNotNull(`ip`)");
+  // A list on a string column is one set lookup; on an integer column the equalities.
+  EXPECT_EQ(exact("fingerprint:in(a, \"b'c\")"), "ifNull(`fingerprint` IN ('a', 'b\\'c'), 0)");
+  EXPECT_EQ(exact("status:in(500, 503)"),
+            "(0 OR ifNull(`status` = 500, 0) OR ifNull(`status` = 503, 0))");
   EXPECT_EQ(exact("_time:[1000, 2000)"), "(1 AND ts >= 1000000000000 AND ts < 2000000000000)");
   std::set<std::string> fields;
   exact("kind:request (status:500 or -route:x)", &fields);
