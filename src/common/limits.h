@@ -305,6 +305,12 @@ inline constexpr size_t kMaxTailSubscribers = 64;
 // waits for tail subscribers: past this bound whole batches are skipped and counted as
 // dropped for every subscriber.
 inline constexpr size_t kMaxLiveFeedQueuedEvents = 200'000;
+// A `since` tail skips the live events its backfill already sent for this long after the
+// backfill ended (server/tail_seam.h): a batch stored before the backfill ended is published
+// to the tail microseconds to one fsync later (ingest's commit hooks), or later still when the
+// ingest thread is preempted on a loaded machine; 10 s covers that with a wide margin, and
+// then the seam's keys (up to kMaxLiveFeedQueuedEvents, ~50 bytes each) are freed.
+inline constexpr int kTailSeamHoldMs = 10'000;
 // Heartbeat on an idle tail stream (SSE comment / blank NDJSON line), so proxies keep the
 // connection and a dead client is detected by the failing write.
 inline constexpr int kTailKeepAliveMs = 15'000;

@@ -115,11 +115,13 @@ Status IngestPipeline::Submit(const TenantBinding& tenant, std::shared_ptr<Event
       tenant.mode == TenantBinding::Mode::kFromKey ? tenant.tenant : std::string_view();
   for (const BatchRedactor* r : options_.redactors) r->Redact(redact_tenant, batch.get());
   std::shared_ptr<const EventBatch> stored = std::move(batch);
+  // Before Append: the batch may be visible to queries as soon as Append has it.
+  const uint64_t ticket = options_.sink != nullptr ? options_.sink->Reserve() : 0;
   VIGIA_RETURN_IF_ERROR(options_.store->Append(stored));
   for (CommitHook* hook : options_.commit_hooks) {
     VIGIA_RETURN_IF_ERROR(hook->Committed(redact_tenant, *stored));
   }
-  if (options_.sink != nullptr) options_.sink->Publish(stored);
+  if (options_.sink != nullptr) options_.sink->PublishReserved(stored, ticket);
   for (BatchSink* o : observers_) o->Publish(stored);
   return Status::Ok();
 }

@@ -39,6 +39,13 @@ class BatchSink {
  public:
   virtual ~BatchSink() = default;
   virtual void Publish(std::shared_ptr<const EventBatch> batch) = 0;
+  // A ticket the pipeline takes before it stores a batch and hands back with it to
+  // PublishReserved: a batch a query can see was reserved before the query ended, whenever it
+  // is published (the live feed's tails close their backfill seam by it). Default: none.
+  virtual uint64_t Reserve() { return 0; }
+  virtual void PublishReserved(std::shared_ptr<const EventBatch> batch, uint64_t /*ticket*/) {
+    Publish(std::move(batch));
+  }
 };
 
 // A hook that may rewrite or drop fields of a batch before it is stored (redaction). Must be

@@ -54,7 +54,7 @@ uint64_t ClusterTail::MarkAfterNextPoll(int max_wait_ms) {
   cv_.wait_for(lock, std::chrono::milliseconds(max_wait_ms),
                [&] { return stop_ || polls_ended_ >= target; });
   lock.unlock();
-  return feed_.published();
+  return feed_.reserved();
 }
 
 ClusterTail::Stats ClusterTail::stats() const {

@@ -105,7 +105,7 @@ class ClusterTail {
   Result<std::shared_ptr<const void>> Register(const Filter& filter, int64_t now_ns);
 
   // Waits (at most `max_wait_ms`) for a poll that starts after this call to end, and returns
-  // the feed's published() then: every row that was in the source before the call and that
+  // the feed's reserved() then: every row that was in the source before the call and that
   // the poller will ever show was published below it (the seam of a `since` backfill).
   uint64_t MarkAfterNextPoll(int max_wait_ms);
 

@@ -26,6 +26,10 @@ LiveFeed::LiveFeed(Options options) : options_(options) {
 LiveFeed::~LiveFeed() { Stop(); }
 
 void LiveFeed::Publish(std::shared_ptr<const EventBatch> batch) {
+  PublishReserved(std::move(batch), Reserve());
+}
+
+void LiveFeed::PublishReserved(std::shared_ptr<const EventBatch> batch, uint64_t ticket) {
   // The common case on a busy ingest path: nobody tails.
   if (count_.load() == 0 || !batch || batch->empty()) return;
   {
@@ -38,11 +42,11 @@ void LiveFeed::Publish(std::shared_ptr<const EventBatch> batch) {
       if (!queue_.empty() && !queue_.back().batch && queue_.back().notice_event.empty()) {
         queue_.back().missed += n;
       } else {
-        queue_.push_back({next_seq_++, nullptr, n, {}, {}});
+        queue_.push_back({next_seq_++, 0, nullptr, n, {}, {}});
       }
     } else {
       queued_events_ += n;
-      queue_.push_back({next_seq_++, std::move(batch), 0, {}, {}});
+      queue_.push_back({next_seq_++, ticket, std::move(batch), 0, {}, {}});
     }
   }
   cv_.notify_one();
@@ -53,7 +57,7 @@ void LiveFeed::Notify(std::string event, std::string json) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
-    queue_.push_back({next_seq_++, nullptr, 0, std::move(event), std::move(json)});
+    queue_.push_back({next_seq_++, 0, nullptr, 0, std::move(event), std::move(json)});
   }
   cv_.notify_one();
 }
@@ -71,11 +75,6 @@ Status LiveFeed::Subscribe(std::shared_ptr<Subscriber> subscriber) {
   }
   cv_.notify_one();
   return Status::Ok();
-}
-
-uint64_t LiveFeed::published() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return next_seq_;
 }
 
 void LiveFeed::Stop() {
@@ -106,7 +105,7 @@ void LiveFeed::Run() {
     if (stopping) break;
     std::vector<std::optional<Delivery>> deliveries(work.size());
     for (size_t w = 0; w < work.size(); ++w) {
-      if (work[w].batch) deliveries[w].emplace(work[w].batch, work[w].seq);
+      if (work[w].batch) deliveries[w].emplace(work[w].batch, work[w].ticket);
     }
     auto now = std::chrono::steady_clock::now();
     bool do_tick = now - last_tick >= tick;

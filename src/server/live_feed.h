@@ -39,11 +39,11 @@ class LiveFeed final : public BatchSink {
   class Delivery {
    public:
     // REQUIRES: batch != nullptr.
-    explicit Delivery(std::shared_ptr<const EventBatch> batch, uint64_t seq = 0)
-        : shared_(std::move(batch)), batch_(*shared_), seq_(seq) {}
+    explicit Delivery(std::shared_ptr<const EventBatch> batch, uint64_t ticket = 0)
+        : shared_(std::move(batch)), batch_(*shared_), ticket_(ticket) {}
     const EventBatch& batch() const { return batch_; }
-    // The batch's place in the feed's publication order (see published()).
-    uint64_t seq() const { return seq_; }
+    // The batch's Reserve() ticket, taken before it was stored (see reserved()).
+    uint64_t ticket() const { return ticket_; }
     // The published pointer itself (a subscriber may hold on to it, or recognize it).
     const std::shared_ptr<const EventBatch>& shared() const { return shared_; }
     // AppendEventJson of event `i`, cached.
@@ -52,7 +52,7 @@ class LiveFeed final : public BatchSink {
    private:
     std::shared_ptr<const EventBatch> shared_;
     const EventBatch& batch_;
-    uint64_t seq_;
+    uint64_t ticket_;
     std::vector<std::string> json_;
     std::vector<bool> rendered_;
   };
@@ -84,7 +84,13 @@ class LiveFeed final : public BatchSink {
   LiveFeed(const LiveFeed&) = delete;
   LiveFeed& operator=(const LiveFeed&) = delete;
 
-  // Hands `batch` (already stored) to the current subscribers, asynchronously.
+  // A ticket for a batch about to be stored (thread-safe, lock-free, taken whether or not
+  // anyone listens).
+  uint64_t Reserve() override { return next_ticket_.fetch_add(1); }
+  // Hands `batch` (already stored, its ticket taken before) to the current subscribers,
+  // asynchronously.
+  void PublishReserved(std::shared_ptr<const EventBatch> batch, uint64_t ticket) override;
+  // PublishReserved with a ticket taken now (a batch that was not visible anywhere before).
   void Publish(std::shared_ptr<const EventBatch> batch) override;
   // Hands a notice (Subscriber::Notice) to the current subscribers, after the batches
   // published before it. Not bounded by max_queued_events (notices are rare: state changes).
@@ -95,10 +101,10 @@ class LiveFeed final : public BatchSink {
   // Ends every subscriber (Ended()) and joins the feed thread. Idempotent.
   void Stop();
 
-  // The publication-order number the next published batch gets: every batch delivered with
-  // a smaller seq() was published before this call (while a subscriber listens; batches
-  // published to nobody are not numbered).
-  uint64_t published();
+  // The next ticket: every batch whose ticket was taken before this call — so every batch
+  // that was visible in the store before it — is delivered with a smaller ticket(), however
+  // late it is published (the seam of a tail's backfill, server/tail_seam.h).
+  uint64_t reserved() const { return next_ticket_.load(); }
 
   size_t subscribers() const { return count_.load(std::memory_order_relaxed); }
   // Events skipped because the feed queue was full (all subscribers missed them).
@@ -106,7 +112,8 @@ class LiveFeed final : public BatchSink {
 
  private:
   struct Entry {
-    uint64_t seq;
+    uint64_t seq;  // publication order (a subscriber sees the entries from its joining on)
+    uint64_t ticket = 0;
     std::shared_ptr<const EventBatch> batch;  // null: `missed` events were skipped, or a notice
     uint64_t missed = 0;
     std::string notice_event;  // non-empty: a notice (Notify)
@@ -122,6 +129,7 @@ class LiveFeed final : public BatchSink {
   const Options options_;
   std::atomic<size_t> count_{0};
   std::atomic<uint64_t> overflowed_{0};
+  std::atomic<uint64_t> next_ticket_{0};
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Entry> queue_;

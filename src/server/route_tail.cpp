@@ -79,13 +79,13 @@ class TailSubscriber final : public LiveFeed::Subscriber {
         max_held_events_(max_held_events),
         last_write_(std::chrono::steady_clock::now()),
         backfilling_(backfill),
-        seam_(max_held_events) {}
+        seam_(max_held_events, std::chrono::milliseconds(limits::kTailSeamHoldMs)) {}
 
   bool Deliver(LiveFeed::Delivery& d) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!backfilling_) return DeliverLocked(d);
     if (held_events_ + d.batch().size() <= max_held_events_) {
-      held_.emplace_back(d.shared(), d.seq());
+      held_.emplace_back(d.shared(), d.ticket());
       held_events_ += d.batch().size();
     } else {
       // Some of them may come through the backfill after all: the count can be too high,
@@ -104,6 +104,7 @@ class TailSubscriber final : public LiveFeed::Subscriber {
     std::lock_guard<std::mutex> lock(mu_);
     if (stream_->closed()) return false;
     if (backfilling_) return true;  // the backfill writes; it needs no heartbeat
+    seam_.Expire(now);
     std::string none;
     uint64_t zero = 0;
     if (dropped_ > 0 && now - last_write_ >= kDropNoticeDelay) return Flush(&none, &zero);
@@ -130,13 +131,13 @@ class TailSubscriber final : public LiveFeed::Subscriber {
     for (const QueryRecord& r : rows) seam_.Sent(r);
   }
 
-  // The backfill has been written and the feed had published up to `live_mark`: the held
-  // live batches follow (minus what the backfill sent), then live delivery.
+  // The backfill has been written and the feed's next ticket was `live_mark`: the held live
+  // batches follow (minus what the backfill sent), then live delivery.
   void BackfillDone(uint64_t live_mark) {
     std::lock_guard<std::mutex> lock(mu_);
     backfilling_ = false;
-    seam_.Close(live_mark);
     last_write_ = std::chrono::steady_clock::now();
+    seam_.Close(live_mark, last_write_);
     std::vector<std::pair<std::shared_ptr<const EventBatch>, uint64_t>> held = std::move(held_);
     held_.clear();
     held_events_ = 0;
@@ -160,7 +161,7 @@ class TailSubscriber final : public LiveFeed::Subscriber {
     for (size_t i = 0; i < batch.size(); ++i) {
       const EventBatch::EventRef& e = batch.events()[i];
       if (!matcher_.Matches(EventRowAccessor(batch, e))) continue;
-      if (seam_.SkipLive(d.seq(), batch, e)) continue;  // the backfill sent it
+      if (seam_.SkipLive(d.ticket(), batch, e)) continue;  // the backfill sent it
       if (sse_) chunk += "data: ";
       chunk += d.Json(i);
       chunk += sse_ ? "\n\n" : "\n";
@@ -206,7 +207,7 @@ class TailSubscriber final : public LiveFeed::Subscriber {
   std::chrono::steady_clock::time_point last_write_;
   uint64_t dropped_ = 0;  // not yet reported to the client
   bool backfilling_;
-  // Live batches (and their feed seq) delivered while the backfill runs.
+  // Live batches (and their feed ticket) delivered while the backfill runs.
   std::vector<std::pair<std::shared_ptr<const EventBatch>, uint64_t>> held_;
   size_t held_events_ = 0;
   TailSeam seam_;
@@ -249,11 +250,11 @@ void RunBackfill(Backfill& b) {
     b.stream->Fail(b.sse ? "event: error\ndata: " + err + "\n\n" : err + "\n");
     return;
   }
-  // Read after the last row: every live batch published before it may be in the backfill. In
-  // a cluster, a row the backfill read may be published by a poll that was running when the
-  // backfill ended: the seam closes after the next poll.
+  // Read after the last row: every batch the backfill could read had its ticket taken before
+  // (ingest reserves before it stores). In a cluster, a row the backfill read may be published
+  // by a poll that was running when the backfill ended: the mark is read after the next poll.
   b.sub->BackfillDone(b.cluster ? b.cluster->MarkAfterNextPoll(limits::kTailClusterSeamWaitMs)
-                                : b.feed->published());
+                                : b.feed->reserved());
 }
 
 struct TailShared {

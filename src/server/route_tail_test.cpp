@@ -259,6 +259,39 @@ TEST_F(RouteTailTest, SinceSendsStoredEventsThenLiveOnesWithoutGapOrDuplicate) {
   EXPECT_EQ(extra.status().code(), StatusCode::kDeadlineExceeded) << (extra.ok() ? *extra : "");
 }
 
+TEST_F(RouteTailTest, SinceSkipsABatchStoredBeforeTheBackfillEndedButPublishedAfterIt) {
+  // Ingest takes b2's ticket and stores it; the backfill reads it; only then, its whole run
+  // later (a preempted ingest thread on a loaded machine), is b2 published: the tail must not
+  // send it again. b3, reserved after the backfill ended, is live only.
+  auto b1 = Batch(Event("error", 1));
+  auto b2 = Batch(Event("error", 2) + Event("info", 3));
+  auto b3 = Batch(Event("error", 4));
+  TailRouteOptions to;
+  to.backend = Stored({b1, b2});
+  Start(to);
+  const uint64_t b2_ticket = feed_->Reserve();
+  StreamClient c(http_->port());
+  ASSERT_TRUE(c.Open("/v1/tail?q=level%3Aerror&since=2023-11-14T00:00:00Z").ok());
+  ASSERT_EQ(c.status(), 200);
+  for (int want : {1, 2}) {
+    Result<std::string> line = c.ReadLine(10000);
+    ASSERT_TRUE(line.ok()) << line.status().ToString();
+    EXPECT_NE(line->find("\"n\":" + std::to_string(want) + "}"), std::string::npos) << *line;
+  }
+  // A live probe comes through once the backfill has ended and its mark is taken.
+  Publish(Event("error", 100));
+  Result<std::string> probe = c.ReadLine(10000);
+  ASSERT_TRUE(probe.ok()) << probe.status().ToString();
+  EXPECT_NE(probe->find("\"n\":100}"), std::string::npos) << *probe;
+  feed_->PublishReserved(b2, b2_ticket);
+  feed_->PublishReserved(b3, feed_->Reserve());
+  Result<std::string> line = c.ReadLine(10000);
+  ASSERT_TRUE(line.ok()) << line.status().ToString();
+  EXPECT_NE(line->find("\"n\":4}"), std::string::npos) << *line;
+  Result<std::string> extra = c.ReadLine(300);
+  EXPECT_EQ(extra.status().code(), StatusCode::kDeadlineExceeded) << (extra.ok() ? *extra : "");
+}
+
 TEST_F(RouteTailTest, SinceDeliversIdenticalEventsAsOftenAsTheyWereStored) {
   // One event x is stored before the backfill reads the store; while it runs, the feed
   // brings x again (its late publication) and an identical new event (same ts, same fields);
@@ -356,22 +389,31 @@ TEST(TailSeam, StoredRowsHaveTheKeysOfTheirLiveEvents) {
   ASSERT_TRUE((*store)->Close().ok());
 }
 
-TEST(TailSeam, SkipsEachBackfilledOccurrenceOnceAndOnlyBeforeTheMark) {
+TEST(TailSeam, SkipsEachBackfilledOccurrenceOnceAndOnlyBelowTheMarkUntilItExpires) {
   EventBatch b;
   for (int i = 0; i < 3; ++i) {
     b.BeginEvent(42);
     b.AddField("msg", Value::String("same"));
   }
-  TailSeam seam(100);
+  const auto t0 = TailSeam::Clock::time_point{};
+  const std::chrono::milliseconds hold(1000);
+  TailSeam seam(100, hold);
   seam.Sent(EventToRecord(b, b.events()[0]));  // the backfill had one of the three
-  seam.Close(/*live_mark=*/10);
+  seam.Close(/*live_mark=*/10, t0);
   EXPECT_TRUE(seam.SkipLive(9, b, b.events()[0]));
   EXPECT_FALSE(seam.SkipLive(9, b, b.events()[1]));  // a multiset: one occurrence only
-  TailSeam again(100);
+  TailSeam again(100, hold);
   again.Sent(EventToRecord(b, b.events()[0]));
-  again.Close(10);
-  EXPECT_FALSE(again.SkipLive(10, b, b.events()[0]));  // published after the backfill ended
-  EXPECT_FALSE(again.SkipLive(9, b, b.events()[0]));   // and the seam stays closed
+  again.Close(10, t0);
+  EXPECT_FALSE(again.SkipLive(10, b, b.events()[0]));  // reserved after the backfill ended
+  // A batch reserved before the mark but published after a later one is still the seam.
+  again.Expire(t0 + hold / 2);
+  EXPECT_TRUE(again.SkipLive(9, b, b.events()[0]));
+  TailSeam expired(100, hold);
+  expired.Sent(EventToRecord(b, b.events()[0]));
+  expired.Close(10, t0);
+  expired.Expire(t0 + hold);
+  EXPECT_FALSE(expired.SkipLive(9, b, b.events()[0]));  // the seam has ended
 }
 
 TEST_F(RouteTailTest, SinceNarrowsTheBackfillAndNeedsAStore) {

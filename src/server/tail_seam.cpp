@@ -75,24 +75,27 @@ void TailSeam::Sent(const QueryRecord& row) {
   sent_.push_back(RowKey(row));
 }
 
-void TailSeam::Close(uint64_t live_mark) {
+void TailSeam::Close(uint64_t live_mark, Clock::time_point now) {
   mark_ = live_mark;
+  closed_at_ = now;
   for (const Key& k : sent_) ++unmatched_[k];
   sent_.clear();
   sent_.shrink_to_fit();
 }
 
-bool TailSeam::SkipLive(uint64_t seq, const EventBatch& batch, const EventBatch::EventRef& e) {
-  if (unmatched_.empty()) return false;
-  if (seq >= *mark_) {
-    // Published after the backfill ended: past the seam for good (the feed is in order).
-    unmatched_.clear();
-    return false;
-  }
+bool TailSeam::SkipLive(uint64_t ticket, const EventBatch& batch, const EventBatch::EventRef& e) {
+  // At or above the mark: stored after the backfill ended, so not in it.
+  if (unmatched_.empty() || ticket >= *mark_) return false;
   auto it = unmatched_.find(EventKey(batch, e));
   if (it == unmatched_.end()) return false;
   if (--it->second == 0) unmatched_.erase(it);
   return true;
+}
+
+void TailSeam::Expire(Clock::time_point now) {
+  if (mark_ && !unmatched_.empty() && now - closed_at_ >= hold_) {
+    unmatched_ = {};  // frees the buckets too
+  }
 }
 
 }  // namespace vigia

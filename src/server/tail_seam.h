@@ -7,26 +7,29 @@
 // every non-null field, order-independent). The tail subscribes to the feed before the
 // backfill starts (no gap: an event stored after the backfill's view was fixed is published
 // to the tail) and holds the live batches while the backfill runs. The backfill records the
-// key of every row it sends (Sent). When it ends, the feed position is marked (Close): the
-// live batches published before the mark are the ones that may also be in the backfill; each
-// of their events whose key the backfill sent is skipped, consuming one occurrence (a
-// multiset, so two identical events are both delivered when the backfill had only one of
-// them). The first live batch published after the mark ends the seam: from then on nothing
-// is skipped.
+// key of every row it sends (Sent). When it ends, the feed's next ticket is the mark (Close):
+// ingest takes a batch's ticket before it stores it (LiveFeed::Reserve), so every batch the
+// backfill could have read has a ticket below the mark, however late it is published — a
+// batch stored, then held up before its publication (commit hooks, a preempted thread)
+// while the whole backfill ran. Each event of a live batch below the mark whose key the
+// backfill sent is skipped, consuming one occurrence (a multiset, so two identical events are
+// both delivered when the backfill had only one of them). A batch at or above the mark was
+// stored after the backfill ended: nothing of it is skipped. The seam ends (Expire) `hold`
+// after Close: the keys are freed.
 //
 // Residual cases (documented in docs/http-api.md):
-//   - An event stored before the backfill's view was fixed but published to the feed only
-//     after the backfill ended (ingest publishes right after the store acknowledges, so this
-//     needs a publication delayed by the whole backfill) is sent twice.
+//   - An event stored before the backfill ended but published more than `hold` after it
+//     (limits::kTailSeamHoldMs: 10 s) is sent twice.
 //   - Two identical events (same ts to the nanosecond, same fields and values), one in the
-//     backfill and the other stored after the backfill's view was fixed but published before
-//     the backfill ended: the live one is taken for the backfilled one and not sent.
+//     backfill and the other stored while the backfill ran but after its view was fixed: the
+//     live one is taken for the backfilled one and not sent.
 //   - Only the keys of the newest `max_keys` backfilled rows are kept (bounded memory): a
 //     live event of the seam that is older than all of them is sent twice.
 //
 // Thread-safety: externally synchronized (the tail subscriber's lock).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -50,18 +53,24 @@ class TailSeam {
   static Key RowKey(const QueryRecord& row);
   static Key EventKey(const EventBatch& batch, const EventBatch::EventRef& e);
 
-  explicit TailSeam(size_t max_keys) : max_keys_(max_keys) {}
+  using Clock = std::chrono::steady_clock;
+
+  TailSeam(size_t max_keys, std::chrono::milliseconds hold) : max_keys_(max_keys), hold_(hold) {}
 
   // The backfill sent `row`. REQUIRES: before Close().
   void Sent(const QueryRecord& row);
 
-  // The backfill has ended; live batches with a feed seq below `live_mark` are the seam.
-  void Close(uint64_t live_mark);
+  // The backfill has ended and the feed's next ticket was `live_mark` (LiveFeed::reserved()
+  // read after the backfill's last row): live batches with a ticket below it are the seam.
+  void Close(uint64_t live_mark, Clock::time_point now);
 
-  // Whether the live event (of the batch with feed seq `seq`, matching the tail's filter)
-  // was already sent by the backfill; if so one occurrence of it is consumed.
+  // Whether the live event (of the batch with feed ticket `ticket`, matching the tail's
+  // filter) was already sent by the backfill; if so one occurrence of it is consumed.
   // REQUIRES: after Close().
-  bool SkipLive(uint64_t seq, const EventBatch& batch, const EventBatch::EventRef& e);
+  bool SkipLive(uint64_t ticket, const EventBatch& batch, const EventBatch::EventRef& e);
+
+  // Ends the seam (frees the keys) once `hold` has passed since Close.
+  void Expire(Clock::time_point now);
 
  private:
   struct KeyHash {
@@ -71,8 +80,10 @@ class TailSeam {
   };
 
   const size_t max_keys_;
+  const std::chrono::milliseconds hold_;
   std::deque<Key> sent_;  // before Close: the newest max_keys_ backfilled rows
   std::optional<uint64_t> mark_;
+  Clock::time_point closed_at_;
   std::unordered_map<Key, uint32_t, KeyHash> unmatched_;  // after Close, until the seam ends
 };
 
