@@ -348,7 +348,7 @@ TEST_F(CliIt, GoldenQueriesFromAFileAreTheSameOnOneAndSeveralThreads) {
 }
 
 // Unparseable lines spread over many chunks and threads: all counted, and the first quoted is
-// the first in the file, whichever worker met it first.
+// the first in the file, with its file and line number, whichever worker met it first.
 TEST_F(CliIt, BadLinesOnSeveralThreadsQuoteTheFirstInTheFile) {
   std::string content;
   std::string good =
@@ -367,8 +367,20 @@ TEST_F(CliIt, BadLinesOnSeveralThreadsQuoteTheFirstInTheFile) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "n\r\n2000\r\n");
     EXPECT_NE(r.err.find("skipped 2 unparseable"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("first: unparseable ts: \"yesterday-700\""), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("first: " + f + ":701: unparseable ts: \"yesterday-700\""),
+              std::string::npos)
+        << r.err;
   }
+  // Lines are numbered per file: after a clean file of 2000 lines (many chunks), the second
+  // file's bad line is its own line 701.
+  std::string clean;
+  for (int i = 0; i < 2000; ++i) clean += good;
+  std::string c = WriteFile("clean.log", clean);
+  CliResult r = RunVigia({"query", "* | stats count() as n", "--file", c, "--file", f, "--format",
+                          "csv", "--threads", "2", "--chunk-bytes", "4096"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "n\r\n4000\r\n");
+  EXPECT_NE(r.err.find("first: " + f + ":701: "), std::string::npos) << r.err;
 }
 
 TEST_F(CliIt, TraceFromAFileIsRequestFirstThenTimeOrdered) {

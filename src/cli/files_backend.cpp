@@ -24,15 +24,31 @@ int64_t WallNowNs() {
       .count();
 }
 
-// What one Run's reader and decoders share: the receive time of each chunk's file (events
-// without a time get it) and the rejected lines.
+// What one Run's reader and decoders share: per chunk, the receive time of its file (events
+// without a time get it), which file it is from and how many lines it has; the rejected lines.
 struct ReadReport {
+  struct Chunk {
+    int64_t now = 0;
+    size_t file = 0;
+    uint64_t lines = 0;  // set by the decoder
+  };
   std::mutex mu;
-  std::deque<int64_t> chunk_now;  // by chunk seq
+  std::deque<Chunk> chunks;  // by chunk seq
   std::atomic<uint64_t> rejected{0};
   // The first rejected line in file order: (chunk seq, line in the chunk), and its reason.
   std::tuple<uint64_t, uint64_t> first_at{UINT64_MAX, UINT64_MAX};
   std::string first_error;
+
+  // "FILE:LINE: reason" of the first rejected line. REQUIRES: every chunk decoded.
+  std::string FirstError(const std::vector<std::string>& files) {
+    const auto [seq, line] = first_at;
+    if (seq >= chunks.size()) return first_error;
+    const size_t file = chunks[seq].file;
+    uint64_t before = 0;  // the lines of the file's chunks before this one
+    for (uint64_t i = seq; i > 0 && chunks[i - 1].file == file; --i) before += chunks[i - 1].lines;
+    const std::string& name = files[file] == "-" ? std::string("stdin") : files[file];
+    return name + ":" + std::to_string(before + line) + ": " + first_error;
+  }
 };
 
 class FilesBackend final : public QueryBackend {
@@ -51,7 +67,7 @@ class FilesBackend final : public QueryBackend {
     Result<QueryResult> r = inner_.Run(q, options, observer);
     if (uint64_t n = report_->rejected.load()) {
       std::fprintf(stderr, "vigia: skipped %llu unparseable line(s); first: %s\n",
-                   static_cast<unsigned long long>(n), report_->first_error.c_str());
+                   static_cast<unsigned long long>(n), report_->FirstError(files_).c_str());
     }
     return r;
   }
@@ -66,14 +82,15 @@ class FilesBackend final : public QueryBackend {
   Status ReadAll(const std::function<Status(std::string_view)>& emit) {
     const size_t chunk = options_.chunk_bytes ? options_.chunk_bytes : limits::kFileQueryChunkBytes;
     bool show = options_.force_progress || (options_.progress && isatty(STDERR_FILENO));
-    for (const std::string& f : files_) {
+    for (size_t file = 0; file < files_.size(); ++file) {
+      const std::string& f = files_[file];
       int64_t now = WallNowNs();
       Status st = ReadNdjsonChunks(
           f, chunk,
           [&](std::string_view text) {
             {
               std::lock_guard lock(report_->mu);
-              report_->chunk_now.push_back(now);
+              report_->chunks.push_back({now, file, 0});
             }
             return emit(text);
           },
@@ -98,9 +115,13 @@ class FilesBackend final : public QueryBackend {
       int64_t now;
       {
         std::lock_guard lock(rep.mu);
-        now = rep.chunk_now[seq];
+        now = rep.chunks[seq].now;
       }
       DecodeResult r = decoder->Decode(text, now, out);
+      {
+        std::lock_guard lock(rep.mu);
+        rep.chunks[seq].lines = r.records;
+      }
       if (r.rejected) {
         rep.rejected += r.rejected;
         if (!r.errors.empty()) {

@@ -131,6 +131,10 @@ inline RejectReason ClassifyRejection(std::string_view error) {
 struct DecodeResult {
   uint64_t accepted = 0;
   uint64_t rejected = 0;
+  // The body's lines, blank ones included, when NdjsonDecoder read it as lines (0 for a JSON
+  // array body and for the other decoders): a caller decoding a file in pieces numbers the
+  // lines of its errors across them.
+  uint64_t records = 0;
   std::vector<LineError> errors;  // at most max_reported_errors; counts stay exact
   // rejected, by RejectReason (sums to rejected).
   std::array<uint64_t, kRejectReasonCount> rejected_by{};

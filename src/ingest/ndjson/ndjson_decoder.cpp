@@ -81,6 +81,7 @@ struct NdjsonDecoder::Impl {
       if (first == line.size()) continue;  // blank line
       DecodeOne(line_no, line);
     }
+    result->records = line_no;
   }
 
   // Finds the end of the array element starting at `pos`: the index of the ',' or ']' that

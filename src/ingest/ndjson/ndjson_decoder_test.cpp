@@ -28,6 +28,7 @@ TEST(NdjsonDecoderTest, MixedBatchGivesExactCountsAndLineNumbers) {
   DecodeResult r = d.Decode(body, kRecv, &b);
   EXPECT_EQ(r.accepted, 3u);
   EXPECT_EQ(r.rejected, 4u);
+  EXPECT_EQ(r.records, 9u);  // blank lines included: a file read in pieces numbers across them
   ASSERT_EQ(r.errors.size(), 4u);
   EXPECT_EQ(r.errors[0].line, 4u);
   EXPECT_EQ(r.errors[0].error, "invalid JSON: unclosed string");
