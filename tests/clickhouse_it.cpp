@@ -10,7 +10,6 @@
 //     request's events on one shard; a shard that is down fails the query (Unavailable).
 // Labels peers;cluster;no_sanitizer. CLICKHOUSE_IT_ITERS sets the number of random queries.
 #include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <array>
@@ -32,7 +31,7 @@
 #include "oracle/oracle_compare.h"
 #include "oracle/oracle_events.h"
 #include "oracle/oracle_queries.h"
-#include "query/ndjson_file_source.h"
+#include "queries/golden_dataset.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
 #include "support/clickhouse_process.h"
@@ -59,51 +58,10 @@ using testing::ClickHouseProcess;
 
 // --- the golden dataset (as golden_test.cpp loads it: flattened with dots, ts parsed) ---
 
-void Flatten(EventBatch* b, const std::string& prefix, simdjson::dom::object obj) {
-  for (auto [k, v] : obj) {
-    if (prefix.empty() && k == "ts") continue;
-    std::string name = prefix + std::string(k);
-    switch (v.type()) {
-      case simdjson::dom::element_type::OBJECT:
-        Flatten(b, name + ".", v.get_object().value());
-        break;
-      case simdjson::dom::element_type::STRING:
-        b->AddField(b->arena().Copy(name), Value::String(b->arena().Copy(v.get_string().value())));
-        break;
-      case simdjson::dom::element_type::INT64:
-        b->AddField(b->arena().Copy(name), Value::Int(v.get_int64().value()));
-        break;
-      case simdjson::dom::element_type::DOUBLE:
-        b->AddField(b->arena().Copy(name), Value::Float(v.get_double().value()));
-        break;
-      case simdjson::dom::element_type::BOOL:
-        b->AddField(b->arena().Copy(name), Value::Bool(v.get_bool().value()));
-        break;
-      default:
-        break;
-    }
-  }
-}
-
 std::shared_ptr<EventBatch> GoldenDataset() {
   auto b = std::make_shared<EventBatch>();
-  simdjson::dom::parser parser;
-  Status st = ReadNdjsonChunks(
-      (Source() / "tests/queries/dataset.ndjson").string(), 64 * 1024, [&](std::string_view chunk) {
-        size_t pos = 0;
-        while (pos < chunk.size()) {
-          size_t nl = chunk.find('\n', pos);
-          if (nl == std::string_view::npos) nl = chunk.size();
-          std::string line(chunk.substr(pos, nl - pos));
-          pos = nl + 1;
-          if (line.empty()) continue;
-          auto obj = parser.parse(line).get_object();
-          if (obj.error()) return Status::InvalidArgument("bad line");
-          b->BeginEvent(*ParseRfc3339(obj.value()["ts"].get_string().value()));
-          Flatten(b.get(), "", obj.value());
-        }
-        return Status::Ok();
-      });
+  Status st =
+      testing::LoadGoldenDataset((Source() / "tests/queries/dataset.ndjson").string(), b.get());
   EXPECT_TRUE(st.ok()) << st.ToString();
   return b;
 }

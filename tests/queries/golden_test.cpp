@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/time_format.h"
+#include "golden_dataset.h"
 #include "query/chunked_row_evaluator_backend.h"
 #include "query/ndjson_file_source.h"
 #include "query/query_engine.h"
@@ -44,60 +45,10 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-// Test-only loader for the canonical-named dataset: objects flattened with dots, `ts` parsed.
-// Deliberately independent of the ingest normalizer so golden answers test the query path.
-void Flatten(EventBatch* b, const std::string& prefix, simdjson::dom::object obj) {
-  for (auto [k, v] : obj) {
-    // `ts` is EventRef::ts_ns, never a field.
-    if (prefix.empty() && k == "ts") continue;
-    std::string name = prefix + std::string(k);
-    switch (v.type()) {
-      case simdjson::dom::element_type::OBJECT:
-        Flatten(b, name + ".", v.get_object().value());
-        break;
-      case simdjson::dom::element_type::STRING:
-        b->AddField(b->arena().Copy(name), Value::String(b->arena().Copy(v.get_string().value())));
-        break;
-      case simdjson::dom::element_type::INT64:
-        b->AddField(b->arena().Copy(name), Value::Int(v.get_int64().value()));
-        break;
-      case simdjson::dom::element_type::DOUBLE:
-        b->AddField(b->arena().Copy(name), Value::Float(v.get_double().value()));
-        break;
-      case simdjson::dom::element_type::BOOL:
-        b->AddField(b->arena().Copy(name), Value::Bool(v.get_bool().value()));
-        break;
-      default:
-        break;
-    }
-  }
-}
-
-// Appends the events of `chunk` (whole dataset lines) to `b`.
-Status DecodeDatasetLines(std::string_view chunk, simdjson::dom::parser& parser, EventBatch* b) {
-  size_t pos = 0;
-  while (pos < chunk.size()) {
-    size_t nl = chunk.find('\n', pos);
-    if (nl == std::string_view::npos) nl = chunk.size();
-    std::string line(chunk.substr(pos, nl - pos));
-    pos = nl + 1;
-    if (line.empty()) continue;
-    auto obj = parser.parse(line).get_object();
-    if (obj.error()) return Status::InvalidArgument("bad line");
-    std::string_view ts = obj.value()["ts"].get_string().value();
-    b->BeginEvent(*ParseRfc3339(ts));
-    Flatten(b, "", obj.value());
-  }
-  return Status::Ok();
-}
-
 const EventBatch& Dataset() {
   static EventBatch* batch = [] {
     auto* b = new EventBatch();
-    simdjson::dom::parser parser;
-    Status st = ReadNdjsonChunks(
-        (Dir() / "dataset.ndjson").string(), 64 * 1024,
-        [&](std::string_view chunk) { return DecodeDatasetLines(chunk, parser, b); });
+    Status st = testing::LoadGoldenDataset((Dir() / "dataset.ndjson").string(), b);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return b;
   }();
@@ -210,7 +161,7 @@ TEST(GoldenQueries, ChunkedRowEvaluatorOnThreadsMatchesReferences) {
         [] {
           auto parser = std::make_shared<simdjson::dom::parser>();
           return [parser](uint64_t, std::string_view chunk, EventBatch* out) {
-            return DecodeDatasetLines(chunk, *parser, out);
+            return testing::DecodeGoldenLines(chunk, *parser, out);
           };
         },
         threads);
