@@ -180,6 +180,12 @@ inline constexpr uint32_t kPartBlockRows = 32768;
 // Bloom filter bits per distinct key: ~0.8% false positives with 7 probes, so a lookup by
 // request_id over ~300 blocks (10M events) touches the true block plus ~2 false ones.
 inline constexpr int kBloomBitsPerKey = 10;
+// A string chunk with at most this many distinct values, none longer than
+// kChunkValueCountMaxBytes, has every value and its row count in the part's metadata (format
+// v2): low-cardinality fields (level, kind, service, method, browser, ...) are pruned by value
+// and counted by without decoding, at ~20-100 bytes per such chunk (~0.1 % of the data).
+inline constexpr size_t kChunkValueCountsMax = 16;
+inline constexpr size_t kChunkValueCountMaxBytes = 64;
 // zstd level for column chunks: level 3 is the speed/ratio knee for log text.
 inline constexpr int kPartZstdLevel = 3;
 // A partition with at least this many parts gets a merge.

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "common/limits.h"
 #include "store/format/codec_bytes.h"
 
 namespace vigia {
@@ -79,6 +80,13 @@ std::string EncodePartMeta(const PartMeta& m) {
         w.PutVarint(c.bloom_offset);
         w.PutFixed64(c.bloom_checksum);
       }
+      if (m.format_version >= 2) {
+        w.PutVarint(c.value_counts.size());
+        for (const ChunkValueCount& v : c.value_counts) {
+          w.PutString(v.value);
+          w.PutVarint(v.count);
+        }
+      }
     }
   }
   w.PutFixed64(XXH64(out.data(), out.size(), 0));
@@ -99,7 +107,7 @@ Result<PartMeta> DecodePartMeta(std::string_view data, std::string_view what) {
   uint32_t magic;
   if (!r.GetFixed32(&magic) || magic != kMetaMagic) return bad("bad magic");
   if (!r.GetFixed32(&m.format_version)) return bad("truncated");
-  if (m.format_version != kPartFormatVersion) {
+  if (m.format_version < kPartFormatVersionOldest || m.format_version > kPartFormatVersion) {
     return bad("unsupported format version " + std::to_string(m.format_version));
   }
   uint64_t n;
@@ -185,6 +193,28 @@ Result<PartMeta> DecodePartMeta(std::string_view data, std::string_view what) {
             c.bloom_offset + bloom_size > m.bloom_bytes) {
           return bad("bad bloom index");
         }
+      }
+      if (m.format_version >= 2) {
+        uint64_t nv;
+        if (!r.GetVarint(&nv)) return bad("truncated value counts");
+        if (nv > limits::kChunkValueCountsMax ||
+            (nv > 0 && m.columns[col].type != ColumnType::kString)) {
+          return bad("bad value counts");
+        }
+        uint64_t sum = 0;
+        c.value_counts.resize(nv);
+        for (ChunkValueCount& v : c.value_counts) {
+          std::string_view s;
+          uint64_t count;
+          if (!r.GetString(&s) || !r.GetVarint(&count)) return bad("truncated value counts");
+          if (count == 0 || count > values || s.size() > limits::kChunkValueCountMaxBytes) {
+            return bad("bad value counts");
+          }
+          v.value.assign(s);
+          v.count = static_cast<uint32_t>(count);
+          sum += count;
+        }
+        if (nv > 0 && sum != values) return bad("value counts do not add up to the chunk");
       }
     }
     if (b.chunks[0].column != 0 || b.chunks[0].values != b.num_rows) {

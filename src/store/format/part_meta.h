@@ -21,8 +21,16 @@
 
 namespace vigia {
 
-// Version of the part format this code writes and reads (docs/storage-format.md).
-inline constexpr uint32_t kPartFormatVersion = 1;
+// Version of the part format this code writes (docs/storage-format.md). Version 2 added the
+// chunks' value counts; version 1 parts (no value counts) are still read.
+inline constexpr uint32_t kPartFormatVersion = 2;
+inline constexpr uint32_t kPartFormatVersionOldest = 1;
+
+// One distinct value of a string chunk and the number of its rows holding it.
+struct ChunkValueCount {
+  std::string value;
+  uint32_t count = 0;
+};
 
 struct ColumnMeta {
   std::string name;
@@ -46,6 +54,10 @@ struct ChunkMeta {
   uint64_t bloom_offset = 0;            // in the bloom file; bloom_size 0 = no filter
   uint32_t bloom_size = 0;
   uint64_t bloom_checksum = 0;
+  // String chunks with at most limits::kChunkValueCountsMax distinct values (each at most
+  // kChunkValueCountMaxBytes long): every value with its row count (the counts sum to
+  // `values`), in first-seen order. Empty = not recorded (other chunks, version 1 parts).
+  std::vector<ChunkValueCount> value_counts;
 };
 
 struct BlockMeta {

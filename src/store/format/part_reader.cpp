@@ -155,6 +155,12 @@ Result<bool> PartReader::ChunkMayMatch(const ColumnMeta& cm, const ChunkMeta& c,
         } else if (cm.type == ColumnType::kBool && v.type == ValueType::kBool) {
           return true;
         } else if (cm.type == ColumnType::kString && v.type == ValueType::kString) {
+          if (!c.value_counts.empty()) {  // every value of the chunk is known (format v2)
+            for (const ChunkValueCount& vc : c.value_counts) {
+              if (vc.value == v.s) return true;
+            }
+            continue;
+          }
           if (c.bloom_size == 0 || cm.bloom == BloomKind::kNone) return true;
           bool may = true;
           if (cm.bloom == BloomKind::kValues) {

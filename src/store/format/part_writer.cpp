@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/limits.h"
 #include "store/format/column_codec.h"
 #include "store/format/file_names.h"
 
@@ -38,6 +39,33 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
 
 // WritePartFromRows: distinct services (kinds) found by a linear scan before a hash map.
 constexpr size_t kLinearIds = 16;
+
+// Each distinct value of a string chunk with its row count (ChunkMeta::value_counts), or
+// nothing when the chunk has too many or too long values.
+void CountValues(std::span<const std::string_view> strings, std::vector<ChunkValueCount>* out) {
+  out->clear();
+  // Rows are sorted by (service, kind, ts), so equal values come in runs: the last hit is
+  // tried first, and the scan stops at the first value over the limits.
+  size_t last = 0;
+  for (std::string_view s : strings) {
+    if (!out->empty() && (*out)[last].value == s) {
+      ++(*out)[last].count;
+      continue;
+    }
+    size_t i = 0;
+    while (i < out->size() && (*out)[i].value != s) ++i;
+    if (i == out->size()) {
+      if (out->size() == limits::kChunkValueCountsMax ||
+          s.size() > limits::kChunkValueCountMaxBytes) {
+        out->clear();
+        return;
+      }
+      out->push_back({std::string(s), 0});
+    }
+    ++(*out)[i].count;
+    last = i;
+  }
+}
 
 }  // namespace
 
@@ -83,6 +111,7 @@ PartWriter::PartWriter(std::string tmp_dir, PartWriterOptions options)
       env_(opt_.env ? opt_.env : Env::Default()) {
   meta_.wal_seq = opt_.wal_seq;
   meta_.replaces = opt_.replaces;
+  meta_.format_version = opt_.format_version;
   if (opt_.block_rows == 0) opt_.block_rows = 1;
   // Column 0 is the timestamp. It is kept out of by_name_ so that a dynamic field that
   // happens to be called "_time" gets a column of its own instead of colliding with it.
@@ -245,6 +274,9 @@ Status PartWriter::FlushBlock() {
     c.max_int = sum.max_int;
     c.min_float = sum.min_float;
     c.max_float = sum.max_float;
+    if (b != nullptr && in.type == ColumnType::kString && meta_.format_version >= 2) {
+      CountValues(b->strings, &c.value_counts);
+    }
     ColumnMeta& cm = meta_.columns[col];
     cm.values += c.values;
     cm.stored_bytes += c.size;

@@ -39,6 +39,9 @@ struct PartWriterOptions {
   int bloom_bits_per_key = limits::kBloomBitsPerKey;
   uint64_t wal_seq = 0;               // recorded in the metadata (PartMeta::wal_seq)
   std::vector<std::string> replaces;  // recorded in the metadata (PartMeta::replaces)
+  // Format version of the metadata written: kPartFormatVersion; tests write version 1 parts
+  // (no value counts) to check that they are still read and answer alike.
+  uint32_t format_version = kPartFormatVersion;
   // Called on the writing thread before each block is encoded: background writers (merges,
   // flushes) give way to running queries there (common/query_priority.h BackgroundYield).
   std::function<void()> before_block;
