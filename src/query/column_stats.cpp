@@ -300,6 +300,29 @@ Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<ui
   return true;
 }
 
+bool ColumnStats::CountsByValueCounts(std::string* field) const {
+  if (!counts_only_ || needs_time_ || pipe_->by.size() > 1) return false;
+  if (pipe_->by.empty()) {
+    field->clear();
+    return true;
+  }
+  const GroupKey& gk = pipe_->by[0];
+  if (gk.bucket_ns > 0 || IsTimeField(gk.field)) return false;
+  *field = std::string(FieldName(gk.field));
+  return true;
+}
+
+Status ColumnStats::AddCount(std::optional<std::string_view> value, uint64_t count) {
+  if (count == 0) return Status::Ok();
+  std::vector<OwnedValue> key;
+  if (!pipe_->by.empty()) {
+    key.push_back(value ? OwnedValue::String(std::string(*value)) : OwnedValue{});
+  }
+  VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
+  for (size_t i = 0; i < agg_->num_aggregates(); ++i) agg_->AddCount(g, i, count);
+  return agg_->CheckMemory();
+}
+
 void ColumnStats::CountByHistogram(const BlockView& block, const std::vector<uint8_t>& mask) {
   std::fill(precounted_.begin(), precounted_.end(), std::nullopt);
   if (block_gids_.size() != 1) return;  // counts per group: the row path

@@ -33,6 +33,14 @@ class ColumnStats {
   // Folds the rows of `block` whose mask entry is set.
   Status AddBlock(const BlockView& block, const std::vector<uint8_t>& mask);
 
+  // Plain count()s by at most one field (no condition, no rate(), no time key): a block can
+  // be counted from its chunks' value counts (part metadata) instead of decoded. *field is
+  // the key's column name, empty without `by`.
+  bool CountsByValueCounts(std::string* field) const;
+  // Adds `count` rows of the group `value` (the null group when absent; ignored without
+  // `by`) to every aggregate. REQUIRES: CountsByValueCounts.
+  Status AddCount(std::optional<std::string_view> value, uint64_t count);
+
   StatsAggregator& aggregator() { return *agg_; }
   std::unique_ptr<StatsAggregator> Release() { return std::move(agg_); }
 

@@ -28,6 +28,22 @@ bool PartBlockReader::InTimeRange(size_t block) const {
   return !(b.max_ts < plan_.min_ts || b.min_ts >= plan_.max_ts);
 }
 
+const ChunkMeta* PartBlockReader::FieldChunk(size_t block, const std::string& field,
+                                             size_t* count) const {
+  *count = 0;
+  auto it = by_name_.find(field);
+  if (it == by_name_.end()) return nullptr;
+  const BlockMeta& b = reader_.meta().blocks[block];
+  const ChunkMeta* first = nullptr;
+  for (uint32_t col : it->second) {
+    const ChunkMeta* c = b.FindChunk(col);
+    if (c == nullptr) continue;
+    if (first == nullptr) first = c;
+    ++*count;
+  }
+  return first;
+}
+
 Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadBloom(size_t block,
                                                                       const ChunkMeta& c,
                                                                       uint64_t* bytes_read) const {
@@ -124,7 +140,7 @@ void PartBlockReader::BuildView(DecodedBlock* out, uint32_t num_rows) {
             [&](size_t a, size_t b) { return out->col_index[a] < out->col_index[b]; });
   out->view = BlockView();
   out->view.num_rows = num_rows;
-  out->view.ts = out->ts->col.ints.data();
+  out->view.ts = out->ts ? out->ts->col.ints.data() : nullptr;
   for (size_t i : order) out->view.Add(&out->chunks[i]->col);
 }
 
@@ -142,11 +158,13 @@ Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* o
   return Status::Ok();
 }
 
-Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out,
-                                          uint64_t* bytes_read) const {
+Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read,
+                                          bool with_ts) const {
   const BlockMeta& b = reader_.meta().blocks[block];
   out->chunks.clear();
   out->col_index.clear();
+  out->ts = nullptr;
+  if (!with_ts) return ReadColumns(block, 2, out, bytes_read);
   VIGIA_ASSIGN_OR_RETURN(out->ts, LoadChunk(block, b.chunks[0], bytes_read));
   if (out->ts->col.ints.size() != b.num_rows) {
     return Status::Corruption("part " + reader_.dir() + " block " + std::to_string(block) +

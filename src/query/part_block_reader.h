@@ -28,7 +28,7 @@ namespace vigia {
 
 // A block's decoded columns (shared with the chunk cache) and a view over them.
 struct DecodedBlock {
-  std::shared_ptr<const CachedChunk> ts;
+  std::shared_ptr<const CachedChunk> ts;  // null when read without timestamps
   std::vector<std::shared_ptr<const CachedChunk>> chunks;
   std::vector<uint32_t> col_index;  // part column index of each chunk
   BlockView view;
@@ -43,10 +43,15 @@ class PartBlockReader {
   const PartReader& reader() const { return reader_; }
   // Does the block's time range intersect the plan's?
   bool InTimeRange(size_t block) const;
+  // The block's chunks of the columns named `field` (any type): *count of them, the first
+  // returned (nullptr when none).
+  const ChunkMeta* FieldChunk(size_t block, const std::string& field, size_t* count) const;
   // False only when no row of the block can match (time, min/max, absent columns, blooms).
   Result<bool> MayMatch(size_t block, uint64_t* bytes_read) const;
-  // Decodes the block's timestamps and the columns the filter reads into *out (reset first).
-  Status ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
+  // Decodes the block's timestamps (unless !with_ts: view.ts is null then) and the columns the
+  // filter reads into *out (reset first).
+  Status ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read,
+                           bool with_ts = true) const;
   // Adds the other wanted columns (late materialization: only blocks with a matching row).
   Status ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
 

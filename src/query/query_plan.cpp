@@ -223,6 +223,27 @@ void CollectStatsFields(const Pipe& p, std::vector<std::string>* out) {
   }
 }
 
+bool FilterReadsTime(const Filter& f) {
+  if (f.kind == FilterKind::kTime) return true;
+  if (!f.field.empty() && IsTimeField(NormalizeField(f.field))) return true;
+  for (const auto& c : f.children) {
+    if (FilterReadsTime(*c)) return true;
+  }
+  return false;
+}
+
+bool StatsReadTime(const Pipe& p) {
+  for (const GroupKey& k : p.by) {
+    if (k.bucket_ns > 0 || IsTimeField(NormalizeField(k.field))) return true;
+  }
+  for (const Aggregate& a : p.aggregates) {
+    if (a.func == AggFunc::kRate) return true;
+    if (!a.field.empty() && IsTimeField(NormalizeField(a.field))) return true;
+    if (a.cond && FilterReadsTime(*a.cond)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void CollectFilterFields(const Filter& f, std::vector<std::string>* out) {
@@ -252,6 +273,7 @@ Result<QueryPlan> PlanQuery(const Query& q, const QueryOptions& opt) {
                      (q.pipes[0].kind == PipeKind::kStats || q.pipes[0].kind == PipeKind::kTop);
   if (plan.stats_first) {
     CollectStatsFields(q.pipes[0], &plan.columns);
+    plan.reads_time = FilterReadsTime(*q.filter) || StatsReadTime(q.pipes[0]);
     return plan;
   }
   // Columns: everything the pipes read up to a projection (fields) or aggregation; without

@@ -59,6 +59,10 @@ struct QueryPlan {
   bool all_columns = false;
   // The first pipe is stats/top: the scan folds rows into it.
   bool stats_first = false;
+  // Some part of the query reads timestamps per row: the filter (a time leaf or a time field),
+  // or the stats pipe (a time key or bucket, an aggregate of a time field, rate()). When
+  // false, a block wholly inside [min_ts, max_ts) is scanned without its `_time` chunk.
+  bool reads_time = true;
   // A plain filter whose pipes keep the time order and cut it (limit pipe, or the caller's
   // row_limit): only the first `row_cap` rows in time order are needed (0 = all).
   uint64_t row_cap = 0;
