@@ -104,6 +104,29 @@ class ByteReader {
     }
     return false;  // more than 10 bytes: malformed
   }
+  // Reads n varints into out[0..n): what n GetVarint calls read, without a bounds check per
+  // byte while a longest (10-byte) varint still fits. False when one is malformed or the
+  // input ends (out is then partly written).
+  bool GetVarints(size_t n, uint64_t* out) {
+    const auto* p = reinterpret_cast<const uint8_t*>(p_);
+    const auto* const end = reinterpret_cast<const uint8_t*>(end_);
+    size_t i = 0;
+    for (; i < n && end - p >= 10; ++i) {
+      uint64_t b = *p++;
+      uint64_t r = b & 0x7f;
+      for (int shift = 7; (b & 0x80) != 0; shift += 7) {
+        if (shift >= 70) return false;  // more than 10 bytes: malformed
+        b = *p++;
+        r |= (b & 0x7f) << shift;
+      }
+      out[i] = r;
+    }
+    p_ = reinterpret_cast<const char*>(p);
+    for (; i < n; ++i) {
+      if (!GetVarint(&out[i])) return false;
+    }
+    return true;
+  }
   bool GetSignedVarint(int64_t* v) {
     uint64_t u;
     if (!GetVarint(&u)) return false;

@@ -21,9 +21,6 @@ uint64_t AbsU(int64_t v) {
 int64_t Sub(int64_t a, int64_t b) {
   return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
 }
-int64_t Add(int64_t a, int64_t b) {
-  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-}
 
 }  // namespace
 
@@ -103,11 +100,13 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
       int64_t mn;
       uint64_t scale;
       if (!in->GetSignedVarint(&mn) || !in->GetVarint(&scale)) return false;
-      for (size_t i = 0; i < n; ++i) {
-        uint64_t o;
-        if (!in->GetVarint(&o)) return false;
-        out->push_back(static_cast<int64_t>(static_cast<uint64_t>(mn) + o * scale));
-      }
+      // The varints land in the output first and are rebased in place: one tight loop each.
+      const size_t base = out->size();
+      out->resize(base + n);
+      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      if (!in->GetVarints(n, o)) return false;
+      const uint64_t m = static_cast<uint64_t>(mn);
+      for (size_t i = 0; i < n; ++i) o[i] = m + o[i] * scale;
       return true;
     }
     case IntEncoding::kDelta:
@@ -116,18 +115,25 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
       int64_t first;
       uint64_t scale;
       if (!in->GetSignedVarint(&first) || !in->GetVarint(&scale)) return false;
-      out->push_back(first);
-      int64_t prev = first, delta = 0;
-      for (size_t i = 1; i < n; ++i) {
-        int64_t d;
-        if (!in->GetSignedVarint(&d)) return false;
-        if (enc == static_cast<uint8_t>(IntEncoding::kDelta) || i == 1) {
-          delta = d;
-        } else {
-          delta = Add(delta, d);
+      const size_t base = out->size();
+      out->resize(base + n);
+      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      o[0] = static_cast<uint64_t>(first);
+      if (!in->GetVarints(n - 1, o + 1)) return false;
+      // Arithmetic modulo 2^64: every int64 round-trips.
+      uint64_t prev = o[0];
+      if (enc == static_cast<uint8_t>(IntEncoding::kDelta)) {
+        for (size_t i = 1; i < n; ++i) {
+          prev += static_cast<uint64_t>(ZigZagDecode(o[i])) * scale;
+          o[i] = prev;
         }
-        prev = Add(prev, static_cast<int64_t>(static_cast<uint64_t>(delta) * scale));
-        out->push_back(prev);
+      } else {
+        uint64_t delta = 0;  // d1 is the first step itself: 0 + d1
+        for (size_t i = 1; i < n; ++i) {
+          delta += static_cast<uint64_t>(ZigZagDecode(o[i]));
+          prev += delta * scale;
+          o[i] = prev;
+        }
       }
       return true;
     }
