@@ -156,12 +156,11 @@ SpscRing* Logger::Impl::acquire_ring(ThreadRing& tr, bool may_block) {
 namespace {
 
 // Encodes one call into `ring` (see record.h) and publishes it; counts a drop when the event
-// is too large or the ring is full: the whole per-call work once a ring is at hand.
-[[gnu::always_inline]] inline void write_record(Logger::Impl& I, SpscRing* ring, Kind kind,
-                                                Level level, std::string_view msg,
-                                                const Field* fields, size_t nfields,
-                                                const Context& ctx, void* const* frames,
-                                                int nframes) {
+// is too large or the ring is full. The general encoder: stack frames, keys and strings cut at
+// their limits, strings of any length (memcpy). A log call takes write_fast() instead.
+[[gnu::noinline]] void write_general(Logger::Impl& I, SpscRing* ring, Kind kind, Level level,
+                                     std::string_view msg, const Field* fields, size_t nfields,
+                                     const Context& ctx, void* const* frames, int nframes) {
   const size_t max_str = I.max_str;
   const size_t mlen = msg.size() < max_str ? msg.size() : max_str;
   const size_t clen = ctx.size_bytes();
@@ -177,15 +176,10 @@ namespace {
     ring->count_drop();
     return;
   }
-  uint64_t t = TscClock::now();
+  const uint64_t t = TscClock::now();
   std::memcpy(p, &t, 8);
-  p[8] = static_cast<char>(kind);
-  p[9] = static_cast<char>(level);
-  uint16_t m16 = static_cast<uint16_t>(mlen), c16 = static_cast<uint16_t>(clen);
-  std::memcpy(p + 10, &m16, 2);
-  std::memcpy(p + 12, &c16, 2);
-  p[14] = static_cast<char>(nframes);
-  p[15] = static_cast<char>(nf);
+  const uint64_t h = internal::record_header(kind, level, mlen, clen, nframes, nf);
+  std::memcpy(p + 8, &h, 8);
   p += internal::kRecordFixed;
   for (int k = 0; k < nframes; ++k) {
     uint64_t a = reinterpret_cast<uintptr_t>(frames[k]);
@@ -196,8 +190,52 @@ namespace {
   p += mlen;
   internal::copy_bytes(p, ctx.data(), clen);
   p += clen;
-  for (size_t i = 0; i < nf; ++i) p = internal::encode_field(p, fields[i], max_str);
+  for (size_t i = 0; i < nf; ++i) p = internal::encode_field<true>(p, fields[i], max_str);
   ring->commit();
+}
+
+// The same record for the common call, without a function call or a per-field limit: no stack
+// frames, at most kMaxFields fields, every key within kMaxKey, and the message and the strings
+// together within max_string_bytes (so nothing is cut); strings are copied inline
+// (copy_short). Returns false, having written nothing, for any other call.
+[[gnu::always_inline]] inline bool write_fast(Logger::Impl& I, SpscRing* ring, Kind kind,
+                                              Level level, std::string_view msg,
+                                              const Field* fields, size_t nfields,
+                                              const Context& ctx) {
+  const size_t mlen = msg.size(), clen = ctx.size_bytes();
+  // One pass sizes the record and checks the limits: key lengths ORed (all <= 255 iff the OR
+  // is) and string lengths summed (none is cut iff the sum is within max_str).
+  size_t size = internal::kRecordFixed + mlen + clen, key_bits = 0, str_sum = 0;
+  for (size_t i = 0; i < nfields; ++i) {
+    const Field& f = fields[i];
+    const size_t k = f.key_size();
+    const size_t s = f.is_string() ? f.string_size() : 0;
+    key_bits |= k;
+    str_sum += s;
+    size += 4 + k + (f.is_string() ? s : 8);
+  }
+  const size_t max_str = I.max_str;
+  if ((nfields > internal::kMaxFields) | (key_bits > internal::kMaxKey) | (str_sum > max_str) |
+      (mlen > max_str) | (size > ring->max_payload())) [[unlikely]] {
+    return false;
+  }
+  char* p = ring->reserve(size);
+  if (p == nullptr) [[unlikely]] {
+    ring->count_drop();
+    return true;
+  }
+  const uint64_t t = TscClock::now();
+  std::memcpy(p, &t, 8);
+  const uint64_t h = internal::record_header(kind, level, mlen, clen, 0, nfields);
+  std::memcpy(p + 8, &h, 8);
+  p += internal::kRecordFixed;
+  internal::copy_short(p, msg.data(), mlen);
+  p += mlen;
+  internal::copy_short(p, ctx.data(), clen);
+  p += clen;
+  for (size_t i = 0; i < nfields; ++i) p = internal::encode_field<false>(p, fields[i], max_str);
+  ring->commit();
+  return true;
 }
 
 // A call from a thread that is exiting and gave its ring back (a thread_local's destructor
@@ -213,42 +251,60 @@ namespace {
     return;
   }
   if (I.accepting.load(std::memory_order_relaxed)) {
-    write_record(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
+    write_general(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
   } else {
     I.drop_stopped.fetch_add(1, std::memory_order_relaxed);
   }
   ring->owned.store(false, std::memory_order_release);
 }
 
-// The whole call, inlined into each entry point (emit for log(), emit_list for the others).
+// The thread's ring when it has one for this logger, else claims one (first call, another
+// logger, over the thread limit now and then); nullptr when the call is dropped or has been
+// handled (exiting thread).
+[[gnu::noinline]] SpscRing* ring_slow(Logger::Impl& I, ThreadRing& tr, Kind kind, Level level,
+                                      std::string_view msg, const Field* fields, size_t nfields,
+                                      const Context& ctx, void* const* frames, int nframes) {
+  SpscRing* ring = nullptr;
+  if (tr.logger_id != I.logger_id) {
+    if (tr.exited) [[unlikely]] {
+      emit_from_exiting_thread(I, kind, level, msg, fields, nfields, ctx, frames, nframes);
+      return nullptr;
+    }
+    ring = I.acquire_ring(tr, /*may_block=*/true);
+  } else if (++tr.retry_countdown % 1024 == 0) {
+    // Over the thread limit: retry (without blocking) now and then, rings may have freed up.
+    ring = I.acquire_ring(tr, false);
+  }
+  if (ring == nullptr) I.drop_thread_limit.fetch_add(1, std::memory_order_relaxed);
+  return ring;
+}
+
+// The whole call, inlined into each entry point.
 [[gnu::always_inline]] inline void emit_impl(Logger::Impl& I, Kind kind, Level level,
                                              std::string_view msg, const Field* fields,
                                              size_t nfields, const Context& ctx,
                                              void* const* frames, int nframes) {
   ThreadRing& tr = tl_ring;
   SpscRing* ring = tr.ring;
-  if (tr.logger_id != I.logger_id) [[unlikely]] {
-    if (tr.exited) [[unlikely]] {
-      emit_from_exiting_thread(I, kind, level, msg, fields, nfields, ctx, frames, nframes);
-      return;
-    }
-    ring = I.acquire_ring(tr, /*may_block=*/true);
-  } else if (ring == nullptr) [[unlikely]] {
-    // Over the thread limit: retry (without blocking) now and then, rings may have freed up.
-    if (++tr.retry_countdown % 1024 == 0) ring = I.acquire_ring(tr, false);
-  }
-  if (ring == nullptr) [[unlikely]] {
-    I.drop_thread_limit.fetch_add(1, std::memory_order_relaxed);
-    return;
+  if ((tr.logger_id != I.logger_id) | (ring == nullptr)) [[unlikely]] {
+    ring = ring_slow(I, tr, kind, level, msg, fields, nfields, ctx, frames, nframes);
+    if (ring == nullptr) return;
   }
   if (!I.accepting.load(std::memory_order_relaxed)) [[unlikely]] {
     I.drop_stopped.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  write_record(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
+  if (nframes == 0 && write_fast(I, ring, kind, level, msg, fields, nfields, ctx)) [[likely]]
+    return;
+  write_general(I, ring, kind, level, msg, fields, nfields, ctx, frames, nframes);
 }
 
 }  // namespace
+
+void Logger::log_current(Level level, std::string_view msg, const Field* fields,
+                         size_t nfields) noexcept {
+  emit_impl(*impl_, Kind::kLog, level, msg, fields, nfields, Context::current(), nullptr, 0);
+}
 
 void Logger::emit(Kind kind, Level level, std::string_view msg, Fields fields,
                   const Context& ctx) noexcept {

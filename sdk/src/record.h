@@ -18,6 +18,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#if defined(VIGIA_EXP_AVX512)
+#include <immintrin.h>
+#endif
 
 #include "vigia/context.h"
 #include "vigia/field.h"
@@ -88,26 +91,78 @@ inline void copy_bytes(char* dst, const char* src, size_t n) {
   }
 }
 
+// The record's second 8 bytes (kind, level, msg_len, ctx_len, nframes, nfields) as one store.
+inline uint64_t record_header(Kind kind, Level level, size_t mlen, size_t clen, int nframes,
+                              size_t nfields) {
+  return static_cast<uint64_t>(kind) | static_cast<uint64_t>(level) << 8 |
+         static_cast<uint64_t>(mlen) << 16 | static_cast<uint64_t>(clen) << 32 |
+         static_cast<uint64_t>(nframes) << 48 | static_cast<uint64_t>(nfields) << 56;
+}
+
+// copy_bytes without the call to memcpy for longer strings: 16-byte moves, the last one
+// overlapping the one before (a loop of n / 16 moves: for the short strings of a log call).
+#if defined(VIGIA_EXP_AVX512)
+inline void copy_short(char* dst, const char* src, size_t n) {
+  size_t i = 0;
+  for (; i + 32 < n; i += 32) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), v);
+  }
+  const __mmask32 m = _bzhi_u32(~0u, static_cast<unsigned>(n - i));
+  const __m256i v = _mm256_maskz_loadu_epi8(m, src + i);
+  _mm256_mask_storeu_epi8(dst + i, m, v);
+}
+#else
+inline void copy_short(char* dst, const char* src, size_t n) {
+  if (n <= 16) {
+    copy_bytes(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i + 16 < n; i += 16) {
+    char a[16];
+    std::memcpy(a, src + i, 16);
+    std::memcpy(dst + i, a, 16);
+  }
+  char b[16];
+  std::memcpy(b, src + n - 16, 16);
+  std::memcpy(dst + n - 16, b, 16);
+}
+#endif
+
 inline size_t field_encoded_size(const Field& f, size_t max_str) {
-  size_t k = f.key().size() < kMaxKey ? f.key().size() : kMaxKey;
-  size_t v = f.type() != Field::Type::kString ? 8
-             : f.as_string().size() < max_str ? f.as_string().size()
-                                              : max_str;
+  size_t k = f.key_size() < kMaxKey ? f.key_size() : kMaxKey;
+  size_t v = !f.is_string() ? 8 : f.string_size() < max_str ? f.string_size() : max_str;
   return 4 + k + v;
 }
 
-// One branch on the type: a string's bytes, or the 8 value bytes of any other type.
+// One field: a string's bytes, or the 8 value bytes of any other type. kClamp cuts the key at
+// kMaxKey and the string at max_str and copies with copy_bytes; without it they must already
+// fit (the fast path's checks) and copy_short copies them.
+template <bool kClamp>
 inline char* encode_field(char* p, const Field& f, size_t max_str) {
-  const bool str = f.type() == Field::Type::kString;
-  const size_t k = f.key().size() < kMaxKey ? f.key().size() : kMaxKey;
-  const size_t sl = !str ? 0 : f.as_string().size() < max_str ? f.as_string().size() : max_str;
+  const bool str = f.is_string();
+  size_t k = f.key_size();
+  size_t sl = str ? f.string_size() : 0;
+  if constexpr (kClamp) {
+    k = k < kMaxKey ? k : kMaxKey;
+    sl = sl < max_str ? sl : max_str;
+  }
   const uint32_t h = static_cast<uint32_t>(f.type()) | static_cast<uint32_t>(k) << 8 |
                      static_cast<uint32_t>(sl) << 16;
   std::memcpy(p, &h, 4);
-  copy_bytes(p + 4, f.key().data(), k);
+  if constexpr (kClamp) {
+    copy_bytes(p + 4, f.key().data(), k);
+  } else {
+    copy_short(p + 4, f.key().data(), k);
+  }
   p += 4 + k;
   if (str) {
-    copy_bytes(p, f.as_string().data(), sl);  // n == 0 reads nothing: an empty view may be null
+    // n == 0 reads nothing: an empty view may be null
+    if constexpr (kClamp) {
+      copy_bytes(p, f.string_data(), sl);
+    } else {
+      copy_short(p, f.string_data(), sl);
+    }
     return p + sl;
   }
   const uint64_t v = f.value_bits();

@@ -62,31 +62,34 @@ class SpscRing {
 
   // Producer: pointer to `payload` writable bytes, or nullptr when the ring is full.
   char* reserve(size_t payload) {
+    // Locals: the record's stores go through char*, which may alias *this, so members read
+    // after the first store would be loaded again.
+    char* const buf = buf_;
+    const size_t cap = cap_, mask = mask_;
     const size_t need = kHeader + ((payload + 7) & ~size_t{7});
     uint64_t h = head_local_;
-    size_t off = h & mask_;
-    size_t contiguous = cap_ - off;
-    uint64_t needed = contiguous < need ? contiguous + need : need;
-    if (h + needed - tail_cache_ > cap_) {
+    size_t off = h & mask;
+    const size_t contiguous = cap - off;
+    const uint64_t needed = contiguous < need ? contiguous + need : need;
+    if (h + needed - tail_cache_ > cap) {
       tail_cache_ = tail_.load(std::memory_order_acquire);
-      if (h + needed - tail_cache_ > cap_) return nullptr;
+      if (h + needed - tail_cache_ > cap) return nullptr;
     }
-    if (contiguous < need) {
+    if (contiguous < need) [[unlikely]] {
       uint32_t wrap = kWrap;
-      std::memcpy(buf_ + off, &wrap, 4);
+      std::memcpy(buf + off, &wrap, 4);
       h += contiguous;
       off = 0;
     }
-    uint32_t len32 = static_cast<uint32_t>(need), pl32 = static_cast<uint32_t>(payload);
-    std::memcpy(buf_ + off, &len32, 4);
-    std::memcpy(buf_ + off + 4, &pl32, 4);
+    const uint64_t header = need | static_cast<uint64_t>(payload) << 32;  // len32 | payload32
+    std::memcpy(buf + off, &header, 8);
     head_local_ = h + need;
     // Ask now for the line the records after this one will write: the consumer has read the
     // ring's lines since the producer last wrote them, and a store that has to take its line
     // back from the other core is the call's slowest step. With write intent (PREFETCHW) the
     // line arrives owned; a read prefetch would bring it shared and the store would still wait.
-    prefetch_for_write(buf_ + ((head_local_ + kPrefetchAhead) & mask_));
-    return buf_ + off + kHeader;
+    prefetch_for_write(buf + ((h + need + kPrefetchAhead) & mask));
+    return buf + off + kHeader;
   }
   // Producer: publishes the last reserved record.
   void commit() { head_.store(head_local_, std::memory_order_release); }

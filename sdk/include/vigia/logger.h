@@ -1,8 +1,8 @@
 // Logger: the SDK's entry point. Application threads call log()/audit()/report(); each call
 // is encoded into the calling thread's own pre-allocated SPSC byte ring and returns — no
 // lock, no syscall, no allocation after the thread's first call (which claims a ring). One
-// background thread drains all rings, encodes canonical vigia JSON events (docs/architecture.md, "The event model"),
-// redacts secrets and hands them to the sinks (stdout, rotated file, shipper).
+// background thread drains all rings, encodes canonical vigia JSON events (docs/architecture.md,
+// "The event model"), redacts secrets and hands them to the sinks (stdout, rotated file, shipper).
 //
 // Why per-thread SPSC rings rather than one MPSC ring: with one shared ring every producer
 // writes the same tail index, so four threads logging at once bounce its cache line and the
@@ -69,7 +69,7 @@ class Logger {
   bool enabled(Level level) const { return level >= min_level_; }
 
   void log(Level level, std::string_view msg, Fields fields = {}) noexcept {
-    if (level >= min_level_) emit(Kind::kLog, level, msg, fields, Context::current());
+    if (level >= min_level_) log_current(level, msg, fields.begin(), fields.size());
   }
   void log(const Context& ctx, Level level, std::string_view msg, Fields fields = {}) noexcept {
     if (level >= min_level_) emit(Kind::kLog, level, msg, fields, ctx);
@@ -115,6 +115,9 @@ class Logger {
 
  private:
   explicit Logger(std::unique_ptr<Impl> impl);
+  // log() with the thread's current context: the call every log statement makes (six
+  // arguments, all in registers; the context is read inside).
+  void log_current(Level level, std::string_view msg, const Field* fields, size_t nfields) noexcept;
   void emit_list(Kind kind, Level level, std::string_view msg, const Field* fields, size_t nfields,
                  const Context& ctx, void* const* frames, int nframes) noexcept;
   std::unique_ptr<Impl> impl_;
