@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "clickhouse/clickhouse_row_codec.h"
+#include "clickhouse/clickhouse_schema.h"
 
 namespace vigia::clickhouse {
 namespace {
@@ -118,12 +119,6 @@ TEST(ClickHouseOutboxSeq, RowSeqIsTheWalPosition) {
 
 namespace fake {
 
-std::vector<int> AllColumns() {
-  std::vector<int> c;
-  for (size_t i = 0; i < CanonicalColumns().size(); ++i) c.push_back(static_cast<int>(i));
-  return c;
-}
-
 class FakeClickHouse {
  public:
   // Test batch k's event j carries n = k * 1000 + j; its row seq (record k + 1).
@@ -169,7 +164,7 @@ class FakeClickHouse {
     }
     if (req.sql.rfind("INSERT INTO", 0) != 0) return Status::InvalidArgument("fake: " + req.sql);
     std::vector<int64_t> ns;
-    RowDecoder dec(AllColumns(), 1 << 20, [&](std::shared_ptr<EventBatch> b) {
+    RowDecoder dec(AllCanonicalColumnIndexes(), 1 << 20, [&](std::shared_ptr<EventBatch> b) {
       for (const EventBatch::EventRef& e : b->events()) ns.push_back(b->Find(e, "n")->i);
       return Status::Ok();
     });

@@ -108,6 +108,12 @@ std::string MergeTreeClauses(const SchemaOptions& o, const std::string& table) {
 
 std::span<const CanonicalColumn> CanonicalColumns() { return kColumns; }
 
+std::vector<int> AllCanonicalColumnIndexes() {
+  std::vector<int> columns(std::size(kColumns));
+  for (size_t i = 0; i < columns.size(); ++i) columns[i] = static_cast<int>(i);
+  return columns;
+}
+
 const CanonicalColumn* FindCanonicalColumn(std::string_view field) {
   for (const CanonicalColumn& c : kColumns) {
     if (c.field == field) return &c;

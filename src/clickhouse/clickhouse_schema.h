@@ -39,6 +39,8 @@ struct CanonicalColumn {
 
 // Every typed column, in the table's order (ts and seq come first, x last).
 std::span<const CanonicalColumn> CanonicalColumns();
+// The indexes of every one of them (a SELECT of whole events, for RowDecoder).
+std::vector<int> AllCanonicalColumnIndexes();
 // The column of `field`, or null when the field lives in `x` only.
 const CanonicalColumn* FindCanonicalColumn(std::string_view field);
 

@@ -1,21 +1,11 @@
 #include "clickhouse/clickhouse_tail_reader.h"
 
 #include "clickhouse/clickhouse_row_codec.h"
+#include "clickhouse/clickhouse_schema.h"
 #include "clickhouse/clickhouse_sql.h"
 #include "query/filter_matcher.h"
 
 namespace vigia::clickhouse {
-namespace {
-
-// A tail sends whole events: every typed column.
-std::vector<int> AllColumns() {
-  std::vector<int> columns;
-  for (size_t i = 0; i < CanonicalColumns().size(); ++i) columns.push_back(static_cast<int>(i));
-  return columns;
-}
-
-}  // namespace
-
 ClickHouseTailReader::ClickHouseTailReader(ClickHouseBackendOptions options)
     : options_(std::move(options)), client_(options_.url, options_.user, options_.password) {}
 
@@ -33,7 +23,8 @@ std::string ClickHouseTailReader::Sql(const std::vector<std::string>& conditions
                                       int64_t from_ns) const {
   std::string any;
   for (size_t i = 0; i < conditions.size(); ++i) any += (i ? " OR " : "") + conditions[i];
-  return "SELECT " + RowDecoder::SelectList(AllColumns()) + " FROM " +
+  // A tail sends whole events: every typed column.
+  return "SELECT " + RowDecoder::SelectList(AllCanonicalColumnIndexes()) + " FROM " +
          options_.schema.QualifiedTable() + " WHERE ts >= " + std::to_string(from_ns) + " AND (" +
          any + ") ORDER BY ts, seq FORMAT RowBinary";
 }
@@ -47,7 +38,7 @@ Result<TailReadResult> ClickHouseTailReader::Read(
   const bool partial = options_.allow_partial && !options_.schema.cluster.empty();
   QueryStats shards;
   if (partial) VIGIA_RETURN_IF_ERROR(ProbeShards(client_, options_.schema.cluster, &shards));
-  RowDecoder decoder(AllColumns(), options_.events_per_batch, on_batch);
+  RowDecoder decoder(AllCanonicalColumnIndexes(), options_.events_per_batch, on_batch);
   decoder.set_row_filter(keep);
   ClickHouseRequest req;
   req.sql = Sql(conditions, from_ns);

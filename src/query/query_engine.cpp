@@ -163,7 +163,7 @@ bool Engine::AllRowsMatch(const Filter& f, const PartBlockReader& pr, size_t blo
     case FilterKind::kWord:
     case FilterKind::kExact: {
       // A word on a text field matches by word, not whole value.
-      const std::string field = f.field == "_msg" ? "msg" : f.field;
+      const std::string field = NormalizeField(f.field);
       if (field.empty() || IsTimeField(field) ||
           (f.kind == FilterKind::kWord && IsTextField(field))) {
         return false;

@@ -14,8 +14,6 @@ namespace {
 
 constexpr std::string_view kTextFields[] = {"msg", "error.message", "error.type", "error.stack"};
 
-std::string NormalizeField(const std::string& f) { return f == "_msg" ? "msg" : f; }
-
 std::optional<double> ParseNumber(std::string_view s) {
   if (s.empty()) return std::nullopt;
   double v = 0;
@@ -257,6 +255,8 @@ void CollectFilterFields(const Filter& f, std::vector<std::string>* out) {
   }
   for (const auto& c : f.children) CollectFilterFields(*c, out);
 }
+
+std::string NormalizeField(const std::string& f) { return f == "_msg" ? "msg" : f; }
 
 Result<QueryPlan> PlanQuery(const Query& q, const QueryOptions& opt) {
   QueryPlan plan;

@@ -68,6 +68,9 @@ struct QueryPlan {
   uint64_t row_cap = 0;
 };
 
+// The stored field a query's field name reads: `_msg` is `msg`, any other name itself.
+std::string NormalizeField(const std::string& f);
+
 // Names the filter reads (bare words expand to the text fields; `_msg` is `msg`; time fields
 // are omitted), appended to *out.
 void CollectFilterFields(const Filter& f, std::vector<std::string>* out);
