@@ -300,24 +300,20 @@ Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<ui
   return true;
 }
 
-bool ColumnStats::CountsByValueCounts(std::string* field) const {
-  if (!counts_only_ || needs_time_ || pipe_->by.size() > 1) return false;
-  if (pipe_->by.empty()) {
-    field->clear();
-    return true;
+bool ColumnStats::CountsByValueCounts(std::vector<CountKey>* keys) const {
+  keys->clear();
+  if (!counts_only_ || needs_time_) return false;
+  for (const GroupKey& gk : pipe_->by) {
+    const bool time = IsTimeField(gk.field);
+    // A bare `_time` key varies row by row; a bucket of another field is not a time bucket.
+    if (time != (gk.bucket_ns > 0)) return false;
+    keys->push_back({time ? std::string() : std::string(FieldName(gk.field)), gk.bucket_ns});
   }
-  const GroupKey& gk = pipe_->by[0];
-  if (gk.bucket_ns > 0 || IsTimeField(gk.field)) return false;
-  *field = std::string(FieldName(gk.field));
   return true;
 }
 
-Status ColumnStats::AddCount(std::optional<std::string_view> value, uint64_t count) {
+Status ColumnStats::AddCount(std::vector<OwnedValue> key, uint64_t count) {
   if (count == 0) return Status::Ok();
-  std::vector<OwnedValue> key;
-  if (!pipe_->by.empty()) {
-    key.push_back(value ? OwnedValue::String(std::string(*value)) : OwnedValue{});
-  }
   VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
   for (size_t i = 0; i < agg_->num_aggregates(); ++i) agg_->AddCount(g, i, count);
   return agg_->CheckMemory();

@@ -33,13 +33,18 @@ class ColumnStats {
   // Folds the rows of `block` whose mask entry is set.
   Status AddBlock(const BlockView& block, const std::vector<uint8_t>& mask);
 
-  // Plain count()s by at most one field (no condition, no rate(), no time key): a block can
-  // be counted from its chunks' value counts (part metadata) instead of decoded. *field is
-  // the key's column name, empty without `by`.
-  bool CountsByValueCounts(std::string* field) const;
-  // Adds `count` rows of the group `value` (the null group when absent; ignored without
-  // `by`) to every aggregate. REQUIRES: CountsByValueCounts.
-  Status AddCount(std::optional<std::string_view> value, uint64_t count);
+  // A `by` key as part metadata can give it: a `_time` bucket (bucket_ns > 0) or a field.
+  struct CountKey {
+    std::string field;  // the column name (`_msg` is `msg`); empty for a time bucket
+    int64_t bucket_ns = 0;
+  };
+  // Plain count()s (no field, no condition, no rate()) whose `by` keys are `_time` buckets or
+  // fields: a block can be counted from its metadata (metadata_counter.h) instead of decoded.
+  // *keys gets the `by` keys in order.
+  bool CountsByValueCounts(std::vector<CountKey>* keys) const;
+  // Adds `count` rows of the group `key` (the `by` values in order, a `_time` bucket as its
+  // start) to every aggregate. REQUIRES: CountsByValueCounts.
+  Status AddCount(std::vector<OwnedValue> key, uint64_t count);
 
   StatsAggregator& aggregator() { return *agg_; }
   std::unique_ptr<StatsAggregator> Release() { return std::move(agg_); }

@@ -8,6 +8,7 @@
 #include "query/column_filter.h"
 #include "query/column_stats.h"
 #include "query/memtable_block.h"
+#include "query/metadata_counter.h"
 #include "query/part_block_reader.h"
 #include "query/query_plan.h"
 #include "query/row_evaluator.h"
@@ -120,13 +121,6 @@ class Engine {
     return w;
   }
   Status ScanBlock(const BlockTask& t, Worker* w) const;
-  // Does every row of the block match `f`, as its metadata shows? (`*`, and conjunctions of
-  // whole-value matches on string chunks that hold that one value in every row.)
-  bool AllRowsMatch(const Filter& f, const PartBlockReader& pr, size_t block) const;
-  // Counts a block wholly inside the time range from its chunks' value counts (part format
-  // v2) when the stats are plain counts by at most one field and every row matches; false
-  // when it cannot (the block is then decoded).
-  Result<bool> CountFromMetadata(const BlockTask& t, Worker* w) const;
   // Plain rows into w->rows, or folded into `stats` when given.
   Status ScanMemtable(Worker* w, ColumnStats* stats) const;
   Status ScanParallel(std::vector<Worker>* workers) const;
@@ -145,86 +139,28 @@ class Engine {
   const QueryObserver& obs_;
   std::vector<std::unique_ptr<PartBlockReader>> readers_;  // per part; null when out of range
   std::vector<BlockTask> tasks_;
-  bool meta_counts_ = false;  // CountFromMetadata may apply
-  std::string count_field_;   // its `by` field (empty: none)
+  // Counts blocks from their metadata when the stats pipe and the filter allow it.
+  std::optional<MetadataCounter> meta_counter_;
   mutable std::atomic<uint64_t> blocks_done_{0};
   mutable std::atomic<uint64_t> rows_done_{0};
 };
-
-bool Engine::AllRowsMatch(const Filter& f, const PartBlockReader& pr, size_t block) const {
-  switch (f.kind) {
-    case FilterKind::kAll:
-      return true;
-    case FilterKind::kAnd:
-      for (const auto& c : f.children) {
-        if (!AllRowsMatch(*c, pr, block)) return false;
-      }
-      return true;
-    case FilterKind::kWord:
-    case FilterKind::kExact: {
-      // A word on a text field matches by word, not whole value.
-      const std::string field = NormalizeField(f.field);
-      if (field.empty() || IsTimeField(field) ||
-          (f.kind == FilterKind::kWord && IsTextField(field))) {
-        return false;
-      }
-      size_t n = 0;
-      const ChunkMeta* c = pr.FieldChunk(block, field, &n);
-      if (n != 1 || c->values != pr.reader().meta().blocks[block].num_rows) return false;
-      if (pr.reader().meta().columns[c->column].type != ColumnType::kString) return false;
-      return c->value_counts.size() == 1 && c->value_counts[0].value == f.value;
-    }
-    case FilterKind::kOr:
-    case FilterKind::kNot:
-    case FilterKind::kPhrase:
-    case FilterKind::kPrefix:
-    case FilterKind::kCompare:
-    case FilterKind::kIn:
-    case FilterKind::kRegex:
-    case FilterKind::kExists:
-    case FilterKind::kTime:
-      return false;
-  }
-  return false;
-}
-
-Result<bool> Engine::CountFromMetadata(const BlockTask& t, Worker* w) const {
-  if (!meta_counts_ || t.min_ts < plan_.min_ts || t.max_ts >= plan_.max_ts) return false;
-  const PartBlockReader& pr = *readers_[t.part];
-  if (!AllRowsMatch(*q_.filter, pr, t.block)) return false;
-  const BlockMeta& b = pr.reader().meta().blocks[t.block];
-  if (count_field_.empty()) {
-    VIGIA_RETURN_IF_ERROR(w->stats->AddCount(std::nullopt, b.num_rows));
-  } else {
-    size_t n = 0;
-    const ChunkMeta* c = pr.FieldChunk(t.block, count_field_, &n);
-    if (n > 1) return false;
-    if (c != nullptr && (pr.reader().meta().columns[c->column].type != ColumnType::kString ||
-                         c->value_counts.empty())) {
-      return false;
-    }
-    const uint32_t present = c ? c->values : 0;
-    if (c != nullptr) {
-      for (const ChunkValueCount& v : c->value_counts) {
-        VIGIA_RETURN_IF_ERROR(w->stats->AddCount(v.value, v.count));
-      }
-    }
-    VIGIA_RETURN_IF_ERROR(w->stats->AddCount(std::nullopt, b.num_rows - present));
-  }
-  ++w->qs.blocks_read;
-  w->qs.rows_scanned += b.num_rows;
-  w->qs.rows_matched += b.num_rows;
-  return true;
-}
 
 Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   VIGIA_RETURN_IF_ERROR(CheckDeadline());
   const PartBlockReader& pr = *readers_[t.part];
   VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->qs.bytes_read));
   if (!may) return Status::Ok();
-  if (w->stats) {
-    VIGIA_ASSIGN_OR_RETURN(bool counted, CountFromMetadata(t, w));
-    if (counted) return Status::Ok();
+  if (meta_counter_) {
+    uint64_t matched = 0;
+    VIGIA_ASSIGN_OR_RETURN(bool counted,
+                           meta_counter_->Count(pr, t.block, w->stats.get(), &matched));
+    if (counted) {
+      const uint32_t rows = pr.reader().meta().blocks[t.block].num_rows;
+      ++w->qs.blocks_read;
+      w->qs.rows_scanned += rows;
+      w->qs.rows_matched += matched;
+      return Status::Ok();
+    }
   }
   ++w->qs.blocks_read;
   // A block wholly inside the time range needs its timestamps only when the query reads them
@@ -429,7 +365,7 @@ Result<QueryResult> Engine::Run() {
 
   if (plan_.stats_first) {
     VIGIA_ASSIGN_OR_RETURN(auto probe, ColumnStats::Create(q_.pipes[0], opt_, plan_.range));
-    meta_counts_ = probe->CountsByValueCounts(&count_field_);
+    VIGIA_ASSIGN_OR_RETURN(meta_counter_, MetadataCounter::Create(q_, plan_, *probe, opt_.now_ns));
   }
 
   std::vector<Worker> workers;

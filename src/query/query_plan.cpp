@@ -221,15 +221,6 @@ void CollectStatsFields(const Pipe& p, std::vector<std::string>* out) {
   }
 }
 
-bool FilterReadsTime(const Filter& f) {
-  if (f.kind == FilterKind::kTime) return true;
-  if (!f.field.empty() && IsTimeField(NormalizeField(f.field))) return true;
-  for (const auto& c : f.children) {
-    if (FilterReadsTime(*c)) return true;
-  }
-  return false;
-}
-
 bool StatsReadTime(const Pipe& p) {
   for (const GroupKey& k : p.by) {
     if (k.bucket_ns > 0 || IsTimeField(NormalizeField(k.field))) return true;
@@ -257,6 +248,15 @@ void CollectFilterFields(const Filter& f, std::vector<std::string>* out) {
 }
 
 std::string NormalizeField(const std::string& f) { return f == "_msg" ? "msg" : f; }
+
+bool FilterReadsTime(const Filter& f) {
+  if (f.kind == FilterKind::kTime) return true;
+  if (!f.field.empty() && IsTimeField(NormalizeField(f.field))) return true;
+  for (const auto& c : f.children) {
+    if (FilterReadsTime(*c)) return true;
+  }
+  return false;
+}
 
 Result<QueryPlan> PlanQuery(const Query& q, const QueryOptions& opt) {
   QueryPlan plan;

@@ -75,6 +75,9 @@ std::string NormalizeField(const std::string& f);
 // are omitted), appended to *out.
 void CollectFilterFields(const Filter& f, std::vector<std::string>* out);
 
+// Whether the filter reads timestamps: a `_time` leaf or a leaf on a time field.
+bool FilterReadsTime(const Filter& f);
+
 Result<QueryPlan> PlanQuery(const Query& q, const QueryOptions& opt);
 
 }  // namespace vigia
