@@ -1,8 +1,15 @@
 // MergeParts: merges several parts of one partition into a single new part.
 //
-// Streaming k-way merge on the row sort key (part_writer.h RowKey): each input contributes one
-// decoded block at a time and the writer holds one output block, so memory is bounded by
-// (inputs + 1) blocks whatever the part sizes (limits::kMaxPartsPerMerge bounds the inputs).
+// Streaming k-way merge on the row sort key (part_writer.h RowKey), column by column: each
+// input contributes one decoded block at a time, held as the reader decodes its chunks
+// (typed values, dictionary codes, string views into the chunk buffers — no rows of
+// `Field`). The inputs' _time, service and kind columns give the merge order (which input
+// and row each output row comes from); each output block is then built one column at a time
+// from those source chunks and encoded by the PartWriter's columnar path (BeginBlock /
+// AddChunk / EndBlock), with the row writer's column numbering, block boundaries and
+// metadata, so the part is byte for byte the one the row merge (MergePartsByRows) writes.
+// Memory: the source blocks the current output block reads from (about inputs + 1 blocks
+// when blocks are full) plus one output column; limits::kMaxPartsPerMerge bounds the inputs.
 // Rows are carried over exactly (every typed column, nulls, strings byte for byte).
 //
 // The output is written to `tmp_dir` and renamed to `final_dir` (PartWriter), with
@@ -66,5 +73,14 @@ Result<PartMeta> RewritePartWithout(const PartReader& input, const RowPredicate&
 Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,
                             const std::string& tmp_dir, const std::string& final_dir,
                             PartWriterOptions options, MergeStats* stats = nullptr);
+
+// The same merge through rows: every input block decoded to events and re-added through
+// PartWriter::AddWithKey (one block of rows per input in memory). The reference the
+// columnar merge is tested against, and what MergeParts falls back to for an input holding
+// two columns of one (name, type) — which the writer never writes; the row path keeps the
+// first value of such a row.
+Result<PartMeta> MergePartsByRows(std::span<const std::shared_ptr<PartReader>> inputs,
+                                  const std::string& tmp_dir, const std::string& final_dir,
+                                  PartWriterOptions options, MergeStats* stats = nullptr);
 
 }  // namespace vigia

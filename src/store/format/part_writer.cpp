@@ -180,6 +180,10 @@ Status PartWriter::Add(int64_t ts, std::span<const Field> fields) {
 
 Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) {
   if (!failed_.ok()) return failed_;
+  if (in_block_) {
+    failed_ = Status::InvalidArgument("part writer: Add inside BeginBlock/EndBlock");
+    return failed_;
+  }
   const int64_t ts = key.ts;
   if (have_last_key_) {
     // Rows arrive sorted, so service and kind mostly equal the previous row's: two short
@@ -243,73 +247,91 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
   return Status::Ok();
 }
 
-Status PartWriter::FlushBlock() {
-  if (block_rows_ == 0) return Status::Ok();
+void PartWriter::StartBlock(std::span<const int64_t> ts) {
   if (opt_.before_block) opt_.before_block();
-  BlockMeta block;
-  block.first_row = meta_.rows;
-  block.num_rows = block_rows_;
-  block.min_ts = *std::min_element(ts_.begin(), ts_.end());
-  block.max_ts = *std::max_element(ts_.begin(), ts_.end());
-
+  block_ = BlockMeta();
+  block_.first_row = meta_.rows;
+  block_.num_rows = static_cast<uint32_t>(ts.size());
+  block_.min_ts = *std::min_element(ts.begin(), ts.end());
+  block_.max_ts = *std::max_element(ts.begin(), ts.end());
   // Reused across blocks (capacity kept): fresh multi-MiB buffers per block page-fault.
-  std::string& data = block_data_;
-  std::string& blooms = block_blooms_;
-  data.clear();
-  blooms.clear();
-  std::vector<uint32_t>& all_rows = all_rows_;
-  auto emit = [&](uint32_t col, const ColumnChunkInput& in, const ColumnBuilder* b) {
-    ChunkMeta c;
-    c.column = col;
-    c.values = static_cast<uint32_t>(in.rows.size());
-    c.offset = meta_.data_bytes + data.size();
-    ColumnChunkSummary sum;
-    const size_t before = data.size();
-    EncodeColumnChunk(in, opt_.zstd_level, &data, &sum);
-    c.size = static_cast<uint32_t>(data.size() - before);
-    c.checksum = XXH64(data.data() + before, c.size, 0);
-    c.encoding = sum.encoding;
-    c.has_minmax = sum.has_minmax;
-    c.min_int = sum.min_int;
-    c.max_int = sum.max_int;
-    c.min_float = sum.min_float;
-    c.max_float = sum.max_float;
-    if (b != nullptr && in.type == ColumnType::kString && meta_.format_version >= 2) {
-      CountValues(b->strings, &c.value_counts);
-    }
-    ColumnMeta& cm = meta_.columns[col];
-    cm.values += c.values;
-    cm.stored_bytes += c.size;
-    if (b != nullptr && cm.bloom != BloomKind::kNone) {
-      BloomBuilder bb;
-      for (std::string_view s : b->strings) {
-        if (cm.bloom == BloomKind::kValues) {
-          bb.AddHash(BloomValueHash(s));
-        } else {
-          ForEachToken(s, [&](std::string_view t) { bb.AddHash(BloomTokenHash(t)); });
-        }
-      }
-      if (!bb.empty()) {
-        std::string filter = bb.Finish(opt_.bloom_bits_per_key);
-        c.bloom_offset = meta_.bloom_bytes + blooms.size();
-        c.bloom_size = static_cast<uint32_t>(filter.size());
-        c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
-        cm.bloom_bytes += filter.size();
-        blooms += filter;
-      }
-    }
-    block.chunks.push_back(c);
-  };
-
-  all_rows.resize(block_rows_);
-  for (uint32_t i = 0; i < block_rows_; ++i) all_rows[i] = i;
+  block_data_.clear();
+  block_blooms_.clear();
+  all_rows_.resize(ts.size());
+  for (uint32_t i = 0; i < ts.size(); ++i) all_rows_[i] = i;
   ColumnChunkInput ts_in;
   ts_in.type = ColumnType::kInt;
-  ts_in.num_rows = block_rows_;
-  ts_in.rows = all_rows;
-  ts_in.ints = ts_;
-  emit(0, ts_in, nullptr);
+  ts_in.num_rows = block_.num_rows;
+  ts_in.rows = all_rows_;
+  ts_in.ints = ts;
+  EncodeChunk(0, ts_in);
+}
 
+void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
+  std::string& data = block_data_;
+  ChunkMeta c;
+  c.column = col;
+  c.values = static_cast<uint32_t>(in.rows.size());
+  c.offset = meta_.data_bytes + data.size();
+  ColumnChunkSummary sum;
+  const size_t before = data.size();
+  EncodeColumnChunk(in, opt_.zstd_level, &data, &sum);
+  c.size = static_cast<uint32_t>(data.size() - before);
+  c.checksum = XXH64(data.data() + before, c.size, 0);
+  c.encoding = sum.encoding;
+  c.has_minmax = sum.has_minmax;
+  c.min_int = sum.min_int;
+  c.max_int = sum.max_int;
+  c.min_float = sum.min_float;
+  c.max_float = sum.max_float;
+  if (in.type == ColumnType::kString && meta_.format_version >= 2) {
+    CountValues(in.strings, &c.value_counts);
+  }
+  ColumnMeta& cm = meta_.columns[col];
+  cm.values += c.values;
+  cm.stored_bytes += c.size;
+  if (cm.bloom != BloomKind::kNone) {
+    BloomBuilder bb;
+    for (std::string_view s : in.strings) {
+      if (cm.bloom == BloomKind::kValues) {
+        bb.AddHash(BloomValueHash(s));
+      } else {
+        ForEachToken(s, [&](std::string_view t) { bb.AddHash(BloomTokenHash(t)); });
+      }
+    }
+    if (!bb.empty()) {
+      std::string filter = bb.Finish(opt_.bloom_bits_per_key);
+      c.bloom_offset = meta_.bloom_bytes + block_blooms_.size();
+      c.bloom_size = static_cast<uint32_t>(filter.size());
+      c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
+      cm.bloom_bytes += filter.size();
+      block_blooms_ += filter;
+    }
+  }
+  block_.chunks.push_back(std::move(c));
+}
+
+Status PartWriter::FinishBlock() {
+  VIGIA_RETURN_IF_ERROR(data_->Append(block_data_));
+  if (!block_blooms_.empty()) VIGIA_RETURN_IF_ERROR(bloom_->Append(block_blooms_));
+  meta_.data_bytes += block_data_.size();
+  meta_.bloom_bytes += block_blooms_.size();
+  if (meta_.blocks.empty()) {
+    meta_.min_ts = block_.min_ts;
+    meta_.max_ts = block_.max_ts;
+  } else {
+    meta_.min_ts = std::min(meta_.min_ts, block_.min_ts);
+    meta_.max_ts = std::max(meta_.max_ts, block_.max_ts);
+  }
+  meta_.rows += block_.num_rows;
+  meta_.blocks.push_back(std::move(block_));
+  block_ = BlockMeta();
+  return Status::Ok();
+}
+
+Status PartWriter::FlushBlock() {
+  if (block_rows_ == 0) return Status::Ok();
+  StartBlock(ts_);
   std::sort(touched_.begin(), touched_.end());
   for (uint32_t col : touched_) {
     ColumnBuilder& b = builders_[col];
@@ -320,35 +342,62 @@ Status PartWriter::FlushBlock() {
     in.ints = b.ints;
     in.floats = b.floats;
     in.strings = b.strings;
-    emit(col, in, &b);
+    EncodeChunk(col, in);
     b.rows.clear();
     b.ints.clear();
     b.floats.clear();
     b.strings.clear();
   }
   touched_.clear();
-
-  VIGIA_RETURN_IF_ERROR(data_->Append(data));
-  if (!blooms.empty()) VIGIA_RETURN_IF_ERROR(bloom_->Append(blooms));
-  meta_.data_bytes += data.size();
-  meta_.bloom_bytes += blooms.size();
-  if (meta_.blocks.empty()) {
-    meta_.min_ts = block.min_ts;
-    meta_.max_ts = block.max_ts;
-  } else {
-    meta_.min_ts = std::min(meta_.min_ts, block.min_ts);
-    meta_.max_ts = std::max(meta_.max_ts, block.max_ts);
-  }
-  meta_.rows += block_rows_;
-  meta_.blocks.push_back(std::move(block));
+  VIGIA_RETURN_IF_ERROR(FinishBlock());
   block_rows_ = 0;
   ts_.clear();
   arena_.Reset();
   return Status::Ok();
 }
 
+Status PartWriter::BeginBlock(std::span<const int64_t> ts) {
+  if (!failed_.ok()) return failed_;
+  if (block_rows_ != 0 || in_block_ || ts.empty() || ts.size() > opt_.block_rows) {
+    failed_ = Status::InvalidArgument(
+        "part writer: BeginBlock needs 1..block_rows rows and no block being filled");
+    return failed_;
+  }
+  StartBlock(ts);
+  in_block_ = true;
+  return Status::Ok();
+}
+
+Status PartWriter::AddChunk(std::string_view name, ColumnType type, const ColumnChunkInput& in) {
+  if (!failed_.ok()) return failed_;
+  const uint32_t col = ResolveColumn(name, type);
+  if (!in_block_ || in.type != type || in.num_rows != block_.num_rows || in.rows.empty() ||
+      col <= block_.chunks.back().column) {
+    failed_ = Status::InvalidArgument(
+        "part writer: AddChunk outside a block, empty, or out of "
+        "column order (" +
+        std::string(name) + ")");
+    return failed_;
+  }
+  EncodeChunk(col, in);
+  return Status::Ok();
+}
+
+Status PartWriter::EndBlock() {
+  if (!failed_.ok()) return failed_;
+  if (!in_block_) {
+    failed_ = Status::InvalidArgument("part writer: EndBlock without BeginBlock");
+    return failed_;
+  }
+  in_block_ = false;
+  Status s = FinishBlock();
+  if (!s.ok()) failed_ = s;
+  return s;
+}
+
 Result<PartMeta> PartWriter::Finish(const std::string& final_dir) {
   if (!failed_.ok()) return failed_;
+  if (in_block_) return Status::InvalidArgument("part writer: Finish inside BeginBlock/EndBlock");
   if (rows() == 0) return Status::InvalidArgument("part writer: no rows");
   auto fail = [&](Status s) {
     failed_ = s;

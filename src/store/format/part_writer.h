@@ -28,6 +28,7 @@
 #include "common/status.h"
 #include "event/event.h"
 #include "store/format/bloom.h"
+#include "store/format/column_codec.h"
 #include "store/format/part_meta.h"
 
 namespace vigia {
@@ -79,11 +80,25 @@ class PartWriter {
   // REQUIRES: key == RowKeyOf(key.ts, fields); key >= the previous row's key.
   Status AddWithKey(const RowKey& key, std::span<const Field> fields);
 
+  // Columnar input (the merge, merge.h): a block given column by column instead of row by
+  // row. BeginBlock takes the block's timestamps, one per row (1..block_rows() rows, rows in
+  // RowKey order: the caller's guarantee, not checked here); AddChunk one column's values
+  // (`in.rows` ascending, non-empty), columns in ascending column index — a new (name, type)
+  // takes the next index, so giving the columns in the order they first appear in the
+  // part's rows and field order makes the part the row path would have written from the
+  // same rows; EndBlock encodes nothing more and appends the block. Blocks are the caller's:
+  // Finish does not split or pad them. REQUIRES: no row added by Add/AddWithKey since the
+  // last block boundary; string views in `in` live until the AddChunk call returns.
+  Status BeginBlock(std::span<const int64_t> ts);
+  Status AddChunk(std::string_view name, ColumnType type, const ColumnChunkInput& in);
+  Status EndBlock();
+
   // Writes the last block and the metadata, fsyncs, renames the temporary directory to
   // `final_dir` and fsyncs its parent. REQUIRES: at least one row was added.
   Result<PartMeta> Finish(const std::string& final_dir);
 
   uint64_t rows() const { return meta_.rows + block_rows_; }
+  uint32_t block_rows() const { return opt_.block_rows; }
   uint64_t dropped_duplicate_fields() const { return dropped_duplicate_fields_; }
 
  private:
@@ -110,6 +125,11 @@ class PartWriter {
   uint32_t ResolveColumn(std::string_view name, ColumnType type);
   uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
   Status FlushBlock();
+  // Encoding one block, shared by both inputs: StartBlock (the _time chunk), EncodeChunk per
+  // column in ascending index, FinishBlock (append to the files, metadata).
+  void StartBlock(std::span<const int64_t> ts);
+  void EncodeChunk(uint32_t col, const ColumnChunkInput& in);
+  Status FinishBlock();
 
   std::string tmp_dir_;
   PartWriterOptions opt_;
@@ -133,6 +153,8 @@ class PartWriter {
   Arena arena_;
   std::string block_data_, block_blooms_;  // FlushBlock's output buffers, reused
   std::vector<uint32_t> all_rows_;         // FlushBlock's 0..n-1 row list, reused
+  BlockMeta block_;                        // the block being encoded
+  bool in_block_ = false;                  // between BeginBlock and EndBlock
   bool have_last_key_ = false;
   std::string last_service_, last_kind_;
   int64_t last_ts_ = 0;
