@@ -55,8 +55,53 @@ bool ContainsToken(std::string_view text, std::string_view token) {
   return found;
 }
 
+namespace {
+
+// Sorts the hashes: std::sort below a few thousand, else one in-place scatter by the top
+// kTopBits bits (American flag sort) and a sort of each bucket. A block's msg column adds
+// a few hundred thousand token hashes, and std::sort of those was a tenth of a merge's CPU;
+// buckets of ~100 uniform hashes sort in cache. Same result as std::sort.
+void SortHashes(std::vector<uint64_t>* v) {
+  constexpr int kTopBits = 11;
+  constexpr size_t kBuckets = size_t{1} << kTopBits;
+  constexpr int kShift = 64 - kTopBits;
+  std::vector<uint64_t>& h = *v;
+  if (h.size() < 4 * kBuckets) {
+    std::sort(h.begin(), h.end());
+    return;
+  }
+  std::vector<size_t> next(kBuckets, 0), end(kBuckets);
+  for (uint64_t x : h) ++next[x >> kShift];
+  size_t at = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    const size_t n = next[b];
+    next[b] = at;
+    at += n;
+    end[b] = at;
+  }
+  for (size_t b = 0; b < kBuckets; ++b) {
+    while (next[b] < end[b]) {
+      uint64_t x = h[next[b]];
+      size_t d = x >> kShift;
+      while (d != b) {  // carry x to its bucket, picking up what was there
+        std::swap(x, h[next[d]++]);
+        d = x >> kShift;
+      }
+      h[next[b]++] = x;
+    }
+  }
+  size_t first = 0;
+  for (size_t b = 0; b < kBuckets; ++b) {
+    std::sort(h.begin() + static_cast<ptrdiff_t>(first),
+              h.begin() + static_cast<ptrdiff_t>(end[b]));
+    first = end[b];
+  }
+}
+
+}  // namespace
+
 std::string BloomBuilder::Finish(int bits_per_key) {
-  std::sort(hashes_.begin(), hashes_.end());
+  SortHashes(&hashes_);
   hashes_.erase(std::unique(hashes_.begin(), hashes_.end()), hashes_.end());
   size_t bits = std::max<size_t>(64, hashes_.size() * static_cast<size_t>(bits_per_key));
   size_t bytes = (bits + 7) / 8;

@@ -1,6 +1,7 @@
 // Bloom filters and the tokenizer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "store/format/bloom.h"
@@ -33,6 +34,29 @@ TEST(Bloom, NoFalseNegativesAndFewFalsePositives) {
   for (int i = 0; i < 100000; ++i) fp += BloomMayContain(f, rng());
   EXPECT_LT(fp, 2000);  // < 2% (expected ~0.8%)
   EXPECT_GT(fp, 0);     // a filter that always says no would be useless
+}
+
+TEST(Bloom, SizedByDistinctHashesWhateverTheCount) {
+  // Below and above the count where Finish switches from std::sort to bucketed sorting:
+  // the filter is sized for the distinct hashes (duplicates and skewed top bits included)
+  // and holds every one.
+  for (size_t n : {100u, 20000u, 300000u}) {
+    std::mt19937_64 rng(n);
+    BloomBuilder b;
+    std::vector<uint64_t> in;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t h = rng();
+      if (i % 3 == 0) h >>= 20;  // many hashes in the lowest buckets
+      in.push_back(h);
+      b.AddHash(h);
+      if (i % 4 == 0) b.AddHash(h);  // duplicates
+    }
+    std::sort(in.begin(), in.end());
+    const size_t distinct = static_cast<size_t>(std::unique(in.begin(), in.end()) - in.begin());
+    std::string f = b.Finish(10);
+    EXPECT_EQ(f.size(), 1 + (std::max<size_t>(64, distinct * 10) + 7) / 8) << n;
+    for (size_t i = 0; i < distinct; ++i) ASSERT_TRUE(BloomMayContain(f, in[i])) << n;
+  }
 }
 
 TEST(Bloom, TokenHashIgnoresAsciiCase) {

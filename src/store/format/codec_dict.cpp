@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "store/format/same_bytes.h"
+
 namespace vigia {
 
 bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, std::string* out) {
@@ -20,7 +22,7 @@ bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, st
   for (size_t n = 0; n < values.size(); ++n) {
     const std::string_view v = values[n];
     // Rows are sorted by (service, kind, ts), so equal neighbours are common: no hash.
-    if (n > 0 && v == values[n - 1]) {
+    if (n > 0 && SameBytes(v, values[n - 1])) {
       ids.push_back(ids.back());
       continue;
     }
@@ -38,7 +40,7 @@ bool EncodeDict(std::span<const std::string_view> values, size_t max_entries, st
         slots[i] = id + 1;
         break;
       }
-      if (entries[slot - 1] == v) {
+      if (SameBytes(entries[slot - 1], v)) {
         id = slot - 1;
         break;
       }

@@ -7,6 +7,8 @@
 #include <set>
 #include <utility>
 
+#include "store/format/same_bytes.h"
+
 namespace vigia {
 namespace {
 
@@ -327,8 +329,10 @@ Result<PartMeta> MergePartsByColumns(std::span<const std::shared_ptr<PartReader>
     if (have_last && CompareRowKeys(c->key, RowKey{last_service, last_kind, last_ts}) < 0) {
       return Status::InvalidArgument("part writer: rows not in (service, kind, ts) order");
     }
-    if (!have_last || c->key.service != last_service) last_service.assign(c->key.service);
-    if (!have_last || c->key.kind != last_kind) last_kind.assign(c->key.kind);
+    if (!have_last || !SameBytes(c->key.service, last_service)) {
+      last_service.assign(c->key.service);
+    }
+    if (!have_last || !SameBytes(c->key.kind, last_kind)) last_kind.assign(c->key.kind);
     last_ts = c->key.ts;
     have_last = true;
 

@@ -8,34 +8,10 @@
 #include "common/limits.h"
 #include "store/format/column_codec.h"
 #include "store/format/file_names.h"
+#include "store/format/same_bytes.h"
 
 namespace vigia {
 namespace {
-
-// Equality of two short strings without a call to memcmp: field names, services and kinds are
-// mostly under 16 bytes, and the flush compares them several times per row.
-inline bool SameBytes(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  if (p == q) return true;
-  if (n >= 8 && n <= 16) {
-    uint64_t x0, y0, x1, y1;  // two overlapping 8-byte words cover 8..16 bytes
-    std::memcpy(&x0, p, 8);
-    std::memcpy(&y0, q, 8);
-    std::memcpy(&x1, p + n - 8, 8);
-    std::memcpy(&y1, q + n - 8, 8);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  }
-  if (n < 8) {
-    for (size_t i = 0; i < n; ++i) {
-      if (p[i] != q[i]) return false;
-    }
-    return true;
-  }
-  return std::memcmp(p, q, n) == 0;
-}
 
 // WritePartFromRows: distinct services (kinds) found by a linear scan before a hash map.
 constexpr size_t kLinearIds = 16;
@@ -48,12 +24,12 @@ void CountValues(std::span<const std::string_view> strings, std::vector<ChunkVal
   // tried first, and the scan stops at the first value over the limits.
   size_t last = 0;
   for (std::string_view s : strings) {
-    if (!out->empty() && (*out)[last].value == s) {
+    if (!out->empty() && SameBytes((*out)[last].value, s)) {
       ++(*out)[last].count;
       continue;
     }
     size_t i = 0;
-    while (i < out->size() && (*out)[i].value != s) ++i;
+    while (i < out->size() && !SameBytes((*out)[i].value, s)) ++i;
     if (i == out->size()) {
       if (out->size() == limits::kChunkValueCountsMax ||
           s.size() > limits::kChunkValueCountMaxBytes) {
@@ -89,8 +65,10 @@ RowKey RowKeyOf(int64_t ts, std::span<const Field> fields) {
 }
 
 int CompareRowKeys(const RowKey& a, const RowKey& b) {
-  if (int c = a.service.compare(b.service); c != 0) return c;
-  if (int c = a.kind.compare(b.kind); c != 0) return c;
+  // Most compares (the merge heap, the writer's order check) meet equal services and kinds:
+  // an inline equality test before the ordering compare.
+  if (!SameBytes(a.service, b.service)) return a.service.compare(b.service);
+  if (!SameBytes(a.kind, b.kind)) return a.kind.compare(b.kind);
   return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0;
 }
 
