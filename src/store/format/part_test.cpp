@@ -87,6 +87,64 @@ TEST_F(PartTest, OutOfOrderRowsAreRejected) {
   EXPECT_FALSE((*w)->Finish(dir_ / "o").ok());
 }
 
+// The columnar path (the merge's): a block given column by column reads back as those rows;
+// chunks out of column order, rows added inside a block and oversized blocks are refused.
+TEST_F(PartTest, ColumnarBlocksReadBackAndMisuseIsRejected) {
+  PartWriterOptions o;
+  o.block_rows = 4;
+  auto w = PartWriter::Create(dir_ / "tmp-c", o);
+  ASSERT_TRUE(w.ok());
+  const int64_t ts[] = {1, 2, 3};
+  ASSERT_TRUE((*w)->BeginBlock(ts).ok());
+  const uint32_t svc_rows[] = {0, 1, 2}, st_rows[] = {1};
+  const std::string_view svcs[] = {"a", "a", "b"};
+  const int64_t st[] = {500};
+  ColumnChunkInput svc{ColumnType::kString, 3, svc_rows, {}, {}, svcs};
+  ColumnChunkInput status{ColumnType::kInt, 3, st_rows, st, {}, {}};
+  ASSERT_TRUE((*w)->AddChunk("service", ColumnType::kString, svc).ok());
+  ASSERT_TRUE((*w)->AddChunk("status", ColumnType::kInt, status).ok());
+  ASSERT_TRUE((*w)->EndBlock().ok());
+  auto meta = (*w)->Finish(dir_ / "c");
+  ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+  auto r = PartReader::Open(nullptr, dir_ / "c");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto back = (*r)->ReadAllEvents();
+  ASSERT_TRUE(back.ok());
+  EventBatch want;
+  want.BeginEvent(1);
+  want.AddField("service", Value::String("a"));
+  want.BeginEvent(2);
+  want.AddField("service", Value::String("a"));
+  want.AddField("status", Value::Int(500));
+  want.BeginEvent(3);
+  want.AddField("service", Value::String("b"));
+  EXPECT_EQ(testing::CanonicalRows({&*back}), testing::CanonicalRows({&want}));
+
+  auto order = PartWriter::Create(dir_ / "tmp-d", o);
+  ASSERT_TRUE(order.ok());
+  ASSERT_TRUE((*order)->BeginBlock(ts).ok());
+  ASSERT_TRUE((*order)->AddChunk("service", ColumnType::kString, svc).ok());
+  ASSERT_TRUE((*order)->AddChunk("status", ColumnType::kInt, status).ok());
+  ASSERT_TRUE((*order)->EndBlock().ok());
+  ASSERT_TRUE((*order)->BeginBlock(ts).ok());
+  // "service" is column 1, "status" column 2: service after status is out of order.
+  ASSERT_TRUE((*order)->AddChunk("status", ColumnType::kInt, status).ok());
+  EXPECT_EQ((*order)->AddChunk("service", ColumnType::kString, svc).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_FALSE((*order)->Finish(dir_ / "d").ok());
+
+  auto mixed = PartWriter::Create(dir_ / "tmp-e", o);
+  ASSERT_TRUE(mixed.ok());
+  ASSERT_TRUE((*mixed)->BeginBlock(ts).ok());
+  Field f[] = {{"service", Value::String("a")}};
+  EXPECT_EQ((*mixed)->Add(1, f).code(), StatusCode::kInvalidArgument);
+
+  auto big = PartWriter::Create(dir_ / "tmp-f", o);
+  ASSERT_TRUE(big.ok());
+  const int64_t five[] = {1, 2, 3, 4, 5};
+  EXPECT_EQ((*big)->BeginBlock(five).code(), StatusCode::kInvalidArgument);
+}
+
 // Brute-force evaluation of a spec against the original rows, to check the scan.
 size_t CountMatches(const EventBatch& b, const ScanSpec& spec) {
   size_t n = 0;
