@@ -48,6 +48,27 @@ struct CursorAfter {
   }
 };
 
+// The writer of a merge's output: options.wal_seq raised to the inputs' max, their bytes
+// counted in *local.
+Result<std::unique_ptr<PartWriter>> CreateMergeWriter(
+    std::span<const std::shared_ptr<PartReader>> inputs, const std::string& tmp_dir,
+    PartWriterOptions options, MergeStats* local) {
+  for (const auto& in : inputs) {
+    options.wal_seq = std::max(options.wal_seq, in->meta().wal_seq);
+    local->input_bytes += in->disk_bytes();
+  }
+  return PartWriter::Create(tmp_dir, std::move(options));
+}
+
+// Commits a merge's or rewrite's output (tmp_dir -> final_dir) and reports its stats.
+Result<PartMeta> FinishMerge(PartWriter* writer, const std::string& final_dir, MergeStats local,
+                             MergeStats* stats) {
+  VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
+  local.output_bytes = meta.data_bytes + meta.bloom_bytes;
+  if (stats) *stats = local;
+  return meta;
+}
+
 // --- The columnar merge -------------------------------------------------------------------
 
 constexpr uint32_t kUnmapped = UINT32_MAX;
@@ -258,11 +279,8 @@ Result<PartMeta> MergePartsByColumns(std::span<const std::shared_ptr<PartReader>
                                      const std::string& tmp_dir, const std::string& final_dir,
                                      PartWriterOptions options, MergeStats* stats) {
   MergeStats local;
-  for (const auto& in : inputs) {
-    options.wal_seq = std::max(options.wal_seq, in->meta().wal_seq);
-    local.input_bytes += in->disk_bytes();
-  }
-  VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
+  VIGIA_ASSIGN_OR_RETURN(auto writer,
+                         CreateMergeWriter(inputs, tmp_dir, std::move(options), &local));
   const size_t block_rows = writer->block_rows();
 
   std::vector<MergeColumn> columns;
@@ -355,10 +373,7 @@ Result<PartMeta> MergePartsByColumns(std::span<const std::shared_ptr<PartReader>
     if (ts.size() >= block_rows) VIGIA_RETURN_IF_ERROR(flush());
   }
   VIGIA_RETURN_IF_ERROR(flush());
-  VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
-  local.output_bytes = meta.data_bytes + meta.bloom_bytes;
-  if (stats) *stats = local;
-  return meta;
+  return FinishMerge(writer.get(), final_dir, local, stats);
 }
 
 }  // namespace
@@ -401,11 +416,8 @@ Result<PartMeta> MergePartsByRows(std::span<const std::shared_ptr<PartReader>> i
                                   PartWriterOptions options, MergeStats* stats) {
   if (inputs.empty()) return Status::InvalidArgument("merge: no inputs");
   MergeStats local;
-  for (const auto& in : inputs) {
-    options.wal_seq = std::max(options.wal_seq, in->meta().wal_seq);
-    local.input_bytes += in->disk_bytes();
-  }
-  VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
+  VIGIA_ASSIGN_OR_RETURN(auto writer,
+                         CreateMergeWriter(inputs, tmp_dir, std::move(options), &local));
   std::vector<std::unique_ptr<Cursor>> cursors;
   std::priority_queue<Cursor*, std::vector<Cursor*>, CursorAfter<Cursor>> heap;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -427,10 +439,7 @@ Result<PartMeta> MergePartsByRows(std::span<const std::shared_ptr<PartReader>> i
     VIGIA_ASSIGN_OR_RETURN(bool more, c->Advance());
     if (more) heap.push(c);
   }
-  VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
-  local.output_bytes = meta.data_bytes + meta.bloom_bytes;
-  if (stats) *stats = local;
-  return meta;
+  return FinishMerge(writer.get(), final_dir, local, stats);
 }
 
 Result<PartMeta> MergeParts(std::span<const std::shared_ptr<PartReader>> inputs,
@@ -472,10 +481,7 @@ Result<PartMeta> RewritePartWithout(const PartReader& input, const RowPredicate&
     }
   }
   if (local.rows == 0) return Status::InvalidArgument("rewrite: every row removed");
-  VIGIA_ASSIGN_OR_RETURN(PartMeta meta, writer->Finish(final_dir));
-  local.output_bytes = meta.data_bytes + meta.bloom_bytes;
-  if (stats) *stats = local;
-  return meta;
+  return FinishMerge(writer.get(), final_dir, local, stats);
 }
 
 }  // namespace vigia
