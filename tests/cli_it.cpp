@@ -383,6 +383,41 @@ TEST_F(CliIt, BadLinesOnSeveralThreadsQuoteTheFirstInTheFile) {
   EXPECT_NE(r.err.find("first: " + f + ":701: "), std::string::npos) << r.err;
 }
 
+// A query reads a few fields and the decoders skip the others (the projection,
+// docs/vql.md): a line malformed only in a field the query does not read is still refused and
+// reported exactly as with every field decoded — the same count, file, line and reason.
+TEST_F(CliIt, BadLinesInFieldsTheQueryDoesNotReadAreReportedAsWithoutProjection) {
+  std::string wide = "{\"level\":\"info\"";
+  for (int i = 0; i < 1001; ++i) wide += ",\"f" + std::to_string(i) + "\":1";
+  wide += "}\n";
+  std::string f = WriteFile(
+      "unread.log",
+      "{\"ts\":\"2026-11-22T10:00:00Z\",\"level\":\"info\",\"msg\":\"fine\"}\n"
+      "{\"ts\":\"2026-11-22T10:00:01Z\",\"level\":\"info\",\"junk\":tru}\n"
+      "{\"ts\":\"2026-11-22T10:00:02Z\",\"lvl\":\"WARNING\",\"meta\":{\"a\":[1,{\"b\":2}]}}\n"
+      "{\"level\":\"warn\",\"" +
+          std::string(300, 'n') +
+          "\":1}\n"
+          "{\"level\":\"warn\",\"timestamp\":\"yesterday\"}\n" +
+          wide);
+  const std::string q = "* | stats count() as n by (level)";
+  CliResult projected = RunVigia({"query", q, "--file", f, "--format", "csv"});
+  CliResult full = RunVigia({"query", q, "--file", f, "--format", "csv", "--decode-all"});
+  EXPECT_EQ(projected.exit_code, 0) << projected.err;
+  EXPECT_EQ(projected.out, "level,n\r\ninfo,1\r\nwarn,1\r\n");
+  EXPECT_EQ(projected.out, full.out);
+  EXPECT_EQ(projected.err, full.err);
+  EXPECT_NE(projected.err.find("skipped 4 unparseable line(s); first: " + f +
+                               ":2: invalid JSON: bad literal (expected true)"),
+            std::string::npos)
+      << projected.err;
+  // --explain names what is decoded; a query whose rows are events decodes everything.
+  CliResult ex = RunVigia({"query", "--explain", q, "--file", f});
+  EXPECT_NE(ex.out.find("decoded: ts, level"), std::string::npos) << ex.out;
+  CliResult all = RunVigia({"query", "--explain", "level:warn", "--file", f});
+  EXPECT_NE(all.out.find("decoded: every field of every line"), std::string::npos) << all.out;
+}
+
 TEST_F(CliIt, TraceFromAFileIsRequestFirstThenTimeOrdered) {
   std::string f = WriteFile("app.log", kEvents);
   CliResult r = RunVigia({"trace", "r-1", "--file", f, "--format", "csv"});

@@ -119,6 +119,8 @@ void RegisterQueryCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1u, 256u));
   // Tests only: small chunks spread a small file over several threads.
   cmd->add_option("--chunk-bytes", args->src.chunk_bytes)->group("");
+  // Tests and benchmarks: no projection (every field of every line decoded, docs/vql.md).
+  cmd->add_flag("--decode-all", args->src.decode_all)->group("");
   server->excludes(data)->excludes(file);
   data->excludes(file);
   cmd->callback([args, exit_code] {

@@ -29,6 +29,7 @@ Result<std::unique_ptr<QueryBackend>> OpenQueryBackend(const QuerySourceOptions&
   o.force_progress = src.force_progress;
   o.threads = src.threads;
   o.chunk_bytes = src.chunk_bytes;
+  o.decode_all = src.decode_all;
   return MakeFilesBackend(src.files, o);
 }
 

@@ -33,6 +33,8 @@ struct QuerySourceOptions {
   // tests make it small to get many chunks out of a small file).
   unsigned threads = 0;
   size_t chunk_bytes = 0;
+  // --file/stdin: decode every field even when the query reads a few (tests, benchmarks).
+  bool decode_all = false;
 };
 
 // The backend of the source `src` names: --server, else --data, else the files (or stdin).

@@ -8,12 +8,15 @@
 #include <cstdio>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <tuple>
 
 #include "common/limits.h"
 #include "ingest/ndjson/ndjson_decoder.h"
+#include "ingest/normalize/field_projection.h"
 #include "query/chunked_row_evaluator_backend.h"
 #include "query/ndjson_file_source.h"
+#include "query/query_plan.h"
 
 namespace vigia::cli {
 namespace {
@@ -62,6 +65,7 @@ class FilesBackend final : public QueryBackend {
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override {
     report_ = std::make_unique<ReadReport>();
+    projection_ = ProjectionFor(q, options);
     mallopt(M_MMAP_THRESHOLD, limits::kFileQueryMmapThreshold);
     mallopt(M_TRIM_THRESHOLD, limits::kFileQueryTrimThreshold);
     Result<QueryResult> r = inner_.Run(q, options, observer);
@@ -74,10 +78,32 @@ class FilesBackend final : public QueryBackend {
   using QueryBackend::Run;
 
   Result<std::string> Explain(const Query& q, const QueryOptions& options) override {
-    return inner_.Explain(q, options);
+    VIGIA_ASSIGN_OR_RETURN(std::string out, inner_.Explain(q, options));
+    std::optional<std::vector<std::string>> fields = ProjectedFields(q, options);
+    if (!fields) return out + "decoded: every field of every line\n";
+    std::string names = "ts";
+    for (const std::string& n : *fields) names += ", " + n;
+    return out + "decoded: " + names +
+           " (and what can produce them: aliases, extra, error objects); the other keys of a "
+           "line are only validated and counted\n";
   }
 
  private:
+  // The event fields `q` reads, or nullopt when it needs every field (its rows are events).
+  std::optional<std::vector<std::string>> ProjectedFields(const Query& q,
+                                                          const QueryOptions& options) const {
+    if (options_.decode_all) return std::nullopt;
+    Result<QueryPlan> plan = PlanQuery(q, options);
+    if (!plan.ok() || plan->all_columns) return std::nullopt;
+    return std::move(plan->columns);
+  }
+
+  std::unique_ptr<FieldProjection> ProjectionFor(const Query& q, const QueryOptions& options) {
+    std::optional<std::vector<std::string>> fields = ProjectedFields(q, options);
+    if (!fields) return nullptr;
+    return std::make_unique<FieldProjection>(*fields, DecoderOptions().derivers);
+  }
+
   // The reader: every file in turn, in chunks of whole lines.
   Status ReadAll(const std::function<Status(std::string_view)>& emit) {
     const size_t chunk = options_.chunk_bytes ? options_.chunk_bytes : limits::kFileQueryChunkBytes;
@@ -107,9 +133,10 @@ class FilesBackend final : public QueryBackend {
     return Status::Ok();
   }
 
-  // One worker's decoder: its own NdjsonDecoder (it reuses a simdjson parser).
+  // One worker's decoder: its own NdjsonDecoder (it reuses a simdjson parser), with this
+  // Run's projection.
   ChunkedRowEvaluatorBackend::ChunkDecoder MakeDecoder() {
-    auto decoder = std::make_shared<NdjsonDecoder>();
+    auto decoder = std::make_shared<NdjsonDecoder>(DecoderOptions(), projection_.get());
     return [this, decoder](uint64_t seq, std::string_view text, EventBatch* out) {
       ReadReport& rep = *report_;
       int64_t now;
@@ -140,6 +167,7 @@ class FilesBackend final : public QueryBackend {
   const std::vector<std::string> files_;
   const FilesBackendOptions options_;
   std::unique_ptr<ReadReport> report_;
+  std::unique_ptr<FieldProjection> projection_;  // this Run's; null = every field
   ChunkedRowEvaluatorBackend inner_;
 };
 

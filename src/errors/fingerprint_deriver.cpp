@@ -31,4 +31,13 @@ void FingerprintDeriver::Derive(CanonicalEvent& event) const {
   event.AddIfAbsent(Slot::kFingerprint, Value::String(event.arena().Copy(sig.fingerprint)), true);
 }
 
+DeriverSlots FingerprintDeriver::Slots() const {
+  using normalize::Slot;
+  using normalize::SlotBit;
+  return {SlotBit(Slot::kFingerprint) | SlotBit(Slot::kKind) | SlotBit(Slot::kErrorType) |
+              SlotBit(Slot::kErrorMessage) | SlotBit(Slot::kErrorStack) |
+              SlotBit(Slot::kErrorFunction) | SlotBit(Slot::kErrorFile) | SlotBit(Slot::kMsg),
+          SlotBit(Slot::kFingerprint)};
+}
+
 }  // namespace vigia::errors

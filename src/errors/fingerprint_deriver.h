@@ -18,6 +18,7 @@ namespace vigia::errors {
 class FingerprintDeriver final : public FieldDeriver {
  public:
   void Derive(CanonicalEvent& event) const override;
+  DeriverSlots Slots() const override;
 };
 
 }  // namespace vigia::errors

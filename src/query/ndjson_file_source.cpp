@@ -5,7 +5,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 
 namespace vigia {
@@ -27,27 +29,38 @@ Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes,
   }
   std::unique_ptr<gzFile_s, int (*)(gzFile)> closer(gz, gzclose);
   gzbuffer(gz, 256 * 1024);
-  std::string buf;
-  std::string carry;
-  buf.resize(chunk_bytes);
+  // One buffer: the partial line carried from the last read, then the next read right after
+  // it (no copy of every byte from a read buffer to a carry string), uninitialized.
+  size_t cap = 2 * chunk_bytes;
+  std::unique_ptr<char[]> buf(new char[cap]);
+  size_t have = 0;
   while (true) {
-    int n = gzread(gz, buf.data(), static_cast<unsigned>(chunk_bytes));
+    if (cap - have < chunk_bytes) {  // a line longer than a chunk: grow
+      cap = std::max(2 * cap, have + chunk_bytes);
+      std::unique_ptr<char[]> bigger(new char[cap]);
+      std::memcpy(bigger.get(), buf.get(), have);
+      buf = std::move(bigger);
+    }
+    int n = gzread(gz, buf.get() + have, static_cast<unsigned>(chunk_bytes));
     if (n < 0) {
       int err = 0;
       const char* msg = gzerror(gz, &err);
       return Status::IOError("reading " + path + ": " + (msg ? msg : "gzip error"));
     }
     if (n == 0) break;
-    carry.append(buf.data(), static_cast<size_t>(n));
-    size_t last_nl = carry.rfind('\n');
-    if (last_nl != std::string::npos) {
-      VIGIA_RETURN_IF_ERROR(on_chunk(std::string_view(carry).substr(0, last_nl + 1)));
-      carry.erase(0, last_nl + 1);
+    have += static_cast<size_t>(n);
+    // The carried bytes hold no '\n': only the new ones are searched.
+    const void* nl = memrchr(buf.get() + have - n, '\n', static_cast<size_t>(n));
+    if (nl != nullptr) {
+      const size_t len = static_cast<size_t>(static_cast<const char*>(nl) - buf.get()) + 1;
+      VIGIA_RETURN_IF_ERROR(on_chunk(std::string_view(buf.get(), len)));
+      std::memmove(buf.get(), buf.get() + len, have - len);
+      have -= len;
     }
     progress.compressed_bytes_read = static_cast<uint64_t>(gzoffset(gz));
     if (on_progress) on_progress(progress);
   }
-  if (!carry.empty()) VIGIA_RETURN_IF_ERROR(on_chunk(carry));
+  if (have > 0) VIGIA_RETURN_IF_ERROR(on_chunk(std::string_view(buf.get(), have)));
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "ingest/normalize/normalizer.h"
 
@@ -15,8 +16,9 @@ constexpr size_t kFieldsPerEventGuess = 16;
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-NormalizerOptions ToNormalizerOptions(const DecoderOptions& d) {
+NormalizerOptions ToNormalizerOptions(const DecoderOptions& d, const FieldProjection* projection) {
   NormalizerOptions o;
+  o.projection = projection;
   o.max_fields = d.limits.max_fields;
   o.max_depth = d.limits.max_depth;
   o.max_field_name_bytes = d.limits.max_field_name_bytes;
@@ -27,7 +29,8 @@ NormalizerOptions ToNormalizerOptions(const DecoderOptions& d) {
 }  // namespace
 
 struct NdjsonDecoder::Impl {
-  explicit Impl(const DecoderOptions& o) : limits(o.limits), normalizer(ToNormalizerOptions(o)) {}
+  Impl(const DecoderOptions& o, const FieldProjection* projection)
+      : limits(o.limits), normalizer(ToNormalizerOptions(o, projection)) {}
 
   IngestLimits limits;
   Normalizer normalizer;
@@ -164,7 +167,10 @@ struct NdjsonDecoder::Impl {
   }
 };
 
-NdjsonDecoder::NdjsonDecoder(DecoderOptions options) : impl_(std::make_unique<Impl>(options)) {}
+NdjsonDecoder::NdjsonDecoder(DecoderOptions options) : NdjsonDecoder(std::move(options), nullptr) {}
+
+NdjsonDecoder::NdjsonDecoder(DecoderOptions options, const FieldProjection* projection)
+    : impl_(std::make_unique<Impl>(options, projection)) {}
 
 NdjsonDecoder::NdjsonDecoder(IngestLimits limits)
     : NdjsonDecoder([&] {

@@ -14,6 +14,7 @@
 
 #include "event/event.h"
 #include "ingest/ingest_decoder.h"
+#include "ingest/normalize/field_projection.h"
 
 namespace vigia {
 
@@ -21,6 +22,11 @@ class NdjsonDecoder final : public IngestDecoder {
  public:
   explicit NdjsonDecoder(DecoderOptions options = {});
   explicit NdjsonDecoder(IngestLimits limits);
+  // Decodes only what can produce the fields of `projection` (not owned; outlives the
+  // decoder): the same lines are accepted and rejected with the same reasons, and those
+  // fields get the values a full decode gives them (field_projection.h). For readers that
+  // need a few fields of each event (`vigia query --file`); ingest decodes every field.
+  NdjsonDecoder(DecoderOptions options, const FieldProjection* projection);
   ~NdjsonDecoder() override;
 
   std::string_view protocol() const override { return "ndjson"; }

@@ -110,6 +110,9 @@ struct Frame {
   int rank;            // kError: the container's precedence rank
   size_t prefix;       // kFlatten: length of the name prefix in name_buf
   std::string_view a;  // kError: the container's key
+  // Outside the projection: leaves are counted and their names' lengths checked, nothing is
+  // kept (kFlatten's prefix is then only a length: name_buf is not built).
+  bool skip = false;
 };
 
 }  // namespace
@@ -162,6 +165,7 @@ struct Canonicalizer::Impl {
   size_t cap_depth = 0;  // 0: not capturing
   bool cap_lines = false;
   std::string_view cap_key;
+  bool cap_skip = false;  // outside the projection: no text, only the leaf at the end
   std::string capture;
   std::vector<uint8_t> cap_first;   // per capture level: no member written yet
   std::vector<uint8_t> cap_object;  // per capture level: object (else array)
@@ -369,14 +373,17 @@ struct Canonicalizer::Impl {
         return OnTopValue(key, in, f.kind == FrameKind::kExtra);
       case FrameKind::kError:
         if (const KeyInfo* info = normalize::LookupErrorKey(key)) {
+          if (f.skip) return CountLeaf();
           return SetSlotFrom(info->slot, in, f.rank, f.a, key, f.from_extra);
         }
         // Unknown keys of an error object are kept as error.<key>, whatever its spelling.
         if (NameTooLong(6 + key.size())) return false;
+        if (f.skip) return CountLeaf();
         name_buf.assign("error.").append(key);
         return AddLeaf(name_buf, /*copy_name=*/true, in, f.from_extra);
       case FrameKind::kFlatten:
         if (NameTooLong(f.prefix + 1 + key.size())) return false;
+        if (f.skip) return CountLeaf();
         name_buf.resize(f.prefix);
         name_buf.push_back('.');
         name_buf.append(key);
@@ -387,6 +394,13 @@ struct Canonicalizer::Impl {
 
   bool OnTopValue(std::string_view key, const InValue& in, bool from_extra) {
     const KeyInfo* info = normalize::LookupTopLevelKey(key);
+    if (Skips(key, info)) {
+      // The checks the kept path below makes: a dynamic name's length, then the leaf.
+      if ((info == nullptr || info->action == KeyAction::kExtra) && NameTooLong(key.size())) {
+        return false;
+      }
+      return CountLeaf();
+    }
     if (info == nullptr) {
       if (NameTooLong(key.size())) return false;
       return AddLeaf(key, /*copy_name=*/false, in, from_extra);
@@ -415,6 +429,13 @@ struct Canonicalizer::Impl {
   void PushFlatten(bool from_extra) {
     frames.push_back({FrameKind::kFlatten, from_extra, 0, name_buf.size(), {}});
   }
+  // A flattened object outside the projection whose names would be `name_bytes` long.
+  void PushSkippedFlatten(size_t name_bytes, bool from_extra) {
+    frames.push_back({FrameKind::kFlatten, from_extra, 0, name_bytes, {}, /*skip=*/true});
+  }
+  bool Skips(std::string_view key, const KeyInfo* info) const {
+    return opt.projection != nullptr && !opt.projection->WantsValue(key, info);
+  }
 
   // An object under `key` in the current frame: a new frame, or a capture when a canonical
   // field takes the object as its value.
@@ -428,6 +449,10 @@ struct Canonicalizer::Impl {
         // Only the event's own extra/extra_fields merge; nested ones are ordinary objects.
         if (info == nullptr || (info->action == KeyAction::kExtra && from_extra)) {
           if (NameTooLong(key.size())) return false;
+          if (opt.projection != nullptr && !opt.projection->WantsPrefix(key)) {
+            PushSkippedFlatten(key.size(), from_extra);
+            return true;
+          }
           name_buf.assign(key);
           PushFlatten(from_extra);
           return true;
@@ -438,9 +463,14 @@ struct Canonicalizer::Impl {
             frames.push_back({FrameKind::kExtra, true, 0, 0, {}});
             return true;
           case KeyAction::kError:
-            frames.push_back({FrameKind::kError, from_extra, rank, 0, key});
+            frames.push_back({FrameKind::kError, from_extra, rank, 0, key,
+                              opt.projection != nullptr && !opt.projection->WantsErrorObject(key)});
             return true;
           case KeyAction::kDetails:
+            if (opt.projection != nullptr && !opt.projection->WantsPrefix(fields::kDetails)) {
+              PushSkippedFlatten(fields::kDetails.size(), from_extra);
+              return true;
+            }
             name_buf.assign(fields::kDetails);
             PushFlatten(from_extra);
             return true;
@@ -448,22 +478,30 @@ struct Canonicalizer::Impl {
           case KeyAction::kStatus:
           case KeyAction::kTs:
           case KeyAction::kRoute:
-            StartCapture(key, /*object=*/true, /*lines=*/false);
+            StartCapture(key, /*object=*/true, /*lines=*/false, Skips(key, info));
             return true;
         }
         return true;
       }
       case FrameKind::kError:
         if (normalize::LookupErrorKey(key) != nullptr) {
-          StartCapture(key, /*object=*/true, /*lines=*/false);
+          StartCapture(key, /*object=*/true, /*lines=*/false, f.skip);
           return true;
         }
         if (NameTooLong(6 + key.size())) return false;
+        if (f.skip) {
+          PushSkippedFlatten(6 + key.size(), f.from_extra);
+          return true;
+        }
         name_buf.assign("error.").append(key);
         PushFlatten(f.from_extra);
         return true;
       case FrameKind::kFlatten:
         if (NameTooLong(f.prefix + 1 + key.size())) return false;
+        if (f.skip) {
+          PushSkippedFlatten(f.prefix + 1 + key.size(), f.from_extra);
+          return true;
+        }
         name_buf.resize(f.prefix);
         name_buf.push_back('.');
         name_buf.append(key);
@@ -495,14 +533,31 @@ struct Canonicalizer::Impl {
     return info != nullptr && normalize::GetSlotInfo(info->slot).type == SlotType::kStack;
   }
 
+  // Is an array under `key` in the current frame outside the projection?
+  bool SkipsArray(std::string_view key) const {
+    if (opt.projection == nullptr) return false;
+    const Frame& f = frames.back();
+    switch (f.kind) {
+      case FrameKind::kTop:
+      case FrameKind::kExtra:
+        return Skips(key, normalize::LookupTopLevelKey(key));
+      case FrameKind::kError:
+      case FrameKind::kFlatten:
+        return f.skip;
+    }
+    return false;
+  }
+
   // --- capture ---------------------------------------------------------------------------
 
-  void StartCapture(std::string_view key, bool object, bool lines) {
+  // `skip`: the value is outside the projection; only its leaf is checked when it closes.
+  void StartCapture(std::string_view key, bool object, bool lines, bool skip) {
     cap_key = key;
     cap_lines = lines;
+    cap_skip = skip;
     cap_depth = 1;
     capture.clear();
-    if (!lines) capture.push_back(object ? '{' : '[');
+    if (!lines && !skip) capture.push_back(object ? '{' : '[');
     cap_first.assign(1, 1);
     cap_object.assign(1, object ? 1 : 0);
   }
@@ -523,6 +578,7 @@ struct Canonicalizer::Impl {
   }
 
   void CaptureValue(std::string_view key, const InValue& in) {
+    if (cap_skip) return;
     CaptureMember(key);
     if (cap_lines && cap_depth == 1 && in.type == InValue::kString) {
       capture.append(in.s);  // stack lines are kept as text, not JSON strings
@@ -532,8 +588,10 @@ struct Canonicalizer::Impl {
   }
 
   void CaptureOpen(std::string_view key, bool object) {
-    CaptureMember(key);
-    capture.push_back(object ? '{' : '[');
+    if (!cap_skip) {
+      CaptureMember(key);
+      capture.push_back(object ? '{' : '[');
+    }
     ++cap_depth;
     cap_first.push_back(1);
     cap_object.push_back(object ? 1 : 0);
@@ -545,6 +603,13 @@ struct Canonicalizer::Impl {
     const bool object = cap_object.back();
     cap_first.pop_back();
     cap_object.pop_back();
+    if (cap_skip) {
+      if (cap_depth > 0) return true;
+      // The same frame and key decide again (skip), so only the checks of a leaf run.
+      InValue in;
+      in.type = InValue::kJson;
+      return OnValue(cap_key, in);
+    }
     if (cap_depth > 0 || !cap_lines) capture.push_back(object ? '}' : ']');
     if (cap_depth > 0) return true;
     InValue in;
@@ -578,7 +643,7 @@ struct Canonicalizer::Impl {
       return true;
     }
     if (object) return OnObject(key);
-    StartCapture(key, /*object=*/false, WantsLines(key));
+    StartCapture(key, /*object=*/false, WantsLines(key), SkipsArray(key));
     return true;
   }
 
@@ -601,6 +666,7 @@ struct Canonicalizer::Impl {
     frames.clear();
     frames.push_back({FrameKind::kTop, false, 0, 0, {}});
     cap_depth = 0;
+    cap_skip = false;
     has_ts = false;
     bad_ts = false;
   }

@@ -17,7 +17,10 @@
 //  - limits: fields (leaves, nulls included), nesting depth, field name bytes;
 //  - admission: an event whose time is outside the AdmissionWindow is refused (accepted means
 //    kept: retention would drop it, or it is too far in the future);
-//  - kind/level defaults, then the FieldDerivers in order (field_deriver.h).
+//  - kind/level defaults, then the FieldDerivers in order (field_deriver.h);
+//  - with a FieldProjection (field_projection.h), the keys that cannot produce a field of it
+//    are only counted and checked against the limits, not canonicalized: same acceptance,
+//    same reasons, same values for the projected fields, less work.
 //
 // Protocol of one event (every call but BeginEvent returns false once the event failed;
 // error() says why, the caller stops feeding it and nothing is appended):
@@ -46,6 +49,7 @@
 #include "common/limits.h"
 #include "event/event.h"
 #include "ingest/normalize/field_deriver.h"
+#include "ingest/normalize/field_projection.h"
 
 namespace vigia {
 
@@ -55,6 +59,8 @@ struct CanonicalizerOptions {
   size_t max_field_name_bytes = limits::kMaxFieldNameBytes;
   // Run in this order on every accepted event. Not owned; must outlive the canonicalizer.
   std::vector<const FieldDeriver*> derivers = BuiltinFieldDerivers();
+  // Null: every field. Not owned; must outlive the canonicalizer. Ingest never sets it.
+  const FieldProjection* projection = nullptr;
 };
 
 // The event times ingest accepts, with the reasons it gives for the others. The default

@@ -49,10 +49,19 @@ class CanonicalEvent {
   normalize::CanonicalSlots* slots_;
 };
 
+// The slots a deriver reads and the slots it may add (bitmasks of normalize::SlotBit), so a
+// FieldProjection (field_projection.h) that needs one of the outputs decodes the inputs too.
+struct DeriverSlots {
+  uint64_t reads = 0;
+  uint64_t writes = 0;
+};
+
 class FieldDeriver {
  public:
   virtual ~FieldDeriver() = default;
   virtual void Derive(CanonicalEvent& event) const = 0;
+  // Every slot Derive may look at, and every slot it may add: a projection trusts this.
+  virtual DeriverSlots Slots() const = 0;
 };
 
 // The derivers every canonicalizer runs unless told otherwise (perf_class), in order.

@@ -77,6 +77,16 @@ inline size_t KeyHash(std::string_view k) {
   return h ^ (h >> 15);
 }
 
+// Keys are short: a loop the compiler inlines beats a call to memcmp (this runs for every
+// key of every line; the call was half of the lookup's time in `vigia query --file`).
+inline bool SameKey(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // Open-addressing map from key to KeyInfo; a few dozen keys, built once.
 class KeyTable {
  public:
@@ -90,7 +100,7 @@ class KeyTable {
   const KeyInfo* Find(std::string_view key) const {
     size_t i = KeyHash(key) & kMask;
     while (!slots_[i].key.empty()) {
-      if (slots_[i].key.size() == key.size() && slots_[i].key == key) return &slots_[i].info;
+      if (SameKey(slots_[i].key, key)) return &slots_[i].info;
       i = (i + 1) & kMask;
     }
     return nullptr;

@@ -1,7 +1,7 @@
-// The alias table of docs/architecture.md ("The event model") as data: which input keys map to which canonical field
-// ("slot"), how a slot's value is typed, and what the normalizer does with special keys
-// (ts, route, status, error objects, extra/extra_fields, details). normalizer.cpp walks the
-// JSON; this file only answers "what is this key?".
+// The alias table of docs/architecture.md ("The event model") as data: which input keys map to
+// which canonical field ("slot"), how a slot's value is typed, and what the normalizer does
+// with special keys (ts, route, status, error objects, extra/extra_fields, details).
+// normalizer.cpp walks the JSON; this file only answers "what is this key?".
 //
 // Thread-safety: immutable tables built on first use (thread-safe static init); thread-safe.
 #pragma once
@@ -64,6 +64,9 @@ enum class Slot : uint8_t {
 };
 inline constexpr int kSlotCount = static_cast<int>(Slot::kCount);
 static_assert(kSlotCount <= 64, "filled slots are tracked in a uint64_t bitmask");
+
+// A slot's bit in a set of slots (uint64_t bitmasks: filled slots, a deriver's inputs).
+constexpr uint64_t SlotBit(Slot s) { return uint64_t{1} << static_cast<int>(s); }
 
 // How a value is coerced into a slot.
 enum class SlotType : uint8_t {

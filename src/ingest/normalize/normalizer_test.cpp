@@ -329,12 +329,23 @@ class FixedUaDeriver : public FieldDeriver {
     e.AddIfAbsent(Slot::kOs, S("Linux"), true);
     e.AddIfAbsent(Slot::kDevice, S("Other"), true);
   }
+  DeriverSlots Slots() const override {
+    using normalize::Slot;
+    using normalize::SlotBit;
+    return {SlotBit(Slot::kUa),
+            SlotBit(Slot::kBrowser) | SlotBit(Slot::kOs) | SlotBit(Slot::kDevice)};
+  }
 };
 class BrowserEchoDeriver : public FieldDeriver {
  public:
   void Derive(CanonicalEvent& e) const override {
     using normalize::Slot;
     if (e.Has(Slot::kBrowser)) e.AddIfAbsent(Slot::kFingerprint, e.Get(Slot::kBrowser), false);
+  }
+  DeriverSlots Slots() const override {
+    using normalize::Slot;
+    using normalize::SlotBit;
+    return {SlotBit(Slot::kBrowser) | SlotBit(Slot::kFingerprint), SlotBit(Slot::kFingerprint)};
   }
 };
 

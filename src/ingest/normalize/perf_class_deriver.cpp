@@ -13,6 +13,12 @@ void PerfClassDeriver::Derive(CanonicalEvent& event) const {
   event.AddIfAbsent(Slot::kPerfClass, Value::String(PerfClassFor(duration.f)), true);
 }
 
+DeriverSlots PerfClassDeriver::Slots() const {
+  using normalize::Slot;
+  using normalize::SlotBit;
+  return {SlotBit(Slot::kDurationMs), SlotBit(Slot::kPerfClass)};
+}
+
 const std::vector<const FieldDeriver*>& BuiltinFieldDerivers() {
   static const PerfClassDeriver perf_class;
   static const std::vector<const FieldDeriver*> builtin = {&perf_class};

@@ -11,6 +11,7 @@ namespace vigia {
 class PerfClassDeriver final : public FieldDeriver {
  public:
   void Derive(CanonicalEvent& event) const override;
+  DeriverSlots Slots() const override;
 };
 
 }  // namespace vigia

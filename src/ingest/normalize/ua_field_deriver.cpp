@@ -240,4 +240,12 @@ void UaFieldDeriver::Derive(CanonicalEvent& event) const {
   }
 }
 
+DeriverSlots UaFieldDeriver::Slots() const {
+  using normalize::Slot;
+  using normalize::SlotBit;
+  return {SlotBit(Slot::kUa), SlotBit(Slot::kBrowser) | SlotBit(Slot::kBrowserVersion) |
+                                  SlotBit(Slot::kOs) | SlotBit(Slot::kOsVersion) |
+                                  SlotBit(Slot::kDevice)};
+}
+
 }  // namespace vigia

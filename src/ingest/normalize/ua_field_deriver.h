@@ -1,8 +1,8 @@
-// Derived fields from a User-Agent (docs/architecture.md, "The event model"): browser, browser_version, os,
-// os_version and device, computed with ua-parser's uap-core rules (ua_parser.h) and cached,
-// so ingest pays the ~0.3 ms rule scan once per distinct UA string per thread, not per
-// event. It is a FieldDeriver (field_deriver.h): the canonicalizer runs it on every event
-// with a `ua` and it adds the fields the event does not already carry.
+// Derived fields from a User-Agent (docs/architecture.md, "The event model"): browser,
+// browser_version, os, os_version and device, computed with ua-parser's uap-core rules
+// (ua_parser.h) and cached, so ingest pays the ~0.3 ms rule scan once per distinct UA string per
+// thread, not per event. It is a FieldDeriver (field_deriver.h): the canonicalizer runs it on every
+// event with a `ua` and it adds the fields the event does not already carry.
 //
 // Field values (src/ingest/normalize/NORMALIZATION.md has the user-facing table):
 //   browser, os        uap-core's family ("Chrome Mobile", "Mac OS X", "Other" when unknown)
@@ -77,6 +77,7 @@ class UaFieldDeriver final : public FieldDeriver {
 
   // FieldDeriver: browser, browser_version, os, os_version, device from the event's ua.
   void Derive(CanonicalEvent& event) const override;
+  DeriverSlots Slots() const override;
 
   // The ingest.ua_regexes setting → the regexes.yaml to load: the setting itself when it
   // is a path; "" when it is "off"; for "" (the default) the first file that exists of
