@@ -394,13 +394,7 @@ struct Canonicalizer::Impl {
 
   bool OnTopValue(std::string_view key, const InValue& in, bool from_extra) {
     const KeyInfo* info = normalize::LookupTopLevelKey(key);
-    if (Skips(key, info)) {
-      // The checks the kept path below makes: a dynamic name's length, then the leaf.
-      if ((info == nullptr || info->action == KeyAction::kExtra) && NameTooLong(key.size())) {
-        return false;
-      }
-      return CountLeaf();
-    }
+    if (Skips(key, info)) return SkippedTopLeaf(key, info);
     if (info == nullptr) {
       if (NameTooLong(key.size())) return false;
       return AddLeaf(key, /*copy_name=*/false, in, from_extra);
@@ -435,6 +429,14 @@ struct Canonicalizer::Impl {
   }
   bool Skips(std::string_view key, const KeyInfo* info) const {
     return opt.projection != nullptr && !opt.projection->WantsValue(key, info);
+  }
+  // A top-level leaf outside the projection: the checks the kept path (OnTopValue) makes,
+  // a dynamic name's length, then the leaf count.
+  bool SkippedTopLeaf(std::string_view key, const KeyInfo* info) {
+    if ((info == nullptr || info->action == KeyAction::kExtra) && NameTooLong(key.size())) {
+      return false;
+    }
+    return CountLeaf();
   }
 
   // An object under `key` in the current frame: a new frame, or a capture when a canonical
@@ -750,6 +752,14 @@ bool Canonicalizer::Bool(std::string_view key, bool v) {
   return impl_->Value_(key, in);
 }
 bool Canonicalizer::Null(std::string_view key) { return impl_->Value_(key, InValue()); }
+Canonicalizer::Member Canonicalizer::SkipTopLevelScalar(std::string_view key) {
+  Impl& m = *impl_;
+  if (m.opt.projection == nullptr) return Member::kFeed;
+  const KeyInfo* info = normalize::LookupTopLevelKey(key);
+  if (!m.Skips(key, info)) return Member::kFeed;
+  return m.SkippedTopLeaf(key, info) ? Member::kSkipped : Member::kFailed;
+}
+
 bool Canonicalizer::BeginObject(std::string_view key) { return impl_->Open(key, true); }
 bool Canonicalizer::EndObject() { return impl_->Close(); }
 bool Canonicalizer::BeginArray(std::string_view key) { return impl_->Open(key, false); }

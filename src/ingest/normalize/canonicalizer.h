@@ -95,6 +95,12 @@ class Canonicalizer {
   bool EndObject();
   bool BeginArray(std::string_view key);
   bool EndArray();
+  // With a projection, for a front end's fast path: a scalar member of the event's own
+  // object (not inside extra or any other object) that is outside the projection is counted
+  // and checked as a leaf here (kSkipped, or kFailed: the event failed) instead of being
+  // fed; kFeed: feed it (String/Int/...). Without a projection, always kFeed.
+  enum class Member { kFeed, kSkipped, kFailed };
+  Member SkipTopLevelScalar(std::string_view key);
   // Appends the event: ts is its best parseable timestamp, else `receive_ts_ns`. Returns
   // false (nothing appended) for "unparseable ts: ..." or a time outside the admission window.
   bool EndEvent(int64_t receive_ts_ns);

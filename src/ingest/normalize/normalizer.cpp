@@ -145,7 +145,26 @@ struct Normalizer::Impl {
     if (root.type() != dom::element_type::OBJECT) return Fail("not a JSON object");
 
     canon.BeginEvent(out);
-    if (!FeedMembers(canon, root)) return Fail(canon.error());
+    if (canon.options().projection != nullptr) {
+      // Scalars outside the projection are checked before their value is even read.
+      dom::object object = root.get_object().value_unsafe();
+      for (dom::key_value_pair kv : object) {
+        const dom::element_type type = kv.value.type();
+        if (type != dom::element_type::OBJECT && type != dom::element_type::ARRAY) {
+          switch (canon.SkipTopLevelScalar(kv.key)) {
+            case Canonicalizer::Member::kSkipped:
+              continue;
+            case Canonicalizer::Member::kFailed:
+              return Fail(canon.error());
+            case Canonicalizer::Member::kFeed:
+              break;
+          }
+        }
+        if (!Feed(canon, kv.key, kv.value)) return Fail(canon.error());
+      }
+    } else if (!FeedMembers(canon, root)) {
+      return Fail(canon.error());
+    }
     if (!canon.EndEvent(receive_ts_ns)) return Fail(canon.error());
     return true;
   }
