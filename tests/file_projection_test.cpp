@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "cli/files_backend.h"
+#include "common/env.h"
 #include "common/time_format.h"
 #include "event/event_json.h"
 #include "oracle/oracle_compare.h"
@@ -32,13 +33,6 @@ namespace fs = std::filesystem;
 fs::path SourceDir() {
   const char* src = std::getenv("VIGIA_SOURCE_DIR");
   return fs::path(src ? src : ".");
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 struct Counts {
@@ -89,7 +83,9 @@ TEST(FileProjection, GoldenQueriesAnswerTheSame) {
   ASSERT_GE(files.size(), 15u);
   Counts c;
   for (const fs::path& f : files) {
-    std::string text = ReadFile(f);
+    Result<std::string> read = Env::Default()->ReadFileToString(f.string());
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    const std::string& text = *read;
     int64_t now = *ParseRfc3339("2026-11-22T11:00:00Z");
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "common/fuzz_mutator.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
@@ -30,28 +32,8 @@ TEST(VqlParserFuzz, RandomMutationsNeverCrash) {
   std::mt19937_64 rng(42);
   int runs = 0;
   for (int iter = 0; iter < 30000; ++iter) {
-    std::string s = kSeeds[rng() % kSeeds.size()];
-    int edits = 1 + static_cast<int>(rng() % 6);
-    for (int e = 0; e < edits; ++e) {
-      size_t pos = s.empty() ? 0 : rng() % s.size();
-      switch (rng() % 4) {
-        case 0:
-          if (!s.empty()) s.erase(pos, 1 + rng() % 4);
-          break;
-        case 1:
-          s.insert(pos, 1, kAlphabet[rng() % (sizeof(kAlphabet) - 1)]);
-          break;
-        case 2:
-          if (!s.empty()) s[pos] = static_cast<char>(rng() % 256);
-          break;
-        case 3: {
-          const std::string& other = kSeeds[rng() % kSeeds.size()];
-          size_t from = rng() % other.size();
-          s.insert(pos, other.substr(from, rng() % 20));
-          break;
-        }
-      }
-    }
+    std::string s =
+        vigia::MutateForFuzz(kSeeds[rng() % kSeeds.size()], kSeeds, kAlphabet, 6, 20, rng);
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
     ++runs;
   }

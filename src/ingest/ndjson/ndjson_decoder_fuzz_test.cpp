@@ -10,7 +10,10 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "common/fuzz_mutator.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -43,32 +46,13 @@ TEST(NdjsonDecoderFuzz, CorpusAndRandomMutationsAgreeWithAProjection) {
   for (const std::string& s : seeds) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
   }
+  const std::vector<std::string> lines(seeds.begin(), seeds.begin() + 4);
   std::mt19937_64 rng(20);
   int runs = 0;
   for (int iter = 0; iter < 20000; ++iter) {
-    std::string s = seeds[rng() % 4];
-    int lines = 1 + static_cast<int>(rng() % 3);
-    for (int l = 1; l < lines; ++l) s += "\n" + seeds[rng() % 4];
-    int edits = 1 + static_cast<int>(rng() % 5);
-    for (int e = 0; e < edits; ++e) {
-      size_t pos = s.empty() ? 0 : rng() % s.size();
-      switch (rng() % 4) {
-        case 0:
-          if (!s.empty()) s.erase(pos, 1 + rng() % 4);
-          break;
-        case 1:
-          s.insert(pos, 1, kAlphabet[rng() % (sizeof(kAlphabet) - 1)]);
-          break;
-        case 2:
-          if (!s.empty()) s[pos] = static_cast<char>(rng() % 256);
-          break;
-        case 3: {
-          const std::string& other = seeds[rng() % 4];
-          s.insert(pos, other.substr(rng() % other.size(), rng() % 30));
-          break;
-        }
-      }
-    }
+    std::string s = lines[rng() % 4];
+    for (int l = static_cast<int>(rng() % 3); l > 0; --l) s += "\n" + lines[rng() % 4];
+    s = vigia::MutateForFuzz(std::move(s), lines, kAlphabet, 5, 30, rng);
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
     ++runs;
   }
