@@ -113,7 +113,9 @@ Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* 
   size_t present = 0;
   for (uint8_t p : out->present) present += p;
   if (present != chunk.values) return Corrupt(block, chunk.column, "value count mismatch");
-  storage->buffers.push_back(std::move(raw));
+  // String values are views into the decompressed bytes; other types are decoded copies, so
+  // their bytes go now (a cached int chunk would otherwise hold its data twice).
+  if (cm.type == ColumnType::kString) storage->buffers.push_back(std::move(raw));
   return Status::Ok();
 }
 

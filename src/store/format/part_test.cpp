@@ -350,6 +350,25 @@ TEST_F(PartTest, ScanReturnsTypedColumnsWithNulls) {
                       nullptr)
                   .ok());
   EXPECT_EQ(batches, 1);
+  // A chunk read on its own keeps its decompressed bytes only when its values point into
+  // them (strings): a decoded int chunk holds its values once.
+  const PartMeta& m = (*r)->meta();
+  int checked = 0;
+  for (const ChunkMeta& c : m.blocks[0].chunks) {
+    const ColumnMeta& cm = m.columns[c.column];
+    if (cm.name != "n") continue;
+    ColumnBatch storage;
+    ColumnVector col;
+    ASSERT_TRUE((*r)->ReadChunk(0, c, &storage, &col, nullptr).ok());
+    EXPECT_EQ(storage.buffers.size(), cm.type == ColumnType::kString ? 1u : 0u);
+    if (cm.type == ColumnType::kInt) {
+      EXPECT_EQ(col.ints[0], 7);
+    } else {
+      EXPECT_EQ(col.StringAt(1), "seven");
+    }
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
 }
 
 void FlipByte(const std::string& path, uint64_t offset) {
