@@ -121,7 +121,6 @@ struct ColumnCursor {
     for (size_t k = 0; k < bm.chunks.size(); ++k) {
       const ChunkMeta& c = bm.chunks[k];
       VIGIA_RETURN_IF_ERROR(part->ReadChunk(b, c, &sb->storage, &sb->cols[k], nullptr));
-      if (sb->cols[k].type != ColumnType::kString) sb->storage.buffers.pop_back();
       sb->input_col[k] = c.column;
       if (k == 0) continue;
       const std::string& name = part->meta().columns[c.column].name;
