@@ -29,9 +29,9 @@ class SharedRow final : public RowAccessor {
   Value Get(std::string_view field) const override {
     // Only top-level time ranges reach here, and every row of the block is inside them.
     if (IsTimeField(field)) return Value::Int(ts_);
-    if (field == "_msg") field = "msg";
+    const std::string name = NormalizeField(std::string(field));
     for (size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == field) return values_[i];
+      if (names_[i] == name) return values_[i];
     }
     return Value::Null();
   }
