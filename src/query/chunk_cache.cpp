@@ -1,11 +1,20 @@
 #include "query/chunk_cache.h"
 
+#include <cstdlib>
+#include <functional>
+#include <string_view>
+
 #include "common/limits.h"
 
 namespace vigia {
 
 ChunkCache& ChunkCache::Default() {
-  static ChunkCache* cache = new ChunkCache(limits::kQueryChunkCacheBytes);
+  static ChunkCache* cache = [] {
+    auto* c = new ChunkCache(limits::kQueryChunkCacheBytes);
+    const char* v = std::getenv("VIGIA_CHUNK_CACHE_ADMIT");
+    c->SetAdmitOnFirstRead(v != nullptr && std::string_view(v) == "first");
+    return c;
+  }();
   return *cache;
 }
 
@@ -47,6 +56,33 @@ std::shared_ptr<const CachedChunk> ChunkCache::Get(const std::string& key) {
   return it->second->chunk;
 }
 
+std::shared_ptr<const CachedChunk> ChunkCache::Lookup(const std::string& key, bool* admit) {
+  const size_t h = std::hash<std::string>{}(key);
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = index_.find(key);
+  if (it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->chunk;
+  }
+  if (capacity_ == 0) {
+    *admit = false;
+    return nullptr;
+  }
+  if (admit_first_ || seen_.erase(h) > 0) {
+    *admit = true;
+    return nullptr;
+  }
+  if (seen_.size() >= limits::kChunkCacheDoorkeeperKeys) seen_.clear();
+  seen_.insert(h);
+  *admit = false;
+  return nullptr;
+}
+
+void ChunkCache::SetAdmitOnFirstRead(bool first) {
+  std::lock_guard<std::mutex> l(mu_);
+  admit_first_ = first;
+}
+
 void ChunkCache::Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk) {
   std::lock_guard<std::mutex> l(mu_);
   if (chunk->bytes > capacity_ / 4) return;
@@ -78,6 +114,7 @@ size_t ChunkCache::capacity() const {
 void ChunkCache::SetCapacity(size_t capacity_bytes) {
   std::lock_guard<std::mutex> l(mu_);
   capacity_ = capacity_bytes;
+  seen_.clear();
   EvictLocked();
 }
 

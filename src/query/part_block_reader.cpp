@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "query/chunk_pool.h"
 #include "store/format/bloom.h"
 
 namespace vigia {
@@ -123,7 +124,14 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t blo
                                                                       uint64_t* bytes_read) const {
   ChunkCache& cache = ChunkCache::Default();
   const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
-  if (auto hit = cache.Get(key)) return hit;
+  bool admit = false;
+  if (auto hit = cache.Lookup(key, &admit)) return hit;
+  if (!admit) {  // read once so far: decoded into recycled memory, not kept
+    std::shared_ptr<CachedChunk> e = ChunkPool::Default().Take();
+    VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
+    e->col.type = reader_.meta().columns[c.column].type;
+    return std::shared_ptr<const CachedChunk>(std::move(e));
+  }
   auto e = std::make_shared<CachedChunk>();
   VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
   e->col.type = reader_.meta().columns[c.column].type;

@@ -16,9 +16,6 @@ struct DCtxDeleter {
   void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
 
-// Largest per-thread compression buffer kept between chunks (a huge one is freed).
-constexpr size_t kMaxRetainedScratchBytes = 16u << 20;
-
 }  // namespace
 
 void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
@@ -41,7 +38,7 @@ void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
     w.PutVarint(raw.size());
     w.PutBytes(raw);
   }
-  if (compressed.size() > kMaxRetainedScratchBytes) std::string().swap(compressed);
+  ReleaseLargeScratch(&compressed);
 }
 
 bool UnframeBlock(std::string_view stored, std::string* raw) {

@@ -16,6 +16,18 @@ enum class BlockCompression : uint8_t { kNone = 0, kZstd = 1 };
 // (limits.h); this guards the allocation when a corrupt header claims gigabytes.
 inline constexpr size_t kMaxRawBlockBytes = size_t{1} << 30;
 
+// Largest per-thread scratch buffer (a compression output, a chunk's stored or unframed bytes)
+// kept between chunks: reusing it spares a fresh mapping and its page faults per chunk, and a
+// huge one (a block of long strings) is not worth holding for the thread's life.
+inline constexpr size_t kMaxRetainedScratchBytes = size_t{16} << 20;
+
+// Frees `buffer` (a std::string or std::vector) when it has grown beyond
+// kMaxRetainedScratchBytes.
+template <typename Buffer>
+void ReleaseLargeScratch(Buffer* buffer) {
+  if (buffer->capacity() > kMaxRetainedScratchBytes) Buffer().swap(*buffer);
+}
+
 // Appends the framed (and, when it pays, compressed) form of `raw` to `out`.
 void FrameBlock(std::string_view raw, int zstd_level, std::string* out);
 

@@ -51,6 +51,29 @@ bool GetBitmap(ByteReader* r, uint32_t n, std::vector<uint8_t>* bits) {
   return true;
 }
 
+// Decodes the `n` values of a chunk (compacted: present rows only) with decode(vector*), which
+// appends them, into `dense`: one slot per row, `empty` where absent. A chunk whose rows all
+// have the field decodes straight into `dense`; otherwise the compact values go through a
+// per-thread buffer, so that a cold scan does not fault in fresh memory for them per chunk.
+template <typename T, typename Decode>
+bool DecodeSpread(uint32_t num_rows, const std::vector<uint8_t>& present, size_t n, T empty,
+                  std::vector<T>* dense, Decode decode) {
+  dense->clear();
+  if (n == num_rows) return decode(dense);
+  thread_local std::vector<T> compact;
+  compact.clear();
+  const bool ok = decode(&compact) && compact.size() == n;
+  if (ok) {
+    dense->assign(num_rows, empty);
+    size_t k = 0;
+    for (uint32_t i = 0; i < num_rows; ++i) {
+      if (present[i]) (*dense)[i] = compact[k++];
+    }
+  }
+  ReleaseLargeScratch(&compact);
+  return ok;
+}
+
 void EncodeStrings(std::span<const std::string_view> values, std::string* raw, uint8_t* enc) {
   ByteWriter w(raw);
   // Dictionary when there are at most half as many distinct values as values: indexes then
@@ -173,58 +196,54 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
   }
   size_t n = 0;
   for (uint8_t p : out->present) n += p;
-  // Values arrive compacted (present rows only); spread them to one slot per row.
-  auto spread = [&](auto& dense, auto& compact, auto empty) {
-    if (n == num_rows) {
-      dense.swap(compact);
-      return;
-    }
-    dense.assign(num_rows, empty);
-    size_t k = 0;
-    for (uint32_t i = 0; i < num_rows; ++i) {
-      if (out->present[i]) dense[i] = compact[k++];
-    }
-  };
+  const std::vector<uint8_t>& present = out->present;
   switch (type) {
     case ColumnType::kNull:
       break;
-    case ColumnType::kBool: {
-      std::vector<uint8_t> bits;
-      if (!GetBitmap(&r, static_cast<uint32_t>(n), &bits)) return false;
-      std::vector<int64_t> compact(bits.begin(), bits.end());
-      spread(out->ints, compact, int64_t{0});
+    case ColumnType::kBool:
+      if (!DecodeSpread(num_rows, present, n, int64_t{0}, &out->ints, [&](std::vector<int64_t>* v) {
+            std::vector<uint8_t> bits;
+            if (!GetBitmap(&r, static_cast<uint32_t>(n), &bits)) return false;
+            v->insert(v->end(), bits.begin(), bits.end());
+            return true;
+          })) {
+        return false;
+      }
       break;
-    }
-    case ColumnType::kInt: {
-      std::vector<int64_t> compact;
-      if (!DecodeInts(&r, n, &compact)) return false;
-      spread(out->ints, compact, int64_t{0});
+    case ColumnType::kInt:
+      if (!DecodeSpread(num_rows, present, n, int64_t{0}, &out->ints,
+                        [&](std::vector<int64_t>* v) { return DecodeInts(&r, n, v); })) {
+        return false;
+      }
       break;
-    }
-    case ColumnType::kFloat: {
-      std::vector<double> compact;
-      if (!DecodeFloats(&r, n, &compact)) return false;
-      spread(out->floats, compact, 0.0);
+    case ColumnType::kFloat:
+      if (!DecodeSpread(num_rows, present, n, 0.0, &out->floats,
+                        [&](std::vector<double>* v) { return DecodeFloats(&r, n, v); })) {
+        return false;
+      }
       break;
-    }
     case ColumnType::kString: {
       // Dictionary chunks stay in dictionary form (column_vector.h): codes, not views.
       ByteReader peek = r;
       uint8_t enc;
       if (peek.GetU8(&enc) && enc == static_cast<uint8_t>(StringEncoding::kDict)) {
-        std::vector<uint16_t> compact;
-        compact.reserve(n);
-        if (!DecodeDictCodes(&peek, n, &out->dict, &compact)) return false;
+        if (!DecodeSpread(num_rows, present, n, uint16_t{0}, &out->codes,
+                          [&](std::vector<uint16_t>* v) {
+                            return DecodeDictCodes(&peek, n, &out->dict, v);
+                          })) {
+          return false;
+        }
         r = peek;
         out->dictionary = true;
         out->strings.clear();
-        spread(out->codes, compact, uint16_t{0});
         break;
       }
-      std::vector<std::string_view> compact;
-      if (!DecodeStrings(&r, n, arena, &compact)) return false;
+      if (!DecodeSpread(
+              num_rows, present, n, std::string_view(), &out->strings,
+              [&](std::vector<std::string_view>* v) { return DecodeStrings(&r, n, arena, v); })) {
+        return false;
+      }
       out->dictionary = false;
-      spread(out->strings, compact, std::string_view());
       break;
     }
     default:

@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include "store/format/bloom.h"
+#include "store/format/codec_zstd.h"
 #include "store/format/column_codec.h"
 #include "store/format/file_names.h"
 
@@ -92,7 +93,12 @@ Status PartReader::Degrade(Status st) const {
 
 Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage,
                              ColumnVector* out, uint64_t* bytes_read) const {
-  std::string stored(chunk.size, '\0');
+  // The stored bytes, and the unframed bytes of a non-string chunk, are gone once the chunk is
+  // decoded: per-thread buffers, so that a cold scan does not map and fault fresh memory for
+  // them chunk after chunk (they are above the heap's mmap threshold, common/heap_tuning.h).
+  thread_local std::string stored_scratch, raw_scratch;
+  std::string& stored = stored_scratch;
+  if (stored.size() < chunk.size) stored.resize(chunk.size);
   Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored.data());
   if (!got.ok()) {
     return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
@@ -100,22 +106,34 @@ Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* 
   const size_t n = *got;
   if (bytes_read) *bytes_read += n;
   if (n != chunk.size) return Corrupt(block, chunk.column, "chunk truncated");
-  if (XXH64(stored.data(), stored.size(), 0) != chunk.checksum) {
+  const std::string_view bytes(stored.data(), chunk.size);
+  if (XXH64(bytes.data(), bytes.size(), 0) != chunk.checksum) {
     return Corrupt(block, chunk.column, "chunk checksum mismatch");
   }
   const ColumnMeta& cm = meta_.columns[chunk.column];
-  auto raw = std::make_unique<std::string>();
-  out->name = cm.name;
-  if (!DecodeColumnChunk(stored, cm.type, meta_.blocks[block].num_rows, raw.get(),
-                         storage->arena.get(), out)) {
-    return Corrupt(block, chunk.column, "chunk does not decode");
+  // String values are views into the decompressed bytes, which the batch keeps; other types
+  // are decoded copies, so their bytes go now (a cached int chunk would otherwise hold its
+  // data twice).
+  const bool keep_raw = cm.type == ColumnType::kString;
+  std::unique_ptr<std::string> kept;
+  if (keep_raw && !storage->spare_buffers.empty()) {
+    kept = std::move(storage->spare_buffers.back());
+    storage->spare_buffers.pop_back();
+    kept->clear();
+  } else if (keep_raw) {
+    kept = std::make_unique<std::string>();
   }
+  std::string* raw = keep_raw ? kept.get() : &raw_scratch;
+  out->name = cm.name;
+  const bool decoded = DecodeColumnChunk(bytes, cm.type, meta_.blocks[block].num_rows, raw,
+                                         storage->arena.get(), out);
+  ReleaseLargeScratch(&stored_scratch);
+  ReleaseLargeScratch(&raw_scratch);
+  if (!decoded) return Corrupt(block, chunk.column, "chunk does not decode");
   size_t present = 0;
   for (uint8_t p : out->present) present += p;
   if (present != chunk.values) return Corrupt(block, chunk.column, "value count mismatch");
-  // String values are views into the decompressed bytes; other types are decoded copies, so
-  // their bytes go now (a cached int chunk would otherwise hold its data twice).
-  if (cm.type == ColumnType::kString) storage->buffers.push_back(std::move(raw));
+  if (keep_raw) storage->buffers.push_back(std::move(kept));
   return Status::Ok();
 }
 

@@ -108,6 +108,9 @@ struct ColumnBatch {
   std::vector<ColumnVector> columns;  // requested columns that have values in this block
   // Storage the string views point into.
   std::vector<std::unique_ptr<std::string>> buffers;
+  // Emptied buffers a recycled batch keeps (query/chunk_pool.h); ReadChunk takes one before
+  // allocating a new buffer.
+  std::vector<std::unique_ptr<std::string>> spare_buffers;
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
 
   // First column with this name (of any type); nullptr when none.
