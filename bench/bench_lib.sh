@@ -80,8 +80,9 @@ check_answer() {
   done
   echo "$verdict"
 }
-# time_query SYSTEM TEXT OUTFILE → "COLD_MS WARM_MEDIAN_MS": the first run, then the median
-# of REPS runs; "ERR:..." on error
+# time_query SYSTEM TEXT OUTFILE → "COLD_MS WARM_MEDIAN_MS SECOND_MS": the first run, the
+# median of the REPS runs after it, and the second run alone (vigia's chunk cache keeps a
+# chunk on its second read, so that run pays the cache fill); "ERR:..." on error
 time_query() {
   local sys=$1 text=$2 out=$3 i=0 reps=$REPS code ms cold="" times=()
   while [ "$i" -le "$reps" ]; do
@@ -103,7 +104,7 @@ time_query() {
     fi
     i=$((i + 1))
   done
-  echo "$cold $(printf '%s\n' "${times[@]}" | median)"
+  echo "$cold $(printf '%s\n' "${times[@]}" | median) ${times[0]:-}"
 }
 rows_of() { grep -c . "$1" || true; }
 first_last_value() { # the last column of the first row: TSV for ClickHouse, NDJSON for vigia

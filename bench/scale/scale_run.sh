@@ -107,9 +107,10 @@ for N in $SIZES; do
       QJSON+=("{\"name\":\"$name\",\"error\":true}")
       continue
     fi
+    read -r rcold rwarm _ <<<"$r"
     chk=$(check_answer "$spec" "$(rows_of "$WORK/v.out")" "$(first_last_value "$WORK/v.out" vigia)")
-    log "$name: cold ${r%% *} ms, warm ${r#* } ms ($chk)"
-    QJSON+=("{\"name\":\"$name\",\"cold_ms\":${r%% *},\"warm_ms\":${r#* },\"check\":\"$chk\"}")
+    log "$name: cold $rcold ms, warm $rwarm ms ($chk)"
+    QJSON+=("{\"name\":\"$name\",\"cold_ms\":$rcold,\"warm_ms\":$rwarm,\"check\":\"$chk\"}")
   done <"$ROOT/bench/queries.tsv"
   kill "$VIGIA_PID" 2>/dev/null || true
   wait "$VIGIA_PID" 2>/dev/null || true
