@@ -8,6 +8,7 @@
 
 #include "common/limits.h"
 #include "query/quantile_sketch.h"
+#include "query/value_buffer_pool.h"
 
 namespace vigia {
 
@@ -46,6 +47,15 @@ int CompareValues(const Value& a, const Value& b) {
 // Integers are kept apart from floats (imin/imax, ivalues) because a double holds them
 // exactly only up to 2^53: max() of 9223372036854775807 must not come back as 2^63.
 struct StatsAggregator::AggState {
+  AggState() = default;
+  AggState(AggState&&) = default;
+  AggState& operator=(AggState&&) = default;
+  // Full-size percentile buffers go back to their pool (value_buffer_pool.h).
+  ~AggState() {
+    ValueBufferPool<double>::Default().Give(values);
+    ValueBufferPool<int64_t>::Default().Give(ivalues);
+  }
+
   uint64_t count = 0;  // rows (count) or numeric values seen (sum/avg/min/max)
   long double sum = 0;
   bool all_int = true;
@@ -77,8 +87,9 @@ T NearestRank(std::vector<T>& v, double q) {
 template <typename T>
 void Append(std::vector<T>& to, std::vector<T>& from) {
   if (to.size() < from.size()) std::swap(to, from);
+  ReserveValues(to, to.size() + from.size());
   to.insert(to.end(), from.begin(), from.end());
-  from = {};
+  ValueBufferPool<T>::Default().Give(from);
 }
 
 // Moves an exact quantile state's values into a new sketch; returns the bytes freed.
@@ -88,8 +99,8 @@ uint64_t ToSketch(State& s) {
   for (double x : s.values) s.sketch->Add(x);
   for (int64_t x : s.ivalues) s.sketch->Add(static_cast<double>(x));
   uint64_t freed = (s.values.size() + s.ivalues.size()) * sizeof(double);
-  s.values = {};
-  s.ivalues = {};
+  ValueBufferPool<double>::Default().Give(s.values);
+  ValueBufferPool<int64_t>::Default().Give(s.ivalues);
   return freed;
 }
 
@@ -240,8 +251,10 @@ void StatsAggregator::AddQuantileValue(AggState& s, double d, std::optional<int6
   }
   // Integers are kept as integers, so exact percentiles of ints beyond 2^53 stay exact.
   if (exact_int) {
+    ReserveValues(s.ivalues, s.ivalues.size() + 1);
     s.ivalues.push_back(*exact_int);
   } else {
+    ReserveValues(s.values, s.values.size() + 1);
     s.values.push_back(d);
   }
   static_assert(sizeof(int64_t) == sizeof(double));
@@ -454,6 +467,7 @@ std::vector<QueryRecord> StatsAggregator::Finish() {
             break;
           }
           // Mixed integers and floats: one ordering over doubles, as the result is a float.
+          ReserveValues(s.values, s.values.size() + s.ivalues.size());
           for (int64_t x : s.ivalues) s.values.push_back(static_cast<double>(x));
           s.ivalues.clear();
           v = OwnedValue::Float(NearestRank(s.values, a.q));

@@ -6,11 +6,12 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <sstream>
 
 #include "common/limits.h"
 #include "query/quantile_sketch.h"
-
 #include "query/result_format.h"
+#include "query/value_buffer_pool.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -266,6 +267,52 @@ TEST(StatsAggregator, QuantileMemoryStaysBoundedPastTheLimit) {
   size_t sg = *(*small)->GroupIndex({});
   for (int i = 0; i < 1000; ++i) (*small)->AddFloat(sg, 0, i);
   EXPECT_FALSE((*small)->CheckMemory().ok());
+}
+
+// Percentile states past limits::kQuantilePooledFromValues values hold pooled buffers
+// (value_buffer_pool.h), given back when the aggregator is done: a second query reuses them,
+// and the answers are the exact nearest-rank values either way, split over workers or not,
+// integers and floats mixed.
+TEST(StatsAggregator, PercentileBuffersAreRecycledAndAnswersStayExact) {
+  std::mt19937_64 rng(11);
+  std::vector<double> xs(limits::kQuantilePooledFromValues * 3 + 17);
+  for (double& x : xs) x = static_cast<double>(rng() % 100000) / 8.0;
+  auto exact = [&] {
+    std::string row;
+    for (double q : {0.0, 0.01, 0.5, 0.95, 0.99}) {
+      std::ostringstream o;
+      o << ExactRank(xs, q);
+      row += o.str() + ",";
+    }
+    return row;
+  };
+  const std::string want = exact();
+  for (size_t parts : {1, 2, 3}) {
+    std::vector<double> got = CsvNumbers(SplitQuantiles(xs, parts, false));
+    ASSERT_EQ(got.size(), 6u);
+    std::string row;
+    for (size_t i = 0; i < 5; ++i) {
+      std::ostringstream o;
+      o << got[i];
+      row += o.str() + ",";
+    }
+    EXPECT_EQ(row, want) << parts << " parts";
+  }
+  // Every pooled buffer came back: with 3 parts each of the 5 percentile states of each part
+  // held one (each part's share is past kQuantilePooledFromValues).
+  EXPECT_GE(ValueBufferPool<double>::Default().idle(), 15u);
+  const size_t idle_after = ValueBufferPool<double>::Default().idle();
+  SplitQuantiles(xs, 2, false);
+  EXPECT_EQ(ValueBufferPool<double>::Default().idle(), idle_after);  // taken, given back
+
+  ValueBufferPool<int64_t> small(ValueBufferPool<int64_t>::kCapacity * sizeof(int64_t));
+  std::vector<int64_t> a = small.Take(), b = small.Take(), tiny(10);
+  EXPECT_GE(a.capacity(), ValueBufferPool<int64_t>::kCapacity);
+  small.Give(a);
+  small.Give(b);     // over the bound: freed
+  small.Give(tiny);  // not pooled-size: freed
+  EXPECT_EQ(small.idle(), 1u);
+  EXPECT_EQ(a.capacity(), 0u);
 }
 
 }  // namespace
