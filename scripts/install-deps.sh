@@ -7,6 +7,8 @@ PKGS=(
   build-essential cmake ninja-build pkg-config ccache git curl zstd gzip
   libboost-dev libboost-system-dev libsimdjson-dev libzstd-dev libxxhash-dev zlib1g-dev
   libtomlplusplus-dev libcli11-dev libcurl4-openssl-dev libre2-dev libyaml-cpp-dev uap-core
+  # ISA-L's igzip: gzip files of `vigia query --file` (src/query/gzip_inflater.h)
+  libisal-dev
   clang libclang-rt-14-dev
   # the linker (CMakeLists.txt: -fuse-ld=lld when found)
   lld

@@ -182,6 +182,21 @@ TEST_F(CliIt, QueryPlainGzipAndStdinGiveTheSameAnswer) {
   EXPECT_EQ(two.out, "n\r\n10\r\n");
 }
 
+TEST_F(CliIt, ConcatenatedGzipIsOneFileAndATruncatedOneIsAnErrorNamingIt) {
+  const std::string twice = Gzip(kEvents) + Gzip(kEvents);
+  std::string cat = WriteFile("cat.log.gz", twice);
+  CliResult r = RunVigia({"query", "* | stats count() as n", "--format", "csv", "--file", cat});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "n\r\n10\r\n");  // kEvents has 5 events: both members are read
+  std::string cut = WriteFile("cut.log.gz", twice.substr(0, twice.size() - 20));
+  r = RunVigia({"query", "* | stats count() as n", "--format", "csv", "--file", cut});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("reading " + cut + ": unexpected end of file (truncated gzip)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(CliIt, EveryOutputFormat) {
   std::string f = WriteFile("app.log", kEvents);
   const std::string q = "kind:request | fields ts, route, status | sort by (status)";

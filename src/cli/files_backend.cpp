@@ -54,13 +54,34 @@ struct ReadReport {
   }
 };
 
+// The pipeline's sink, recording each chunk of one file in the report before it is emitted.
+class ReportingSink final : public LineChunkSink {
+ public:
+  ReportingSink(LineChunkSink& inner, ReadReport& report, int64_t now, size_t file)
+      : inner_(inner), report_(report), now_(now), file_(file) {}
+  LineChunk Buffer() override { return inner_.Buffer(); }
+  Status Emit(LineChunk chunk) override {
+    {
+      std::lock_guard lock(report_.mu);
+      report_.chunks.push_back({now_, file_, 0});
+    }
+    return inner_.Emit(std::move(chunk));
+  }
+
+ private:
+  LineChunkSink& inner_;
+  ReadReport& report_;
+  const int64_t now_;
+  const size_t file_;
+};
+
 class FilesBackend final : public QueryBackend {
  public:
   FilesBackend(std::vector<std::string> files, const FilesBackendOptions& o)
       : files_(std::move(files)),
         options_(o),
-        inner_([this](const auto& emit) { return ReadAll(emit); }, [this] { return MakeDecoder(); },
-               o.threads) {}
+        inner_([this](LineChunkSink& sink) { return ReadAll(sink); },
+               [this] { return MakeDecoder(); }, o.threads) {}
 
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override {
@@ -104,29 +125,20 @@ class FilesBackend final : public QueryBackend {
     return std::make_unique<FieldProjection>(*fields, DecoderOptions().derivers);
   }
 
-  // The reader: every file in turn, in chunks of whole lines.
-  Status ReadAll(const std::function<Status(std::string_view)>& emit) {
+  // The reader: every file in turn, in chunks of whole lines, each recorded in the report.
+  Status ReadAll(LineChunkSink& sink) {
     const size_t chunk = options_.chunk_bytes ? options_.chunk_bytes : limits::kFileQueryChunkBytes;
     bool show = options_.force_progress || (options_.progress && isatty(STDERR_FILENO));
     for (size_t file = 0; file < files_.size(); ++file) {
       const std::string& f = files_[file];
-      int64_t now = WallNowNs();
-      Status st = ReadNdjsonChunks(
-          f, chunk,
-          [&](std::string_view text) {
-            {
-              std::lock_guard lock(report_->mu);
-              report_->chunks.push_back({now, file, 0});
-            }
-            return emit(text);
-          },
-          [&](const NdjsonReadProgress& p) {
-            if (show && (options_.force_progress || p.file_bytes > (64u << 20))) {
-              std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
-                           static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
-                           static_cast<unsigned long long>(p.file_bytes >> 20));
-            }
-          });
+      ReportingSink reporting(sink, *report_, WallNowNs(), file);
+      Status st = ReadNdjsonChunks(f, chunk, reporting, [&](const NdjsonReadProgress& p) {
+        if (show && (options_.force_progress || p.file_bytes > (64u << 20))) {
+          std::fprintf(stderr, "\r%s: %llu / %llu MiB", f.c_str(),
+                       static_cast<unsigned long long>(p.compressed_bytes_read >> 20),
+                       static_cast<unsigned long long>(p.file_bytes >> 20));
+        }
+      });
       if (show) std::fprintf(stderr, "\r\033[K");
       VIGIA_RETURN_IF_ERROR(st);
     }

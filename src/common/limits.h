@@ -287,6 +287,13 @@ inline constexpr size_t kFileQueryChunksPerWorker = 3;
 // chunk): big enough to amortize a chunk's evaluator and merge, small enough that a file of
 // a few tens of MiB still spreads over both cores and the read-ahead stays small.
 inline constexpr size_t kFileQueryChunkBytes = size_t{4} << 20;
+// Room for the partial last line a chunk of `vigia query --file` carries into the next
+// buffer (ndjson_file_source.h): buffers are allocated with it up front, so one only grows
+// for a line longer than this (events are ~350 bytes; an ingest line may be up to 1 MiB).
+inline constexpr size_t kFileQueryCarryBytes = size_t{64} << 10;
+// Compressed bytes per read(2) of a gzip file of `vigia query --file`: a few hundred
+// inflate calls per 100 MB, and small next to the 4 MiB chunks it inflates into.
+inline constexpr size_t kFileQueryInputBlockBytes = size_t{1} << 20;
 // glibc's mmap and trim thresholds during a `vigia query --file` scan (a short-lived CLI
 // process, unlike the server's heap_tuning.h): every chunk allocates a batch and its
 // arena of several MiB and frees them; at glibc's defaults those went back to the kernel

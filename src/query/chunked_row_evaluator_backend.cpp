@@ -19,7 +19,7 @@ namespace {
 
 struct Task {
   uint64_t seq = 0;
-  std::string text;
+  LineChunk chunk;
 };
 
 // The state the reader, the workers and the merging thread share during one Run.
@@ -29,7 +29,7 @@ struct Pipeline {
   std::condition_variable worker_cv;  // a task, the end of input, or failed
   std::condition_variable merge_cv;   // a chunk's evaluator done, the end of input, or failed
   std::deque<Task> tasks;
-  std::vector<std::string> free_buffers;  // chunk buffers to reuse (no page faults per chunk)
+  std::vector<LineChunk> free_buffers;  // chunk buffers to reuse (no page faults per chunk)
   std::map<uint64_t, std::unique_ptr<RowEvaluator>> done;
   uint64_t read = 0;    // chunks handed out by the reader
   uint64_t merged = 0;  // chunks merged (the next one to merge)
@@ -49,6 +49,31 @@ struct Pipeline {
     worker_cv.notify_all();
     merge_cv.notify_all();
   }
+};
+
+// What a Run's reader fills and emits: recycled buffers, and the read-ahead window.
+class ReaderSink final : public LineChunkSink {
+ public:
+  ReaderSink(Pipeline& p, uint64_t window) : p_(p), window_(window) {}
+  LineChunk Buffer() override {
+    std::lock_guard lock(p_.mu);
+    if (p_.free_buffers.empty()) return LineChunk();
+    LineChunk b = std::move(p_.free_buffers.back());
+    p_.free_buffers.pop_back();
+    return b;
+  }
+  Status Emit(LineChunk chunk) override {
+    std::unique_lock lock(p_.mu);
+    p_.reader_cv.wait(lock, [&] { return p_.failed || p_.read - p_.merged < window_; });
+    if (p_.failed) return Status::Unavailable("stopped");
+    p_.tasks.push_back({p_.read++, std::move(chunk)});
+    p_.worker_cv.notify_one();
+    return Status::Ok();
+  }
+
+ private:
+  Pipeline& p_;
+  const uint64_t window_;
 };
 
 }  // namespace
@@ -82,7 +107,7 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
         st = Status::Unavailable("cancelled");
       } else {
         EventBatch batch;
-        st = decode(t.seq, t.text, &batch);
+        st = decode(t.seq, t.chunk.text(), &batch);
         if (st.ok()) {
           Result<std::unique_ptr<RowEvaluator>> created = RowEvaluator::Create(q, options);
           if (created.ok()) {
@@ -94,7 +119,7 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
         }
       }
       std::lock_guard lock(p.mu);
-      p.free_buffers.push_back(std::move(t.text));
+      p.free_buffers.push_back(std::move(t.chunk));
       if (!st.ok()) {
         p.Fail(t.seq, std::move(st));
         return;
@@ -109,23 +134,8 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
   for (unsigned i = 0; i < threads_; ++i) workers.emplace_back(worker, decoders_());
 
   std::thread reader([&] {
-    Status st = reader_([&](std::string_view chunk) -> Status {
-      std::string buf;
-      {
-        std::unique_lock lock(p.mu);
-        p.reader_cv.wait(lock, [&] { return p.failed || p.read - p.merged < window; });
-        if (p.failed) return Status::Unavailable("stopped");
-        if (!p.free_buffers.empty()) {
-          buf = std::move(p.free_buffers.back());
-          p.free_buffers.pop_back();
-        }
-      }
-      buf.assign(chunk);
-      std::lock_guard lock(p.mu);
-      p.tasks.push_back({p.read++, std::move(buf)});
-      p.worker_cv.notify_one();
-      return Status::Ok();
-    });
+    ReaderSink sink(p, window);
+    Status st = reader_(sink);
     std::lock_guard lock(p.mu);
     if (!st.ok() && !p.failed) p.Fail(p.read, std::move(st));
     p.reader_done = true;

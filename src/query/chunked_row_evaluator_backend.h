@@ -1,10 +1,10 @@
 // ChunkedRowEvaluatorBackend: the row evaluator (row_evaluator.h) on several threads over
 // chunks of text — the engine of `vigia query --file`. A reader produces chunks of whole
-// lines in input order on a thread of its own (gzip inflation included, so it overlaps the
-// parsing); worker threads decode each chunk with a decoder of their own (the factory makes
-// one per worker: decoding is the caller's, e.g. ingest's NDJSON decoder) and evaluate it
-// with a fresh RowEvaluator; the calling thread merges those partial evaluators in chunk
-// order (RowEvaluator::Merge).
+// lines in input order on a thread of its own, in buffers it hands over (line_chunk.h) (gzip
+// inflation included, so it overlaps the parsing); worker threads decode each chunk with a decoder
+// of their own (the factory makes one per worker: decoding is the caller's, e.g. ingest's NDJSON
+// decoder) and evaluate it with a fresh RowEvaluator; the calling thread merges those partial
+// evaluators in chunk order (RowEvaluator::Merge).
 //
 // Merging in chunk order makes the answer independent of the thread count and of which
 // worker took which chunk: matched rows keep input order for ties, the aggregates' partial
@@ -26,16 +26,17 @@
 
 #include "common/status.h"
 #include "event/event.h"
+#include "query/line_chunk.h"
 #include "query/query_backend.h"
 
 namespace vigia {
 
 class ChunkedRowEvaluatorBackend final : public QueryBackend {
  public:
-  // Calls `emit` with consecutive chunks of whole lines, in order; `emit` copies the chunk
-  // before it returns. Stops with the first error `emit` returns, and returns it.
-  using ChunkReader =
-      std::function<Status(const std::function<Status(std::string_view chunk)>& emit)>;
+  // Fills buffers from `sink` with consecutive chunks of whole lines and emits them, in
+  // order (the buffers are handed to the workers, not copied, and recycled once decoded).
+  // Stops with the first error Emit returns, and returns it.
+  using ChunkReader = std::function<Status(LineChunkSink& sink)>;
   // Decodes chunk number `seq` (0-based, in reading order) into `out`. Runs on a worker.
   using ChunkDecoder = std::function<Status(uint64_t seq, std::string_view chunk, EventBatch* out)>;
   // Makes one decoder per worker thread (called on the thread that calls Run).

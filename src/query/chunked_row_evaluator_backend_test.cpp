@@ -62,12 +62,12 @@ Status DecodeLines(std::string_view chunk, EventBatch* out) {
 // A reader emitting `lines` in chunks of `per_chunk` lines.
 ChunkedRowEvaluatorBackend::ChunkReader Reader(const std::vector<std::string>& lines,
                                                size_t per_chunk) {
-  return [&lines, per_chunk](const auto& emit) -> Status {
+  return [&lines, per_chunk](LineChunkSink& sink) -> Status {
     std::string chunk;
     for (size_t i = 0; i < lines.size(); ++i) {
       chunk += lines[i];
       if ((i + 1) % per_chunk == 0 || i + 1 == lines.size()) {
-        VIGIA_RETURN_IF_ERROR(emit(chunk));
+        VIGIA_RETURN_IF_ERROR(sink.Emit(LineChunk(chunk)));
         chunk.clear();
       }
     }
@@ -136,9 +136,9 @@ TEST(ChunkedRowEvaluatorBackend, ADecoderErrorStopsTheReaderAndIsReturned) {
   std::atomic<uint64_t> emitted{0};
   Status reader_saw;
   ChunkedRowEvaluatorBackend b(
-      [&](const auto& emit) -> Status {
+      [&](LineChunkSink& sink) -> Status {
         for (const std::string& l : lines) {
-          Status st = emit(l);
+          Status st = sink.Emit(LineChunk(l));
           if (!st.ok()) {
             reader_saw = st;
             return st;
@@ -170,8 +170,8 @@ TEST(ChunkedRowEvaluatorBackend, ReaderErrorsLimitsAndCancelAreReturned) {
   ASSERT_TRUE(q.ok());
   {
     ChunkedRowEvaluatorBackend b(
-        [&](const auto& emit) -> Status {
-          VIGIA_RETURN_IF_ERROR(emit(lines[0]));
+        [&](LineChunkSink& sink) -> Status {
+          VIGIA_RETURN_IF_ERROR(sink.Emit(LineChunk(lines[0])));
           return Status::IOError("disk went away");
         },
         Decoders(), 2);

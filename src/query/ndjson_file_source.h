@@ -4,7 +4,14 @@
 // decodes each chunk (NdjsonDecoder) and feeds the batch to an engine, so memory stays
 // bounded by the chunk size whatever the file size.
 //
-// Thread-safety: pure function; the callbacks run on the calling thread.
+// The bytes are read (plain) or inflated (gzip: ISA-L, gzip_inflater.h) straight into the
+// chunk buffers the caller hands over (LineChunkSink): only the partial last line of a chunk
+// is copied, to the next one. Files are read with read(2), not mapped, so a file truncated
+// while it is read cannot fault: a regular file that ends before the size it had when opened
+// is an error ("<file>: file shrank while being read"); one that grows is read to its new end.
+// Truncated or corrupt gzip is an error naming the file.
+//
+// Thread-safety: pure functions; the callbacks run on the calling thread.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +20,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "query/line_chunk.h"
 
 namespace vigia {
 
@@ -21,9 +29,14 @@ struct NdjsonReadProgress {
   uint64_t file_bytes = 0;             // size of the file, 0 when unknown (stdin, pipes)
 };
 
-// Calls `on_chunk` with consecutive runs of whole lines (each ending in '\n' except possibly
-// the last line of the file) of about `chunk_bytes` each; an error it returns stops the read
-// and is returned. `on_progress` (may be empty) is called after every chunk.
+// Fills buffers from `sink` with consecutive runs of whole lines (each ending in '\n' except
+// possibly the last line of the file) of about `chunk_bytes` each and emits them; an error
+// Emit returns stops the read and is returned. `on_progress` (may be empty) is called after
+// every chunk.
+Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes, LineChunkSink& sink,
+                        const std::function<void(const NdjsonReadProgress&)>& on_progress = {});
+
+// The same, with each chunk lent to `on_chunk` as text (valid during the call).
 Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes,
                         const std::function<Status(std::string_view)>& on_chunk,
                         const std::function<void(const NdjsonReadProgress&)>& on_progress = {});

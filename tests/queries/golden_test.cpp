@@ -142,6 +142,21 @@ TEST(GoldenQueries, AllMatchTheirReferences) {
   });
 }
 
+// Counts the chunks a reader emits.
+class CountingSink final : public LineChunkSink {
+ public:
+  CountingSink(LineChunkSink& inner, uint64_t& chunks) : inner_(inner), chunks_(chunks) {}
+  LineChunk Buffer() override { return inner_.Buffer(); }
+  Status Emit(LineChunk chunk) override {
+    ++chunks_;
+    return inner_.Emit(std::move(chunk));
+  }
+
+ private:
+  LineChunkSink& inner_;
+  uint64_t& chunks_;
+};
+
 // `vigia query --file`'s engine: the dataset in chunks of ~8 KB (~60 chunks) decoded and
 // evaluated on worker threads, merged in file order — the same references on 1 and 3 threads.
 TEST(GoldenQueries, ChunkedRowEvaluatorOnThreadsMatchesReferences) {
@@ -151,12 +166,9 @@ TEST(GoldenQueries, ChunkedRowEvaluatorOnThreadsMatchesReferences) {
     SCOPED_TRACE(threads);
     uint64_t chunks = 0;
     ChunkedRowEvaluatorBackend backend(
-        [&](const auto& emit) {
-          return ReadNdjsonChunks((Dir() / "dataset.ndjson").string(), 8 * 1024,
-                                  [&](std::string_view chunk) {
-                                    ++chunks;
-                                    return emit(chunk);
-                                  });
+        [&](LineChunkSink& sink) {
+          CountingSink counting(sink, chunks);
+          return ReadNdjsonChunks((Dir() / "dataset.ndjson").string(), 8 * 1024, counting);
         },
         [] {
           auto parser = std::make_shared<simdjson::dom::parser>();

@@ -1,0 +1,239 @@
+#include "query/ndjson_file_source.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/server_process.h"
+
+namespace vigia {
+namespace {
+
+std::string Gzip(const std::string& text) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&z, text.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  z.avail_in = static_cast<uInt>(text.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Lines(size_t n, size_t from = 0) {
+  std::string s;
+  for (size_t i = from; i < from + n; ++i) {
+    s += "{\"n\":" + std::to_string(i) + ",\"msg\":\"line " + std::to_string(i * 31 % 1009) +
+         "\"}\n";
+  }
+  return s;
+}
+
+class NdjsonFileSource : public ::testing::Test {
+ protected:
+  std::string Write(const std::string& name, const std::string& bytes) {
+    std::string path = dir_.path() + "/" + name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+  // Every chunk of `path`, as text.
+  Status Read(const std::string& path, size_t chunk_bytes, std::vector<std::string>* chunks) {
+    return ReadNdjsonChunks(path, chunk_bytes, [&](std::string_view c) {
+      chunks->emplace_back(c);
+      return Status::Ok();
+    });
+  }
+  static std::string Join(const std::vector<std::string>& chunks) {
+    std::string all;
+    for (const std::string& c : chunks) all += c;
+    return all;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(NdjsonFileSource, ChunksAreWholeLinesOfAboutTheChunkSize) {
+  const std::string text = Lines(20000);  // ~600 KB
+  std::vector<std::string> chunks;
+  ASSERT_TRUE(Read(Write("a.log", text), 16384, &chunks).ok());
+  EXPECT_EQ(Join(chunks), text);
+  ASSERT_GT(chunks.size(), 30u);
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    EXPECT_EQ(chunks[i].back(), '\n');
+    if (i + 1 < chunks.size()) {  // all but the last
+      EXPECT_GT(chunks[i].size(), 16384u - 100);
+    }
+    EXPECT_LT(chunks[i].size(), 16384u + 100);
+  }
+}
+
+TEST_F(NdjsonFileSource, GzipIsDetectedFromTheContentAndGivesTheSameText) {
+  const std::string text = Lines(30000) + "{\"last\":\"no newline\"}";
+  for (std::string name : {"a.log.gz", "no-suffix"}) {
+    std::vector<std::string> chunks;
+    ASSERT_TRUE(Read(Write(name, Gzip(text)), 65536, &chunks).ok());
+    EXPECT_EQ(Join(chunks), text) << name;
+    EXPECT_EQ(chunks.back(), "{\"last\":\"no newline\"}") << name;  // its own chunk at the end
+  }
+  // Plain text named .gz is read as it is.
+  std::vector<std::string> chunks;
+  ASSERT_TRUE(Read(Write("plain.gz", text), 65536, &chunks).ok());
+  EXPECT_EQ(Join(chunks), text);
+}
+
+TEST_F(NdjsonFileSource, ConcatenatedGzipFilesAreOneFile) {
+  const std::string a = Lines(5000), b = Lines(7000, 5000);
+  std::vector<std::string> chunks;
+  ASSERT_TRUE(Read(Write("ab.log.gz", Gzip(a) + Gzip(b)), 8192, &chunks).ok());
+  EXPECT_EQ(Join(chunks), a + b);
+}
+
+TEST_F(NdjsonFileSource, TruncatedOrCorruptGzipIsAnErrorNamingTheFile) {
+  const std::string gz = Gzip(Lines(20000));
+  const std::string cut = Write("cut.log.gz", gz.substr(0, gz.size() * 2 / 3));
+  std::vector<std::string> chunks;
+  Status st = Read(cut, 65536, &chunks);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "reading " + cut + ": unexpected end of file (truncated gzip)");
+  for (const std::string& c : chunks) EXPECT_EQ(c.back(), '\n');  // only whole lines came out
+
+  std::string bad = gz;
+  bad[bad.size() - 7] ^= 0x01;  // the CRC-32
+  const std::string crc = Write("crc.log.gz", bad);
+  chunks.clear();
+  st = Read(crc, 65536, &chunks);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), "reading " + crc + ": CRC mismatch (corrupt data)");
+
+  const std::string missing = dir_.path() + "/missing.log";
+  st = Read(missing, 65536, &chunks);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(missing), std::string::npos) << st.message();
+}
+
+TEST_F(NdjsonFileSource, ALineLongerThanAChunkIsOneChunk) {
+  const std::string big = "{\"msg\":\"" + std::string(50000, 'x') + "\"}\n";
+  const std::string text = Lines(100) + big + Lines(100);
+  for (const std::string& file : {Write("long.log", text), Write("long.log.gz", Gzip(text))}) {
+    std::vector<std::string> chunks;
+    ASSERT_TRUE(Read(file, 4096, &chunks).ok());
+    EXPECT_EQ(Join(chunks), text);
+    bool whole = false;
+    for (const std::string& c : chunks) whole = whole || c.find(big) != std::string::npos;
+    EXPECT_TRUE(whole);
+  }
+}
+
+TEST_F(NdjsonFileSource, EmptyAndBlankFiles) {
+  std::vector<std::string> chunks;
+  ASSERT_TRUE(Read(Write("empty.log", ""), 4096, &chunks).ok());
+  EXPECT_TRUE(chunks.empty());
+  ASSERT_TRUE(Read(Write("one.log", "{"), 4096, &chunks).ok());
+  EXPECT_EQ(Join(chunks), "{");
+}
+
+// Buffers handed to the sink are the sink's: the reader fills the ones it gets back.
+class RecyclingSink final : public LineChunkSink {
+ public:
+  LineChunk Buffer() override {
+    if (spare_.empty()) return LineChunk();
+    ++reused;
+    LineChunk b = std::move(spare_.back());
+    spare_.pop_back();
+    return b;
+  }
+  Status Emit(LineChunk chunk) override {
+    text += chunk.text();
+    ++chunks;
+    spare_.push_back(std::move(chunk));
+    return Status::Ok();
+  }
+  std::string text;
+  int chunks = 0;
+  int reused = 0;
+
+ private:
+  std::vector<LineChunk> spare_;
+};
+
+TEST_F(NdjsonFileSource, ReadsIntoTheSinksBuffers) {
+  const std::string text = Lines(20000);
+  RecyclingSink sink;
+  ASSERT_TRUE(ReadNdjsonChunks(Write("a.log", text), 16384, sink).ok());
+  EXPECT_EQ(sink.text, text);
+  EXPECT_GT(sink.chunks, 30);
+  EXPECT_GE(sink.reused, sink.chunks - 2);
+}
+
+TEST_F(NdjsonFileSource, AFileThatShrinksWhileReadIsAnError) {
+  const std::string text = Lines(40000);  // ~1.2 MB
+  const std::string path = Write("rotating.log", text);
+  std::vector<std::string> chunks;
+  Status st = ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
+    if (chunks.empty()) {
+      EXPECT_EQ(truncate(path.c_str(), 100000), 0);
+    }
+    chunks.emplace_back(c);
+    return Status::Ok();
+  });
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message(), path + ": file shrank while being read (ended after 100000 of " +
+                              std::to_string(text.size()) + " bytes)");
+}
+
+TEST_F(NdjsonFileSource, AFileThatGrowsWhileReadIsReadToItsNewEnd) {
+  const std::string text = Lines(10000), more = Lines(10, 10000);
+  const std::string path = Write("growing.log", text);
+  std::vector<std::string> chunks;
+  Status st = ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
+    if (chunks.empty()) {
+      std::ofstream(path, std::ios::app) << more;
+    }
+    chunks.emplace_back(c);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(Join(chunks), text + more);
+}
+
+// stdin ("-") is a pipe here, written in small pieces (the first piece one byte, so gzip
+// detection must wait for the second).
+TEST_F(NdjsonFileSource, StdinPipeIsReadPlainOrGzip) {
+  const std::string text = Lines(20000);
+  for (const std::string& bytes : {text, Gzip(text)}) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const int saved = dup(STDIN_FILENO);
+    ASSERT_EQ(dup2(fds[0], STDIN_FILENO), STDIN_FILENO);
+    close(fds[0]);
+    std::thread writer([&, w = fds[1]] {
+      size_t pos = 0, piece = 1;
+      while (pos < bytes.size()) {
+        const size_t n = std::min(piece, bytes.size() - pos);
+        ASSERT_EQ(write(w, bytes.data() + pos, n), static_cast<ssize_t>(n));
+        pos += n;
+        piece = 1000;
+      }
+      close(w);
+    });
+    std::vector<std::string> chunks;
+    Status st = Read("-", 16384, &chunks);
+    writer.join();
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(Join(chunks), text);
+  }
+}
+
+}  // namespace
+}  // namespace vigia
