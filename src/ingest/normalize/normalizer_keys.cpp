@@ -1,6 +1,7 @@
 #include "ingest/normalize/normalizer_keys.h"
 
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "event/event_fields.h"
@@ -77,14 +78,35 @@ inline size_t KeyHash(std::string_view k) {
   return h ^ (h >> 15);
 }
 
-// Keys are short: a loop the compiler inlines beats a call to memcmp (this runs for every
-// key of every line; the call was half of the lookup's time in `vigia query --file`).
+inline uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t Load4(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Keys are short and this runs for every key of every line: inline, and with two
+// overlapping word loads per side instead of a byte loop (whose exit, at a different byte
+// for every key, mispredicted: ~40 % of the lookup's time in `vigia query --file`; a call
+// to memcmp was worse). Never reads outside either key.
 inline bool SameKey(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (Load8(x + i) != Load8(y + i)) return false;
+    }
+    return Load8(x + n - 8) == Load8(y + n - 8);
   }
-  return true;
+  if (n >= 4) return ((Load4(x) ^ Load4(y)) | (Load4(x + n - 4) ^ Load4(y + n - 4))) == 0;
+  if (n == 0) return true;
+  return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
 }
 
 // Open-addressing map from key to KeyInfo; a few dozen keys, built once.
