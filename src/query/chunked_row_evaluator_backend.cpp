@@ -108,6 +108,7 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
       } else {
         EventBatch batch;
         st = decode(t.seq, t.chunk.text(), &batch);
+        if (st.ok()) st = t.chunk.Check();  // e.g. its file was truncated while read
         if (st.ok()) {
           Result<std::unique_ptr<RowEvaluator>> created = RowEvaluator::Create(q, options);
           if (created.ok()) {
@@ -119,7 +120,8 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
         }
       }
       std::lock_guard lock(p.mu);
-      p.free_buffers.push_back(std::move(t.chunk));
+      if (t.chunk.capacity() > 0) p.free_buffers.push_back(std::move(t.chunk));
+      t.chunk = LineChunk();  // a view lets go of its file
       if (!st.ok()) {
         p.Fail(t.seq, std::move(st));
         return;

@@ -11,6 +11,7 @@
 
 #include "common/limits.h"
 #include "query/gzip_inflater.h"
+#include "query/mapped_file.h"
 
 namespace vigia {
 namespace {
@@ -51,6 +52,14 @@ class Input {
   Result<size_t> Fill(char* dst, size_t n) { return gzip_ ? FillGzip(dst, n) : FillPlain(dst, n); }
 
   uint64_t consumed() const { return consumed_; }
+  // A plain regular file, named (not stdin, whose offset may not be 0), not empty: mapped
+  // instead of read.
+  // Null otherwise, or when it cannot be mapped (it is read instead).
+  std::shared_ptr<MappedFile> MapIfPlainFile() {
+    if (!regular_ || gzip_ || path_ == "-" || file_bytes_ == 0) return nullptr;
+    Result<std::shared_ptr<MappedFile>> m = MappedFile::Map(fd_, file_bytes_, path_);
+    return m.ok() ? std::move(*m) : nullptr;
+  }
   uint64_t file_bytes() const { return file_bytes_; }
 
  private:
@@ -131,7 +140,8 @@ class LendingSink final : public LineChunkSink {
   LineChunk Buffer() override { return std::move(spare_); }
   Status Emit(LineChunk chunk) override {
     Status st = on_chunk_(chunk.text());
-    spare_ = std::move(chunk);
+    if (st.ok()) st = chunk.Check();
+    if (chunk.capacity() > 0) spare_ = std::move(chunk);
     return st;
   }
 
@@ -139,6 +149,29 @@ class LendingSink final : public LineChunkSink {
   const std::function<Status(std::string_view)>& on_chunk_;
   LineChunk spare_;
 };
+
+// A mapped file's chunks: views of the mapping at line boundaries (the chunks keep it mapped
+// until they are decoded).
+Status EmitMapped(std::shared_ptr<MappedFile> file, size_t chunk_bytes, LineChunkSink& sink,
+                  const std::function<void(const NdjsonReadProgress&)>& on_progress) {
+  const std::string_view text = file->text();
+  NdjsonReadProgress progress;
+  progress.file_bytes = text.size();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = std::min(text.size(), pos + chunk_bytes);
+    if (end < text.size()) {
+      const void* nl = memrchr(text.data() + pos, '\n', end - pos);
+      if (nl == nullptr) nl = std::memchr(text.data() + end, '\n', text.size() - end);  // long line
+      end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size();
+    }
+    VIGIA_RETURN_IF_ERROR(sink.Emit(LineChunk::View(text.substr(pos, end - pos), file)));
+    pos = end;
+    progress.compressed_bytes_read = pos;
+    if (on_progress) on_progress(progress);
+  }
+  return file->Check();  // the line boundaries were found in the file's own bytes
+}
 
 }  // namespace
 
@@ -149,6 +182,8 @@ Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes, LineChunkSi
   VIGIA_RETURN_IF_ERROR(in.Open());
   NdjsonReadProgress progress;
   progress.file_bytes = in.file_bytes();
+  if (std::shared_ptr<MappedFile> mapped = in.MapIfPlainFile())
+    return EmitMapped(std::move(mapped), chunk_bytes, sink, on_progress);
   // Each read goes right after the partial line carried in the buffer; a chunk's room for
   // that line is reserved up front, so buffers rarely grow.
   const size_t room = chunk_bytes + limits::kFileQueryCarryBytes;

@@ -4,12 +4,14 @@
 // decodes each chunk (NdjsonDecoder) and feeds the batch to an engine, so memory stays
 // bounded by the chunk size whatever the file size.
 //
-// The bytes are read (plain) or inflated (gzip: ISA-L, gzip_inflater.h) straight into the
-// chunk buffers the caller hands over (LineChunkSink): only the partial last line of a chunk
-// is copied, to the next one. Files are read with read(2), not mapped, so a file truncated
-// while it is read cannot fault: a regular file that ends before the size it had when opened
-// is an error ("<file>: file shrank while being read"); one that grows is read to its new end.
-// Truncated or corrupt gzip is an error naming the file.
+// No copy between reading and parsing: a plain regular file is mapped (mapped_file.h) and
+// its chunks are views of the mapping, read as the file was when opened (its size then); a
+// file truncated meanwhile is an error ("<file>: file shrank while being read"), not a
+// SIGBUS. gzip (inflated by ISA-L, gzip_inflater.h), stdin and pipes are read or inflated
+// straight into the chunk buffers the caller hands over (LineChunkSink): only the partial
+// last line of a chunk is copied, to the next one; a regular file that ends before its size
+// at open is the same error, one that grows is read to its new end. Truncated or corrupt
+// gzip is an error naming the file.
 //
 // Thread-safety: pure functions; the callbacks run on the calling thread.
 #pragma once
