@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,19 +15,7 @@
 namespace vigia {
 namespace {
 
-std::string Gzip(const std::string& text) {
-  z_stream z{};
-  EXPECT_EQ(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&z, text.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  z.avail_in = static_cast<uInt>(text.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
+using testing::Gzip;  // one gzip member, written by zlib
 
 std::string Lines(size_t n, size_t from = 0) {
   std::string s;
@@ -48,6 +36,16 @@ class NdjsonFileSource : public ::testing::Test {
   // Every chunk of `path`, as text.
   Status Read(const std::string& path, size_t chunk_bytes, std::vector<std::string>* chunks) {
     return ReadNdjsonChunks(path, chunk_bytes, [&](std::string_view c) {
+      chunks->emplace_back(c);
+      return Status::Ok();
+    });
+  }
+  // Reads `path` in chunks of 8 KiB, calling `meanwhile` once, while the first chunk is
+  // lent (the file changes under the reader).
+  Status ReadChanging(const std::string& path, const std::function<void()>& meanwhile,
+                      std::vector<std::string>* chunks) {
+    return ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
+      if (chunks->empty()) meanwhile();
       chunks->emplace_back(c);
       return Status::Ok();
     });
@@ -194,13 +192,8 @@ TEST_F(NdjsonFileSource, APlainFileThatShrinksWhileMappedIsAnError) {
   const std::string text = Lines(40000);  // ~1.2 MB
   const std::string path = Write("rotating.log", text);
   std::vector<std::string> chunks;
-  Status st = ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
-    if (chunks.empty()) {
-      EXPECT_EQ(truncate(path.c_str(), 100000), 0);
-    }
-    chunks.emplace_back(c);
-    return Status::Ok();
-  });
+  Status st = ReadChanging(
+      path, [&] { EXPECT_EQ(truncate(path.c_str(), 100000), 0); }, &chunks);
   ASSERT_FALSE(st.ok());
   EXPECT_EQ(st.message(), path + ": file shrank while being read (mapped " +
                               std::to_string(text.size()) + " bytes)");
@@ -214,13 +207,8 @@ TEST_F(NdjsonFileSource, AGzipFileThatShrinksWhileReadIsAnError) {
   const std::string gz = Gzip(Lines(200000));
   const std::string path = Write("rotating.log.gz", gz);
   std::vector<std::string> chunks;
-  Status st = ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
-    if (chunks.empty()) {
-      EXPECT_EQ(truncate(path.c_str(), 1000), 0);
-    }
-    chunks.emplace_back(c);
-    return Status::Ok();
-  });
+  Status st = ReadChanging(
+      path, [&] { EXPECT_EQ(truncate(path.c_str(), 1000), 0); }, &chunks);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.message().find(path + ": file shrank while being read (ended after "),
             std::string::npos)
@@ -233,13 +221,8 @@ TEST_F(NdjsonFileSource, APlainFileIsReadAsItWasWhenOpened) {
   const std::string text = Lines(10000), more = Lines(10, 10000);
   const std::string path = Write("growing.log", text);
   std::vector<std::string> chunks;
-  Status st = ReadNdjsonChunks(path, 8192, [&](std::string_view c) {
-    if (chunks.empty()) {
-      std::ofstream(path, std::ios::app) << more;
-    }
-    chunks.emplace_back(c);
-    return Status::Ok();
-  });
+  Status st = ReadChanging(
+      path, [&] { std::ofstream(path, std::ios::app) << more; }, &chunks);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(Join(chunks), text);
 }
