@@ -478,7 +478,32 @@ Result<PartMeta> WritePartFromRows(std::vector<RowRef> rows, const std::string& 
     return a.row < b.row;
   });
   VIGIA_ASSIGN_OR_RETURN(auto writer, PartWriter::Create(tmp_dir, std::move(options)));
-  for (const Keyed& k : keyed) {
+  // Sorted order hops between the events of each service and kind across the batches, so
+  // every row's fields (~18 x 40 bytes) and string bytes are cache misses the hardware
+  // prefetcher cannot foresee (most of AddWithKey's time waited on them: perf, issue 20
+  // round six). Fetched ahead in three steps, each using what the previous one brought in:
+  // the event entry kPrefetchRows rows ahead, the fields half as far, the strings a quarter.
+  constexpr size_t kPrefetchRows = 16;
+  const size_t n = keyed.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchRows < n) {
+      const RowRef& ahead = rows[keyed[i + kPrefetchRows].row];
+      __builtin_prefetch(&ahead.batch->events()[ahead.event]);
+    }
+    if (i + kPrefetchRows / 2 < n) {
+      const RowRef& ahead = rows[keyed[i + kPrefetchRows / 2].row];
+      const std::span<const Field> f = ahead.batch->fields(ahead.batch->events()[ahead.event]);
+      const char* p = reinterpret_cast<const char*>(f.data());
+      const char* end = reinterpret_cast<const char*>(f.data() + f.size());
+      for (; p < end; p += 64) __builtin_prefetch(p);
+    }
+    if (i + kPrefetchRows / 4 < n) {
+      const RowRef& ahead = rows[keyed[i + kPrefetchRows / 4].row];
+      for (const Field& f : ahead.batch->fields(ahead.batch->events()[ahead.event])) {
+        if (f.value.type == ValueType::kString) __builtin_prefetch(f.value.s.data());
+      }
+    }
+    const Keyed& k = keyed[i];
     const RowRef& r = rows[k.row];
     const auto& e = r.batch->events()[r.event];
     // The key the sort used (its strings are the first row's copy of each value: equal bytes).
