@@ -8,7 +8,8 @@
 #
 # Prints the load generator's line, server CPU seconds (user/sys), events per CPU-second,
 # minor page faults (fresh memory the kernel zero-fills: the sys time of a heap that returns
-# memory to the OS), peak RSS (VmHWM) and the store's memtable/flush/merge counters every 2 s.
+# memory to the OS), peak RSS (VmHWM), CPU seconds per thread name (since the server started)
+# and the store's memtable/flush/merge counters every 2 s.
 set -euo pipefail
 BUILD=${1:?build dir}
 FILE=${2:?ndjson file}
@@ -38,5 +39,9 @@ echo "server CPU: ${CPU} s (user $(echo "scale=2; ($U1-$U0)/$TCK" | bc), sys $(e
 echo "events per server CPU-second: $(echo "$EVENTS / $CPU" | bc)"
 echo "minor page faults: $((F1 - F0)) ($(echo "scale=1; ($F1 - $F0) / $EVENTS" | bc) per event)"
 echo "peak RSS: $(awk '/VmHWM/{print $2}' /proc/$SERVER/status) kB"
+# CPU seconds by thread name (ingest workers, flush, merge, HTTP I/O "vigia", ...) since start.
+echo "CPU by thread: $(for t in /proc/$SERVER/task/*; do
+  echo "$(cat $t/comm) $(awk '{print $14 + $15}' $t/stat)"
+done | awk -v tck="$TCK" '{s[$1] += $2} END {for (n in s) if (s[n] > 0) printf "%s %.2f  ", n, s[n] / tck}')"
 kill -TERM $SERVER
 wait $SERVER || true
