@@ -16,6 +16,14 @@ inline constexpr size_t kMaxBodyBytes = 64u << 20;
 // are what this bounds (4 × the largest body: a burst of big batches queues, a flood gets
 // 503 + Retry-After instead of growing the heap).
 inline constexpr uint64_t kIngestQueueMaxBytes = 4 * uint64_t{kMaxBodyBytes};
+// Idle request-body buffers the HTTP server keeps for the next requests (body_buffer_pool.h):
+// four connections' 20,000-line batches (~7 MB each) — make bench's load — fit, and an idle
+// server holds at most this much more than before. Buffers under the fixed mmap threshold
+// (kMallocMmapThreshold) come from the heap's free lists anyway and are not kept; one over
+// kBodyPoolMaxBufferBytes (a rare huge body) is freed rather than pinned.
+inline constexpr size_t kBodyPoolMaxIdleBytes = 32u << 20;
+inline constexpr size_t kBodyPoolMinBufferBytes = 128u << 10;
+inline constexpr size_t kBodyPoolMaxBufferBytes = 16u << 20;
 // Largest compressed body accepted on the wire (a zip bomb is caught by kMaxBodyBytes).
 inline constexpr size_t kMaxWireBodyBytes = 64u << 20;
 // Largest single NDJSON line. Loki and VictoriaLogs use similar caps; a real log event

@@ -20,8 +20,10 @@
 #include <vector>
 
 #include "common/ascii.h"
+#include "common/limits.h"
 #include "common/logger.h"
 #include "common/thread_priority.h"
+#include "server/body_buffer_pool.h"
 #include "server/http_errors.h"
 #include "server/request_id.h"
 #include "server/response_stream.h"
@@ -85,6 +87,9 @@ struct HttpServer::Impl {
   std::unique_ptr<net::thread_pool> ingest_pool;
   std::atomic<uint64_t> ingest_queued_bytes{0};
   std::atomic<uint64_t> ingest_refused{0};
+  // Request bodies' memory, reused across requests (body_buffer_pool.h).
+  BodyBufferPool body_pool{limits::kBodyPoolMaxIdleBytes, limits::kBodyPoolMinBufferBytes,
+                           limits::kBodyPoolMaxBufferBytes};
   uint16_t bound_port = 0;
   bool running = false;
   std::atomic<bool> stopping{false};
@@ -231,6 +236,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
+    // A body big enough to be its own mapping is read into a recycled buffer (Handle and
+    // HandleOnIngestPool give it back). The parser has not stored body bytes yet; its body
+    // reader refers to the message's string, whichever buffer that holds.
+    if (auto len = parser_->content_length();
+        len && *len >= limits::kBodyPoolMinBufferBytes && req.body().empty()) {
+      req.body() = server_->body_pool.Take();
+    }
     request_id_ = ChooseRequestId(std::string_view(req["X-Request-ID"]));
     auto expect = req[http::field::expect];
     if (ascii::EqualsIgnoreCase(std::string_view(expect.data(), expect.size()), "100-continue") &&
@@ -316,6 +328,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
     HttpResponse resp = Run(server_->router, req);
     Finish(std::move(resp), req);
+    server_->body_pool.Give(req.body);
   }
 
   // Runs the handler (on the calling thread). Touches nothing of the session but `req`.
@@ -356,7 +369,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                "ingest queue full (server.ingest_queue_max_bytes = " +
                    std::to_string(server_->options.ingest_queue_max_bytes) +
                    " bytes waiting): retry later");
-      return Finish(std::move(resp), req);
+      Finish(std::move(resp), req);
+      server_->body_pool.Give(req.body);
+      return;
     }
     auto job = std::make_shared<HttpRequest>(std::move(req));
     auto self = this->shared_from_this();
@@ -373,8 +388,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       (void)named;
       auto resp = std::make_shared<HttpResponse>(Run(self->server_->router, *job));
       self->server_->ingest_queued_bytes.fetch_sub(bytes);
-      net::post(self->stream_.get_executor(),
-                [self, job, resp] { self->Finish(std::move(*resp), *job); });
+      net::post(self->stream_.get_executor(), [self, job, resp] {
+        self->Finish(std::move(*resp), *job);
+        self->server_->body_pool.Give(job->body);
+      });
       work->reset();
     });
   }

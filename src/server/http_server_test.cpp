@@ -100,6 +100,34 @@ TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(server_->connections(), 1u);
 }
 
+// Bodies past limits::kBodyPoolMinBufferBytes are read into buffers recycled from earlier
+// requests (body_buffer_pool.h): a shorter body after a longer one, on one connection and
+// on several, must arrive with none of the earlier body's bytes.
+TEST_F(HttpServerTest, LargeBodiesInRecycledBuffersArriveIntact) {
+  StartServer();
+  auto body = [](size_t n, char c) {
+    std::string b(n, c);
+    for (size_t i = 0; i < n; i += 4096) b[i] = static_cast<char>('A' + (i / 4096) % 26);
+    return b;
+  };
+  HttpClient c(port());
+  ASSERT_TRUE(c.Connect().ok());
+  const size_t sizes[] = {1'500'000, 300'000, 200'000, 900'000, 131'072, 2'000'000, 150'000};
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < std::size(sizes); ++i) {
+      const std::string b = body(sizes[i], static_cast<char>('a' + i));
+      HttpClient other(port());  // a second connection takes what the first gave back
+      for (HttpClient* client : {&c, &other}) {
+        Result<HttpResult> r = client->Request("POST", "/echo", b);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        EXPECT_EQ(r->status, 200);
+        ASSERT_EQ(r->body.size(), b.size());
+        EXPECT_TRUE(r->body == b) << "body " << i << " of round " << round;
+      }
+    }
+  }
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   HttpClient c(port());
