@@ -83,7 +83,7 @@ TEST(ChunkPoolTest, ReturnsChunksForReuseWithinItsBounds) {
   ChunkPool pool(2, 1 << 20);
   CachedChunk* first = nullptr;
   {
-    std::shared_ptr<CachedChunk> a = pool.Take();
+    std::shared_ptr<CachedChunk> a = pool.Take(ColumnType::kInt);
     first = a.get();
     a->col.ints.assign(1000, 1);
     a->col.present.assign(1000, 1);
@@ -91,23 +91,34 @@ TEST(ChunkPoolTest, ReturnsChunksForReuseWithinItsBounds) {
   }
   ASSERT_EQ(pool.idle(), 1u);
   EXPECT_GE(pool.idle_bytes(), 1000u * 9 + 5000);
-  std::shared_ptr<CachedChunk> again = pool.Take();
+  {
+    std::shared_ptr<CachedChunk> other = pool.Take(ColumnType::kString);
+    EXPECT_NE(other.get(), first);  // idle chunks are kept by the type they were taken for
+  }
+  ASSERT_EQ(pool.idle(), 2u);
+  std::shared_ptr<CachedChunk> again = pool.Take(ColumnType::kInt);
   EXPECT_EQ(again.get(), first);  // the same storage, emptied, its memory kept
   EXPECT_TRUE(again->col.ints.empty());
   EXPECT_GE(again->col.ints.capacity(), 1000u);
   EXPECT_TRUE(again->storage.buffers.empty());
   ASSERT_EQ(again->storage.spare_buffers.size(), 1u);
   EXPECT_TRUE(again->storage.spare_buffers[0]->empty());
+  EXPECT_EQ(pool.idle(), 1u);  // the string chunk
+  std::shared_ptr<CachedChunk> str = pool.Take(ColumnType::kString);
   EXPECT_EQ(pool.idle(), 0u);
   EXPECT_EQ(pool.idle_bytes(), 0u);
-  { std::vector<std::shared_ptr<CachedChunk>> three = {pool.Take(), pool.Take(), pool.Take()}; }
+  str.reset();
+  {
+    std::vector<std::shared_ptr<CachedChunk>> three = {
+        pool.Take(ColumnType::kInt), pool.Take(ColumnType::kInt), pool.Take(ColumnType::kInt)};
+  }
   EXPECT_EQ(pool.idle(), 2u);  // the third is freed
   again.reset();
   EXPECT_EQ(pool.idle(), 2u);
 
   ChunkPool tiny(8, 100);  // too small for any of them
   {
-    std::shared_ptr<CachedChunk> c = tiny.Take();
+    std::shared_ptr<CachedChunk> c = tiny.Take(ColumnType::kInt);
     c->col.ints.assign(1000, 1);
   }
   EXPECT_EQ(tiny.idle(), 0u);
@@ -136,7 +147,7 @@ TEST(ChunkPoolTest, RecycledChunksDecodeLikeFreshOnes) {
     for (const ChunkMeta& c : (*part)->meta().blocks[b].chunks) {
       CachedChunk fresh;
       ASSERT_TRUE((*part)->ReadChunk(b, c, &fresh.storage, &fresh.col, nullptr).ok());
-      std::shared_ptr<CachedChunk> reused = pool.Take();
+      std::shared_ptr<CachedChunk> reused = pool.Take(ColumnType::kInt);
       ASSERT_TRUE((*part)->ReadChunk(b, c, &reused->storage, &reused->col, nullptr).ok());
       const ColumnVector& x = fresh.col;
       const ColumnVector& y = reused->col;

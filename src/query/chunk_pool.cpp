@@ -43,35 +43,39 @@ size_t ClearForReuse(CachedChunk* c) {
   return kept;
 }
 
-std::shared_ptr<CachedChunk> ChunkPool::Take() {
+std::shared_ptr<CachedChunk> ChunkPool::Take(ColumnType type) {
   std::unique_ptr<CachedChunk> chunk;
+  auto& idle = idle_[static_cast<size_t>(type)];
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (!idle_.empty()) {
-      chunk = std::move(idle_.back());
-      idle_.pop_back();
+    if (!idle.empty()) {
+      chunk = std::move(idle.back());
+      idle.pop_back();
+      --idle_count_;
       // Recomputed on return; what it held is what ClearForReuse reported then.
       idle_bytes_ -= chunk->bytes;
       chunk->bytes = 0;
     }
   }
   if (!chunk) chunk = std::make_unique<CachedChunk>();
-  return std::shared_ptr<CachedChunk>(chunk.release(), [this](CachedChunk* c) { Return(c); });
+  return std::shared_ptr<CachedChunk>(chunk.release(),
+                                      [this, type](CachedChunk* c) { Return(type, c); });
 }
 
-void ChunkPool::Return(CachedChunk* chunk) {
+void ChunkPool::Return(ColumnType type, CachedChunk* chunk) {
   std::unique_ptr<CachedChunk> owned(chunk);
   const size_t kept = ClearForReuse(chunk);
   std::lock_guard<std::mutex> l(mu_);
-  if (idle_.size() >= max_idle_ || idle_bytes_ + kept > max_idle_bytes_) return;  // freed
+  if (idle_count_ >= max_idle_ || idle_bytes_ + kept > max_idle_bytes_) return;  // freed
   chunk->bytes = kept;  // what the idle chunk holds, until it is taken again
   idle_bytes_ += kept;
-  idle_.push_back(std::move(owned));
+  ++idle_count_;
+  idle_[static_cast<size_t>(type)].push_back(std::move(owned));
 }
 
 size_t ChunkPool::idle() const {
   std::lock_guard<std::mutex> l(mu_);
-  return idle_.size();
+  return idle_count_;
 }
 
 size_t ChunkPool::idle_bytes() const {

@@ -11,6 +11,7 @@
 // Thread-safety: thread-safe. A chunk may be released on any thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -31,21 +32,25 @@ class ChunkPool {
   // The process-wide pool the query engine uses (never destroyed).
   static ChunkPool& Default();
 
-  // An empty chunk (a recycled one when the pool has one) that returns to the pool when the
-  // last copy of the pointer is dropped. REQUIRES: the pool outlives the chunk.
-  std::shared_ptr<CachedChunk> Take();
+  // An empty chunk for a column of `type` (a recycled one of that type when the pool has
+  // one: an int chunk's memory is in its int vector, a string chunk's in its views and
+  // buffers) that returns to the pool when the last copy of the pointer is dropped.
+  // REQUIRES: the pool outlives the chunk.
+  std::shared_ptr<CachedChunk> Take(ColumnType type);
 
   size_t idle() const;
   size_t idle_bytes() const;
 
  private:
-  void Return(CachedChunk* chunk);
+  void Return(ColumnType type, CachedChunk* chunk);
 
   mutable std::mutex mu_;
   const size_t max_idle_;
   const size_t max_idle_bytes_;
-  std::vector<std::unique_ptr<CachedChunk>> idle_;  // guarded by mu_
-  size_t idle_bytes_ = 0;                           // guarded by mu_
+  // Idle chunks by the ColumnType they were taken for.
+  std::array<std::vector<std::unique_ptr<CachedChunk>>, 5> idle_;  // guarded by mu_
+  size_t idle_count_ = 0;                                          // guarded by mu_
+  size_t idle_bytes_ = 0;                                          // guarded by mu_
 };
 
 // Empties `chunk` for reuse and returns the memory it keeps: its vectors' capacity, the string

@@ -127,7 +127,8 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t blo
   bool admit = false;
   if (auto hit = cache.Lookup(key, &admit)) return hit;
   if (!admit) {  // read once so far: decoded into recycled memory, not kept
-    std::shared_ptr<CachedChunk> e = ChunkPool::Default().Take();
+    std::shared_ptr<CachedChunk> e =
+        ChunkPool::Default().Take(reader_.meta().columns[c.column].type);
     VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
     e->col.type = reader_.meta().columns[c.column].type;
     return std::shared_ptr<const CachedChunk>(std::move(e));

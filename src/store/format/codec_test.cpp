@@ -124,9 +124,9 @@ TEST(CodecDelta, EveryEncodingRoundTripsAtEveryShortLength) {
     int64_t t = 1'763'700'000'000'000'000;
     for (size_t i = 0; i < n; ++i) {
       inputs[0].push_back(t += static_cast<int64_t>(rng() % 5) * 1'000'000);  // delta
-      inputs[1].push_back(static_cast<int64_t>(i * i) * 7);                  // delta-of-delta
-      inputs[2].push_back(i % 3 ? 200 : 503);                                // offset
-      inputs[3].push_back(static_cast<int64_t>(rng()));                      // wide
+      inputs[1].push_back(static_cast<int64_t>(i * i) * 7);                   // delta-of-delta
+      inputs[2].push_back(i % 3 ? 200 : 503);                                 // offset
+      inputs[3].push_back(static_cast<int64_t>(rng()));                       // wide
     }
     for (const auto& in : inputs) {
       IntEncoding enc;
@@ -260,6 +260,39 @@ TEST(CodecUuid, PacksHexShapesExactly) {
   EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"abCd"}));  // mixed case
   EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"ab-d", "abc-"}));
   EXPECT_FALSE(IsHexShaped(std::vector<std::string_view>{"--"}));
+}
+
+// Random hex shapes — lengths 1 to 64, dashes anywhere (between the two digits of a byte
+// too), odd digit counts, both cases — round-trip exactly: the pair-table fast path and the
+// per-character path of DecodeHexIds decode alike.
+TEST(CodecUuid, RandomShapesRoundTripThroughBothDecodePaths) {
+  std::mt19937_64 rng(17);
+  size_t shapes = 0;
+  for (int round = 0; round < 3000; ++round) {
+    const size_t len = 1 + rng() % 64;
+    std::string tmpl(len, 'x');
+    for (char& c : tmpl) c = rng() % 5 == 0 ? '-' : 'x';
+    if (tmpl.find('x') == std::string::npos) tmpl[rng() % len] = 'x';
+    if (tmpl.front() == '-' && rng() % 2) tmpl.front() = 'x';
+    const char* alphabet = rng() % 2 ? "0123456789ABCDEF" : "0123456789abcdef";
+    std::vector<std::string> ids(1 + rng() % 20, tmpl);
+    for (std::string& id : ids) {
+      for (char& c : id) {
+        if (c == 'x') c = alphabet[rng() % 16];
+      }
+    }
+    std::vector<std::string_view> v(ids.begin(), ids.end());
+    if (!IsHexShaped(v)) continue;  // e.g. only digits with a letter case undecided
+    ++shapes;
+    std::string buf;
+    EncodeHexIds(v, &buf);
+    ByteReader r(buf);
+    Arena arena;
+    std::vector<std::string_view> out;
+    ASSERT_TRUE(DecodeHexIds(&r, v.size(), &arena, &out)) << tmpl;
+    ASSERT_EQ(out, v) << tmpl;
+  }
+  EXPECT_GT(shapes, 2000u);
 }
 
 // The hex-id encoder before its lookup tables (per-character range tests), kept as the
