@@ -1,6 +1,7 @@
 #include "store/format/column_codec.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "store/format/codec_bytes.h"
@@ -41,12 +42,31 @@ void PutBitmap(ByteWriter* w, uint32_t n, const std::vector<uint8_t>& bits) {
   w->PutBytes(bytes);
 }
 
+// kBitBytes[b]: the 8 bytes (0 or 1, least significant bit first) of bitmap byte b, as
+// GetBitmap writes them: one 8-byte copy per bitmap byte instead of a shift per row.
+struct BitBytes {
+  uint8_t bytes[256][8];
+};
+constexpr BitBytes MakeBitBytes() {
+  BitBytes t{};
+  for (int b = 0; b < 256; ++b) {
+    for (int i = 0; i < 8; ++i) t.bytes[b][i] = static_cast<uint8_t>((b >> i) & 1);
+  }
+  return t;
+}
+constexpr BitBytes kBitBytes = MakeBitBytes();
+
 bool GetBitmap(ByteReader* r, uint32_t n, std::vector<uint8_t>* bits) {
   std::string_view bytes;
   if (!r->GetBytes((n + 7) / 8, &bytes)) return false;
   bits->resize(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    (*bits)[i] = (static_cast<uint8_t>(bytes[i / 8]) >> (i % 8)) & 1;
+  uint8_t* out = bits->data();
+  const uint32_t whole = n / 8;
+  for (uint32_t k = 0; k < whole; ++k) {
+    std::memcpy(out + 8 * k, kBitBytes.bytes[static_cast<uint8_t>(bytes[k])], 8);
+  }
+  for (uint32_t i = whole * 8; i < n; ++i) {
+    out[i] = (static_cast<uint8_t>(bytes[i / 8]) >> (i % 8)) & 1;
   }
   return true;
 }
@@ -64,10 +84,17 @@ bool DecodeSpread(uint32_t num_rows, const std::vector<uint8_t>& present, size_t
   compact.clear();
   const bool ok = decode(&compact) && compact.size() == n;
   if (ok) {
-    dense->assign(num_rows, empty);
+    // Branch-free spread (presence is data, not a predictable pattern): every row reads the
+    // next compact value, which the padding keeps in bounds, and keeps it only if present.
+    compact.push_back(empty);
+    dense->resize(num_rows);
+    T* d = dense->data();
+    const T* c = compact.data();
+    const uint8_t* p = present.data();
     size_t k = 0;
     for (uint32_t i = 0; i < num_rows; ++i) {
-      if (present[i]) (*dense)[i] = compact[k++];
+      d[i] = p[i] ? c[k] : empty;
+      k += p[i];
     }
   }
   ReleaseLargeScratch(&compact);
