@@ -57,7 +57,6 @@ std::shared_ptr<const CachedChunk> ChunkCache::Get(const std::string& key) {
 }
 
 std::shared_ptr<const CachedChunk> ChunkCache::Lookup(const std::string& key, bool* admit) {
-  const size_t h = std::hash<std::string>{}(key);
   std::lock_guard<std::mutex> l(mu_);
   auto it = index_.find(key);
   if (it != index_.end()) {
@@ -68,6 +67,7 @@ std::shared_ptr<const CachedChunk> ChunkCache::Lookup(const std::string& key, bo
     *admit = false;
     return nullptr;
   }
+  const size_t h = std::hash<std::string>{}(key);  // only on a miss: hits stay one lookup
   if (admit_first_ || seen_.erase(h) > 0) {
     *admit = true;
     return nullptr;

@@ -126,16 +126,13 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t blo
   const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
   bool admit = false;
   if (auto hit = cache.Lookup(key, &admit)) return hit;
-  if (!admit) {  // read once so far: decoded into recycled memory, not kept
-    std::shared_ptr<CachedChunk> e =
-        ChunkPool::Default().Take(reader_.meta().columns[c.column].type);
-    VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
-    e->col.type = reader_.meta().columns[c.column].type;
-    return std::shared_ptr<const CachedChunk>(std::move(e));
-  }
-  auto e = std::make_shared<CachedChunk>();
+  const ColumnType type = reader_.meta().columns[c.column].type;
+  // Read once so far: decoded into recycled memory and not kept; else into new memory, kept.
+  std::shared_ptr<CachedChunk> e =
+      admit ? std::make_shared<CachedChunk>() : ChunkPool::Default().Take(type);
   VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
-  e->col.type = reader_.meta().columns[c.column].type;
+  e->col.type = type;
+  if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
   cache.Put(key, e);
   return std::shared_ptr<const CachedChunk>(std::move(e));
