@@ -31,6 +31,8 @@ const char* NameOf(ThreadRole role) {
       return "vigia-flush";
     case ThreadRole::kIngest:
       return "vigia-ingest";
+    case ThreadRole::kRefill:
+      return "vigia-refill";
   }
   return "vigia";
 }
@@ -45,6 +47,8 @@ int NiceOf(ThreadRole role) {
       return limits::kFlushThreadNice;
     case ThreadRole::kIngest:
       return limits::kIngestThreadNice;
+    case ThreadRole::kRefill:
+      return limits::kRefillThreadNice;
   }
   return 0;
 }

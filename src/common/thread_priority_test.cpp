@@ -20,7 +20,8 @@ int ThreadNice() {
 // names the thread; the thread that called nothing keeps the process's priority.
 TEST(ThreadPriorityTest, ARoleLowersItsOwnThreadOnly) {
   const int before = ThreadNice();
-  for (ThreadRole role : {ThreadRole::kMerge, ThreadRole::kFlush, ThreadRole::kIngest}) {
+  for (ThreadRole role :
+       {ThreadRole::kMerge, ThreadRole::kFlush, ThreadRole::kIngest, ThreadRole::kRefill}) {
     int seen = -100;
     char name[16] = {};
     std::thread t([&] {
@@ -42,6 +43,8 @@ TEST(ThreadPriorityTest, MergesYieldMoreThanFlushesThanIngest) {
   EXPECT_GT(NiceOf(ThreadRole::kMerge), NiceOf(ThreadRole::kFlush));
   EXPECT_GT(NiceOf(ThreadRole::kFlush), NiceOf(ThreadRole::kIngest));
   EXPECT_GT(NiceOf(ThreadRole::kIngest), 0);
+  // A refill is as patient as a merge: queries sent right after a restart go first.
+  EXPECT_GE(NiceOf(ThreadRole::kRefill), NiceOf(ThreadRole::kMerge));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "query/local_store_backend.h"
 
+#include <optional>
+
 #include "common/logger.h"
 #include "common/query_priority.h"
 #include "query/chunk_cache.h"
@@ -38,8 +40,10 @@ Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(
 
 Result<QueryResult> LocalStoreBackend::Run(const Query& q, const QueryOptions& options,
                                            const QueryObserver& observer) {
-  // While it runs, merges and flushes pause and ingest decodes one batch at a time.
-  QueryPriority::Scope running(&QueryPriority::Global());
+  // While it runs, merges and flushes pause and ingest decodes one batch at a time; a
+  // background query is not counted: it is one of those that give way.
+  std::optional<QueryPriority::Scope> running;
+  if (!options.background) running.emplace(&QueryPriority::Global());
   return RunQuery(GetSnapshot(*store_), q, options, observer);
 }
 

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <limits>
 #include <thread>
 
+#include "common/limits.h"
+#include "common/query_priority.h"
 #include "query/column_filter.h"
 #include "query/column_stats.h"
 #include "query/memtable_block.h"
@@ -73,6 +76,20 @@ class Engine {
   Result<QueryResult> Run();
 
  private:
+  // Before each block: a background query first waits while the user's queries run
+  // (QueryOptions::background), then the deadline and cancellation are checked.
+  Status BeforeBlock() const {
+    if (opt_.background) YieldToQueries();
+    return CheckDeadline();
+  }
+  void YieldToQueries() const {
+    // One budget for the whole query, shared by its threads: once spent, it runs on.
+    const int64_t left = yield_left_ns_.load(std::memory_order_relaxed);
+    if (left <= 0) return;
+    const std::chrono::nanoseconds waited =
+        QueryPriority::Global().WaitWhileQueriesRun(std::chrono::nanoseconds(left));
+    if (waited.count() > 0) yield_left_ns_.fetch_sub(waited.count(), std::memory_order_relaxed);
+  }
   Status CheckDeadline() const {
     if (opt_.deadline && std::chrono::steady_clock::now() > *opt_.deadline) {
       return Status::DeadlineExceeded("query timed out");
@@ -143,10 +160,12 @@ class Engine {
   std::optional<MetadataCounter> meta_counter_;
   mutable std::atomic<uint64_t> blocks_done_{0};
   mutable std::atomic<uint64_t> rows_done_{0};
+  mutable std::atomic<int64_t> yield_left_ns_{int64_t{limits::kBackgroundQueryYieldBudgetMs} *
+                                              1'000'000};
 };
 
 Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
-  VIGIA_RETURN_IF_ERROR(CheckDeadline());
+  VIGIA_RETURN_IF_ERROR(BeforeBlock());
   const PartBlockReader& pr = *readers_[t.part];
   VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->qs.bytes_read));
   if (!may) return Status::Ok();
@@ -202,7 +221,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
 Status Engine::ScanMemtable(Worker* w, ColumnStats* stats) const {
   const uint32_t base = static_cast<uint32_t>(snap_.parts->parts.size());
   for (size_t bi = 0; bi < snap_.memtable.size(); ++bi) {
-    VIGIA_RETURN_IF_ERROR(CheckDeadline());
+    VIGIA_RETURN_IF_ERROR(BeforeBlock());
     const EventBatch& batch = *snap_.memtable[bi];
     w->qs.rows_scanned += batch.size();
     if (batch.empty()) continue;

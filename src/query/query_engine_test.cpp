@@ -8,9 +8,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
+#include "common/query_priority.h"
 #include "common/time_format.h"
 #include "query/chunk_cache.h"
 #include "query/result_format.h"
@@ -491,6 +496,38 @@ TEST_F(QueryEngineTest, SinkErrorsAndCancelStopTheScan) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(blocks, 3u);
+}
+
+// A background query (the server's start-up refill of its traffic statistics) waits before
+// its first block while a user's query runs, and runs on once it ends; a user's query sent
+// meanwhile is answered at once. Without the wait the background query finishes in
+// milliseconds, long before the 300 ms checked here.
+TEST_F(QueryEngineTest, ABackgroundQueryWaitsWhileAUserQueryRuns) {
+  auto q = ParseVql("* | stats count() by (level)");
+  ASSERT_TRUE(q.ok());
+  QueryOptions bg = Options();
+  bg.background = true;
+  std::optional<QueryPriority::Scope> user(std::in_place, &QueryPriority::Global());
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> blocks{0};
+  QueryObserver obs;
+  obs.on_progress = [&](const QueryProgress& p) { blocks = p.blocks_done; };
+  Result<QueryResult> got = Status::Internal("not run");
+  std::thread t([&] {
+    got = RunQuery(*snap_, *q, bg, obs);
+    done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(done.load());
+  EXPECT_EQ(blocks.load(), 0u);
+  auto now = RunQuery(*snap_, *q, Options());
+  ASSERT_TRUE(now.ok()) << now.status().ToString();
+  EXPECT_FALSE(done.load());
+  user.reset();
+  t.join();
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(FormatRows(got->rows, OutputFormat::kCsv), FormatRows(now->rows, OutputFormat::kCsv));
+  EXPECT_EQ(FormatRows(got->rows, OutputFormat::kCsv), Reference(*q, Options()));
 }
 
 TEST_F(QueryEngineTest, ProgressCountsEveryBlockInRange) {

@@ -5,6 +5,7 @@
 
 #include "common/json_writer.h"
 #include "common/logger.h"
+#include "common/thread_priority.h"
 #include "monitor/check_report.h"
 #include "monitor/kpi_evaluator.h"
 #include "monitor/monitor_config.h"
@@ -135,9 +136,12 @@ void MonitorModule::BackfillTraffic() {
   std::future<void> taken = snapshot_taken->get_future();
   traffic_refilling_.store(true);
   refill_thread_ = std::thread([this, q, snapshot_taken] {
+    // Below the queries: a restarted server's first dashboard queries arrive during it.
+    SetThreadRole(ThreadRole::kRefill);
     const int64_t now = ctx_->env->NowNanos();
     QueryOptions o;
     o.scope = TenantScope::All();
+    o.background = true;  // gives way to the user's queries
     o.now_ns = now;
     o.range.from_ns =
         now - static_cast<int64_t>(limits::kTrafficMaxWindowMinutes) * 60 * 1'000'000'000;
