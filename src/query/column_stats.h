@@ -67,6 +67,9 @@ class ColumnStats {
   // histogram of the codes of the selected rows (one pass, no per-row group ids). False when
   // the pipe or the block's columns do not fit (the general path runs instead).
   Result<bool> CountOnly(const BlockView& block, const std::vector<uint8_t>& mask);
+  // Adds the selected rows' count per block-local group (lid_) to counts_.
+  // REQUIRES: lid_ is non-empty; counts_ has one slot per block-local group.
+  void CountGroups();
 
   // Conditioned plain counts (`count() if (...)` without a field) whose conditions read one
   // field, by that field: in a block of one group they are counted from one FieldHistogram
@@ -91,6 +94,7 @@ class ColumnStats {
   std::vector<uint32_t> lid_;         // their block-local groups (index into block_gids_)
   std::vector<uint32_t> block_gids_;  // the aggregator's group of each block-local group
   std::vector<uint64_t> counts_;      // per block-local group (count/rate)
+  std::vector<uint64_t> counts4_;     // CountGroups' four interleaved tables
   std::vector<std::vector<double>> by_group_;  // per block-local group: percentile values
   std::vector<LocalKey> keys_;                 // per `by` key, reused across blocks
   std::vector<uint32_t> hist_;                 // CountOnly: selected rows per dictionary code

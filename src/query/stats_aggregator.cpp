@@ -236,6 +236,38 @@ void StatsAggregator::AddFloats(size_t group, size_t agg, std::span<const double
     return;
   }
   AggState& s = groups_[group]->states[agg];
+  // A block's values of one group in bulk (p95 by route): one reservation and a copy for an
+  // exact state that stays exact, a tight loop for a sketch; value by value only across the
+  // switch from one to the other.
+  if (!s.sketch &&
+      s.values.size() + s.ivalues.size() + xs.size() <= limits::kMaxExactQuantileValues) {
+    ReserveValues(s.values, s.values.size() + xs.size());
+    const size_t base = s.values.size();
+    s.values.resize(base + xs.size());
+    double* out = s.values.data() + base;
+    size_t kept = 0;
+    for (double x : xs) {
+      out[kept] = x;
+      kept += !std::isnan(x);
+    }
+    s.values.resize(base + kept);
+    s.count += kept;
+    if (kept > 0) s.all_int = false;
+    memory_ += kept * sizeof(double);
+    return;
+  }
+  if (s.sketch) {
+    QuantileSketch& sketch = *s.sketch;
+    uint64_t kept = 0;
+    for (double x : xs) {
+      if (std::isnan(x)) continue;
+      sketch.Add(x);
+      ++kept;
+    }
+    s.count += kept;
+    if (kept > 0) s.all_int = false;
+    return;
+  }
   for (double x : xs) {
     if (std::isnan(x)) continue;
     s.all_int = false;

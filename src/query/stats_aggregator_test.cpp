@@ -108,6 +108,42 @@ TEST(StatsAggregator, TypedAddsAndMergeMatchAddNumber) {
             "i,-9223372036854775808,9223372036854775807,7,9007199254741000,2251799813685250\r\n");
 }
 
+// AddFloats (a block's values of one group at once) answers as AddFloat one value at a
+// time: below the exact limit, across the switch to the sketch within one call, and into a
+// sketch; NaNs are skipped in each, and count() is not affected by the quantile's adds.
+TEST(StatsAggregator, BulkFloatAddsMatchOneAtATime) {
+  auto q = ParseVql("* | stats p50(x), p95(x), p99(x) by (k)");
+  ASSERT_TRUE(q.ok());
+  auto bulk = StatsAggregator::Create(q->pipes[0], 0, {}, {});
+  auto single = StatsAggregator::Create(q->pipes[0], 0, {}, {});
+  ASSERT_TRUE(bulk.ok() && single.ok());
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> latency(3.0, 1.0);
+  const size_t limit = limits::kMaxExactQuantileValues;
+  // Group sizes: well below the limit, exactly at it, one past it, and far past it.
+  const size_t sizes[] = {1000, limit, limit + 1, 3 * limit + 17};
+  for (size_t gi = 0; gi < std::size(sizes); ++gi) {
+    const std::string key = "g" + std::to_string(gi);
+    auto gb = (*bulk)->GroupIndex({OwnedValue::String(key)});
+    auto gs = (*single)->GroupIndex({OwnedValue::String(key)});
+    ASSERT_TRUE(gb.ok() && gs.ok());
+    std::vector<double> block;
+    for (size_t i = 0; i < sizes[gi]; ++i) {
+      block.push_back(i % 997 == 5 ? std::nan("") : std::round(latency(rng) * 1000) / 1000);
+      // Blocks of 32,768 values, as a part block hands them over.
+      if (block.size() == 32768 || i + 1 == sizes[gi]) {
+        for (size_t agg = 0; agg < 3; ++agg) {
+          (*bulk)->AddFloats(*gb, agg, block);
+          for (double x : block) (*single)->AddFloat(*gs, agg, x);
+        }
+        block.clear();
+      }
+    }
+  }
+  EXPECT_EQ(FormatRows((*bulk)->Finish(), OutputFormat::kCsv),
+            FormatRows((*single)->Finish(), OutputFormat::kCsv));
+}
+
 TEST(StatsAggregator, QuantilesAreExactWithRepeatsAndUpToTheExactLimit) {
   // Repeated values and kMaxExactQuantileValues distinct ones (the most kept exactly), fed in
   // a scrambled order, in two aggregators merged as worker threads are.
