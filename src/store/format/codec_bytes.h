@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/format/varint_batch.h"
+
 namespace vigia {
 
 inline uint64_t ZigZagEncode(int64_t v) {
@@ -108,23 +110,10 @@ class ByteReader {
   // byte while a longest (10-byte) varint still fits. False when one is malformed or the
   // input ends (out is then partly written).
   bool GetVarints(size_t n, uint64_t* out) {
-    const auto* p = reinterpret_cast<const uint8_t*>(p_);
-    const auto* const end = reinterpret_cast<const uint8_t*>(end_);
-    size_t i = 0;
-    for (; i < n && end - p >= 10; ++i) {
-      uint64_t b = *p++;
-      uint64_t r = b & 0x7f;
-      for (int shift = 7; (b & 0x80) != 0; shift += 7) {
-        if (shift >= 70) return false;  // more than 10 bytes: malformed
-        b = *p++;
-        r |= (b & 0x7f) << shift;
-      }
-      out[i] = r;
-    }
+    const uint8_t* p = DecodeVarints(reinterpret_cast<const uint8_t*>(p_),
+                                     reinterpret_cast<const uint8_t*>(end_), n, out);
+    if (p == nullptr) return false;
     p_ = reinterpret_cast<const char*>(p);
-    for (; i < n; ++i) {
-      if (!GetVarint(&out[i])) return false;
-    }
     return true;
   }
   bool GetSignedVarint(int64_t* v) {

@@ -116,6 +116,49 @@ TEST(CodecDelta, BatchVarintsReadWhatSingleReadsRead) {
   }
 }
 
+// Long runs take the 8-byte window path (varint_batch.h): runs of 1-byte varints, 1- and
+// 2-byte ones mixed in every proportion, 3- to 10-byte ones among them, and each mix cut
+// short at every length near its end, read exactly what GetVarint reads; an over-long
+// varint in the middle of a run is refused, as GetVarint refuses it.
+TEST(CodecDelta, WindowedBatchVarintsReadWhatSingleReadsRead) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    const int two_in_64 = round % 65;          // share of 2-byte varints
+    const int long_in_256 = (round / 65) * 3;  // and of longer ones
+    std::string buf;
+    ByteWriter w(&buf);
+    const size_t n = 64 + rng() % 3000;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t v = rng() % 128;
+      if (static_cast<int>(rng() % 256) < long_in_256) {
+        v = rng() >> (rng() % 43);  // 3 to 10 bytes
+      } else if (static_cast<int>(rng() % 64) < two_in_64) {
+        v = 128 + rng() % (16384 - 128);
+      }
+      w.PutVarint(v);
+    }
+    std::vector<uint64_t> one(n), batch(n);
+    ByteReader a(buf), b(buf);
+    for (size_t i = 0; i < n; ++i) ASSERT_TRUE(a.GetVarint(&one[i]));
+    ASSERT_TRUE(b.GetVarints(n, batch.data())) << round;
+    ASSERT_EQ(batch, one) << round;
+    EXPECT_TRUE(b.empty());
+    for (size_t cut = buf.size() > 40 ? buf.size() - 40 : 0; cut < buf.size(); ++cut) {
+      ByteReader c(std::string_view(buf).substr(0, cut));
+      std::vector<uint64_t> part(n);
+      EXPECT_FALSE(c.GetVarints(n, part.data())) << round << " cut " << cut;
+    }
+  }
+  // Eleven continuation bytes after a run of short varints, and after a 2-byte one.
+  for (const std::string& lead : {std::string(100, '\x01'), std::string(99, '\x01') + "\x81\x01"}) {
+    std::string bad = lead + std::string(11, '\x80') + '\x01' + std::string(40, '\x01');
+    const size_t n = 150;
+    std::vector<uint64_t> v(n);
+    ByteReader r(bad);
+    EXPECT_FALSE(r.GetVarints(n, v.data()));
+  }
+}
+
 // Every encoding decodes alike at lengths around the batch read's 10-byte margin.
 TEST(CodecDelta, EveryEncodingRoundTripsAtEveryShortLength) {
   std::mt19937_64 rng(5);
