@@ -83,6 +83,15 @@ FieldProjection::FieldProjection(const std::vector<std::string>& fields,
       if (slots_ & s.writes) slots_ |= s.reads;
     }
   }
+  std::vector<normalize::KeyMap<TopLevelKey>::Entry> keys;
+  for (std::string_view key : normalize::TopLevelKeys()) {
+    const normalize::KeyInfo* info = normalize::LookupTopLevelKey(key);
+    keys.push_back({key, {info, WantsValue(key, info)}});
+  }
+  // Known keys come first: a dynamic name that is also a known key ("message") keeps the
+  // known key's class, as WantsValue gives it.
+  for (const std::string& name : names_) keys.push_back({name, {nullptr, true}});
+  top_keys_ = normalize::KeyMap<TopLevelKey>(keys);
 }
 
 bool FieldProjection::HasName(std::string_view name) const {

@@ -17,6 +17,11 @@
 //  - ts (every spelling) always: the event time, and a line's only unparseable ts rejects it.
 // extra/extra_fields objects are always entered (their keys act as top-level keys).
 //
+// ClassifyTopLevelKey answers both questions about a key — what the alias table says of it
+// and whether the projection wants it — with one lookup in a table built here over every
+// known key and every dynamic name of the projection: the decoder asks it for every key of
+// every line.
+//
 // Thread-safety: immutable after construction; shared by every decoder thread.
 #pragma once
 
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "ingest/normalize/field_deriver.h"
+#include "ingest/normalize/key_map.h"
 #include "ingest/normalize/normalizer_keys.h"
 
 namespace vigia {
@@ -36,6 +42,20 @@ class FieldProjection {
   // event time, always decoded). `derivers`: the canonicalizer's list (their dependencies).
   FieldProjection(const std::vector<std::string>& fields,
                   const std::vector<const FieldDeriver*>& derivers);
+  // The key table holds views of names_.
+  FieldProjection(const FieldProjection&) = delete;
+  FieldProjection& operator=(const FieldProjection&) = delete;
+
+  // A key at the top level or inside extra/extra_fields: `info` =
+  // normalize::LookupTopLevelKey(key), `wanted` = WantsValue(key, info).
+  struct TopLevelKey {
+    const normalize::KeyInfo* info = nullptr;
+    bool wanted = false;
+  };
+  TopLevelKey ClassifyTopLevelKey(std::string_view key) const {
+    const TopLevelKey* k = top_keys_.Find(key);
+    return k != nullptr ? *k : TopLevelKey{};  // a dynamic name the projection does not read
+  }
 
   // A value (scalar or array, or an object given to a canonical field) under `key` at the
   // top level or inside extra/extra_fields; `info` = normalize::LookupTopLevelKey(key).
@@ -72,6 +92,8 @@ class FieldProjection {
   uint64_t slots_ = 0;
   std::vector<std::string> names_;
   bool error_names_ = false;  // some name starts with "error."
+  // Every known key (with its WantsValue) and every dynamic name of names_ (wanted).
+  normalize::KeyMap<TopLevelKey> top_keys_;
 };
 
 }  // namespace vigia

@@ -350,6 +350,35 @@ TEST(FieldProjectionTest, ClosureOfDependencies) {
   EXPECT_TRUE(FieldProjection({"logger"}, builtin).WantsValue("logger", nullptr));
 }
 
+// The one-lookup classification the decoder uses agrees with its definition (the alias
+// table's entry and WantsValue) for every kind of key, under projections of every kind:
+// canonical fields, aliases, dynamic names (one also a known key, one empty), none.
+TEST(FieldProjectionTest, ClassifyTopLevelKeyIsLookupAndWantsValue) {
+  const std::vector<const FieldDeriver*>& d = BuiltinFieldDerivers();
+  const std::vector<std::vector<std::string>> projections = {
+      {},
+      {"level"},
+      {"msg", "status", "logger"},
+      {"message", "meta.a", "a", ""},
+      {"error.type", "ts_raw", "extra", "perf_class"},
+  };
+  for (const std::vector<std::string>& fields : projections) {
+    const FieldProjection p(fields, d);
+    for (const std::string& key : TopKeys()) {
+      SCOPED_TRACE(key);
+      const normalize::KeyInfo* info = normalize::LookupTopLevelKey(key);
+      const FieldProjection::TopLevelKey c = p.ClassifyTopLevelKey(key);
+      EXPECT_EQ(c.info, info);
+      EXPECT_EQ(c.wanted, p.WantsValue(key, info));
+    }
+  }
+  // Not vacuous: the same key is wanted by one projection and not by another.
+  EXPECT_TRUE(FieldProjection({"logger"}, d).ClassifyTopLevelKey("logger").wanted);
+  EXPECT_FALSE(FieldProjection({"level"}, d).ClassifyTopLevelKey("logger").wanted);
+  EXPECT_TRUE(FieldProjection({"level"}, d).ClassifyTopLevelKey("lvl").wanted);
+  EXPECT_FALSE(FieldProjection({"msg"}, d).ClassifyTopLevelKey("lvl").wanted);
+}
+
 // What a projection saves, and what it keeps: the other keys are gone from the event, the
 // line is still validated (a bad value in a key the projection skips rejects it as before).
 TEST(FieldProjectionTest, SkipsOtherKeysButStillValidatesThem) {

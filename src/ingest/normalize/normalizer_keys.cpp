@@ -1,10 +1,10 @@
 #include "ingest/normalize/normalizer_keys.h"
 
 #include <array>
-#include <cstring>
 #include <vector>
 
 #include "event/event_fields.h"
+#include "ingest/normalize/key_map.h"
 
 namespace vigia::normalize {
 namespace {
@@ -62,77 +62,7 @@ struct SlotTable {
   }
 };
 
-struct Entry {
-  std::string_view key;
-  KeyInfo info;
-};
-
-// Hash for the fixed key tables: length and three bytes, a few instructions. Good enough
-// for ~100 fixed keys; the probe sequence ends at an empty slot, so hostile keys cannot
-// make a lookup longer than the table's largest cluster.
-inline size_t KeyHash(std::string_view k) {
-  if (k.empty()) return 0;
-  const auto b = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(k[i])); };
-  size_t h = k.size() * 0x9E3779B1u ^ b(0) * 0x85EBCA77u ^ b(k.size() - 1) * 0xC2B2AE3Du ^
-             b(k.size() / 2) * 0x27D4EB2Fu;
-  return h ^ (h >> 15);
-}
-
-inline uint64_t Load8(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t Load4(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-// Keys are short and this runs for every key of every line: inline, and with two
-// overlapping word loads per side instead of a byte loop (whose exit, at a different byte
-// for every key, mispredicted: ~40 % of the lookup's time in `vigia query --file`; a call
-// to memcmp was worse). Never reads outside either key.
-inline bool SameKey(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  if (n >= 8) {
-    for (size_t i = 0; i + 8 < n; i += 8) {
-      if (Load8(x + i) != Load8(y + i)) return false;
-    }
-    return Load8(x + n - 8) == Load8(y + n - 8);
-  }
-  if (n >= 4) return ((Load4(x) ^ Load4(y)) | (Load4(x + n - 4) ^ Load4(y + n - 4))) == 0;
-  if (n == 0) return true;
-  return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
-}
-
-// Open-addressing map from key to KeyInfo; a few dozen keys, built once.
-class KeyTable {
- public:
-  explicit KeyTable(const std::vector<Entry>& entries) {
-    for (const Entry& e : entries) {
-      size_t i = KeyHash(e.key) & kMask;
-      while (!slots_[i].key.empty()) i = (i + 1) & kMask;
-      slots_[i] = e;
-    }
-  }
-  const KeyInfo* Find(std::string_view key) const {
-    size_t i = KeyHash(key) & kMask;
-    while (!slots_[i].key.empty()) {
-      if (SameKey(slots_[i].key, key)) return &slots_[i].info;
-      i = (i + 1) & kMask;
-    }
-    return nullptr;
-  }
-
- private:
-  static constexpr size_t kSize = 256;  // > 2x the number of keys: short probe sequences
-  static constexpr size_t kMask = kSize - 1;
-  std::array<Entry, kSize> slots_{};
-};
+using Entry = KeyMap<KeyInfo>::Entry;
 
 Entry Canon(Slot s, KeyAction a = KeyAction::kSlot) {
   return {fields::kAllCanonical[static_cast<int>(s)], {a, s, true}};
@@ -229,13 +159,25 @@ const SlotInfo& GetSlotInfo(Slot s) {
   return table.info[static_cast<int>(s)];
 }
 
-const KeyInfo* LookupTopLevelKey(std::string_view key) {
-  static const KeyTable table(TopLevelEntries());
-  return table.Find(key);
+namespace {
+
+const KeyMap<KeyInfo>& TopLevelTable() {
+  static const KeyMap<KeyInfo> table(TopLevelEntries());
+  return table;
+}
+
+}  // namespace
+
+const KeyInfo* LookupTopLevelKey(std::string_view key) { return TopLevelTable().Find(key); }
+
+std::vector<std::string_view> TopLevelKeys() {
+  std::vector<std::string_view> keys;
+  for (const Entry& e : TopLevelEntries()) keys.push_back(e.key);
+  return keys;
 }
 
 const KeyInfo* LookupErrorKey(std::string_view key) {
-  static const KeyTable table(ErrorEntries());
+  static const KeyMap<KeyInfo> table(ErrorEntries());
   return table.Find(key);
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace vigia::normalize {
 
@@ -106,6 +107,9 @@ struct KeyInfo {
 
 // Top-level keys (and keys inside extra/extra_fields). nullptr for dynamic keys.
 const KeyInfo* LookupTopLevelKey(std::string_view key);
+// Every key LookupTopLevelKey knows (static storage), for tables built over them
+// (FieldProjection's key classes).
+std::vector<std::string_view> TopLevelKeys();
 // Keys inside an error container (type/tipo, message/mensagem, ...). nullptr for others,
 // which are kept as error.<key>.
 const KeyInfo* LookupErrorKey(std::string_view key);

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "event/event_fields.h"
+#include "ingest/normalize/key_map.h"
 
 namespace vigia::normalize {
 namespace {
@@ -42,6 +44,47 @@ TEST(NormalizerKeys, EveryKeyIsFoundAndNoNearMissIsTakenForIt) {
   }
   EXPECT_EQ(LookupTopLevelKey(""), nullptr);
   EXPECT_EQ(LookupTopLevelKey("not_a_known_key_at_all_x"), nullptr);
+}
+
+TEST(NormalizerKeys, TopLevelKeysListsWhatTheLookupKnows) {
+  const std::vector<std::string_view> keys = TopLevelKeys();
+  EXPECT_GT(keys.size(), static_cast<size_t>(kSlotCount));
+  for (std::string_view k : keys) EXPECT_NE(LookupTopLevelKey(k), nullptr) << k;
+  for (const std::string& k : Keys()) {
+    EXPECT_NE(std::find(keys.begin(), keys.end(), k), keys.end()) << k;
+  }
+}
+
+// Many keys of every length 0..40 sharing prefixes, suffixes and middles (what the hash
+// reads): each is found with its own value, and keys one byte off are not found.
+TEST(KeyMapTest, FindsEveryKeyAndNothingElse) {
+  std::vector<std::string> names;
+  for (size_t len = 0; len <= 40; ++len) {
+    for (char c : {'a', 'b', 'z'}) {
+      std::string k(len, 'x');
+      if (len > 0) k[len / 2] = c;
+      names.push_back(k);
+    }
+  }
+  std::vector<KeyMap<int>::Entry> entries;
+  for (size_t i = 0; i < names.size(); ++i) entries.push_back({names[i], static_cast<int>(i)});
+  entries.push_back({names[5], -1});  // a key given twice keeps its first value
+  const KeyMap<int> map(entries);
+  for (size_t i = 0; i < names.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    const std::string copy = names[i];
+    const int* v = map.Find(copy);
+    // "" and "x": the len-0 and len-1 keys with c at [0] collide as strings; first wins.
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(names[static_cast<size_t>(*v)], names[i]);
+    std::string near = names[i] + "x";
+    near[0] = 'q';
+    EXPECT_EQ(map.Find(near), nullptr);
+  }
+  EXPECT_EQ(*map.Find(names[5]), 5);
+  EXPECT_EQ(map.Find("not there"), nullptr);
+  EXPECT_EQ(KeyMap<int>().Find(""), nullptr);
+  EXPECT_EQ(KeyMap<int>().Find("ts"), nullptr);
 }
 
 }  // namespace
