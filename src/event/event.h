@@ -121,6 +121,15 @@ class EventBatch {
     fields_.reserve(fields_.size() + fields);
   }
 
+  // Forgets every event, keeping the arrays' capacity and the arena's blocks, for a batch
+  // filled over and over (a `vigia query --file` worker's): no fresh pages per refill.
+  // Views into the arena are invalid afterwards.
+  void Clear() {
+    events_.clear();
+    fields_.clear();
+    arena_.Reset();
+  }
+
   // Building: BeginEvent, AddField..., EndEvent.
   void BeginEvent(int64_t ts_ns) {
     events_.push_back({ts_ns, static_cast<uint32_t>(fields_.size()), 0});
@@ -135,6 +144,10 @@ class EventBatch {
     fields_.resize(events_.back().first_field);
     events_.pop_back();
   }
+
+  // Events and fields that fit without growing the arrays.
+  size_t spare_events() const { return events_.capacity() - events_.size(); }
+  size_t spare_fields() const { return fields_.capacity() - fields_.size(); }
 
   size_t size() const { return events_.size(); }
   bool empty() const { return events_.empty(); }

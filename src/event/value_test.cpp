@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include "event/event.h"
 
@@ -73,6 +74,28 @@ TEST(EventBatchTest, AppendFieldsInPlaceAndRebuiltAgree) {
       }
     }
   }
+}
+
+TEST(EventBatchTest, ClearKeepsRoomAndTheBatchRefillsLikeANewOne) {
+  EventBatch b;
+  b.Reserve(100, 400);
+  for (int i = 0; i < 100; ++i) {
+    b.BeginEvent(i);
+    b.AddField("msg", Value::String(b.arena().Copy("event " + std::to_string(i))));
+  }
+  EXPECT_EQ(b.spare_events(), 0u);
+  EXPECT_EQ(b.spare_fields(), 300u);
+  b.Clear();
+  EXPECT_EQ(b.size(), 0u);
+  EXPECT_EQ(b.total_fields(), 0u);
+  EXPECT_EQ(b.spare_events(), 100u);
+  EXPECT_EQ(b.spare_fields(), 400u);
+  b.BeginEvent(7);
+  b.AddField("msg", Value::String(b.arena().Copy("again")));
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.events()[0].ts_ns, 7);
+  EXPECT_EQ(b.Find(b.events()[0], "msg")->s, "again");
+  EXPECT_EQ(b.spare_events(), 99u);
 }
 
 }  // namespace

@@ -92,6 +92,9 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
   const uint64_t window = uint64_t{threads_} * limits::kFileQueryChunksPerWorker;
 
   auto worker = [&](ChunkDecoder decode) {
+    // One batch per worker, refilled chunk after chunk: the evaluator copies what it keeps
+    // (rows, group keys), so the batch's memory stays mapped and warm in cache.
+    EventBatch batch;
     while (true) {
       Task t;
       {
@@ -106,7 +109,7 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
       if (observer.cancel && observer.cancel->load()) {
         st = Status::Unavailable("cancelled");
       } else {
-        EventBatch batch;
+        batch.Clear();
         st = decode(t.seq, t.chunk.text(), &batch);
         if (st.ok()) st = t.chunk.Check();  // e.g. its file was truncated while read
         if (st.ok()) {

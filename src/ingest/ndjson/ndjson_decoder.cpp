@@ -1,6 +1,7 @@
 #include "ingest/ndjson/ndjson_decoder.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -39,6 +40,9 @@ struct NdjsonDecoder::Impl {
   // field vector that outgrows its reservation doubles (a copy of the whole array, and half of
   // the new capacity idle while the batch sits in the memtable, counted in its memory).
   size_t fields_per_event = kFieldsPerEventGuess;
+  // Bytes per line of the previous body (0: none yet), to size the next batch without
+  // counting its lines first.
+  size_t line_bytes = 0;
 
   // Per Decode call.
   std::string_view body;
@@ -200,13 +204,26 @@ DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   d.result = &result;
   size_t pos = 0;
   if (body.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // UTF-8 BOM from Windows tools
-  // One pass of memchr to size the batch: every event is at most one line.
+  // Every event is at most one line: a pass of memchr counts them to size the batch. A batch
+  // that has room already is one refilled over and over (`vigia query --file`'s): when a
+  // body like the last ones (by the bytes per line seen so far) fits, it is not counted (that
+  // second pass over every byte was ~3 % of the query's time), and when counted it gets an
+  // eighth more room, so the next ones fit; should an estimate fall short, the arrays grow.
+  // A fresh batch (ingest's) is counted and sized exactly.
+  const bool refilled = out->spare_events() > 0;
+  const size_t estimate = d.line_bytes == 0 ? 0 : body.size() / d.line_bytes + 16;
   size_t lines = 1;
-  for (const char* p = body.data();
-       (p = static_cast<const char*>(std::memchr(p, '\n', body.data() + body.size() - p))) !=
-       nullptr;
-       ++p) {
-    ++lines;
+  if (refilled && estimate > 0 && estimate <= out->spare_events() &&
+      estimate * d.fields_per_event <= out->spare_fields()) {
+    lines = estimate;
+  } else {
+    for (const char* p = body.data();
+         (p = static_cast<const char*>(std::memchr(p, '\n', body.data() + body.size() - p))) !=
+         nullptr;
+         ++p) {
+      ++lines;
+    }
+    if (refilled) lines += lines / 8;
   }
   // A JSON array body is often one line: guess from its size (~350-byte events) instead.
   lines = std::max(lines, body.size() / 512);
@@ -220,6 +237,7 @@ DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   } else {
     d.DecodeLines(pos);
   }
+  if (result.records > 0) d.line_bytes = std::max<size_t>(1, body.size() / result.records);
   if (const size_t events = out->size() - events_before; events > 0) {
     d.fields_per_event = (out->total_fields() - fields_before + events - 1) / events + 1;
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "event/event_json.h"
 #include "ingest/normalize/normalizer_fixture.h"
@@ -180,6 +181,50 @@ TEST(NdjsonDecoderTest, EventJsonRoundTrips) {
     }
     EXPECT_EQ(EventJson(second, e2), json);
   }
+}
+
+// A batch refilled body after body (`vigia query --file`'s worker) gets the same events,
+// line numbers and reasons as a fresh batch per body, whether the next body's lines are as
+// long as the last ones (not counted: the batch has room), shorter (the estimate falls short
+// and the arrays grow) or longer.
+TEST(NdjsonDecoderTest, RefilledBatchDecodesLikeAFreshOne) {
+  auto body = [](int lines, size_t pad, bool bad_line) {
+    std::string b;
+    for (int i = 0; i < lines; ++i) {
+      if (bad_line && i == lines / 2) {
+        b += "{\"msg\":tru}\n";
+        continue;
+      }
+      b += "{\"msg\":\"m" + std::to_string(i) + "\",\"pad\":\"" + std::string(pad, 'p') +
+           "\",\"level\":\"warn\"}\n";
+    }
+    return b;
+  };
+  const std::vector<std::string> bodies = {body(500, 100, false), body(510, 100, true),
+                                           body(490, 100, false), body(3000, 1, true),
+                                           body(200, 400, true),  body(500, 100, false)};
+  NdjsonDecoder refilled_decoder;
+  NdjsonDecoder fresh_decoder;
+  EventBatch refilled;
+  for (const std::string& b : bodies) {
+    refilled.Clear();
+    const DecodeResult r = refilled_decoder.Decode(b, kRecv, &refilled);
+    EventBatch fresh;
+    const DecodeResult f = fresh_decoder.Decode(b, kRecv, &fresh);
+    EXPECT_EQ(r.records, f.records);
+    EXPECT_EQ(r.accepted, f.accepted);
+    EXPECT_EQ(r.rejected, f.rejected);
+    ASSERT_EQ(r.errors.size(), f.errors.size());
+    for (size_t i = 0; i < r.errors.size(); ++i) {
+      EXPECT_EQ(r.errors[i].line, f.errors[i].line);
+      EXPECT_EQ(r.errors[i].error, f.errors[i].error);
+    }
+    ASSERT_EQ(refilled.size(), fresh.size());
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      EXPECT_EQ(EventJson(refilled, refilled.events()[i]), EventJson(fresh, fresh.events()[i]));
+    }
+  }
+  EXPECT_GT(refilled.spare_events(), 0u);  // room kept: the next body like these is not counted
 }
 
 }  // namespace
