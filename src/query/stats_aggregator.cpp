@@ -139,30 +139,39 @@ Result<std::unique_ptr<StatsAggregator>> StatsAggregator::Create(const Pipe& pip
   return a;
 }
 
-std::string StatsAggregator::EncodeKey(const std::vector<OwnedValue>& key) {
-  std::string out;
-  for (const OwnedValue& v : key) {
-    out.push_back(static_cast<char>(v.type));
-    switch (v.type) {
-      case ValueType::kNull:
-        break;
-      case ValueType::kBool:
-        out.push_back(v.b ? '1' : '0');
-        break;
-      case ValueType::kInt:
-        out.append(reinterpret_cast<const char*>(&v.i), sizeof(v.i));
-        break;
-      case ValueType::kFloat:
-        out.append(reinterpret_cast<const char*>(&v.f), sizeof(v.f));
-        break;
-      case ValueType::kString: {
-        uint32_t n = static_cast<uint32_t>(v.s.size());
-        out.append(reinterpret_cast<const char*>(&n), sizeof(n));
-        out.append(v.s);
-        break;
-      }
+namespace {
+
+// One value of a group key, for the group index: Value (a row's) and OwnedValue (a group's)
+// encode the same.
+template <class V>
+void AppendKeyPart(const V& v, std::string* out) {
+  out->push_back(static_cast<char>(v.type));
+  switch (v.type) {
+    case ValueType::kNull:
+      break;
+    case ValueType::kBool:
+      out->push_back(v.b ? '1' : '0');
+      break;
+    case ValueType::kInt:
+      out->append(reinterpret_cast<const char*>(&v.i), sizeof(v.i));
+      break;
+    case ValueType::kFloat:
+      out->append(reinterpret_cast<const char*>(&v.f), sizeof(v.f));
+      break;
+    case ValueType::kString: {
+      uint32_t n = static_cast<uint32_t>(v.s.size());
+      out->append(reinterpret_cast<const char*>(&n), sizeof(n));
+      out->append(v.s);
+      break;
     }
   }
+}
+
+}  // namespace
+
+std::string StatsAggregator::EncodeKey(const std::vector<OwnedValue>& key) {
+  std::string out;
+  for (const OwnedValue& v : key) AppendKeyPart(v, &out);
   return out;
 }
 
@@ -372,14 +381,23 @@ Status StatsAggregator::Merge(StatsAggregator&& other) {
 }
 
 Status StatsAggregator::Add(const RowAccessor& row) {
-  std::vector<OwnedValue> key;
-  key.reserve(pipe_->by.size());
-  for (const GroupKey& k : pipe_->by) {
+  auto key_value = [&](const GroupKey& k) {
     Value v = row.Get(k.field);
     if (k.bucket_ns > 0 && v.type == ValueType::kInt) v = Value::Int(Bucket(v.i, k.bucket_ns));
-    key.push_back(OwnedValue::From(v));
+    return v;
+  };
+  // The row's key is encoded in place and looked up; only a new group's key is copied out.
+  key_scratch_.clear();
+  for (const GroupKey& k : pipe_->by) AppendKeyPart(key_value(k), &key_scratch_);
+  size_t g;
+  if (auto it = index_.find(key_scratch_); it != index_.end()) {
+    g = it->second;
+  } else {
+    std::vector<OwnedValue> key;
+    key.reserve(pipe_->by.size());
+    for (const GroupKey& k : pipe_->by) key.push_back(OwnedValue::From(key_value(k)));
+    VIGIA_ASSIGN_OR_RETURN(g, GroupIndex(std::move(key)));
   }
-  VIGIA_ASSIGN_OR_RETURN(size_t g, GroupIndex(std::move(key)));
   Value ts = row.Get("_time");
   if (ts.type == ValueType::kInt) NoteTime(ts.i);
   for (size_t i = 0; i < aggs_.size(); ++i) {

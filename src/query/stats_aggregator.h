@@ -107,6 +107,7 @@ class StatsAggregator {
   uint64_t memory_ = 0;
   std::unordered_map<std::string, size_t> index_;
   std::vector<std::unique_ptr<Group>> groups_;
+  std::string key_scratch_;  // Add's encoded key: a row of a known group allocates nothing
 };
 
 // Total order used by sort and group ordering: nulls last; numbers (ints, floats, bools as
