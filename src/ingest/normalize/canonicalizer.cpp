@@ -784,6 +784,14 @@ Canonicalizer::Member Canonicalizer::SkipTopLevelScalar(std::string_view key) {
   return m.SkippedTopLeaf(key, c.info) ? Member::kSkipped : Member::kFailed;
 }
 
+bool Canonicalizer::SkipTopLevelLeaves(size_t n) {
+  Impl& m = *impl_;
+  m.leaves += n;
+  if (m.leaves > m.opt.max_fields) [[unlikely]]
+    return m.TooManyFields();
+  return true;
+}
+
 bool Canonicalizer::BeginObject(std::string_view key) { return impl_->Open(key, true); }
 bool Canonicalizer::EndObject() { return impl_->Close(); }
 bool Canonicalizer::BeginArray(std::string_view key) { return impl_->Open(key, false); }

@@ -101,6 +101,12 @@ class Canonicalizer {
   // fed; kFeed: feed it (String/Int/...). Without a projection, always kFeed.
   enum class Member { kFeed, kSkipped, kFailed };
   Member SkipTopLevelScalar(std::string_view key);
+  // For a front end that has found by itself that `n` scalar members of the event's own
+  // object are outside the projection (FieldProjection::MayWant) and their names within
+  // max_field_name_bytes: counts them as leaves, as SkipTopLevelScalar would have one by
+  // one. False when that makes too many fields (the event failed). Call it before feeding
+  // the next member and before EndEvent, so a failure keeps its place among the checks.
+  bool SkipTopLevelLeaves(size_t n);
   // Appends the event: ts is its best parseable timestamp, else `receive_ts_ns`. Returns
   // false (nothing appended) for "unparseable ts: ..." or a time outside the admission window.
   bool EndEvent(int64_t receive_ts_ns);

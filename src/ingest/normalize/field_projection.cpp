@@ -92,6 +92,15 @@ FieldProjection::FieldProjection(const std::vector<std::string>& fields,
   // known key's class, as WantsValue gives it.
   for (const std::string& name : names_) keys.push_back({name, {nullptr, true}});
   top_keys_ = normalize::KeyMap<TopLevelKey>(keys);
+  for (const auto& [key, unused] : keys) {
+    if (!ClassifyTopLevelKey(key).wanted) continue;
+    const size_t n = key.size();
+    const size_t row = (n & (kLengthClasses - 1)) * 256;
+    const size_t first = row + static_cast<unsigned char>(n > 0 ? key[0] : 0);
+    const size_t last = row + static_cast<unsigned char>(n > 0 ? key[n - 1] : 0);
+    by_first_[first / 64] |= uint64_t{1} << (first % 64);
+    by_last_[last / 64] |= uint64_t{1} << (last % 64);
+  }
 }
 
 bool FieldProjection::HasName(std::string_view name) const {

@@ -25,6 +25,8 @@
 // Thread-safety: immutable after construction; shared by every decoder thread.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -52,6 +54,17 @@ class FieldProjection {
     const normalize::KeyInfo* info = nullptr;
     bool wanted = false;
   };
+  // False only for a key ClassifyTopLevelKey says is not wanted: a test of two bits (by
+  // length and first byte, by length and last byte) set for every wanted key, so most keys
+  // of a line are skipped without the lookup.
+  bool MayWant(std::string_view key) const {
+    const size_t n = key.size();
+    const size_t row = (n & (kLengthClasses - 1)) * 256;
+    const auto first = static_cast<unsigned char>(n > 0 ? key[0] : 0);
+    const auto last = static_cast<unsigned char>(n > 0 ? key[n - 1] : 0);
+    return ((by_first_[(row + first) / 64] >> ((row + first) % 64)) & 1) != 0 &&
+           ((by_last_[(row + last) / 64] >> ((row + last) % 64)) & 1) != 0;
+  }
   TopLevelKey ClassifyTopLevelKey(std::string_view key) const {
     const TopLevelKey* k = top_keys_.Find(key);
     return k != nullptr ? *k : TopLevelKey{};  // a dynamic name the projection does not read
@@ -94,6 +107,10 @@ class FieldProjection {
   bool error_names_ = false;  // some name starts with "error."
   // Every known key (with its WantsValue) and every dynamic name of names_ (wanted).
   normalize::KeyMap<TopLevelKey> top_keys_;
+  // MayWant's bits: [length % kLengthClasses][byte], for the wanted keys of top_keys_.
+  static constexpr size_t kLengthClasses = 32;
+  std::array<uint64_t, kLengthClasses * 256 / 64> by_first_{};
+  std::array<uint64_t, kLengthClasses * 256 / 64> by_last_{};
 };
 
 }  // namespace vigia

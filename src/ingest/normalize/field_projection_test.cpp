@@ -370,8 +370,14 @@ TEST(FieldProjectionTest, ClassifyTopLevelKeyIsLookupAndWantsValue) {
       const FieldProjection::TopLevelKey c = p.ClassifyTopLevelKey(key);
       EXPECT_EQ(c.info, info);
       EXPECT_EQ(c.wanted, p.WantsValue(key, info));
+      if (c.wanted) {
+        EXPECT_TRUE(p.MayWant(key));  // the prefilter never drops a wanted key
+      }
     }
   }
+  // The prefilter does rule keys out: no wanted key of `level`'s is 6 bytes long.
+  EXPECT_FALSE(FieldProjection({"level"}, d).MayWant("logger"));
+  EXPECT_TRUE(FieldProjection({"logger"}, d).MayWant("logger"));
   // Not vacuous: the same key is wanted by one projection and not by another.
   EXPECT_TRUE(FieldProjection({"logger"}, d).ClassifyTopLevelKey("logger").wanted);
   EXPECT_FALSE(FieldProjection({"level"}, d).ClassifyTopLevelKey("logger").wanted);

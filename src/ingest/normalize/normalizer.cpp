@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace vigia {
 namespace {
@@ -145,12 +146,23 @@ struct Normalizer::Impl {
     if (root.type() != dom::element_type::OBJECT) return Fail("not a JSON object");
 
     canon.BeginEvent(out);
-    if (canon.options().projection != nullptr) {
-      // Scalars outside the projection are checked before their value is even read.
+    if (const FieldProjection* projection = canon.options().projection) {
+      // Scalars outside the projection are checked before their value is even read. Most
+      // are ruled out by MayWant alone; their names are short enough, so all they need is
+      // to be counted as leaves, which is done in one go before the next member is fed.
+      const size_t max_name = canon.options().max_field_name_bytes;
+      size_t skipped = 0;
       dom::object object = root.get_object().value_unsafe();
       for (dom::key_value_pair kv : object) {
         const dom::element_type type = kv.value.type();
         if (type != dom::element_type::OBJECT && type != dom::element_type::ARRAY) {
+          if (kv.key.size() <= max_name && !projection->MayWant(kv.key)) {
+            ++skipped;
+            continue;
+          }
+          if (skipped > 0 && !canon.SkipTopLevelLeaves(std::exchange(skipped, 0))) {
+            return Fail(canon.error());
+          }
           switch (canon.SkipTopLevelScalar(kv.key)) {
             case Canonicalizer::Member::kSkipped:
               continue;
@@ -160,8 +172,12 @@ struct Normalizer::Impl {
               break;
           }
         }
+        if (skipped > 0 && !canon.SkipTopLevelLeaves(std::exchange(skipped, 0))) {
+          return Fail(canon.error());
+        }
         if (!Feed(canon, kv.key, kv.value)) return Fail(canon.error());
       }
+      if (skipped > 0 && !canon.SkipTopLevelLeaves(skipped)) return Fail(canon.error());
     } else if (!FeedMembers(canon, root)) {
       return Fail(canon.error());
     }
