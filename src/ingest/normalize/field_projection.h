@@ -17,10 +17,11 @@
 //  - ts (every spelling) always: the event time, and a line's only unparseable ts rejects it.
 // extra/extra_fields objects are always entered (their keys act as top-level keys).
 //
-// ClassifyTopLevelKey answers both questions about a key — what the alias table says of it
-// and whether the projection wants it — with one lookup in a table built here over every
-// known key and every dynamic name of the projection: the decoder asks it for every key of
-// every line.
+// The decoder asks about every key of every line, so the questions are cheap: MayWant rules
+// most keys out by two bits (length with first byte, length with last byte), and
+// ClassifyTopLevelKey answers both questions about the others — what the alias table says
+// of the key and whether the projection wants it — with one lookup in a table built here
+// over every known key and every dynamic name of the projection.
 //
 // Thread-safety: immutable after construction; shared by every decoder thread.
 #pragma once

@@ -3,7 +3,8 @@
 // Every key of every line goes through one of these, so a lookup is one multiply for the
 // hash, an open-addressing probe over a table kept at most a quarter full, and a comparison
 // by word loads; a miss (a dynamic key: most keys of most lines) ends at the first empty
-// slot, usually the first one probed.
+// slot, usually the first one probed. The table is fixed once built, so no key, however
+// hostile, probes longer than its largest cluster.
 //
 // The map keeps views: the keys given at construction must outlive it.
 //
