@@ -197,25 +197,29 @@ namespace {
 // The same record for the common call, without a function call or a per-field limit: no stack
 // frames, at most kMaxFields fields, every key within kMaxKey, and the message and the strings
 // together within max_string_bytes (so nothing is cut); strings are copied inline
-// (copy_short). Returns false, having written nothing, for any other call.
+// (copy_short), short keys with one 8-byte move into the ring's slack. Returns false, having
+// written nothing, for any other call.
+static_assert(SpscRing::kSlack >= internal::kFieldOverwrite);
 [[gnu::always_inline]] inline bool write_fast(Logger::Impl& I, SpscRing* ring, Kind kind,
                                               Level level, std::string_view msg,
                                               const Field* fields, size_t nfields,
                                               const Context& ctx) {
   const size_t mlen = msg.size(), clen = ctx.size_bytes();
-  // One pass sizes the record and checks the limits: key lengths ORed (all <= 255 iff the OR
-  // is) and string lengths summed (none is cut iff the sum is within max_str).
+  // One pass sizes the record and checks the limits: type | key length << 8 ORed (every key
+  // is within 255 bytes iff the OR is below 1 << 16) and string lengths summed (none is cut
+  // iff the sum is within max_str).
+  static_assert(internal::kMaxKey == 255);
   size_t size = internal::kRecordFixed + mlen + clen, key_bits = 0, str_sum = 0;
   for (size_t i = 0; i < nfields; ++i) {
     const Field& f = fields[i];
-    const size_t k = f.key_size();
+    const uint64_t tk = f.type_key_len();
     const size_t s = f.is_string() ? f.string_size() : 0;
-    key_bits |= k;
+    key_bits |= tk;
     str_sum += s;
-    size += 4 + k + (f.is_string() ? s : 8);
+    size += 4 + (tk >> 8) + (f.is_string() ? s : 8);
   }
   const size_t max_str = I.max_str;
-  if ((nfields > internal::kMaxFields) | (key_bits > internal::kMaxKey) | (str_sum > max_str) |
+  if ((nfields > internal::kMaxFields) | (key_bits >> 16 != 0) | (str_sum > max_str) |
       (mlen > max_str) | (size > ring->max_payload())) [[unlikely]] {
     return false;
   }

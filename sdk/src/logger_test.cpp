@@ -99,6 +99,35 @@ TEST(Logger, EveryFieldTypeAndLengthSurvivesTheQueue) {
     EXPECT_TRUE(contains(l, "\"" + keys[i] + "\":\"" + values[i] + "\"")) << keys[i] << " " << l;
 }
 
+// The fast encoder stores a key of up to 8 bytes with one 8-byte move that may run past the
+// field (into the ring's slack when it is the last one, e.g. a 1-byte key and an empty
+// string): on a small ring that wraps many times every event must still read back exactly.
+TEST(Logger, ShortKeysThroughASmallRingReadBackExactly) {
+  Config c;
+  c.ring_bytes = 4096;
+  FileLogger f(c);
+  const std::string keys[] = {"",      "a",      "ab",      "abc",      "abcd",
+                              "abcde", "abcdef", "abcdefg", "abcdefgh", "abcdefghi"};
+  const std::string values[] = {"", "x", "xyz", "0123456789abcdef0"};
+  std::vector<std::string> expected;
+  int n = 0;
+  for (int round = 0; round < 12; ++round) {
+    for (const std::string& k : keys) {
+      for (const std::string& v : values) {
+        f.log->info("m", {{"i", n}, {k, v}});
+        expected.push_back("\"i\":" + std::to_string(n) + ",\"" + k + "\":\"" + v + "\"");
+        ++n;
+      }
+    }
+    ASSERT_TRUE(f.log->flush().ok());  // 40 events of < 100 bytes: never a full ring
+  }
+  auto lines = f.lines();
+  ASSERT_EQ(lines.size(), expected.size());
+  EXPECT_EQ(f.log->drops().total(), 0u);
+  for (size_t i = 0; i < lines.size(); ++i)
+    EXPECT_TRUE(contains(lines[i], "\"msg\":\"m\"," + expected[i] + "}")) << lines[i];
+}
+
 TEST(Logger, ExplicitContextForAsyncWork) {
   FileLogger f;
   Context captured;

@@ -129,6 +129,10 @@ inline void copy_short(char* dst, const char* src, size_t n) {
 }
 #endif
 
+// How far encode_field<false> may write past the end of the field it encodes (an empty key
+// and an empty string: the inline key's 8 bytes all land beyond it).
+inline constexpr size_t kFieldOverwrite = 8;
+
 inline size_t field_encoded_size(const Field& f, size_t max_str) {
   size_t k = f.key_size() < kMaxKey ? f.key_size() : kMaxKey;
   size_t v = !f.is_string() ? 8 : f.string_size() < max_str ? f.string_size() : max_str;
@@ -137,7 +141,9 @@ inline size_t field_encoded_size(const Field& f, size_t max_str) {
 
 // One field: a string's bytes, or the 8 value bytes of any other type. kClamp cuts the key at
 // kMaxKey and the string at max_str and copies with copy_bytes; without it they must already
-// fit (the fast path's checks) and copy_short copies them.
+// fit (the fast path's checks), a key held inline in the Field is stored with one 8-byte move
+// (which writes up to kFieldOverwrite bytes past the field: the caller reserved them, see
+// SpscRing::kSlack) and copy_short copies the rest.
 template <bool kClamp>
 inline char* encode_field(char* p, const Field& f, size_t max_str) {
   const bool str = f.is_string();
@@ -147,11 +153,20 @@ inline char* encode_field(char* p, const Field& f, size_t max_str) {
     k = k < kMaxKey ? k : kMaxKey;
     sl = sl < max_str ? sl : max_str;
   }
-  const uint32_t h = static_cast<uint32_t>(f.type()) | static_cast<uint32_t>(k) << 8 |
-                     static_cast<uint32_t>(sl) << 16;
+  uint32_t h;
+  if constexpr (kClamp) {
+    h = static_cast<uint32_t>(f.type()) | static_cast<uint32_t>(k) << 8 |
+        static_cast<uint32_t>(sl) << 16;
+  } else {
+    // The key is within kMaxKey: type | key length << 8 is the header's low half as it is.
+    h = static_cast<uint32_t>(f.type_key_len()) | static_cast<uint32_t>(sl) << 16;
+  }
   std::memcpy(p, &h, 4);
   if constexpr (kClamp) {
     copy_bytes(p + 4, f.key().data(), k);
+  } else if (k <= Field::kInlineKey) {
+    const uint64_t w = f.inline_key();
+    std::memcpy(p + 4, &w, 8);
   } else {
     copy_short(p + 4, f.key().data(), k);
   }

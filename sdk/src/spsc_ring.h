@@ -26,6 +26,11 @@ class SpscRing {
  public:
   static constexpr uint32_t kWrap = 0xFFFFFFFFu;
   static constexpr size_t kHeader = 8;
+  // Bytes past every reservation the producer may write before it commits (scratch, never
+  // read: the next record overwrites them), so an encoder can store a short value with one
+  // fixed-size move instead of a copy sized at run time. They stay clear of unread records
+  // (reserve() keeps them free) and of the buffer's end (allocated beyond capacity).
+  static constexpr size_t kSlack = 8;
   // How far ahead of the write position reserve() prefetches (bytes): ~2 typical records.
   static constexpr size_t kPrefetchAhead = 256;
 
@@ -48,9 +53,9 @@ class SpscRing {
   explicit SpscRing(size_t capacity)
       : cap_(capacity),
         mask_(capacity - 1),
-        buf_(static_cast<char*>(std::aligned_alloc(64, capacity))) {
+        buf_(static_cast<char*>(std::aligned_alloc(64, capacity + kSlackAlloc))) {
     // Touch every page now so the first writes do not page-fault on the caller's hot path.
-    std::memset(buf_, 0, capacity);
+    std::memset(buf_, 0, capacity + kSlackAlloc);
   }
   ~SpscRing() { std::free(buf_); }
   SpscRing(const SpscRing&) = delete;
@@ -60,7 +65,8 @@ class SpscRing {
   // The largest payload reserve() can ever satisfy (leaves room so one record cannot starve).
   size_t max_payload() const { return cap_ / 4 - kHeader; }
 
-  // Producer: pointer to `payload` writable bytes, or nullptr when the ring is full.
+  // Producer: pointer to `payload` writable bytes followed by kSlack scratch bytes, or nullptr
+  // when the ring is full.
   char* reserve(size_t payload) {
     // Locals: the record's stores go through char*, which may alias *this, so members read
     // after the first store would be loaded again.
@@ -71,9 +77,10 @@ class SpscRing {
     size_t off = h & mask;
     const size_t contiguous = cap - off;
     const uint64_t needed = contiguous < need ? contiguous + need : need;
-    if (h + needed - tail_cache_ > cap) {
+    // The slack after the record must not reach the oldest unread record either.
+    if (h + needed + kSlack - tail_cache_ > cap) {
       tail_cache_ = tail_.load(std::memory_order_acquire);
-      if (h + needed - tail_cache_ > cap) return nullptr;
+      if (h + needed + kSlack - tail_cache_ > cap) return nullptr;
     }
     if (contiguous < need) [[unlikely]] {
       uint32_t wrap = kWrap;
@@ -144,6 +151,11 @@ class SpscRing {
 #endif
     __builtin_prefetch(p, 1, 3);
   }
+
+  // A record that ends at the buffer's end has its slack here (aligned_alloc wants a multiple
+  // of the alignment).
+  static constexpr size_t kSlackAlloc = 64;
+  static_assert(kSlackAlloc >= kSlack);
 
   const size_t cap_;
   const size_t mask_;
