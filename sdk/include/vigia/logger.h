@@ -7,7 +7,7 @@
 // Why per-thread SPSC rings rather than one MPSC ring: with one shared ring every producer
 // writes the same tail index, so four threads logging at once bounce its cache line and the
 // median call cost grows with the thread count; a per-thread ring has no shared writable
-// cache line between producers, so the cost (~20-21 ns mean on the 2026-12-05 VM, sdk/README.md)
+// cache line between producers, so the cost (~19-20 ns mean on the 2026-12-05 VM, sdk/README.md)
 // does not grow with the thread count. The price is memory per producer thread, bounded by
 // Config::max_threads × Config::ring_bytes; rings of exited threads are reused, and a thread
 // beyond the cap has its events dropped and counted (reason "thread_limit"). Variable-length
