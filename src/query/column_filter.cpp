@@ -527,8 +527,12 @@ struct LeafEval {
     uint8_t* m = mask->data();
     const uint8_t* o = out.data();
     const uint8_t if_absent = absent ? 1 : 0;
+    // Byte arithmetic, no select: a row no column decided has o == 0 (ForPresent's
+    // encoding), so its bit 0 is clear and only if_absent counts; g++ compiled the select
+    // `(o & 2) ? (o & 1) : if_absent` to a branch per row.
     for (size_t r = 0; r < mask->size(); ++r) {
-      m[r] = static_cast<uint8_t>((m[r] != 0) & ((o[r] & 2) ? (o[r] & 1) : if_absent));
+      const uint8_t decided = static_cast<uint8_t>((o[r] >> 1) & 1);
+      m[r] = static_cast<uint8_t>((m[r] != 0) & ((o[r] & 1) | (if_absent & (decided ^ 1))));
     }
   }
 
