@@ -143,33 +143,25 @@ void ForPresent(const ColumnVector& c, const std::vector<uint8_t>& mask, std::ve
   }
 }
 
-// ForPresent for a cheap predicate: evaluated on every row and selected without a branch,
-// so the loop vectorizes.
-template <typename Pred>
-void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
-                     std::vector<uint8_t>* out, Pred pred) {
-  const size_t n = mask.size();
-  const uint8_t* m = mask.data();
-  const uint8_t* present = c.present.data();
-  uint8_t* o = out->data();
-  for (size_t r = 0; r < n; ++r) {
-    const uint8_t v = static_cast<uint8_t>(2 | (pred(r) ? 1 : 0));
-    // A blend rather than `sel ? v : o[r]`, which g++ compiled to two branches per row and
-    // left scalar (half of 5xx_per_minute's profile).
-    const uint8_t keep = static_cast<uint8_t>(((m[r] != 0) & (present[r] != 0)) - 1);  // 0 or 0xff
-    o[r] = static_cast<uint8_t>((o[r] & keep) | (v & ~keep));
-  }
-}
-
-// ForPresentCheap's row loop, for the integer kernels below.
+// The row loop of ForPresentCheap and of the integer kernels: `pred(r)` on every row, kept
+// for the masked present ones with a blend rather than `sel ? v : o[r]`, which g++ compiled
+// to two branches per row and left scalar (half of 5xx_per_minute's profile).
 template <typename Pred>
 [[gnu::always_inline]] inline void BlendRows(const uint8_t* m, const uint8_t* present, uint8_t* o,
                                              size_t n, Pred pred) {
   for (size_t r = 0; r < n; ++r) {
     const uint8_t v = static_cast<uint8_t>(2 | (pred(r) ? 1 : 0));
-    const uint8_t keep = static_cast<uint8_t>(((m[r] != 0) & (present[r] != 0)) - 1);
+    const uint8_t keep = static_cast<uint8_t>(((m[r] != 0) & (present[r] != 0)) - 1);  // 0 or 0xff
     o[r] = static_cast<uint8_t>((o[r] & keep) | (v & ~keep));
   }
+}
+
+// ForPresent for a cheap predicate: evaluated on every row and selected without a branch,
+// so the loop vectorizes.
+template <typename Pred>
+void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
+                     std::vector<uint8_t>* out, Pred pred) {
+  BlendRows(mask.data(), c.present.data(), out->data(), mask.size(), pred);
 }
 
 // Comparing 64-bit integers in vector registers needs AVX2: the build's x86-64 baseline

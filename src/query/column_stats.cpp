@@ -260,6 +260,29 @@ Status ColumnStats::Groups(const BlockView& block) {
   return Status::Ok();
 }
 
+namespace {
+
+// table[slot(i)] += add(i) for every i < n, through four interleaved copies of the table
+// (`width` slots each, zeroed by the caller), folded into the first copy at the end: rows
+// next to each other that hit one slot (most requests from one browser, one route) do not
+// wait on each other's increment of the same memory word, and there is no branch per row.
+template <typename T, typename Slot, typename Add>
+void AddInterleaved(size_t n, size_t width, T* table, Slot slot, Add add) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    table[slot(i)] += add(i);
+    table[width + slot(i + 1)] += add(i + 1);
+    table[2 * width + slot(i + 2)] += add(i + 2);
+    table[3 * width + slot(i + 3)] += add(i + 3);
+  }
+  for (; i < n; ++i) table[slot(i)] += add(i);
+  for (size_t s = 0; s < width; ++s) {
+    table[s] += table[width + s] + table[2 * width + s] + table[3 * width + s];
+  }
+}
+
+}  // namespace
+
 Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<uint8_t>& mask) {
   if (!counts_only_ || needs_time_ || pipe_->by.size() > 1) return false;
   const size_t n = mask.size();
@@ -282,29 +305,20 @@ Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<ui
   const ColumnVector& c = *(*cols)[0];
   // Slot dict.size() counts the rows without the field (the null group).
   const size_t absent = c.dict.size();
-  // Four interleaved histograms: neighbouring rows with one code (most requests come from
-  // one browser) do not wait on each other's increment; summed into the first one after.
+  // Interleaved (most requests come from one browser): see AddInterleaved.
   const size_t w = absent + 1;
   hist_.assign(4 * w, 0);
   uint32_t* h = hist_.data();
   const uint16_t* codes = c.codes.data();
-  auto histogram = [&](auto code_at) {
-    size_t r = 0;
-    for (; r + 4 <= n; r += 4) {
-      h[code_at(r)] += m[r] != 0;
-      h[w + code_at(r + 1)] += m[r + 1] != 0;
-      h[2 * w + code_at(r + 2)] += m[r + 2] != 0;
-      h[3 * w + code_at(r + 3)] += m[r + 3] != 0;
-    }
-    for (; r < n; ++r) h[code_at(r)] += m[r] != 0;
-    for (size_t code = 0; code < w; ++code)
-      h[code] += h[w + code] + h[2 * w + code] + h[3 * w + code];
-  };
+  auto selected = [m](size_t r) -> uint32_t { return m[r] != 0; };
   if (c.all_present) {
-    histogram([codes](size_t r) -> size_t { return codes[r]; });
+    AddInterleaved(
+        n, w, h, [codes](size_t r) -> size_t { return codes[r]; }, selected);
   } else {
     const uint8_t* present = c.present.data();
-    histogram([codes, present, absent](size_t r) { return present[r] ? codes[r] : absent; });
+    AddInterleaved(
+        n, w, h, [codes, present, absent](size_t r) { return present[r] ? codes[r] : absent; },
+        selected);
   }
   for (size_t code = 0; code < absent; ++code) {
     if (h[code] > 0) {
@@ -365,20 +379,13 @@ void ColumnStats::CountGroups() {
     return;
   }
   // Groups that alternate row by row (route, browser in a block sorted by time): the run
-  // test would mispredict at every change, so count without a branch, in four interleaved
-  // tables so that neighbouring rows of one group do not wait on each other's increment.
+  // test would mispredict at every change, so count without a branch (AddInterleaved).
   const size_t g = counts_.size();
   counts4_.assign(4 * g, 0);
-  uint64_t* c = counts4_.data();
-  size_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-    ++c[lid[k]];
-    ++c[g + lid[k + 1]];
-    ++c[2 * g + lid[k + 2]];
-    ++c[3 * g + lid[k + 3]];
-  }
-  for (; k < n; ++k) ++c[lid[k]];
-  for (size_t l = 0; l < g; ++l) counts_[l] += c[l] + c[g + l] + c[2 * g + l] + c[3 * g + l];
+  AddInterleaved(
+      n, g, counts4_.data(), [lid](size_t k) { return lid[k]; },
+      [](size_t) { return uint64_t{1}; });
+  for (size_t l = 0; l < g; ++l) counts_[l] += counts4_[l];
 }
 
 Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>& mask) {
