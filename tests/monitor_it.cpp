@@ -204,7 +204,8 @@ TEST(MonitorIt, LiveTrafficStatisticsSurviveARestart) {
   ASSERT_EQ(server.Stop(SIGTERM), 0);
   ASSERT_TRUE(server.Start().ok()) << server.Log();
   HttpClient c(server.port(), 30000);
-  // The refill streams in the background; "refilling" turns false when it is done.
+  // The counts are refilled before the server is ready, the unique IPs in the background:
+  // "refilling" turns false when they are done too.
   Result<HttpResult> r = Status::Internal("not asked");
   for (int i = 0; i < 200; ++i) {
     r = c.Request("GET", "/v1/stats/traffic?window=15m");

@@ -157,7 +157,7 @@ inline constexpr int kFlushQueryYieldBudgetMs = 1'000;
 // query load costs a few more small parts for that long, nothing else.
 inline constexpr int kMergeQueryYieldBudgetMs = 10'000;
 // Longest, in all, a background query (QueryOptions::background: the start-up refill of the
-// live traffic statistics) pauses before its blocks while the user's queries run. The
+// live traffic statistics' unique IPs) pauses before its blocks while the user's queries run. The
 // statistics say "refilling" meanwhile; under a dashboard's steady stream of queries the
 // refill still ends within this much more than its own run time.
 inline constexpr int kBackgroundQueryYieldBudgetMs = 30'000;
@@ -184,11 +184,11 @@ inline constexpr int kMallocMmapThreshold = 128 << 10;
 inline constexpr int kMallocTrimThreshold = 128 << 10;
 inline constexpr int kFlushThreadNice = 5;
 inline constexpr int kIngestThreadNice = 3;
-// The start-up refill of the live traffic statistics scans the last hour's requests (~0.5 s
-// of a core at 190k requests, seconds at 10M) right as the server turns ready, which is when
-// a restarted server's dashboards send their first queries: measured at 10M events, a cold
-// query sent at once ran 64-80 ms instead of 40-46 ms. As low as a merge: the statistics are
-// marked refilling until it ends, and nothing else waits for it.
+// The start-up refill of the live traffic statistics reads the last hour's client IPs in the
+// background (monitor/traffic_refill.h: ~0.4 s of a core for 142k requests at 10M stored
+// events) right as the server turns ready, which is when a restarted server's dashboards send
+// their first queries. As low as a merge: the statistics are marked refilling until it ends,
+// and nothing else waits for it.
 inline constexpr int kRefillThreadNice = 10;
 
 // --- columnar parts (src/store/part_*, merge, partition_set) ---------------------------

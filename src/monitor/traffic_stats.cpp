@@ -20,48 +20,26 @@ struct StringHash {
 };
 using CountMap = std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>>;
 
-// +1 for `key`, or for "other" once the map holds limits::kTrafficMaxKeys keys.
-void Bump(CountMap* m, std::string_view key) {
+// +n for `key`, or for "other" once the map holds limits::kTrafficMaxKeys keys.
+void Bump(CountMap* m, std::string_view key, uint64_t n) {
   if (key.empty()) key = kNone;
   if (auto it = m->find(key); it != m->end()) {
-    ++it->second;
+    it->second += n;
   } else if (m->size() < limits::kTrafficMaxKeys) {
-    m->emplace(std::string(key), 1);
+    m->emplace(std::string(key), n);
   } else {
-    ++(*m)[std::string(kOther)];
+    (*m)[std::string(kOther)] += n;
   }
+}
+
+size_t StatusClass(int64_t status) {
+  const int64_t cls = status / 100;
+  return cls >= 1 && cls <= 5 ? static_cast<size_t>(cls - 1) : 5;
 }
 
 std::string_view StringOf(const Value* v) {
   if (v == nullptr || v->type != ValueType::kString) return {};
   return v->s;
-}
-
-std::string_view StringOf(const QueryRecord& r, std::string_view name) {
-  const OwnedValue* v = r.Get(name);
-  if (v == nullptr || v->type != ValueType::kString) return {};
-  return v->s;
-}
-
-int64_t StatusOf(ValueType type, int64_t i, double f, std::string_view s) {
-  switch (type) {
-    case ValueType::kInt:
-      return i;
-    case ValueType::kFloat:
-      return static_cast<int64_t>(f);
-    case ValueType::kString: {
-      int64_t n = 0;
-      for (char c : s) {
-        if (c < '0' || c > '9' || n > 1000) return 0;
-        n = n * 10 + (c - '0');
-      }
-      return n;
-    }
-    case ValueType::kNull:
-    case ValueType::kBool:
-      return 0;
-  }
-  return 0;
 }
 
 std::vector<TrafficCount> Top(const CountMap& m, size_t n) {
@@ -121,23 +99,61 @@ void TrafficStats::Add(const TrafficRequest& r, int64_t now_ns) {
   AddLocked(r, now_ns);
 }
 
+void TrafficStats::CountEndpoint(Bucket* b, std::string_view method, std::string_view target,
+                                 uint64_t n) {
+  std::string endpoint;
+  endpoint.reserve(method.size() + 1 + target.size());
+  endpoint.append(method.empty() ? kNone : method).append(" ");
+  endpoint.append(target.empty() ? kNone : target);
+  Bump(&b->endpoints, endpoint, n);
+}
+
+void TrafficStats::CountClients(Bucket* b, const TrafficRequest& ua, uint64_t n) {
+  Bump(&b->browsers, ua.browser, n);
+  Bump(&b->os, ua.os, n);
+  Bump(&b->devices, ua.device, n);
+  Bump(&b->perf, ua.perf_class, n);
+  if (ua.device == "bot") b->bots += n;
+}
+
 void TrafficStats::AddLocked(const TrafficRequest& r, int64_t now_ns) {
   Bucket* b = BucketFor(r.tenant, r.ts_ns, now_ns);
   if (b == nullptr) return;
   ++b->requests;
   if (!r.ip.empty()) b->ips.Add(r.ip);
-  std::string endpoint;
-  endpoint.reserve(r.method.size() + 1 + r.route.size());
-  endpoint.append(r.method.empty() ? kNone : r.method).append(" ");
-  endpoint.append(r.route.empty() ? kNone : r.route);
-  Bump(&b->endpoints, endpoint);
-  const int64_t cls = r.status / 100;
-  ++b->status[cls >= 1 && cls <= 5 ? cls - 1 : 5];
-  Bump(&b->browsers, r.browser);
-  Bump(&b->os, r.os);
-  Bump(&b->devices, r.device);
-  Bump(&b->perf, r.perf_class);
-  if (r.device == "bot") ++b->bots;
+  CountEndpoint(b, r.method, r.route, 1);
+  ++b->status[StatusClass(r.status)];
+  CountClients(b, r, 1);
+}
+
+void TrafficStats::AddRequests(int64_t ts_ns, std::string_view tenant, uint64_t n, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Bucket* b = BucketFor(tenant, ts_ns, now_ns)) b->requests += n;
+}
+
+void TrafficStats::AddEndpoint(int64_t ts_ns, std::string_view tenant, std::string_view method,
+                               std::string_view target, uint64_t n, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Bucket* b = BucketFor(tenant, ts_ns, now_ns)) CountEndpoint(b, method, target, n);
+}
+
+void TrafficStats::AddStatus(int64_t ts_ns, std::string_view tenant, int64_t status, uint64_t n,
+                             int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Bucket* b = BucketFor(tenant, ts_ns, now_ns)) b->status[StatusClass(status)] += n;
+}
+
+void TrafficStats::AddClients(int64_t ts_ns, std::string_view tenant, const TrafficRequest& ua,
+                              uint64_t n, int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Bucket* b = BucketFor(tenant, ts_ns, now_ns)) CountClients(b, ua, n);
+}
+
+void TrafficStats::AddIp(int64_t ts_ns, std::string_view tenant, std::string_view ip,
+                         int64_t now_ns) {
+  if (ip.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Bucket* b = BucketFor(tenant, ts_ns, now_ns)) b->ips.Add(ip);
 }
 
 void TrafficStats::Observe(const EventBatch& batch) {
@@ -153,35 +169,13 @@ void TrafficStats::Observe(const EventBatch& batch) {
     r.route = StringOf(batch.Find(e, fields::kRoute));
     if (r.route.empty()) r.route = StringOf(batch.Find(e, fields::kPath));
     if (const Value* s = batch.Find(e, fields::kStatus)) {
-      r.status = StatusOf(s->type, s->i, s->f, s->type == ValueType::kString ? s->s : "");
+      r.status = TrafficStatusOf(s->type, s->i, s->f, s->type == ValueType::kString ? s->s : "");
     }
     r.browser = StringOf(batch.Find(e, fields::kBrowser));
     r.os = StringOf(batch.Find(e, fields::kOs));
     r.device = StringOf(batch.Find(e, fields::kDevice));
     r.perf_class = StringOf(batch.Find(e, fields::kPerfClass));
     AddLocked(r, now);
-  }
-}
-
-void TrafficStats::AddRows(const std::vector<QueryRecord>& rows, int64_t now_ns) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const QueryRecord& row : rows) {
-    const OwnedValue* ts = row.Get("ts");
-    if (ts == nullptr || ts->type != ValueType::kInt) continue;
-    TrafficRequest r;
-    r.ts_ns = ts->i;
-    r.tenant = StringOf(row, fields::kTenant);
-    r.ip = StringOf(row, fields::kIp);
-    r.method = StringOf(row, fields::kMethod);
-    r.route = StringOf(row, fields::kRoute);
-    if (r.route.empty()) r.route = StringOf(row, fields::kPath);
-    if (const OwnedValue* s = row.Get(fields::kStatus))
-      r.status = StatusOf(s->type, s->i, s->f, s->s);
-    r.browser = StringOf(row, fields::kBrowser);
-    r.os = StringOf(row, fields::kOs);
-    r.device = StringOf(row, fields::kDevice);
-    r.perf_class = StringOf(row, fields::kPerfClass);
-    AddLocked(r, now_ns);
   }
 }
 
@@ -222,6 +216,27 @@ TrafficSummary TrafficStats::Summarize(int64_t window_ns, int64_t now_ns, const 
   s.devices = Top(devices, top_n);
   s.perf_classes = Top(perf, 0);
   return s;
+}
+
+int64_t TrafficStatusOf(ValueType type, int64_t i, double f, std::string_view s) {
+  switch (type) {
+    case ValueType::kInt:
+      return i;
+    case ValueType::kFloat:
+      return static_cast<int64_t>(f);
+    case ValueType::kString: {
+      int64_t n = 0;
+      for (char c : s) {
+        if (c < '0' || c > '9' || n > 1000) return 0;
+        n = n * 10 + (c - '0');
+      }
+      return n;
+    }
+    case ValueType::kNull:
+    case ValueType::kBool:
+      return 0;
+  }
+  return 0;
 }
 
 void WriteTrafficJson(JsonWriter* w, const TrafficSummary& s, int64_t window_ns, bool refilling) {

@@ -13,6 +13,7 @@
 // minute) are not counted: they are history, a VQL query's job.
 //
 // Thread-safety: thread-safe (one mutex; Observe holds it once per batch).
+
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,6 @@
 #include "common/json_writer.h"
 #include "event/event.h"
 #include "monitor/hyper_log_log.h"
-#include "query/query_record.h"
 #include "query/tenant_scope.h"
 
 namespace vigia {
@@ -72,14 +72,20 @@ class TrafficStats {
   void Observe(const EventBatch& batch);
   // Counts one request; `now_ns` decides which minutes the ring holds.
   void Add(const TrafficRequest& r, int64_t now_ns);
-  // Counts stored request rows (the start-up refill): each row a kind=request event with
-  // the fields of kBackfillQuery.
-  void AddRows(const std::vector<QueryRecord>& rows, int64_t now_ns);
-
-  // The VQL the server's start-up refill runs over the last limits::kTrafficMaxWindowMinutes.
-  static constexpr std::string_view kBackfillQuery =
-      "kind:request | fields ts, tenant, ip, method, route, path, status, browser, os, device, "
-      "perf_class | limit 100000000";
+  // The start-up refill's aggregated rows (monitor/traffic_refill.h): `n` requests of the
+  // minute holding `ts_ns`, one dimension at a time. Together they count exactly what Add
+  // counts for each of those requests: AddRequests the requests, AddEndpoint their endpoint
+  // (`target`: the route, or the path when there is none), AddStatus their status class,
+  // AddClients their user-agent fields and performance class, AddIp one client IP (unique IPs
+  // are a HyperLogLog: adding an IP again changes nothing).
+  void AddRequests(int64_t ts_ns, std::string_view tenant, uint64_t n, int64_t now_ns);
+  void AddEndpoint(int64_t ts_ns, std::string_view tenant, std::string_view method,
+                   std::string_view target, uint64_t n, int64_t now_ns);
+  void AddStatus(int64_t ts_ns, std::string_view tenant, int64_t status, uint64_t n,
+                 int64_t now_ns);
+  void AddClients(int64_t ts_ns, std::string_view tenant, const TrafficRequest& ua, uint64_t n,
+                  int64_t now_ns);
+  void AddIp(int64_t ts_ns, std::string_view tenant, std::string_view ip, int64_t now_ns);
 
   // The last `window_ns` (rounded up to whole minutes, at most the ring) before now.
   TrafficSummary Summarize(int64_t window_ns, int64_t now_ns, const TenantScope& scope,
@@ -91,12 +97,20 @@ class TrafficStats {
 
   Bucket* BucketFor(std::string_view tenant, int64_t ts_ns, int64_t now_ns);  // mu_ held
   void AddLocked(const TrafficRequest& r, int64_t now_ns);                    // mu_ held
+  // Each counts one dimension of `n` requests in *b (mu_ held).
+  static void CountEndpoint(Bucket* b, std::string_view method, std::string_view target,
+                            uint64_t n);
+  static void CountClients(Bucket* b, const TrafficRequest& ua, uint64_t n);
 
   Env* const env_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Tenant>, std::less<>> tenants_;  // guarded by mu_
   int64_t clock_ns_ = 0;  // the latest now seen (events never move the ring back)
 };
+
+// A status field's value as a number: an int as is, a float truncated, a text of digits
+// ("503") parsed; anything else 0 (counted as "other").
+int64_t TrafficStatusOf(ValueType type, int64_t i, double f, std::string_view s);
 
 // {"window", "from", "to", "requests", "requests_per_second", "unique_ips",
 // "unique_ips_error", "top_endpoints": [{"endpoint", "requests", "share"}], "status_classes":

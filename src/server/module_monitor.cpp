@@ -1,6 +1,5 @@
 #include "server/module_monitor.h"
 
-#include <future>
 #include <mutex>
 
 #include "common/json_writer.h"
@@ -11,6 +10,7 @@
 #include "monitor/monitor_config.h"
 #include "monitor/red_metrics.h"
 #include "monitor/slo_evaluator.h"
+#include "monitor/traffic_refill.h"
 #include "monitor/traffic_stats.h"
 #include "server/http_errors.h"
 #include "server/module_health.h"
@@ -125,55 +125,42 @@ Status MonitorModule::Start(ServerContext* ctx) {
 }
 
 void MonitorModule::BackfillTraffic() {
-  // The last hour's requests from the store, so live statistics survive a restart. The
-  // query streams in the background (at 10M requests in that hour it takes seconds), but
-  // Start waits until it has taken its snapshot — before the listener opens — so every
-  // event is either in that snapshot or seen later by the observer, never both.
-  Result<Query> parsed = ParseVql(TrafficStats::kBackfillQuery);
-  if (!parsed.ok()) return;
-  auto q = std::make_shared<Query>(std::move(*parsed));
-  auto snapshot_taken = std::make_shared<std::promise<void>>();
-  std::future<void> taken = snapshot_taken->get_future();
+  // The last hour's requests from the store, so live statistics survive a restart
+  // (monitor/traffic_refill.h). The counts are asked here, before the listener opens, so no
+  // request is both in their answers and seen by the observer; the unique IPs (a HyperLogLog,
+  // where seeing an IP twice changes nothing) in the background, below the user's queries.
+  const int64_t now = ctx_->env->NowNanos();
+  const int64_t t0 = ctx_->env->MonotonicNanos();
+  const QueryOptions o = TrafficRefillOptions(now);
+  Result<TrafficRefillCounts> counts = RefillTrafficCounts(ctx_->query_backend, traffic_.get(), o);
+  if (!counts.ok()) {
+    logger::Warn("live traffic statistics not refilled", {{"error", counts.status().ToString()}});
+    return;
+  }
+  const int64_t counted_ns = ctx_->env->MonotonicNanos() - t0;
   traffic_refilling_.store(true);
-  refill_thread_ = std::thread([this, q, snapshot_taken] {
+  refill_thread_ = std::thread([this, o, requests = counts->requests, counted_ns] {
     // Below the queries: a restarted server's first dashboard queries arrive during it.
     SetThreadRole(ThreadRole::kRefill);
-    const int64_t now = ctx_->env->NowNanos();
-    QueryOptions o;
-    o.scope = TenantScope::All();
-    o.background = true;  // gives way to the user's queries
-    o.now_ns = now;
-    o.range.from_ns =
-        now - static_cast<int64_t>(limits::kTrafficMaxWindowMinutes) * 60 * 1'000'000'000;
-    o.range.to_ns = now + 60 * int64_t{1'000'000'000};
-    TrafficStats* traffic = traffic_.get();
-    std::once_flag signalled;  // the observer may call from the engine's threads
-    auto signal = [&] { std::call_once(signalled, [&] { snapshot_taken->set_value(); }); };
-    uint64_t rows = 0;
+    QueryOptions ip_options = o;
+    ip_options.background = true;  // gives way to the user's queries
     QueryObserver obs;
     obs.cancel = &refill_cancel_;
-    obs.on_progress = [&](const QueryProgress&) { signal(); };
-    obs.on_rows = [&](std::vector<QueryRecord> batch) {
-      signal();
-      rows += batch.size();
-      traffic->AddRows(batch, now);
-      return Status::Ok();
-    };
-    const int64_t t0 = ctx_->env->MonotonicNanos();
-    Result<QueryResult> r = ctx_->query_backend->Run(*q, o, obs);
-    signal();
-    if (r.ok()) {
-      rows += r->rows.size();
-      traffic->AddRows(r->rows, now);
+    const int64_t t1 = ctx_->env->MonotonicNanos();
+    Result<TrafficRefillCounts> ips =
+        RefillTrafficIps(ctx_->query_backend, traffic_.get(), ip_options, obs);
+    if (ips.ok()) {
       logger::Info("live traffic statistics refilled",
-                   {{"requests", std::to_string(rows)},
-                    {"ms", std::to_string((ctx_->env->MonotonicNanos() - t0) / 1'000'000)}});
+                   {{"requests", std::to_string(requests)},
+                    {"counts_ms", std::to_string(counted_ns / 1'000'000)},
+                    {"ips_read", std::to_string(ips->requests)},
+                    {"ips_ms", std::to_string((ctx_->env->MonotonicNanos() - t1) / 1'000'000)}});
     } else {
-      logger::Warn("live traffic statistics not refilled", {{"error", r.status().ToString()}});
+      logger::Warn("live traffic statistics: unique IPs not refilled",
+                   {{"error", ips.status().ToString()}});
     }
     traffic_refilling_.store(false);
   });
-  taken.wait();
 }
 
 Status MonitorModule::Stop() {
@@ -333,7 +320,7 @@ void MonitorModule::RegisterRoutes(Router* router) {
   const TrafficStats* traffic = traffic_.get();
   router->Add(
       "GET", "/v1/stats/traffic", Access::kRead,
-      [traffic, env = ctx_->env](HttpRequest& req, HttpResponse* resp) {
+      [this, traffic, env = ctx_->env](HttpRequest& req, HttpResponse* resp) {
         int64_t window = 0;
         if (!DurationParam(req, "window", int64_t{15} * 60 * 1'000'000'000, &window, resp)) {
           return;
@@ -350,7 +337,7 @@ void MonitorModule::RegisterRoutes(Router* router) {
                                               limits::kTrafficTopItems);
         std::string out;
         JsonWriter w(&out);
-        WriteTrafficJson(&w, s, window);
+        WriteTrafficJson(&w, s, window, traffic_refilling_.load());
         resp->SetJson(200, std::move(out));
       });
 

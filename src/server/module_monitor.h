@@ -78,8 +78,8 @@ class MonitorModule final : public ServerModule {
   // One run of `t`: the result stored as an event, counted, kept as the last one.
   Status RunProbeTask(const ProbeTarget& t);
   void WriteProbesJson(JsonWriter* w, const TenantScope& scope) const;
-  // Refills the live traffic statistics from the store's last hour (a thread; returns once
-  // its query took its snapshot).
+  // Refills the live traffic statistics from the store's last hour: the counts before it
+  // returns, the unique IPs on refill_thread_ (monitor/traffic_refill.h).
   void BackfillTraffic();
   // GET /v1/check: the report over this server's store, KPIs, SLOs, probes and modules.
   std::string CheckReportJson(const TenantScope& scope) const;
@@ -88,9 +88,9 @@ class MonitorModule final : public ServerModule {
   ServerContext* ctx_ = nullptr;
   std::unique_ptr<RedMetrics> red_;
   std::unique_ptr<TrafficStats> traffic_;
-  std::thread refill_thread_;               // BackfillTraffic's query; joined at Stop
-  std::atomic<bool> refill_cancel_{false};  // set at Stop: the refill query gives up
-  std::atomic<bool> traffic_refilling_{false};
+  std::thread refill_thread_;                   // BackfillTraffic's IP step; joined at Stop
+  std::atomic<bool> refill_cancel_{false};      // set at Stop: the refill query gives up
+  std::atomic<bool> traffic_refilling_{false};  // the IP step runs ("refilling" in the answer)
   std::unique_ptr<RedSink> red_sink_;
   std::unique_ptr<KpiEvaluator> kpis_;
   std::unique_ptr<SloEvaluator> slos_;
