@@ -339,6 +339,18 @@ inline constexpr size_t kQueryChunkCacheBytes = size_t{1} << 30;
 // hashes; ~4 chunks per block are read by a typical query, so 2^18 keys cover the blocks of
 // ~2 billion events) and forgets them all when full, as TinyLFU's doorkeeper resets.
 inline constexpr size_t kChunkCacheDoorkeeperKeys = size_t{1} << 18;
+// Work done ahead of the queries on fresh data (query/fresh_data_warmer.h: a memtable
+// batch's columns built when it is appended, a new part's chunks decoded into the chunk cache
+// when a flush or merge writes it) covers the field names queries read lately
+// (query/hot_columns.h): a name read by no query for this long is dropped (dashboards refresh
+// every 5-60 s and alert rules run every minute or so; 10 minutes outlasts a closed browser
+// tab for a while, not for a day)...
+inline constexpr int64_t kHotColumnTtlMs = 10 * 60 * 1000;
+// ...and at most this many names are kept (the least recently read go first). Each costs the
+// ingest path one column per appended batch (~17 B/event: presence + value) and the flushes
+// and merges a decode of its chunks (~3-9 B/row in the cache); the dashboards measured read
+// 3-5 names, so 16 covers several different ones without warming whole events.
+inline constexpr size_t kHotColumnsMax = 16;
 // Decoded chunks read but not kept are recycled through a pool (chunk_pool.h): this many idle
 // ones at most, holding at most this much memory (a query holds the chunks of one block per
 // worker thread at a time, ~1-3 MB; the rest covers concurrent queries).

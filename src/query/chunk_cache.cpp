@@ -106,6 +106,25 @@ void ChunkCache::EvictLocked() {
   }
 }
 
+void ChunkCache::ErasePart(const std::string& part_dir) {
+  const std::string prefix = part_dir + '#';
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    if (it->key.starts_with(prefix)) {
+      bytes_ -= it->chunk->bytes;
+      index_.erase(it->key);
+      it = lru_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+size_t ChunkCache::entries() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return lru_.size();
+}
+
 size_t ChunkCache::capacity() const {
   std::lock_guard<std::mutex> l(mu_);
   return capacity_;

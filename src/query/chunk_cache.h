@@ -66,6 +66,13 @@ class ChunkCache {
   // Chunks bigger than a quarter of the capacity are not kept.
   void Put(const std::string& key, std::shared_ptr<const CachedChunk> chunk);
 
+  // Drops every entry of the part in `part_dir` (chunks and blooms): a part replaced by a
+  // merge is read by no new query, and its entries would otherwise hold memory until the LRU
+  // end reaches them. Queries still holding its chunks keep them. O(entries).
+  void ErasePart(const std::string& part_dir);
+  // Entries held (tests).
+  size_t entries() const;
+
   size_t bytes() const;
   size_t capacity() const;
   // Changes the bound (the server's query.cache_bytes), evicting down to it at once; the

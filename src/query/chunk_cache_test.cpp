@@ -43,6 +43,23 @@ TEST(ChunkCacheTest, KeepsAChunkOnItsSecondRead) {
   EXPECT_FALSE(admit);
 }
 
+TEST(ChunkCacheTest, ErasePartDropsThatPartsChunksAndBloomsOnly) {
+  ChunkCache cache(1 << 20);
+  cache.Put(ChunkCache::Key("p/part-1", 0, 1), SomeChunk());
+  cache.Put(ChunkCache::BloomKey("p/part-1", 3, 2), SomeChunk());
+  cache.Put(ChunkCache::Key("p/part-10", 0, 1), SomeChunk());  // its name extends part-1's
+  cache.Put(ChunkCache::Key("q/part-1", 0, 1), SomeChunk());
+  const size_t one = SomeChunk()->bytes;
+  ASSERT_EQ(cache.bytes(), 4 * one);
+  cache.ErasePart("p/part-1");
+  EXPECT_EQ(cache.entries(), 2u);
+  EXPECT_EQ(cache.bytes(), 2 * one);
+  EXPECT_EQ(cache.Get(ChunkCache::Key("p/part-1", 0, 1)), nullptr);
+  EXPECT_EQ(cache.Get(ChunkCache::BloomKey("p/part-1", 3, 2)), nullptr);
+  EXPECT_NE(cache.Get(ChunkCache::Key("p/part-10", 0, 1)), nullptr);
+  EXPECT_NE(cache.Get(ChunkCache::Key("q/part-1", 0, 1)), nullptr);
+}
+
 TEST(ChunkCacheTest, ZeroCapacityNeverAdmitsAndFirstReadModeAlwaysDoes) {
   ChunkCache off(0);
   bool admit = true;

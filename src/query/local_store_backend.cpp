@@ -5,6 +5,7 @@
 #include "common/logger.h"
 #include "common/query_priority.h"
 #include "query/chunk_cache.h"
+#include "query/fresh_data_warmer.h"
 #include "query/query_engine.h"
 #include "query/query_plan.h"
 #include "query/query_plan_explain.h"
@@ -23,6 +24,12 @@ LocalStoreBackend::~LocalStoreBackend() {
 
 void LocalStoreBackend::SetChunkCacheCapacity(size_t bytes) {
   ChunkCache::Default().SetCapacity(bytes);
+}
+
+std::shared_ptr<FreshDataListener> LocalStoreBackend::FreshDataWarmer() {
+  const vigia::FreshDataWarmer::Options o = vigia::FreshDataWarmer::FromEnvironment();
+  if (!o.memtable && !o.parts) return nullptr;
+  return std::make_shared<vigia::FreshDataWarmer>(o);
 }
 
 Result<std::unique_ptr<LocalStoreBackend>> LocalStoreBackend::OpenReadOnly(

@@ -18,6 +18,7 @@
 
 namespace vigia {
 
+class FreshDataListener;
 class Store;
 
 class LocalStoreBackend final : public QueryBackend {
@@ -34,6 +35,11 @@ class LocalStoreBackend final : public QueryBackend {
   // Bytes of decoded column chunks the engine keeps between queries, process-wide (the
   // server's query.cache_bytes; limits::kQueryChunkCacheBytes until set).
   static void SetChunkCacheCapacity(size_t bytes);
+
+  // The listener a server gives the Store it queries (StoreOptions::fresh_data): builds
+  // appended batches' columns and decodes fresh parts' chunks that recent queries read, off
+  // the queries' path (fresh_data_warmer.h). nullptr when VIGIA_FRESH_DATA_WARM=off.
+  static std::shared_ptr<FreshDataListener> FreshDataWarmer();
 
   Result<QueryResult> Run(const Query& q, const QueryOptions& options,
                           const QueryObserver& observer) override;

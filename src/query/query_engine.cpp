@@ -10,6 +10,7 @@
 #include "common/query_priority.h"
 #include "query/column_filter.h"
 #include "query/column_stats.h"
+#include "query/hot_columns.h"
 #include "query/memtable_block.h"
 #include "query/metadata_counter.h"
 #include "query/part_block_reader.h"
@@ -365,6 +366,13 @@ Status Engine::ScanStreaming(Worker* w) const {
 
 Result<QueryResult> Engine::Run() {
   QueryResult out;
+  // What the fresh-data warmer prepares for the next queries (hot_columns.h): the names read
+  // from every block and memtable batch scanned, not the other fields of a plain filter's
+  // matching rows. Background scans (the start-up refill) run once and do not count.
+  if (!opt_.background) {
+    HotColumns::Default().Note(plan_.filter_columns, plan_.reads_time);
+    if (!plan_.all_columns) HotColumns::Default().Note(plan_.columns, false);
+  }
   // A part that could not be opened holds unknown rows of its day: fail naming it rather
   // than answer partially (partition_set.h, PartSnapshot::CheckBroken).
   VIGIA_RETURN_IF_ERROR(snap_.parts->CheckBroken(plan_.min_ts, plan_.max_ts));

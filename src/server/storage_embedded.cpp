@@ -70,6 +70,8 @@ Result<std::unique_ptr<StorageBackend>> OpenEmbeddedStorage(const StoreModuleOpt
         {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1});
     so.on_wal_sync = [wal_sync](int64_t ns) { wal_sync->Observe(static_cast<double>(ns) / 1e9); };
   }
+  // Columns of fresh batches and parts prepared for the queries before they read them.
+  if (so.fresh_data == nullptr) so.fresh_data = LocalStoreBackend::FreshDataWarmer();
   VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(so));
   StoreStats stats = store->Stats();
   logger::Info("store opened", {{"data_dir", so.data_dir},

@@ -190,6 +190,8 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
       h->seq = seq;
       VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
       if (bytes_written) *bytes_written += h->reader->disk_bytes();
+      // Before it is published: the first query to read it finds its columns decoded.
+      if (opt_.fresh_data) opt_.fresh_data->PartWritten(*h->reader);
       added.push_back(std::move(h));
     }
     return Status::Ok();
@@ -299,6 +301,8 @@ Result<bool> PartitionSet::MergeOnce() {
   h->name = file_names::PartDirName(seq);
   h->seq = seq;
   VIGIA_ASSIGN_OR_RETURN(h->reader, PartReader::Open(env_, final_dir, degraded_));
+  // Before it is published (the inputs serve the queries meanwhile).
+  if (opt_.fresh_data) opt_.fresh_data->PartWritten(*h->reader);
 
   bool still_there = true;
   {
@@ -327,11 +331,15 @@ Result<bool> PartitionSet::MergeOnce() {
   }
   if (!still_there) {
     h.reset();
+    if (opt_.fresh_data) opt_.fresh_data->PartRetired(final_dir);
     VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(final_dir));
     return false;
   }
   // Open snapshots keep reading the inputs through their open files.
-  for (const auto& in : inputs) VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(in->reader->dir()));
+  for (const auto& in : inputs) {
+    if (opt_.fresh_data) opt_.fresh_data->PartRetired(in->reader->dir());
+    VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(in->reader->dir()));
+  }
   return true;
 }
 
@@ -397,6 +405,7 @@ Result<PartitionSet::RowDeletionStats> PartitionSet::DeleteRows(
     // The old part goes by a rename to a tmp- name first (atomic; Open deletes tmp-
     // directories), so a crash mid-delete never leaves half a part that would be loaded.
     const std::string doomed_dir = JoinPath(pdir, file_names::PartDirName(p->seq, true));
+    if (opt_.fresh_data) opt_.fresh_data->PartRetired(p->reader->dir());
     VIGIA_RETURN_IF_ERROR(env_->RenameFile(p->reader->dir(), doomed_dir));
     VIGIA_RETURN_IF_ERROR(env_->SyncDir(pdir));
     VIGIA_RETURN_IF_ERROR(env_->RemoveDirRecursive(doomed_dir));
@@ -453,7 +462,11 @@ Status PartitionSet::DropPartitions(const std::vector<PartitionKey>& keys) {
     std::lock_guard<std::mutex> l(mu_);
     std::vector<std::shared_ptr<const PartHandle>> parts;
     for (const auto& p : current_->parts) {
-      if (std::find(keys.begin(), keys.end(), p->partition) == keys.end()) parts.push_back(p);
+      if (std::find(keys.begin(), keys.end(), p->partition) == keys.end()) {
+        parts.push_back(p);
+      } else if (opt_.fresh_data) {
+        opt_.fresh_data->PartRetired(p->reader->dir());
+      }
     }
     auto broken = std::make_shared<std::vector<BrokenPart>>();
     for (const BrokenPart& b : *broken_) {

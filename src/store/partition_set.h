@@ -50,6 +50,7 @@
 #include "store/format/part_writer.h"
 #include "store/partition_key.h"
 #include "store/retention.h"
+#include "store/store.h"
 
 namespace vigia {
 
@@ -64,6 +65,9 @@ struct PartitionSetOptions {
   // in all at most limits::kFlushQueryYieldBudgetMs per flush, kMergeQueryYieldBudgetMs per merge.
   // nullptr = QueryPriority::Global().
   QueryPriority* priority = nullptr;
+  // Told of each part a flush or a merge writes (before it is published) and of the parts a
+  // merge replaces (StoreOptions::fresh_data). nullptr = nobody.
+  std::shared_ptr<FreshDataListener> fresh_data;
 };
 
 // One part as the set tracks it.

@@ -227,6 +227,55 @@ TEST_F(PartitionSetTest, AMergePausesWhileAQueryRuns) {
 
 // A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
 // the memtable, hence memory, must drain however many queries run.
+// Records FreshDataListener calls, and whether the part was already published at PartWritten.
+class RecordingListener final : public FreshDataListener {
+ public:
+  void BatchAppending(const std::shared_ptr<const EventBatch>&) override {}
+  void PartWritten(const PartReader& part) override {
+    bool published = false;
+    for (const auto& p : set->Snapshot()->parts) published |= p->reader->dir() == part.dir();
+    written.push_back(part.dir());
+    written_after_publish += published;
+    written_rows += part.meta().rows;
+  }
+  void PartRetired(const std::string& part_dir) override { retired.push_back(part_dir); }
+
+  PartitionSet* set = nullptr;
+  std::vector<std::string> written, retired;
+  size_t written_after_publish = 0;
+  uint64_t written_rows = 0;
+};
+
+TEST_F(PartitionSetTest, FlushesAndMergesTellTheListenerBeforePublishing) {
+  auto listener = std::make_shared<RecordingListener>();
+  PartitionSetOptions o = Options();
+  o.fresh_data = listener;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  listener->set = set->get();
+  std::vector<EventBatch> batches;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(90 + i, 600, kBase));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+  }
+  std::vector<std::string> inputs;
+  for (const auto& p : (*set)->Snapshot()->parts) inputs.push_back(p->reader->dir());
+  EXPECT_EQ(listener->written, inputs);
+  EXPECT_EQ(listener->written_rows, 1800u);
+  EXPECT_TRUE(listener->retired.empty());
+
+  auto merged = (*set)->MergeOnce();
+  ASSERT_TRUE(merged.ok() && *merged) << merged.status().ToString();
+  auto snap = (*set)->Snapshot();
+  ASSERT_EQ(snap->parts.size(), 1u);
+  ASSERT_EQ(listener->written.size(), 4u);
+  EXPECT_EQ(listener->written.back(), snap->parts[0]->reader->dir());
+  EXPECT_EQ(listener->written_rows, 3600u);
+  EXPECT_EQ(listener->written_after_publish, 0u);  // every part was told of before publishing
+  EXPECT_EQ(listener->retired, inputs);
+}
+
 TEST_F(PartitionSetTest, AFlushYieldsToQueriesForABoundedTime) {
   QueryPriority priority;
   PartitionSetOptions o = Options();

@@ -31,6 +31,28 @@
 
 namespace vigia {
 
+class PartReader;  // store/format/part_reader.h (the store's internals)
+
+// Told of data as it becomes readable, so a reader can prepare for it off its own path: the
+// query engine builds a batch's columns when it is appended and decodes a fresh part's chunks
+// into its cache before the part is published (query/fresh_data_warmer.h), so the first
+// query after an append, a flush or a merge does not do that work while it is timed.
+// Thread-safety: called from any appending thread and from the flush and merge threads, at
+// once: implementations must be thread-safe. They must not call back into the store.
+class FreshDataListener {
+ public:
+  virtual ~FreshDataListener() = default;
+  // `batch` was admitted and is about to be written to the WAL and inserted in the memtable.
+  // Called on the appending thread (Store::Append), before the batch is readable.
+  virtual void BatchAppending(const std::shared_ptr<const EventBatch>& batch) = 0;
+  // A flush or a merge wrote `part` (complete and renamed into place) and will publish it
+  // once this returns: no query reads it yet. Called on the flush or merge thread.
+  virtual void PartWritten(const PartReader& part) = 0;
+  // The part in directory `part_dir` was replaced (by a merge) or removed: no new snapshot
+  // reads it (open ones still may).
+  virtual void PartRetired(const std::string& part_dir) = 0;
+};
+
 struct StoreOptions {
   std::string data_dir = "./data";
   FsyncPolicy fsync = FsyncPolicy::kInterval;
@@ -78,6 +100,9 @@ struct StoreOptions {
   // (the server's audit chainer), so no flush deletes records it has not passed yet, not
   // even between Open and the attach.
   bool hold_wal_for_observer = false;
+  // Told of appended batches and of parts written and retired (FreshDataListener above);
+  // nullptr = nobody. The server gives its query engine's (LocalStoreBackend::FreshDataWarmer).
+  std::shared_ptr<FreshDataListener> fresh_data;
 };
 
 // A consumer of the WAL (the audit chainer, audit/audit_chainer.h): sees every record the

@@ -94,6 +94,7 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   PartitionSetOptions po;
   po.data_dir = options.data_dir;
   po.env = env;
+  po.fresh_data = options.fresh_data;
   VIGIA_ASSIGN_OR_RETURN(store->parts_, PartitionSet::Open(po));
   PartitionSet* parts = store->parts_.get();
 
@@ -173,6 +174,9 @@ Status StoreImpl::Append(std::shared_ptr<const EventBatch> batch) {
   // Counted from here until a flush removes the batch from the memtable (store_impl.h).
   const uint64_t bytes = batch->MemoryUsage();
   VIGIA_RETURN_IF_ERROR(admission_.Admit(bytes, [this] { flush_cv_.notify_one(); }));
+  // On this thread, in parallel with the other appenders, before the batch is readable: the
+  // query engine builds the columns its recent queries read (FreshDataListener).
+  if (options_.fresh_data) options_.fresh_data->BatchAppending(batch);
   // The scratch view stays valid until this thread encodes again, i.e. past Append.
   const batch_codec::EncodedEvents encoded = batch_codec::EncodeToScratchWithOffsets(*batch);
   // Inserted by the WAL's commit hook, in sequence order (see store_impl.h).
