@@ -138,6 +138,12 @@ inline constexpr int kMemtableStallMaxMs = 10'000;
 // Oldest memtable batch age that triggers a flush, so a quiet server still moves its
 // events to compressed parts and trims the WAL.
 inline constexpr int kMemtableFlushAgeMs = 30'000;
+// A memtable batch's string column is built in dictionary form (query/memtable_block.h), as
+// a part's dictionary chunks decode, while it has at most this many distinct values (and at
+// most half as many as rows): the dashboards' group and filter fields (service, kind,
+// level, route, method) have tens to hundreds. Past it the column stays one view per row and
+// the build stops hashing: a request id or a message would only fill the table.
+inline constexpr size_t kMemtableDictMaxEntries = 4096;
 
 // --- queries first under ingest (common/query_priority.h) -----------------------------
 // Longest an ingest batch waits to start decoding while a query runs and another batch is

@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "common/limits.h"
+
 namespace vigia {
 namespace {
 
@@ -11,6 +13,42 @@ constexpr size_t kTypes = 5;  // ColumnType values
 
 // Column indexes of one field name, per type (-1 = none yet).
 using TypeSlots = std::array<int32_t, kTypes>;
+
+// Turns a flat string column into dictionary form (distinct values in first-appearance
+// order, a code per row, 0 where absent) when it has few distinct values; leaves it flat
+// otherwise (limits::kMemtableDictMaxEntries).
+void ToDictionary(ColumnVector* c) {
+  const size_t n = c->strings.size();
+  const size_t max_entries = std::min(limits::kMemtableDictMaxEntries, std::max<size_t>(n / 2, 1));
+  std::unordered_map<std::string_view, uint16_t> index;
+  std::vector<std::string_view> dict;
+  std::vector<uint16_t> codes(n, 0);
+  // Neighbouring events often repeat a value: compare with the last one before hashing.
+  std::string_view last;
+  uint16_t last_code = 0;
+  bool have_last = false;
+  for (size_t r = 0; r < n; ++r) {
+    if (!c->present[r]) continue;
+    const std::string_view v = c->strings[r];
+    if (have_last && v == last) {
+      codes[r] = last_code;
+      continue;
+    }
+    auto [it, added] = index.try_emplace(v, static_cast<uint16_t>(dict.size()));
+    if (added) {
+      if (dict.size() == max_entries) return;  // too many values: stays flat
+      dict.push_back(v);
+    }
+    codes[r] = last_code = it->second;
+    last = v;
+    have_last = true;
+  }
+  if (dict.empty()) dict.emplace_back();  // no row has it: code 0 must still index
+  c->dict = std::move(dict);
+  c->codes = std::move(codes);
+  c->dictionary = true;
+  std::vector<std::string_view>().swap(c->strings);
+}
 
 }  // namespace
 
@@ -166,7 +204,9 @@ void MemtableBlock::BuildLocked(const EventBatch& batch, const std::vector<std::
   for (size_t i = first_new; i < columns_.size(); ++i) {
     ColumnVector& c = columns_[i];
     c.all_present = std::find(c.present.begin(), c.present.end(), 0) == c.present.end();
-    added += c.present.size() + c.ints.size() * sizeof(int64_t) + c.floats.size() * sizeof(double) +
+    if (c.type == ColumnType::kString) ToDictionary(&c);
+    added += c.codes.size() * sizeof(uint16_t) + c.dict.size() * sizeof(std::string_view) +
+             c.present.size() + c.ints.size() * sizeof(int64_t) + c.floats.size() * sizeof(double) +
              c.strings.size() * sizeof(std::string_view);
   }
   bytes_.fetch_add(added, std::memory_order_relaxed);

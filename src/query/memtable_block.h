@@ -17,6 +17,15 @@
 // held by any snapshot) and the cache next sweeps: it sweeps before each new entry and every
 // 64 hits.
 //
+// A string column with few distinct values (at most limits::kMemtableDictMaxEntries, and at
+// most half the rows: service, kind, level, route...) is built in dictionary form, as a part's
+// dictionary chunk decodes, so the filter and group-by kernels decide once per value instead
+// of comparing or hashing a string per row (a dashboard's `count() by (service)` over a full
+// memtable hashed ~400k strings per query); the others stay one view per row.
+//
+// The server builds the columns its recent queries read when a batch is appended, before the
+// batch is readable (fresh_data_warmer.h), so queries mostly find them built.
+//
 // String values are views into the batch's arena: a MemtableBlock is valid only while its
 // EventBatch lives. The engine holds the batch through its StoreSnapshot while it uses the
 // block; the cache itself holds the batch only weakly.

@@ -170,6 +170,51 @@ TEST(MemtableBlockTest, ViewsBuildOnlyTheNamesAskedForAndReadAsTheRowAccessor) {
   EXPECT_EQ(block->built_names(), 10u);  // built once, reused
 }
 
+// Few-valued string fields are built as parts decode their dictionary chunks (one entry per
+// distinct value, a code per row), so filters and group-by decide per value, not per row;
+// fields with about as many values as rows stay one view per row.
+TEST(MemtableBlockTest, FewValuedStringsAreBuiltInDictionaryForm) {
+  auto batch = Normalized(Lines());
+  auto block = MemtableBlock::Create(*batch);
+  BlockView v;
+  block->View(*batch, std::vector<std::string>{"level", "service", "msg", "_msg", "code"}, &v);
+  auto only = [&](const char* name, ColumnType type) -> const ColumnVector* {
+    const auto* cols = v.Find(name);
+    if (cols == nullptr) return nullptr;
+    for (const ColumnVector* c : *cols) {
+      if (c->type == type) return c;
+    }
+    return nullptr;
+  };
+  const ColumnVector* level = only("level", ColumnType::kString);
+  ASSERT_NE(level, nullptr);
+  EXPECT_TRUE(level->dictionary);
+  EXPECT_TRUE(level->all_present);
+  EXPECT_EQ(level->dict, (std::vector<std::string_view>{"info", "error", "warn", "debug"}));
+  EXPECT_EQ(level->codes.size(), batch->size());
+  EXPECT_TRUE(level->strings.empty());
+  const ColumnVector* service = only("service", ColumnType::kString);
+  ASSERT_NE(service, nullptr);
+  EXPECT_TRUE(service->dictionary);
+  EXPECT_EQ(service->dict.size(), 3u);
+  // Present in a seventh of the rows, 43 distinct values: a dictionary with code 0 elsewhere.
+  const ColumnVector* code = only("code", ColumnType::kString);
+  ASSERT_NE(code, nullptr);
+  EXPECT_TRUE(code->dictionary);
+  EXPECT_FALSE(code->all_present);
+  for (size_t r = 0; r < batch->size(); ++r) {
+    if (!code->IsPresent(r)) {
+      EXPECT_EQ(code->codes[r], 0) << r;
+    }
+  }
+  // Every message differs: flat.
+  const ColumnVector* msg = only("msg", ColumnType::kString);
+  if (msg == nullptr) msg = only("_msg", ColumnType::kString);  // as the normalizer names it
+  ASSERT_NE(msg, nullptr);
+  EXPECT_FALSE(msg->dictionary);
+  EXPECT_EQ(msg->strings.size(), batch->size());
+}
+
 TEST(MemtableBlockTest, RepeatedFieldNameKeepsTheFirstOccurrence) {
   EventBatch batch;
   batch.BeginEvent(5);
