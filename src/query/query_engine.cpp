@@ -141,6 +141,11 @@ class Engine {
   Status ScanBlock(const BlockTask& t, Worker* w) const;
   // Plain rows into w->rows, or folded into `stats` when given.
   Status ScanMemtable(Worker* w, ColumnStats* stats) const;
+  // The same for memtable batch `bi` alone.
+  Status ScanMemtableBatch(size_t bi, Worker* w, ColumnStats* stats) const;
+  // Memtable batches scanned by ScanParallel's threads beside the part blocks (the stats
+  // pipe's partial aggregates merge in any order); otherwise by ScanMemtable afterwards.
+  size_t ParallelMemtableTasks() const { return plan_.stats_first ? snap_.memtable.size() : 0; }
   Status ScanParallel(std::vector<Worker>* workers) const;
   Status ScanCapped(Worker* w) const;
   Status ScanStreaming(Worker* w) const;
@@ -220,56 +225,64 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
 // Memtable batches through their cached columnar form (memtable_block.h) and the same
 // column kernels as part blocks; matching rows keep the event's own field order.
 Status Engine::ScanMemtable(Worker* w, ColumnStats* stats) const {
-  const uint32_t base = static_cast<uint32_t>(snap_.parts->parts.size());
   for (size_t bi = 0; bi < snap_.memtable.size(); ++bi) {
-    VIGIA_RETURN_IF_ERROR(BeforeBlock());
-    const EventBatch& batch = *snap_.memtable[bi];
-    w->qs.rows_scanned += batch.size();
-    if (batch.empty()) continue;
-    std::shared_ptr<const MemtableBlock> block =
-        MemtableBlockCache::Default().Get(snap_.memtable[bi]);
-    if (block->max_ts() < plan_.min_ts || block->min_ts() >= plan_.max_ts) continue;
-    // Only the columns the filter reads, and the aggregation's: matching rows are taken
-    // from the batch itself.
-    block->View(batch, stats ? plan_.columns : plan_.filter_columns, &w->memtable_view);
-    const BlockView& v = w->memtable_view;
-    TimeMask(v, block->min_ts(), block->max_ts(), &w->mask);
-    filter_.Apply(v, &w->mask);
-    uint64_t matched = 0;
-    for (uint8_t m : w->mask) matched += m;
-    w->qs.rows_matched += matched;
-    if (matched == 0) continue;
-    if (stats) {
-      VIGIA_RETURN_IF_ERROR(stats->AddBlock(v, w->mask));
-      continue;
-    }
-    const auto& events = batch.events();
-    for (size_t ei = 0; ei < events.size(); ++ei) {
-      if (!w->mask[ei]) continue;
-      OrderedRow r;
-      r.ts = events[ei].ts_ns;
-      r.source = base + static_cast<uint32_t>(bi);
-      r.row = static_cast<uint32_t>(ei);
-      r.rec = EventToRecord(batch, events[ei]);
-      w->memory += r.rec.MemoryUsage();
-      w->rows.push_back(std::move(r));
-    }
-    VIGIA_RETURN_IF_ERROR(CheckRowMemory(*w));
+    VIGIA_RETURN_IF_ERROR(ScanMemtableBatch(bi, w, stats));
   }
   return Status::Ok();
+}
+
+Status Engine::ScanMemtableBatch(size_t bi, Worker* w, ColumnStats* stats) const {
+  const uint32_t base = static_cast<uint32_t>(snap_.parts->parts.size());
+  VIGIA_RETURN_IF_ERROR(BeforeBlock());
+  const EventBatch& batch = *snap_.memtable[bi];
+  w->qs.rows_scanned += batch.size();
+  if (batch.empty()) return Status::Ok();
+  std::shared_ptr<const MemtableBlock> block =
+      MemtableBlockCache::Default().Get(snap_.memtable[bi]);
+  if (block->max_ts() < plan_.min_ts || block->min_ts() >= plan_.max_ts) return Status::Ok();
+  // Only the columns the filter reads, and the aggregation's: matching rows are taken
+  // from the batch itself.
+  block->View(batch, stats ? plan_.columns : plan_.filter_columns, &w->memtable_view);
+  const BlockView& v = w->memtable_view;
+  TimeMask(v, block->min_ts(), block->max_ts(), &w->mask);
+  filter_.Apply(v, &w->mask);
+  uint64_t matched = 0;
+  for (uint8_t m : w->mask) matched += m;
+  w->qs.rows_matched += matched;
+  if (matched == 0) return Status::Ok();
+  if (stats) return stats->AddBlock(v, w->mask);
+  const auto& events = batch.events();
+  for (size_t ei = 0; ei < events.size(); ++ei) {
+    if (!w->mask[ei]) continue;
+    OrderedRow r;
+    r.ts = events[ei].ts_ns;
+    r.source = base + static_cast<uint32_t>(bi);
+    r.row = static_cast<uint32_t>(ei);
+    r.rec = EventToRecord(batch, events[ei]);
+    w->memory += r.rec.MemoryUsage();
+    w->rows.push_back(std::move(r));
+  }
+  return CheckRowMemory(*w);
 }
 
 Status Engine::ScanParallel(std::vector<Worker>* workers) const {
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::vector<Status> status(workers->size());
+  // The memtable's batches first: each costs more than a part block of as many rows.
+  const size_t mem = ParallelMemtableTasks();
+  const size_t total = mem + tasks_.size();
   auto work = [&](size_t wi) {
     Worker& w = (*workers)[wi];
-    for (size_t i;
-         !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < tasks_.size();) {
-      const uint64_t before = w.qs.rows_scanned;
-      Status s = ScanBlock(tasks_[i], &w);
-      Progress(w.qs.rows_scanned - before, wi == 0);
+    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < total;) {
+      Status s;
+      if (i < mem) {
+        s = ScanMemtableBatch(i, &w, w.stats.get());
+      } else {
+        const uint64_t before = w.qs.rows_scanned;
+        s = ScanBlock(tasks_[i - mem], &w);
+        Progress(w.qs.rows_scanned - before, wi == 0);
+      }
       if (!s.ok()) {
         status[wi] = std::move(s);
         failed = true;
@@ -398,9 +411,10 @@ Result<QueryResult> Engine::Run() {
   std::vector<Worker> workers;
   const bool stream = obs_.on_rows && StreamableQuery(q_);
   const bool capped = !plan_.stats_first && plan_.row_cap > 0;
-  const size_t nthreads = capped || stream || tasks_.size() < limits::kQueryParallelMinBlocks
-                              ? 1
-                              : static_cast<size_t>(limits::kQueryWorkerThreads);
+  const size_t nthreads =
+      capped || stream || tasks_.size() + ParallelMemtableTasks() < limits::kQueryParallelMinBlocks
+          ? 1
+          : static_cast<size_t>(limits::kQueryWorkerThreads);
   for (size_t i = 0; i < nthreads; ++i) {
     VIGIA_ASSIGN_OR_RETURN(Worker w, NewWorker());
     workers.push_back(std::move(w));
@@ -431,8 +445,7 @@ Result<QueryResult> Engine::Run() {
     for (size_t i = 1; i < workers.size(); ++i) {
       VIGIA_RETURN_IF_ERROR(agg.Merge(std::move(*workers[i].stats->Release())));
     }
-    VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, main.stats.get()));
-    rows = agg.Finish();
+    rows = agg.Finish();  // the memtable's batches were folded in by ScanParallel
     first_pipe = 1;
   } else {
     if (!capped && !stream) VIGIA_RETURN_IF_ERROR(ScanMemtable(&main, nullptr));

@@ -225,6 +225,40 @@ TEST_F(QueryEngineTest, StatsMatchTheRowEvaluator) {
   }
 }
 
+// A memtable of many batches (a live server's: tens of 20,000-event batches) is scanned by the
+// worker threads beside the part blocks when the query aggregates; each batch counts once.
+TEST_F(QueryEngineTest, StatsOverManyMemtableBatchesMatchTheRowEvaluator) {
+  StoreSnapshot snap;
+  snap.parts = snap_->parts;
+  std::vector<std::shared_ptr<EventBatch>> mem;
+  for (int i = 0; i < 9; ++i) {
+    auto b = std::make_shared<EventBatch>();
+    Generate(b.get(), t0_ + (300 + 500 * i) * 1000 * kMs, 150 + 40 * i, 10 + i);
+    mem.push_back(b);
+    snap.memtable.push_back(b);
+  }
+  for (const char* text : {
+           "kind:request | stats p95(duration_ms), count() by (service)",
+           "* | stats count(), count_distinct(ip) by (kind, level)",
+           "kind:request | stats count() by (_time:5m, route)",
+           "* | limit 7 | stats count()",
+       }) {
+    SCOPED_TRACE(text);
+    auto q = ParseVql(text);
+    ASSERT_TRUE(q.ok()) << q.status().ToString();
+    auto ev = RowEvaluator::Create(*q, Options());
+    ASSERT_TRUE(ev.ok());
+    for (const EventBatch& b : *events_) ASSERT_TRUE((*ev)->Add(b).ok());
+    for (const auto& b : mem) ASSERT_TRUE((*ev)->Add(*b).ok());
+    auto want = (*ev)->Finish();
+    ASSERT_TRUE(want.ok());
+    auto got = RunQuery(snap, *q, Options());
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(FormatRows(got->rows, OutputFormat::kCsv),
+              FormatRows(want->rows, OutputFormat::kCsv));
+  }
+}
+
 TEST_F(QueryEngineTest, SinceUntilNarrowTheScan) {
   QueryOptions opt = Options();
   opt.range.from_ns = t0_ + 3600'000 * kMs;
