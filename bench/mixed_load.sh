@@ -23,7 +23,9 @@
 # server (on 127.0.0.1 only) is stopped on exit. `make bench` runs it (1M preloaded, 2M at full speed);
 # `make bench-smoke` (part of `make test`) runs a small one so the script never rots.
 # Environment: QUERY (VQL), INTERVAL (0.5), QUERIES (20), BATCH (1000), PORT (17098),
-# INGEST_EVENTS (rate x seconds).
+# INGEST_EVENTS (rate x seconds), QUERY_LOG (a file: one line per query with its phase, time,
+# the server's X-Vigia-* stats — rows scanned, bytes read from parts, elapsed — and the
+# memtable's events then).
 set -euo pipefail
 BUILD=${1:?build dir}
 PRELOAD=${2:-1000000}
@@ -60,8 +62,12 @@ done
 query_loop() {
   local file=$1 n=$2 r
   for _ in $(seq "$n"); do
-    r=$(curl -s --max-time 60 -o /dev/null -w '%{http_code} %{time_total}' -G "$URL/v1/query" \
-      --data-urlencode "q=$QUERY" --data-urlencode "format=ndjson") || r="000 0"
+    r=$(curl -s --max-time 60 -D "$DATA.hdr" -o /dev/null -w '%{http_code} %{time_total}' \
+      -G "$URL/v1/query" --data-urlencode "q=$QUERY" --data-urlencode "format=ndjson") || r="000 0"
+    if [ -n "${QUERY_LOG:-}" ]; then  # phase, seconds, the server's X-Vigia-* stats, memtable
+      echo "${file##*.} ${r#* } $(grep -io 'x-vigia-[a-z-]*: [0-9.]*' "$DATA.hdr" | tr -d '\r' |
+        tr '\n' ' ') memtable_events=$(stat_field events)" >>"$QUERY_LOG"
+    fi
     if [ "${r%% *}" = 200 ]; then
       awk -v s="${r#* }" 'BEGIN { printf "%.1f\n", s * 1000 }' >>"$file"
     else
