@@ -132,6 +132,11 @@ inline constexpr uint64_t kMemtableFlushBytes = 192u << 20;
 // part of the server's peak RSS (10M events at full speed: 1.27 GB peak with 384 MiB, 1.38 GB
 // with 512 MiB, at the same ingest rate within noise; docs/ingest-performance.md).
 inline constexpr uint64_t kMemtableMaxBytes = 2 * kMemtableFlushBytes;
+// How often the store's maintenance thread checks the memtable's age (memtable_flush_age_ms)
+// when no append wakes it (StoreOptions::maintenance_check_ms): the age flush is late by at
+// most this much. A full memtable does not wait for it (the append that fills it, and the end
+// of a flush that leaves it full, start the next flush at once).
+inline constexpr int kMaintenanceCheckMs = 200;
 // Longest an Append waits for the memtable to drain before failing with 503 + Retry-After
 // (a flush of a full memtable takes a few seconds on 2 busy cores).
 inline constexpr int kMemtableStallMaxMs = 10'000;

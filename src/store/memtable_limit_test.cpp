@@ -294,6 +294,30 @@ TEST_F(MemtableLimitTest, ABatchLargerThanTheLimitIsAcceptedIntoAnEmptyMemtable)
   EXPECT_EQ(CountRows(*s), 2u * kBatchEvents);
 }
 
+// A flush that ends with the memtable due again (appends filled it while it ran, as under
+// full ingest) is followed by the next one at once. The append's wake-up came while the
+// flush thread was busy and found nobody waiting: the thread used to sleep until another
+// append or its check interval (200 ms, here 10 min) while appends stalled at the limit.
+TEST_F(MemtableLimitTest, AFlushThatEndsWithTheMemtableDueIsFollowedByTheNextAtOnce) {
+  StoreOptions o = Options(0);              // no memory limit: only the flush size matters
+  o.memtable_flush_bytes = batch_bytes_;    // every batch makes the memtable due
+  o.maintenance_check_ms = 600'000;         // only wake-ups and due memtables flush
+  faults_.SetSyncDelayMicros(100'000);      // a flush takes a few 100 ms (its part's syncs)
+  auto s = Open(o);
+  ASSERT_NE(s, nullptr);
+  const uint64_t syncs_before = faults_.syncs();
+  ASSERT_TRUE(s->Append(Events(kNow, kBatchEvents)).ok());  // wakes the flush thread
+  // The flush is writing its part (more syncs follow the first), so the next append's
+  // wake-up finds the thread busy.
+  ASSERT_TRUE(WaitUntil([&] { return faults_.syncs() > syncs_before + 1; }));
+  ASSERT_EQ(s->Stats().flushes, 0u);
+  ASSERT_TRUE(s->Append(Events(kNow + kBatchEvents, kBatchEvents)).ok());
+  ASSERT_TRUE(WaitUntil([&] { return s->Stats().flushes >= 2; }))
+      << "flushes " << s->Stats().flushes << ": the second waited for a wake-up";
+  EXPECT_EQ(s->Stats().memtable_events, 0u);
+  EXPECT_EQ(CountRows(*s), 2u * kBatchEvents);
+}
+
 // Events replayed from the WAL at Open count against the limit.
 TEST_F(MemtableLimitTest, ReplayedEventsCountAgainstTheLimit) {
   {

@@ -73,6 +73,11 @@ struct StoreOptions {
   // disabled (memtable_flush_bytes = 0: nothing would make room).
   uint64_t memtable_max_bytes = limits::kMemtableMaxBytes;
   int memtable_stall_max_ms = limits::kMemtableStallMaxMs;
+  // How often the maintenance thread looks at the memtable's age and size (and at whether
+  // retention or the stats line is due) when nothing wakes it. An append that fills the
+  // memtable wakes it at once, and a flush that ends with the memtable due again is followed
+  // by the next one without waiting.
+  int maintenance_check_ms = limits::kMaintenanceCheckMs;
   bool background_merges = true;
   // Close() writes the memtable to parts (when flushing is enabled), so a clean shutdown
   // leaves compressed parts and a nearly empty WAL. If that flush fails the WAL still has
