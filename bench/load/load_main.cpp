@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   uint64_t gen_events = 0, seed = 1;
   int64_t start_ms = 0;
   bool json = false;
+  std::string timings_path;
   app.add_option("--url", opt.url, "endpoint (query string included)")->required();
   app.add_option("--file", file, "NDJSON file to send");
   app.add_option("--gen-events", gen_events, "send this many generated events instead of a file");
@@ -39,6 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--content-type", opt.content_type, "Content-Type of the bodies");
   app.add_option("--timeout", opt.timeout_sec, "seconds allowed per batch");
   app.add_flag("--json", json, "print the report as JSON");
+  app.add_option("--timings", timings_path,
+                 "write every batch's 'start_ms latency_ms connection ok' to this file");
   CLI11_PARSE(app, argc, argv);
 
   std::unique_ptr<vigia::bench::BatchSource> source;
@@ -70,6 +73,14 @@ int main(int argc, char** argv) {
   if (!report.ok()) {
     std::fprintf(stderr, "vigia-load: %s\n", report.status().ToString().c_str());
     return 2;
+  }
+  if (!timings_path.empty()) {
+    std::FILE* f = std::fopen(timings_path.c_str(), "w");
+    const std::string text = report->TimingsText();
+    if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+      std::fprintf(stderr, "vigia-load: cannot write %s\n", timings_path.c_str());
+    }
+    if (f != nullptr) std::fclose(f);
   }
   std::printf("%s\n", json ? report->ToJson().c_str() : report->ToText().c_str());
   return report->ok() ? 0 : 1;

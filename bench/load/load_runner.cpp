@@ -65,7 +65,9 @@ Result<LoadReport> LoadRunner::Run(BatchSource* source) {
   std::atomic<uint64_t> scheduled_events{0};
   const auto start = Clock::now();
 
+  std::atomic<int> next_connection{0};
   auto sender = [&]() {
+    const int connection = next_connection.fetch_add(1);
     CURL* curl = curl_easy_init();
     if (curl == nullptr) {
       std::lock_guard<std::mutex> lock(mu);
@@ -91,6 +93,7 @@ Result<LoadReport> LoadRunner::Run(BatchSource* source) {
 
     std::string scratch;
     std::vector<double> mine;
+    std::vector<BatchTiming> timings;
     LoadReport local;
     Batch batch;
     while (source->Next(opt_.batch_lines, &scratch, &batch)) {
@@ -109,6 +112,10 @@ Result<LoadReport> LoadRunner::Run(BatchSource* source) {
       const auto t0 = Clock::now();
       const CURLcode rc = curl_easy_perform(curl);
       mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      BatchTiming& timing = timings.emplace_back();
+      timing.start_ms = std::chrono::duration<double, std::milli>(t0 - start).count();
+      timing.latency_ms = mine.back();
+      timing.connection = connection;
       ++local.batches;
       long code = 0;
       curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
@@ -123,6 +130,7 @@ Result<LoadReport> LoadRunner::Run(BatchSource* source) {
         local.errors.push_back(std::move(error));
         continue;
       }
+      timing.ok = true;
       local.events += batch.lines;
       local.bytes += batch.body.size();
       const int64_t accepted = ParseAccepted(reply);
@@ -151,12 +159,15 @@ Result<LoadReport> LoadRunner::Run(BatchSource* source) {
         report.errors.push_back(std::move(e));
     }
     latencies.insert(latencies.end(), mine.begin(), mine.end());
+    report.timings.insert(report.timings.end(), timings.begin(), timings.end());
   };
 
   std::vector<std::thread> threads;
   for (int i = 0; i < opt_.connections; ++i) threads.emplace_back(sender);
   for (std::thread& t : threads) t.join();
   report.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::sort(report.timings.begin(), report.timings.end(),
+            [](const BatchTiming& a, const BatchTiming& b) { return a.start_ms < b.start_ms; });
   report.p50_ms = Percentile(&latencies, 0.50);
   report.p99_ms = Percentile(&latencies, 0.99);
   report.max_ms = latencies.empty() ? 0 : latencies.back();
@@ -182,6 +193,17 @@ std::string LoadReport::ToJson() const {
   w.Key("errors").BeginArray();
   for (const std::string& e : errors) w.String(e);
   w.EndArray().EndObject();
+  return out;
+}
+
+std::string LoadReport::TimingsText() const {
+  std::string out;
+  char line[96];
+  for (const BatchTiming& t : timings) {
+    std::snprintf(line, sizeof line, "%.3f %.3f %d %d\n", t.start_ms, t.latency_ms, t.connection,
+                  t.ok ? 1 : 0);
+    out += line;
+  }
   return out;
 }
 

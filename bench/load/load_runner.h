@@ -31,6 +31,15 @@ struct LoadOptions {
   int max_error_messages = 5;      // failures kept verbatim in the report
 };
 
+// One batch as the sender saw it: when it left (ms since the run started), how long it took
+// until the reply (or the failure), which connection sent it.
+struct BatchTiming {
+  double start_ms = 0;
+  double latency_ms = 0;
+  int connection = 0;
+  bool ok = false;
+};
+
 struct LoadReport {
   uint64_t events = 0;  // lines sent in batches that got a reply
   uint64_t accepted = 0;
@@ -41,12 +50,17 @@ struct LoadReport {
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   std::vector<std::string> errors;  // first failures, "HTTP 500: body" or curl's message
+  // Every batch, in the order they left (the percentiles above are of these latencies).
+  std::vector<BatchTiming> timings;
 
   double EventsPerSec() const { return seconds > 0 ? static_cast<double>(events) / seconds : 0; }
   double MBPerSec() const { return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0; }
   bool ok() const { return failed_batches == 0 && partial_batches == 0; }
   std::string ToJson() const;
   std::string ToText() const;
+  // "start_ms latency_ms connection ok" per batch, one a line, in the order they left: to
+  // line slow batches up with what the server did then (its log, /v1/stats samples).
+  std::string TimingsText() const;
 };
 
 // Nearest-rank percentile of `v` (sorted in place). 0 when empty. REQUIRES: 0 <= q <= 1.

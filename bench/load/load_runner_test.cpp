@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -109,6 +110,24 @@ TEST(LoadRunner, SendsEveryLineExactlyOnceOverSeveralConnections) {
   EXPECT_GT(report->p99_ms, 0);
   EXPECT_GE(report->p99_ms, report->p50_ms);
   EXPECT_NE(report->ToJson().find("\"events\":1050"), std::string::npos);
+  // One timing per batch, in the order they left, whose latencies are the percentiles' own.
+  ASSERT_EQ(report->timings.size(), 11u);
+  std::vector<double> latencies;
+  std::set<int> connections;
+  for (size_t i = 0; i < report->timings.size(); ++i) {
+    const BatchTiming& t = report->timings[i];
+    EXPECT_TRUE(t.ok);
+    if (i > 0) {
+      EXPECT_GE(t.start_ms, report->timings[i - 1].start_ms);
+    }
+    latencies.push_back(t.latency_ms);
+    connections.insert(t.connection);
+  }
+  EXPECT_EQ(Percentile(&latencies, 0.99), report->p99_ms);
+  EXPECT_EQ(latencies.back(), report->max_ms);
+  for (int c : connections) EXPECT_TRUE(c >= 0 && c < 3) << c;
+  const std::string text = report->TimingsText();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 11);
   std::remove(path.c_str());
 }
 
@@ -127,6 +146,10 @@ TEST(LoadRunner, CountsFailedAndPartialBatches) {
     EXPECT_FALSE(report->ok());
     EXPECT_EQ(report->failed_batches, 2u);
     EXPECT_EQ(report->events, 400u);
+    ASSERT_EQ(report->timings.size(), 6u);
+    EXPECT_EQ(std::count_if(report->timings.begin(), report->timings.end(),
+                            [](const BatchTiming& t) { return !t.ok; }),
+              2);
     ASSERT_FALSE(report->errors.empty());
     EXPECT_EQ(report->errors[0].rfind("HTTP 503", 0), 0u) << report->errors[0];
   }
