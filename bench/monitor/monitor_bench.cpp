@@ -39,6 +39,7 @@
 #include "monitor/monitor_config.h"
 #include "monitor/red_metrics.h"
 #include "monitor/slo_evaluator.h"
+#include "monitor/traffic_refill.h"
 #include "monitor/traffic_stats.h"
 #include "query/local_store_backend.h"
 #include "store/store.h"
@@ -419,21 +420,30 @@ int Main(int argc, char** argv) {
   Report("/v1/stats/traffic?window=15m, median", Median(t15), "ms");
   Report("/v1/stats/traffic?window=1h, median", Median(t60), "ms");
   {
+    // The server's start-up refill (monitor/traffic_refill.h): the counts before the listener
+    // opens, then the unique IPs in the background.
     TrafficStats refill(Env::Default());
-    Result<Query> q = ParseVql(TrafficStats::kBackfillQuery);
-    QueryOptions o;
-    o.now_ns = now;
-    o.range.from_ns = now - kHour;
-    o.range.to_ns = now + kMin;
-    QueryObserver obs;
-    obs.on_rows = [&](std::vector<QueryRecord> rows) {
-      refill.AddRows(rows, now);
-      return Status::Ok();
-    };
+    const QueryOptions o = TrafficRefillOptions(now);
     auto r0 = Clock::now();
-    Result<QueryResult> r = backend.Run(*q, o, obs);
-    if (r.ok()) refill.AddRows(r->rows, now);
-    Report("traffic refill at start (last hour from the store)", MsSince(r0) / 1000.0, "s");
+    Result<TrafficRefillCounts> counts = RefillTrafficCounts(&backend, &refill, o);
+    const double counts_s = MsSince(r0) / 1000.0;
+    auto r1 = Clock::now();
+    Result<TrafficRefillCounts> ips = RefillTrafficIps(&backend, &refill, o);
+    const double ips_s = MsSince(r1) / 1000.0;
+    if (!counts.ok() || !ips.ok()) {
+      std::fprintf(stderr, "traffic refill failed: %s\n",
+                   (!counts.ok() ? counts.status() : ips.status()).ToString().c_str());
+      return 1;
+    }
+    const TrafficSummary got = refill.Summarize(60 * kMin, now, TenantScope::All(), 10);
+    const TrafficSummary want = traffic.Summarize(60 * kMin, now, TenantScope::All(), 10);
+    std::printf("traffic refill: %llu requests (observed %llu), %llu unique IPs (observed %llu)\n",
+                static_cast<unsigned long long>(got.requests),
+                static_cast<unsigned long long>(want.requests),
+                static_cast<unsigned long long>(got.unique_ips),
+                static_cast<unsigned long long>(want.unique_ips));
+    Report("traffic refill at start: counts, before ready", counts_s, "s");
+    Report("traffic refill at start: unique IPs, in the background", ips_s, "s");
   }
   store.reset();
   if (keep.empty()) std::filesystem::remove_all(dir);
