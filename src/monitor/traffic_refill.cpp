@@ -81,6 +81,9 @@ QueryOptions TrafficRefillOptions(int64_t now_ns) {
   QueryOptions o;
   o.scope = TenantScope::All();
   o.now_ns = now_ns;
+  // A one-off job's questions: they give way to the user's queries and do not make their
+  // columns "hot" (query/hot_columns.h), which would have flushes decode them for nobody.
+  o.background = true;
   o.range.from_ns =
       (minute - static_cast<int64_t>(limits::kTrafficMaxWindowMinutes) + 1) * kMinuteNs;
   o.range.to_ns = (minute + 2) * kMinuteNs;

@@ -39,7 +39,8 @@ struct TrafficRefillCounts {
 };
 
 // The options of both steps at `now_ns`: every tenant, over exactly the minutes the
-// statistics' ring holds (TrafficStats keeps the last hour and one minute ahead).
+// statistics' ring holds (TrafficStats keeps the last hour and one minute ahead), as a
+// background job (QueryOptions::background).
 QueryOptions TrafficRefillOptions(int64_t now_ns);
 
 // Counts the requests of `options.range` (the ring's hour) by every counted dimension.

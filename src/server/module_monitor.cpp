@@ -142,13 +142,11 @@ void MonitorModule::BackfillTraffic() {
   refill_thread_ = std::thread([this, o, requests = counts->requests, counted_ns] {
     // Below the queries: a restarted server's first dashboard queries arrive during it.
     SetThreadRole(ThreadRole::kRefill);
-    QueryOptions ip_options = o;
-    ip_options.background = true;  // gives way to the user's queries
     QueryObserver obs;
     obs.cancel = &refill_cancel_;
     const int64_t t1 = ctx_->env->MonotonicNanos();
     Result<TrafficRefillCounts> ips =
-        RefillTrafficIps(ctx_->query_backend, traffic_.get(), ip_options, obs);
+        RefillTrafficIps(ctx_->query_backend, traffic_.get(), o, obs);
     if (ips.ok()) {
       logger::Info("live traffic statistics refilled",
                    {{"requests", std::to_string(requests)},
