@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "event/event_fields.h"
+#include "monitor/traffic_stats.h"
 
 namespace vigia {
 
@@ -27,27 +28,12 @@ std::string_view StringOr(const Value* v) {
   return v->s;
 }
 
-// status may arrive as an integer, a float or a numeric string.
+// status may arrive as an integer, a float or a numeric string (read as the live traffic
+// statistics read it).
 int64_t StatusOf(const Value* v) {
   if (v == nullptr) return 0;
-  switch (v->type) {
-    case ValueType::kInt:
-      return v->i;
-    case ValueType::kFloat:
-      return static_cast<int64_t>(v->f);
-    case ValueType::kString: {
-      int64_t n = 0;
-      for (char c : v->s) {
-        if (c < '0' || c > '9' || n > 1000) return 0;
-        n = n * 10 + (c - '0');
-      }
-      return n;
-    }
-    case ValueType::kNull:
-    case ValueType::kBool:
-      return 0;
-  }
-  return 0;
+  return TrafficStatusOf(v->type, v->i, v->f,
+                         v->type == ValueType::kString ? v->s : std::string_view());
 }
 
 bool DurationMsOf(const Value* v, double* out) {
