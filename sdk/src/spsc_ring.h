@@ -31,8 +31,12 @@ class SpscRing {
   // fixed-size move instead of a copy sized at run time. They stay clear of unread records
   // (reserve() keeps them free) and of the buffer's end (allocated beyond capacity).
   static constexpr size_t kSlack = 8;
-  // How far ahead of the write position reserve() prefetches (bytes): ~2 typical records.
-  static constexpr size_t kPrefetchAhead = 256;
+  // How far ahead of the write position reserve() prefetches (bytes): ~20 typical records, a
+  // few hundred ns of a producer logging flat out. Taking a line back from the consumer's core
+  // takes about that long on the project's VM: 256 bytes ahead (and one line per call, which
+  // left about a third of the lines out) hid it only when both threads shared a core
+  // (sdk/README.md, "Numbers").
+  static constexpr size_t kPrefetchAhead = 2048;
 
   // True when the CPU has PREFETCHW (CPUID 0x80000001 ECX bit 8: AMD since family 10h, Intel since
   // Broadwell); elsewhere reserve() prefetches for reading. Read once per process.
@@ -90,12 +94,18 @@ class SpscRing {
     }
     const uint64_t header = need | static_cast<uint64_t>(payload) << 32;  // len32 | payload32
     std::memcpy(buf + off, &header, 8);
-    head_local_ = h + need;
-    // Ask now for the line the records after this one will write: the consumer has read the
+    const uint64_t end = h + need;
+    head_local_ = end;
+    // Ask now for the lines the records after this one will write: the consumer has read the
     // ring's lines since the producer last wrote them, and a store that has to take its line
     // back from the other core is the call's slowest step. With write intent (PREFETCHW) the
     // line arrives owned; a read prefetch would bring it shared and the store would still wait.
-    prefetch_for_write(buf + ((h + need + kPrefetchAhead) & mask));
+    // Every line up to kPrefetchAhead past the record, each once (a record is often longer
+    // than a line: one prefetch per call would leave lines out).
+    uint64_t pf = prefetched_ > end ? prefetched_ : end;
+    for (const uint64_t until = end + kPrefetchAhead; pf < until; pf += 64)
+      prefetch_for_write(buf + (pf & mask));
+    prefetched_ = pf;
     return buf + off + kHeader;
   }
   // Producer: publishes the last reserved record.
@@ -163,6 +173,7 @@ class SpscRing {
   const bool prefetchw_ = has_prefetchw();
   alignas(64) std::atomic<uint64_t> head_{0};
   uint64_t head_local_ = 0;  // producer-private
+  uint64_t prefetched_ = 0;  // producer-private: where the next look-ahead prefetch starts
   uint64_t tail_cache_ = 0;  // producer-private
   std::atomic<uint64_t> dropped_{0};
   alignas(64) std::atomic<uint64_t> tail_{0};
