@@ -62,9 +62,9 @@ const ColumnVector* PresentAt(const std::vector<const ColumnVector*>* cols, size
 
 Status ColumnStats::KeyIds(const BlockView& block, const GroupKey& gk, LocalKey* out) {
   out->ids.resize(sel_.size());
-  out->values.assign(1, OwnedValue{});  // id 0: null (absent, or a JSON null)
+  out->values.assign(1, Value::Null());  // id 0: null (absent, or a JSON null)
   auto add_value = [&](const Value& v) {
-    out->values.push_back(OwnedValue::From(v));
+    out->values.push_back(v);
     return static_cast<uint32_t>(out->values.size() - 1);
   };
   const int64_t bucket = gk.bucket_ns;
@@ -162,7 +162,7 @@ Status ColumnStats::Groups(const BlockView& block) {
   lid_.resize(sel_.size());
   block_gids_.clear();
   if (by.empty()) {
-    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex({}));
+    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndexOf({}));
     block_gids_.push_back(static_cast<uint32_t>(g));
     std::fill(gid_.begin(), gid_.end(), static_cast<uint32_t>(g));
     std::fill(lid_.begin(), lid_.end(), 0);
@@ -173,10 +173,9 @@ Status ColumnStats::Groups(const BlockView& block) {
   // The block-local group of the tuple of row k: one GroupIndex call per distinct tuple in
   // the block (block_gids_ maps the local group to the aggregator's).
   auto group_of = [&](size_t k) -> Result<uint32_t> {
-    std::vector<OwnedValue> key;
-    key.reserve(by.size());
-    for (const LocalKey& lk : keys_) key.push_back(lk.values[lk.ids[k]]);
-    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
+    key_views_.clear();
+    for (const LocalKey& lk : keys_) key_views_.push_back(lk.values[lk.ids[k]]);
+    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndexOf(key_views_));
     block_gids_.push_back(static_cast<uint32_t>(g));
     return static_cast<uint32_t>(block_gids_.size() - 1);
   };
@@ -287,15 +286,15 @@ Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<ui
   if (!counts_only_ || needs_time_ || pipe_->by.size() > 1) return false;
   const size_t n = mask.size();
   const uint8_t* m = mask.data();
-  auto add = [&](std::vector<OwnedValue> key, uint64_t count) -> Status {
-    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndex(std::move(key)));
+  auto add = [&](std::span<const Value> key, uint64_t count) -> Status {
+    VIGIA_ASSIGN_OR_RETURN(size_t g, agg_->GroupIndexOf(key));
     for (size_t i = 0; i < agg_->num_aggregates(); ++i) agg_->AddCount(g, i, count);
     return Status::Ok();
   };
   if (pipe_->by.empty()) {
     uint64_t selected = 0;
     for (size_t r = 0; r < n; ++r) selected += m[r] != 0;
-    if (selected > 0) VIGIA_RETURN_IF_ERROR(add({}, selected));
+    if (selected > 0) VIGIA_RETURN_IF_ERROR(add(std::span<const Value>(), selected));
     return true;
   }
   const GroupKey& gk = pipe_->by[0];
@@ -322,10 +321,12 @@ Result<bool> ColumnStats::CountOnly(const BlockView& block, const std::vector<ui
   }
   for (size_t code = 0; code < absent; ++code) {
     if (h[code] > 0) {
-      VIGIA_RETURN_IF_ERROR(add({OwnedValue::String(std::string(c.dict[code]))}, h[code]));
+      const Value key = Value::String(c.dict[code]);
+      VIGIA_RETURN_IF_ERROR(add(std::span<const Value>(&key, 1), h[code]));
     }
   }
-  if (h[absent] > 0) VIGIA_RETURN_IF_ERROR(add({OwnedValue{}}, h[absent]));
+  const Value null_key = Value::Null();
+  if (h[absent] > 0) VIGIA_RETURN_IF_ERROR(add(std::span<const Value>(&null_key, 1), h[absent]));
   return true;
 }
 

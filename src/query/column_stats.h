@@ -55,8 +55,9 @@ class ColumnStats {
   // equal key values) and the key value of each id. Dictionary columns map codes straight
   // to ids; other values go through per-block memos.
   struct LocalKey {
-    std::vector<uint32_t> ids;       // per selected row
-    std::vector<OwnedValue> values;  // per id; id 0 is null
+    std::vector<uint32_t> ids;  // per selected row
+    // Per id; id 0 is null. Views into the block's columns: valid while it is being added.
+    std::vector<Value> values;
   };
   Status KeyIds(const BlockView& block, const GroupKey& gk, LocalKey* out);
   // Fills gid_ and lid_ with the group of each selected row: local ids of all keys are
@@ -97,6 +98,7 @@ class ColumnStats {
   std::vector<uint64_t> counts4_;     // CountGroups' four interleaved tables
   std::vector<std::vector<double>> by_group_;  // per block-local group: percentile values
   std::vector<LocalKey> keys_;                 // per `by` key, reused across blocks
+  std::vector<Value> key_views_;               // one block-local group's key, for GroupIndex
   std::vector<uint32_t> hist_;                 // CountOnly: selected rows per dictionary code
 };
 

@@ -72,6 +72,48 @@ void SortByTime(std::vector<QueryRecord>* rows) {
   });
 }
 
+// Orders `rows` by `keys` as a stable sort would (nulls last in both directions) and keeps
+// the first `keep`. Each row's sort values are looked up once, not per comparison, and ties
+// are broken by the input position, so a partial sort of the first `keep` gives exactly the
+// stable sort's first `keep` (`sort by (n desc) | limit 10` over 400k groups sorts 10).
+void SortRows(const std::vector<SortKey>& keys, size_t keep, std::vector<QueryRecord>* rows) {
+  const size_t n = rows->size();
+  const size_t nk = keys.size();
+  std::vector<Value> values(n * nk);  // views into rows, which stay put until the end
+  for (size_t r = 0; r < n; ++r) {
+    for (size_t k = 0; k < nk; ++k) {
+      const OwnedValue* v = (*rows)[r].Get(keys[k].field);
+      values[r * nk + k] = v ? v->view() : Value::Null();
+    }
+  }
+  std::vector<uint32_t> order(n);
+  for (size_t r = 0; r < n; ++r) order[r] = static_cast<uint32_t>(r);
+  auto before = [&](uint32_t a, uint32_t b) {
+    for (size_t k = 0; k < nk; ++k) {
+      const Value& vx = values[a * nk + k];
+      const Value& vy = values[b * nk + k];
+      int c = CompareValues(vx, vy);
+      // Nulls stay last in both directions.
+      if (c != 0 && vx.type != ValueType::kNull && vy.type != ValueType::kNull && keys[k].desc) {
+        c = -c;
+      }
+      if (c != 0) return c < 0;
+    }
+    return a < b;
+  };
+  keep = std::min(keep, n);
+  if (keep < n) {
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(),
+                      before);
+  } else {
+    std::sort(order.begin(), order.end(), before);
+  }
+  std::vector<QueryRecord> out;
+  out.reserve(keep);
+  for (size_t i = 0; i < keep; ++i) out.push_back(std::move((*rows)[order[i]]));
+  *rows = std::move(out);
+}
+
 bool IsStatsPipe(const Pipe& p) { return p.kind == PipeKind::kStats || p.kind == PipeKind::kTop; }
 
 }  // namespace
@@ -100,23 +142,15 @@ Result<std::vector<QueryRecord>> ApplyPipes(const Query& query, size_t first,
         rows = std::move(kept);
         break;
       }
-      case PipeKind::kSort:
-        std::stable_sort(rows.begin(), rows.end(), [&](const QueryRecord& a, const QueryRecord& b) {
-          for (const SortKey& k : p.sort) {
-            const OwnedValue* x = a.Get(k.field);
-            const OwnedValue* y = b.Get(k.field);
-            Value vx = x ? x->view() : Value::Null();
-            Value vy = y ? y->view() : Value::Null();
-            int c = CompareValues(vx, vy);
-            // Nulls stay last in both directions.
-            if (c != 0 && vx.type != ValueType::kNull && vy.type != ValueType::kNull && k.desc) {
-              c = -c;
-            }
-            if (c != 0) return c < 0;
-          }
-          return false;
-        });
+      case PipeKind::kSort: {
+        // `sort … | limit N` keeps only the first N in order: a partial sort finds them.
+        size_t keep = rows.size();
+        if (pi + 1 < query.pipes.size() && query.pipes[pi + 1].kind == PipeKind::kLimit) {
+          keep = std::min<size_t>(keep, query.pipes[pi + 1].limit);
+        }
+        SortRows(p.sort, keep, &rows);
         break;
+      }
       case PipeKind::kLimit:
         if (rows.size() > p.limit) rows.resize(p.limit);
         break;

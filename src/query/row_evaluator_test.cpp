@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+
 #include "query/result_format.h"
+#include "query/stats_aggregator.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -170,6 +175,59 @@ TEST(RowEvaluator, SinceUntilOptionsNarrowTheRange) {
   opt.range.from_ns = kT0 + 2 * kSec;
   opt.range.to_ns = kT0 + 62 * kSec;
   EXPECT_EQ(RunQuery("* | stats count()", {&b}, OutputFormat::kCsv, opt), "count()\r\n2\r\n");
+}
+
+// `sort` (alone or followed by `limit`, which sorts only the rows it keeps) gives the rows of a
+// stable sort in the same order: ties keep their input order, nulls stay last both ways,
+// numbers come before strings. Random rows with many ties, against std::stable_sort.
+TEST(RowEvaluator, SortWithAndWithoutLimitEqualsAStableSort) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 40; ++round) {
+    std::vector<QueryRecord> rows(rng() % 60);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      QueryRecord& r = rows[i];
+      const uint32_t kind = rng() % 5;
+      if (kind == 0) {
+        r.Set("a", OwnedValue{});
+      } else if (kind == 1) {
+        r.Set("a", OwnedValue::String(std::string(1, static_cast<char>('x' + rng() % 3))));
+      } else if (kind == 2) {
+        r.Set("a", OwnedValue::Float(static_cast<double>(rng() % 4) / 2));
+      } else if (kind == 3) {
+        r.Set("a", OwnedValue::Int(rng() % 4));
+      }  // kind 4: no `a` at all
+      r.Set("b", OwnedValue::Int(rng() % 3));
+      r.Set("id", OwnedValue::Int(static_cast<int64_t>(i)));
+    }
+    const bool a_desc = rng() % 2, b_desc = rng() % 2;
+    const size_t limit = rng() % 70;
+    const std::string sort = std::string("* | sort by (a") + (a_desc ? " desc" : "") + ", b" +
+                             (b_desc ? " desc" : "") + ")";
+    for (const std::string& q : {sort, sort + " | limit " + std::to_string(limit)}) {
+      auto parsed = ParseVql(q);
+      ASSERT_TRUE(parsed.ok()) << q;
+      auto got = ApplyPipes(*parsed, 0, rows, QueryOptions{}, TimeRange{});
+      ASSERT_TRUE(got.ok()) << q;
+      std::vector<QueryRecord> want = rows;
+      std::stable_sort(want.begin(), want.end(), [&](const QueryRecord& x, const QueryRecord& y) {
+        for (auto [f, desc] : {std::pair{"a", a_desc}, std::pair{"b", b_desc}}) {
+          const OwnedValue* px = x.Get(f);
+          const OwnedValue* py = y.Get(f);
+          Value vx = px ? px->view() : Value::Null();
+          Value vy = py ? py->view() : Value::Null();
+          int c = CompareValues(vx, vy);
+          if (c != 0 && vx.type != ValueType::kNull && vy.type != ValueType::kNull && desc) c = -c;
+          if (c != 0) return c < 0;
+        }
+        return false;
+      });
+      if (q != sort && want.size() > limit) want.resize(limit);
+      ASSERT_EQ(got->size(), want.size()) << q;
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ((*got)[i].Get("id")->i, want[i].Get("id")->i) << q << " row " << i;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -176,26 +176,42 @@ std::string StatsAggregator::EncodeKey(const std::vector<OwnedValue>& key) {
 }
 
 Result<size_t> StatsAggregator::GroupIndex(std::vector<OwnedValue> key) {
-  std::string enc = EncodeKey(key);
-  auto it = index_.find(enc);
-  if (it != index_.end()) return it->second;
-  if (limits_.max_groups && groups_.size() >= limits_.max_groups) {
+  const std::string enc = EncodeKey(key);
+  const uint64_t hash = GroupKeyIndex::Hash(enc);
+  if (auto g = index_.Find(enc, hash)) return *g;
+  return NewGroup(enc, hash, std::move(key));
+}
+
+Result<size_t> StatsAggregator::GroupIndexOf(std::span<const Value> key) {
+  key_scratch_.clear();
+  for (const Value& v : key) AppendKeyPart(v, &key_scratch_);
+  const uint64_t hash = GroupKeyIndex::Hash(key_scratch_);
+  if (auto g = index_.Find(key_scratch_, hash)) return *g;
+  std::vector<OwnedValue> owned;
+  owned.reserve(key.size());
+  for (const Value& v : key) owned.push_back(OwnedValue::From(v));
+  return NewGroup(key_scratch_, hash, std::move(owned));
+}
+
+Result<size_t> StatsAggregator::NewGroup(std::string_view enc, uint64_t hash,
+                                         std::vector<OwnedValue> key) {
+  if ((limits_.max_groups && groups_.size() >= limits_.max_groups) ||
+      groups_.size() >= UINT32_MAX) {
     return Status::ResourceExhausted("query produces more than " +
                                      std::to_string(limits_.max_groups) +
                                      " groups; narrow the filter or the `by` keys");
   }
-  auto ng = std::make_unique<Group>();
-  ng->key = std::move(key);
-  ng->states.resize(aggs_.size());
-  memory_ += enc.size() * 2 + sizeof(Group) + aggs_.size() * sizeof(AggState) + 64;
-  size_t idx = groups_.size();
-  index_.emplace(std::move(enc), idx);
-  groups_.push_back(std::move(ng));
-  return idx;
+  // The key twice (owned values, index arena), two index slots, the group, its states.
+  memory_ += enc.size() * 2 + 40 + sizeof(Group) + aggs_.size() * sizeof(AggState);
+  Group& g = groups_.emplace_back();
+  g.key = std::move(key);
+  g.states.resize(aggs_.size());
+  index_.Insert(enc, hash);
+  return groups_.size() - 1;
 }
 
 void StatsAggregator::AddCount(size_t group, size_t agg, uint64_t n) {
-  groups_[group]->states[agg].count += n;
+  groups_[group].states[agg].count += n;
 }
 
 void StatsAggregator::AddNumber(size_t group, size_t agg, const Value& v) {
@@ -207,7 +223,7 @@ void StatsAggregator::AddNumber(size_t group, size_t agg, const Value& v) {
 }
 
 void StatsAggregator::AddInt(size_t group, size_t agg, int64_t x) {
-  AggState& s = groups_[group]->states[agg];
+  AggState& s = groups_[group].states[agg];
   if (s.icount == 0 || x < s.imin) s.imin = x;
   if (s.icount == 0 || x > s.imax) s.imax = x;
   ++s.icount;
@@ -227,7 +243,7 @@ void StatsAggregator::AddInt(size_t group, size_t agg, int64_t x) {
 
 void StatsAggregator::AddFloat(size_t group, size_t agg, double x) {
   if (std::isnan(x)) return;
-  AggState& s = groups_[group]->states[agg];
+  AggState& s = groups_[group].states[agg];
   s.all_int = false;
   ++s.count;
   if (aggs_[agg]->func == AggFunc::kQuantile) {
@@ -244,7 +260,7 @@ void StatsAggregator::AddFloats(size_t group, size_t agg, std::span<const double
     for (double x : xs) AddFloat(group, agg, x);
     return;
   }
-  AggState& s = groups_[group]->states[agg];
+  AggState& s = groups_[group].states[agg];
   // A block's values of one group in bulk (p95 by route): one reservation and a copy for an
   // exact state that stays exact, a tight loop for a sketch; value by value only across the
   // switch from one to the other.
@@ -330,7 +346,7 @@ void StatsAggregator::AddDistinct(size_t group, size_t agg, const Value& v) {
   if (v.type == ValueType::kNull) return;
   std::string k(1, static_cast<char>(v.type));
   k += ValueToString(v);
-  auto [pos, inserted] = groups_[group]->states[agg].distinct.insert(std::move(k));
+  auto [pos, inserted] = groups_[group].states[agg].distinct.insert(std::move(k));
   if (inserted) memory_ += pos->size() + 32;
 }
 
@@ -344,12 +360,22 @@ Status StatsAggregator::CheckMemory() const {
 }
 
 Status StatsAggregator::Merge(StatsAggregator&& other) {
-  for (auto& og : other.groups_) {
-    VIGIA_ASSIGN_OR_RETURN(size_t gi, GroupIndex(std::move(og->key)));
-    Group& g = *groups_[gi];
+  for (size_t oi = 0; oi < other.groups_.size(); ++oi) {
+    Group& og = other.groups_[oi];
+    // Group oi's encoded key is the other index's oi-th key: no encoding again. (Only Finish
+    // adds a group without a key, and nothing is merged after Finish.)
+    const std::string_view enc = other.index_.key(static_cast<uint32_t>(oi));
+    const uint64_t hash = GroupKeyIndex::Hash(enc);
+    size_t gi;
+    if (auto found = index_.Find(enc, hash)) {
+      gi = *found;
+    } else {
+      VIGIA_ASSIGN_OR_RETURN(gi, NewGroup(enc, hash, std::move(og.key)));
+    }
+    Group& g = groups_[gi];
     for (size_t i = 0; i < aggs_.size(); ++i) {
       AggState& a = g.states[i];
-      AggState& b = og->states[i];
+      AggState& b = og.states[i];
       if (b.count > 0) {
         if (a.count == 0 || b.min < a.min) a.min = b.min;
         if (a.count == 0 || b.max > a.max) a.max = b.max;
@@ -386,18 +412,10 @@ Status StatsAggregator::Add(const RowAccessor& row) {
     if (k.bucket_ns > 0 && v.type == ValueType::kInt) v = Value::Int(Bucket(v.i, k.bucket_ns));
     return v;
   };
-  // The row's key is encoded in place and looked up; only a new group's key is copied out.
-  key_scratch_.clear();
-  for (const GroupKey& k : pipe_->by) AppendKeyPart(key_value(k), &key_scratch_);
-  size_t g;
-  if (auto it = index_.find(key_scratch_); it != index_.end()) {
-    g = it->second;
-  } else {
-    std::vector<OwnedValue> key;
-    key.reserve(pipe_->by.size());
-    for (const GroupKey& k : pipe_->by) key.push_back(OwnedValue::From(key_value(k)));
-    VIGIA_ASSIGN_OR_RETURN(g, GroupIndex(std::move(key)));
-  }
+  // The row's key is looked up as views; only a new group's key is copied out.
+  key_views_.clear();
+  for (const GroupKey& k : pipe_->by) key_views_.push_back(key_value(k));
+  VIGIA_ASSIGN_OR_RETURN(size_t g, GroupIndexOf(key_views_));
   Value ts = row.Get("_time");
   if (ts.type == ValueType::kInt) NoteTime(ts.i);
   for (size_t i = 0; i < aggs_.size(); ++i) {
@@ -434,13 +452,10 @@ int64_t StatsAggregator::SketchQuantileInt(const AggState& s, double q) {
 }
 
 std::vector<QueryRecord> StatsAggregator::Finish() {
-  if (groups_.empty() && pipe_->by.empty()) {
-    auto g = std::make_unique<Group>();
-    g->states.resize(aggs_.size());
-    groups_.push_back(std::move(g));
-  }
+  if (groups_.empty() && pipe_->by.empty()) groups_.emplace_back().states.resize(aggs_.size());
   std::vector<Group*> order;
-  for (auto& g : groups_) order.push_back(g.get());
+  order.reserve(groups_.size());
+  for (Group& g : groups_) order.push_back(&g);
   // Keys that compare equal but differ (200 vs 200.0 vs true...) are ordered by type, then
   // bytes, so the order never depends on the order groups were created in (worker threads).
   std::sort(order.begin(), order.end(), [](const Group* a, const Group* b) {

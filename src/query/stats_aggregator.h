@@ -14,15 +14,17 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
-#include <unordered_map>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "query/filter_matcher.h"
+#include "query/group_key_index.h"
 #include "query/query_record.h"
 #include "vql/vql_ast.h"
 
@@ -54,6 +56,10 @@ class StatsAggregator {
   // The group of `key` (the `by` values in order, _time already bucketed), created when new.
   // Fails with ResourceExhausted past max_groups.
   Result<size_t> GroupIndex(std::vector<OwnedValue> key);
+  // GroupIndex for a key of views (strings not owned, valid for the call): a known group costs
+  // no allocation; only a new group's key is copied. What a high-cardinality `by` (ip,
+  // request_id) pays per block for every key it meets again.
+  Result<size_t> GroupIndexOf(std::span<const Value> key);
   size_t num_aggregates() const { return aggs_.size(); }
   const Aggregate& aggregate(size_t i) const { return *aggs_[i]; }
   // count() / count(f) over present values / rate(): adds n rows.
@@ -94,6 +100,8 @@ class StatsAggregator {
   void MergeQuantiles(AggState& a, AggState& b);
   static int64_t SketchQuantileInt(const AggState& s, double q);
   static std::string EncodeKey(const std::vector<OwnedValue>& key);
+  // Adds a group for `key` (not in index_; `enc` its encoding, `hash` the index's hash of it).
+  Result<size_t> NewGroup(std::string_view enc, uint64_t hash, std::vector<OwnedValue> key);
 
   const Pipe* pipe_ = nullptr;
   std::vector<const Aggregate*> aggs_;
@@ -105,9 +113,10 @@ class StatsAggregator {
   int64_t max_ts_ = INT64_MIN;
   AggregatorLimits limits_;
   uint64_t memory_ = 0;
-  std::unordered_map<std::string, size_t> index_;
-  std::vector<std::unique_ptr<Group>> groups_;
-  std::string key_scratch_;  // Add's encoded key: a row of a known group allocates nothing
+  GroupKeyIndex index_;           // encoded key -> index in groups_
+  std::deque<Group> groups_;      // a deque: no allocation per group, and stable addresses
+  std::string key_scratch_;       // the encoded key of a lookup by views
+  std::vector<Value> key_views_;  // Add's row key
 };
 
 // Total order used by sort and group ordering: nulls last; numbers (ints, floats, bools as

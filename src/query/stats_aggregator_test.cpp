@@ -108,6 +108,59 @@ TEST(StatsAggregator, TypedAddsAndMergeMatchAddNumber) {
             "i,-9223372036854775808,9223372036854775807,7,9007199254741000,2251799813685250\r\n");
 }
 
+// A key looked up as views (the columnar engine's blocks) finds the group a key of owned
+// values made, and a new group keeps a copy: the block's memory the views pointed into is
+// reused for the next block, and the group's key must not change with it.
+TEST(StatsAggregator, KeysOfViewsFindTheSameGroupsAndAreCopiedWhenNew) {
+  auto q = ParseVql("* | stats count() by (ip, _time:1m)");
+  ASSERT_TRUE(q.ok());
+  auto a = StatsAggregator::Create(q->pipes[0], 0, {}, {});
+  ASSERT_TRUE(a.ok());
+  std::string block = "10.0.0.1";  // stands for a block's string column
+  const Value key[] = {Value::String(block), Value::Int(60'000'000'000)};
+  auto g1 = (*a)->GroupIndexOf(std::span<const Value>(key));
+  ASSERT_TRUE(g1.ok());
+  auto owned = (*a)->GroupIndex({OwnedValue::String("10.0.0.1"), OwnedValue::Int(60'000'000'000)});
+  ASSERT_TRUE(owned.ok());
+  EXPECT_EQ(*owned, *g1);
+  (*a)->AddCount(*g1, 0, 2);
+  block = "10.0.0.2";  // the next block overwrites the memory
+  const Value key2[] = {Value::String(block), Value::Int(60'000'000'000)};
+  auto g2 = (*a)->GroupIndexOf(std::span<const Value>(key2));
+  ASSERT_TRUE(g2.ok());
+  EXPECT_NE(*g2, *g1);
+  (*a)->AddCount(*g2, 0, 1);
+  // Same bytes, another type: a different group (200 and "200" are two keys).
+  const Value as_int[] = {Value::Int(200), Value::Int(0)};
+  const Value as_string[] = {Value::String("200"), Value::Int(0)};
+  auto gi = (*a)->GroupIndexOf(std::span<const Value>(as_int));
+  auto gs = (*a)->GroupIndexOf(std::span<const Value>(as_string));
+  ASSERT_TRUE(gi.ok() && gs.ok());
+  EXPECT_NE(*gi, *gs);
+  EXPECT_EQ(FormatRows((*a)->Finish(), OutputFormat::kCsv),
+            "ip,_time,count()\r\n"
+            "200,1970-01-01T00:00:00Z,0\r\n"
+            "10.0.0.1,1970-01-01T00:01:00Z,2\r\n"
+            "10.0.0.2,1970-01-01T00:01:00Z,1\r\n"
+            "200,1970-01-01T00:00:00Z,0\r\n");
+}
+
+// The max_groups limit holds for keys of views as for owned keys.
+TEST(StatsAggregator, KeysOfViewsRespectTheGroupLimit) {
+  auto q = ParseVql("* | stats count() by (k)");
+  ASSERT_TRUE(q.ok());
+  auto a = StatsAggregator::Create(q->pipes[0], 0, {}, {.max_groups = 2});
+  ASSERT_TRUE(a.ok());
+  for (const char* k : {"a", "b", "a", "b"}) {
+    const Value key = Value::String(k);
+    EXPECT_TRUE((*a)->GroupIndexOf(std::span<const Value>(&key, 1)).ok()) << k;
+  }
+  const Value third = Value::String("c");
+  auto g = (*a)->GroupIndexOf(std::span<const Value>(&third, 1));
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kResourceExhausted);
+}
+
 // AddFloats (a block's values of one group at once) answers as AddFloat one value at a
 // time: below the exact limit, across the switch to the sketch within one call, and into a
 // sketch; NaNs are skipped in each, and count() is not affected by the quantile's adds.
