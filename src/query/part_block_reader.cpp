@@ -122,10 +122,15 @@ Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const
 Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t block,
                                                                       const ChunkMeta& c,
                                                                       uint64_t* bytes_read) const {
-  ChunkCache& cache = ChunkCache::Default();
   const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
   bool admit = false;
-  if (auto hit = cache.Lookup(key, &admit)) return hit;
+  if (auto hit = ChunkCache::Default().Lookup(key, &admit)) return hit;
+  return DecodeChunk(block, c, key, admit, bytes_read);
+}
+
+Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
+    size_t block, const ChunkMeta& c, const std::string& key, bool admit,
+    uint64_t* bytes_read) const {
   const ColumnType type = reader_.meta().columns[c.column].type;
   // Read once so far: decoded into recycled memory and not kept; else into new memory, kept.
   std::shared_ptr<CachedChunk> e =
@@ -134,7 +139,7 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t blo
   e->col.type = type;
   if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
-  cache.Put(key, e);
+  ChunkCache::Default().Put(key, e);
   return std::shared_ptr<const CachedChunk>(std::move(e));
 }
 
@@ -181,6 +186,37 @@ Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out, uint6
 
 Status PartBlockReader::ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const {
   return ReadColumns(block, 1, out, bytes_read);
+}
+
+Status PartBlockReader::ReadRestRows(size_t block, BlockRows* out, uint64_t* bytes_read) const {
+  const BlockMeta& b = reader_.meta().blocks[block];
+  out->chunks.clear();
+  out->col_index.clear();
+  out->whole.clear();
+  ChunkCache& cache = ChunkCache::Default();
+  for (size_t k = 1; k < b.chunks.size(); ++k) {
+    const ChunkMeta& c = b.chunks[k];
+    if (wanted_[c.column] != 1) continue;
+    const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
+    bool admit = false;
+    std::shared_ptr<const CachedChunk> chunk = cache.Lookup(key, &admit);
+    bool whole = true;
+    if (chunk == nullptr && admit) {
+      VIGIA_ASSIGN_OR_RETURN(chunk, DecodeChunk(block, c, key, true, bytes_read));
+    } else if (chunk == nullptr) {
+      const ColumnType type = reader_.meta().columns[c.column].type;
+      std::shared_ptr<CachedChunk> e = ChunkPool::Default().Take(type);
+      VIGIA_RETURN_IF_ERROR(
+          reader_.ReadChunkRows(block, c, out->rows, &e->storage, &e->col, bytes_read));
+      e->col.type = type;
+      chunk = std::move(e);
+      whole = false;
+    }
+    out->chunks.push_back(std::move(chunk));
+    out->col_index.push_back(c.column);
+    out->whole.push_back(whole ? 1 : 0);
+  }
+  return Status::Ok();
 }
 
 }  // namespace vigia

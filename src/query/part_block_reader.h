@@ -34,6 +34,17 @@ struct DecodedBlock {
   BlockView view;
 };
 
+// The other wanted columns of a block (those ReadRest adds) for some of its rows only: what
+// a query returning whole rows needs of a block where the filter matched.
+struct BlockRows {
+  std::vector<uint32_t> rows;  // block rows, ascending (set by the caller)
+  std::vector<std::shared_ptr<const CachedChunk>> chunks;
+  std::vector<uint32_t> col_index;  // part column index of each chunk
+  // Per chunk: 1 = a whole chunk (from the chunk cache, or decoded to be kept), indexed by
+  // block row; 0 = one slot per entry of `rows` (DecodeColumnChunkRows).
+  std::vector<uint8_t> whole;
+};
+
 class PartBlockReader {
  public:
   // REQUIRES: `reader` and `plan` outlive this object.
@@ -54,6 +65,12 @@ class PartBlockReader {
                            bool with_ts = true) const;
   // Adds the other wanted columns (late materialization: only blocks with a matching row).
   Status ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
+  // The same columns as ReadRest for out->rows only (out's chunks are replaced). Per chunk,
+  // as LoadChunk: a cached chunk is used whole, and a chunk read for the second time is
+  // decoded whole and kept; on a first read only the rows' values are decoded. A cold query
+  // returning a few whole rows of a block thus does not decode every row of its columns
+  // (a UUID column's hex expansion, a view per string, the spread over the block's rows).
+  Status ReadRestRows(size_t block, BlockRows* out, uint64_t* bytes_read) const;
 
  private:
   Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;
@@ -61,6 +78,11 @@ class PartBlockReader {
   // The decoded chunk, from the cache or read (bytes_read counts only what is read).
   Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
                                                        uint64_t* bytes_read) const;
+  // Decodes the whole chunk: into new memory kept by the cache under `key` (admit), or into
+  // a recycled chunk dropped after use.
+  Result<std::shared_ptr<const CachedChunk>> DecodeChunk(size_t block, const ChunkMeta& c,
+                                                         const std::string& key, bool admit,
+                                                         uint64_t* bytes_read) const;
   // The chunk's bloom filter (CachedChunk::bloom), from the cache or read.
   Result<std::shared_ptr<const CachedChunk>> LoadBloom(size_t block, const ChunkMeta& c,
                                                        uint64_t* bytes_read) const;

@@ -52,6 +52,9 @@ struct Worker {
   uint64_t memory = 0;
   QueryStats qs;
   DecodedBlock block;
+  BlockRows rest;  // the other columns of a block's matching rows (plain filters)
+  // The columns of an output row in part column order: (column, indexed by block row?).
+  std::vector<std::pair<uint32_t, std::pair<const ColumnVector*, bool>>> row_columns;
   BlockView memtable_view;  // of the memtable batch being scanned
   std::vector<uint8_t> mask;
 };
@@ -201,20 +204,42 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   for (uint8_t m : w->mask) matched += m;
   w->qs.rows_matched += matched;
   if (matched == 0) return Status::Ok();
-  VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
-  if (w->stats) return w->stats->AddBlock(v, w->mask);
+  if (w->stats) {
+    VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
+    return w->stats->AddBlock(v, w->mask);
+  }
+  // Whole rows: the other columns' values of the matching rows only (a cold needle or rare
+  // word decodes a few rows of each column, not the block).
+  BlockRows& rest = w->rest;
+  rest.rows.clear();
   for (size_t r = 0; r < v.num_rows; ++r) {
-    if (!w->mask[r]) continue;
+    if (w->mask[r]) rest.rows.push_back(static_cast<uint32_t>(r));
+  }
+  VIGIA_RETURN_IF_ERROR(pr.ReadRestRows(t.block, &rest, &w->qs.bytes_read));
+  auto& cols = w->row_columns;
+  cols.clear();
+  for (size_t i = 0; i < w->block.chunks.size(); ++i) {
+    cols.push_back({w->block.col_index[i], {&w->block.chunks[i]->col, true}});
+  }
+  for (size_t i = 0; i < rest.chunks.size(); ++i) {
+    cols.push_back({rest.col_index[i], {&rest.chunks[i]->col, rest.whole[i] != 0}});
+  }
+  std::sort(cols.begin(), cols.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t i = 0; i < rest.rows.size(); ++i) {
+    const uint32_t r = rest.rows[i];
     OrderedRow row;
     row.ts = v.ts[r];
     row.source = t.part;
     row.block = t.block;
-    row.row = static_cast<uint32_t>(r);
+    row.row = r;
     // As the row evaluator's records of decoded parts: ts, then fields in column order.
-    row.rec.cols.reserve(v.all.size() + 1);
+    row.rec.cols.reserve(cols.size() + 1);
     row.rec.cols.emplace_back("ts", OwnedValue::Int(v.ts[r]));
-    for (const ColumnVector* c : v.all) {
-      if (c->IsPresent(r)) row.rec.cols.emplace_back(c->name, OwnedValue::From(c->Get(r)));
+    for (const auto& col : cols) {
+      const ColumnVector* c = col.second.first;
+      const size_t at = col.second.second ? r : i;
+      if (c->IsPresent(at)) row.rec.cols.emplace_back(c->name, OwnedValue::From(c->Get(at)));
     }
     w->memory += row.rec.MemoryUsage();
     w->rows.push_back(std::move(row));

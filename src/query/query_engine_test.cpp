@@ -18,6 +18,8 @@
 #include "common/query_priority.h"
 #include "common/time_format.h"
 #include "query/chunk_cache.h"
+#include "query/part_block_reader.h"
+#include "query/query_plan.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
 #include "store/format/file_names.h"
@@ -394,6 +396,74 @@ TEST_F(QueryEngineTest, RareWordSkipsBlocksByBloom) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->rows.size(), 3u);  // one per generated batch
   EXPECT_LE(r->stats.blocks_read, 4u);
+}
+
+// Whole rows of a block read for the first time decode only those rows of the columns the
+// filter did not read (PartBlockReader::ReadRestRows); the second read decodes whole chunks
+// and keeps them, the third finds them in the cache. The rows are the same each time, and
+// the same as the row evaluator's, also when some of a block's columns are cached and
+// others not.
+TEST_F(QueryEngineTest, PlainRowsAreTheSameColdSecondAndWarm) {
+  ChunkCache& cache = ChunkCache::Default();
+  const size_t capacity = cache.capacity();
+  for (const char* q : {
+           "deadlock",
+           "request_id:r-77",
+           "service:auth-api level:error",
+           "status:>=500 user_id:*",
+           "error.type:TimeoutError or deadlock",
+           "note:*",
+           "user_id:u3 or sensitive:true",
+           "kind:request | limit 30",
+       }) {
+    SCOPED_TRACE(q);
+    cache.SetCapacity(0);  // drops every chunk and the keys seen
+    cache.SetCapacity(capacity);
+    for (int run = 0; run < 3; ++run) ExpectSame(q);
+  }
+  // Some columns cached (a query of a few fields, twice), the others read for the first time.
+  cache.SetCapacity(0);
+  cache.SetCapacity(capacity);
+  ExpectSame("kind:request | fields ts, route, status, request_id");
+  ExpectSame("kind:request | fields ts, route, status, request_id");
+  ExpectSame("kind:request");
+}
+
+TEST_F(QueryEngineTest, AFirstReadDecodesOnlyTheMatchingRowsOfTheOtherColumns) {
+  ChunkCache& cache = ChunkCache::Default();
+  const size_t capacity = cache.capacity();
+  cache.SetCapacity(0);
+  cache.SetCapacity(capacity);
+  auto q = ParseVql("service:auth-api");
+  ASSERT_TRUE(q.ok());
+  auto plan = PlanQuery(*q, Options());
+  ASSERT_TRUE(plan.ok());
+  const PartReader& part = *snap_->parts->parts[0]->reader;
+  PartBlockReader reader(part, *plan);
+  const size_t block = 3;
+  const uint32_t num_rows = part.meta().blocks[block].num_rows;
+  BlockRows rest;
+  rest.rows = {1, 5, num_rows - 1};
+  uint64_t bytes = 0;
+  size_t columns = 0;
+  for (int read = 1; read <= 3; ++read) {
+    SCOPED_TRACE(read);
+    ASSERT_TRUE(reader.ReadRestRows(block, &rest, &bytes).ok());
+    ASSERT_EQ(rest.chunks.size(), rest.whole.size());
+    ASSERT_GT(rest.chunks.size(), 3u);  // kind, level, request_id, msg, ...
+    if (read == 1) columns = rest.chunks.size();
+    EXPECT_EQ(rest.chunks.size(), columns);
+    for (size_t i = 0; i < rest.chunks.size(); ++i) {
+      EXPECT_NE(part.meta().columns[rest.col_index[i]].name, "service");  // the filter's
+      // First read: one slot per wanted row; then the whole chunk (kept, then cached).
+      EXPECT_EQ(rest.whole[i], read == 1 ? 0 : 1);
+      EXPECT_EQ(rest.chunks[i]->col.size(), read == 1 ? rest.rows.size() : num_rows);
+    }
+  }
+  // The third read, and this one, came from the cache: nothing read.
+  const uint64_t before = bytes;
+  ASSERT_TRUE(reader.ReadRestRows(block, &rest, &bytes).ok());
+  EXPECT_EQ(bytes, before);
 }
 
 TEST_F(QueryEngineTest, LimitStopsTheScanEarly) {

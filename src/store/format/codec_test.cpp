@@ -605,5 +605,142 @@ TEST(ColumnCodec, SparseColumnsOfEveryType) {
   }
 }
 
+// DecodeColumnChunkRows gives, for every wanted row, what the full decode holds at that row,
+// for every type and string encoding (dictionary, hex ids, raw), with and without a presence
+// bitmap; and it rejects what the full decode rejects.
+TEST(ColumnCodec, RowsDecodeWhatTheFullDecodeHoldsAtThoseRows) {
+  std::mt19937_64 rng(12);
+  const uint32_t n = 4099;  // not a multiple of 8: the bitmap's last byte is partial
+  enum class Text { kDict, kHex, kRaw };
+  for (ColumnType type : {ColumnType::kNull, ColumnType::kBool, ColumnType::kInt,
+                          ColumnType::kFloat, ColumnType::kString}) {
+    for (Text text : {Text::kDict, Text::kHex, Text::kRaw}) {
+      if (type != ColumnType::kString && text != Text::kDict) continue;
+      for (int density : {1, 2, 50}) {
+        std::vector<uint32_t> rows;
+        std::vector<int64_t> ints;
+        std::vector<double> floats;
+        std::vector<std::string> owned;
+        for (uint32_t r = 0; r < n; ++r) {
+          if (rng() % density) continue;
+          rows.push_back(r);
+          ints.push_back(type == ColumnType::kBool ? static_cast<int64_t>(rng() % 2)
+                                                   : static_cast<int64_t>(rng() % 100000) - 500);
+          floats.push_back(static_cast<double>(rng() % 100000) / 8);
+          switch (text) {
+            case Text::kDict:
+              owned.push_back("route-" + std::to_string(rng() % 7));
+              break;
+            case Text::kHex:
+              owned.push_back(RandomHexId(
+                  rng, 36, (1ull << 8) | (1ull << 13) | (1ull << 18) | (1ull << 23), false));
+              break;
+            case Text::kRaw:
+              owned.push_back(testing::RandomString(rng, 1 + rng() % 40));
+              break;
+          }
+        }
+        std::vector<std::string_view> strings(owned.begin(), owned.end());
+        ColumnChunkInput in{type, n, rows, ints, floats, strings};
+        std::string stored;
+        ColumnChunkSummary sum;
+        EncodeColumnChunk(in, 3, &stored, &sum);
+        if (type == ColumnType::kString) {
+          ASSERT_EQ(sum.encoding, static_cast<uint8_t>(text));
+        }
+        std::string raw;
+        Arena arena;
+        ColumnVector full;
+        ASSERT_TRUE(DecodeColumnChunk(stored, type, n, &raw, &arena, &full));
+        // Wanted rows: none, the first and last, and random sets of several sizes.
+        std::vector<std::vector<uint32_t>> wants = {{}, {0}, {n - 1}, {0, 7, 8, n - 1}};
+        for (uint32_t m : {1u, 3u, 100u, n}) {
+          std::vector<uint32_t> w;
+          for (uint32_t r = 0; r < n; ++r) {
+            if (rng() % n < m) w.push_back(r);
+          }
+          wants.push_back(std::move(w));
+        }
+        for (const std::vector<uint32_t>& want : wants) {
+          std::string scratch, text;
+          Arena arena2;
+          ColumnVector part;
+          size_t present = 0;
+          ASSERT_TRUE(DecodeColumnChunkRows(stored, type, n, want, &scratch, &text, &arena2, &part,
+                                            &present));
+          EXPECT_EQ(present, rows.size());
+          ASSERT_EQ(part.size(), want.size());
+          EXPECT_EQ(part.type, type);
+          for (size_t i = 0; i < want.size(); ++i) {
+            const uint32_t r = want[i];
+            ASSERT_EQ(part.IsPresent(i), full.IsPresent(r)) << r;
+            if (!full.IsPresent(r)) continue;
+            const Value a = part.Get(i), b = full.Get(r);
+            ASSERT_EQ(a.type, b.type);
+            switch (type) {
+              case ColumnType::kBool:
+                EXPECT_EQ(a.b, b.b) << r;
+                break;
+              case ColumnType::kInt:
+                EXPECT_EQ(a.i, b.i) << r;
+                break;
+              case ColumnType::kFloat:
+                EXPECT_EQ(a.f, b.f) << r;
+                break;
+              case ColumnType::kString:
+                EXPECT_EQ(a.s, b.s) << r;
+                break;
+              case ColumnType::kNull:
+                break;
+            }
+          }
+        }
+        // Rows out of order or out of the block, a cut chunk, trailing bytes: refused.
+        std::string raw3, text3;
+        Arena arena3;
+        ColumnVector bad;
+        size_t present = 0;
+        const std::vector<uint32_t> backwards = {5, 3};
+        const std::vector<uint32_t> outside = {n};
+        EXPECT_FALSE(DecodeColumnChunkRows(stored, type, n, backwards, &raw3, &text3, &arena3, &bad,
+                                           &present));
+        EXPECT_FALSE(DecodeColumnChunkRows(stored, type, n, outside, &raw3, &text3, &arena3, &bad,
+                                           &present));
+        const std::vector<uint32_t> first = {0};
+        EXPECT_FALSE(DecodeColumnChunkRows(stored.substr(0, stored.size() / 2), type, n, first,
+                                           &raw3, &text3, &arena3, &bad, &present));
+        std::string unframed;
+        ASSERT_TRUE(UnframeBlock(stored, &unframed));
+        unframed.push_back('x');
+        std::string longer;
+        FrameBlock(unframed, 0, &longer);
+        EXPECT_FALSE(DecodeColumnChunk(longer, type, n, &raw3, &arena3, &bad));
+        EXPECT_FALSE(
+            DecodeColumnChunkRows(longer, type, n, first, &raw3, &text3, &arena3, &bad, &present));
+      }
+    }
+  }
+}
+
+TEST(CodecUuid, DecodesTheWantedIdsOnly) {
+  std::mt19937_64 rng(13);
+  std::vector<std::string> owned;
+  for (int i = 0; i < 50; ++i) owned.push_back(RandomHexId(rng, 32, 0, true));
+  std::vector<std::string_view> ids(owned.begin(), owned.end());
+  std::string packed;
+  EncodeHexIds(ids, &packed);
+  const std::vector<uint32_t> at = {49, 0, 7, 7};
+  ByteReader r(packed);
+  Arena arena;
+  std::vector<std::string_view> out;
+  ASSERT_TRUE(DecodeHexIdsAt(&r, ids.size(), at, &arena, &out));
+  EXPECT_TRUE(r.empty());
+  ASSERT_EQ(out.size(), at.size());
+  for (size_t i = 0; i < at.size(); ++i) EXPECT_EQ(out[i], ids[at[i]]);
+  const std::vector<uint32_t> past = {50};
+  ByteReader r2(packed);
+  EXPECT_FALSE(DecodeHexIdsAt(&r2, ids.size(), past, &arena, &out));
+}
+
 }  // namespace
 }  // namespace vigia

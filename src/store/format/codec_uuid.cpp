@@ -142,7 +142,11 @@ void EncodeHexIds(std::span<const std::string_view> values, std::string* out) {
   }
 }
 
-bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::string_view>* out) {
+namespace {
+
+// DecodeHexIds (all) or DecodeHexIdsAt (the `at` values; REQUIRES: each < n).
+bool DecodeHexValues(ByteReader* in, size_t n, std::span<const uint32_t> at, bool all, Arena* arena,
+                     std::vector<std::string_view>* out) {
   uint8_t len, upper;
   uint64_t dashes;
   if (!in->GetU8(&len) || !in->GetFixed64(&dashes) || !in->GetU8(&upper)) return false;
@@ -153,9 +157,14 @@ bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::strin
   std::string_view packed;
   if (!in->GetBytes(per_value * n, &packed)) return false;
   const char* alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  char* buf = arena->Allocate(n * len);
+  // The values decoded: all n, or the `at` ones (index k of the loops below is the k-th of
+  // those; value(k) its index among the n packed values).
+  const size_t count = all ? n : at.size();
+  auto value = [&](size_t k) -> size_t { return all ? k : at[k]; };
+  if (count == 0) return true;
+  char* buf = arena->Allocate(count * len);
   const auto* p = reinterpret_cast<const uint8_t*>(packed.data());
-  out->reserve(out->size() + n);
+  out->reserve(out->size() + count);
   // Fast path (UUIDs, trace and span ids: an even number of digits, no dash inside a byte's
   // two digits): each packed byte becomes a 2-character pair at a fixed offset of a template
   // that already holds the dashes — a table lookup and a 2-byte store per byte instead of a
@@ -175,19 +184,19 @@ bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::strin
   }
   if (pairs) {
     const HexPairs& table = kHexPairs[upper];
-    for (size_t k = 0; k < n; ++k) {
+    for (size_t k = 0; k < count; ++k) {
       char* dst = buf + k * len;
       std::memcpy(dst, shape, len);
-      const uint8_t* src = p + k * per_value;
+      const uint8_t* src = p + value(k) * per_value;
       for (size_t j = 0; j < per_value; ++j) std::memcpy(dst + pair_at[j], table.pair[src[j]], 2);
       out->push_back(std::string_view(dst, len));
     }
     return true;
   }
-  for (size_t k = 0; k < n; ++k) {
+  for (size_t k = 0; k < count; ++k) {
     char* s = buf + k * len;
     size_t nib = 0;
-    const uint8_t* src = p + k * per_value;
+    const uint8_t* src = p + value(k) * per_value;
     for (size_t i = 0; i < len; ++i) {
       if ((dashes >> i) & 1) {
         s[i] = '-';
@@ -200,6 +209,20 @@ bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::strin
     out->push_back(std::string_view(s, len));
   }
   return true;
+}
+
+}  // namespace
+
+bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::string_view>* out) {
+  return DecodeHexValues(in, n, {}, /*all=*/true, arena, out);
+}
+
+bool DecodeHexIdsAt(ByteReader* in, size_t n, std::span<const uint32_t> at, Arena* arena,
+                    std::vector<std::string_view>* out) {
+  for (uint32_t k : at) {
+    if (k >= n) return false;
+  }
+  return DecodeHexValues(in, n, at, /*all=*/false, arena, out);
 }
 
 }  // namespace vigia

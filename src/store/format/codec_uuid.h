@@ -28,4 +28,10 @@ void EncodeHexIds(std::span<const std::string_view> values, std::string* out);
 // Decodes exactly `n` values into strings allocated in `arena`. False on malformed input.
 bool DecodeHexIds(ByteReader* in, size_t n, Arena* arena, std::vector<std::string_view>* out);
 
+// DecodeHexIds for the values at indexes `at` only (of the `n` stored; any order, repeats
+// allowed), appended in `at` order: the input is checked as DecodeHexIds checks it, but the
+// other values are never expanded. False on malformed input or an index >= n.
+bool DecodeHexIdsAt(ByteReader* in, size_t n, std::span<const uint32_t> at, Arena* arena,
+                    std::vector<std::string_view>* out);
+
 }  // namespace vigia

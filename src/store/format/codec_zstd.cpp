@@ -41,6 +41,28 @@ void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
   ReleaseLargeScratch(&compressed);
 }
 
+bool UnframeBlockView(std::string_view stored, std::string* scratch, std::string_view* raw) {
+  ByteReader r(stored);
+  uint8_t comp;
+  uint64_t raw_size;
+  if (!r.GetU8(&comp) || !r.GetVarint(&raw_size) || raw_size > kMaxRawBlockBytes) return false;
+  std::string_view payload;
+  r.GetBytes(r.remaining(), &payload);
+  if (comp == static_cast<uint8_t>(BlockCompression::kNone)) {
+    if (payload.size() != raw_size) return false;
+    *raw = payload;
+    return true;
+  }
+  if (comp != static_cast<uint8_t>(BlockCompression::kZstd)) return false;
+  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
+  if (scratch->size() < raw_size) scratch->resize(static_cast<size_t>(raw_size));
+  size_t n = ZSTD_decompressDCtx(dctx.get(), scratch->data(), static_cast<size_t>(raw_size),
+                                 payload.data(), payload.size());
+  if (ZSTD_isError(n) || n != raw_size) return false;
+  *raw = std::string_view(scratch->data(), static_cast<size_t>(raw_size));
+  return true;
+}
+
 bool UnframeBlock(std::string_view stored, std::string* raw) {
   ByteReader r(stored);
   uint8_t comp;

@@ -35,4 +35,10 @@ void FrameBlock(std::string_view raw, int zstd_level, std::string* out);
 // exactly the recorded size.
 bool UnframeBlock(std::string_view stored, std::string* raw);
 
+// UnframeBlock without copies: an uncompressed payload is viewed in place (`stored` must
+// outlive *raw), a compressed one is decompressed into *scratch, which is only ever grown (so
+// what decompression overwrites is not zero-filled first). *raw is valid until *scratch
+// changes.
+bool UnframeBlockView(std::string_view stored, std::string* scratch, std::string_view* raw);
+
 }  // namespace vigia

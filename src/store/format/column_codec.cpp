@@ -279,4 +279,181 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
   return r.empty();  // trailing garbage means the chunk is not what was written
 }
 
+namespace {
+
+// kBitCount[b]: the bits set in byte b (a table: the x86-64 baseline has no popcnt, and
+// __builtin_popcount is then a libgcc call).
+struct BitCounts {
+  uint8_t n[256];
+};
+constexpr BitCounts MakeBitCounts() {
+  BitCounts t{};
+  for (int b = 0; b < 256; ++b) {
+    for (int i = 0; i < 8; ++i) t.n[b] = static_cast<uint8_t>(t.n[b] + ((b >> i) & 1));
+  }
+  return t;
+}
+constexpr BitCounts kBitCount = MakeBitCounts();
+
+// The i-th compact value of the chunk for each wanted row: the present ones' positions among
+// the chunk's values (ascending, as the rows are), and whether each wanted row is present.
+struct Selection {
+  std::vector<uint32_t> at;      // compact index of each present wanted row
+  std::vector<uint8_t> present;  // per wanted row
+};
+
+// Picks values[sel.at[...]] into one slot per wanted row (`empty` where absent).
+template <typename T>
+void PickSelected(const Selection& sel, const std::vector<T>& values, T empty,
+                  std::vector<T>* out) {
+  out->assign(sel.present.size(), empty);
+  for (size_t i = 0, k = 0; i < sel.present.size(); ++i) {
+    if (sel.present[i]) (*out)[i] = values[sel.at[k++]];
+  }
+}
+
+}  // namespace
+
+bool DecodeColumnChunkRows(std::string_view stored, ColumnType type, uint32_t num_rows,
+                           std::span<const uint32_t> rows, std::string* scratch, std::string* text,
+                           Arena* arena, ColumnVector* out, size_t* present_count) {
+  std::string_view raw;
+  if (!UnframeBlockView(stored, scratch, &raw)) return false;
+  ByteReader r(raw);
+  uint8_t presence;
+  if (!r.GetU8(&presence)) return false;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= num_rows || (i > 0 && rows[i] <= rows[i - 1])) return false;
+  }
+  Selection sel;
+  sel.present.assign(rows.size(), 1);
+  size_t n = num_rows;
+  if (presence == kAllPresent) {
+    sel.at.assign(rows.begin(), rows.end());
+  } else {
+    // Ranks from the bitmap's bytes (popcounts), without expanding it to a byte per row.
+    std::string_view bitmap;
+    if (presence != kPresenceBitmap || !r.GetBytes((num_rows + 7) / 8, &bitmap)) return false;
+    const auto* bm = reinterpret_cast<const uint8_t*>(bitmap.data());
+    // Bits of rows below `row` within its byte (bits past num_rows never count).
+    auto low_bits = [&](uint32_t row) {
+      return static_cast<size_t>(kBitCount.n[bm[row / 8] & ((1u << (row % 8)) - 1)]);
+    };
+    n = 0;  // present rows in the bytes before `byte`
+    size_t byte = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const uint32_t row = rows[i];
+      for (; byte < row / 8; ++byte) n += kBitCount.n[bm[byte]];
+      sel.present[i] = (bm[row / 8] >> (row % 8)) & 1;
+      if (sel.present[i]) sel.at.push_back(static_cast<uint32_t>(n + low_bits(row)));
+    }
+    for (; byte < num_rows / 8; ++byte) n += kBitCount.n[bm[byte]];
+    if (num_rows % 8 != 0) n += low_bits(num_rows);
+  }
+  *present_count = n;
+  out->type = type;
+  out->present = sel.present;
+  out->all_present = sel.at.size() == rows.size();
+  out->ints.clear();
+  out->floats.clear();
+  out->strings.clear();
+  out->dict.clear();
+  out->codes.clear();
+  out->dictionary = false;
+  switch (type) {
+    case ColumnType::kNull:
+      break;
+    case ColumnType::kBool: {
+      std::string_view bits;
+      if (!r.GetBytes((n + 7) / 8, &bits)) return false;
+      out->ints.assign(rows.size(), 0);
+      for (size_t i = 0, k = 0; i < rows.size(); ++i) {
+        if (!sel.present[i]) continue;
+        const uint32_t v = sel.at[k++];
+        out->ints[i] = (static_cast<uint8_t>(bits[v / 8]) >> (v % 8)) & 1;
+      }
+      break;
+    }
+    case ColumnType::kInt: {
+      // Every value is decoded (deltas need their predecessors), into per-thread scratch.
+      thread_local std::vector<int64_t> values;
+      values.clear();
+      const bool ok = DecodeInts(&r, n, &values) && values.size() == n;
+      if (ok) PickSelected(sel, values, int64_t{0}, &out->ints);
+      ReleaseLargeScratch(&values);
+      if (!ok) return false;
+      break;
+    }
+    case ColumnType::kFloat: {
+      thread_local std::vector<double> values;
+      values.clear();
+      const bool ok = DecodeFloats(&r, n, &values) && values.size() == n;
+      if (ok) PickSelected(sel, values, 0.0, &out->floats);
+      ReleaseLargeScratch(&values);
+      if (!ok) return false;
+      break;
+    }
+    case ColumnType::kString: {
+      uint8_t enc;
+      if (!r.GetU8(&enc)) return false;
+      std::vector<std::string_view> picked;  // the present wanted rows' values
+      if (enc == static_cast<uint8_t>(StringEncoding::kDict)) {
+        // The codes are checked (and cost 1-2 bytes a value); no view per value.
+        thread_local std::vector<std::string_view> entries;
+        thread_local std::vector<uint16_t> codes;
+        codes.clear();
+        const bool ok = DecodeDictCodes(&r, n, &entries, &codes);
+        if (ok) {
+          for (uint32_t k : sel.at) picked.push_back(entries[codes[k]]);
+        }
+        ReleaseLargeScratch(&codes);
+        if (!ok) return false;
+      } else if (enc == static_cast<uint8_t>(StringEncoding::kHex)) {
+        // Only the wanted ids are expanded (a UUID column's full decode is most of a block's).
+        if (!DecodeHexIdsAt(&r, n, sel.at, arena, &picked)) return false;
+      } else if (enc == static_cast<uint8_t>(StringEncoding::kRaw)) {
+        // Every length is read and the bytes must add up, as in a full decode; only the
+        // wanted values are viewed.
+        thread_local std::vector<uint64_t> lens;
+        lens.resize(n);
+        bool ok = r.GetVarints(n, lens.data());
+        uint64_t total = 0;
+        const uint64_t left = r.remaining();
+        for (size_t v = 0, k = 0; ok && v < n; ++v) {
+          if (lens[v] > left - total) {
+            ok = false;
+            break;
+          }
+          if (k < sel.at.size() && sel.at[k] == v) {
+            picked.push_back(std::string_view(r.position() + total, lens[v]));
+            ++k;
+          }
+          total += lens[v];
+        }
+        std::string_view bytes;
+        ok = ok && r.GetBytes(static_cast<size_t>(total), &bytes);
+        ReleaseLargeScratch(&lens);
+        if (!ok) return false;
+      } else {
+        return false;
+      }
+      // Copied out of the unframed bytes (scratch, or the caller's stored bytes).
+      size_t len = 0;
+      for (std::string_view v : picked) len += v.size();
+      text->clear();
+      text->reserve(len);  // no reallocation below: the views stay valid
+      out->strings.assign(rows.size(), std::string_view());
+      for (size_t i = 0, k = 0; i < rows.size(); ++i) {
+        if (!sel.present[i]) continue;
+        const size_t at = text->size();
+        text->append(picked[k]);
+        out->strings[i] = std::string_view(text->data() + at, picked[k].size());
+        ++k;
+      }
+      break;
+    }
+  }
+  return r.empty();
+}
+
 }  // namespace vigia

@@ -54,4 +54,18 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
 bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_rows,
                        std::string* raw, Arena* arena, ColumnVector* out);
 
+// DecodeColumnChunk for the block rows `rows` only (ascending, each < num_rows): `out` gets
+// rows.size() slots, slot i holding row rows[i] (strings in flat form, copied into *text,
+// which must outlive `out`). The chunk is checked as DecodeColumnChunk checks it — framing,
+// presence, every length, dictionary index and value count, no trailing bytes — but the
+// other rows' values are not materialized: no view per row, no hex id expanded, no spread
+// over the block's rows, and an uncompressed chunk is not copied (a compressed one is
+// unframed into *scratch, which is only grown). What a query returning a few whole rows of
+// a block decodes of its other columns (query/part_block_reader.h). *present_count receives
+// how many of the block's rows have the field. False when the chunk is malformed or `rows`
+// is not ascending within the block.
+bool DecodeColumnChunkRows(std::string_view stored, ColumnType type, uint32_t num_rows,
+                           std::span<const uint32_t> rows, std::string* scratch, std::string* text,
+                           Arena* arena, ColumnVector* out, size_t* present_count);
+
 }  // namespace vigia

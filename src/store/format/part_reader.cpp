@@ -137,6 +137,49 @@ Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* 
   return Status::Ok();
 }
 
+Status PartReader::ReadChunkRows(size_t block, const ChunkMeta& chunk,
+                                 std::span<const uint32_t> rows, ColumnBatch* storage,
+                                 ColumnVector* out, uint64_t* bytes_read) const {
+  thread_local std::string stored_scratch, raw_scratch;
+  std::string& stored = stored_scratch;
+  if (stored.size() < chunk.size) stored.resize(chunk.size);
+  Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored.data());
+  if (!got.ok()) {
+    return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
+  }
+  const size_t n = *got;
+  if (bytes_read) *bytes_read += n;
+  if (n != chunk.size) return Corrupt(block, chunk.column, "chunk truncated");
+  const std::string_view bytes(stored.data(), chunk.size);
+  if (XXH64(bytes.data(), bytes.size(), 0) != chunk.checksum) {
+    return Corrupt(block, chunk.column, "chunk checksum mismatch");
+  }
+  const ColumnMeta& cm = meta_.columns[chunk.column];
+  // The few string values picked are copied into a buffer the batch keeps; the unframed
+  // bytes stay in per-thread scratch (a recycled chunk holding a whole unframed UUID column
+  // for two ids would fault in fresh pages whenever the pool runs dry).
+  const bool strings = cm.type == ColumnType::kString;
+  std::unique_ptr<std::string> text;
+  if (strings && !storage->spare_buffers.empty()) {
+    text = std::move(storage->spare_buffers.back());
+    storage->spare_buffers.pop_back();
+  } else if (strings) {
+    text = std::make_unique<std::string>();
+  }
+  std::string unused;  // non-string chunks copy no text
+  out->name = cm.name;
+  size_t present = 0;
+  const bool decoded =
+      DecodeColumnChunkRows(bytes, cm.type, meta_.blocks[block].num_rows, rows, &raw_scratch,
+                            strings ? text.get() : &unused, storage->arena.get(), out, &present);
+  if (strings) storage->buffers.push_back(std::move(text));
+  ReleaseLargeScratch(&stored_scratch);
+  ReleaseLargeScratch(&raw_scratch);
+  if (!decoded) return Corrupt(block, chunk.column, "chunk does not decode");
+  if (present != chunk.values) return Corrupt(block, chunk.column, "value count mismatch");
+  return Status::Ok();
+}
+
 Status PartReader::ReadBloom(size_t block, const ChunkMeta& chunk, std::string* filter,
                              uint64_t* bytes_read) const {
   filter->clear();

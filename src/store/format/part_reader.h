@@ -87,6 +87,11 @@ class PartReader {
   // store_check. `col` must have a chunk in the block.
   Status ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage, ColumnVector* out,
                    uint64_t* bytes_read) const;
+  // ReadChunk for block rows `rows` only (ascending): *out gets one slot per wanted row (see
+  // DecodeColumnChunkRows), its strings copied into a buffer of *storage. Checksum and checks
+  // as ReadChunk; the other rows' values are not materialized.
+  Status ReadChunkRows(size_t block, const ChunkMeta& chunk, std::span<const uint32_t> rows,
+                       ColumnBatch* storage, ColumnVector* out, uint64_t* bytes_read) const;
   // Reads and checks one chunk's bloom filter (empty when it has none).
   Status ReadBloom(size_t block, const ChunkMeta& chunk, std::string* filter,
                    uint64_t* bytes_read) const;
