@@ -26,13 +26,20 @@ std::string ChunkCache::BloomKey(const std::string& part_dir, size_t block, uint
   return Key(part_dir, block, column) + "#bloom";
 }
 
+std::string ChunkCache::RowsKey(const std::string& chunk_key, std::span<const uint32_t> rows) {
+  const std::string_view bytes(reinterpret_cast<const char*>(rows.data()),
+                               rows.size() * sizeof(uint32_t));
+  return chunk_key + "#rows#" + std::to_string(rows.size()) + '#' +
+         std::to_string(std::hash<std::string_view>{}(bytes));
+}
+
 size_t ChunkMemory(const CachedChunk& c) {
   const ColumnVector& v = c.col;
   size_t n = sizeof(CachedChunk) + v.present.capacity() + v.ints.capacity() * sizeof(int64_t) +
              v.floats.capacity() * sizeof(double) +
              v.strings.capacity() * sizeof(std::string_view) +
              v.dict.capacity() * sizeof(std::string_view) + v.codes.capacity() * sizeof(uint16_t) +
-             c.bloom.capacity();
+             c.bloom.capacity() + c.rows.capacity() * sizeof(uint32_t);
   // The buffers hold every decoded string (dictionary entries included) except hex ids,
   // which are rebuilt in the arena.
   for (const auto& b : c.storage.buffers) n += b->capacity();

@@ -27,6 +27,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,11 +37,14 @@
 namespace vigia {
 
 // One decoded chunk and the storage its string views point into — or, under a BloomKey,
-// one chunk's checked bloom filter (so warm block pruning neither reads nor checksums).
+// one chunk's checked bloom filter (so warm block pruning neither reads nor checksums); or,
+// under a RowsKey, the values of some rows of a chunk only (`rows`: the block rows, one slot
+// of `col` each).
 struct CachedChunk {
   ColumnBatch storage;  // buffers + arena only
   ColumnVector col;
   std::string bloom;
+  std::vector<uint32_t> rows;
   size_t bytes = 0;  // approximate memory held
 };
 
@@ -53,6 +57,10 @@ class ChunkCache {
 
   static std::string Key(const std::string& part_dir, size_t block, uint32_t column);
   static std::string BloomKey(const std::string& part_dir, size_t block, uint32_t column);
+  // The key of some rows' values of the chunk under `chunk_key` (a Key): a query returning a
+  // few whole rows of a block keeps those, not every row of its columns. Different row sets
+  // may share a key (a hash): a hit is used only if its `rows` are the ones wanted.
+  static std::string RowsKey(const std::string& chunk_key, std::span<const uint32_t> rows);
 
   // nullptr on a miss.
   std::shared_ptr<const CachedChunk> Get(const std::string& key);

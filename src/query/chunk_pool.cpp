@@ -25,6 +25,7 @@ size_t ClearForReuse(CachedChunk* c) {
   v.dictionary = false;
   v.all_present = false;
   c->bloom.clear();
+  c->rows.clear();
   c->bytes = 0;
   ColumnBatch& s = c->storage;
   s.part.clear();

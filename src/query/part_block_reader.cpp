@@ -194,23 +194,49 @@ Status PartBlockReader::ReadRestRows(size_t block, BlockRows* out, uint64_t* byt
   out->col_index.clear();
   out->whole.clear();
   ChunkCache& cache = ChunkCache::Default();
+  const bool few = out->rows.size() * kFewRowsDivisor <= b.num_rows;
   for (size_t k = 1; k < b.chunks.size(); ++k) {
     const ChunkMeta& c = b.chunks[k];
     if (wanted_[c.column] != 1) continue;
+    const ColumnType type = reader_.meta().columns[c.column].type;
     const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
-    bool admit = false;
-    std::shared_ptr<const CachedChunk> chunk = cache.Lookup(key, &admit);
+    std::shared_ptr<const CachedChunk> chunk;
     bool whole = true;
-    if (chunk == nullptr && admit) {
-      VIGIA_ASSIGN_OR_RETURN(chunk, DecodeChunk(block, c, key, true, bytes_read));
-    } else if (chunk == nullptr) {
-      const ColumnType type = reader_.meta().columns[c.column].type;
-      std::shared_ptr<CachedChunk> e = ChunkPool::Default().Take(type);
-      VIGIA_RETURN_IF_ERROR(
-          reader_.ReadChunkRows(block, c, out->rows, &e->storage, &e->col, bytes_read));
-      e->col.type = type;
-      chunk = std::move(e);
-      whole = false;
+    if (few) {
+      chunk = cache.Get(key);  // a whole chunk another query keeps
+      if (chunk == nullptr) {
+        whole = false;
+        const std::string rows_key = ChunkCache::RowsKey(key, out->rows);
+        bool admit = false;
+        chunk = cache.Lookup(rows_key, &admit);
+        if (chunk != nullptr && chunk->rows != out->rows) chunk = nullptr;  // a hash collision
+        if (chunk == nullptr) {
+          std::shared_ptr<CachedChunk> e =
+              admit ? std::make_shared<CachedChunk>() : ChunkPool::Default().Take(type);
+          VIGIA_RETURN_IF_ERROR(
+              reader_.ReadChunkRows(block, c, out->rows, &e->storage, &e->col, bytes_read));
+          e->col.type = type;
+          if (admit) {
+            e->rows = out->rows;
+            e->bytes = ChunkMemory(*e);
+            cache.Put(rows_key, e);
+          }
+          chunk = std::move(e);
+        }
+      }
+    } else {
+      bool admit = false;
+      chunk = cache.Lookup(key, &admit);
+      if (chunk == nullptr && admit) {
+        VIGIA_ASSIGN_OR_RETURN(chunk, DecodeChunk(block, c, key, true, bytes_read));
+      } else if (chunk == nullptr) {
+        std::shared_ptr<CachedChunk> e = ChunkPool::Default().Take(type);
+        VIGIA_RETURN_IF_ERROR(
+            reader_.ReadChunkRows(block, c, out->rows, &e->storage, &e->col, bytes_read));
+        e->col.type = type;
+        chunk = std::move(e);
+        whole = false;
+      }
     }
     out->chunks.push_back(std::move(chunk));
     out->col_index.push_back(c.column);

@@ -65,12 +65,18 @@ class PartBlockReader {
                            bool with_ts = true) const;
   // Adds the other wanted columns (late materialization: only blocks with a matching row).
   Status ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
-  // The same columns as ReadRest for out->rows only (out's chunks are replaced). Per chunk,
-  // as LoadChunk: a cached chunk is used whole, and a chunk read for the second time is
-  // decoded whole and kept; on a first read only the rows' values are decoded. A cold query
-  // returning a few whole rows of a block thus does not decode every row of its columns
-  // (a UUID column's hex expansion, a view per string, the spread over the block's rows).
+  // The same columns as ReadRest for out->rows only (out's chunks are replaced). A chunk the
+  // cache holds whole is used whole. Otherwise only the rows' values are decoded (no UUID
+  // column's hex expansion, no view per string, no spread over the block's rows), and
+  // what the cache keeps on a second read (chunk_cache.h) depends on how many rows:
+  //  - few (rows x kFewRowsDivisor <= the block's rows: a needle, a rare word): those
+  //    rows' values, under a RowsKey. Keeping whole chunks there would make a query's
+  //    second run fill the cache with every row of ~45 columns of each block to return one
+  //    or two of them (seconds of fresh pages at 10M events, for a warm run no faster);
+  //  - more: the whole chunk, decoded again and kept, as LoadChunk does.
   Status ReadRestRows(size_t block, BlockRows* out, uint64_t* bytes_read) const;
+  // See ReadRestRows.
+  static constexpr size_t kFewRowsDivisor = 16;
 
  private:
   Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;

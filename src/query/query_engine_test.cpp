@@ -429,11 +429,12 @@ TEST_F(QueryEngineTest, PlainRowsAreTheSameColdSecondAndWarm) {
   ExpectSame("kind:request");
 }
 
-TEST_F(QueryEngineTest, AFirstReadDecodesOnlyTheMatchingRowsOfTheOtherColumns) {
+// PartBlockReader::ReadRestRows, read three times: a first read decodes only the wanted
+// rows; the second keeps those rows' values (a few rows) or the whole chunks (many rows);
+// the third reads nothing.
+TEST_F(QueryEngineTest, ReadRestRowsDecodesAndKeepsOnlyAFewRows) {
   ChunkCache& cache = ChunkCache::Default();
   const size_t capacity = cache.capacity();
-  cache.SetCapacity(0);
-  cache.SetCapacity(capacity);
   auto q = ParseVql("service:auth-api");
   ASSERT_TRUE(q.ok());
   auto plan = PlanQuery(*q, Options());
@@ -442,28 +443,54 @@ TEST_F(QueryEngineTest, AFirstReadDecodesOnlyTheMatchingRowsOfTheOtherColumns) {
   PartBlockReader reader(part, *plan);
   const size_t block = 3;
   const uint32_t num_rows = part.meta().blocks[block].num_rows;
-  BlockRows rest;
-  rest.rows = {1, 5, num_rows - 1};
-  uint64_t bytes = 0;
-  size_t columns = 0;
-  for (int read = 1; read <= 3; ++read) {
-    SCOPED_TRACE(read);
-    ASSERT_TRUE(reader.ReadRestRows(block, &rest, &bytes).ok());
-    ASSERT_EQ(rest.chunks.size(), rest.whole.size());
-    ASSERT_GT(rest.chunks.size(), 3u);  // kind, level, request_id, msg, ...
-    if (read == 1) columns = rest.chunks.size();
-    EXPECT_EQ(rest.chunks.size(), columns);
-    for (size_t i = 0; i < rest.chunks.size(); ++i) {
-      EXPECT_NE(part.meta().columns[rest.col_index[i]].name, "service");  // the filter's
-      // First read: one slot per wanted row; then the whole chunk (kept, then cached).
-      EXPECT_EQ(rest.whole[i], read == 1 ? 0 : 1);
-      EXPECT_EQ(rest.chunks[i]->col.size(), read == 1 ? rest.rows.size() : num_rows);
+  std::vector<uint32_t> many;
+  for (uint32_t r = 0; r < num_rows; r += 2) many.push_back(r);
+  const std::vector<uint32_t> few = {1, 5, num_rows - 1};
+  ASSERT_LE(few.size() * PartBlockReader::kFewRowsDivisor, num_rows);
+  ASSERT_GT(many.size() * PartBlockReader::kFewRowsDivisor, num_rows);
+  const std::vector<uint32_t>* sets[] = {&few, &many};
+  for (const std::vector<uint32_t>* rows : sets) {
+    const bool is_few = rows == &few;
+    SCOPED_TRACE(is_few ? "few" : "many");
+    cache.SetCapacity(0);  // drops every entry and the keys seen
+    cache.SetCapacity(capacity);
+    BlockRows rest;
+    rest.rows = *rows;
+    size_t columns = 0;
+    uint64_t bytes = 0, before = 0;
+    for (int read = 1; read <= 3; ++read) {
+      SCOPED_TRACE(read);
+      before = bytes;
+      ASSERT_TRUE(reader.ReadRestRows(block, &rest, &bytes).ok());
+      ASSERT_EQ(rest.chunks.size(), rest.whole.size());
+      ASSERT_GT(rest.chunks.size(), 3u);  // kind, level, request_id, msg, ...
+      if (read == 1) columns = rest.chunks.size();
+      EXPECT_EQ(rest.chunks.size(), columns);
+      // Whole chunks only once the second read of many rows kept them.
+      const bool whole = !is_few && read > 1;
+      for (size_t i = 0; i < rest.chunks.size(); ++i) {
+        EXPECT_NE(part.meta().columns[rest.col_index[i]].name, "service");  // the filter's
+        EXPECT_EQ(rest.whole[i], whole ? 1 : 0);
+        EXPECT_EQ(rest.chunks[i]->col.size(), whole ? num_rows : rows->size());
+      }
+      if (read < 3) {
+        EXPECT_GT(bytes, before);
+      }
     }
+    EXPECT_EQ(bytes, before);  // the third read came from the cache
   }
-  // The third read, and this one, came from the cache: nothing read.
-  const uint64_t before = bytes;
-  ASSERT_TRUE(reader.ReadRestRows(block, &rest, &bytes).ok());
-  EXPECT_EQ(bytes, before);
+  // Another row set of the block is not served by the first one's entries; a whole chunk in
+  // the cache serves any rows.
+  BlockRows other;
+  other.rows = {2};
+  uint64_t bytes = 0;
+  ASSERT_TRUE(reader.ReadRestRows(block, &other, &bytes).ok());
+  EXPECT_EQ(bytes, 0u);  // the many-rows pass left every chunk whole in the cache
+  for (uint8_t w : other.whole) EXPECT_EQ(w, 1);
+  cache.SetCapacity(0);
+  cache.SetCapacity(capacity);
+  ASSERT_TRUE(reader.ReadRestRows(block, &other, &bytes).ok());
+  EXPECT_GT(bytes, 0u);
 }
 
 TEST_F(QueryEngineTest, LimitStopsTheScanEarly) {

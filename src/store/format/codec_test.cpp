@@ -663,11 +663,10 @@ TEST(ColumnCodec, RowsDecodeWhatTheFullDecodeHoldsAtThoseRows) {
         }
         for (const std::vector<uint32_t>& want : wants) {
           std::string scratch, text;
-          Arena arena2;
           ColumnVector part;
           size_t present = 0;
-          ASSERT_TRUE(DecodeColumnChunkRows(stored, type, n, want, &scratch, &text, &arena2, &part,
-                                            &present));
+          ASSERT_TRUE(
+              DecodeColumnChunkRows(stored, type, n, want, &scratch, &text, &part, &present));
           EXPECT_EQ(present, rows.size());
           ASSERT_EQ(part.size(), want.size());
           EXPECT_EQ(part.type, type);
@@ -702,21 +701,20 @@ TEST(ColumnCodec, RowsDecodeWhatTheFullDecodeHoldsAtThoseRows) {
         size_t present = 0;
         const std::vector<uint32_t> backwards = {5, 3};
         const std::vector<uint32_t> outside = {n};
-        EXPECT_FALSE(DecodeColumnChunkRows(stored, type, n, backwards, &raw3, &text3, &arena3, &bad,
-                                           &present));
-        EXPECT_FALSE(DecodeColumnChunkRows(stored, type, n, outside, &raw3, &text3, &arena3, &bad,
-                                           &present));
+        EXPECT_FALSE(
+            DecodeColumnChunkRows(stored, type, n, backwards, &raw3, &text3, &bad, &present));
+        EXPECT_FALSE(
+            DecodeColumnChunkRows(stored, type, n, outside, &raw3, &text3, &bad, &present));
         const std::vector<uint32_t> first = {0};
         EXPECT_FALSE(DecodeColumnChunkRows(stored.substr(0, stored.size() / 2), type, n, first,
-                                           &raw3, &text3, &arena3, &bad, &present));
+                                           &raw3, &text3, &bad, &present));
         std::string unframed;
         ASSERT_TRUE(UnframeBlock(stored, &unframed));
         unframed.push_back('x');
         std::string longer;
         FrameBlock(unframed, 0, &longer);
         EXPECT_FALSE(DecodeColumnChunk(longer, type, n, &raw3, &arena3, &bad));
-        EXPECT_FALSE(
-            DecodeColumnChunkRows(longer, type, n, first, &raw3, &text3, &arena3, &bad, &present));
+        EXPECT_FALSE(DecodeColumnChunkRows(longer, type, n, first, &raw3, &text3, &bad, &present));
       }
     }
   }

@@ -316,7 +316,7 @@ void PickSelected(const Selection& sel, const std::vector<T>& values, T empty,
 
 bool DecodeColumnChunkRows(std::string_view stored, ColumnType type, uint32_t num_rows,
                            std::span<const uint32_t> rows, std::string* scratch, std::string* text,
-                           Arena* arena, ColumnVector* out, size_t* present_count) {
+                           ColumnVector* out, size_t* present_count) {
   std::string_view raw;
   if (!UnframeBlockView(stored, scratch, &raw)) return false;
   ByteReader r(raw);
@@ -410,7 +410,10 @@ bool DecodeColumnChunkRows(std::string_view stored, ColumnType type, uint32_t nu
         if (!ok) return false;
       } else if (enc == static_cast<uint8_t>(StringEncoding::kHex)) {
         // Only the wanted ids are expanded (a UUID column's full decode is most of a block's).
-        if (!DecodeHexIdsAt(&r, n, sel.at, arena, &picked)) return false;
+        // Into per-thread memory: they are copied below.
+        thread_local Arena ids;
+        ids.Reset();
+        if (!DecodeHexIdsAt(&r, n, sel.at, &ids, &picked)) return false;
       } else if (enc == static_cast<uint8_t>(StringEncoding::kRaw)) {
         // Every length is read and the bytes must add up, as in a full decode; only the
         // wanted values are viewed.

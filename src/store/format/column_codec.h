@@ -66,6 +66,6 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
 // is not ascending within the block.
 bool DecodeColumnChunkRows(std::string_view stored, ColumnType type, uint32_t num_rows,
                            std::span<const uint32_t> rows, std::string* scratch, std::string* text,
-                           Arena* arena, ColumnVector* out, size_t* present_count);
+                           ColumnVector* out, size_t* present_count);
 
 }  // namespace vigia

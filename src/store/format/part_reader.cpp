@@ -171,7 +171,7 @@ Status PartReader::ReadChunkRows(size_t block, const ChunkMeta& chunk,
   size_t present = 0;
   const bool decoded =
       DecodeColumnChunkRows(bytes, cm.type, meta_.blocks[block].num_rows, rows, &raw_scratch,
-                            strings ? text.get() : &unused, storage->arena.get(), out, &present);
+                            strings ? text.get() : &unused, out, &present);
   if (strings) storage->buffers.push_back(std::move(text));
   ReleaseLargeScratch(&stored_scratch);
   ReleaseLargeScratch(&raw_scratch);
