@@ -64,23 +64,15 @@ bool UnframeBlockView(std::string_view stored, std::string* scratch, std::string
 }
 
 bool UnframeBlock(std::string_view stored, std::string* raw) {
-  ByteReader r(stored);
-  uint8_t comp;
-  uint64_t raw_size;
-  if (!r.GetU8(&comp) || !r.GetVarint(&raw_size) || raw_size > kMaxRawBlockBytes) return false;
-  std::string_view payload;
-  r.GetBytes(r.remaining(), &payload);
-  if (comp == static_cast<uint8_t>(BlockCompression::kNone)) {
-    if (payload.size() != raw_size) return false;
-    raw->assign(payload.data(), payload.size());
-    return true;
+  // UnframeBlockView decompresses into *raw (as its scratch) or views `stored`.
+  std::string_view view;
+  if (!UnframeBlockView(stored, raw, &view)) return false;
+  if (!view.empty() && view.data() == raw->data()) {
+    raw->resize(view.size());
+  } else {
+    raw->assign(view.data(), view.size());
   }
-  if (comp != static_cast<uint8_t>(BlockCompression::kZstd)) return false;
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
-  raw->resize(static_cast<size_t>(raw_size));
-  size_t n =
-      ZSTD_decompressDCtx(dctx.get(), raw->data(), raw->size(), payload.data(), payload.size());
-  return !ZSTD_isError(n) && n == raw_size;
+  return true;
 }
 
 }  // namespace vigia
