@@ -91,25 +91,32 @@ Status PartReader::Degrade(Status st) const {
   return st;
 }
 
-Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage,
-                             ColumnVector* out, uint64_t* bytes_read) const {
-  // The stored bytes, and the unframed bytes of a non-string chunk, are gone once the chunk is
-  // decoded: per-thread buffers, so that a cold scan does not map and fault fresh memory for
-  // them chunk after chunk (they are above the heap's mmap threshold, common/heap_tuning.h).
-  thread_local std::string stored_scratch, raw_scratch;
-  std::string& stored = stored_scratch;
-  if (stored.size() < chunk.size) stored.resize(chunk.size);
-  Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored.data());
+Result<std::string_view> PartReader::ReadStoredChunk(size_t block, const ChunkMeta& chunk,
+                                                     std::string* stored,
+                                                     uint64_t* bytes_read) const {
+  if (stored->size() < chunk.size) stored->resize(chunk.size);
+  Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored->data());
   if (!got.ok()) {
     return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
   }
   const size_t n = *got;
   if (bytes_read) *bytes_read += n;
   if (n != chunk.size) return Corrupt(block, chunk.column, "chunk truncated");
-  const std::string_view bytes(stored.data(), chunk.size);
+  const std::string_view bytes(stored->data(), chunk.size);
   if (XXH64(bytes.data(), bytes.size(), 0) != chunk.checksum) {
     return Corrupt(block, chunk.column, "chunk checksum mismatch");
   }
+  return bytes;
+}
+
+Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* storage,
+                             ColumnVector* out, uint64_t* bytes_read) const {
+  // The stored bytes, and the unframed bytes of a non-string chunk, are gone once the chunk is
+  // decoded: per-thread buffers, so that a cold scan does not map and fault fresh memory for
+  // them chunk after chunk (they are above the heap's mmap threshold, common/heap_tuning.h).
+  thread_local std::string stored_scratch, raw_scratch;
+  VIGIA_ASSIGN_OR_RETURN(const std::string_view bytes,
+                         ReadStoredChunk(block, chunk, &stored_scratch, bytes_read));
   const ColumnMeta& cm = meta_.columns[chunk.column];
   // String values are views into the decompressed bytes, which the batch keeps; other types
   // are decoded copies, so their bytes go now (a cached int chunk would otherwise hold its
@@ -141,19 +148,8 @@ Status PartReader::ReadChunkRows(size_t block, const ChunkMeta& chunk,
                                  std::span<const uint32_t> rows, ColumnBatch* storage,
                                  ColumnVector* out, uint64_t* bytes_read) const {
   thread_local std::string stored_scratch, raw_scratch;
-  std::string& stored = stored_scratch;
-  if (stored.size() < chunk.size) stored.resize(chunk.size);
-  Result<size_t> got = data_->Read(chunk.offset, chunk.size, stored.data());
-  if (!got.ok()) {
-    return Degrade(Status(got.status().code(), "part " + dir_ + ": " + got.status().message()));
-  }
-  const size_t n = *got;
-  if (bytes_read) *bytes_read += n;
-  if (n != chunk.size) return Corrupt(block, chunk.column, "chunk truncated");
-  const std::string_view bytes(stored.data(), chunk.size);
-  if (XXH64(bytes.data(), bytes.size(), 0) != chunk.checksum) {
-    return Corrupt(block, chunk.column, "chunk checksum mismatch");
-  }
+  VIGIA_ASSIGN_OR_RETURN(const std::string_view bytes,
+                         ReadStoredChunk(block, chunk, &stored_scratch, bytes_read));
   const ColumnMeta& cm = meta_.columns[chunk.column];
   // The few string values picked are copied into a buffer the batch keeps; the unframed
   // bytes stay in per-thread scratch (a recycled chunk holding a whole unframed UUID column

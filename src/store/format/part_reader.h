@@ -19,6 +19,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -101,6 +102,10 @@ class PartReader {
   Status Corrupt(size_t block, uint32_t column, std::string_view why) const;
   // Marks the reader corrupt, reports it to the sink once, and returns `st`.
   Status Degrade(Status st) const;
+  // Reads chunk `chunk` of `block` into *stored (grown as needed) and checks its length and
+  // checksum: the stored bytes, or the error (reported through Corrupt/Degrade).
+  Result<std::string_view> ReadStoredChunk(size_t block, const ChunkMeta& chunk,
+                                           std::string* stored, uint64_t* bytes_read) const;
   // Can any row of `block` satisfy `p`? Consults min/max and bloom filters.
   Result<bool> BlockMayMatch(size_t block, const ScanPredicate& p, bool* used_bloom,
                              uint64_t* bytes_read) const;
