@@ -53,8 +53,13 @@ struct Worker {
   QueryStats qs;
   DecodedBlock block;
   BlockRows rest;  // the other columns of a block's matching rows (plain filters)
-  // The columns of an output row in part column order: (column, indexed by block row?).
-  std::vector<std::pair<uint32_t, std::pair<const ColumnVector*, bool>>> row_columns;
+  // The columns of an output row, in part column order.
+  struct RowColumn {
+    uint32_t column;  // index in the part's columns
+    const ColumnVector* values;
+    bool by_block_row;  // indexed by block row (whole chunk), else by matching row
+  };
+  std::vector<RowColumn> row_columns;
   BlockView memtable_view;  // of the memtable batch being scanned
   std::vector<uint8_t> mask;
 };
@@ -219,13 +224,13 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   auto& cols = w->row_columns;
   cols.clear();
   for (size_t i = 0; i < w->block.chunks.size(); ++i) {
-    cols.push_back({w->block.col_index[i], {&w->block.chunks[i]->col, true}});
+    cols.push_back({w->block.col_index[i], &w->block.chunks[i]->col, true});
   }
   for (size_t i = 0; i < rest.chunks.size(); ++i) {
-    cols.push_back({rest.col_index[i], {&rest.chunks[i]->col, rest.whole[i] != 0}});
+    cols.push_back({rest.col_index[i], &rest.chunks[i]->col, rest.whole[i] != 0});
   }
   std::sort(cols.begin(), cols.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+            [](const auto& a, const auto& b) { return a.column < b.column; });
   for (size_t i = 0; i < rest.rows.size(); ++i) {
     const uint32_t r = rest.rows[i];
     OrderedRow row;
@@ -237,8 +242,8 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
     row.rec.cols.reserve(cols.size() + 1);
     row.rec.cols.emplace_back("ts", OwnedValue::Int(v.ts[r]));
     for (const auto& col : cols) {
-      const ColumnVector* c = col.second.first;
-      const size_t at = col.second.second ? r : i;
+      const ColumnVector* c = col.values;
+      const size_t at = col.by_block_row ? r : i;
       if (c->IsPresent(at)) row.rec.cols.emplace_back(c->name, OwnedValue::From(c->Get(at)));
     }
     w->memory += row.rec.MemoryUsage();
