@@ -46,6 +46,10 @@ struct CachedChunk {
   std::string bloom;
   std::vector<uint32_t> rows;
   size_t bytes = 0;  // approximate memory held
+  // The `_time` chunk (part column 0) only: its values never decrease. Rows are sorted by
+  // (service, kind, ts), so this holds in a block of one service and kind; the engine then
+  // finds a time range's rows by binary search instead of testing every row.
+  bool ints_sorted = false;
 };
 
 class ChunkCache {

@@ -6,7 +6,9 @@
 #include <optional>
 #include <string>
 
+#include "query/cpu_clones.h"
 #include "query/filter_matcher.h"
+#include "query/time_mask.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -163,26 +165,6 @@ void ForPresentCheap(const ColumnVector& c, const std::vector<uint8_t>& mask,
                      std::vector<uint8_t>* out, Pred pred) {
   BlendRows(mask.data(), c.present.data(), out->data(), mask.size(), pred);
 }
-
-// Comparing 64-bit integers in vector registers needs AVX2: the build's x86-64 baseline
-// (SSE2) has no such compare, so g++ leaves the integer kernels scalar. These are cloned, and
-// the loader picks the AVX2 clone once where the CPU has it: `status:>=500` over 10M rows
-// took 15.5 ms scalar and 1.6 ms in the clone.
-// Not under ThreadSanitizer: a clone's resolver runs while the program is being relocated,
-// before the TSan runtime is set up, and the instrumented resolver crashes every binary
-// linking this file (both g++ and clang).
-#if defined(__SANITIZE_THREAD__)
-#define VIGIA_TSAN_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define VIGIA_TSAN_BUILD 1
-#endif
-#endif
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(VIGIA_TSAN_BUILD)
-#define VIGIA_CLONED_FOR_AVX2 __attribute__((target_clones("avx2", "default")))
-#else
-#define VIGIA_CLONED_FOR_AVX2
-#endif
 
 // `v[r] cmp y` on the masked rows where the column is present (ForPresentCheap's encoding).
 VIGIA_CLONED_FOR_AVX2
@@ -555,10 +537,18 @@ struct LeafEval {
 namespace {
 
 void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>* mask);
+void EvalAnd(const ColumnFilter::Node& n, const BlockView& b, bool skip_time,
+             std::vector<uint8_t>* mask);
 
 }  // namespace
 
 void ColumnFilter::Apply(const BlockView& block, std::vector<uint8_t>* mask) const {
+  Eval(*root_, block, mask);
+}
+
+void ColumnFilter::ApplyInTimeRange(const BlockView& block, std::vector<uint8_t>* mask) const {
+  if (root_->kind == FilterKind::kTime) return;
+  if (root_->kind == FilterKind::kAnd) return EvalAnd(*root_, block, true, mask);
   Eval(*root_, block, mask);
 }
 
@@ -606,22 +596,27 @@ bool NoneSet(const std::vector<uint8_t>& mask) {
   return any == 0;
 }
 
+void EvalAnd(const ColumnFilter::Node& n, const BlockView& b, bool skip_time,
+             std::vector<uint8_t>* mask) {
+  // Leaves the block decides at once first (service:X where the block holds one service):
+  // a block of another service or kind is then rejected before any per-row work, and the
+  // rest of the conjunction is skipped.
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& c : n.children) {
+      if (skip_time && c->kind == FilterKind::kTime) continue;
+      if (DecidedByBlock(*c, b) != (pass == 0)) continue;
+      Eval(*c, b, mask);
+      if (NoneSet(*mask)) return;
+    }
+  }
+}
+
 void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>* mask) {
   switch (n.kind) {
     case FilterKind::kAll:
       return;
     case FilterKind::kAnd:
-      // Leaves the block decides at once first (service:X where the block holds one
-      // service): a block of another service or kind is then rejected before any per-row
-      // work, and the rest of the conjunction is skipped.
-      for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& c : n.children) {
-          if (DecidedByBlock(*c, b) != (pass == 0)) continue;
-          Eval(*c, b, mask);
-          if (NoneSet(*mask)) return;
-        }
-      }
-      return;
+      return EvalAnd(n, b, false, mask);
     case FilterKind::kOr: {
       std::vector<uint8_t> result(mask->size(), 0);
       std::vector<uint8_t> rest = *mask;
@@ -642,21 +637,17 @@ void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>*
       for (size_t r = 0; r < m.size(); ++r) (*mask)[r] &= !m[r];
       return;
     }
-    case FilterKind::kTime: {
-      // Branch-free over locals (see DictionaryLeaf): the open ends become the int64 limits.
-      const int64_t lo = n.range.from_ns.value_or(std::numeric_limits<int64_t>::min());
-      const int64_t* ts = b.ts;
-      uint8_t* m = mask->data();
-      const size_t rows = mask->size();
+    case FilterKind::kTime:
+      // An open start is the int64 minimum; an open end has its own kernel.
       if (n.range.to_ns) {
-        const int64_t hi = *n.range.to_ns;
-        for (size_t r = 0; r < rows; ++r)
-          m[r] &= static_cast<uint8_t>((ts[r] >= lo) & (ts[r] < hi));
+        AndTimeRange(b.ts, mask->size(),
+                     n.range.from_ns.value_or(std::numeric_limits<int64_t>::min()), *n.range.to_ns,
+                     mask->data());
       } else {
-        for (size_t r = 0; r < rows; ++r) m[r] &= static_cast<uint8_t>(ts[r] >= lo);
+        AndTimeFrom(b.ts, mask->size(),
+                    n.range.from_ns.value_or(std::numeric_limits<int64_t>::min()), mask->data());
       }
       return;
-    }
     case FilterKind::kWord:
     case FilterKind::kPhrase:
     case FilterKind::kPrefix:

@@ -33,6 +33,11 @@ class ColumnFilter {
   // For every row r with (*mask)[r] != 0, clears it unless the row matches.
   // REQUIRES: mask->size() == block.num_rows.
   void Apply(const BlockView& block, std::vector<uint8_t>* mask) const;
+  // As Apply, but skips the time leaves of the top level (the root, or the children of a
+  // root `and`): the query engine has already cleared every row outside their range, the
+  // query's time range (FilterMatcher::time_range()), so they would keep every row left.
+  // REQUIRES: every set row of *mask lies within each top-level time leaf's range.
+  void ApplyInTimeRange(const BlockView& block, std::vector<uint8_t>* mask) const;
 
   // True when the filter is `*` (every row matches).
   bool MatchesAll() const;

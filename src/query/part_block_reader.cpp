@@ -137,6 +137,8 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
       admit ? std::make_shared<CachedChunk>() : ChunkPool::Default().Take(type);
   VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
   e->col.type = type;
+  // Set every time: pooled entries are reused.
+  e->ints_sorted = c.column == 0 && std::is_sorted(e->col.ints.begin(), e->col.ints.end());
   if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
   ChunkCache::Default().Put(key, e);

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <limits>
 #include <thread>
+#include <tuple>
 
 #include "common/limits.h"
 #include "common/query_priority.h"
+#include "query/block_window.h"
 #include "query/column_filter.h"
 #include "query/column_stats.h"
 #include "query/hot_columns.h"
@@ -16,6 +18,8 @@
 #include "query/part_block_reader.h"
 #include "query/query_plan.h"
 #include "query/row_evaluator.h"
+#include "query/scan_helpers.h"
+#include "query/time_mask.h"
 #include "vql/vql_parser.h"
 
 namespace vigia {
@@ -62,6 +66,8 @@ struct Worker {
   std::vector<RowColumn> row_columns;
   BlockView memtable_view;  // of the memtable batch being scanned
   std::vector<uint8_t> mask;
+  BlockWindow window;  // the rows of `block` a time range keeps (stats queries)
+  std::vector<uint8_t> window_mask;
 };
 
 uint64_t RowsMemory(std::vector<OrderedRow>::const_iterator b,
@@ -116,14 +122,8 @@ class Engine {
       mask->assign(v.num_rows, 1);
       return;
     }
-    // Locals and no branch: a uint8_t store may alias anything, so members and vector
-    // internals would be reloaded every row and the loop would not vectorize.
     mask->resize(v.num_rows);
-    const int64_t lo = plan_.min_ts, hi = plan_.max_ts;
-    const int64_t* ts = v.ts;
-    uint8_t* m = mask->data();
-    const size_t n = v.num_rows;
-    for (size_t r = 0; r < n; ++r) m[r] = static_cast<uint8_t>((ts[r] >= lo) & (ts[r] < hi));
+    SetTimeRange(v.ts, v.num_rows, plan_.min_ts, plan_.max_ts, mask->data());
   }
   // Counts one scanned block; the calling thread (`report`) also tells the observer.
   void Progress(uint64_t rows, bool report) const {
@@ -203,15 +203,49 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
       pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read, plan_.reads_time || !inside));
   const BlockView& v = w->block.view;
   w->qs.rows_scanned += v.num_rows;
-  TimeMask(v, t.min_ts, t.max_ts, &w->mask);
-  filter_.Apply(v, &w->mask);
+  // A block the time range cuts. In a block of one service and kind (rows are sorted by
+  // service, kind, ts) the timestamps never decrease, so the rows in range are found by
+  // binary search; otherwise every row is tested. Either way they span rows [begin, end),
+  // and a stats query filters and folds only that span when it is at most half the block
+  // (block_window.h).
+  size_t begin = 0, end = v.num_rows;
+  const bool sorted = w->block.ts != nullptr && w->block.ts->ints_sorted;
+  if (inside) {
+    w->mask.assign(v.num_rows, 1);
+  } else if (sorted) {
+    begin = static_cast<size_t>(std::lower_bound(v.ts, v.ts + v.num_rows, plan_.min_ts) - v.ts);
+    end =
+        static_cast<size_t>(std::lower_bound(v.ts + begin, v.ts + v.num_rows, plan_.max_ts) - v.ts);
+  } else {
+    TimeMask(v, t.min_ts, t.max_ts, &w->mask);
+    std::tie(begin, end) = MaskSpan(w->mask);
+  }
+  if (begin == end) return Status::Ok();
+  const bool windowed = w->stats && (end - begin) * 2 <= v.num_rows;
+  if (windowed) {
+    w->window.Set(v, begin, end);
+    if (sorted) {
+      w->window_mask.assign(end - begin, 1);
+    } else {
+      w->window_mask.assign(w->mask.begin() + static_cast<std::ptrdiff_t>(begin),
+                            w->mask.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+  } else if (sorted && !inside) {
+    w->mask.assign(v.num_rows, 0);
+    std::fill(w->mask.begin() + static_cast<std::ptrdiff_t>(begin),
+              w->mask.begin() + static_cast<std::ptrdiff_t>(end), 1);
+  }
+  std::vector<uint8_t>& mask = windowed ? w->window_mask : w->mask;
+  filter_.ApplyInTimeRange(windowed ? w->window.view() : v, &mask);
   uint64_t matched = 0;
-  for (uint8_t m : w->mask) matched += m;
+  for (uint8_t m : mask) matched += m;
   w->qs.rows_matched += matched;
   if (matched == 0) return Status::Ok();
   if (w->stats) {
     VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
-    return w->stats->AddBlock(v, w->mask);
+    if (!windowed) return w->stats->AddBlock(v, mask);
+    w->window.Set(v, begin, end);  // again, with the columns ReadRest added
+    return w->stats->AddBlock(w->window.view(), mask);
   }
   // Whole rows: the other columns' values of the matching rows only (a cold needle or rare
   // word decodes a few rows of each column, not the block).
@@ -275,7 +309,7 @@ Status Engine::ScanMemtableBatch(size_t bi, Worker* w, ColumnStats* stats) const
   block->View(batch, stats ? plan_.columns : plan_.filter_columns, &w->memtable_view);
   const BlockView& v = w->memtable_view;
   TimeMask(v, block->min_ts(), block->max_ts(), &w->mask);
-  filter_.Apply(v, &w->mask);
+  filter_.ApplyInTimeRange(v, &w->mask);
   uint64_t matched = 0;
   for (uint8_t m : w->mask) matched += m;
   w->qs.rows_matched += matched;
@@ -319,10 +353,16 @@ Status Engine::ScanParallel(std::vector<Worker>* workers) const {
       }
     }
   };
-  std::vector<std::thread> threads;
-  for (size_t wi = 1; wi < workers->size(); ++wi) threads.emplace_back(work, wi);
-  work(0);
-  for (std::thread& t : threads) t.join();
+  if (opt_.background) {
+    // Threads of its own, which inherit the caller's lowered priority (scan_helpers.h).
+    std::vector<std::thread> threads;
+    for (size_t wi = 1; wi < workers->size(); ++wi) threads.emplace_back(work, wi);
+    work(0);
+    for (std::thread& t : threads) t.join();
+  } else {
+    // Idle helpers join in; the scan never waits for one to start (scan_helpers.h).
+    ScanHelpers::Default().Run(workers->size() - 1, work);
+  }
   for (Status& s : status) VIGIA_RETURN_IF_ERROR(s);
   return Status::Ok();
 }

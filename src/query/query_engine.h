@@ -26,9 +26,15 @@
 // are all certain only at the end never calls on_rows at all; on_rows rows followed by
 // QueryResult::rows are exactly the rows RunQuery without an observer returns.
 //
-// Thread-safety: RunQuery is thread-safe; it reads only the immutable snapshot and uses up
-// to limits::kQueryWorkerThreads threads of its own for big scans. The observer's callbacks
-// run on the thread that called RunQuery.
+// Time ranges: a block the range cuts is masked by binary search when its timestamps never
+// decrease (a block of one service and kind), else row by row; a stats query then filters
+// and folds only the span of rows in range (block_window.h).
+//
+// Thread-safety: RunQuery is thread-safe; it reads only the immutable snapshot. A big scan
+// runs on the calling thread plus the idle ones of the process's ScanHelpers (scan_helpers.h;
+// up to limits::kQueryWorkerThreads), never waiting for a helper to start; a background scan
+// starts threads of its own, at its caller's priority. The observer's callbacks run on the
+// thread that called RunQuery.
 #pragma once
 
 #include <atomic>

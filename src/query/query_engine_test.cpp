@@ -261,6 +261,38 @@ TEST_F(QueryEngineTest, StatsOverManyMemtableBatchesMatchTheRowEvaluator) {
   }
 }
 
+// Time ranges that cut blocks (parts hold each service and kind's rows in time order, so a
+// range keeps a run of a block: the stats path then reads only that run, block_window.h),
+// with the range at the top level, inside `or`/`not` (not a top-level leaf), and from the
+// options, against the row evaluator.
+TEST_F(QueryEngineTest, StatsOverRangesThatCutBlocksMatchTheRowEvaluator) {
+  Rng rng{42};
+  for (int round = 0; round < 24; ++round) {
+    const int64_t from_s = static_cast<int64_t>(rng.Pick(7000));
+    const int64_t len_s = 1 + static_cast<int64_t>(rng.Pick(round % 2 ? 600 : 3000));
+    const std::string from = FormatRfc3339(t0_ + from_s * 1000 * kMs);
+    const std::string to = FormatRfc3339(t0_ + (from_s + len_s) * 1000 * kMs);
+    const std::string range = "_time:[" + from + ", " + to + ")";
+    for (const std::string& text : {
+             range + " | stats count()",
+             range + " level:error service:catalog-api | stats count()",
+             "service:auth-api " + range +
+                 " kind:request | stats p95(duration_ms), count() by "
+                 "(route)",
+             range + " | stats count() by (_time:1m, service)",
+             range + " status:>=500 | stats count(), count_distinct(ip) by (kind, level)",
+             "(" + range + " or deadlock) | stats count() by (service)",
+             "not " + range + " | stats count() by (level)",
+         }) {
+      ExpectSame(text);
+    }
+    QueryOptions opt = Options();
+    opt.range.from_ns = t0_ + from_s * 1000 * kMs;
+    opt.range.to_ns = t0_ + (from_s + len_s) * 1000 * kMs;
+    ExpectSame("level:error | stats count() by (service)", opt);
+  }
+}
+
 TEST_F(QueryEngineTest, SinceUntilNarrowTheScan) {
   QueryOptions opt = Options();
   opt.range.from_ns = t0_ + 3600'000 * kMs;

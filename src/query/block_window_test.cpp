@@ -1,0 +1,114 @@
+#include "query/block_window.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vigia {
+namespace {
+
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return s >> 33;
+  }
+  size_t Pick(size_t n) { return Next() % n; }
+};
+
+TEST(MaskSpanTest, FirstAndOnePastLastSetByteOfRandomMasks) {
+  Rng rng{7};
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<uint8_t> mask(rng.Pick(70));
+    // Sparse, dense, runs and lone bytes at either end; values other than 1 count as set.
+    const size_t density = 1 + rng.Pick(round % 3 == 0 ? 40 : 3);
+    for (auto& m : mask) m = rng.Pick(density) == 0 ? static_cast<uint8_t>(1 + rng.Pick(3)) : 0;
+    size_t first = mask.size(), last = 0;
+    for (size_t i = 0; i < mask.size(); ++i) {
+      if (mask[i] == 0) continue;
+      if (first == mask.size()) first = i;
+      last = i + 1;
+    }
+    const auto [b, e] = MaskSpan(mask);
+    if (first == mask.size()) {
+      EXPECT_EQ(b, 0u);
+      EXPECT_EQ(e, 0u);
+    } else {
+      EXPECT_EQ(b, first) << "round " << round;
+      EXPECT_EQ(e, last) << "round " << round;
+    }
+  }
+}
+
+ColumnVector Column(const char* name, ColumnType type) {
+  ColumnVector c;
+  c.name = name;
+  c.type = type;
+  return c;
+}
+
+TEST(BlockWindowTest, AWindowReadsAsTheBlocksRows) {
+  // Every column form: ints, bools, floats, flat and dictionary strings, a sparse column,
+  // and two types under one name.
+  constexpr size_t kRows = 100;
+  std::vector<std::string> owned;
+  for (size_t r = 0; r < kRows; ++r) owned.push_back("s" + std::to_string(r * 7));
+  std::vector<int64_t> ts(kRows);
+  ColumnVector ints = Column("n", ColumnType::kInt);
+  ColumnVector bools = Column("b", ColumnType::kBool);
+  ColumnVector floats = Column("f", ColumnType::kFloat);
+  ColumnVector flat = Column("msg", ColumnType::kString);
+  ColumnVector dict = Column("level", ColumnType::kString);
+  ColumnVector mixed = Column("n", ColumnType::kString);
+  dict.dictionary = true;
+  dict.dict = {"info", "warn", "error"};
+  for (size_t r = 0; r < kRows; ++r) {
+    ts[r] = static_cast<int64_t>(1000 + r);
+    const bool n_is_int = r % 5 != 0;
+    ints.present.push_back(n_is_int);
+    ints.ints.push_back(n_is_int ? static_cast<int64_t>(r) * 3 : 0);
+    mixed.present.push_back(!n_is_int);
+    mixed.strings.push_back(n_is_int ? std::string_view() : std::string_view(owned[r]));
+    bools.present.push_back(r % 3 == 0);
+    bools.ints.push_back(r % 6 == 0);
+    floats.present.push_back(1);
+    floats.floats.push_back(static_cast<double>(r) / 4);
+    flat.present.push_back(1);
+    flat.strings.push_back(owned[r]);
+    dict.present.push_back(1);
+    dict.codes.push_back(static_cast<uint16_t>(r % 3));
+  }
+  floats.all_present = flat.all_present = dict.all_present = true;
+  BlockView block;
+  block.num_rows = kRows;
+  block.ts = ts.data();
+  for (const ColumnVector* c : {&ints, &bools, &floats, &flat, &dict, &mixed}) block.Add(c);
+
+  BlockWindow w;
+  for (auto [begin, end] :
+       {std::pair<size_t, size_t>{0, 100}, {10, 30}, {99, 100}, {0, 1}, {40, 40}, {17, 83}}) {
+    SCOPED_TRACE(std::to_string(begin) + ".." + std::to_string(end));
+    w.Set(block, begin, end);
+    const BlockView& v = w.view();
+    ASSERT_EQ(v.num_rows, end - begin);
+    ASSERT_EQ(v.all.size(), block.all.size());
+    ASSERT_EQ(v.fields.size(), block.fields.size());
+    for (size_t r = 0; r < v.num_rows; ++r) {
+      EXPECT_EQ(v.ts[r], ts[begin + r]);
+      for (const char* name : {"n", "b", "f", "msg", "level", "absent"}) {
+        const Value got = v.Get(v.Find(name), r);
+        const Value want = block.Get(block.Find(name), begin + r);
+        EXPECT_TRUE(got == want) << name << " row " << r;
+      }
+    }
+    for (size_t i = 0; i < v.all.size(); ++i) {
+      EXPECT_EQ(v.all[i]->name, block.all[i]->name);
+      EXPECT_EQ(v.all[i]->dictionary, block.all[i]->dictionary);
+      EXPECT_EQ(v.all[i]->all_present, block.all[i]->all_present);
+      EXPECT_EQ(v.all[i]->size(), end - begin);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigia

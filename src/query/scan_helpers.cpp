@@ -1,0 +1,85 @@
+#include "query/scan_helpers.h"
+
+#include <algorithm>
+
+#include "common/limits.h"
+
+#if defined(__linux__)
+#include <pthread.h>
+#endif
+
+namespace vigia {
+
+ScanHelpers::ScanHelpers(size_t threads) {
+  threads_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+ScanHelpers::~ScanHelpers() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+ScanHelpers& ScanHelpers::Default() {
+  // Leaked on purpose: a static destructor would join helpers while other static
+  // destructors (or a detached query) may still be running.
+  static ScanHelpers* pool = new ScanHelpers(static_cast<size_t>(limits::kQueryWorkerThreads));
+  return *pool;
+}
+
+void ScanHelpers::Run(size_t extra, const std::function<void(size_t)>& fn) {
+  if (extra == 0 || threads_.empty()) {
+    fn(0);
+    return;
+  }
+  Offer offer;
+  offer.fn = &fn;
+  offer.end_slot = 1 + extra;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(&offer);
+  }
+  if (extra == 1) {
+    work_cv_.notify_one();
+  } else {
+    work_cv_.notify_all();
+  }
+  fn(0);
+  std::unique_lock<std::mutex> lock(mu_);
+  // Withdraw the slots nobody took: a helper waking up later finds the offer gone.
+  auto it = std::find(queue_.begin(), queue_.end(), &offer);
+  if (it != queue_.end()) queue_.erase(it);
+  done_cv_.wait(lock, [&] { return offer.running == 0; });
+}
+
+size_t ScanHelpers::slots_run() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return slots_run_;
+}
+
+void ScanHelpers::Loop() {
+#if defined(__linux__)
+  pthread_setname_np(pthread_self(), "vigia-scan");
+#endif
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    if (stop_) return;
+    Offer* offer = queue_.front();
+    const size_t slot = offer->next_slot++;
+    if (offer->next_slot == offer->end_slot) queue_.pop_front();
+    ++offer->running;
+    lock.unlock();
+    (*offer->fn)(slot);
+    lock.lock();
+    ++slots_run_;
+    // The offer lives until its caller sees running == 0, which needs this lock.
+    if (--offer->running == 0) done_cv_.notify_all();
+  }
+}
+
+}  // namespace vigia
