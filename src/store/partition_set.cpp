@@ -180,6 +180,7 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
       wo.block_rows = opt_.block_rows;
       wo.wal_seq = wal_seq;
       wo.before_block = [&yield] { yield.Yield(); };
+      wo.encode_threads = opt_.flush_encode_threads;
       Result<PartMeta> written = WritePartFromRows(
           std::move(rows), JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo);
       if (env_->FileExists(final_dir)) committed.push_back(final_dir);

@@ -61,6 +61,11 @@ struct PartitionSetOptions {
   size_t merge_min_parts = limits::kMergeMinParts;
   size_t max_parts_per_merge = limits::kMaxPartsPerMerge;
   uint64_t max_merged_part_rows = limits::kMaxMergedPartRows;
+  // Threads that encode a flush's blocks (PartWriterOptions::encode_threads): appends wait
+  // for a flush under full ingest, and one flush thread left the second core idle meanwhile
+  // (docs/ingest-performance.md, round eight). Merges encode on their one thread: nothing
+  // waits for them, and they must leave the cores to queries and ingest.
+  int flush_encode_threads = 2;
   // The queries that flushes (AddEvents) and merges give way to, pausing before each block
   // in all at most limits::kFlushQueryYieldBudgetMs per flush, kMergeQueryYieldBudgetMs per merge.
   // nullptr = QueryPriority::Global().

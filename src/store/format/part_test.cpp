@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "common/fault_env.h"
 #include "store/format/file_names.h"
 #include "store/format/merge.h"
 #include "store/format/part_meta.h"
@@ -112,6 +113,132 @@ TEST_F(PartTest, FlushOfRowsFromManyBatchesEqualsRowByRowWriter) {
       EXPECT_EQ(read(dir_ / name / f), read(dir_ / ("ref-" + name) / f)) << f;
     }
   }
+}
+
+// A flush encoding on two threads (PartWriterOptions::encode_threads = 2: the helper
+// encodes block N while the writer's thread transposes block N+1) must write byte for byte
+// the part one thread writes: over part sizes around the block size, one-row blocks, columns
+// first seen while the previous block is being encoded, huge values, both metadata versions.
+// Both give way to queries (before_block) as often.
+TEST_F(PartTest, FlushOnTwoThreadsWritesTheOneThreadPart) {
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::mt19937_64 rng(27);
+  struct Case {
+    size_t n;
+    uint32_t block_rows;
+    uint32_t format_version;
+  };
+  const Case cases[] = {{1, 7, kPartFormatVersion},
+                        {2, 1, kPartFormatVersion},
+                        {7, 7, kPartFormatVersion},
+                        {8, 7, kPartFormatVersion},
+                        {15, 7, 1},
+                        {50, 1, kPartFormatVersion},
+                        {700, 64, kPartFormatVersion},
+                        {3000, 256, kPartFormatVersion},
+                        {3000, 256, 1},
+                        {5000, 1000, kPartFormatVersion}};
+  int case_no = 0;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message()
+                 << c.n << " rows, blocks of " << c.block_rows << ", version " << c.format_version);
+    EventBatch batches[3];
+    for (size_t i = 0; i < c.n; ++i) {
+      EventBatch& b = batches[i % 3];
+      testing::AddRandomEvents(&b, rng, 1);
+      // Columns that first appear late in the part (in a block after the first): new
+      // columns are added while the block before is being encoded.
+      if (rng() % 13 == 0) {
+        b.AddField(b.arena().Copy("late." + std::to_string(rng() % 40)),
+                   Value::String(b.arena().Copy(testing::RandomString(rng, 12))));
+      }
+    }
+    std::vector<RowRef> rows;
+    for (const EventBatch& b : batches) {
+      for (uint32_t i = 0; i < b.size(); ++i) rows.push_back({&b, i});
+    }
+    std::string parts[2];
+    int yields[2] = {0, 0};
+    for (int threads : {1, 2}) {
+      PartWriterOptions o;
+      o.block_rows = c.block_rows;
+      o.format_version = c.format_version;
+      o.encode_threads = threads;
+      o.before_block = [&yields, threads] { ++yields[threads - 1]; };
+      const std::string name = "c" + std::to_string(case_no) + "t" + std::to_string(threads);
+      auto meta = WritePartFromRows(rows, dir_ / ("tmp-" + name), dir_ / name, o);
+      ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+      EXPECT_EQ(meta->rows, c.n);
+      EXPECT_FALSE(std::filesystem::exists(dir_ / ("tmp-" + name)));
+      parts[threads - 1] = dir_ / name;
+    }
+    EXPECT_EQ(yields[0], yields[1]);
+    EXPECT_EQ(static_cast<size_t>(yields[0]), (c.n + c.block_rows - 1) / c.block_rows);
+    for (std::string_view f :
+         {file_names::kPartDataFile, file_names::kPartBloomFile, file_names::kPartMetaFile}) {
+      const std::string one = read(std::filesystem::path(parts[0]) / f);
+      EXPECT_FALSE(f != file_names::kPartBloomFile && one.empty()) << f;
+      EXPECT_TRUE(one == read(std::filesystem::path(parts[1]) / f)) << f;
+    }
+    ++case_no;
+  }
+}
+
+// An error of a two-thread flush (a failed write or sync of the part's files, rows out of
+// order while a block is being encoded) is the flush's, and leaves no part and no
+// temporary directory behind.
+TEST_F(PartTest, FlushOnTwoThreadsFailsWholeOnAnyError) {
+  std::mt19937_64 rng(5);
+  EventBatch batch;
+  testing::AddRandomEvents(&batch, rng, 600);
+  std::vector<RowRef> rows;
+  for (uint32_t i = 0; i < batch.size(); ++i) rows.push_back({&batch, i});
+  FaultEnv env(Env::Default());
+  PartWriterOptions o;
+  o.env = &env;
+  o.block_rows = 50;
+  o.encode_threads = 2;
+  // Each write in turn fails (12 blocks of data and blooms, then the metadata), then each
+  // sync before the rename (3 files, the directory).
+  int write_failures = 0;
+  for (int step = 1; step <= 64 + 4; ++step) {
+    SCOPED_TRACE(step);
+    const bool write = step <= 64;
+    const std::string name = "f" + std::to_string(step);
+    if (write) {
+      env.FailWriteAt(static_cast<uint64_t>(step));
+    } else {
+      env.FailSyncAt(static_cast<uint64_t>(step - 64));
+    }
+    auto meta = WritePartFromRows(rows, dir_ / ("tmp-" + name), dir_ / name, o);
+    env.FailWriteAt(0);
+    env.FailSyncAt(0);
+    EXPECT_FALSE(std::filesystem::exists(dir_ / ("tmp-" + name)));
+    if (write && meta.ok()) {  // fewer writes than `step`: every write was tried
+      EXPECT_TRUE(std::filesystem::exists(dir_ / name));
+      step = 64;
+      continue;
+    }
+    ASSERT_FALSE(meta.ok());
+    EXPECT_EQ(meta.status().code(), StatusCode::kIOError) << meta.status().ToString();
+    EXPECT_FALSE(std::filesystem::exists(dir_ / name));
+    write_failures += write;
+  }
+  EXPECT_GE(write_failures, 13);
+  // Rows out of order while the block before them is being encoded.
+  auto w = PartWriter::Create(dir_ / "tmp-order", o);
+  ASSERT_TRUE(w.ok());
+  Field later[] = {{"service", Value::String("b")}};
+  Field earlier[] = {{"service", Value::String("a")}};
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE((*w)->Add(10, later).ok());
+  EXPECT_EQ((*w)->Add(5, earlier).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE((*w)->Finish(dir_ / "order").ok());
+  w->reset();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "order"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "tmp-order"));
 }
 
 TEST_F(PartTest, EmptyPartIsRejected) {

@@ -97,7 +97,8 @@ PartWriter::PartWriter(std::string tmp_dir, PartWriterOptions options)
   ts.name = std::string(kTimeColumn);
   ts.type = ColumnType::kInt;
   meta_.columns.push_back(std::move(ts));
-  builders_.emplace_back();
+  fill_->builders.emplace_back();
+  if (opt_.encode_threads > 1) helper_ = std::make_unique<EncodeHelper>();
 }
 
 Result<std::unique_ptr<PartWriter>> PartWriter::Create(std::string tmp_dir,
@@ -114,6 +115,8 @@ Result<std::unique_ptr<PartWriter>> PartWriter::Create(std::string tmp_dir,
 }
 
 PartWriter::~PartWriter() {
+  // First: a task still running reads the blocks and buffers below.
+  helper_.reset();
   if (finished_) return;
   if (data_) data_->Close().ok();
   if (bloom_) bloom_->Close().ok();
@@ -136,7 +139,7 @@ uint32_t PartWriter::ResolveColumn(std::string_view name, ColumnType type) {
     c.type = type;
     c.bloom = BloomKindFor(name, type);
     meta_.columns.push_back(std::move(c));
-    builders_.emplace_back();
+    fill_->builders.emplace_back();
   }
   return static_cast<uint32_t>(idx);
 }
@@ -184,20 +187,21 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
   last_ts_ = ts;
   have_last_key_ = true;
 
-  const uint32_t row = block_rows_;
-  ts_.push_back(ts);
+  BlockRows& block = *fill_;
+  const uint32_t row = block.rows;
+  block.ts.push_back(ts);
   size_t position = 0;
   for (const Field& f : fields) {
     const ColumnType type = ColumnTypeOf(f.value.type);
     const uint32_t col = ResolveColumnAt(position++, f.name, type);
-    ColumnBuilder& b = builders_[col];
+    ColumnBuilder& b = block.builders[col];
     if (!b.rows.empty() && b.rows.back() == row) {
       // A repeated name breaks the event.h invariant; keeping the first value (and counting
       // the rest) beats failing the whole flush of a memtable over one bad event.
       ++dropped_duplicate_fields_;
       continue;
     }
-    if (b.rows.empty()) touched_.push_back(col);
+    if (b.rows.empty()) block.touched.push_back(col);
     b.rows.push_back(row);
     switch (type) {
       case ColumnType::kNull:
@@ -212,12 +216,12 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
         b.floats.push_back(f.value.f);
         break;
       case ColumnType::kString:
-        b.strings.push_back(arena_.Copy(f.value.s));
+        b.strings.push_back(block.arena.Copy(f.value.s));
         break;
     }
   }
-  ++block_rows_;
-  if (block_rows_ >= opt_.block_rows) {
+  ++block.rows;
+  if (block.rows >= opt_.block_rows) {
     Status s = FlushBlock();
     if (!s.ok()) failed_ = s;
     return s;
@@ -245,15 +249,22 @@ void PartWriter::StartBlock(std::span<const int64_t> ts) {
   EncodeChunk(0, ts_in);
 }
 
-void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
-  std::string& data = block_data_;
+namespace {
+
+// Encodes one chunk: appends its stored bytes to *data and its bloom filter (if any) to
+// *blooms. The ChunkMeta's offsets are left 0 for the caller, who places the chunk. Sets
+// *has_bloom when a filter was written. Touches nothing else, so both threads of a writer
+// can run it at once.
+ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput& in, int zstd_level,
+                          int bloom_bits_per_key, uint32_t format_version, std::string* data_out,
+                          std::string* blooms, bool* has_bloom) {
+  std::string& data = *data_out;
   ChunkMeta c;
   c.column = col;
   c.values = static_cast<uint32_t>(in.rows.size());
-  c.offset = meta_.data_bytes + data.size();
   ColumnChunkSummary sum;
   const size_t before = data.size();
-  EncodeColumnChunk(in, opt_.zstd_level, &data, &sum);
+  EncodeColumnChunk(in, zstd_level, &data, &sum);
   c.size = static_cast<uint32_t>(data.size() - before);
   c.checksum = XXH64(data.data() + before, c.size, 0);
   c.encoding = sum.encoding;
@@ -262,30 +273,50 @@ void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
   c.max_int = sum.max_int;
   c.min_float = sum.min_float;
   c.max_float = sum.max_float;
-  if (in.type == ColumnType::kString && meta_.format_version >= 2) {
+  if (in.type == ColumnType::kString && format_version >= 2) {
     CountValues(in.strings, &c.value_counts);
   }
-  ColumnMeta& cm = meta_.columns[col];
-  cm.values += c.values;
-  cm.stored_bytes += c.size;
-  if (cm.bloom != BloomKind::kNone) {
+  *has_bloom = false;
+  if (bloom != BloomKind::kNone) {
     BloomBuilder bb;
     for (std::string_view s : in.strings) {
-      if (cm.bloom == BloomKind::kValues) {
+      if (bloom == BloomKind::kValues) {
         bb.AddHash(BloomValueHash(s));
       } else {
         ForEachToken(s, [&](std::string_view t) { bb.AddHash(BloomTokenHash(t)); });
       }
     }
     if (!bb.empty()) {
-      std::string filter = bb.Finish(opt_.bloom_bits_per_key);
-      c.bloom_offset = meta_.bloom_bytes + block_blooms_.size();
+      std::string filter = bb.Finish(bloom_bits_per_key);
       c.bloom_size = static_cast<uint32_t>(filter.size());
       c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
-      cm.bloom_bytes += filter.size();
-      block_blooms_ += filter;
+      *blooms += filter;
+      *has_bloom = true;
     }
   }
+  return c;
+}
+
+}  // namespace
+
+void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
+  const uint64_t data_base = meta_.data_bytes + block_data_.size();
+  const uint64_t bloom_base = meta_.bloom_bytes + block_blooms_.size();
+  bool has_bloom = false;
+  ChunkMeta c =
+      EncodeChunkInto(col, meta_.columns[col].bloom, in, opt_.zstd_level, opt_.bloom_bits_per_key,
+                      meta_.format_version, &block_data_, &block_blooms_, &has_bloom);
+  AddChunkMeta(std::move(c), has_bloom, data_base, bloom_base);
+}
+
+void PartWriter::AddChunkMeta(ChunkMeta c, bool has_bloom, uint64_t data_base,
+                              uint64_t bloom_base) {
+  c.offset = data_base;
+  if (has_bloom) c.bloom_offset = bloom_base;
+  ColumnMeta& cm = meta_.columns[c.column];
+  cm.values += c.values;
+  cm.stored_bytes += c.size;
+  if (has_bloom) cm.bloom_bytes += c.bloom_size;
   block_.chunks.push_back(std::move(c));
 }
 
@@ -307,39 +338,129 @@ Status PartWriter::FinishBlock() {
   return Status::Ok();
 }
 
-Status PartWriter::FlushBlock() {
-  if (block_rows_ == 0) return Status::Ok();
-  StartBlock(ts_);
-  std::sort(touched_.begin(), touched_.end());
-  for (uint32_t col : touched_) {
-    ColumnBuilder& b = builders_[col];
-    ColumnChunkInput in;
-    in.type = meta_.columns[col].type;
-    in.num_rows = block_rows_;
-    in.rows = b.rows;
-    in.ints = b.ints;
-    in.floats = b.floats;
-    in.strings = b.strings;
-    EncodeChunk(col, in);
+void PartWriter::BlockRows::Clear() {
+  for (uint32_t col : touched) {
+    ColumnBuilder& b = builders[col];
     b.rows.clear();
     b.ints.clear();
     b.floats.clear();
     b.strings.clear();
   }
-  touched_.clear();
+  touched.clear();
+  rows = 0;
+  ts.clear();
+  arena.Reset();
+}
+
+ColumnChunkInput PartWriter::InputOf(const BlockRows& b, uint32_t col, ColumnType type) const {
+  ColumnChunkInput in;
+  in.type = type;
+  in.num_rows = b.rows;
+  if (col == 0) {  // the _time column
+    in.rows = std::span<const uint32_t>(all_rows_.data(), b.rows);
+    in.ints = b.ts;
+    return in;
+  }
+  const ColumnBuilder& cb = b.builders[col];
+  in.rows = cb.rows;
+  in.ints = cb.ints;
+  in.floats = cb.floats;
+  in.strings = cb.strings;
+  return in;
+}
+
+Status PartWriter::FlushBlock() {
+  if (helper_) return FlushBlockOnTwoThreads();
+  BlockRows& b = *fill_;
+  if (b.rows == 0) return Status::Ok();
+  StartBlock(b.ts);
+  std::sort(b.touched.begin(), b.touched.end());
+  for (uint32_t col : b.touched) EncodeChunk(col, InputOf(b, col, meta_.columns[col].type));
   VIGIA_RETURN_IF_ERROR(FinishBlock());
-  block_rows_ = 0;
-  ts_.clear();
-  arena_.Reset();
+  b.Clear();
   return Status::Ok();
+}
+
+Status PartWriter::FlushBlockOnTwoThreads() {
+  VIGIA_RETURN_IF_ERROR(WriteEncodedBlock());
+  BlockRows& b = *fill_;
+  if (b.rows == 0) return Status::Ok();
+  // Where a single-threaded writer gives way to queries before it encodes a block: the
+  // helper gets no chunk of this block before then.
+  if (opt_.before_block) opt_.before_block();
+  std::sort(b.touched.begin(), b.touched.end());
+  tasks_.resize(b.touched.size() + 1);
+  auto plan = [&](ChunkTask& t, uint32_t col, uint64_t values) {
+    const ColumnMeta& cm = meta_.columns[col];
+    t.col = col;
+    t.type = cm.type;
+    t.bloom = cm.bloom;
+    // Strings cost most to encode (dictionary, zstd), blooms more still.
+    t.weight = values * (cm.type != ColumnType::kString ? 1 : cm.bloom == BloomKind::kNone ? 4 : 8);
+  };
+  plan(tasks_[0], 0, b.rows);
+  for (size_t i = 0; i < b.touched.size(); ++i) {
+    plan(tasks_[i + 1], b.touched[i], b.builders[b.touched[i]].rows.size());
+  }
+  task_order_.resize(tasks_.size());
+  for (uint32_t i = 0; i < task_order_.size(); ++i) task_order_[i] = i;
+  std::stable_sort(task_order_.begin(), task_order_.end(),
+                   [&](uint32_t x, uint32_t y) { return tasks_[x].weight > tasks_[y].weight; });
+  if (all_rows_.size() < b.rows) {
+    const size_t from = all_rows_.size();
+    all_rows_.resize(b.rows);
+    for (size_t i = from; i < all_rows_.size(); ++i) all_rows_[i] = static_cast<uint32_t>(i);
+  }
+  encoding_ = fill_;
+  fill_ = fill_ == &blocks_[0] ? &blocks_[1] : &blocks_[0];
+  fill_->builders.resize(meta_.columns.size());
+  helper_->Start(tasks_.size(), [this](size_t i) { EncodeTask(task_order_[i]); });
+  return Status::Ok();
+}
+
+void PartWriter::EncodeTask(size_t task) {
+  ChunkTask& t = tasks_[task];
+  t.data.clear();
+  t.blooms.clear();
+  t.meta = EncodeChunkInto(t.col, t.bloom, InputOf(*encoding_, t.col, t.type), opt_.zstd_level,
+                           opt_.bloom_bits_per_key, meta_.format_version, &t.data, &t.blooms,
+                           &t.has_bloom);
+}
+
+Status PartWriter::WriteEncodedBlock() {
+  if (encoding_ == nullptr) return Status::Ok();
+  helper_->Finish();
+  BlockRows& b = *encoding_;
+  block_ = BlockMeta();
+  block_.first_row = meta_.rows;
+  block_.num_rows = b.rows;
+  block_.min_ts = *std::min_element(b.ts.begin(), b.ts.end());
+  block_.max_ts = *std::max_element(b.ts.begin(), b.ts.end());
+  block_data_.clear();
+  block_blooms_.clear();
+  for (ChunkTask& t : tasks_) {
+    const uint64_t data_base = meta_.data_bytes + block_data_.size();
+    const uint64_t bloom_base = meta_.bloom_bytes + block_blooms_.size();
+    block_data_ += t.data;
+    block_blooms_ += t.blooms;
+    AddChunkMeta(std::move(t.meta), t.has_bloom, data_base, bloom_base);
+  }
+  b.Clear();
+  encoding_ = nullptr;
+  return FinishBlock();
 }
 
 Status PartWriter::BeginBlock(std::span<const int64_t> ts) {
   if (!failed_.ok()) return failed_;
-  if (block_rows_ != 0 || in_block_ || ts.empty() || ts.size() > opt_.block_rows) {
+  if (fill_->rows != 0 || in_block_ || ts.empty() || ts.size() > opt_.block_rows) {
     failed_ = Status::InvalidArgument(
         "part writer: BeginBlock needs 1..block_rows rows and no block being filled");
     return failed_;
+  }
+  // A block of rows still being encoded goes first.
+  if (Status s = WriteEncodedBlock(); !s.ok()) {
+    failed_ = s;
+    return s;
   }
   StartBlock(ts);
   in_block_ = true;
@@ -382,6 +503,8 @@ Result<PartMeta> PartWriter::Finish(const std::string& final_dir) {
     return s;
   };
   if (Status s = FlushBlock(); !s.ok()) return fail(s);
+  if (Status s = WriteEncodedBlock(); !s.ok()) return fail(s);
+  helper_.reset();  // the helper thread ends here, not after the fsyncs
   std::string meta = EncodePartMeta(meta_);
   for (WritableFile* f : {data_.get(), bloom_.get()}) {
     if (Status s = f->Sync(); !s.ok()) return fail(s);

@@ -9,7 +9,9 @@
 // Rows are sorted by (service, kind, ts) — RowKey below — so that alike values sit together
 // in blocks (long dictionary runs, tight delta ranges, sharp per-block min/max).
 //
-// Thread-safety: externally synchronized (one thread drives a writer).
+// Thread-safety: externally synchronized (one thread drives a writer). With
+// PartWriterOptions::encode_threads = 2 the writer encodes blocks on a helper thread of its
+// own too (encode_helper.h), joined before Finish returns and by the destructor.
 #pragma once
 
 #include <array>
@@ -29,6 +31,7 @@
 #include "event/event.h"
 #include "store/format/bloom.h"
 #include "store/format/column_codec.h"
+#include "store/format/encode_helper.h"
 #include "store/format/part_meta.h"
 
 namespace vigia {
@@ -46,6 +49,17 @@ struct PartWriterOptions {
   // Called on the writing thread before each block is encoded: background writers (merges,
   // flushes) give way to running queries there (common/query_priority.h BackgroundYield).
   std::function<void()> before_block;
+  // Threads that encode the blocks of rows given by Add/AddWithKey. 1: the calling thread,
+  // when a block is full. 2: also a helper thread (encode_helper.h), so that while the
+  // calling thread transposes block N+1's rows the helper encodes block N's chunks, and
+  // both encode the chunks left when block N+1 is full (the memtable flush: one flush ran
+  // on one core while appends waited for it, issue 20 round eight). The part is byte for
+  // byte the one a single thread writes; blocks are written in order on the calling
+  // thread, which also makes every error the writer's. At most one block more in memory
+  // (the one being encoded). The helper starts a block's chunks only after before_block
+  // returned, and runs at the calling thread's priority. The columnar input
+  // (BeginBlock/AddChunk/EndBlock) always encodes on the calling thread.
+  int encode_threads = 1;
 };
 
 // The sort key of a row: (service, kind, ts); absent strings sort first.
@@ -97,7 +111,7 @@ class PartWriter {
   // `final_dir` and fsyncs its parent. REQUIRES: at least one row was added.
   Result<PartMeta> Finish(const std::string& final_dir);
 
-  uint64_t rows() const { return meta_.rows + block_rows_; }
+  uint64_t rows() const { return meta_.rows + fill_->rows + (encoding_ ? encoding_->rows : 0); }
   uint32_t block_rows() const { return opt_.block_rows; }
   uint64_t dropped_duplicate_fields() const { return dropped_duplicate_fields_; }
 
@@ -107,6 +121,25 @@ class PartWriter {
     std::vector<int64_t> ints;
     std::vector<double> floats;
     std::vector<std::string_view> strings;
+  };
+  // One block of rows transposed into columns (the row path).
+  struct BlockRows {
+    uint32_t rows = 0;
+    std::vector<int64_t> ts;
+    std::vector<ColumnBuilder> builders;  // indexed like meta_.columns
+    std::vector<uint32_t> touched;        // columns with values in this block
+    Arena arena;                          // the strings' bytes
+    void Clear();
+  };
+  // One chunk of the block being encoded on two threads: what to encode, and the result.
+  struct ChunkTask {
+    uint32_t col = 0;
+    ColumnType type = ColumnType::kNull;
+    BloomKind bloom = BloomKind::kNone;
+    uint64_t weight = 0;  // a guess at its encoding time: the larger ones are taken first
+    ChunkMeta meta;       // offsets placed when the block is written
+    bool has_bloom = false;
+    std::string data, blooms;  // reused across blocks
   };
   struct NameHash {
     using is_transparent = void;
@@ -125,10 +158,23 @@ class PartWriter {
   uint32_t ResolveColumn(std::string_view name, ColumnType type);
   uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
   Status FlushBlock();
+  // encode_threads = 2: writes the block in flight (its chunks encoded here too, see
+  // EncodeHelper::Finish), then hands the filled block to the helper and the other slot
+  // becomes the one filled.
+  Status FlushBlockOnTwoThreads();
+  // Waits for the block in flight to be encoded and writes it; Ok when there is none.
+  Status WriteEncodedBlock();
+  // A chunk of the block in flight (runs on either thread; reads only that block, tasks_,
+  // all_rows_ and constants).
+  void EncodeTask(size_t task);
+  ColumnChunkInput InputOf(const BlockRows& b, uint32_t col, ColumnType type) const;
   // Encoding one block, shared by both inputs: StartBlock (the _time chunk), EncodeChunk per
   // column in ascending index, FinishBlock (append to the files, metadata).
   void StartBlock(std::span<const int64_t> ts);
   void EncodeChunk(uint32_t col, const ColumnChunkInput& in);
+  // Adds an encoded chunk, placed at data_base in the data file (bloom_base in the bloom
+  // file), to block_ and to its column's totals.
+  void AddChunkMeta(ChunkMeta c, bool has_bloom, uint64_t data_base, uint64_t bloom_base);
   Status FinishBlock();
 
   std::string tmp_dir_;
@@ -144,13 +190,15 @@ class PartWriter {
   // name -> column index per ColumnType (-1 = none yet).
   std::unordered_map<std::string, std::array<int32_t, 5>, NameHash, std::equal_to<>> by_name_;
 
-  // The block being filled.
-  uint32_t block_rows_ = 0;
-  std::vector<int64_t> ts_;
-  std::vector<ColumnBuilder> builders_;  // indexed like meta_.columns
-  std::vector<uint32_t> touched_;        // columns with values in this block
-  std::vector<Predicted> predicted_;     // by field position, see Predicted
-  Arena arena_;
+  // The block being filled (fill_) and, with encode_threads = 2, the one being encoded
+  // (encoding_, nullptr when none): the two slots of blocks_.
+  BlockRows blocks_[2];
+  BlockRows* fill_ = &blocks_[0];
+  BlockRows* encoding_ = nullptr;
+  std::vector<ChunkTask> tasks_;           // encoding_'s chunks in column order
+  std::vector<uint32_t> task_order_;       // tasks_ indices, heaviest first
+  std::unique_ptr<EncodeHelper> helper_;   // encode_threads = 2
+  std::vector<Predicted> predicted_;       // by field position, see Predicted
   std::string block_data_, block_blooms_;  // FlushBlock's output buffers, reused
   std::vector<uint32_t> all_rows_;         // FlushBlock's 0..n-1 row list, reused
   BlockMeta block_;                        // the block being encoded
