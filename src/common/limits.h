@@ -175,9 +175,12 @@ inline constexpr int kBackgroundQueryYieldBudgetMs = 30'000;
 // How much lower than the process the background threads run (common/thread_priority.h;
 // nice values, added to the process's own; CFS weights: nice 0 1024, +3 526, +5 335, +10 110).
 // A merge (+10) runs on what queries and ingest leave, which on an idle server is
-// everything; a flush (+5) keeps up with ingest when no query runs (it has a core of its
-// own then) and drains at a third of a core's share under queries; ingest (+3) gives a
-// running query two thirds of a shared core and still acknowledges. Not lower: the nice
+// everything; ingest (+3) gives a running query two thirds of a shared core and still
+// acknowledges; a flush (+3, its encode helper too) runs level with ingest, not below it:
+// under full ingest every append waits for the flush once the memtable is full, and a flush
+// at +5 lost the cores to the very ingest threads that then stalled on it (10M ingest, 2
+// cores: batch p99 597-705 ms at +5, 382-442 ms at +3; docs/ingest-performance.md round
+// eight). Under queries it still pauses before its blocks (kFlushQueryYieldBudgetMs). Not lower: the nice
 // value also counts against every other process on the machine, and a merge that starves
 // behind a neighbour's batch job lets parts pile up (nice +19 was measured no better).
 inline constexpr int kMergeThreadNice = 10;
@@ -193,7 +196,7 @@ inline constexpr int kMallocArenas = 4;
 inline constexpr int kMallocMmapThreshold = 128 << 10;
 // The top of a heap is given back once this much is free there (glibc's default, fixed).
 inline constexpr int kMallocTrimThreshold = 128 << 10;
-inline constexpr int kFlushThreadNice = 5;
+inline constexpr int kFlushThreadNice = 3;  // see kMergeThreadNice
 inline constexpr int kIngestThreadNice = 3;
 // The start-up refill of the live traffic statistics reads the last hour's client IPs in the
 // background (monitor/traffic_refill.h: ~0.4 s of a core for 142k requests at 10M stored

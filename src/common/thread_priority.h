@@ -19,7 +19,7 @@ namespace vigia {
 
 enum class ThreadRole {
   kMerge,   // part merges: only bound the number of parts; can wait the longest
-  kFlush,   // memtable flushes: memory is bounded by ingest's stall, not by their speed
+  kFlush,   // memtable flushes: level with ingest, which waits for them when the memtable is full
   kIngest,  // decoding and committing ingest batches: acknowledged after; clients retry
   kRefill,  // start-up refills of derived state (the live traffic statistics' last hour):
             // a background scan that must not slow the first queries after a restart

@@ -3,7 +3,11 @@
 #include "store/format/encode_helper.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -40,6 +44,30 @@ TEST(EncodeHelperTest, EveryTaskRunsOnceOnEitherThread) {
   }
   EXPECT_GT(h.helper_tasks(), 0u);
   h.Finish();  // no job: returns at once
+}
+
+// The helper runs at its owner's priority: a flush's helper is no more important than the
+// flush (the owner here lowers itself first, as SetThreadRole does).
+TEST(EncodeHelperTest, TheHelperThreadHasItsOwnersNiceValue) {
+  auto nice_of_this_thread = [] {
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+  };
+  int owner = -100, helper = -100;
+  std::thread t([&] {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)),
+                std::min(19, nice_of_this_thread() + 2));
+    owner = nice_of_this_thread();
+    EncodeHelper h;
+    // The caller waits before Finish, so the helper takes the task.
+    h.Start(1, [&](size_t) { helper = nice_of_this_thread(); });
+    for (int i = 0; i < 200 && h.helper_tasks() == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    h.Finish();
+    EXPECT_EQ(h.helper_tasks(), 1u);
+  });
+  t.join();
+  EXPECT_EQ(helper, owner);
 }
 
 TEST(EncodeHelperTest, DestroyedWithAJobInFlightDropsTheRest) {
