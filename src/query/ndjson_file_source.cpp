@@ -11,7 +11,6 @@
 
 #include "common/limits.h"
 #include "query/gzip_inflater.h"
-#include "query/mapped_file.h"
 
 namespace vigia {
 namespace {
@@ -35,6 +34,9 @@ class Input {
       regular_ = true;
       file_bytes_ = static_cast<uint64_t>(st.st_size);
       posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+      // Read as it was when opened (as when plain files were mapped); an empty one, or
+      // stdin, to its end.
+      if (path_ != "-" && file_bytes_ > 0) limit_ = file_bytes_;
     }
     // The first bytes tell gzip from plain text (a pipe may deliver one byte at a time); a
     // small read, as a plain file's first bytes are copied once from here.
@@ -44,7 +46,10 @@ class Input {
       head_size_ += n;
     }
     gzip_ = GzipInflater::LooksLikeGzip(in_.get(), head_size_);
-    if (gzip_) inflater_.SetInput(in_.get(), head_size_);
+    if (gzip_) {
+      inflater_.SetInput(in_.get(), head_size_);
+      limit_ = UINT64_MAX;  // a gzip file that grows is read to its new end
+    }
     return Status::Ok();
   }
 
@@ -52,14 +57,6 @@ class Input {
   Result<size_t> Fill(char* dst, size_t n) { return gzip_ ? FillGzip(dst, n) : FillPlain(dst, n); }
 
   uint64_t consumed() const { return consumed_; }
-  // A plain regular file, named (not stdin, whose offset may not be 0), not empty: mapped
-  // instead of read.
-  // Null otherwise, or when it cannot be mapped (it is read instead).
-  std::shared_ptr<MappedFile> MapIfPlainFile() {
-    if (!regular_ || gzip_ || path_ == "-" || file_bytes_ == 0) return nullptr;
-    Result<std::shared_ptr<MappedFile>> m = MappedFile::Map(fd_, file_bytes_, path_);
-    return m.ok() ? std::move(*m) : nullptr;
-  }
   uint64_t file_bytes() const { return file_bytes_; }
 
  private:
@@ -98,10 +95,11 @@ class Input {
     return got;
   }
 
-  // One read(2) into dst; 0 and eof_ at the end of the file. A regular file that ends
-  // before its size at open was truncated while read: an error, not a short answer.
+  // One read(2) into dst; 0 and eof_ at the end of the file (or at limit_). A regular file
+  // that ends before its size at open was truncated while read: an error, not a short answer.
   Result<size_t> ReadSome(char* dst, size_t n) {
-    while (true) {
+    n = static_cast<size_t>(std::min<uint64_t>(n, limit_ - std::min(limit_, consumed_)));
+    while (n > 0) {
       const ssize_t r = read(fd_, dst, n);
       if (r > 0) {
         consumed_ += static_cast<uint64_t>(r);
@@ -124,6 +122,7 @@ class Input {
   bool regular_ = false;
   uint64_t file_bytes_ = 0;
   uint64_t consumed_ = 0;
+  uint64_t limit_ = UINT64_MAX;  // bytes read at most
   bool eof_ = false;
   bool gzip_ = false;
   std::unique_ptr<char[]> in_;  // compressed input (gzip); the first bytes (both)
@@ -150,29 +149,6 @@ class LendingSink final : public LineChunkSink {
   LineChunk spare_;
 };
 
-// A mapped file's chunks: views of the mapping at line boundaries (the chunks keep it mapped
-// until they are decoded).
-Status EmitMapped(std::shared_ptr<MappedFile> file, size_t chunk_bytes, LineChunkSink& sink,
-                  const std::function<void(const NdjsonReadProgress&)>& on_progress) {
-  const std::string_view text = file->text();
-  NdjsonReadProgress progress;
-  progress.file_bytes = text.size();
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = std::min(text.size(), pos + chunk_bytes);
-    if (end < text.size()) {
-      const void* nl = memrchr(text.data() + pos, '\n', end - pos);
-      if (nl == nullptr) nl = std::memchr(text.data() + end, '\n', text.size() - end);  // long line
-      end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text.data()) + 1 : text.size();
-    }
-    VIGIA_RETURN_IF_ERROR(sink.Emit(LineChunk::View(text.substr(pos, end - pos), file)));
-    pos = end;
-    progress.compressed_bytes_read = pos;
-    if (on_progress) on_progress(progress);
-  }
-  return file->Check();  // the line boundaries were found in the file's own bytes
-}
-
 }  // namespace
 
 Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes, LineChunkSink& sink,
@@ -182,8 +158,6 @@ Status ReadNdjsonChunks(const std::string& path, size_t chunk_bytes, LineChunkSi
   VIGIA_RETURN_IF_ERROR(in.Open());
   NdjsonReadProgress progress;
   progress.file_bytes = in.file_bytes();
-  if (std::shared_ptr<MappedFile> mapped = in.MapIfPlainFile())
-    return EmitMapped(std::move(mapped), chunk_bytes, sink, on_progress);
   // Each read goes right after the partial line carried in the buffer; a chunk's room for
   // that line is reserved up front, so buffers rarely grow.
   const size_t room = chunk_bytes + limits::kFileQueryCarryBytes;
