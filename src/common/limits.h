@@ -346,6 +346,12 @@ inline constexpr int kFileQueryTrimThreshold = 512 << 20;
 // dashboard query over 10M events (ts, kind, route, duration...) take 250-400 MB; 1 GiB
 // keeps a few such working sets warm on an ingest server sized for a few GiB of RAM.
 inline constexpr size_t kQueryChunkCacheBytes = size_t{1} << 30;
+// Sorted runs of timestamps kept per decoded `_time` chunk (CachedChunk::time_runs): rows are
+// sorted by (service, kind, ts), so a block holds one run per service and kind in it — one
+// for most blocks, a few dozen for a block of rare kinds. A time range then costs two binary
+// searches per run instead of a test per row; beyond this many runs the searches save little
+// over the row test (a 32k-row block) and the list would be memory for nothing.
+inline constexpr size_t kMaxTimeRunsPerBlock = 256;
 // The chunk cache keeps a decoded chunk on its second read, not its first (chunk_cache.h): a
 // chunk read once is decoded into recycled memory instead, which on this class of machine is
 // ~15x cheaper per byte than fresh pages (a cold scan of 10M events spent half its CPU

@@ -6,13 +6,13 @@ namespace vigia {
 namespace {
 
 template <typename T>
-void CopyRows(const std::vector<T>& from, size_t begin, size_t end, std::vector<T>* to) {
-  if (from.empty()) {
-    to->clear();
-    return;
+void CopyRows(const std::vector<T>& from, std::span<const RowSpan> spans, std::vector<T>* to) {
+  to->clear();
+  if (from.empty()) return;
+  for (const RowSpan& s : spans) {
+    to->insert(to->end(), from.begin() + static_cast<std::ptrdiff_t>(s.begin),
+               from.begin() + static_cast<std::ptrdiff_t>(s.end));
   }
-  to->assign(from.begin() + static_cast<std::ptrdiff_t>(begin),
-             from.begin() + static_cast<std::ptrdiff_t>(end));
 }
 
 }  // namespace
@@ -41,6 +41,11 @@ std::pair<size_t, size_t> MaskSpan(const std::vector<uint8_t>& mask) {
 }
 
 void BlockWindow::Set(const BlockView& block, size_t begin, size_t end) {
+  const RowSpan span{static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};
+  Set(block, std::span<const RowSpan>(&span, 1));
+}
+
+void BlockWindow::Set(const BlockView& block, std::span<const RowSpan> spans) {
   columns_.resize(block.all.size());
   for (size_t i = 0; i < block.all.size(); ++i) {
     const ColumnVector& from = *block.all[i];
@@ -49,15 +54,25 @@ void BlockWindow::Set(const BlockView& block, size_t begin, size_t end) {
     to.type = from.type;
     to.dictionary = from.dictionary;
     to.all_present = from.all_present;
-    CopyRows(from.present, begin, end, &to.present);
-    CopyRows(from.ints, begin, end, &to.ints);
-    CopyRows(from.floats, begin, end, &to.floats);
-    CopyRows(from.strings, begin, end, &to.strings);
-    CopyRows(from.codes, begin, end, &to.codes);
+    CopyRows(from.present, spans, &to.present);
+    CopyRows(from.ints, spans, &to.ints);
+    CopyRows(from.floats, spans, &to.floats);
+    CopyRows(from.strings, spans, &to.strings);
+    CopyRows(from.codes, spans, &to.codes);
     to.dict = from.dict;
   }
-  view_.num_rows = end - begin;
-  view_.ts = block.ts == nullptr ? nullptr : block.ts + begin;
+  size_t rows = 0;
+  for (const RowSpan& s : spans) rows += s.end - s.begin;
+  view_.num_rows = rows;
+  if (block.ts == nullptr || spans.empty()) {
+    view_.ts = nullptr;
+  } else if (spans.size() == 1) {
+    view_.ts = block.ts + spans[0].begin;  // one span: the block's own timestamps
+  } else {
+    ts_.clear();
+    for (const RowSpan& s : spans) ts_.insert(ts_.end(), block.ts + s.begin, block.ts + s.end);
+    view_.ts = ts_.data();
+  }
   view_.fields.clear();
   view_.all.clear();
   // After every column is in place: Add keeps views of the columns' names.

@@ -9,6 +9,9 @@
 // fewer rows. Columns are copied (their values only: strings stay views into the block's
 // buffers, dictionaries are shared as copies of their views), so a window costs a few
 // bytes per row and column, against the kernels' several operations per row and leaf.
+// A block of several services or kinds holds several sorted runs; a window may then be made
+// of the range's rows in each (several spans, concatenated in row order): a rare kind's
+// block keeps the hour's few rows of each service, not the block between them.
 //
 // Thread-safety: value type; one thread at a time. A window's views stay valid while the
 // source block's buffers do, and until the next Set.
@@ -19,7 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include <span>
+
 #include "query/block_view.h"
+#include "query/time_mask.h"
 #include "store/format/column_vector.h"
 
 namespace vigia {
@@ -32,10 +38,14 @@ class BlockWindow {
   // Makes view() rows [begin, end) of `block`, every column of it.
   // REQUIRES: begin <= end <= block.num_rows.
   void Set(const BlockView& block, size_t begin, size_t end);
+  // Makes view() the rows of `spans`, one after the other.
+  // REQUIRES: spans in row order, not overlapping, each within block.num_rows.
+  void Set(const BlockView& block, std::span<const RowSpan> spans);
   const BlockView& view() const { return view_; }
 
  private:
   std::vector<ColumnVector> columns_;  // reused between blocks: their capacity stays
+  std::vector<int64_t> ts_;            // the spans' timestamps (when more than one span)
   BlockView view_;
 };
 

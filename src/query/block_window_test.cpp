@@ -84,20 +84,21 @@ TEST(BlockWindowTest, AWindowReadsAsTheBlocksRows) {
   block.ts = ts.data();
   for (const ColumnVector* c : {&ints, &bools, &floats, &flat, &dict, &mixed}) block.Add(c);
 
-  BlockWindow w;
-  for (auto [begin, end] :
-       {std::pair<size_t, size_t>{0, 100}, {10, 30}, {99, 100}, {0, 1}, {40, 40}, {17, 83}}) {
-    SCOPED_TRACE(std::to_string(begin) + ".." + std::to_string(end));
-    w.Set(block, begin, end);
+  // A window of the given spans reads as the block's rows in them, in order.
+  auto check = [&](const BlockWindow& w, const std::vector<RowSpan>& spans) {
+    std::vector<size_t> rows;
+    for (const RowSpan& s : spans) {
+      for (size_t r = s.begin; r < s.end; ++r) rows.push_back(r);
+    }
     const BlockView& v = w.view();
-    ASSERT_EQ(v.num_rows, end - begin);
+    ASSERT_EQ(v.num_rows, rows.size());
     ASSERT_EQ(v.all.size(), block.all.size());
     ASSERT_EQ(v.fields.size(), block.fields.size());
     for (size_t r = 0; r < v.num_rows; ++r) {
-      EXPECT_EQ(v.ts[r], ts[begin + r]);
+      EXPECT_EQ(v.ts[r], ts[rows[r]]);
       for (const char* name : {"n", "b", "f", "msg", "level", "absent"}) {
         const Value got = v.Get(v.Find(name), r);
-        const Value want = block.Get(block.Find(name), begin + r);
+        const Value want = block.Get(block.Find(name), rows[r]);
         EXPECT_TRUE(got == want) << name << " row " << r;
       }
     }
@@ -105,8 +106,28 @@ TEST(BlockWindowTest, AWindowReadsAsTheBlocksRows) {
       EXPECT_EQ(v.all[i]->name, block.all[i]->name);
       EXPECT_EQ(v.all[i]->dictionary, block.all[i]->dictionary);
       EXPECT_EQ(v.all[i]->all_present, block.all[i]->all_present);
-      EXPECT_EQ(v.all[i]->size(), end - begin);
+      EXPECT_EQ(v.all[i]->size(), rows.size());
     }
+  };
+  BlockWindow w;
+  for (auto [begin, end] :
+       {std::pair<size_t, size_t>{0, 100}, {10, 30}, {99, 100}, {0, 1}, {40, 40}, {17, 83}}) {
+    SCOPED_TRACE(std::to_string(begin) + ".." + std::to_string(end));
+    w.Set(block, begin, end);
+    check(w, {{static_cast<uint32_t>(begin), static_cast<uint32_t>(end)}});
+  }
+  // Several spans, reusing the window's storage between them (longer, then shorter).
+  const std::vector<std::vector<RowSpan>> span_sets = {
+      {{0, 10}, {20, 25}, {99, 100}},
+      {{3, 4}, {5, 6}},
+      {{0, 50}, {50, 100}},
+      {},
+      {{7, 93}},
+      {{1, 2}, {10, 40}, {41, 42}, {60, 61}, {70, 99}}};
+  for (const auto& spans : span_sets) {
+    SCOPED_TRACE(std::to_string(spans.size()) + " spans");
+    w.Set(block, spans);
+    check(w, spans);
   }
 }
 

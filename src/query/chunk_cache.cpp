@@ -39,7 +39,8 @@ size_t ChunkMemory(const CachedChunk& c) {
              v.floats.capacity() * sizeof(double) +
              v.strings.capacity() * sizeof(std::string_view) +
              v.dict.capacity() * sizeof(std::string_view) + v.codes.capacity() * sizeof(uint16_t) +
-             c.bloom.capacity() + c.rows.capacity() * sizeof(uint32_t);
+             c.bloom.capacity() + c.rows.capacity() * sizeof(uint32_t) +
+             c.time_runs.capacity() * sizeof(uint32_t);
   // The buffers hold every decoded string (dictionary entries included) except hex ids,
   // which are rebuilt in the arena.
   for (const auto& b : c.storage.buffers) n += b->capacity();

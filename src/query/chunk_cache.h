@@ -46,10 +46,12 @@ struct CachedChunk {
   std::string bloom;
   std::vector<uint32_t> rows;
   size_t bytes = 0;  // approximate memory held
-  // The `_time` chunk (part column 0) only: its values never decrease. Rows are sorted by
-  // (service, kind, ts), so this holds in a block of one service and kind; the engine then
-  // finds a time range's rows by binary search instead of testing every row.
-  bool ints_sorted = false;
+  // The `_time` chunk (part column 0) only: the first row of each run of non-decreasing
+  // timestamps (time_mask.h FindSortedRuns). Rows are sorted by (service, kind, ts), so a
+  // block holds one run per service and kind in it; the engine finds a time range's rows by
+  // a binary search in each run instead of testing every row. Empty for other chunks and
+  // for a `_time` chunk of more than limits::kMaxTimeRunsPerBlock runs.
+  std::vector<uint32_t> time_runs;
 };
 
 class ChunkCache {

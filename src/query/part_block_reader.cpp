@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "common/limits.h"
 #include "query/chunk_pool.h"
+#include "query/time_mask.h"
 #include "store/format/bloom.h"
 
 namespace vigia {
@@ -138,7 +140,11 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
   VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
   e->col.type = type;
   // Set every time: pooled entries are reused.
-  e->ints_sorted = c.column == 0 && std::is_sorted(e->col.ints.begin(), e->col.ints.end());
+  e->time_runs.clear();
+  if (c.column == 0) {
+    FindSortedRuns(e->col.ints.data(), e->col.ints.size(), limits::kMaxTimeRunsPerBlock,
+                   &e->time_runs);
+  }
   if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
   ChunkCache::Default().Put(key, e);

@@ -66,7 +66,8 @@ struct Worker {
   std::vector<RowColumn> row_columns;
   BlockView memtable_view;  // of the memtable batch being scanned
   std::vector<uint8_t> mask;
-  BlockWindow window;  // the rows of `block` a time range keeps (stats queries)
+  BlockWindow window;          // the rows of `block` a time range keeps (stats queries)
+  std::vector<RowSpan> spans;  // the rows of `block` in the time range (or around them)
   std::vector<uint8_t> window_mask;
 };
 
@@ -203,37 +204,38 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
       pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read, plan_.reads_time || !inside));
   const BlockView& v = w->block.view;
   w->qs.rows_scanned += v.num_rows;
-  // A block the time range cuts. In a block of one service and kind (rows are sorted by
-  // service, kind, ts) the timestamps never decrease, so the rows in range are found by
-  // binary search; otherwise every row is tested. Either way they span rows [begin, end),
-  // and a stats query filters and folds only that span when it is at most half the block
-  // (block_window.h).
-  size_t begin = 0, end = v.num_rows;
-  const bool sorted = w->block.ts != nullptr && w->block.ts->ints_sorted;
+  // A block the time range cuts. Rows are sorted by (service, kind, ts), so the timestamps
+  // are one sorted run per service and kind in the block (CachedChunk::time_runs), and the
+  // rows in range are found by a binary search in each run; without the runs every row is
+  // tested. A stats query filters and folds only the rows in range when they are at most
+  // half the block (block_window.h): of a block of several runs, only their rows in range.
+  const std::vector<uint32_t>* runs =
+      w->block.ts != nullptr && !w->block.ts->time_runs.empty() ? &w->block.ts->time_runs : nullptr;
+  size_t in_range = v.num_rows;
   if (inside) {
     w->mask.assign(v.num_rows, 1);
-  } else if (sorted) {
-    begin = static_cast<size_t>(std::lower_bound(v.ts, v.ts + v.num_rows, plan_.min_ts) - v.ts);
-    end =
-        static_cast<size_t>(std::lower_bound(v.ts + begin, v.ts + v.num_rows, plan_.max_ts) - v.ts);
+  } else if (runs != nullptr) {
+    in_range = TimeRangeSpans(v.ts, v.num_rows, *runs, plan_.min_ts, plan_.max_ts, &w->spans);
   } else {
     TimeMask(v, t.min_ts, t.max_ts, &w->mask);
-    std::tie(begin, end) = MaskSpan(w->mask);
+    const auto [begin, end] = MaskSpan(w->mask);
+    w->spans.assign(1, {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)});
+    in_range = end - begin;  // at most: a window keeps the mask's zeros between
   }
-  if (begin == end) return Status::Ok();
-  const bool windowed = w->stats && (end - begin) * 2 <= v.num_rows;
+  if (in_range == 0) return Status::Ok();
+  const bool windowed = w->stats && !inside && in_range * 2 <= v.num_rows;
   if (windowed) {
-    w->window.Set(v, begin, end);
-    if (sorted) {
-      w->window_mask.assign(end - begin, 1);
+    w->window.Set(v, w->spans);
+    if (runs != nullptr) {
+      w->window_mask.assign(in_range, 1);
     } else {
-      w->window_mask.assign(w->mask.begin() + static_cast<std::ptrdiff_t>(begin),
-                            w->mask.begin() + static_cast<std::ptrdiff_t>(end));
+      w->window_mask.assign(w->mask.begin() + w->spans[0].begin, w->mask.begin() + w->spans[0].end);
     }
-  } else if (sorted && !inside) {
+  } else if (runs != nullptr && !inside) {
     w->mask.assign(v.num_rows, 0);
-    std::fill(w->mask.begin() + static_cast<std::ptrdiff_t>(begin),
-              w->mask.begin() + static_cast<std::ptrdiff_t>(end), 1);
+    for (const RowSpan& s : w->spans) {
+      std::fill(w->mask.begin() + s.begin, w->mask.begin() + s.end, 1);
+    }
   }
   std::vector<uint8_t>& mask = windowed ? w->window_mask : w->mask;
   filter_.ApplyInTimeRange(windowed ? w->window.view() : v, &mask);
@@ -244,7 +246,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   if (w->stats) {
     VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
     if (!windowed) return w->stats->AddBlock(v, mask);
-    w->window.Set(v, begin, end);  // again, with the columns ReadRest added
+    w->window.Set(v, w->spans);  // again, with the columns ReadRest added
     return w->stats->AddBlock(w->window.view(), mask);
   }
   // Whole rows: the other columns' values of the matching rows only (a cold needle or rare

@@ -1,5 +1,7 @@
 #include "query/time_mask.h"
 
+#include <algorithm>
+
 #include "query/cpu_clones.h"
 
 namespace vigia {
@@ -20,6 +22,37 @@ void AndTimeRange(const int64_t* ts, size_t n, int64_t lo, int64_t hi, uint8_t* 
 VIGIA_CLONED_FOR_AVX2
 void AndTimeFrom(const int64_t* ts, size_t n, int64_t lo, uint8_t* m) {
   for (size_t r = 0; r < n; ++r) m[r] &= static_cast<uint8_t>(ts[r] >= lo);
+}
+
+bool FindSortedRuns(const int64_t* ts, size_t n, size_t max_runs, std::vector<uint32_t>* starts) {
+  starts->clear();
+  if (n == 0) return true;
+  starts->push_back(0);
+  for (size_t r = 1; r < n; ++r) {
+    if (ts[r] >= ts[r - 1]) continue;
+    if (starts->size() == max_runs) {
+      starts->clear();
+      return false;
+    }
+    starts->push_back(static_cast<uint32_t>(r));
+  }
+  return true;
+}
+
+size_t TimeRangeSpans(const int64_t* ts, size_t n, std::span<const uint32_t> run_starts, int64_t lo,
+                      int64_t hi, std::vector<RowSpan>* spans) {
+  spans->clear();
+  size_t rows = 0;
+  for (size_t i = 0; i < run_starts.size(); ++i) {
+    const int64_t* first = ts + run_starts[i];
+    const int64_t* last = ts + (i + 1 < run_starts.size() ? run_starts[i + 1] : n);
+    const int64_t* b = std::lower_bound(first, last, lo);
+    const int64_t* e = std::lower_bound(b, last, hi);
+    if (b == e) continue;
+    spans->push_back({static_cast<uint32_t>(b - ts), static_cast<uint32_t>(e - ts)});
+    rows += static_cast<size_t>(e - b);
+  }
+  return rows;
 }
 
 }  // namespace vigia

@@ -1,0 +1,73 @@
+#include "query/time_mask.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace vigia {
+namespace {
+
+struct Rng {
+  uint64_t s;
+  uint64_t Next() {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return s >> 33;
+  }
+  size_t Pick(size_t n) { return Next() % n; }
+};
+
+TEST(SortedRunsTest, RunsStartWhereTimestampsGoBack) {
+  std::vector<uint32_t> starts;
+  const std::vector<int64_t> one = {5, 5, 6, 9};
+  EXPECT_TRUE(FindSortedRuns(one.data(), one.size(), 8, &starts));
+  EXPECT_EQ(starts, std::vector<uint32_t>({0}));
+  const std::vector<int64_t> three = {5, 7, 1, 2, 2, 0};
+  EXPECT_TRUE(FindSortedRuns(three.data(), three.size(), 8, &starts));
+  EXPECT_EQ(starts, std::vector<uint32_t>({0, 2, 5}));
+  EXPECT_TRUE(FindSortedRuns(three.data(), 0, 8, &starts));
+  EXPECT_TRUE(starts.empty());
+  // More runs than allowed: none, so the caller tests every row.
+  EXPECT_TRUE(FindSortedRuns(three.data(), three.size(), 3, &starts));
+  EXPECT_FALSE(FindSortedRuns(three.data(), three.size(), 2, &starts));
+  EXPECT_TRUE(starts.empty());
+}
+
+// Against a row-by-row test: blocks of 1-5 sorted runs (as a block of several services and
+// kinds), random ranges including empty ones and ones beyond either end.
+TEST(SortedRunsTest, SpansHoldExactlyTheRowsInRange) {
+  Rng rng{11};
+  std::vector<uint32_t> starts;
+  std::vector<RowSpan> spans;
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<int64_t> ts;
+    const size_t runs = 1 + rng.Pick(5);
+    for (size_t i = 0; i < runs; ++i) {
+      std::vector<int64_t> run(rng.Pick(40));
+      for (auto& t : run) t = static_cast<int64_t>(rng.Pick(100));
+      std::sort(run.begin(), run.end());
+      ts.insert(ts.end(), run.begin(), run.end());
+    }
+    ASSERT_TRUE(FindSortedRuns(ts.data(), ts.size(), 64, &starts));
+    const int64_t lo = static_cast<int64_t>(rng.Pick(110)) - 5;
+    const int64_t hi = lo + static_cast<int64_t>(rng.Pick(60));
+    const size_t rows = TimeRangeSpans(ts.data(), ts.size(), starts, lo, hi, &spans);
+    std::vector<uint8_t> got(ts.size(), 0);
+    size_t counted = 0;
+    uint32_t last_end = 0;
+    for (const RowSpan& s : spans) {
+      ASSERT_LT(s.begin, s.end) << "round " << round;
+      ASSERT_GE(s.begin, last_end) << "round " << round;  // in row order, apart
+      last_end = s.end;
+      for (size_t r = s.begin; r < s.end; ++r) got[r] = 1;
+      counted += s.end - s.begin;
+    }
+    std::vector<uint8_t> want(ts.size());
+    SetTimeRange(ts.data(), ts.size(), lo, hi, want.data());
+    EXPECT_EQ(got, want) << "round " << round;
+    EXPECT_EQ(rows, counted);
+  }
+}
+
+}  // namespace
+}  // namespace vigia
