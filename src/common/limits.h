@@ -324,10 +324,6 @@ inline constexpr size_t kFileQueryChunkBytes = size_t{4} << 20;
 // buffer (ndjson_file_source.h): buffers are allocated with it up front, so one only grows
 // for a line longer than this (events are ~350 bytes; an ingest line may be up to 1 MiB).
 inline constexpr size_t kFileQueryCarryBytes = size_t{64} << 10;
-// Files mapped at once by `vigia query --file` (query/mapped_file.h): its reader maps one
-// file at a time, and a mapping lives until the chunks viewing it are decoded; the SIGBUS
-// handler scans this many slots. Beyond it, files are read with read(2) instead.
-inline constexpr size_t kMaxMappedFiles = 16;
 // Compressed bytes per read(2) of a gzip file of `vigia query --file`: a few hundred
 // inflate calls per 100 MB, and small next to the 4 MiB chunks it inflates into.
 inline constexpr size_t kFileQueryInputBlockBytes = size_t{1} << 20;

@@ -111,7 +111,6 @@ Result<QueryResult> ChunkedRowEvaluatorBackend::Run(const Query& q, const QueryO
       } else {
         batch.Clear();
         st = decode(t.seq, t.chunk.text(), &batch);
-        if (st.ok()) st = t.chunk.Check();  // e.g. its file was truncated while read
         if (st.ok()) {
           Result<std::unique_ptr<RowEvaluator>> created = RowEvaluator::Create(q, options);
           if (created.ok()) {

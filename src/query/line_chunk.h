@@ -1,9 +1,8 @@
 // LineChunk: a buffer of whole NDJSON lines that moves from the file reader
 // (ndjson_file_source.h) to a worker of `vigia query --file` (chunked_row_evaluator_backend.h)
 // without being copied: the reader reads or inflates straight into it, and the buffer itself
-// is handed over, then recycled. Or a view of bytes another object owns (a mapped file,
-// mapped_file.h), kept alive by the chunk, with a Check that they were intact when read.
-// LineChunkSink is where a reader gets buffers to fill and hands the filled ones to.
+// is handed over, then recycled. LineChunkSink is where a reader gets buffers to fill and
+// hands the filled ones to.
 //
 // Thread-safety: a LineChunk is a plain value (one owner at a time); a sink's thread-safety is
 // its implementation's.
@@ -18,15 +17,6 @@
 
 namespace vigia {
 
-// The owner of the bytes of viewing chunks.
-class LineChunkOwner {
- public:
-  virtual ~LineChunkOwner() = default;
-  // OK when every byte read through it so far was the file's (e.g. not a page of a file
-  // truncated while mapped).
-  virtual Status Check() const = 0;
-};
-
 class LineChunk {
  public:
   LineChunk() = default;
@@ -37,24 +27,12 @@ class LineChunk {
     size_ = text.size();
   }
 
-  // A chunk viewing `text`, which `owner` keeps valid while the chunk lives.
-  static LineChunk View(std::string_view text, std::shared_ptr<const LineChunkOwner> owner) {
-    LineChunk c;
-    c.view_ = text.data();
-    c.size_ = text.size();
-    c.owner_ = std::move(owner);
-    return c;
-  }
-
   char* data() { return buf_.get(); }
-  size_t capacity() const { return cap_; }  // 0 for a view
+  size_t capacity() const { return cap_; }
   size_t size() const { return size_; }
-  std::string_view text() const { return {view_ ? view_ : buf_.get(), size_}; }
-  // After the text was used: OK unless the owner of a view says its bytes were not intact.
-  Status Check() const { return owner_ ? owner_->Check() : Status::Ok(); }
+  std::string_view text() const { return {buf_.get(), size_}; }
 
   // At least `bytes` of capacity, keeping the first `keep` bytes (uninitialized beyond them).
-  // REQUIRES: not a view.
   void Reserve(size_t bytes, size_t keep) {
     if (bytes <= cap_) return;
     std::unique_ptr<char[]> bigger(new char[bytes]);
@@ -69,8 +47,6 @@ class LineChunk {
   std::unique_ptr<char[]> buf_;
   size_t cap_ = 0;
   size_t size_ = 0;
-  const char* view_ = nullptr;
-  std::shared_ptr<const LineChunkOwner> owner_;
 };
 
 class LineChunkSink {

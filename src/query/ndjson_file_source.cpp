@@ -139,8 +139,7 @@ class LendingSink final : public LineChunkSink {
   LineChunk Buffer() override { return std::move(spare_); }
   Status Emit(LineChunk chunk) override {
     Status st = on_chunk_(chunk.text());
-    if (st.ok()) st = chunk.Check();
-    if (chunk.capacity() > 0) spare_ = std::move(chunk);
+    spare_ = std::move(chunk);
     return st;
   }
 
