@@ -17,11 +17,16 @@ PartBlockReader::PartBlockReader(const PartReader& reader, const QueryPlan& plan
   wanted_.assign(m.columns.size(), 0);
   for (uint32_t i = 1; i < m.columns.size(); ++i) {
     const std::string& name = m.columns[i].name;
-    by_name_[name].push_back(i);
     if (listed(plan.filter_columns, name)) {
       wanted_[i] = 2;
     } else if (plan.all_columns || listed(plan.columns, name)) {
       wanted_[i] = 1;
+    }
+  }
+  leaf_columns_.resize(plan.prune.size());
+  for (size_t ci = 0; ci < plan.prune.size(); ++ci) {
+    for (const PruneLeaf& leaf : plan.prune[ci].any) {
+      leaf_columns_[ci].push_back(reader_.ColumnsNamed(leaf.column));
     }
   }
 }
@@ -34,11 +39,11 @@ bool PartBlockReader::InTimeRange(size_t block) const {
 const ChunkMeta* PartBlockReader::FieldChunk(size_t block, const std::string& field,
                                              size_t* count) const {
   *count = 0;
-  auto it = by_name_.find(field);
-  if (it == by_name_.end()) return nullptr;
+  const std::vector<uint32_t>* columns = reader_.ColumnsNamed(field);
+  if (columns == nullptr) return nullptr;
   const BlockMeta& b = reader_.meta().blocks[block];
   const ChunkMeta* first = nullptr;
-  for (uint32_t col : it->second) {
+  for (uint32_t col : *columns) {
     const ChunkMeta* c = b.FindChunk(col);
     if (c == nullptr) continue;
     if (first == nullptr) first = c;
@@ -61,9 +66,9 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadBloom(size_t blo
 }
 
 Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
+                                           const std::vector<uint32_t>* columns,
                                            uint64_t* bytes_read) const {
-  auto it = by_name_.find(leaf.column);
-  if (it == by_name_.end()) return false;
+  if (columns == nullptr) return false;
   const PartMeta& m = reader_.meta();
   const BlockMeta& b = m.blocks[block];
   ChunkProbe probe;
@@ -85,7 +90,23 @@ Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
     case PruneLeaf::Op::kExists:
       break;
   }
-  for (uint32_t col : it->second) {
+  // What the bloom lookup needs, behind one pointer: a lambda capturing only that fits in
+  // std::function's inline storage, so a check allocates nothing (it runs per block and
+  // leaf of every query).
+  struct BloomSource {
+    const PartBlockReader* self;
+    size_t block;
+    const ChunkMeta* chunk = nullptr;
+    uint64_t* bytes_read;
+    std::shared_ptr<const CachedChunk> filter;
+  } src{this, block, nullptr, bytes_read, nullptr};
+  const BloomLookup bloom_has = [s = &src](uint64_t hash) -> Result<bool> {
+    if (s->filter == nullptr) {
+      VIGIA_ASSIGN_OR_RETURN(s->filter, s->self->LoadBloom(s->block, *s->chunk, s->bytes_read));
+    }
+    return BloomMayContain(s->filter->bloom, hash);
+  };
+  for (uint32_t col : *columns) {
     const ChunkMeta* c = b.FindChunk(col);
     if (c == nullptr) continue;
     const ColumnMeta& cm = m.columns[col];
@@ -95,13 +116,8 @@ Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
       return true;
     }
     // Blooms come from the chunk cache: a warm needle lookup reads and checksums nothing.
-    std::shared_ptr<const CachedChunk> filter;
-    auto bloom_has = [&](uint64_t hash) -> Result<bool> {
-      if (filter == nullptr) {
-        VIGIA_ASSIGN_OR_RETURN(filter, LoadBloom(block, *c, bytes_read));
-      }
-      return BloomMayContain(filter->bloom, hash);
-    };
+    src.chunk = c;
+    src.filter = nullptr;
     VIGIA_ASSIGN_OR_RETURN(bool may, PartReader::ChunkMayMatch(cm, *c, probe, bloom_has));
     if (may) return true;
   }
@@ -110,10 +126,12 @@ Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
 
 Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const {
   if (!InTimeRange(block)) return false;
-  for (const PruneClause& clause : plan_.prune) {
+  for (size_t ci = 0; ci < plan_.prune.size(); ++ci) {
+    const PruneClause& clause = plan_.prune[ci];
     bool any = false;
-    for (const PruneLeaf& leaf : clause.any) {
-      VIGIA_ASSIGN_OR_RETURN(any, LeafMayMatch(block, leaf, bytes_read));
+    for (size_t li = 0; li < clause.any.size(); ++li) {
+      VIGIA_ASSIGN_OR_RETURN(
+          any, LeafMayMatch(block, clause.any[li], leaf_columns_[ci][li], bytes_read));
       if (any) break;
     }
     if (!any) return false;

@@ -15,7 +15,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -79,7 +78,9 @@ class PartBlockReader {
   static constexpr size_t kFewRowsDivisor = 16;
 
  private:
-  Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf, uint64_t* bytes_read) const;
+  // `columns`: the part's columns named leaf.column (nullptr when none).
+  Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf,
+                            const std::vector<uint32_t>* columns, uint64_t* bytes_read) const;
   Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
   // The decoded chunk, from the cache or read (bytes_read counts only what is read).
   Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
@@ -96,7 +97,9 @@ class PartBlockReader {
 
   const PartReader& reader_;
   const QueryPlan& plan_;
-  std::unordered_map<std::string, std::vector<uint32_t>> by_name_;  // column indexes
+  // Per prune clause and leaf of the plan: the part's columns of the leaf's field (nullptr
+  // when none), looked up once per query, not per block.
+  std::vector<std::vector<const std::vector<uint32_t>*>> leaf_columns_;
   // Per column index: 0 = not read, 1 = read after filtering, 2 = read for the filter.
   std::vector<uint8_t> wanted_;
 };

@@ -93,6 +93,12 @@ class PartReader {
   // as ReadChunk; the other rows' values are not materialized.
   Status ReadChunkRows(size_t block, const ChunkMeta& chunk, std::span<const uint32_t> rows,
                        ColumnBatch* storage, ColumnVector* out, uint64_t* bytes_read) const;
+  // The indexes of the columns named `name` (one per stored type, never column 0), or
+  // nullptr when the part has none.
+  const std::vector<uint32_t>* ColumnsNamed(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : &it->second;
+  }
   // Reads and checks one chunk's bloom filter (empty when it has none).
   Status ReadBloom(size_t block, const ChunkMeta& chunk, std::string* filter,
                    uint64_t* bytes_read) const;
