@@ -4,7 +4,8 @@
 //
 // Layout: varint entry_count, entries (varint length + bytes), u8 index_width, indexes (LE).
 //
-// Thread-safety: stateless functions, thread-safe.
+// Thread-safety: thread-safe; EncodeDict keeps its hash table per thread between calls (up to
+// ~0.7 MiB for a 32,768-row block; ReleaseLargeScratch bounds it).
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "store/format/codec_delta.h"
 #include "store/format/codec_dict.h"
@@ -272,6 +273,50 @@ TEST(CodecDict, OutOfRangeIndexIsRejected) {
   ByteReader r(buf);
   std::vector<std::string_view> out;
   EXPECT_FALSE(DecodeDict(&r, v.size(), &out));
+}
+
+// EncodeDict keeps its hash table per thread between calls: a call after others (given up
+// early, over the entry limit, wider tables) must encode exactly as on a fresh thread.
+TEST(CodecDict, ReusedTableEncodesAsAFreshThread) {
+  std::vector<std::string> mostly_distinct, pairs, routes;
+  for (int i = 0; i < 4000; ++i) mostly_distinct.push_back("v" + std::to_string(i % 2000));
+  for (int i = 0; i < 3000; ++i) pairs.push_back("w" + std::to_string(i / 2));
+  for (int i = 0; i < 1000; ++i) routes.push_back("route-" + std::to_string(i % 700));
+  const std::vector<std::string> overlap = {"v5", "w7", "v5", "v1999", "w7", "x", "route-3"};
+  struct Call {
+    const std::vector<std::string>* values;
+    size_t max_entries;
+    bool expect;
+  };
+  const std::vector<Call> calls = {
+      {&mostly_distinct, 2000, false},  // gives up at 1,024 values, 1,024 entries in the table
+      {&overlap, 16, true},
+      {&pairs, 600, false},  // over the entry limit
+      {&overlap, 16, true},
+      {&routes, kMaxDictEntries, true},  // a wider table
+      {&overlap, 16, true},
+      {&overlap, 3, false},
+      {&routes, 700, true},
+  };
+  auto encode = [](const Call& c, std::string* out) {
+    std::vector<std::string_view> v(c.values->begin(), c.values->end());
+    return EncodeDict(v, c.max_entries, out);
+  };
+  for (size_t k = 0; k < calls.size(); ++k) {
+    std::string reused, fresh;
+    const bool ok = encode(calls[k], &reused);
+    bool fresh_ok = false;
+    std::thread([&] { fresh_ok = encode(calls[k], &fresh); }).join();
+    EXPECT_EQ(ok, calls[k].expect) << k;
+    EXPECT_EQ(fresh_ok, calls[k].expect) << k;
+    EXPECT_EQ(reused, fresh) << k;
+    if (!ok) continue;
+    ByteReader r(reused);
+    std::vector<std::string_view> out;
+    ASSERT_TRUE(DecodeDict(&r, calls[k].values->size(), &out)) << k;
+    EXPECT_EQ(out, std::vector<std::string_view>(calls[k].values->begin(), calls[k].values->end()))
+        << k;
+  }
 }
 
 TEST(CodecUuid, PacksHexShapesExactly) {
