@@ -4,17 +4,12 @@
 
 #include <string>
 
+#include "query/test_rng.h"
+
 namespace vigia {
 namespace {
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return s >> 33;
-  }
-  size_t Pick(size_t n) { return Next() % n; }
-};
+using Rng = TestRng;
 
 TEST(MaskSpanTest, FirstAndOnePastLastSetByteOfRandomMasks) {
   Rng rng{7};

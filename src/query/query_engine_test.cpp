@@ -22,6 +22,7 @@
 #include "query/query_plan.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
+#include "query/test_rng.h"
 #include "store/format/file_names.h"
 #include "vql/vql_parser.h"
 
@@ -32,14 +33,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kMs = 1'000'000;
 
-struct Rng {
-  uint64_t s;
-  uint64_t Next() {
-    s = s * 6364136223846793005ull + 1442695040888963407ull;
-    return s >> 33;
-  }
-  size_t Pick(size_t n) { return Next() % n; }
-};
+using Rng = TestRng;
 
 const char* const kServices[] = {"sales-api", "auth-api", "catalog-api", "reports"};
 const char* const kWords[] = {"connection", "refused", "timeout", "Login", "failed",    "user",
