@@ -1,5 +1,6 @@
 #include "query/block_window.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace vigia {
@@ -45,38 +46,58 @@ void BlockWindow::Set(const BlockView& block, size_t begin, size_t end) {
   Set(block, std::span<const RowSpan>(&span, 1));
 }
 
+void BlockWindow::CopyColumn(const ColumnVector& from, ColumnVector* to) const {
+  to->name = from.name;
+  to->type = from.type;
+  to->dictionary = from.dictionary;
+  to->all_present = from.all_present;
+  CopyRows(from.present, spans_, &to->present);
+  CopyRows(from.ints, spans_, &to->ints);
+  CopyRows(from.floats, spans_, &to->floats);
+  CopyRows(from.strings, spans_, &to->strings);
+  CopyRows(from.codes, spans_, &to->codes);
+  to->dict = from.dict;
+}
+
 void BlockWindow::Set(const BlockView& block, std::span<const RowSpan> spans) {
-  columns_.resize(block.all.size());
-  for (size_t i = 0; i < block.all.size(); ++i) {
-    const ColumnVector& from = *block.all[i];
-    ColumnVector& to = columns_[i];
-    to.name = from.name;
-    to.type = from.type;
-    to.dictionary = from.dictionary;
-    to.all_present = from.all_present;
-    CopyRows(from.present, spans, &to.present);
-    CopyRows(from.ints, spans, &to.ints);
-    CopyRows(from.floats, spans, &to.floats);
-    CopyRows(from.strings, spans, &to.strings);
-    CopyRows(from.codes, spans, &to.codes);
-    to.dict = from.dict;
-  }
+  spans_.assign(spans.begin(), spans.end());
+  used_ = 0;
+  sources_.clear();
+  Extend(block);
   size_t rows = 0;
-  for (const RowSpan& s : spans) rows += s.end - s.begin;
+  for (const RowSpan& s : spans_) rows += s.end - s.begin;
   view_.num_rows = rows;
-  if (block.ts == nullptr || spans.empty()) {
+  if (block.ts == nullptr || spans_.empty()) {
     view_.ts = nullptr;
-  } else if (spans.size() == 1) {
-    view_.ts = block.ts + spans[0].begin;  // one span: the block's own timestamps
+  } else if (spans_.size() == 1) {
+    view_.ts = block.ts + spans_[0].begin;  // one span: the block's own timestamps
   } else {
     ts_.clear();
-    for (const RowSpan& s : spans) ts_.insert(ts_.end(), block.ts + s.begin, block.ts + s.end);
+    for (const RowSpan& s : spans_) ts_.insert(ts_.end(), block.ts + s.begin, block.ts + s.end);
     view_.ts = ts_.data();
   }
+}
+
+void BlockWindow::Extend(const BlockView& block) {
+  for (const ColumnVector* from : block.all) {
+    if (std::find(sources_.begin(), sources_.end(), from) != sources_.end()) continue;
+    if (used_ == columns_.size()) columns_.emplace_back();
+    CopyColumn(*from, &columns_[used_++]);
+    sources_.push_back(from);
+  }
+  BuildView(block);
+}
+
+void BlockWindow::BuildView(const BlockView& block) {
+  // In the block's column order, which the kernels and the row evaluator expect; after
+  // every column is in place, as Add keeps views of the columns' names.
   view_.fields.clear();
   view_.all.clear();
-  // After every column is in place: Add keeps views of the columns' names.
-  for (const ColumnVector& c : columns_) view_.Add(&c);
+  for (const ColumnVector* from : block.all) {
+    const size_t i = static_cast<size_t>(std::find(sources_.begin(), sources_.end(), from) -
+                                         sources_.begin());
+    view_.Add(&columns_[i]);
+  }
 }
 
 }  // namespace vigia

@@ -41,10 +41,22 @@ class BlockWindow {
   // Makes view() the rows of `spans`, one after the other.
   // REQUIRES: spans in row order, not overlapping, each within block.num_rows.
   void Set(const BlockView& block, std::span<const RowSpan> spans);
+  // After the last Set's block gained columns (the engine reads the rest of a block only
+  // when its filter matched): copies the spans' rows of the new columns only; the columns
+  // Set copied are kept. view() is then as Set(block, same spans) would make it.
+  // REQUIRES: Set was last called with the same spans, on `block` before it gained columns
+  // (its columns are still the same objects).
+  void Extend(const BlockView& block);
   const BlockView& view() const { return view_; }
 
  private:
+  void CopyColumn(const ColumnVector& from, ColumnVector* to) const;
+  void BuildView(const BlockView& block);
+
   std::vector<ColumnVector> columns_;  // reused between blocks: their capacity stays
+  size_t used_ = 0;                    // columns_[0, used_) hold this window's columns
+  std::vector<const ColumnVector*> sources_;  // the block column each copy was made from
+  std::vector<RowSpan> spans_;                // of the last Set
   std::vector<int64_t> ts_;            // the spans' timestamps (when more than one span)
   BlockView view_;
 };

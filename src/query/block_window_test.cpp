@@ -124,6 +124,22 @@ TEST(BlockWindowTest, AWindowReadsAsTheBlocksRows) {
     w.Set(block, spans);
     check(w, spans);
   }
+  // A window of the filter's columns, extended once the block has the rest: as a window of
+  // the whole block (the engine reads the rest of a block only when its filter matched).
+  BlockView filter;
+  filter.num_rows = kRows;
+  filter.ts = ts.data();
+  for (const ColumnVector* c : {&ints, &dict, &mixed}) filter.Add(c);
+  for (const auto& spans : span_sets) {
+    SCOPED_TRACE("extended, " + std::to_string(spans.size()) + " spans");
+    w.Set(filter, spans);
+    ASSERT_EQ(w.view().all.size(), 3u);
+    EXPECT_EQ(w.view().all[1]->name, "level");
+    w.Extend(block);
+    check(w, spans);
+    w.Extend(block);  // nothing new: the same window
+    check(w, spans);
+  }
 }
 
 }  // namespace

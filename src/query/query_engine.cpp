@@ -246,7 +246,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   if (w->stats) {
     VIGIA_RETURN_IF_ERROR(pr.ReadRest(t.block, &w->block, &w->qs.bytes_read));
     if (!windowed) return w->stats->AddBlock(v, mask);
-    w->window.Set(v, w->spans);  // again, with the columns ReadRest added
+    w->window.Extend(v);  // the columns ReadRest added
     return w->stats->AddBlock(w->window.view(), mask);
   }
   // Whole rows: the other columns' values of the matching rows only (a cold needle or rare
