@@ -311,6 +311,12 @@ inline constexpr int kQueryWorkerThreads = 2;
 // Fewest blocks to read for which the engine starts worker threads: below that, starting
 // threads costs more than it saves (a needle lookup reads one to three blocks).
 inline constexpr size_t kQueryParallelMinBlocks = 4;
+// Time a query scans alone before it offers its blocks to the idle scan helpers
+// (scan_helpers.h, Job): on this 2-vCPU VM waking a helper costs 0.1-1 ms of latency and a
+// cross-CPU wake-up, and the caller then waits for the helper's block; a warm query reading
+// a dozen blocks (errors_1h: ~0.15 ms of scanning) finished later with a helper than
+// without. A long scan loses at most this much of its second thread.
+inline constexpr int kQueryHelpersAfterUs = 250;
 // Chunks `vigia query --file` reads ahead of the merge point, per worker thread
 // (chunked_row_evaluator_backend.h): one being parsed and one or two waiting keep every
 // worker busy while the reader inflates gzip; more only cost memory (a chunk is 4 MiB, plus

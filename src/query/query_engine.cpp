@@ -338,7 +338,10 @@ Status Engine::ScanParallel(std::vector<Worker>* workers) const {
   // The memtable's batches first: each costs more than a part block of as many rows.
   const size_t mem = ParallelMemtableTasks();
   const size_t total = mem + tasks_.size();
-  auto work = [&](size_t wi) {
+  ScanHelpers::Job* job = nullptr;  // set below when helpers may join
+  const auto offer_at =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(limits::kQueryHelpersAfterUs);
+  std::function<void(size_t)> work = [&](size_t wi) {
     Worker& w = (*workers)[wi];
     for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < total;) {
       Status s;
@@ -353,6 +356,11 @@ Status Engine::ScanParallel(std::vector<Worker>* workers) const {
         status[wi] = std::move(s);
         failed = true;
       }
+      // The caller, still scanning after kQueryHelpersAfterUs with blocks left, asks for help.
+      if (wi == 0 && job != nullptr && !job->offered() && i + 1 < total &&
+          std::chrono::steady_clock::now() >= offer_at) {
+        job->OfferSlots();
+      }
     }
   };
   if (opt_.background) {
@@ -362,8 +370,12 @@ Status Engine::ScanParallel(std::vector<Worker>* workers) const {
     work(0);
     for (std::thread& t : threads) t.join();
   } else {
-    // Idle helpers join in; the scan never waits for one to start (scan_helpers.h).
-    ScanHelpers::Default().Run(workers->size() - 1, work);
+    // Idle helpers join in once the scan has run kQueryHelpersAfterUs; it never waits for
+    // one to start (scan_helpers.h).
+    ScanHelpers::Job helpers(&ScanHelpers::Default(), workers->size() - 1, &work);
+    if (workers->size() > 1) job = &helpers;
+    work(0);
+    helpers.Finish();
   }
   for (Status& s : status) VIGIA_RETURN_IF_ERROR(s);
   return Status::Ok();

@@ -32,28 +32,42 @@ ScanHelpers& ScanHelpers::Default() {
 }
 
 void ScanHelpers::Run(size_t extra, const std::function<void(size_t)>& fn) {
-  if (extra == 0 || threads_.empty()) {
-    fn(0);
-    return;
-  }
-  Offer offer;
-  offer.fn = &fn;
-  offer.end_slot = 1 + extra;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(&offer);
-  }
-  if (extra == 1) {
-    work_cv_.notify_one();
-  } else {
-    work_cv_.notify_all();
-  }
+  Job job(this, extra, &fn);
+  job.OfferSlots();
   fn(0);
-  std::unique_lock<std::mutex> lock(mu_);
+  job.Finish();
+}
+
+ScanHelpers::Job::Job(ScanHelpers* pool, size_t extra, const std::function<void(size_t)>* fn)
+    : pool_(pool) {
+  offer_.fn = fn;
+  offer_.end_slot = 1 + extra;
+}
+
+void ScanHelpers::Job::OfferSlots() {
+  if (offered_ || finished_ || offer_.end_slot == 1 || pool_->threads_.empty()) return;
+  offered_ = true;
+  {
+    std::lock_guard<std::mutex> lock(pool_->mu_);
+    pool_->queue_.push_back(&offer_);
+  }
+  if (offer_.end_slot == 2) {
+    pool_->work_cv_.notify_one();
+  } else {
+    pool_->work_cv_.notify_all();
+  }
+}
+
+void ScanHelpers::Job::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  if (!offered_) return;
+  std::unique_lock<std::mutex> lock(pool_->mu_);
   // Withdraw the slots nobody took: a helper waking up later finds the offer gone.
-  auto it = std::find(queue_.begin(), queue_.end(), &offer);
-  if (it != queue_.end()) queue_.erase(it);
-  done_cv_.wait(lock, [&] { return offer.running == 0; });
+  auto& queue = pool_->queue_;
+  auto it = std::find(queue.begin(), queue.end(), &offer_);
+  if (it != queue.end()) queue.erase(it);
+  pool_->done_cv_.wait(lock, [&] { return offer_.running == 0; });
 }
 
 size_t ScanHelpers::slots_run() const {

@@ -28,6 +28,14 @@
 namespace vigia {
 
 class ScanHelpers {
+ private:
+  struct Offer {
+    const std::function<void(size_t)>* fn = nullptr;
+    size_t next_slot = 1;  // the next slot a helper takes
+    size_t end_slot = 1;   // one past the last slot
+    size_t running = 0;    // slots taken and not yet returned
+  };
+
  public:
   // Starts `threads` helper threads.
   explicit ScanHelpers(size_t threads);
@@ -47,16 +55,36 @@ class ScanHelpers {
   // REQUIRES: fn is safe to call from several threads at once with distinct slots.
   void Run(size_t extra, const std::function<void(size_t)>& fn);
 
+  // Run in two steps, for a caller that offers its slots only once its own slot has run
+  // for a while: a scan that ends sooner wakes no helper (on a VM the wake-up and the wait
+  // for the helper's block cost more than a short scan gains). Construct, call fn(0) on
+  // the calling thread (it may call OfferSlots, from that thread, at any point), then Finish.
+  // Thread-safety: one thread uses a Job.
+  class Job {
+   public:
+    // REQUIRES: fn outlives the Job, with Run's requirements.
+    Job(ScanHelpers* pool, size_t extra, const std::function<void(size_t)>* fn);
+    Job(const Job&) = delete;
+    Job& operator=(const Job&) = delete;
+    ~Job() { Finish(); }
+
+    // Offers the slots to idle helpers; later calls do nothing.
+    void OfferSlots();
+    bool offered() const { return offered_; }
+    // Withdraws the slots no helper took and waits for those taken to return.
+    void Finish();
+
+   private:
+    ScanHelpers* pool_;
+    Offer offer_;
+    bool offered_ = false;
+    bool finished_ = false;
+  };
+
   // Slots helpers have run since the pool started (tests: a helper did take part).
   size_t slots_run() const;
 
  private:
-  struct Offer {
-    const std::function<void(size_t)>* fn = nullptr;
-    size_t next_slot = 1;  // the next slot a helper takes
-    size_t end_slot = 1;   // one past the last slot
-    size_t running = 0;    // slots taken and not yet returned
-  };
   void Loop();
 
   mutable std::mutex mu_;

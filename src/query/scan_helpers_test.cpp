@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 #include <vector>
@@ -118,6 +119,45 @@ TEST(ScanHelpersTest, ACallerDoesNotWaitForABusyHelper) {
   // The withdrawn slot stays withdrawn once the helper is free again.
   std::this_thread::sleep_for(20ms);
   EXPECT_EQ(slot1_runs.load(), 0);
+}
+
+// A Job offers its slots only when the caller asks: a short scan wakes no helper, and a
+// helper joins a scan that asked midway.
+TEST(ScanHelpersTest, AJobOffersItsSlotsOnlyWhenAsked) {
+  ScanHelpers pool(1);
+  std::atomic<int> helper_runs{0};
+  const std::function<void(size_t)> fn = [&](size_t slot) {
+    if (slot == 1) helper_runs.fetch_add(1);
+  };
+  {
+    ScanHelpers::Job job(&pool, 1, &fn);
+    fn(0);
+    std::this_thread::sleep_for(20ms);  // time enough for an offered slot to be taken
+    EXPECT_FALSE(job.offered());
+    job.Finish();
+  }
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(helper_runs.load(), 0);
+  EXPECT_EQ(pool.slots_run(), 0u);
+
+  std::atomic<bool> helper_ran{false};
+  ScanHelpers::Job* asked = nullptr;
+  const std::function<void(size_t)> midway = [&](size_t slot) {
+    if (slot == 1) {
+      helper_ran = true;
+      return;
+    }
+    asked->OfferSlots();
+    asked->OfferSlots();  // once is enough: the second does nothing
+    EXPECT_TRUE(Eventually([&] { return helper_ran.load(); }));
+  };
+  ScanHelpers::Job job(&pool, 1, &midway);
+  asked = &job;
+  midway(0);
+  job.Finish();
+  EXPECT_TRUE(job.offered());
+  EXPECT_TRUE(helper_ran.load());
+  EXPECT_EQ(pool.slots_run(), 1u);
 }
 
 TEST(ScanHelpersTest, NoExtraSlotsRunsInlineOnly) {
