@@ -36,16 +36,25 @@ TEST(QueryPriorityTest, BackgroundWaitsUntilTheQueryEnds) {
   QueryPriority p;
   auto scope = std::make_unique<QueryPriority::Scope>(&p);
   EXPECT_EQ(p.queries_running(), 1);
-  std::atomic<bool> done{false};
+  std::atomic<bool> started{false}, done{false};
+  Clock::time_point called;
   auto waiter = std::async(std::launch::async, [&] {
+    called = Clock::now();
+    started = true;
     auto w = p.WaitWhileQueriesRun(milliseconds(30'000));
     done = true;
     return w;
   });
+  // Timed from the waiter's call, not from std::async: under load (ASan, two tests at once)
+  // its thread may start tens of milliseconds late.
+  while (!started.load()) std::this_thread::sleep_for(milliseconds(1));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_FALSE(done.load()) << "the background job ran on while a query was running";
+  const auto ended = Clock::now();
   scope.reset();
   const auto waited = waiter.get();
+  // It waited until the query ended (a few milliseconds of slack for entering the call).
+  EXPECT_GE(waited, std::chrono::duration_cast<milliseconds>(ended - called) - milliseconds(5));
   EXPECT_GE(waited, milliseconds(90));
   EXPECT_LT(waited, milliseconds(20'000));  // woken by the query's end, not the bound
   EXPECT_EQ(p.stats().background_waits, 1u);
