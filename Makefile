@@ -65,13 +65,14 @@ test-tsan: deps
 
 # Every parser of user input under libFuzzer (ASan/UBSan) for a short, bounded run: the fuzz
 # targets live in the ASan tree (nothing to build after test-asan); the list is each build's
-# fuzz_targets.tsv (vigia_fuzz_target in cmake/vigia.cmake). 20 s per target keeps make test
-# under 45 minutes; run longer by hand: make test-fuzz FUZZ_SECONDS=600.
+# fuzz_targets.tsv (vigia_fuzz_target in cmake/vigia.cmake), $(JOBS) targets at a time (each
+# libFuzzer process is one thread). 20 s per target keeps make test under 45 minutes; run
+# longer by hand: make test-fuzz FUZZ_SECONDS=600.
 FUZZ_SECONDS ?= 20
 test-fuzz: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) $(ASAN_CMAKE)
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target vigia_fuzzers
-	scripts/run-fuzzers.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(JOBS) scripts/run-fuzzers.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
 
 test: test-release test-asan test-tsan test-fuzz bench-smoke
 
