@@ -48,9 +48,11 @@ ASAN_CMAKE = -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(SAN_CMAKE) 
   -DVIGIA_SANITIZE=address,undefined -DVIGIA_FUZZ=ON
 
 # Every unit and integration test again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Builds what those tests run (vigia_sanitizer_tests, cmake/vigia.cmake) and the fuzz
+# targets, not `all`: the no_sanitizer tests' binaries would never run in this tree.
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) $(ASAN_CMAKE)
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target vigia_sanitizer_tests vigia_fuzzers
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 1800 -LE no_sanitizer
 
 # The concurrent parts (tests labelled `concurrent`) under ThreadSanitizer.
