@@ -91,11 +91,10 @@ void BlockWindow::Extend(const BlockView& block) {
 void BlockWindow::BuildView(const BlockView& block) {
   // In the block's column order, which the kernels and the row evaluator expect; after
   // every column is in place, as Add keeps views of the columns' names.
-  view_.fields.clear();
-  view_.all.clear();
+  view_.ClearColumns();
   for (const ColumnVector* from : block.all) {
-    const size_t i = static_cast<size_t>(std::find(sources_.begin(), sources_.end(), from) -
-                                         sources_.begin());
+    const size_t i =
+        static_cast<size_t>(std::find(sources_.begin(), sources_.end(), from) - sources_.begin());
     view_.Add(&columns_[i]);
   }
 }

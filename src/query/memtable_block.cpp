@@ -85,10 +85,9 @@ size_t MemtableBlock::built_names() const {
 
 void MemtableBlock::View(const EventBatch& batch, std::span<const std::string> names,
                          BlockView* out) const {
+  out->ClearColumns();
   out->num_rows = ts_.size();
   out->ts = ts_.data();
-  out->fields.clear();
-  out->all.clear();
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string_view> missing;
   for (const std::string& n : names) {

@@ -154,9 +154,9 @@ TEST(MemtableBlockTest, ViewsBuildOnlyTheNamesAskedForAndReadAsTheRowAccessor) {
         EXPECT_TRUE(got.Get(n) == want.Get(n)) << "row " << r << " field " << n;
       }
     }
-    for (const auto& f : v.fields) {
-      EXPECT_NE(std::find(names.begin(), names.end(), std::string(f.first)), names.end())
-          << f.first << " is in the view without being asked for";
+    for (const ColumnVector* c : v.all) {
+      EXPECT_NE(std::find(names.begin(), names.end(), std::string(c->name)), names.end())
+          << c->name << " is in the view without being asked for";
     }
     EXPECT_EQ(v.Find("absent"), nullptr);
     EXPECT_GE(block->MemoryUsage(), previous_bytes);

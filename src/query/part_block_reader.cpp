@@ -171,11 +171,12 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
 
 void PartBlockReader::BuildView(DecodedBlock* out, uint32_t num_rows) {
   // Column order (as the row evaluator sees decoded parts), whatever the decode order.
-  std::vector<size_t> order(out->chunks.size());
+  std::vector<size_t>& order = out->view_order;
+  order.resize(out->chunks.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return out->col_index[a] < out->col_index[b]; });
-  out->view = BlockView();
+  out->view.ClearColumns();
   out->view.num_rows = num_rows;
   out->view.ts = out->ts ? out->ts->col.ints.data() : nullptr;
   for (size_t i : order) out->view.Add(&out->chunks[i]->col);

@@ -31,6 +31,7 @@ struct DecodedBlock {
   std::vector<std::shared_ptr<const CachedChunk>> chunks;
   std::vector<uint32_t> col_index;  // part column index of each chunk
   BlockView view;
+  std::vector<size_t> view_order;  // BuildView's scratch, kept with the block for reuse
 };
 
 // The other wanted columns of a block (those ReadRest adds) for some of its rows only: what
