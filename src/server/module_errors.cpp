@@ -146,9 +146,11 @@ Status ErrorsModule::Start(ServerContext* ctx) {
 Status ErrorsModule::RefreshFromCluster() {
   FlushAudit();
   std::vector<errors::RecordedChange> local;
+  uint64_t made_before_read;
   {
     std::lock_guard lock(cluster_mu_);
     local = local_changes_;
+    made_before_read = local_changes_made_;
   }
   Result<ClusterErrorGroupsRefresh> r = cluster_->Read(local);
   const int64_t now = ctx_->env->NowNanos();
@@ -162,8 +164,14 @@ Status ErrorsModule::RefreshFromCluster() {
     return Status::Ok();  // logged once; retried at the next interval
   }
   refresh_error_.clear();
-  refreshed_at_ns_ = now;
   refresh_statements_ += r->statements;
+  if (local_changes_made_ != made_before_read) {
+    // An operator changed a group through this node while the store was read: this answer
+    // does not have the change, and replacing the table with it would undo, until the next
+    // refresh, what the node showed at once. The next refresh reads with the change.
+    return Status::Ok();
+  }
+  refreshed_at_ns_ = now;
   // A change made here is dropped once the store shows it (or a later one), or after an
   // hour (its audit event never arrived: the store's view wins).
   std::erase_if(local_changes_, [&](const errors::RecordedChange& c) {
@@ -369,6 +377,11 @@ Result<errors::ErrorGroup> ErrorsModule::ChangeStatus(const std::string& tenant,
                                                       const std::string& fingerprint,
                                                       const errors::StatusChange& change) {
   const int64_t now = ctx_->env->NowNanos();
+  // In a cluster the change to the table and its entry in local_changes_ are one step under
+  // cluster_mu_, so a refresh that read the store before the change cannot replace the table
+  // after it (RefreshFromCluster).
+  std::unique_lock<std::mutex> cluster_lock(cluster_mu_, std::defer_lock);
+  if (cluster_ != nullptr) cluster_lock.lock();
   VIGIA_ASSIGN_OR_RETURN(errors::GroupEvent e, table_.Change(tenant, fingerprint, change, now));
   events_status_->Inc();
   std::optional<errors::ErrorGroup> changed = table_.Get(tenant, fingerprint);
@@ -385,8 +398,9 @@ Result<errors::ErrorGroup> ErrorsModule::ChangeStatus(const std::string& tenant,
       c.ignore_until_count = changed->ignore_until_count;
       c.resolved_releases = changed->resolved_releases;
     }
-    std::lock_guard lock(cluster_mu_);
     local_changes_.push_back(std::move(c));
+    ++local_changes_made_;
+    cluster_lock.unlock();
   } else {
     saved = Save();
   }

@@ -105,6 +105,7 @@ class ErrorsModule final : public ServerModule, public BatchSink {
   std::unique_ptr<ClusterErrorGroups> cluster_;
   mutable std::mutex cluster_mu_;                      // the members below
   std::vector<errors::RecordedChange> local_changes_;  // PATCHes not read back yet
+  uint64_t local_changes_made_ = 0;                    // PATCHes ever made here
   bool has_baseline_ = false;                          // a refresh succeeded
   bool held_at_last_refresh_ = false;
   // Transitions noticed lately (wall clock), passed on by a node that takes the lease.
