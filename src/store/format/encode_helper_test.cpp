@@ -78,7 +78,13 @@ TEST(EncodeHelperTest, DestroyedWithAJobInFlightDropsTheRest) {
       ran.fetch_add(1);
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    // Destroyed once the job is surely in flight: a fixed 3 ms sleep lost the race to a
+    // helper thread started late under ASan with two test binaries at once (make test,
+    // 2026-12-06: ran == 0).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ran.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
   }
   EXPECT_GT(ran.load(), 0);
   EXPECT_LT(ran.load(), 1000);
