@@ -47,6 +47,16 @@ class Gate {
   bool open_ = false;
 };
 
+// Posts to lane 0 a handler that blocks at `gate` inside a BusyScope, then one that sets
+// `*done`: the lane's other work.
+void PostStuckThenOther(IoLanes* lanes, Gate* gate, std::atomic<bool>* done) {
+  net::post(lanes->context(0), [lanes, gate] {
+    IoLanes::BusyScope busy(lanes->lane(0));
+    gate->Wait();
+  });
+  net::post(lanes->context(0), [done] { *done = true; });
+}
+
 IoLanes::Options Lanes(int lanes, int max_lent) {
   IoLanes::Options o;
   o.lanes = lanes;
@@ -101,11 +111,7 @@ TEST(IoLanesTest, AStuckLaneGetsALentThreadAndGetsItBackAfter) {
   // Stuck again: the parked thread is lent a second time.
   Gate gate2;
   std::atomic<bool> second_done{false};
-  net::post(lanes.context(0), [&] {
-    IoLanes::BusyScope busy(lanes.lane(0));
-    gate2.Wait();
-  });
-  net::post(lanes.context(0), [&] { second_done = true; });
+  PostStuckThenOther(&lanes, &gate2, &second_done);
   EXPECT_TRUE(Eventually([&] { return second_done.load(); }, 5000));
   EXPECT_EQ(lanes.lends(), 2u);
   gate2.Open();
@@ -121,11 +127,7 @@ TEST(IoLanesTest, AfterAQuietSpellAStuckLaneIsStillHelped) {
   std::this_thread::sleep_for(milliseconds(150));
   Gate gate;
   std::atomic<bool> other_done{false};
-  net::post(lanes.context(0), [&] {
-    IoLanes::BusyScope busy(lanes.lane(0));
-    gate.Wait();
-  });
-  net::post(lanes.context(0), [&] { other_done = true; });
+  PostStuckThenOther(&lanes, &gate, &other_done);
   EXPECT_TRUE(Eventually([&] { return other_done.load(); }, 5000));
   EXPECT_EQ(lanes.lends(), 1u);
   gate.Open();
@@ -137,11 +139,7 @@ TEST(IoLanesTest, WithoutLendingTheLanesOtherWorkWaits) {
   lanes.Start();
   Gate gate;
   std::atomic<bool> other_done{false};
-  net::post(lanes.context(0), [&] {
-    IoLanes::BusyScope busy(lanes.lane(0));
-    gate.Wait();
-  });
-  net::post(lanes.context(0), [&] { other_done = true; });
+  PostStuckThenOther(&lanes, &gate, &other_done);
   std::this_thread::sleep_for(milliseconds(200));
   EXPECT_FALSE(other_done.load());
   gate.Open();
