@@ -95,10 +95,6 @@ const std::vector<KeyDesc>& Keys() {
        }},
       {"server", "threads",
        [](ServerConfig* c, const RawValue& r) { return SetInt(r, 0, 1024, &c->http.threads); }},
-      {"server", "lent_threads",
-       [](ServerConfig* c, const RawValue& r) {
-         return SetInt(r, 0, 1024, &c->http.lent_threads);
-       }},
       {"server", "ingest_threads",
        [](ServerConfig* c, const RawValue& r) {
          return SetInt(r, -1, 1024, &c->http.ingest_threads);

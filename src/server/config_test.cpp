@@ -42,13 +42,12 @@ TEST_F(ConfigTest, DefaultsWithoutAnySource) {
   EXPECT_EQ(c->http.ListenAddress(), "127.0.0.1:7070");
   EXPECT_EQ(c->store.store.fsync, FsyncPolicy::kInterval);
   EXPECT_EQ(c->http.max_body_bytes, limits::kMaxBodyBytes);
-  EXPECT_EQ(c->http.lent_threads, limits::kHttpMaxLentThreads);
 }
 
 TEST_F(ConfigTest, FileValues) {
   ConfigFlags flags;
   flags.config_file = WriteFile(
-      "[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\nlent_threads = 0\n"
+      "[server]\nlisten = \"0.0.0.0:9000\"\nthreads = 3\n"
       "[data]\ndir = \"/var/lib/vigia\"\n"
       "[wal]\nfsync = \"always\"\n"
       "[limits]\nmax_body_bytes = 1024\n"
@@ -57,7 +56,6 @@ TEST_F(ConfigTest, FileValues) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->http.ListenAddress(), "0.0.0.0:9000");
   EXPECT_EQ(c->http.threads, 3);
-  EXPECT_EQ(c->http.lent_threads, 0);
   EXPECT_EQ(c->data_dir(), "/var/lib/vigia");
   EXPECT_EQ(c->store.store.fsync, FsyncPolicy::kAlways);
   EXPECT_EQ(c->http.max_body_bytes, 1024u);
