@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -26,7 +25,6 @@
 #include "common/thread_priority.h"
 #include "server/body_buffer_pool.h"
 #include "server/http_errors.h"
-#include "server/io_lanes.h"
 #include "server/request_id.h"
 #include "server/response_stream.h"
 #include "server/tls_context.h"
@@ -81,17 +79,10 @@ struct HttpServer::Impl {
   MetricRegistry* metrics;
   Counter* tls_failures_counter = nullptr;    // null without metrics
   Counter* ingest_refused_counter = nullptr;  // null without metrics
-  // The I/O threads, one io_context each (io_lanes.h). Every lane accepts on the same
-  // listening socket (a dup of it each): whichever lane's thread is waiting takes the
-  // connection and keeps it; a thread inside a handler is not waiting.
-  std::unique_ptr<IoLanes> lanes;
-  struct LaneAcceptor {
-    IoLanes::Lane* lane = nullptr;
-    net::io_context* ioc = nullptr;
-    std::unique_ptr<tcp::acceptor> acceptor;
-    std::unique_ptr<net::steady_timer> retry;
-  };
-  std::vector<LaneAcceptor> acceptors;
+  std::unique_ptr<net::io_context> ioc;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::steady_timer> accept_retry;
+  std::vector<std::thread> workers;
   // Where ingest routes' handlers run (null when server.ingest_threads < 0: inline).
   std::unique_ptr<net::thread_pool> ingest_pool;
   std::atomic<uint64_t> ingest_queued_bytes{0};
@@ -119,8 +110,8 @@ struct HttpServer::Impl {
     return tls;
   }
 
-  void Accept(LaneAcceptor* a);
-  void OnAccept(LaneAcceptor* a, beast::error_code ec, tcp::socket socket);
+  void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
   void Register(const std::shared_ptr<SessionBase>& s);
   void Unregister(SessionBase* s);
   // Calls fn on every live session (on its own strand).
@@ -136,11 +127,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server, IoLanes::Lane* lane) requires(!kTls)
-      : stream_(std::move(socket)), server_(server), lane_(lane) {}
-  Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls, HttpServer::Impl* server,
-          IoLanes::Lane* lane) requires(kTls)
-      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), server_(server), lane_(lane) {}
+  Session(tcp::socket&& socket, HttpServer::Impl* server) requires(!kTls)
+      : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket&& socket, std::shared_ptr<ssl::context> tls,
+          HttpServer::Impl* server) requires(kTls)
+      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), server_(server) {}
   ~Session() override {
     // The io_context may destroy a streaming session without running its handlers.
     if (stream_body_) {
@@ -335,12 +326,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (server_->ingest_pool && server_->router->IsIngest(req)) {
       return HandleOnIngestPool(std::move(req));
     }
-    HttpResponse resp;
-    {
-      // The handler may block (a query scans): the lane gets a lent thread if it takes long.
-      IoLanes::BusyScope busy(lane_);
-      resp = Run(server_->router, req);
-    }
+    HttpResponse resp = Run(server_->router, req);
     Finish(std::move(resp), req);
     server_->body_pool.Give(req.body);
   }
@@ -620,7 +606,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Stream stream_;
   beast::flat_buffer buffer_;
   HttpServer::Impl* server_;
-  IoLanes::Lane* lane_;  // the lane whose io_context runs this connection
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> res_;
   // Streamed response state (see RespondStream).
@@ -668,21 +653,20 @@ void HttpServer::Impl::ForEachSession(Fn fn) {
   for (auto& s : live) net::post(s->executor(), [s, fn] { fn(*s); });
 }
 
-void HttpServer::Impl::Accept(LaneAcceptor* a) {
-  // The connection's strand is on the accepting lane: it stays on that lane's thread.
-  a->acceptor->async_accept(
-      net::make_strand(*a->ioc),
-      [this, a](beast::error_code ec, tcp::socket s) { OnAccept(a, ec, std::move(s)); });
+void HttpServer::Impl::Accept() {
+  acceptor->async_accept(net::make_strand(*ioc), [this](beast::error_code ec, tcp::socket s) {
+    OnAccept(ec, std::move(s));
+  });
 }
 
-void HttpServer::Impl::OnAccept(LaneAcceptor* a, beast::error_code ec, tcp::socket socket) {
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping.load() || ec == net::error::operation_aborted) return;
   if (ec) {
     // Typically EMFILE: back off briefly instead of spinning on a failing accept.
     logger::Warn("accept failed", {{"error", ec.message()}});
-    a->retry->expires_after(std::chrono::milliseconds(50));
-    a->retry->async_wait([this, a](beast::error_code) {
-      if (!stopping.load()) Accept(a);
+    accept_retry->expires_after(std::chrono::milliseconds(50));
+    accept_retry->async_wait([this](beast::error_code) {
+      if (!stopping.load()) Accept();
     });
     return;
   }
@@ -700,17 +684,16 @@ void HttpServer::Impl::OnAccept(LaneAcceptor* a, beast::error_code ec, tcp::sock
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     if (std::shared_ptr<ssl::context> tls = CurrentTls()) {
-      auto session =
-          std::make_shared<Session<TlsStream>>(std::move(socket), std::move(tls), this, a->lane);
+      auto session = std::make_shared<Session<TlsStream>>(std::move(socket), std::move(tls), this);
       Register(session);
       session->Start();
     } else {
-      auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this, a->lane);
+      auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), this);
       Register(session);
       session->Start();
     }
   }
-  Accept(a);
+  Accept();
 }
 
 std::string HttpServerOptions::ListenAddress() const {
@@ -741,11 +724,7 @@ Status HttpServer::Start() {
         "vigia_ingest_queue_refused_total",
         "Ingest requests answered 503 because server.ingest_queue_max_bytes were waiting", {}, {});
   }
-  IoLanes::Options lane_options;
-  lane_options.lanes = threads;
-  lane_options.poll = std::chrono::milliseconds(limits::kHttpLanePollMs);
-  lane_options.max_lent = std::max(s.options.lent_threads, 0);
-  s.lanes = std::make_unique<IoLanes>(lane_options);
+  s.ioc = std::make_unique<net::io_context>(threads);
   if (s.options.ingest_threads >= 0) {
     int ingest = s.options.ingest_threads > 0
                      ? s.options.ingest_threads
@@ -759,38 +738,22 @@ Status HttpServer::Start() {
                                    "\": " + ec.message());
   }
   tcp::endpoint ep(addr, s.options.port);
-  s.acceptors.resize(s.lanes->size());
-  for (size_t i = 0; i < s.acceptors.size(); ++i) {
-    Impl::LaneAcceptor& a = s.acceptors[i];
-    a.lane = s.lanes->lane(i);
-    a.ioc = &s.lanes->context(i);
-    a.acceptor = std::make_unique<tcp::acceptor>(net::make_strand(s.lanes->context(i)));
-    a.retry = std::make_unique<net::steady_timer>(a.acceptor->get_executor());
-  }
-  tcp::acceptor& first = *s.acceptors[0].acceptor;
-  first.open(ep.protocol(), ec);
-  if (!ec) first.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) first.bind(ep, ec);
-  if (!ec) first.listen(net::socket_base::max_listen_connections, ec);
-  for (size_t i = 1; i < s.acceptors.size() && !ec; ++i) {
-    int fd = ::dup(first.native_handle());
-    if (fd < 0) {
-      ec.assign(errno, boost::system::system_category());
-      break;
-    }
-    s.acceptors[i].acceptor->assign(ep.protocol(), fd, ec);
-    if (ec) ::close(fd);
-  }
+  s.acceptor = std::make_unique<tcp::acceptor>(net::make_strand(*s.ioc));
+  s.accept_retry = std::make_unique<net::steady_timer>(s.acceptor->get_executor());
+  s.acceptor->open(ep.protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(ep, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    s.acceptors.clear();
-    s.lanes.reset();
     return Status::IOError("cannot listen on " + s.options.host + ":" +
                            std::to_string(s.options.port) + ": " + ec.message());
   }
-  s.bound_port = first.local_endpoint().port();
-  for (auto& a : s.acceptors) s.Accept(&a);
+  s.bound_port = s.acceptor->local_endpoint().port();
+  s.Accept();
   s.running = true;
-  s.lanes->Start();
+  for (int i = 0; i < threads; ++i) {
+    s.workers.emplace_back([&s] { s.ioc->run(); });
+  }
   return Status::Ok();
 }
 
@@ -826,13 +789,11 @@ void HttpServer::Shutdown() {
   if (!s.running) return;
   s.running = false;
   s.stopping.store(true);
-  for (auto& a : s.acceptors) {
-    net::post(a.acceptor->get_executor(), [&a] {
-      beast::error_code ec;
-      a.acceptor->close(ec);
-      a.retry->cancel();
-    });
-  }
+  net::post(s.acceptor->get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor->close(ec);
+    s.accept_retry->cancel();
+  });
   s.ForEachSession([](SessionBase& session) { session.OnShutdown(false); });
   {
     std::unique_lock<std::mutex> lock(s.mu);
@@ -856,11 +817,14 @@ void HttpServer::Shutdown() {
     s.ingest_pool->join();
     s.ingest_pool.reset();
   }
-  s.lanes->Stop();
-  // Destroying the io_contexts destroys the handlers they still hold, and with them their
+  s.ioc->stop();
+  for (auto& t : s.workers) t.join();
+  s.workers.clear();
+  // Destroying the io_context destroys the handlers it still holds, and with them their
   // sessions, which unregister themselves: do it while `mu` and `sessions` are alive.
-  s.acceptors.clear();
-  s.lanes.reset();
+  s.accept_retry.reset();
+  s.acceptor.reset();
+  s.ioc.reset();
 }
 
 }  // namespace vigia

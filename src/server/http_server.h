@@ -11,11 +11,8 @@
 // (SIGHUP: certificate rotation without a restart); connections open at that moment keep the
 // certificate they started with, new ones get the new one.
 //
-// Handlers run on the worker threads and may block (a query scans). Each worker runs its
-// own connections from accept to answer (a lane, io_lanes.h: no hand-offs between threads
-// within a request); when a lane's thread has been inside a handler for 1-2 ×
-// limits::kHttpLanePollMs, a thread is lent to the lane so its other connections go on
-// (at most lent_threads at once). Ingest routes (Access::kIngest) run on a
+// Handlers run on the worker threads and may block (a query scans); size the pool
+// accordingly (default: one thread per core). Ingest routes (Access::kIngest) run on a
 // pool of their own instead (ingest_threads, default one per core): a batch's decode, WAL
 // commit and memtable stall would otherwise hold every worker while clients keep sending,
 // and a query would wait for a worker before it even starts (issue 20's mixed load). The
@@ -41,8 +38,6 @@ struct HttpServerOptions {
   uint16_t port = 7070;    // 0 = any free port (see HttpServer::port())
   int threads = 0;         // 0 = one per core
   int ingest_threads = 0;  // 0 = one per core; -1 = ingest handlers on the workers
-  // Threads lent at once to workers stuck in long handlers (0: none; see above).
-  int lent_threads = limits::kHttpMaxLentThreads;
   uint64_t ingest_queue_max_bytes = limits::kIngestQueueMaxBytes;
   int idle_timeout_sec = limits::kIdleTimeoutSec;
   int request_timeout_sec = limits::kRequestReadTimeoutSec;

@@ -53,7 +53,7 @@ class HttpServerTest : public ::testing::Test {
 
   void StartServer(HttpServerOptions o = {}) {
     o.port = 0;
-    if (o.threads == 0) o.threads = 2;
+    o.threads = 2;
     server_ = std::make_unique<HttpServer>(o, &router_);
     ASSERT_TRUE(server_->Start().ok());
   }
@@ -304,48 +304,6 @@ TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestAndClosesIdleOnes) {
   // Nobody listens any more.
   HttpClient after(port(), 1000);
   EXPECT_FALSE(after.Connect().ok());
-}
-
-// A long handler holds only its own worker's thread: with one worker, the next request on
-// another connection of that worker is answered by a thread lent to it (io_lanes.h) long
-// before /slow (500 ms) ends. With lending off it waits for /slow: the check that the first
-// test can fail.
-int64_t EchoMillisDuringSlow(HttpClient* keep_alive, uint16_t port,
-                             const std::atomic<bool>* slow_started) {
-  std::thread slow([port] {
-    HttpClient c(port);
-    (void)c.Request("GET", "/slow");
-  });
-  while (!*slow_started) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  auto start = std::chrono::steady_clock::now();
-  Result<HttpResult> r = keep_alive->Request("POST", "/echo", "x");
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                  start)
-                .count();
-  slow.join();
-  return r.ok() && r->status == 200 && r->body == "x" ? ms : -1;
-}
-
-TEST_F(HttpServerTest, ALongHandlerDoesNotHoldItsWorkersOtherConnections) {
-  HttpServerOptions o;
-  o.threads = 1;
-  StartServer(o);
-  HttpClient keep_alive(port());
-  ASSERT_TRUE(keep_alive.Request("POST", "/echo", "warm").ok());  // the one worker's connection
-  int64_t ms = EchoMillisDuringSlow(&keep_alive, port(), &slow_started_);
-  EXPECT_GE(ms, 0);
-  EXPECT_LT(ms, 300) << "the request waited for /slow on the same worker";
-}
-
-TEST_F(HttpServerTest, WithoutLentThreadsAWorkersOtherConnectionsWait) {
-  HttpServerOptions o;
-  o.threads = 1;
-  o.lent_threads = 0;
-  StartServer(o);
-  HttpClient keep_alive(port());
-  ASSERT_TRUE(keep_alive.Request("POST", "/echo", "warm").ok());
-  int64_t ms = EchoMillisDuringSlow(&keep_alive, port(), &slow_started_);
-  EXPECT_GE(ms, 300) << "answered while the only worker was inside /slow";
 }
 
 TEST_F(HttpServerTest, ManyConcurrentClients) {
@@ -606,11 +564,9 @@ TEST_F(IngestPoolTest, AQueryIsAnsweredWhileEveryIngestHandlerIsBlocked) {
 TEST_F(IngestPoolTest, WithoutThePoolTheQueryWaitsForTheIngests) {
   HttpServerOptions o;
   o.ingest_threads = -1;
-  o.threads = 1;
-  o.lent_threads = 0;  // no thread lent to the stuck worker either (io_lanes.h)
-  StartServer(o);      // 1 worker, taken by the blocked ingest
-  StartIngests(1, "{}\n");
-  ASSERT_TRUE(WaitForRunning(1));
+  StartServer(o);  // 2 workers, both taken by the blocked ingests
+  StartIngests(2, "{}\n");
+  ASSERT_TRUE(WaitForRunning(2));
   std::thread release([this] {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     Release();
