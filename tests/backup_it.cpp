@@ -51,7 +51,9 @@ std::string Query(ServerProcess& s, const std::string& q) {
     }
   }
   Result<HttpResult> r = c.Request("GET", target);
-  EXPECT_TRUE(r.ok());
+  // The server's log tells where an answer that never came went (its access line says how
+  // the stream ended).
+  EXPECT_TRUE(r.ok()) << q << ": " << r.status().ToString() << "\n" << s.Log();
   if (!r.ok()) return "";
   EXPECT_EQ(r->status, 200) << r->body;
   return r->body;
