@@ -78,15 +78,6 @@ inline constexpr int kIdleTimeoutSec = 60;
 inline constexpr int kRequestReadTimeoutSec = 30;
 // Most concurrent connections; beyond it new ones are refused (fd exhaustion guard).
 inline constexpr size_t kMaxConnections = 10000;
-// How often the HTTP server looks for a worker thread stuck in a handler (io_lanes.h): a
-// connection sharing that thread waits one to two periods before a thread is lent to it. A
-// warm query answers in ~1 ms and is never handed off; a scan of 10M events (20-100 ms)
-// delays its neighbours by 10-20 ms instead of its whole length. 100 looks a second cost
-// microseconds each.
-inline constexpr int kHttpLanePollMs = 10;
-// Threads lent at once to stuck workers, in all: as many as queries may run at once
-// (kMaxConcurrentQueries, below), so even then every worker's other connections go on.
-inline constexpr int kHttpMaxLentThreads = 4;
 // Time allowed for in-flight requests to finish at shutdown.
 inline constexpr int kShutdownGraceSec = 10;
 // Longest X-Request-ID accepted from a client; longer or odd ones are replaced.
