@@ -75,7 +75,7 @@ struct TestBlock {
   const ColumnVector& Finish(const std::string& name, const ColumnChunkInput& in) {
     std::string stored;
     ColumnChunkSummary sum;
-    EncodeColumnChunk(in, 1, &stored, &sum);
+    EncodeColumnChunk(in, 1, IntModes::kWithPacked, &stored, &sum);
     auto col = std::make_unique<ColumnVector>();
     col->name = name;
     raws.push_back(std::make_unique<std::string>());

@@ -32,7 +32,8 @@ bool ToDecimal(double v, int k, int64_t* m) {
 
 }  // namespace
 
-FloatEncoding EncodeFloats(std::span<const double> values, std::string* out) {
+FloatEncoding EncodeFloats(std::span<const double> values, std::string* out, IntModes modes,
+                           IntEncoding* mantissas) {
   ByteWriter w(out);
   // Per-thread and reused: a block's mantissas (256 KiB at 32k rows) in a fresh vector each
   // time cost a mapping, its page faults and an munmap per chunk.
@@ -45,7 +46,8 @@ FloatEncoding EncodeFloats(std::span<const double> values, std::string* out) {
     if (ok) {
       w.PutU8(static_cast<uint8_t>(FloatEncoding::kDecimal));
       w.PutU8(static_cast<uint8_t>(k));
-      EncodeInts(ms, out);
+      const IntEncoding used = EncodeInts(ms, out, modes);
+      if (mantissas != nullptr) *mantissas = used;
       return FloatEncoding::kDecimal;
     }
   }

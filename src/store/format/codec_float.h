@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/format/codec_bytes.h"
+#include "store/format/codec_delta.h"
 
 namespace vigia {
 
@@ -20,7 +21,10 @@ enum class FloatEncoding : uint8_t {
   kRaw = 1,      // n fixed64 bit patterns
 };
 
-FloatEncoding EncodeFloats(std::span<const double> values, std::string* out);
+// `modes` as for EncodeInts; *mantissas (if given) receives the int encoding of a decimal block.
+FloatEncoding EncodeFloats(std::span<const double> values, std::string* out,
+                           IntModes modes = IntModes::kWithPacked,
+                           IntEncoding* mantissas = nullptr);
 // Decodes exactly `n` values, appending to `out`; false on malformed input.
 bool DecodeFloats(ByteReader* in, size_t n, std::vector<double>* out);
 

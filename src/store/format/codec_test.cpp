@@ -9,7 +9,9 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
 
+#include "store/format/codec_bitpack.h"
 #include "store/format/codec_delta.h"
 #include "store/format/codec_dict.h"
 #include "store/format/codec_float.h"
@@ -21,9 +23,10 @@
 namespace vigia {
 namespace {
 
-std::vector<int64_t> IntRoundTrip(const std::vector<int64_t>& in, IntEncoding* enc) {
+std::vector<int64_t> IntRoundTrip(const std::vector<int64_t>& in, IntEncoding* enc,
+                                  IntModes modes = IntModes::kWithPacked) {
   std::string buf;
-  *enc = EncodeInts(in, &buf);
+  *enc = EncodeInts(in, &buf, modes);
   ByteReader r(buf);
   std::vector<int64_t> out;
   EXPECT_TRUE(DecodeInts(&r, in.size(), &out));
@@ -53,7 +56,152 @@ TEST(CodecDelta, ChoosesEncodingByContent) {
   std::vector<int64_t> status;
   for (int i = 0; i < 1000; ++i) status.push_back(i % 7 == 0 ? 503 : i % 3 ? 200 : 404);
   EXPECT_EQ(IntRoundTrip(status, &enc), status);
+  EXPECT_EQ(enc, IntEncoding::kDictPacked);  // three values: 2-bit codes
+  EXPECT_EQ(IntRoundTrip(status, &enc, IntModes::kVarintOnly), status);
   EXPECT_EQ(enc, IntEncoding::kOffset);  // deltas would swing both ways
+
+  std::mt19937_64 rng(2);
+  std::vector<int64_t> ms_timestamps;  // irregular steps of 0-999 ms, in nanoseconds
+  int64_t t = 1'763'700'000'000'000'000;
+  for (int i = 0; i < 5000; ++i) {
+    ms_timestamps.push_back(t += static_cast<int64_t>(rng() % 1000) * 1'000'000);
+  }
+  EXPECT_EQ(IntRoundTrip(ms_timestamps, &enc), ms_timestamps);
+  EXPECT_EQ(enc, IntEncoding::kDeltaPacked);  // 10-bit steps against 1-2 byte varints
+  EXPECT_EQ(IntRoundTrip(ms_timestamps, &enc, IntModes::kVarintOnly), ms_timestamps);
+  EXPECT_TRUE(enc == IntEncoding::kDelta || enc == IntEncoding::kDeltaDelta);
+
+  std::vector<int64_t> sizes;  // uniform in [1000, 66535): offsets of 16 bits
+  for (int i = 0; i < 5000; ++i) sizes.push_back(1000 + static_cast<int64_t>(rng() % 65535));
+  EXPECT_EQ(IntRoundTrip(sizes, &enc), sizes);
+  EXPECT_EQ(enc, IntEncoding::kOffsetPacked);
+
+  // Mostly tiny values with rare huge ones (too many distinct for a dictionary): varints stay,
+  // since every frame would take the huge width.
+  std::vector<int64_t> skewed;
+  for (int i = 0; i < 20000; ++i) {
+    skewed.push_back(i % 50 == 0 ? static_cast<int64_t>(rng() >> 4)
+                                 : static_cast<int64_t>(rng() % 100));
+  }
+  EXPECT_EQ(IntRoundTrip(skewed, &enc), skewed);
+  EXPECT_EQ(enc, IntEncoding::kOffset);
+}
+
+// Frames of every width 0..64 and lengths around the frame size and the 8-byte load margin
+// decode to what was packed — read in place, from the padded copy at the input's end, and with
+// trailing bytes after the frames — and occupy exactly PackedFramesSize bytes.
+TEST(CodecBitpack, EveryWidthAndLengthRoundTrips) {
+  std::mt19937_64 rng(17);
+  const size_t lengths[] = {1, 2, 7, 8, 9, 63, 64, 127, 128, 129, 255, 256, 257, 1000};
+  for (int width = 0; width <= 64; ++width) {
+    for (size_t n : lengths) {
+      std::vector<uint64_t> v(n);
+      for (uint64_t& x : v) {
+        x = width == 0 ? 0 : rng() >> (64 - width);
+        if (width > 0 && rng() % 4 == 0) x |= uint64_t{1} << (width - 1);  // the full width
+      }
+      std::string buf;
+      PackFrames(v, &buf);
+      EXPECT_EQ(buf.size(), PackedFramesSize(v)) << width << " " << n;
+      for (size_t trailing : {0, 3, 16}) {
+        std::string in = buf + std::string(trailing, '\xff');
+        ByteReader r(in);
+        std::vector<uint64_t> back(n, 12345);
+        ASSERT_TRUE(UnpackFrames(&r, n, back.data())) << width << " " << n;
+        ASSERT_EQ(back, v) << width << " " << n << " trailing " << trailing;
+        EXPECT_EQ(r.remaining(), trailing);
+      }
+      for (size_t cut = buf.size() > 20 ? buf.size() - 20 : 0; cut < buf.size(); ++cut) {
+        ByteReader r(std::string_view(buf).substr(0, cut));
+        std::vector<uint64_t> back(n);
+        EXPECT_FALSE(UnpackFrames(&r, n, back.data())) << width << " " << n << " cut " << cut;
+      }
+    }
+  }
+  // A frame's width byte above 64 is malformed.
+  std::string bad = std::string(1, '\x41') + std::string(2000, '\0');
+  ByteReader r(bad);
+  std::vector<uint64_t> back(10);
+  EXPECT_FALSE(UnpackFrames(&r, 10, back.data()));
+}
+
+// The packed modes round-trip every shape, including the extremes, in blocks of every length
+// around the frame size; a truncation of any of them fails.
+TEST(CodecDelta, PackedModesRoundTripAndRefuseTruncation) {
+  std::mt19937_64 rng(23);
+  const int64_t mn = std::numeric_limits<int64_t>::min(), mx = std::numeric_limits<int64_t>::max();
+  for (int round = 0; round < 400; ++round) {
+    const size_t n = 1 + rng() % 400;
+    std::vector<int64_t> v(n);
+    const int shape = round % 5;
+    int64_t t = static_cast<int64_t>(rng());
+    for (size_t i = 0; i < n; ++i) {
+      switch (shape) {
+        case 0:  // few distinct values anywhere in the range, extremes included
+          v[i] = std::vector<int64_t>{mn, mx, -1, 0, 200, 503, mx - 7}[rng() % 7];
+          break;
+        case 1:  // a sorted run with a jump back, as at a (service, kind) boundary
+          v[i] =
+              i == n / 2 ? (t -= 1'000'000'000) : (t += static_cast<int64_t>(rng() % 5000) * 1000);
+          break;
+        case 2:  // bounded random offsets
+          v[i] = -5000 + static_cast<int64_t>(rng() % 100000);
+          break;
+        case 3:  // anything
+          v[i] = static_cast<int64_t>(rng());
+          break;
+        default:  // up to 256 distinct values (the dictionary's limit) or just past it
+          v[i] = static_cast<int64_t>(rng() % (250 + round % 12)) * 1000;
+          break;
+      }
+    }
+    for (IntModes modes : {IntModes::kWithPacked, IntModes::kVarintOnly}) {
+      std::string buf;
+      const IntEncoding enc = EncodeInts(v, &buf, modes);
+      if (modes == IntModes::kVarintOnly) {
+        EXPECT_FALSE(IsPackedIntEncoding(enc));
+      }
+      ByteReader r(buf);
+      std::vector<int64_t> back = {7};  // decoding appends
+      ASSERT_TRUE(DecodeInts(&r, n, &back)) << round;
+      EXPECT_TRUE(r.empty());
+      back.erase(back.begin());
+      ASSERT_EQ(back, v) << round << " encoding " << static_cast<int>(enc);
+      for (size_t cut = 0; cut < buf.size(); cut += 1 + buf.size() / 50) {
+        ByteReader c(std::string_view(buf).substr(0, cut));
+        std::vector<int64_t> part;
+        EXPECT_FALSE(DecodeInts(&c, n, &part)) << round << " cut " << cut;
+      }
+    }
+  }
+}
+
+// A dictionary chunk whose codes point past its dictionary, or whose size is 0 or above the
+// limit, is refused (not read out of bounds).
+TEST(CodecDelta, DictPackedRefusesBadCodesAndSizes) {
+  auto dict_chunk = [](uint64_t count, std::span<const uint64_t> codes) {
+    std::string buf;
+    ByteWriter w(&buf);
+    w.PutU8(static_cast<uint8_t>(IntEncoding::kDictPacked));
+    w.PutVarint(count);
+    w.PutSignedVarint(200);
+    for (uint64_t j = 1; j < count && j < 1000; ++j) w.PutVarint(1);
+    PackFrames(codes, &buf);
+    return buf;
+  };
+  const std::vector<uint64_t> good = {0, 1, 2, 2, 1, 0};
+  const std::vector<uint64_t> past = {0, 1, 3, 2, 1, 0};
+  for (const auto& [count, codes, ok] :
+       {std::tuple{uint64_t{3}, good, true}, std::tuple{uint64_t{3}, past, false},
+        std::tuple{uint64_t{0}, good, false}, std::tuple{uint64_t{kIntDictMax + 1}, good, false}}) {
+    const std::string buf = dict_chunk(count, codes);
+    ByteReader r(buf);
+    std::vector<int64_t> out;
+    EXPECT_EQ(DecodeInts(&r, codes.size(), &out), ok) << count;
+    if (ok) {
+      EXPECT_EQ(out, (std::vector<int64_t>{200, 201, 202, 202, 201, 200}));
+    }
+  }
 }
 
 TEST(CodecDelta, GcdScalingMakesMillisecondTimestampsSmall) {
@@ -610,7 +758,7 @@ TEST(ColumnCodec, SparseColumnsOfEveryType) {
       ColumnChunkInput in{type, n, rows, ints, floats, strings};
       std::string stored;
       ColumnChunkSummary sum;
-      EncodeColumnChunk(in, 3, &stored, &sum);
+      EncodeColumnChunk(in, 3, IntModes::kWithPacked, &stored, &sum);
       std::string raw;
       Arena arena;
       ColumnVector cv;
@@ -689,7 +837,7 @@ TEST(ColumnCodec, RowsDecodeWhatTheFullDecodeHoldsAtThoseRows) {
         ColumnChunkInput in{type, n, rows, ints, floats, strings};
         std::string stored;
         ColumnChunkSummary sum;
-        EncodeColumnChunk(in, 3, &stored, &sum);
+        EncodeColumnChunk(in, 3, IntModes::kWithPacked, &stored, &sum);
         if (type == ColumnType::kString) {
           ASSERT_EQ(sum.encoding, static_cast<uint8_t>(text));
         }

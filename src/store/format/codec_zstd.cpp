@@ -18,7 +18,7 @@ struct DCtxDeleter {
 
 }  // namespace
 
-void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
+void FrameBlock(std::string_view raw, int zstd_level, std::string* out, size_t min_saving) {
   thread_local std::unique_ptr<ZSTD_CCtx, CCtxDeleter> cctx(ZSTD_createCCtx());
   // Per-thread and reused: a fresh buffer per chunk costs page faults, not just a malloc.
   thread_local std::string compressed;
@@ -28,8 +28,7 @@ void FrameBlock(std::string_view raw, int zstd_level, std::string* out) {
   size_t n = ZSTD_compressCCtx(cctx.get(), compressed.data(), compressed.size(), raw.data(),
                                raw.size(), zstd_level);
   ByteWriter w(out);
-  // Keep zstd only when it saves at least 1/16: decompression costs time on every read.
-  if (!ZSTD_isError(n) && n < raw.size() - raw.size() / 16) {
+  if (!ZSTD_isError(n) && n < raw.size() - raw.size() / min_saving) {
     w.PutU8(static_cast<uint8_t>(BlockCompression::kZstd));
     w.PutVarint(raw.size());
     w.PutBytes(std::string_view(compressed.data(), n));

@@ -153,8 +153,8 @@ bool DecodeStrings(ByteReader* r, size_t n, Arena* arena, std::vector<std::strin
 
 }  // namespace
 
-void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* out,
-                       ColumnChunkSummary* summary) {
+void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, IntModes int_modes,
+                       std::string* out, ColumnChunkSummary* summary) {
   // Per-thread and reused across chunks (a fresh buffer per chunk page-faults).
   thread_local std::string raw;
   raw.clear();
@@ -169,6 +169,7 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
     PutBitmap(&w, in.num_rows, bits);
   }
   *summary = ColumnChunkSummary{};
+  bool packed = false;
   switch (in.type) {
     case ColumnType::kNull:
       break;
@@ -178,7 +179,9 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
       break;
     }
     case ColumnType::kInt: {
-      summary->encoding = static_cast<uint8_t>(EncodeInts(in.ints, &raw));
+      const IntEncoding enc = EncodeInts(in.ints, &raw, int_modes);
+      summary->encoding = static_cast<uint8_t>(enc);
+      packed = IsPackedIntEncoding(enc);
       summary->has_minmax = true;
       summary->min_int = summary->max_int = in.ints[0];
       for (int64_t v : in.ints) {
@@ -188,7 +191,10 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
       break;
     }
     case ColumnType::kFloat: {
-      summary->encoding = static_cast<uint8_t>(EncodeFloats(in.floats, &raw));
+      IntEncoding mantissas = IntEncoding::kConstant;
+      const FloatEncoding enc = EncodeFloats(in.floats, &raw, int_modes, &mantissas);
+      summary->encoding = static_cast<uint8_t>(enc);
+      packed = enc == FloatEncoding::kDecimal && IsPackedIntEncoding(mantissas);
       for (double v : in.floats) {
         if (std::isnan(v)) continue;
         if (!summary->has_minmax) {
@@ -204,7 +210,7 @@ void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* 
       EncodeStrings(in.strings, &raw, &summary->encoding);
       break;
   }
-  FrameBlock(raw, zstd_level, out);
+  FrameBlock(raw, zstd_level, out, packed ? kZstdMinSavingPacked : kZstdMinSaving);
   if (raw.capacity() > (16u << 20)) std::string().swap(raw);  // do not keep a huge one
 }
 

@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "common/arena.h"
+#include "store/format/codec_delta.h"
 #include "store/format/column_vector.h"
 
 namespace vigia {
@@ -45,8 +46,9 @@ struct ColumnChunkSummary {
 
 // Appends the stored (framed) chunk to `out`.
 // REQUIRES: rows is non-empty, ascending, < num_rows; value span of `type` has rows.size().
-void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, std::string* out,
-                       ColumnChunkSummary* summary);
+// `int_modes`: kWithPacked for parts of format version 3 and later (part_meta.h).
+void EncodeColumnChunk(const ColumnChunkInput& in, int zstd_level, IntModes int_modes,
+                       std::string* out, ColumnChunkSummary* summary);
 
 // Decodes a stored chunk into `out` (which gets num_rows slots; out->name is left alone).
 // `raw` receives the unframed bytes and must outlive `out` (string views point into it, or

@@ -23,8 +23,9 @@
 namespace vigia {
 
 // Version of the part format this code writes (docs/storage-format.md). Version 2 added the
-// chunks' value counts; version 1 parts (no value counts) are still read.
-inline constexpr uint32_t kPartFormatVersion = 2;
+// chunks' value counts, version 3 the bit-packed int modes (codec_delta.h); older parts are
+// still read.
+inline constexpr uint32_t kPartFormatVersion = 3;
 inline constexpr uint32_t kPartFormatVersionOldest = 1;
 
 // One distinct value of a string chunk and the number of its rows holding it.

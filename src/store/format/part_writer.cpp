@@ -251,6 +251,12 @@ void PartWriter::StartBlock(std::span<const int64_t> ts) {
 
 namespace {
 
+// Version 3 added the bit-packed int modes; a writer of an older version (tests that write
+// the parts an older vigia left) keeps to the varint ones.
+IntModes IntModesFor(uint32_t format_version) {
+  return format_version >= 3 ? IntModes::kWithPacked : IntModes::kVarintOnly;
+}
+
 // Encodes one chunk: appends its stored bytes to *data and its bloom filter (if any) to
 // *blooms. The ChunkMeta's offsets are left 0 for the caller, who places the chunk. Sets
 // *has_bloom when a filter was written. Touches nothing else, so both threads of a writer
@@ -264,7 +270,7 @@ ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput&
   c.values = static_cast<uint32_t>(in.rows.size());
   ColumnChunkSummary sum;
   const size_t before = data.size();
-  EncodeColumnChunk(in, zstd_level, &data, &sum);
+  EncodeColumnChunk(in, zstd_level, IntModesFor(format_version), &data, &sum);
   c.size = static_cast<uint32_t>(data.size() - before);
   c.checksum = XXH64(data.data() + before, c.size, 0);
   c.encoding = sum.encoding;
