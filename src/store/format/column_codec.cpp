@@ -227,8 +227,12 @@ bool DecodeColumnChunk(std::string_view stored, ColumnType type, uint32_t num_ro
   } else if (presence != kPresenceBitmap || !GetBitmap(&r, num_rows, &out->present)) {
     return false;
   }
-  size_t n = 0;
-  for (uint8_t p : out->present) n += p;
+  // Every row of an all-present chunk: no need to count them.
+  size_t n = num_rows;
+  if (!out->all_present) {
+    n = 0;
+    for (uint8_t p : out->present) n += p;
+  }
   const std::vector<uint8_t>& present = out->present;
   switch (type) {
     case ColumnType::kNull:

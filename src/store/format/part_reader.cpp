@@ -137,8 +137,11 @@ Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* 
   ReleaseLargeScratch(&stored_scratch);
   ReleaseLargeScratch(&raw_scratch);
   if (!decoded) return Corrupt(block, chunk.column, "chunk does not decode");
-  size_t present = 0;
-  for (uint8_t p : out->present) present += p;
+  size_t present = out->present.size();
+  if (!out->all_present) {
+    present = 0;
+    for (uint8_t p : out->present) present += p;
+  }
   if (present != chunk.values) return Corrupt(block, chunk.column, "value count mismatch");
   if (keep_raw) storage->buffers.push_back(std::move(kept));
   return Status::Ok();
