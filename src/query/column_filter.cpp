@@ -513,8 +513,10 @@ struct LeafEval {
     const uint8_t if_absent = absent ? 1 : 0;
     // Byte arithmetic, no select: a row no column decided has o == 0 (ForPresent's
     // encoding), so its bit 0 is clear and only if_absent counts; g++ compiled the select
-    // `(o & 2) ? (o & 1) : if_absent` to a branch per row.
-    for (size_t r = 0; r < mask->size(); ++r) {
+    // `(o & 2) ? (o & 1) : if_absent` to a branch per row. The bound is read once: stores
+    // through `m` might alias the vector's size, so re-reading it kept the loop scalar.
+    const size_t rows = mask->size();
+    for (size_t r = 0; r < rows; ++r) {
       const uint8_t decided = static_cast<uint8_t>((o[r] >> 1) & 1);
       m[r] = static_cast<uint8_t>((m[r] != 0) & ((o[r] & 1) | (if_absent & (decided ^ 1))));
     }
@@ -623,9 +625,13 @@ void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>*
       for (const auto& c : n.children) {
         std::vector<uint8_t> m = rest;
         Eval(*c, b, &m);
-        for (size_t r = 0; r < m.size(); ++r) {
-          result[r] |= m[r];
-          rest[r] &= !m[r];
+        uint8_t* res = result.data();
+        uint8_t* left = rest.data();
+        const uint8_t* hit = m.data();
+        const size_t rows = m.size();  // read once, as in LeafEval::Field
+        for (size_t r = 0; r < rows; ++r) {
+          res[r] |= hit[r];
+          left[r] &= !hit[r];
         }
       }
       *mask = std::move(result);
@@ -634,7 +640,10 @@ void Eval(const ColumnFilter::Node& n, const BlockView& b, std::vector<uint8_t>*
     case FilterKind::kNot: {
       std::vector<uint8_t> m = *mask;
       Eval(*n.children[0], b, &m);
-      for (size_t r = 0; r < m.size(); ++r) (*mask)[r] &= !m[r];
+      uint8_t* out = mask->data();
+      const uint8_t* hit = m.data();
+      const size_t rows = m.size();
+      for (size_t r = 0; r < rows; ++r) out[r] &= !hit[r];
       return;
     }
     case FilterKind::kTime:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
@@ -392,12 +393,27 @@ void ColumnStats::CountGroups() {
 Status ColumnStats::AddBlock(const BlockView& block, const std::vector<uint8_t>& mask) {
   VIGIA_ASSIGN_OR_RETURN(bool done, CountOnly(block, mask));
   if (done) return agg_->CheckMemory();
-  // Branch-free: every row is written, the count advances only for selected ones.
+  // Branch-free: every row is written, the count advances only for selected ones; eight
+  // unselected rows in a row are skipped with one test (a sparse selection: 5xx among the
+  // requests, or the rows of other kinds in a block sorted by kind).
   sel_.resize(mask.size());
   size_t n = 0;
-  for (size_t r = 0; r < mask.size(); ++r) {
-    sel_[n] = static_cast<uint32_t>(r);
-    n += mask[r] != 0;
+  const uint8_t* m = mask.data();
+  uint32_t* sel = sel_.data();
+  const size_t rows = mask.size();
+  size_t r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    uint64_t word;
+    std::memcpy(&word, m + r, 8);
+    if (word == 0) continue;
+    for (size_t k = r; k < r + 8; ++k) {
+      sel[n] = static_cast<uint32_t>(k);
+      n += m[k] != 0;
+    }
+  }
+  for (; r < rows; ++r) {
+    sel[n] = static_cast<uint32_t>(r);
+    n += m[r] != 0;
   }
   sel_.resize(n);
   if (sel_.empty()) return Status::Ok();

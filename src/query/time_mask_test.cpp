@@ -28,6 +28,33 @@ TEST(SortedRunsTest, RunsStartWhereTimestampsGoBack) {
   EXPECT_TRUE(starts.empty());
 }
 
+// The run starts are exactly where a row-by-row walk finds a step back, whether a step falls
+// inside a group of 16 rows the scan tests at once, on its edge or in the tail; and the limit
+// on runs is applied as the walk would apply it.
+TEST(SortedRunsTest, StartsMatchARowByRowWalk) {
+  Rng rng{5};
+  std::vector<uint32_t> starts;
+  for (int round = 0; round < 3000; ++round) {
+    const size_t n = rng.Pick(300);
+    std::vector<int64_t> ts(n);
+    const size_t backs = rng.Pick(8);  // about this many steps back
+    int64_t t = 0;
+    for (size_t r = 0; r < n; ++r) {
+      t += static_cast<int64_t>(rng.Pick(3));
+      if (n > 0 && rng.Pick(n) < backs) t -= static_cast<int64_t>(1 + rng.Pick(50));
+      ts[r] = t;
+    }
+    std::vector<uint32_t> want;
+    for (size_t r = 0; r < n; ++r) {
+      if (r == 0 || ts[r] < ts[r - 1]) want.push_back(static_cast<uint32_t>(r));
+    }
+    const size_t max_runs = 1 + rng.Pick(10);
+    const bool fits = want.size() <= max_runs;
+    EXPECT_EQ(FindSortedRuns(ts.data(), n, max_runs, &starts), fits) << "round " << round;
+    EXPECT_EQ(starts, fits ? want : std::vector<uint32_t>()) << "round " << round;
+  }
+}
+
 // Against a row-by-row test: blocks of 1-5 sorted runs (as a block of several services and
 // kinds), random ranges including empty ones and ones beyond either end.
 TEST(SortedRunsTest, SpansHoldExactlyTheRowsInRange) {
