@@ -77,6 +77,19 @@ bool SmallDictionary(std::span<const int64_t> values, std::vector<int64_t>* dist
   return true;
 }
 
+// The (svarint base, varint scale) every non-constant mode but the dictionary starts with.
+bool GetBaseAndScale(ByteReader* in, int64_t* base, uint64_t* scale) {
+  return in->GetSignedVarint(base) && in->GetVarint(scale);
+}
+
+// Grows `out` by n values and returns them as uint64: decoding is arithmetic modulo 2^64, so
+// every int64 round-trips.
+uint64_t* GrowBy(std::vector<int64_t>* out, size_t n) {
+  const size_t base = out->size();
+  out->resize(base + n);
+  return reinterpret_cast<uint64_t*>(out->data() + base);
+}
+
 }  // namespace
 
 bool IsPackedIntEncoding(IntEncoding enc) {
@@ -212,11 +225,9 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
     case IntEncoding::kOffset: {
       int64_t mn;
       uint64_t scale;
-      if (!in->GetSignedVarint(&mn) || !in->GetVarint(&scale)) return false;
+      if (!GetBaseAndScale(in, &mn, &scale)) return false;
       // The varints land in the output first and are rebased in place: one tight loop each.
-      const size_t base = out->size();
-      out->resize(base + n);
-      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      uint64_t* o = GrowBy(out, n);
       if (!in->GetVarints(n, o)) return false;
       const uint64_t m = static_cast<uint64_t>(mn);
       for (size_t i = 0; i < n; ++i) o[i] = m + o[i] * scale;
@@ -227,13 +238,10 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
       if (n == 0) return true;
       int64_t first;
       uint64_t scale;
-      if (!in->GetSignedVarint(&first) || !in->GetVarint(&scale)) return false;
-      const size_t base = out->size();
-      out->resize(base + n);
-      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      if (!GetBaseAndScale(in, &first, &scale)) return false;
+      uint64_t* o = GrowBy(out, n);
       o[0] = static_cast<uint64_t>(first);
       if (!in->GetVarints(n - 1, o + 1)) return false;
-      // Arithmetic modulo 2^64: every int64 round-trips.
       uint64_t prev = o[0];
       if (enc == static_cast<uint8_t>(IntEncoding::kDelta)) {
         for (size_t i = 1; i < n; ++i) {
@@ -253,10 +261,8 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
     case IntEncoding::kOffsetPacked: {
       int64_t mn;
       uint64_t scale;
-      if (!in->GetSignedVarint(&mn) || !in->GetVarint(&scale)) return false;
-      const size_t base = out->size();
-      out->resize(base + n);
-      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      if (!GetBaseAndScale(in, &mn, &scale)) return false;
+      uint64_t* o = GrowBy(out, n);
       const uint64_t m = static_cast<uint64_t>(mn);
       // Frame by frame, so that each frame is rebased while it is in the L1 cache.
       for (size_t f = 0; f < n; f += kBitpackFrame) {
@@ -270,10 +276,8 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
       if (n == 0) return true;
       int64_t first;
       uint64_t scale;
-      if (!in->GetSignedVarint(&first) || !in->GetVarint(&scale)) return false;
-      const size_t base = out->size();
-      out->resize(base + n);
-      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      if (!GetBaseAndScale(in, &first, &scale)) return false;
+      uint64_t* o = GrowBy(out, n);
       uint64_t prev = static_cast<uint64_t>(first);
       o[0] = prev;
       // The steps' frames start at value 1; each is summed up while it is in the L1 cache.
@@ -299,9 +303,7 @@ bool DecodeInts(ByteReader* in, size_t n, std::vector<int64_t>* out) {
         if (!in->GetVarint(&step)) return false;
         dict[j] = dict[j - 1] + step;
       }
-      const size_t base = out->size();
-      out->resize(base + n);
-      auto* o = reinterpret_cast<uint64_t*>(out->data() + base);
+      uint64_t* o = GrowBy(out, n);
       // A code past the dictionary reads entry 0 and fails the chunk after the loop (no branch
       // per value). Frame by frame, as above.
       uint64_t bad = 0;
