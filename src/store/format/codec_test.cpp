@@ -712,6 +712,37 @@ TEST(CodecUuid, TableEncoderWritesTheSameBytesAsTheReference) {
   EXPECT_GT(unshaped, 500);
 }
 
+// A frame whose recorded size is more than its zstd blocks can expand to is refused before
+// anything is allocated for it (a damaged chunk claimed 1 GiB and was allocated that much).
+TEST(CodecZstd, SizeClaimBeyondTheFrameIsRefusedWithoutAllocating) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "level=info msg=\"request completed\" ";
+  std::string framed;
+  FrameBlock(text, 3, &framed);
+  ASSERT_EQ(framed[0], static_cast<char>(BlockCompression::kZstd));
+  ByteReader r(framed);
+  uint8_t comp;
+  uint64_t raw_size;
+  ASSERT_TRUE(r.GetU8(&comp) && r.GetVarint(&raw_size));
+  std::string_view payload;
+  r.GetBytes(r.remaining(), &payload);
+  for (uint64_t claim : {raw_size + 1, uint64_t{1} << 29}) {
+    std::string forged;
+    ByteWriter w(&forged);
+    w.PutU8(comp);
+    w.PutVarint(claim);
+    w.PutBytes(payload);
+    std::string scratch;
+    std::string_view raw;
+    EXPECT_FALSE(UnframeBlockView(forged, &scratch, &raw)) << claim;
+    EXPECT_LT(scratch.capacity(), size_t{1} << 20) << claim;
+  }
+  std::string scratch;
+  std::string_view raw;
+  ASSERT_TRUE(UnframeBlockView(framed, &scratch, &raw));
+  EXPECT_EQ(raw, text);
+}
+
 TEST(CodecZstd, CompressesOnlyWhenItPays) {
   std::string text(10000, 'a');
   std::string framed;

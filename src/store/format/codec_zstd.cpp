@@ -1,5 +1,8 @@
 #include "store/format/codec_zstd.h"
 
+// ZSTD_decompressBound (below) is in zstd's static-linking section; libzstd.so exports it
+// (Debian's 1.5.x), and it has kept its signature since 1.4.0.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <memory>
@@ -53,6 +56,11 @@ bool UnframeBlockView(std::string_view stored, std::string* scratch, std::string
     return true;
   }
   if (comp != static_cast<uint8_t>(BlockCompression::kZstd)) return false;
+  // A damaged or hostile size claim must not make us allocate more than the frame can
+  // really expand to (column_codec_fuzz had a 40-byte chunk claim 1 GiB): zstd bounds a
+  // frame's output from its block headers, at most 128 KiB per block.
+  const unsigned long long bound = ZSTD_decompressBound(payload.data(), payload.size());
+  if (bound == ZSTD_CONTENTSIZE_ERROR || raw_size > bound) return false;
   thread_local std::unique_ptr<ZSTD_DCtx, DCtxDeleter> dctx(ZSTD_createDCtx());
   if (scratch->size() < raw_size) scratch->resize(static_cast<size_t>(raw_size));
   size_t n = ZSTD_decompressDCtx(dctx.get(), scratch->data(), static_cast<size_t>(raw_size),
