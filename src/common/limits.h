@@ -132,6 +132,15 @@ inline constexpr uint64_t kMemtableFlushBytes = 192u << 20;
 // part of the server's peak RSS (10M events at full speed: 1.27 GB peak with 384 MiB, 1.38 GB
 // with 512 MiB, at the same ingest rate within noise; docs/ingest-performance.md).
 inline constexpr uint64_t kMemtableMaxBytes = 2 * kMemtableFlushBytes;
+// Idle EventBatch field and event arrays kept for the next batches (event/event_batch_pool.h):
+// a flush frees a memtable's worth (kMemtableFlushBytes, mostly field arrays) at once, and
+// the next seconds of ingest would fault as much back in. Up to that much is kept; the new
+// batches drain it as the memtable refills, so the peak (a full memtable) does not grow.
+// Arrays under the mmap threshold come from the heap's free lists anyway. An idle server
+// frees the pool after kBatchPoolIdleReleaseMs.
+inline constexpr size_t kBatchPoolMaxIdleBytes = kMemtableFlushBytes;
+inline constexpr size_t kBatchPoolMinBufferBytes = 128u << 10;
+inline constexpr int kBatchPoolIdleReleaseMs = 10'000;
 // How often the store's maintenance thread checks the memtable's age (memtable_flush_age_ms)
 // when no append wakes it (StoreOptions::maintenance_check_ms): the age flush is late by at
 // most this much. A full memtable does not wait for it (the append that fills it, and the end

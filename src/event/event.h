@@ -113,13 +113,14 @@ class EventBatch {
   EventBatch() = default;
   EventBatch(EventBatch&&) = default;
   EventBatch& operator=(EventBatch&&) = default;
+  // Gives the event and field arrays back to the batch buffer pools (event_batch_pool.h)
+  // when they are large, so the next batch reuses their pages.
+  ~EventBatch();
 
   // Pre-sizes the event and field arrays (decoders know roughly how many they will add;
-  // growing a vector of 10k+ fields by doubling costs more than parsing them).
-  void Reserve(size_t events, size_t fields) {
-    events_.reserve(events_.size() + events);
-    fields_.reserve(fields_.size() + fields);
-  }
+  // growing a vector of 10k+ fields by doubling costs more than parsing them). An array
+  // without capacity takes a recycled buffer from the pools when one fits.
+  void Reserve(size_t events, size_t fields);
 
   // Forgets every event, keeping the arrays' capacity and the arena's blocks, for a batch
   // filled over and over (a `vigia query --file` worker's): no fresh pages per refill.
@@ -172,8 +173,7 @@ class EventBatch {
   // string value must be in arena() or static storage. Used to bind the tenant of a batch
   // to the API key that sent it.
   void SetOnEveryEvent(std::string_view name, const Value& v) {
-    std::vector<Field> out;
-    out.reserve(fields_.size() + events_.size());
+    std::vector<Field> out = TakeFieldBuffer(fields_.size() + events_.size());
     for (EventRef& e : events_) {
       uint32_t first = static_cast<uint32_t>(out.size());
       bool seen = false;
@@ -190,7 +190,7 @@ class EventBatch {
       e.first_field = first;
       e.num_fields = static_cast<uint32_t>(out.size()) - first;
     }
-    fields_ = std::move(out);
+    ReplaceFields(out);
   }
 
   // Appends one field to some events: `extra` holds (event index, field) pairs, indexes
@@ -216,8 +216,7 @@ class EventBatch {
       }
       return;
     }
-    std::vector<Field> out;
-    out.reserve(fields_.size() + extra.size());
+    std::vector<Field> out = TakeFieldBuffer(fields_.size() + extra.size());
     size_t next = 0;
     for (uint32_t i = 0; i < events_.size(); ++i) {
       EventRef& e = events_[i];
@@ -227,7 +226,7 @@ class EventBatch {
       e.first_field = first;
       e.num_fields = static_cast<uint32_t>(out.size()) - first;
     }
-    fields_ = std::move(out);
+    ReplaceFields(out);
   }
 
   Arena& arena() { return arena_; }
@@ -239,6 +238,11 @@ class EventBatch {
   }
 
  private:
+  // An empty field array with capacity for `n` fields: a pooled one when it fits.
+  static std::vector<Field> TakeFieldBuffer(size_t n);
+  // fields_ = `rebuilt` (left empty); the old array goes back to the pool.
+  void ReplaceFields(std::vector<Field>& rebuilt);
+
   // True when the events' field ranges tile fields_ in event order (as built by BeginEvent /
   // AddField; not after mutable_events() reordered them).
   bool FieldsInEventOrder() const {

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <map>
 
-#include "common/limits.h"
 #include "common/heap_tuning.h"
+#include "common/limits.h"
 #include "common/logger.h"
 #include "common/thread_priority.h"
+#include "event/event_batch_pool.h"
 #include "store/format/file_names.h"
+#include "store/format/part_writer.h"
 #include "store/store_checkpoint.h"
 #include "store/wal/batch_codec.h"
 #include "store/wal/wal_format.h"
@@ -418,6 +420,9 @@ void StoreImpl::MaintenanceLoop() {
       next_stats = now + stats_every;
       LogStats();
     }
+    // Once ingest has stopped: the pooled batch arrays and the flush's block buffers.
+    ReleaseIdleBatchBuffers();
+    PartWriter::ReleaseIdleBlockBuffers();
     lock.lock();
   }
 }

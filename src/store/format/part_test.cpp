@@ -261,6 +261,65 @@ TEST_F(PartTest, OutOfOrderRowsAreRejected) {
   EXPECT_FALSE((*w)->Finish(dir_ / "o").ok());
 }
 
+// A writer reuses the block buffers the previous writer left (PartWriter::RecycleBlocks):
+// whatever that writer was — more columns, other types, a failure half-way through a block —
+// the next part is byte for byte the part written after a plain writer.
+TEST_F(PartTest, RecycledBlockBuffersLeaveNothingInTheNextPart) {
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::mt19937_64 rng(33);
+  EventBatch small;  // few columns
+  for (int i = 0; i < 3000; ++i) {
+    small.BeginEvent(1'000'000 + i);
+    small.AddField("service", Value::String(i % 2 ? "api" : "web"));
+    small.AddField("n", Value::Int(i * 7));
+  }
+  EventBatch wide;  // many columns of every type
+  testing::AddRandomEvents(&wide, rng, 5000);
+  for (int threads : {1, 2}) {
+    SCOPED_TRACE(::testing::Message() << threads << " encode threads");
+    auto write = [&](const EventBatch& b, const std::string& name) {
+      PartWriterOptions o;
+      o.block_rows = 512;
+      o.encode_threads = threads;
+      const EventBatch* bs[] = {&b};
+      auto meta = WritePartFromBatches(bs, dir_ / ("tmp-" + name), dir_ / name, o);
+      EXPECT_TRUE(meta.ok()) << meta.status().ToString();
+      return dir_ / name;
+    };
+    const std::string t = std::to_string(threads);
+    const std::filesystem::path ref = write(small, "ref" + t);
+    write(wide, "wide" + t);
+    const std::filesystem::path after_wide = write(small, "after-wide" + t);
+    {
+      // Fails with a block half full: its rows must not reach the next writer's part.
+      PartWriterOptions o;
+      o.block_rows = 512;
+      o.encode_threads = threads;
+      auto w = PartWriter::Create(dir_ / ("tmp-failed" + t), o);
+      ASSERT_TRUE(w.ok());
+      for (int i = 0; i < 100; ++i) {
+        Field f[] = {{"service", Value::String("m")},
+                     {"n", Value::Int(-i)},
+                     {"msg", Value::String("left over")},
+                     {"f", Value::Float(0.5 * i)}};
+        ASSERT_TRUE((*w)->Add(2'000'000 + i, f).ok());
+      }
+      Field g[] = {{"service", Value::String("a")}};
+      EXPECT_FALSE((*w)->Add(0, g).ok());
+    }
+    const std::filesystem::path after_failed = write(small, "after-failed" + t);
+    for (std::string_view f :
+         {file_names::kPartDataFile, file_names::kPartBloomFile, file_names::kPartMetaFile}) {
+      const std::string want = read(ref / f);
+      EXPECT_TRUE(want == read(after_wide / f)) << f;
+      EXPECT_TRUE(want == read(after_failed / f)) << f;
+    }
+  }
+}
+
 // The columnar path (the merge's): a block given column by column reads back as those rows;
 // chunks out of column order, rows added inside a block and oversized blocks are refused.
 TEST_F(PartTest, ColumnarBlocksReadBackAndMisuseIsRejected) {

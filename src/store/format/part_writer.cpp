@@ -3,7 +3,10 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "common/limits.h"
 #include "store/format/column_codec.h"
@@ -114,9 +117,64 @@ Result<std::unique_ptr<PartWriter>> PartWriter::Create(std::string tmp_dir,
   return w;
 }
 
+namespace {
+
+// The block buffers finished writers left for the next one (PartWriter::RecycleBlocks).
+// Type-erased: BlockRows is private to PartWriter.
+struct BlockStash {
+  std::mutex mu;
+  std::vector<std::shared_ptr<void>> blocks;  // guarded by mu
+  std::chrono::steady_clock::time_point last_use{};
+};
+BlockStash& Stash() {
+  static BlockStash s;
+  return s;
+}
+
+}  // namespace
+
+void PartWriter::AdoptRecycledBlocks() {
+  BlockStash& st = Stash();
+  std::lock_guard<std::mutex> l(st.mu);
+  st.last_use = std::chrono::steady_clock::now();
+  for (BlockRows& b : blocks_) {
+    if (st.blocks.empty()) break;
+    auto kept = std::static_pointer_cast<BlockRows>(std::move(st.blocks.back()));
+    st.blocks.pop_back();
+    // Builders beyond this writer's columns stay empty until its columns reach them.
+    const size_t columns = b.builders.size();
+    b = std::move(*kept);
+    if (b.builders.size() < columns) b.builders.resize(columns);
+  }
+}
+
+void PartWriter::RecycleBlocks() {
+  BlockStash& st = Stash();
+  for (BlockRows& b : blocks_) {
+    if (b.ts.capacity() == 0) continue;  // never filled: a columnar writer's, or unused
+    b.Clear();
+    auto kept = std::make_shared<BlockRows>(std::move(b));
+    std::lock_guard<std::mutex> l(st.mu);
+    st.last_use = std::chrono::steady_clock::now();
+    if (st.blocks.size() < 2) st.blocks.push_back(std::move(kept));
+  }
+}
+
+void PartWriter::ReleaseIdleBlockBuffers() {
+  BlockStash& st = Stash();
+  std::vector<std::shared_ptr<void>> freed;
+  std::lock_guard<std::mutex> l(st.mu);
+  if (st.blocks.empty() || std::chrono::steady_clock::now() - st.last_use <
+                               std::chrono::milliseconds(limits::kBatchPoolIdleReleaseMs)) {
+    return;
+  }
+  freed.swap(st.blocks);
+}
+
 PartWriter::~PartWriter() {
   // First: a task still running reads the blocks and buffers below.
   helper_.reset();
+  RecycleBlocks();
   if (finished_) return;
   if (data_) data_->Close().ok();
   if (bloom_) bloom_->Close().ok();
@@ -139,7 +197,7 @@ uint32_t PartWriter::ResolveColumn(std::string_view name, ColumnType type) {
     c.type = type;
     c.bloom = BloomKindFor(name, type);
     meta_.columns.push_back(std::move(c));
-    fill_->builders.emplace_back();
+    if (fill_->builders.size() < meta_.columns.size()) fill_->builders.emplace_back();
   }
   return static_cast<uint32_t>(idx);
 }
@@ -183,6 +241,7 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
   } else {
     last_service_.assign(key.service);
     last_kind_.assign(key.kind);
+    AdoptRecycledBlocks();
   }
   last_ts_ = ts;
   have_last_key_ = true;
@@ -419,7 +478,7 @@ Status PartWriter::FlushBlockOnTwoThreads() {
   }
   encoding_ = fill_;
   fill_ = fill_ == &blocks_[0] ? &blocks_[1] : &blocks_[0];
-  fill_->builders.resize(meta_.columns.size());
+  if (fill_->builders.size() < meta_.columns.size()) fill_->builders.resize(meta_.columns.size());
   helper_->Start(tasks_.size(), [this](size_t i) { EncodeTask(task_order_[i]); });
   return Status::Ok();
 }

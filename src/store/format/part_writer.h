@@ -115,6 +115,13 @@ class PartWriter {
   uint32_t block_rows() const { return opt_.block_rows; }
   uint64_t dropped_duplicate_fields() const { return dropped_duplicate_fields_; }
 
+  // The row path's block buffers (column builders, timestamps: ~10 MB per 32k-row block)
+  // outlive a writer: the next writer that adds rows reuses them instead of faulting fresh
+  // pages in for its first two blocks (a new writer per memtable flush). At most one
+  // writer's two blocks are kept; this frees them once no writer has used them for
+  // kBatchPoolIdleReleaseMs (the store's maintenance thread calls it). Thread-safe.
+  static void ReleaseIdleBlockBuffers();
+
  private:
   struct ColumnBuilder {
     std::vector<uint32_t> rows;
@@ -155,6 +162,10 @@ class PartWriter {
   };
 
   PartWriter(std::string tmp_dir, PartWriterOptions options);
+  // Before the first row: the blocks a finished writer left (ReleaseIdleBlockBuffers).
+  void AdoptRecycledBlocks();
+  // In the destructor: this writer's blocks, cleared, for the next writer.
+  void RecycleBlocks();
   uint32_t ResolveColumn(std::string_view name, ColumnType type);
   uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
   Status FlushBlock();
