@@ -6,16 +6,19 @@
 
 namespace vigia {
 
+// Never destroyed: a batch destroyed during static destruction (after a pool would have
+// been) still gives its arrays to a live pool.
 VectorPool<Field>& BatchFieldPool() {
-  static VectorPool<Field> pool(limits::kBatchPoolMaxIdleBytes, limits::kBatchPoolMinBufferBytes);
-  return pool;
+  static auto* pool =
+      new VectorPool<Field>(limits::kBatchPoolMaxIdleBytes, limits::kBatchPoolMinBufferBytes);
+  return *pool;
 }
 
 VectorPool<EventBatch::EventRef>& BatchEventPool() {
   // The event array is ~1/40 of the field array: a small share of the same bound.
-  static VectorPool<EventBatch::EventRef> pool(limits::kBatchPoolMaxIdleBytes / 16,
-                                               limits::kBatchPoolMinBufferBytes);
-  return pool;
+  static auto* pool = new VectorPool<EventBatch::EventRef>(limits::kBatchPoolMaxIdleBytes / 16,
+                                                           limits::kBatchPoolMinBufferBytes);
+  return *pool;
 }
 
 size_t ReleaseIdleBatchBuffers() {

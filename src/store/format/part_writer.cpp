@@ -127,8 +127,8 @@ struct BlockStash {
   std::chrono::steady_clock::time_point last_use{};
 };
 BlockStash& Stash() {
-  static BlockStash s;
-  return s;
+  static auto* s = new BlockStash;  // never destroyed: writers may outlive static destruction
+  return *s;
 }
 
 }  // namespace
