@@ -420,9 +420,10 @@ void StoreImpl::MaintenanceLoop() {
       next_stats = now + stats_every;
       LogStats();
     }
-    // Once ingest has stopped: the pooled batch arrays and the flush's block buffers.
-    ReleaseIdleBatchBuffers();
-    PartWriter::ReleaseIdleBlockBuffers();
+    // Once ingest has stopped: the pooled batch arrays and the flush's block buffers (their
+    // string arenas are heap blocks, trimmed like a flush's).
+    const bool released_arrays = ReleaseIdleBatchBuffers() > 0;
+    if (PartWriter::ReleaseIdleBlockBuffers() || released_arrays) ReleaseFreeHeap();
     lock.lock();
   }
 }

@@ -160,15 +160,16 @@ void PartWriter::RecycleBlocks() {
   }
 }
 
-void PartWriter::ReleaseIdleBlockBuffers() {
+bool PartWriter::ReleaseIdleBlockBuffers() {
   BlockStash& st = Stash();
-  std::vector<std::shared_ptr<void>> freed;
+  std::vector<std::shared_ptr<void>> freed;  // destroyed after the lock is released
   std::lock_guard<std::mutex> l(st.mu);
   if (st.blocks.empty() || std::chrono::steady_clock::now() - st.last_use <
                                std::chrono::milliseconds(limits::kBatchPoolIdleReleaseMs)) {
-    return;
+    return false;
   }
   freed.swap(st.blocks);
+  return true;
 }
 
 PartWriter::~PartWriter() {

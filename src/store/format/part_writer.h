@@ -119,8 +119,9 @@ class PartWriter {
   // outlive a writer: the next writer that adds rows reuses them instead of faulting fresh
   // pages in for its first two blocks (a new writer per memtable flush). At most one
   // writer's two blocks are kept; this frees them once no writer has used them for
-  // kBatchPoolIdleReleaseMs (the store's maintenance thread calls it). Thread-safe.
-  static void ReleaseIdleBlockBuffers();
+  // kBatchPoolIdleReleaseMs (the store's maintenance thread calls it); returns whether it
+  // freed any. Thread-safe.
+  static bool ReleaseIdleBlockBuffers();
 
  private:
   struct ColumnBuilder {
