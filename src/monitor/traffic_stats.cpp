@@ -101,8 +101,10 @@ void TrafficStats::Add(const TrafficRequest& r, int64_t now_ns) {
 
 void TrafficStats::CountEndpoint(Bucket* b, std::string_view method, std::string_view target,
                                  uint64_t n) {
-  std::string endpoint;
-  endpoint.reserve(method.size() + 1 + target.size());
+  // Reused: a route template is longer than the short-string buffer, and a fresh string per
+  // request was a malloc and a free per event.
+  thread_local std::string endpoint;
+  endpoint.clear();
   endpoint.append(method.empty() ? kNone : method).append(" ");
   endpoint.append(target.empty() ? kNone : target);
   Bump(&b->endpoints, endpoint, n);
@@ -160,23 +162,82 @@ void TrafficStats::Observe(const EventBatch& batch) {
   const int64_t now = env_->NowNanos();
   std::lock_guard<std::mutex> lock(mu_);
   for (const EventBatch::EventRef& e : batch.events()) {
-    if (StringOf(batch.Find(e, fields::kKind)) != "request") continue;
     TrafficRequest r;
-    r.ts_ns = e.ts_ns;
-    r.tenant = StringOf(batch.Find(e, fields::kTenant));
-    r.ip = StringOf(batch.Find(e, fields::kIp));
-    r.method = StringOf(batch.Find(e, fields::kMethod));
-    r.route = StringOf(batch.Find(e, fields::kRoute));
-    if (r.route.empty()) r.route = StringOf(batch.Find(e, fields::kPath));
-    if (const Value* s = batch.Find(e, fields::kStatus)) {
-      r.status = TrafficStatusOf(s->type, s->i, s->f, s->type == ValueType::kString ? s->s : "");
-    }
-    r.browser = StringOf(batch.Find(e, fields::kBrowser));
-    r.os = StringOf(batch.Find(e, fields::kOs));
-    r.device = StringOf(batch.Find(e, fields::kDevice));
-    r.perf_class = StringOf(batch.Find(e, fields::kPerfClass));
+    if (!RequestOf(batch, e, &r)) continue;
     AddLocked(r, now);
   }
+}
+
+// RequestOf's switch is on these lengths.
+static_assert(fields::kIp.size() == 2 && fields::kOs.size() == 2 && fields::kKind.size() == 4 &&
+              fields::kPath.size() == 4 && fields::kRoute.size() == 5 &&
+              fields::kTenant.size() == 6 && fields::kMethod.size() == 6 &&
+              fields::kStatus.size() == 6 && fields::kDevice.size() == 6 &&
+              fields::kBrowser.size() == 7 && fields::kPerfClass.size() == 10);
+
+bool RequestOf(const EventBatch& batch, const EventBatch::EventRef& e, TrafficRequest* r) {
+  // One pass over the event's fields, each name taken at its first occurrence (as
+  // EventBatch::Find would find it): eleven Find scans per request event were most of
+  // Observe's time.
+  const Value* kind = nullptr;
+  const Value* tenant = nullptr;
+  const Value* ip = nullptr;
+  const Value* method = nullptr;
+  const Value* route = nullptr;
+  const Value* path = nullptr;
+  const Value* status = nullptr;
+  const Value* browser = nullptr;
+  const Value* os = nullptr;
+  const Value* device = nullptr;
+  const Value* perf_class = nullptr;
+  auto take = [](const Value** slot, const Field& f, std::string_view name) {
+    if (*slot == nullptr && f.name == name) *slot = &f.value;
+  };
+  for (const Field& f : batch.fields(e)) {
+    switch (f.name.size()) {
+      case 2:
+        take(&ip, f, fields::kIp);
+        take(&os, f, fields::kOs);
+        break;
+      case 4:
+        take(&kind, f, fields::kKind);
+        take(&path, f, fields::kPath);
+        break;
+      case 5:
+        take(&route, f, fields::kRoute);
+        break;
+      case 6:
+        take(&tenant, f, fields::kTenant);
+        take(&method, f, fields::kMethod);
+        take(&status, f, fields::kStatus);
+        take(&device, f, fields::kDevice);
+        break;
+      case 7:
+        take(&browser, f, fields::kBrowser);
+        break;
+      case 10:
+        take(&perf_class, f, fields::kPerfClass);
+        break;
+      default:
+        break;
+    }
+  }
+  if (StringOf(kind) != "request") return false;
+  r->ts_ns = e.ts_ns;
+  r->tenant = StringOf(tenant);
+  r->ip = StringOf(ip);
+  r->method = StringOf(method);
+  r->route = StringOf(route);
+  if (r->route.empty()) r->route = StringOf(path);
+  if (status != nullptr) {
+    r->status = TrafficStatusOf(status->type, status->i, status->f,
+                                status->type == ValueType::kString ? status->s : "");
+  }
+  r->browser = StringOf(browser);
+  r->os = StringOf(os);
+  r->device = StringOf(device);
+  r->perf_class = StringOf(perf_class);
+  return true;
 }
 
 TrafficSummary TrafficStats::Summarize(int64_t window_ns, int64_t now_ns, const TenantScope& scope,

@@ -46,6 +46,10 @@ struct TrafficRequest {
   std::string_view perf_class;
 };
 
+// The request `e` of `batch` as the statistics see it, each field at its first occurrence;
+// false when `e` is not a kind=request event.
+bool RequestOf(const EventBatch& batch, const EventBatch::EventRef& e, TrafficRequest* r);
+
 struct TrafficCount {
   std::string name;
   uint64_t requests = 0;

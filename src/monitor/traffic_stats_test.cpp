@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iterator>
+#include <random>
 #include <string>
+#include <string_view>
 
 #include "common/fake_clock_env.h"
 #include "monitor/hyper_log_log.h"
@@ -145,6 +148,81 @@ TEST(TrafficStats, ObservesRequestEventsOfABatch) {
   EXPECT_EQ(s.status_classes[4], 2u);
   ASSERT_EQ(s.endpoints.size(), 1u);
   EXPECT_EQ(s.endpoints[0].name, "POST /sales/{id}/pay");
+}
+
+// RequestOf (one pass over the fields) against the eleven EventBatch::Find lookups it
+// replaced: random events with the fields in any order, repeated names (the first counts),
+// values of every type, missing fields, names that share a length with the ones read.
+TEST(TrafficStats, RequestOfReadsWhatFindReads) {
+  auto by_find = [](const EventBatch& batch, const EventBatch::EventRef& e, TrafficRequest* r) {
+    auto str = [](const Value* v) {
+      return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
+    };
+    if (str(batch.Find(e, "kind")) != "request") return false;
+    r->ts_ns = e.ts_ns;
+    r->tenant = str(batch.Find(e, "tenant"));
+    r->ip = str(batch.Find(e, "ip"));
+    r->method = str(batch.Find(e, "method"));
+    r->route = str(batch.Find(e, "route"));
+    if (r->route.empty()) r->route = str(batch.Find(e, "path"));
+    if (const Value* s = batch.Find(e, "status")) {
+      r->status = TrafficStatusOf(s->type, s->i, s->f, s->type == ValueType::kString ? s->s : "");
+    }
+    r->browser = str(batch.Find(e, "browser"));
+    r->os = str(batch.Find(e, "os"));
+    r->device = str(batch.Find(e, "device"));
+    r->perf_class = str(batch.Find(e, "perf_class"));
+    return true;
+  };
+  static constexpr std::string_view kNames[] = {
+      "kind",    "tenant",   "ip",         "method",     "route", "path",   "status",
+      "browser", "os",       "device",     "perf_class", "io",    "kine",   "routes",
+      "statu",   "browsers", "perf_clasz", "level",      "msg",   "service"};
+  static constexpr std::string_view kStrings[] = {"request", "log", "",   "GET",    "/a/{id}",
+                                                  "/a/1",    "500", "5x", "Chrome", "bot"};
+  std::mt19937_64 rng(20);
+  EventBatch batch;
+  for (int i = 0; i < 5000; ++i) {
+    batch.BeginEvent(kNow - static_cast<int64_t>(rng() % 100) * kMin / 7);
+    const int n = static_cast<int>(rng() % 14);
+    if (rng() % 4 != 0) batch.AddField("kind", Value::String(rng() % 5 ? "request" : "log"));
+    for (int k = 0; k < n; ++k) {
+      const std::string_view name = kNames[rng() % std::size(kNames)];
+      switch (rng() % 5) {
+        case 0:
+          batch.AddField(name, Value::Int(static_cast<int64_t>(rng() % 700)));
+          break;
+        case 1:
+          batch.AddField(name, Value::Float(static_cast<double>(rng() % 7000) / 10));
+          break;
+        case 2:
+          batch.AddField(name, Value::Null());
+          break;
+        default:
+          batch.AddField(name, Value::String(kStrings[rng() % std::size(kStrings)]));
+          break;
+      }
+    }
+  }
+  int requests = 0;
+  for (const EventBatch::EventRef& e : batch.events()) {
+    TrafficRequest want, got;
+    const bool is_request = by_find(batch, e, &want);
+    ASSERT_EQ(RequestOf(batch, e, &got), is_request);
+    if (!is_request) continue;
+    ++requests;
+    EXPECT_EQ(got.ts_ns, want.ts_ns);
+    EXPECT_EQ(got.tenant, want.tenant);
+    EXPECT_EQ(got.ip, want.ip);
+    EXPECT_EQ(got.method, want.method);
+    EXPECT_EQ(got.route, want.route);
+    EXPECT_EQ(got.status, want.status);
+    EXPECT_EQ(got.browser, want.browser);
+    EXPECT_EQ(got.os, want.os);
+    EXPECT_EQ(got.device, want.device);
+    EXPECT_EQ(got.perf_class, want.perf_class);
+  }
+  EXPECT_GT(requests, 2000);
 }
 
 TEST(TrafficStats, LabelValuesAreBounded) {
