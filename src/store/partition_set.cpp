@@ -22,10 +22,18 @@ bool HandleLess(const std::shared_ptr<const PartHandle>& a,
 
 }  // namespace
 
-PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::EventRef& event) {
+namespace {
+
+// The event's tenant field (empty when absent or not a string): its partition's tenant.
+std::string_view TenantOfEvent(const EventBatch& batch, const EventBatch::EventRef& event) {
   const Value* v = batch.Find(event, fields::kTenant);
-  return PartitionKeyOf(event.ts_ns,
-                        v != nullptr && v->type == ValueType::kString ? v->s : std::string_view());
+  return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
+}
+
+}  // namespace
+
+PartitionKey PartitionKeyOfEvent(const EventBatch& batch, const EventBatch::EventRef& event) {
+  return PartitionKeyOf(event.ts_ns, TenantOfEvent(batch, event));
 }
 
 PartitionSet::PartitionSet(PartitionSetOptions options)
@@ -167,9 +175,7 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   for (const EventBatch* b : batches) {
     for (uint32_t i = 0; i < b->size(); ++i, ++seen) {
       const auto& e = b->events()[i];
-      const Value* t = b->Find(e, fields::kTenant);
-      const std::string_view tenant =
-          t != nullptr && t->type == ValueType::kString ? t->s : std::string_view();
+      const std::string_view tenant = TenantOfEvent(*b, e);
       const int32_t day = DayOf(e.ts_ns);
       if (group == nullptr || day != group_day || tenant != group_tenant) {
         group = &groups[PartitionKey{day, std::string(tenant)}];

@@ -117,21 +117,17 @@ Result<std::unique_ptr<PartWriter>> PartWriter::Create(std::string tmp_dir,
   return w;
 }
 
-namespace {
-
-// The block buffers finished writers left for the next one (PartWriter::RecycleBlocks).
-// Type-erased: BlockRows is private to PartWriter.
-struct BlockStash {
+// The block buffers finished writers left for the next one (RecycleBlocks).
+struct PartWriter::BlockStash {
   std::mutex mu;
-  std::vector<std::shared_ptr<void>> blocks;  // guarded by mu
+  std::vector<BlockRows> blocks;  // guarded by mu; at most two, cleared
   std::chrono::steady_clock::time_point last_use{};
 };
-BlockStash& Stash() {
+
+PartWriter::BlockStash& PartWriter::Stash() {
   static auto* s = new BlockStash;  // never destroyed: writers may outlive static destruction
   return *s;
 }
-
-}  // namespace
 
 void PartWriter::AdoptRecycledBlocks() {
   BlockStash& st = Stash();
@@ -139,11 +135,10 @@ void PartWriter::AdoptRecycledBlocks() {
   st.last_use = std::chrono::steady_clock::now();
   for (BlockRows& b : blocks_) {
     if (st.blocks.empty()) break;
-    auto kept = std::static_pointer_cast<BlockRows>(std::move(st.blocks.back()));
-    st.blocks.pop_back();
     // Builders beyond this writer's columns stay empty until its columns reach them.
     const size_t columns = b.builders.size();
-    b = std::move(*kept);
+    b = std::move(st.blocks.back());
+    st.blocks.pop_back();
     if (b.builders.size() < columns) b.builders.resize(columns);
   }
 }
@@ -153,16 +148,15 @@ void PartWriter::RecycleBlocks() {
   for (BlockRows& b : blocks_) {
     if (b.ts.capacity() == 0) continue;  // never filled: a columnar writer's, or unused
     b.Clear();
-    auto kept = std::make_shared<BlockRows>(std::move(b));
     std::lock_guard<std::mutex> l(st.mu);
     st.last_use = std::chrono::steady_clock::now();
-    if (st.blocks.size() < 2) st.blocks.push_back(std::move(kept));
+    if (st.blocks.size() < 2) st.blocks.push_back(std::move(b));
   }
 }
 
 bool PartWriter::ReleaseIdleBlockBuffers() {
   BlockStash& st = Stash();
-  std::vector<std::shared_ptr<void>> freed;  // destroyed after the lock is released
+  std::vector<BlockRows> freed;  // destroyed after the lock is released
   std::lock_guard<std::mutex> l(st.mu);
   if (st.blocks.empty() || std::chrono::steady_clock::now() - st.last_use <
                                std::chrono::milliseconds(limits::kBatchPoolIdleReleaseMs)) {

@@ -167,6 +167,9 @@ class PartWriter {
   void AdoptRecycledBlocks();
   // In the destructor: this writer's blocks, cleared, for the next writer.
   void RecycleBlocks();
+  // The blocks finished writers left (defined in part_writer.cpp).
+  struct BlockStash;
+  static BlockStash& Stash();
   uint32_t ResolveColumn(std::string_view name, ColumnType type);
   uint32_t ResolveColumnAt(size_t position, std::string_view name, ColumnType type);
   Status FlushBlock();
