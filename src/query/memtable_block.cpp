@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/limits.h"
+#include "common/same_bytes.h"
 
 namespace vigia {
 namespace {
@@ -160,7 +161,8 @@ void MemtableBlock::BuildLocked(const EventBatch& batch, const std::vector<std::
     for (const Field& f : batch.fields(events[r])) {
       const ColumnType type = ColumnTypeOf(f.value.type);
       int32_t col;
-      if (pos < predicted.size() && predicted[pos].type == type && predicted[pos].name == f.name) {
+      if (pos < predicted.size() && predicted[pos].type == type &&
+          SameBytes(predicted[pos].name, f.name)) {
         col = predicted[pos].col;
       } else {
         col = resolve(f.name, type);

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "store/format/codec_zstd.h"
-#include "store/format/same_bytes.h"
+#include "common/same_bytes.h"
 
 namespace vigia {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <utility>
 
-#include "store/format/same_bytes.h"
+#include "common/same_bytes.h"
 
 namespace vigia {
 namespace {

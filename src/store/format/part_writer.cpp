@@ -11,7 +11,7 @@
 #include "common/limits.h"
 #include "store/format/column_codec.h"
 #include "store/format/file_names.h"
-#include "store/format/same_bytes.h"
+#include "common/same_bytes.h"
 
 namespace vigia {
 namespace {
