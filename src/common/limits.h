@@ -230,23 +230,29 @@ inline constexpr size_t kChunkValueCountsMax = 16;
 inline constexpr size_t kChunkValueCountMaxBytes = 64;
 // zstd level for column chunks: level 3 is the speed/ratio knee for log text.
 inline constexpr int kPartZstdLevel = 3;
-// A partition with at least this many parts gets a merge.
-inline constexpr size_t kMergeMinParts = 4;
-// Most parts merged at once: a merge holds one block per input decoded to rows (~23 MB for
-// kPartBlockRows events of the benchmark's mix), so this bounds its memory: 16 inputs took
-// 370 MB at the peak of a 10M-event ingest (heaptrack, issue 20), 8 take ~185 MB. 8 is still
-// twice kMergeMinParts: a backlog of one tier drains two tiers up per merge.
-inline constexpr size_t kMaxPartsPerMerge = 8;
+// A partition with at least this many parts of one size tier gets a merge (= the tier
+// ratio, so a merge lifts its rows a tier up; see kMergeTierRatio).
+inline constexpr size_t kMergeMinParts = 8;
+// Most parts merged at once. The column-streaming merge (merge.h) holds one decoded block
+// per input (typed columns, not rows); 16 inputs took +10-40 MB of peak RSS over 8 in a
+// 10M-event ingest (848-852 MB against 861-890 MB, docs/ingest-performance.md round eleven;
+// the row merge of session 16 took 370 MB for 16). Twice kMergeMinParts: a backlog of one
+// tier drains two tiers up per merge.
+inline constexpr size_t kMaxPartsPerMerge = 16;
 // A merge starts only when the file system has this many times its inputs' bytes free (as
 // ClickHouse reserves 1.1x for a merge): its output takes about what its inputs take, and a
 // merge that runs out of space half-way fails, keeps its inputs and has used the room the
 // WAL and the flushes needed meanwhile. A skipped merge is tried again at the next tick.
 inline constexpr double kMergeDiskSpaceFactor = 1.1;
 // Size-tier width of the merge policy (merge.h SelectMergeInputs): parts merge only with
-// parts of the same tier [4^t, 4^(t+1)) rows. With kMergeMinParts >= this ratio a merge
+// parts of the same tier [8^t, 8^(t+1)) rows. With kMergeMinParts >= this ratio a merge
 // always lifts its rows to a higher tier, so a row is rewritten about
-// log4(kMaxMergedPartRows / flush size) times (~4), not once per merge of its partition.
-inline constexpr uint64_t kMergeTierRatio = 4;
+// log8(kMaxMergedPartRows / flush size) times (~2.8 for 200k-row flushes), not once per
+// merge of its partition. The width trades merge work against parts per query: 4 rewrote
+// each row ~4.1 times (1.7-1.8 times in a 10M ingest against 1.0 with 8, and 13-25 % more
+// server CPU until settled), while 8 keeps at most 7 parts per tier (~25 per partition at
+// 100M events), like VictoriaLogs' merges of up to 15 parts and ClickHouse's of ~10.
+inline constexpr uint64_t kMergeTierRatio = 8;
 // Parts above this many rows are not merged again (size tier ceiling): merging
 // ever-bigger parts rewrites the same data over and over for no further gain.
 inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;

@@ -14,6 +14,7 @@
 
 #include "common/fake_clock_env.h"
 #include "common/fault_env.h"
+#include "common/limits.h"
 #include "store/format/file_names.h"
 #include "store/partition_key.h"
 #include "store/store_impl.h"
@@ -310,7 +311,7 @@ TEST_F(StoreOpsTest, CorruptPartFailsScansNamingItAndIsTrackedOnce) {
   EXPECT_EQ(n, 3000u);
 
   // Merges leave the corrupt part alone (every merge including it would fail).
-  for (int i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < limits::kMergeMinParts; ++i) {
     ASSERT_TRUE(s->Append(Events(kNow - kDay + 10'000 + i, 1)).ok());
     ASSERT_TRUE(s->Flush().ok());
   }
@@ -376,15 +377,18 @@ TEST_F(StoreOpsTest, PartUnreadableAtOpenIsDegradedAndNotServed) {
 TEST_F(StoreOpsTest, CountersAndUsage) {
   auto s = Open(Options(30));
   ASSERT_NE(s, nullptr);
-  for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(s->Append(Events(kNow + i * 100'000, 2000)).ok());
+  // 8,000 events in as many flushes as make a merge.
+  constexpr size_t kFlushes = limits::kMergeMinParts;
+  static_assert(8000 % kFlushes == 0);
+  for (size_t i = 0; i < kFlushes; ++i) {
+    ASSERT_TRUE(s->Append(Events(kNow + static_cast<int64_t>(i) * 100'000, 8000 / kFlushes)).ok());
     ASSERT_TRUE(s->Flush().ok());
   }
   auto merged = s->partitions()->MergeOnce();
   ASSERT_TRUE(merged.ok() && *merged);
   StoreStats st = s->Stats();
-  EXPECT_EQ(st.flushes, 4u);
-  EXPECT_EQ(st.parts_written, 4u);
+  EXPECT_EQ(st.flushes, kFlushes);
+  EXPECT_EQ(st.parts_written, kFlushes);
   EXPECT_EQ(st.merges, 1u);
   EXPECT_EQ(st.merged_rows, 8000u);
   ASSERT_EQ(st.merges_by_partition.size(), 1u);

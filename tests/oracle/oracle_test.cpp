@@ -108,7 +108,7 @@ size_t PartsWritten(const OracleData& d, size_t from, size_t to) {
 
 // Loads the data: 60% in `first_flushes` flushes (then merged when there are enough of
 // them), 10% + 10% in two more flushes, the last 20% left in the memtable.
-void Load(Fixture* fx, bool decode = true, size_t first_flushes = 6) {
+void Load(Fixture* fx, bool decode = true, size_t first_flushes = limits::kMergeMinParts + 2) {
   StoreOptions so;
   so.data_dir = fx->dir.path() + "/data";
   so.fsync = FsyncPolicy::kNever;
