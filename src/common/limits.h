@@ -256,6 +256,20 @@ inline constexpr uint64_t kMergeTierRatio = 8;
 // Parts above this many rows are not merged again (size tier ceiling): merging
 // ever-bigger parts rewrites the same data over and over for no further gain.
 inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;
+// A flush waits while a partition it writes to holds this many parts a merge could take
+// (under kMaxMergedPartRows rows, not corrupt) and a merge is possible there: merges have
+// fallen behind. Under a sustained full-speed ingest the merge thread (nice +10) gets almost
+// no CPU, and parts piled up to 109 (tiers of 4) and 216 (tiers of 8) per partition in a
+// 100M-event run (bench/README.md, "Scale"). While the flush waits the memtable fills and the
+// appends wait for room, which leaves the cores to the merge: the ingest rate follows what
+// merges sustain, as ClickHouse delays inserts past parts_to_delay_insert (150). Above the
+// ~7 parts per tier x 7 tiers that can stand with no merge possible, so waiting always has a
+// merge to wait for.
+inline constexpr size_t kPartsToDelayFlush = 64;
+// Longest a flush waits for merges in all: with the flush's pauses for queries
+// (kFlushQueryYieldBudgetMs) well under kMemtableStallMaxMs, so the wait slows ingest down
+// but never turns appends into 503s by itself.
+inline constexpr int kFlushMergeWaitMaxMs = 5'000;
 // Default retention: a month of logs answers most incident and audit look-backs while
 // bounding disk use; `retention.days` changes it.
 inline constexpr int kRetentionDays = 30;

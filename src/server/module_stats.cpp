@@ -72,6 +72,7 @@ std::string StatsJson(const StoreStats& s, const StoreUsage& usage,
   w.KV("merges", s.merges).KV("merged_rows", s.merged_rows);
   w.KV("merges_running", s.merges_running).KV("merges_failed", s.merges_failed);
   w.KV("merges_skipped_no_space", s.merges_skipped_no_space);
+  w.KV("flush_merge_waits", s.flush_merge_waits).KV("flush_merge_wait_ms", s.flush_merge_wait_ms);
   w.KV("flushed_raw_bytes", s.flushed_raw_bytes)
       .KV("flushed_part_bytes", s.flushed_part_bytes)
       .KV("compression_ratio", s.compression_ratio());

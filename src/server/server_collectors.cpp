@@ -35,6 +35,7 @@ struct StoreSeries {
   Gauge* merges_running;
   Counter* merges_failed;
   Counter* merges_skipped_no_space;
+  Counter* flush_merge_waits;
   Counter* partitions_dropped;
   Gauge* degraded_parts;
 
@@ -67,6 +68,9 @@ struct StoreSeries {
         merges_skipped_no_space(m->GetCounter(
             "vigia_store_merges_skipped_no_space_total",
             "Merges not started since start: less than 1.1x their inputs' bytes free on disk.")),
+        flush_merge_waits(m->GetCounter(
+            "vigia_store_flush_merge_waits_total",
+            "Flushes that waited for merges to catch up (too many parts in a partition).")),
         partitions_dropped(m->GetCounter("vigia_store_partitions_dropped_total",
                                          "Partitions dropped by retention since start.")),
         degraded_parts(m->GetGauge("vigia_store_degraded_parts",
@@ -102,6 +106,7 @@ void AddServerCollectors(ServerContext* ctx) {
     series->merges_running->Set(static_cast<double>(s.merges_running));
     MirrorCounter(series->merges_failed, s.merges_failed);
     MirrorCounter(series->merges_skipped_no_space, s.merges_skipped_no_space);
+    MirrorCounter(series->flush_merge_waits, s.flush_merge_waits);
     MirrorCounter(series->partitions_dropped, s.partitions_dropped);
     series->degraded_parts->Set(static_cast<double>(s.degraded_parts));
 

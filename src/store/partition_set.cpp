@@ -129,6 +129,7 @@ void PartitionSet::PublishLocked(std::vector<std::shared_ptr<const PartHandle>> 
   snap->parts = std::move(parts);
   snap->broken = broken_;
   current_ = std::move(snap);
+  parts_cv_.notify_all();  // a flush waiting for merges (WaitForMerges) looks again
 }
 
 Result<uint64_t> PartitionSet::LinkPartsInto(const std::string& dest_parts_dir,
@@ -187,6 +188,11 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
     }
   }
   if (groups.empty()) return Status::InvalidArgument("AddEvents: no events");
+  if (opt_.parts_to_delay_flush > 0 && merging_.load()) {
+    std::vector<PartitionKey> keys;
+    for (const auto& [key, unused] : groups) keys.push_back(key);
+    WaitForMerges(keys);
+  }
   std::lock_guard<std::mutex> dir_lock(dir_mu_);
   std::vector<std::shared_ptr<const PartHandle>> added;
   // Parts of this call already renamed into place: all of them are published, or none stays
@@ -251,6 +257,45 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   }
   bg_cv_.notify_one();
   return Status::Ok();
+}
+
+bool PartitionSet::MergesBehindLocked(const PartitionKey& key) const {
+  std::vector<uint64_t> rows;
+  for (const auto& p : current_->parts) {
+    if (p->partition == key && p->reader->meta().rows < opt_.max_merged_part_rows &&
+        !p->reader->corrupt()) {
+      rows.push_back(p->reader->meta().rows);
+    }
+  }
+  return rows.size() >= opt_.parts_to_delay_flush &&
+         !SelectMergeInputs(rows, opt_.merge_min_parts, opt_.max_parts_per_merge).empty();
+}
+
+void PartitionSet::WaitForMerges(const std::vector<PartitionKey>& keys) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::milliseconds(opt_.flush_merge_wait_max_ms);
+  auto behind = [&] {  // mu_ held
+    if (!merging_.load()) return false;
+    for (const PartitionKey& k : keys) {
+      if (MergesBehindLocked(k)) return true;
+    }
+    return false;
+  };
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!behind()) return;
+  }
+  {
+    std::lock_guard<std::mutex> bg(bg_mu_);  // the merge thread may be between kicks
+    bg_kick_ = true;
+  }
+  bg_cv_.notify_one();
+  std::unique_lock<std::mutex> l(mu_);
+  parts_cv_.wait_until(l, deadline, [&] { return !behind(); });
+  ++stats_.flush_merge_waits;
+  stats_.flush_merge_wait_ms += static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+          .count());
 }
 
 uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
@@ -453,6 +498,7 @@ void PartitionSet::StartBackgroundMerges() {
   if (bg_.joinable()) return;
   bg_stop_ = false;
   bg_ = std::thread([this] { MergeLoop(); });
+  merging_.store(true);
 }
 
 void PartitionSet::StopBackgroundMerges() {
@@ -461,6 +507,11 @@ void PartitionSet::StopBackgroundMerges() {
     bg_stop_ = true;
   }
   bg_cv_.notify_all();
+  merging_.store(false);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    parts_cv_.notify_all();  // a flush waiting for merges stops waiting
+  }
   if (bg_.joinable()) bg_.join();
 }
 

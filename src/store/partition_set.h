@@ -61,6 +61,11 @@ struct PartitionSetOptions {
   size_t merge_min_parts = limits::kMergeMinParts;
   size_t max_parts_per_merge = limits::kMaxPartsPerMerge;
   uint64_t max_merged_part_rows = limits::kMaxMergedPartRows;
+  // A flush waits (at most flush_merge_wait_max_ms in all) while a partition it writes to
+  // holds this many mergeable parts and the background merges could lower the count
+  // (limits::kPartsToDelayFlush). 0 = never.
+  size_t parts_to_delay_flush = limits::kPartsToDelayFlush;
+  int flush_merge_wait_max_ms = limits::kFlushMergeWaitMaxMs;
   // Threads that encode a flush's blocks (PartWriterOptions::encode_threads): appends wait
   // for a flush under full ingest, and one flush thread left the second core idle meanwhile
   // (docs/ingest-performance.md, round eight). Merges encode on their one thread: nothing
@@ -130,6 +135,9 @@ struct PartitionSetStats {
   // Merges not started since Open because the disk had less than kMergeDiskSpaceFactor x
   // their inputs' bytes free (counted once per tick that wanted to merge).
   uint64_t merges_skipped_no_space = 0;
+  // Flushes that waited for merges (parts_to_delay_flush) since Open, and their waits in all.
+  uint64_t flush_merge_waits = 0;
+  uint64_t flush_merge_wait_ms = 0;
   uint64_t partitions_dropped = 0;
   // Merges since Open per partition directory name ("20261122.acme"); a partition's entry
   // goes when retention drops it.
@@ -148,8 +156,10 @@ class PartitionSet {
   ~PartitionSet();  // stops the background merger
 
   // Writes the events of `batches` as one part per partition they touch and publishes all of
-  // them at once; adds the parts' disk bytes to *bytes_written if given. REQUIRES: batches
-  // are normalized (event.h); not all empty.
+  // them at once; adds the parts' disk bytes to *bytes_written if given. While the background
+  // merges run and are behind in one of those partitions (parts_to_delay_flush), it first
+  // waits for them, at most flush_merge_wait_max_ms. REQUIRES: batches are normalized
+  // (event.h); not all empty.
   Status AddEvents(std::span<const EventBatch* const> batches, uint64_t wal_seq,
                    uint64_t* bytes_written = nullptr);
 
@@ -210,6 +220,10 @@ class PartitionSet {
   // REQUIRES: mu_ held. Publishes `parts` as the new snapshot.
   void PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts);
   void MergeLoop();
+  // The flush's wait for merges (AddEvents) over the partitions it writes to.
+  void WaitForMerges(const std::vector<PartitionKey>& keys);
+  // REQUIRES: mu_ held. `key` has parts_to_delay_flush mergeable parts and a merge there.
+  bool MergesBehindLocked(const PartitionKey& key) const;
 
   PartitionSetOptions opt_;
   Env* env_;
@@ -220,6 +234,10 @@ class PartitionSet {
 
   mutable std::mutex mu_;
   std::shared_ptr<const PartSnapshot> current_;  // guarded by mu_
+  // Signalled (with mu_) when a merge publishes and when the background merges stop: the
+  // flush waiting for merges re-checks its partitions.
+  std::condition_variable parts_cv_;
+  std::atomic<bool> merging_{false};  // the background merge thread runs
   // Parts that failed to open at Load, minus dropped partitions; guarded by mu_.
   std::shared_ptr<const std::vector<BrokenPart>> broken_ =
       std::make_shared<std::vector<BrokenPart>>();

@@ -159,6 +159,10 @@ struct StoreStats {
   uint64_t merges_running = 0;               // a merge writing its output now (0 or 1)
   uint64_t merges_failed = 0;                // since Open (inputs kept, retried)
   uint64_t merges_skipped_no_space = 0;      // since Open (disk too full to start one)
+  // Flushes that waited for merges to catch up (too many parts in a partition,
+  // limits::kPartsToDelayFlush) since Open, and how long they waited in all.
+  uint64_t flush_merge_waits = 0;
+  uint64_t flush_merge_wait_ms = 0;
   uint64_t partitions_dropped = 0;           // by retention since Open
   uint64_t expired_events_dropped = 0;       // by flushes since Open (retention by age)
   uint64_t expired_rows_removed = 0;  // from parts by retention rules (kind, level) since Open

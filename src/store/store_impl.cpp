@@ -672,6 +672,8 @@ StoreStats StoreImpl::Stats() const {
   s.merges_running = ps.merges_running;
   s.merges_failed = ps.merges_failed;
   s.merges_skipped_no_space = ps.merges_skipped_no_space;
+  s.flush_merge_waits = ps.flush_merge_waits;
+  s.flush_merge_wait_ms = ps.flush_merge_wait_ms;
   s.merges_by_partition = std::move(ps.merges_by_partition);
   s.partitions_dropped = ps.partitions_dropped;
   s.expired_events_dropped = flush_expired_.load();
@@ -715,6 +717,7 @@ void StoreImpl::LogStats() const {
                 {"merges_running", s.merges_running},
                 {"merges_failed", s.merges_failed},
                 {"merges_skipped_no_space", s.merges_skipped_no_space},
+                {"flush_merge_waits", s.flush_merge_waits},
                 {"partitions_dropped", s.partitions_dropped},
                 {"degraded_parts", s.degraded_parts}});
 }
