@@ -4,7 +4,6 @@
 #include <unordered_map>
 
 #include "common/limits.h"
-#include "common/same_bytes.h"
 #include "event/event_fields.h"
 #include "event/field_picker.h"
 
@@ -68,37 +67,6 @@ struct TrafficStats::Bucket {
   void Reset(int64_t m) { *this = Bucket(), minute = m; }
 };
 
-// The label values of a run of requests of one bucket, with their counts, in the order each
-// value first appeared. A run's values repeat (a few browsers, systems, devices, classes and
-// endpoints), so each distinct one is found here with inline compares and counted in the
-// bucket's hash maps once per run instead of once per request.
-struct TrafficStats::Run {
-  struct Entry {
-    std::string_view a, b;  // the value (endpoints: method and target)
-    uint64_t n;
-  };
-  // A run drains into its bucket when one list holds this many values, so the linear search
-  // stays short (many distinct endpoints) — draining early keeps the first-seen order.
-  static constexpr size_t kMaxEntries = 64;
-  std::vector<Entry> endpoints, browsers, os, devices, perf;
-
-  // Counts one value (callers drain a Full() run first).
-  static void Add(std::vector<Entry>* v, std::string_view a, std::string_view b = {}) {
-    for (Entry& e : *v) {
-      if (SameBytes(e.a, a) && SameBytes(e.b, b)) {
-        ++e.n;
-        return;
-      }
-    }
-    v->push_back({a, b, 1});
-  }
-  bool Full() const {
-    return endpoints.size() >= kMaxEntries || browsers.size() >= kMaxEntries ||
-           os.size() >= kMaxEntries || devices.size() >= kMaxEntries ||
-           perf.size() >= kMaxEntries;
-  }
-};
-
 struct TrafficStats::Tenant {
   std::vector<Bucket> ring = std::vector<Bucket>(kRingMinutes);
 };
@@ -151,19 +119,6 @@ void TrafficStats::CountClients(Bucket* b, const TrafficRequest& ua, uint64_t n)
   if (ua.device == "bot") b->bots += n;
 }
 
-void TrafficStats::CountRun(Bucket* b, Run* run) {
-  for (const Run::Entry& e : run->endpoints) CountEndpoint(b, e.a, e.b, e.n);
-  for (const Run::Entry& e : run->browsers) Bump(&b->browsers, e.a, e.n);
-  for (const Run::Entry& e : run->os) Bump(&b->os, e.a, e.n);
-  for (const Run::Entry& e : run->devices) Bump(&b->devices, e.a, e.n);
-  for (const Run::Entry& e : run->perf) Bump(&b->perf, e.a, e.n);
-  run->endpoints.clear();
-  run->browsers.clear();
-  run->os.clear();
-  run->devices.clear();
-  run->perf.clear();
-}
-
 void TrafficStats::AddLocked(const TrafficRequest& r, int64_t now_ns) {
   Bucket* b = BucketFor(r.tenant, r.ts_ns, now_ns);
   if (b == nullptr) return;
@@ -206,38 +161,12 @@ void TrafficStats::AddIp(int64_t ts_ns, std::string_view tenant, std::string_vie
 
 void TrafficStats::Observe(const EventBatch& batch) {
   const int64_t now = env_->NowNanos();
-  thread_local Run run;  // keeps its lists' capacity from batch to batch
   std::lock_guard<std::mutex> lock(mu_);
-  // The bucket of the current run: BucketFor's answer depends only on the tenant and the
-  // minute while `now` stays the same, so a run re-asks only when either changes.
-  Bucket* b = nullptr;
-  bool in_run = false;
-  std::string_view tenant;
-  int64_t minute = 0;
   for (const EventBatch::EventRef& e : batch.events()) {
     TrafficRequest r;
     if (!RequestOf(batch, e, &r)) continue;
-    const int64_t m = r.ts_ns / kMinuteNs;
-    if (!in_run || m != minute || !SameBytes(r.tenant, tenant)) {
-      if (b != nullptr) CountRun(b, &run);  // before BucketFor may reuse the slot
-      b = BucketFor(r.tenant, r.ts_ns, now);
-      in_run = true;
-      tenant = r.tenant;
-      minute = m;
-    }
-    if (b == nullptr) continue;  // outside the ring (or past the tenant bound)
-    ++b->requests;
-    if (!r.ip.empty()) b->ips.Add(r.ip);
-    ++b->status[StatusClass(r.status)];
-    if (r.device == "bot") ++b->bots;
-    if (run.Full()) CountRun(b, &run);
-    Run::Add(&run.endpoints, r.method, r.route);
-    Run::Add(&run.browsers, r.browser);
-    Run::Add(&run.os, r.os);
-    Run::Add(&run.devices, r.device);
-    Run::Add(&run.perf, r.perf_class);
+    AddLocked(r, now);
   }
-  if (b != nullptr) CountRun(b, &run);
 }
 
 bool RequestOf(const EventBatch& batch, const EventBatch::EventRef& e, TrafficRequest* r) {

@@ -12,11 +12,6 @@
 // later ones count as "other". Events older than the ring (or from the future by more than a
 // minute) are not counted: they are history, a VQL query's job.
 //
-// Observe counts a batch's requests in runs of one bucket (tenant and minute): the label
-// values of a run are gathered first and each distinct one is counted in the bucket's maps
-// once, in the order it first appeared, which leaves the maps (and their bounded key sets)
-// as counting request by request would.
-//
 // Thread-safety: thread-safe (one mutex; Observe holds it once per batch).
 
 #pragma once
@@ -103,7 +98,6 @@ class TrafficStats {
  private:
   struct Bucket;
   struct Tenant;
-  struct Run;
 
   Bucket* BucketFor(std::string_view tenant, int64_t ts_ns, int64_t now_ns);  // mu_ held
   void AddLocked(const TrafficRequest& r, int64_t now_ns);                    // mu_ held
@@ -111,8 +105,6 @@ class TrafficStats {
   static void CountEndpoint(Bucket* b, std::string_view method, std::string_view target,
                             uint64_t n);
   static void CountClients(Bucket* b, const TrafficRequest& ua, uint64_t n);
-  // Counts the label values `run` gathered into *b and empties it (mu_ held).
-  static void CountRun(Bucket* b, Run* run);
 
   Env* const env_;
   mutable std::mutex mu_;

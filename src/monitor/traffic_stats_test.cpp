@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "common/fake_clock_env.h"
-#include "common/limits.h"
 #include "monitor/hyper_log_log.h"
 #include "monitor/monitor_test_util.h"
 
@@ -224,96 +223,6 @@ TEST(TrafficStats, RequestOfReadsWhatFindReads) {
     EXPECT_EQ(got.perf_class, want.perf_class);
   }
   EXPECT_GT(requests, 2000);
-}
-
-// Observe counts a batch in runs of one bucket, each distinct label value once per run; the
-// oracle counts the same requests one by one with Add. Runs of 1-60 requests (some of up to
-// 700) hop between three tenants and minutes inside the ring, before it and ahead of the
-// clock; more than 64 distinct values of every label in a run (early drains) and more than
-// kTrafficMaxKeys endpoints and browsers in a bucket ("other"), empty values, bots,
-// non-request events.
-TEST(TrafficStats, ObserveCountsWhatAddingEachRequestCounts) {
-  std::mt19937_64 rng(34);
-  std::vector<std::string> routes, browsers, ips;  // stable storage for the batch's views
-  for (size_t i = 0; i < limits::kTrafficMaxKeys + 200; ++i) routes.push_back("/r/" + std::to_string(i));
-  for (size_t i = 0; i < limits::kTrafficMaxKeys + 100; ++i) browsers.push_back("B" + std::to_string(i));
-  for (uint64_t i = 0; i < 3000; ++i) ips.push_back(Ip(i * 7919));
-  static constexpr std::string_view kTenants[] = {"", "acme", "beta"};
-  static constexpr std::string_view kMethods[] = {"GET", "POST", ""};
-  static constexpr std::string_view kOs[] = {"Linux", "Windows", "iOS", ""};
-  static constexpr std::string_view kDevices[] = {"desktop", "mobile", "bot", ""};
-  static constexpr std::string_view kPerf[] = {"fast", "ok", "slow", "critical"};
-  EventBatch batch;
-  std::string_view tenant;
-  int64_t minute_back = 0;
-  for (int i = 0, run = 0; i < 30000; ++i) {
-    if (run-- == 0) {
-      // Short runs, and long ones whose drains (64 values) bring many new values at once.
-      run = static_cast<int>(rng() % 8 == 0 ? rng() % 700 : rng() % 60);
-      // Most runs in two buckets (so they exceed kTrafficMaxKeys), the rest anywhere:
-      // -3..62 minutes back is ahead of the clock, inside the ring and before it.
-      const bool anywhere = rng() % 3 == 0;
-      tenant = anywhere ? kTenants[rng() % std::size(kTenants)] : kTenants[0];
-      minute_back = anywhere ? static_cast<int64_t>(rng() % 66) - 3 : static_cast<int64_t>(rng() % 2);
-    }
-    // Mostly low-cardinality values, sometimes a long tail (distinct routes and browsers).
-    auto pick = [&](const std::vector<std::string>& pool, size_t common) -> std::string_view {
-      return pool[rng() % 4 == 0 ? rng() % pool.size() : rng() % common];
-    };
-    batch.BeginEvent(kNow - minute_back * kMin - static_cast<int64_t>(rng() % 60'000'000'000));
-    batch.AddField("kind", Value::String(rng() % 10 ? "request" : "log"));
-    if (!tenant.empty()) batch.AddField("tenant", Value::String(tenant));
-    batch.AddField("ip", Value::String(ips[rng() % ips.size()]));
-    batch.AddField("method", Value::String(kMethods[rng() % std::size(kMethods)]));
-    if (rng() % 9) batch.AddField("route", Value::String(pick(routes, 20)));
-    batch.AddField("path", Value::String(pick(routes, 40)));
-    batch.AddField("status", Value::Int(static_cast<int64_t>(100 + rng() % 500)));
-    batch.AddField("browser", Value::String(rng() % 11 ? pick(browsers, 8) : ""));
-    batch.AddField("os", Value::String(kOs[rng() % std::size(kOs)]));
-    batch.AddField("device", Value::String(kDevices[rng() % std::size(kDevices)]));
-    batch.AddField("perf_class", Value::String(kPerf[rng() % std::size(kPerf)]));
-  }
-  FakeClockEnv env(Env::Default(), kNow);
-  TrafficStats observed(&env), added(&env);
-  // Two batches' worth: the second meets buckets the first filled (and capped).
-  for (int pass = 0; pass < 2; ++pass) {
-    observed.Observe(batch);
-    for (const EventBatch::EventRef& e : batch.events()) {
-      TrafficRequest r;
-      if (RequestOf(batch, e, &r)) added.Add(r, kNow);
-    }
-  }
-  auto same = [](const std::vector<TrafficCount>& a, const std::vector<TrafficCount>& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].name != b[i].name || a[i].requests != b[i].requests) return false;
-    }
-    return true;
-  };
-  bool capped = false;
-  std::vector<TenantScope> scopes = {TenantScope::All()};
-  for (std::string_view t : kTenants) scopes.push_back(TenantScope::Only(std::string(t)));
-  for (const TenantScope& scope : scopes) {
-    for (int64_t window : {1, 2, 7, 15, 60}) {
-      SCOPED_TRACE("tenant '" + scope.tenant() + "', window " + std::to_string(window));
-      const TrafficSummary o = observed.Summarize(window * kMin, kNow, scope, 0);
-      const TrafficSummary a = added.Summarize(window * kMin, kNow, scope, 0);
-      EXPECT_EQ(o.requests, a.requests);
-      EXPECT_EQ(o.unique_ips, a.unique_ips);
-      for (int i = 0; i < 6; ++i) EXPECT_EQ(o.status_classes[i], a.status_classes[i]);
-      EXPECT_EQ(o.bots, a.bots);
-      EXPECT_TRUE(same(o.endpoints, a.endpoints));
-      EXPECT_TRUE(same(o.browsers, a.browsers));
-      EXPECT_TRUE(same(o.os, a.os));
-      EXPECT_TRUE(same(o.devices, a.devices));
-      EXPECT_TRUE(same(o.perf_classes, a.perf_classes));
-      for (const TrafficCount& c : o.endpoints) capped |= c.name == "other";
-      if (window == 60 && scope.all()) {
-        EXPECT_GT(o.requests, 20000u);
-      }
-    }
-  }
-  EXPECT_TRUE(capped) << "no bucket reached kTrafficMaxKeys endpoints; the test is weaker";
 }
 
 TEST(TrafficStats, LabelValuesAreBounded) {
