@@ -259,16 +259,20 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   return Status::Ok();
 }
 
+bool PartitionSet::MergeCandidate(const PartHandle& p) const {
+  return p.reader->meta().rows < opt_.max_merged_part_rows && !p.reader->corrupt();
+}
+
+std::vector<size_t> PartitionSet::SelectInputs(std::span<const uint64_t> rows) const {
+  return SelectMergeInputs(rows, opt_.merge_min_parts, opt_.max_parts_per_merge);
+}
+
 bool PartitionSet::MergesBehindLocked(const PartitionKey& key) const {
   std::vector<uint64_t> rows;
   for (const auto& p : current_->parts) {
-    if (p->partition == key && p->reader->meta().rows < opt_.max_merged_part_rows &&
-        !p->reader->corrupt()) {
-      rows.push_back(p->reader->meta().rows);
-    }
+    if (p->partition == key && MergeCandidate(*p)) rows.push_back(p->reader->meta().rows);
   }
-  return rows.size() >= opt_.parts_to_delay_flush &&
-         !SelectMergeInputs(rows, opt_.merge_min_parts, opt_.max_parts_per_merge).empty();
+  return rows.size() >= opt_.parts_to_delay_flush && !SelectInputs(rows).empty();
 }
 
 void PartitionSet::WaitForMerges(const std::vector<PartitionKey>& keys) {
@@ -310,21 +314,16 @@ uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
 Result<bool> PartitionSet::MergeOnce() {
   std::lock_guard<std::mutex> merge_lock(merge_mu_);
   auto snap = Snapshot();
-  // Candidates per partition: parts below the size-tier ceiling that read cleanly so far (a
-  // corrupt part would fail every merge that includes it).
   std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
   for (const auto& p : snap->parts) {
-    if (p->reader->meta().rows < opt_.max_merged_part_rows && !p->reader->corrupt()) {
-      by_partition[p->partition].push_back(p);
-    }
+    if (MergeCandidate(*p)) by_partition[p->partition].push_back(p);
   }
   // Size tiers (merge.h SelectMergeInputs); the partition with the fullest tier goes first.
   std::vector<std::shared_ptr<const PartHandle>> inputs;
   for (const auto& [key, v] : by_partition) {
     std::vector<uint64_t> rows;
     for (const auto& p : v) rows.push_back(p->reader->meta().rows);
-    std::vector<size_t> pick =
-        SelectMergeInputs(rows, opt_.merge_min_parts, opt_.max_parts_per_merge);
+    std::vector<size_t> pick = SelectInputs(rows);
     if (pick.size() <= inputs.size()) continue;
     inputs.clear();
     for (size_t i : pick) inputs.push_back(v[i]);

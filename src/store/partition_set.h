@@ -220,6 +220,11 @@ class PartitionSet {
   // REQUIRES: mu_ held. Publishes `parts` as the new snapshot.
   void PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts);
   void MergeLoop();
+  // A part a merge may take: under the size-tier ceiling and read cleanly so far (a corrupt
+  // part would fail every merge that includes it).
+  bool MergeCandidate(const PartHandle& p) const;
+  // SelectMergeInputs (the size-tier policy) with this set's options.
+  std::vector<size_t> SelectInputs(std::span<const uint64_t> rows) const;
   // The flush's wait for merges (AddEvents) over the partitions it writes to.
   void WaitForMerges(const std::vector<PartitionKey>& keys);
   // REQUIRES: mu_ held. `key` has parts_to_delay_flush mergeable parts and a merge there.

@@ -36,6 +36,18 @@ class PartitionSetTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // A set whose flushes wait for merges at 3 parts, at most `wait_ms`; its merges and
+  // flushes give way to the queries of `priority`.
+  std::unique_ptr<PartitionSet> OpenDelayingFlushes(QueryPriority* priority, int wait_ms) {
+    PartitionSetOptions o = Options();
+    o.priority = priority;
+    o.parts_to_delay_flush = 3;
+    o.flush_merge_wait_max_ms = wait_ms;
+    auto set = PartitionSet::Open(o);
+    EXPECT_TRUE(set.ok()) << set.status().ToString();
+    return set.ok() ? std::move(*set) : nullptr;
+  }
+
   PartitionSetOptions Options(Env* env = nullptr) {
     PartitionSetOptions o;
     o.data_dir = dir_;
@@ -233,26 +245,22 @@ TEST_F(PartitionSetTest, AMergePausesWhileAQueryRuns) {
 // seen waiting.
 TEST_F(PartitionSetTest, AFlushWaitsForMergesWhenPartsPileUp) {
   QueryPriority priority;
-  PartitionSetOptions o = Options();
-  o.priority = &priority;
-  o.parts_to_delay_flush = 3;
-  o.flush_merge_wait_max_ms = 20'000;
-  auto set = PartitionSet::Open(o);
-  ASSERT_TRUE(set.ok());
+  std::unique_ptr<PartitionSet> set = OpenDelayingFlushes(&priority, 20'000);
+  ASSERT_NE(set, nullptr);
   std::vector<EventBatch> batches;
   std::vector<const EventBatch*> ptrs;
   for (int i = 0; i < 5; ++i) batches.push_back(RandomBatch(90 + i, 600, kBase));
   for (auto& b : batches) ptrs.push_back(&b);
   auto add = [&](int i) {
     const EventBatch* one[] = {&batches[static_cast<size_t>(i)]};
-    return (*set)->AddEvents(one, 1);
+    return set->AddEvents(one, 1);
   };
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(add(i).ok());  // no merge thread: no wait
-  ASSERT_EQ((*set)->Stats().parts, 3u);
-  EXPECT_EQ((*set)->Stats().flush_merge_waits, 0u);
+  ASSERT_EQ(set->Stats().parts, 3u);
+  EXPECT_EQ(set->Stats().flush_merge_waits, 0u);
 
   auto query = std::make_unique<QueryPriority::Scope>(&priority);
-  (*set)->StartBackgroundMerges();
+  set->StartBackgroundMerges();
   std::atomic<bool> flushed{false};
   auto flush = std::async(std::launch::async, [&] {
     Status st = add(3);
@@ -261,10 +269,10 @@ TEST_F(PartitionSetTest, AFlushWaitsForMergesWhenPartsPileUp) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_FALSE(flushed.load()) << "the flush did not wait for the merge";
-  EXPECT_EQ((*set)->Stats().parts, 3u);
+  EXPECT_EQ(set->Stats().parts, 3u);
   query.reset();  // the merge goes on, publishes, and the flush follows
   ASSERT_TRUE(flush.get().ok());
-  PartitionSetStats st = (*set)->Stats();
+  PartitionSetStats st = set->Stats();
   EXPECT_EQ(st.flush_merge_waits, 1u);
   EXPECT_GE(st.flush_merge_wait_ms, 250u);
   EXPECT_LT(st.flush_merge_wait_ms, 15'000u) << "the wait ran to its bound, not to the merge";
@@ -272,44 +280,40 @@ TEST_F(PartitionSetTest, AFlushWaitsForMergesWhenPartsPileUp) {
   EXPECT_EQ(st.parts, 2u);  // the merged part and the flush's
 
   ASSERT_TRUE(add(4).ok());  // under the bound again: no wait
-  EXPECT_EQ((*set)->Stats().flush_merge_waits, 1u);
-  (*set)->StopBackgroundMerges();
-  EXPECT_EQ(AllRows(*(*set)->Snapshot()), testing::CanonicalRows(ptrs));
+  EXPECT_EQ(set->Stats().flush_merge_waits, 1u);
+  set->StopBackgroundMerges();
+  EXPECT_EQ(AllRows(*set->Snapshot()), testing::CanonicalRows(ptrs));
 }
 
 // The wait is bounded (flush_merge_wait_max_ms): a merge held back longer does not hold the
 // flush, hence the memtable, beyond it.
 TEST_F(PartitionSetTest, AFlushWaitsForMergesAtMostItsBound) {
   QueryPriority priority;
-  PartitionSetOptions o = Options();
-  o.priority = &priority;
-  o.parts_to_delay_flush = 3;
-  o.flush_merge_wait_max_ms = 200;
-  auto set = PartitionSet::Open(o);
-  ASSERT_TRUE(set.ok());
+  std::unique_ptr<PartitionSet> set = OpenDelayingFlushes(&priority, 200);
+  ASSERT_NE(set, nullptr);
   std::vector<EventBatch> batches;
   for (int i = 0; i < 4; ++i) batches.push_back(RandomBatch(95 + i, 600, kBase));
   for (int i = 0; i < 3; ++i) {
     const EventBatch* one[] = {&batches[static_cast<size_t>(i)]};
-    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+    ASSERT_TRUE(set->AddEvents(one, 1).ok());
   }
   auto query = std::make_unique<QueryPriority::Scope>(&priority);
-  (*set)->StartBackgroundMerges();
+  set->StartBackgroundMerges();
   auto flush = std::async(std::launch::async, [&] {
     const EventBatch* one[] = {&batches[3]};
-    return (*set)->AddEvents(one, 1);
+    return set->AddEvents(one, 1);
   });
   // The flush's own pauses for the query add up to kFlushQueryYieldBudgetMs after its wait.
   const auto bound = std::chrono::milliseconds(200 + limits::kFlushQueryYieldBudgetMs + 2000);
   ASSERT_EQ(flush.wait_for(bound), std::future_status::ready) << "the flush waited past its bound";
   ASSERT_TRUE(flush.get().ok());
-  PartitionSetStats st = (*set)->Stats();
+  PartitionSetStats st = set->Stats();
   EXPECT_EQ(st.flush_merge_waits, 1u);
   EXPECT_GE(st.flush_merge_wait_ms, 150u);
   EXPECT_LT(st.flush_merge_wait_ms, 2'000u);
   EXPECT_EQ(st.merges, 0u);  // still paused for the query
   query.reset();
-  (*set)->StopBackgroundMerges();
+  set->StopBackgroundMerges();
 }
 
 // A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
