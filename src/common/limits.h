@@ -160,11 +160,12 @@ inline constexpr int kMemtableFlushAgeMs = 30'000;
 inline constexpr size_t kMemtableDictMaxEntries = 4096;
 
 // --- queries first under ingest (common/query_priority.h) -----------------------------
-// Longest an ingest batch waits to start decoding while a query runs and another batch is
-// decoding (one batch at a time then: ingest takes one core, the query the other). A query of
-// this server takes tens to a few hundred ms; past 250 ms the batch decodes anyway, so a
-// steady stream of queries slows ingest by at most that per batch and never stops it (far
-// below the clients' timeouts and the WAL, which the batch has not reached yet).
+// Longest, in all, an ingest batch waits while a query runs and another batch is being
+// decoded or stored (one batch at a time then: ingest takes one core, the query the other),
+// at its start and at its checkpoints together. A query of this server takes tens to a few
+// hundred ms; past 250 ms the batch goes on anyway, so a steady stream of queries slows
+// ingest by at most that per batch and never stops it (far below the clients' timeouts; the
+// batch is not acknowledged, and not in the WAL, until it is stored).
 inline constexpr int kIngestQueryWaitMaxMs = 250;
 // Longest, in all, one memtable flush pauses (before its blocks) while queries run. Appends
 // wait for a full memtable up to kMemtableStallMaxMs (10 s) before 503 + Retry-After, and a
@@ -189,8 +190,8 @@ inline constexpr int kBackgroundQueryYieldBudgetMs = 30'000;
 // under full ingest every append waits for the flush once the memtable is full, and a flush
 // at +5 lost the cores to the very ingest threads that then stalled on it (10M ingest, 2
 // cores: batch p99 597-705 ms at +5, 382-442 ms at +3; docs/ingest-performance.md round
-// eight). Under queries it still pauses before its blocks (kFlushQueryYieldBudgetMs). Not lower: the nice
-// value also counts against every other process on the machine, and a merge that starves
+// eight). Under queries it still pauses before its blocks (kFlushQueryYieldBudgetMs). Not lower:
+// the nice value also counts against every other process on the machine, and a merge that starves
 // behind a neighbour's batch job lets parts pile up (nice +19 was measured no better).
 inline constexpr int kMergeThreadNice = 10;
 

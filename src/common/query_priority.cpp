@@ -33,20 +33,32 @@ void QueryPriority::Leave() {
 }
 
 QueryPriority::IngestTurn::IngestTurn(QueryPriority* p, std::chrono::milliseconds max_wait)
-    : p_(p) {
+    : p_(p), left_(max_wait) {
   std::unique_lock<std::mutex> l(p_->mu_);
-  auto free = [&] { return p_->queries_running() == 0 || p_->ingest_active_ == 0; };
-  if (!free()) {
-    const auto start = std::chrono::steady_clock::now();
-    p_->cv_.wait_until(l, start + max_wait, free);
-    waited_ = true;
-    ++p_->waits_.ingest_waits;
-    p_->waits_.ingest_wait_ns +=
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                  std::chrono::steady_clock::now() - start)
-                                  .count());
-  }
+  WaitLocked(l);
   ++p_->ingest_active_;
+}
+
+void QueryPriority::IngestTurn::Checkpoint() {
+  if (p_->queries_running() == 0 || left_ <= std::chrono::nanoseconds::zero()) return;
+  std::unique_lock<std::mutex> l(p_->mu_);
+  if (p_->ingest_active_ <= 1) return;  // the one batch going on while the query runs
+  --p_->ingest_active_;
+  WaitLocked(l);
+  ++p_->ingest_active_;
+}
+
+void QueryPriority::IngestTurn::WaitLocked(std::unique_lock<std::mutex>& l) {
+  auto free = [&] { return p_->queries_running() == 0 || p_->ingest_active_ == 0; };
+  if (free() || left_ <= std::chrono::nanoseconds::zero()) return;
+  const auto start = std::chrono::steady_clock::now();
+  p_->cv_.wait_until(l, start + left_, free);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  left_ -= std::min<std::chrono::nanoseconds>(waited, left_);
+  waited_ = true;
+  ++p_->waits_.ingest_waits;
+  p_->waits_.ingest_wait_ns +=
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(waited).count());
 }
 
 QueryPriority::IngestTurn::~IngestTurn() {
@@ -82,10 +94,11 @@ QueryPriority::Stats QueryPriority::stats() const {
 }
 
 void BackgroundYield::Yield() {
-  if (left_ <= std::chrono::nanoseconds::zero()) return;
-  const std::chrono::nanoseconds w = p_->WaitWhileQueriesRun(left_);
-  left_ -= std::min(w, left_);
-  waited_ += w;
+  const int64_t left = left_ns_.load(std::memory_order_relaxed);
+  if (left <= 0 || p_->queries_running() == 0) return;
+  const int64_t w = p_->WaitWhileQueriesRun(std::chrono::nanoseconds(left)).count();
+  left_ns_.fetch_sub(w, std::memory_order_relaxed);
+  waited_ns_.fetch_add(w, std::memory_order_relaxed);
 }
 
 }  // namespace vigia

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/limits.h"
+#include "common/query_priority.h"
 #include "event/event.h"
 #include "ingest/normalize/canonicalizer.h"
 
@@ -76,7 +77,20 @@ struct IngestRequest {
   // POST /{index}/_bulk (Elasticsearch). Empty for most.
   std::string_view target;
   AdmissionWindow admission;  // event times accepted (IngestPipeline fills it)
+  // Where a decoder gives way to running queries: the line protocols' decoders (NDJSON,
+  // Elasticsearch bulk, syslog) call IngestCheckpoint per record; the others (OTLP, Loki,
+  // Sentry: smaller requests) give way only between batches. IngestPipeline fills it;
+  // nullptr: never pauses.
+  QueryPriority::IngestTurn* turn = nullptr;
 };
+
+// Records a decoder handles between two IngestTurn checkpoints (~1 ms of decoding).
+inline constexpr uint64_t kIngestCheckpointRecords = 256;
+
+// Calls req.turn->Checkpoint() when `record` (1-based) ends a run of kIngestCheckpointRecords.
+inline void IngestCheckpoint(const IngestRequest& req, uint64_t record) {
+  if (req.turn != nullptr && record % kIngestCheckpointRecords == 0) req.turn->Checkpoint();
+}
 
 struct LineError {
   uint64_t line = 0;  // 1-based record number (line, array element, log record, message)

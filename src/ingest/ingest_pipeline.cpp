@@ -82,14 +82,14 @@ Result<DecodeResult> IngestPipeline::Ingest(const IngestProtocol& protocol, Inge
   }
   req.admission = Admission();
   auto batch = std::make_shared<EventBatch>();
-  DecodeResult result;
-  {
-    // While a query runs, one batch decodes at a time (ingest takes one core, not both).
-    QueryPriority::IngestTurn turn(&QueryPriority::Global(),
-                                   std::chrono::milliseconds(limits::kIngestQueryWaitMaxMs));
-    result = ThreadDecoder(protocol).Decode(req, batch.get());
-  }
+  // While a query runs, one batch is decoded and stored at a time (ingest takes one core, not
+  // both); the decoder's checkpoints let a batch under way step aside when a query starts.
+  QueryPriority::IngestTurn turn(&QueryPriority::Global(),
+                                 std::chrono::milliseconds(limits::kIngestQueryWaitMaxMs));
+  req.turn = &turn;
+  DecodeResult result = ThreadDecoder(protocol).Decode(req, batch.get());
   rejected_.fetch_add(result.rejected, std::memory_order_relaxed);
+  turn.Checkpoint();
   VIGIA_RETURN_IF_ERROR(Submit(req.tenant, std::move(batch)));
   accepted_.fetch_add(result.accepted, std::memory_order_relaxed);
   return result;

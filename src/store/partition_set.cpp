@@ -212,7 +212,7 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
       wo.env = env_;
       wo.block_rows = opt_.block_rows;
       wo.wal_seq = wal_seq;
-      wo.before_block = [&yield] { yield.Yield(); };
+      wo.yield_point = [&yield] { yield.Yield(); };
       wo.encode_threads = opt_.flush_encode_threads;
       Result<PartMeta> written = WritePartFromRows(
           std::move(rows), JoinPath(pdir, file_names::PartDirName(seq, true)), final_dir, wo);
@@ -297,9 +297,10 @@ void PartitionSet::WaitForMerges(const std::vector<PartitionKey>& keys) {
   std::unique_lock<std::mutex> l(mu_);
   parts_cv_.wait_until(l, deadline, [&] { return !behind(); });
   ++stats_.flush_merge_waits;
-  stats_.flush_merge_wait_ms += static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
-          .count());
+  stats_.flush_merge_wait_ms +=
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::steady_clock::now() - start)
+                                .count());
 }
 
 uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
@@ -356,7 +357,7 @@ Result<bool> PartitionSet::MergeOnce() {
     wo.replaces.push_back(in->name);
   }
   BackgroundYield yield(priority_, std::chrono::milliseconds(limits::kMergeQueryYieldBudgetMs));
-  wo.before_block = [&yield] { yield.Yield(); };
+  wo.yield_point = [&yield] { yield.Yield(); };
   MergeStats ms;
   merges_running_.fetch_add(1);
   Status merged =

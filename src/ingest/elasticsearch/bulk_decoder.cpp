@@ -106,6 +106,7 @@ struct BulkDecoder::Impl {
   bool cache_valid = false;
 
   // Per Decode call.
+  const IngestRequest* req = nullptr;
   std::string_view body;
   size_t pos = 0;
   uint64_t line_no = 0;
@@ -398,7 +399,7 @@ struct BulkDecoder::Impl {
     std::string_view line;
     uint64_t item = 0;
     while (NextLine(&line)) {
-      ++item;
+      IngestCheckpoint(*req, ++item);
       const uint64_t action_line = line_no;
       std::string why;
       if (line.size() > limits.max_line_bytes) {
@@ -458,6 +459,7 @@ DecodeResult BulkDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   result.reply.reserve(lines * 90);
   JsonWriter reply(&result.reply);
   reply.BeginArray();
+  d.req = &req;
   d.body = req.body;
   d.pos = req.body.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   d.line_no = 0;
@@ -470,6 +472,7 @@ DecodeResult BulkDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   d.reply = nullptr;
   d.result = nullptr;
   d.out = nullptr;
+  d.req = nullptr;
   return result;
 }
 

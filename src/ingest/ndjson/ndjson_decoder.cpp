@@ -45,6 +45,7 @@ struct NdjsonDecoder::Impl {
   size_t line_bytes = 0;
 
   // Per Decode call.
+  const IngestRequest* req = nullptr;
   std::string_view body;
   int64_t receive_ts = 0;
   EventBatch* out = nullptr;
@@ -77,7 +78,7 @@ struct NdjsonDecoder::Impl {
     const size_t size = body.size();
     uint64_t line_no = 0;
     while (pos < size) {
-      ++line_no;
+      IngestCheckpoint(*req, ++line_no);
       const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', size - pos));
       const size_t end = nl ? static_cast<size_t>(nl - data) : size;
       std::string_view line(data + pos, end - pos);
@@ -151,7 +152,7 @@ struct NdjsonDecoder::Impl {
         if (pos < size) Reject(elem + 1, "invalid JSON: content after the array");
         return;
       }
-      ++elem;
+      IngestCheckpoint(*req, ++elem);
       const size_t end = ElementEnd(pos);
       if (end >= size) {
         Reject(elem, "invalid JSON: array body not terminated by ']'");
@@ -198,6 +199,7 @@ DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   impl_->normalizer.canonicalizer().SetAdmission(req.admission);
   DecodeResult result;
   Impl& d = *impl_;
+  d.req = &req;
   d.body = body;
   d.receive_ts = receive_ts_ns;
   d.out = out;
@@ -243,6 +245,7 @@ DecodeResult NdjsonDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   }
   d.result = nullptr;
   d.out = nullptr;
+  d.req = nullptr;
   return result;
 }
 

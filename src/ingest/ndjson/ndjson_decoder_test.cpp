@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/query_priority.h"
 #include "event/event_json.h"
 #include "ingest/normalize/normalizer_fixture.h"
 
@@ -12,6 +17,45 @@ namespace vigia {
 namespace {
 
 constexpr int64_t kRecv = 1'700'000'000'000'000'000;
+
+// A batch under way gives way to a query at its checkpoints (IngestRequest::turn, every
+// kIngestCheckpointRecords lines): when a query starts while another batch is active, the
+// decoding stops at its next checkpoint until the other batch ends, then decodes every line.
+TEST(NdjsonDecoderTest, ABodyGivesWayToAQueryAtItsCheckpoints) {
+  using std::chrono::milliseconds;
+  QueryPriority p;
+  auto other = std::make_unique<QueryPriority::IngestTurn>(&p, milliseconds(30'000));
+  std::string body;
+  const size_t lines = 3 * kIngestCheckpointRecords + 7;
+  for (size_t i = 0; i < lines; ++i) body += R"({"msg":"m)" + std::to_string(i) + "\"}\n";
+  std::promise<void> ready, go;
+  auto decoded = std::async(std::launch::async, [&] {
+    QueryPriority::IngestTurn turn(&p, milliseconds(30'000));  // no query yet: no wait
+    ready.set_value();
+    go.get_future().wait();
+    IngestRequest req;
+    req.body = body;
+    req.receive_ts_ns = kRecv;
+    req.tenant = TenantBinding::FromEvents();
+    req.turn = &turn;
+    NdjsonDecoder d;
+    EventBatch b;
+    DecodeResult r = d.Decode(req, &b);
+    return std::make_pair(r.accepted, turn.waited());
+  });
+  ready.get_future().wait();
+  auto query = std::make_unique<QueryPriority::Scope>(&p);
+  go.set_value();
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(decoded.wait_for(milliseconds(0)), std::future_status::timeout)
+      << "the body decoded beside another batch while a query ran";
+  EXPECT_EQ(p.ingest_batches_active(), 1);
+  other.reset();
+  const auto [accepted, waited] = decoded.get();
+  EXPECT_EQ(accepted, lines);
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(p.stats().ingest_waits, 1u);
+}
 
 TEST(NdjsonDecoderTest, MixedBatchGivesExactCountsAndLineNumbers) {
   const std::string body =

@@ -150,6 +150,7 @@ DecodeResult SyslogDecoder::Decode(const IngestRequest& req, EventBatch* out) {
   SyslogFramerState state;
   uint64_t n = 0;
   while (!rest.empty()) {
+    IngestCheckpoint(req, n + 1);
     std::string_view frame;
     size_t used = 0;
     switch (NextSyslogFrame(rest, d.limits.max_line_bytes, true, &state, &frame, &used)) {

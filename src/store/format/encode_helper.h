@@ -8,8 +8,8 @@
 // one) and is named "vigia-encode". It inherits the creating thread's scheduling priority —
 // on Linux a nice value belongs to a thread and a new thread starts with its creator's — so
 // a flush's helper runs at the flush's nice value, below the ingest and query threads, and
-// it runs only the jobs its owner starts: a writer starts a block's job after its
-// before_block hook, where background writers give way to queries (common/query_priority.h).
+// it runs only the jobs its owner starts; a writer's tasks call its yield_point hook first,
+// where background writers give way to queries (common/query_priority.h).
 // If the thread cannot be created, Finish runs every task on the caller.
 //
 // Thread-safety: one owner thread calls Start, Finish and the destructor. The task function

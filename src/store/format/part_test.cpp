@@ -1,6 +1,7 @@
 // PartWriter / PartReader: round trips, scans with pruning, corruption handling.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -120,7 +121,8 @@ TEST_F(PartTest, FlushOfRowsFromManyBatchesEqualsRowByRowWriter) {
 // encodes block N while the writer's thread transposes block N+1) must write byte for byte
 // the part one thread writes: over part sizes around the block size, one-row blocks, columns
 // first seen while the previous block is being encoded, huge values, both metadata versions.
-// Both give way to queries (before_block) as often.
+// Both give way to queries (yield_point) as often: before every chunk, on either thread, and
+// every PartWriter::kYieldRows rows.
 TEST_F(PartTest, FlushOnTwoThreadsWritesTheOneThreadPart) {
   auto read = [](const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -162,22 +164,25 @@ TEST_F(PartTest, FlushOnTwoThreadsWritesTheOneThreadPart) {
       for (uint32_t i = 0; i < b.size(); ++i) rows.push_back({&b, i});
     }
     std::string parts[2];
-    int yields[2] = {0, 0};
+    std::atomic<int> yields[2] = {0, 0};
+    size_t chunks = 0;
     for (int threads : {1, 2}) {
       PartWriterOptions o;
       o.block_rows = c.block_rows;
       o.format_version = c.format_version;
       o.encode_threads = threads;
-      o.before_block = [&yields, threads] { ++yields[threads - 1]; };
+      o.yield_point = [&yields, threads] { ++yields[threads - 1]; };
       const std::string name = "c" + std::to_string(case_no) + "t" + std::to_string(threads);
       auto meta = WritePartFromRows(rows, dir_ / ("tmp-" + name), dir_ / name, o);
       ASSERT_TRUE(meta.ok()) << meta.status().ToString();
       EXPECT_EQ(meta->rows, c.n);
+      chunks = 0;
+      for (const BlockMeta& b : meta->blocks) chunks += b.chunks.size();
       EXPECT_FALSE(std::filesystem::exists(dir_ / ("tmp-" + name)));
       parts[threads - 1] = dir_ / name;
     }
-    EXPECT_EQ(yields[0], yields[1]);
-    EXPECT_EQ(static_cast<size_t>(yields[0]), (c.n + c.block_rows - 1) / c.block_rows);
+    EXPECT_EQ(yields[0].load(), yields[1].load());
+    EXPECT_EQ(static_cast<size_t>(yields[0].load()), chunks + c.n / PartWriter::kYieldRows);
     for (std::string_view f :
          {file_names::kPartDataFile, file_names::kPartBloomFile, file_names::kPartMetaFile}) {
       const std::string one = read(std::filesystem::path(parts[0]) / f);

@@ -9,9 +9,9 @@
 #include <mutex>
 
 #include "common/limits.h"
+#include "common/same_bytes.h"
 #include "store/format/column_codec.h"
 #include "store/format/file_names.h"
-#include "common/same_bytes.h"
 
 namespace vigia {
 namespace {
@@ -275,6 +275,10 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
     }
   }
   ++block.rows;
+  if (++rows_since_yield_ == kYieldRows) {
+    rows_since_yield_ = 0;
+    if (opt_.yield_point) opt_.yield_point();
+  }
   if (block.rows >= opt_.block_rows) {
     Status s = FlushBlock();
     if (!s.ok()) failed_ = s;
@@ -284,7 +288,6 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
 }
 
 void PartWriter::StartBlock(std::span<const int64_t> ts) {
-  if (opt_.before_block) opt_.before_block();
   block_ = BlockMeta();
   block_.first_row = meta_.rows;
   block_.num_rows = static_cast<uint32_t>(ts.size());
@@ -360,6 +363,7 @@ ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput&
 }  // namespace
 
 void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
+  if (opt_.yield_point) opt_.yield_point();
   const uint64_t data_base = meta_.data_bytes + block_data_.size();
   const uint64_t bloom_base = meta_.bloom_bytes + block_blooms_.size();
   bool has_bloom = false;
@@ -445,9 +449,6 @@ Status PartWriter::FlushBlockOnTwoThreads() {
   VIGIA_RETURN_IF_ERROR(WriteEncodedBlock());
   BlockRows& b = *fill_;
   if (b.rows == 0) return Status::Ok();
-  // Where a single-threaded writer gives way to queries before it encodes a block: the
-  // helper gets no chunk of this block before then.
-  if (opt_.before_block) opt_.before_block();
   std::sort(b.touched.begin(), b.touched.end());
   tasks_.resize(b.touched.size() + 1);
   auto plan = [&](ChunkTask& t, uint32_t col, uint64_t values) {
@@ -479,6 +480,7 @@ Status PartWriter::FlushBlockOnTwoThreads() {
 }
 
 void PartWriter::EncodeTask(size_t task) {
+  if (opt_.yield_point) opt_.yield_point();
   ChunkTask& t = tasks_[task];
   t.data.clear();
   t.blooms.clear();

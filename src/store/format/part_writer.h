@@ -46,9 +46,13 @@ struct PartWriterOptions {
   // Format version of the metadata written: kPartFormatVersion; tests write version 1 parts
   // (no value counts) to check that they are still read and answer alike.
   uint32_t format_version = kPartFormatVersion;
-  // Called on the writing thread before each block is encoded: background writers (merges,
-  // flushes) give way to running queries there (common/query_priority.h BackgroundYield).
-  std::function<void()> before_block;
+  // Where background writers (merges, flushes) give way to running queries
+  // (common/query_priority.h BackgroundYield): called before each column chunk is encoded,
+  // on whichever thread encodes it (the helper's too, so it must be thread-safe with
+  // encode_threads = 2), and every PartWriter::kYieldRows rows given to Add/AddWithKey. A chunk
+  // takes about a millisecond to encode; a block (32k rows, tens of chunks) was too coarse a point
+  // for queries of 5-30 ms (issue 20, round twelve).
+  std::function<void()> yield_point;
   // Threads that encode the blocks of rows given by Add/AddWithKey. 1: the calling thread,
   // when a block is full. 2: also a helper thread (encode_helper.h), so that while the
   // calling thread transposes block N+1's rows the helper encodes block N's chunks, and
@@ -56,8 +60,8 @@ struct PartWriterOptions {
   // on one core while appends waited for it, issue 20 round eight). The part is byte for
   // byte the one a single thread writes; blocks are written in order on the calling
   // thread, which also makes every error the writer's. At most one block more in memory
-  // (the one being encoded). The helper starts a block's chunks only after before_block
-  // returned, and runs at the calling thread's priority. The columnar input
+  // (the one being encoded). The helper runs at the calling thread's priority and calls
+  // yield_point before each chunk it encodes. The columnar input
   // (BeginBlock/AddChunk/EndBlock) always encodes on the calling thread.
   int encode_threads = 1;
 };
@@ -79,6 +83,9 @@ BloomKind BloomKindFor(std::string_view name, ColumnType type);
 
 class PartWriter {
  public:
+  // Rows given to Add/AddWithKey between two yield_point calls (~1 ms of transposing).
+  static constexpr uint32_t kYieldRows = 4096;
+
   // Creates `tmp_dir` (deleting a leftover of the same name) and its files.
   static Result<std::unique_ptr<PartWriter>> Create(std::string tmp_dir, PartWriterOptions options);
   // Deletes the temporary directory unless Finish() succeeded.
@@ -218,6 +225,7 @@ class PartWriter {
   std::vector<uint32_t> all_rows_;         // FlushBlock's 0..n-1 row list, reused
   BlockMeta block_;                        // the block being encoded
   bool in_block_ = false;                  // between BeginBlock and EndBlock
+  uint32_t rows_since_yield_ = 0;          // rows added since the last yield_point call
   bool have_last_key_ = false;
   std::string last_service_, last_kind_;
   int64_t last_ts_ = 0;
