@@ -10,7 +10,8 @@
 // ASCII case"; the scan then checks the rows exactly.
 //
 // Filter layout: u8 probe_count, then the bit array (LSB-first bytes). Probes use double
-// hashing of a 64-bit XXH3 hash. ~10 bits per distinct key, 7 probes: ~0.8% false positives.
+// hashing of a 64-bit XXH3 hash. Word filters: ~10 bits per distinct key, 7 probes, ~0.8%
+// false positives; whole-value filters: ~14 bits, 10 probes, ~0.12% (limits.h says why).
 //
 // Thread-safety: BloomBuilder externally synchronized; free functions thread-safe.
 #pragma once

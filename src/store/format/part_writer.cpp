@@ -319,8 +319,8 @@ IntModes IntModesFor(uint32_t format_version) {
 // *has_bloom when a filter was written. Touches nothing else, so both threads of a writer
 // can run it at once.
 ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput& in, int zstd_level,
-                          int bloom_bits_per_key, uint32_t format_version, std::string* data_out,
-                          std::string* blooms, bool* has_bloom) {
+                          int token_bits_per_key, int value_bits_per_key, uint32_t format_version,
+                          std::string* data_out, std::string* blooms, bool* has_bloom) {
   std::string& data = *data_out;
   ChunkMeta c;
   c.column = col;
@@ -350,7 +350,8 @@ ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput&
       }
     }
     if (!bb.empty()) {
-      std::string filter = bb.Finish(bloom_bits_per_key);
+      std::string filter =
+          bb.Finish(bloom == BloomKind::kValues ? value_bits_per_key : token_bits_per_key);
       c.bloom_size = static_cast<uint32_t>(filter.size());
       c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
       *blooms += filter;
@@ -367,9 +368,9 @@ void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
   const uint64_t data_base = meta_.data_bytes + block_data_.size();
   const uint64_t bloom_base = meta_.bloom_bytes + block_blooms_.size();
   bool has_bloom = false;
-  ChunkMeta c =
-      EncodeChunkInto(col, meta_.columns[col].bloom, in, opt_.zstd_level, opt_.bloom_bits_per_key,
-                      meta_.format_version, &block_data_, &block_blooms_, &has_bloom);
+  ChunkMeta c = EncodeChunkInto(col, meta_.columns[col].bloom, in, opt_.zstd_level,
+                                opt_.bloom_bits_per_key, opt_.bloom_value_bits_per_key,
+                                meta_.format_version, &block_data_, &block_blooms_, &has_bloom);
   AddChunkMeta(std::move(c), has_bloom, data_base, bloom_base);
 }
 
@@ -485,8 +486,8 @@ void PartWriter::EncodeTask(size_t task) {
   t.data.clear();
   t.blooms.clear();
   t.meta = EncodeChunkInto(t.col, t.bloom, InputOf(*encoding_, t.col, t.type), opt_.zstd_level,
-                           opt_.bloom_bits_per_key, meta_.format_version, &t.data, &t.blooms,
-                           &t.has_bloom);
+                           opt_.bloom_bits_per_key, opt_.bloom_value_bits_per_key,
+                           meta_.format_version, &t.data, &t.blooms, &t.has_bloom);
 }
 
 Status PartWriter::WriteEncodedBlock() {

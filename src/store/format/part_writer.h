@@ -40,7 +40,8 @@ struct PartWriterOptions {
   Env* env = nullptr;  // nullptr = Env::Default()
   uint32_t block_rows = limits::kPartBlockRows;
   int zstd_level = limits::kPartZstdLevel;
-  int bloom_bits_per_key = limits::kBloomBitsPerKey;
+  int bloom_bits_per_key = limits::kBloomBitsPerKey;             // BloomKind::kTokens
+  int bloom_value_bits_per_key = limits::kBloomValueBitsPerKey;  // BloomKind::kValues
   uint64_t wal_seq = 0;               // recorded in the metadata (PartMeta::wal_seq)
   std::vector<std::string> replaces;  // recorded in the metadata (PartMeta::replaces)
   // Format version of the metadata written: kPartFormatVersion; tests write version 1 parts
