@@ -167,6 +167,13 @@ inline constexpr size_t kMemtableDictMaxEntries = 4096;
 // ingest by at most that per batch and never stops it (far below the clients' timeouts; the
 // batch is not acknowledged, and not in the WAL, until it is stored).
 inline constexpr int kIngestQueryWaitMaxMs = 250;
+// Records an ingest decoder handles between two checkpoints where a batch under way gives way
+// to a query (IngestCheckpoint, ingest_decoder.h): ~1 ms of decoding, well under a query's
+// 5-30 ms, for one relaxed atomic load per 256 records when no query runs.
+inline constexpr uint64_t kIngestCheckpointRecords = 256;
+// Rows a part writer transposes between two of its yield points (PartWriterOptions::
+// yield_point; it also yields before each chunk): ~1 ms of work, as above.
+inline constexpr uint32_t kPartWriterYieldRows = 4096;
 // Longest, in all, one memtable flush pauses (before its blocks) while queries run. Appends
 // wait for a full memtable up to kMemtableStallMaxMs (10 s) before 503 + Retry-After, and a
 // flush of a full memtable takes a few seconds on 2 busy cores: 1 s more keeps the memtable,

@@ -84,12 +84,12 @@ struct IngestRequest {
   QueryPriority::IngestTurn* turn = nullptr;
 };
 
-// Records a decoder handles between two IngestTurn checkpoints (~1 ms of decoding).
-inline constexpr uint64_t kIngestCheckpointRecords = 256;
-
-// Calls req.turn->Checkpoint() when `record` (1-based) ends a run of kIngestCheckpointRecords.
+// Calls req.turn->Checkpoint() when `record` (1-based) ends a run of
+// limits::kIngestCheckpointRecords.
 inline void IngestCheckpoint(const IngestRequest& req, uint64_t record) {
-  if (req.turn != nullptr && record % kIngestCheckpointRecords == 0) req.turn->Checkpoint();
+  if (req.turn != nullptr && record % limits::kIngestCheckpointRecords == 0) {
+    req.turn->Checkpoint();
+  }
 }
 
 struct LineError {

@@ -19,14 +19,14 @@ namespace {
 constexpr int64_t kRecv = 1'700'000'000'000'000'000;
 
 // A batch under way gives way to a query at its checkpoints (IngestRequest::turn, every
-// kIngestCheckpointRecords lines): when a query starts while another batch is active, the
+// limits::kIngestCheckpointRecords lines): when a query starts while another batch is active, the
 // decoding stops at its next checkpoint until the other batch ends, then decodes every line.
 TEST(NdjsonDecoderTest, ABodyGivesWayToAQueryAtItsCheckpoints) {
   using std::chrono::milliseconds;
   QueryPriority p;
   auto other = std::make_unique<QueryPriority::IngestTurn>(&p, milliseconds(30'000));
   std::string body;
-  const size_t lines = 3 * kIngestCheckpointRecords + 7;
+  const size_t lines = 3 * limits::kIngestCheckpointRecords + 7;
   for (size_t i = 0; i < lines; ++i) body += R"({"msg":"m)" + std::to_string(i) + "\"}\n";
   std::promise<void> ready, go;
   auto decoded = std::async(std::launch::async, [&] {

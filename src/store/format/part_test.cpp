@@ -122,7 +122,7 @@ TEST_F(PartTest, FlushOfRowsFromManyBatchesEqualsRowByRowWriter) {
 // the part one thread writes: over part sizes around the block size, one-row blocks, columns
 // first seen while the previous block is being encoded, huge values, both metadata versions.
 // Both give way to queries (yield_point) as often: before every chunk, on either thread, and
-// every PartWriter::kYieldRows rows.
+// every limits::kPartWriterYieldRows rows.
 TEST_F(PartTest, FlushOnTwoThreadsWritesTheOneThreadPart) {
   auto read = [](const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -182,7 +182,7 @@ TEST_F(PartTest, FlushOnTwoThreadsWritesTheOneThreadPart) {
       parts[threads - 1] = dir_ / name;
     }
     EXPECT_EQ(yields[0].load(), yields[1].load());
-    EXPECT_EQ(static_cast<size_t>(yields[0].load()), chunks + c.n / PartWriter::kYieldRows);
+    EXPECT_EQ(static_cast<size_t>(yields[0].load()), chunks + c.n / limits::kPartWriterYieldRows);
     for (std::string_view f :
          {file_names::kPartDataFile, file_names::kPartBloomFile, file_names::kPartMetaFile}) {
       const std::string one = read(std::filesystem::path(parts[0]) / f);

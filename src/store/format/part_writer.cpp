@@ -275,7 +275,7 @@ Status PartWriter::AddWithKey(const RowKey& key, std::span<const Field> fields) 
     }
   }
   ++block.rows;
-  if (++rows_since_yield_ == kYieldRows) {
+  if (++rows_since_yield_ == limits::kPartWriterYieldRows) {
     rows_since_yield_ = 0;
     if (opt_.yield_point) opt_.yield_point();
   }
@@ -318,8 +318,8 @@ IntModes IntModesFor(uint32_t format_version) {
 // *blooms. The ChunkMeta's offsets are left 0 for the caller, who places the chunk. Sets
 // *has_bloom when a filter was written. Touches nothing else, so both threads of a writer
 // can run it at once.
-ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput& in, int zstd_level,
-                          int token_bits_per_key, int value_bits_per_key, uint32_t format_version,
+ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput& in,
+                          const PartWriterOptions& opt, uint32_t format_version,
                           std::string* data_out, std::string* blooms, bool* has_bloom) {
   std::string& data = *data_out;
   ChunkMeta c;
@@ -327,7 +327,7 @@ ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput&
   c.values = static_cast<uint32_t>(in.rows.size());
   ColumnChunkSummary sum;
   const size_t before = data.size();
-  EncodeColumnChunk(in, zstd_level, IntModesFor(format_version), &data, &sum);
+  EncodeColumnChunk(in, opt.zstd_level, IntModesFor(format_version), &data, &sum);
   c.size = static_cast<uint32_t>(data.size() - before);
   c.checksum = XXH64(data.data() + before, c.size, 0);
   c.encoding = sum.encoding;
@@ -350,8 +350,8 @@ ChunkMeta EncodeChunkInto(uint32_t col, BloomKind bloom, const ColumnChunkInput&
       }
     }
     if (!bb.empty()) {
-      std::string filter =
-          bb.Finish(bloom == BloomKind::kValues ? value_bits_per_key : token_bits_per_key);
+      std::string filter = bb.Finish(bloom == BloomKind::kValues ? opt.bloom_value_bits_per_key
+                                                                 : opt.bloom_bits_per_key);
       c.bloom_size = static_cast<uint32_t>(filter.size());
       c.bloom_checksum = XXH64(filter.data(), filter.size(), 0);
       *blooms += filter;
@@ -368,9 +368,8 @@ void PartWriter::EncodeChunk(uint32_t col, const ColumnChunkInput& in) {
   const uint64_t data_base = meta_.data_bytes + block_data_.size();
   const uint64_t bloom_base = meta_.bloom_bytes + block_blooms_.size();
   bool has_bloom = false;
-  ChunkMeta c = EncodeChunkInto(col, meta_.columns[col].bloom, in, opt_.zstd_level,
-                                opt_.bloom_bits_per_key, opt_.bloom_value_bits_per_key,
-                                meta_.format_version, &block_data_, &block_blooms_, &has_bloom);
+  ChunkMeta c = EncodeChunkInto(col, meta_.columns[col].bloom, in, opt_, meta_.format_version,
+                                &block_data_, &block_blooms_, &has_bloom);
   AddChunkMeta(std::move(c), has_bloom, data_base, bloom_base);
 }
 
@@ -485,8 +484,7 @@ void PartWriter::EncodeTask(size_t task) {
   ChunkTask& t = tasks_[task];
   t.data.clear();
   t.blooms.clear();
-  t.meta = EncodeChunkInto(t.col, t.bloom, InputOf(*encoding_, t.col, t.type), opt_.zstd_level,
-                           opt_.bloom_bits_per_key, opt_.bloom_value_bits_per_key,
+  t.meta = EncodeChunkInto(t.col, t.bloom, InputOf(*encoding_, t.col, t.type), opt_,
                            meta_.format_version, &t.data, &t.blooms, &t.has_bloom);
 }
 

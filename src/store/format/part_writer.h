@@ -50,9 +50,9 @@ struct PartWriterOptions {
   // Where background writers (merges, flushes) give way to running queries
   // (common/query_priority.h BackgroundYield): called before each column chunk is encoded,
   // on whichever thread encodes it (the helper's too, so it must be thread-safe with
-  // encode_threads = 2), and every PartWriter::kYieldRows rows given to Add/AddWithKey. A chunk
-  // takes about a millisecond to encode; a block (32k rows, tens of chunks) was too coarse a point
-  // for queries of 5-30 ms (issue 20, round twelve).
+  // encode_threads = 2), and every limits::kPartWriterYieldRows rows given to Add/AddWithKey. A
+  // chunk takes about a millisecond to encode; a block (32k rows, tens of chunks) was too coarse a
+  // point for queries of 5-30 ms (issue 20, round twelve).
   std::function<void()> yield_point;
   // Threads that encode the blocks of rows given by Add/AddWithKey. 1: the calling thread,
   // when a block is full. 2: also a helper thread (encode_helper.h), so that while the
@@ -84,9 +84,6 @@ BloomKind BloomKindFor(std::string_view name, ColumnType type);
 
 class PartWriter {
  public:
-  // Rows given to Add/AddWithKey between two yield_point calls (~1 ms of transposing).
-  static constexpr uint32_t kYieldRows = 4096;
-
   // Creates `tmp_dir` (deleting a leftover of the same name) and its files.
   static Result<std::unique_ptr<PartWriter>> Create(std::string tmp_dir, PartWriterOptions options);
   // Deletes the temporary directory unless Finish() succeeded.
