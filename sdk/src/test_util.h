@@ -7,14 +7,40 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace vigia::sdk::testing {
 
+// The temp directories this test process made, removed when it exits normally. Only by the
+// process that made them: a forked child that returns from main must not remove its
+// parent's directories (crash tests' children leave with _exit, which skips this anyway).
+class TempDirRegistry {
+ public:
+  static TempDirRegistry& Get() {
+    static TempDirRegistry r;
+    return r;
+  }
+  void Add(std::string dir) { dirs_.push_back(std::move(dir)); }
+  ~TempDirRegistry() {
+    if (getpid() != owner_) return;
+    std::error_code ec;
+    for (const std::string& d : dirs_) std::filesystem::remove_all(d, ec);
+  }
+
+ private:
+  TempDirRegistry() : owner_(getpid()) {}
+  pid_t owner_;
+  std::vector<std::string> dirs_;
+};
+
+// A new directory under the system temp dir, removed at exit (TempDirRegistry).
 inline std::string make_temp_dir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "vigia-sdk-XXXXXX").string();
   char* p = mkdtemp(tmpl.data());
-  return p ? std::string(p) : std::string();
+  if (p == nullptr) return std::string();
+  TempDirRegistry::Get().Add(p);
+  return std::string(p);
 }
 
 inline std::vector<std::string> read_lines(const std::string& path) {

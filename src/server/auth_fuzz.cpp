@@ -9,8 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "auth/key_store.h"
 #include "common/env.h"
@@ -25,10 +27,17 @@ struct Fixture {
   std::string stored_key;
 };
 
+// The key store's directory, removed when the fuzzer exits (libFuzzer ends with exit()).
+char g_dir[] = "/tmp/vigia_auth_fuzz_XXXXXX";
+
 Fixture* MakeFixture() {
   auto* f = new Fixture();
-  char dir[] = "/tmp/vigia_auth_fuzz_XXXXXX";
+  char* dir = g_dir;
   if (::mkdtemp(dir) == nullptr) abort();
+  std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(g_dir, ec);
+  });
   auto store = vigia::KeyStore::Open(vigia::Env::Default(), dir);
   if (!store.ok()) abort();
   f->store = std::move(*store);

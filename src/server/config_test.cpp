@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 namespace vigia {
 namespace {
@@ -13,16 +15,16 @@ namespace {
 class ConfigTest : public ::testing::Test {
  protected:
   void TearDown() override {
-    if (!path_.empty()) std::remove(path_.c_str());
+    for (const std::string& p : paths_) std::remove(p.c_str());
   }
   std::string WriteFile(const std::string& text) {
     char path[] = "/tmp/vigia_config_XXXXXX";
     int fd = mkstemp(path);
     EXPECT_GE(fd, 0);
     close(fd);
-    path_ = path;
-    std::ofstream(path_) << text;
-    return path_;
+    paths_.push_back(path);
+    std::ofstream(path) << text;
+    return path;
   }
   EnvLookup Env() {
     return [this](const std::string& name) -> std::optional<std::string> {
@@ -32,7 +34,7 @@ class ConfigTest : public ::testing::Test {
     };
   }
   std::map<std::string, std::string> env_;
-  std::string path_;
+  std::vector<std::string> paths_;  // every file WriteFile made, removed by TearDown
 };
 
 TEST_F(ConfigTest, DefaultsWithoutAnySource) {
