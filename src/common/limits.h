@@ -392,6 +392,13 @@ inline constexpr int kFileQueryTrimThreshold = 512 << 20;
 // dashboard query over 10M events (ts, kind, route, duration...) take 250-400 MB; 1 GiB
 // keeps a few such working sets warm on an ingest server sized for a few GiB of RAM.
 inline constexpr size_t kQueryChunkCacheBytes = size_t{1} << 30;
+// Blocks whose bloom filters of one column are read, checked and cached together
+// (query/bloom_group.h). A needle lookup over 100M events probes ~3,000 blocks; one cache
+// entry per block cost a string key, a hash-map lookup under the cache's mutex and a list
+// splice each (~a quarter of a warm lookup). 64 blocks (2M rows) make that 64x rarer, while
+// a cold query over a narrow time range reads at most 63 blocks' filters it did not need at
+// each end of its range (~56 KB each for a request_id column).
+inline constexpr size_t kBloomGroupBlocks = 64;
 // Sorted runs of timestamps kept per decoded `_time` chunk (CachedChunk::time_runs): rows are
 // sorted by (service, kind, ts), so a block holds one run per service and kind in it — one
 // for most blocks, a few dozen for a block of rare kinds. A time range then costs two binary

@@ -22,8 +22,8 @@ std::string ChunkCache::Key(const std::string& part_dir, size_t block, uint32_t 
   return part_dir + '#' + std::to_string(block) + '#' + std::to_string(column);
 }
 
-std::string ChunkCache::BloomKey(const std::string& part_dir, size_t block, uint32_t column) {
-  return Key(part_dir, block, column) + "#bloom";
+std::string ChunkCache::BloomGroupKey(const std::string& part_dir, uint32_t column, size_t group) {
+  return part_dir + "#bloomgroup#" + std::to_string(column) + '#' + std::to_string(group);
 }
 
 std::string ChunkCache::RowsKey(const std::string& chunk_key, std::span<const uint32_t> rows) {
@@ -39,7 +39,8 @@ size_t ChunkMemory(const CachedChunk& c) {
              v.floats.capacity() * sizeof(double) +
              v.strings.capacity() * sizeof(std::string_view) +
              v.dict.capacity() * sizeof(std::string_view) + v.codes.capacity() * sizeof(uint16_t) +
-             c.bloom.capacity() + c.rows.capacity() * sizeof(uint32_t) +
+             c.bloom.capacity() + c.bloom_offsets.capacity() * sizeof(uint32_t) +
+             c.group_chunks.capacity() * sizeof(uint16_t) + c.rows.capacity() * sizeof(uint32_t) +
              c.time_runs.capacity() * sizeof(uint32_t);
   // The buffers hold every decoded string (dictionary entries included) except hex ids,
   // which are rebuilt in the arena.

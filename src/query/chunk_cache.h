@@ -36,14 +36,17 @@
 
 namespace vigia {
 
-// One decoded chunk and the storage its string views point into — or, under a BloomKey,
-// one chunk's checked bloom filter (so warm block pruning neither reads nor checksums); or,
-// under a RowsKey, the values of some rows of a chunk only (`rows`: the block rows, one slot
-// of `col` each).
+// One decoded chunk and the storage its string views point into — or, under a
+// BloomGroupKey, the checked bloom filters of one column over a group of blocks
+// (query/bloom_group.h: so warm block pruning neither reads nor checksums); or, under a
+// RowsKey, the values of some rows of a chunk only (`rows`: the block rows, one slot of `col`
+// each).
 struct CachedChunk {
   ColumnBatch storage;  // buffers + arena only
   ColumnVector col;
-  std::string bloom;
+  std::string bloom;                    // a bloom group's filters, end to end
+  std::vector<uint32_t> bloom_offsets;  // a bloom group's: block i's filter is [i], [i + 1])
+  std::vector<uint16_t> group_chunks;   // a bloom group's: block i's chunk index (bloom_group.h)
   std::vector<uint32_t> rows;
   size_t bytes = 0;  // approximate memory held
   // The `_time` chunk (part column 0) only: the first row of each run of non-decreasing
@@ -62,7 +65,7 @@ class ChunkCache {
   static ChunkCache& Default();
 
   static std::string Key(const std::string& part_dir, size_t block, uint32_t column);
-  static std::string BloomKey(const std::string& part_dir, size_t block, uint32_t column);
+  static std::string BloomGroupKey(const std::string& part_dir, uint32_t column, size_t group);
   // The key of some rows' values of the chunk under `chunk_key` (a Key): a query returning a
   // few whole rows of a block keeps those, not every row of its columns. Different row sets
   // may share a key (a hash): a hit is used only if its `rows` are the ones wanted.

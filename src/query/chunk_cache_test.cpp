@@ -46,7 +46,7 @@ TEST(ChunkCacheTest, KeepsAChunkOnItsSecondRead) {
 TEST(ChunkCacheTest, ErasePartDropsThatPartsChunksAndBloomsOnly) {
   ChunkCache cache(1 << 20);
   cache.Put(ChunkCache::Key("p/part-1", 0, 1), SomeChunk());
-  cache.Put(ChunkCache::BloomKey("p/part-1", 3, 2), SomeChunk());
+  cache.Put(ChunkCache::BloomGroupKey("p/part-1", 2, 0), SomeChunk());
   cache.Put(ChunkCache::Key("p/part-10", 0, 1), SomeChunk());  // its name extends part-1's
   cache.Put(ChunkCache::Key("q/part-1", 0, 1), SomeChunk());
   const size_t one = SomeChunk()->bytes;
@@ -55,7 +55,7 @@ TEST(ChunkCacheTest, ErasePartDropsThatPartsChunksAndBloomsOnly) {
   EXPECT_EQ(cache.entries(), 2u);
   EXPECT_EQ(cache.bytes(), 2 * one);
   EXPECT_EQ(cache.Get(ChunkCache::Key("p/part-1", 0, 1)), nullptr);
-  EXPECT_EQ(cache.Get(ChunkCache::BloomKey("p/part-1", 3, 2)), nullptr);
+  EXPECT_EQ(cache.Get(ChunkCache::BloomGroupKey("p/part-1", 2, 0)), nullptr);
   EXPECT_NE(cache.Get(ChunkCache::Key("p/part-10", 0, 1)), nullptr);
   EXPECT_NE(cache.Get(ChunkCache::Key("q/part-1", 0, 1)), nullptr);
 }

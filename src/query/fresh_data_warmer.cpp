@@ -5,8 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/limits.h"
 #include "common/logger.h"
 #include "query/block_view.h"
+#include "query/bloom_group.h"
 #include "query/chunk_cache.h"
 #include "query/hot_columns.h"
 #include "query/memtable_block.h"
@@ -69,11 +71,15 @@ void FreshDataWarmer::PartWritten(const PartReader& part) {
       e->col.type = cm.type;
       e->bytes = ChunkMemory(*e);
       chunks_.Put(ChunkCache::Key(part.dir(), block, c.column), std::move(e));
-      if (c.column == 0 || cm.bloom == BloomKind::kNone) continue;
-      auto b = std::make_shared<CachedChunk>();
-      if (!part.ReadBloom(block, c, &b->bloom, &bytes_read).ok()) continue;
-      b->bytes = ChunkMemory(*b);
-      chunks_.Put(ChunkCache::BloomKey(part.dir(), block, c.column), std::move(b));
+    }
+  }
+  // The hot columns' bloom filters, as the queries read them: a group of blocks at a time.
+  for (uint32_t col = 1; col < m.columns.size(); ++col) {
+    if (!hot[col] || m.columns[col].bloom == BloomKind::kNone) continue;
+    for (size_t g = 0; g * limits::kBloomGroupBlocks < m.blocks.size(); ++g) {
+      auto filters = ReadBloomGroup(part, col, g, &bytes_read);
+      if (!filters.ok()) break;  // the query that reads it fails naming the part
+      chunks_.Put(ChunkCache::BloomGroupKey(part.dir(), col, g), std::move(*filters));
     }
   }
 }

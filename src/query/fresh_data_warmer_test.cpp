@@ -9,11 +9,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/limits.h"
 #include "query/chunk_cache.h"
 #include "query/hot_columns.h"
 #include "query/memtable_block.h"
@@ -198,7 +200,8 @@ TEST_F(FreshDataWarmerTest, AMergedPartIsWarmAndItsInputsLeaveTheCache) {
   po.fresh_data = warmer;
   auto set = PartitionSet::Open(po);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
-  const std::vector<std::string> hot = {"kind", "service", "duration_ms"};
+  // msg has a (word) bloom filter: the warmer keeps its groups too.
+  const std::vector<std::string> hot = {"kind", "service", "duration_ms", "msg"};
   HotColumns::Default().Note(hot, false);
   std::vector<std::shared_ptr<EventBatch>> batches = {MakeBatch(1000, 1), MakeBatch(1000, 2)};
   for (size_t i = 0; i < batches.size(); ++i) {
@@ -218,21 +221,26 @@ TEST_F(FreshDataWarmerTest, AMergedPartIsWarmAndItsInputsLeaveTheCache) {
   const PartReader& part = *snap->parts[0]->reader;
   // The merged part's hot chunks (and their blooms) are all there, and nothing else: the
   // inputs' entries are gone.
+  const auto is_hot = [&](uint32_t column) {
+    return std::find(hot.begin(), hot.end(), part.meta().columns[column].name) != hot.end();
+  };
   size_t hot_chunks = 0, hot_blooms = 0;
   for (size_t block = 0; block < part.meta().blocks.size(); ++block) {
     for (const ChunkMeta& c : part.meta().blocks[block].chunks) {
-      const ColumnMeta& cm = part.meta().columns[c.column];
-      if (cm.name != "kind" && cm.name != "service" && cm.name != "duration_ms") continue;
+      if (!is_hot(c.column)) continue;
       EXPECT_NE(ChunkCache::Default().Get(ChunkCache::Key(part.dir(), block, c.column)), nullptr);
       ++hot_chunks;
-      if (cm.bloom != BloomKind::kNone) {
-        EXPECT_NE(ChunkCache::Default().Get(ChunkCache::BloomKey(part.dir(), block, c.column)),
-                  nullptr);
-        ++hot_blooms;
-      }
+    }
+  }
+  for (uint32_t col = 1; col < part.meta().columns.size(); ++col) {
+    if (!is_hot(col) || part.meta().columns[col].bloom == BloomKind::kNone) continue;
+    for (size_t g = 0; g * limits::kBloomGroupBlocks < part.meta().blocks.size(); ++g) {
+      EXPECT_NE(ChunkCache::Default().Get(ChunkCache::BloomGroupKey(part.dir(), col, g)), nullptr);
+      ++hot_blooms;
     }
   }
   EXPECT_GE(hot_chunks, part.meta().blocks.size());  // duration_ms: request blocks only
+  EXPECT_GT(hot_blooms, 0u);
   EXPECT_EQ(ChunkCache::Default().entries(), hot_chunks + hot_blooms);
 
   // The engine's answer over the merged part, read wholly from the cache, is the reference's.

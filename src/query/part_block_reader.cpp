@@ -52,21 +52,8 @@ const ChunkMeta* PartBlockReader::FieldChunk(size_t block, const std::string& fi
   return first;
 }
 
-Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadBloom(size_t block,
-                                                                      const ChunkMeta& c,
-                                                                      uint64_t* bytes_read) const {
-  ChunkCache& cache = ChunkCache::Default();
-  const std::string key = ChunkCache::BloomKey(reader_.dir(), block, c.column);
-  if (auto hit = cache.Get(key)) return hit;
-  auto e = std::make_shared<CachedChunk>();
-  VIGIA_RETURN_IF_ERROR(reader_.ReadBloom(block, c, &e->bloom, bytes_read));
-  e->bytes = ChunkMemory(*e);
-  cache.Put(key, e);
-  return std::shared_ptr<const CachedChunk>(std::move(e));
-}
-
 Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
-                                           const std::vector<uint32_t>* columns,
+                                           const std::vector<uint32_t>* columns, BloomMemo* memo,
                                            uint64_t* bytes_read) const {
   if (columns == nullptr) return false;
   const PartMeta& m = reader_.meta();
@@ -90,48 +77,47 @@ Result<bool> PartBlockReader::LeafMayMatch(size_t block, const PruneLeaf& leaf,
     case PruneLeaf::Op::kExists:
       break;
   }
-  // What the bloom lookup needs, behind one pointer: a lambda capturing only that fits in
-  // std::function's inline storage, so a check allocates nothing (it runs per block and
-  // leaf of every query).
-  struct BloomSource {
-    const PartBlockReader* self;
-    size_t block;
-    const ChunkMeta* chunk = nullptr;
-    uint64_t* bytes_read;
-    std::shared_ptr<const CachedChunk> filter;
-  } src{this, block, nullptr, bytes_read, nullptr};
-  const BloomLookup bloom_has = [s = &src](uint64_t hash) -> Result<bool> {
-    if (s->filter == nullptr) {
-      VIGIA_ASSIGN_OR_RETURN(s->filter, s->self->LoadBloom(s->block, *s->chunk, s->bytes_read));
-    }
-    return BloomMayContain(s->filter->bloom, hash);
+  // The filter of the chunk being probed, from its bloom group (one per kBloomGroupBlocks
+  // blocks, held by the memo): a warm needle lookup reads and checksums nothing. Behind one
+  // pointer: a lambda capturing only that fits in std::function's inline storage, so a check
+  // allocates nothing (it runs per block and leaf of every query).
+  std::string_view filter;
+  const BloomLookup bloom_has = [f = &filter](uint64_t hash) -> Result<bool> {
+    return BloomMayContain(*f, hash);
   };
   for (uint32_t col : *columns) {
-    const ChunkMeta* c = b.FindChunk(col);
-    if (c == nullptr) continue;
     const ColumnMeta& cm = m.columns[col];
     if (cm.type == ColumnType::kNull) continue;  // JSON nulls match no leaf
+    // A bloomed column's chunk comes with its group (no search of the block's chunk list).
+    std::shared_ptr<const CachedChunk> group;
+    const ChunkMeta* c = nullptr;
+    if (cm.bloom != BloomKind::kNone && leaf.op != PruneLeaf::Op::kExists &&
+        leaf.op != PruneLeaf::Op::kRange) {
+      VIGIA_ASSIGN_OR_RETURN(group, memo->Get(reader_, col, block, bytes_read));
+      c = GroupChunk(reader_, *group, block);
+      if (c != nullptr) filter = GroupFilter(*group, block);
+    } else {
+      c = b.FindChunk(col);
+    }
+    if (c == nullptr) continue;
     if (leaf.op == PruneLeaf::Op::kExists) {
       if (leaf.non_string_only && cm.type == ColumnType::kString) continue;
       return true;
     }
-    // Blooms come from the chunk cache: a warm needle lookup reads and checksums nothing.
-    src.chunk = c;
-    src.filter = nullptr;
     VIGIA_ASSIGN_OR_RETURN(bool may, PartReader::ChunkMayMatch(cm, *c, probe, bloom_has));
     if (may) return true;
   }
   return false;
 }
 
-Result<bool> PartBlockReader::MayMatch(size_t block, uint64_t* bytes_read) const {
+Result<bool> PartBlockReader::MayMatch(size_t block, BloomMemo* memo, uint64_t* bytes_read) const {
   if (!InTimeRange(block)) return false;
   for (size_t ci = 0; ci < plan_.prune.size(); ++ci) {
     const PruneClause& clause = plan_.prune[ci];
     bool any = false;
     for (size_t li = 0; li < clause.any.size(); ++li) {
       VIGIA_ASSIGN_OR_RETURN(
-          any, LeafMayMatch(block, clause.any[li], leaf_columns_[ci][li], bytes_read));
+          any, LeafMayMatch(block, clause.any[li], leaf_columns_[ci][li], memo, bytes_read));
       if (any) break;
     }
     if (!any) return false;

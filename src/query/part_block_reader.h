@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "query/block_view.h"
+#include "query/bloom_group.h"
 #include "query/chunk_cache.h"
 #include "query/query_plan.h"
 #include "store/format/part_reader.h"
@@ -58,7 +59,8 @@ class PartBlockReader {
   // returned (nullptr when none).
   const ChunkMeta* FieldChunk(size_t block, const std::string& field, size_t* count) const;
   // False only when no row of the block can match (time, min/max, absent columns, blooms).
-  Result<bool> MayMatch(size_t block, uint64_t* bytes_read) const;
+  // Bloom filters come through `memo` (the calling thread's; bloom_group.h).
+  Result<bool> MayMatch(size_t block, BloomMemo* memo, uint64_t* bytes_read) const;
   // Decodes the block's timestamps (unless !with_ts: view.ts is null then) and the columns the
   // filter reads into *out (reset first).
   Status ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read,
@@ -81,7 +83,8 @@ class PartBlockReader {
  private:
   // `columns`: the part's columns named leaf.column (nullptr when none).
   Result<bool> LeafMayMatch(size_t block, const PruneLeaf& leaf,
-                            const std::vector<uint32_t>* columns, uint64_t* bytes_read) const;
+                            const std::vector<uint32_t>* columns, BloomMemo* memo,
+                            uint64_t* bytes_read) const;
   Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
   // The decoded chunk, from the cache or read (bytes_read counts only what is read).
   Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
@@ -91,9 +94,6 @@ class PartBlockReader {
   Result<std::shared_ptr<const CachedChunk>> DecodeChunk(size_t block, const ChunkMeta& c,
                                                          const std::string& key, bool admit,
                                                          uint64_t* bytes_read) const;
-  // The chunk's bloom filter (CachedChunk::bloom), from the cache or read.
-  Result<std::shared_ptr<const CachedChunk>> LoadBloom(size_t block, const ChunkMeta& c,
-                                                       uint64_t* bytes_read) const;
   static void BuildView(DecodedBlock* out, uint32_t num_rows);
 
   const PartReader& reader_;

@@ -56,7 +56,8 @@ struct Worker {
   uint64_t memory = 0;
   QueryStats qs;
   DecodedBlock block;
-  BlockRows rest;  // the other columns of a block's matching rows (plain filters)
+  BlockRows rest;        // the other columns of a block's matching rows (plain filters)
+  BloomMemo bloom_memo;  // the bloom groups this worker probes (bloom_group.h)
   // The columns of an output row, in part column order.
   struct RowColumn {
     uint32_t column;  // index in the part's columns
@@ -182,7 +183,7 @@ class Engine {
 Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   VIGIA_RETURN_IF_ERROR(BeforeBlock());
   const PartBlockReader& pr = *readers_[t.part];
-  VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->qs.bytes_read));
+  VIGIA_ASSIGN_OR_RETURN(bool may, pr.MayMatch(t.block, &w->bloom_memo, &w->qs.bytes_read));
   if (!may) return Status::Ok();
   if (meta_counter_) {
     uint64_t matched = 0;

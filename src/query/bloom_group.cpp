@@ -1,0 +1,86 @@
+#include "query/bloom_group.h"
+
+#include <algorithm>
+#include <string>
+
+#include "common/limits.h"
+
+namespace vigia {
+
+size_t BloomGroupOf(size_t block) { return block / limits::kBloomGroupBlocks; }
+
+Result<std::shared_ptr<CachedChunk>> ReadBloomGroup(const PartReader& part, uint32_t column,
+                                                    size_t group, uint64_t* bytes_read) {
+  const PartMeta& m = part.meta();
+  const size_t first = group * limits::kBloomGroupBlocks;
+  const size_t end = std::min(m.blocks.size(), first + limits::kBloomGroupBlocks);
+  if (first >= end)
+    return Status::Internal("bloom group " + std::to_string(group) + " past the end of part " +
+                            part.dir() + " (a bug)");
+  auto g = std::make_shared<CachedChunk>();
+  g->bloom_offsets.reserve(end - first + 1);
+  g->group_chunks.reserve(end - first);
+  std::string filter;
+  for (size_t b = first; b < end; ++b) {
+    g->bloom_offsets.push_back(static_cast<uint32_t>(g->bloom.size()));
+    const BlockMeta& bm = m.blocks[b];
+    const ChunkMeta* c = bm.FindChunk(column);
+    if (c == nullptr) {
+      g->group_chunks.push_back(kNoChunk);
+      continue;
+    }
+    g->group_chunks.push_back(static_cast<uint16_t>(c - bm.chunks.data()));
+    VIGIA_RETURN_IF_ERROR(part.ReadBloom(b, *c, &filter, bytes_read));
+    g->bloom += filter;
+  }
+  g->bloom_offsets.push_back(static_cast<uint32_t>(g->bloom.size()));
+  g->bytes = ChunkMemory(*g);
+  return g;
+}
+
+const ChunkMeta* GroupChunk(const PartReader& part, const CachedChunk& g, size_t block) {
+  const uint16_t i = g.group_chunks[block % limits::kBloomGroupBlocks];
+  return i == kNoChunk ? nullptr : &part.meta().blocks[block].chunks[i];
+}
+
+std::string_view GroupFilter(const CachedChunk& g, size_t block) {
+  const size_t i = block % limits::kBloomGroupBlocks;
+  return std::string_view(g.bloom).substr(g.bloom_offsets[i],
+                                          g.bloom_offsets[i + 1] - g.bloom_offsets[i]);
+}
+
+Result<std::shared_ptr<const CachedChunk>> BloomMemo::Get(const PartReader& part, uint32_t column,
+                                                          size_t block, uint64_t* bytes_read) {
+  const size_t group = BloomGroupOf(block);
+  Slot* slot = nullptr;
+  for (Slot& s : slots_) {
+    if (s.part == &part && s.column == column) {
+      if (s.group == group) return s.filters;
+      slot = &s;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    // A worker moves from part to part: reuse the slot of another part's same column.
+    for (Slot& s : slots_) {
+      if (s.column == column) {
+        slot = &s;
+        break;
+      }
+    }
+  }
+  if (slot == nullptr) slot = &slots_.emplace_back();
+  ChunkCache& cache = ChunkCache::Default();
+  const std::string key = ChunkCache::BloomGroupKey(part.dir(), column, group);
+  std::shared_ptr<const CachedChunk> filters = cache.Get(key);
+  if (filters == nullptr) {
+    VIGIA_ASSIGN_OR_RETURN(std::shared_ptr<CachedChunk> read,
+                           ReadBloomGroup(part, column, group, bytes_read));
+    cache.Put(key, read);
+    filters = std::move(read);
+  }
+  *slot = Slot{&part, column, group, filters};
+  return filters;
+}
+
+}  // namespace vigia
