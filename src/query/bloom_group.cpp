@@ -1,11 +1,24 @@
 #include "query/bloom_group.h"
 
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <mutex>
 #include <string>
 
 #include "common/limits.h"
 
 namespace vigia {
+
+namespace {
+
+// Striped locks for reading groups (BloomMemo::Get): groups of one key share a stripe.
+std::mutex& LoadLock(const std::string& key) {
+  static std::array<std::mutex, 64> locks;
+  return locks[std::hash<std::string>{}(key) % locks.size()];
+}
+
+}  // namespace
 
 size_t BloomGroupOf(size_t block) { return block / limits::kBloomGroupBlocks; }
 
@@ -74,10 +87,16 @@ Result<std::shared_ptr<const CachedChunk>> BloomMemo::Get(const PartReader& part
   const std::string key = ChunkCache::BloomGroupKey(part.dir(), column, group);
   std::shared_ptr<const CachedChunk> filters = cache.Get(key);
   if (filters == nullptr) {
-    VIGIA_ASSIGN_OR_RETURN(std::shared_ptr<CachedChunk> read,
-                           ReadBloomGroup(part, column, group, bytes_read));
-    cache.Put(key, read);
-    filters = std::move(read);
+    // One reader per group: a parallel scan hands consecutive blocks to its workers, which
+    // would otherwise all miss the same group at once and each read it.
+    std::lock_guard<std::mutex> l(LoadLock(key));
+    filters = cache.Get(key);
+    if (filters == nullptr) {
+      VIGIA_ASSIGN_OR_RETURN(std::shared_ptr<CachedChunk> read,
+                             ReadBloomGroup(part, column, group, bytes_read));
+      cache.Put(key, read);
+      filters = std::move(read);
+    }
   }
   *slot = Slot{&part, column, group, filters};
   return filters;
