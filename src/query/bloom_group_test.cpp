@@ -7,9 +7,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/limits.h"
 #include "query/query_engine.h"
@@ -142,6 +146,39 @@ TEST_F(BloomGroupTest, TheMemoAndTheCacheServeAGroupOnce) {
   ASSERT_TRUE(cached.ok());
   EXPECT_EQ(cached->get(), first->get());
   EXPECT_EQ(other_bytes, 0u);
+}
+
+// Workers of a parallel scan reach a group together: one of them reads it, the others get
+// the same entry.
+TEST_F(BloomGroupTest, WorkersReachingAGroupTogetherReadItOnce) {
+  uint64_t bloom_bytes = 0;
+  for (const BlockMeta& b : part_->meta().blocks) {
+    const ChunkMeta* c = b.FindChunk(column_);
+    if (c != nullptr) bloom_bytes += c->bloom_size;
+  }
+  constexpr int kWorkers = 4;
+  std::vector<uint64_t> bytes(kWorkers, 0);
+  std::vector<std::vector<const CachedChunk*>> seen(kWorkers);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWorkers; ++w) {
+    threads.emplace_back([&, w] {
+      BloomMemo memo;
+      ready.fetch_add(1);
+      while (ready.load() < kWorkers) {
+      }
+      for (size_t b = 0; b < part_->meta().blocks.size(); ++b) {
+        auto g = memo.Get(*part_, column_, b, &bytes[w]);
+        seen[w].push_back(g.ok() ? g->get() : nullptr);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  uint64_t total = 0;
+  for (uint64_t b : bytes) total += b;
+  EXPECT_EQ(total, bloom_bytes);
+  for (int w = 1; w < kWorkers; ++w) EXPECT_EQ(seen[w], seen[0]);
+  EXPECT_EQ(std::count(seen[0].begin(), seen[0].end(), nullptr), 0);
 }
 
 TEST_F(BloomGroupTest, ADamagedFilterIsCorruptionNamingThePart) {
