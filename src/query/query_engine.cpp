@@ -254,9 +254,7 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   // word decodes a few rows of each column, not the block).
   BlockRows& rest = w->rest;
   rest.rows.clear();
-  for (size_t r = 0; r < v.num_rows; ++r) {
-    if (w->mask[r]) rest.rows.push_back(static_cast<uint32_t>(r));
-  }
+  AppendMaskRows(w->mask.data(), v.num_rows, &rest.rows);
   VIGIA_RETURN_IF_ERROR(pr.ReadRestRows(t.block, &rest, &w->qs.bytes_read));
   auto& cols = w->row_columns;
   cols.clear();

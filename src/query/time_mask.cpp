@@ -1,6 +1,7 @@
 #include "query/time_mask.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "query/cpu_clones.h"
 
@@ -69,6 +70,21 @@ size_t TimeRangeSpans(const int64_t* ts, size_t n, std::span<const uint32_t> run
     rows += static_cast<size_t>(e - b);
   }
   return rows;
+}
+
+void AppendMaskRows(const uint8_t* m, size_t n, std::vector<uint32_t>* rows) {
+  size_t r = 0;
+  for (; r + 8 <= n; r += 8) {
+    uint64_t word;
+    std::memcpy(&word, m + r, sizeof(word));
+    if (word == 0) continue;
+    for (size_t k = r; k < r + 8; ++k) {
+      if (m[k]) rows->push_back(static_cast<uint32_t>(k));
+    }
+  }
+  for (; r < n; ++r) {
+    if (m[r]) rows->push_back(static_cast<uint32_t>(r));
+  }
 }
 
 }  // namespace vigia

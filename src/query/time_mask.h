@@ -40,4 +40,9 @@ bool FindSortedRuns(const int64_t* ts, size_t n, size_t max_runs, std::vector<ui
 size_t TimeRangeSpans(const int64_t* ts, size_t n, std::span<const uint32_t> run_starts, int64_t lo,
                       int64_t hi, std::vector<RowSpan>* spans);
 
+// Appends to *rows the indexes r < n with m[r] != 0, ascending. Eight mask bytes at a time:
+// a plain filter's matching rows are usually a handful in a 32k-row block, and the byte loop
+// was a sixth of a warm rare-word search over 100M events.
+void AppendMaskRows(const uint8_t* m, size_t n, std::vector<uint32_t>* rows);
+
 }  // namespace vigia

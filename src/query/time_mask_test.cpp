@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "query/test_rng.h"
 
@@ -11,6 +12,23 @@ namespace vigia {
 namespace {
 
 using Rng = TestRng;
+
+TEST(MaskRowsTest, AppendsExactlyTheSetRowsInOrder) {
+  Rng rng{11};
+  for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 64, 1000, 32768}) {
+    for (int density : {0, 1, 50, 100}) {
+      std::vector<uint8_t> m(n);
+      for (uint8_t& b : m) b = static_cast<int>(rng.Next() % 100) < density ? 1 : 0;
+      std::vector<uint32_t> want = {7};  // appended after what is there
+      for (size_t r = 0; r < n; ++r) {
+        if (m[r]) want.push_back(static_cast<uint32_t>(r));
+      }
+      std::vector<uint32_t> got = {7};
+      AppendMaskRows(m.data(), n, &got);
+      EXPECT_EQ(got, want) << n << " " << density;
+    }
+  }
+}
 
 TEST(SortedRunsTest, RunsStartWhereTimestampsGoBack) {
   std::vector<uint32_t> starts;
