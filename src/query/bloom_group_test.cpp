@@ -223,7 +223,7 @@ TEST_F(BloomGroupTest, ANeedleQueryReadsOnlyTheBlockHoldingIt) {
     ChunkCache::Default().SetCapacity(64 << 20);
     uint64_t cold_bytes = 0;
     for (int run = 0; run < 2; ++run) {
-      SCOPED_TRACE(testing::Message() << "row " << row << " run " << run);
+      SCOPED_TRACE(::testing::Message() << "row " << row << " run " << run);
       auto q = ParseVql("request_id:\"" + RequestId(row) + "\"");
       ASSERT_TRUE(q.ok()) << q.status().ToString();
       auto r = RunQuery(snap, *q, opt);

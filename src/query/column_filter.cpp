@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "query/cpu_clones.h"
+#include "common/cpu_clones.h"
 #include "query/filter_matcher.h"
 #include "query/time_mask.h"
 #include "vql/vql_parser.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "query/cpu_clones.h"
+#include "common/cpu_clones.h"
 
 namespace vigia {
 

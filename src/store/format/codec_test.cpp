@@ -338,6 +338,43 @@ TEST(CodecDelta, TruncatedInputFails) {
   }
 }
 
+// Decimal chunks decode bit for bit at every scale, with mantissas inside ±2^51 (the
+// vectorized conversion) and beyond it (the scalar one), of one sign and of both, appended
+// after what is there.
+TEST(CodecFloat, DecimalsDecodeBitForBitInsideAndBeyondTheVectorRange) {
+  uint64_t s = 3;
+  auto next = [&] {
+    s = s * 6364136223846793005ull + 1442695040888963407ull;
+    return s >> 11;
+  };
+  const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  const int64_t limits[] = {1'000'000, (int64_t{1} << 51) - 1, 8'000'000'000'000'000};
+  for (int k = 0; k <= 6; ++k) {
+    for (int64_t limit : limits) {
+      for (bool negatives : {false, true}) {
+        SCOPED_TRACE(::testing::Message()
+                     << "k " << k << " limit " << limit << " negatives " << negatives);
+        std::vector<double> v;
+        for (int i = 0; i < 5000; ++i) {
+          int64_t m = static_cast<int64_t>(next() % static_cast<uint64_t>(limit));
+          if (negatives && i % 3 == 0) m = -m;
+          v.push_back(static_cast<double>(m) / pow10[k]);
+        }
+        v.push_back(static_cast<double>(limit) / pow10[k]);
+        if (negatives) v.push_back(static_cast<double>(-limit) / pow10[k]);
+        std::string buf;
+        if (EncodeFloats(v, &buf) != FloatEncoding::kDecimal) continue;  // k too small for v
+        ByteReader r(buf);
+        std::vector<double> out = {42.0};
+        ASSERT_TRUE(DecodeFloats(&r, v.size(), &out));
+        ASSERT_EQ(out.size(), v.size() + 1);
+        EXPECT_EQ(out[0], 42.0);
+        EXPECT_EQ(0, std::memcmp(out.data() + 1, v.data(), v.size() * sizeof(double)));
+      }
+    }
+  }
+}
+
 TEST(CodecFloat, DecimalsAndRawBothExact) {
   std::vector<double> dec = {12.5, 0.375, 100, 3.25, 0.001};
   std::string buf;
