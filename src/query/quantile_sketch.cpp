@@ -59,6 +59,46 @@ void QuantileSketch::Histogram::Grow(int32_t lo, int32_t hi) {
   offset = new_lo;
 }
 
+uint64_t QuantileSketch::AddMany(std::span<const double> xs) {
+  if (xs.empty()) return 0;
+  double lo = xs[0], hi = xs[0];
+  bool nan = false;
+  for (double x : xs) {
+    lo = x < lo ? x : lo;
+    hi = x > hi ? x : hi;
+    nan |= x != x;
+  }
+  if (nan || !(lo >= std::numeric_limits<double>::min()) ||
+      !(hi <= std::numeric_limits<double>::max())) {
+    uint64_t added = 0;
+    for (double x : xs) {
+      if (std::isnan(x)) continue;
+      Add(x);
+      ++added;
+    }
+    return added;
+  }
+  // Every value positive, normal and finite: Index is monotonic there, so [Index(lo),
+  // Index(hi)] holds every bucket, and the exponent and mantissa bits give it directly.
+  if (count_ == 0 || lo < min_) min_ = lo;
+  if (count_ == 0 || hi > max_) max_ = hi;
+  count_ += xs.size();
+  const int32_t first = Index(lo), last = Index(hi);
+  if (pos_.counts.empty() || first < pos_.offset ||
+      last >= pos_.offset + static_cast<int32_t>(pos_.counts.size())) {
+    pos_.Grow(first, last);
+  }
+  uint64_t* counts = pos_.counts.data();
+  const int32_t offset = pos_.offset;
+  for (double x : xs) {
+    const auto bits = std::bit_cast<uint64_t>(x);
+    const auto biased = static_cast<int32_t>(bits >> 52);
+    const auto slice = static_cast<int32_t>(((bits & kMantissaMask) * kBucketsPerBinade) >> 52);
+    ++counts[(biased - 1023) * kBucketsPerBinade + slice - offset];
+  }
+  return xs.size();
+}
+
 void QuantileSketch::Merge(const QuantileSketch& other) {
   if (other.count_ == 0) return;
   if (count_ == 0 || other.min_ < min_) min_ = other.min_;

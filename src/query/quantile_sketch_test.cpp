@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -109,6 +110,55 @@ TEST(QuantileSketch, MergeEqualsSketchOfUnionBucketForBucket) {
     ASSERT_EQ(a.BucketCount(i, true), all.BucketCount(i, true)) << i;
   }
   for (double q : {0.0, 0.1, 0.33, 0.5, 0.9, 0.99, 1.0}) EXPECT_EQ(a.Quantile(q), all.Quantile(q));
+}
+
+// AddMany leaves the state value-by-value Adds leave, on its fast path (positive normal
+// finite batches) and off it (zeros, negatives, subnormals, infinities, NaNs skipped), into
+// an empty sketch and one already holding values on either side of the batch.
+TEST(QuantileSketch, AddManyEqualsAddingOneByOne) {
+  std::mt19937_64 rng(9);
+  std::lognormal_distribution<double> d(2, 1.5);
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<std::vector<double>> specials = {{},    {0.0}, {-3.5},      {5e-320},
+                                                     {inf}, {nan}, {nan, -inf}, {1e300, 1e-300}};
+  for (size_t prior : {0, 1, 2}) {
+    for (const std::vector<double>& extra : specials) {
+      SCOPED_TRACE(::testing::Message() << "prior " << prior << " extras " << extra.size());
+      QuantileSketch many, one;
+      if (prior > 0) {  // values far below and above the batch: it lands inside the histogram
+        for (double x : {1e-9, 1e12}) {
+          many.Add(x);
+          one.Add(x);
+        }
+      }
+      if (prior > 1) {
+        many.Add(7.0);
+        one.Add(7.0);
+      }
+      std::vector<double> batch;
+      for (int i = 0; i < 5000; ++i) batch.push_back(d(rng));
+      batch.insert(batch.begin() + 17, extra.begin(), extra.end());
+      uint64_t want = 0;
+      for (double x : batch) {
+        if (std::isnan(x)) continue;
+        one.Add(x);
+        ++want;
+      }
+      EXPECT_EQ(many.AddMany(batch), want);
+      EXPECT_EQ(many.AddMany({}), 0u);
+      ASSERT_EQ(many.count(), one.count());
+      for (int32_t i = QuantileSketch::kMinIndex; i <= QuantileSketch::kMaxIndex; i += 1) {
+        if (many.BucketCount(i, false) != one.BucketCount(i, false) ||
+            many.BucketCount(i, true) != one.BucketCount(i, true)) {
+          FAIL() << "bucket " << i;
+        }
+      }
+      for (double q : {0.0, 0.01, 0.5, 0.95, 0.999, 1.0}) {
+        EXPECT_EQ(many.Quantile(q), one.Quantile(q)) << q;
+      }
+    }
+  }
 }
 
 TEST(QuantileSketch, MemoryIsBoundedByTheMagnitudeRange) {

@@ -96,7 +96,7 @@ void Append(std::vector<T>& to, std::vector<T>& from) {
 template <typename State>
 uint64_t ToSketch(State& s) {
   s.sketch = std::make_unique<QuantileSketch>();
-  for (double x : s.values) s.sketch->Add(x);
+  s.sketch->AddMany(s.values);
   for (int64_t x : s.ivalues) s.sketch->Add(static_cast<double>(x));
   uint64_t freed = (s.values.size() + s.ivalues.size()) * sizeof(double);
   ValueBufferPool<double>::Default().Give(s.values);
@@ -282,13 +282,7 @@ void StatsAggregator::AddFloats(size_t group, size_t agg, std::span<const double
     return;
   }
   if (s.sketch) {
-    QuantileSketch& sketch = *s.sketch;
-    uint64_t kept = 0;
-    for (double x : xs) {
-      if (std::isnan(x)) continue;
-      sketch.Add(x);
-      ++kept;
-    }
+    const uint64_t kept = s.sketch->AddMany(xs);
     s.count += kept;
     if (kept > 0) s.all_int = false;
     return;
