@@ -34,7 +34,7 @@ size_t BloomGroupOf(size_t block);
 Result<std::shared_ptr<CachedChunk>> ReadBloomGroup(const PartReader& part, uint32_t column,
                                                     size_t group, uint64_t* bytes_read);
 
-inline constexpr uint16_t kNoChunk = 0xffff;
+inline constexpr uint32_t kNoChunk = UINT32_MAX;
 
 // The chunk of the group's column in `block` (nullptr when none). REQUIRES: `g` is the group
 // of `block` read from `part`.

@@ -77,6 +77,16 @@ class BloomGroupTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
+  // The request_id filters' bytes over the whole part.
+  uint64_t BloomBytes() const {
+    uint64_t bytes = 0;
+    for (const BlockMeta& b : part_->meta().blocks) {
+      const ChunkMeta* c = b.FindChunk(column_);
+      if (c != nullptr) bytes += c->bloom_size;
+    }
+    return bytes;
+  }
+
   fs::path dir_;
   std::shared_ptr<PartReader> part_;
   uint32_t column_ = 0;
@@ -151,11 +161,7 @@ TEST_F(BloomGroupTest, TheMemoAndTheCacheServeAGroupOnce) {
 // Workers of a parallel scan reach a group together: one of them reads it, the others get
 // the same entry.
 TEST_F(BloomGroupTest, WorkersReachingAGroupTogetherReadItOnce) {
-  uint64_t bloom_bytes = 0;
-  for (const BlockMeta& b : part_->meta().blocks) {
-    const ChunkMeta* c = b.FindChunk(column_);
-    if (c != nullptr) bloom_bytes += c->bloom_size;
-  }
+  const uint64_t bloom_bytes = BloomBytes();
   constexpr int kWorkers = 4;
   std::vector<uint64_t> bytes(kWorkers, 0);
   std::vector<std::vector<const CachedChunk*>> seen(kWorkers);
@@ -210,11 +216,7 @@ TEST_F(BloomGroupTest, ANeedleQueryReadsOnlyTheBlockHoldingIt) {
   snap.parts = parts;
   QueryOptions opt;
   opt.now_ns = kT0 + int64_t{3600} * 1'000'000'000;
-  uint64_t bloom_bytes = 0;
-  for (const BlockMeta& b : part_->meta().blocks) {
-    const ChunkMeta* c = b.FindChunk(column_);
-    if (c != nullptr) bloom_bytes += c->bloom_size;
-  }
+  const uint64_t bloom_bytes = BloomBytes();
   // One in a full group, one in the short group; cold, then with every group cached: the
   // second run reads the filters of no block (only the matching block's chunks again, which
   // the cache admits on their second read).

@@ -40,7 +40,7 @@ size_t ChunkMemory(const CachedChunk& c) {
              v.strings.capacity() * sizeof(std::string_view) +
              v.dict.capacity() * sizeof(std::string_view) + v.codes.capacity() * sizeof(uint16_t) +
              c.bloom.capacity() + c.bloom_offsets.capacity() * sizeof(uint32_t) +
-             c.group_chunks.capacity() * sizeof(uint16_t) + c.rows.capacity() * sizeof(uint32_t) +
+             c.group_chunks.capacity() * sizeof(uint32_t) + c.rows.capacity() * sizeof(uint32_t) +
              c.time_runs.capacity() * sizeof(uint32_t);
   // The buffers hold every decoded string (dictionary entries included) except hex ids,
   // which are rebuilt in the arena.

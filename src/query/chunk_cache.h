@@ -46,7 +46,7 @@ struct CachedChunk {
   ColumnVector col;
   std::string bloom;                    // a bloom group's filters, end to end
   std::vector<uint32_t> bloom_offsets;  // a bloom group's: block i's filter is [i], [i + 1])
-  std::vector<uint16_t> group_chunks;   // a bloom group's: block i's chunk index (bloom_group.h)
+  std::vector<uint32_t> group_chunks;   // a bloom group's: block i's chunk index (bloom_group.h)
   std::vector<uint32_t> rows;
   size_t bytes = 0;  // approximate memory held
   // The `_time` chunk (part column 0) only: the first row of each run of non-decreasing

@@ -5,8 +5,9 @@
 // chunk API, so the engine chooses the block order and spreads blocks over threads itself.
 //
 // Every byte read is checksummed by PartReader; a bad chunk or bloom yields Corruption
-// naming the part, the column and the block. Bloom filters are cached like chunks, and the
-// pruning rules themselves are the store's (PartReader::ChunkMayMatch).
+// naming the part, the column and the block. Bloom filters are cached like chunks, a column's
+// filters of 64 blocks as one entry (bloom_group.h), and the pruning rules themselves are the
+// store's (PartReader::ChunkMayMatch).
 //
 // Thread-safety: immutable after construction; MayMatch/Read may run on many threads at once
 // (each with its own DecodedBlock).
