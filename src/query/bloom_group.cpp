@@ -75,21 +75,13 @@ std::string_view GroupFilter(const CachedChunk& g, size_t block) {
 Result<std::shared_ptr<const CachedChunk>> BloomMemo::Get(const PartReader& part, uint32_t column,
                                                           size_t block, uint64_t* bytes_read) {
   const size_t group = BloomGroupOf(block);
+  // One slot per column: a worker moving to another part or group replaces it.
   Slot* slot = nullptr;
   for (Slot& s : slots_) {
-    if (s.part == &part && s.column == column) {
-      if (s.group == group) return s.filters;
+    if (s.column == column) {
+      if (s.part == &part && s.group == group) return s.filters;
       slot = &s;
       break;
-    }
-  }
-  if (slot == nullptr) {
-    // A worker moves from part to part: reuse the slot of another part's same column.
-    for (Slot& s : slots_) {
-      if (s.column == column) {
-        slot = &s;
-        break;
-      }
     }
   }
   if (slot == nullptr) slot = &slots_.emplace_back();

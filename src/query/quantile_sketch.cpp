@@ -79,7 +79,7 @@ uint64_t QuantileSketch::AddMany(std::span<const double> xs) {
     return added;
   }
   // Every value positive, normal and finite: Index is monotonic there, so [Index(lo),
-  // Index(hi)] holds every bucket, and the exponent and mantissa bits give it directly.
+  // Index(hi)] holds every bucket, and no value needs a range or an extreme-value check.
   if (count_ == 0 || lo < min_) min_ = lo;
   if (count_ == 0 || hi > max_) max_ = hi;
   count_ += xs.size();
@@ -90,12 +90,7 @@ uint64_t QuantileSketch::AddMany(std::span<const double> xs) {
   }
   uint64_t* counts = pos_.counts.data();
   const int32_t offset = pos_.offset;
-  for (double x : xs) {
-    const auto bits = std::bit_cast<uint64_t>(x);
-    const auto biased = static_cast<int32_t>(bits >> 52);
-    const auto slice = static_cast<int32_t>(((bits & kMantissaMask) * kBucketsPerBinade) >> 52);
-    ++counts[(biased - 1023) * kBucketsPerBinade + slice - offset];
-  }
+  for (double x : xs) ++counts[IndexOfNormal(std::bit_cast<uint64_t>(x)) - offset];
   return xs.size();
 }
 

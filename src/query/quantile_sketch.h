@@ -70,6 +70,11 @@ class QuantileSketch {
     auto biased = static_cast<int32_t>(bits >> 52);  // the sign bit is 0
     if (biased == 0 || biased == 0x7ff) [[unlikely]]
       return IndexOfExtreme(x);
+    return IndexOfNormal(bits);
+  }
+  // Index() of a positive normal finite magnitude, from its bits.
+  static int32_t IndexOfNormal(uint64_t bits) {
+    auto biased = static_cast<int32_t>(bits >> 52);
     // (mantissa · B) >> 52 is the slice of the binade, in exact integer arithmetic.
     auto slice = static_cast<int32_t>(((bits & kMantissaMask) * kBucketsPerBinade) >> 52);
     return (biased - 1023) * kBucketsPerBinade + slice;
