@@ -375,6 +375,30 @@ TEST(CodecFloat, DecimalsDecodeBitForBitInsideAndBeyondTheVectorRange) {
   }
 }
 
+// A chunk's mantissas need not come from EncodeFloats (a damaged file that passed its
+// checksum, the fuzzer): the extremes of int64 decode as the scalar conversion gives them,
+// without overflow (column_codec_fuzz found `ms + 2^51` overflowing signed arithmetic).
+TEST(CodecFloat, DecimalMantissasAtTheEndsOfInt64DecodeWithoutOverflow) {
+  const std::vector<int64_t> ms = {std::numeric_limits<int64_t>::max(),
+                                   std::numeric_limits<int64_t>::min(),
+                                   std::numeric_limits<int64_t>::max() - 138'463,
+                                   (int64_t{1} << 51) - 1,
+                                   -(int64_t{1} << 51),
+                                   5};
+  std::string buf;
+  ByteWriter w(&buf);
+  w.PutU8(static_cast<uint8_t>(FloatEncoding::kDecimal));
+  w.PutU8(3);
+  EncodeInts(ms, &buf);
+  ByteReader r(buf);
+  std::vector<double> out;
+  ASSERT_TRUE(DecodeFloats(&r, ms.size(), &out));
+  ASSERT_EQ(out.size(), ms.size());
+  for (size_t i = 0; i < ms.size(); ++i) {
+    EXPECT_EQ(out[i], static_cast<double>(ms[i]) / 1000) << i;
+  }
+}
+
 TEST(CodecFloat, DecimalsAndRawBothExact) {
   std::vector<double> dec = {12.5, 0.375, 100, 3.25, 0.001};
   std::string buf;
