@@ -271,6 +271,16 @@ inline constexpr uint64_t kMergeTierRatio = 8;
 // Parts above this many rows are not merged again (size tier ceiling): merging
 // ever-bigger parts rewrites the same data over and over for no further gain.
 inline constexpr uint64_t kMaxMergedPartRows = 64ull << 20;
+// Merges whose inputs hold at most this many rows in all also run on a second merge thread
+// (the small lane), so a long merge of big parts never holds up the merges of fresh flushes.
+// With one merge thread, a 100M-event ingest stalled for ~40 s at a day boundary: a ~55 s
+// merge of the old day's big parts ran while the new day's flushes piled up to 64 parts and
+// waited for merges (kPartsToDelayFlush), batch p99 1.4 s (docs/ingest-performance.md round
+// fourteen). 8M rows holds a merge of 16 flushed parts (~200k rows each) and none of the
+// tier above (8 parts of ~1.6M rows); such a merge takes a few seconds. ClickHouse and
+// VictoriaLogs likewise keep small merges from queueing behind big ones (a pool of merge
+// threads; separate small and big part workers).
+inline constexpr uint64_t kSmallMergeMaxRows = 8ull << 20;
 // A flush waits while a partition it writes to holds this many parts a merge could take
 // (under kMaxMergedPartRows rows, not corrupt) and a merge is possible there: merges have
 // fallen behind. Under a sustained full-speed ingest the merge thread (nice +10) gets almost

@@ -135,7 +135,7 @@ void PartitionSet::PublishLocked(std::vector<std::shared_ptr<const PartHandle>> 
 Result<uint64_t> PartitionSet::LinkPartsInto(const std::string& dest_parts_dir,
                                              std::vector<std::string>* files) {
   // Same order as MergeOnce then DropPartitions take them.
-  std::lock_guard<std::mutex> merge_lock(merge_mu_);
+  std::scoped_lock merge_lock(lane_mu_[0], lane_mu_[1]);
   std::lock_guard<std::mutex> dir_lock(dir_mu_);
   std::shared_ptr<const PartSnapshot> snap = Snapshot();
   uint64_t bytes = 0;
@@ -253,9 +253,9 @@ Status PartitionSet::AddEvents(std::span<const EventBatch* const> batches, uint6
   }
   {
     std::lock_guard<std::mutex> l(bg_mu_);
-    bg_kick_ = true;
+    bg_kick_.fill(true);
   }
-  bg_cv_.notify_one();
+  bg_cv_.notify_all();
   return Status::Ok();
 }
 
@@ -290,10 +290,10 @@ void PartitionSet::WaitForMerges(const std::vector<PartitionKey>& keys) {
     if (!behind()) return;
   }
   {
-    std::lock_guard<std::mutex> bg(bg_mu_);  // the merge thread may be between kicks
-    bg_kick_ = true;
+    std::lock_guard<std::mutex> bg(bg_mu_);  // the merge threads may be between kicks
+    bg_kick_.fill(true);
   }
-  bg_cv_.notify_one();
+  bg_cv_.notify_all();
   std::unique_lock<std::mutex> l(mu_);
   parts_cv_.wait_until(l, deadline, [&] { return !behind(); });
   ++stats_.flush_merge_waits;
@@ -312,24 +312,53 @@ uint64_t PartitionSet::CoveredWalSeq(const PartitionKey& key) const {
   return m;
 }
 
-Result<bool> PartitionSet::MergeOnce() {
-  std::lock_guard<std::mutex> merge_lock(merge_mu_);
-  auto snap = Snapshot();
-  std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
-  for (const auto& p : snap->parts) {
-    if (MergeCandidate(*p)) by_partition[p->partition].push_back(p);
+size_t PartitionSet::LaneIndex(MergeLane lane) {
+  switch (lane) {
+    case MergeLane::kAny:
+      return 0;
+    case MergeLane::kSmall:
+      return 1;
   }
-  // Size tiers (merge.h SelectMergeInputs); the partition with the fullest tier goes first.
+  return 0;
+}
+
+Result<bool> PartitionSet::MergeOnce(MergeLane lane) {
+  std::lock_guard<std::mutex> merge_lock(lane_mu_[LaneIndex(lane)]);
+  const uint64_t max_rows = lane == MergeLane::kSmall ? opt_.small_merge_max_rows : UINT64_MAX;
+  // Chosen and reserved under mu_, so the other lane never takes the same parts.
   std::vector<std::shared_ptr<const PartHandle>> inputs;
-  for (const auto& [key, v] : by_partition) {
-    std::vector<uint64_t> rows;
-    for (const auto& p : v) rows.push_back(p->reader->meta().rows);
-    std::vector<size_t> pick = SelectInputs(rows);
-    if (pick.size() <= inputs.size()) continue;
-    inputs.clear();
-    for (size_t i : pick) inputs.push_back(v[i]);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
+    for (const auto& p : current_->parts) {
+      if (MergeCandidate(*p) && merge_inputs_.count(p.get()) == 0) {
+        by_partition[p->partition].push_back(p);
+      }
+    }
+    // Size tiers (merge.h SelectMergeInputs); the partition with the fullest tier goes first.
+    for (const auto& [key, v] : by_partition) {
+      std::vector<uint64_t> rows;
+      for (const auto& p : v) rows.push_back(p->reader->meta().rows);
+      std::vector<size_t> pick = SelectInputs(rows);
+      if (pick.size() <= inputs.size()) continue;
+      uint64_t pick_rows = 0;
+      for (size_t i : pick) pick_rows += rows[i];
+      if (pick_rows > max_rows) continue;
+      inputs.clear();
+      for (size_t i : pick) inputs.push_back(v[i]);
+    }
+    for (const auto& in : inputs) merge_inputs_.insert(in.get());
   }
   if (inputs.empty()) return false;
+  // Whatever the outcome, the inputs are no longer being merged after this call.
+  struct Release {
+    PartitionSet* set;
+    const std::vector<std::shared_ptr<const PartHandle>>& inputs;
+    ~Release() {
+      std::lock_guard<std::mutex> l(set->mu_);
+      for (const auto& in : inputs) set->merge_inputs_.erase(in.get());
+    }
+  } release{this, inputs};
   std::sort(inputs.begin(), inputs.end(), HandleLess);
 
   // Room for the output first (limits::kMergeDiskSpaceFactor): a merge that fills the disk
@@ -419,7 +448,7 @@ Result<bool> PartitionSet::MergeOnce() {
 Result<PartitionSet::RowDeletionStats> PartitionSet::DeleteRows(
     const std::function<bool(const PartitionKey&)>& in_scope, const RowPredicate& doomed,
     const std::set<std::string>* skip) {
-  std::lock_guard<std::mutex> merge_lock(merge_mu_);
+  std::scoped_lock merge_lock(lane_mu_[0], lane_mu_[1]);
   RowDeletionStats out;
   auto snap = Snapshot();
   for (const auto& p : snap->parts) {
@@ -495,9 +524,10 @@ Result<PartitionSet::RowDeletionStats> PartitionSet::DeleteRows(
 
 void PartitionSet::StartBackgroundMerges() {
   std::lock_guard<std::mutex> l(bg_mu_);
-  if (bg_.joinable()) return;
+  if (!bg_.empty()) return;
   bg_stop_ = false;
-  bg_ = std::thread([this] { MergeLoop(); });
+  bg_.emplace_back([this] { MergeLoop(MergeLane::kAny); });
+  if (opt_.small_merge_max_rows > 0) bg_.emplace_back([this] { MergeLoop(MergeLane::kSmall); });
   merging_.store(true);
 }
 
@@ -512,25 +542,30 @@ void PartitionSet::StopBackgroundMerges() {
     std::lock_guard<std::mutex> l(mu_);
     parts_cv_.notify_all();  // a flush waiting for merges stops waiting
   }
-  if (bg_.joinable()) bg_.join();
+  for (std::thread& t : bg_) t.join();
+  bg_.clear();
 }
 
-void PartitionSet::MergeLoop() {
+void PartitionSet::MergeLoop(MergeLane lane) {
   SetThreadRole(ThreadRole::kMerge);
+  const size_t me = LaneIndex(lane);
   for (;;) {
     {
       std::unique_lock<std::mutex> l(bg_mu_);
-      bg_cv_.wait_for(l, std::chrono::seconds(1), [this] { return bg_stop_ || bg_kick_; });
+      bg_cv_.wait_for(l, std::chrono::seconds(1), [&] { return bg_stop_ || bg_kick_[me]; });
       if (bg_stop_) return;
-      bg_kick_ = false;
+      bg_kick_[me] = false;
     }
     for (;;) {
-      auto merged = MergeOnce();
+      auto merged = MergeOnce(lane);
       // A failed merge leaves the inputs in place; it is retried on the next kick.
       if (!merged.ok() || !*merged) break;
       ReleaseFreeHeap();  // the merge's decoded input blocks and output buffers
       std::lock_guard<std::mutex> l(bg_mu_);
       if (bg_stop_) return;
+      // Its output may fill a tier the other lane merges.
+      bg_kick_.fill(true);
+      bg_cv_.notify_all();
     }
   }
 }

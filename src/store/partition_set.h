@@ -1,6 +1,6 @@
 // PartitionSet: the on-disk columnar side of the store — every partition (UTC day x tenant)
 // and its parts — with atomic part-list changes, ref-counted snapshots for readers,
-// size-tiered merges (on demand or on a background thread) and retention.
+// size-tiered merges (on demand or on two background threads) and retention.
 //
 // Layout: <data_dir>/parts/<partition>/part-<seq>/ (file_names.h, partition_key.h).
 //
@@ -28,6 +28,7 @@
 // Thread-safety: thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -61,6 +62,9 @@ struct PartitionSetOptions {
   size_t merge_min_parts = limits::kMergeMinParts;
   size_t max_parts_per_merge = limits::kMaxPartsPerMerge;
   uint64_t max_merged_part_rows = limits::kMaxMergedPartRows;
+  // Background merges of at most this many input rows also run on a second thread, the small
+  // lane (limits::kSmallMergeMaxRows). 0 = one merge thread.
+  uint64_t small_merge_max_rows = limits::kSmallMergeMaxRows;
   // A flush waits (at most flush_merge_wait_max_ms in all) while a partition it writes to
   // holds this many mergeable parts and the background merges could lower the count
   // (limits::kPartsToDelayFlush). 0 = never.
@@ -127,7 +131,7 @@ struct PartitionSetStats {
   uint64_t parts_written = 0;  // by AddEvents since Open
   uint64_t merges = 0;
   uint64_t merged_rows = 0;
-  // A merge writing its output now (0 or 1: merges run one at a time). It takes disk space
+  // Merges writing their output now (0, 1 or 2: one per merge lane). A merge takes disk space
   // until it publishes and removes its inputs; with merges_failed it tells an operator whether
   // the store is settled.
   uint64_t merges_running = 0;
@@ -171,10 +175,16 @@ class PartitionSet {
     return CoveredWalSeq(PartitionKeyOf(ts_ns, tenant)) >= wal_seq && wal_seq > 0;
   }
 
-  // Merges the smallest parts of the partition that needs it most. False when no partition
-  // has merge_min_parts mergeable parts.
-  Result<bool> MergeOnce();
-  // A thread that runs MergeOnce whenever parts are added (and every second).
+  // Which merges a caller of MergeOnce takes: any, or only those of at most
+  // small_merge_max_rows input rows. One merge at a time per lane; the two lanes' merges run
+  // together on disjoint parts.
+  enum class MergeLane { kAny, kSmall };
+  // Merges the smallest parts of the partition that needs it most, among the parts no other
+  // merge is taking. False when no partition has merge_min_parts such parts (for kSmall: no
+  // such merge of at most small_merge_max_rows rows).
+  Result<bool> MergeOnce(MergeLane lane = MergeLane::kAny);
+  // Threads that run MergeOnce whenever parts are added (and every second): one per lane
+  // (kSmall only when small_merge_max_rows > 0).
   void StartBackgroundMerges();
   void StopBackgroundMerges();
 
@@ -219,7 +229,8 @@ class PartitionSet {
   std::string PartitionDir(const PartitionKey& key) const;
   // REQUIRES: mu_ held. Publishes `parts` as the new snapshot.
   void PublishLocked(std::vector<std::shared_ptr<const PartHandle>> parts);
-  void MergeLoop();
+  void MergeLoop(MergeLane lane);
+  static size_t LaneIndex(MergeLane lane);
   // A part a merge may take: under the size-tier ceiling and read cleanly so far (a corrupt
   // part would fail every merge that includes it).
   bool MergeCandidate(const PartHandle& p) const;
@@ -242,7 +253,9 @@ class PartitionSet {
   // Signalled (with mu_) when a merge publishes and when the background merges stop: the
   // flush waiting for merges re-checks its partitions.
   std::condition_variable parts_cv_;
-  std::atomic<bool> merging_{false};  // the background merge thread runs
+  std::atomic<bool> merging_{false};  // the background merge threads run
+  // Parts a merge is rewriting now (not offered to the other lane); guarded by mu_.
+  std::set<const PartHandle*> merge_inputs_;
   // Parts that failed to open at Load, minus dropped partitions; guarded by mu_.
   std::shared_ptr<const std::vector<BrokenPart>> broken_ =
       std::make_shared<std::vector<BrokenPart>>();
@@ -250,7 +263,9 @@ class PartitionSet {
   // Shared with every reader this set opens (they report to it, and may outlive the set).
   const std::shared_ptr<DegradedParts> degraded_ = std::make_shared<DegradedParts>();
 
-  std::mutex merge_mu_;  // one merge at a time
+  // One merge at a time per lane (MergeLane). Row deletion and LinkPartsInto hold both, so
+  // no merge replaces a part under them.
+  std::array<std::mutex, 2> lane_mu_;
   // Held by AddEvents while it writes into partition directories and by DropPartitions while
   // it renames them away, so that a flush never writes into a partition being dropped.
   std::mutex dir_mu_;
@@ -258,8 +273,8 @@ class PartitionSet {
   std::mutex bg_mu_;
   std::condition_variable bg_cv_;
   bool bg_stop_ = false;
-  bool bg_kick_ = false;
-  std::thread bg_;
+  std::array<bool, 2> bg_kick_{};  // per lane
+  std::vector<std::thread> bg_;
 };
 
 // Scans every part of `snapshot` (skipping parts outside the time range without touching

@@ -316,6 +316,166 @@ TEST_F(PartitionSetTest, AFlushWaitsForMergesAtMostItsBound) {
   set->StopBackgroundMerges();
 }
 
+// The default Env, except that while armed a rename into a directory whose path contains
+// `watch` (a part published there) waits until Release().
+class GateEnv final : public Env {
+ public:
+  explicit GateEnv(std::string watch) : base_(Env::Default()), watch_(std::move(watch)) {}
+
+  void Arm() { armed_ = true; }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    armed_ = false;
+    cv_.notify_all();
+  }
+  // True once `n` renames are held (in all), within `timeout`.
+  bool WaitHeld(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> l(mu_);
+    return cv_.wait_for(l, timeout, [&] { return held_ >= n; });
+  }
+
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    if (armed_.load() && t.find(watch_) != std::string::npos) {
+      std::unique_lock<std::mutex> l(mu_);
+      ++held_;
+      cv_.notify_all();
+      cv_.wait(l, [&] { return !armed_.load(); });
+    }
+    return base_->RenameFile(f, t);
+  }
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
+    return base_->NewWritableFile(p);
+  }
+  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
+    return base_->NewAppendableFile(p);
+  }
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
+    return base_->NewRandomAccessFile(p);
+  }
+  Result<std::string> ReadFileToString(const std::string& p) override {
+    return base_->ReadFileToString(p);
+  }
+  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
+  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
+  Result<std::vector<std::string>> ListDir(const std::string& d) override {
+    return base_->ListDir(d);
+  }
+  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
+  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
+  Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
+  Status TruncateFile(const std::string& p, uint64_t n) override {
+    return base_->TruncateFile(p, n);
+  }
+  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
+  int64_t NowNanos() override { return base_->NowNanos(); }
+  int64_t MonotonicNanos() override { return base_->MonotonicNanos(); }
+
+ private:
+  Env* const base_;
+  const std::string watch_;
+  std::atomic<bool> armed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int held_ = 0;
+};
+
+// Parts of `day`'s partition in the set now.
+size_t PartsOfDay(const PartitionSet& set, int64_t day_ts) {
+  size_t n = 0;
+  for (const auto& p : set.Snapshot()->parts) n += p->partition.day == DayOf(day_ts);
+  return n;
+}
+
+// The small lane (small_merge_max_rows): while a merge of big parts cannot finish, another
+// partition's small parts are merged beside it — with one merge thread they would wait
+// behind it, and the flushes behind them (a 100M ingest stalled ~40 s so at a day boundary).
+TEST_F(PartitionSetTest, SmallMergesRunBesideALongMerge) {
+  GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
+  PartitionSetOptions o = Options(&env);
+  o.small_merge_max_rows = 1000;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  // Day 0: three parts of 600 rows (a merge of 1,800 rows: not the small lane's); day 1:
+  // three of 100. Day 0 sorts first, so a single merge thread would take it first.
+  std::vector<EventBatch> batches;
+  std::vector<const EventBatch*> ptrs;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(120 + i, 600, kBase));
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(130 + i, 100, kBase + kDay));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+    ptrs.push_back(&b);
+  }
+  ASSERT_EQ(PartsOfDay(**set, kBase), 3u);
+  ASSERT_EQ(PartsOfDay(**set, kBase + kDay), 3u);
+
+  env.Arm();
+  (*set)->StartBackgroundMerges();
+  ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20))) << "day 0's merge did not start";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (PartsOfDay(**set, kBase + kDay) != 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(PartsOfDay(**set, kBase + kDay), 1u) << "the small merge waited behind the long one";
+  EXPECT_EQ(PartsOfDay(**set, kBase), 3u);  // still held
+  EXPECT_EQ((*set)->Stats().merges_running, 1u);
+  env.Release();
+  (*set)->StopBackgroundMerges();
+  EXPECT_EQ(PartsOfDay(**set, kBase), 1u);
+  EXPECT_EQ((*set)->Stats().merges, 2u);
+  EXPECT_EQ(AllRows(*(*set)->Snapshot()), testing::CanonicalRows(ptrs));
+}
+
+// The small lane takes only merges of at most small_merge_max_rows rows, and never parts
+// the other lane is merging: two merges at once rewrite disjoint parts.
+TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
+  GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
+  PartitionSetOptions o = Options(&env);
+  o.small_merge_max_rows = 1000;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  std::vector<EventBatch> batches;
+  std::vector<const EventBatch*> ptrs;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(140 + i, 600, kBase));
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(150 + i, 100, kBase));
+  for (size_t i = 0; i < batches.size(); ++i) {
+    const EventBatch* one[] = {&batches[i]};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+    ptrs.push_back(&batches[i]);
+    if (i == 2) {  // only the 600-row parts: a merge of 1,800 rows, too big for the lane
+      auto none = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
+      ASSERT_TRUE(none.ok());
+      EXPECT_FALSE(*none);
+      EXPECT_EQ((*set)->Stats().parts, 3u);
+    }
+  }
+  // One partition, two tiers: the small lane takes the 100-row parts (the lowest tier) and
+  // is held publishing; the other lane, meanwhile, finds only the 600-row parts free.
+  env.Arm();
+  auto small = std::async(std::launch::async,
+                          [&] { return (*set)->MergeOnce(PartitionSet::MergeLane::kSmall); });
+  ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20)));
+  auto any = std::async(std::launch::async, [&] { return (*set)->MergeOnce(); });
+  ASSERT_TRUE(env.WaitHeld(2, std::chrono::seconds(20))) << "the lanes did not merge together";
+  EXPECT_EQ((*set)->Stats().merges_running, 2u);
+  env.Release();
+  auto s = small.get();
+  auto a = any.get();
+  ASSERT_TRUE(s.ok() && a.ok()) << s.status().ToString() << " " << a.status().ToString();
+  EXPECT_TRUE(*s);
+  EXPECT_TRUE(*a);
+  auto snap = (*set)->Snapshot();
+  ASSERT_EQ(snap->parts.size(), 2u);
+  std::vector<uint64_t> rows;
+  for (const auto& p : snap->parts) rows.push_back(p->reader->meta().rows);
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows, (std::vector<uint64_t>{300, 1800}));
+  EXPECT_EQ(AllRows(*snap), testing::CanonicalRows(ptrs));
+  // Nothing is left to merge, and nothing is marked as being merged.
+  EXPECT_FALSE(*(*set)->MergeOnce(PartitionSet::MergeLane::kSmall));
+  EXPECT_FALSE(*(*set)->MergeOnce());
+}
+
 // A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
 // the memtable, hence memory, must drain however many queries run.
 // Records FreshDataListener calls, and whether the part was already published at PartWritten.

@@ -156,7 +156,7 @@ struct StoreStats {
   uint64_t parts_written = 0;                // by flushes since Open
   uint64_t merges = 0;                       // since Open
   uint64_t merged_rows = 0;                  // rows rewritten by merges since Open
-  uint64_t merges_running = 0;               // a merge writing its output now (0 or 1)
+  uint64_t merges_running = 0;               // merges writing their output now (0-2: lanes)
   uint64_t merges_failed = 0;                // since Open (inputs kept, retried)
   uint64_t merges_skipped_no_space = 0;      // since Open (disk too full to start one)
   // Flushes that waited for merges to catch up (too many parts in a partition,
