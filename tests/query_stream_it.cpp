@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -126,6 +127,36 @@ TEST_F(QueryStreamIt, JsonStreamEndsWithTruncationAndStats) {
   EXPECT_EQ(body->substr(cut, 48), "],\"truncated\":true,\"partial\":false,\"stats\":{\"row");
   EXPECT_NE(body->find("\"elapsed_ms\":", cut), std::string::npos);
   EXPECT_EQ(body->back(), '}');
+}
+
+// The number after `"key":` in the object after `section` of a JSON text (-1 if absent).
+double NumberIn(const std::string& json, const std::string& section, const std::string& key) {
+  size_t at = json.find("\"" + section + "\":{");
+  if (at == std::string::npos) return -1;
+  at = json.find("\"" + key + "\":", at);
+  if (at == std::string::npos) return -1;
+  return std::strtod(json.c_str() + at + key.size() + 3, nullptr);
+}
+
+// The chunk cache is much of a server's memory: /v1/stats ("query_cache") and /metrics
+// (vigia_query_chunk_cache_*) show what it holds and how it serves. A query run three times
+// is served from the cache at the latest on its third run (a chunk is kept on its second
+// read; the suite's earlier queries may have read it already).
+TEST_F(QueryStreamIt, TheChunkCacheShowsInStatsAndMetrics) {
+  const std::string before = Get("/v1/stats");
+  ASSERT_GE(NumberIn(before, "query_cache", "capacity_bytes"), 1 << 20) << before;
+  const double hits0 = NumberIn(before, "query_cache", "hits");
+  ASSERT_GE(hits0, 0);
+  for (int i = 0; i < 3; ++i) Get("/v1/query?q=*+%7C+stats+count()+by+(uid)&limit=10");
+  const std::string after = Get("/v1/stats");
+  EXPECT_GT(NumberIn(after, "query_cache", "bytes"), 0) << after;
+  EXPECT_GT(NumberIn(after, "query_cache", "entries"), 0);
+  EXPECT_GT(NumberIn(after, "query_cache", "misses"), 0);  // every chunk's first read
+  EXPECT_GT(NumberIn(after, "query_cache", "hits"), hits0);
+  const std::string metrics = Get("/metrics");
+  EXPECT_NE(metrics.find("\nvigia_query_chunk_cache_bytes "), std::string::npos);
+  EXPECT_EQ(metrics.find("\nvigia_query_chunk_cache_bytes 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("\nvigia_query_chunk_cache_hits_total "), std::string::npos);
 }
 
 TEST_F(QueryStreamIt, ClientGoneStopsTheQuery) {

@@ -5,7 +5,7 @@
 
 One TSV row per sample: seconds since start, RSS (MiB, /proc/PID/status VmRSS), events
 accepted so far, memtable events, partitions, parts, the most parts in one partition, merges
-done, merges running (GET URL/v1/stats). Standard library only.
+done, merges running, chunk cache MiB, memtable MiB (GET URL/v1/stats). Standard library only.
 """
 import json
 import os
@@ -32,7 +32,7 @@ def main():
     t0 = time.monotonic()
     with open(out, "w") as f:
         f.write("t_s\trss_mib\taccepted\tmemtable_events\tpartitions\tparts\tmax_parts_per_partition"
-                "\tmerges\tmerges_running\n")
+                "\tmerges\tmerges_running\tcache_mib\tmemtable_mib\n")
         while True:
             rss = rss_mib(pid)
             if rss is None or (stop and os.path.exists(stop)):
@@ -44,11 +44,15 @@ def main():
                 s = {}
             parts = s.get("parts", {})
             parts_by = [p.get("parts", 0) for p in s.get("partitions", [])]
+            cache = s.get("query_cache", {}).get("bytes")
+            memtable = s.get("memtable", {}).get("bytes")
             row = [f"{time.monotonic() - t0:.1f}", f"{rss:.0f}",
                    s.get("ingest", {}).get("accepted", ""),
                    s.get("memtable", {}).get("events", ""), parts.get("partitions", ""),
                    parts.get("parts", ""), max(parts_by) if parts_by else "",
-                   parts.get("merges", ""), parts.get("merges_running", "")]
+                   parts.get("merges", ""), parts.get("merges_running", ""),
+                   f"{cache / 2**20:.0f}" if cache is not None else "",
+                   f"{memtable / 2**20:.0f}" if memtable is not None else ""]
             f.write("\t".join(str(x) for x in row) + "\n")
             f.flush()
             time.sleep(interval)

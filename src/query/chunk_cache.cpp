@@ -60,7 +60,11 @@ size_t ChunkMemory(const CachedChunk& c) {
 std::shared_ptr<const CachedChunk> ChunkCache::Get(const std::string& key) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = index_.find(key);
-  if (it == index_.end()) return nullptr;
+  if (it == index_.end()) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
   lru_.splice(lru_.begin(), lru_, it->second);
   return it->second->chunk;
 }
@@ -69,9 +73,11 @@ std::shared_ptr<const CachedChunk> ChunkCache::Lookup(const std::string& key, bo
   std::lock_guard<std::mutex> l(mu_);
   auto it = index_.find(key);
   if (it != index_.end()) {
+    ++hits_;
     lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->chunk;
   }
+  ++misses_;
   if (capacity_ == 0) {
     *admit = false;
     return nullptr;
@@ -112,6 +118,7 @@ void ChunkCache::EvictLocked() {
     bytes_ -= lru_.back().chunk->bytes;
     index_.erase(lru_.back().key);
     lru_.pop_back();
+    ++evictions_;
   }
 }
 
@@ -149,6 +156,11 @@ void ChunkCache::SetCapacity(size_t capacity_bytes) {
 size_t ChunkCache::bytes() const {
   std::lock_guard<std::mutex> l(mu_);
   return bytes_;
+}
+
+ChunkCache::Stats ChunkCache::stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return Stats{bytes_, capacity_, lru_.size(), hits_, misses_, evictions_};
 }
 
 }  // namespace vigia

@@ -92,6 +92,17 @@ class ChunkCache {
 
   size_t bytes() const;
   size_t capacity() const;
+
+  // What /v1/stats and /metrics show of it (one lock, one consistent view).
+  struct Stats {
+    size_t bytes = 0;
+    size_t capacity = 0;
+    size_t entries = 0;
+    uint64_t hits = 0;    // Get and Lookup calls that found their key, since start
+    uint64_t misses = 0;  // and those that did not
+    uint64_t evictions = 0;
+  };
+  Stats stats() const;
   // Changes the bound (the server's query.cache_bytes), evicting down to it at once; the
   // doorkeeper forgets the keys it saw.
   void SetCapacity(size_t capacity_bytes);
@@ -110,6 +121,9 @@ class ChunkCache {
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;  // guarded by mu_
   std::unordered_set<size_t> seen_;  // guarded by mu_; hashes of keys looked up, not kept
   bool admit_first_ = false;         // guarded by mu_
+  uint64_t hits_ = 0;                // guarded by mu_
+  uint64_t misses_ = 0;              // guarded by mu_
+  uint64_t evictions_ = 0;           // guarded by mu_
 };
 
 // Approximate memory of a decoded chunk (vectors plus string storage).

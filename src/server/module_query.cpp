@@ -1,5 +1,6 @@
 #include "server/module_query.h"
 
+#include "common/json_writer.h"
 #include "query/local_store_backend.h"
 #include "query/metered_query_backend.h"
 #include "query/scoped_query_backend.h"
@@ -16,6 +17,7 @@ Status QueryModule::Start(ServerContext* ctx) {
   }
   ctx_ = ctx;
   LocalStoreBackend::SetChunkCacheCapacity(options_.cache_bytes);
+  ExportChunkCache(ctx);
   VIGIA_ASSIGN_OR_RETURN(local_, ctx->storage->MakeQueryBackend());
   backend_ = std::make_unique<MeteredQueryBackend>(local_.get(), ctx->metrics);
   scoped_ = std::make_unique<ScopedQueryBackend>(backend_.get());
@@ -51,6 +53,40 @@ Status QueryModule::Start(ServerContext* ctx) {
     }
   }
   return Status::Ok();
+}
+
+void QueryModule::ExportChunkCache(ServerContext* ctx) {
+  if (MetricRegistry* m = ctx->metrics) {
+    Gauge* bytes = m->GetGauge("vigia_query_chunk_cache_bytes",
+                               "Memory held by decoded column chunks and bloom filters kept "
+                               "between queries (bounded by query.cache_bytes).");
+    Gauge* capacity = m->GetGauge("vigia_query_chunk_cache_capacity_bytes",
+                                  "The chunk cache's bound (query.cache_bytes).");
+    Gauge* entries = m->GetGauge("vigia_query_chunk_cache_entries", "Chunks in the chunk cache.");
+    Counter* hits = m->GetCounter("vigia_query_chunk_cache_hits_total",
+                                  "Chunk cache lookups that found their chunk.");
+    Counter* misses = m->GetCounter("vigia_query_chunk_cache_misses_total",
+                                    "Chunk cache lookups that did not (the chunk was read).");
+    Counter* evictions = m->GetCounter("vigia_query_chunk_cache_evictions_total",
+                                       "Chunks evicted to stay within the bound.");
+    m->AddCollector([=] {
+      const LocalStoreBackend::ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
+      bytes->Set(static_cast<double>(s.bytes));
+      capacity->Set(static_cast<double>(s.capacity));
+      entries->Set(static_cast<double>(s.entries));
+      MirrorCounter(hits, s.hits);
+      MirrorCounter(misses, s.misses);
+      MirrorCounter(evictions, s.evictions);
+    });
+  }
+  auto write = [](JsonWriter* w) {
+    const LocalStoreBackend::ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
+    w->BeginObject();
+    w->KV("bytes", s.bytes).KV("capacity_bytes", s.capacity).KV("entries", s.entries);
+    w->KV("hits", s.hits).KV("misses", s.misses).KV("evictions", s.evictions);
+    w->EndObject();
+  };
+  ctx->stats_sections.push_back({"query_cache", write});
 }
 
 Status QueryModule::Stop() {

@@ -38,6 +38,10 @@ class QueryModule final : public ServerModule {
   Status Stop() override;
 
  private:
+  // The chunk cache's size and hit counts: vigia_query_chunk_cache_* in /metrics and
+  // "query_cache" in /v1/stats (what the cache holds is much of a server's memory).
+  void ExportChunkCache(ServerContext* ctx);
+
   const QueryModuleOptions options_;
   ServerContext* ctx_ = nullptr;
   // Outlives the routes' handlers and the queries they started: the server destroys the
