@@ -49,7 +49,8 @@ struct QueryOptions {
   // refuses a query without a scope; the CLI's backends over files and data directories
   // ignore it (whoever runs them reads the files anyway).
   std::optional<TenantScope> scope;
-  // A background job's query (the server's start-up refill of its live traffic statistics):
+  // A background job's query (the server's start-up refill of its live traffic statistics,
+  // the error-group table's rebuild):
   // it does not count as a running query (common/query_priority.h) and, before each block,
   // waits while the user's queries run — at most limits::kBackgroundQueryYieldBudgetMs in
   // all, shared by its threads — so a restarted server's first queries do not share the
