@@ -24,6 +24,7 @@
 #include "backup/backup_create.h"
 #include "backup/backup_key.h"
 #include "backup/backup_restore.h"
+#include "common/env_wrapper.h"
 #include "common/fault_env.h"
 #include "event/event_fields.h"
 
@@ -35,45 +36,20 @@ namespace fs = std::filesystem;
 // The default Env, running `hook` once, at the first ListDir or GetFileSize that `when`
 // picks (CreateBackup lists the data directory after the store's checkpoint, then takes each
 // other file's size just before copying it).
-class HookEnv final : public Env {
+class HookEnv final : public EnvWrapper {
  public:
   using When = std::function<bool(std::string_view op, const std::string& path)>;
   HookEnv(When when, std::function<void()> hook)
-      : base_(Env::Default()), when_(std::move(when)), hook_(std::move(hook)) {}
+      : EnvWrapper(Env::Default()), when_(std::move(when)), hook_(std::move(hook)) {}
 
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     Maybe("list", dir);
-    return base_->ListDir(dir);
+    return EnvWrapper::ListDir(dir);
   }
   Result<uint64_t> GetFileSize(const std::string& p) override {
     Maybe("size", p);
-    return base_->GetFileSize(p);
+    return EnvWrapper::GetFileSize(p);
   }
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::string> ReadFileToString(const std::string& p) override {
-    return base_->ReadFileToString(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
-  Status RenameFile(const std::string& f, const std::string& t) override {
-    return base_->RenameFile(f, t);
-  }
-  Status TruncateFile(const std::string& p, uint64_t n) override {
-    return base_->TruncateFile(p, n);
-  }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  int64_t NowNanos() override { return base_->NowNanos(); }
-  int64_t MonotonicNanos() override { return base_->MonotonicNanos(); }
 
  private:
   void Maybe(std::string_view op, const std::string& path) {
@@ -83,7 +59,6 @@ class HookEnv final : public Env {
     h();
   }
 
-  Env* const base_;
   const When when_;
   std::function<void()> hook_;  // only the backup's thread calls
 };

@@ -10,21 +10,18 @@
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
 
-#include "common/env.h"
+#include "common/env_wrapper.h"
 
 namespace vigia::testing {
 
-class FakeClockEnv final : public Env {
+class FakeClockEnv final : public EnvWrapper {
  public:
   static constexpr int64_t kRealMonotonic = INT64_MIN;
 
   // REQUIRES: base outlives this object.
   FakeClockEnv(Env* base, int64_t wall_ns, int64_t monotonic_ns = 0)
-      : base_(base), wall_ns_(wall_ns), monotonic_ns_(monotonic_ns) {}
+      : EnvWrapper(base), wall_ns_(wall_ns), monotonic_ns_(monotonic_ns) {}
 
   // Moves both clocks forward by `ns` (the wall clock only with kRealMonotonic).
   void Advance(int64_t ns) {
@@ -37,40 +34,10 @@ class FakeClockEnv final : public Env {
   int64_t NowNanos() override { return wall_ns_.load(); }
   int64_t MonotonicNanos() override {
     int64_t m = monotonic_ns_.load();
-    return m == kRealMonotonic ? base_->MonotonicNanos() : m;
+    return m == kRealMonotonic ? target()->MonotonicNanos() : m;
   }
-
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::string> ReadFileToString(const std::string& p) override {
-    return base_->ReadFileToString(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& d) override {
-    return base_->ListDir(d);
-  }
-  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
-  Result<DiskSpace> GetDiskSpace(const std::string& p) override { return base_->GetDiskSpace(p); }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
-  Status RenameFile(const std::string& f, const std::string& t) override {
-    return base_->RenameFile(f, t);
-  }
-  Status TruncateFile(const std::string& p, uint64_t size) override {
-    return base_->TruncateFile(p, size);
-  }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
 
  private:
-  Env* const base_;
   std::atomic<int64_t> wall_ns_;
   std::atomic<int64_t> monotonic_ns_;
 };

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "common/env_wrapper.h"
 #include "common/fault_env.h"
 #include "common/limits.h"
 #include "common/query_priority.h"
@@ -318,9 +319,9 @@ TEST_F(PartitionSetTest, AFlushWaitsForMergesAtMostItsBound) {
 
 // The default Env, except that while armed a rename into a directory whose path contains
 // `watch` (a part published there) waits until Release().
-class GateEnv final : public Env {
+class GateEnv final : public EnvWrapper {
  public:
-  explicit GateEnv(std::string watch) : base_(Env::Default()), watch_(std::move(watch)) {}
+  explicit GateEnv(std::string watch) : EnvWrapper(Env::Default()), watch_(std::move(watch)) {}
 
   void Arm() { armed_ = true; }
   void Release() {
@@ -341,37 +342,10 @@ class GateEnv final : public Env {
       cv_.notify_all();
       cv_.wait(l, [&] { return !armed_.load(); });
     }
-    return base_->RenameFile(f, t);
+    return EnvWrapper::RenameFile(f, t);
   }
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& p) override {
-    return base_->NewWritableFile(p);
-  }
-  Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& p) override {
-    return base_->NewAppendableFile(p);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& p) override {
-    return base_->NewRandomAccessFile(p);
-  }
-  Result<std::string> ReadFileToString(const std::string& p) override {
-    return base_->ReadFileToString(p);
-  }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Result<uint64_t> GetFileSize(const std::string& p) override { return base_->GetFileSize(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& d) override {
-    return base_->ListDir(d);
-  }
-  Status CreateDir(const std::string& d) override { return base_->CreateDir(d); }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
-  Status RemoveDirRecursive(const std::string& d) override { return base_->RemoveDirRecursive(d); }
-  Status TruncateFile(const std::string& p, uint64_t n) override {
-    return base_->TruncateFile(p, n);
-  }
-  Status SyncDir(const std::string& d) override { return base_->SyncDir(d); }
-  int64_t NowNanos() override { return base_->NowNanos(); }
-  int64_t MonotonicNanos() override { return base_->MonotonicNanos(); }
 
  private:
-  Env* const base_;
   const std::string watch_;
   std::atomic<bool> armed_{false};
   std::mutex mu_;
