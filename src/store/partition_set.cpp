@@ -327,6 +327,8 @@ Result<bool> PartitionSet::MergeOnce(MergeLane lane) {
   const uint64_t max_rows = lane == MergeLane::kSmall ? opt_.small_merge_max_rows : UINT64_MAX;
   // Chosen and reserved under mu_, so the other lane never takes the same parts.
   std::vector<std::shared_ptr<const PartHandle>> inputs;
+  uint64_t input_bytes = 0;
+  uint64_t others_bytes = 0;  // the inputs of the merge running on the other lane
   {
     std::lock_guard<std::mutex> l(mu_);
     std::map<PartitionKey, std::vector<std::shared_ptr<const PartHandle>>> by_partition;
@@ -347,27 +349,36 @@ Result<bool> PartitionSet::MergeOnce(MergeLane lane) {
       inputs.clear();
       for (size_t i : pick) inputs.push_back(v[i]);
     }
-    for (const auto& in : inputs) merge_inputs_.insert(in.get());
+    for (const auto& in : inputs) {
+      merge_inputs_.insert(in.get());
+      input_bytes += in->reader->disk_bytes();
+    }
+    others_bytes = merge_input_bytes_;
+    merge_input_bytes_ += input_bytes;
   }
   if (inputs.empty()) return false;
   // Whatever the outcome, the inputs are no longer being merged after this call.
   struct Release {
     PartitionSet* set;
     const std::vector<std::shared_ptr<const PartHandle>>& inputs;
+    uint64_t bytes;
     ~Release() {
       std::lock_guard<std::mutex> l(set->mu_);
       for (const auto& in : inputs) set->merge_inputs_.erase(in.get());
+      set->merge_input_bytes_ -= bytes;
     }
-  } release{this, inputs};
+  } release{this, inputs, input_bytes};
   std::sort(inputs.begin(), inputs.end(), HandleLess);
 
   // Room for the output first (limits::kMergeDiskSpaceFactor): a merge that fills the disk
   // fails after taking the space ingest and flushes need, and would be retried every tick.
-  uint64_t input_bytes = 0;
-  for (const auto& in : inputs) input_bytes += in->reader->disk_bytes();
+  // The merge running on the other lane counts as not written yet (as ClickHouse keeps a
+  // merge's reservation until it ends): two merges starting together never both count on
+  // the same free bytes.
   Result<DiskSpace> space = env_->GetDiskSpace(opt_.data_dir);
-  if (space.ok() && static_cast<double>(space->free_bytes) <
-                        static_cast<double>(input_bytes) * limits::kMergeDiskSpaceFactor) {
+  if (space.ok() &&
+      static_cast<double>(space->free_bytes) <
+          static_cast<double>(input_bytes + others_bytes) * limits::kMergeDiskSpaceFactor) {
     std::lock_guard<std::mutex> l(mu_);
     ++stats_.merges_skipped_no_space;
     return false;

@@ -256,6 +256,7 @@ class PartitionSet {
   std::atomic<bool> merging_{false};  // the background merge threads run
   // Parts a merge is rewriting now (not offered to the other lane); guarded by mu_.
   std::set<const PartHandle*> merge_inputs_;
+  uint64_t merge_input_bytes_ = 0;  // their disk bytes; guarded by mu_
   // Parts that failed to open at Load, minus dropped partitions; guarded by mu_.
   std::shared_ptr<const std::vector<BrokenPart>> broken_ =
       std::make_shared<std::vector<BrokenPart>>();

@@ -344,8 +344,15 @@ class GateEnv final : public EnvWrapper {
     }
     return EnvWrapper::RenameFile(f, t);
   }
+  // The disk's free bytes as `n` (a real disk otherwise).
+  void SetFreeDiskBytes(uint64_t n) { free_bytes_ = static_cast<int64_t>(n); }
+  Result<DiskSpace> GetDiskSpace(const std::string& p) override {
+    if (free_bytes_.load() < 0) return EnvWrapper::GetDiskSpace(p);
+    return DiskSpace{static_cast<uint64_t>(free_bytes_.load()), uint64_t{1} << 40};
+  }
 
  private:
+  std::atomic<int64_t> free_bytes_{-1};
   const std::string watch_;
   std::atomic<bool> armed_{false};
   std::mutex mu_;
@@ -448,6 +455,47 @@ TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
   // Nothing is left to merge, and nothing is marked as being merged.
   EXPECT_FALSE(*(*set)->MergeOnce(PartitionSet::MergeLane::kSmall));
   EXPECT_FALSE(*(*set)->MergeOnce());
+}
+
+// A merge needs room for its output beside the one running on the other lane: with free
+// space for either merge but not for both, the second waits (counted as skipped) and runs
+// once the first has ended.
+TEST_F(PartitionSetTest, TwoMergesAtOnceNeedRoomForBothOutputs) {
+  GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
+  PartitionSetOptions o = Options(&env);
+  o.small_merge_max_rows = 1000;
+  auto set = PartitionSet::Open(o);
+  ASSERT_TRUE(set.ok());
+  std::vector<EventBatch> batches;
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(160 + i, 600, kBase));
+  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(170 + i, 100, kBase + kDay));
+  for (auto& b : batches) {
+    const EventBatch* one[] = {&b};
+    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
+  }
+  uint64_t day0 = 0, day1 = 0;
+  for (const auto& p : (*set)->Snapshot()->parts) {
+    (p->partition.day == DayOf(kBase) ? day0 : day1) += p->reader->disk_bytes();
+  }
+  ASSERT_GT(day0, 0u);
+  ASSERT_GT(day1, 0u);
+  // Room for either merge alone (1.1x its inputs), not for both.
+  env.SetFreeDiskBytes(
+      static_cast<uint64_t>(static_cast<double>(day0 + day1) * limits::kMergeDiskSpaceFactor) - 1);
+  env.Arm();
+  auto big = std::async(std::launch::async, [&] { return (*set)->MergeOnce(); });  // day 0
+  ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20)));
+  auto small = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
+  ASSERT_TRUE(small.ok());
+  EXPECT_FALSE(*small) << "the second merge counted on the bytes the first one needs";
+  EXPECT_EQ((*set)->Stats().merges_skipped_no_space, 1u);
+  env.Release();
+  auto b = big.get();
+  ASSERT_TRUE(b.ok() && *b) << b.status().ToString();
+  small = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
+  ASSERT_TRUE(small.ok());
+  EXPECT_TRUE(*small);
+  EXPECT_EQ((*set)->Stats().parts, 2u);
 }
 
 // A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
