@@ -7,6 +7,7 @@
 #include <future>
 #include <map>
 #include <random>
+#include <span>
 #include <thread>
 
 #include "common/env_wrapper.h"
@@ -47,6 +48,22 @@ class PartitionSetTest : public ::testing::Test {
     auto set = PartitionSet::Open(o);
     EXPECT_TRUE(set.ok()) << set.status().ToString();
     return set.ok() ? std::move(*set) : nullptr;
+  }
+
+  // A set over `env` whose small merge lane takes merges of at most 1,000 rows.
+  std::unique_ptr<PartitionSet> OpenWithSmallLane(Env* env) {
+    PartitionSetOptions o = Options(env);
+    o.small_merge_max_rows = 1000;
+    auto set = PartitionSet::Open(o);
+    EXPECT_TRUE(set.ok()) << set.status().ToString();
+    return set.ok() ? std::move(*set) : nullptr;
+  }
+  // Flushes each batch as a part of its own.
+  static void FlushEach(PartitionSet* set, std::span<const EventBatch> batches) {
+    for (const EventBatch& b : batches) {
+      const EventBatch* one[] = {&b};
+      ASSERT_TRUE(set->AddEvents(one, 1).ok());
+    }
   }
 
   PartitionSetOptions Options(Env* env = nullptr) {
@@ -372,80 +389,70 @@ size_t PartsOfDay(const PartitionSet& set, int64_t day_ts) {
 // behind it, and the flushes behind them (a 100M ingest stalled ~40 s so at a day boundary).
 TEST_F(PartitionSetTest, SmallMergesRunBesideALongMerge) {
   GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
-  PartitionSetOptions o = Options(&env);
-  o.small_merge_max_rows = 1000;
-  auto set = PartitionSet::Open(o);
-  ASSERT_TRUE(set.ok());
+  std::unique_ptr<PartitionSet> set = OpenWithSmallLane(&env);
+  ASSERT_NE(set, nullptr);
   // Day 0: three parts of 600 rows (a merge of 1,800 rows: not the small lane's); day 1:
   // three of 100. Day 0 sorts first, so a single merge thread would take it first.
   std::vector<EventBatch> batches;
-  std::vector<const EventBatch*> ptrs;
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(120 + i, 600, kBase));
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(130 + i, 100, kBase + kDay));
-  for (auto& b : batches) {
-    const EventBatch* one[] = {&b};
-    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
-    ptrs.push_back(&b);
-  }
-  ASSERT_EQ(PartsOfDay(**set, kBase), 3u);
-  ASSERT_EQ(PartsOfDay(**set, kBase + kDay), 3u);
+  ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), batches));
+  std::vector<const EventBatch*> ptrs;
+  for (const auto& b : batches) ptrs.push_back(&b);
+  ASSERT_EQ(PartsOfDay(*set, kBase), 3u);
+  ASSERT_EQ(PartsOfDay(*set, kBase + kDay), 3u);
 
   env.Arm();
-  (*set)->StartBackgroundMerges();
+  set->StartBackgroundMerges();
   ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20))) << "day 0's merge did not start";
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (PartsOfDay(**set, kBase + kDay) != 1 && std::chrono::steady_clock::now() < deadline) {
+  while (PartsOfDay(*set, kBase + kDay) != 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(PartsOfDay(**set, kBase + kDay), 1u) << "the small merge waited behind the long one";
-  EXPECT_EQ(PartsOfDay(**set, kBase), 3u);  // still held
-  EXPECT_EQ((*set)->Stats().merges_running, 1u);
+  EXPECT_EQ(PartsOfDay(*set, kBase + kDay), 1u) << "the small merge waited behind the long one";
+  EXPECT_EQ(PartsOfDay(*set, kBase), 3u);  // still held
+  EXPECT_EQ(set->Stats().merges_running, 1u);
   env.Release();
-  (*set)->StopBackgroundMerges();
-  EXPECT_EQ(PartsOfDay(**set, kBase), 1u);
-  EXPECT_EQ((*set)->Stats().merges, 2u);
-  EXPECT_EQ(AllRows(*(*set)->Snapshot()), testing::CanonicalRows(ptrs));
+  set->StopBackgroundMerges();
+  EXPECT_EQ(PartsOfDay(*set, kBase), 1u);
+  EXPECT_EQ(set->Stats().merges, 2u);
+  EXPECT_EQ(AllRows(*set->Snapshot()), testing::CanonicalRows(ptrs));
 }
 
 // The small lane takes only merges of at most small_merge_max_rows rows, and never parts
 // the other lane is merging: two merges at once rewrite disjoint parts.
 TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
   GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
-  PartitionSetOptions o = Options(&env);
-  o.small_merge_max_rows = 1000;
-  auto set = PartitionSet::Open(o);
-  ASSERT_TRUE(set.ok());
+  std::unique_ptr<PartitionSet> set = OpenWithSmallLane(&env);
+  ASSERT_NE(set, nullptr);
   std::vector<EventBatch> batches;
-  std::vector<const EventBatch*> ptrs;
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(140 + i, 600, kBase));
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(150 + i, 100, kBase));
-  for (size_t i = 0; i < batches.size(); ++i) {
-    const EventBatch* one[] = {&batches[i]};
-    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
-    ptrs.push_back(&batches[i]);
-    if (i == 2) {  // only the 600-row parts: a merge of 1,800 rows, too big for the lane
-      auto none = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
-      ASSERT_TRUE(none.ok());
-      EXPECT_FALSE(*none);
-      EXPECT_EQ((*set)->Stats().parts, 3u);
-    }
-  }
+  std::vector<const EventBatch*> ptrs;
+  for (const auto& b : batches) ptrs.push_back(&b);
+  // Only the 600-row parts: a merge of 1,800 rows, too big for the lane.
+  ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), std::span(batches).first(3)));
+  auto none = set->MergeOnce(PartitionSet::MergeLane::kSmall);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  EXPECT_EQ(set->Stats().parts, 3u);
+  ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), std::span(batches).subspan(3)));
   // One partition, two tiers: the small lane takes the 100-row parts (the lowest tier) and
   // is held publishing; the other lane, meanwhile, finds only the 600-row parts free.
   env.Arm();
   auto small = std::async(std::launch::async,
-                          [&] { return (*set)->MergeOnce(PartitionSet::MergeLane::kSmall); });
+                          [&] { return set->MergeOnce(PartitionSet::MergeLane::kSmall); });
   ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20)));
-  auto any = std::async(std::launch::async, [&] { return (*set)->MergeOnce(); });
+  auto any = std::async(std::launch::async, [&] { return set->MergeOnce(); });
   ASSERT_TRUE(env.WaitHeld(2, std::chrono::seconds(20))) << "the lanes did not merge together";
-  EXPECT_EQ((*set)->Stats().merges_running, 2u);
+  EXPECT_EQ(set->Stats().merges_running, 2u);
   env.Release();
   auto s = small.get();
   auto a = any.get();
   ASSERT_TRUE(s.ok() && a.ok()) << s.status().ToString() << " " << a.status().ToString();
   EXPECT_TRUE(*s);
   EXPECT_TRUE(*a);
-  auto snap = (*set)->Snapshot();
+  auto snap = set->Snapshot();
   ASSERT_EQ(snap->parts.size(), 2u);
   std::vector<uint64_t> rows;
   for (const auto& p : snap->parts) rows.push_back(p->reader->meta().rows);
@@ -453,8 +460,8 @@ TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
   EXPECT_EQ(rows, (std::vector<uint64_t>{300, 1800}));
   EXPECT_EQ(AllRows(*snap), testing::CanonicalRows(ptrs));
   // Nothing is left to merge, and nothing is marked as being merged.
-  EXPECT_FALSE(*(*set)->MergeOnce(PartitionSet::MergeLane::kSmall));
-  EXPECT_FALSE(*(*set)->MergeOnce());
+  EXPECT_FALSE(*set->MergeOnce(PartitionSet::MergeLane::kSmall));
+  EXPECT_FALSE(*set->MergeOnce());
 }
 
 // A merge needs room for its output beside the one running on the other lane: with free
@@ -462,19 +469,14 @@ TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
 // once the first has ended.
 TEST_F(PartitionSetTest, TwoMergesAtOnceNeedRoomForBothOutputs) {
   GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
-  PartitionSetOptions o = Options(&env);
-  o.small_merge_max_rows = 1000;
-  auto set = PartitionSet::Open(o);
-  ASSERT_TRUE(set.ok());
+  std::unique_ptr<PartitionSet> set = OpenWithSmallLane(&env);
+  ASSERT_NE(set, nullptr);
   std::vector<EventBatch> batches;
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(160 + i, 600, kBase));
   for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(170 + i, 100, kBase + kDay));
-  for (auto& b : batches) {
-    const EventBatch* one[] = {&b};
-    ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), batches));
   uint64_t day0 = 0, day1 = 0;
-  for (const auto& p : (*set)->Snapshot()->parts) {
+  for (const auto& p : set->Snapshot()->parts) {
     (p->partition.day == DayOf(kBase) ? day0 : day1) += p->reader->disk_bytes();
   }
   ASSERT_GT(day0, 0u);
@@ -483,19 +485,19 @@ TEST_F(PartitionSetTest, TwoMergesAtOnceNeedRoomForBothOutputs) {
   env.SetFreeDiskBytes(
       static_cast<uint64_t>(static_cast<double>(day0 + day1) * limits::kMergeDiskSpaceFactor) - 1);
   env.Arm();
-  auto big = std::async(std::launch::async, [&] { return (*set)->MergeOnce(); });  // day 0
+  auto big = std::async(std::launch::async, [&] { return set->MergeOnce(); });  // day 0
   ASSERT_TRUE(env.WaitHeld(1, std::chrono::seconds(20)));
-  auto small = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
+  auto small = set->MergeOnce(PartitionSet::MergeLane::kSmall);
   ASSERT_TRUE(small.ok());
   EXPECT_FALSE(*small) << "the second merge counted on the bytes the first one needs";
-  EXPECT_EQ((*set)->Stats().merges_skipped_no_space, 1u);
+  EXPECT_EQ(set->Stats().merges_skipped_no_space, 1u);
   env.Release();
   auto b = big.get();
   ASSERT_TRUE(b.ok() && *b) << b.status().ToString();
-  small = (*set)->MergeOnce(PartitionSet::MergeLane::kSmall);
+  small = set->MergeOnce(PartitionSet::MergeLane::kSmall);
   ASSERT_TRUE(small.ok());
   EXPECT_TRUE(*small);
-  EXPECT_EQ((*set)->Stats().parts, 2u);
+  EXPECT_EQ(set->Stats().parts, 2u);
 }
 
 // A flush (AddEvents) pauses too, but only up to limits::kFlushQueryYieldBudgetMs in all:
