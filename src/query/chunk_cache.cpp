@@ -158,9 +158,9 @@ size_t ChunkCache::bytes() const {
   return bytes_;
 }
 
-ChunkCache::Stats ChunkCache::stats() const {
+ChunkCacheStats ChunkCache::stats() const {
   std::lock_guard<std::mutex> l(mu_);
-  return Stats{bytes_, capacity_, lru_.size(), hits_, misses_, evictions_};
+  return ChunkCacheStats{bytes_, capacity_, lru_.size(), hits_, misses_, evictions_};
 }
 
 }  // namespace vigia

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "query/chunk_cache_stats.h"
 #include "store/format/part_scan.h"
 
 namespace vigia {
@@ -93,16 +94,9 @@ class ChunkCache {
   size_t bytes() const;
   size_t capacity() const;
 
-  // What /v1/stats and /metrics show of it (one lock, one consistent view).
-  struct Stats {
-    size_t bytes = 0;
-    size_t capacity = 0;
-    size_t entries = 0;
-    uint64_t hits = 0;    // Get and Lookup calls that found their key, since start
-    uint64_t misses = 0;  // and those that did not
-    uint64_t evictions = 0;
-  };
-  Stats stats() const;
+  // What /v1/stats and /metrics show of it (one lock, one consistent view); hits and misses
+  // count Get and Lookup calls.
+  ChunkCacheStats stats() const;
   // Changes the bound (the server's query.cache_bytes), evicting down to it at once; the
   // doorkeeper forgets the keys it saw.
   void SetCapacity(size_t capacity_bytes);

@@ -26,10 +26,7 @@ void LocalStoreBackend::SetChunkCacheCapacity(size_t bytes) {
   ChunkCache::Default().SetCapacity(bytes);
 }
 
-LocalStoreBackend::ChunkCacheStats LocalStoreBackend::ChunkCacheStatistics() {
-  const ChunkCache::Stats s = ChunkCache::Default().stats();
-  return ChunkCacheStats{s.bytes, s.capacity, s.entries, s.hits, s.misses, s.evictions};
-}
+ChunkCacheStats LocalStoreBackend::ChunkCacheStatistics() { return ChunkCache::Default().stats(); }
 
 std::shared_ptr<FreshDataListener> LocalStoreBackend::FreshDataWarmer() {
   const vigia::FreshDataWarmer::Options o = vigia::FreshDataWarmer::FromEnvironment();

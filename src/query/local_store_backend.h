@@ -10,11 +10,11 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <string>
 
 #include "common/status.h"
+#include "query/chunk_cache_stats.h"
 #include "query/query_backend.h"
 
 namespace vigia {
@@ -37,14 +37,6 @@ class LocalStoreBackend final : public QueryBackend {
   // server's query.cache_bytes; limits::kQueryChunkCacheBytes until set).
   static void SetChunkCacheCapacity(size_t bytes);
   // That cache now (chunk_cache.h), for /v1/stats and /metrics.
-  struct ChunkCacheStats {
-    size_t bytes = 0;     // held
-    size_t capacity = 0;  // the bound
-    size_t entries = 0;
-    uint64_t hits = 0;  // lookups since start that found their chunk
-    uint64_t misses = 0;
-    uint64_t evictions = 0;
-  };
   static ChunkCacheStats ChunkCacheStatistics();
 
   // The listener a server gives the Store it queries (StoreOptions::fresh_data): builds

@@ -70,7 +70,7 @@ void QueryModule::ExportChunkCache(ServerContext* ctx) {
     Counter* evictions = m->GetCounter("vigia_query_chunk_cache_evictions_total",
                                        "Chunks evicted to stay within the bound.");
     m->AddCollector([=] {
-      const LocalStoreBackend::ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
+      const ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
       bytes->Set(static_cast<double>(s.bytes));
       capacity->Set(static_cast<double>(s.capacity));
       entries->Set(static_cast<double>(s.entries));
@@ -80,7 +80,7 @@ void QueryModule::ExportChunkCache(ServerContext* ctx) {
     });
   }
   auto write = [](JsonWriter* w) {
-    const LocalStoreBackend::ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
+    const ChunkCacheStats s = LocalStoreBackend::ChunkCacheStatistics();
     w->BeginObject();
     w->KV("bytes", s.bytes).KV("capacity_bytes", s.capacity).KV("entries", s.entries);
     w->KV("hits", s.hits).KV("misses", s.misses).KV("evictions", s.evictions);
