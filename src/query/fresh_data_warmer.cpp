@@ -12,6 +12,7 @@
 #include "query/chunk_cache.h"
 #include "query/hot_columns.h"
 #include "query/memtable_block.h"
+#include "query/part_block_reader.h"
 #include "store/format/part_reader.h"
 
 namespace vigia {
@@ -60,15 +61,13 @@ void FreshDataWarmer::PartWritten(const PartReader& part) {
   for (size_t block = 0; block < m.blocks.size(); ++block) {
     for (const ChunkMeta& c : m.blocks[block].chunks) {
       if (c.column >= hot.size() || !hot[c.column]) continue;
-      const ColumnMeta& cm = m.columns[c.column];
       auto e = std::make_shared<CachedChunk>();
-      Status st = part.ReadChunk(block, c, &e->storage, &e->col, &bytes_read);
+      Status st = ReadCachedChunk(part, block, c, e.get(), &bytes_read);
       if (!st.ok()) {
         // The query that reads it will fail naming the chunk (and the part is degraded).
         logger::Warn("fresh part not warmed", {{"part", part.dir()}, {"error", st.ToString()}});
         return;
       }
-      e->col.type = cm.type;
       e->bytes = ChunkMemory(*e);
       chunks_.Put(ChunkCache::Key(part.dir(), block, c.column), std::move(e));
     }

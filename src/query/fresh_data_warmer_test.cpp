@@ -19,6 +19,7 @@
 #include "query/chunk_cache.h"
 #include "query/hot_columns.h"
 #include "query/memtable_block.h"
+#include "query/part_block_reader.h"
 #include "query/query_engine.h"
 #include "query/result_format.h"
 #include "query/row_evaluator.h"
@@ -176,6 +177,36 @@ TEST_F(FreshDataWarmerTest, AFlushedPartIsReadFromTheCacheByTheFirstQuery) {
   ExpectDashboardAnswer(&stats);
   EXPECT_EQ(stats.bytes_read, 0u);
   EXPECT_GT(stats.blocks_read, 0u);
+}
+
+// A `_time` chunk the warmer caches carries its sorted runs, as one a query decodes does:
+// without them every later query over a time range that cuts the block tested each row
+// (query_engine.cpp) for as long as the chunk stayed cached.
+TEST_F(FreshDataWarmerTest, AWarmedTimeChunkKeepsItsSortedRuns) {
+  OpenStore({});
+  Append(MakeBatch(3000, 1));
+  auto q = ParseVql("kind:request | stats count() by (_time:1m)");
+  ASSERT_TRUE(q.ok());
+  ASSERT_TRUE(RunQuery(GetSnapshot(*store_), *q, Options()).ok());  // reads _time per row
+  ASSERT_TRUE(HotColumns::Default().ReadsTime());
+  ASSERT_TRUE(store_->Flush().ok());
+
+  StoreSnapshot snap = GetSnapshot(*store_);
+  ASSERT_EQ(snap.parts->parts.size(), 1u);
+  const PartReader& part = *snap.parts->parts[0]->reader;
+  for (size_t block = 0; block < part.meta().blocks.size(); ++block) {
+    auto cached = ChunkCache::Default().Get(ChunkCache::Key(part.dir(), block, 0));
+    ASSERT_NE(cached, nullptr) << "block " << block;
+    CachedChunk decoded;
+    uint64_t bytes_read = 0;
+    ASSERT_TRUE(
+        ReadCachedChunk(part, block, part.meta().blocks[block].chunks[0], &decoded, &bytes_read)
+            .ok());
+    // Rows are sorted by (service, kind, ts): a run per service and kind in the block.
+    EXPECT_FALSE(decoded.time_runs.empty()) << "block " << block;
+    EXPECT_EQ(cached->time_runs, decoded.time_runs) << "block " << block;
+    EXPECT_EQ(cached->col.ints, decoded.col.ints) << "block " << block;
+  }
 }
 
 TEST_F(FreshDataWarmerTest, PartsHalfOffLeavesTheFirstQueryCold) {

@@ -125,6 +125,18 @@ Result<bool> PartBlockReader::MayMatch(size_t block, BloomMemo* memo, uint64_t* 
   return true;
 }
 
+Status ReadCachedChunk(const PartReader& part, size_t block, const ChunkMeta& c, CachedChunk* e,
+                       uint64_t* bytes_read) {
+  VIGIA_RETURN_IF_ERROR(part.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
+  e->col.type = part.meta().columns[c.column].type;
+  e->time_runs.clear();
+  if (c.column == 0) {
+    FindSortedRuns(e->col.ints.data(), e->col.ints.size(), limits::kMaxTimeRunsPerBlock,
+                   &e->time_runs);
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t block,
                                                                       const ChunkMeta& c,
                                                                       uint64_t* bytes_read) const {
@@ -141,14 +153,7 @@ Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
   // Read once so far: decoded into recycled memory and not kept; else into new memory, kept.
   std::shared_ptr<CachedChunk> e =
       admit ? std::make_shared<CachedChunk>() : ChunkPool::Default().Take(type);
-  VIGIA_RETURN_IF_ERROR(reader_.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
-  e->col.type = type;
-  // Set every time: pooled entries are reused.
-  e->time_runs.clear();
-  if (c.column == 0) {
-    FindSortedRuns(e->col.ints.data(), e->col.ints.size(), limits::kMaxTimeRunsPerBlock,
-                   &e->time_runs);
-  }
+  VIGIA_RETURN_IF_ERROR(ReadCachedChunk(reader_, block, c, e.get(), bytes_read));
   if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
   ChunkCache::Default().Put(key, e);

@@ -47,6 +47,14 @@ struct BlockRows {
   std::vector<uint8_t> whole;
 };
 
+// Reads and decodes a whole chunk of `part` into *e as the chunk cache keeps it: the column
+// (typed as the part's metadata says) and, for the `_time` chunk, its sorted runs
+// (CachedChunk::time_runs). The one decode both the queries (PartBlockReader) and the
+// fresh-data warmer use, so a chunk the warmer cached serves a time range as one a query
+// cached does. *e may be a recycled chunk: every field set here is reset first.
+Status ReadCachedChunk(const PartReader& part, size_t block, const ChunkMeta& c, CachedChunk* e,
+                       uint64_t* bytes_read);
+
 class PartBlockReader {
  public:
   // REQUIRES: `reader` and `plan` outlive this object.
