@@ -25,16 +25,23 @@ int64_t HotColumns::NowNs() {
       .count();
 }
 
+void HotColumns::Reads::Note(int64_t now_ns) {
+  hot = Fresh(last_ns, now_ns);  // read again within the TTL; a name read long ago starts over
+  last_ns = now_ns;
+}
+
+bool HotColumns::Reads::HotAt(int64_t now_ns) const { return hot && Fresh(last_ns, now_ns); }
+
 void HotColumns::Note(std::span<const std::string> names, bool reads_time, int64_t now_ns) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (reads_time) time_read_ns_ = now_ns;
-  for (const std::string& n : names) last_read_[n] = now_ns;
-  // Over the bound: the least recently read names go (a handful of entries: a linear scan).
-  while (last_read_.size() > limits::kHotColumnsMax) {
-    auto oldest =
-        std::min_element(last_read_.begin(), last_read_.end(),
-                         [](const auto& a, const auto& b) { return a.second < b.second; });
-    last_read_.erase(oldest);
+  if (reads_time) time_.Note(now_ns);
+  for (const std::string& n : names) reads_[n].Note(now_ns);
+  // Over the bound: the least recently read names go (a few dozen entries: a linear scan).
+  while (reads_.size() > 2 * limits::kHotColumnsMax) {
+    auto oldest = std::min_element(reads_.begin(), reads_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_ns < b.second.last_ns;
+    });
+    reads_.erase(oldest);
   }
 }
 
@@ -43,19 +50,20 @@ void HotColumns::Note(std::span<const std::string> names, bool reads_time) {
 }
 
 std::vector<std::string> HotColumns::Names(int64_t now_ns) const {
-  std::vector<std::pair<int64_t, std::string>> fresh;
+  std::vector<std::pair<int64_t, std::string>> hot;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, read_ns] : last_read_) {
-      if (Fresh(read_ns, now_ns)) fresh.emplace_back(read_ns, name);
+    for (const auto& [name, r] : reads_) {
+      if (r.HotAt(now_ns)) hot.emplace_back(r.last_ns, name);
     }
   }
-  std::sort(fresh.begin(), fresh.end(), [](const auto& a, const auto& b) {
+  std::sort(hot.begin(), hot.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
+  if (hot.size() > limits::kHotColumnsMax) hot.resize(limits::kHotColumnsMax);
   std::vector<std::string> out;
-  out.reserve(fresh.size());
-  for (auto& f : fresh) out.push_back(std::move(f.second));
+  out.reserve(hot.size());
+  for (auto& h : hot) out.push_back(std::move(h.second));
   return out;
 }
 
@@ -63,15 +71,15 @@ std::vector<std::string> HotColumns::Names() const { return Names(NowNs()); }
 
 bool HotColumns::ReadsTime(int64_t now_ns) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return Fresh(time_read_ns_, now_ns);
+  return time_.HotAt(now_ns);
 }
 
 bool HotColumns::ReadsTime() const { return ReadsTime(NowNs()); }
 
 void HotColumns::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
-  last_read_.clear();
-  time_read_ns_ = -1;
+  reads_.clear();
+  time_ = Reads{};
 }
 
 }  // namespace vigia

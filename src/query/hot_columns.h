@@ -4,10 +4,17 @@
 // chunks decoded into the chunk cache when a flush or a merge writes it) is spent on what the
 // dashboards and alert rules will read next, not on every field of every event.
 //
-// A name stays hot for limits::kHotColumnTtlMs after a query last read it; at most
-// limits::kHotColumnsMax names are kept (beyond that the least recently read one goes).
-// Whether any query read the block timestamps per row (QueryPlan::reads_time: time buckets,
-// partial time ranges) is tracked the same way.
+// A name becomes hot on its second read within limits::kHotColumnTtlMs of the one before,
+// and stays hot for that long after a query last read it. Dashboards refresh and alert rules
+// run every few seconds to a minute, so their names are hot from their second run on; a query
+// run once (someone exploring, a report, a `vigia query` from a shell) reads its names once
+// and has the warmer decode nothing for it — before, its columns were decoded on every flush
+// and merge for the next 10 minutes (a `msg` read once meant every fresh part's text, for
+// nobody). The chunk cache admits a chunk on its second read for the same reason
+// (chunk_cache.h). At most limits::kHotColumnsMax hot names are returned, and twice that many
+// names are remembered (beyond that the least recently read one goes). Whether queries read
+// the block timestamps per row (QueryPlan::reads_time: time buckets, partial time ranges) is
+// tracked the same way.
 //
 // Thread-safety: thread-safe (one mutex, held for a few map updates).
 #pragma once
@@ -27,14 +34,15 @@ class HotColumns {
   static HotColumns& Default();
 
   // A query read `names` (and the timestamps per row when reads_time) at now_ns
-  // (steady clock).
+  // (steady clock). REQUIRES: no name twice in `names` (one query reads a name once).
   void Note(std::span<const std::string> names, bool reads_time, int64_t now_ns);
   void Note(std::span<const std::string> names, bool reads_time);
 
-  // The names read within the TTL before now_ns, most recently read first.
+  // The hot names at now_ns (read twice, the last time within the TTL), most recently read
+  // first; at most limits::kHotColumnsMax.
   std::vector<std::string> Names(int64_t now_ns) const;
   std::vector<std::string> Names() const;
-  // Did a query read timestamps per row within the TTL?
+  // Are the timestamps per row hot (read so twice, the last time within the TTL)?
   bool ReadsTime(int64_t now_ns) const;
   bool ReadsTime() const;
 
@@ -43,9 +51,18 @@ class HotColumns {
   static int64_t NowNs();
 
  private:
+  // When a name (or the timestamps) was last read, and whether it was read again within the
+  // TTL of a previous read.
+  struct Reads {
+    int64_t last_ns = -1;  // -1 = never
+    bool hot = false;
+    void Note(int64_t now_ns);
+    bool HotAt(int64_t now_ns) const;
+  };
+
   mutable std::mutex mu_;
-  std::unordered_map<std::string, int64_t> last_read_;  // guarded by mu_
-  int64_t time_read_ns_ = -1;                           // guarded by mu_; -1 = never
+  std::unordered_map<std::string, Reads> reads_;  // guarded by mu_
+  Reads time_;                                    // guarded by mu_
 };
 
 }  // namespace vigia

@@ -465,9 +465,16 @@ Result<QueryResult> Engine::Run() {
   // What the fresh-data warmer prepares for the next queries (hot_columns.h): the names read
   // from every block and memtable batch scanned, not the other fields of a plain filter's
   // matching rows. Background scans (the start-up refill) run once and do not count.
+  // One note per query and name (a name is hot on its second read): the filter's names, and
+  // the others an aggregation reads.
   if (!opt_.background) {
-    HotColumns::Default().Note(plan_.filter_columns, plan_.reads_time);
-    if (!plan_.all_columns) HotColumns::Default().Note(plan_.columns, false);
+    std::vector<std::string> read = plan_.filter_columns;
+    if (!plan_.all_columns) {
+      for (const std::string& c : plan_.columns) {
+        if (std::find(read.begin(), read.end(), c) == read.end()) read.push_back(c);
+      }
+    }
+    HotColumns::Default().Note(read, plan_.reads_time);
   }
   // A part that could not be opened holds unknown rows of its day: fail naming it rather
   // than answer partially (partition_set.h, PartSnapshot::CheckBroken).
