@@ -126,11 +126,11 @@ Result<bool> PartBlockReader::MayMatch(size_t block, BloomMemo* memo, uint64_t* 
 }
 
 Status ReadCachedChunk(const PartReader& part, size_t block, const ChunkMeta& c, CachedChunk* e,
-                       uint64_t* bytes_read) {
+                       uint64_t* bytes_read, bool time_runs) {
   VIGIA_RETURN_IF_ERROR(part.ReadChunk(block, c, &e->storage, &e->col, bytes_read));
   e->col.type = part.meta().columns[c.column].type;
   e->time_runs.clear();
-  if (c.column == 0) {
+  if (c.column == 0 && time_runs) {
     FindSortedRuns(e->col.ints.data(), e->col.ints.size(), limits::kMaxTimeRunsPerBlock,
                    &e->time_runs);
   }
@@ -139,21 +139,24 @@ Status ReadCachedChunk(const PartReader& part, size_t block, const ChunkMeta& c,
 
 Result<std::shared_ptr<const CachedChunk>> PartBlockReader::LoadChunk(size_t block,
                                                                       const ChunkMeta& c,
-                                                                      uint64_t* bytes_read) const {
+                                                                      uint64_t* bytes_read,
+                                                                      bool time_runs) const {
   const std::string key = ChunkCache::Key(reader_.dir(), block, c.column);
   bool admit = false;
   if (auto hit = ChunkCache::Default().Lookup(key, &admit)) return hit;
-  return DecodeChunk(block, c, key, admit, bytes_read);
+  return DecodeChunk(block, c, key, admit, bytes_read, time_runs);
 }
 
 Result<std::shared_ptr<const CachedChunk>> PartBlockReader::DecodeChunk(
-    size_t block, const ChunkMeta& c, const std::string& key, bool admit,
-    uint64_t* bytes_read) const {
+    size_t block, const ChunkMeta& c, const std::string& key, bool admit, uint64_t* bytes_read,
+    bool time_runs) const {
   const ColumnType type = reader_.meta().columns[c.column].type;
   // Read once so far: decoded into recycled memory and not kept; else into new memory, kept.
   std::shared_ptr<CachedChunk> e =
       admit ? std::make_shared<CachedChunk>() : ChunkPool::Default().Take(type);
-  VIGIA_RETURN_IF_ERROR(ReadCachedChunk(reader_, block, c, e.get(), bytes_read));
+  // A kept chunk has its runs for whatever query reads it next.
+  VIGIA_RETURN_IF_ERROR(
+      ReadCachedChunk(reader_, block, c, e.get(), bytes_read, admit || time_runs));
   if (!admit) return std::shared_ptr<const CachedChunk>(std::move(e));
   e->bytes = ChunkMemory(*e);
   ChunkCache::Default().Put(key, e);
@@ -188,13 +191,13 @@ Status PartBlockReader::ReadColumns(size_t block, uint8_t which, DecodedBlock* o
 }
 
 Status PartBlockReader::ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read,
-                                          bool with_ts) const {
+                                          bool with_ts, bool ts_runs) const {
   const BlockMeta& b = reader_.meta().blocks[block];
   out->chunks.clear();
   out->col_index.clear();
   out->ts = nullptr;
   if (!with_ts) return ReadColumns(block, 2, out, bytes_read);
-  VIGIA_ASSIGN_OR_RETURN(out->ts, LoadChunk(block, b.chunks[0], bytes_read));
+  VIGIA_ASSIGN_OR_RETURN(out->ts, LoadChunk(block, b.chunks[0], bytes_read, ts_runs));
   if (out->ts->col.ints.size() != b.num_rows) {
     return Status::Corruption("part " + reader_.dir() + " block " + std::to_string(block) +
                               ": time column has the wrong row count");

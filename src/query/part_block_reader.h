@@ -49,11 +49,12 @@ struct BlockRows {
 
 // Reads and decodes a whole chunk of `part` into *e as the chunk cache keeps it: the column
 // (typed as the part's metadata says) and, for the `_time` chunk, its sorted runs
-// (CachedChunk::time_runs). The one decode both the queries (PartBlockReader) and the
-// fresh-data warmer use, so a chunk the warmer cached serves a time range as one a query
-// cached does. *e may be a recycled chunk: every field set here is reset first.
+// (CachedChunk::time_runs) unless !time_runs (a chunk the cache will not keep, read by a query
+// whose time range covers the whole block). The one decode both the queries (PartBlockReader)
+// and the fresh-data warmer use, so a chunk the warmer cached serves a time range as one a
+// query cached does. *e may be a recycled chunk: every field set here is reset first.
 Status ReadCachedChunk(const PartReader& part, size_t block, const ChunkMeta& c, CachedChunk* e,
-                       uint64_t* bytes_read);
+                       uint64_t* bytes_read, bool time_runs = true);
 
 class PartBlockReader {
  public:
@@ -71,9 +72,10 @@ class PartBlockReader {
   // Bloom filters come through `memo` (the calling thread's; bloom_group.h).
   Result<bool> MayMatch(size_t block, BloomMemo* memo, uint64_t* bytes_read) const;
   // Decodes the block's timestamps (unless !with_ts: view.ts is null then) and the columns the
-  // filter reads into *out (reset first).
+  // filter reads into *out (reset first). !ts_runs: the caller will not cut the block by time,
+  // so the timestamps' runs need not be found unless the chunk is kept in the cache.
   Status ReadFilterColumns(size_t block, DecodedBlock* out, uint64_t* bytes_read,
-                           bool with_ts = true) const;
+                           bool with_ts = true, bool ts_runs = true) const;
   // Adds the other wanted columns (late materialization: only blocks with a matching row).
   Status ReadRest(size_t block, DecodedBlock* out, uint64_t* bytes_read) const;
   // The same columns as ReadRest for out->rows only (out's chunks are replaced). A chunk the
@@ -97,12 +99,14 @@ class PartBlockReader {
   Status ReadColumns(size_t block, uint8_t which, DecodedBlock* out, uint64_t* bytes_read) const;
   // The decoded chunk, from the cache or read (bytes_read counts only what is read).
   Result<std::shared_ptr<const CachedChunk>> LoadChunk(size_t block, const ChunkMeta& c,
-                                                       uint64_t* bytes_read) const;
+                                                       uint64_t* bytes_read,
+                                                       bool time_runs = true) const;
   // Decodes the whole chunk: into new memory kept by the cache under `key` (admit), or into
   // a recycled chunk dropped after use.
   Result<std::shared_ptr<const CachedChunk>> DecodeChunk(size_t block, const ChunkMeta& c,
                                                          const std::string& key, bool admit,
-                                                         uint64_t* bytes_read) const;
+                                                         uint64_t* bytes_read,
+                                                         bool time_runs = true) const;
   static void BuildView(DecodedBlock* out, uint32_t num_rows);
 
   const PartReader& reader_;

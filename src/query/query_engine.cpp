@@ -201,8 +201,9 @@ Status Engine::ScanBlock(const BlockTask& t, Worker* w) const {
   // A block wholly inside the time range needs its timestamps only when the query reads them
   // per row: a cold count by level then decodes no `_time` chunk (its largest column).
   const bool inside = t.min_ts >= plan_.min_ts && t.max_ts < plan_.max_ts;
-  VIGIA_RETURN_IF_ERROR(
-      pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read, plan_.reads_time || !inside));
+  VIGIA_RETURN_IF_ERROR(pr.ReadFilterColumns(t.block, &w->block, &w->qs.bytes_read,
+                                             plan_.reads_time || !inside,
+                                             /*ts_runs=*/!inside));
   const BlockView& v = w->block.view;
   w->qs.rows_scanned += v.num_rows;
   // A block the time range cuts. Rows are sorted by (service, kind, ts), so the timestamps
