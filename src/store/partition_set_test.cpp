@@ -98,6 +98,21 @@ EventBatch RandomBatch(uint64_t seed, size_t n, int64_t base) {
   return b;
 }
 
+// The merge-lane tests' parts: three batches of 600 rows at kBase (a merge of 1,800 rows: too
+// big for OpenWithSmallLane's lane), then three of 100 at `small_ts` (seeds seed.., seed+10..).
+std::vector<EventBatch> BigThenSmallBatches(uint64_t seed, int64_t small_ts) {
+  std::vector<EventBatch> batches;
+  for (uint64_t i = 0; i < 3; ++i) batches.push_back(RandomBatch(seed + i, 600, kBase));
+  for (uint64_t i = 0; i < 3; ++i) batches.push_back(RandomBatch(seed + 10 + i, 100, small_ts));
+  return batches;
+}
+
+std::vector<const EventBatch*> Pointers(const std::vector<EventBatch>& batches) {
+  std::vector<const EventBatch*> ptrs;
+  for (const auto& b : batches) ptrs.push_back(&b);
+  return ptrs;
+}
+
 TEST(PartitionKeyTest, DirNamesRoundTrip) {
   PartitionKey k{DayOf(kBase + 5), ""};
   EXPECT_EQ(PartitionDirName(k), "20251108");
@@ -393,12 +408,8 @@ TEST_F(PartitionSetTest, SmallMergesRunBesideALongMerge) {
   ASSERT_NE(set, nullptr);
   // Day 0: three parts of 600 rows (a merge of 1,800 rows: not the small lane's); day 1:
   // three of 100. Day 0 sorts first, so a single merge thread would take it first.
-  std::vector<EventBatch> batches;
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(120 + i, 600, kBase));
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(130 + i, 100, kBase + kDay));
+  const std::vector<EventBatch> batches = BigThenSmallBatches(120, kBase + kDay);
   ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), batches));
-  std::vector<const EventBatch*> ptrs;
-  for (const auto& b : batches) ptrs.push_back(&b);
   ASSERT_EQ(PartsOfDay(*set, kBase), 3u);
   ASSERT_EQ(PartsOfDay(*set, kBase + kDay), 3u);
 
@@ -416,7 +427,7 @@ TEST_F(PartitionSetTest, SmallMergesRunBesideALongMerge) {
   set->StopBackgroundMerges();
   EXPECT_EQ(PartsOfDay(*set, kBase), 1u);
   EXPECT_EQ(set->Stats().merges, 2u);
-  EXPECT_EQ(AllRows(*set->Snapshot()), testing::CanonicalRows(ptrs));
+  EXPECT_EQ(AllRows(*set->Snapshot()), testing::CanonicalRows(Pointers(batches)));
 }
 
 // The small lane takes only merges of at most small_merge_max_rows rows, and never parts
@@ -425,11 +436,7 @@ TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
   GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
   std::unique_ptr<PartitionSet> set = OpenWithSmallLane(&env);
   ASSERT_NE(set, nullptr);
-  std::vector<EventBatch> batches;
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(140 + i, 600, kBase));
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(150 + i, 100, kBase));
-  std::vector<const EventBatch*> ptrs;
-  for (const auto& b : batches) ptrs.push_back(&b);
+  const std::vector<EventBatch> batches = BigThenSmallBatches(140, kBase);
   // Only the 600-row parts: a merge of 1,800 rows, too big for the lane.
   ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), std::span(batches).first(3)));
   auto none = set->MergeOnce(PartitionSet::MergeLane::kSmall);
@@ -458,7 +465,7 @@ TEST_F(PartitionSetTest, TheSmallLaneTakesOnlySmallMergesOfFreeParts) {
   for (const auto& p : snap->parts) rows.push_back(p->reader->meta().rows);
   std::sort(rows.begin(), rows.end());
   EXPECT_EQ(rows, (std::vector<uint64_t>{300, 1800}));
-  EXPECT_EQ(AllRows(*snap), testing::CanonicalRows(ptrs));
+  EXPECT_EQ(AllRows(*snap), testing::CanonicalRows(Pointers(batches)));
   // Nothing is left to merge, and nothing is marked as being merged.
   EXPECT_FALSE(*set->MergeOnce(PartitionSet::MergeLane::kSmall));
   EXPECT_FALSE(*set->MergeOnce());
@@ -471,9 +478,7 @@ TEST_F(PartitionSetTest, TwoMergesAtOnceNeedRoomForBothOutputs) {
   GateEnv env(PartitionDirName(PartitionKeyOf(kBase, "")) + "/");
   std::unique_ptr<PartitionSet> set = OpenWithSmallLane(&env);
   ASSERT_NE(set, nullptr);
-  std::vector<EventBatch> batches;
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(160 + i, 600, kBase));
-  for (int i = 0; i < 3; ++i) batches.push_back(RandomBatch(170 + i, 100, kBase + kDay));
+  const std::vector<EventBatch> batches = BigThenSmallBatches(160, kBase + kDay);
   ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), batches));
   uint64_t day0 = 0, day1 = 0;
   for (const auto& p : set->Snapshot()->parts) {
