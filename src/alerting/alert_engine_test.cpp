@@ -11,9 +11,9 @@ namespace {
 using testing::MemoryEvents;
 using testing::TestEvent;
 
-constexpr int64_t kSec = 1'000'000'000;
+using testing::kSec;
 // A round start time (2026-12-01T00:00:00Z), so interval slots fall on whole seconds.
-constexpr int64_t kT0 = 1'795'996'800LL * kSec;
+using testing::kT0;
 
 std::shared_ptr<const RuleSet> Rules(const char* yaml) {
   auto groups = ParseRuleFile("t.yml", yaml);

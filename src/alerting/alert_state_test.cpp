@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "alerting/alert_test_util.h"
+
 namespace vigia {
 namespace {
 
-constexpr int64_t kSec = 1'000'000'000;
+using testing::kSec;
 
 AlertRule Rule(int64_t for_ns, int64_t keep_ns = 0) {
   AlertRule r;

@@ -12,10 +12,15 @@
 #include <variant>
 #include <vector>
 
+#include "common/time_units.h"
 #include "event/event.h"
 #include "query/row_evaluator_backend.h"
 
 namespace vigia::testing {
+
+inline constexpr int64_t kSec = kNanosPerSecond;
+// The tests' "now": 2026-11-30T00:00:00Z, a Monday.
+inline constexpr int64_t kT0 = 1'795'996'800LL * kSec;
 
 struct TestEvent {
   int64_t ts_ns = 0;

@@ -15,8 +15,8 @@
 namespace vigia {
 namespace {
 
-constexpr int64_t kSec = 1'000'000'000;
-constexpr int64_t kT0 = 1'795'996'800LL * kSec;
+using testing::kSec;
+using testing::kT0;
 
 ErrorGroupEvent Event(ErrorGroupEventKind kind, std::string fp, uint64_t count, uint64_t rate = 0) {
   ErrorGroupEvent e;

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "alerting/alert_test_util.h"
+
 namespace vigia {
 namespace {
 
-constexpr int64_t kSec = 1'000'000'000;
+using testing::kSec;
 
 AlertInstance Firing(const std::string& rule, const std::string& route, int64_t at) {
   AlertInstance a;

@@ -4,10 +4,10 @@
 #include <numeric>
 #include <set>
 
+#include "common/time_units.h"
+
 namespace vigia {
 namespace {
-
-constexpr int64_t kNanosPerDay = 86'400'000'000'000;
 
 int64_t DayOf(int64_t ns) { return ns >= 0 ? ns / kNanosPerDay : -((-ns - 1) / kNanosPerDay) - 1; }
 

@@ -31,34 +31,31 @@ std::optional<int64_t> TimeArg(const std::string& v, int64_t now) {
   return ParseRfc3339(v);
 }
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "vigia query: %s\n", msg.c_str());
-  return 1;
-}
-
 int RunQuery(QueryArgs& a) {
   if (a.src.api_key.empty()) {
     if (const char* k = std::getenv("VIGIA_API_KEY")) a.src.api_key = k;
   }
   std::string fmt_name = a.format.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : a.format;
   auto fmt = ParseOutputFormat(fmt_name);
-  if (!fmt.ok()) return Fail(fmt.status().message());
+  if (!fmt.ok()) return CommandFailed("query", fmt.status().message());
   auto query = ParseVql(a.vql);
-  if (!query.ok()) return Fail(query.status().message());
+  if (!query.ok()) return CommandFailed("query", query.status().message());
   QueryOptions opt;
   opt.now_ns = NowNs();
   for (auto [val, slot] : {std::pair{&a.since, &opt.range.from_ns}, {&a.until, &opt.range.to_ns}}) {
     if (val->empty()) continue;
     auto t = TimeArg(*val, opt.now_ns);
-    if (!t) return Fail("--since/--until take a duration such as 1h or an RFC 3339 time");
+    if (!t)
+      return CommandFailed("query",
+                           "--since/--until take a duration such as 1h or an RFC 3339 time");
     *slot = *t;
   }
   opt.row_limit = a.limit;
   auto backend = OpenQueryBackend(a.src);
-  if (!backend.ok()) return Fail(backend.status().ToString());
+  if (!backend.ok()) return CommandFailed("query", backend.status().ToString());
   if (a.explain) {
     Result<std::string> text = (*backend)->Explain(*query, opt);
-    if (!text.ok()) return Fail(text.status().ToString());
+    if (!text.ok()) return CommandFailed("query", text.status().ToString());
     std::fwrite(text->data(), 1, text->size(), stdout);
     return 0;
   }
@@ -82,7 +79,7 @@ int RunQuery(QueryArgs& a) {
     }
     return (*backend)->Run(*query, opt, obs);
   }();
-  if (!res.ok()) return Fail(res.status().ToString());
+  if (!res.ok()) return CommandFailed("query", res.status().ToString());
   print(std::move(res->rows));
   if (res->stats.shards_unavailable > 0) {
     std::fprintf(stderr, "vigia query: partial answer: %u of %u shards did not answer\n",

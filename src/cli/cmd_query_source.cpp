@@ -16,6 +16,12 @@ int64_t NowNs() {
       .count();
 }
 
+int CommandFailed(std::string_view command, std::string_view msg) {
+  std::fprintf(stderr, "vigia %.*s: %.*s\n", static_cast<int>(command.size()), command.data(),
+               static_cast<int>(msg.size()), msg.data());
+  return 1;
+}
+
 Result<std::unique_ptr<QueryBackend>> OpenQueryBackend(const QuerySourceOptions& src) {
   if (!src.server.empty()) {
     return std::unique_ptr<QueryBackend>(std::make_unique<ServerBackend>(src.server, src.api_key));

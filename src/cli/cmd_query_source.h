@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -67,5 +68,8 @@ class ScanProgressLine {
 
 // Wall-clock now in ns.
 int64_t NowNs();
+
+// Prints "vigia <command>: <msg>" on stderr; returns the exit code of a failed command (1).
+int CommandFailed(std::string_view command, std::string_view msg);
 
 }  // namespace vigia::cli

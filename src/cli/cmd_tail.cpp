@@ -39,11 +39,6 @@ struct TailArgs {
   QuerySourceOptions src;
 };
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "vigia tail: %s\n", msg.c_str());
-  return 1;
-}
-
 void Print(const std::vector<QueryRecord>& rows, OutputFormat fmt) {
   if (rows.empty()) return;
   std::string out = FormatRows(rows, fmt == OutputFormat::kTable ? OutputFormat::kNdjson : fmt);
@@ -56,13 +51,13 @@ void Print(const std::vector<QueryRecord>& rows, OutputFormat fmt) {
 int TailServerOnce(const TailArgs& a, const Query& q, OutputFormat fmt,
                    std::optional<int64_t> since) {
   auto backend = OpenQueryBackend(a.src);
-  if (!backend.ok()) return Fail(backend.status().message());
+  if (!backend.ok()) return CommandFailed("tail", backend.status().message());
   QueryOptions opt;
   opt.now_ns = NowNs();
   opt.range.from_ns = since ? *since : opt.now_ns - 60'000'000'000LL;
   opt.row_limit = 10000;
   auto res = (*backend)->Run(q, opt);
-  if (!res.ok()) return Fail(res.status().message());
+  if (!res.ok()) return CommandFailed("tail", res.status().message());
   Print(res->rows, fmt);
   return 0;
 }
@@ -135,7 +130,7 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
   StreamState st;
   st.fmt = fmt;
   st.curl = curl_easy_init();
-  if (!st.curl) return Fail("curl_easy_init failed");
+  if (!st.curl) return CommandFailed("tail", "curl_easy_init failed");
   curl_easy_setopt(st.curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(st.curl, CURLOPT_WRITEDATA, &st);
   curl_easy_setopt(st.curl, CURLOPT_WRITEFUNCTION, &OnStreamData);
@@ -156,21 +151,24 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
   curl_easy_getinfo(st.curl, CURLINFO_RESPONSE_CODE, &code);
   curl_slist_free_all(headers);
   curl_easy_cleanup(st.curl);
-  if (!st.bad_line.empty()) return Fail("server sent a line that is not JSON: " + st.bad_line);
+  if (!st.bad_line.empty())
+    return CommandFailed("tail", "server sent a line that is not JSON: " + st.bad_line);
   if (!st.server_error.empty()) {
-    if (auto err = TrailingQueryError(st.server_error)) return Fail(err->first);
-    return Fail(st.server_error);
+    if (auto err = TrailingQueryError(st.server_error)) return CommandFailed("tail", err->first);
+    return CommandFailed("tail", st.server_error);
   }
   if (code != 0 && code != 200) {
     simdjson::dom::parser parser;
     std::string_view msg;
     if (parser.parse(st.error_body)["error"]["message"].get(msg) == simdjson::SUCCESS) {
-      return Fail(std::string(msg));
+      return CommandFailed("tail", std::string(msg));
     }
-    return Fail("server answered HTTP " + std::to_string(code) + ": " + st.error_body);
+    return CommandFailed("tail",
+                         "server answered HTTP " + std::to_string(code) + ": " + st.error_body);
   }
   if (rc != CURLE_OK) {
-    return Fail("stream from " + a.src.server + " failed: " + curl_easy_strerror(rc));
+    return CommandFailed("tail",
+                         "stream from " + a.src.server + " failed: " + curl_easy_strerror(rc));
   }
   std::fprintf(stderr, "vigia tail: the server ended the stream\n");
   return 0;
@@ -179,7 +177,7 @@ int TailServerFollow(const TailArgs& a, OutputFormat fmt) {
 int TailFile(const TailArgs& a, OutputFormat fmt, const FilterMatcher& m,
              std::optional<int64_t> since) {
   std::ifstream in(a.file, std::ios::binary);
-  if (!in) return Fail("cannot open " + a.file);
+  if (!in) return CommandFailed("tail", "cannot open " + a.file);
   if (!a.from_start && !since) in.seekg(0, std::ios::end);
   NdjsonDecoder decoder;
   std::string pending;
@@ -214,25 +212,25 @@ int RunTail(TailArgs& a) {
     if (const char* k = std::getenv("VIGIA_API_KEY")) a.src.api_key = k;
   }
   auto fmt = ParseOutputFormat(a.format);
-  if (!fmt.ok()) return Fail(fmt.status().message());
+  if (!fmt.ok()) return CommandFailed("tail", fmt.status().message());
   auto q = ParseVql(a.filter);
-  if (!q.ok()) return Fail(q.status().message());
-  if (!q->pipes.empty()) return Fail("tail takes a filter only (no pipes)");
+  if (!q.ok()) return CommandFailed("tail", q.status().message());
+  if (!q->pipes.empty()) return CommandFailed("tail", "tail takes a filter only (no pipes)");
   int64_t now = NowNs();
   std::optional<int64_t> since;
   if (!a.since.empty()) {
     if (auto d = ParseDurationNs(a.since)) {
       since = now - *d;
     } else if (!(since = ParseRfc3339(a.since))) {
-      return Fail("--since takes a duration such as 5m or an RFC 3339 time");
+      return CommandFailed("tail", "--since takes a duration such as 5m or an RFC 3339 time");
     }
   }
   if (!a.src.server.empty()) {
     return a.follow ? TailServerFollow(a, *fmt) : TailServerOnce(a, *q, *fmt, since);
   }
-  if (a.file.empty()) return Fail("give --server URL or --file F");
+  if (a.file.empty()) return CommandFailed("tail", "give --server URL or --file F");
   auto m = FilterMatcher::Compile(*q->filter, now);
-  if (!m.ok()) return Fail(m.status().message());
+  if (!m.ok()) return CommandFailed("tail", m.status().message());
   return TailFile(a, *fmt, *m, since);
 }
 

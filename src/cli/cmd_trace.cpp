@@ -18,26 +18,21 @@ struct TraceArgs {
   QuerySourceOptions src;
 };
 
-int Fail(const std::string& msg) {
-  std::fprintf(stderr, "vigia trace: %s\n", msg.c_str());
-  return 1;
-}
-
 int RunTrace(TraceArgs& a) {
   if (a.src.api_key.empty()) {
     if (const char* k = std::getenv("VIGIA_API_KEY")) a.src.api_key = k;
   }
   std::string fmt_name = a.format.empty() ? (isatty(STDOUT_FILENO) ? "table" : "json") : a.format;
   auto fmt = ParseOutputFormat(fmt_name);
-  if (!fmt.ok()) return Fail(fmt.status().message());
+  if (!fmt.ok()) return CommandFailed("trace", fmt.status().message());
   auto backend = OpenQueryBackend(a.src);
-  if (!backend.ok()) return Fail(backend.status().ToString());
+  if (!backend.ok()) return CommandFailed("trace", backend.status().ToString());
   QueryOptions opt;
   opt.now_ns = NowNs();
   auto res = (*backend)->Trace(a.request_id, opt);
-  if (!res.ok()) return Fail(res.status().ToString());
+  if (!res.ok()) return CommandFailed("trace", res.status().ToString());
   std::vector<QueryRecord> rows = std::move(res->rows);
-  if (rows.empty()) return Fail("no events with request_id " + a.request_id);
+  if (rows.empty()) return CommandFailed("trace", "no events with request_id " + a.request_id);
   std::string out = FormatRows(rows, *fmt);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -1,5 +1,6 @@
 // ASCII text helpers for the parsers of protocol text (HTTP headers and media types, content
-// encodings, VQL keywords, level and kind names): case-insensitive comparison and trimming.
+// encodings, VQL keywords, level and kind names, syslog headers, stack frames): character
+// classes, case-insensitive comparison and trimming.
 // Locale-free on purpose: protocol tokens are ASCII, and std::tolower depends on the C
 // locale.
 //
@@ -10,6 +11,12 @@
 #include <string_view>
 
 namespace vigia::ascii {
+
+constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr bool IsHexDigit(char c) {
+  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 constexpr char ToLower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

@@ -7,13 +7,13 @@
 
 #include "common/civil_date.h"
 #include "common/limits.h"
+#include "common/time_units.h"
 
 namespace vigia {
 namespace {
 
 constexpr int64_t kDaySec = 86'400;
-constexpr int64_t kNanosPerSec = 1'000'000'000;
-constexpr int64_t kMaxSec = INT64_MAX / kNanosPerSec;  // the last instant an int64 of ns holds
+constexpr int64_t kMaxSec = INT64_MAX / kNanosPerSecond;  // the last instant an int64 of ns holds
 
 constexpr std::string_view kMonthNames[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                             "jul", "aug", "sep", "oct", "nov", "dec"};
@@ -211,10 +211,10 @@ std::optional<int64_t> CronSchedule::FirstCivilMatch(int64_t from, int64_t to) c
 }
 
 std::optional<int64_t> CronSchedule::NextAfter(int64_t after_ns, const TimeZone& tz) const {
-  const int64_t start = civil::FloorDiv(after_ns, kNanosPerSec) + 1;
+  const int64_t start = civil::FloorDiv(after_ns, kNanosPerSecond) + 1;
   const int64_t horizon = start + int64_t{limits::kCronSearchYears} * 366 * kDaySec;
   auto result = [](int64_t t) {
-    return t <= kMaxSec ? std::optional<int64_t>(t * kNanosPerSec) : std::nullopt;
+    return t <= kMaxSec ? std::optional<int64_t>(t * kNanosPerSecond) : std::nullopt;
   };
   // Local times before `floor_civil` are the second pass of a repeated hour, skipped unless
   // hour_star_. The transition just before `start` may have opened one.

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "common/time_units.h"
 #include "errors/error_group_table.h"
 
 namespace vigia::errors {
-namespace {
-
-constexpr int64_t kNsPerMinute = 60'000'000'000;
-
-}  // namespace
 
 std::string GroupKey(std::string_view tenant, std::string_view fingerprint) {
   std::string k;
@@ -96,7 +92,7 @@ std::vector<GroupEvent> TransitionsBetween(const std::map<std::string, ErrorGrou
                                            std::vector<ErrorGroup>* after, int64_t now_ns,
                                            uint64_t rate_threshold_per_min) {
   std::vector<GroupEvent> events;
-  const int64_t minute = now_ns / kNsPerMinute;
+  const int64_t minute = now_ns / kNanosPerMinute;
   for (ErrorGroup& g : *after) {
     auto it = before.find(GroupKey(g.tenant, g.fingerprint));
     const ErrorGroup* old = it == before.end() ? nullptr : &it->second;

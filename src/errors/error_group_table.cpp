@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
+#include "common/time_units.h"
 #include "errors/error_group_derive.h"
 
 namespace vigia::errors {
 namespace {
 
-constexpr int64_t kNsPerMinute = 60'000'000'000;
 constexpr std::string_view kHeader = "{\"vigia_error_groups\":1}";
 
 std::string DurationText(int64_t ns) {
@@ -128,7 +128,7 @@ bool ErrorGroupTable::Observe(const ErrorOccurrence& o, int64_t now_ns,
 
 void ErrorGroupTable::CheckRate(ErrorGroup& g, const ErrorOccurrence& o, int64_t now_ns,
                                 std::vector<GroupEvent>* events) {
-  const int64_t minute = now_ns / kNsPerMinute;
+  const int64_t minute = now_ns / kNanosPerMinute;
   if (minute != g.rate_minute) {
     g.rate_minute = minute;
     g.rate_count = 0;

@@ -2,11 +2,10 @@
 
 #include <span>
 
+#include "common/ascii.h"
+
 namespace vigia::errors {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -35,7 +34,7 @@ std::string_view StripLineCol(std::string_view loc) {
     size_t colon = loc.rfind(':');
     if (colon == std::string_view::npos || colon + 1 == loc.size()) break;
     bool digits = true;
-    for (size_t p = colon + 1; p < loc.size(); ++p) digits = digits && IsDigit(loc[p]);
+    for (size_t p = colon + 1; p < loc.size(); ++p) digits = digits && ascii::IsDigit(loc[p]);
     if (!digits) break;
     loc = loc.substr(0, colon);
   }
@@ -122,9 +121,9 @@ bool ParseJavaScript(std::string_view line, StackFrame* f) {
 
 // Dart: #N  fn (uri:line:col)
 bool ParseDart(std::string_view line, StackFrame* f) {
-  if (line.size() < 3 || line[0] != '#' || !IsDigit(line[1])) return false;
+  if (line.size() < 3 || line[0] != '#' || !ascii::IsDigit(line[1])) return false;
   size_t p = 1;
-  while (p < line.size() && IsDigit(line[p])) ++p;
+  while (p < line.size() && ascii::IsDigit(line[p])) ++p;
   std::string_view rest = Trim(line.substr(p));
   if (rest.empty() || rest.back() != ')') return false;
   size_t open = rest.rfind(" (");
@@ -219,8 +218,8 @@ std::string NormalizeFunctionName(std::string_view fn, FrameLanguage language) {
           while (i + 1 < s.size() && s[i + 1] != '.') ++i;  // /0x0000.. of hidden classes
           continue;
         }
-        if (IsDigit(c) && !out.empty() && out.back() == '$') {
-          while (i + 1 < s.size() && IsDigit(s[i + 1])) ++i;
+        if (ascii::IsDigit(c) && !out.empty() && out.back() == '$') {
+          while (i + 1 < s.size() && ascii::IsDigit(s[i + 1])) ++i;
           continue;
         }
         out += c;
@@ -243,8 +242,8 @@ std::string NormalizeFunctionName(std::string_view fn, FrameLanguage language) {
       // JS "Object.<anonymous>", webpack "n.fetch", Dart "<anonymous closure>": kept; only
       // digit-only tokens (minifier counters, "closure_42") are replaced.
       for (size_t i = 0; i < fn.size(); ++i) {
-        if (IsDigit(fn[i]) && (i == 0 || fn[i - 1] == '_' || fn[i - 1] == '$')) {
-          while (i + 1 < fn.size() && IsDigit(fn[i + 1])) ++i;
+        if (ascii::IsDigit(fn[i]) && (i == 0 || fn[i - 1] == '_' || fn[i - 1] == '$')) {
+          while (i + 1 < fn.size() && ascii::IsDigit(fn[i + 1])) ++i;
           out += '#';
           continue;
         }
@@ -269,8 +268,8 @@ std::string NormalizeFileName(std::string_view path) {
   for (size_t i = 0; i < base.size();) {
     size_t p = i;
     bool digit = false;
-    while (p < base.size() && IsHex(base[p])) {
-      digit = digit || IsDigit(base[p]);
+    while (p < base.size() && ascii::IsHexDigit(base[p])) {
+      digit = digit || ascii::IsDigit(base[p]);
       ++p;
     }
     bool bounded = (i == 0 || base[i - 1] == '.' || base[i - 1] == '-' || base[i - 1] == '_') &&

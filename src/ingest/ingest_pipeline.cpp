@@ -6,13 +6,12 @@
 
 #include "common/limits.h"
 #include "common/query_priority.h"
+#include "common/time_units.h"
 #include "event/event_fields.h"
 #include "store/partition_key.h"
 
 namespace vigia {
 namespace {
-
-constexpr int64_t kNanosPerSecond = 1'000'000'000;
 
 std::atomic<uint64_t> next_pipeline_id{1};
 

@@ -8,6 +8,7 @@
 
 #include "common/limits.h"
 #include "common/time_format.h"
+#include "common/time_units.h"
 #include "errors/fingerprint.h"
 #include "server/error_occurrence.h"
 #include "vql/vql_parser.h"
@@ -15,7 +16,6 @@
 namespace vigia {
 namespace {
 
-constexpr int64_t kNsPerSec = 1'000'000'000;
 // The open end of "at or after": 2262-01-01, below the largest int64 nanosecond time.
 constexpr std::string_view kFarFuture = "2262-01-01T00:00:00Z";
 
@@ -64,7 +64,7 @@ std::optional<errors::RecordedChange> RecordedChangeOfRow(const QueryRecord& row
   c.change.actor = RowString(row, "actor");
   const OwnedValue* next = row.Get("in_next_release");
   c.change.in_next_release = next != nullptr && next->type == ValueType::kBool && next->b;
-  c.change.ignore_for_ns = RowInt(row, "ignore_for_sec") * kNsPerSec;
+  c.change.ignore_for_ns = RowInt(row, "ignore_for_sec") * kNanosPerSecond;
   c.change.ignore_count = static_cast<uint64_t>(std::max<int64_t>(0, RowInt(row, "ignore_count")));
   c.ignore_until_count =
       static_cast<uint64_t>(std::max<int64_t>(0, RowInt(row, "ignore_until_count")));

@@ -9,15 +9,14 @@
 #include "common/limits.h"
 #include "common/logger.h"
 #include "common/time_format.h"
+#include "common/time_units.h"
 #include "server/http_errors.h"
 #include "server/own_events.h"
 
 namespace vigia {
 namespace {
 
-constexpr int64_t kNanosPerSec = 1'000'000'000;
-constexpr int64_t kDayNs = 86'400 * kNanosPerSec;
-constexpr int64_t kWeekNs = 7 * kDayNs;
+constexpr int64_t kWeekNs = 7 * kNanosPerDay;
 
 std::string ReadPassphrase(const std::string& file, Status* st) {
   auto p = Env::Default()->ReadFileToString(file);
@@ -108,7 +107,7 @@ Status BackupModule::Start(ServerContext* ctx) {
   if (options_.interval_sec > 0 || cron_) {
     ScheduledTask task;
     task.name = "backup.run";
-    task.interval_ns = int64_t{limits::kBackupScheduleCheckSec} * kNanosPerSec;
+    task.interval_ns = int64_t{limits::kBackupScheduleCheckSec} * kNanosPerSecond;
     task.first_delay_ns = 0;
     task.run = [this] { return RunIfDue(); };
     ctx->scheduler->AddTask(std::move(task));
@@ -119,14 +118,15 @@ Status BackupModule::Start(ServerContext* ctx) {
 int64_t BackupModule::NextDueNs(int64_t last_backup_ns, int64_t last_failure_ns) const {
   int64_t due = INT64_MAX;
   if (options_.interval_sec > 0) {
-    due = last_backup_ns == 0 ? 0 : last_backup_ns + int64_t{options_.interval_sec} * kNanosPerSec;
+    due =
+        last_backup_ns == 0 ? 0 : last_backup_ns + int64_t{options_.interval_sec} * kNanosPerSecond;
   } else if (cron_) {
     // The first firing after the last backup; with none yet, at once (a first backup as
     // soon as backups are configured).
     due = last_backup_ns == 0 ? 0 : cron_->NextAfter(last_backup_ns, tz_).value_or(INT64_MAX);
   }
   if (due != INT64_MAX && last_failure_ns > last_backup_ns) {
-    due = std::max(due, last_failure_ns + int64_t{limits::kBackupRetrySec} * kNanosPerSec);
+    due = std::max(due, last_failure_ns + int64_t{limits::kBackupRetrySec} * kNanosPerSecond);
   }
   return due;
 }

@@ -4,13 +4,12 @@
 
 #include "common/json_writer.h"
 #include "common/logger.h"
+#include "common/time_units.h"
 #include "server/own_events.h"
 #include "server/server_context.h"
 
 namespace vigia {
 namespace {
-
-constexpr int64_t kNanosPerMs = 1'000'000;
 
 std::string Mb(uint64_t bytes) {
   if (bytes < 1'000'000) return std::to_string(bytes) + " bytes";

@@ -6,6 +6,7 @@
 #include "common/json_writer.h"
 #include "common/logger.h"
 #include "common/time_format.h"
+#include "common/time_units.h"
 #include "errors/error_file_names.h"
 #include "event/event_fields.h"
 #include "server/error_occurrence.h"
@@ -15,8 +16,6 @@
 
 namespace vigia {
 namespace {
-
-constexpr int64_t kNsPerSec = 1'000'000'000;
 
 std::string_view StringOf(const Value* v) {
   return v != nullptr && v->type == ValueType::kString ? v->s : std::string_view();
@@ -42,7 +41,7 @@ std::string ErrorAuditLine(const errors::GroupEvent& e, const errors::StatusChan
   w.KV("msg", msg).KV("details", e.details).KV("group_status", GroupStatusName(e.status));
   if (change != nullptr) {
     if (change->in_next_release) w.KV("in_next_release", true);
-    if (change->ignore_for_ns > 0) w.KV("ignore_for_sec", change->ignore_for_ns / kNsPerSec);
+    if (change->ignore_for_ns > 0) w.KV("ignore_for_sec", change->ignore_for_ns / kNanosPerSecond);
     if (change->ignore_count > 0) w.KV("ignore_count", change->ignore_count);
   }
   if (group != nullptr) {
@@ -133,7 +132,7 @@ Status ErrorsModule::Start(ServerContext* ctx) {
   }
   ctx->ingest->AddObserver(this);
   ctx->scheduler->AddTask(ScheduledTask{
-      "errors.persist", int64_t{options_.persist_interval_sec} * kNsPerSec, -1, 0, [this] {
+      "errors.persist", int64_t{options_.persist_interval_sec} * kNanosPerSecond, -1, 0, [this] {
         FlushAudit();
         return SaveIfChanged();
       }});
@@ -175,7 +174,7 @@ Status ErrorsModule::RefreshFromCluster() {
   // A change made here is dropped once the store shows it (or a later one), or after an
   // hour (its audit event never arrived: the store's view wins).
   std::erase_if(local_changes_, [&](const errors::RecordedChange& c) {
-    if (now - c.ts_ns > 3600 * kNsPerSec) return true;
+    if (now - c.ts_ns > 3600 * kNanosPerSecond) return true;
     auto read = r->changes_read.find(errors::GroupKey(c.tenant, c.fingerprint));
     return read != r->changes_read.end() && read->second >= c.ts_ns;
   });

@@ -14,7 +14,7 @@
 namespace vigia {
 namespace {
 
-constexpr std::string_view kProtocol = "elasticsearch";
+constexpr std::string_view kElasticsearchProtocol = "elasticsearch";
 
 void SetProductHeader(HttpResponse* resp) {
   resp->headers.emplace_back("X-Elastic-Product", "Elasticsearch");
@@ -50,10 +50,11 @@ std::string RootJson(const ElasticsearchOptions& o) {
 }
 
 void Bulk(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
-  const IngestProtocol& protocol = *FindIngestProtocol(kProtocol);
+  const IngestProtocol& protocol = *FindIngestProtocol(kElasticsearchProtocol);
   std::string_view content_type = req.Header("Content-Type");
   if (!AcceptsMediaType(protocol, content_type)) {
-    ctx->ingest_metrics->RecordFailure(kProtocol, req.body.size(), IngestOutcome::kInvalid);
+    ctx->ingest_metrics->RecordFailure(kElasticsearchProtocol, req.body.size(),
+                                       IngestOutcome::kInvalid);
     SetError(resp, error_code::kUnsupportedMediaType,
              "Content-Type " + std::string(content_type) +
                  " is not accepted; use application/x-ndjson or application/json");
@@ -62,7 +63,8 @@ void Bulk(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   std::string decompressed;
   std::optional<std::string_view> body = DecompressedBody(ctx, req, resp, &decompressed);
   if (!body) {
-    ctx->ingest_metrics->RecordFailure(kProtocol, req.body.size(), IngestOutcome::kInvalid);
+    ctx->ingest_metrics->RecordFailure(kElasticsearchProtocol, req.body.size(),
+                                       IngestOutcome::kInvalid);
     return;
   }
   IngestRequest in;
@@ -73,13 +75,14 @@ void Bulk(const ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   in.target = req.PathParam("index");
   Result<DecodeResult> decoded = ctx->ingest->Ingest(protocol, std::move(in));
   if (!decoded.ok()) {
-    ctx->ingest_metrics->RecordFailure(kProtocol, req.body.size(), IngestOutcome::kUnavailable);
+    ctx->ingest_metrics->RecordFailure(kElasticsearchProtocol, req.body.size(),
+                                       IngestOutcome::kUnavailable);
     SetError(resp, error_code::kStoreUnavailable,
              "events not stored: " + decoded.status().ToString());
     return;
   }
   const DecodeResult& result = *decoded;
-  ctx->ingest_metrics->Record(kProtocol, req.body.size(), result);
+  ctx->ingest_metrics->Record(kElasticsearchProtocol, req.body.size(), result);
   const int64_t took_ns = ctx->env->NowNanos() - req.receive_ts_ns;
   std::string out;
   out.reserve(result.reply.size() + 64);

@@ -8,6 +8,7 @@
 
 #include "common/json_writer.h"
 #include "common/time_format.h"
+#include "common/time_units.h"
 #include "errors/error_group_table.h"
 #include "query/result_format.h"
 #include "server/http_errors.h"
@@ -18,9 +19,6 @@
 namespace vigia {
 namespace {
 
-constexpr int64_t kNsPerSec = 1'000'000'000;
-constexpr int64_t kHourNs = 3600 * kNsPerSec;
-constexpr int64_t kDayNs = 24 * kHourNs;
 constexpr size_t kDefaultListLimit = 100;
 constexpr size_t kMaxListLimit = 1000;
 constexpr size_t kDistributionValues = 10;
@@ -118,7 +116,7 @@ Status Sparklines(ServerContext* ctx, const Principal& who,
     if (!fps.empty()) fps += ", ";
     fps += VqlString(g.fingerprint);
   }
-  const char* unit = bucket_ns == kHourNs ? "1h" : "1d";
+  const char* unit = bucket_ns == kNanosPerHour ? "1h" : "1d";
   VIGIA_ASSIGN_OR_RETURN(
       QueryResult r,
       RunVql(ctx,
@@ -220,8 +218,8 @@ void List(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   if (groups.size() > limit) groups.resize(limit);
 
   // The sparkline window: since=, else the last 24 h, in whole buckets ending after now.
-  const int64_t window_from = since != 0 ? since : now - kDayNs;
-  const int64_t bucket = now - window_from <= 2 * kDayNs ? kHourNs : kDayNs;
+  const int64_t window_from = since != 0 ? since : now - kNanosPerDay;
+  const int64_t bucket = now - window_from <= 2 * kNanosPerDay ? kNanosPerHour : kNanosPerDay;
   const int64_t from = window_from / bucket * bucket;
   const size_t buckets = std::min<size_t>(static_cast<size_t>((now - from) / bucket + 1), 400);
   std::unordered_map<std::string, std::vector<uint64_t>> series;
@@ -248,7 +246,8 @@ void List(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   }
   w.EndArray().KV("total", static_cast<uint64_t>(total));
   w.Key("sparkline").BeginObject().KV("from", FormatRfc3339(from, 0));
-  w.KV("bucket", bucket == kHourNs ? "1h" : "1d").KV("buckets", static_cast<uint64_t>(buckets));
+  w.KV("bucket", bucket == kNanosPerHour ? "1h" : "1d")
+      .KV("buckets", static_cast<uint64_t>(buckets));
   w.EndObject().EndObject();
   resp->SetJson(200, std::move(body));
 }
@@ -265,11 +264,11 @@ void Show(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
   Result<QueryResult> latest = RunVql(ctx,
                                       filter + " | sort by (_time desc) | limit " +
                                           std::to_string(limits::kErrorDetailLatestEvents),
-                                      req.principal, g->last_seen_ns - kDayNs);
+                                      req.principal, g->last_seen_ns - kNanosPerDay);
   Result<QueryResult> dist =
       RunVql(ctx, filter + " | stats count() as n by (version, host, route, browser, env)",
              req.principal, 0);
-  const int64_t from = (now - kDayNs) / kHourNs * kHourNs;
+  const int64_t from = (now - kNanosPerDay) / kNanosPerHour * kNanosPerHour;
   Result<QueryResult> spark =
       RunVql(ctx, filter + " | stats count() as n by (_time:1h)", req.principal, from);
   for (const Result<QueryResult>* r : {&latest, &dist, &spark}) {
@@ -309,12 +308,13 @@ void Show(ServerContext* ctx, HttpRequest& req, HttpResponse* resp) {
     w.EndArray();
   }
   w.EndObject();
-  const size_t buckets = static_cast<size_t>((now - from) / kHourNs + 1);
+  const size_t buckets = static_cast<size_t>((now - from) / kNanosPerHour + 1);
   std::vector<uint64_t> series(buckets);
   for (const QueryRecord& row : spark->rows) {
     const int64_t t = IntOf(row, "_time");
-    if (t >= from && static_cast<size_t>((t - from) / kHourNs) < buckets) {
-      series[static_cast<size_t>((t - from) / kHourNs)] += static_cast<uint64_t>(IntOf(row, "n"));
+    if (t >= from && static_cast<size_t>((t - from) / kNanosPerHour) < buckets) {
+      series[static_cast<size_t>((t - from) / kNanosPerHour)] +=
+          static_cast<uint64_t>(IntOf(row, "n"));
     }
   }
   w.Key("sparkline").BeginObject().KV("from", FormatRfc3339(from, 0)).KV("bucket", "1h");

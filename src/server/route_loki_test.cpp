@@ -12,28 +12,22 @@
 namespace vigia {
 namespace {
 
+using protowire::Encode;
 using protowire::ProtoWriter;
 using RouteLokiTest = testing::ServerRouteFixture;
 
-std::string Msg(auto&& fill) {
-  std::string s;
-  ProtoWriter w(&s);
-  fill(w);
-  return s;
-}
-
 // A snappy-compressed PushRequest with one stream of `lines` (ts 1700000000 + i seconds).
 std::string ProtobufPush(std::string_view labels, const std::vector<std::string>& lines) {
-  std::string stream = Msg([&](ProtoWriter& w) {
+  std::string stream = Encode([&](ProtoWriter& w) {
     w.Bytes(1, labels);
     for (size_t i = 0; i < lines.size(); ++i) {
-      w.Bytes(2, Msg([&](ProtoWriter& e) {
-                e.Bytes(1, Msg([&](ProtoWriter& t) { t.Varint(1, 1700000000 + i); }));
+      w.Bytes(2, Encode([&](ProtoWriter& e) {
+                e.Bytes(1, Encode([&](ProtoWriter& t) { t.Varint(1, 1700000000 + i); }));
                 e.Bytes(2, lines[i]);
               }));
     }
   });
-  std::string push = Msg([&](ProtoWriter& w) { w.Bytes(1, stream); });
+  std::string push = Encode([&](ProtoWriter& w) { w.Bytes(1, stream); });
   std::string packed;
   snappy::Compress(push.data(), push.size(), &packed);
   return packed;

@@ -13,32 +13,26 @@
 namespace vigia {
 namespace {
 
+using protowire::Encode;
 using protowire::ProtoWriter;
-
-std::string Msg(auto&& fill) {
-  std::string s;
-  ProtoWriter w(&s);
-  fill(w);
-  return s;
-}
 
 // One ResourceLogs (service.name=checkout) holding `records`.
 std::string Request(const std::vector<std::string>& records) {
-  std::string kv = Msg([](ProtoWriter& w) {
-    w.Bytes(1, "service.name").Bytes(2, Msg([](ProtoWriter& v) { v.Bytes(1, "checkout"); }));
+  std::string kv = Encode([](ProtoWriter& w) {
+    w.Bytes(1, "service.name").Bytes(2, Encode([](ProtoWriter& v) { v.Bytes(1, "checkout"); }));
   });
-  std::string resource = Msg([&](ProtoWriter& w) { w.Bytes(1, kv); });
-  std::string sl = Msg([&](ProtoWriter& w) {
+  std::string resource = Encode([&](ProtoWriter& w) { w.Bytes(1, kv); });
+  std::string sl = Encode([&](ProtoWriter& w) {
     for (const std::string& r : records) w.Bytes(2, r);
   });
-  std::string rl = Msg([&](ProtoWriter& w) { w.Bytes(1, resource).Bytes(2, sl); });
-  return Msg([&](ProtoWriter& w) { w.Bytes(1, rl); });
+  std::string rl = Encode([&](ProtoWriter& w) { w.Bytes(1, resource).Bytes(2, sl); });
+  return Encode([&](ProtoWriter& w) { w.Bytes(1, rl); });
 }
 
 std::string Record(std::string_view body, uint64_t ts, std::string_view trace = {}) {
-  return Msg([&](ProtoWriter& w) {
+  return Encode([&](ProtoWriter& w) {
     w.Fixed64(1, ts).Varint(2, 9);
-    w.Bytes(5, Msg([&](ProtoWriter& v) { v.Bytes(1, body); }));
+    w.Bytes(5, Encode([&](ProtoWriter& v) { v.Bytes(1, body); }));
     if (!trace.empty()) w.Bytes(9, trace);
   });
 }
@@ -50,7 +44,7 @@ constexpr uint64_t kTs = 1'700'000'000'000'000'000;
 TEST_F(RouteOtlpTest, ProtobufWithPartialSuccess) {
   Start();
   const std::string trace("\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef", 16);
-  std::string bad = Msg([](ProtoWriter& w) { w.Varint(1, 7); });  // time with a wrong wire type
+  std::string bad = Encode([](ProtoWriter& w) { w.Varint(1, 7); });  // time with a wrong wire type
   HttpResponse r =
       Call("POST", "/v1/logs", Request({Record("one", kTs, trace), bad, Record("two", kTs + 1)}),
            {{"Content-Type", "application/x-protobuf"}});

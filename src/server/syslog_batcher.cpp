@@ -7,12 +7,12 @@
 namespace vigia {
 namespace {
 
-constexpr std::string_view kProtocol = "syslog";
+constexpr std::string_view kSyslogProtocol = "syslog";
 
 }  // namespace
 
 SyslogBatcher::SyslogBatcher(const SyslogOptions& o, ServerContext* ctx)
-    : options_(o), ctx_(ctx), protocol_(FindIngestProtocol(kProtocol)) {}
+    : options_(o), ctx_(ctx), protocol_(FindIngestProtocol(kSyslogProtocol)) {}
 
 void SyslogBatcher::Add(std::string_view msg, size_t wire_bytes) {
   std::lock_guard lock(mu_);
@@ -102,13 +102,13 @@ void SyslogBatcher::Flush(const std::string& body, uint64_t wire, uint64_t too_l
   Result<DecodeResult> r =
       body.empty() ? Result<DecodeResult>(DecodeResult{}) : ctx_->ingest->Ingest(*protocol_, req);
   if (!r.ok()) {
-    ctx_->ingest_metrics->RecordFailure(kProtocol, wire, IngestOutcome::kUnavailable);
+    ctx_->ingest_metrics->RecordFailure(kSyslogProtocol, wire, IngestOutcome::kUnavailable);
     logger::Warn("syslog batch not stored", {{"error", r.status().ToString()}});
     return;
   }
   DecodeResult result = std::move(*r);
   result.rejected += too_long;
-  ctx_->ingest_metrics->Record(kProtocol, wire, result);
+  ctx_->ingest_metrics->Record(kSyslogProtocol, wire, result);
   if (!result.errors.empty()) {
     logger::Debug("syslog messages refused", {{"rejected", static_cast<int64_t>(result.rejected)},
                                               {"first", result.errors[0].error}});

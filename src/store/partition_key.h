@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/time_units.h"
+
 namespace vigia {
 
 struct PartitionKey {
@@ -22,8 +24,6 @@ struct PartitionKey {
     return day != o.day ? day < o.day : tenant < o.tenant;
   }
 };
-
-inline constexpr int64_t kNanosPerDay = 86'400'000'000'000;
 
 // Floor division: events before 1970 land in negative days, not day 0.
 inline int32_t DayOf(int64_t ts_ns) {

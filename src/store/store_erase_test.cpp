@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/fake_clock_env.h"
+#include "common/time_units.h"
 #include "store/store_impl.h"
 #include "store/store_snapshot.h"
 
@@ -16,7 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kDay = 86'400'000'000'000;
 constexpr int64_t kTs = 1'796'040'000'000'000'000;  // 2026-11-30T12:00:00Z
 
 std::shared_ptr<EventBatch> Batch(int64_t ts, const std::string& tenant, int n, int first_id) {
@@ -94,7 +94,7 @@ TEST_F(StoreEraseTest, ValueLeavesPartsWalAndMemtableOfItsTenantOnly) {
     ASSERT_TRUE(s.ok());
     // In parts (two days, two tenants), then more in the WAL + memtable only.
     ASSERT_TRUE((*s)->Append(Batch(kTs, "acme", 100, 0)).ok());
-    ASSERT_TRUE((*s)->Append(Batch(kTs - kDay, "acme", 100, 100)).ok());
+    ASSERT_TRUE((*s)->Append(Batch(kTs - kNanosPerDay, "acme", 100, 100)).ok());
     ASSERT_TRUE((*s)->Append(Batch(kTs, "other", 50, 200)).ok());
     ASSERT_TRUE((*s)->Flush().ok());
     ASSERT_TRUE((*s)->Append(Batch(kTs + 1000, "acme", 50, 300)).ok());
@@ -248,8 +248,8 @@ TEST_F(RetentionRulesTest, KindsAndLevelsExpireOnTheirOwnAsTheClockMoves) {
   ASSERT_TRUE(s.ok());
   // Today, and 2 days ago, for the default tenant and acme.
   for (int d : {0, -2}) {
-    ASSERT_TRUE((*s)->Append(Mix(kTs + d * kDay, "")).ok());
-    ASSERT_TRUE((*s)->Append(Mix(kTs + d * kDay, "acme")).ok());
+    ASSERT_TRUE((*s)->Append(Mix(kTs + d * kNanosPerDay, "")).ok());
+    ASSERT_TRUE((*s)->Append(Mix(kTs + d * kNanosPerDay, "acme")).ok());
   }
   ASSERT_TRUE((*s)->Flush().ok());
   ASSERT_TRUE((*s)->RunRetention().ok());
@@ -258,7 +258,7 @@ TEST_F(RetentionRulesTest, KindsAndLevelsExpireOnTheirOwnAsTheClockMoves) {
   EXPECT_EQ(k["acme:log/info"], 1);    // acme keeps 2 days: day -2 went
   EXPECT_EQ(k["acme:audit/info"], 2);  // audit is kept forever, in every tenant
 
-  clock_.Advance(2 * kDay);  // day -2 is now 4 days old: its debug event expires
+  clock_.Advance(2 * kNanosPerDay);  // day -2 is now 4 days old: its debug event expires
   ASSERT_TRUE((*s)->RunRetention().ok());
   k = Kinds(**s);
   EXPECT_EQ(k[":log/debug"], 1);
@@ -272,7 +272,7 @@ TEST_F(RetentionRulesTest, KindsAndLevelsExpireOnTheirOwnAsTheClockMoves) {
   ASSERT_TRUE((*s)->RunRetention().ok());  // the same day again: nothing more to do
   EXPECT_EQ((*s)->Stats().expired_rows_removed, removed);
 
-  clock_.Advance(10 * kDay);  // day -2 is 12 days old, today's events 10
+  clock_.Advance(10 * kNanosPerDay);  // day -2 is 12 days old, today's events 10
   ASSERT_TRUE((*s)->RunRetention().ok());
   k = Kinds(**s);
   EXPECT_EQ(k[":log/info"], 0);  // 7 days
@@ -284,7 +284,7 @@ TEST_F(RetentionRulesTest, KindsAndLevelsExpireOnTheirOwnAsTheClockMoves) {
   EXPECT_EQ((*s)->Stats().partitions_dropped, 0u);  // audit forever keeps every partition
 
   // Events of expired kinds still in the memtable are dropped at the flush.
-  ASSERT_TRUE((*s)->Append(Mix(clock_.NowNanos() - 5 * kDay, "")).ok());
+  ASSERT_TRUE((*s)->Append(Mix(clock_.NowNanos() - 5 * kNanosPerDay, "")).ok());
   ASSERT_TRUE((*s)->Flush().ok());
   k = Kinds(**s);
   EXPECT_EQ(k[":log/debug"], 0);
@@ -304,7 +304,7 @@ TEST_F(RetentionRulesTest, TenantRulesDropWholePartitions) {
     auto s = StoreImpl::OpenImpl(w);
     ASSERT_TRUE(s.ok());
     for (const char* t : {"short", "long", ""}) {
-      for (int d : {0, -5, -60}) ASSERT_TRUE((*s)->Append(Mix(kTs + d * kDay, t)).ok());
+      for (int d : {0, -5, -60}) ASSERT_TRUE((*s)->Append(Mix(kTs + d * kNanosPerDay, t)).ok());
     }
     ASSERT_TRUE((*s)->Close().ok());
   }

@@ -15,6 +15,7 @@
 #include "common/fake_clock_env.h"
 #include "common/fault_env.h"
 #include "common/limits.h"
+#include "common/time_units.h"
 #include "store/format/file_names.h"
 #include "store/partition_key.h"
 #include "store/store_impl.h"
@@ -24,7 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kDay = 86'400'000'000'000;
 // 2026-11-30T12:00:00Z: "today" of the fake clock.
 constexpr int64_t kNow = 1'796'040'000'000'000'000;
 
@@ -85,7 +85,7 @@ class StoreOpsTest : public ::testing::Test {
   void WriteDays(const std::vector<int>& day_offsets) {
     auto s = Open(Options(0));
     ASSERT_NE(s, nullptr);
-    for (int d : day_offsets) ASSERT_TRUE(s->Append(Events(kNow + d * kDay, 10)).ok());
+    for (int d : day_offsets) ASSERT_TRUE(s->Append(Events(kNow + d * kNanosPerDay, 10)).ok());
     ASSERT_TRUE(s->Flush().ok());
     ASSERT_TRUE(s->Close().ok());
   }
@@ -99,14 +99,15 @@ TEST_F(StoreOpsTest, RetentionAtOpenDropsExactlyTheExpiredDays) {
   auto s = Open(Options(30));
   ASSERT_NE(s, nullptr);
   // days = 30 keeps the 30 most recent days, today included: day <= today - 30 goes.
-  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - 29 * kDay),
-                                                       DayName(kNow - kDay), DayName(kNow)}));
+  EXPECT_EQ(PartitionNames(*s),
+            (std::set<std::string>{DayName(kNow - 29 * kNanosPerDay), DayName(kNow - kNanosPerDay),
+                                   DayName(kNow)}));
   StoreStats st = s->Stats();
   EXPECT_EQ(st.partitions_dropped, 3u);
   EXPECT_EQ(st.partitions, 3u);
   EXPECT_EQ(st.events, 30u);
-  EXPECT_FALSE(fs::exists(dir_ / "parts" / DayName(kNow - 30 * kDay)));
-  EXPECT_TRUE(fs::exists(dir_ / "parts" / DayName(kNow - 29 * kDay)));
+  EXPECT_FALSE(fs::exists(dir_ / "parts" / DayName(kNow - 30 * kNanosPerDay)));
+  EXPECT_TRUE(fs::exists(dir_ / "parts" / DayName(kNow - 29 * kNanosPerDay)));
 }
 
 TEST_F(StoreOpsTest, RetentionRunsPeriodicallyAsTheClockMoves) {
@@ -116,12 +117,13 @@ TEST_F(StoreOpsTest, RetentionRunsPeriodicallyAsTheClockMoves) {
   auto s = Open(o);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->Stats().partitions_dropped, 1u);  // day -3, at Open
-  clock_.Advance(kDay);                          // now day -1 expires too
+  clock_.Advance(kNanosPerDay);                  // now day -1 expires too
   for (int i = 0; i < 500 && s->Stats().partitions_dropped < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(s->Stats().partitions_dropped, 2u);
-  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - kDay), DayName(kNow)}));
+  EXPECT_EQ(PartitionNames(*s),
+            (std::set<std::string>{DayName(kNow - kNanosPerDay), DayName(kNow)}));
   EXPECT_EQ(CountRows(*s), 20u);
 }
 
@@ -134,10 +136,11 @@ TEST_F(StoreOpsTest, RetentionOnDemandOnlyWithoutAnInterval) {
   auto s = Open(o);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->Stats().partitions_dropped, 1u);  // day -3, at Open
-  clock_.Advance(kDay);                          // day -1 expires: nothing drops it by itself
+  clock_.Advance(kNanosPerDay);                  // day -1 expires: nothing drops it by itself
   ASSERT_TRUE(s->RunRetention().ok());
   EXPECT_EQ(s->Stats().partitions_dropped, 2u);
-  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - kDay), DayName(kNow)}));
+  EXPECT_EQ(PartitionNames(*s),
+            (std::set<std::string>{DayName(kNow - kNanosPerDay), DayName(kNow)}));
   ASSERT_TRUE(s->RunRetention().ok());  // nothing more expires
   EXPECT_EQ(s->Stats().partitions_dropped, 2u);
 }
@@ -157,15 +160,15 @@ TEST_F(StoreOpsTest, ExpiredEventsAreDroppedAtFlushAndReplay) {
   o.flush_on_close = false;
   auto s = Open(o);
   ASSERT_NE(s, nullptr);
-  ASSERT_TRUE(s->Append(Events(kNow - 10 * kDay, 5)).ok());  // expired
-  ASSERT_TRUE(s->Append(Events(kNow - kDay, 4)).ok());
+  ASSERT_TRUE(s->Append(Events(kNow - 10 * kNanosPerDay, 5)).ok());  // expired
+  ASSERT_TRUE(s->Append(Events(kNow - kNanosPerDay, 4)).ok());
   ASSERT_TRUE(s->Flush().ok());
   StoreStats st = s->Stats();
   EXPECT_EQ(st.expired_events_dropped, 5u);
   EXPECT_EQ(st.part_rows, 4u);
-  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - kDay)}));
+  EXPECT_EQ(PartitionNames(*s), (std::set<std::string>{DayName(kNow - kNanosPerDay)}));
   // In the WAL only (no flush at close): replay skips the expired ones.
-  ASSERT_TRUE(s->Append(Events(kNow - 9 * kDay, 3)).ok());
+  ASSERT_TRUE(s->Append(Events(kNow - 9 * kNanosPerDay, 3)).ok());
   ASSERT_TRUE(s->Append(Events(kNow, 2)).ok());
   s.reset();
   s = Open(o);
@@ -228,7 +231,7 @@ TEST_F(StoreOpsTest, AFlushFailingHalfWayLeavesNoPartAndIsRetried) {
   o.env = &faulty;
   auto s = Open(o);
   ASSERT_NE(s, nullptr);
-  ASSERT_TRUE(s->Append(Events(kNow - kDay, 40)).ok());
+  ASSERT_TRUE(s->Append(Events(kNow - kNanosPerDay, 40)).ok());
   ASSERT_TRUE(s->Append(Events(kNow, 60)).ok());
   faulty.FailRenameAt(2);  // the second partition's tmp -> final rename
   EXPECT_FALSE(s->Flush().ok());
@@ -271,17 +274,17 @@ fs::path OnlyPartOf(const fs::path& partition_dir) {
 TEST_F(StoreOpsTest, CorruptPartFailsScansNamingItAndIsTrackedOnce) {
   auto s = Open(Options(30));
   ASSERT_NE(s, nullptr);
-  ASSERT_TRUE(s->Append(Events(kNow - kDay, 3000)).ok());
+  ASSERT_TRUE(s->Append(Events(kNow - kNanosPerDay, 3000)).ok());
   ASSERT_TRUE(s->Append(Events(kNow, 3000)).ok());
   ASSERT_TRUE(s->Flush().ok());
-  const fs::path bad = OnlyPartOf(dir_ / "parts" / DayName(kNow - kDay));
+  const fs::path bad = OnlyPartOf(dir_ / "parts" / DayName(kNow - kNanosPerDay));
   ASSERT_FALSE(bad.empty());
   FlipByte(bad / "data.bin");
   EXPECT_TRUE(s->Degraded().empty());
 
   ScanSpec yesterday;
-  yesterday.min_ts = kNow - kDay;
-  yesterday.max_ts = kNow - kDay + 1'000'000;
+  yesterday.min_ts = kNow - kNanosPerDay;
+  yesterday.max_ts = kNow - kNanosPerDay + 1'000'000;
   yesterday.all_columns = true;
   auto count = [](uint64_t* n) {
     return [n](ColumnBatch& b) {
@@ -305,14 +308,14 @@ TEST_F(StoreOpsTest, CorruptPartFailsScansNamingItAndIsTrackedOnce) {
   // A scan that does not touch the part still works.
   ScanSpec today;
   today.min_ts = kNow;
-  today.max_ts = kNow + kDay;
+  today.max_ts = kNow + kNanosPerDay;
   uint64_t n = 0;
   ASSERT_TRUE(ScanSnapshot(*GetSnapshot(*s).parts, today, count(&n), nullptr).ok());
   EXPECT_EQ(n, 3000u);
 
   // Merges leave the corrupt part alone (every merge including it would fail).
   for (size_t i = 0; i < limits::kMergeMinParts; ++i) {
-    ASSERT_TRUE(s->Append(Events(kNow - kDay + 10'000 + i, 1)).ok());
+    ASSERT_TRUE(s->Append(Events(kNow - kNanosPerDay + 10'000 + i, 1)).ok());
     ASSERT_TRUE(s->Flush().ok());
   }
   auto merged = s->partitions()->MergeOnce();
@@ -358,15 +361,15 @@ TEST_F(StoreOpsTest, PartUnreadableAtOpenIsDegradedAndNotServed) {
   EXPECT_EQ(st.code(), StatusCode::kCorruption) << st.ToString();
   EXPECT_NE(st.message().find(bad.string()), std::string::npos) << st.ToString();
   ScanSpec yesterday;
-  yesterday.min_ts = kNow - kDay;
-  yesterday.max_ts = kNow - kDay + 1000;
+  yesterday.min_ts = kNow - kNanosPerDay;
+  yesterday.max_ts = kNow - kNanosPerDay + 1000;
   ASSERT_TRUE(ScanSnapshot(*GetSnapshot(*s).parts, yesterday, count_rows(&n), nullptr).ok());
   EXPECT_EQ(n, 10u);
 
   // Retention drops a partition of broken parts like any other.
   ASSERT_TRUE(s->Close().ok());
   s.reset();
-  clock_.Advance(30 * kDay);
+  clock_.Advance(30 * kNanosPerDay);
   s = Open(Options(30));
   ASSERT_NE(s, nullptr);
   EXPECT_TRUE(s->Degraded().empty());
@@ -444,7 +447,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kBatches; ++i) {
         // Days -3 .. 0, unique timestamps per writer and batch.
-        const int64_t ts = kNow - (i % 4) * kDay + (w * kBatches + i) * 1000;
+        const int64_t ts = kNow - (i % 4) * kNanosPerDay + (w * kBatches + i) * 1000;
         ASSERT_TRUE(s->Append(Events(ts, 20)).ok());
         std::lock_guard<std::mutex> l(acked_mu);
         for (int k = 0; k < 20; ++k) acked.push_back(ts + k);
@@ -481,7 +484,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
     // Mid-ingest, day -3 expires (days = 4: day <= today - 4): retention drops its partition
     // if a flush wrote one, the flushes drop its events still in the memtable.
     while (batches_acked < kWriters * kBatches / 2) std::this_thread::yield();
-    clock_.Advance(kDay);
+    clock_.Advance(kNanosPerDay);
   });
   for (int w = 0; w < kWriters; ++w) threads[w].join();
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few retention passes
@@ -494,7 +497,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
   ASSERT_TRUE(s->RunRetention().ok());
 
   std::multiset<int64_t> expected;
-  const int32_t oldest_kept = DayOf(kNow + kDay) - 3;
+  const int32_t oldest_kept = DayOf(kNow + kNanosPerDay) - 3;
   for (int64_t ts : acked) {
     if (DayOf(ts) >= oldest_kept) expected.insert(ts);
   }
@@ -512,7 +515,7 @@ TEST_F(StoreOpsTest, SnapshotsStayConsistentUnderIngestFlushMergeAndRetention) {
   }
   EXPECT_EQ(got.size(), expected.size());
   EXPECT_TRUE(got == expected);
-  EXPECT_EQ(PartitionNames(*s).count(DayName(kNow - 3 * kDay)), 0u);
+  EXPECT_EQ(PartitionNames(*s).count(DayName(kNow - 3 * kNanosPerDay)), 0u);
   EXPECT_LE(s->Stats().partitions_dropped, 1u);
 }
 

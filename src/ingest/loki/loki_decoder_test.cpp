@@ -17,35 +17,30 @@
 namespace vigia {
 namespace {
 
+using protowire::Encode;
 using protowire::ProtoWriter;
 
 constexpr int64_t kRecv = 1'700'000'000'000'000'000;
 
-std::string Msg(auto&& fill) {
-  std::string s;
-  ProtoWriter w(&s);
-  fill(w);
-  return s;
-}
 std::string Entry(int64_t seconds, int32_t nanos, std::string_view line,
                   std::vector<std::pair<std::string, std::string>> meta = {}) {
-  return Msg([&](ProtoWriter& w) {
-    w.Bytes(1, Msg([&](ProtoWriter& t) { t.Varint(1, seconds).Varint(2, nanos); }));
+  return Encode([&](ProtoWriter& w) {
+    w.Bytes(1, Encode([&](ProtoWriter& t) { t.Varint(1, seconds).Varint(2, nanos); }));
     w.Bytes(2, line);
     // Not a structured binding: clang 14 cannot capture one in a lambda.
     for (const auto& kv : meta) {
-      w.Bytes(3, Msg([&](ProtoWriter& p) { p.Bytes(1, kv.first).Bytes(2, kv.second); }));
+      w.Bytes(3, Encode([&](ProtoWriter& p) { p.Bytes(1, kv.first).Bytes(2, kv.second); }));
     }
   });
 }
 std::string Stream(std::string_view labels, const std::vector<std::string>& entries) {
-  return Msg([&](ProtoWriter& w) {
+  return Encode([&](ProtoWriter& w) {
     w.Bytes(1, labels);
     for (const std::string& e : entries) w.Bytes(2, e);
   });
 }
 std::string Push(const std::vector<std::string>& streams) {
-  return Msg([&](ProtoWriter& w) {
+  return Encode([&](ProtoWriter& w) {
     for (const std::string& s : streams) w.Bytes(1, s);
   });
 }

@@ -17,37 +17,32 @@
 namespace vigia {
 namespace {
 
+using protowire::Encode;
 using protowire::ProtoWriter;
 
 constexpr int64_t kRecv = 1'700'000'000'000'000'000;
 constexpr uint64_t kTime = 1'765'000'000'123'456'789;
 
-std::string Msg(auto&& fill) {
-  std::string s;
-  ProtoWriter w(&s);
-  fill(w);
-  return s;
-}
 std::string StrValue(std::string_view v) {
-  return Msg([&](ProtoWriter& w) { w.Bytes(1, v); });
+  return Encode([&](ProtoWriter& w) { w.Bytes(1, v); });
 }
 std::string IntValue(int64_t v) {
-  return Msg([&](ProtoWriter& w) { w.Varint(3, static_cast<uint64_t>(v)); });
+  return Encode([&](ProtoWriter& w) { w.Varint(3, static_cast<uint64_t>(v)); });
 }
 std::string KV(std::string_view key, const std::string& any) {
-  return Msg([&](ProtoWriter& w) { w.Bytes(1, key).Bytes(2, any); });
+  return Encode([&](ProtoWriter& w) { w.Bytes(1, key).Bytes(2, any); });
 }
 std::string Request(const std::string& resource, const std::string& scope,
                     const std::vector<std::string>& records) {
-  std::string sl = Msg([&](ProtoWriter& w) {
+  std::string sl = Encode([&](ProtoWriter& w) {
     w.Bytes(1, scope);
     for (const std::string& r : records) w.Bytes(2, r);
   });
-  std::string rl = Msg([&](ProtoWriter& w) { w.Bytes(1, resource).Bytes(2, sl); });
-  return Msg([&](ProtoWriter& w) { w.Bytes(1, rl); });
+  std::string rl = Encode([&](ProtoWriter& w) { w.Bytes(1, resource).Bytes(2, sl); });
+  return Encode([&](ProtoWriter& w) { w.Bytes(1, rl); });
 }
 std::string Resource() {
-  return Msg([](ProtoWriter& w) {
+  return Encode([](ProtoWriter& w) {
     w.Bytes(1, KV("service.name", StrValue("checkout")));
     w.Bytes(1, KV("deployment.environment.name", StrValue("prod")));
     w.Bytes(1, KV("host.name", StrValue("web-1")));
@@ -56,11 +51,11 @@ std::string Resource() {
   });
 }
 std::string Scope() {
-  return Msg([](ProtoWriter& w) { w.Bytes(1, "app-logger").Bytes(2, "0.1"); });
+  return Encode([](ProtoWriter& w) { w.Bytes(1, "app-logger").Bytes(2, "0.1"); });
 }
 
 std::string FullRecord() {
-  return Msg([](ProtoWriter& w) {
+  return Encode([](ProtoWriter& w) {
     w.Fixed64(1, kTime);
     w.Fixed64(11, kTime + 5);
     w.Varint(2, 17);  // ERROR
@@ -75,21 +70,22 @@ std::string FullRecord() {
     w.Bytes(6, KV("exception.message", StrValue("upstream timeout")));
     w.Bytes(6, KV("exception.stacktrace", StrValue("at pay()\nat main()")));
     w.Bytes(6, KV("cart.items", IntValue(3)));
-    w.Bytes(6, KV("cart.total", Msg([](ProtoWriter& v) { v.Double(4, 19.5); })));
-    w.Bytes(6, KV("retry", Msg([](ProtoWriter& v) { v.Varint(2, 1); })));
-    w.Bytes(6, KV("tags", Msg([](ProtoWriter& v) {
-                    v.Bytes(5, Msg([](ProtoWriter& a) {
+    w.Bytes(6, KV("cart.total", Encode([](ProtoWriter& v) { v.Double(4, 19.5); })));
+    w.Bytes(6, KV("retry", Encode([](ProtoWriter& v) { v.Varint(2, 1); })));
+    w.Bytes(6, KV("tags", Encode([](ProtoWriter& v) {
+                    v.Bytes(5, Encode([](ProtoWriter& a) {
                               a.Bytes(1, StrValue("a"));
                               a.Bytes(1, IntValue(2));
                             }));
                   })));
-    w.Bytes(6, KV("customer", Msg([](ProtoWriter& v) {
-                    v.Bytes(6, Msg([](ProtoWriter& m) {
+    w.Bytes(6, KV("customer", Encode([](ProtoWriter& v) {
+                    v.Bytes(6, Encode([](ProtoWriter& m) {
                               m.Bytes(1, KV("id", StrValue("c-9")));
                               m.Bytes(1, KV("tier", StrValue("gold")));
                             }));
                   })));
-    w.Bytes(6, KV("blob", Msg([](ProtoWriter& v) { v.Bytes(7, std::string("\x01\x02\xff", 3)); })));
+    w.Bytes(6,
+            KV("blob", Encode([](ProtoWriter& v) { v.Bytes(7, std::string("\x01\x02\xff", 3)); })));
     w.Bytes(9, std::string("\x5b\x8e\xfa\xc0\x9a\x1b\x2c\x3d\x4e\x5f\x60\x71\x82\x93\xa4\xb5", 16));
     w.Bytes(10, std::string("\x00\x11\x22\x33\x44\x55\x66\x77", 8));
     w.Bytes(12, "payment.failed");
@@ -173,14 +169,14 @@ TEST(OtlpDecoderTest, SeverityBodyAndTimestamps) {
   // severity_text only (number unset) is the level, aliases applying; a text saying more
   // than the number's level is kept; a map body is the event itself; no time → observed
   // time, neither → receive time.
-  auto rec = [](auto&& fill) { return Msg(fill); };
+  auto rec = [](auto&& fill) { return Encode(fill); };
   std::vector<std::string> records = {
       rec([](ProtoWriter& w) { w.Bytes(3, "WARNING").Bytes(5, StrValue("a")); }),
       rec([](ProtoWriter& w) { w.Varint(2, 21).Bytes(3, "CRITICAL").Fixed64(11, kTime); }),
       rec([](ProtoWriter& w) {
         w.Varint(2, 9).Bytes(3, "Information");
-        w.Bytes(5, Msg([](ProtoWriter& v) {
-                  v.Bytes(6, Msg([](ProtoWriter& m) {
+        w.Bytes(5, Encode([](ProtoWriter& v) {
+                  v.Bytes(6, Encode([](ProtoWriter& m) {
                             m.Bytes(1, KV("message", StrValue("from the map")));
                             m.Bytes(1, KV("requestId", StrValue("r-1")));
                             m.Bytes(1, KV("durationMs", IntValue(120)));
@@ -208,14 +204,14 @@ TEST(OtlpDecoderTest, SeverityBodyAndTimestamps) {
 
 TEST(OtlpDecoderTest, BadRecordsAreNamedAndTheRestKept) {
   std::vector<std::string> records = {
-      Msg([](ProtoWriter& w) { w.Bytes(5, StrValue("ok 1")); }),
+      Encode([](ProtoWriter& w) { w.Bytes(5, StrValue("ok 1")); }),
       // A malformed attribute inside the record: its KeyValue has a truncated varint.
-      Msg([](ProtoWriter& w) { w.Bytes(6, std::string("\x0a\x01k\x10", 4)); }),
-      Msg([](ProtoWriter& w) { w.Bytes(5, StrValue("ok 2")); }),
+      Encode([](ProtoWriter& w) { w.Bytes(6, std::string("\x0a\x01k\x10", 4)); }),
+      Encode([](ProtoWriter& w) { w.Bytes(5, StrValue("ok 2")); }),
       // The canonicalizer refuses it: a timestamp outside the admission window.
-      Msg([](ProtoWriter& w) { w.Fixed64(1, 1000).Bytes(5, StrValue("too old")); }),
+      Encode([](ProtoWriter& w) { w.Fixed64(1, 1000).Bytes(5, StrValue("too old")); }),
       // time_unix_nano with the wrong wire type.
-      Msg([](ProtoWriter& w) { w.Varint(1, 5); }),
+      Encode([](ProtoWriter& w) { w.Varint(1, 5); }),
   };
   OtlpDecoder d;
   EventBatch b;
@@ -274,7 +270,7 @@ TEST(OtlpDecoderTest, UndecodableBodies) {
   OtlpDecoder d;
   EventBatch b;
   // Truncated envelope: nothing is accepted, not even the records before the break.
-  std::string good = Request({}, {}, {Msg([](ProtoWriter& w) { w.Bytes(5, StrValue("x")); })});
+  std::string good = Request({}, {}, {Encode([](ProtoWriter& w) { w.Bytes(5, StrValue("x")); })});
   std::string cut = good + good.substr(0, good.size() - 2);
   DecodeResult r = d.DecodeProtobuf(cut, kRecv, &b);
   EXPECT_EQ(r.accepted, 0u);
@@ -302,13 +298,14 @@ TEST(OtlpDecoderTest, UndecodableBodies) {
 TEST(OtlpDecoderTest, DeepAnyValueStopsAtTheDepthLimit) {
   std::string v = StrValue("leaf");
   for (int i = 0; i < 100; ++i) {
-    v = Msg(
-        [&](ProtoWriter& w) { w.Bytes(6, Msg([&](ProtoWriter& m) { m.Bytes(1, KV("k", v)); })); });
+    v = Encode([&](ProtoWriter& w) {
+      w.Bytes(6, Encode([&](ProtoWriter& m) { m.Bytes(1, KV("k", v)); }));
+    });
   }
   OtlpDecoder d;
   EventBatch b;
   DecodeResult r = d.DecodeProtobuf(
-      Request({}, {}, {Msg([&](ProtoWriter& w) { w.Bytes(6, KV("deep", v)); })}), kRecv, &b);
+      Request({}, {}, {Encode([&](ProtoWriter& w) { w.Bytes(6, KV("deep", v)); })}), kRecv, &b);
   EXPECT_EQ(r.rejected, 1u);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors[0].error.find("nesting deeper than"), std::string::npos) << r.errors[0].error;

@@ -74,11 +74,6 @@ bool IsHex(std::string_view s) {
   return true;
 }
 
-std::string Path(size_t ri, size_t si, size_t li) {
-  return "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" + std::to_string(si) +
-         "].logRecords[" + std::to_string(li) + "]: ";
-}
-
 }  // namespace
 
 struct OtlpJsonReader::Impl {
@@ -378,7 +373,7 @@ struct OtlpJsonReader::Impl {
               } else {
                 RejectRecord(
                     &result, limits.max_reported_errors, record_no,
-                    Path(ri, si, li) + (shape_error.empty() ? writer->error() : shape_error));
+                    RecordPath(ri, si, li) + (shape_error.empty() ? writer->error() : shape_error));
               }
               ++li;
             }

@@ -123,4 +123,9 @@ void Base64(std::string_view bytes, std::string* out) {
   }
 }
 
+std::string RecordPath(size_t ri, size_t si, size_t li) {
+  return "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" + std::to_string(si) +
+         "].logRecords[" + std::to_string(li) + "]: ";
+}
+
 }  // namespace vigia::otlp

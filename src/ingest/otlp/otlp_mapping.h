@@ -11,6 +11,7 @@
 // Thread-safety: pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,5 +37,9 @@ std::string_view HexId(std::string_view bytes, std::string* out);
 // Standard base64 (with padding) of `bytes` into `out`: bytes_value attributes, as OTLP's
 // JSON encoding spells them.
 void Base64(std::string_view bytes, std::string* out);
+
+// Where a log record sits in a request, as both encodings' error messages name it:
+// "resourceLogs[ri].scopeLogs[si].logRecords[li]: ".
+std::string RecordPath(size_t ri, size_t si, size_t li);
 
 }  // namespace vigia::otlp

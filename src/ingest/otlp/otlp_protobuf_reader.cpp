@@ -75,11 +75,6 @@ bool ForEach(std::string_view msg, uint32_t field, Fn&& fn, std::string* reason)
   return true;
 }
 
-std::string Path(size_t ri, size_t si, size_t li) {
-  return "resourceLogs[" + std::to_string(ri) + "].scopeLogs[" + std::to_string(si) +
-         "].logRecords[" + std::to_string(li) + "]: ";
-}
-
 }  // namespace
 
 bool CheckOtlpEnvelope(std::string_view body, std::string* reason) {
@@ -344,10 +339,10 @@ DecodeResult OtlpProtobufReader::Decode(std::string_view body, int64_t receive_t
                     ++record_no;
                     if (!resource_error.empty() || !scope_error.empty()) {
                       RejectRecord(&result, limits_.max_reported_errors, record_no,
-                                   Path(ri, si, li) + resource_error + scope_error);
+                                   RecordPath(ri, si, li) + resource_error + scope_error);
                     } else if (record.size() > limits_.max_line_bytes) {
                       RejectRecord(&result, limits_.max_reported_errors, record_no,
-                                   Path(ri, si, li) + "log record longer than " +
+                                   RecordPath(ri, si, li) + "log record longer than " +
                                        std::to_string(limits_.max_line_bytes) + " bytes");
                     } else {
                       wire_error_.clear();
@@ -355,7 +350,7 @@ DecodeResult OtlpProtobufReader::Decode(std::string_view body, int64_t receive_t
                         ++result.accepted;
                       } else {
                         RejectRecord(&result, limits_.max_reported_errors, record_no,
-                                     Path(ri, si, li) +
+                                     RecordPath(ri, si, li) +
                                          (wire_error_.empty() ? writer_->error() : wire_error_));
                       }
                     }

@@ -30,4 +30,13 @@ class ProtoWriter {
   std::string* out_;
 };
 
+// The bytes of the message `fill(writer)` writes: a nested message is built inside out,
+// w.Bytes(2, Encode([](ProtoWriter& m) { m.Varint(1, 7); })).
+std::string Encode(auto&& fill) {
+  std::string s;
+  ProtoWriter w(&s);
+  fill(w);
+  return s;
+}
+
 }  // namespace vigia::protowire

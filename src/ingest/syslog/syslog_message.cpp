@@ -3,43 +3,23 @@
 #include <array>
 #include <optional>
 
+#include "common/ascii.h"
+#include "common/civil_date.h"
 #include "common/time_format.h"
+#include "common/time_units.h"
 
 namespace vigia {
 namespace {
 
-constexpr int64_t kNanosPerSecond = 1'000'000'000;
-constexpr int64_t kNanosPerDay = 86'400 * kNanosPerSecond;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 int64_t YearOf(int64_t ts_ns) {
-  // civil_from_days, year part only.
-  int64_t z = (ts_ns >= 0 ? ts_ns : ts_ns - kNanosPerDay + 1) / kNanosPerDay + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t m = mp + (mp < 10 ? 3 : -9);
-  return yoe + era * 400 + (m <= 2);
+  return civil::CivilFromDays(civil::FloorDiv(ts_ns, kNanosPerDay)).year;
 }
 
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 int Two(std::string_view s, size_t at) {
-  if (!IsDigit(s[at]) || !IsDigit(s[at + 1])) return -1;
+  if (!ascii::IsDigit(s[at]) || !ascii::IsDigit(s[at + 1])) return -1;
   return (s[at] - '0') * 10 + (s[at + 1] - '0');
 }
 
@@ -52,7 +32,7 @@ size_t ParseBsdTimestamp(std::string_view s, int64_t now_ns, int64_t* ts_ns) {
     if (s.substr(0, 3) == kMonths[i]) month = static_cast<int>(i) + 1;
   }
   if (month < 0) return 0;
-  int day = s[4] == ' ' && IsDigit(s[5]) ? s[5] - '0' : Two(s, 4);
+  int day = s[4] == ' ' && ascii::IsDigit(s[5]) ? s[5] - '0' : Two(s, 4);
   int hh = Two(s, 7), mm = Two(s, 10), ss = Two(s, 13);
   if (day < 1 || day > 31 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) {
     return 0;
@@ -62,7 +42,7 @@ size_t ParseBsdTimestamp(std::string_view s, int64_t now_ns, int64_t* ts_ns) {
   if (used < s.size() && s[used] == '.') {
     int64_t scale = kNanosPerSecond / 10;
     size_t i = used + 1;
-    while (i < s.size() && IsDigit(s[i])) {
+    while (i < s.size() && ascii::IsDigit(s[i])) {
       frac_ns += (s[i] - '0') * scale;
       scale /= 10;
       ++i;
@@ -73,9 +53,11 @@ size_t ParseBsdTimestamp(std::string_view s, int64_t now_ns, int64_t* ts_ns) {
   // No year: the one that puts the time closest before now (a day of skew allowed), so a
   // December message read in January is last year's.
   int64_t year = YearOf(now_ns);
-  int64_t ts = DaysFromCivil(year, month, day) * kNanosPerDay + secs * kNanosPerSecond + frac_ns;
+  int64_t ts =
+      civil::DaysFromCivil(year, month, day) * kNanosPerDay + secs * kNanosPerSecond + frac_ns;
   if (ts > now_ns + kNanosPerDay) {
-    ts = DaysFromCivil(year - 1, month, day) * kNanosPerDay + secs * kNanosPerSecond + frac_ns;
+    ts = civil::DaysFromCivil(year - 1, month, day) * kNanosPerDay + secs * kNanosPerSecond +
+         frac_ns;
   }
   *ts_ns = ts;
   return used;
@@ -86,7 +68,8 @@ std::string_view Token(std::string_view s) { return s.substr(0, s.find(' ')); }
 
 // An RFC 3339 timestamp token ("2024-05-01T10:00:00.5+02:00"); nullopt when not one.
 std::optional<int64_t> Rfc3339Token(std::string_view tok) {
-  if (tok.size() < 20 || !IsDigit(tok[0]) || tok[4] != '-' || tok[10] != 'T') return std::nullopt;
+  if (tok.size() < 20 || !ascii::IsDigit(tok[0]) || tok[4] != '-' || tok[10] != 'T')
+    return std::nullopt;
   return ParseRfc3339(tok);
 }
 
@@ -96,7 +79,7 @@ Status ReadPri(std::string_view* s, SyslogMessage* out, bool* had_pri) {
   if (s->empty() || (*s)[0] != '<') return Status::Ok();
   size_t i = 1;
   int pri = 0;
-  while (i < s->size() && i <= 4 && IsDigit((*s)[i])) pri = pri * 10 + ((*s)[i++] - '0');
+  while (i < s->size() && i <= 4 && ascii::IsDigit((*s)[i])) pri = pri * 10 + ((*s)[i++] - '0');
   if (i == 1 || i >= s->size() || (*s)[i] != '>') return Status::Ok();  // not a PRI: text
   if (pri > 191) return Status::InvalidArgument("PRI above 191");
   out->facility = pri / 8;
