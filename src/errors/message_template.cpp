@@ -2,11 +2,13 @@
 
 #include <cstddef>
 
+#include "common/ascii.h"
+
 namespace vigia::errors {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+using ascii::IsDigit;
+using ascii::IsHexDigit;
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsWordChar(char c) { return IsAlpha(c) || IsDigit(c) || c == '_'; }
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -17,7 +19,7 @@ bool IsHostChar(char c) { return IsWordChar(c) || c == '-' || c == '.'; }
 bool HexRun(std::string_view s, size_t i, size_t n) {
   if (i + n > s.size()) return false;
   for (size_t k = 0; k < n; ++k) {
-    if (!IsHex(s[i + k])) return false;
+    if (!IsHexDigit(s[i + k])) return false;
   }
   return true;
 }
@@ -81,7 +83,7 @@ size_t MatchIpv6(std::string_view s, size_t i) {
   int colons = 0, groups = 0;
   while (p < s.size()) {
     size_t d = p;
-    while (p < s.size() && IsHex(s[p]) && p - d < 4) ++p;
+    while (p < s.size() && IsHexDigit(s[p]) && p - d < 4) ++p;
     if (p > d) ++groups;
     if (p < s.size() && s[p] == ':') {
       ++colons;
@@ -112,15 +114,16 @@ size_t MatchBracketedIpv6(std::string_view s, size_t i) {
 // 0x1f..., or a run of 8+ hex digits holding at least one digit and one letter or being
 // long (a hash, a pointer, a git sha) — pure words such as "deadbeef" stay words.
 size_t MatchHex(std::string_view s, size_t i) {
-  if (i + 2 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') && IsHex(s[i + 2])) {
+  if (i + 2 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+      IsHexDigit(s[i + 2])) {
     size_t p = i + 2;
-    while (p < s.size() && IsHex(s[p])) ++p;
+    while (p < s.size() && IsHexDigit(s[p])) ++p;
     if (p < s.size() && IsWordChar(s[p])) return 0;
     return p - i;
   }
   size_t p = i;
   bool digit = false, letter = false;
-  while (p < s.size() && IsHex(s[p])) {
+  while (p < s.size() && IsHexDigit(s[p])) {
     if (IsDigit(s[p]))
       digit = true;
     else
@@ -201,9 +204,9 @@ std::string TemplateMessage(std::string_view message) {
       out += "<ip>";
     } else if (c == '[' && (n = MatchBracketedIpv6(message, i)) > 0) {
       out += "<ip>";
-    } else if (boundary && IsHex(c) && (n = MatchIpv6(message, i)) > 0) {
+    } else if (boundary && IsHexDigit(c) && (n = MatchIpv6(message, i)) > 0) {
       out += "<ip>";
-    } else if (boundary && IsHex(c) && (n = MatchHex(message, i)) > 0) {
+    } else if (boundary && IsHexDigit(c) && (n = MatchHex(message, i)) > 0) {
       out += "<hex>";
     } else if ((n = MatchQuoted(message, i)) > 0) {
       out += "<str>";

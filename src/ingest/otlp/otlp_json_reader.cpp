@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "common/ascii.h"
 #include "ingest/otlp/otlp_mapping.h"
 
 namespace vigia::otlp {
@@ -68,8 +69,7 @@ bool ToUint64(dom::element el, uint64_t* v) {
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
-    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!hex) return false;
+    if (!ascii::IsHexDigit(c)) return false;
   }
   return true;
 }

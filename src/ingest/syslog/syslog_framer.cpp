@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
+#include "common/ascii.h"
+
 namespace vigia {
 namespace {
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Longest MSG-LEN accepted: 9 digits (RFC 6587 puts no bound; a longer one is garbage).
 constexpr size_t kMaxLenDigits = 9;
@@ -40,10 +40,11 @@ SyslogFrameResult NextSyslogFrame(std::string_view in, size_t max_bytes, bool at
   }
   if (in.empty()) return SyslogFrameResult::kIncomplete;
 
-  if (IsDigit(in[0])) {
+  if (ascii::IsDigit(in[0])) {
     size_t i = 0;
     size_t len = 0;
-    while (i < in.size() && i < kMaxLenDigits && IsDigit(in[i])) len = len * 10 + (in[i++] - '0');
+    while (i < in.size() && i < kMaxLenDigits && ascii::IsDigit(in[i]))
+      len = len * 10 + (in[i++] - '0');
     if (i < in.size() && in[i] == ' ') {
       const size_t header = i + 1;
       if (len > max_bytes) {
