@@ -265,7 +265,8 @@ TEST_F(FreshDataWarmerTest, AMergedPartIsWarmAndItsInputsLeaveTheCache) {
     ASSERT_TRUE((*set)->AddEvents(b, i + 1).ok());
   }
   std::vector<std::string> inputs;
-  for (const auto& p : (*set)->Snapshot()->parts) inputs.push_back(p->reader->dir());
+  const auto before = (*set)->Snapshot();
+  for (const auto& p : before->parts) inputs.push_back(p->reader->dir());
   ASSERT_EQ(inputs.size(), 2u);
   const size_t input_entries = ChunkCache::Default().entries();
   EXPECT_GT(input_entries, 0u);  // the flushes warmed them

@@ -633,7 +633,9 @@ Result<std::vector<PartitionKey>> PartitionSet::ApplyRetention(const RetentionPo
                                                                int64_t now_ns) {
   std::vector<PartitionUsage> usage = Partitions();
   // Partitions holding only broken parts expire like the others.
-  for (const BrokenPart& b : *Snapshot()->broken) {
+  // The snapshot is held: a merge may publish another while this loop reads it.
+  const std::shared_ptr<const PartSnapshot> snap = Snapshot();
+  for (const BrokenPart& b : *snap->broken) {
     bool listed = false;
     for (const PartitionUsage& u : usage) listed = listed || u.key == b.partition;
     if (!listed) usage.push_back({b.partition, 0});

@@ -395,7 +395,10 @@ class GateEnv final : public EnvWrapper {
 // Parts of `day`'s partition in the set now.
 size_t PartsOfDay(const PartitionSet& set, int64_t day_ts) {
   size_t n = 0;
-  for (const auto& p : set.Snapshot()->parts) n += p->partition.day == DayOf(day_ts);
+  // Held: a range-for's temporary shared_ptr would die before the loop, and a merge thread may
+  // publish a new snapshot (freeing this one) meanwhile.
+  const auto snap = set.Snapshot();
+  for (const auto& p : snap->parts) n += p->partition.day == DayOf(day_ts);
   return n;
 }
 
@@ -481,7 +484,8 @@ TEST_F(PartitionSetTest, TwoMergesAtOnceNeedRoomForBothOutputs) {
   const std::vector<EventBatch> batches = BigThenSmallBatches(160, kBase + kDay);
   ASSERT_NO_FATAL_FAILURE(FlushEach(set.get(), batches));
   uint64_t day0 = 0, day1 = 0;
-  for (const auto& p : set->Snapshot()->parts) {
+  const auto snap = set->Snapshot();
+  for (const auto& p : snap->parts) {
     (p->partition.day == DayOf(kBase) ? day0 : day1) += p->reader->disk_bytes();
   }
   ASSERT_GT(day0, 0u);
@@ -513,7 +517,8 @@ class RecordingListener final : public FreshDataListener {
   void BatchAppending(const std::shared_ptr<const EventBatch>&) override {}
   void PartWritten(const PartReader& part) override {
     bool published = false;
-    for (const auto& p : set->Snapshot()->parts) published |= p->reader->dir() == part.dir();
+    const auto snap = set->Snapshot();
+    for (const auto& p : snap->parts) published |= p->reader->dir() == part.dir();
     written.push_back(part.dir());
     written_after_publish += published;
     written_rows += part.meta().rows;
@@ -540,7 +545,8 @@ TEST_F(PartitionSetTest, FlushesAndMergesTellTheListenerBeforePublishing) {
     ASSERT_TRUE((*set)->AddEvents(one, 1).ok());
   }
   std::vector<std::string> inputs;
-  for (const auto& p : (*set)->Snapshot()->parts) inputs.push_back(p->reader->dir());
+  const auto before = (*set)->Snapshot();
+  for (const auto& p : before->parts) inputs.push_back(p->reader->dir());
   EXPECT_EQ(listener->written, inputs);
   EXPECT_EQ(listener->written_rows, 1800u);
   EXPECT_TRUE(listener->retired.empty());

@@ -148,7 +148,8 @@ Result<std::unique_ptr<StoreImpl>> StoreImpl::OpenImpl(const StoreOptions& optio
   // Above every sequence a part covers too: a clean Close() deletes a fully covered WAL, and
   // a reused sequence would make replay think new records are already in parts.
   uint64_t max_covered = 0;
-  for (const auto& p : parts->Snapshot()->parts) {
+  const std::shared_ptr<const PartSnapshot> opened = parts->Snapshot();
+  for (const auto& p : opened->parts) {
     max_covered = std::max(max_covered, p->reader->meta().wal_seq);
   }
   const uint64_t next_seq = std::max({replay.last_seq, replay.max_segment_seq, max_covered}) + 1;
