@@ -7,6 +7,7 @@
 
 #include "audit/audit_file_names.h"
 #include "audit/json_field.h"
+#include "common/ascii.h"
 #include "common/json_writer.h"
 
 namespace vigia::audit {
@@ -28,11 +29,7 @@ bool FromHex(std::string_view hex, std::string* out) {
   for (size_t i = 0; i < hex.size(); i += 2) {
     int v = 0;
     for (int k = 0; k < 2; ++k) {
-      char c = hex[i + k];
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
+      int d = ascii::HexValue(hex[i + k]);
       if (d < 0) return false;
       v = v * 16 + d;
     }

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/ascii.h"
 #include "common/limits.h"
 
 namespace vigia::audit {
@@ -237,8 +238,7 @@ bool ParseHashHex(std::string_view hex, Hash* out) {
   for (size_t i = 0; i < 32; ++i) {
     int v = 0;
     for (int k = 0; k < 2; ++k) {
-      char c = hex[2 * i + k];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      int d = ascii::LowerHexValue(hex[2 * i + k]);
       if (d < 0) return false;
       v = v * 16 + d;
     }

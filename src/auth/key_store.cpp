@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "auth/auth_file_names.h"
+#include "common/ascii.h"
 
 namespace vigia {
 namespace {
@@ -36,7 +37,7 @@ std::string Sha256Hex(std::string_view text) {
 
 bool IsHex(std::string_view s) {
   for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (ascii::LowerHexValue(c) < 0) return false;
   }
   return true;
 }

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "common/ascii.h"
 #include "common/env.h"
 
 namespace vigia {
@@ -26,16 +27,10 @@ std::string HexEncode(std::string_view data) {
 
 Result<std::string> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return Status::InvalidArgument("hex string of odd length");
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
   out.reserve(hex.size() / 2);
   for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    int hi = ascii::HexValue(hex[i]), lo = ascii::HexValue(hex[i + 1]);
     if (hi < 0 || lo < 0) return Status::InvalidArgument("not a hex string");
     out.push_back(static_cast<char>(hi << 4 | lo));
   }

@@ -18,6 +18,18 @@ constexpr bool IsHexDigit(char c) {
   return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+// The value of hex digit `c` in either case, or -1 when `c` is not one.
+constexpr int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The value of lowercase hex digit `c`, or -1 (uppercase too): for canonical names and hashes
+// the product writes in lowercase, where another spelling is another, invalid name.
+constexpr int LowerHexValue(char c) { return c >= 'A' && c <= 'F' ? -1 : HexValue(c); }
+
 constexpr char ToLower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/ascii.h"
+
 namespace vigia::errors {
 
 HyperLogLog::HyperLogLog(int precision) : precision_(precision) {}
@@ -97,13 +99,8 @@ Status HyperLogLog::FromHex(std::string_view hex) {
   if (hex.size() != 2 * m) {
     return Status::Corruption("users HLL: expected " + std::to_string(2 * m) + " hex digits");
   }
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
   for (size_t i = 0; i < m; ++i) {
-    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    int hi = ascii::LowerHexValue(hex[2 * i]), lo = ascii::LowerHexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return Status::Corruption("users HLL: not hex");
     regs[i] = static_cast<uint8_t>(hi << 4 | lo);
     if (regs[i] > max_rank) return Status::Corruption("users HLL: register out of range");

@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/ascii.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "event/event_fields.h"
@@ -405,12 +406,7 @@ TenantScope ScopeOf(const Principal& principal) {
 }
 
 std::string PercentDecode(std::string_view s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
+  const auto hex = ascii::HexValue;
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {

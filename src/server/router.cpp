@@ -2,25 +2,20 @@
 
 #include <cassert>
 
+#include "common/ascii.h"
 #include "server/http_errors.h"
 
 namespace vigia {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Path segments decode %XX only ('+' is a literal plus in a path, unlike in a query).
 std::string DecodeSegment(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexDigit(s[i + 1]) >= 0 && HexDigit(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
+    if (s[i] == '%' && i + 2 < s.size() && ascii::HexValue(s[i + 1]) >= 0 &&
+        ascii::HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(ascii::HexValue(s[i + 1]) * 16 + ascii::HexValue(s[i + 2])));
       i += 2;
     } else {
       out.push_back(s[i]);

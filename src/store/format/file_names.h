@@ -43,6 +43,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/ascii.h"
 #include "common/env.h"
 
 namespace vigia::file_names {
@@ -109,7 +110,7 @@ inline std::optional<uint64_t> ParsePartDirName(std::string_view name) {
   }
   uint64_t v = 0;
   for (char c : name.substr(kPartDirPrefix.size())) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+    int d = ascii::LowerHexValue(c);
     if (d < 0) return std::nullopt;
     v = v << 4 | static_cast<uint64_t>(d);
   }
