@@ -47,8 +47,9 @@ test-release: build
 # compiler run): the headers and their inline code are compiled once per batch, not per file
 # (the ASan tree: 2,494 s of compile in 701 steps before, on 2026-12-07). Code must stay
 # unity-safe: no two .cpp files of one target define the same name in an anonymous namespace
-# (common/time_units.h, common/ascii.h hold what they used to repeat). The Release tree, what
-# users run and make bench measures, compiles file by file.
+# (common/time_units.h, common/ascii.h hold what they used to repeat). The Release tree's
+# libraries, what users run and make bench measures, compile file by file (its tests are
+# unity targets: vigia_test in cmake/vigia.cmake).
 SAN_CMAKE = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD=ON
 ASAN_CMAKE = -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(SAN_CMAKE) \
   -DVIGIA_SANITIZE=address,undefined -DVIGIA_FUZZ=ON
