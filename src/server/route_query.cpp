@@ -8,7 +8,6 @@
 #include <optional>
 #include <unordered_map>
 
-#include "common/ascii.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "event/event_fields.h"
@@ -403,23 +402,6 @@ void HandleTrace(Shared& s, HttpRequest& req, HttpResponse* resp) {
 TenantScope ScopeOf(const Principal& principal) {
   if (principal.all_tenants) return TenantScope::All();
   return TenantScope::Only(principal.tenant);
-}
-
-std::string PercentDecode(std::string_view s) {
-  const auto hex = ascii::HexValue;
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 void AddQueryRoutes(Router* router, QueryBackend* backend, QueryRouteOptions options) {

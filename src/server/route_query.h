@@ -62,8 +62,4 @@ TenantScope ScopeOf(const Principal& principal);
 // REQUIRES: `backend` outlives the router's handlers (and the queries they started).
 void AddQueryRoutes(Router* router, QueryBackend* backend, QueryRouteOptions options = {});
 
-// Percent-decodes a query-string or form value ('+' is a space). Malformed escapes are kept
-// literally.
-std::string PercentDecode(std::string_view s);
-
 }  // namespace vigia

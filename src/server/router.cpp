@@ -6,16 +6,17 @@
 #include "server/http_errors.h"
 
 namespace vigia {
-namespace {
 
-// Path segments decode %XX only ('+' is a literal plus in a path, unlike in a query).
-std::string DecodeSegment(std::string_view s) {
+std::string PercentDecode(std::string_view s, PlusIs plus) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && ascii::HexValue(s[i + 1]) >= 0 &&
-        ascii::HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(ascii::HexValue(s[i + 1]) * 16 + ascii::HexValue(s[i + 2])));
+    const int hi = i + 2 < s.size() ? ascii::HexValue(s[i + 1]) : -1;
+    const int lo = i + 2 < s.size() ? ascii::HexValue(s[i + 2]) : -1;
+    if (s[i] == '+' && plus == PlusIs::kSpace) {
+      out.push_back(' ');
+    } else if (s[i] == '%' && hi >= 0 && lo >= 0) {
+      out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
       out.push_back(s[i]);
@@ -23,6 +24,7 @@ std::string DecodeSegment(std::string_view s) {
   }
   return out;
 }
+namespace {
 
 // Splits off the first segment of `*rest` (which starts after a '/').
 std::string_view NextSegment(std::string_view* rest) {
@@ -133,7 +135,8 @@ bool Router::Match(const Route& r, std::string_view path,
     std::string_view got = NextSegment(&path);
     if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
       if (got.empty()) return false;
-      params->emplace_back(std::string(want.substr(1, want.size() - 2)), DecodeSegment(got));
+      params->emplace_back(std::string(want.substr(1, want.size() - 2)),
+                           PercentDecode(got, PlusIs::kPlus));
     } else if (want != got) {
       return false;
     }

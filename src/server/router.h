@@ -36,6 +36,12 @@
 
 namespace vigia {
 
+// What '+' means to PercentDecode: a space in a query string or form value, itself in a path.
+enum class PlusIs { kSpace, kPlus };
+// Decodes the %XX escapes of `s` (hex digits of either case); a malformed or truncated escape
+// is kept literally.
+std::string PercentDecode(std::string_view s, PlusIs plus = PlusIs::kSpace);
+
 using HttpHandler = std::function<void(HttpRequest& req, HttpResponse* resp)>;
 // Who sent a request: its Principal, or Unauthenticated (401, message shown to the client:
 // it must not echo the key). Must be thread-safe.

@@ -333,6 +333,19 @@ TEST(RouterTest, PathParametersMatchOneDecodedSegment) {
   EXPECT_EQ(na.headers[0].second, "GET");
 }
 
+TEST(PercentDecodeTest, QueryValuesAndPathSegments) {
+  EXPECT_EQ(PercentDecode("kind:audit%20%7C%20stats+count()"), "kind:audit | stats count()");
+  EXPECT_EQ(PercentDecode("a%2fb%2Fc"), "a/b/c");  // either case
+  EXPECT_EQ(PercentDecode("a+b", PlusIs::kPlus), "a+b");
+  EXPECT_EQ(PercentDecode("a%2Bb", PlusIs::kPlus), "a+b");
+  // Malformed or truncated escapes stay as they are, byte for byte.
+  for (const char* s : {"%", "%4", "x%", "%G1", "%4G", "100%", "%%41"}) {
+    EXPECT_EQ(PercentDecode(s, PlusIs::kPlus), std::string(s) == "%%41" ? "%A" : s) << s;
+  }
+  EXPECT_EQ(PercentDecode("%41"), "A");  // an escape that ends the string
+  EXPECT_EQ(PercentDecode("%00", PlusIs::kPlus), std::string(1, '\0'));
+}
+
 TEST(RouterTest, LiteralRouteWinsOverPatternAndAllowListsBoth) {
   Router r;
   r.Add("GET", "/items/{id}", Access::kPublic, [](HttpRequest& req, HttpResponse* resp) {
