@@ -11,16 +11,19 @@ std::string PercentDecode(std::string_view s, PlusIs plus) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    const int hi = i + 2 < s.size() ? ascii::HexValue(s[i + 1]) : -1;
-    const int lo = i + 2 < s.size() ? ascii::HexValue(s[i + 2]) : -1;
     if (s[i] == '+' && plus == PlusIs::kSpace) {
       out.push_back(' ');
-    } else if (s[i] == '%' && hi >= 0 && lo >= 0) {
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
+      continue;
     }
+    if (s[i] == '%' && i + 2 < s.size()) {
+      const int hi = ascii::HexValue(s[i + 1]), lo = ascii::HexValue(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
   }
   return out;
 }
