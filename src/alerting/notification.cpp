@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "alerting/label_map_json.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 
@@ -185,13 +186,7 @@ std::string HmacSha256Hex(std::string_view key, std::string_view body) {
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()),
                                 body.size());
   crypto_auth_hmacsha256_final(&st, mac);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : mac) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return hex::Encode(std::span<const uint8_t>(mac));
 }
 
 }  // namespace vigia

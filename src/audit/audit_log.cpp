@@ -8,6 +8,7 @@
 #include "audit/export_csv.h"
 #include "audit/json_field.h"
 #include "audit/ledger_reader.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 
 namespace vigia::audit {
@@ -109,7 +110,7 @@ Status AppendExportRecordLines(const LedgerRecord& rec, std::string* out) {
     w.BeginObject();
     w.KV("seq", rec.seq).KV("count", static_cast<uint64_t>(rec.count)).KV("ts", rec.ts_ns);
     w.KV("prev", HashHex(rec.prev)).KV("hash", HashHex(rec.hash));
-    w.KV("batch", ToHex(rec.payload));
+    w.KV("batch", hex::Encode(rec.payload));
     w.EndObject();
     *out += '\n';
   }
@@ -216,7 +217,7 @@ Result<TenantReport> VerifyAuditExport(std::string_view text, VerifyOptions opti
     }
     std::string bytes;
     if (batch) {
-      if (!FromHex(payload, &bytes)) {
+      if (!hex::Decode(payload, hex::Case::kEither, &bytes)) {
         return Status::InvalidArgument("line " + std::to_string(line_no) + ": bad batch hex");
       }
       rec.version = 2;

@@ -7,36 +7,10 @@
 
 #include "audit/audit_file_names.h"
 #include "audit/json_field.h"
-#include "common/ascii.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 
 namespace vigia::audit {
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
-bool FromHex(std::string_view hex, std::string* out) {
-  if (hex.size() % 2 != 0) return false;
-  out->clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      int d = ascii::HexValue(hex[i + k]);
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    *out += static_cast<char>(v);
-  }
-  return true;
-}
 
 std::string CheckpointSignedBytes(const Checkpoint& c) {
   return "vigia-audit-checkpoint-v1\n" + c.tenant + "\n" + std::to_string(c.seq) + "\n" +
@@ -72,8 +46,11 @@ bool ParseCheckpointJson(std::string_view line, Checkpoint* out) {
 
 bool VerifyCheckpoint(const Checkpoint& c, std::string_view public_key_hex) {
   std::string pk, sig;
-  if (!FromHex(public_key_hex, &pk) || pk.size() != crypto_sign_PUBLICKEYBYTES) return false;
-  if (!FromHex(c.sig_hex, &sig) || sig.size() != crypto_sign_BYTES) return false;
+  if (!hex::Decode(public_key_hex, hex::Case::kEither, &pk) ||
+      pk.size() != crypto_sign_PUBLICKEYBYTES)
+    return false;
+  if (!hex::Decode(c.sig_hex, hex::Case::kEither, &sig) || sig.size() != crypto_sign_BYTES)
+    return false;
   std::string msg = CheckpointSignedBytes(c);
   return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(sig.data()),
                                      reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
@@ -90,7 +67,8 @@ Result<SigningKey> SigningKey::LoadOrCreate(Env* env, const std::string& dir) {
     if (!text.ok()) return text.status();
     std::string hex = *text;
     while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
-    if (!FromHex(hex, &k.secret_) || k.secret_.size() != crypto_sign_SECRETKEYBYTES) {
+    if (!hex::Decode(hex, hex::Case::kEither, &k.secret_) ||
+        k.secret_.size() != crypto_sign_SECRETKEYBYTES) {
       return Status::Corruption(key_path + ": not an Ed25519 secret key (128 hex digits)");
     }
   } else {
@@ -103,7 +81,7 @@ Result<SigningKey> SigningKey::LoadOrCreate(Env* env, const std::string& dir) {
     {
       VIGIA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, env->NewWritableFile(tmp));
       ::chmod(tmp.c_str(), 0600);
-      VIGIA_RETURN_IF_ERROR(f->Append(ToHex(k.secret_) + "\n"));
+      VIGIA_RETURN_IF_ERROR(f->Append(hex::Encode(k.secret_) + "\n"));
       VIGIA_RETURN_IF_ERROR(f->Sync());
       VIGIA_RETURN_IF_ERROR(f->Close());
     }
@@ -111,7 +89,7 @@ Result<SigningKey> SigningKey::LoadOrCreate(Env* env, const std::string& dir) {
     VIGIA_RETURN_IF_ERROR(env->SyncDir(dir));
   }
   // libsodium's secret key ends with the public key.
-  k.public_hex_ = ToHex(
+  k.public_hex_ = hex::Encode(
       std::string_view(k.secret_).substr(crypto_sign_SECRETKEYBYTES - crypto_sign_PUBLICKEYBYTES));
   Result<std::string> pub = env->FileExists(pub_path) ? env->ReadFileToString(pub_path)
                                                       : Result<std::string>(std::string());
@@ -130,7 +108,7 @@ Result<std::string> SigningKey::ReadPublicKey(Env* env, const std::string& dir) 
   if (!text.ok()) return text.status();
   std::string hex = text->substr(0, 64);
   std::string bytes;
-  if (!FromHex(hex, &bytes) || bytes.size() != 32) {
+  if (!hex::Decode(hex, hex::Case::kEither, &bytes) || bytes.size() != 32) {
     return Status::Corruption(path + ": not an Ed25519 public key (64 hex digits)");
   }
   return hex;
@@ -141,7 +119,7 @@ void SigningKey::Sign(Checkpoint* c) const {
   unsigned char sig[crypto_sign_BYTES];
   crypto_sign_detached(sig, nullptr, reinterpret_cast<const unsigned char*>(msg.data()), msg.size(),
                        reinterpret_cast<const unsigned char*>(secret_.data()));
-  c->sig_hex = ToHex(std::string_view(reinterpret_cast<char*>(sig), sizeof sig));
+  c->sig_hex = hex::Encode(std::string_view(reinterpret_cast<char*>(sig), sizeof sig));
 }
 
 }  // namespace vigia::audit

@@ -56,7 +56,4 @@ class SigningKey {
   std::string public_hex_;
 };
 
-std::string ToHex(std::string_view bytes);
-bool FromHex(std::string_view hex, std::string* out);
-
 }  // namespace vigia::audit

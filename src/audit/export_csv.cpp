@@ -9,6 +9,7 @@
 #include "audit/export_batch_lines.h"
 #include "audit/json_field.h"
 #include "audit/ledger_events.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 
@@ -147,7 +148,7 @@ Status WriteAuditExportCsv(Env* env, const std::string& audit_dir, std::string_v
       std::string batch;
       JsonWriter w(&batch);
       w.BeginObject().KV("count", static_cast<uint64_t>(rec.count));
-      w.KV("batch", ToHex(rec.payload)).EndObject();
+      w.KV("batch", hex::Encode(rec.payload)).EndObject();
       cells[kEvent] = std::move(batch);
       AppendRow(cells, &buf);
       // One row per event, for reading (a batch that does not decode: its row alone, which
@@ -269,7 +270,8 @@ Result<TenantReport> VerifyAuditExportCsv(std::string_view text, VerifyOptions o
     if (type == "batch") {
       std::string hex, count;
       if (!FindJsonField(row[kEvent], "batch", &hex) ||
-          !FindJsonField(row[kEvent], "count", &count) || !FromHex(hex, &bytes)) {
+          !FindJsonField(row[kEvent], "count", &count) ||
+          !hex::Decode(hex, hex::Case::kEither, &bytes)) {
         return Status::InvalidArgument(where + ": bad batch record");
       }
       uint64_t n = std::strtoull(count.c_str(), nullptr, 10);

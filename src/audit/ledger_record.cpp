@@ -6,7 +6,7 @@
 #include <cstring>
 #include <memory>
 
-#include "common/ascii.h"
+#include "common/hex.h"
 #include "common/limits.h"
 
 namespace vigia::audit {
@@ -223,28 +223,10 @@ DecodeOutcome DecodeRecord(std::string_view bytes, LedgerRecord* rec, size_t* si
   return DecodeOutcome::kOk;
 }
 
-std::string HashHex(const Hash& h) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (size_t i = 0; i < 32; ++i) {
-    out[2 * i] = kHex[h[i] >> 4];
-    out[2 * i + 1] = kHex[h[i] & 15];
-  }
-  return out;
-}
+std::string HashHex(const Hash& h) { return hex::Encode(h); }
 
-bool ParseHashHex(std::string_view hex, Hash* out) {
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 32; ++i) {
-    int v = 0;
-    for (int k = 0; k < 2; ++k) {
-      int d = ascii::LowerHexValue(hex[2 * i + k]);
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    (*out)[i] = static_cast<uint8_t>(v);
-  }
-  return true;
+bool ParseHashHex(std::string_view text, Hash* out) {
+  return hex::DecodeInto(text, hex::Case::kLowerOnly, *out);
 }
 
 }  // namespace vigia::audit

@@ -2,8 +2,8 @@
 
 #include <sodium.h>
 
-#include "common/ascii.h"
 #include "common/env.h"
+#include "common/hex.h"
 
 namespace vigia {
 namespace {
@@ -13,29 +13,6 @@ constexpr char kKdfContext[crypto_kdf_CONTEXTBYTES] = {'v', 'i', 'g', 'i', 'a', 
 enum SubkeyId : uint64_t { kEncryption = 1, kNaming = 2, kReport = 3 };
 
 }  // namespace
-
-std::string HexEncode(std::string_view data) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
-  for (unsigned char c : data) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-Result<std::string> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return Status::InvalidArgument("hex string of odd length");
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = ascii::HexValue(hex[i]), lo = ascii::HexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) return Status::InvalidArgument("not a hex string");
-    out.push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return out;
-}
 
 BackupKey::BackupKey(const Bytes& master) {
   crypto_kdf_derive_from_key(enc_.data(), kBytes, kEncryption, kKdfContext, master.data());
@@ -53,13 +30,13 @@ Result<BackupKey> BackupKey::FromKeyFileContents(std::string_view contents) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!hex.empty() && space(hex.front())) hex.remove_prefix(1);
   while (!hex.empty() && space(hex.back())) hex.remove_suffix(1);
-  if (hex.size() != 2 * kBytes) {
+  if (!hex::DecodeInto(hex, hex::Case::kEither, master)) {  // 64 digits, or not a key
+    sodium_memzero(master.data(), master.size());
     return Status::InvalidArgument("a backup key file holds 32 bytes or 64 hex digits");
   }
-  VIGIA_ASSIGN_OR_RETURN(std::string raw, HexDecode(hex));
-  std::copy(raw.begin(), raw.end(), master.begin());
-  sodium_memzero(raw.data(), raw.size());
-  return BackupKey(master);
+  BackupKey key(master);
+  sodium_memzero(master.data(), master.size());
+  return key;
 }
 
 Result<BackupKey> BackupKey::FromKeyFile(const std::string& path) {
@@ -92,7 +69,7 @@ Result<BackupKey> BackupKey::FromPassphrase(std::string_view passphrase, std::st
 std::string BackupKey::GenerateKeyFileContents() {
   Bytes k{};
   randombytes_buf(k.data(), k.size());
-  std::string out = HexEncode(std::string_view(reinterpret_cast<char*>(k.data()), k.size()));
+  std::string out = hex::Encode(k);
   sodium_memzero(k.data(), k.size());
   return out + "\n";
 }

@@ -41,8 +41,4 @@ class BackupKey {
   Bytes enc_{}, name_{}, report_{};
 };
 
-// Lowercase hex of `data`, and its inverse (nullopt-like: InvalidArgument on bad input).
-std::string HexEncode(std::string_view data);
-Result<std::string> HexDecode(std::string_view hex);
-
 }  // namespace vigia

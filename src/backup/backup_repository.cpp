@@ -8,6 +8,7 @@
 
 #include "backup/blob_codec.h"
 #include "common/env.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 #include "common/limits.h"
 
@@ -35,10 +36,10 @@ std::string HeaderJson(const Header& h) {
   w.BeginObject()
       .KV("format", kRepositoryFormat)
       .KV("kdf", h.kdf)
-      .KV("salt", HexEncode(h.salt))
+      .KV("salt", hex::Encode(h.salt))
       .KV("ops_limit", h.ops_limit)
       .KV("mem_limit", h.mem_limit)
-      .KV("key_check", HexEncode(h.key_check))
+      .KV("key_check", hex::Encode(h.key_check))
       .EndObject();
   out.push_back('\n');
   return out;
@@ -66,8 +67,11 @@ Result<Header> ParseHeader(std::string_view json) {
                               std::to_string(kRepositoryFormat) + ")");
   }
   h.kdf = kdf;
-  VIGIA_ASSIGN_OR_RETURN(h.salt, HexDecode(salt));
-  VIGIA_ASSIGN_OR_RETURN(h.key_check, HexDecode(check));
+  if (!hex::Decode(salt, hex::Case::kEither, &h.salt) ||
+      !hex::Decode(check, hex::Case::kEither, &h.key_check)) {
+    return Status::Corruption(
+        "backup repository header (vigia-backup.json): salt or key_check is not hex");
+  }
   return h;
 }
 
@@ -211,7 +215,7 @@ Result<uint64_t> BackupRepository::BlobStoredBytes(const std::string& blob) {
 std::string BackupRepository::Xxh3Hex(std::string_view data) {
   XXH128_canonical_t c;
   XXH128_canonicalFromHash(&c, XXH3_128bits(data.data(), data.size()));
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(c.digest), sizeof c.digest));
+  return hex::Encode(std::span<const uint8_t>(c.digest));
 }
 
 Result<FileDigest> BackupRepository::DigestFile(const std::string& path) const {
@@ -239,10 +243,10 @@ Result<FileDigest> BackupRepository::DigestFile(const std::string& path) const {
   XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
   XXH3_freeState(xs);
   VIGIA_RETURN_IF_ERROR(st);
-  d.xxh3 = HexEncode(std::string_view(reinterpret_cast<const char*>(c.digest), sizeof c.digest));
+  d.xxh3 = hex::Encode(std::span<const uint8_t>(c.digest));
   unsigned char h[32];
   crypto_generichash_final(&gs, h, sizeof h);
-  d.blob = HexEncode(std::string_view(reinterpret_cast<const char*>(h), sizeof h));
+  d.blob = hex::Encode(std::span<const uint8_t>(h));
   return d;
 }
 

@@ -8,6 +8,7 @@
 
 #include "backup/backup_file_names.h"
 #include "common/env.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 #include "common/time_format.h"
 #include "store/data_dir_lock.h"
@@ -46,7 +47,7 @@ Status RestoreFile(BackupRepository* repo, const BackupFileEntry& f, const std::
     return Status::Corruption("file " + f.path + ": " + std::to_string(size) +
                               " bytes restored, the manifest says " + std::to_string(f.size));
   }
-  const std::string got = HexEncode(std::string_view(reinterpret_cast<const char*>(c.digest), 16));
+  const std::string got = hex::Encode(std::span<const uint8_t>(c.digest));
   if (got != f.xxh3) {
     return Status::Corruption("file " + f.path + " (blob " + f.blob + "): content hash " + got +
                               " differs from the manifest's " + f.xxh3);

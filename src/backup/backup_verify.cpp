@@ -11,6 +11,7 @@
 #include "backup/backup_restore.h"
 #include "backup/backup_store_reader.h"
 #include "common/env.h"
+#include "common/hex.h"
 #include "common/json_writer.h"
 #include "common/limits.h"
 #include "common/time_format.h"
@@ -47,7 +48,7 @@ std::string B2Hex(std::string_view data, const unsigned char* key, size_t key_le
   unsigned char h[64];
   crypto_generichash(h, out_len, reinterpret_cast<const unsigned char*>(data.data()), data.size(),
                      key, key_len);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(h), out_len));
+  return hex::Encode(std::span<const uint8_t>(h, out_len));
 }
 
 std::string CompactTime(int64_t ns) {

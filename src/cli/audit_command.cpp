@@ -37,6 +37,7 @@
 #include "cli/commands.h"
 #include "cli/server_backend.h"
 #include "common/env.h"
+#include "common/hex.h"
 #include "common/time_format.h"
 
 namespace vigia::cli {
@@ -93,7 +94,7 @@ Result<std::string> PublicKey(const std::string& arg) {
   }
   while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.pop_back();
   std::string bytes;
-  if (!audit::FromHex(hex, &bytes) || bytes.size() != 32) {
+  if (!hex::Decode(hex, hex::Case::kEither, &bytes) || bytes.size() != 32) {
     return Status::InvalidArgument("--public-key: expected 64 hex digits or a file holding them");
   }
   return hex;

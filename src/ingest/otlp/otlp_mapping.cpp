@@ -3,6 +3,7 @@
 #include <array>
 
 #include "common/ascii.h"
+#include "common/hex.h"
 
 namespace vigia::otlp {
 namespace {
@@ -83,13 +84,8 @@ bool IsZeroId(std::string_view id) {
 }
 
 std::string_view HexId(std::string_view bytes, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->resize(bytes.size() * 2);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    (*out)[2 * i] = kHex[b >> 4];
-    (*out)[2 * i + 1] = kHex[b & 15];
-  }
+  out->clear();
+  hex::AppendTo(bytes, out);
   return *out;
 }
 
