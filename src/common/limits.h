@@ -18,8 +18,8 @@ inline constexpr size_t kMaxBodyBytes = 64u << 20;
 inline constexpr uint64_t kIngestQueueMaxBytes = 4 * uint64_t{kMaxBodyBytes};
 // Idle request-body buffers the HTTP server keeps for the next requests (body_buffer_pool.h):
 // four connections' 20,000-line batches (~7 MB each) — make bench's load — fit, and an idle
-// server holds at most this much more than before. Buffers under the fixed mmap threshold
-// (kMallocMmapThreshold) come from the heap's free lists anyway and are not kept; one over
+// server holds at most this much more than before. Buffers under kBodyPoolMinBufferBytes
+// come from the heap's free lists anyway and are not kept; one over
 // kBodyPoolMaxBufferBytes (a rare huge body) is freed rather than pinned.
 inline constexpr size_t kBodyPoolMaxIdleBytes = 32u << 20;
 inline constexpr size_t kBodyPoolMinBufferBytes = 128u << 10;
@@ -136,7 +136,7 @@ inline constexpr uint64_t kMemtableMaxBytes = 2 * kMemtableFlushBytes;
 // a flush frees a memtable's worth (kMemtableFlushBytes, mostly field arrays) at once, and
 // the next seconds of ingest would fault as much back in. Up to that much is kept; the new
 // batches drain it as the memtable refills, so the peak (a full memtable) does not grow.
-// Arrays under the mmap threshold come from the heap's free lists anyway. An idle server
+// Arrays under kBatchPoolMinBufferBytes come from the heap's free lists anyway. An idle server
 // frees the pool after kBatchPoolIdleReleaseMs.
 inline constexpr size_t kBatchPoolMaxIdleBytes = kMemtableFlushBytes;
 inline constexpr size_t kBatchPoolMinBufferBytes = 128u << 10;
@@ -207,12 +207,31 @@ inline constexpr int kMergeThreadNice = 10;
 // here are few and allocate big blocks rarely (a batch, a block, a chunk), so contention on
 // 4 arenas costs nothing measurable, and freed memory has fewer places to sit.
 inline constexpr int kMallocArenas = 4;
-// Blocks at least this big are their own mapping, returned to the kernel when freed: column
-// vectors, batch arenas and chunk buffers are mostly above it, and 128 KiB is glibc's own
-// starting value (fixing it stops the dynamic threshold that rises to 32 MiB).
-inline constexpr int kMallocMmapThreshold = 128 << 10;
-// The top of a heap is given back once this much is free there (glibc's default, fixed).
-inline constexpr int kMallocTrimThreshold = 128 << 10;
+// Blocks at least this big are their own mapping, returned to the kernel when freed; smaller
+// ones come from the heaps and go back with the next trim (ReleaseFreeHeap). 32 MiB, glibc's
+// ceiling for its dynamic threshold, fixed: batches' string blocks, column vectors, chunk
+// buffers, the WAL's and the audit chain's buffers are reused from the heaps' free lists
+// between trims instead of being mapped, faulted in and unmapped each time. 128 KiB (glibc's
+// starting value, fixed since round three of docs/ingest-performance.md) made every one of
+// them fresh pages: 2M events at full ingest took 280k-300k faults and ~3.8 s of system time
+// against 150k and ~2.3 s with 32 MiB (round sixteen), +27 % events per server CPU-second.
+inline constexpr int kMallocMmapThreshold = 32 << 20;
+// free() gives the top of a heap back only once this much is free there: the trims this
+// module decides (ReleaseFreeHeap) do the returning, not every free().
+inline constexpr int kMallocTrimThreshold = 64 << 20;
+// ReleaseFreeHeap after a flush or a merge trims only while the process's resident memory is
+// above this: under it, the memory a flush freed is what the next seconds of ingest allocate
+// again, and handing it back to the kernel only to fault it in (~11 us per page on the
+// benchmark VM) cost ~20 % of the server's CPU. Twice store.memtable_max_bytes's default:
+// a server below it holds about one memtable's worth of free heap at most. Above it every
+// flush and merge trims as before, which keeps the 10M-event ingest under queries at the same
+// peak (~960-990 MB either way, round sixteen).
+inline constexpr uint64_t kHeapReleaseAboveRssBytes = 2 * kMemtableMaxBytes;
+// Free heap kept under kHeapReleaseAboveRssBytes is given back once no flush or merge has
+// asked for a trim for this long (ingest stopped; a server that only answers queries), and
+// resident memory over it is trimmed at most this often between flushes.
+inline constexpr int kHeapIdleReleaseMs = 10'000;
+inline constexpr int kHeapOverBudgetCheckMs = 1'000;
 inline constexpr int kFlushThreadNice = 3;  // see kMergeThreadNice
 inline constexpr int kIngestThreadNice = 3;
 // The start-up refill of the live traffic statistics reads the last hour's client IPs in the

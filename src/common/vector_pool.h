@@ -1,7 +1,8 @@
 // VectorPool<T>: recycled large std::vector buffers, kept resident between one user and the
-// next. The server's heap gives any block above its fixed mmap threshold back to the kernel
-// when it is freed (common/heap_tuning.h, so that RSS follows what is held), which makes the
-// next block of that size fresh pages: each first touch is a page fault and a zero-fill. For
+// next. The server's heap gives freed memory back to the kernel — a block above its mmap
+// threshold when it is freed, the rest at a trim while resident memory is high
+// (common/heap_tuning.h, so that RSS follows what is held) — which makes the next block of
+// that size fresh pages: each first touch is a page fault and a zero-fill. For
 // the memtable's batches that was ~10 % of the server's CPU under ingest — a flush frees
 // ~200 MB of batches at once and the next seconds of ingest fault the same amount back in
 // (docs/ingest-performance.md, round ten). A pool of the freed vectors, bounded in bytes,

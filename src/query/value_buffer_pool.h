@@ -1,6 +1,7 @@
 // ValueBufferPool: recycled value buffers for exact percentile states (stats_aggregator.cpp).
 // A state keeps up to limits::kMaxExactQuantileValues values; grown by doubling, its buffer
-// passes glibc's mmap threshold (common/heap_tuning.h) and every growth was a new mapping
+// passed glibc's mmap threshold (128 KiB until round sixteen; a trim of the heap does the same
+// now, common/heap_tuning.h) and every growth was a new mapping
 // whose pages fault in again on every query. Past limits::kQuantilePooledFromValues values a
 // state takes a full-size buffer from this pool instead, and gives it back when it is done
 // (merged, turned into a sketch, or destroyed), so repeated percentile queries rewrite pages

@@ -1,8 +1,8 @@
 // BodyBufferPool: recycled request-body strings for the HTTP server (http_server.cpp). An
-// ingest body (a few MB for a 10,000-line batch) is above glibc's fixed mmap threshold
-// (common/heap_tuning.h), so every request's body was a new mapping: the parser's
-// zero-fill and copy touched fresh pages, and the kernel's page faults on them were ~3 % of
-// the server's CPU under ingest (docs/ingest-performance.md, round six). A session takes a
+// ingest body (a few MB for a 10,000-line batch) was above glibc's mmap threshold (128 KiB
+// until round sixteen; common/heap_tuning.h), so every request's body was a new mapping: the
+// parser's zero-fill and copy touched fresh pages, and the kernel's page faults on them were ~3 %
+// of the server's CPU under ingest (docs/ingest-performance.md, round six). A session takes a
 // buffer when a request's header announces a body and gives it back once the response is
 // handed to the transport, so the next body is written into pages that are already mapped.
 //

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/build_info.h"
+#include "common/heap_tuning.h"
 #include "common/metric_registry.h"
 #include "server/server_collectors.h"
 
@@ -41,13 +42,7 @@ ProcessSample SampleProcess() {
       s.cpu_seconds = static_cast<double>(utime + stime) / ticks;
     }
   }
-  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    unsigned long size = 0, resident = 0;
-    if (std::fscanf(f, "%lu %lu", &size, &resident) == 2) {
-      s.resident_bytes = static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE));
-    }
-    std::fclose(f);
-  }
+  s.resident_bytes = static_cast<double>(ResidentMemoryBytes());
   if (DIR* d = opendir("/proc/self/fd")) {
     int count = 0;
     while (const dirent* e = readdir(d)) {

@@ -424,7 +424,11 @@ void StoreImpl::MaintenanceLoop() {
     // Once ingest has stopped: the pooled batch arrays and the flush's block buffers (their
     // string arenas are heap blocks, trimmed like a flush's).
     const bool released_arrays = ReleaseIdleBatchBuffers() > 0;
-    if (PartWriter::ReleaseIdleBlockBuffers() || released_arrays) ReleaseFreeHeap();
+    if (PartWriter::ReleaseIdleBlockBuffers() || released_arrays) {
+      ReleaseFreeHeap(/*force=*/true);
+    } else {
+      ReleaseFreeHeapIfDue();  // heap kept for reuse, once idle; or resident memory over budget
+    }
     lock.lock();
   }
 }

@@ -4,17 +4,17 @@
 
 #include <algorithm>
 
-#include "store/format/codec_zstd.h"
 #include "common/same_bytes.h"
+#include "store/format/codec_zstd.h"
 
 namespace vigia {
 
 namespace {
 
 // EncodeDict's working memory, kept per thread between calls: a block's table (65,536 slots
-// for 32,768 rows) and codes are 384 KiB, above malloc's mmap threshold, so fresh vectors per
-// call cost a mapping, its zero-fill page faults and an munmap for every string column of
-// every block (~4 % of the server under full ingest: perf, issue 20 round nine).
+// for 32,768 rows) and codes are 384 KiB, above malloc's mmap threshold then (128 KiB), so
+// fresh vectors per call cost a mapping, its zero-fill page faults and an munmap for every
+// string column of every block (~4 % of the server under full ingest: perf, issue 20 round nine).
 // Invariant between calls: every slot is 0; a call clears the slots it filled (`used`).
 struct DictScratch {
   std::vector<uint32_t> slots;

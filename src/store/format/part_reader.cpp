@@ -113,7 +113,7 @@ Status PartReader::ReadChunk(size_t block, const ChunkMeta& chunk, ColumnBatch* 
                              ColumnVector* out, uint64_t* bytes_read) const {
   // The stored bytes, and the unframed bytes of a non-string chunk, are gone once the chunk is
   // decoded: per-thread buffers, so that a cold scan does not map and fault fresh memory for
-  // them chunk after chunk (they are above the heap's mmap threshold, common/heap_tuning.h).
+  // them chunk after chunk (the heap's trims give freed pages back, common/heap_tuning.h).
   thread_local std::string stored_scratch, raw_scratch;
   VIGIA_ASSIGN_OR_RETURN(const std::string_view bytes,
                          ReadStoredChunk(block, chunk, &stored_scratch, bytes_read));
