@@ -44,9 +44,12 @@ void Trim(int64_t now_ns) {
 #endif
 }
 
+// Resident memory above the threshold, or unknown (no /proc: trim as if it were).
 bool OverThreshold() {
   const uint64_t t = g_threshold.load(std::memory_order_relaxed);
-  return t == 0 || ResidentMemoryBytes() > t;
+  if (t == 0) return true;
+  const uint64_t rss = ResidentMemoryBytes();
+  return rss == 0 || rss > t;
 }
 
 }  // namespace
