@@ -16,9 +16,9 @@
 //   resident memory is above limits::kHeapReleaseAboveRssBytes. Under it the freed memory is
 //   kept for the next batches: each page given back was a page fault and a zero-fill when
 //   ingest took it again (docs/ingest-performance.md, round sixteen);
-// - ReleaseFreeHeapIfDue(), from a maintenance thread, trims what was kept once no flush or
-//   merge has run for limits::kHeapIdleReleaseMs (an idle server gives its free heap back),
-//   and resident memory over the threshold between flushes (a server answering big queries).
+// - ReleaseFreeHeapIfDue(), from a maintenance thread, trims every limits::kHeapIdleReleaseMs
+//   while no flush or merge asks for a trim (an idle server, or one only answering queries,
+//   gives its free heap back), and resident memory over the threshold between flushes.
 //
 // VIGIA_HEAP_TUNING=off leaves glibc's defaults and makes both calls no-ops (before/after
 // measurements). Other allocators (a preloaded jemalloc) ignore mallopt.
