@@ -20,11 +20,6 @@ int64_t SteadyNowNs() {
       .count();
 }
 
-void FreeABigBlock() {
-  auto big = std::make_unique<char[]>(16u << 20);
-  for (size_t i = 0; i < (16u << 20); i += 4096) big[i] = 1;
-}
-
 TEST(HeapTuningTest, ResidentMemoryIsReadable) {
   const uint64_t rss = ResidentMemoryBytes();
   EXPECT_GT(rss, 0u);
@@ -42,6 +37,11 @@ TEST(HeapTuningTest, OffLeavesTheAllocatorAlone) {
 }
 
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+void FreeABigBlock() {
+  auto big = std::make_unique<char[]>(16u << 20);
+  for (size_t i = 0; i < (16u << 20); i += 4096) big[i] = 1;
+}
+
 // Times are this test's own steady-clock values, an hour ahead of now and increasing.
 TEST(HeapTuningTest, TrimsAboveTheThresholdKeepsBelowItAndGivesBackWhenIdle) {
   ASSERT_TRUE(ConfigureServerHeap());
