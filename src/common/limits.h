@@ -24,6 +24,13 @@ inline constexpr uint64_t kIngestQueueMaxBytes = 4 * uint64_t{kMaxBodyBytes};
 inline constexpr size_t kBodyPoolMaxIdleBytes = 32u << 20;
 inline constexpr size_t kBodyPoolMinBufferBytes = 128u << 10;
 inline constexpr size_t kBodyPoolMaxBufferBytes = 16u << 20;
+// The read buffer of a connection once it sends a body of kBodyPoolMinBufferBytes or more
+// (http_server.cpp). Beast reads at most the buffer's free capacity per read (and never more
+// than 64 KiB): with the 4 KiB a connection starts with, a 7 MB ingest body took ~1,700 reads,
+// each with its epoll wake-up and timer update — the HTTP threads were ~15 % of the server's
+// CPU under ingest (docs/ingest-performance.md, round sixteen). Connections that only send
+// small requests keep their 4 KiB.
+inline constexpr size_t kBodyReadBufferBytes = 64u << 10;
 // Largest compressed body accepted on the wire (a zip bomb is caught by kMaxBodyBytes).
 inline constexpr size_t kMaxWireBodyBytes = 64u << 20;
 // Largest single NDJSON line. Loki and VictoriaLogs use similar caps; a real log event

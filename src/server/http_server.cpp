@@ -49,13 +49,6 @@ int64_t WallNanos() {
 // How long a closing connection keeps reading (and discarding) what the client is still
 // sending, so that our error response is not destroyed by a TCP reset (RFC 9112 §9.6).
 constexpr auto kLingerTime = std::chrono::seconds(2);
-// The read buffer of a connection once it sends a body of limits::kBodyPoolMinBufferBytes or
-// more. Beast reads at most the buffer's free capacity per read (and never more than 64 KiB):
-// with the 4 KiB a connection starts with, a 7 MB ingest body took ~1,700 reads, each with its
-// epoll wake-up and timer update — the HTTP threads were ~15 % of the server's CPU under ingest
-// (docs/ingest-performance.md, round sixteen). Connections that only send small requests keep
-// their 4 KiB.
-constexpr size_t kBodyReadBufferBytes = 64u << 10;
 
 }  // namespace
 
@@ -249,7 +242,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (auto len = parser_->content_length();
         len && *len >= limits::kBodyPoolMinBufferBytes && req.body().empty()) {
       req.body() = server_->body_pool.Take();
-      buffer_.reserve(kBodyReadBufferBytes);
+      buffer_.reserve(limits::kBodyReadBufferBytes);
     }
     request_id_ = ChooseRequestId(std::string_view(req["X-Request-ID"]));
     auto expect = req[http::field::expect];
